@@ -1,0 +1,568 @@
+/*
+ * reflite - data models on SQLite whose foreign keys always hold.
+ *
+ * The public API in one header.  Conventions:
+ *
+ *  - Every function that can fail returns an int: 0 (RL_OK) on success, a negative RL_E* code
+ *    on failure.  rl_last_error(db) then describes the failure in full: a sentence a user can
+ *    act on, plus the structured facts (table, column, value, referencing rows...).
+ *  - A function that creates a handle takes the out parameter first (rl_open(&db, ...));
+ *    functions that work on a handle take the handle first and out parameters last.
+ *  - Whatever *_new / rl_open / rl_select / rl_fetch_all hands out is released by exactly one
+ *    matching *_free / rl_close.  Strings and blobs of a result set live in memory owned by
+ *    that result set; single rows filled by rl_get / rl_fetch_first / rl_fetch_one own their
+ *    strings until rl_row_free.
+ *  - Models are plain constant structs declared once (RL_MODEL / RL_FIELD).  A connection
+ *    validates each model the first time it sees it and caches its prepared statements.
+ *  - There is no global mutable state: connections never see each other.
+ */
+#ifndef REFLITE_H
+#define REFLITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define REFLITE_VERSION "0.1.0"
+
+typedef struct sqlite3 sqlite3;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Result codes                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum rl_code {
+    RL_OK = 0,
+    RL_ERROR = -1,        /* an SQLite error with no more specific code */
+    RL_ENOMEM = -2,       /* out of memory */
+    RL_EINVAL = -3,       /* a bad argument (NULL handle, bad option, unknown profile...) */
+    RL_EMISUSE = -4,      /* an API call in the wrong state (e.g. commit without begin) */
+    RL_ENOTFOUND = -5,    /* no row with that primary key / the query matched nothing */
+    RL_EMULTIPLE = -6,    /* rl_fetch_one matched more than one row */
+    RL_EFIELD = -7,       /* a query or update named a field the model does not have */
+    RL_ENOFK = -8,        /* this SQLite build cannot enforce foreign keys */
+    RL_EBUSY = -9,        /* the database stayed locked past the busy timeout */
+    RL_EFOREIGNKEY = -10, /* a foreign key would be broken; see rl_error.fk */
+    RL_EUNIQUE = -11,     /* a UNIQUE or PRIMARY KEY constraint failed */
+    RL_ENOTNULL = -12,    /* a NOT NULL constraint failed */
+    RL_ECHECK = -13,      /* a CHECK constraint failed */
+    RL_ECONSTRAINT = -14, /* another constraint failed (e.g. RAISE() in a trigger) */
+    RL_ETXN = -15,        /* the connection was closed with an open transaction; rolled back */
+    RL_EDATALOSS = -16,   /* a migration would lose data and was not allowed to */
+    RL_EMIGRATE = -17,    /* a migration failed and was rolled back */
+    RL_ENOSPACE = -18,    /* not enough free disk space for the operation */
+    RL_ECANTOPEN = -19,   /* the database file could not be opened */
+
+    /* Model declaration errors: reported before any SQL runs. */
+    RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
+    RL_EMODEL_SET_NULL = -41,    /* ON DELETE/UPDATE SET NULL on a key that is not nullable */
+    RL_EMODEL_SET_DEFAULT = -42, /* SET DEFAULT on a key that has no default */
+    RL_EMODEL_NO_PK = -43,       /* a foreign key targets a model without a primary key */
+    RL_EMODEL_UNKNOWN = -44,     /* an index names a field the model does not have */
+    RL_EMODEL_DUPLICATE = -45,   /* two fields (or two tables) share a name */
+    RL_EMODEL_IDENT = -46,       /* a table, column or index name is not a valid identifier */
+    RL_EMODEL_CYCLE = -47        /* NOT NULL immediate keys form a cycle no row can enter */
+} rl_code;
+
+/* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
+const char *rl_code_name(int code);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Models                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The referential action of a foreign key.  RL_ACTION_DEFAULT means RL_RESTRICT. */
+typedef enum rl_action {
+    RL_ACTION_DEFAULT = 0,
+    RL_RESTRICT,
+    RL_CASCADE,
+    RL_SET_NULL,
+    RL_SET_DEFAULT,
+    RL_NO_ACTION
+} rl_action;
+
+/* SQL name of an action ("CASCADE", "SET NULL", ...). */
+const char *rl_action_name(rl_action action);
+
+/* Storage kind of a column.  RL_KIND_AUTO: inferred from the C member's type. */
+typedef enum rl_kind {
+    RL_KIND_AUTO = 0,
+    RL_KIND_INTEGER,
+    RL_KIND_REAL,
+    RL_KIND_TEXT,
+    RL_KIND_BLOB,
+    RL_KIND_BOOLEAN
+} rl_kind;
+
+/* A blob member: data == NULL is SQL NULL, data != NULL with len 0 is an empty blob. */
+typedef struct rl_blob {
+    const void *data;
+    size_t len;
+} rl_blob;
+
+/* Nullable scalar members.  A zero-initialised value is NULL (present == false). */
+typedef struct rl_maybe_int {
+    bool present;
+    int64_t value;
+} rl_maybe_int;
+typedef struct rl_maybe_real {
+    bool present;
+    double value;
+} rl_maybe_real;
+typedef struct rl_maybe_bool {
+    bool present;
+    bool value;
+} rl_maybe_bool;
+
+#define RL_SOME(v) {.present = true, .value = (v)}
+#define RL_NONE {.present = false}
+
+/* The C type of a member, found by RL_FIELD with _Generic; validated against the kind. */
+typedef enum rl_ctype {
+    RL_CT_INVALID = 0,
+    RL_CT_INT64,      /* int64_t */
+    RL_CT_INT,        /* int */
+    RL_CT_DOUBLE,     /* double */
+    RL_CT_BOOL,       /* bool */
+    RL_CT_TEXT,       /* char * or const char *; NULL is SQL NULL */
+    RL_CT_BLOB,       /* rl_blob */
+    RL_CT_MAYBE_INT,  /* rl_maybe_int */
+    RL_CT_MAYBE_REAL, /* rl_maybe_real */
+    RL_CT_MAYBE_BOOL  /* rl_maybe_bool */
+} rl_ctype;
+
+struct rl_model;
+
+/*
+ * One column of a model.  Declare with RL_FIELD and friends, then add options with designated
+ * initialisers, e.g.  RL_TEXT(Author, email, .unique = true).
+ *
+ *   column      column name (default: the member name)
+ *   nullable    NULL allowed (implied by rl_maybe_* members; set it for text and blob)
+ *   unique      UNIQUE constraint (for a foreign key: a one-to-one relation)
+ *   index       plain index on this column (foreign keys get one automatically)
+ *   default_sql DEFAULT clause as an SQL expression: "0", "'draft'", "CURRENT_TIMESTAMP"
+ *   check_sql   CHECK constraint as an SQL expression on this row
+ *   references  foreign key: the target model (its primary key is the referenced column)
+ *   on_delete, on_update   actions; RL_ACTION_DEFAULT is RESTRICT
+ *   deferrable  DEFERRABLE INITIALLY DEFERRED: checked at commit, not per statement
+ */
+typedef struct rl_field {
+    const char *name;
+    rl_ctype ctype;
+    size_t offset;
+    size_t size;
+    rl_kind kind;
+    const char *column;
+    bool nullable;
+    bool unique;
+    bool index;
+    const char *default_sql;
+    const char *check_sql;
+    const struct rl_model *references;
+    rl_action on_delete;
+    rl_action on_update;
+    bool deferrable;
+} rl_field;
+
+/* A composite (or single) index: columns is a NULL-terminated list of field names. */
+typedef struct rl_index {
+    const char *name; /* NULL: "<table>_<col>_<col>_idx" */
+    const char *const *fields;
+    bool unique;
+} rl_index;
+
+/*
+ * A model: a C struct mapped to a table.  The struct has an int64_t primary key member,
+ * "pk" with RL_MODEL (column "pk" unless pk_column says otherwise); 0 means "not yet set".
+ */
+typedef struct rl_model {
+    const char *type_name; /* the C struct name, used in messages and to derive a table name */
+    const char *table;     /* NULL: derived, "BookReview" -> "book_reviews" */
+    size_t size;
+    bool has_pk;
+    size_t pk_offset;
+    rl_ctype pk_ctype;
+    const char *pk_column; /* NULL: "pk" */
+    bool autoincrement;    /* never reuse the pk of a deleted row */
+    const rl_field *fields;
+    size_t nfields;
+    const rl_index *indexes;
+    size_t nindexes;
+} rl_model;
+
+#define RL__MEMBER_CTYPE(T, m)                                                                     \
+    _Generic(&((T *)0)->m,                                                                         \
+        int64_t *: RL_CT_INT64,                                                                    \
+        int *: RL_CT_INT,                                                                          \
+        double *: RL_CT_DOUBLE,                                                                    \
+        bool *: RL_CT_BOOL,                                                                        \
+        char **: RL_CT_TEXT,                                                                       \
+        const char **: RL_CT_TEXT,                                                                 \
+        rl_blob *: RL_CT_BLOB,                                                                     \
+        rl_maybe_int *: RL_CT_MAYBE_INT,                                                           \
+        rl_maybe_real *: RL_CT_MAYBE_REAL,                                                         \
+        rl_maybe_bool *: RL_CT_MAYBE_BOOL,                                                         \
+        default: RL_CT_INVALID)
+
+#define RL__FIELD(T, m, k, ...)                                                                    \
+    {                                                                                              \
+        .name = #m, .ctype = RL__MEMBER_CTYPE(T, m), .offset = offsetof(T, m),                     \
+        .size = sizeof(((T *)0)->m), .kind = (k), __VA_ARGS__                                      \
+    }
+
+/* A column whose kind follows from the member type (int64_t, double, char *, rl_maybe_int...). */
+#define RL_FIELD(T, m, ...) RL__FIELD(T, m, RL_KIND_AUTO, __VA_ARGS__)
+/* Columns of a stated kind; a member of the wrong C type is a declaration error. */
+#define RL_INT(T, m, ...) RL__FIELD(T, m, RL_KIND_INTEGER, __VA_ARGS__)
+#define RL_REAL(T, m, ...) RL__FIELD(T, m, RL_KIND_REAL, __VA_ARGS__)
+#define RL_TEXT(T, m, ...) RL__FIELD(T, m, RL_KIND_TEXT, __VA_ARGS__)
+#define RL_BLOB(T, m, ...) RL__FIELD(T, m, RL_KIND_BLOB, __VA_ARGS__)
+#define RL_BOOL(T, m, ...) RL__FIELD(T, m, RL_KIND_BOOLEAN, __VA_ARGS__)
+/* A foreign key to target's primary key: an int64_t member, or rl_maybe_int when nullable. */
+#define RL_FOREIGN_KEY(T, m, target, ...)                                                          \
+    RL__FIELD(T, m, RL_KIND_INTEGER, .references = (target), __VA_ARGS__)
+
+#define RL__COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
+
+/* A model for struct T with an int64_t member "pk". tbl may be NULL (derived). */
+#define RL_MODEL(T, tbl, field_array, ...)                                                         \
+    {                                                                                              \
+        .type_name = #T, .table = (tbl), .size = sizeof(T), .has_pk = true,                        \
+        .pk_offset = offsetof(T, pk), .pk_ctype = RL__MEMBER_CTYPE(T, pk),                         \
+        .fields = (field_array), .nfields = RL__COUNT(field_array), __VA_ARGS__                    \
+    }
+
+/* A model without a primary key (a log, a link table).  It cannot be the target of a key. */
+#define RL_MODEL_NO_PK(T, tbl, field_array, ...)                                                   \
+    {                                                                                              \
+        .type_name = #T, .table = (tbl), .size = sizeof(T), .has_pk = false,                       \
+        .fields = (field_array), .nfields = RL__COUNT(field_array), __VA_ARGS__                    \
+    }
+
+/* Use inside RL_MODEL(...) to attach an array of rl_index. */
+#define RL_INDEXES(index_array) .indexes = (index_array), .nindexes = RL__COUNT(index_array)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What a foreign-key failure is about.  Empty strings where a fact does not apply. */
+typedef struct rl_fk_detail {
+    char child_table[128];
+    char child_column[128];
+    char parent_table[128];
+    char parent_column[128];
+    char value[128];       /* the offending key value as SQL text ("99999", "NULL") */
+    int64_t referencing;   /* for a parent-side failure: child rows still referencing */
+    rl_action action;      /* for a parent-side failure: the action that blocked it */
+    bool parent_side;      /* true: a delete or key change of a parent; false: a child's key */
+} rl_fk_detail;
+
+/* The detailed error of the last failed call on a connection. */
+typedef struct rl_error {
+    int code;          /* RL_E* */
+    int sqlite_code;   /* extended SQLite result code, 0 if none */
+    const char *message; /* a complete sentence; never NULL */
+    char table[128];   /* the table concerned, if any */
+    char column[128];  /* the column concerned (unique/not-null/check/unknown field) */
+    int64_t item;      /* for rl_insert_many: index of the failing item, else -1 */
+    rl_fk_detail fk;   /* for RL_EFOREIGNKEY */
+} rl_error;
+
+typedef struct rl_db rl_db;
+
+/* The last error on db.  Valid until the next failing call on db.  Never NULL for a live db. */
+const rl_error *rl_last_error(const rl_db *db);
+
+/* Shorthand for rl_last_error(db)->message. */
+const char *rl_errmsg(const rl_db *db);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Connections                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum rl_profile {
+    RL_PROFILE_FROM_ENV = 0, /* REFLITE_ENV: development (default), test or production */
+    RL_PROFILE_DEVELOPMENT,  /* WAL, synchronous=NORMAL, creates the file if missing */
+    RL_PROFILE_TEST,         /* each open gets a fresh private store deleted on close */
+    RL_PROFILE_PRODUCTION    /* WAL, synchronous=FULL, the file must exist unless create */
+} rl_profile;
+
+/* Options of rl_open; a zero-initialised struct (or NULL) means the defaults. */
+typedef struct rl_options {
+    rl_profile profile;
+    int busy_timeout_ms; /* 0: 5000; negative: no busy handler */
+    bool no_wal;         /* keep the rollback journal instead of WAL */
+    bool read_only;
+    bool create; /* production: allow creating a missing database file */
+} rl_options;
+
+/*
+ * Open a connection.  path: a file, ":memory:", or NULL for $REFLITE_DATABASE (and, in
+ * development, "reflite.db" if that is unset).  Foreign keys are switched on outside any
+ * transaction and read back; a build of SQLite that cannot enforce them is refused with
+ * RL_ENOFK.  On failure *out is NULL; use rl_open_ex to receive the error sentence.
+ */
+int rl_open(rl_db **out, const char *path, const rl_options *opts);
+
+/* Like rl_open, and on failure writes the error sentence into errbuf (of size errlen). */
+int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf,
+               size_t errlen);
+
+/*
+ * Close a connection and free everything it cached.  An open transaction is rolled back
+ * (never committed silently) and RL_ETXN is returned; the connection is closed either way.
+ * rl_close(NULL) is a no-op returning 0.
+ */
+int rl_close(rl_db *db);
+
+/* The profile the connection was opened with (FROM_ENV resolved). */
+rl_profile rl_db_profile(const rl_db *db);
+
+/* "development", "test" or "production". */
+const char *rl_profile_name(rl_profile profile);
+
+/* The underlying SQLite handle, for what reflite does not cover.  Owned by db. */
+sqlite3 *rl_sqlite3(rl_db *db);
+
+/* Parse "development"/"dev", "test", "production"/"prod". RL_EINVAL for anything else. */
+int rl_profile_parse(const char *name, rl_profile *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transactions                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Begin a transaction (BEGIN IMMEDIATE), or a savepoint when one is already open. */
+int rl_begin(rl_db *db);
+/*
+ * Commit the innermost level.  When deferred foreign keys are violated at the outermost
+ * commit, RL_EFOREIGNKEY names the violation and the transaction stays open: fix the data
+ * or rl_rollback.
+ */
+int rl_commit(rl_db *db);
+/* Roll back the innermost level (to its savepoint, or the whole transaction). */
+int rl_rollback(rl_db *db);
+/* Nesting depth: 0 outside any transaction. */
+int rl_txn_depth(const rl_db *db);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Values (raw SQL parameters and query operands)                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum rl_vtype { RL_V_NULL = 0, RL_V_INT, RL_V_REAL, RL_V_TEXT, RL_V_BLOB } rl_vtype;
+
+typedef struct rl_value {
+    rl_vtype type;
+    union {
+        int64_t i;
+        double r;
+        const char *s;
+        rl_blob b;
+    } u;
+} rl_value;
+
+static inline rl_value rl_int(int64_t v)
+{
+    rl_value x = {.type = RL_V_INT};
+    x.u.i = v;
+    return x;
+}
+static inline rl_value rl_real(double v)
+{
+    rl_value x = {.type = RL_V_REAL};
+    x.u.r = v;
+    return x;
+}
+/* Text; a NULL pointer is SQL NULL. Not copied: must outlive the call. */
+static inline rl_value rl_text(const char *s)
+{
+    rl_value x = {.type = s ? RL_V_TEXT : RL_V_NULL};
+    x.u.s = s;
+    return x;
+}
+static inline rl_value rl_blob_value(const void *data, size_t len)
+{
+    rl_value x = {.type = data ? RL_V_BLOB : RL_V_NULL};
+    x.u.b.data = data;
+    x.u.b.len = len;
+    return x;
+}
+static inline rl_value rl_null(void)
+{
+    rl_value x = {.type = RL_V_NULL};
+    return x;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Raw SQL escape hatch                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Run one or more SQL statements, binding params (?1..?n) to the first statement.  Several
+ * statements run all-or-nothing inside a savepoint.  Constraint failures get the same
+ * diagnosis as the typed API.  *changes (may be NULL) receives the rows changed by the last
+ * statement.
+ */
+int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
+            int64_t *changes);
+
+/* Run a query whose first column of its first row is an integer; RL_ENOTFOUND if no row. */
+int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
+                 int64_t *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Schema creation                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Validate a model (and every model it references) without touching the database. */
+int rl_model_validate(rl_db *db, const rl_model *model);
+
+/*
+ * Create the tables and indexes of models, parents before children whatever the order given;
+ * models referenced but not listed are included.  Every foreign-key column gets an index.
+ * Idempotent (IF NOT EXISTS).  All or nothing, in one transaction.
+ */
+int rl_create_all(rl_db *db, const rl_model *const *models, size_t n);
+
+/* rl_create_all for one model (and what it references). */
+int rl_create_table(rl_db *db, const rl_model *model);
+
+/*
+ * The CREATE statements of models in creation order, as one malloc'd string (free with
+ * free()).  *out is NULL on failure.
+ */
+int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out);
+
+/* The table name of a model (derived if not given). */
+const char *rl_model_table(rl_db *db, const rl_model *model);
+
+/* ------------------------------------------------------------------------------------------ */
+/* CRUD                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Insert row (a pointer to the model's struct).  A pk of 0 is assigned and written back. */
+int rl_insert(rl_db *db, const rl_model *model, void *row);
+
+/*
+ * Insert n rows stored contiguously at rows (an array of the model's struct), all or nothing.
+ * On failure rl_last_error(db)->item is the index of the failing row and nothing is kept.
+ */
+int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n);
+
+/*
+ * Fetch the row with primary key pk into out.  Text and blob members point to memory owned by
+ * the row: release it with rl_row_free.  RL_ENOTFOUND when there is no such row.
+ */
+int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out);
+
+/* Free the text and blob members of a row filled by rl_get / rl_fetch_first / rl_fetch_one. */
+void rl_row_free(const rl_model *model, void *row);
+
+/* Write every field of row to the row with the same pk.  RL_ENOTFOUND if there is none. */
+int rl_update(rl_db *db, const rl_model *model, const void *row);
+
+/*
+ * Write only the named fields (a NULL-terminated list) of row.  Changing only what changed
+ * keeps foreign-key checks off columns that were not touched.
+ */
+int rl_update_fields(rl_db *db, const rl_model *model, const void *row,
+                     const char *const *fields);
+
+/* Delete the row with primary key pk.  RL_ENOTFOUND if there is none. */
+int rl_delete(rl_db *db, const rl_model *model, int64_t pk);
+
+/*
+ * Change a row's primary key from old_pk to new_pk; ON UPDATE actions of referencing keys run
+ * (CASCADE follows, RESTRICT refuses, ...).  RL_ENOTFOUND if there is no row old_pk.
+ */
+int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_pk);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Queries                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum rl_op {
+    RL_EQ,
+    RL_NE,
+    RL_LT,
+    RL_LE,
+    RL_GT,
+    RL_GE,
+    RL_LIKE,        /* SQL LIKE pattern (ASCII case-insensitive) */
+    RL_GLOB,        /* SQL GLOB pattern (case-sensitive) */
+    RL_CONTAINS,    /* case-insensitive substring; % and _ in the operand are literal */
+    RL_STARTS_WITH, /* case-insensitive prefix */
+    RL_ENDS_WITH,   /* case-insensitive suffix */
+    RL_IS_NULL,     /* operand ignored */
+    RL_IS_NOT_NULL  /* operand ignored */
+} rl_op;
+
+typedef enum rl_order { RL_ASC, RL_DESC } rl_order;
+
+typedef struct rl_query rl_query;
+
+/* A result set: items is an array of count structs of the model's type. */
+typedef struct rl_rows {
+    size_t count;
+    void *items;
+    struct rl_rows_private *priv;
+} rl_rows;
+
+/*
+ * Start a query on model.  Never NULL for a live db and valid model: errors in building
+ * (unknown field, ...) are remembered and returned by the first call that runs the query.
+ */
+rl_query *rl_select(rl_db *db, const rl_model *model);
+void rl_query_free(rl_query *q);
+
+/*
+ * Add a condition on field (a field name, or the pk column).  Comparing with rl_null() under
+ * RL_EQ / RL_NE means IS NULL / IS NOT NULL.  Returns RL_EFIELD for an unknown field.
+ */
+int rl_where(rl_query *q, const char *field, rl_op op, rl_value v);
+/* field IN (values...) or, with negate, NOT IN. n == 0 matches nothing (or everything). */
+int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate);
+/* Open a group whose conditions are joined with OR (rl_any) or AND (rl_all). */
+int rl_any(rl_query *q);
+int rl_all(rl_query *q);
+/* Close the innermost group. */
+int rl_end(rl_query *q);
+/* Append an ordering term; several calls order by several columns. */
+int rl_order_by(rl_query *q, const char *field, rl_order dir);
+int rl_limit(rl_query *q, int64_t limit);
+int rl_offset(rl_query *q, int64_t offset);
+
+/* Run the query and return every row. Free with rl_rows_free. */
+int rl_fetch_all(rl_query *q, rl_rows **out);
+/* The first row (after ordering) into out; RL_ENOTFOUND if none. Free with rl_row_free. */
+int rl_fetch_first(rl_query *q, void *out);
+/* Exactly one row into out; RL_ENOTFOUND if none, RL_EMULTIPLE if more than one. */
+int rl_fetch_one(rl_query *q, void *out);
+int rl_count(rl_query *q, int64_t *out);
+int rl_exists(rl_query *q, bool *out);
+
+/* An assignment for rl_update_where. */
+typedef struct rl_set {
+    const char *field;
+    rl_value value;
+} rl_set;
+
+/* UPDATE the rows the query matches; *changed (may be NULL) gets the number of rows. */
+int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed);
+/* DELETE the rows the query matches (ordering/limit are ignored). */
+int rl_delete_where(rl_query *q, int64_t *changed);
+
+/* The SQL text the query would run (for logs and tests). Owned by q. */
+const char *rl_query_sql(rl_query *q);
+
+void rl_rows_free(rl_rows *rows);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REFLITE_H */

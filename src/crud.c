@@ -1,0 +1,423 @@
+/*
+ * Insert, get, update and delete of single rows through a model.
+ *
+ * Each operation has one SQL statement per model, built and prepared the first time a
+ * connection needs it and kept in the model's per-connection information, so the steady
+ * state of rl_insert is: one pointer-hash lookup, binding the struct's members, one step.
+ * That is the work a hand-written sqlite3 loop does.
+ *
+ * When a statement fails, the failure is diagnosed (error.c) before anything else runs on the
+ * connection, while the offending values are still at hand.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void column_list(const model_info *mi, strbuf *b, bool with_pk)
+{
+    const rl_model *m = mi->model;
+    bool first = true;
+    if (with_pk && m->has_pk) {
+        sb_ident(b, mi->pk_column);
+        first = false;
+    }
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!first) sb_puts(b, ", ");
+        sb_ident(b, mi->columns[i]);
+        first = false;
+    }
+}
+
+void select_prefix(const model_info *mi, strbuf *b)
+{
+    sb_puts(b, "SELECT ");
+    column_list(mi, b, true);
+    sb_puts(b, " FROM ");
+    sb_ident(b, mi->table);
+}
+
+static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
+{
+    const rl_model *m = mi->model;
+    switch (which) {
+    case MS_INSERT:
+    case MS_INSERT_PK: {
+        bool pk = which == MS_INSERT_PK;
+        sb_puts(b, "INSERT INTO ");
+        sb_ident(b, mi->table);
+        if (m->nfields == 0 && !pk) {
+            sb_puts(b, " DEFAULT VALUES");
+            break;
+        }
+        sb_puts(b, " (");
+        column_list(mi, b, pk);
+        sb_puts(b, ") VALUES (");
+        size_t n = m->nfields + (pk ? 1 : 0);
+        for (size_t i = 0; i < n; i++) sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
+        sb_puts(b, ")");
+        break;
+    }
+    case MS_GET:
+        select_prefix(mi, b);
+        sb_puts(b, " WHERE ");
+        sb_ident(b, mi->pk_column);
+        sb_puts(b, " = ?1");
+        break;
+    case MS_UPDATE:
+        sb_puts(b, "UPDATE ");
+        sb_ident(b, mi->table);
+        sb_puts(b, " SET ");
+        for (size_t i = 0; i < m->nfields; i++) {
+            if (i) sb_puts(b, ", ");
+            sb_ident(b, mi->columns[i]);
+            sb_printf(b, " = ?%zu", i + 1);
+        }
+        sb_puts(b, " WHERE ");
+        sb_ident(b, mi->pk_column);
+        sb_printf(b, " = ?%zu", m->nfields + 1);
+        break;
+    case MS_DELETE:
+        sb_puts(b, "DELETE FROM ");
+        sb_ident(b, mi->table);
+        sb_puts(b, " WHERE ");
+        sb_ident(b, mi->pk_column);
+        sb_puts(b, " = ?1");
+        break;
+    case MS_UPDATE_PK:
+        sb_puts(b, "UPDATE ");
+        sb_ident(b, mi->table);
+        sb_puts(b, " SET ");
+        sb_ident(b, mi->pk_column);
+        sb_puts(b, " = ?1 WHERE ");
+        sb_ident(b, mi->pk_column);
+        sb_puts(b, " = ?2");
+        break;
+    case MS_EXISTS:
+    case MS__COUNT: break;
+    }
+}
+
+static int prepare_owned(rl_db *db, const char *sql, sqlite3_stmt **out, const char *op)
+{
+    int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+    if (rc != SQLITE_OK) return err_sqlite(db, rc, op);
+    return RL_OK;
+}
+
+/* The model's statement for an operation, prepared on first use. */
+static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, sqlite3_stmt **out)
+{
+    if (mi->stmt[which]) {
+        *out = mi->stmt[which];
+        return RL_OK;
+    }
+    if (!mi->model->has_pk && which != MS_INSERT)
+        return err_set(db, RL_EMISUSE,
+                       "Model %s has no primary key: rows can be inserted and queried, not "
+                       "fetched, updated or deleted by key.",
+                       mi->model->type_name);
+    strbuf b;
+    sb_init(&b);
+    build_sql(mi, which, &b);
+    if (b.oom) return err_set(db, RL_ENOMEM, "Out of memory.");
+    int rc = prepare_owned(db, b.s, &mi->stmt[which], mi->table);
+    sb_free(&b);
+    *out = mi->stmt[which];
+    return rc;
+}
+
+static int lookup(rl_db *db, const rl_model *model, model_info **mi)
+{
+    if (!db) return RL_EINVAL;
+    return model_lookup(db, model, mi);
+}
+
+/*
+ * After a failed write of row: name the broken key (child side first: a key without a
+ * parent), or the violated column with its value for UNIQUE / NOT NULL.
+ */
+static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int rc,
+                        const char *op)
+{
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) {
+        if (row && diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
+        if (diag_statement(db, st, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
+    }
+    int code = err_sqlite(db, rc, op);
+    if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
+    int fi = model_field_index(mi, db->err.column);
+    if (fi < 0) return code;
+    rl_value v = field_value(&mi->model->fields[fi], row);
+    char val[128];
+    value_text(&v, val, sizeof val);
+    char saved[256];
+    snprintf(saved, sizeof saved, "%s", db->err.column);
+    if (code == RL_EUNIQUE)
+        err_set(db, code, "%s: %s = %s already exists in %s, and %s must be unique.", op, saved,
+                val, mi->table, saved);
+    else
+        err_set(db, code, "%s: %s may not be NULL.", op, saved);
+    return code;
+}
+
+static void op_name(char *buf, size_t len, const char *verb, const model_info *mi)
+{
+    snprintf(buf, len, "%s %s", verb, mi->table);
+}
+
+static int insert_one(rl_db *db, model_info *mi, void *row)
+{
+    const rl_model *m = mi->model;
+    int64_t pk = m->has_pk ? row_pk(m, row) : 0;
+    sqlite3_stmt *st = NULL;
+    int code = model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
+    if (code != RL_OK) return code;
+    if (pk) sqlite3_bind_int64(st, 1, pk);
+    bind_row(st, mi, row, pk ? 2 : 1);
+    int rc = step_done(st);
+    if (rc != SQLITE_DONE) {
+        char op[160];
+        op_name(op, sizeof op, "insert into", mi);
+        code = write_failed(db, mi, st, row, rc, op);
+        sqlite3_clear_bindings(st);
+        return code;
+    }
+    if (m->has_pk && !pk) row_set_pk(m, row, sqlite3_last_insert_rowid(db->h));
+    return RL_OK;
+}
+
+int rl_insert(rl_db *db, const rl_model *model, void *row)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    return insert_one(db, mi, row);
+}
+
+int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    const rl_model *m = mi->model;
+    unsigned char *assigned = calloc(n / 8 + 1, 1);
+    if (!assigned) return err_set(db, RL_ENOMEM, "Out of memory.");
+    int rc = sp_begin(db, "rl_insert_many");
+    if (rc != SQLITE_OK) {
+        free(assigned);
+        return err_sqlite(db, rc, "insert many");
+    }
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char *row = (char *)rows + i * m->size;
+        if (m->has_pk && row_pk(m, row) == 0) assigned[i / 8] |= (unsigned char)(1u << (i % 8));
+        code = insert_one(db, mi, row);
+        if (code != RL_OK) break;
+    }
+    if (code == RL_OK) {
+        rc = sp_release(db, "rl_insert_many");
+        if (rc != SQLITE_OK) code = err_sqlite(db, rc, "insert many");
+    }
+    if (code != RL_OK) {
+        sp_rollback(db, "rl_insert_many");
+        for (size_t j = 0; j <= i && j < n; j++)
+            if (assigned[j / 8] & (1u << (j % 8))) row_set_pk(m, (char *)rows + j * m->size, 0);
+        if (i < n) {
+            char msg[sizeof db->msg];
+            snprintf(msg, sizeof msg, "%s", db->msg);
+            snprintf(db->msg, sizeof db->msg, "item %zu of %zu: %s Nothing was inserted.", i, n,
+                     msg);
+            db->err.item = (int64_t)i;
+        }
+    }
+    free(assigned);
+    return code;
+}
+
+int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    sqlite3_stmt *st = NULL;
+    if ((code = model_stmt(db, mi, MS_GET, &st)) != RL_OK) return code;
+    sqlite3_bind_int64(st, 1, pk);
+    memset(out, 0, model->size);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        code = read_row(mi, out, st, NULL);
+        if (code != RL_OK) {
+            rl_row_free(model, out);
+            code = err_set(db, code, "get from %s: out of memory.", mi->table);
+        }
+    } else if (rc == SQLITE_DONE) {
+        code = err_set(db, RL_ENOTFOUND, "get from %s: no row has %s = %lld.", mi->table,
+                       mi->pk_column, (long long)pk);
+    } else {
+        code = err_sqlite(db, rc, mi->table);
+    }
+    sqlite3_reset(st);
+    return code;
+}
+
+static int not_found(rl_db *db, const char *op, const model_info *mi, int64_t pk)
+{
+    return err_set(db, RL_ENOTFOUND, "%s: no row has %s = %lld.", op, mi->pk_column,
+                   (long long)pk);
+}
+
+/* Run an UPDATE of row (bound, pk last at index pk_param); RL_ENOTFOUND if nothing changed. */
+static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row,
+                      int pk_param)
+{
+    int64_t pk = row_pk(mi->model, row);
+    sqlite3_bind_int64(st, pk_param, pk);
+    int rc = step_done(st);
+    char op[160];
+    if (rc != SQLITE_DONE) {
+        op_name(op, sizeof op, "update", mi);
+        int code = write_failed(db, mi, st, row, rc, op);
+        sqlite3_clear_bindings(st);
+        return code;
+    }
+    if (sqlite3_changes(db->h) == 0) {
+        op_name(op, sizeof op, "update", mi);
+        return not_found(db, op, mi, pk);
+    }
+    return RL_OK;
+}
+
+int rl_update(rl_db *db, const rl_model *model, const void *row)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    sqlite3_stmt *st = NULL;
+    if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
+    bind_row(st, mi, row, 1);
+    return run_update(db, mi, st, row, (int)model->nfields + 1);
+}
+
+static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt **out)
+{
+    for (field_mask_stmt *p = mi->partial_updates; p; p = p->next) {
+        if (p->mask == mask) {
+            *out = p->stmt;
+            return RL_OK;
+        }
+    }
+    strbuf b;
+    sb_init(&b);
+    sb_puts(&b, "UPDATE ");
+    sb_ident(&b, mi->table);
+    sb_puts(&b, " SET ");
+    int k = 0;
+    for (size_t i = 0; i < mi->model->nfields; i++) {
+        if (!(mask & (1ULL << i))) continue;
+        if (k) sb_puts(&b, ", ");
+        sb_ident(&b, mi->columns[i]);
+        sb_printf(&b, " = ?%d", ++k);
+    }
+    sb_puts(&b, " WHERE ");
+    sb_ident(&b, mi->pk_column);
+    sb_printf(&b, " = ?%d", k + 1);
+    field_mask_stmt *node = calloc(1, sizeof *node);
+    if (!node || b.oom) {
+        free(node);
+        sb_free(&b);
+        return err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    int code = prepare_owned(db, b.s, &node->stmt, mi->table);
+    sb_free(&b);
+    if (code != RL_OK) {
+        free(node);
+        return code;
+    }
+    node->mask = mask;
+    node->next = mi->partial_updates;
+    mi->partial_updates = node;
+    *out = node->stmt;
+    return RL_OK;
+}
+
+int rl_update_fields(rl_db *db, const rl_model *model, const void *row,
+                     const char *const *fields)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    if (!model->has_pk) {
+        sqlite3_stmt *unused;
+        return model_stmt(db, mi, MS_UPDATE, &unused);
+    }
+    uint64_t mask = 0;
+    for (const char *const *p = fields; p && *p; p++) {
+        int fi = model_field_index(mi, *p);
+        if (fi < 0)
+            return err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.",
+                           mi->table, model->type_name, *p);
+        mask |= 1ULL << fi;
+    }
+    if (!mask)
+        return err_set(db, RL_EINVAL, "update %s: the list of fields to write is empty.",
+                       mi->table);
+    sqlite3_stmt *st = NULL;
+    if ((code = partial_stmt(db, mi, mask, &st)) != RL_OK) return code;
+    int k = 0;
+    for (size_t i = 0; i < model->nfields; i++) {
+        if (!(mask & (1ULL << i))) continue;
+        rl_value v = field_value(&model->fields[i], row);
+        bind_value(st, ++k, &v);
+    }
+    return run_update(db, mi, st, row, k + 1);
+}
+
+/* A parent-side failure (delete, key change): name the child rows that still refer to it. */
+static int parent_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, int rc, int64_t pk,
+                         const char *op, bool is_delete)
+{
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) {
+        rl_value v = rl_int(pk);
+        if (diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) ==
+            RL_EFOREIGNKEY)
+            return RL_EFOREIGNKEY;
+        if (diag_statement(db, st, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
+    }
+    return err_sqlite(db, rc, op);
+}
+
+int rl_delete(rl_db *db, const rl_model *model, int64_t pk)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    sqlite3_stmt *st = NULL;
+    if ((code = model_stmt(db, mi, MS_DELETE, &st)) != RL_OK) return code;
+    sqlite3_bind_int64(st, 1, pk);
+    int rc = step_done(st);
+    if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
+    char op[160];
+    op_name(op, sizeof op, "delete from", mi);
+    if (rc == SQLITE_DONE) return not_found(db, op, mi, pk);
+    return parent_failed(db, mi, st, rc, pk, op, true);
+}
+
+int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_pk)
+{
+    model_info *mi;
+    int code = lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    sqlite3_stmt *st = NULL;
+    if ((code = model_stmt(db, mi, MS_UPDATE_PK, &st)) != RL_OK) return code;
+    sqlite3_bind_int64(st, 1, new_pk);
+    sqlite3_bind_int64(st, 2, old_pk);
+    int rc = step_done(st);
+    if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
+    char op[200];
+    snprintf(op, sizeof op, "update %s set %s = %lld", mi->table, mi->pk_column,
+             (long long)new_pk);
+    if (rc == SQLITE_DONE) return not_found(db, op, mi, old_pk);
+    return parent_failed(db, mi, st, rc, old_pk, op, false);
+}

@@ -1,0 +1,289 @@
+/*
+ * DDL from models: CREATE TABLE and CREATE INDEX statements, and the order to run them in.
+ *
+ * Every foreign key is written with both actions spelled out (ON DELETE RESTRICT when the
+ * model said nothing), so what the database enforces never depends on a default someone has
+ * to remember.  Tables are STRICT, so a value of the wrong type is refused instead of stored.
+ * Every foreign-key column gets an index (unless a UNIQUE constraint already gives it one):
+ * without it each delete of a parent scans the whole child table.
+ *
+ * Order: parents before children, found by a depth-first walk of the references.  A cycle is
+ * fine for SQLite (a REFERENCES clause may name a table created later) as long as one of its
+ * keys is nullable or deferrable; a cycle of NOT NULL immediate keys could never hold a row,
+ * so it is refused with the cycle spelled out.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_sql(rl_kind k)
+{
+    switch (k) {
+    case RL_KIND_REAL: return "REAL";
+    case RL_KIND_TEXT: return "TEXT";
+    case RL_KIND_BLOB: return "BLOB";
+    default: return "INTEGER";
+    }
+}
+
+static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, strbuf *b)
+{
+    const rl_field *f = &mi->model->fields[i];
+    const char *col = mi->columns[i];
+    sb_puts(b, first ? "\n  " : ",\n  ");
+    sb_ident(b, col);
+    sb_printf(b, " %s", kind_sql(field_kind(f)));
+    if (!field_nullable(f)) sb_puts(b, " NOT NULL");
+    if (f->unique) sb_puts(b, " UNIQUE");
+    if (f->default_sql) sb_printf(b, " DEFAULT (%s)", f->default_sql);
+    if (field_kind(f) == RL_KIND_BOOLEAN) {
+        sb_puts(b, " CHECK (");
+        sb_ident(b, col);
+        sb_puts(b, " IN (0, 1))");
+    }
+    if (f->check_sql) sb_printf(b, " CHECK (%s)", f->check_sql);
+    if (f->references) {
+        model_info *t;
+        model_lookup(db, f->references, &t);
+        sb_puts(b, " REFERENCES ");
+        sb_ident(b, t->table);
+        sb_puts(b, " (");
+        sb_ident(b, t->pk_column);
+        sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
+                  rl_action_name(f->on_update));
+        if (f->deferrable) sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+    }
+}
+
+static void index_ddl(const model_info *mi, const char *name, const char *const *cols, size_t n,
+                      bool unique, strbuf *b)
+{
+    sb_printf(b, "CREATE %sINDEX IF NOT EXISTS ", unique ? "UNIQUE " : "");
+    if (name) {
+        sb_ident(b, name);
+    } else {
+        strbuf nm;
+        sb_init(&nm);
+        sb_puts(&nm, mi->table);
+        for (size_t i = 0; i < n; i++) sb_printf(&nm, "_%s", cols[i]);
+        sb_puts(&nm, unique ? "_key" : "_idx");
+        sb_ident(b, sb_str(&nm));
+        sb_free(&nm);
+    }
+    sb_puts(b, " ON ");
+    sb_ident(b, mi->table);
+    sb_puts(b, " (");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_puts(b, ", ");
+        sb_ident(b, cols[i]);
+    }
+    sb_puts(b, ");\n");
+}
+
+/* Append the CREATE TABLE and CREATE INDEX statements of one (validated) model. */
+static void model_ddl(rl_db *db, const model_info *mi, strbuf *b)
+{
+    const rl_model *m = mi->model;
+    sb_puts(b, "CREATE TABLE IF NOT EXISTS ");
+    sb_ident(b, mi->table);
+    sb_puts(b, " (");
+    if (m->has_pk) {
+        sb_puts(b, "\n  ");
+        sb_ident(b, mi->pk_column);
+        sb_puts(b, " INTEGER PRIMARY KEY");
+        if (m->autoincrement) sb_puts(b, " AUTOINCREMENT");
+    }
+    for (size_t i = 0; i < m->nfields; i++) column_ddl(db, mi, i, i == 0 && !m->has_pk, b);
+    sb_puts(b, "\n) STRICT;\n");
+    for (size_t i = 0; i < m->nfields; i++) {
+        const rl_field *f = &m->fields[i];
+        if (f->unique || !(f->references || f->index)) continue;
+        index_ddl(mi, NULL, &mi->columns[i], 1, false, b);
+    }
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const rl_index *ix = &m->indexes[i];
+        const char *cols[64];
+        size_t n = 0;
+        for (const char *const *p = ix->fields; *p && n < 64; p++) {
+            int fi = model_field_index(mi, *p);
+            cols[n++] = fi >= 0 ? mi->columns[fi] : mi->pk_column;
+        }
+        index_ddl(mi, ix->name, cols, n, ix->unique, b);
+    }
+}
+
+/* ---- ordering ---------------------------------------------------------------------------- */
+
+typedef struct plan {
+    model_info **all; /* closure of the given models */
+    int *state;       /* 0 new, 1 on the walk's stack, 2 done */
+    size_t n, cap;
+    model_info **order;
+    size_t norder;
+    const rl_field **edge; /* the key followed into each model on the stack */
+    model_info **stack;
+    size_t depth;
+} plan;
+
+static long plan_index(const plan *p, const model_info *mi)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->all[i] == mi) return (long)i;
+    return -1;
+}
+
+static int plan_add(plan *p, model_info *mi)
+{
+    if (plan_index(p, mi) >= 0) return RL_OK;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        model_info **a = realloc(p->all, cap * sizeof *a);
+        if (!a) return RL_ENOMEM;
+        p->all = a;
+        p->cap = cap;
+    }
+    p->all[p->n++] = mi;
+    return RL_OK;
+}
+
+static int cycle_error(rl_db *db, plan *p, size_t from)
+{
+    strbuf b;
+    sb_init(&b);
+    bool escape = false;
+    for (size_t i = from; i < p->depth; i++) {
+        sb_printf(&b, "%s.%s -> ", p->stack[i]->model->type_name, p->edge[i + 1]->name);
+        const rl_field *f = p->edge[i + 1];
+        if (field_nullable(f) || f->deferrable) escape = true;
+    }
+    sb_puts(&b, p->stack[from]->model->type_name);
+    int code = RL_OK;
+    if (!escape)
+        code = err_set(db, RL_EMODEL_CYCLE,
+                       "Models form a reference cycle of NOT NULL, immediate keys (%s): no row "
+                       "could ever be inserted. Make one of these keys nullable or deferrable.",
+                       sb_str(&b));
+    sb_free(&b);
+    return code;
+}
+
+static int visit(rl_db *db, plan *p, size_t i)
+{
+    p->state[i] = 1;
+    p->stack[p->depth++] = p->all[i];
+    const rl_model *m = p->all[i]->model;
+    for (size_t k = 0; k < m->nfields; k++) {
+        const rl_field *f = &m->fields[k];
+        if (!f->references || f->references == m) continue;
+        model_info *t;
+        model_lookup(db, f->references, &t);
+        long j = plan_index(p, t);
+        p->edge[p->depth] = f;
+        if (p->state[j] == 1) {
+            size_t from = 0;
+            while (p->stack[from] != t) from++;
+            int rc = cycle_error(db, p, from);
+            if (rc != RL_OK) return rc;
+            continue;
+        }
+        if (p->state[j] == 0) {
+            int rc = visit(db, p, (size_t)j);
+            if (rc != RL_OK) return rc;
+        }
+    }
+    p->depth--;
+    p->state[i] = 2;
+    p->order[p->norder++] = p->all[i];
+    return RL_OK;
+}
+
+static void plan_free(plan *p)
+{
+    free(p->all);
+    free(p->state);
+    free(p->order);
+    free(p->edge);
+    free(p->stack);
+}
+
+/* Validate models, close them over their references and order parents first. */
+static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        model_info *mi;
+        int rc = model_lookup(db, models[i], &mi);
+        if (rc != RL_OK) return rc;
+        if (plan_add(p, mi) != RL_OK) return err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const rl_model *m = p->all[i]->model;
+        for (size_t k = 0; k < m->nfields; k++) {
+            if (!m->fields[k].references) continue;
+            model_info *t;
+            int rc = model_lookup(db, m->fields[k].references, &t);
+            if (rc != RL_OK) return rc;
+            if (plan_add(p, t) != RL_OK) return err_set(db, RL_ENOMEM, "Out of memory.");
+        }
+    }
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(p->all[i]->table, p->all[j]->table) == 0)
+                return err_set(db, RL_EMODEL_DUPLICATE,
+                               "Models %s and %s both map to table '%s'.",
+                               p->all[j]->model->type_name, p->all[i]->model->type_name,
+                               p->all[i]->table);
+    p->state = calloc(p->n, sizeof *p->state);
+    p->order = calloc(p->n, sizeof *p->order);
+    p->edge = calloc(p->n + 1, sizeof *p->edge);
+    p->stack = calloc(p->n + 1, sizeof *p->stack);
+    if (!p->state || !p->order || !p->edge || !p->stack)
+        return err_set(db, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->state[i]) continue;
+        int rc = visit(db, p, i);
+        if (rc != RL_OK) return rc;
+    }
+    return RL_OK;
+}
+
+int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out)
+{
+    *out = NULL;
+    err_clear(db);
+    plan p;
+    int rc = plan_models(db, models, n, &p);
+    if (rc == RL_OK) {
+        strbuf b;
+        sb_init(&b);
+        for (size_t i = 0; i < p.norder; i++) model_ddl(db, p.order[i], &b);
+        *out = sb_take(&b);
+        if (!*out) rc = err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    plan_free(&p);
+    return rc;
+}
+
+int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
+{
+    char *sql;
+    int rc = rl_schema_sql(db, models, n, &sql);
+    if (rc != RL_OK) return rc;
+    if (sp_begin(db, "rl_create") != SQLITE_OK) {
+        free(sql);
+        return err_sqlite(db, sqlite3_extended_errcode(db->h), "create tables");
+    }
+    int src = exec_sql(db, sql);
+    free(sql);
+    if (src != SQLITE_OK) {
+        rc = err_sqlite(db, src, "create tables");
+        sp_rollback(db, "rl_create");
+        return rc;
+    }
+    src = sp_release(db, "rl_create");
+    if (src != SQLITE_OK) return err_sqlite(db, src, "create tables");
+    return RL_OK;
+}
+
+int rl_create_table(rl_db *db, const rl_model *model) { return rl_create_all(db, &model, 1); }

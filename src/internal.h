@@ -1,0 +1,183 @@
+/*
+ * Internal declarations shared by the library's source files.
+ *
+ * A connection (struct rl_db) owns: the sqlite3 handle, the last error, the transaction
+ * depth, a table of per-model information (validated names and prepared statements, one
+ * entry per model the connection has seen) and a cache of prepared query statements keyed
+ * by their SQL text.  Nothing here is shared between connections.
+ */
+#ifndef REFLITE_INTERNAL_H
+#define REFLITE_INTERNAL_H
+
+#include "reflite.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+
+/* ---- growable string ------------------------------------------------------------------ */
+
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} strbuf;
+
+void sb_init(strbuf *b);
+void sb_free(strbuf *b);
+void sb_putn(strbuf *b, const char *s, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a double-quoted SQL identifier. */
+void sb_ident(strbuf *b, const char *s);
+/* Append s as a single-quoted SQL string literal. */
+void sb_literal(strbuf *b, const char *s);
+/* Take ownership of the string (never NULL unless oom). */
+char *sb_take(strbuf *b);
+static inline const char *sb_str(const strbuf *b) { return b->s ? b->s : ""; }
+
+/* ---- arena: the strings of a result set, freed in one go ----------------------------- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+} arena_block;
+
+typedef struct arena {
+    arena_block *head;
+} arena;
+
+void *arena_alloc(arena *a, size_t n);
+void arena_free(arena *a);
+
+/* ---- per-model information ------------------------------------------------------------ */
+
+enum model_stmt {
+    MS_INSERT,
+    MS_INSERT_PK,
+    MS_GET,
+    MS_UPDATE,
+    MS_DELETE,
+    MS_UPDATE_PK,
+    MS_EXISTS,
+    MS__COUNT
+};
+
+typedef struct field_mask_stmt {
+    uint64_t mask;
+    sqlite3_stmt *stmt;
+    struct field_mask_stmt *next;
+} field_mask_stmt;
+
+typedef struct model_info {
+    const rl_model *model;
+    int status;            /* 0 when valid, else the RL_EMODEL* code */
+    char *error;           /* the validation message when status != 0 */
+    bool validating;       /* set while validation follows references (cycles) */
+    char *table;           /* resolved table name */
+    const char *pk_column; /* resolved pk column */
+    const char **columns;  /* resolved column name of each field */
+    sqlite3_stmt *stmt[MS__COUNT];
+    field_mask_stmt *partial_updates;
+} model_info;
+
+/* ---- prepared statement cache for queries ---------------------------------------------- */
+
+typedef struct stmt_entry {
+    char *sql;
+    uint64_t hash;
+    sqlite3_stmt *stmt;
+} stmt_entry;
+
+typedef struct stmt_cache {
+    stmt_entry *slots;
+    size_t cap, used;
+} stmt_cache;
+
+/* ---- the connection ------------------------------------------------------------------- */
+
+struct rl_db {
+    sqlite3 *h;
+    rl_profile profile;
+    int depth;        /* our transaction depth */
+    bool outer_begin; /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    rl_error err;
+    char msg[1024];
+    model_info **models; /* open addressing on the model pointer */
+    size_t models_cap, models_used;
+    stmt_cache queries;
+};
+
+/* ---- errors (error.c) ------------------------------------------------------------------- */
+
+/* Reset the last error to "no error". */
+void err_clear(rl_db *db);
+/* Set the last error with a formatted message; returns code. */
+int err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Map an SQLite result code (after a failed call) to an RL code and message prefixed with op. */
+int err_sqlite(rl_db *db, int rc, const char *op);
+/* Map an SQLite constraint failure to RL_EUNIQUE / RL_ENOTNULL / RL_ECHECK / ... */
+int rl_code_from_sqlite(int rc);
+
+/*
+ * Foreign-key diagnosis after a failed statement (never on the success path).
+ *  diag_child_insert: probe each foreign key of a model row; report the first key whose value
+ *      has no parent.  Returns RL_EFOREIGNKEY if it found one, 0 otherwise.
+ *  diag_parent_change: count rows of every table that still reference table(column) = value.
+ *  diag_statement: the generic fallback for any statement: re-run it with foreign keys
+ *      deferred inside a savepoint and read foreign_key_check.
+ */
+int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op);
+int diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
+                       const char *op, bool is_delete);
+int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
+/* Describe violations found by PRAGMA foreign_key_check (used after a failed COMMIT). */
+int diag_fk_check(rl_db *db, const char *op);
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* Prepare sql with the query cache: the statement stays owned by the cache. */
+int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out);
+void cache_free(stmt_cache *c);
+/* Bind an rl_value to parameter idx (1-based). */
+int bind_value(sqlite3_stmt *st, int idx, const rl_value *v);
+/* Render a value as SQL text into buf (for messages). */
+void value_text(const rl_value *v, char *buf, size_t len);
+/* Column value of a statement row as SQL text (for messages). */
+void column_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+
+/* Look up (validating on first sight) a model's per-connection information. */
+int model_lookup(rl_db *db, const rl_model *m, model_info **out);
+void model_info_free(model_info *mi);
+bool field_nullable(const rl_field *f);
+rl_kind field_kind(const rl_field *f);
+/* Index of the field named name (by member or column name), or -1. */
+int model_field_index(const model_info *mi, const char *name);
+/* Value of field i of row as an rl_value (text/blob borrowed from the row). */
+rl_value field_value(const rl_field *f, const void *row);
+/* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied
+ * into the arena. Returns 0 or RL_ENOMEM. */
+int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, struct arena *a);
+int64_t row_pk(const rl_model *m, const void *row);
+void row_set_pk(const rl_model *m, void *row, int64_t pk);
+
+/* Bind every field of row to parameters first..first+n-1. */
+int bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first);
+/* Fill row from a "SELECT pk, col1, col2..." statement row. */
+int read_row(const model_info *mi, void *row, sqlite3_stmt *st, struct arena *a);
+
+/* Run a statement that returns no rows to completion (SQLITE_DONE), resetting it. */
+int step_done(sqlite3_stmt *st);
+
+/* Run sql (no parameters) directly; returns the SQLite code. */
+int exec_sql(rl_db *db, const char *sql);
+
+/* Identifier check: [A-Za-z_][A-Za-z0-9_]* and at most 63 characters. */
+bool valid_ident(const char *s);
+
+/* Savepoint helpers used by multi-statement operations (not counted in db->depth). */
+int sp_begin(rl_db *db, const char *name);
+int sp_release(rl_db *db, const char *name);
+void sp_rollback(rl_db *db, const char *name);
+
+#endif

@@ -1,0 +1,483 @@
+/*
+ * Model descriptors: validation, name resolution and the mapping between struct members and
+ * SQLite values.
+ *
+ * A model is a constant C struct that may be shared by many connections, so nothing is
+ * written into it.  The first time a connection meets a model it validates the declaration
+ * (every rule has its own error code and a message naming the model and the field), resolves
+ * the table and column names, and keeps the result in a small hash table keyed by the model's
+ * address.  Later calls find it with one pointer hash.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void model_info_free(model_info *mi)
+{
+    if (!mi) return;
+    for (int i = 0; i < MS__COUNT; i++) sqlite3_finalize(mi->stmt[i]);
+    for (field_mask_stmt *p = mi->partial_updates, *next; p; p = next) {
+        next = p->next;
+        sqlite3_finalize(p->stmt);
+        free(p);
+    }
+    free(mi->table);
+    free(mi->columns);
+    free(mi->error);
+    free(mi);
+}
+
+/* "BookReview" -> "book_reviews", "Address" -> "addresses", "Category" -> "categories". */
+static char *derive_table(const char *type_name)
+{
+    strbuf b;
+    sb_init(&b);
+    for (const char *p = type_name; *p; p++) {
+        if (isupper((unsigned char)*p)) {
+            if (p != type_name && !isupper((unsigned char)p[-1])) sb_putn(&b, "_", 1);
+            char c = (char)tolower((unsigned char)*p);
+            sb_putn(&b, &c, 1);
+        } else {
+            sb_putn(&b, p, 1);
+        }
+    }
+    size_t n = b.len;
+    if (n > 1 && b.s[n - 1] == 'y' && !strchr("aeiou", b.s[n - 2])) {
+        b.len--;
+        sb_puts(&b, "ies");
+    } else if (n > 0 && (b.s[n - 1] == 's' || b.s[n - 1] == 'x')) {
+        sb_puts(&b, "es");
+    } else {
+        sb_puts(&b, "s");
+    }
+    return sb_take(&b);
+}
+
+static bool is_nullable(const rl_field *f)
+{
+    return f->nullable || f->ctype == RL_CT_MAYBE_INT || f->ctype == RL_CT_MAYBE_REAL ||
+           f->ctype == RL_CT_MAYBE_BOOL;
+}
+
+bool field_nullable(const rl_field *f) { return is_nullable(f); }
+
+static size_t ctype_size(rl_ctype c)
+{
+    switch (c) {
+    case RL_CT_INT64: return sizeof(int64_t);
+    case RL_CT_INT: return sizeof(int);
+    case RL_CT_DOUBLE: return sizeof(double);
+    case RL_CT_BOOL: return sizeof(bool);
+    case RL_CT_TEXT: return sizeof(char *);
+    case RL_CT_BLOB: return sizeof(rl_blob);
+    case RL_CT_MAYBE_INT: return sizeof(rl_maybe_int);
+    case RL_CT_MAYBE_REAL: return sizeof(rl_maybe_real);
+    case RL_CT_MAYBE_BOOL: return sizeof(rl_maybe_bool);
+    default: return 0;
+    }
+}
+
+rl_kind field_kind(const rl_field *f)
+{
+    if (f->kind != RL_KIND_AUTO) return f->kind;
+    switch (f->ctype) {
+    case RL_CT_INT64:
+    case RL_CT_INT:
+    case RL_CT_MAYBE_INT: return RL_KIND_INTEGER;
+    case RL_CT_DOUBLE:
+    case RL_CT_MAYBE_REAL: return RL_KIND_REAL;
+    case RL_CT_BOOL:
+    case RL_CT_MAYBE_BOOL: return RL_KIND_BOOLEAN;
+    case RL_CT_TEXT: return RL_KIND_TEXT;
+    case RL_CT_BLOB: return RL_KIND_BLOB;
+    default: return RL_KIND_AUTO;
+    }
+}
+
+static bool kind_accepts(rl_kind k, rl_ctype c)
+{
+    switch (k) {
+    case RL_KIND_INTEGER: return c == RL_CT_INT64 || c == RL_CT_INT || c == RL_CT_MAYBE_INT;
+    case RL_KIND_REAL: return c == RL_CT_DOUBLE || c == RL_CT_MAYBE_REAL;
+    case RL_KIND_TEXT: return c == RL_CT_TEXT;
+    case RL_KIND_BLOB: return c == RL_CT_BLOB;
+    case RL_KIND_BOOLEAN: return c == RL_CT_BOOL || c == RL_CT_MAYBE_BOOL;
+    default: return false;
+    }
+}
+
+static int invalid(model_info *mi, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int invalid(model_info *mi, int code, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    mi->status = code;
+    free(mi->error);
+    mi->error = strdup(buf);
+    return code;
+}
+
+static int validate_field(rl_db *db, model_info *mi, size_t i)
+{
+    const rl_model *m = mi->model;
+    const rl_field *f = &m->fields[i];
+    const char *tn = m->type_name;
+    if (!f->name) return invalid(mi, RL_EMODEL, "Model %s: field %zu has no name.", tn, i);
+    if (f->ctype == RL_CT_INVALID || f->size != ctype_size(f->ctype))
+        return invalid(mi, RL_EMODEL,
+                       "Model %s, field %s: the C member's type cannot be mapped; use int64_t, "
+                       "int, double, bool, char *, rl_blob or rl_maybe_int/real/bool.",
+                       tn, f->name);
+    if (f->kind != RL_KIND_AUTO && !kind_accepts(f->kind, f->ctype))
+        return invalid(mi, RL_EMODEL,
+                       "Model %s, field %s: the C member's type does not match the declared "
+                       "column kind.",
+                       tn, f->name);
+    if (f->nullable && (f->ctype == RL_CT_INT64 || f->ctype == RL_CT_INT ||
+                        f->ctype == RL_CT_DOUBLE || f->ctype == RL_CT_BOOL))
+        return invalid(mi, RL_EMODEL,
+                       "Model %s, field %s: a nullable number needs an rl_maybe_int / "
+                       "rl_maybe_real / rl_maybe_bool member so NULL stays distinct from 0.",
+                       tn, f->name);
+    const char *col = mi->columns[i];
+    if (!valid_ident(col))
+        return invalid(mi, RL_EMODEL_IDENT,
+                       "Model %s, field %s: '%s' is not a valid column name (letters, digits "
+                       "and _, not starting with a digit, at most 63 characters).",
+                       tn, f->name, col);
+    if (strcasecmp(col, mi->pk_column) == 0 && m->has_pk)
+        return invalid(mi, RL_EMODEL_DUPLICATE,
+                       "Model %s, field %s: column '%s' is already the primary key.", tn,
+                       f->name, col);
+    for (size_t j = 0; j < i; j++)
+        if (strcasecmp(col, mi->columns[j]) == 0)
+            return invalid(mi, RL_EMODEL_DUPLICATE,
+                           "Model %s: fields %s and %s both map to column '%s'.", tn,
+                           m->fields[j].name, f->name, col);
+    if (!f->references) {
+        if (f->on_delete || f->on_update || f->deferrable)
+            return invalid(mi, RL_EMODEL,
+                           "Model %s, field %s: on_delete/on_update/deferrable need a "
+                           "foreign key (.references).",
+                           tn, f->name);
+        return RL_OK;
+    }
+    const rl_model *t = f->references;
+    if (!t->has_pk)
+        return invalid(mi, RL_EMODEL_NO_PK,
+                       "Model %s, field %s: the target model %s has no primary key, so nothing "
+                       "can reference it.",
+                       tn, f->name, t->type_name ? t->type_name : "(unnamed)");
+    if (f->ctype != RL_CT_INT64 && f->ctype != RL_CT_MAYBE_INT)
+        return invalid(mi, RL_EMODEL,
+                       "Model %s, field %s: a foreign key member is int64_t, or rl_maybe_int "
+                       "when nullable.",
+                       tn, f->name);
+    bool nullable = is_nullable(f);
+    if ((f->on_delete == RL_SET_NULL || f->on_update == RL_SET_NULL) && !nullable)
+        return invalid(mi, RL_EMODEL_SET_NULL,
+                       "Model %s, field %s: ON %s SET NULL needs a nullable key; declare the "
+                       "member rl_maybe_int.",
+                       tn, f->name, f->on_delete == RL_SET_NULL ? "DELETE" : "UPDATE");
+    if ((f->on_delete == RL_SET_DEFAULT || f->on_update == RL_SET_DEFAULT) && !f->default_sql)
+        return invalid(mi, RL_EMODEL_SET_DEFAULT,
+                       "Model %s, field %s: ON %s SET DEFAULT needs a default (.default_sql).",
+                       tn, f->name, f->on_delete == RL_SET_DEFAULT ? "DELETE" : "UPDATE");
+    if (t != m) {
+        model_info *ti;
+        int rc = model_lookup(db, t, &ti);
+        if (rc != RL_OK && rc != RL_EMISUSE)
+            return invalid(mi, rc, "Model %s, field %s references model %s, which is invalid: %s",
+                           tn, f->name, t->type_name, ti ? ti->error : "");
+    }
+    return RL_OK;
+}
+
+static int validate_indexes(model_info *mi)
+{
+    const rl_model *m = mi->model;
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const rl_index *ix = &m->indexes[i];
+        if (ix->name && !valid_ident(ix->name))
+            return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid index name.",
+                           m->type_name, ix->name);
+        if (!ix->fields || !ix->fields[0])
+            return invalid(mi, RL_EMODEL, "Model %s: index %zu names no field.", m->type_name,
+                           i);
+        for (const char *const *p = ix->fields; *p; p++)
+            if (model_field_index(mi, *p) < 0 && strcasecmp(*p, mi->pk_column) != 0)
+                return invalid(mi, RL_EMODEL_UNKNOWN,
+                               "Model %s: index %s names field '%s', which the model does not "
+                               "have.",
+                               m->type_name, ix->name ? ix->name : "(unnamed)", *p);
+    }
+    return RL_OK;
+}
+
+static int validate(rl_db *db, model_info *mi)
+{
+    const rl_model *m = mi->model;
+    if (!m->type_name || !valid_ident(m->type_name))
+        return invalid(mi, RL_EMODEL_IDENT, "A model has no valid type name.");
+    mi->table = m->table ? strdup(m->table) : derive_table(m->type_name);
+    mi->pk_column = m->pk_column ? m->pk_column : "pk";
+    mi->columns = calloc(m->nfields ? m->nfields : 1, sizeof *mi->columns);
+    if (!mi->table || !mi->columns) return invalid(mi, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < m->nfields; i++)
+        mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
+    if (!valid_ident(mi->table))
+        return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
+                       m->type_name, mi->table);
+    if (m->has_pk && m->pk_ctype != RL_CT_INT64)
+        return invalid(mi, RL_EMODEL, "Model %s: the primary key member must be an int64_t.",
+                       m->type_name);
+    if (m->has_pk && !valid_ident(mi->pk_column))
+        return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid column name.",
+                       m->type_name, mi->pk_column);
+    if (m->nfields > 0 && !m->fields)
+        return invalid(mi, RL_EMODEL, "Model %s: nfields is %zu but fields is NULL.",
+                       m->type_name, m->nfields);
+    if (!m->has_pk && m->nfields == 0)
+        return invalid(mi, RL_EMODEL, "Model %s has neither a primary key nor fields.",
+                       m->type_name);
+    if (m->nfields > 64)
+        return invalid(mi, RL_EMODEL, "Model %s: at most 64 fields are supported.",
+                       m->type_name);
+    for (size_t i = 0; i < m->nfields; i++) {
+        int rc = validate_field(db, mi, i);
+        if (rc != RL_OK) return rc;
+    }
+    return validate_indexes(mi);
+}
+
+static size_t ptr_hash(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+static int models_grow(rl_db *db)
+{
+    size_t ncap = db->models_cap ? db->models_cap * 2 : 16;
+    model_info **slots = calloc(ncap, sizeof *slots);
+    if (!slots) return RL_ENOMEM;
+    for (size_t i = 0; i < db->models_cap; i++) {
+        model_info *mi = db->models[i];
+        if (!mi) continue;
+        size_t j = ptr_hash(mi->model, ncap);
+        while (slots[j]) j = (j + 1) & (ncap - 1);
+        slots[j] = mi;
+    }
+    free(db->models);
+    db->models = slots;
+    db->models_cap = ncap;
+    return RL_OK;
+}
+
+int model_lookup(rl_db *db, const rl_model *m, model_info **out)
+{
+    *out = NULL;
+    if (!m) return err_set(db, RL_EINVAL, "The model is NULL.");
+    if (db->models_cap) {
+        for (size_t i = ptr_hash(m, db->models_cap);; i = (i + 1) & (db->models_cap - 1)) {
+            model_info *mi = db->models[i];
+            if (!mi) break;
+            if (mi->model == m) {
+                *out = mi;
+                if (mi->validating) return RL_EMISUSE; /* a reference cycle being validated */
+                if (mi->status != RL_OK) return err_set(db, mi->status, "%s", mi->error);
+                return RL_OK;
+            }
+        }
+    }
+    if ((db->models_used + 1) * 2 > db->models_cap && models_grow(db) != RL_OK)
+        return err_set(db, RL_ENOMEM, "Out of memory.");
+    model_info *mi = calloc(1, sizeof *mi);
+    if (!mi) return err_set(db, RL_ENOMEM, "Out of memory.");
+    mi->model = m;
+    size_t j = ptr_hash(m, db->models_cap);
+    while (db->models[j]) j = (j + 1) & (db->models_cap - 1);
+    db->models[j] = mi;
+    db->models_used++;
+    mi->validating = true;
+    validate(db, mi);
+    mi->validating = false;
+    *out = mi;
+    if (mi->status != RL_OK) return err_set(db, mi->status, "%s", mi->error);
+    return RL_OK;
+}
+
+int rl_model_validate(rl_db *db, const rl_model *model)
+{
+    model_info *mi;
+    err_clear(db);
+    return model_lookup(db, model, &mi);
+}
+
+const char *rl_model_table(rl_db *db, const rl_model *model)
+{
+    model_info *mi;
+    if (model_lookup(db, model, &mi) != RL_OK) return NULL;
+    return mi->table;
+}
+
+int model_field_index(const model_info *mi, const char *name)
+{
+    const rl_model *m = mi->model;
+    for (size_t i = 0; i < m->nfields; i++)
+        if (strcmp(m->fields[i].name, name) == 0) return (int)i;
+    for (size_t i = 0; i < m->nfields; i++)
+        if (strcasecmp(mi->columns[i], name) == 0) return (int)i;
+    return -1;
+}
+
+/* ---- struct members <-> values ------------------------------------------------------------ */
+
+int64_t row_pk(const rl_model *m, const void *row)
+{
+    int64_t pk;
+    memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
+    return pk;
+}
+
+void row_set_pk(const rl_model *m, void *row, int64_t pk)
+{
+    memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
+}
+
+rl_value field_value(const rl_field *f, const void *row)
+{
+    const char *p = (const char *)row + f->offset;
+    switch (f->ctype) {
+    case RL_CT_INT64: return rl_int(*(const int64_t *)p);
+    case RL_CT_INT: return rl_int(*(const int *)p);
+    case RL_CT_DOUBLE: return rl_real(*(const double *)p);
+    case RL_CT_BOOL: return rl_int(*(const bool *)p);
+    case RL_CT_TEXT: return rl_text(*(const char *const *)p);
+    case RL_CT_BLOB: {
+        const rl_blob *b = (const rl_blob *)p;
+        return rl_blob_value(b->data, b->len);
+    }
+    case RL_CT_MAYBE_INT: {
+        const rl_maybe_int *v = (const rl_maybe_int *)p;
+        return v->present ? rl_int(v->value) : rl_null();
+    }
+    case RL_CT_MAYBE_REAL: {
+        const rl_maybe_real *v = (const rl_maybe_real *)p;
+        return v->present ? rl_real(v->value) : rl_null();
+    }
+    case RL_CT_MAYBE_BOOL: {
+        const rl_maybe_bool *v = (const rl_maybe_bool *)p;
+        return v->present ? rl_int(v->value) : rl_null();
+    }
+    default: return rl_null();
+    }
+}
+
+static void *copy_bytes(arena *a, const void *src, size_t n)
+{
+    char *dst = a ? arena_alloc(a, n + 1) : malloc(n + 1);
+    if (!dst) return NULL;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+    return dst;
+}
+
+int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a)
+{
+    char *p = (char *)row + f->offset;
+    bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
+    switch (f->ctype) {
+    case RL_CT_INT64: *(int64_t *)p = sqlite3_column_int64(st, col); break;
+    case RL_CT_INT: *(int *)p = sqlite3_column_int(st, col); break;
+    case RL_CT_DOUBLE: *(double *)p = sqlite3_column_double(st, col); break;
+    case RL_CT_BOOL: *(bool *)p = sqlite3_column_int64(st, col) != 0; break;
+    case RL_CT_MAYBE_INT:
+        *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : sqlite3_column_int64(st, col)};
+        break;
+    case RL_CT_MAYBE_REAL:
+        *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : sqlite3_column_double(st, col)};
+        break;
+    case RL_CT_MAYBE_BOOL:
+        *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && sqlite3_column_int64(st, col)};
+        break;
+    case RL_CT_TEXT: {
+        char *s = NULL;
+        if (!null) {
+            const unsigned char *t = sqlite3_column_text(st, col);
+            s = copy_bytes(a, t, (size_t)sqlite3_column_bytes(st, col));
+            if (!s) return RL_ENOMEM;
+        }
+        memcpy(p, &s, sizeof s);
+        break;
+    }
+    case RL_CT_BLOB: {
+        rl_blob b = {NULL, 0};
+        if (!null) {
+            const void *d = sqlite3_column_blob(st, col);
+            b.len = (size_t)sqlite3_column_bytes(st, col);
+            b.data = copy_bytes(a, d, b.len);
+            if (!b.data) return RL_ENOMEM;
+        }
+        memcpy(p, &b, sizeof b);
+        break;
+    }
+    default: break;
+    }
+    return RL_OK;
+}
+
+void rl_row_free(const rl_model *m, void *row)
+{
+    if (!m || !row) return;
+    for (size_t i = 0; i < m->nfields; i++) {
+        const rl_field *f = &m->fields[i];
+        char *p = (char *)row + f->offset;
+        if (f->ctype == RL_CT_TEXT) {
+            char *s;
+            memcpy(&s, p, sizeof s);
+            free(s);
+            s = NULL;
+            memcpy(p, &s, sizeof s);
+        } else if (f->ctype == RL_CT_BLOB) {
+            rl_blob *b = (rl_blob *)p;
+            free((void *)b->data);
+            b->data = NULL;
+            b->len = 0;
+        }
+    }
+}
+
+int bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first)
+{
+    const rl_model *m = mi->model;
+    for (size_t i = 0; i < m->nfields; i++) {
+        rl_value v = field_value(&m->fields[i], row);
+        int rc = bind_value(st, first + (int)i, &v);
+        if (rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+int read_row(const model_info *mi, void *row, sqlite3_stmt *st, arena *a)
+{
+    const rl_model *m = mi->model;
+    int col = 0;
+    if (m->has_pk) row_set_pk(m, row, sqlite3_column_int64(st, col++));
+    for (size_t i = 0; i < m->nfields; i++) {
+        int rc = field_read(&m->fields[i], row, st, col++, a);
+        if (rc != RL_OK) return rc;
+    }
+    return RL_OK;
+}
