@@ -71,6 +71,9 @@ typedef enum rl_code {
 /* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
 const char *rl_code_name(int code);
 
+/* The version of the SQLite library in use. */
+const char *rl_sqlite_version(void);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
@@ -561,6 +564,35 @@ int rl_delete_where(rl_query *q, int64_t *changed);
 const char *rl_query_sql(rl_query *q);
 
 void rl_rows_free(rl_rows *rows);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Checking a database                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum rl_finding_kind {
+    RL_FINDING_INTEGRITY,   /* PRAGMA integrity_check reported a problem */
+    RL_FINDING_FOREIGN_KEY, /* a row whose key has no parent */
+    RL_FINDING_LINT         /* a schema weakness: unindexed key, key to a missing table... */
+} rl_finding_kind;
+
+typedef struct rl_finding {
+    rl_finding_kind kind;
+    const char *message; /* a sentence naming table, row, column and value */
+    /* RL_FINDING_FOREIGN_KEY only: */
+    int64_t rowid;
+    const rl_fk_detail *fk;
+} rl_finding;
+
+/* Called once per finding; return nonzero to stop. */
+typedef int (*rl_finding_fn)(const rl_finding *finding, void *ctx);
+
+/*
+ * Check a database: integrity_check, every foreign-key violation (table, rowid, column,
+ * missing value, parent), and lint (foreign-key columns without an index, keys referencing
+ * missing tables or columns that are not unique).  *count (may be NULL) receives the number
+ * of findings.  Returns RL_OK when the check ran, whatever it found.
+ */
+int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count);
 
 #ifdef __cplusplus
 }

@@ -147,6 +147,7 @@ static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void 
     }
     int code = err_sqlite(db, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
+    if (strchr(sqlite3_errmsg(db->h), ',')) return code; /* several columns: keep SQLite's list */
     int fi = model_field_index(mi, db->err.column);
     if (fi < 0) return code;
     rl_value v = field_value(&mi->model->fields[fi], row);

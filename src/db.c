@@ -346,3 +346,5 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
 }
 
 const char *rl_profile_name(rl_profile p) { return profile_name(p); }
+
+const char *rl_sqlite_version(void) { return sqlite3_libversion(); }

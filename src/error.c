@@ -153,7 +153,10 @@ static void parse_table_column(rl_db *db, const char *msg)
 int err_sqlite(rl_db *db, int rc, const char *op)
 {
     int code = rl_code_from_sqlite(rc);
-    const char *msg = sqlite3_errmsg(db->h);
+    /* After a diagnosis ran other statements, the handle's message is no longer this one. */
+    const char *msg = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
+                      : code == RL_EFOREIGNKEY           ? "FOREIGN KEY constraint failed"
+                                                         : sqlite3_errstr(rc);
     char saved[512];
     snprintf(saved, sizeof saved, "%s", msg);
     err_clear(db);
@@ -351,13 +354,6 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
 
 /* ---- generic diagnosis through foreign_key_check ----------------------------------------- */
 
-typedef struct violation {
-    char table[128];
-    int64_t rowid;
-    char parent[128];
-    int fkid;
-} violation;
-
 typedef struct violations {
     violation *v;
     size_t n, cap;
@@ -396,7 +392,7 @@ static bool contains(const violations *set, const violation *x)
 }
 
 /* Fill d with the key (child column, parent column, child's value) of violation x. */
-static void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d)
+void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d)
 {
     memset(d, 0, sizeof *d);
     copy(d->child_table, sizeof d->child_table, x->table);
@@ -431,21 +427,34 @@ static void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d)
     sb_free(&sql);
 }
 
-/* Report the new violations: child-side if the statement wrote to the child table. */
-static int report_violations(rl_db *db, const violations *after, const violations *before,
-                             const char *target, const char *op, int sc)
+/* Described violations: the rows are read while they still exist (before any rollback). */
+#define DESCRIBED 64
+
+typedef struct described {
+    rl_fk_detail d[DESCRIBED];
+    size_t n;
+} described;
+
+static void describe_all(rl_db *db, const violations *v, described *out)
 {
-    size_t nnew = 0;
-    const violation *first = NULL;
+    out->n = v->n < DESCRIBED ? v->n : DESCRIBED;
+    for (size_t i = 0; i < out->n; i++) describe_violation(db, &v->v[i], &out->d[i]);
+}
+
+/* Report the new violations: child-side if the statement wrote to the child table. */
+static int report_violations(rl_db *db, const violations *after, const described *desc,
+                             const violations *before, const char *target, const char *verb,
+                             const char *op, int sc)
+{
+    size_t nnew = 0, first = SIZE_MAX;
     for (size_t i = 0; i < after->n; i++) {
         if (before && contains(before, &after->v[i])) continue;
-        if (!first) first = &after->v[i];
+        if (first == SIZE_MAX) first = i;
         nnew++;
     }
-    if (!first) return RL_OK;
-    rl_fk_detail d;
-    describe_violation(db, first, &d);
-    bool child_side = !target || strcasecmp(target, first->table) == 0;
+    if (first == SIZE_MAX || first >= desc->n) return RL_OK;
+    rl_fk_detail d = desc->d[first];
+    bool child_side = !target || strcasecmp(target, after->v[first].table) == 0;
     if (child_side) {
         if (nnew == 1)
             return fk_fail(db, &d, sc, "%s: %s(%s) = %s has no matching row in %s(%s).", op,
@@ -460,10 +469,9 @@ static int report_violations(rl_db *db, const violations *after, const violation
     d.parent_side = true;
     d.referencing = (int64_t)nnew;
     return fk_fail(db, &d, sc,
-                   "%s: %s(%s) = %s is still referenced by %zu row%s of %s(%s) (ON DELETE/UPDATE "
-                   "%s).",
-                   op, d.parent_table, d.parent_column, d.value, nnew, nnew == 1 ? "" : "s",
-                   d.child_table, d.child_column, rl_action_name(d.action));
+                   "%s: %s(%s) = %s is still referenced by %zu row%s of %s(%s) (ON %s %s).", op,
+                   d.parent_table, d.parent_column, d.value, nnew, nnew == 1 ? "" : "s",
+                   d.child_table, d.child_column, verb, rl_action_name(d.action));
 }
 
 int diag_fk_check(rl_db *db, const char *op)
@@ -471,7 +479,13 @@ int diag_fk_check(rl_db *db, const char *op)
     int sc = sqlite3_extended_errcode(db->h);
     violations after = {0};
     read_violations(db, &after);
-    int code = report_violations(db, &after, NULL, NULL, op, sc);
+    described *desc = malloc(sizeof *desc);
+    int code = RL_OK;
+    if (desc) {
+        describe_all(db, &after, desc);
+        code = report_violations(db, &after, desc, NULL, NULL, "DELETE", op, sc);
+    }
+    free(desc);
     free(after.v);
     return code;
 }
@@ -513,21 +527,28 @@ int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     }
     sqlite3_reset(stmt);
     violations after = {0}, before = {0};
-    if (rc == SQLITE_DONE) read_violations(db, &after);
+    described *desc = calloc(1, sizeof *desc);
+    if (rc == SQLITE_DONE && desc) {
+        read_violations(db, &after);
+        describe_all(db, &after, desc);
+    }
     exec_sql(db, "ROLLBACK TO rl_diagnose");
     if (rc == SQLITE_DONE) read_violations(db, &before);
     exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
     sp_release(db, "rl_diagnose");
 
     int code = RL_OK;
-    if (rc == SQLITE_DONE) {
-        code = report_violations(db, &after, &before,
-                                 target.action == SQLITE_DELETE ? "" : target.table, op, sc);
-    } else if (target.table[0] && target.action != SQLITE_INSERT) {
-        /* Refused even when deferred: a RESTRICT key on the target table. */
+    if (rc == SQLITE_DONE && desc)
+        code = report_violations(db, &after, desc, &before,
+                                 target.action == SQLITE_DELETE ? "" : target.table,
+                                 target.action == SQLITE_UPDATE ? "UPDATE" : "DELETE", op, sc);
+    if (code == RL_OK && target.table[0]) {
+        /* Refused even when deferred: a RESTRICT key on the target table (an INSERT can hit
+         * one too, when OR REPLACE deletes the conflicting parent row). */
         code = diag_parent_change(db, target.table, NULL, NULL, op,
-                                  target.action == SQLITE_DELETE);
+                                  target.action != SQLITE_UPDATE);
     }
+    free(desc);
     free(after.v);
     free(before.v);
     return code;

@@ -134,6 +134,15 @@ int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
 /* Describe violations found by PRAGMA foreign_key_check (used after a failed COMMIT). */
 int diag_fk_check(rl_db *db, const char *op);
 
+/* One row of PRAGMA foreign_key_check, and its description (key columns and value). */
+typedef struct violation {
+    char table[128];
+    int64_t rowid;
+    char parent[128];
+    int fkid;
+} violation;
+void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d);
+
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* Prepare sql with the query cache: the statement stays owned by the cache. */

@@ -1,0 +1,49 @@
+#!/bin/sh
+# The `reflite check` command: exit codes and the findings it names.
+# Usage: cli_check.sh REFLITE_BINARY
+set -u
+bin=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+passes=0
+expect() { # description, expected exit code, actual exit code
+  if [ "$2" = "$3" ]; then passes=$((passes + 1)); else echo "FAIL: $1: exit $3, expected $2"; failures=$((failures + 1)); fi
+}
+expect_line() { # description, file, text
+  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else echo "FAIL: $1: no line '$3' in:"; cat "$2"; failures=$((failures + 1)); fi
+}
+
+# A clean database.
+sqlite3 "$dir/clean.db" "CREATE TABLE a (pk INTEGER PRIMARY KEY);
+  CREATE TABLE b (pk INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (pk));
+  CREATE INDEX b_a ON b (a_id); INSERT INTO a VALUES (1); INSERT INTO b VALUES (1, 1);"
+"$bin" check "$dir/clean.db" > "$dir/out" 2>&1; expect "clean database" 0 $?
+expect_line "clean database" "$dir/out" "ok"
+
+# Rows that got in while foreign keys were off, an unindexed key, a key to a missing table,
+# a key to a non-unique column.
+sqlite3 "$dir/bad.db" "CREATE TABLE authors (pk INTEGER PRIMARY KEY, name TEXT);
+  CREATE TABLE books (pk INTEGER PRIMARY KEY, author_id INTEGER REFERENCES authors (pk));
+  CREATE TABLE ghosts (pk INTEGER PRIMARY KEY, x_id INTEGER REFERENCES nowhere (pk));
+  CREATE INDEX ghosts_x ON ghosts (x_id);
+  CREATE TABLE names (pk INTEGER PRIMARY KEY, name TEXT REFERENCES authors (name));
+  CREATE INDEX names_n ON names (name);
+  INSERT INTO authors VALUES (1, 'a');
+  INSERT INTO books VALUES (10, 1), (11, 99999);"
+"$bin" check "$dir/bad.db" > "$dir/out" 2>&1; expect "database with findings" 1 $?
+expect_line "orphan row" "$dir/out" "foreign key: books rowid 11: author_id = 99999 has no matching row in authors(pk)."
+expect_line "unindexed key" "$dir/out" "lint: books(author_id) references authors but has no index"
+expect_line "missing table" "$dir/out" "lint: ghosts(x_id) references table nowhere, which does not exist"
+expect_line "non-unique target" "$dir/out" "lint: names(name) references authors(name), which is neither the primary key nor unique"
+
+"$bin" check "$dir/missing.db" > "$dir/out" 2>&1; expect "missing file" 2 $?
+expect_line "missing file" "$dir/out" "no such database file"
+[ ! -e "$dir/missing.db" ]; expect "missing file not created" 0 $?
+"$bin" check > /dev/null 2>&1; expect "no argument" 2 $?
+"$bin" check --help > "$dir/out" 2>&1; expect "help" 0 $?
+expect_line "help" "$dir/out" "usage: reflite check DB"
+"$bin" frobnicate > /dev/null 2>&1; expect "unknown command" 2 $?
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,86 @@
+/* Shared fixtures of the tests: a small library schema and a fresh test-profile database. */
+#ifndef REFLITE_TEST_HELPERS_H
+#define REFLITE_TEST_HELPERS_H
+
+#include <reflite.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    int64_t pk;
+    char *name;
+    char *email;
+} Author;
+
+typedef struct {
+    int64_t pk;
+    char *title;
+    int64_t author_id;
+    rl_maybe_int year;
+    double price;
+    bool in_print;
+} Book;
+
+static const rl_field author_fields[] = {
+    RL_TEXT(Author, name),
+    RL_TEXT(Author, email, .unique = true, .nullable = true),
+};
+static const rl_model Author_model = RL_MODEL(Author, "authors", author_fields);
+
+static const rl_field book_fields[] = {
+    RL_TEXT(Book, title, .check_sql = "length(title) > 0"),
+    RL_FOREIGN_KEY(Book, author_id, &Author_model, .on_delete = RL_CASCADE,
+                   .on_update = RL_CASCADE),
+    RL_INT(Book, year),
+    RL_REAL(Book, price, .default_sql = "0"),
+    RL_BOOL(Book, in_print, .default_sql = "1"),
+};
+static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
+
+/* A fresh private database (test profile) with authors and books. */
+static inline rl_db *open_library(void)
+{
+    rl_db *db = NULL;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
+    const rl_model *models[] = {&Book_model, &Author_model};
+    assert_int_equal(rl_create_all(db, models, 2), RL_OK);
+    return db;
+}
+
+static inline int64_t add_author(rl_db *db, const char *name)
+{
+    Author a = {.name = (char *)name};
+    assert_int_equal(rl_insert(db, &Author_model, &a), RL_OK);
+    return a.pk;
+}
+
+static inline int64_t add_book(rl_db *db, const char *title, int64_t author)
+{
+    Book b = {.title = (char *)title, .author_id = author};
+    assert_int_equal(rl_insert(db, &Book_model, &b), RL_OK);
+    return b.pk;
+}
+
+static inline int64_t scalar(rl_db *db, const char *sql)
+{
+    int64_t v = -1;
+    assert_int_equal(rl_query_int(db, sql, NULL, 0, &v), RL_OK);
+    return v;
+}
+
+#define assert_contains(haystack, needle)                                                      \
+    do {                                                                                       \
+        const char *h_ = (haystack);                                                           \
+        if (!strstr(h_, (needle))) fail_msg("'%s' does not contain '%s'", h_, (needle));       \
+    } while (0)
+
+#endif

@@ -1,0 +1,271 @@
+/* Connections: enforced foreign keys, pragmas, profiles, transactions, raw SQL. */
+#include "helpers.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/reflite-test-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    unsetenv("REFLITE_ENV");
+    unsetenv("REFLITE_DATABASE");
+    return 0;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_in_tmp(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+static const char *pragma(rl_db *db, const char *sql, char *buf, size_t n)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(rl_sqlite3(db), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+static void test_file_db_has_fk_wal_and_timeout(void **state)
+{
+    (void)state;
+    char path[300], buf[64];
+    path_in_tmp(path, sizeof path, "app.db");
+    rl_db *db;
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .busy_timeout_ms = 1234};
+    assert_int_equal(rl_open(&db, path, &o), RL_OK);
+    assert_string_equal(pragma(db, "PRAGMA foreign_keys", buf, sizeof buf), "1");
+    assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    assert_string_equal(pragma(db, "PRAGMA busy_timeout", buf, sizeof buf), "1234");
+    assert_string_equal(pragma(db, "PRAGMA synchronous", buf, sizeof buf), "1"); /* NORMAL */
+    assert_int_equal(rl_close(db), RL_OK);
+
+    o.no_wal = true;
+    o.busy_timeout_ms = 0;
+    path_in_tmp(path, sizeof path, "nowal.db");
+    assert_int_equal(rl_open(&db, path, &o), RL_OK);
+    assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof buf), "delete");
+    assert_string_equal(pragma(db, "PRAGMA busy_timeout", buf, sizeof buf), "5000");
+    rl_close(db);
+}
+
+static void test_memory_db_enforces_fk(void **state)
+{
+    (void)state;
+    rl_db *db;
+    char buf[16];
+    assert_int_equal(rl_open(&db, ":memory:", NULL), RL_OK);
+    assert_string_equal(pragma(db, "PRAGMA foreign_keys", buf, sizeof buf), "1");
+    rl_close(db);
+}
+
+static void test_profile_from_env(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_tmp(path, sizeof path, "env.db");
+    setenv("REFLITE_DATABASE", path, 1);
+    setenv("REFLITE_ENV", "production", 1);
+    rl_db *db = NULL;
+    char err[256] = "";
+    /* Production does not create a missing database. */
+    assert_int_equal(rl_open_ex(&db, NULL, NULL, err, sizeof err), RL_ECANTOPEN);
+    assert_null(db);
+    assert_contains(err, "does not exist");
+    assert_int_equal(access(path, F_OK), -1);
+
+    setenv("REFLITE_ENV", "development", 1);
+    assert_int_equal(rl_open(&db, NULL, NULL), RL_OK);
+    assert_int_equal(rl_db_profile(db), RL_PROFILE_DEVELOPMENT);
+    rl_close(db);
+    assert_int_equal(access(path, F_OK), 0);
+
+    setenv("REFLITE_ENV", "prod", 1);
+    assert_int_equal(rl_open(&db, NULL, NULL), RL_OK);
+    assert_int_equal(rl_db_profile(db), RL_PROFILE_PRODUCTION);
+    char buf[16];
+    assert_string_equal(pragma(db, "PRAGMA synchronous", buf, sizeof buf), "2"); /* FULL */
+    rl_close(db);
+
+    setenv("REFLITE_ENV", "staging", 1);
+    assert_int_equal(rl_open_ex(&db, NULL, NULL, err, sizeof err), RL_EINVAL);
+    assert_contains(err, "staging");
+    unsetenv("REFLITE_ENV");
+    unsetenv("REFLITE_DATABASE");
+}
+
+static void test_test_profile_is_fresh_and_leaves_nothing(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_tmp(path, sizeof path, "shared.db");
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    rl_db *a, *b;
+    assert_int_equal(rl_open(&a, path, &o), RL_OK);
+    assert_int_equal(rl_open(&b, path, &o), RL_OK);
+    assert_int_equal(rl_create_table(a, &Author_model), RL_OK);
+    add_author(a, "only in a");
+    /* b shares nothing with a, although both named the same file. */
+    assert_int_equal(rl_exec(b, "SELECT * FROM authors", NULL, 0, NULL), RL_ERROR);
+    assert_contains(rl_errmsg(b), "no such table");
+    rl_close(a);
+    rl_close(b);
+    assert_int_equal(access(path, F_OK), -1);
+    /* A new open starts empty again. */
+    assert_int_equal(rl_open(&a, path, &o), RL_OK);
+    assert_int_equal(scalar(a, "SELECT count(*) FROM sqlite_schema"), 0);
+    rl_close(a);
+}
+
+static void test_profile_parse(void **state)
+{
+    (void)state;
+    rl_profile p;
+    assert_int_equal(rl_profile_parse("Test", &p), RL_OK);
+    assert_int_equal(p, RL_PROFILE_TEST);
+    assert_int_equal(rl_profile_parse("dev", &p), RL_OK);
+    assert_int_equal(p, RL_PROFILE_DEVELOPMENT);
+    assert_int_equal(rl_profile_parse("live", &p), RL_EINVAL);
+    assert_string_equal(rl_profile_name(RL_PROFILE_PRODUCTION), "production");
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    rl_db *db = (rl_db *)1;
+    char err[256];
+    assert_int_equal(rl_open_ex(&db, "/nonexistent-dir/x/y.db", NULL, err, sizeof err),
+                     RL_ECANTOPEN);
+    assert_null(db);
+    assert_contains(err, "/nonexistent-dir/x/y.db");
+    assert_int_equal(rl_close(NULL), RL_OK);
+}
+
+static void test_nested_transactions(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    assert_int_equal(rl_begin(db), RL_OK);
+    add_author(db, "outer");
+    assert_int_equal(rl_begin(db), RL_OK);
+    assert_int_equal(rl_txn_depth(db), 2);
+    add_author(db, "inner");
+    assert_int_equal(rl_rollback(db), RL_OK); /* undoes only "inner" */
+    assert_int_equal(rl_begin(db), RL_OK);
+    add_author(db, "inner kept");
+    assert_int_equal(rl_commit(db), RL_OK);
+    assert_int_equal(rl_commit(db), RL_OK);
+    assert_int_equal(rl_txn_depth(db), 0);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 2);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors WHERE name = 'inner'"), 0);
+    assert_int_equal(rl_commit(db), RL_EMISUSE);
+    assert_int_equal(rl_rollback(db), RL_EMISUSE);
+    rl_close(db);
+}
+
+static void test_failed_call_undoes_only_itself(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    assert_int_equal(rl_begin(db), RL_OK);
+    int64_t a = add_author(db, "kept");
+    Book bad = {.title = "x", .author_id = 4242};
+    assert_int_equal(rl_insert(db, &Book_model, &bad), RL_EFOREIGNKEY);
+    add_book(db, "also kept", a);
+    assert_int_equal(rl_commit(db), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 1);
+    rl_close(db);
+}
+
+static void test_close_with_open_transaction_rolls_back(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_tmp(path, sizeof path, "txn.db");
+    rl_db *db;
+    assert_int_equal(rl_open(&db, path, NULL), RL_OK);
+    assert_int_equal(rl_create_table(db, &Author_model), RL_OK);
+    assert_int_equal(rl_begin(db), RL_OK);
+    add_author(db, "never committed");
+    assert_int_equal(rl_close(db), RL_ETXN);
+    assert_int_equal(rl_open(&db, path, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 0);
+    rl_close(db);
+}
+
+static void test_exec_with_params_and_all_or_nothing(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    int64_t changes = 0;
+    rl_value p[] = {rl_text("Ann"), rl_text("ann@example.org")};
+    assert_int_equal(rl_exec(db, "INSERT INTO authors (name, email) VALUES (?1, ?2)", p, 2,
+                             &changes),
+                     RL_OK);
+    assert_int_equal(changes, 1);
+    /* Two statements, the second fails: the first is undone too. */
+    assert_int_equal(rl_exec(db,
+                             "INSERT INTO authors (name) VALUES ('Bob');"
+                             "INSERT INTO books (title, author_id) VALUES ('t', 777)",
+                             NULL, 0, NULL),
+                     RL_EFOREIGNKEY);
+    assert_contains(rl_errmsg(db), "books(author_id) = 777 has no matching row in authors(pk)");
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 1);
+    assert_int_equal(rl_exec(db, "SELEC nonsense", NULL, 0, NULL), RL_ERROR);
+    assert_contains(rl_errmsg(db), "syntax error");
+    int64_t v;
+    assert_int_equal(rl_query_int(db, "SELECT 1 WHERE 0", NULL, 0, &v), RL_ENOTFOUND);
+    rl_close(db);
+}
+
+static void test_busy_is_reported(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_tmp(path, sizeof path, "busy.db");
+    rl_db *a, *b;
+    rl_options o = {.busy_timeout_ms = 50};
+    assert_int_equal(rl_open(&a, path, &o), RL_OK);
+    assert_int_equal(rl_open(&b, path, &o), RL_OK);
+    assert_int_equal(rl_create_table(a, &Author_model), RL_OK);
+    assert_int_equal(rl_begin(a), RL_OK);
+    add_author(a, "holding the write lock");
+    assert_int_equal(rl_begin(b), RL_EBUSY);
+    assert_contains(rl_errmsg(b), "locked");
+    assert_int_equal(rl_commit(a), RL_OK);
+    rl_close(a);
+    rl_close(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_db_has_fk_wal_and_timeout),
+        cmocka_unit_test(test_memory_db_enforces_fk),
+        cmocka_unit_test(test_profile_from_env),
+        cmocka_unit_test(test_test_profile_is_fresh_and_leaves_nothing),
+        cmocka_unit_test(test_profile_parse),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_nested_transactions),
+        cmocka_unit_test(test_failed_call_undoes_only_itself),
+        cmocka_unit_test(test_close_with_open_transaction_rolls_back),
+        cmocka_unit_test(test_exec_with_params_and_all_or_nothing),
+        cmocka_unit_test(test_busy_is_reported),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}

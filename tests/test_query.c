@@ -1,0 +1,319 @@
+/* The query builder: operators, groups, ordering, paging, bulk changes, unknown fields. */
+#include "helpers.h"
+
+static rl_db *db;
+static int64_t le_guin, tolkien, nobody;
+
+static int setup(void **state)
+{
+    (void)state;
+    db = open_library();
+    le_guin = add_author(db, "Ursula K. Le Guin");
+    tolkien = add_author(db, "J. R. R. Tolkien");
+    nobody = add_author(db, "Nobody");
+    const struct {
+        const char *title;
+        int64_t author;
+        int year;
+        double price;
+    } rows[] = {{"A Wizard of Earthsea", le_guin, 1968, 8.0},
+                {"The Left Hand of Darkness", le_guin, 1969, 9.0},
+                {"The Dispossessed", le_guin, 1974, 10.0},
+                {"The Hobbit", tolkien, 1937, 7.0},
+                {"The Silmarillion", tolkien, 0, 12.0},
+                {"100%_Pure", tolkien, 2001, 1.0}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        Book b = {.title = (char *)rows[i].title, .author_id = rows[i].author,
+                  .price = rows[i].price, .in_print = true};
+        if (rows[i].year) b.year = (rl_maybe_int)RL_SOME(rows[i].year);
+        assert_int_equal(rl_insert(db, &Book_model, &b), RL_OK);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rl_close(db);
+    return 0;
+}
+
+/* Titles of the rows q matches, in order, joined with "|". */
+static void titles(rl_query *q, char *buf, size_t n)
+{
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    buf[0] = '\0';
+    Book *b = rows->items;
+    for (size_t i = 0; i < rows->count; i++) {
+        if (i) strncat(buf, "|", n - strlen(buf) - 1);
+        strncat(buf, b[i].title, n - strlen(buf) - 1);
+    }
+    rl_rows_free(rows);
+    rl_query_free(q);
+}
+
+static int64_t count_where(const char *field, rl_op op, rl_value v)
+{
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, field, op, v), RL_OK);
+    int64_t n = -1;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    rl_query_free(q);
+    return n;
+}
+
+static void test_comparisons(void **state)
+{
+    (void)state;
+    assert_int_equal(count_where("author_id", RL_EQ, rl_int(le_guin)), 3);
+    assert_int_equal(count_where("author_id", RL_NE, rl_int(le_guin)), 3);
+    assert_int_equal(count_where("year", RL_LT, rl_int(1969)), 2);
+    assert_int_equal(count_where("year", RL_LE, rl_int(1969)), 3);
+    assert_int_equal(count_where("year", RL_GT, rl_int(1969)), 2);
+    assert_int_equal(count_where("year", RL_GE, rl_int(1969)), 3);
+    assert_int_equal(count_where("price", RL_GE, rl_real(9.5)), 2);
+    assert_int_equal(count_where("pk", RL_EQ, rl_int(1)), 1);
+}
+
+static void test_null_filters(void **state)
+{
+    (void)state;
+    assert_int_equal(count_where("year", RL_IS_NULL, rl_null()), 1);
+    assert_int_equal(count_where("year", RL_EQ, rl_null()), 1);
+    assert_int_equal(count_where("year", RL_IS_NOT_NULL, rl_null()), 5);
+    assert_int_equal(count_where("year", RL_NE, rl_null()), 5);
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, "year", RL_LT, rl_null()), RL_EINVAL);
+    rl_query_free(q);
+}
+
+static void test_patterns(void **state)
+{
+    (void)state;
+    assert_int_equal(count_where("title", RL_LIKE, rl_text("the %")), 4);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("The *")), 4);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("the *")), 0);
+    assert_int_equal(count_where("title", RL_CONTAINS, rl_text("DARK")), 1);
+    assert_int_equal(count_where("title", RL_STARTS_WITH, rl_text("the h")), 1);
+    assert_int_equal(count_where("title", RL_ENDS_WITH, rl_text("SEA")), 1);
+    /* Wildcards in contains/starts/ends are literal. */
+    assert_int_equal(count_where("title", RL_CONTAINS, rl_text("%_")), 1);
+    assert_int_equal(count_where("title", RL_CONTAINS, rl_text("_")), 1);
+    assert_int_equal(count_where("title", RL_STARTS_WITH, rl_text("%")), 0);
+}
+
+static void test_in_and_not_in(void **state)
+{
+    (void)state;
+    rl_value years[] = {rl_int(1968), rl_int(1937), rl_int(1500)};
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_in(q, "year", years, 3, false), RL_OK);
+    rl_order_by(q, "year", RL_ASC);
+    char buf[512];
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "The Hobbit|A Wizard of Earthsea");
+    q = rl_select(db, &Book_model);
+    rl_where_in(q, "year", years, 3, true);
+    int64_t n;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 3); /* NULL year is neither in nor not in */
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    rl_where_in(q, "year", NULL, 0, false);
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 0);
+    rl_query_free(q);
+}
+
+static void test_groups(void **state)
+{
+    (void)state;
+    /* author = tolkien AND (year < 1950 OR year IS NULL) */
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(tolkien));
+    rl_any(q);
+    rl_where(q, "year", RL_LT, rl_int(1950));
+    rl_where(q, "year", RL_IS_NULL, rl_null());
+    rl_end(q);
+    rl_order_by(q, "title", RL_ASC);
+    char buf[512];
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "The Hobbit|The Silmarillion");
+
+    /* (le_guin AND year > 1970) OR price > 11 */
+    q = rl_select(db, &Book_model);
+    rl_any(q);
+    rl_all(q);
+    rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+    rl_where(q, "year", RL_GT, rl_int(1970));
+    rl_end(q);
+    rl_where(q, "price", RL_GT, rl_real(11));
+    rl_end(q);
+    rl_order_by(q, "price", RL_DESC);
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "The Silmarillion|The Dispossessed");
+
+    /* An unclosed group is an error when the query runs. */
+    q = rl_select(db, &Book_model);
+    rl_any(q);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_EMISUSE);
+    assert_contains(rl_errmsg(db), "rl_end");
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_end(q), RL_EMISUSE);
+    rl_query_free(q);
+}
+
+static void test_order_limit_offset(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    rl_order_by(q, "author_id", RL_DESC);
+    rl_order_by(q, "price", RL_ASC);
+    rl_limit(q, 3);
+    rl_offset(q, 1);
+    char buf[512];
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "The Hobbit|The Silmarillion|A Wizard of Earthsea");
+
+    q = rl_select(db, &Book_model);
+    rl_limit(q, 2);
+    int64_t n;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rl_limit(q, -1), RL_EINVAL);
+    rl_query_free(q);
+}
+
+static void test_first_one_exists(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+    rl_order_by(q, "year", RL_DESC);
+    Book b;
+    assert_int_equal(rl_fetch_first(q, &b), RL_OK);
+    assert_string_equal(b.title, "The Dispossessed");
+    rl_row_free(&Book_model, &b);
+    assert_int_equal(rl_fetch_one(q, &b), RL_EMULTIPLE);
+    bool found = false;
+    assert_int_equal(rl_exists(q, &found), RL_OK);
+    assert_true(found);
+    rl_query_free(q);
+
+    q = rl_select(db, &Book_model);
+    rl_where(q, "title", RL_EQ, rl_text("The Hobbit"));
+    assert_int_equal(rl_fetch_one(q, &b), RL_OK);
+    assert_int_equal(b.author_id, tolkien);
+    rl_row_free(&Book_model, &b);
+    rl_query_free(q);
+
+    q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(nobody));
+    assert_int_equal(rl_fetch_first(q, &b), RL_ENOTFOUND);
+    assert_int_equal(rl_fetch_one(q, &b), RL_ENOTFOUND);
+    assert_int_equal(rl_exists(q, &found), RL_OK);
+    assert_false(found);
+    rl_query_free(q);
+}
+
+static void test_unknown_fields_are_errors_not_sql(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, "title = 'x' OR 1=1 --", RL_EQ, rl_text("y")), RL_EFIELD);
+    assert_contains(rl_errmsg(db), "no field named");
+    /* The error sticks: later calls and the run report it. */
+    assert_int_equal(rl_where(q, "title", RL_EQ, rl_text("y")), RL_EFIELD);
+    int64_t n;
+    assert_int_equal(rl_count(q, &n), RL_EFIELD);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_order_by(q, "nope", RL_ASC), RL_EFIELD);
+    rl_query_free(q);
+    /* Values are bound, so quotes in values are just characters. */
+    assert_int_equal(count_where("title", RL_EQ, rl_text("x' OR '1'='1")), 0);
+}
+
+static void test_bulk_update_and_delete(void **state)
+{
+    (void)state;
+    assert_int_equal(rl_begin(db), RL_OK); /* keep the shared fixture intact */
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+    rl_set sets[] = {{"price", rl_real(5)}, {"in_print", rl_int(0)}};
+    int64_t changed = 0;
+    assert_int_equal(rl_update_where(q, sets, 2, &changed), RL_OK);
+    assert_int_equal(changed, 3);
+    rl_query_free(q);
+    assert_int_equal(count_where("price", RL_EQ, rl_real(5)), 3);
+
+    q = rl_select(db, &Book_model);
+    rl_where(q, "price", RL_EQ, rl_real(5));
+    rl_set bad[] = {{"pricey", rl_real(1)}};
+    assert_int_equal(rl_update_where(q, bad, 1, &changed), RL_EFIELD);
+    rl_query_free(q);
+
+    /* A bulk update that breaks a key is refused with the key named. */
+    q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(tolkien));
+    rl_set orphan[] = {{"author_id", rl_int(31337)}};
+    assert_int_equal(rl_update_where(q, orphan, 1, &changed), RL_EFOREIGNKEY);
+    assert_contains(rl_errmsg(db), "author_id) = 31337 has no matching row in authors(pk)");
+    rl_query_free(q);
+
+    q = rl_select(db, &Book_model);
+    rl_where(q, "year", RL_IS_NULL, rl_null());
+    assert_int_equal(rl_delete_where(q, &changed), RL_OK);
+    assert_int_equal(changed, 1);
+    rl_query_free(q);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 5);
+    assert_int_equal(rl_rollback(db), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 6);
+}
+
+static void test_results_own_their_strings(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    rl_order_by(q, "pk", RL_ASC);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    rl_query_free(q);
+    assert_int_equal(rows->count, 6);
+    Book *b = rows->items;
+    assert_string_equal(b[0].title, "A Wizard of Earthsea");
+    assert_string_equal(b[5].title, "100%_Pure");
+    rl_rows_free(rows);
+}
+
+static void test_query_sql_is_parameterised(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where(q, "title", RL_EQ, rl_text("secret"));
+    const char *sql = rl_query_sql(q);
+    assert_contains(sql, "WHERE \"title\" = ?");
+    assert_null(strstr(sql, "secret"));
+    rl_query_free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_comparisons),
+        cmocka_unit_test(test_null_filters),
+        cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_in_and_not_in),
+        cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_order_limit_offset),
+        cmocka_unit_test(test_first_one_exists),
+        cmocka_unit_test(test_unknown_fields_are_errors_not_sql),
+        cmocka_unit_test(test_bulk_update_and_delete),
+        cmocka_unit_test(test_results_own_their_strings),
+        cmocka_unit_test(test_query_sql_is_parameterised),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
