@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define EXIT_FINDINGS 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
 
 static const char *USAGE =
     "usage: reflite <command> [options]\n"

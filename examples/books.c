@@ -125,8 +125,8 @@ int main(int argc, char **argv)
     check(rl_open(&db, argc > 1 ? argv[1] : ":memory:", &opts), "open");
 
     /* Children listed first on purpose: reflite creates parents first by itself. */
-    const rl_model *models[] = {&Loan_model,  &Award_model,  &Biography_model,
-                                &Essay_model, &Book_model,   &Author_model};
+    const rl_model *models[] = {&Loan_model,  &Award_model, &Biography_model,
+                                &Essay_model, &Book_model,  &Author_model};
     check(rl_create_all(db, models, 6), "create tables");
     printf("Created authors, books, loans, awards, essays and biographies "
            "(parents first, an index on every key).\n");
@@ -164,8 +164,7 @@ int main(int argc, char **argv)
     check(rl_insert(db, &Book_model, &villette), "insert book");
     Award award = {.prize = "Readers' Prize", .book_id = villette.pk};
     check(rl_insert(db, &Award_model, &award), "insert award");
-    expect_refusal(rl_delete(db, &Book_model, villette.pk), RL_EFOREIGNKEY,
-                   "delete awarded book");
+    expect_refusal(rl_delete(db, &Book_model, villette.pk), RL_EFOREIGNKEY, "delete awarded book");
 
     printf("\nSET NULL and nullable keys: an essay outlives its author\n");
     Author woolf = {.name = "Virginia Woolf", .email = "virginia@example.org"};
@@ -208,7 +207,8 @@ int main(int argc, char **argv)
     rl_where(q, "author_id", RL_EQ, rl_null());
     check(rl_fetch_all(q, &rows), "essays without author");
     Essay *essays = rows->items;
-    for (size_t i = 0; i < rows->count; i++) printf("  essay without author: %s\n", essays[i].title);
+    for (size_t i = 0; i < rows->count; i++)
+        printf("  essay without author: %s\n", essays[i].title);
     rl_rows_free(rows);
     rl_query_free(q);
 

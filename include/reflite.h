@@ -121,8 +121,14 @@ typedef struct rl_maybe_bool {
     bool value;
 } rl_maybe_bool;
 
-#define RL_SOME(v) {.present = true, .value = (v)}
-#define RL_NONE {.present = false}
+#define RL_SOME(v)                                                                                 \
+    {                                                                                              \
+        .present = true, .value = (v)                                                              \
+    }
+#define RL_NONE                                                                                    \
+    {                                                                                              \
+        .present = false                                                                           \
+    }
 
 /* The C type of a member, found by RL_FIELD with _Generic; validated against the kind. */
 typedef enum rl_ctype {
@@ -221,7 +227,7 @@ typedef struct rl_model {
 /* A column whose kind follows from the member type (int64_t, double, char *, rl_maybe_int...). */
 #define RL_FIELD(T, m, ...) RL__FIELD(T, m, RL_KIND_AUTO, __VA_ARGS__)
 /* Columns of a stated kind; a member of the wrong C type is a declaration error. */
-#define RL_INT(T, m, ...) RL__FIELD(T, m, RL_KIND_INTEGER, __VA_ARGS__)
+#define RL_INT(T, m, ...)  RL__FIELD(T, m, RL_KIND_INTEGER, __VA_ARGS__)
 #define RL_REAL(T, m, ...) RL__FIELD(T, m, RL_KIND_REAL, __VA_ARGS__)
 #define RL_TEXT(T, m, ...) RL__FIELD(T, m, RL_KIND_TEXT, __VA_ARGS__)
 #define RL_BLOB(T, m, ...) RL__FIELD(T, m, RL_KIND_BLOB, __VA_ARGS__)
@@ -260,21 +266,21 @@ typedef struct rl_fk_detail {
     char child_column[128];
     char parent_table[128];
     char parent_column[128];
-    char value[128];       /* the offending key value as SQL text ("99999", "NULL") */
-    int64_t referencing;   /* for a parent-side failure: child rows still referencing */
-    rl_action action;      /* for a parent-side failure: the action that blocked it */
-    bool parent_side;      /* true: a delete or key change of a parent; false: a child's key */
+    char value[128];     /* the offending key value as SQL text ("99999", "NULL") */
+    int64_t referencing; /* for a parent-side failure: child rows still referencing */
+    rl_action action;    /* for a parent-side failure: the action that blocked it */
+    bool parent_side;    /* true: a delete or key change of a parent; false: a child's key */
 } rl_fk_detail;
 
 /* The detailed error of the last failed call on a connection. */
 typedef struct rl_error {
-    int code;          /* RL_E* */
-    int sqlite_code;   /* extended SQLite result code, 0 if none */
+    int code;            /* RL_E* */
+    int sqlite_code;     /* extended SQLite result code, 0 if none */
     const char *message; /* a complete sentence; never NULL */
-    char table[128];   /* the table concerned, if any */
-    char column[128];  /* the column concerned (unique/not-null/check/unknown field) */
-    int64_t item;      /* for rl_insert_many: index of the failing item, else -1 */
-    rl_fk_detail fk;   /* for RL_EFOREIGNKEY */
+    char table[128];     /* the table concerned, if any */
+    char column[128];    /* the column concerned (unique/not-null/check/unknown field) */
+    int64_t item;        /* for rl_insert_many: index of the failing item, else -1 */
+    rl_fk_detail fk;     /* for RL_EFOREIGNKEY */
 } rl_error;
 
 typedef struct rl_db rl_db;
@@ -314,8 +320,7 @@ typedef struct rl_options {
 int rl_open(rl_db **out, const char *path, const rl_options *opts);
 
 /* Like rl_open, and on failure writes the error sentence into errbuf (of size errlen). */
-int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf,
-               size_t errlen);
+int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf, size_t errlen);
 
 /*
  * Close a connection and free everything it cached.  An open transaction is rolled back
@@ -411,12 +416,10 @@ static inline rl_value rl_null(void)
  * diagnosis as the typed API.  *changes (may be NULL) receives the rows changed by the last
  * statement.
  */
-int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
-            int64_t *changes);
+int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes);
 
 /* Run a query whose first column of its first row is an integer; RL_ENOTFOUND if no row. */
-int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
-                 int64_t *out);
+int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *out);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Schema creation                                                                             */
@@ -473,8 +476,7 @@ int rl_update(rl_db *db, const rl_model *model, const void *row);
  * Write only the named fields (a NULL-terminated list) of row.  Changing only what changed
  * keeps foreign-key checks off columns that were not touched.
  */
-int rl_update_fields(rl_db *db, const rl_model *model, const void *row,
-                     const char *const *fields);
+int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const char *const *fields);
 
 /* Delete the row with primary key pk.  RL_ENOTFOUND if there is none. */
 int rl_delete(rl_db *db, const rl_model *model, int64_t pk);

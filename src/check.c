@@ -74,9 +74,8 @@ static int check_foreign_keys(checker *c)
             describe_violation(c->db, &v, &d);
             char msg[800];
             snprintf(msg, sizeof msg,
-                     "foreign key: %s rowid %lld: %s = %s has no matching row in %s(%s).",
-                     v.table, (long long)v.rowid, d.child_column, d.value, d.parent_table,
-                     d.parent_column);
+                     "foreign key: %s rowid %lld: %s = %s has no matching row in %s(%s).", v.table,
+                     (long long)v.rowid, d.child_column, d.value, d.parent_table, d.parent_column);
             report(c, RL_FINDING_FOREIGN_KEY, msg, v.rowid, &d);
         }
         sqlite3_reset(st);
@@ -125,9 +124,8 @@ static int check_lint(checker *c)
         snprintf(msg, sizeof msg,
                  "lint: %s(%s) references %s but has no index: every delete or key change in "
                  "%s scans %s.",
-                 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-                 sqlite3_column_text(st, 2), sqlite3_column_text(st, 2),
-                 sqlite3_column_text(st, 0));
+                 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+                 sqlite3_column_text(st, 2), sqlite3_column_text(st, 0));
         report(c, RL_FINDING_LINT, msg, 0, NULL);
     }
     sqlite3_finalize(st);

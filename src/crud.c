@@ -55,7 +55,8 @@ static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
         column_list(mi, b, pk);
         sb_puts(b, ") VALUES (");
         size_t n = m->nfields + (pk ? 1 : 0);
-        for (size_t i = 0; i < n; i++) sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
+        for (size_t i = 0; i < n; i++)
+            sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
         sb_puts(b, ")");
         break;
     }
@@ -95,7 +96,8 @@ static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
         sb_puts(b, " = ?2");
         break;
     case MS_EXISTS:
-    case MS__COUNT: break;
+    case MS__COUNT:
+        break;
     }
 }
 
@@ -265,13 +267,11 @@ int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
 
 static int not_found(rl_db *db, const char *op, const model_info *mi, int64_t pk)
 {
-    return err_set(db, RL_ENOTFOUND, "%s: no row has %s = %lld.", op, mi->pk_column,
-                   (long long)pk);
+    return err_set(db, RL_ENOTFOUND, "%s: no row has %s = %lld.", op, mi->pk_column, (long long)pk);
 }
 
 /* Run an UPDATE of row (bound, pk last at index pk_param); RL_ENOTFOUND if nothing changed. */
-static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row,
-                      int pk_param)
+static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int pk_param)
 {
     int64_t pk = row_pk(mi->model, row);
     sqlite3_bind_int64(st, pk_param, pk);
@@ -343,8 +343,7 @@ static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt *
     return RL_OK;
 }
 
-int rl_update_fields(rl_db *db, const rl_model *model, const void *row,
-                     const char *const *fields)
+int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const char *const *fields)
 {
     model_info *mi;
     int code = lookup(db, model, &mi);
@@ -357,8 +356,8 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row,
     for (const char *const *p = fields; p && *p; p++) {
         int fi = model_field_index(mi, *p);
         if (fi < 0)
-            return err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.",
-                           mi->table, model->type_name, *p);
+            return err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.", mi->table,
+                           model->type_name, *p);
         mask |= 1ULL << fi;
     }
     if (!mask)
@@ -381,8 +380,7 @@ static int parent_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, int rc, in
 {
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) {
         rl_value v = rl_int(pk);
-        if (diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) ==
-            RL_EFOREIGNKEY)
+        if (diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
             return RL_EFOREIGNKEY;
         if (diag_statement(db, st, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
     }
@@ -417,8 +415,7 @@ int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_p
     int rc = step_done(st);
     if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
     char op[200];
-    snprintf(op, sizeof op, "update %s set %s = %lld", mi->table, mi->pk_column,
-             (long long)new_pk);
+    snprintf(op, sizeof op, "update %s set %s = %lld", mi->table, mi->pk_column, (long long)new_pk);
     if (rc == SQLITE_DONE) return not_found(db, op, mi, old_pk);
     return parent_failed(db, mi, st, rc, old_pk, op, false);
 }

@@ -38,10 +38,14 @@ int rl_profile_parse(const char *name, rl_profile *out)
 static const char *profile_name(rl_profile p)
 {
     switch (p) {
-    case RL_PROFILE_DEVELOPMENT: return "development";
-    case RL_PROFILE_TEST: return "test";
-    case RL_PROFILE_PRODUCTION: return "production";
-    default: return "from-env";
+    case RL_PROFILE_DEVELOPMENT:
+        return "development";
+    case RL_PROFILE_TEST:
+        return "test";
+    case RL_PROFILE_PRODUCTION:
+        return "production";
+    default:
+        return "from-env";
     }
 }
 
@@ -84,8 +88,7 @@ int rl_open(rl_db **out, const char *path, const rl_options *opts)
     return rl_open_ex(out, path, opts, NULL, 0);
 }
 
-int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf,
-               size_t errlen)
+int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf, size_t errlen)
 {
     rl_options o = opts ? *opts : (rl_options){0};
     if (!out) return open_fail(errbuf, errlen, RL_EINVAL, "rl_open: out must not be NULL.");
@@ -143,7 +146,8 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
         return code;
     }
     sqlite3_extended_result_codes(db->h, 1);
-    if (o.busy_timeout_ms >= 0) sqlite3_busy_timeout(db->h, o.busy_timeout_ms ? o.busy_timeout_ms : 5000);
+    if (o.busy_timeout_ms >= 0)
+        sqlite3_busy_timeout(db->h, o.busy_timeout_ms ? o.busy_timeout_ms : 5000);
 
     char v[32];
     int code = RL_OK;
@@ -161,11 +165,11 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
         if (!pragma_text(db->h, "PRAGMA journal_mode = WAL", v, sizeof v) ||
             strcasecmp(v, "wal") != 0) {
             code = open_fail(errbuf, errlen, RL_ERROR,
-                             "Cannot switch '%s' to WAL mode (journal_mode is '%s'): %s.", path,
-                             v, sqlite3_errmsg(db->h));
+                             "Cannot switch '%s' to WAL mode (journal_mode is '%s'): %s.", path, v,
+                             sqlite3_errmsg(db->h));
         } else {
             exec_sql(db, o.profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
-                                                             : "PRAGMA synchronous = NORMAL");
+                                                            : "PRAGMA synchronous = NORMAL");
         }
     }
     if (code != RL_OK) {
@@ -185,7 +189,8 @@ int rl_close(rl_db *db)
         exec_sql(db, "ROLLBACK");
         code = RL_ETXN;
     }
-    for (size_t i = 0; i < db->models_cap; i++) model_info_free(db->models[i]);
+    for (size_t i = 0; i < db->models_cap; i++)
+        model_info_free(db->models[i]);
     free(db->models);
     cache_free(&db->queries);
     sqlite3_close_v2(db->h);
@@ -193,9 +198,15 @@ int rl_close(rl_db *db)
     return code;
 }
 
-rl_profile rl_db_profile(const rl_db *db) { return db->profile; }
+rl_profile rl_db_profile(const rl_db *db)
+{
+    return db->profile;
+}
 
-sqlite3 *rl_sqlite3(rl_db *db) { return db->h; }
+sqlite3 *rl_sqlite3(rl_db *db)
+{
+    return db->h;
+}
 
 /* ---- transactions ------------------------------------------------------------------------ */
 
@@ -251,20 +262,23 @@ int rl_rollback(rl_db *db)
     return RL_OK;
 }
 
-int rl_txn_depth(const rl_db *db) { return db->depth; }
+int rl_txn_depth(const rl_db *db)
+{
+    return db->depth;
+}
 
 /* ---- raw SQL ---------------------------------------------------------------------------- */
 
 static void sql_op_name(const char *sql, char *buf, size_t len)
 {
-    while (*sql == ' ' || *sql == '\n' || *sql == '\t') sql++;
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
     size_t n = strcspn(sql, ";\n");
     if (n > 60) n = 60;
     snprintf(buf, len, "%.*s%s", (int)n, sql, n == 60 ? "..." : "");
 }
 
-int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
-            int64_t *changes)
+int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
 {
     if (!db || !sql) return RL_EINVAL;
     err_clear(db);
@@ -287,13 +301,15 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
         }
         if (first) {
             const char *rest = next;
-            while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == ';') rest++;
+            while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == ';')
+                rest++;
             several = *rest != '\0';
             if (several && sp_begin(db, "rl_exec") != SQLITE_OK) {
                 sqlite3_finalize(st);
                 return err_sqlite(db, sqlite3_errcode(db->h), "exec");
             }
-            for (size_t i = 0; i < nparams; i++) bind_value(st, (int)i + 1, &params[i]);
+            for (size_t i = 0; i < nparams; i++)
+                bind_value(st, (int)i + 1, &params[i]);
             first = false;
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -325,14 +341,14 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
     return code;
 }
 
-int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams,
-                 int64_t *out)
+int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *out)
 {
     sqlite3_stmt *st;
     err_clear(db);
     int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) return err_sqlite(db, rc, "query");
-    for (size_t i = 0; i < nparams; i++) bind_value(st, (int)i + 1, &params[i]);
+    for (size_t i = 0; i < nparams; i++)
+        bind_value(st, (int)i + 1, &params[i]);
     rc = sqlite3_step(st);
     int code = RL_OK;
     if (rc == SQLITE_ROW)
@@ -345,6 +361,12 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
     return code;
 }
 
-const char *rl_profile_name(rl_profile p) { return profile_name(p); }
+const char *rl_profile_name(rl_profile p)
+{
+    return profile_name(p);
+}
 
-const char *rl_sqlite_version(void) { return sqlite3_libversion(); }
+const char *rl_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}

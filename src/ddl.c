@@ -20,10 +20,14 @@
 static const char *kind_sql(rl_kind k)
 {
     switch (k) {
-    case RL_KIND_REAL: return "REAL";
-    case RL_KIND_TEXT: return "TEXT";
-    case RL_KIND_BLOB: return "BLOB";
-    default: return "INTEGER";
+    case RL_KIND_REAL:
+        return "REAL";
+    case RL_KIND_TEXT:
+        return "TEXT";
+    case RL_KIND_BLOB:
+        return "BLOB";
+    default:
+        return "INTEGER";
     }
 }
 
@@ -66,7 +70,8 @@ static void index_ddl(const model_info *mi, const char *name, const char *const 
         strbuf nm;
         sb_init(&nm);
         sb_puts(&nm, mi->table);
-        for (size_t i = 0; i < n; i++) sb_printf(&nm, "_%s", cols[i]);
+        for (size_t i = 0; i < n; i++)
+            sb_printf(&nm, "_%s", cols[i]);
         sb_puts(&nm, unique ? "_key" : "_idx");
         sb_ident(b, sb_str(&nm));
         sb_free(&nm);
@@ -94,7 +99,8 @@ static void model_ddl(rl_db *db, const model_info *mi, strbuf *b)
         sb_puts(b, " INTEGER PRIMARY KEY");
         if (m->autoincrement) sb_puts(b, " AUTOINCREMENT");
     }
-    for (size_t i = 0; i < m->nfields; i++) column_ddl(db, mi, i, i == 0 && !m->has_pk, b);
+    for (size_t i = 0; i < m->nfields; i++)
+        column_ddl(db, mi, i, i == 0 && !m->has_pk, b);
     sb_puts(b, "\n) STRICT;\n");
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
@@ -182,7 +188,8 @@ static int visit(rl_db *db, plan *p, size_t i)
         p->edge[p->depth] = f;
         if (p->state[j] == 1) {
             size_t from = 0;
-            while (p->stack[from] != t) from++;
+            while (p->stack[from] != t)
+                from++;
             int rc = cycle_error(db, p, from);
             if (rc != RL_OK) return rc;
             continue;
@@ -230,8 +237,7 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcasecmp(p->all[i]->table, p->all[j]->table) == 0)
-                return err_set(db, RL_EMODEL_DUPLICATE,
-                               "Models %s and %s both map to table '%s'.",
+                return err_set(db, RL_EMODEL_DUPLICATE, "Models %s and %s both map to table '%s'.",
                                p->all[j]->model->type_name, p->all[i]->model->type_name,
                                p->all[i]->table);
     p->state = calloc(p->n, sizeof *p->state);
@@ -257,7 +263,8 @@ int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out
     if (rc == RL_OK) {
         strbuf b;
         sb_init(&b);
-        for (size_t i = 0; i < p.norder; i++) model_ddl(db, p.order[i], &b);
+        for (size_t i = 0; i < p.norder; i++)
+            model_ddl(db, p.order[i], &b);
         *out = sb_take(&b);
         if (!*out) rc = err_set(db, RL_ENOMEM, "Out of memory.");
     }
@@ -286,4 +293,7 @@ int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
     return RL_OK;
 }
 
-int rl_create_table(rl_db *db, const rl_model *model) { return rl_create_all(db, &model, 1); }
+int rl_create_table(rl_db *db, const rl_model *model)
+{
+    return rl_create_all(db, &model, 1);
+}

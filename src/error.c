@@ -28,48 +28,82 @@
 const char *rl_code_name(int code)
 {
     switch (code) {
-    case RL_OK: return "RL_OK";
-    case RL_ERROR: return "RL_ERROR";
-    case RL_ENOMEM: return "RL_ENOMEM";
-    case RL_EINVAL: return "RL_EINVAL";
-    case RL_EMISUSE: return "RL_EMISUSE";
-    case RL_ENOTFOUND: return "RL_ENOTFOUND";
-    case RL_EMULTIPLE: return "RL_EMULTIPLE";
-    case RL_EFIELD: return "RL_EFIELD";
-    case RL_ENOFK: return "RL_ENOFK";
-    case RL_EBUSY: return "RL_EBUSY";
-    case RL_EFOREIGNKEY: return "RL_EFOREIGNKEY";
-    case RL_EUNIQUE: return "RL_EUNIQUE";
-    case RL_ENOTNULL: return "RL_ENOTNULL";
-    case RL_ECHECK: return "RL_ECHECK";
-    case RL_ECONSTRAINT: return "RL_ECONSTRAINT";
-    case RL_ETXN: return "RL_ETXN";
-    case RL_EDATALOSS: return "RL_EDATALOSS";
-    case RL_EMIGRATE: return "RL_EMIGRATE";
-    case RL_ENOSPACE: return "RL_ENOSPACE";
-    case RL_ECANTOPEN: return "RL_ECANTOPEN";
-    case RL_EMODEL: return "RL_EMODEL";
-    case RL_EMODEL_SET_NULL: return "RL_EMODEL_SET_NULL";
-    case RL_EMODEL_SET_DEFAULT: return "RL_EMODEL_SET_DEFAULT";
-    case RL_EMODEL_NO_PK: return "RL_EMODEL_NO_PK";
-    case RL_EMODEL_UNKNOWN: return "RL_EMODEL_UNKNOWN";
-    case RL_EMODEL_DUPLICATE: return "RL_EMODEL_DUPLICATE";
-    case RL_EMODEL_IDENT: return "RL_EMODEL_IDENT";
-    case RL_EMODEL_CYCLE: return "RL_EMODEL_CYCLE";
-    default: return "RL_E?";
+    case RL_OK:
+        return "RL_OK";
+    case RL_ERROR:
+        return "RL_ERROR";
+    case RL_ENOMEM:
+        return "RL_ENOMEM";
+    case RL_EINVAL:
+        return "RL_EINVAL";
+    case RL_EMISUSE:
+        return "RL_EMISUSE";
+    case RL_ENOTFOUND:
+        return "RL_ENOTFOUND";
+    case RL_EMULTIPLE:
+        return "RL_EMULTIPLE";
+    case RL_EFIELD:
+        return "RL_EFIELD";
+    case RL_ENOFK:
+        return "RL_ENOFK";
+    case RL_EBUSY:
+        return "RL_EBUSY";
+    case RL_EFOREIGNKEY:
+        return "RL_EFOREIGNKEY";
+    case RL_EUNIQUE:
+        return "RL_EUNIQUE";
+    case RL_ENOTNULL:
+        return "RL_ENOTNULL";
+    case RL_ECHECK:
+        return "RL_ECHECK";
+    case RL_ECONSTRAINT:
+        return "RL_ECONSTRAINT";
+    case RL_ETXN:
+        return "RL_ETXN";
+    case RL_EDATALOSS:
+        return "RL_EDATALOSS";
+    case RL_EMIGRATE:
+        return "RL_EMIGRATE";
+    case RL_ENOSPACE:
+        return "RL_ENOSPACE";
+    case RL_ECANTOPEN:
+        return "RL_ECANTOPEN";
+    case RL_EMODEL:
+        return "RL_EMODEL";
+    case RL_EMODEL_SET_NULL:
+        return "RL_EMODEL_SET_NULL";
+    case RL_EMODEL_SET_DEFAULT:
+        return "RL_EMODEL_SET_DEFAULT";
+    case RL_EMODEL_NO_PK:
+        return "RL_EMODEL_NO_PK";
+    case RL_EMODEL_UNKNOWN:
+        return "RL_EMODEL_UNKNOWN";
+    case RL_EMODEL_DUPLICATE:
+        return "RL_EMODEL_DUPLICATE";
+    case RL_EMODEL_IDENT:
+        return "RL_EMODEL_IDENT";
+    case RL_EMODEL_CYCLE:
+        return "RL_EMODEL_CYCLE";
+    default:
+        return "RL_E?";
     }
 }
 
 const char *rl_action_name(rl_action a)
 {
     switch (a) {
-    case RL_CASCADE: return "CASCADE";
-    case RL_SET_NULL: return "SET NULL";
-    case RL_SET_DEFAULT: return "SET DEFAULT";
-    case RL_NO_ACTION: return "NO ACTION";
+    case RL_CASCADE:
+        return "CASCADE";
+    case RL_SET_NULL:
+        return "SET NULL";
+    case RL_SET_DEFAULT:
+        return "SET DEFAULT";
+    case RL_NO_ACTION:
+        return "NO ACTION";
     case RL_RESTRICT:
     case RL_ACTION_DEFAULT:
-    default: return "RESTRICT";
+    default:
+        return "RESTRICT";
     }
 }
 
@@ -83,9 +117,15 @@ static rl_action action_from_sql(const char *s)
     return RL_NO_ACTION;
 }
 
-const rl_error *rl_last_error(const rl_db *db) { return &db->err; }
+const rl_error *rl_last_error(const rl_db *db)
+{
+    return &db->err;
+}
 
-const char *rl_errmsg(const rl_db *db) { return db->msg; }
+const char *rl_errmsg(const rl_db *db)
+{
+    return db->msg;
+}
 
 void err_clear(rl_db *db)
 {
@@ -114,23 +154,36 @@ int err_set(rl_db *db, int code, const char *fmt, ...)
 int rl_code_from_sqlite(int rc)
 {
     switch (rc) {
-    case SQLITE_CONSTRAINT_FOREIGNKEY: return RL_EFOREIGNKEY;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        return RL_EFOREIGNKEY;
     case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY: return RL_EUNIQUE;
-    case SQLITE_CONSTRAINT_NOTNULL: return RL_ENOTNULL;
-    case SQLITE_CONSTRAINT_CHECK: return RL_ECHECK;
-    default: break;
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return RL_EUNIQUE;
+    case SQLITE_CONSTRAINT_NOTNULL:
+        return RL_ENOTNULL;
+    case SQLITE_CONSTRAINT_CHECK:
+        return RL_ECHECK;
+    default:
+        break;
     }
     switch (rc & 0xff) {
-    case SQLITE_OK: return RL_OK;
-    case SQLITE_NOMEM: return RL_ENOMEM;
+    case SQLITE_OK:
+        return RL_OK;
+    case SQLITE_NOMEM:
+        return RL_ENOMEM;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return RL_EBUSY;
-    case SQLITE_CONSTRAINT: return RL_ECONSTRAINT;
-    case SQLITE_FULL: return RL_ENOSPACE;
-    case SQLITE_CANTOPEN: return RL_ECANTOPEN;
-    case SQLITE_MISUSE: return RL_EMISUSE;
-    default: return RL_ERROR;
+    case SQLITE_LOCKED:
+        return RL_EBUSY;
+    case SQLITE_CONSTRAINT:
+        return RL_ECONSTRAINT;
+    case SQLITE_FULL:
+        return RL_ENOSPACE;
+    case SQLITE_CANTOPEN:
+        return RL_ECANTOPEN;
+    case SQLITE_MISUSE:
+        return RL_EMISUSE;
+    default:
+        return RL_ERROR;
     }
 }
 
@@ -155,8 +208,8 @@ int err_sqlite(rl_db *db, int rc, const char *op)
     int code = rl_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
     const char *msg = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
-                      : code == RL_EFOREIGNKEY           ? "FOREIGN KEY constraint failed"
-                                                         : sqlite3_errstr(rc);
+                      : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
+                                                            : sqlite3_errstr(rc);
     char saved[512];
     snprintf(saved, sizeof saved, "%s", msg);
     err_clear(db);
@@ -184,7 +237,9 @@ int err_sqlite(rl_db *db, int rc, const char *op)
     case RL_EBUSY:
         err_set(db, code, "%s: the database is locked by another connection (%s).", op, saved);
         break;
-    default: err_set(db, code, "%s: %s.", op, saved); break;
+    default:
+        err_set(db, code, "%s: %s.", op, saved);
+        break;
     }
     db->err.sqlite_code = rc;
     return code;
@@ -247,8 +302,8 @@ int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
         copy(d.parent_table, sizeof d.parent_table, parent->table);
         copy(d.parent_column, sizeof d.parent_column, parent->pk_column);
         value_text(&v, d.value, sizeof d.value);
-        return fk_fail(db, &d, sc, "%s: %s = %s has no matching row in %s(%s).", op,
-                       d.child_column, d.value, d.parent_table, d.parent_column);
+        return fk_fail(db, &d, sc, "%s: %s = %s has no matching row in %s(%s).", op, d.child_column,
+                       d.value, d.parent_table, d.parent_column);
     }
     return RL_OK;
 }
@@ -338,16 +393,17 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
                        "%s: %s = %s is referenced by %lld row%s of %s(%s) whose ON %s SET "
                        "DEFAULT value has no matching row in %s(%s).",
                        op, best.parent_column, best.value, (long long)best.referencing,
-                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column,
-                       verb, best.parent_table, best.parent_column);
+                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
+                       best.parent_table, best.parent_column);
     if (!value)
         return fk_fail(db, &best, sc,
                        "%s: %s(%s) is still referenced by %lld row%s of %s(%s) (ON %s %s).", op,
                        best.parent_table, best.parent_column, (long long)best.referencing,
-                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column,
-                       verb, rl_action_name(best.action));
-    return fk_fail(db, &best, sc, "%s: %s = %s is still referenced by %lld row%s of %s(%s) (ON %s %s).",
-                   op, best.parent_column, best.value, (long long)best.referencing,
+                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
+                       rl_action_name(best.action));
+    return fk_fail(db, &best, sc,
+                   "%s: %s = %s is still referenced by %lld row%s of %s(%s) (ON %s %s).", op,
+                   best.parent_column, best.value, (long long)best.referencing,
                    best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
                    rl_action_name(best.action));
 }
@@ -411,7 +467,8 @@ void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d)
         }
         sqlite3_finalize(st);
     }
-    if (!d->parent_column[0]) parent_pk_column(db, x->parent, d->parent_column, sizeof d->parent_column);
+    if (!d->parent_column[0])
+        parent_pk_column(db, x->parent, d->parent_column, sizeof d->parent_column);
     strbuf sql;
     sb_init(&sql);
     sb_puts(&sql, "SELECT ");
@@ -438,7 +495,8 @@ typedef struct described {
 static void describe_all(rl_db *db, const violations *v, described *out)
 {
     out->n = v->n < DESCRIBED ? v->n : DESCRIBED;
-    for (size_t i = 0; i < out->n; i++) describe_violation(db, &v->v[i], &out->d[i]);
+    for (size_t i = 0; i < out->n; i++)
+        describe_violation(db, &v->v[i], &out->d[i]);
 }
 
 /* Report the new violations: child-side if the statement wrote to the child table. */
@@ -458,13 +516,12 @@ static int report_violations(rl_db *db, const violations *after, const described
     if (child_side) {
         if (nnew == 1)
             return fk_fail(db, &d, sc, "%s: %s(%s) = %s has no matching row in %s(%s).", op,
-                           d.child_table, d.child_column, d.value, d.parent_table,
-                           d.parent_column);
+                           d.child_table, d.child_column, d.value, d.parent_table, d.parent_column);
         return fk_fail(db, &d, sc,
                        "%s: %s(%s) = %s has no matching row in %s(%s) (%zu rows in all break a "
                        "foreign key).",
-                       op, d.child_table, d.child_column, d.value, d.parent_table,
-                       d.parent_column, nnew);
+                       op, d.child_table, d.child_column, d.value, d.parent_table, d.parent_column,
+                       nnew);
     }
     d.parent_side = true;
     d.referencing = (int64_t)nnew;
@@ -545,8 +602,7 @@ int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     if (code == RL_OK && target.table[0]) {
         /* Refused even when deferred: a RESTRICT key on the target table (an INSERT can hit
          * one too, when OR REPLACE deletes the conflicting parent row). */
-        code = diag_parent_change(db, target.table, NULL, NULL, op,
-                                  target.action != SQLITE_UPDATE);
+        code = diag_parent_change(db, target.table, NULL, NULL, op, target.action != SQLITE_UPDATE);
     }
     free(desc);
     free(after.v);

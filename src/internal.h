@@ -33,7 +33,10 @@ void sb_ident(strbuf *b, const char *s);
 void sb_literal(strbuf *b, const char *s);
 /* Take ownership of the string (never NULL unless oom). */
 char *sb_take(strbuf *b);
-static inline const char *sb_str(const strbuf *b) { return b->s ? b->s : ""; }
+static inline const char *sb_str(const strbuf *b)
+{
+    return b->s ? b->s : "";
+}
 
 /* ---- arena: the strings of a result set, freed in one go ----------------------------- */
 

@@ -18,7 +18,8 @@
 void model_info_free(model_info *mi)
 {
     if (!mi) return;
-    for (int i = 0; i < MS__COUNT; i++) sqlite3_finalize(mi->stmt[i]);
+    for (int i = 0; i < MS__COUNT; i++)
+        sqlite3_finalize(mi->stmt[i]);
     for (field_mask_stmt *p = mi->partial_updates, *next; p; p = next) {
         next = p->next;
         sqlite3_finalize(p->stmt);
@@ -62,21 +63,34 @@ static bool is_nullable(const rl_field *f)
            f->ctype == RL_CT_MAYBE_BOOL;
 }
 
-bool field_nullable(const rl_field *f) { return is_nullable(f); }
+bool field_nullable(const rl_field *f)
+{
+    return is_nullable(f);
+}
 
 static size_t ctype_size(rl_ctype c)
 {
     switch (c) {
-    case RL_CT_INT64: return sizeof(int64_t);
-    case RL_CT_INT: return sizeof(int);
-    case RL_CT_DOUBLE: return sizeof(double);
-    case RL_CT_BOOL: return sizeof(bool);
-    case RL_CT_TEXT: return sizeof(char *);
-    case RL_CT_BLOB: return sizeof(rl_blob);
-    case RL_CT_MAYBE_INT: return sizeof(rl_maybe_int);
-    case RL_CT_MAYBE_REAL: return sizeof(rl_maybe_real);
-    case RL_CT_MAYBE_BOOL: return sizeof(rl_maybe_bool);
-    default: return 0;
+    case RL_CT_INT64:
+        return sizeof(int64_t);
+    case RL_CT_INT:
+        return sizeof(int);
+    case RL_CT_DOUBLE:
+        return sizeof(double);
+    case RL_CT_BOOL:
+        return sizeof(bool);
+    case RL_CT_TEXT:
+        return sizeof(char *);
+    case RL_CT_BLOB:
+        return sizeof(rl_blob);
+    case RL_CT_MAYBE_INT:
+        return sizeof(rl_maybe_int);
+    case RL_CT_MAYBE_REAL:
+        return sizeof(rl_maybe_real);
+    case RL_CT_MAYBE_BOOL:
+        return sizeof(rl_maybe_bool);
+    default:
+        return 0;
     }
 }
 
@@ -86,26 +100,38 @@ rl_kind field_kind(const rl_field *f)
     switch (f->ctype) {
     case RL_CT_INT64:
     case RL_CT_INT:
-    case RL_CT_MAYBE_INT: return RL_KIND_INTEGER;
+    case RL_CT_MAYBE_INT:
+        return RL_KIND_INTEGER;
     case RL_CT_DOUBLE:
-    case RL_CT_MAYBE_REAL: return RL_KIND_REAL;
+    case RL_CT_MAYBE_REAL:
+        return RL_KIND_REAL;
     case RL_CT_BOOL:
-    case RL_CT_MAYBE_BOOL: return RL_KIND_BOOLEAN;
-    case RL_CT_TEXT: return RL_KIND_TEXT;
-    case RL_CT_BLOB: return RL_KIND_BLOB;
-    default: return RL_KIND_AUTO;
+    case RL_CT_MAYBE_BOOL:
+        return RL_KIND_BOOLEAN;
+    case RL_CT_TEXT:
+        return RL_KIND_TEXT;
+    case RL_CT_BLOB:
+        return RL_KIND_BLOB;
+    default:
+        return RL_KIND_AUTO;
     }
 }
 
 static bool kind_accepts(rl_kind k, rl_ctype c)
 {
     switch (k) {
-    case RL_KIND_INTEGER: return c == RL_CT_INT64 || c == RL_CT_INT || c == RL_CT_MAYBE_INT;
-    case RL_KIND_REAL: return c == RL_CT_DOUBLE || c == RL_CT_MAYBE_REAL;
-    case RL_KIND_TEXT: return c == RL_CT_TEXT;
-    case RL_KIND_BLOB: return c == RL_CT_BLOB;
-    case RL_KIND_BOOLEAN: return c == RL_CT_BOOL || c == RL_CT_MAYBE_BOOL;
-    default: return false;
+    case RL_KIND_INTEGER:
+        return c == RL_CT_INT64 || c == RL_CT_INT || c == RL_CT_MAYBE_INT;
+    case RL_KIND_REAL:
+        return c == RL_CT_DOUBLE || c == RL_CT_MAYBE_REAL;
+    case RL_KIND_TEXT:
+        return c == RL_CT_TEXT;
+    case RL_KIND_BLOB:
+        return c == RL_CT_BLOB;
+    case RL_KIND_BOOLEAN:
+        return c == RL_CT_BOOL || c == RL_CT_MAYBE_BOOL;
+    default:
+        return false;
     }
 }
 
@@ -155,8 +181,8 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        tn, f->name, col);
     if (strcasecmp(col, mi->pk_column) == 0 && m->has_pk)
         return invalid(mi, RL_EMODEL_DUPLICATE,
-                       "Model %s, field %s: column '%s' is already the primary key.", tn,
-                       f->name, col);
+                       "Model %s, field %s: column '%s' is already the primary key.", tn, f->name,
+                       col);
     for (size_t j = 0; j < i; j++)
         if (strcasecmp(col, mi->columns[j]) == 0)
             return invalid(mi, RL_EMODEL_DUPLICATE,
@@ -189,8 +215,8 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        tn, f->name, f->on_delete == RL_SET_NULL ? "DELETE" : "UPDATE");
     if ((f->on_delete == RL_SET_DEFAULT || f->on_update == RL_SET_DEFAULT) && !f->default_sql)
         return invalid(mi, RL_EMODEL_SET_DEFAULT,
-                       "Model %s, field %s: ON %s SET DEFAULT needs a default (.default_sql).",
-                       tn, f->name, f->on_delete == RL_SET_DEFAULT ? "DELETE" : "UPDATE");
+                       "Model %s, field %s: ON %s SET DEFAULT needs a default (.default_sql).", tn,
+                       f->name, f->on_delete == RL_SET_DEFAULT ? "DELETE" : "UPDATE");
     if (t != m) {
         model_info *ti;
         int rc = model_lookup(db, t, &ti);
@@ -210,8 +236,7 @@ static int validate_indexes(model_info *mi)
             return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid index name.",
                            m->type_name, ix->name);
         if (!ix->fields || !ix->fields[0])
-            return invalid(mi, RL_EMODEL, "Model %s: index %zu names no field.", m->type_name,
-                           i);
+            return invalid(mi, RL_EMODEL, "Model %s: index %zu names no field.", m->type_name, i);
         for (const char *const *p = ix->fields; *p; p++)
             if (model_field_index(mi, *p) < 0 && strcasecmp(*p, mi->pk_column) != 0)
                 return invalid(mi, RL_EMODEL_UNKNOWN,
@@ -243,14 +268,13 @@ static int validate(rl_db *db, model_info *mi)
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid column name.",
                        m->type_name, mi->pk_column);
     if (m->nfields > 0 && !m->fields)
-        return invalid(mi, RL_EMODEL, "Model %s: nfields is %zu but fields is NULL.",
-                       m->type_name, m->nfields);
+        return invalid(mi, RL_EMODEL, "Model %s: nfields is %zu but fields is NULL.", m->type_name,
+                       m->nfields);
     if (!m->has_pk && m->nfields == 0)
         return invalid(mi, RL_EMODEL, "Model %s has neither a primary key nor fields.",
                        m->type_name);
     if (m->nfields > 64)
-        return invalid(mi, RL_EMODEL, "Model %s: at most 64 fields are supported.",
-                       m->type_name);
+        return invalid(mi, RL_EMODEL, "Model %s: at most 64 fields are supported.", m->type_name);
     for (size_t i = 0; i < m->nfields; i++) {
         int rc = validate_field(db, mi, i);
         if (rc != RL_OK) return rc;
@@ -276,7 +300,8 @@ static int models_grow(rl_db *db)
         model_info *mi = db->models[i];
         if (!mi) continue;
         size_t j = ptr_hash(mi->model, ncap);
-        while (slots[j]) j = (j + 1) & (ncap - 1);
+        while (slots[j])
+            j = (j + 1) & (ncap - 1);
         slots[j] = mi;
     }
     free(db->models);
@@ -307,7 +332,8 @@ int model_lookup(rl_db *db, const rl_model *m, model_info **out)
     if (!mi) return err_set(db, RL_ENOMEM, "Out of memory.");
     mi->model = m;
     size_t j = ptr_hash(m, db->models_cap);
-    while (db->models[j]) j = (j + 1) & (db->models_cap - 1);
+    while (db->models[j])
+        j = (j + 1) & (db->models_cap - 1);
     db->models[j] = mi;
     db->models_used++;
     mi->validating = true;
@@ -360,11 +386,16 @@ rl_value field_value(const rl_field *f, const void *row)
 {
     const char *p = (const char *)row + f->offset;
     switch (f->ctype) {
-    case RL_CT_INT64: return rl_int(*(const int64_t *)p);
-    case RL_CT_INT: return rl_int(*(const int *)p);
-    case RL_CT_DOUBLE: return rl_real(*(const double *)p);
-    case RL_CT_BOOL: return rl_int(*(const bool *)p);
-    case RL_CT_TEXT: return rl_text(*(const char *const *)p);
+    case RL_CT_INT64:
+        return rl_int(*(const int64_t *)p);
+    case RL_CT_INT:
+        return rl_int(*(const int *)p);
+    case RL_CT_DOUBLE:
+        return rl_real(*(const double *)p);
+    case RL_CT_BOOL:
+        return rl_int(*(const bool *)p);
+    case RL_CT_TEXT:
+        return rl_text(*(const char *const *)p);
     case RL_CT_BLOB: {
         const rl_blob *b = (const rl_blob *)p;
         return rl_blob_value(b->data, b->len);
@@ -381,7 +412,8 @@ rl_value field_value(const rl_field *f, const void *row)
         const rl_maybe_bool *v = (const rl_maybe_bool *)p;
         return v->present ? rl_int(v->value) : rl_null();
     }
-    default: return rl_null();
+    default:
+        return rl_null();
     }
 }
 
@@ -399,10 +431,18 @@ int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a
     char *p = (char *)row + f->offset;
     bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
     switch (f->ctype) {
-    case RL_CT_INT64: *(int64_t *)p = sqlite3_column_int64(st, col); break;
-    case RL_CT_INT: *(int *)p = sqlite3_column_int(st, col); break;
-    case RL_CT_DOUBLE: *(double *)p = sqlite3_column_double(st, col); break;
-    case RL_CT_BOOL: *(bool *)p = sqlite3_column_int64(st, col) != 0; break;
+    case RL_CT_INT64:
+        *(int64_t *)p = sqlite3_column_int64(st, col);
+        break;
+    case RL_CT_INT:
+        *(int *)p = sqlite3_column_int(st, col);
+        break;
+    case RL_CT_DOUBLE:
+        *(double *)p = sqlite3_column_double(st, col);
+        break;
+    case RL_CT_BOOL:
+        *(bool *)p = sqlite3_column_int64(st, col) != 0;
+        break;
     case RL_CT_MAYBE_INT:
         *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : sqlite3_column_int64(st, col)};
         break;
@@ -433,7 +473,8 @@ int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a
         memcpy(p, &b, sizeof b);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     return RL_OK;
 }

@@ -40,7 +40,8 @@ struct rl_rows_private {
     size_t cap;
 };
 
-static int q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int q_fail(rl_query *q, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int q_fail(rl_query *q, int code, const char *fmt, ...)
 {
@@ -123,13 +124,16 @@ static void open_term(rl_query *q)
     if (q->group_terms[g]++ > 0) sb_puts(&q->where, q->group_or[g] ? " OR " : " AND ");
 }
 
-static int check(rl_query *q) { return q ? q->error : RL_EINVAL; }
+static int check(rl_query *q)
+{
+    return q ? q->error : RL_EINVAL;
+}
 
 static int unknown_field(rl_query *q, const char *field)
 {
     return q_fail(q, RL_EFIELD, "query on %s: model %s has no field named '%s'.",
-           q->mi ? q->mi->table : "?", q->mi ? q->mi->model->type_name : "?",
-           field ? field : "(null)");
+                  q->mi ? q->mi->table : "?", q->mi ? q->mi->model->type_name : "?",
+                  field ? field : "(null)");
 }
 
 /* Escape LIKE wildcards so the operand is matched literally. */
@@ -156,9 +160,9 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     if (!col) return unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    static const char *const cmp[] = {[RL_EQ] = " = ?", [RL_NE] = " <> ?", [RL_LT] = " < ?",
-                                      [RL_LE] = " <= ?", [RL_GT] = " > ?", [RL_GE] = " >= ?",
-                                      [RL_LIKE] = " LIKE ?", [RL_GLOB] = " GLOB ?"};
+    static const char *const cmp[] = {
+        [RL_EQ] = " = ?", [RL_NE] = " <> ?", [RL_LT] = " < ?",      [RL_LE] = " <= ?",
+        [RL_GT] = " > ?", [RL_GE] = " >= ?", [RL_LIKE] = " LIKE ?", [RL_GLOB] = " GLOB ?"};
     if ((unsigned)op > RL_IS_NOT_NULL)
         return q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
     if (op <= RL_GLOB && v.type == RL_V_NULL)
@@ -168,8 +172,12 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     open_term(q);
     sb_ident(&q->where, col);
     switch (op) {
-    case RL_IS_NULL: sb_puts(&q->where, " IS NULL"); return RL_OK;
-    case RL_IS_NOT_NULL: sb_puts(&q->where, " IS NOT NULL"); return RL_OK;
+    case RL_IS_NULL:
+        sb_puts(&q->where, " IS NULL");
+        return RL_OK;
+    case RL_IS_NOT_NULL:
+        sb_puts(&q->where, " IS NOT NULL");
+        return RL_OK;
     case RL_CONTAINS:
     case RL_STARTS_WITH:
     case RL_ENDS_WITH: {
@@ -181,7 +189,9 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
         sb_puts(&q->where, " LIKE ? ESCAPE '\\'");
         return add_param(q, rl_text(pat));
     }
-    default: sb_puts(&q->where, cmp[op]); return add_param(q, v);
+    default:
+        sb_puts(&q->where, cmp[op]);
+        return add_param(q, v);
     }
 }
 
@@ -218,8 +228,14 @@ static int open_group(rl_query *q, bool is_or)
     return RL_OK;
 }
 
-int rl_any(rl_query *q) { return open_group(q, true); }
-int rl_all(rl_query *q) { return open_group(q, false); }
+int rl_any(rl_query *q)
+{
+    return open_group(q, true);
+}
+int rl_all(rl_query *q)
+{
+    return open_group(q, false);
+}
 
 int rl_end(rl_query *q)
 {
@@ -276,10 +292,18 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     bool paged = limit >= 0 || q->offset >= 0;
     switch (shape) {
-    case SH_SELECT: select_prefix(q->mi, b); break;
-    case SH_COUNT: sb_puts(b, paged ? "SELECT count(*) FROM (SELECT 1 FROM " : "SELECT count(*) FROM "); break;
-    case SH_EXISTS: sb_puts(b, "SELECT EXISTS (SELECT 1 FROM "); break;
-    case SH_DELETE: sb_puts(b, "DELETE FROM "); break;
+    case SH_SELECT:
+        select_prefix(q->mi, b);
+        break;
+    case SH_COUNT:
+        sb_puts(b, paged ? "SELECT count(*) FROM (SELECT 1 FROM " : "SELECT count(*) FROM ");
+        break;
+    case SH_EXISTS:
+        sb_puts(b, "SELECT EXISTS (SELECT 1 FROM ");
+        break;
+    case SH_DELETE:
+        sb_puts(b, "DELETE FROM ");
+        break;
     }
     if (shape != SH_SELECT) sb_ident(b, q->mi->table);
     if (q->where.len) {
@@ -295,15 +319,17 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     return RL_OK;
 }
 
-static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override,
-                         const rl_set *sets, size_t nsets, sqlite3_stmt **out)
+static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, const rl_set *sets,
+                         size_t nsets, sqlite3_stmt **out)
 {
     sqlite3_stmt *st = NULL;
     int rc = cache_prepare(q->db, q->sql.s, &st);
     if (rc != SQLITE_OK) return err_sqlite(q->db, rc, q->mi->table);
     int idx = 1;
-    for (size_t i = 0; i < nsets; i++) bind_value(st, idx++, &sets[i].value);
-    for (size_t i = 0; i < q->nparams; i++) bind_value(st, idx++, &q->params[i]);
+    for (size_t i = 0; i < nsets; i++)
+        bind_value(st, idx++, &sets[i].value);
+    for (size_t i = 0; i < q->nparams; i++)
+        bind_value(st, idx++, &q->params[i]);
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
         sqlite3_bind_int64(st, idx++, limit >= 0 ? limit : -1);
@@ -429,16 +455,21 @@ static int fetch_single(rl_query *q, void *out, bool exactly_one)
     return code;
 }
 
-int rl_fetch_first(rl_query *q, void *out) { return fetch_single(q, out, false); }
-int rl_fetch_one(rl_query *q, void *out) { return fetch_single(q, out, true); }
+int rl_fetch_first(rl_query *q, void *out)
+{
+    return fetch_single(q, out, false);
+}
+int rl_fetch_one(rl_query *q, void *out)
+{
+    return fetch_single(q, out, true);
+}
 
 static int scalar(rl_query *q, enum shape shape, int64_t *out)
 {
     if (!q) return RL_EINVAL;
     int code = compose(q, shape, -1);
     sqlite3_stmt *st = NULL;
-    if (code != RL_OK || (code = prepare_bound(q, shape, -1, NULL, 0, &st)) != RL_OK)
-        return code;
+    if (code != RL_OK || (code = prepare_bound(q, shape, -1, NULL, 0, &st)) != RL_OK) return code;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -448,7 +479,10 @@ static int scalar(rl_query *q, enum shape shape, int64_t *out)
     return code;
 }
 
-int rl_count(rl_query *q, int64_t *out) { return scalar(q, SH_COUNT, out); }
+int rl_count(rl_query *q, int64_t *out)
+{
+    return scalar(q, SH_COUNT, out);
+}
 
 int rl_exists(rl_query *q, bool *out)
 {

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sb_init(strbuf *b) { memset(b, 0, sizeof *b); }
+void sb_init(strbuf *b)
+{
+    memset(b, 0, sizeof *b);
+}
 
 void sb_free(strbuf *b)
 {
@@ -23,7 +26,8 @@ static bool sb_reserve(strbuf *b, size_t extra)
     if (b->oom) return false;
     if (b->len + extra + 1 <= b->cap) return true;
     size_t cap = b->cap ? b->cap : 128;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     char *s = realloc(b->s, cap);
     if (!s) {
         b->oom = true;
@@ -42,7 +46,10 @@ void sb_putn(strbuf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-void sb_puts(strbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+void sb_puts(strbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
 
 void sb_printf(strbuf *b, const char *fmt, ...)
 {
@@ -67,8 +74,14 @@ static void sb_quoted(strbuf *b, const char *s, char q)
     sb_putn(b, &q, 1);
 }
 
-void sb_ident(strbuf *b, const char *s) { sb_quoted(b, s, '"'); }
-void sb_literal(strbuf *b, const char *s) { sb_quoted(b, s, '\''); }
+void sb_ident(strbuf *b, const char *s)
+{
+    sb_quoted(b, s, '"');
+}
+void sb_literal(strbuf *b, const char *s)
+{
+    sb_quoted(b, s, '\'');
+}
 
 char *sb_take(strbuf *b)
 {
@@ -124,11 +137,21 @@ bool valid_ident(const char *s)
 void value_text(const rl_value *v, char *buf, size_t len)
 {
     switch (v->type) {
-    case RL_V_NULL: snprintf(buf, len, "NULL"); break;
-    case RL_V_INT: snprintf(buf, len, "%lld", (long long)v->u.i); break;
-    case RL_V_REAL: snprintf(buf, len, "%g", v->u.r); break;
-    case RL_V_TEXT: snprintf(buf, len, "'%s'", v->u.s); break;
-    case RL_V_BLOB: snprintf(buf, len, "<blob of %zu bytes>", v->u.b.len); break;
+    case RL_V_NULL:
+        snprintf(buf, len, "NULL");
+        break;
+    case RL_V_INT:
+        snprintf(buf, len, "%lld", (long long)v->u.i);
+        break;
+    case RL_V_REAL:
+        snprintf(buf, len, "%g", v->u.r);
+        break;
+    case RL_V_TEXT:
+        snprintf(buf, len, "'%s'", v->u.s);
+        break;
+    case RL_V_BLOB:
+        snprintf(buf, len, "<blob of %zu bytes>", v->u.b.len);
+        break;
     }
 }
 
@@ -136,11 +159,20 @@ void column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
     rl_value v = rl_null();
     switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER: v = rl_int(sqlite3_column_int64(st, col)); break;
-    case SQLITE_FLOAT: v = rl_real(sqlite3_column_double(st, col)); break;
-    case SQLITE_TEXT: v = rl_text((const char *)sqlite3_column_text(st, col)); break;
-    case SQLITE_BLOB: v = rl_blob_value("", (size_t)sqlite3_column_bytes(st, col)); break;
-    default: break;
+    case SQLITE_INTEGER:
+        v = rl_int(sqlite3_column_int64(st, col));
+        break;
+    case SQLITE_FLOAT:
+        v = rl_real(sqlite3_column_double(st, col));
+        break;
+    case SQLITE_TEXT:
+        v = rl_text((const char *)sqlite3_column_text(st, col));
+        break;
+    case SQLITE_BLOB:
+        v = rl_blob_value("", (size_t)sqlite3_column_bytes(st, col));
+        break;
+    default:
+        break;
     }
     value_text(&v, buf, len);
 }
@@ -148,10 +180,14 @@ void column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
 int bind_value(sqlite3_stmt *st, int idx, const rl_value *v)
 {
     switch (v->type) {
-    case RL_V_NULL: return sqlite3_bind_null(st, idx);
-    case RL_V_INT: return sqlite3_bind_int64(st, idx, v->u.i);
-    case RL_V_REAL: return sqlite3_bind_double(st, idx, v->u.r);
-    case RL_V_TEXT: return sqlite3_bind_text(st, idx, v->u.s, -1, SQLITE_STATIC);
+    case RL_V_NULL:
+        return sqlite3_bind_null(st, idx);
+    case RL_V_INT:
+        return sqlite3_bind_int64(st, idx, v->u.i);
+    case RL_V_REAL:
+        return sqlite3_bind_double(st, idx, v->u.r);
+    case RL_V_TEXT:
+        return sqlite3_bind_text(st, idx, v->u.s, -1, SQLITE_STATIC);
     case RL_V_BLOB:
         return sqlite3_bind_blob64(st, idx, v->u.b.len ? v->u.b.data : "", v->u.b.len,
                                    SQLITE_STATIC);
@@ -166,14 +202,18 @@ int step_done(sqlite3_stmt *st)
     return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
-int exec_sql(rl_db *db, const char *sql) { return sqlite3_exec(db->h, sql, NULL, NULL, NULL); }
+int exec_sql(rl_db *db, const char *sql)
+{
+    return sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+}
 
 /* ---- query statement cache --------------------------------------------------------------- */
 
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -216,7 +256,8 @@ int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
         for (size_t i = 0; i < c->cap; i++) {
             if (!c->slots[i].sql) continue;
             size_t j = c->slots[i].hash & (ncap - 1);
-            while (slots[j].sql) j = (j + 1) & (ncap - 1);
+            while (slots[j].sql)
+                j = (j + 1) & (ncap - 1);
             slots[j] = c->slots[i];
         }
         free(c->slots);
@@ -232,7 +273,8 @@ int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
         return SQLITE_NOMEM;
     }
     size_t i = h & (c->cap - 1);
-    while (c->slots[i].sql) i = (i + 1) & (c->cap - 1);
+    while (c->slots[i].sql)
+        i = (i + 1) & (c->cap - 1);
     c->slots[i] = (stmt_entry){.sql = copy, .hash = h, .stmt = st};
     c->used++;
     *out = st;

@@ -77,10 +77,10 @@ static inline int64_t scalar(rl_db *db, const char *sql)
     return v;
 }
 
-#define assert_contains(haystack, needle)                                                      \
-    do {                                                                                       \
-        const char *h_ = (haystack);                                                           \
-        if (!strstr(h_, (needle))) fail_msg("'%s' does not contain '%s'", h_, (needle));       \
+#define assert_contains(haystack, needle)                                                          \
+    do {                                                                                           \
+        const char *h_ = (haystack);                                                               \
+        if (!strstr(h_, (needle))) fail_msg("'%s' does not contain '%s'", h_, (needle));           \
     } while (0)
 
 #endif

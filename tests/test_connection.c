@@ -214,9 +214,8 @@ static void test_exec_with_params_and_all_or_nothing(void **state)
     rl_db *db = open_library();
     int64_t changes = 0;
     rl_value p[] = {rl_text("Ann"), rl_text("ann@example.org")};
-    assert_int_equal(rl_exec(db, "INSERT INTO authors (name, email) VALUES (?1, ?2)", p, 2,
-                             &changes),
-                     RL_OK);
+    assert_int_equal(
+        rl_exec(db, "INSERT INTO authors (name, email) VALUES (?1, ?2)", p, 2, &changes), RL_OK);
     assert_int_equal(changes, 1);
     /* Two statements, the second fails: the first is undone too. */
     assert_int_equal(rl_exec(db,

@@ -26,7 +26,10 @@ static void test_insert_sets_pk_and_get_round_trips(void **state)
     Author a = {.name = "Ursula", .email = "u@example.org"};
     assert_int_equal(rl_insert(db, &Author_model, &a), RL_OK);
     assert_true(a.pk > 0);
-    Book b = {.title = "Earthsea", .author_id = a.pk, .year = RL_SOME(1968), .price = 9.5,
+    Book b = {.title = "Earthsea",
+              .author_id = a.pk,
+              .year = RL_SOME(1968),
+              .price = 9.5,
               .in_print = true};
     assert_int_equal(rl_insert(db, &Book_model, &b), RL_OK);
     Book got;
@@ -65,7 +68,10 @@ static void test_null_is_distinct_from_zero_and_empty(void **state)
     Thing nulls = {0};
     Thing zeros = {.label = "", .data = {"", 0}, .weight = RL_SOME(0.0), .flag = RL_SOME(false)};
     unsigned char bytes[] = {0, 1, 2, 255};
-    Thing full = {.label = "x", .data = {bytes, 4}, .weight = RL_SOME(2.5), .flag = RL_SOME(true),
+    Thing full = {.label = "x",
+                  .data = {bytes, 4},
+                  .weight = RL_SOME(2.5),
+                  .flag = RL_SOME(true),
                   .small = 3};
     assert_int_equal(rl_insert(db, &Thing_model, &nulls), RL_OK);
     assert_int_equal(rl_insert(db, &Thing_model, &zeros), RL_OK);
@@ -207,9 +213,9 @@ static void test_constraint_errors_name_the_column(void **state)
     assert_int_equal(rl_last_error(db)->sqlite_code, 275 /* SQLITE_CONSTRAINT_CHECK */);
 
     /* STRICT: a value of the wrong type is refused, not stored. */
-    assert_int_equal(rl_exec(db, "INSERT INTO books (title, author_id) VALUES ('x', 'abc')",
-                             NULL, 0, NULL),
-                     RL_ECONSTRAINT);
+    assert_int_equal(
+        rl_exec(db, "INSERT INTO books (title, author_id) VALUES ('x', 'abc')", NULL, 0, NULL),
+        RL_ECONSTRAINT);
     assert_contains(rl_errmsg(db), "cannot store TEXT value in INTEGER column");
     rl_close(db);
 }
@@ -220,13 +226,12 @@ static void test_booleans_are_checked(void **state)
     rl_db *db = open_library();
     int64_t a = add_author(db, "A");
     rl_value p[] = {rl_int(a)};
+    assert_int_equal(rl_exec(db,
+                             "INSERT INTO books (title, author_id, in_print) VALUES ('x', ?1, 2)",
+                             p, 1, NULL),
+                     RL_ECHECK);
     assert_int_equal(
-        rl_exec(db, "INSERT INTO books (title, author_id, in_print) VALUES ('x', ?1, 2)", p, 1,
-                NULL),
-        RL_ECHECK);
-    assert_int_equal(rl_exec(db, "INSERT INTO books (title, author_id) VALUES ('x', ?1)", p, 1,
-                             NULL),
-                     RL_OK);
+        rl_exec(db, "INSERT INTO books (title, author_id) VALUES ('x', ?1)", p, 1, NULL), RL_OK);
     assert_int_equal(scalar(db, "SELECT in_print FROM books"), 1); /* the default */
     rl_close(db);
 }

@@ -28,19 +28,16 @@ static const rl_model Parent_model = RL_MODEL(Parent, "parents", parent_fields);
 static const rl_field restrict_fields[] = {RL_FOREIGN_KEY(Kid, parent_id, &Parent_model)};
 static const rl_model Restrict_model = RL_MODEL(Kid, "restrict_kids", restrict_fields);
 
-static const rl_field noaction_fields[] = {
-    RL_FOREIGN_KEY(Kid, parent_id, &Parent_model, .on_delete = RL_NO_ACTION,
-                   .on_update = RL_NO_ACTION)};
+static const rl_field noaction_fields[] = {RL_FOREIGN_KEY(
+    Kid, parent_id, &Parent_model, .on_delete = RL_NO_ACTION, .on_update = RL_NO_ACTION)};
 static const rl_model NoAction_model = RL_MODEL(Kid, "noaction_kids", noaction_fields);
 
-static const rl_field setnull_fields[] = {
-    RL_FOREIGN_KEY(OptKid, parent_id, &Parent_model, .on_delete = RL_SET_NULL,
-                   .on_update = RL_SET_NULL)};
+static const rl_field setnull_fields[] = {RL_FOREIGN_KEY(
+    OptKid, parent_id, &Parent_model, .on_delete = RL_SET_NULL, .on_update = RL_SET_NULL)};
 static const rl_model SetNull_model = RL_MODEL(OptKid, "setnull_kids", setnull_fields);
 
 static const rl_field setdefault_fields[] = {
-    RL_FOREIGN_KEY(Kid, parent_id, &Parent_model, .on_delete = RL_SET_DEFAULT,
-                   .default_sql = "1")};
+    RL_FOREIGN_KEY(Kid, parent_id, &Parent_model, .on_delete = RL_SET_DEFAULT, .default_sql = "1")};
 static const rl_model SetDefault_model = RL_MODEL(Kid, "setdefault_kids", setdefault_fields);
 
 static const rl_field deferred_fields[] = {
@@ -63,7 +60,7 @@ static rl_db *open_all(void)
     rl_db *db;
     rl_options o = {.profile = RL_PROFILE_TEST};
     assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
-    const rl_model *models[] = {&Restrict_model, &NoAction_model, &SetNull_model,
+    const rl_model *models[] = {&Restrict_model,   &NoAction_model, &SetNull_model,
                                 &SetDefault_model, &Deferred_model, &Tree_model};
     assert_int_equal(rl_create_all(db, models, 6), RL_OK);
     return db;
@@ -268,9 +265,9 @@ static void test_insert_or_replace_deletes_referenced_parent(void **state)
     assert_int_equal(rl_insert(db, &Restrict_model, &r), RL_OK);
     rl_value args[] = {rl_int(p)};
     /* REPLACE deletes the old parent row first: RESTRICT refuses that. */
-    assert_int_equal(rl_exec(db, "INSERT OR REPLACE INTO parents (pk, name) VALUES (?1, 'new')",
-                             args, 1, NULL),
-                     RL_EFOREIGNKEY);
+    assert_int_equal(
+        rl_exec(db, "INSERT OR REPLACE INTO parents (pk, name) VALUES (?1, 'new')", args, 1, NULL),
+        RL_EFOREIGNKEY);
     assert_contains(rl_errmsg(db), "restrict_kids(parent_id)");
     assert_int_equal(scalar(db, "SELECT count(*) FROM parents WHERE name = 'p'"), 1);
 
@@ -279,9 +276,9 @@ static void test_insert_or_replace_deletes_referenced_parent(void **state)
     Kid c = {.parent_id = q};
     assert_int_equal(rl_insert(db, &Deferred_model, &c), RL_OK);
     rl_value qa[] = {rl_int(q)};
-    assert_int_equal(rl_exec(db, "INSERT OR REPLACE INTO parents (pk, name) VALUES (?1, 'q2')",
-                             qa, 1, NULL),
-                     RL_OK);
+    assert_int_equal(
+        rl_exec(db, "INSERT OR REPLACE INTO parents (pk, name) VALUES (?1, 'q2')", qa, 1, NULL),
+        RL_OK);
     assert_int_equal(scalar(db, "SELECT count(*) FROM deferred_kids"), 0);
     rl_close(db);
 }

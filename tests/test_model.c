@@ -54,14 +54,13 @@ static const rl_model BadTable_model = RL_MODEL(Pair, "1pairs", ok_fields);
 /* An index on an unknown field. */
 static const char *const unknown_ix_cols[] = {"name", "nope", NULL};
 static const rl_index unknown_ix[] = {{.fields = unknown_ix_cols}};
-static const rl_model UnknownIx_model =
-    RL_MODEL(Pair, "pairs4", ok_fields, RL_INDEXES(unknown_ix));
+static const rl_model UnknownIx_model = RL_MODEL(Pair, "pairs4", ok_fields, RL_INDEXES(unknown_ix));
 
 /* Wrong C type for the declared kind; nullable number without rl_maybe_*. */
 static const rl_field wrong_kind_fields[] = {RL_INT(Pair, name)};
 static const rl_model WrongKind_model = RL_MODEL(Pair, "pairs5", wrong_kind_fields);
-static const rl_field nullable_int_fields[] = {RL_FOREIGN_KEY(Child, author_id, &Author_model,
-                                                              .nullable = true)};
+static const rl_field nullable_int_fields[] = {
+    RL_FOREIGN_KEY(Child, author_id, &Author_model, .nullable = true)};
 static const rl_model NullableInt_model = RL_MODEL(Child, "pairs6", nullable_int_fields);
 
 /* A model that references an invalid one is invalid too. */
@@ -95,7 +94,8 @@ static void test_validation_errors(void **state)
     expect_invalid(&UnknownIx_model, RL_EMODEL_UNKNOWN, "nope", "Pair");
     expect_invalid(&WrongKind_model, RL_EMODEL, "name", "does not match");
     expect_invalid(&NullableInt_model, RL_EMODEL, "author_id", "rl_maybe_int");
-    expect_invalid(&ViaBad_model, RL_EMODEL_IDENT, "field author_id references model Pair", "1pairs");
+    expect_invalid(&ViaBad_model, RL_EMODEL_IDENT, "field author_id references model Pair",
+                   "1pairs");
 }
 
 typedef struct {

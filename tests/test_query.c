@@ -23,8 +23,10 @@ static int setup(void **state)
                 {"The Silmarillion", tolkien, 0, 12.0},
                 {"100%_Pure", tolkien, 2001, 1.0}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        Book b = {.title = (char *)rows[i].title, .author_id = rows[i].author,
-                  .price = rows[i].price, .in_print = true};
+        Book b = {.title = (char *)rows[i].title,
+                  .author_id = rows[i].author,
+                  .price = rows[i].price,
+                  .in_print = true};
         if (rows[i].year) b.year = (rl_maybe_int)RL_SOME(rows[i].year);
         assert_int_equal(rl_insert(db, &Book_model, &b), RL_OK);
     }
