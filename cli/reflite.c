@@ -1,7 +1,10 @@
 /*
  * reflite: the command-line tool.
  *
- *   reflite check DB        integrity, foreign-key violations, lint
+ *   reflite schema DB                      the schema as SQL
+ *   reflite diff DB SCHEMA.sql             what differs and the SQL that would run
+ *   reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss]
+ *   reflite check DB                       integrity, foreign-key violations, lint
  *   reflite version
  *
  * Exit codes: 0 success / clean, 1 findings or refused, 2 usage or operational error.
@@ -20,8 +23,11 @@ static const char *USAGE =
     "usage: reflite <command> [options]\n"
     "\n"
     "commands:\n"
-    "  check DB     integrity check, foreign-key violations and schema lint\n"
-    "  version      print the version\n"
+    "  schema DB                 print the database's schema as SQL\n"
+    "  diff DB SCHEMA.sql        show what differs and the SQL a migration would run\n"
+    "  migrate DB SCHEMA.sql     bring DB to SCHEMA.sql (--dry-run, --allow-data-loss)\n"
+    "  check DB                  integrity check, foreign-key violations and schema lint\n"
+    "  version                   print the version\n"
     "\n"
     "Run 'reflite <command> --help' for a command's options.\n";
 
@@ -34,6 +40,29 @@ static const char *CHECK_USAGE =
     "  lint:        foreign-key columns without an index; keys referencing missing tables\n"
     "               or columns that are neither the primary key nor unique\n"
     "Exit status: 0 clean, 1 findings, 2 error.\n";
+
+static const char *SCHEMA_USAGE = "usage: reflite schema DB\n"
+                                   "\n"
+                                   "Prints every table, index, view and trigger of DB as SQL.\n"
+                                   "Exit status: 0 success, 2 error.\n";
+
+static const char *DIFF_USAGE =
+    "usage: reflite diff DB SCHEMA.sql\n"
+    "\n"
+    "Compares DB with the schema declared in SCHEMA.sql and prints what differs, what data a\n"
+    "migration would lose, and the exact SQL it would run.\n"
+    "Exit status: 0 DB matches, 1 it differs, 2 error.\n";
+
+static const char *MIGRATE_USAGE =
+    "usage: reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss]\n"
+    "\n"
+    "Brings DB to the schema declared in SCHEMA.sql, keeping every row and foreign-key action.\n"
+    "Tables SQLite cannot ALTER are rebuilt with foreign keys off, in one transaction, and\n"
+    "checked with foreign_key_check before commit; any new violation rolls everything back.\n"
+    "  --dry-run          print the SQL and change nothing\n"
+    "  --allow-data-loss  allow dropping tables or columns that hold data\n"
+    "Exit status: 0 applied or nothing to do, 1 refused or failed (DB unchanged), 2 usage\n"
+    "or other error.\n";
 
 static bool wants_help(int argc, char **argv)
 {
@@ -94,6 +123,170 @@ static int cmd_check(int argc, char **argv)
     return EXIT_FINDINGS;
 }
 
+static int cmd_schema(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(SCHEMA_USAGE, stdout);
+        return 0;
+    }
+    if (argc != 1) {
+        fputs(SCHEMA_USAGE, stderr);
+        return EXIT_USAGE;
+    }
+    rl_db *db = open_existing(argv[0]);
+    if (!db) return EXIT_USAGE;
+    char *sql;
+    int rc = rl_schema_dump(db, &sql);
+    if (rc != RL_OK) {
+        fprintf(stderr, "reflite: %s\n", rl_errmsg(db));
+        rl_close(db);
+        return EXIT_USAGE;
+    }
+    fputs(sql, stdout);
+    free(sql);
+    rl_close(db);
+    return 0;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (buf) buf[len] = '\0';
+    return buf;
+}
+
+/* Open DB and plan the migration to the schema in a file; NULL plan on error (printed). */
+static rl_plan *plan_for(const char *dbpath, const char *schema_path, rl_db **db)
+{
+    char *sql = read_file(schema_path);
+    if (!sql) return NULL;
+    *db = open_existing(dbpath);
+    if (!*db) {
+        free(sql);
+        return NULL;
+    }
+    rl_plan *plan = NULL;
+    if (rl_plan_new(*db, sql, &plan) != RL_OK) {
+        fprintf(stderr, "reflite: %s\n", rl_errmsg(*db));
+        rl_close(*db);
+        *db = NULL;
+    }
+    free(sql);
+    return plan;
+}
+
+static void print_plan(const rl_plan *plan)
+{
+    printf("%s", rl_plan_summary(plan));
+    if (*rl_plan_data_loss(plan)) printf("\ndata that would be lost:\n%s", rl_plan_data_loss(plan));
+    printf("\n-- SQL\n%s", rl_plan_sql(plan));
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(DIFF_USAGE, stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        fputs(DIFF_USAGE, stderr);
+        return EXIT_USAGE;
+    }
+    rl_db *db = NULL;
+    rl_plan *plan = plan_for(argv[0], argv[1], &db);
+    if (!plan) return EXIT_USAGE;
+    int code = 0;
+    if (rl_plan_is_empty(plan)) {
+        printf("%s matches %s\n", argv[0], argv[1]);
+    } else {
+        print_plan(plan);
+        code = EXIT_FINDINGS;
+    }
+    rl_plan_free(plan);
+    rl_close(db);
+    return code;
+}
+
+static void show_progress(const char *stage, const char *table, int64_t done, int64_t total,
+                          void *ctx)
+{
+    (void)ctx;
+    if (strcmp(stage, "copy") == 0) {
+        if (total >= 100000 || (done == total && total >= 100000))
+            fprintf(stderr, "\rcopying %s: %lld / %lld rows", table, (long long)done,
+                    (long long)total);
+        if (total >= 100000 && done == total) fputc('\n', stderr);
+    } else if (strcmp(stage, "check") == 0) {
+        fprintf(stderr, "checking foreign keys...\n");
+    }
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(MIGRATE_USAGE, stdout);
+        return 0;
+    }
+    rl_migrate_options o = {.progress = show_progress};
+    const char *pos[2];
+    int npos = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--dry-run") == 0) {
+            o.dry_run = true;
+        } else if (strcmp(argv[i], "--allow-data-loss") == 0) {
+            o.allow_data_loss = true;
+        } else if (argv[i][0] == '-' || npos == 2) {
+            fprintf(stderr, "reflite migrate: unexpected argument '%s'\n\n%s", argv[i],
+                    MIGRATE_USAGE);
+            return EXIT_USAGE;
+        } else {
+            pos[npos++] = argv[i];
+        }
+    }
+    if (npos != 2) {
+        fputs(MIGRATE_USAGE, stderr);
+        return EXIT_USAGE;
+    }
+    rl_db *db = NULL;
+    rl_plan *plan = plan_for(pos[0], pos[1], &db);
+    if (!plan) return EXIT_USAGE;
+    int code = 0;
+    if (rl_plan_is_empty(plan)) {
+        printf("%s already matches %s; nothing to do\n", pos[0], pos[1]);
+    } else {
+        print_plan(plan);
+        int rc = rl_plan_apply(db, plan, &o);
+        if (rc != RL_OK) {
+            fprintf(stderr, "reflite: %s\n", rl_errmsg(db));
+            code = EXIT_FINDINGS;
+        } else {
+            printf(o.dry_run ? "\ndry run: nothing was changed\n" : "\nmigrated %s\n", pos[0]);
+        }
+    }
+    rl_plan_free(plan);
+    rl_close(db);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -110,6 +303,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "migrate") == 0) return cmd_migrate(argc - 2, argv + 2);
     fprintf(stderr, "reflite: unknown command '%s'\n\n%s", cmd, USAGE);
     return EXIT_USAGE;
 }

@@ -596,6 +596,64 @@ typedef int (*rl_finding_fn)(const rl_finding *finding, void *ctx);
  */
 int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Migrations                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A migration brings a database to a declared schema: the target is SQL (a schema.sql file's
+ * text, loaded into an in-memory database) or a set of models (through their DDL).  Both the
+ * database and the target are introspected the same way and compared; the plan uses native
+ * ALTER TABLE where SQLite has one whose result is exactly the target, and otherwise rebuilds
+ * the table (all of a table's changes in one rebuild) in the order that keeps foreign keys
+ * intact: foreign keys off outside the transaction, one BEGIN IMMEDIATE, new table from the
+ * target, copy, drop, rename the new table into place, indexes / triggers / views / the
+ * AUTOINCREMENT counter restored, foreign_key_check (rolling back if anything new broke),
+ * history row, commit, foreign keys on.
+ */
+
+typedef struct rl_plan rl_plan;
+
+/* Called on long work: stage is "copy" (done/total rows of table), "check", "commit". */
+typedef void (*rl_progress_fn)(const char *stage, const char *table, int64_t done, int64_t total,
+                               void *ctx);
+
+typedef struct rl_migrate_options {
+    bool dry_run;         /* plan and report, change nothing */
+    bool allow_data_loss; /* permit dropping tables/columns that hold data */
+    rl_progress_fn progress;
+    void *progress_ctx;
+} rl_migrate_options;
+
+/* Compare db with the schema in target_sql and plan the migration.  Free with rl_plan_free. */
+int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out);
+/* The same, with the target given as models. */
+int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out);
+void rl_plan_free(rl_plan *plan);
+/* True when the database already matches the target. */
+bool rl_plan_is_empty(const rl_plan *plan);
+/* What differs, one line per difference ("~ table notes: foreign key ..."). */
+const char *rl_plan_summary(const rl_plan *plan);
+/* The exact SQL the migration runs, statement by statement. */
+const char *rl_plan_sql(const rl_plan *plan);
+/* What the plan would lose (empty when nothing): dropped rows, columns with values... */
+const char *rl_plan_data_loss(const rl_plan *plan);
+
+/*
+ * Apply a plan.  Refused (RL_EDATALOSS) when it would lose data and opts->allow_data_loss is
+ * not set; refused (RL_EMISUSE) inside a caller's transaction.  On any failure the database
+ * is unchanged and foreign keys are back on; RL_EMIGRATE names what broke.
+ */
+int rl_plan_apply(rl_db *db, const rl_plan *plan, const rl_migrate_options *opts);
+
+/* Plan and apply in one call (what a program runs at start-up). */
+int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts);
+int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
+                      const rl_migrate_options *opts);
+
+/* The database's schema as SQL: tables, indexes, views and triggers, one per statement. */
+int rl_schema_dump(rl_db *db, char **out);
+
 #ifdef __cplusplus
 }
 #endif

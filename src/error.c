@@ -410,12 +410,7 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
 
 /* ---- generic diagnosis through foreign_key_check ----------------------------------------- */
 
-typedef struct violations {
-    violation *v;
-    size_t n, cap;
-} violations;
-
-static void read_violations(rl_db *db, violations *out)
+void read_violations(rl_db *db, violations *out)
 {
     sqlite3_stmt *st;
     out->n = 0;
@@ -437,7 +432,7 @@ static void read_violations(rl_db *db, violations *out)
     sqlite3_finalize(st);
 }
 
-static bool contains(const violations *set, const violation *x)
+bool violations_contain(const violations *set, const violation *x)
 {
     for (size_t i = 0; i < set->n; i++) {
         const violation *y = &set->v[i];
@@ -506,7 +501,7 @@ static int report_violations(rl_db *db, const violations *after, const described
 {
     size_t nnew = 0, first = SIZE_MAX;
     for (size_t i = 0; i < after->n; i++) {
-        if (before && contains(before, &after->v[i])) continue;
+        if (before && violations_contain(before, &after->v[i])) continue;
         if (first == SIZE_MAX) first = i;
         nnew++;
     }

@@ -146,6 +146,14 @@ typedef struct violation {
 } violation;
 void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d);
 
+typedef struct violations {
+    violation *v;
+    size_t n, cap;
+} violations;
+/* Every row of PRAGMA foreign_key_check (replacing out's contents). */
+void read_violations(rl_db *db, violations *out);
+bool violations_contain(const violations *set, const violation *x);
+
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* Prepare sql with the query cache: the statement stays owned by the cache. */

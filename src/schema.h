@@ -1,0 +1,59 @@
+/* The schema value that introspection produces and migrations compare (see schema.c). */
+#ifndef REFLITE_SCHEMA_H
+#define REFLITE_SCHEMA_H
+
+#include "internal.h"
+
+typedef struct sch_column {
+    char *name, *type, *dflt; /* dflt: the DEFAULT expression text, NULL if none */
+    bool notnull;
+    int pk;     /* position in the primary key, 0 if not part of it */
+    int hidden; /* 0 normal, 1 hidden (virtual tables), 2 generated VIRTUAL, 3 generated STORED */
+} sch_column;
+
+typedef struct sch_fk {
+    int id;
+    char *parent;
+    char *from, *to; /* comma-separated column lists; to is "" for the parent's primary key */
+    char on_update[16], on_delete[16];
+} sch_fk;
+
+typedef struct sch_table {
+    char *name, *sql, *norm;
+    bool strict, without_rowid, autoincrement;
+    int deferrable; /* number of DEFERRABLE INITIALLY DEFERRED keys (from the SQL) */
+    int checks;     /* number of CHECK constraints (from the SQL) */
+    sch_column *cols;
+    size_t ncols;
+    sch_fk *fks;
+    size_t nfks;
+} sch_table;
+
+/* An index, view or trigger: compared by its normalized SQL. */
+typedef struct sch_object {
+    char *name, *table, *sql, *norm;
+} sch_object;
+
+typedef struct schema {
+    sch_table *tables;
+    size_t ntables;
+    sch_object *indexes, *views, *triggers;
+    size_t nindexes, nviews, ntriggers;
+} schema;
+
+int schema_load(sqlite3 *h, schema *out);
+void schema_free(schema *s);
+sch_table *schema_table(const schema *s, const char *name);
+sch_column *table_column(const sch_table *t, const char *name);
+sch_object *schema_object(sch_object *arr, size_t n, const char *name);
+/* Every object's CREATE statement, tables first. malloc'd. */
+char *schema_sql(const schema *s);
+
+/* The normal form of an SQL statement (malloc'd). */
+char *sql_normalize(const char *sql);
+/* Offset just past the object name of a CREATE TABLE statement. */
+size_t sql_name_end(const char *sql);
+/* The top-level items (column definitions and table constraints) of a CREATE TABLE. */
+int sql_table_items(const char *sql, char ***out, size_t *n);
+
+#endif
