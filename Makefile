@@ -41,6 +41,7 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 bench: build
 	$(BUILD)/bench_crud
+	$(BUILD)/bench_migrate $(BUILD)/reflite
 
 install: build
 	cmake --install $(BUILD)

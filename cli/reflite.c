@@ -42,9 +42,9 @@ static const char *CHECK_USAGE =
     "Exit status: 0 clean, 1 findings, 2 error.\n";
 
 static const char *SCHEMA_USAGE = "usage: reflite schema DB\n"
-                                   "\n"
-                                   "Prints every table, index, view and trigger of DB as SQL.\n"
-                                   "Exit status: 0 success, 2 error.\n";
+                                  "\n"
+                                  "Prints every table, index, view and trigger of DB as SQL.\n"
+                                  "Exit status: 0 success, 2 error.\n";
 
 static const char *DIFF_USAGE =
     "usage: reflite diff DB SCHEMA.sql\n"
@@ -226,16 +226,20 @@ static int cmd_diff(int argc, char **argv)
     return code;
 }
 
+/* Progress of long rebuilds on stderr: one updating line on a terminal, else a line per
+ * chunk.  Small tables (under 100,000 rows) stay quiet. */
 static void show_progress(const char *stage, const char *table, int64_t done, int64_t total,
                           void *ctx)
 {
-    (void)ctx;
+    int64_t *last = ctx;
+    bool tty = isatty(STDERR_FILENO);
     if (strcmp(stage, "copy") == 0) {
-        if (total >= 100000 || (done == total && total >= 100000))
-            fprintf(stderr, "\rcopying %s: %lld / %lld rows", table, (long long)done,
-                    (long long)total);
-        if (total >= 100000 && done == total) fputc('\n', stderr);
+        if (total < 100000 || done == *last) return;
+        *last = done;
+        fprintf(stderr, "%scopying %s: %lld / %lld rows%s", tty ? "\r" : "", table, (long long)done,
+                (long long)total, tty && done < total ? "" : "\n");
     } else if (strcmp(stage, "check") == 0) {
+        *last = -1;
         fprintf(stderr, "checking foreign keys...\n");
     }
 }
@@ -246,7 +250,8 @@ static int cmd_migrate(int argc, char **argv)
         fputs(MIGRATE_USAGE, stdout);
         return 0;
     }
-    rl_migrate_options o = {.progress = show_progress};
+    int64_t last_progress = -1;
+    rl_migrate_options o = {.progress = show_progress, .progress_ctx = &last_progress};
     const char *pos[2];
     int npos = 0;
     for (int i = 0; i < argc; i++) {

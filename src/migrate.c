@@ -30,7 +30,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#define COPY_CHUNK 100000
+#define COPY_CHUNK    100000
 #define HISTORY_TABLE "reflite_migrations"
 
 enum step_kind { STEP_SQL, STEP_COPY };
@@ -109,7 +109,8 @@ static char affinity(const char *type)
 {
     char up[64];
     size_t i = 0;
-    for (; type && type[i] && i < sizeof up - 1; i++) up[i] = (char)toupper((unsigned char)type[i]);
+    for (; type && type[i] && i < sizeof up - 1; i++)
+        up[i] = (char)toupper((unsigned char)type[i]);
     up[i] = '\0';
     if (strstr(up, "INT")) return 'i';
     if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return 't';
@@ -135,7 +136,7 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
     size_t before = why->len;
 #define REASON(...)                                                                                \
     do {                                                                                           \
-        sb_puts(why, why->len > before ? "; " : "");                                              \
+        sb_puts(why, why->len > before ? "; " : "");                                               \
         sb_printf(why, __VA_ARGS__);                                                               \
     } while (0)
     for (size_t i = 0; i < t->ncols; i++) {
@@ -144,7 +145,8 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
             REASON("column %s added", tc->name);
             continue;
         }
-        if (!same(cc->type, tc->type)) REASON("column %s: type %s -> %s", tc->name, cc->type, tc->type);
+        if (!same(cc->type, tc->type))
+            REASON("column %s: type %s -> %s", tc->name, cc->type, tc->type);
         if (cc->notnull != tc->notnull)
             REASON("column %s: NOT NULL %s", tc->name, tc->notnull ? "added" : "removed");
         if (!same(cc->dflt, tc->dflt))
@@ -175,9 +177,9 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
     }
     for (size_t i = 0; i < c->nfks; i++) {
         bool kept = false;
-        for (size_t k = 0; k < t->nfks; k++) kept = kept || fk_same_target(&c->fks[i], &t->fks[k]);
-        if (!kept)
-            REASON("foreign key (%s) -> %s removed", c->fks[i].from, c->fks[i].parent);
+        for (size_t k = 0; k < t->nfks; k++)
+            kept = kept || fk_same_target(&c->fks[i], &t->fks[k]);
+        if (!kept) REASON("foreign key (%s) -> %s removed", c->fks[i].from, c->fks[i].parent);
     }
     if (c->deferrable != t->deferrable) REASON("DEFERRABLE keys changed");
     if (c->strict != t->strict) REASON("STRICT %s", t->strict ? "added" : "removed");
@@ -198,7 +200,8 @@ static void check_loss(sqlite3 *h, rl_plan *p, const sch_table *c, const sch_tab
     for (size_t i = 0; i < c->ncols; i++) {
         const sch_column *cc = &c->cols[i];
         if (cc->hidden >= 2 || table_column(t, cc->name)) continue;
-        int64_t n = count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", c->name, cc->name);
+        int64_t n =
+            count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", c->name, cc->name);
         if (n)
             sb_printf(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s\n",
                       c->name, cc->name, (long long)n, n == 1 ? "" : "s");
@@ -215,7 +218,8 @@ static void check_loss(sqlite3 *h, rl_plan *p, const sch_table *c, const sch_tab
             continue;
         }
         if (tc->notnull && !cc->notnull) {
-            int64_t n = count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NULL", c->name, cc->name);
+            int64_t n =
+                count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NULL", c->name, cc->name);
             if (n)
                 sb_printf(&p->loss, "column %s.%s holds %lld NULL%s but becomes NOT NULL\n",
                           t->name, tc->name, (long long)n, n == 1 ? "" : "s");
@@ -260,7 +264,8 @@ static char *column_def(const sch_table *t, const char *name)
         free(want);
         free(norm);
     }
-    for (size_t i = 0; i < n; i++) free(items[i]);
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
     free(items);
     return found;
 }
@@ -370,8 +375,9 @@ static void plan_rebuild(rl_plan *p, const sch_table *c, const sch_table *t)
     if (seq) {
         add_sql(p, "CREATE TEMP TABLE IF NOT EXISTS rl_saved_sequence (name TEXT PRIMARY KEY, "
                    "seq INTEGER)");
-        add_sql(p, "INSERT OR REPLACE INTO temp.rl_saved_sequence SELECT name, seq FROM "
-                   "sqlite_sequence WHERE name = '%s'",
+        add_sql(p,
+                "INSERT OR REPLACE INTO temp.rl_saved_sequence SELECT name, seq FROM "
+                "sqlite_sequence WHERE name = '%s'",
                 t->name);
     }
     add_sql(p, "DROP TABLE %s", qt);
@@ -415,15 +421,18 @@ static void drop_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *t
     }
 }
 
-static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *tgt,
-                           size_t ntgt, const char *kind, bool recreate_all,
+static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *tgt, size_t ntgt,
+                           const char *kind, bool recreate_all,
                            bool (*table_fresh)(const rl_plan *, const char *, void *), void *ctx)
 {
     for (size_t i = 0; i < ntgt; i++) {
         sch_object *c = schema_object(cur, ncur, tgt[i].name);
         bool changed = !c || strcmp(c->norm, tgt[i].norm) != 0;
-        if (!c) sb_printf(&p->summary, "+ %s %s\n", kind, tgt[i].name), p->changes++;
-        else if (changed) sb_printf(&p->summary, "~ %s %s: definition changed\n", kind, tgt[i].name), p->changes++;
+        if (!c)
+            sb_printf(&p->summary, "+ %s %s\n", kind, tgt[i].name), p->changes++;
+        else if (changed)
+            sb_printf(&p->summary, "~ %s %s: definition changed\n", kind, tgt[i].name),
+                p->changes++;
         bool fresh = table_fresh && table_fresh(p, tgt[i].table, ctx);
         if (changed || recreate_all || fresh) add_sql(p, "%s", tgt[i].sql);
     }
@@ -447,7 +456,8 @@ static bool table_fresh(const rl_plan *p, const char *table, void *arg)
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -556,8 +566,8 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     fresh_ctx fc = {tgt, fates};
     create_objects(p, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false,
                    table_fresh, &fc);
-    create_objects(p, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change,
-                   NULL, NULL);
+    create_objects(p, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change, NULL,
+                   NULL);
     create_objects(p, cur->triggers, cur->ntriggers, tgt->triggers, tgt->ntriggers, "trigger",
                    tables_change, NULL, NULL);
     for (size_t i = 0; i < p->nsteps; i++)
@@ -565,7 +575,8 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
             add_sql(p, "DROP TABLE IF EXISTS temp.rl_saved_sequence");
             break;
         }
-    for (size_t i = 0; i < tgt->ntables; i++) free(natives[i]);
+    for (size_t i = 0; i < tgt->ntables; i++)
+        free(natives[i]);
     free(natives);
     free(fates);
     char *all = schema_sql(tgt);
@@ -574,7 +585,8 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     free(all);
     free(norm);
     plan_text(p);
-    if (p->summary.oom || p->text.oom || p->loss.oom) return err_set(db, RL_ENOMEM, "Out of memory.");
+    if (p->summary.oom || p->text.oom || p->loss.oom)
+        return err_set(db, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
 
@@ -599,9 +611,11 @@ int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
     int rc = schema_load(db->h, &cur);
     int rc2 = schema_load(scratch, &tgt);
     int code = RL_OK;
-    if (rc != SQLITE_OK) code = err_sqlite(db, rc, "read the database schema");
+    if (rc != SQLITE_OK)
+        code = err_sqlite(db, rc, "read the database schema");
     else if (rc2 != SQLITE_OK)
-        code = err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(scratch));
+        code =
+            err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(scratch));
     rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
     if (code == RL_OK && !p) code = err_set(db, RL_ENOMEM, "Out of memory.");
     if (p) {
@@ -639,7 +653,8 @@ void rl_plan_free(rl_plan *p)
         free(p->steps[i].sql);
         free(p->steps[i].table);
     }
-    for (size_t i = 0; i < p->nrebuilt; i++) free(p->rebuilt[i]);
+    for (size_t i = 0; i < p->nrebuilt; i++)
+        free(p->rebuilt[i]);
     free(p->rebuilt);
     free(p->steps);
     sb_free(&p->summary);
@@ -648,10 +663,22 @@ void rl_plan_free(rl_plan *p)
     free(p);
 }
 
-bool rl_plan_is_empty(const rl_plan *p) { return !p || p->changes == 0; }
-const char *rl_plan_summary(const rl_plan *p) { return p ? sb_str(&p->summary) : ""; }
-const char *rl_plan_sql(const rl_plan *p) { return p ? sb_str(&p->text) : ""; }
-const char *rl_plan_data_loss(const rl_plan *p) { return p ? sb_str(&p->loss) : ""; }
+bool rl_plan_is_empty(const rl_plan *p)
+{
+    return !p || p->changes == 0;
+}
+const char *rl_plan_summary(const rl_plan *p)
+{
+    return p ? sb_str(&p->summary) : "";
+}
+const char *rl_plan_sql(const rl_plan *p)
+{
+    return p ? sb_str(&p->text) : "";
+}
+const char *rl_plan_data_loss(const rl_plan *p)
+{
+    return p ? sb_str(&p->loss) : "";
+}
 
 /* ---- executing a plan ------------------------------------------------------------------------ */
 
@@ -685,8 +712,8 @@ static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o)
     }
     char *qt = quoted(s->table), *sql = NULL;
     int64_t total = count_rows(db->h, "SELECT count(*) FROM %s", s->table, NULL);
-    if (asprintf(&sql, "SELECT rowid FROM %s WHERE rowid > ?1 ORDER BY rowid LIMIT 1 OFFSET %d",
-                 qt, COPY_CHUNK - 1) < 0)
+    if (asprintf(&sql, "SELECT rowid FROM %s WHERE rowid > ?1 ORDER BY rowid LIMIT 1 OFFSET %d", qt,
+                 COPY_CHUNK - 1) < 0)
         sql = NULL;
     free(qt);
     rc = sql ? sqlite3_prepare_v2(db->h, sql, -1, &bound, NULL) : SQLITE_NOMEM;
@@ -729,7 +756,7 @@ static bool in_set(const violations *set, const violation *x)
 #define MAX_REPORTED 8
 
 typedef struct outcome {
-    violations found;             /* violations after the steps (when rolled back for them) */
+    violations found;              /* violations after the steps (when rolled back for them) */
     char lines[MAX_REPORTED][400]; /* their descriptions, read before the rollback */
     size_t nlines;
     size_t fresh; /* how many were not in the baseline */
@@ -750,8 +777,9 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
 {
     if (fk_pragma(db, false) != RL_OK) {
         fk_pragma(db, true);
-        return err_set(db, RL_EMIGRATE, "migrate: foreign keys could not be switched off; "
-                                        "nothing was changed.");
+        return err_set(db, RL_EMIGRATE,
+                       "migrate: foreign keys could not be switched off; "
+                       "nothing was changed.");
     }
     int rc = exec_sql(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
@@ -798,19 +826,19 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
     }
     free(after.v);
     char *hist = NULL;
-    if (asprintf(&hist,
-                 "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
-                 " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT NOT "
-                 "NULL, statements TEXT NOT NULL)") < 0)
+    if (asprintf(&hist, "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
+                        " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT NOT "
+                        "NULL, statements TEXT NOT NULL)") < 0)
         hist = NULL;
     rc = hist ? exec_sql(db, hist) : SQLITE_NOMEM;
     free(hist);
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db->h,
-                                "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, "
-                                "statements) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2)",
-                                -1, &st, NULL);
+        rc =
+            sqlite3_prepare_v2(db->h,
+                               "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, "
+                               "statements) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2)",
+                               -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, p->hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, sb_str(&p->text), -1, SQLITE_STATIC);
@@ -827,8 +855,9 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
         return abort_run(db, code);
     }
     if (fk_pragma(db, true) != RL_OK)
-        return err_set(db, RL_EMIGRATE, "migrate: applied, but foreign keys could not be "
-                                        "switched back on; reopen the connection.");
+        return err_set(db, RL_EMIGRATE,
+                       "migrate: applied, but foreign keys could not be "
+                       "switched back on; reopen the connection.");
     return RL_OK;
 }
 
@@ -836,11 +865,13 @@ static int report_violations(rl_db *db, const outcome *out, size_t fresh)
 {
     strbuf b;
     sb_init(&b);
-    for (size_t i = 0; i < out->nlines; i++) sb_printf(&b, "%s%s", i ? "; " : "", out->lines[i]);
-    int code = err_set(db, RL_EMIGRATE,
-                       "migrate: the new schema would break %zu foreign key%s (%s%s). The "
-                       "migration was rolled back; the database is unchanged.",
-                       fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > out->nlines ? "; ..." : "");
+    for (size_t i = 0; i < out->nlines; i++)
+        sb_printf(&b, "%s%s", i ? "; " : "", out->lines[i]);
+    int code =
+        err_set(db, RL_EMIGRATE,
+                "migrate: the new schema would break %zu foreign key%s (%s%s). The "
+                "migration was rolled back; the database is unchanged.",
+                fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > out->nlines ? "; ..." : "");
     sb_free(&b);
     return code;
 }
@@ -855,8 +886,9 @@ static int check_space(rl_db *db, const rl_plan *p)
         int64_t n = count_rows(db->h, "SELECT sum(pgsize) FROM dbstat WHERE name = '%s'",
                                p->rebuilt[i], NULL);
         if (n == 0) /* no dbstat: assume the whole file */
-            n = count_rows(db->h, "SELECT page_count * page_size FROM pragma_page_count, "
-                                  "pragma_page_size%s",
+            n = count_rows(db->h,
+                           "SELECT page_count * page_size FROM pragma_page_count, "
+                           "pragma_page_size%s",
                            "", NULL);
         need += n;
     }

@@ -34,12 +34,15 @@ typedef struct tok {
 static size_t skip_space(const char *s, size_t i)
 {
     for (;;) {
-        while (s[i] && isspace((unsigned char)s[i])) i++;
+        while (s[i] && isspace((unsigned char)s[i]))
+            i++;
         if (s[i] == '-' && s[i + 1] == '-') {
-            while (s[i] && s[i] != '\n') i++;
+            while (s[i] && s[i] != '\n')
+                i++;
         } else if (s[i] == '/' && s[i + 1] == '*') {
             i += 2;
-            while (s[i] && !(s[i] == '*' && s[i + 1] == '/')) i++;
+            while (s[i] && !(s[i] == '*' && s[i + 1] == '/'))
+                i++;
             if (s[i]) i += 2;
         } else {
             return i;
@@ -223,8 +226,7 @@ static int count_words(const char *norm, const char *phrase)
     int n = 0;
     size_t len = strlen(phrase);
     for (const char *p = norm; (p = strstr(p, phrase)); p += len)
-        if ((p == norm || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0' || p[len] == '('))
-            n++;
+        if ((p == norm || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0' || p[len] == '(')) n++;
     return n;
 }
 
@@ -417,14 +419,16 @@ sch_object *schema_object(sch_object *arr, size_t n, const char *name)
 
 static void dump_objects(strbuf *b, const sch_object *o, size_t n)
 {
-    for (size_t i = 0; i < n; i++) sb_printf(b, "%s;\n", o[i].sql);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(b, "%s;\n", o[i].sql);
 }
 
 char *schema_sql(const schema *s)
 {
     strbuf b;
     sb_init(&b);
-    for (size_t i = 0; i < s->ntables; i++) sb_printf(&b, "%s;\n", s->tables[i].sql);
+    for (size_t i = 0; i < s->ntables; i++)
+        sb_printf(&b, "%s;\n", s->tables[i].sql);
     dump_objects(&b, s->indexes, s->nindexes);
     dump_objects(&b, s->views, s->nviews);
     dump_objects(&b, s->triggers, s->ntriggers);

@@ -67,8 +67,7 @@ static void test_seed_002_cascade_added(void **state)
     (void)state;
     rl_db *db = db_with("seed002.db", SEED_002_DB);
     /* Before: deleting a user with notes is refused. */
-    assert_int_equal(rl_exec(db, "DELETE FROM users WHERE id = 1", NULL, 0, NULL),
-                     RL_EFOREIGNKEY);
+    assert_int_equal(rl_exec(db, "DELETE FROM users WHERE id = 1", NULL, 0, NULL), RL_EFOREIGNKEY);
 
     rl_plan *plan;
     assert_int_equal(rl_plan_new(db, SEED_002_TARGET, &plan), RL_OK);
@@ -144,9 +143,10 @@ static void test_everything_survives_a_rebuild(void **state)
         "CREATE TRIGGER books_log AFTER INSERT ON books BEGIN INSERT INTO log VALUES "
         "(new.title); END;";
     char *fixture = NULL;
-    assert_true(asprintf(&fixture, "%s INSERT INTO authors (name) VALUES ('Ann'), ('Bob'), "
-                                   "('Cy'); DELETE FROM authors WHERE name = 'Cy';"
-                                   "INSERT INTO books VALUES (1, 'x', 1), (2, 'y', 2);",
+    assert_true(asprintf(&fixture,
+                         "%s INSERT INTO authors (name) VALUES ('Ann'), ('Bob'), "
+                         "('Cy'); DELETE FROM authors WHERE name = 'Cy';"
+                         "INSERT INTO books VALUES (1, 'x', 1), (2, 'y', 2);",
                          base) > 0);
     rl_db *db = db_with("survive.db", fixture);
     free(fixture);
@@ -218,11 +218,10 @@ static void test_dry_run_changes_nothing(void **state)
 static void test_new_violation_rolls_back(void **state)
 {
     (void)state;
-    rl_db *db = db_with("violate.db",
-                        "CREATE TABLE users (id INTEGER PRIMARY KEY);"
-                        "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER);"
-                        "INSERT INTO users VALUES (1);"
-                        "INSERT INTO notes VALUES (1, 1), (2, 42);");
+    rl_db *db = db_with("violate.db", "CREATE TABLE users (id INTEGER PRIMARY KEY);"
+                                      "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER);"
+                                      "INSERT INTO users VALUES (1);"
+                                      "INSERT INTO notes VALUES (1, 1), (2, 42);");
     char *before = dump(db);
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY);"
                          "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES "
@@ -260,11 +259,11 @@ static void test_preexisting_violations_do_not_block(void **state)
 static void test_data_loss_refused_unless_allowed(void **state)
 {
     (void)state;
-    rl_db *db = db_with("loss.db",
-                        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, nick TEXT);"
-                        "CREATE TABLE old (x INTEGER);"
-                        "INSERT INTO users VALUES (1, 'a', 'aa'), (2, NULL, NULL);"
-                        "INSERT INTO old VALUES (1);");
+    rl_db *db =
+        db_with("loss.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, nick TEXT);"
+                           "CREATE TABLE old (x INTEGER);"
+                           "INSERT INTO users VALUES (1, 'a', 'aa'), (2, NULL, NULL);"
+                           "INSERT INTO old VALUES (1);");
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);";
     rl_plan *plan;
     assert_int_equal(rl_plan_new(db, target, &plan), RL_OK);
@@ -291,9 +290,8 @@ static void test_data_loss_refused_unless_allowed(void **state)
 static void test_native_alter_where_possible(void **state)
 {
     (void)state;
-    rl_db *db = db_with("native.db",
-                        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
-                        "INSERT INTO users VALUES (1, 'a');");
+    rl_db *db = db_with("native.db", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+                                     "INSERT INTO users VALUES (1, 'a');");
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INTEGER "
                          "DEFAULT 0);"
                          "CREATE INDEX users_name ON users (name);";
@@ -402,8 +400,8 @@ static void test_killed_migration_leaves_old_or_new(void **state)
     (void)state;
     char path[400];
     snprintf(path, sizeof path, "%s/crash.db", dir);
-    const kill_point points[] = {{"copy", 0},      {"copy", 100000}, {"copy", 200000},
-                                 {"check", 0},     {"commit", 0}};
+    const kill_point points[] = {
+        {"copy", 0}, {"copy", 100000}, {"copy", 200000}, {"check", 0}, {"commit", 0}};
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
                          "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, user_id INTEGER "
                          "REFERENCES users (id) ON DELETE CASCADE);"

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The `reflite schema`, `diff` and `migrate` commands: the seed-002 story end to end, exit codes.
+# Usage: cli_migrate.sh REFLITE_BINARY
+set -u
+bin=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+passes=0
+expect() { # description, expected, actual
+  if [ "$2" = "$3" ]; then passes=$((passes + 1)); else echo "FAIL: $1: got '$3', expected '$2'"; failures=$((failures + 1)); fi
+}
+expect_line() { # description, file, text
+  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else echo "FAIL: $1: no '$3' in:"; cat "$2"; failures=$((failures + 1)); fi
+}
+q() { sqlite3 "$dir/app.db" "PRAGMA foreign_keys = ON; $1"; }
+
+sqlite3 "$dir/app.db" "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
+  CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, author_id INTEGER,
+                      FOREIGN KEY (author_id) REFERENCES users (id));
+  CREATE INDEX ix_notes_author ON notes (author_id);
+  INSERT INTO users VALUES (1, 'a@example.org'), (2, 'b@example.org');
+  INSERT INTO notes VALUES (1, 'one', 1), (2, 'two', 1), (3, 'three', 2);"
+cat > "$dir/schema.sql" <<'SQL'
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
+CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, author_id INTEGER,
+                    FOREIGN KEY (author_id) REFERENCES users (id) ON DELETE CASCADE);
+CREATE INDEX ix_notes_author ON notes (author_id);
+SQL
+
+"$bin" schema "$dir/app.db" > "$dir/out"; expect "schema exit" 0 $?
+expect_line "schema lists notes" "$dir/out" "CREATE TABLE notes"
+expect_line "schema lists index" "$dir/out" "CREATE INDEX ix_notes_author"
+
+"$bin" diff "$dir/app.db" "$dir/schema.sql" > "$dir/out"; expect "diff differs" 1 $?
+expect_line "diff names the action" "$dir/out" "ON DELETE NO ACTION -> CASCADE"
+expect_line "diff prints SQL" "$dir/out" "PRAGMA foreign_keys = OFF;"
+
+before=$(sqlite3 "$dir/app.db" "SELECT group_concat(sql, ';') FROM sqlite_schema")
+"$bin" migrate "$dir/app.db" "$dir/schema.sql" --dry-run > "$dir/out"; expect "dry run exit" 0 $?
+expect_line "dry run says so" "$dir/out" "dry run: nothing was changed"
+expect "dry run changes nothing" "$before" "$(sqlite3 "$dir/app.db" "SELECT group_concat(sql, ';') FROM sqlite_schema")"
+
+"$bin" migrate "$dir/app.db" "$dir/schema.sql" > "$dir/out" 2>&1; expect "migrate exit" 0 $?
+"$bin" diff "$dir/app.db" "$dir/schema.sql" > "$dir/out"; expect "diff after migrate" 0 $?
+"$bin" migrate "$dir/app.db" "$dir/schema.sql" > "$dir/out"; expect "migrate again" 0 $?
+expect_line "nothing to do" "$dir/out" "nothing to do"
+expect "rows intact" "3|2" "$(q 'SELECT (SELECT count(*) FROM notes) || "|" || (SELECT count(*) FROM users)')"
+q "DELETE FROM users WHERE id = 1"
+expect "cascade now works" "1" "$(q 'SELECT count(*) FROM notes')"
+expect "other note intact" "3|three|2" "$(q 'SELECT * FROM notes')"
+
+# A refused migration (data loss) exits 1 and changes nothing.
+echo "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);" > "$dir/drop.sql"
+"$bin" migrate "$dir/app.db" "$dir/drop.sql" > "$dir/out" 2>&1; expect "refused exit" 1 $?
+expect_line "refusal names the loss" "$dir/out" "table notes would be dropped with its 1 row"
+expect "notes still there" "1" "$(q 'SELECT count(*) FROM notes')"
+
+# Usage errors exit 2.
+"$bin" migrate "$dir/app.db" > /dev/null 2>&1; expect "missing schema" 2 $?
+"$bin" migrate "$dir/app.db" "$dir/schema.sql" --bogus > /dev/null 2>&1; expect "bad flag" 2 $?
+"$bin" diff "$dir/app.db" "$dir/nope.sql" > /dev/null 2>&1; expect "missing schema file" 2 $?
+echo "CREATE TABLE (" > "$dir/broken.sql"
+"$bin" diff "$dir/app.db" "$dir/broken.sql" > "$dir/out" 2>&1; expect "broken schema" 2 $?
+expect_line "broken schema message" "$dir/out" "not valid SQL"
+for c in schema diff migrate check; do
+  "$bin" $c --help > "$dir/out"; expect "$c --help" 0 $?
+  expect_line "$c --help" "$dir/out" "usage: reflite $c"
+done
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
