@@ -47,7 +47,7 @@ install: build
 	cmake --install $(BUILD)
 
 format:
-	clang-format -i include/*.h src/*.c src/*.h cli/*.c examples/*.c tests/*.c tests/*.h bench/*.c
+	clang-format -i include/*.h src/*.c src/*.h cli/*.c examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -15,6 +15,8 @@
  */
 #include <reflite.h>
 
+#include "bench_util.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,29 +49,6 @@ static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
 
 enum { P_INSERT, P_FETCH, P_UPDATE, P_DELETE, P_COUNT };
 static const char *phase_names[P_COUNT] = {"insert", "fetch", "update", "delete"};
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bench: %s: %s\n", what, msg);
-    exit(1);
-}
-
-static void remove_db(const char *path)
-{
-    char p[512];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
 
 /* The deterministic data both sides write. */
 static void author_name(char *buf, size_t n, int i)

@@ -7,6 +7,8 @@
  *
  * Usage: bench_migrate REFLITE_BINARY [rounds] [rows]   (defaults: 3 rounds, 1000000 rows)
  */
+#include "bench_util.h"
+
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,34 +40,9 @@ static const char *HAND_WRITTEN =
     "ALTER TABLE new_notes RENAME TO notes;"
     "CREATE INDEX notes_author ON notes (author_id);";
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bench_migrate: %s: %s\n", what, msg);
-    exit(1);
-}
-
 static void exec(sqlite3 *h, const char *sql)
 {
     if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK) die(sql, sqlite3_errmsg(h));
-}
-
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-journal", path);
-    unlink(p);
 }
 
 static void make_db(const char *path, long rows)

@@ -71,6 +71,20 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
+/* --help, or a wrong number of arguments: print usage and return the exit code; else -1. */
+static int usage_exit(int argc, char **argv, int nargs, const char *usage)
+{
+    if (wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (nargs >= 0 && argc != nargs) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
 /* Open an existing database without creating it. */
 static rl_db *open_existing(const char *path)
 {
@@ -97,14 +111,8 @@ static int print_finding(const rl_finding *f, void *ctx)
 
 static int cmd_check(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        fputs(CHECK_USAGE, stdout);
-        return 0;
-    }
-    if (argc != 1) {
-        fputs(CHECK_USAGE, stderr);
-        return EXIT_USAGE;
-    }
+    int early = usage_exit(argc, argv, 1, CHECK_USAGE);
+    if (early >= 0) return early;
     rl_db *db = open_existing(argv[0]);
     if (!db) return EXIT_USAGE;
     int64_t n = 0;
@@ -125,14 +133,8 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_schema(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        fputs(SCHEMA_USAGE, stdout);
-        return 0;
-    }
-    if (argc != 1) {
-        fputs(SCHEMA_USAGE, stderr);
-        return EXIT_USAGE;
-    }
+    int early = usage_exit(argc, argv, 1, SCHEMA_USAGE);
+    if (early >= 0) return early;
     rl_db *db = open_existing(argv[0]);
     if (!db) return EXIT_USAGE;
     char *sql;
@@ -203,14 +205,8 @@ static void print_plan(const rl_plan *plan)
 
 static int cmd_diff(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        fputs(DIFF_USAGE, stdout);
-        return 0;
-    }
-    if (argc != 2) {
-        fputs(DIFF_USAGE, stderr);
-        return EXIT_USAGE;
-    }
+    int early = usage_exit(argc, argv, 2, DIFF_USAGE);
+    if (early >= 0) return early;
     rl_db *db = NULL;
     rl_plan *plan = plan_for(argv[0], argv[1], &db);
     if (!plan) return EXIT_USAGE;
@@ -246,10 +242,8 @@ static void show_progress(const char *stage, const char *table, int64_t done, in
 
 static int cmd_migrate(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        fputs(MIGRATE_USAGE, stdout);
-        return 0;
-    }
+    int early = usage_exit(argc, argv, -1, MIGRATE_USAGE);
+    if (early >= 0) return early;
     int64_t last_progress = -1;
     rl_migrate_options o = {.progress = show_progress, .progress_ctx = &last_progress};
     const char *pos[2];

@@ -5,14 +5,7 @@ set -u
 bin=$1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-failures=0
-passes=0
-expect() { # description, expected exit code, actual exit code
-  if [ "$2" = "$3" ]; then passes=$((passes + 1)); else echo "FAIL: $1: exit $3, expected $2"; failures=$((failures + 1)); fi
-}
-expect_line() { # description, file, text
-  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else echo "FAIL: $1: no line '$3' in:"; cat "$2"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 # A clean database.
 sqlite3 "$dir/clean.db" "CREATE TABLE a (pk INTEGER PRIMARY KEY);
@@ -45,5 +38,4 @@ expect_line "missing file" "$dir/out" "no such database file"
 expect_line "help" "$dir/out" "usage: reflite check DB"
 "$bin" frobnicate > /dev/null 2>&1; expect "unknown command" 2 $?
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -5,14 +5,7 @@ set -u
 bin=$1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-failures=0
-passes=0
-expect() { # description, expected, actual
-  if [ "$2" = "$3" ]; then passes=$((passes + 1)); else echo "FAIL: $1: got '$3', expected '$2'"; failures=$((failures + 1)); fi
-}
-expect_line() { # description, file, text
-  if grep -qF -- "$3" "$2"; then passes=$((passes + 1)); else echo "FAIL: $1: no '$3' in:"; cat "$2"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 q() { sqlite3 "$dir/app.db" "PRAGMA foreign_keys = ON; $1"; }
 
 sqlite3 "$dir/app.db" "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
@@ -68,5 +61,4 @@ for c in schema diff migrate check; do
   expect_line "$c --help" "$dir/out" "usage: reflite $c"
 done
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
