@@ -198,6 +198,53 @@ static void test_everything_survives_a_rebuild(void **state)
     rl_close(db);
 }
 
+static void test_without_rowid_generated_and_parent_key_change(void **state)
+{
+    (void)state;
+    rl_db *db = db_with("kinds.db",
+                        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+                        "CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES "
+                        "users (id) ON DELETE CASCADE);"
+                        "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT, n INTEGER GENERATED ALWAYS "
+                        "AS (length(v)) VIRTUAL) WITHOUT ROWID;"
+                        "INSERT INTO users VALUES (10, 'a'), (20, 'b');"
+                        "INSERT INTO notes VALUES (1, 10), (2, 20);"
+                        "INSERT INTO kv (k, v) VALUES ('x', 'hello');");
+    /* The parent's key column is renamed; the children follow in the same migration. */
+    const char *target = "CREATE TABLE users (uid INTEGER PRIMARY KEY, name TEXT);"
+                         "CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES "
+                         "users (uid) ON DELETE CASCADE);"
+                         "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL, n INTEGER "
+                         "GENERATED ALWAYS AS (length(v)) VIRTUAL) WITHOUT ROWID;";
+    rl_migrate_options o = {.allow_data_loss = true}; /* users.id goes, its values go to uid */
+    rl_plan *plan;
+    assert_int_equal(rl_plan_new(db, target, &plan), RL_OK);
+    assert_contains(rl_plan_summary(plan), "~ table notes: foreign key (user_id) -> users(uid)");
+    assert_contains(rl_plan_summary(plan), "~ table kv: column v: NOT NULL added");
+    rl_plan_free(plan);
+    /* A diff cannot know that id was renamed to uid: id's values are dropped and SQLite
+     * gives the rows new keys (1, 2), which would leave every note dangling.  The
+     * foreign_key_check before commit refuses it and names the rows. */
+    assert_int_equal(rl_migrate(db, target, &o), RL_EMIGRATE);
+    assert_contains(rl_errmsg(db), "notes rowid 1: user_id = 10 has no matching row in users(uid)");
+    assert_contains(rl_errmsg(db), "rolled back");
+    assert_int_equal(scalar(db, "SELECT count(*) FROM pragma_table_info('users') WHERE name = "
+                                "'id'"),
+                     1);
+    /* Without the rename, the WITHOUT ROWID table with a generated column is rebuilt. */
+    const char *kv_only = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+                          "CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER "
+                          "REFERENCES users (id) ON DELETE CASCADE);"
+                          "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL, n INTEGER "
+                          "GENERATED ALWAYS AS (length(v)) VIRTUAL) WITHOUT ROWID;";
+    assert_int_equal(rl_migrate(db, kv_only, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT n FROM kv WHERE k = 'x'"), 5);
+    char *after = dump(db);
+    assert_contains(after, "GENERATED ALWAYS AS (length(v)) VIRTUAL) WITHOUT ROWID");
+    free(after);
+    rl_close(db);
+}
+
 static void test_dry_run_changes_nothing(void **state)
 {
     (void)state;
@@ -464,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_seed_002_cascade_added),
         cmocka_unit_test(test_rebuilt_parent_keeps_children),
         cmocka_unit_test(test_everything_survives_a_rebuild),
+        cmocka_unit_test(test_without_rowid_generated_and_parent_key_change),
         cmocka_unit_test(test_dry_run_changes_nothing),
         cmocka_unit_test(test_new_violation_rolls_back),
         cmocka_unit_test(test_preexisting_violations_do_not_block),
