@@ -876,22 +876,35 @@ static int report_violations(rl_db *db, const outcome *out, size_t fresh)
     return code;
 }
 
+/* Bytes a table occupies (dbstat), or the whole file where dbstat is not compiled in. */
+static int64_t table_bytes(sqlite3 *h, const char *table)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(h, "SELECT sum(pgsize) FROM dbstat WHERE name = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (n == 0 && sqlite3_prepare_v2(h,
+                                     "SELECT page_count * page_size FROM pragma_page_count, "
+                                     "pragma_page_size",
+                                     -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
 /* Free space on the database's file system must hold a copy of every rebuilt table. */
 static int check_space(rl_db *db, const rl_plan *p)
 {
     const char *file = sqlite3_db_filename(db->h, "main");
     if (!file || !*file || p->nrebuilt == 0) return RL_OK;
     int64_t need = 0;
-    for (size_t i = 0; i < p->nrebuilt; i++) {
-        int64_t n = count_rows(db->h, "SELECT sum(pgsize) FROM dbstat WHERE name = '%s'",
-                               p->rebuilt[i], NULL);
-        if (n == 0) /* no dbstat: assume the whole file */
-            n = count_rows(db->h,
-                           "SELECT page_count * page_size FROM pragma_page_count, "
-                           "pragma_page_size%s",
-                           "", NULL);
-        need += n;
-    }
+    for (size_t i = 0; i < p->nrebuilt; i++)
+        need += table_bytes(db->h, p->rebuilt[i]);
     struct statvfs vfs;
     if (statvfs(file, &vfs) != 0) return RL_OK;
     int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
