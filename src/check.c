@@ -71,11 +71,9 @@ static int check_foreign_keys(checker *c)
             snprintf(v.parent, sizeof v.parent, "%s", (const char *)sqlite3_column_text(st, 2));
             v.fkid = sqlite3_column_int(st, 3);
             rl_fk_detail d;
-            describe_violation(c->db, &v, &d);
-            char msg[800];
-            snprintf(msg, sizeof msg,
-                     "foreign key: %s rowid %lld: %s = %s has no matching row in %s(%s).", v.table,
-                     (long long)v.rowid, d.child_column, d.value, d.parent_table, d.parent_column);
+            char text[700], msg[800];
+            violation_text(c->db, &v, &d, text, sizeof text);
+            snprintf(msg, sizeof msg, "foreign key: %s.", text);
             report(c, RL_FINDING_FOREIGN_KEY, msg, v.rowid, &d);
         }
         sqlite3_reset(st);

@@ -143,11 +143,10 @@ static int lookup(rl_db *db, const rl_model *model, model_info **mi)
 static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int rc,
                         const char *op)
 {
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) {
-        if (row && diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
-        if (diag_statement(db, st, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
-    }
-    int code = err_sqlite(db, rc, op);
+    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) && row &&
+        diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY)
+        return RL_EFOREIGNKEY;
+    int code = err_statement(db, st, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
     if (strchr(sqlite3_errmsg(db->h), ',')) return code; /* several columns: keep SQLite's list */
     int fi = model_field_index(mi, db->err.column);
@@ -378,13 +377,11 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const ch
 static int parent_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, int rc, int64_t pk,
                          const char *op, bool is_delete)
 {
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) {
-        rl_value v = rl_int(pk);
-        if (diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
-            return RL_EFOREIGNKEY;
-        if (diag_statement(db, st, op) == RL_EFOREIGNKEY) return RL_EFOREIGNKEY;
-    }
-    return err_sqlite(db, rc, op);
+    rl_value v = rl_int(pk);
+    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
+        diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
+        return RL_EFOREIGNKEY;
+    return err_statement(db, st, rc, op);
 }
 
 int rl_delete(rl_db *db, const rl_model *model, int64_t pk)

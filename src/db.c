@@ -35,7 +35,7 @@ int rl_profile_parse(const char *name, rl_profile *out)
     return RL_EINVAL;
 }
 
-static const char *profile_name(rl_profile p)
+const char *rl_profile_name(rl_profile p)
 {
     switch (p) {
     case RL_PROFILE_DEVELOPMENT:
@@ -76,6 +76,14 @@ static bool pragma_text(sqlite3 *h, const char *sql, char *buf, size_t len)
     }
     sqlite3_finalize(st);
     return got;
+}
+
+int set_foreign_keys(rl_db *db, bool on)
+{
+    exec_sql(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+    char v[8];
+    if (!pragma_text(db->h, "PRAGMA foreign_keys", v, sizeof v)) return RL_ERROR;
+    return strcmp(v, on ? "1" : "0") == 0 ? RL_OK : RL_ERROR;
 }
 
 static bool is_memory_path(const char *path)
@@ -155,8 +163,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
         code = open_fail(errbuf, errlen, RL_ERROR,
                          "SQLite %s is too old: reflite needs 3.37 or newer (STRICT tables).",
                          sqlite3_libversion());
-    } else if (exec_sql(db, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
-               !pragma_text(db->h, "PRAGMA foreign_keys", v, sizeof v) || strcmp(v, "1") != 0) {
+    } else if (set_foreign_keys(db, true) != RL_OK) {
         code = open_fail(errbuf, errlen, RL_ENOFK,
                          "This SQLite build (%s) cannot enforce foreign keys (PRAGMA "
                          "foreign_keys does not stay on); reflite refuses to open '%s'.",
@@ -318,13 +325,7 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
             char op[80];
             sql_op_name(sqlite3_sql(st), op, sizeof op);
             sqlite3_reset(st);
-            if ((rc & 0xff) == SQLITE_CONSTRAINT &&
-                (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-                diag_statement(db, st, op) == RL_EFOREIGNKEY) {
-                code = RL_EFOREIGNKEY;
-            } else {
-                code = err_sqlite(db, rc, op);
-            }
+            code = err_statement(db, st, rc, op);
             sqlite3_finalize(st);
             break;
         }
@@ -359,11 +360,6 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
         code = err_sqlite(db, rc, "query");
     sqlite3_finalize(st);
     return code;
-}
-
-const char *rl_profile_name(rl_profile p)
-{
-    return profile_name(p);
 }
 
 const char *rl_sqlite_version(void)

@@ -526,6 +526,21 @@ static int report_violations(rl_db *db, const violations *after, const described
                    d.child_table, d.child_column, verb, rl_action_name(d.action));
 }
 
+int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
+{
+    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
+        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
+        return RL_EFOREIGNKEY;
+    return err_sqlite(db, rc, op);
+}
+
+void violation_text(rl_db *db, const violation *x, rl_fk_detail *d, char *buf, size_t len)
+{
+    describe_violation(db, x, d);
+    snprintf(buf, len, "%s rowid %lld: %s = %s has no matching row in %s(%s)", x->table,
+             (long long)x->rowid, d->child_column, d->value, d->parent_table, d->parent_column);
+}
+
 int diag_fk_check(rl_db *db, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);

@@ -136,6 +136,8 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
 int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
 /* Describe violations found by PRAGMA foreign_key_check (used after a failed COMMIT). */
 int diag_fk_check(rl_db *db, const char *op);
+/* A statement failed with rc: diagnose a foreign-key failure, else map the code (err_sqlite). */
+int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op);
 
 /* One row of PRAGMA foreign_key_check, and its description (key columns and value). */
 typedef struct violation {
@@ -145,6 +147,8 @@ typedef struct violation {
     int fkid;
 } violation;
 void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d);
+/* describe_violation, and the sentence "t rowid n: col = v has no matching row in p(c)". */
+void violation_text(rl_db *db, const violation *x, rl_fk_detail *d, char *buf, size_t len);
 
 typedef struct violations {
     violation *v;
@@ -188,6 +192,12 @@ int read_row(const model_info *mi, void *row, sqlite3_stmt *st, struct arena *a)
 
 /* Run a statement that returns no rows to completion (SQLITE_DONE), resetting it. */
 int step_done(sqlite3_stmt *st);
+
+/* Switch foreign keys on or off and read the pragma back: RL_OK only if it took effect. */
+int set_foreign_keys(rl_db *db, bool on);
+
+/* FNV-1a hash of a string (NULL hashes like ""). */
+uint64_t hash_text(const char *s);
 
 /* Run sql (no parameters) directly; returns the SQLite code. */
 int exec_sql(rl_db *db, const char *sql);

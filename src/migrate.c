@@ -453,14 +453,6 @@ static bool table_fresh(const rl_plan *p, const char *table, void *arg)
     return false;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; s && *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static void plan_text(rl_plan *p)
 {
     strbuf *b = &p->text;
@@ -581,7 +573,7 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     free(fates);
     char *all = schema_sql(tgt);
     char *norm = all ? sql_normalize(all) : NULL;
-    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)fnv1a(norm));
+    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)hash_text(norm));
     free(all);
     free(norm);
     plan_text(p);
@@ -688,18 +680,6 @@ static void progress(const rl_migrate_options *o, const char *stage, const char 
     if (o && o->progress) o->progress(stage, table, done, total, o->progress_ctx);
 }
 
-static int fk_pragma(rl_db *db, bool on)
-{
-    exec_sql(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
-    sqlite3_stmt *st;
-    int v = -1;
-    if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_keys", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    return v == (on ? 1 : 0) ? RL_OK : RL_ERROR;
-}
-
 static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o)
 {
     sqlite3_stmt *ins, *bound = NULL;
@@ -711,7 +691,9 @@ static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o)
         return rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     char *qt = quoted(s->table), *sql = NULL;
-    int64_t total = count_rows(db->h, "SELECT count(*) FROM %s", s->table, NULL);
+    /* Counting is a full scan: pay for it only when someone reports progress. */
+    int64_t total =
+        o && o->progress ? count_rows(db->h, "SELECT count(*) FROM %s", s->table, NULL) : 0;
     if (asprintf(&sql, "SELECT rowid FROM %s WHERE rowid > ?1 ORDER BY rowid LIMIT 1 OFFSET %d", qt,
                  COPY_CHUNK - 1) < 0)
         sql = NULL;
@@ -766,7 +748,7 @@ typedef struct outcome {
 static int abort_run(rl_db *db, int code)
 {
     exec_sql(db, "ROLLBACK");
-    fk_pragma(db, true);
+    set_foreign_keys(db, true);
     return code;
 }
 
@@ -775,8 +757,8 @@ static int abort_run(rl_db *db, int code)
 static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
                       const violations *baseline, outcome *out)
 {
-    if (fk_pragma(db, false) != RL_OK) {
-        fk_pragma(db, true);
+    if (set_foreign_keys(db, false) != RL_OK) {
+        set_foreign_keys(db, true);
         return err_set(db, RL_EMIGRATE,
                        "migrate: foreign keys could not be switched off; "
                        "nothing was changed.");
@@ -784,7 +766,7 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
     int rc = exec_sql(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
         int code = err_sqlite(db, rc, "migrate: begin");
-        fk_pragma(db, true);
+        set_foreign_keys(db, true);
         return code;
     }
     for (size_t i = 0; i < p->nsteps; i++) {
@@ -810,11 +792,7 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
         if (in_set(baseline, &after.v[i])) continue;
         if (out->nlines < MAX_REPORTED) {
             rl_fk_detail d;
-            describe_violation(db, &after.v[i], &d);
-            snprintf(out->lines[out->nlines++], sizeof out->lines[0],
-                     "%s rowid %lld: %s = %s has no matching row in %s(%s)", d.child_table,
-                     (long long)after.v[i].rowid, d.child_column, d.value, d.parent_table,
-                     d.parent_column);
+            violation_text(db, &after.v[i], &d, out->lines[out->nlines++], sizeof out->lines[0]);
         }
         fresh++;
     }
@@ -854,7 +832,7 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
         int code = err_sqlite(db, rc, "migrate: commit");
         return abort_run(db, code);
     }
-    if (fk_pragma(db, true) != RL_OK)
+    if (set_foreign_keys(db, true) != RL_OK)
         return err_set(db, RL_EMIGRATE,
                        "migrate: applied, but foreign keys could not be "
                        "switched back on; reopen the connection.");

@@ -57,15 +57,10 @@ static char *derive_table(const char *type_name)
     return sb_take(&b);
 }
 
-static bool is_nullable(const rl_field *f)
+bool field_nullable(const rl_field *f)
 {
     return f->nullable || f->ctype == RL_CT_MAYBE_INT || f->ctype == RL_CT_MAYBE_REAL ||
            f->ctype == RL_CT_MAYBE_BOOL;
-}
-
-bool field_nullable(const rl_field *f)
-{
-    return is_nullable(f);
 }
 
 static size_t ctype_size(rl_ctype c)
@@ -207,7 +202,7 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        "Model %s, field %s: a foreign key member is int64_t, or rl_maybe_int "
                        "when nullable.",
                        tn, f->name);
-    bool nullable = is_nullable(f);
+    bool nullable = field_nullable(f);
     if ((f->on_delete == RL_SET_NULL || f->on_update == RL_SET_NULL) && !nullable)
         return invalid(mi, RL_EMODEL_SET_NULL,
                        "Model %s, field %s: ON %s SET NULL needs a nullable key; declare the "

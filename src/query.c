@@ -506,11 +506,7 @@ static int run_bulk(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     }
     char op[160];
     snprintf(op, sizeof op, "%s %s", verb, q->mi->table);
-    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        diag_statement(q->db, st, op) == RL_EFOREIGNKEY)
-        code = RL_EFOREIGNKEY;
-    else
-        code = err_sqlite(q->db, rc, op);
+    code = err_statement(q->db, st, rc, op);
     sqlite3_clear_bindings(st);
     return code;
 }

@@ -209,10 +209,10 @@ int exec_sql(rl_db *db, const char *sql)
 
 /* ---- query statement cache --------------------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s)
+uint64_t hash_text(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
+    for (; s && *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
@@ -233,7 +233,7 @@ void cache_free(stmt_cache *c)
 int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
 {
     stmt_cache *c = &db->queries;
-    uint64_t h = fnv1a(sql);
+    uint64_t h = hash_text(sql);
     if (c->cap) {
         for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
             stmt_entry *e = &c->slots[i];
