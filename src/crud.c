@@ -136,6 +136,15 @@ static int lookup(rl_db *db, const rl_model *model, model_info **mi)
     return model_lookup(db, model, mi);
 }
 
+/* lookup for the calls that read or fill a row: a NULL row is refused before any SQL. */
+static int lookup_row(rl_db *db, const rl_model *model, const void *row, model_info **mi)
+{
+    int code = lookup(db, model, mi);
+    if (code == RL_OK && !row)
+        return err_set(db, RL_EINVAL, "%s: the row pointer is NULL.", (*mi)->table);
+    return code;
+}
+
 /*
  * After a failed write of row: name the broken key (child side first: a key without a
  * parent), or the violated column with its value for UNIQUE / NOT NULL.
@@ -193,7 +202,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
 int rl_insert(rl_db *db, const rl_model *model, void *row)
 {
     model_info *mi;
-    int code = lookup(db, model, &mi);
+    int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
     return insert_one(db, mi, row);
 }
@@ -201,7 +210,7 @@ int rl_insert(rl_db *db, const rl_model *model, void *row)
 int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
 {
     model_info *mi;
-    int code = lookup(db, model, &mi);
+    int code = lookup_row(db, model, rows, &mi);
     if (code != RL_OK) return code;
     const rl_model *m = mi->model;
     unsigned char *assigned = calloc(n / 8 + 1, 1);
@@ -241,7 +250,7 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
 int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
 {
     model_info *mi;
-    int code = lookup(db, model, &mi);
+    int code = lookup_row(db, model, out, &mi);
     if (code != RL_OK) return code;
     sqlite3_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_GET, &st)) != RL_OK) return code;
@@ -292,7 +301,7 @@ static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *r
 int rl_update(rl_db *db, const rl_model *model, const void *row)
 {
     model_info *mi;
-    int code = lookup(db, model, &mi);
+    int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
     sqlite3_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
@@ -345,7 +354,7 @@ static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt *
 int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const char *const *fields)
 {
     model_info *mi;
-    int code = lookup(db, model, &mi);
+    int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
     if (!model->has_pk) {
         sqlite3_stmt *unused;

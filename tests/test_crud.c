@@ -220,6 +220,25 @@ static void test_constraint_errors_name_the_column(void **state)
     rl_close(db);
 }
 
+static void test_null_arguments_are_refused(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    Book b;
+    assert_int_equal(rl_insert(db, &Author_model, NULL), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "authors: the row pointer is NULL");
+    assert_int_equal(rl_insert_many(db, &Author_model, NULL, 3), RL_EINVAL);
+    assert_int_equal(rl_get(db, &Book_model, 1, NULL), RL_EINVAL);
+    assert_int_equal(rl_update(db, &Book_model, NULL), RL_EINVAL);
+    const char *title[] = {"title", NULL};
+    assert_int_equal(rl_update_fields(db, &Book_model, NULL, title), RL_EINVAL);
+    assert_int_equal(rl_insert(db, NULL, &b), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "model is NULL");
+    assert_int_equal(rl_insert(NULL, &Book_model, &b), RL_EINVAL);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 0);
+    rl_close(db);
+}
+
 static void test_booleans_are_checked(void **state)
 {
     (void)state;
@@ -246,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_insert_many_is_all_or_nothing),
         cmocka_unit_test(test_update_pk_runs_on_update_actions),
         cmocka_unit_test(test_constraint_errors_name_the_column),
+        cmocka_unit_test(test_null_arguments_are_refused),
         cmocka_unit_test(test_booleans_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
