@@ -56,6 +56,8 @@ typedef enum rl_code {
     RL_EMIGRATE = -17,    /* a migration failed and was rolled back */
     RL_ENOSPACE = -18,    /* not enough free disk space for the operation */
     RL_ECANTOPEN = -19,   /* the database file could not be opened */
+    RL_ECORRUPT = -20,    /* the database file is damaged (integrity or quick check failed) */
+    RL_EREFUSED = -21,    /* refused to keep a promise: e.g. SQL that would switch keys off */
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -65,8 +67,19 @@ typedef enum rl_code {
     RL_EMODEL_UNKNOWN = -44,     /* an index names a field the model does not have */
     RL_EMODEL_DUPLICATE = -45,   /* two fields (or two tables) share a name */
     RL_EMODEL_IDENT = -46,       /* a table, column or index name is not a valid identifier */
-    RL_EMODEL_CYCLE = -47        /* NOT NULL immediate keys form a cycle no row can enter */
+    RL_EMODEL_CYCLE = -47,       /* NOT NULL immediate keys form a cycle no row can enter */
+    RL_EMODEL_INDEX_DUPLICATE = -48, /* two indexes share a name */
+    RL_EMODEL_INDEX_NAME = -49,      /* an index is named like a table */
+    RL_EMODEL_INDEX_COLUMN = -50     /* an index lists the same column twice */
 } rl_code;
+
+/*
+ * Limits.  A model has at most RL_MAX_FIELDS fields; the names a model declares (table,
+ * columns, indexes) are at most RL_MAX_IDENT bytes of [A-Za-z0-9_].  Names read from a
+ * database (by migrations, rl_check, diagnosis) may have any length and any characters.
+ */
+#define RL_MAX_FIELDS 64
+#define RL_MAX_IDENT  63
 
 /* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
 const char *rl_code_name(int code);
@@ -260,35 +273,46 @@ typedef struct rl_model {
 /* Errors                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-/* What a foreign-key failure is about.  Empty strings where a fact does not apply. */
+/*
+ * What a foreign-key failure is about.  Every string is non-NULL ("" where a fact does not
+ * apply) and owned by the connection: valid until its next call.  A composite key lists every
+ * column ("a, b") and every value ("(1, 9)").
+ */
 typedef struct rl_fk_detail {
-    char child_table[128];
-    char child_column[128];
-    char parent_table[128];
-    char parent_column[128];
-    char value[128];     /* the offending key value as SQL text ("99999", "NULL") */
-    int64_t referencing; /* for a parent-side failure: child rows still referencing */
-    rl_action action;    /* for a parent-side failure: the action that blocked it */
-    bool parent_side;    /* true: a delete or key change of a parent; false: a child's key */
+    const char *child_table;
+    const char *child_column; /* the key's columns in the child, comma-separated */
+    const char *parent_table;
+    const char *parent_column; /* the referenced columns, comma-separated */
+    const char *value;         /* the offending key value(s) as SQL literals ("99999", "NULL") */
+    int64_t referencing;       /* for a parent-side failure: child rows still referencing */
+    rl_action action;          /* for a parent-side failure: the action that blocked it */
+    bool parent_side;          /* true: a delete or key change of a parent; false: a child's key */
 } rl_fk_detail;
 
-/* The detailed error of the last failed call on a connection. */
+/*
+ * The detailed error of the last failed call on a connection.  Every field describes that
+ * call only; strings are never NULL and stay valid until the next call on the connection.
+ */
 typedef struct rl_error {
-    int code;            /* RL_E* */
-    int sqlite_code;     /* extended SQLite result code, 0 if none */
-    const char *message; /* a complete sentence; never NULL */
-    char table[128];     /* the table concerned, if any */
-    char column[128];    /* the column concerned (unique/not-null/check/unknown field) */
-    int64_t item;        /* for rl_insert_many: index of the failing item, else -1 */
-    rl_fk_detail fk;     /* for RL_EFOREIGNKEY */
+    int code;               /* RL_E* */
+    int sqlite_code;        /* extended SQLite result code, 0 if none */
+    const char *message;    /* a complete sentence */
+    const char *table;      /* the table concerned, if any ("" otherwise) */
+    const char *column;     /* the column concerned (unique/not-null/unknown field), or "" */
+    const char *constraint; /* for RL_ECHECK: the constraint's name or its whole expression */
+    int64_t item;           /* for rl_insert_many: index of the failing item, else -1 */
+    rl_fk_detail fk;        /* for RL_EFOREIGNKEY */
 } rl_error;
 
 typedef struct rl_db rl_db;
 
-/* The last error on db.  Valid until the next failing call on db.  Never NULL for a live db. */
+/*
+ * The error of the last call on db (code RL_OK and "No error." after a call that succeeded).
+ * Never NULL: for a NULL db, a constant record with code RL_EINVAL.
+ */
 const rl_error *rl_last_error(const rl_db *db);
 
-/* Shorthand for rl_last_error(db)->message. */
+/* Shorthand for rl_last_error(db)->message.  Never NULL. */
 const char *rl_errmsg(const rl_db *db);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -581,7 +605,7 @@ typedef struct rl_finding {
     rl_finding_kind kind;
     const char *message; /* a sentence naming table, row, column and value */
     /* RL_FINDING_FOREIGN_KEY only: */
-    int64_t rowid;
+    int64_t rowid; /* 0 for a row of a WITHOUT ROWID table: fk and message name its key */
     const rl_fk_detail *fk;
 } rl_finding;
 
@@ -595,6 +619,14 @@ typedef int (*rl_finding_fn)(const rl_finding *finding, void *ctx);
  * of findings.  Returns RL_OK when the check ran, whatever it found.
  */
 int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count);
+
+typedef struct rl_check_options {
+    bool no_lint; /* only integrity problems and foreign-key violations */
+} rl_check_options;
+
+/* rl_check with options (opts may be NULL). */
+int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                int64_t *count);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Migrations                                                                                  */
@@ -619,8 +651,10 @@ typedef void (*rl_progress_fn)(const char *stage, const char *table, int64_t don
                                void *ctx);
 
 typedef struct rl_migrate_options {
-    bool dry_run;         /* plan and report, change nothing */
-    bool allow_data_loss; /* permit dropping tables/columns that hold data */
+    bool dry_run;            /* plan and report, change nothing */
+    bool allow_data_loss;    /* permit dropping tables/columns that hold data, and values that
+                                a type change would alter ('01234' stored as 1234) */
+    bool allow_empty_schema; /* permit a target that declares no table (drops every table) */
     rl_progress_fn progress;
     void *progress_ctx;
 } rl_migrate_options;

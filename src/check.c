@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct checker {
@@ -38,129 +39,168 @@ static int check_integrity(checker *c)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(st, 0);
         if (line && strcmp(line, "ok") != 0) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "integrity: %s", line);
-            report(c, RL_FINDING_INTEGRITY, msg, 0, NULL);
+            strbuf msg;
+            sb_init(&msg);
+            sb_puts(&msg, "integrity: ");
+            sb_name(&msg, line);
+            report(c, RL_FINDING_INTEGRITY, sb_str(&msg), 0, NULL);
+            sb_free(&msg);
         }
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? RL_OK : err_sqlite(c->db, rc, "integrity check");
 }
 
-/* Table by table, so that one table whose keys cannot be checked at all (a key to columns
- * that are not unique: "foreign key mismatch") does not hide the others; lint reports it. */
-static int check_foreign_keys(checker *c)
+/* Names of the tables of main (not shadow or virtual tables), malloc'd. */
+static int table_names(sqlite3 *h, char ***out, size_t *n)
 {
-    sqlite3_stmt *tables, *st;
-    int rc = sqlite3_prepare_v2(c->db->h,
-                                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
-                                -1, &tables, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "foreign key check");
-    rc = sqlite3_prepare_v2(c->db->h, "SELECT * FROM pragma_foreign_key_check(?1)", -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(tables);
-        return err_sqlite(c->db, rc, "foreign key check");
-    }
-    while (sqlite3_step(tables) == SQLITE_ROW && !c->stop) {
-        sqlite3_bind_text(st, 1, (const char *)sqlite3_column_text(tables, 0), -1,
-                          SQLITE_TRANSIENT);
-        while (sqlite3_step(st) == SQLITE_ROW && !c->stop) {
-            violation v;
-            snprintf(v.table, sizeof v.table, "%s", (const char *)sqlite3_column_text(st, 0));
-            v.rowid = sqlite3_column_int64(st, 1);
-            snprintf(v.parent, sizeof v.parent, "%s", (const char *)sqlite3_column_text(st, 2));
-            v.fkid = sqlite3_column_int(st, 3);
-            rl_fk_detail d;
-            char text[700], msg[800];
-            violation_text(c->db, &v, &d, text, sizeof text);
-            snprintf(msg, sizeof msg, "foreign key: %s.", text);
-            report(c, RL_FINDING_FOREIGN_KEY, msg, v.rowid, &d);
-        }
-        sqlite3_reset(st);
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_prepare_v2(h,
+                                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
+                                "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                "ORDER BY name",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **na = realloc(*out, (*n + 1) * sizeof *na);
+        if (!na) break;
+        *out = na;
+        na[*n] = strdup((const char *)sqlite3_column_text(st, 0));
+        if (na[*n]) (*n)++;
     }
     sqlite3_finalize(st);
-    sqlite3_finalize(tables);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Table by table, so that one table whose keys cannot be checked at all ("foreign key
+ * mismatch") does not hide the others; lint names the key that cannot be checked. */
+static int check_foreign_keys(checker *c, char **names, size_t n)
+{
+    for (size_t t = 0; t < n && !c->stop; t++) {
+        fk_violations set = {0};
+        char *problem = NULL;
+        fkv_collect(c->db->h, names[t], &set, &problem);
+        free(problem);
+        for (size_t i = 0; i < set.n && !c->stop; i++) {
+            const fk_violation *x = &set.v[i];
+            char *text = fkv_text(x);
+            strbuf msg;
+            sb_init(&msg);
+            sb_printf(&msg, "foreign key: %s.", text ? text : "");
+            free(text);
+            rl_fk_detail d = {.child_table = x->table,
+                              .child_column = x->from,
+                              .parent_table = x->parent,
+                              .parent_column = x->to,
+                              .value = x->value,
+                              .action = x->on_delete};
+            int64_t rowid = strncmp(x->row, "rowid ", 6) == 0 ? strtoll(x->row + 6, NULL, 10) : 0;
+            report(c, RL_FINDING_FOREIGN_KEY, sb_str(&msg), rowid, &d);
+            sb_free(&msg);
+        }
+        fkv_free(&set);
+    }
     return RL_OK;
 }
 
 /* Keys whose first child column is not the leftmost column of any index (or the rowid). */
 static const char *UNINDEXED_SQL =
-    "SELECT m.name, f.\"from\", f.\"table\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f"
-    " WHERE m.type = 'table' AND f.seq = 0"
-    " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) i, pragma_index_info(i.name) c"
+    "SELECT f.\"from\", f.\"table\" FROM pragma_foreign_key_list(?1) f"
+    " WHERE f.seq = 0"
+    " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(?1) i, pragma_index_info(i.name) c"
     "                 WHERE c.seqno = 0 AND c.name = f.\"from\" COLLATE NOCASE)"
-    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) t WHERE t.pk = 1"
+    " AND NOT EXISTS (SELECT 1 FROM pragma_table_info(?1) t WHERE t.pk = 1"
     "                 AND t.name = f.\"from\" COLLATE NOCASE AND upper(t.type) = 'INTEGER'"
-    "                 AND (SELECT count(*) FROM pragma_table_info(m.name) WHERE pk > 0) = 1)"
-    " ORDER BY m.name, f.id";
+    "                 AND (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1)"
+    " ORDER BY f.id";
 
-/* Keys to a missing table, and single-column keys to a column that is neither the primary
- * key nor covered by a one-column unique index. */
-static const char *TARGET_SQL =
-    "SELECT m.name, f.\"from\", f.\"table\", coalesce(f.\"to\", ''),"
-    "  (SELECT count(*) FROM sqlite_schema p WHERE p.type = 'table' AND p.name = f.\"table\" "
-    "   COLLATE NOCASE),"
-    "  f.\"to\" IS NULL"
-    "  OR EXISTS (SELECT 1 FROM pragma_table_info(f.\"table\") t WHERE t.pk = 1 AND t.name = "
-    "             f.\"to\" COLLATE NOCASE AND (SELECT count(*) FROM pragma_table_info(f.\"table\")"
-    "             WHERE pk > 0) = 1)"
-    "  OR EXISTS (SELECT 1 FROM pragma_index_list(f.\"table\") i WHERE i.\"unique\" = 1"
-    "             AND (SELECT count(*) FROM pragma_index_info(i.name)) = 1"
-    "             AND (SELECT name FROM pragma_index_info(i.name)) = f.\"to\" COLLATE NOCASE)"
-    " FROM sqlite_schema m, pragma_foreign_key_list(m.name) f"
-    " WHERE m.type = 'table' AND f.seq = 0"
-    "  AND (SELECT count(*) FROM pragma_foreign_key_list(m.name) g WHERE g.id = f.id) = 1"
-    " ORDER BY m.name, f.id";
-
-static int check_lint(checker *c)
+static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, const char *table)
 {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(c->db->h, UNINDEXED_SQL, -1, &st, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "lint");
-    while (sqlite3_step(st) == SQLITE_ROW && !c->stop) {
-        char msg[600];
-        snprintf(msg, sizeof msg,
-                 "lint: %s(%s) references %s but has no index: every delete or key change in "
-                 "%s scans %s.",
-                 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-                 sqlite3_column_text(st, 2), sqlite3_column_text(st, 0));
-        report(c, RL_FINDING_LINT, msg, 0, NULL);
+    sqlite3_bind_text(unindexed, 1, table, -1, SQLITE_STATIC);
+    while (sqlite3_step(unindexed) == SQLITE_ROW && !c->stop) {
+        strbuf m;
+        sb_init(&m);
+        sb_puts(&m, "lint: ");
+        sb_name(&m, table);
+        sb_puts(&m, "(");
+        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 0));
+        sb_puts(&m, ") references ");
+        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
+        sb_puts(&m, " but has no index: every delete or key change in ");
+        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
+        sb_puts(&m, " scans ");
+        sb_name(&m, table);
+        sb_puts(&m, ".");
+        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
+        sb_free(&m);
     }
-    sqlite3_finalize(st);
-    rc = sqlite3_prepare_v2(c->db->h, TARGET_SQL, -1, &st, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "lint");
-    while (sqlite3_step(st) == SQLITE_ROW && !c->stop) {
-        char msg[600];
-        const char *child = (const char *)sqlite3_column_text(st, 0);
-        const char *from = (const char *)sqlite3_column_text(st, 1);
-        const char *parent = (const char *)sqlite3_column_text(st, 2);
-        const char *to = (const char *)sqlite3_column_text(st, 3);
-        if (sqlite3_column_int(st, 4) == 0) {
-            snprintf(msg, sizeof msg,
-                     "lint: %s(%s) references table %s, which does not exist: every write to "
-                     "%s fails.",
-                     child, from, parent, child);
-            report(c, RL_FINDING_LINT, msg, 0, NULL);
-        } else if (sqlite3_column_int(st, 5) == 0) {
-            snprintf(msg, sizeof msg,
-                     "lint: %s(%s) references %s(%s), which is neither the primary key nor "
-                     "unique: every write to %s fails with a foreign key mismatch.",
-                     child, from, parent, to, child);
-            report(c, RL_FINDING_LINT, msg, 0, NULL);
-        }
+    sqlite3_reset(unindexed);
+    sqlite3_bind_text(ids, 1, table, -1, SQLITE_STATIC);
+    while (sqlite3_step(ids) == SQLITE_ROW && !c->stop) {
+        char *problem = fk_key_problem(c->db->h, table, sqlite3_column_int(ids, 0));
+        if (!problem) continue;
+        strbuf m;
+        sb_init(&m);
+        sb_printf(&m, "lint: %s, so every write to ", problem);
+        sb_name(&m, table);
+        sb_puts(&m, " fails with a foreign key mismatch.");
+        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
+        sb_free(&m);
+        free(problem);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(ids);
     return RL_OK;
 }
 
-int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count)
+static int check_lint(checker *c, char **names, size_t n)
 {
+    sqlite3_stmt *unindexed, *ids;
+    int rc = sqlite3_prepare_v2(c->db->h, UNINDEXED_SQL, -1, &unindexed, NULL);
+    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "lint");
+    rc = sqlite3_prepare_v2(c->db->h, "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1,
+                            &ids, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(unindexed);
+        return err_sqlite(c->db, rc, "lint");
+    }
+    for (size_t i = 0; i < n && !c->stop; i++)
+        lint_table(c, unindexed, ids, names[i]);
+    sqlite3_finalize(unindexed);
+    sqlite3_finalize(ids);
+    return RL_OK;
+}
+
+int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                int64_t *count)
+{
+    if (count) *count = 0;
     if (!db) return RL_EINVAL;
     err_clear(db);
     checker c = {.db = db, .fn = fn, .ctx = ctx};
     int code = check_integrity(&c);
-    if (code == RL_OK) code = check_foreign_keys(&c);
-    if (code == RL_OK) code = check_lint(&c);
+    char **names = NULL;
+    size_t n = 0;
+    if (code == RL_OK) {
+        int rc = table_names(db->h, &names, &n);
+        if (rc != SQLITE_OK) code = err_sqlite(db, rc, "check");
+    }
+    if (code == RL_OK) code = check_foreign_keys(&c, names, n);
+    if (code == RL_OK && !(opts && opts->no_lint)) code = check_lint(&c, names, n);
+    free_names(names, n);
     if (count) *count = c.count;
     return code;
+}
+
+int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count)
+{
+    return rl_check_ex(db, NULL, fn, ctx, count);
 }

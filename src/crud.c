@@ -163,13 +163,12 @@ static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void 
     rl_value v = field_value(&mi->model->fields[fi], row);
     char val[128];
     value_text(&v, val, sizeof val);
-    char saved[256];
-    snprintf(saved, sizeof saved, "%s", db->err.column);
+    const char *col = db->err.column;
     if (code == RL_EUNIQUE)
-        err_set(db, code, "%s: %s = %s already exists in %s, and %s must be unique.", op, saved,
-                val, mi->table, saved);
+        err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col, val,
+                   mi->table, col);
     else
-        err_set(db, code, "%s: %s may not be NULL.", op, saved);
+        err_reword(db, "%s: %s may not be NULL.", op, col);
     return code;
 }
 
@@ -178,15 +177,124 @@ static void op_name(char *buf, size_t len, const char *verb, const model_info *m
     snprintf(buf, len, "%s %s", verb, mi->table);
 }
 
+/*
+ * The INSERT (and the read-back SELECT) for a row that leaves the fields in omit to their
+ * database defaults: those columns are left out of the INSERT, and read back afterwards.
+ */
+static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
+                        field_mask_stmt **out)
+{
+    uint64_t key = omit | (with_pk ? 1ULL << 63 : 0); /* at most 64 fields: bit 63 is free */
+    for (field_mask_stmt *p = mi->default_inserts; p; p = p->next)
+        if (p->mask == key) {
+            *out = p;
+            return RL_OK;
+        }
+    const rl_model *m = mi->model;
+    strbuf ins, back;
+    sb_init(&ins);
+    sb_init(&back);
+    sb_puts(&ins, "INSERT INTO ");
+    sb_ident(&ins, mi->table);
+    int k = 0;
+    if (with_pk) {
+        sb_puts(&ins, " (");
+        sb_ident(&ins, mi->pk_column);
+        k++;
+    }
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (omit & (1ULL << i)) continue;
+        sb_puts(&ins, k ? ", " : " (");
+        sb_ident(&ins, mi->columns[i]);
+        k++;
+    }
+    if (k == 0) {
+        sb_puts(&ins, " DEFAULT VALUES");
+    } else {
+        sb_puts(&ins, ") VALUES (");
+        for (int i = 0; i < k; i++)
+            sb_printf(&ins, "%s?%d", i ? ", " : "", i + 1);
+        sb_puts(&ins, ")");
+    }
+    sb_puts(&back, "SELECT ");
+    k = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!(omit & (1ULL << i))) continue;
+        sb_puts(&back, k++ ? ", " : "");
+        sb_ident(&back, mi->columns[i]);
+    }
+    sb_puts(&back, " FROM ");
+    sb_ident(&back, mi->table);
+    sb_puts(&back, " WHERE _rowid_ = ?1");
+    field_mask_stmt *node = calloc(1, sizeof *node);
+    int code = node && !ins.oom && !back.oom ? RL_OK : err_set(db, RL_ENOMEM, "Out of memory.");
+    if (code == RL_OK) code = prepare_owned(db, ins.s, &node->stmt, mi->table);
+    if (code == RL_OK) code = prepare_owned(db, back.s, &node->readback, mi->table);
+    sb_free(&ins);
+    sb_free(&back);
+    if (code != RL_OK) {
+        if (node) {
+            sqlite3_finalize(node->stmt);
+            free(node);
+        }
+        return code;
+    }
+    node->mask = key;
+    node->next = mi->default_inserts;
+    mi->default_inserts = node;
+    *out = node;
+    return RL_OK;
+}
+
+/* The fields of row that are unset (NULL) and have a database default. */
+static uint64_t unset_defaults(const model_info *mi, const void *row)
+{
+    uint64_t omit = 0;
+    for (uint64_t d = mi->defaultable; d; d &= d - 1) {
+        int i = __builtin_ctzll(d);
+        if (field_value(&mi->model->fields[i], row).type == RL_V_NULL) omit |= 1ULL << i;
+    }
+    return omit;
+}
+
+/* Read the defaulted fields of the row just inserted back into row (strings malloc'd). */
+static int read_defaults(rl_db *db, model_info *mi, field_mask_stmt *ds, void *row, uint64_t omit)
+{
+    sqlite3_stmt *st = ds->readback;
+    sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(db->h));
+    int code = RL_OK;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int col = 0;
+        for (size_t i = 0; i < mi->model->nfields && code == RL_OK; i++)
+            if (omit & (1ULL << i)) code = field_read(&mi->model->fields[i], row, st, col++, NULL);
+    }
+    sqlite3_reset(st);
+    return code == RL_OK ? RL_OK : err_set(db, code, "insert into %s: out of memory.", mi->table);
+}
+
 static int insert_one(rl_db *db, model_info *mi, void *row)
 {
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? row_pk(m, row) : 0;
+    uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
     sqlite3_stmt *st = NULL;
-    int code = model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
+    field_mask_stmt *ds = NULL;
+    int code = omit ? default_stmt(db, mi, pk != 0, omit, &ds)
+                    : model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
     if (code != RL_OK) return code;
-    if (pk) sqlite3_bind_int64(st, 1, pk);
-    bind_row(st, mi, row, pk ? 2 : 1);
+    if (ds) {
+        st = ds->stmt;
+        int k = 0;
+        if (pk) sqlite3_bind_int64(st, ++k, pk);
+        for (size_t i = 0; i < m->nfields; i++) {
+            if (omit & (1ULL << i)) continue;
+            rl_value v = field_value(&m->fields[i], row);
+            bind_value(st, ++k, &v);
+        }
+    } else {
+        if (pk) sqlite3_bind_int64(st, 1, pk);
+        bind_row(st, mi, row, pk ? 2 : 1);
+    }
     int rc = step_done(st);
     if (rc != SQLITE_DONE) {
         char op[160];
@@ -196,7 +304,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         return code;
     }
     if (m->has_pk && !pk) row_set_pk(m, row, sqlite3_last_insert_rowid(db->h));
-    return RL_OK;
+    return ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
 }
 
 int rl_insert(rl_db *db, const rl_model *model, void *row)
@@ -236,10 +344,7 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
         for (size_t j = 0; j <= i && j < n; j++)
             if (assigned[j / 8] & (1u << (j % 8))) row_set_pk(m, (char *)rows + j * m->size, 0);
         if (i < n) {
-            char msg[sizeof db->msg];
-            snprintf(msg, sizeof msg, "%s", db->msg);
-            snprintf(db->msg, sizeof db->msg, "item %zu of %zu: %s Nothing was inserted.", i, n,
-                     msg);
+            err_reword(db, "item %zu of %zu: %s Nothing was inserted.", i, n, db->err.message);
             db->err.item = (int64_t)i;
         }
     }

@@ -25,7 +25,7 @@ int rl_profile_parse(const char *name, rl_profile *out)
                  {"testing", RL_PROFILE_TEST},
                  {"production", RL_PROFILE_PRODUCTION},
                  {"prod", RL_PROFILE_PRODUCTION}};
-    if (!name) return RL_EINVAL;
+    if (!name || !out) return RL_EINVAL;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcasecmp(name, names[i].name) == 0) {
             *out = names[i].p;
@@ -141,7 +141,6 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     rl_db *db = calloc(1, sizeof *db);
     if (!db) return open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
-    db->err.message = db->msg;
     err_clear(db);
 
     int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
@@ -157,7 +156,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     if (o.busy_timeout_ms >= 0)
         sqlite3_busy_timeout(db->h, o.busy_timeout_ms ? o.busy_timeout_ms : 5000);
 
-    char v[32];
+    char v[32] = "";
     int code = RL_OK;
     if (sqlite3_libversion_number() < 3037000) {
         code = open_fail(errbuf, errlen, RL_ERROR,
@@ -169,11 +168,18 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
                          "foreign_keys does not stay on); reflite refuses to open '%s'.",
                          sqlite3_libversion(), path);
     } else if (!o.read_only && !o.no_wal && !is_memory_path(path)) {
-        if (!pragma_text(db->h, "PRAGMA journal_mode = WAL", v, sizeof v) ||
-            strcasecmp(v, "wal") != 0) {
-            code = open_fail(errbuf, errlen, RL_ERROR,
-                             "Cannot switch '%s' to WAL mode (journal_mode is '%s'): %s.", path, v,
-                             sqlite3_errmsg(db->h));
+        bool got = pragma_text(db->h, "PRAGMA journal_mode = WAL", v, sizeof v);
+        if (!got || strcasecmp(v, "wal") != 0) {
+            int rc2 = sqlite3_extended_errcode(db->h);
+            int c2 = (rc2 & 0xff) == SQLITE_NOTADB || (rc2 & 0xff) == SQLITE_CORRUPT ? RL_ECORRUPT
+                                                                                     : RL_ERROR;
+            if (got)
+                code =
+                    open_fail(errbuf, errlen, c2,
+                              "Cannot switch '%s' to WAL mode (journal_mode stays '%s').", path, v);
+            else
+                code = open_fail(errbuf, errlen, c2, "Cannot switch '%s' to WAL mode: %s.", path,
+                                 sqlite3_errmsg(db->h));
         } else {
             exec_sql(db, o.profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
                                                             : "PRAGMA synchronous = NORMAL");
@@ -201,24 +207,28 @@ int rl_close(rl_db *db)
     free(db->models);
     cache_free(&db->queries);
     sqlite3_close_v2(db->h);
+    sb_free(&db->msg);
+    arena_free(&db->err_strings);
     free(db);
     return code;
 }
 
 rl_profile rl_db_profile(const rl_db *db)
 {
-    return db->profile;
+    return db ? db->profile : RL_PROFILE_FROM_ENV;
 }
 
 sqlite3 *rl_sqlite3(rl_db *db)
 {
-    return db->h;
+    return db ? db->h : NULL;
 }
 
 /* ---- transactions ------------------------------------------------------------------------ */
 
 int rl_begin(rl_db *db)
 {
+    if (!db) return RL_EINVAL;
+    err_clear(db);
     char sql[64];
     bool outer_begin = db->depth == 0 && sqlite3_get_autocommit(db->h);
     if (outer_begin)
@@ -236,6 +246,8 @@ int rl_begin(rl_db *db)
  * every other level is a savepoint named after its depth. */
 int rl_commit(rl_db *db)
 {
+    if (!db) return RL_EINVAL;
+    err_clear(db);
     if (db->depth == 0)
         return err_set(db, RL_EMISUSE, "commit: there is no transaction to commit.");
     char sql[64];
@@ -255,6 +267,8 @@ int rl_commit(rl_db *db)
 
 int rl_rollback(rl_db *db)
 {
+    if (!db) return RL_EINVAL;
+    err_clear(db);
     if (db->depth == 0)
         return err_set(db, RL_EMISUSE, "rollback: there is no transaction to roll back.");
     char sql[96];
@@ -271,13 +285,86 @@ int rl_rollback(rl_db *db)
 
 int rl_txn_depth(const rl_db *db)
 {
-    return db->depth;
+    return db ? db->depth : RL_EINVAL;
 }
 
-/* ---- raw SQL ---------------------------------------------------------------------------- */
+/* ---- raw SQL ---------------------------------------------------------------------------- *
+ *
+ * The escape hatch runs any SQL, but not SQL that would end the promise: switching foreign
+ * keys off, ignoring CHECK constraints or writing the schema table by hand.  An authorizer
+ * watches the statements while they are compiled (rl_sqlite3() remains for what is beyond).
+ */
 
-static void sql_op_name(const char *sql, char *buf, size_t len)
+/* A pragma's value as a boolean the way SQLite reads it: 1, 0, or -1 when unclear. */
+static int pragma_bool(const char *v)
 {
+    char buf[16];
+    size_t n = strlen(v);
+    if (n >= 2 && (v[0] == '\'' || v[0] == '"') && v[n - 1] == v[0]) {
+        v++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    if (strcasecmp(buf, "on") == 0 || strcasecmp(buf, "yes") == 0 || strcasecmp(buf, "true") == 0)
+        return 1;
+    if (strcasecmp(buf, "off") == 0 || strcasecmp(buf, "no") == 0 || strcasecmp(buf, "false") == 0)
+        return 0;
+    char *end;
+    long x = strtol(buf, &end, 10);
+    if (*end) return -1;
+    return x != 0;
+}
+
+typedef struct guard_ctx {
+    char refused[96];
+} guard_ctx;
+
+static int raw_guard(void *arg, int action, const char *a, const char *b, const char *dbname,
+                     const char *trigger)
+{
+    (void)dbname;
+    (void)trigger;
+    guard_ctx *g = arg;
+    if (action != SQLITE_PRAGMA || !a || !b) return SQLITE_OK; /* reading a pragma is fine */
+    int v = pragma_bool(b);
+    bool deny = (strcasecmp(a, "foreign_keys") == 0 && v != 1) ||
+                (strcasecmp(a, "ignore_check_constraints") == 0 && v != 0) ||
+                (strcasecmp(a, "writable_schema") == 0 && v != 0);
+    if (!deny) return SQLITE_OK;
+    snprintf(g->refused, sizeof g->refused, "PRAGMA %.40s = %.40s", a, b);
+    return SQLITE_DENY;
+}
+
+static int prepare_raw(rl_db *db, const char *sql, sqlite3_stmt **st, const char **tail)
+{
+    guard_ctx g = {{0}};
+    sqlite3_set_authorizer(db->h, raw_guard, &g);
+    int rc = sqlite3_prepare_v2(db->h, sql, -1, st, tail);
+    sqlite3_set_authorizer(db->h, NULL, NULL);
+    if (rc != SQLITE_OK && g.refused[0]) {
+        char *r = name_disp(g.refused);
+        err_set(db, RL_EREFUSED,
+                "exec: %s is refused: a reflite connection always enforces foreign keys and "
+                "constraints (the raw handle rl_sqlite3() is outside this promise).",
+                r ? r : "this pragma");
+        free(r);
+        return -1;
+    }
+    return rc;
+}
+
+static void sql_op_name(sqlite3 *h, const char *sql, char *buf, size_t len)
+{
+    char *op = statement_op(h, sql);
+    if (op) {
+        char *d = name_disp(op);
+        snprintf(buf, len, "%s", d ? d : op);
+        free(d);
+        free(op);
+        return;
+    }
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;
     size_t n = strcspn(sql, ";\n");
@@ -287,7 +374,7 @@ static void sql_op_name(const char *sql, char *buf, size_t len)
 
 int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
 {
-    if (!db || !sql) return RL_EINVAL;
+    if (!db || !sql || (nparams && !params)) return RL_EINVAL;
     err_clear(db);
     const char *tail = sql;
     bool first = true, several = false;
@@ -295,10 +382,14 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
     while (*tail) {
         sqlite3_stmt *st = NULL;
         const char *next;
-        int rc = sqlite3_prepare_v2(db->h, tail, -1, &st, &next);
+        int rc = prepare_raw(db, tail, &st, &next);
+        if (rc < 0) {
+            code = db->err.code;
+            break;
+        }
         if (rc != SQLITE_OK) {
             char op[80];
-            sql_op_name(tail, op, sizeof op);
+            snprintf(op, sizeof op, "%.60s", tail);
             code = err_sqlite(db, rc, op);
             break;
         }
@@ -322,8 +413,8 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         }
         if (rc != SQLITE_DONE) {
-            char op[80];
-            sql_op_name(sqlite3_sql(st), op, sizeof op);
+            char op[160];
+            sql_op_name(db->h, sqlite3_sql(st), op, sizeof op);
             sqlite3_reset(st);
             code = err_statement(db, st, rc, op);
             sqlite3_finalize(st);
@@ -344,10 +435,13 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
 
 int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *out)
 {
-    sqlite3_stmt *st;
+    if (!db || !sql || !out || (nparams && !params)) return RL_EINVAL;
+    sqlite3_stmt *st = NULL;
     err_clear(db);
-    int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    int rc = prepare_raw(db, sql, &st, NULL);
+    if (rc < 0) return db->err.code;
     if (rc != SQLITE_OK) return err_sqlite(db, rc, "query");
+    if (!st) return err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
     for (size_t i = 0; i < nparams; i++)
         bind_value(st, (int)i + 1, &params[i]);
     rc = sqlite3_step(st);
@@ -357,7 +451,7 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
     else if (rc == SQLITE_DONE)
         code = err_set(db, RL_ENOTFOUND, "query: the query returned no row.");
     else
-        code = err_sqlite(db, rc, "query");
+        code = err_statement(db, st, rc, "query");
     sqlite3_finalize(st);
     return code;
 }

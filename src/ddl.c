@@ -60,22 +60,27 @@ static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, st
     }
 }
 
+/* The name of an index: its own, or "<table>_<col>_<col>_idx" ("_key" when unique). */
+static char *index_name(const model_info *mi, const char *name, const char *const *cols, size_t n,
+                        bool unique)
+{
+    if (name) return strdup(name);
+    strbuf nm;
+    sb_init(&nm);
+    sb_puts(&nm, mi->table);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&nm, "_%s", cols[i]);
+    sb_puts(&nm, unique ? "_key" : "_idx");
+    return sb_take(&nm);
+}
+
 static void index_ddl(const model_info *mi, const char *name, const char *const *cols, size_t n,
                       bool unique, strbuf *b)
 {
     sb_printf(b, "CREATE %sINDEX IF NOT EXISTS ", unique ? "UNIQUE " : "");
-    if (name) {
-        sb_ident(b, name);
-    } else {
-        strbuf nm;
-        sb_init(&nm);
-        sb_puts(&nm, mi->table);
-        for (size_t i = 0; i < n; i++)
-            sb_printf(&nm, "_%s", cols[i]);
-        sb_puts(&nm, unique ? "_key" : "_idx");
-        sb_ident(b, sb_str(&nm));
-        sb_free(&nm);
-    }
+    char *nm = index_name(mi, name, cols, n, unique);
+    sb_ident(b, nm ? nm : "");
+    free(nm);
     sb_puts(b, " ON ");
     sb_ident(b, mi->table);
     sb_puts(b, " (");
@@ -84,6 +89,85 @@ static void index_ddl(const model_info *mi, const char *name, const char *const 
         sb_ident(b, cols[i]);
     }
     sb_puts(b, ");\n");
+}
+
+/* The column names of a declared index (fields resolved to columns). */
+static size_t index_columns(const model_info *mi, const rl_index *ix, const char **cols)
+{
+    size_t n = 0;
+    for (const char *const *p = ix->fields; *p && n < RL_MAX_FIELDS + 1; p++) {
+        int fi = model_field_index(mi, *p);
+        cols[n++] = fi >= 0 ? mi->columns[fi] : mi->pk_column;
+    }
+    return n;
+}
+
+typedef struct named {
+    char *name;
+    const model_info *owner;
+} named;
+
+static int add_named(named **arr, size_t *n, char *name, const model_info *owner)
+{
+    named *na = realloc(*arr, (*n + 1) * sizeof *na);
+    if (!na || !name) {
+        if (na) *arr = na;
+        free(name);
+        return RL_ENOMEM;
+    }
+    *arr = na;
+    na[(*n)++] = (named){name, owner};
+    return RL_OK;
+}
+
+/* Every index the models would create, automatic ones included. */
+static int all_index_names(const model_info *const *mis, size_t nmis, named **out, size_t *n)
+{
+    for (size_t k = 0; k < nmis; k++) {
+        const model_info *mi = mis[k];
+        const rl_model *m = mi->model;
+        for (size_t i = 0; i < m->nfields; i++) {
+            const rl_field *f = &m->fields[i];
+            if (f->unique || !(f->references || f->index)) continue;
+            if (add_named(out, n, index_name(mi, NULL, &mi->columns[i], 1, false), mi) != RL_OK)
+                return RL_ENOMEM;
+        }
+        for (size_t i = 0; i < m->nindexes; i++) {
+            const char *cols[RL_MAX_FIELDS + 2];
+            size_t nc = index_columns(mi, &m->indexes[i], cols);
+            char *nm = index_name(mi, m->indexes[i].name, cols, nc, m->indexes[i].unique);
+            if (add_named(out, n, nm, mi) != RL_OK) return RL_ENOMEM;
+        }
+    }
+    return RL_OK;
+}
+
+/* Index names must be unique in the whole schema and differ from every table name. */
+static int check_index_names(rl_db *db, model_info *const *mis, size_t nmis)
+{
+    named *names = NULL;
+    size_t n = 0;
+    int code = all_index_names((const model_info *const *)mis, nmis, &names, &n);
+    if (code != RL_OK) code = err_set(db, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < n && code == RL_OK; i++) {
+        for (size_t j = 0; j < i && code == RL_OK; j++)
+            if (strcasecmp(names[i].name, names[j].name) == 0)
+                code = err_set(db, RL_EMODEL_INDEX_DUPLICATE,
+                               "Models %s and %s both declare an index named '%s' (index names "
+                               "are shared by the whole database).",
+                               names[j].owner->model->type_name, names[i].owner->model->type_name,
+                               names[i].name);
+        for (size_t t = 0; t < nmis && code == RL_OK; t++)
+            if (strcasecmp(names[i].name, mis[t]->table) == 0)
+                code = err_set(db, RL_EMODEL_INDEX_NAME,
+                               "Model %s: index '%s' has the name of table %s; an index and a "
+                               "table cannot share a name.",
+                               names[i].owner->model->type_name, names[i].name, mis[t]->table);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i].name);
+    free(names);
+    return code;
 }
 
 /* Append the CREATE TABLE and CREATE INDEX statements of one (validated) model. */
@@ -109,12 +193,8 @@ static void model_ddl(rl_db *db, const model_info *mi, strbuf *b)
     }
     for (size_t i = 0; i < m->nindexes; i++) {
         const rl_index *ix = &m->indexes[i];
-        const char *cols[64];
-        size_t n = 0;
-        for (const char *const *p = ix->fields; *p && n < 64; p++) {
-            int fi = model_field_index(mi, *p);
-            cols[n++] = fi >= 0 ? mi->columns[fi] : mi->pk_column;
-        }
+        const char *cols[RL_MAX_FIELDS + 2];
+        size_t n = index_columns(mi, ix, cols);
         index_ddl(mi, ix->name, cols, n, ix->unique, b);
     }
 }
@@ -240,6 +320,8 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
                 return err_set(db, RL_EMODEL_DUPLICATE, "Models %s and %s both map to table '%s'.",
                                p->all[j]->model->type_name, p->all[i]->model->type_name,
                                p->all[i]->table);
+    int code = check_index_names(db, p->all, p->n);
+    if (code != RL_OK) return code;
     p->state = calloc(p->n, sizeof *p->state);
     p->order = calloc(p->n, sizeof *p->order);
     p->edge = calloc(p->n + 1, sizeof *p->edge);
@@ -256,7 +338,8 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
 
 int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out)
 {
-    *out = NULL;
+    if (out) *out = NULL;
+    if (!db || !out || (n && !models)) return RL_EINVAL;
     err_clear(db);
     plan p;
     int rc = plan_models(db, models, n, &p);
@@ -274,6 +357,7 @@ int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out
 
 int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
 {
+    if (!db || (n && !models)) return RL_EINVAL;
     char *sql;
     int rc = rl_schema_sql(db, models, n, &sql);
     if (rc != RL_OK) return rc;
@@ -295,5 +379,6 @@ int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
 
 int rl_create_table(rl_db *db, const rl_model *model)
 {
+    if (!db || !model) return RL_EINVAL;
     return rl_create_all(db, &model, 1);
 }

@@ -8,16 +8,17 @@
  * pays nothing):
  *
  *  - a child row (insert/update through a model): look up each of the row's non-NULL keys in
- *    its parent table; the first one without a parent is the culprit.
+ *    its parent table; every key without a parent is named.
  *  - a parent row (delete or key change through a model): for every key in the schema that
  *    references the parent column, count the child rows holding the value; the first key
  *    whose action refuses the change (RESTRICT, NO ACTION) with a nonzero count is the
  *    culprit.
  *  - any statement (raw SQL, cascades that fail further down): run the statement again inside
  *    a savepoint with PRAGMA defer_foreign_keys on, so that NO ACTION violations are recorded
- *    instead of raised, read PRAGMA foreign_key_check, keep only the rows that were not
- *    violations before, and roll the savepoint back.  RESTRICT fires even when deferred; for
- *    that, the statement's target table (found with an authorizer) names the refusing keys.
+ *    instead of raised, read the violations (fkcheck.c), keep only those that were not there
+ *    before (compared exactly, by row, key and value), and roll the savepoint back.  RESTRICT fires
+ * even when deferred; for that, the statement's target table (found with an authorizer) names the
+ * refusing keys.
  */
 #include "internal.h"
 
@@ -68,6 +69,10 @@ const char *rl_code_name(int code)
         return "RL_ENOSPACE";
     case RL_ECANTOPEN:
         return "RL_ECANTOPEN";
+    case RL_ECORRUPT:
+        return "RL_ECORRUPT";
+    case RL_EREFUSED:
+        return "RL_EREFUSED";
     case RL_EMODEL:
         return "RL_EMODEL";
     case RL_EMODEL_SET_NULL:
@@ -84,6 +89,12 @@ const char *rl_code_name(int code)
         return "RL_EMODEL_IDENT";
     case RL_EMODEL_CYCLE:
         return "RL_EMODEL_CYCLE";
+    case RL_EMODEL_INDEX_DUPLICATE:
+        return "RL_EMODEL_INDEX_DUPLICATE";
+    case RL_EMODEL_INDEX_NAME:
+        return "RL_EMODEL_INDEX_NAME";
+    case RL_EMODEL_INDEX_COLUMN:
+        return "RL_EMODEL_INDEX_COLUMN";
     default:
         return "RL_E?";
     }
@@ -107,48 +118,103 @@ const char *rl_action_name(rl_action a)
     }
 }
 
-static rl_action action_from_sql(const char *s)
-{
-    if (!s) return RL_NO_ACTION;
-    if (strcasecmp(s, "CASCADE") == 0) return RL_CASCADE;
-    if (strcasecmp(s, "SET NULL") == 0) return RL_SET_NULL;
-    if (strcasecmp(s, "SET DEFAULT") == 0) return RL_SET_DEFAULT;
-    if (strcasecmp(s, "RESTRICT") == 0) return RL_RESTRICT;
-    return RL_NO_ACTION;
-}
+/* ---- the last-error record ------------------------------------------------------------------ */
+
+static const rl_error NULL_DB_ERROR = {.code = RL_EINVAL,
+                                       .message = "The connection handle is NULL.",
+                                       .table = "",
+                                       .column = "",
+                                       .constraint = "",
+                                       .item = -1,
+                                       .fk = {.child_table = "",
+                                              .child_column = "",
+                                              .parent_table = "",
+                                              .parent_column = "",
+                                              .value = ""}};
 
 const rl_error *rl_last_error(const rl_db *db)
 {
-    return &db->err;
+    return db ? &db->err : &NULL_DB_ERROR;
 }
 
 const char *rl_errmsg(const rl_db *db)
 {
-    return db->msg;
+    return rl_last_error(db)->message;
+}
+
+static void err_reset(rl_db *db)
+{
+    arena_free(&db->err_strings);
+    memset(&db->err, 0, sizeof db->err);
+    db->err.message = "No error.";
+    db->err.table = db->err.column = db->err.constraint = "";
+    db->err.fk.child_table = db->err.fk.child_column = "";
+    db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
+    db->err.item = -1;
 }
 
 void err_clear(rl_db *db)
 {
-    memset(&db->err, 0, sizeof db->err);
-    db->err.message = db->msg;
-    db->err.item = -1;
-    snprintf(db->msg, sizeof db->msg, "No error.");
+    if (db->err.code == RL_OK && !db->err_strings.head && db->err.message)
+        return; /* the common, free case */
+    err_reset(db);
 }
 
-static void vset(rl_db *db, int code, const char *fmt, va_list ap)
+const char *err_str(rl_db *db, const char *s)
 {
-    db->err.code = code;
-    db->err.message = db->msg;
-    vsnprintf(db->msg, sizeof db->msg, fmt, ap);
+    if (!s) return "";
+    size_t n = strlen(s);
+    char *p = arena_alloc(&db->err_strings, n + 1);
+    if (!p) return "";
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+/* Format into a fresh buffer first: the arguments may point into the old error. */
+static void put_message(rl_db *db, const char *fmt, va_list ap)
+{
+    strbuf fresh;
+    sb_init(&fresh);
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n >= 0) {
+        char *s = malloc((size_t)n + 1);
+        if (s) {
+            vsnprintf(s, (size_t)n + 1, fmt, ap);
+            sb_putn(&fresh, s, (size_t)n);
+            free(s);
+        }
+    }
+    sb_free(&db->msg);
+    db->msg = fresh;
+    db->err.message = fresh.s ? fresh.s : "Out of memory.";
 }
 
 int err_set(rl_db *db, int code, const char *fmt, ...)
 {
+    strbuf keep = db->msg; /* the old message may be an argument */
+    sb_init(&db->msg);
+    arena old = db->err_strings;
+    db->err_strings.head = NULL;
+    err_reset(db);
     va_list ap;
     va_start(ap, fmt);
-    vset(db, code, fmt, ap);
+    put_message(db, fmt, ap);
     va_end(ap);
+    sb_free(&keep);
+    arena_free(&old);
+    db->err.code = code;
     return code;
+}
+
+void err_reword(rl_db *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    put_message(db, fmt, ap);
+    va_end(ap);
 }
 
 int rl_code_from_sqlite(int rc)
@@ -182,6 +248,11 @@ int rl_code_from_sqlite(int rc)
         return RL_ECANTOPEN;
     case SQLITE_MISUSE:
         return RL_EMISUSE;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return RL_ECORRUPT;
+    case SQLITE_AUTH:
+        return RL_EREFUSED;
     default:
         return RL_ERROR;
     }
@@ -195,85 +266,133 @@ static void parse_table_column(rl_db *db, const char *msg)
     p += 8;
     const char *dot = strchr(p, '.');
     size_t end = strcspn(p, ", ");
+    char *t = NULL, *c;
     if (dot && (size_t)(dot - p) < end) {
-        snprintf(db->err.table, sizeof db->err.table, "%.*s", (int)(dot - p), p);
+        t = strndup(p, (size_t)(dot - p));
         p = dot + 1;
         end = strcspn(p, ", ");
     }
-    snprintf(db->err.column, sizeof db->err.column, "%.*s", (int)end, p);
+    c = strndup(p, end);
+    if (t) db->err.table = err_str(db, t);
+    if (c) db->err.column = err_str(db, c);
+    free(t);
+    free(c);
+}
+
+/* What followed "CHECK constraint failed: ": the constraint's name or expression. */
+static const char *check_text(const char *msg)
+{
+    const char *p = strstr(msg, "constraint failed: ");
+    return p ? p + 19 : "";
 }
 
 int err_sqlite(rl_db *db, int rc, const char *op)
 {
     int code = rl_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
-    const char *msg = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
-                      : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
-                                                            : sqlite3_errstr(rc);
-    char saved[512];
-    snprintf(saved, sizeof saved, "%s", msg);
-    err_clear(db);
+    const char *m = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
+                    : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
+                                                          : sqlite3_errstr(rc);
+    char *saved = name_disp(m);
+    char *opd = strdup(op ? op : "");
+    err_set(db, code, "%s", "");
     db->err.sqlite_code = rc;
-    parse_table_column(db, saved);
-    const char *t = db->err.table, *c = db->err.column;
+    if (saved) parse_table_column(db, saved);
+    const char *t = db->err.table, *c = db->err.column, *o = opd ? opd : "",
+               *sm = saved ? saved : "";
     switch (code) {
     case RL_EUNIQUE:
-        err_set(db, code, "%s: %s%s%s must be unique and another row already has this value (%s).",
-                op, t, *t ? "." : "", c, saved);
+        err_reword(db, "%s: %s%s%s must be unique and another row already has this value (%s).", o,
+                   t, *t ? "." : "", c, sm);
         break;
     case RL_ENOTNULL:
-        err_set(db, code, "%s: %s%s%s may not be NULL (%s).", op, t, *t ? "." : "", c, saved);
+        err_reword(db, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
         break;
     case RL_ECHECK:
-        err_set(db, code, "%s: the row does not satisfy the CHECK constraint %s (%s).", op, c,
-                saved);
+        db->err.column = "";
+        db->err.constraint = err_str(db, check_text(sm));
+        err_reword(db, "%s: the row does not satisfy the CHECK constraint %s.", o,
+                   db->err.constraint);
         break;
     case RL_EFOREIGNKEY:
-        err_set(db, code,
-                "%s: a foreign key constraint failed, and no single key or row could be "
-                "identified as the cause (%s).",
-                op, saved);
+        err_reword(db,
+                   "%s: a foreign key constraint failed, and no single key or row could be "
+                   "identified as the cause (%s).",
+                   o, sm);
         break;
     case RL_EBUSY:
-        err_set(db, code, "%s: the database is locked by another connection (%s).", op, saved);
+        err_reword(db, "%s: the database is locked by another connection (%s).", o, sm);
+        break;
+    case RL_ECORRUPT:
+        err_reword(db, "%s: the database file is damaged or is not a database (%s).", o, sm);
         break;
     default:
-        err_set(db, code, "%s: %s.", op, saved);
+        err_reword(db, "%s: %s.", o, sm);
         break;
     }
-    db->err.sqlite_code = rc;
+    free(saved);
+    free(opd);
     return code;
 }
 
 /* ---- foreign-key diagnosis ---------------------------------------------------------------- */
 
-static void copy(char *dst, size_t n, const void *src)
+/* Record d (strings copied into the error) as a foreign-key failure with message b. */
+static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, strbuf *b)
 {
-    snprintf(dst, n, "%s", src ? (const char *)src : "");
+    if (b->oom) {
+        sb_free(b);
+        return err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    rl_fk_detail copy = *d;
+    err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
+    sb_free(b);
+    db->err.fk = copy;
+    db->err.fk.child_table = err_str(db, copy.child_table);
+    db->err.fk.child_column = err_str(db, copy.child_column);
+    db->err.fk.parent_table = err_str(db, copy.parent_table);
+    db->err.fk.parent_column = err_str(db, copy.parent_column);
+    db->err.fk.value = err_str(db, copy.value);
+    db->err.sqlite_code = sqlite_code;
+    db->err.table = copy.parent_side ? db->err.fk.parent_table : db->err.fk.child_table;
+    db->err.column = copy.parent_side ? db->err.fk.parent_column : db->err.fk.child_column;
+    return RL_EFOREIGNKEY;
 }
 
-static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, const char *fmt, ...)
+/* An SQL literal for a value, as quote() writes it (text quotes doubled). */
+static char *literal(const rl_value *v)
 {
-    err_clear(db);
-    va_list ap;
-    va_start(ap, fmt);
-    vset(db, RL_EFOREIGNKEY, fmt, ap);
-    va_end(ap);
-    db->err.fk = *d;
-    db->err.sqlite_code = sqlite_code;
-    copy(db->err.table, sizeof db->err.table, d->parent_side ? d->parent_table : d->child_table);
-    copy(db->err.column, sizeof db->err.column,
-         d->parent_side ? d->parent_column : d->child_column);
-    return RL_EFOREIGNKEY;
+    strbuf b;
+    sb_init(&b);
+    switch (v->type) {
+    case RL_V_NULL:
+        sb_puts(&b, "NULL");
+        break;
+    case RL_V_INT:
+        sb_printf(&b, "%lld", (long long)v->u.i);
+        break;
+    case RL_V_REAL:
+        sb_printf(&b, "%.17g", v->u.r);
+        break;
+    case RL_V_TEXT:
+        sb_literal(&b, v->u.s);
+        break;
+    case RL_V_BLOB:
+        sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
+        break;
+    }
+    return sb_take(&b);
 }
 
 int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
     const rl_model *m = mi->model;
+    strbuf msg;
+    sb_init(&msg);
+    rl_fk_detail first = {0};
+    char *firstv = NULL;
+    size_t found = 0;
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
         if (!f->references || f->deferrable) continue;
@@ -293,19 +412,36 @@ int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
         sb_free(&sql);
         if (rc != SQLITE_OK) continue;
         bind_value(st, 1, &v);
-        bool found = sqlite3_step(st) == SQLITE_ROW;
+        bool has_parent = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
-        if (found) continue;
-        rl_fk_detail d = {0};
-        copy(d.child_table, sizeof d.child_table, mi->table);
-        copy(d.child_column, sizeof d.child_column, mi->columns[i]);
-        copy(d.parent_table, sizeof d.parent_table, parent->table);
-        copy(d.parent_column, sizeof d.parent_column, parent->pk_column);
-        value_text(&v, d.value, sizeof d.value);
-        return fk_fail(db, &d, sc, "%s: %s = %s has no matching row in %s(%s).", op, d.child_column,
-                       d.value, d.parent_table, d.parent_column);
+        if (has_parent) continue;
+        char *val = literal(&v);
+        sb_puts(&msg, found ? "; " : "");
+        sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i], val ? val : "?",
+                  parent->table, parent->pk_column);
+        if (!found) {
+            first.child_table = mi->table;
+            first.child_column = mi->columns[i];
+            first.parent_table = parent->table;
+            first.parent_column = parent->pk_column;
+            firstv = val;
+        } else {
+            free(val);
+        }
+        found++;
     }
-    return RL_OK;
+    if (!found) {
+        sb_free(&msg);
+        return RL_OK;
+    }
+    first.value = firstv ? firstv : "";
+    strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "%s: %s.", op, sb_str(&msg));
+    sb_free(&msg);
+    int code = fk_fail(db, &first, sc, &b);
+    free(firstv);
+    return code;
 }
 
 /* Every single-column key in the schema that references table: child, from, to, actions. */
@@ -336,18 +472,48 @@ static int64_t count_refs(rl_db *db, const char *child, const char *col, const r
     return n;
 }
 
-/* The column a key with an implicit target ("REFERENCES authors") points at: the parent's
- * primary key. */
-static void parent_pk_column(rl_db *db, const char *table, char *buf, size_t len)
+/* The primary-key column of table ("rowid" when it has none of its own). malloc'd. */
+static char *parent_pk_column(rl_db *db, const char *table)
 {
     sqlite3_stmt *st;
-    copy(buf, len, "rowid");
+    char *out = NULL;
     if (sqlite3_prepare_v2(db->h, "SELECT name FROM pragma_table_info(?1) WHERE pk = 1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) copy(buf, len, sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) out = strdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    return out ? out : strdup("rowid");
+}
+
+static rl_action action_named(const char *s)
+{
+    if (!s) return RL_NO_ACTION;
+    if (strcasecmp(s, "CASCADE") == 0) return RL_CASCADE;
+    if (strcasecmp(s, "SET NULL") == 0) return RL_SET_NULL;
+    if (strcasecmp(s, "SET DEFAULT") == 0) return RL_SET_DEFAULT;
+    if (strcasecmp(s, "RESTRICT") == 0) return RL_RESTRICT;
+    return RL_NO_ACTION;
+}
+
+/* "pk = 3 is still referenced by 2 rows of books(author_id) (ON DELETE RESTRICT)" */
+static void referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb)
+{
+    sb_printf(b, "%s: ", op);
+    if (d->value[0])
+        sb_printf(b, "%s = %s", d->parent_column, d->value);
+    else
+        sb_printf(b, "%s(%s)", d->parent_table, d->parent_column);
+    if (d->action == RL_SET_DEFAULT)
+        sb_printf(b,
+                  " is referenced by %lld row%s of %s(%s) whose ON %s SET DEFAULT value has no "
+                  "matching row in %s(%s).",
+                  (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                  d->child_column, verb, d->parent_table, d->parent_column);
+    else
+        sb_printf(b, " is still referenced by %lld row%s of %s(%s) (ON %s %s).",
+                  (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                  d->child_column, verb, rl_action_name(d->action));
 }
 
 int diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
@@ -357,208 +523,117 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->h, INBOUND_SQL, -1, &st, NULL) != SQLITE_OK) return RL_OK;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    char pkcol[128];
-    parent_pk_column(db, table, pkcol, sizeof pkcol);
+    char *pkcol = parent_pk_column(db, table);
+    char *child = NULL, *from = NULL, *to = NULL;
     rl_fk_detail best = {0};
-    bool have = false;
-    while (!have && sqlite3_step(st) == SQLITE_ROW) {
-        const char *to = (const char *)sqlite3_column_text(st, 2);
-        if (!*to) to = pkcol;
-        if (column && strcasecmp(to, column) != 0) continue;
-        rl_action act = action_from_sql((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
+    while (!child && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 2);
+        if (!*t) t = pkcol ? pkcol : "rowid";
+        if (column && strcasecmp(t, column) != 0) continue;
+        rl_action act = action_named((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
         if (act != RL_RESTRICT && act != RL_NO_ACTION && act != RL_SET_DEFAULT) continue;
-        const char *child = (const char *)sqlite3_column_text(st, 0);
-        const char *from = (const char *)sqlite3_column_text(st, 1);
-        int64_t n = count_refs(db, child, from, value);
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        const char *f = (const char *)sqlite3_column_text(st, 1);
+        int64_t n = count_refs(db, c, f, value);
         if (n == 0) continue;
-        copy(best.child_table, sizeof best.child_table, child);
-        copy(best.child_column, sizeof best.child_column, from);
-        copy(best.parent_table, sizeof best.parent_table, table);
-        copy(best.parent_column, sizeof best.parent_column, to);
+        child = strdup(c);
+        from = strdup(f);
+        to = strdup(t);
         best.referencing = n;
         best.action = act;
-        best.parent_side = true;
-        have = true;
     }
     sqlite3_finalize(st);
-    if (!have) return RL_OK;
-    if (value) {
-        value_text(value, best.value, sizeof best.value);
-    } else {
-        copy(best.value, sizeof best.value, "");
+    free(pkcol);
+    if (!child || !from || !to) {
+        free(child);
+        free(from);
+        free(to);
+        return RL_OK;
     }
-    const char *verb = is_delete ? "DELETE" : "UPDATE";
-    if (best.action == RL_SET_DEFAULT)
-        return fk_fail(db, &best, sc,
-                       "%s: %s = %s is referenced by %lld row%s of %s(%s) whose ON %s SET "
-                       "DEFAULT value has no matching row in %s(%s).",
-                       op, best.parent_column, best.value, (long long)best.referencing,
-                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
-                       best.parent_table, best.parent_column);
-    if (!value)
-        return fk_fail(db, &best, sc,
-                       "%s: %s(%s) is still referenced by %lld row%s of %s(%s) (ON %s %s).", op,
-                       best.parent_table, best.parent_column, (long long)best.referencing,
-                       best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
-                       rl_action_name(best.action));
-    return fk_fail(db, &best, sc,
-                   "%s: %s = %s is still referenced by %lld row%s of %s(%s) (ON %s %s).", op,
-                   best.parent_column, best.value, (long long)best.referencing,
-                   best.referencing == 1 ? "" : "s", best.child_table, best.child_column, verb,
-                   rl_action_name(best.action));
-}
-
-/* ---- generic diagnosis through foreign_key_check ----------------------------------------- */
-
-void read_violations(rl_db *db, violations *out)
-{
-    sqlite3_stmt *st;
-    out->n = 0;
-    if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) return;
-    while (sqlite3_step(st) == SQLITE_ROW && out->n < 100000) {
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 16;
-            violation *nv = realloc(out->v, cap * sizeof *nv);
-            if (!nv) break;
-            out->v = nv;
-            out->cap = cap;
-        }
-        violation *x = &out->v[out->n++];
-        copy(x->table, sizeof x->table, sqlite3_column_text(st, 0));
-        x->rowid = sqlite3_column_int64(st, 1);
-        copy(x->parent, sizeof x->parent, sqlite3_column_text(st, 2));
-        x->fkid = sqlite3_column_int(st, 3);
-    }
-    sqlite3_finalize(st);
-}
-
-bool violations_contain(const violations *set, const violation *x)
-{
-    for (size_t i = 0; i < set->n; i++) {
-        const violation *y = &set->v[i];
-        if (y->rowid == x->rowid && y->fkid == x->fkid && strcmp(y->table, x->table) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Fill d with the key (child column, parent column, child's value) of violation x. */
-void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d)
-{
-    memset(d, 0, sizeof *d);
-    copy(d->child_table, sizeof d->child_table, x->table);
-    copy(d->parent_table, sizeof d->parent_table, x->parent);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->h,
-                           "SELECT \"from\", coalesce(\"to\", ''), on_update, on_delete FROM "
-                           "pragma_foreign_key_list(?1) WHERE id = ?2 ORDER BY seq",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, x->table, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, x->fkid);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            copy(d->child_column, sizeof d->child_column, sqlite3_column_text(st, 0));
-            copy(d->parent_column, sizeof d->parent_column, sqlite3_column_text(st, 1));
-            d->action = action_from_sql((const char *)sqlite3_column_text(st, 3));
-        }
-        sqlite3_finalize(st);
-    }
-    if (!d->parent_column[0])
-        parent_pk_column(db, x->parent, d->parent_column, sizeof d->parent_column);
-    strbuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "SELECT ");
-    sb_ident(&sql, d->child_column);
-    sb_puts(&sql, " FROM ");
-    sb_ident(&sql, x->table);
-    sb_puts(&sql, " WHERE rowid = ?");
-    if (sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, x->rowid);
-        if (sqlite3_step(st) == SQLITE_ROW) column_text(st, 0, d->value, sizeof d->value);
-        sqlite3_finalize(st);
-    }
-    sb_free(&sql);
-}
-
-/* Described violations: the rows are read while they still exist (before any rollback). */
-#define DESCRIBED 64
-
-typedef struct described {
-    rl_fk_detail d[DESCRIBED];
-    size_t n;
-} described;
-
-static void describe_all(rl_db *db, const violations *v, described *out)
-{
-    out->n = v->n < DESCRIBED ? v->n : DESCRIBED;
-    for (size_t i = 0; i < out->n; i++)
-        describe_violation(db, &v->v[i], &out->d[i]);
-}
-
-/* Report the new violations: child-side if the statement wrote to the child table. */
-static int report_violations(rl_db *db, const violations *after, const described *desc,
-                             const violations *before, const char *target, const char *verb,
-                             const char *op, int sc)
-{
-    size_t nnew = 0, first = SIZE_MAX;
-    for (size_t i = 0; i < after->n; i++) {
-        if (before && violations_contain(before, &after->v[i])) continue;
-        if (first == SIZE_MAX) first = i;
-        nnew++;
-    }
-    if (first == SIZE_MAX || first >= desc->n) return RL_OK;
-    rl_fk_detail d = desc->d[first];
-    bool child_side = !target || strcasecmp(target, after->v[first].table) == 0;
-    if (child_side) {
-        if (nnew == 1)
-            return fk_fail(db, &d, sc, "%s: %s(%s) = %s has no matching row in %s(%s).", op,
-                           d.child_table, d.child_column, d.value, d.parent_table, d.parent_column);
-        return fk_fail(db, &d, sc,
-                       "%s: %s(%s) = %s has no matching row in %s(%s) (%zu rows in all break a "
-                       "foreign key).",
-                       op, d.child_table, d.child_column, d.value, d.parent_table, d.parent_column,
-                       nnew);
-    }
-    d.parent_side = true;
-    d.referencing = (int64_t)nnew;
-    return fk_fail(db, &d, sc,
-                   "%s: %s(%s) = %s is still referenced by %zu row%s of %s(%s) (ON %s %s).", op,
-                   d.parent_table, d.parent_column, d.value, nnew, nnew == 1 ? "" : "s",
-                   d.child_table, d.child_column, verb, rl_action_name(d.action));
-}
-
-int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
-{
-    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
-        return RL_EFOREIGNKEY;
-    return err_sqlite(db, rc, op);
-}
-
-void violation_text(rl_db *db, const violation *x, rl_fk_detail *d, char *buf, size_t len)
-{
-    describe_violation(db, x, d);
-    snprintf(buf, len, "%s rowid %lld: %s = %s has no matching row in %s(%s)", x->table,
-             (long long)x->rowid, d->child_column, d->value, d->parent_table, d->parent_column);
-}
-
-int diag_fk_check(rl_db *db, const char *op)
-{
-    int sc = sqlite3_extended_errcode(db->h);
-    violations after = {0};
-    read_violations(db, &after);
-    described *desc = malloc(sizeof *desc);
-    int code = RL_OK;
-    if (desc) {
-        describe_all(db, &after, desc);
-        code = report_violations(db, &after, desc, NULL, NULL, "DELETE", op, sc);
-    }
-    free(desc);
-    free(after.v);
+    char *val = value ? literal(value) : NULL;
+    best.child_table = child;
+    best.child_column = from;
+    best.parent_table = table;
+    best.parent_column = to;
+    best.value = val ? val : "";
+    best.parent_side = true;
+    strbuf b;
+    sb_init(&b);
+    referenced_sentence(&b, op, &best, is_delete ? "DELETE" : "UPDATE");
+    int code = fk_fail(db, &best, sc, &b);
+    free(val);
+    free(child);
+    free(from);
+    free(to);
     return code;
 }
 
+/* ---- generic diagnosis through the violation sets ------------------------------------------ */
+
+#define LISTED 8 /* violations named one by one in a message; the rest are counted */
+
+/*
+ * Report the violations of after that are not in before: child-side (a key without a
+ * parent, every such key named) when the statement wrote to the child table, else
+ * parent-side (the rows still referencing what the statement removed or changed).
+ */
+static int report_new(rl_db *db, const fk_violations *after, const fk_violations *before,
+                      const char *target, const char *verb, const char *op, int sc)
+{
+    size_t nnew = 0, first = SIZE_MAX;
+    for (size_t i = 0; i < after->n; i++) {
+        if (before && fkv_contains(before, &after->v[i])) continue;
+        if (first == SIZE_MAX) first = i;
+        nnew++;
+    }
+    if (first == SIZE_MAX) return RL_OK;
+    const fk_violation *x = &after->v[first];
+    rl_fk_detail d;
+    fkv_detail(db, x, &d);
+    strbuf b;
+    sb_init(&b);
+    bool child_side = !target || strcasecmp(target, x->table) == 0;
+    if (!child_side) {
+        size_t same = 0;
+        for (size_t i = 0; i < after->n; i++) {
+            const fk_violation *y = &after->v[i];
+            if (before && fkv_contains(before, y)) continue;
+            if (strcmp(y->table, x->table) == 0 && strcmp(y->from, x->from) == 0 &&
+                strcmp(y->value, x->value) == 0)
+                same++;
+        }
+        d.parent_side = true;
+        d.referencing = (int64_t)same;
+        d.action = strcmp(verb, "UPDATE") == 0 ? x->on_update : x->on_delete;
+        referenced_sentence(&b, op, &d, verb);
+        return fk_fail(db, &d, sc, &b);
+    }
+    sb_printf(&b, "%s: ", op);
+    /* All on one row of the statement's table: name the keys alone, as the typed API does. */
+    bool one_row = target != NULL;
+    for (size_t i = first; i < after->n && one_row; i++) {
+        const fk_violation *y = &after->v[i];
+        if (before && fkv_contains(before, y)) continue;
+        one_row = strcmp(y->table, x->table) == 0 && strcmp(y->row, x->row) == 0;
+    }
+    size_t listed = 0;
+    for (size_t i = first; i < after->n && listed < LISTED; i++) {
+        const fk_violation *y = &after->v[i];
+        if (before && fkv_contains(before, y)) continue;
+        sb_puts(&b, listed ? "; " : "");
+        char *text = fkv_text(y);
+        const char *key = text && one_row ? strstr(text, ": ") : NULL;
+        sb_puts(&b, key ? key + 2 : text ? text : "");
+        free(text);
+        listed++;
+    }
+    if (nnew > listed) sb_printf(&b, " (%zu rows in all break a foreign key)", nnew);
+    sb_puts(&b, ".");
+    return fk_fail(db, &d, sc, &b);
+}
+
 typedef struct target_ctx {
-    char table[128];
+    char *table;
     int action;
 } target_ctx;
 
@@ -568,54 +643,108 @@ static int find_target(void *arg, int action, const char *a, const char *b, cons
     (void)b;
     (void)dbname;
     target_ctx *t = arg;
-    if (!t->table[0] && !trigger &&
+    if (!t->table && !trigger &&
         (action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) && a) {
-        copy(t->table, sizeof t->table, a);
+        t->table = strdup(a);
         t->action = action;
     }
     return SQLITE_OK;
 }
 
+/* The table a statement writes (malloc'd) and how, asked of SQLite's own compiler. */
+static char *statement_target(sqlite3 *h, const char *sql, int *action)
+{
+    target_ctx target = {NULL, 0};
+    sqlite3_stmt *probe = NULL;
+    sqlite3_set_authorizer(h, find_target, &target);
+    sqlite3_prepare_v2(h, sql, -1, &probe, NULL);
+    sqlite3_set_authorizer(h, NULL, NULL);
+    sqlite3_finalize(probe);
+    *action = target.action;
+    return target.table;
+}
+
+char *statement_op(sqlite3 *h, const char *sql)
+{
+    int action;
+    char *t = statement_target(h, sql, &action);
+    if (!t) return NULL;
+    strbuf b;
+    sb_init(&b);
+    sb_puts(&b, action == SQLITE_INSERT   ? "insert into "
+                : action == SQLITE_UPDATE ? "update "
+                                          : "delete from ");
+    sb_puts(&b, t);
+    free(t);
+    return sb_take(&b);
+}
+
+int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
+{
+    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
+        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
+        return RL_EFOREIGNKEY;
+    int code = err_sqlite(db, rc, op);
+    if (code == RL_ECHECK) {
+        int action;
+        char *t = statement_target(db->h, sqlite3_sql(stmt), &action);
+        if (t) {
+            db->err.table = err_str(db, t);
+            char *opd = strdup(op);
+            err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
+                       opd ? opd : op, db->err.constraint, db->err.table);
+            free(opd);
+        }
+        free(t);
+    }
+    return code;
+}
+
+int diag_fk_check(rl_db *db, const char *op)
+{
+    int sc = sqlite3_extended_errcode(db->h);
+    fk_violations after = {0};
+    fkv_collect(db->h, NULL, &after, NULL);
+    int code = report_new(db, &after, NULL, NULL, "DELETE", op, sc);
+    fkv_free(&after);
+    return code;
+}
+
 int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
-    target_ctx target = {{0}, 0};
-    sqlite3_stmt *probe = NULL;
-    sqlite3_set_authorizer(db->h, find_target, &target);
-    sqlite3_prepare_v2(db->h, sqlite3_sql(stmt), -1, &probe, NULL);
-    sqlite3_set_authorizer(db->h, NULL, NULL);
-    sqlite3_finalize(probe);
+    int action;
+    char *target = statement_target(db->h, sqlite3_sql(stmt), &action);
 
-    if (sp_begin(db, "rl_diagnose") != SQLITE_OK) return RL_OK;
+    if (sp_begin(db, "rl_diagnose") != SQLITE_OK) {
+        free(target);
+        return RL_OK;
+    }
     exec_sql(db, "PRAGMA defer_foreign_keys = ON");
     sqlite3_reset(stmt);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
     sqlite3_reset(stmt);
-    violations after = {0}, before = {0};
-    described *desc = calloc(1, sizeof *desc);
-    if (rc == SQLITE_DONE && desc) {
-        read_violations(db, &after);
-        describe_all(db, &after, desc);
-    }
+    fk_violations after = {0}, before = {0};
+    if (rc == SQLITE_DONE) fkv_collect(db->h, NULL, &after, NULL);
     exec_sql(db, "ROLLBACK TO rl_diagnose");
-    if (rc == SQLITE_DONE) read_violations(db, &before);
+    if (rc == SQLITE_DONE) fkv_collect(db->h, NULL, &before, NULL);
     exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
     sp_release(db, "rl_diagnose");
+    fkv_sort(&before);
 
     int code = RL_OK;
-    if (rc == SQLITE_DONE && desc)
-        code = report_violations(db, &after, desc, &before,
-                                 target.action == SQLITE_DELETE ? "" : target.table,
-                                 target.action == SQLITE_UPDATE ? "UPDATE" : "DELETE", op, sc);
-    if (code == RL_OK && target.table[0]) {
+    if (rc == SQLITE_DONE)
+        code = report_new(db, &after, &before, action == SQLITE_DELETE ? "" : target,
+                          action == SQLITE_UPDATE ? "UPDATE" : "DELETE", op, sc);
+    if (code == RL_OK && target) {
         /* Refused even when deferred: a RESTRICT key on the target table (an INSERT can hit
          * one too, when OR REPLACE deletes the conflicting parent row). */
-        code = diag_parent_change(db, target.table, NULL, NULL, op, target.action != SQLITE_UPDATE);
+        code = diag_parent_change(db, target, NULL, NULL, op, action != SQLITE_UPDATE);
     }
-    free(desc);
-    free(after.v);
-    free(before.v);
+    fkv_free(&after);
+    fkv_free(&before);
+    free(target);
     return code;
 }

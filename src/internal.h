@@ -69,6 +69,7 @@ enum model_stmt {
 typedef struct field_mask_stmt {
     uint64_t mask;
     sqlite3_stmt *stmt;
+    sqlite3_stmt *readback; /* inserts that leave fields to their defaults: read them back */
     struct field_mask_stmt *next;
 } field_mask_stmt;
 
@@ -82,6 +83,8 @@ typedef struct model_info {
     const char **columns;  /* resolved column name of each field */
     sqlite3_stmt *stmt[MS__COUNT];
     field_mask_stmt *partial_updates;
+    field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
+    uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
 } model_info;
 
 /* ---- prepared statement cache for queries ---------------------------------------------- */
@@ -105,7 +108,8 @@ struct rl_db {
     int depth;        /* our transaction depth */
     bool outer_begin; /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
     rl_error err;
-    char msg[1024];
+    strbuf msg;          /* the message text of err */
+    arena err_strings;   /* the other strings of err, freed when it is cleared */
     model_info **models; /* open addressing on the model pointer */
     size_t models_cap, models_used;
     stmt_cache queries;
@@ -115,48 +119,76 @@ struct rl_db {
 
 /* Reset the last error to "no error". */
 void err_clear(rl_db *db);
-/* Set the last error with a formatted message; returns code. */
+/* Set the last error (every field reset) with a formatted message; returns code. */
 int err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Replace only the message of the current error (its fields stay). */
+void err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A copy of s owned by the current error (never NULL: "" when out of memory). */
+const char *err_str(rl_db *db, const char *s);
 /* Map an SQLite result code (after a failed call) to an RL code and message prefixed with op. */
 int err_sqlite(rl_db *db, int rc, const char *op);
 /* Map an SQLite constraint failure to RL_EUNIQUE / RL_ENOTNULL / RL_ECHECK / ... */
 int rl_code_from_sqlite(int rc);
 
+/* ---- foreign-key violations (fkcheck.c) --------------------------------------------------
+ *
+ * A violation is one row whose key has no parent, described completely: the table, the row
+ * (its rowid, or its primary key for a WITHOUT ROWID table), every column of the key with
+ * its value, and the parent.  Its identity (key) is all of that as one string, so sets of
+ * violations are compared exactly by sorting, whatever the fkid numbering of either side.
+ */
+typedef struct fk_violation {
+    char *table, *row;        /* row: "rowid 7" or "(a, b) = (1, 2)" */
+    char *from, *parent, *to; /* key columns, comma-separated; to resolved to the parent's pk */
+    char *value;              /* "99" or "(1, 9)": SQL literals */
+    rl_action on_delete, on_update;
+    char *ident; /* identity used for comparison */
+} fk_violation;
+
+typedef struct fk_violations {
+    fk_violation *v;
+    size_t n, cap;
+    bool sorted;
+} fk_violations;
+
+/*
+ * Every violation in the database (table == NULL) or in one table, appended to out.
+ * A check that cannot run (a key to a missing column or to columns that are neither the
+ * primary key nor unique: "foreign key mismatch") fails with RL_EMIGRATE-style text in
+ * *problem (malloc'd, naming the key) and SQLITE_ERROR; otherwise SQLITE_OK.
+ */
+int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem);
+void fkv_free(fk_violations *set);
+/* Sort a set for fkv_contains (O(n log n)). */
+void fkv_sort(fk_violations *set);
+/* Whether set (sorted) holds a violation with x's identity: O(log n). */
+bool fkv_contains(const fk_violations *set, const fk_violation *x);
+/* "notes rowid 2: owner = 42 has no matching row in users(id)" (malloc'd). */
+char *fkv_text(const fk_violation *x);
+/* The detail record of x with strings owned by db's current error. */
+void fkv_detail(rl_db *db, const fk_violation *x, rl_fk_detail *d);
+/* Why foreign key number fkid of table cannot be checked (malloc'd), or NULL when it can. */
+char *fk_key_problem(sqlite3 *h, const char *table, int fkid);
+
 /*
  * Foreign-key diagnosis after a failed statement (never on the success path).
- *  diag_child_insert: probe each foreign key of a model row; report the first key whose value
+ *  diag_child_row: probe each foreign key of a model row; report every key whose value
  *      has no parent.  Returns RL_EFOREIGNKEY if it found one, 0 otherwise.
  *  diag_parent_change: count rows of every table that still reference table(column) = value.
  *  diag_statement: the generic fallback for any statement: re-run it with foreign keys
- *      deferred inside a savepoint and read foreign_key_check.
+ *      deferred inside a savepoint and read the violations it adds.
  */
 int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op);
 int diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
                        const char *op, bool is_delete);
 int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
-/* Describe violations found by PRAGMA foreign_key_check (used after a failed COMMIT). */
+/* Describe violations found after a failed COMMIT. */
 int diag_fk_check(rl_db *db, const char *op);
 /* A statement failed with rc: diagnose a foreign-key failure, else map the code (err_sqlite). */
 int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op);
-
-/* One row of PRAGMA foreign_key_check, and its description (key columns and value). */
-typedef struct violation {
-    char table[128];
-    int64_t rowid;
-    char parent[128];
-    int fkid;
-} violation;
-void describe_violation(rl_db *db, const violation *x, rl_fk_detail *d);
-/* describe_violation, and the sentence "t rowid n: col = v has no matching row in p(c)". */
-void violation_text(rl_db *db, const violation *x, rl_fk_detail *d, char *buf, size_t len);
-
-typedef struct violations {
-    violation *v;
-    size_t n, cap;
-} violations;
-/* Every row of PRAGMA foreign_key_check (replacing out's contents). */
-void read_violations(rl_db *db, violations *out);
-bool violations_contain(const violations *set, const violation *x);
+/* "insert into t" / "update t" / "delete from t" for the statement text sql (malloc'd), by
+ * asking SQLite which table it writes; NULL if it writes none. */
+char *statement_op(sqlite3 *h, const char *sql);
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
@@ -199,8 +231,35 @@ int set_foreign_keys(rl_db *db, bool on);
 /* FNV-1a hash of a string (NULL hashes like ""). */
 uint64_t hash_text(const char *s);
 
-/* Run sql (no parameters) directly; returns the SQLite code. */
+/* Run sql (no parameters, possibly several statements of reflite's own) directly. */
 int exec_sql(rl_db *db, const char *sql);
+
+/*
+ * Run exactly one statement of text that did not come from reflite (a stored CREATE, a
+ * schema file's statement): trailing text other than spaces, comments and ';' is refused
+ * (SQLITE_ERROR with *err set), so nothing hidden after the statement ever runs.
+ */
+int exec_one(sqlite3 *h, const char *sql, char **err);
+
+/*
+ * A scratch in-memory database for loading schema text that may be hostile: an authorizer
+ * allows only schema statements on "main" (no ATTACH, no pragma but foreign_keys, no
+ * extension loading, no DML) and a progress handler stops any statement after a few seconds.
+ */
+typedef struct scratch {
+    sqlite3 *h;
+    unsigned long ticks; /* progress handler calls */
+    bool timed_out;
+    char *denied; /* what the authorizer refused (malloc'd) */
+} scratch;
+int scratch_open(scratch *s);
+void scratch_close(scratch *s);
+/* Run every statement of sql, one by one, under the guards; *err gets a sentence on failure. */
+int scratch_load(scratch *s, const char *sql, char **err);
+/* Append s with control characters escaped (\n, \t, \xNN): names in messages. */
+void sb_name(strbuf *b, const char *s);
+/* malloc'd display form of a name (sb_name). */
+char *name_disp(const char *s);
 
 /* Identifier check: [A-Za-z_][A-Za-z0-9_]* and at most 63 characters. */
 bool valid_ident(const char *s);

@@ -1,70 +1,54 @@
 /*
- * Migrations: diff two schema values, plan the SQL, and execute it without losing a row or a
- * foreign-key action.
+ * Migrations, planning: diff two schema values and plan the SQL that brings the database to
+ * the target without losing a row or a foreign-key action.  Applying the plan is in
+ * migrate_apply.c.
  *
- * Planning.  A table whose normal form differs is changed natively when SQLite has an ALTER
- * TABLE whose result is exactly the target: the ALTERs are tried on a scratch in-memory copy
- * of the table and kept only if the resulting CREATE statement normalizes to the target's.
- * Anything else is a rebuild that folds all of the table's changes into one: create
- * "rl_new_<t>" from the target's own CREATE statement (so column-level REFERENCES actions,
- * DEFERRABLE, CHECKs, collations, STRICT and WITHOUT ROWID come across verbatim), copy the
- * common columns, drop the old table, rename the new one into place.  The old table is never
+ * A table whose normal form differs is changed natively when SQLite has an ALTER TABLE whose
+ * result is exactly the target: the ALTERs are tried on a scratch in-memory copy of the table
+ * and kept only if the resulting CREATE statement normalizes to the target's.  Anything else
+ * is a rebuild that folds all of the table's changes into one: create a new table under a
+ * name nothing else uses from the target's own CREATE statement (so column-level REFERENCES
+ * actions, DEFERRABLE, CHECKs, collations, STRICT and WITHOUT ROWID come across verbatim),
+ * copy every row, drop the old table, rename the new one into place.  The old table is never
  * renamed: with foreign keys off SQLite would otherwise rewrite the children's REFERENCES to
  * the dead name.  Views and triggers are dropped first and recreated last, because a rename
- * re-parses every view and trigger that mentions a missing table.
+ * re-parses every view and trigger that mentions a missing table.  A virtual table (FTS5...)
+ * that changes is rebuilt the same way with CREATE VIRTUAL TABLE; its shadow tables are the
+ * module's business and never part of the schema.
  *
- * Execution follows the one order that works.  PRAGMA foreign_keys is silently ignored inside
- * a transaction, so it is switched off before BEGIN and read back; a DROP TABLE with keys on
- * would run ON DELETE CASCADE against the children.  Everything then happens in one BEGIN
- * IMMEDIATE: steps, foreign_key_check, a history row, COMMIT; keys go back on after.  If the
- * check finds violations, the transaction is rolled back and the violations that existed
- * before are read from the untouched database; only if every violation was already there is
- * the migration run again (so the common path pays for one check, not two).
+ * What a plan would lose is decided by looking at the data, not at type names: a column
+ * whose type changes is copied into a probe column of the target's type and compared value
+ * by value ('01234' -> 1234, 2^53 + 1 -> 2^53 are losses; 5 -> 5.0 is not).  Losses that a
+ * flag may allow (dropping values) are kept apart from those no flag can help (NULLs into a
+ * NOT NULL column, a NOT NULL column without a default added to a table with rows).
+ *
+ * Text that comes from a database file or a schema file is only ever run one statement at a
+ * time, in a guarded scratch database (util.c): stored SQL with anything after its
+ * statement, ATTACH, pragmas, DML and endless queries are refused there.
  */
 #define _GNU_SOURCE /* asprintf */
-#include "schema.h"
+#include "migrate.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
-
-#define COPY_CHUNK    100000
-#define HISTORY_TABLE "reflite_migrations"
-
-enum step_kind { STEP_SQL, STEP_COPY };
-
-typedef struct step {
-    enum step_kind kind;
-    char *sql;   /* STEP_COPY: the INSERT ... SELECT, with ?1/?2 rowid bounds if chunked */
-    char *table; /* STEP_COPY: the source table */
-    bool chunked;
-} step;
-
-struct rl_plan {
-    strbuf summary, loss, text;
-    step *steps;
-    size_t nsteps;
-    size_t changes;
-    char hash[17];
-    char **rebuilt; /* tables copied: their size is needed on disk */
-    size_t nrebuilt;
-};
 
 /* ---- building a plan ------------------------------------------------------------------------ */
 
-static void add_step(rl_plan *p, enum step_kind kind, char *sql, const char *table, bool chunked)
+static void add_step(rl_plan *p, step s)
 {
     step *ns = realloc(p->steps, (p->nsteps + 1) * sizeof *ns);
-    if (!ns) {
-        free(sql);
+    if (!ns || !s.sql) {
+        free(s.sql);
+        free(s.table);
+        free(s.dest);
         p->text.oom = true;
+        if (ns) p->steps = ns;
         return;
     }
     p->steps = ns;
-    p->steps[p->nsteps++] =
-        (step){.kind = kind, .sql = sql, .table = table ? strdup(table) : NULL, .chunked = chunked};
+    p->steps[p->nsteps++] = s;
 }
 
 static void add_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,7 +60,38 @@ static void add_sql(rl_plan *p, const char *fmt, ...)
     char *s = NULL;
     if (vasprintf(&s, fmt, ap) < 0) s = NULL;
     va_end(ap);
-    if (s) add_step(p, STEP_SQL, s, NULL, false);
+    add_step(p, (step){.kind = STEP_SQL, .sql = s});
+}
+
+/* One line of a text (summary, loss) with every name in it escaped. */
+static void line_to(strbuf *b, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        b->oom = true;
+        return;
+    }
+    sb_name(b, s);
+    sb_puts(b, "\n");
+    free(s);
+}
+
+static void summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void summary(rl_plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_to(&p->summary, fmt, ap);
+    va_end(ap);
+}
+
+static void loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void loss(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_to(b, fmt, ap);
+    va_end(ap);
 }
 
 static char *quoted(const char *name)
@@ -87,36 +102,26 @@ static char *quoted(const char *name)
     return sb_take(&b);
 }
 
-static int64_t count_rows(sqlite3 *h, const char *fmt, const char *table, const char *column)
+/* count(*) of "SELECT count(*) FROM <table> [WHERE <column> <cond>]"; -1 on error. */
+static int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
 {
     strbuf sql;
     sb_init(&sql);
-    char *qt = quoted(table), *qc = column ? quoted(column) : NULL;
-    sb_printf(&sql, fmt, qt, qc ? qc : "", qc ? qc : "", qc ? qc : "");
-    free(qt);
-    free(qc);
+    sb_puts(&sql, "SELECT count(*) FROM main.");
+    sb_ident(&sql, table);
+    if (column) {
+        sb_puts(&sql, " WHERE ");
+        sb_ident(&sql, column);
+        sb_puts(&sql, cond);
+    }
     sqlite3_stmt *st;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+    int64_t n = -1;
+    if (!sql.oom && sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
     sb_free(&sql);
     return n;
-}
-
-static char affinity(const char *type)
-{
-    char up[64];
-    size_t i = 0;
-    for (; type && type[i] && i < sizeof up - 1; i++)
-        up[i] = (char)toupper((unsigned char)type[i]);
-    up[i] = '\0';
-    if (strstr(up, "INT")) return 'i';
-    if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return 't';
-    if (!up[0] || strstr(up, "BLOB") || strstr(up, "ANY")) return 'b';
-    if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB")) return 'r';
-    return 'n';
 }
 
 static bool same(const char *a, const char *b)
@@ -192,52 +197,6 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
 #undef REASON
 }
 
-/* What would be lost by changing table c into t; appended to p->loss. */
-static void check_loss(sqlite3 *h, rl_plan *p, const sch_table *c, const sch_table *t)
-{
-    int64_t rows = count_rows(h, "SELECT count(*) FROM %s", c->name, NULL);
-    if (rows == 0) return;
-    for (size_t i = 0; i < c->ncols; i++) {
-        const sch_column *cc = &c->cols[i];
-        if (cc->hidden >= 2 || table_column(t, cc->name)) continue;
-        int64_t n =
-            count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", c->name, cc->name);
-        if (n)
-            sb_printf(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s\n",
-                      c->name, cc->name, (long long)n, n == 1 ? "" : "s");
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
-        if (tc->hidden >= 2) continue;
-        if (!cc) {
-            if (tc->notnull && !tc->dflt && !tc->pk)
-                sb_printf(&p->loss,
-                          "column %s.%s is added NOT NULL without a default, but %s has %lld "
-                          "rows\n",
-                          t->name, tc->name, t->name, (long long)rows);
-            continue;
-        }
-        if (tc->notnull && !cc->notnull) {
-            int64_t n =
-                count_rows(h, "SELECT count(*) FROM %s WHERE %s IS NULL", c->name, cc->name);
-            if (n)
-                sb_printf(&p->loss, "column %s.%s holds %lld NULL%s but becomes NOT NULL\n",
-                          t->name, tc->name, (long long)n, n == 1 ? "" : "s");
-        }
-        char ta = affinity(tc->type), ca = affinity(cc->type);
-        if (ta == ca || (ta != 'i' && ta != 'r')) continue;
-        const char *lossy =
-            ta == 'i' ? "SELECT count(*) FROM %s WHERE typeof(%s) NOT IN ('integer', 'null') AND "
-                        "CAST(CAST(%s AS INTEGER) AS TEXT) <> CAST(%s AS TEXT)"
-                      : "SELECT count(*) FROM %s WHERE typeof(%s) IN ('text', 'blob') AND "
-                        "CAST(CAST(%s AS REAL) AS TEXT) <> CAST(%s AS TEXT)";
-        int64_t n = count_rows(h, lossy, c->name, cc->name);
-        if (n)
-            sb_printf(&p->loss, "column %s.%s: %lld value%s would not survive the change to %s\n",
-                      t->name, tc->name, (long long)n, n == 1 ? "" : "s", tc->type);
-    }
-}
-
 /* The target's column definition text for column name (from its CREATE TABLE). */
 static char *column_def(const sch_table *t, const char *name)
 {
@@ -270,53 +229,219 @@ static char *column_def(const sch_table *t, const char *name)
     return found;
 }
 
+/* Whether name is free in the database and the target (every kind of object). */
+static bool name_free(sqlite3 *h, const schema *tgt, const char *name)
+{
+    if (schema_table(tgt, name) || schema_object(tgt->indexes, tgt->nindexes, name) ||
+        schema_object(tgt->views, tgt->nviews, name) ||
+        schema_object(tgt->triggers, tgt->ntriggers, name))
+        return false;
+    sqlite3_stmt *st;
+    bool used = true;
+    if (sqlite3_prepare_v2(h,
+                           "SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE UNION ALL "
+                           "SELECT 1 FROM sqlite_temp_schema WHERE name = ?1 COLLATE NOCASE",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        used = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    return !used;
+}
+
+/* "rl_new_<t>", or "rl_new_<t>_2", "_3"... : a name no object of either schema has. */
+static char *temp_name(sqlite3 *h, const schema *tgt, const char *prefix, const char *table)
+{
+    for (int i = 1; i < 1000; i++) {
+        char *name = NULL;
+        if ((i == 1 ? asprintf(&name, "%s%s", prefix, table)
+                    : asprintf(&name, "%s%s_%d", prefix, table, i)) < 0)
+            return NULL;
+        if (name_free(h, tgt, name)) return name;
+        free(name);
+    }
+    return NULL;
+}
+
+/*
+ * Values of column cc (table c) that the target column tc would store differently: each is
+ * stored through a probe column of tc's type (and strictness) and compared with the
+ * original, without affinity.  Returns the count, or -1 when a value cannot be stored at all
+ * (a STRICT type refusing it); *why then says why.
+ */
+static int64_t changed_values(sqlite3 *h, const schema *tgt, const sch_table *c,
+                              const sch_column *cc, const sch_table *t, const sch_column *tc,
+                              char **why)
+{
+    *why = NULL;
+    char *probe = temp_name(h, tgt, "reflite_probe_", "");
+    if (!probe) return 0;
+    strbuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "CREATE TEMP TABLE ");
+    sb_ident(&sql, probe);
+    sb_printf(&sql, " (old %s, new %s)%s", t->strict ? "ANY" : "BLOB", tc->type ? tc->type : "",
+              t->strict ? " STRICT" : "");
+    char *err = NULL;
+    int64_t n = 0;
+    if (exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+        sql.len = 0;
+        sb_puts(&sql, "INSERT INTO temp.");
+        sb_ident(&sql, probe);
+        sb_puts(&sql, " (old, new) SELECT ");
+        sb_ident(&sql, cc->name);
+        sb_puts(&sql, ", ");
+        sb_ident(&sql, cc->name);
+        sb_puts(&sql, " FROM main.");
+        sb_ident(&sql, c->name);
+        if (exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+            sql.len = 0;
+            sb_puts(&sql, "SELECT count(*) FROM temp.");
+            sb_ident(&sql, probe);
+            sb_puts(&sql, " WHERE +new IS NOT +old");
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+                if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+                sqlite3_finalize(st);
+            }
+        } else {
+            *why = err;
+            err = NULL;
+            n = -1;
+        }
+        sql.len = 0;
+        sb_puts(&sql, "DROP TABLE temp.");
+        sb_ident(&sql, probe);
+        exec_one(h, sb_str(&sql), NULL);
+    }
+    free(err);
+    sb_free(&sql);
+    free(probe);
+    return n;
+}
+
+static bool rowid_alias(const sch_table *t);
+
+/* What would be lost by changing table c into t: p->loss (a flag may allow it) and
+ * p->blocked (no flag can help: the copy itself would fail). */
+static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
+                       const sch_table *t)
+{
+    int64_t rows = count_rows(h, c->name, NULL, NULL);
+    if (rows == 0) return;
+    bool common = !c->without_rowid && !t->without_rowid && !t->is_virtual;
+    for (size_t i = 0; i < t->ncols && !common; i++)
+        common = t->cols[i].hidden == 0 && table_column(c, t->cols[i].name) &&
+                 table_column(c, t->cols[i].name)->hidden == 0;
+    if (!common)
+        loss(&p->loss,
+             "table %s keeps no column of its old definition: its %lld row%s would "
+             "be dropped",
+             c->name, (long long)rows, rows == 1 ? "" : "s");
+    for (size_t i = 0; i < c->ncols; i++) {
+        const sch_column *cc = &c->cols[i];
+        if (cc->hidden >= 1 || table_column(t, cc->name)) continue;
+        int64_t n = count_rows(h, c->name, cc->name, " IS NOT NULL");
+        if (n)
+            loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", c->name,
+                 cc->name, (long long)n, n == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
+        if (tc->hidden >= 1) continue;
+        if (!cc) {
+            if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rowid_alias(t)))
+                loss(&p->blocked,
+                     "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
+                     "give it a default or add it as NULL and fill it first",
+                     t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+            continue;
+        }
+        if (cc->hidden >= 1) continue;
+        if (tc->notnull && !cc->notnull) {
+            int64_t n = count_rows(h, c->name, cc->name, " IS NULL");
+            if (n)
+                loss(&p->blocked,
+                     "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first", t->name,
+                     tc->name, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+        }
+        if (same(cc->type, tc->type) && c->strict == t->strict) continue;
+        char *why;
+        int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
+        if (n < 0)
+            loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
+                 tc->name, tc->type, why ? why : "refused");
+        else if (n)
+            loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", t->name,
+                 tc->name, (long long)n, n == 1 ? " that is stored" : "s that are stored",
+                 tc->type && *tc->type ? tc->type : "a column without a type");
+        free(why);
+    }
+}
+
 /*
  * Try native ALTER TABLE for c -> t: DROP COLUMN for columns that went, ADD COLUMN for columns
- * appended at the end.  Tried on a scratch copy first; returns the statements (NULL if the
- * native route does not produce exactly the target).
+ * appended at the end.  Tried on a guarded scratch copy first; returns the statements (one
+ * per step) in *out, or false if the native route does not produce exactly the target.
  */
-static char *native_alters(const schema *cur, const sch_table *c, const sch_table *t)
+static bool native_alters(const schema *cur, const sch_table *c, const sch_table *t, char ***out,
+                          size_t *nout)
 {
+    *out = NULL;
+    *nout = 0;
+    if (c->is_virtual || t->is_virtual) return false;
     size_t kept = 0;
     for (size_t i = 0; i < c->ncols; i++)
         if (table_column(t, c->cols[i].name)) {
-            if (kept >= t->ncols || !same(t->cols[kept].name, c->cols[i].name)) return NULL;
+            if (kept >= t->ncols || !same(t->cols[kept].name, c->cols[i].name)) return false;
             kept++;
         }
-    if (kept == t->ncols && kept == c->ncols) return NULL; /* same columns: nothing native */
-    strbuf sql;
-    sb_init(&sql);
+    if (kept == t->ncols && kept == c->ncols) return false; /* same columns: nothing native */
+    char **stmts = NULL;
+    size_t n = 0;
+    bool ok = true;
     char *qt = quoted(t->name);
-    for (size_t i = 0; i < c->ncols; i++) {
+    for (size_t i = 0; ok && i < c->ncols; i++) {
         if (table_column(t, c->cols[i].name)) continue;
-        char *qc = quoted(c->cols[i].name);
-        sb_printf(&sql, "ALTER TABLE %s DROP COLUMN %s;\n", qt, qc);
+        char *qc = quoted(c->cols[i].name), *s = NULL;
+        ok = qt && qc && asprintf(&s, "ALTER TABLE %s DROP COLUMN %s", qt, qc) >= 0;
         free(qc);
+        char **ns = ok ? realloc(stmts, (n + 1) * sizeof *ns) : NULL;
+        if (ns)
+            stmts = ns, stmts[n++] = s;
+        else
+            ok = false, free(s);
     }
-    for (size_t i = kept; i < t->ncols; i++) {
-        char *def = column_def(t, t->cols[i].name);
-        if (!def) {
-            free(qt);
-            sb_free(&sql);
-            return NULL;
-        }
-        sb_printf(&sql, "ALTER TABLE %s ADD COLUMN %s;\n", qt, def);
+    for (size_t i = kept; ok && i < t->ncols; i++) {
+        char *def = column_def(t, t->cols[i].name), *s = NULL;
+        ok = qt && def && asprintf(&s, "ALTER TABLE %s ADD COLUMN %s", qt, def) >= 0;
         free(def);
+        char **ns = ok ? realloc(stmts, (n + 1) * sizeof *ns) : NULL;
+        if (ns)
+            stmts = ns, stmts[n++] = s;
+        else
+            ok = false, free(s);
     }
     free(qt);
 
-    sqlite3 *scratch;
-    bool ok = false;
-    if (sqlite3_open_v2(":memory:", &scratch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
-        SQLITE_OK) {
-        ok = sqlite3_exec(scratch, c->sql, NULL, NULL, NULL) == SQLITE_OK;
+    scratch sc;
+    char *err = NULL;
+    if (ok && scratch_open(&sc) == SQLITE_OK) {
+        ok = scratch_load(&sc, c->sql, &err) == SQLITE_OK;
         for (size_t i = 0; ok && i < cur->nindexes; i++)
-            if (same(cur->indexes[i].table, c->name))
-                sqlite3_exec(scratch, cur->indexes[i].sql, NULL, NULL, NULL);
-        ok = ok && sqlite3_exec(scratch, sb_str(&sql), NULL, NULL, NULL) == SQLITE_OK;
+            if (same(cur->indexes[i].table, c->name)) {
+                free(err);
+                err = NULL;
+                scratch_load(&sc, cur->indexes[i].sql, &err);
+            }
+        for (size_t i = 0; ok && i < n; i++) {
+            free(err);
+            err = NULL;
+            ok = scratch_load(&sc, stmts[i], &err) == SQLITE_OK;
+        }
         sqlite3_stmt *st;
-        if (ok && sqlite3_prepare_v2(scratch, "SELECT sql FROM sqlite_schema WHERE name = ?1", -1,
-                                     &st, NULL) == SQLITE_OK) {
+        if (ok && sqlite3_prepare_v2(sc.h, "SELECT sql FROM sqlite_schema WHERE name = ?1", -1, &st,
+                                     NULL) == SQLITE_OK) {
             sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
             ok = false;
             if (sqlite3_step(st) == SQLITE_ROW) {
@@ -326,13 +451,20 @@ static char *native_alters(const schema *cur, const sch_table *c, const sch_tabl
             }
             sqlite3_finalize(st);
         }
+        scratch_close(&sc);
+    } else {
+        ok = false;
     }
-    sqlite3_close(scratch);
+    free(err);
     if (!ok) {
-        sb_free(&sql);
-        return NULL;
+        for (size_t i = 0; i < n; i++)
+            free(stmts[i]);
+        free(stmts);
+        return false;
     }
-    return sb_take(&sql);
+    *out = stmts;
+    *nout = n;
+    return true;
 }
 
 static bool rowid_alias(const sch_table *t)
@@ -347,57 +479,104 @@ static bool rowid_alias(const sch_table *t)
     return npk == 1 && !t->without_rowid && pk->type && strcasecmp(pk->type, "INTEGER") == 0;
 }
 
-static void plan_rebuild(rl_plan *p, const sch_table *c, const sch_table *t)
+/* A name for c's rowid that none of its columns hides, or NULL if all three are taken. */
+static const char *rowid_name(const sch_table *c)
 {
-    char tmpname[160];
-    snprintf(tmpname, sizeof tmpname, "rl_new_%s", t->name);
-    char *qt = quoted(t->name), *qn = quoted(tmpname);
-    add_sql(p, "CREATE TABLE %s%s", qn, t->sql + sql_name_end(t->sql));
+    static const char *const names[] = {"rowid", "_rowid_", "oid"};
+    if (c->without_rowid) return NULL;
+    if (c->is_virtual) return "rowid";
+    for (size_t i = 0; i < 3; i++)
+        if (!table_column(c, names[i])) return names[i];
+    return NULL;
+}
 
+/* The sqlite_sequence row of an AUTOINCREMENT table survives its rebuild: the new table's
+ * counter is raised to the old one's before the old table (and its row) is dropped, and the
+ * rename carries it over.  Names go in as string literals, quotes doubled. */
+static void plan_sequence(rl_plan *p, const char *old, const char *fresh)
+{
+    strbuf o, n;
+    sb_init(&o);
+    sb_init(&n);
+    sb_literal(&o, old);
+    sb_literal(&n, fresh);
+    add_sql(p,
+            "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS (SELECT 1 "
+            "FROM sqlite_sequence WHERE name = %s)",
+            sb_str(&n), sb_str(&n));
+    add_sql(p,
+            "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
+            "sqlite_sequence WHERE name = %s), 0)) WHERE name = %s",
+            sb_str(&o), sb_str(&n));
+    sb_free(&o);
+    sb_free(&n);
+}
+
+static void plan_copy(rl_plan *p, const sch_table *c, const sch_table *t, const char *qn,
+                      const char *qt, const char *tmpname)
+{
     strbuf cols;
     sb_init(&cols);
-    bool rowid_table = !c->without_rowid && !t->without_rowid;
-    if (rowid_table && !rowid_alias(c) && !rowid_alias(t)) sb_puts(&cols, "rowid");
+    const char *rid = rowid_name(c), *drid = rowid_name(t);
+    bool keep_rowid = rid && drid && !rowid_alias(c) && !rowid_alias(t);
+    strbuf src;
+    sb_init(&src);
+    if (keep_rowid) {
+        sb_puts(&cols, drid);
+        sb_puts(&src, rid);
+    }
     for (size_t i = 0; i < t->ncols; i++) {
         const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
-        if (!cc || tc->hidden >= 2 || cc->hidden >= 2) continue;
+        if (!cc || tc->hidden >= 1 || cc->hidden >= 1) continue;
         if (cols.len) sb_puts(&cols, ", ");
+        if (src.len) sb_puts(&src, ", ");
         sb_ident(&cols, tc->name);
+        sb_ident(&src, tc->name);
     }
+    bool chunked = rid && !c->is_virtual;
+    char *copy = NULL;
     if (cols.len) {
-        char *copy = NULL;
-        if (asprintf(&copy, "INSERT INTO %s (%s) SELECT %s FROM %s%s", qn, cols.s, cols.s, qt,
-                     !c->without_rowid ? " WHERE rowid > ?1 AND rowid <= ?2" : "") >= 0)
-            add_step(p, STEP_COPY, copy, t->name, !c->without_rowid);
+        strbuf q;
+        sb_init(&q);
+        sb_printf(&q, "INSERT INTO %s (%s) SELECT %s FROM %s", qn, cols.s, src.s, qt);
+        if (chunked) sb_printf(&q, " WHERE %s >= ?1 AND %s <= ?2", rid, rid);
+        copy = sb_take(&q);
     }
+    if (copy)
+        add_step(p, (step){.kind = STEP_COPY,
+                           .sql = copy,
+                           .table = strdup(c->name),
+                           .dest = strdup(tmpname),
+                           .rowid = chunked ? rid : NULL,
+                           .chunked = chunked});
     sb_free(&cols);
-    bool seq = c->autoincrement && t->autoincrement;
-    if (seq) {
-        add_sql(p, "CREATE TEMP TABLE IF NOT EXISTS rl_saved_sequence (name TEXT PRIMARY KEY, "
-                   "seq INTEGER)");
-        add_sql(p,
-                "INSERT OR REPLACE INTO temp.rl_saved_sequence SELECT name, seq FROM "
-                "sqlite_sequence WHERE name = '%s'",
-                t->name);
+    sb_free(&src);
+}
+
+static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
+                         const sch_table *t)
+{
+    char *tmpname = temp_name(h, tgt, "rl_new_", t->name);
+    char *qt = quoted(t->name), *qn = tmpname ? quoted(tmpname) : NULL;
+    if (!tmpname || !qt || !qn) {
+        p->text.oom = true;
+        free(tmpname);
+        free(qt);
+        free(qn);
+        return;
     }
+    add_sql(p, "CREATE %sTABLE %s%s", t->is_virtual ? "VIRTUAL " : "", qn,
+            t->sql + sql_name_end(t->sql));
+    plan_copy(p, c, t, qn, qt, tmpname);
+    if (c->autoincrement && t->autoincrement) plan_sequence(p, c->name, tmpname);
     add_sql(p, "DROP TABLE %s", qt);
     add_sql(p, "ALTER TABLE %s RENAME TO %s", qn, qt);
-    if (seq) {
-        add_sql(p,
-                "UPDATE sqlite_sequence SET seq = max(seq, (SELECT seq FROM "
-                "temp.rl_saved_sequence WHERE name = '%s')) WHERE name = '%s'",
-                t->name, t->name);
-        add_sql(p,
-                "INSERT INTO sqlite_sequence (name, seq) SELECT name, seq FROM "
-                "temp.rl_saved_sequence WHERE name = '%s' AND NOT EXISTS (SELECT 1 FROM "
-                "sqlite_sequence WHERE name = '%s')",
-                t->name, t->name);
-    }
     char **nr = realloc(p->rebuilt, (p->nrebuilt + 1) * sizeof *nr);
     if (nr) {
         p->rebuilt = nr;
         p->rebuilt[p->nrebuilt++] = strdup(c->name);
     }
+    free(tmpname);
     free(qt);
     free(qn);
 }
@@ -412,10 +591,10 @@ static void drop_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *t
     for (size_t i = 0; i < ncur; i++) {
         sch_object *t = schema_object(tgt, ntgt, cur[i].name);
         bool changed = !t || strcmp(t->norm, cur[i].norm) != 0;
-        if (!t) sb_printf(&p->summary, "- %s %s\n", kind, cur[i].name), p->changes++;
+        if (!t) summary(p, "- %s %s", kind, cur[i].name), p->changes++;
         if (changed || recreate_all) {
             char *q = quoted(cur[i].name);
-            add_sql(p, "DROP %s IF EXISTS %s", kind, q);
+            add_sql(p, "DROP %s IF EXISTS %s", kind, q ? q : "\"\"");
             free(q);
         }
     }
@@ -429,10 +608,9 @@ static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object 
         sch_object *c = schema_object(cur, ncur, tgt[i].name);
         bool changed = !c || strcmp(c->norm, tgt[i].norm) != 0;
         if (!c)
-            sb_printf(&p->summary, "+ %s %s\n", kind, tgt[i].name), p->changes++;
+            summary(p, "+ %s %s", kind, tgt[i].name), p->changes++;
         else if (changed)
-            sb_printf(&p->summary, "~ %s %s: definition changed\n", kind, tgt[i].name),
-                p->changes++;
+            summary(p, "~ %s %s: definition changed", kind, tgt[i].name), p->changes++;
         bool fresh = table_fresh && table_fresh(p, tgt[i].table, ctx);
         if (changed || recreate_all || fresh) add_sql(p, "%s", tgt[i].sql);
     }
@@ -457,14 +635,16 @@ static void plan_text(rl_plan *p)
 {
     strbuf *b = &p->text;
     if (p->changes == 0) return;
-    sb_puts(b, "PRAGMA foreign_keys = OFF;\nBEGIN IMMEDIATE;\n");
+    sb_puts(b, "PRAGMA foreign_keys = OFF;\nPRAGMA quick_check; -- refused if the file is damaged\n"
+               "BEGIN IMMEDIATE;\n");
     for (size_t i = 0; i < p->nsteps; i++) {
         sb_puts(b, p->steps[i].sql);
-        size_t n = strlen(p->steps[i].sql);
-        if (n && p->steps[i].sql[n - 1] != '\n') sb_puts(b, ";");
+        sb_puts(b, ";");
         if (p->steps[i].chunked)
-            sb_printf(b, " -- ?1, ?2: successive rowid ranges of %d rows", COPY_CHUNK);
-        if (n && p->steps[i].sql[n - 1] != '\n') sb_puts(b, "\n");
+            sb_printf(b, " -- ?1, ?2: successive %s ranges of %d rows", p->steps[i].rowid,
+                      COPY_CHUNK);
+        if (p->steps[i].kind == STEP_COPY) sb_puts(b, " -- every row is counted on arrival");
+        sb_puts(b, "\n");
     }
     sb_puts(b, "PRAGMA foreign_key_check; -- rolled back if it finds any new violation\n");
     sb_printf(b,
@@ -474,84 +654,111 @@ static void plan_text(rl_plan *p)
     sb_puts(b, "COMMIT;\nPRAGMA foreign_keys = ON;\n");
 }
 
-static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+/* Decide each target table's fate and describe it; tables that go are described too. */
+static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p,
+                       enum fate *fates, char ***natives, size_t *nnatives, bool *tables_change)
 {
-    enum fate *fates = calloc(tgt->ntables + 1, sizeof *fates);
-    char **natives = calloc(tgt->ntables + 1, sizeof *natives);
-    if (!fates || !natives) {
-        free(fates);
-        free(natives);
-        return err_set(db, RL_ENOMEM, "Out of memory.");
-    }
-    bool tables_change = false;
     for (size_t i = 0; i < tgt->ntables; i++) {
         const sch_table *t = &tgt->tables[i], *c = schema_table(cur, t->name);
         if (!c) {
             fates[i] = F_CREATE;
-            sb_printf(&p->summary, "+ table %s\n", t->name);
-            tables_change = true;
+            summary(p, "+ %stable %s", t->is_virtual ? "virtual " : "", t->name);
+            *tables_change = true;
             continue;
         }
         if (strcmp(c->norm, t->norm) == 0) continue;
-        tables_change = true;
+        *tables_change = true;
         strbuf why;
         sb_init(&why);
-        describe_table_change(c, t, &why);
-        natives[i] = native_alters(cur, c, t);
-        fates[i] = natives[i] ? F_NATIVE : F_REBUILD;
-        sb_printf(&p->summary, "~ table %s: %s (%s)\n", t->name, sb_str(&why),
-                  natives[i] ? "ALTER TABLE" : "rebuild");
+        if (c->is_virtual || t->is_virtual)
+            sb_puts(&why, "virtual table definition changed");
+        else
+            describe_table_change(c, t, &why);
+        bool native = native_alters(cur, c, t, &natives[i], &nnatives[i]);
+        fates[i] = native ? F_NATIVE : F_REBUILD;
+        summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
+                native ? "ALTER TABLE" : "rebuild");
         sb_free(&why);
-        check_loss(db->h, p, c, t);
+        check_loss(db->h, p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
         const sch_table *c = &cur->tables[i];
         if (schema_table(tgt, c->name)) continue;
-        tables_change = true;
-        int64_t rows = count_rows(db->h, "SELECT count(*) FROM %s", c->name, NULL);
-        sb_printf(&p->summary, "- table %s (%lld rows)\n", c->name, (long long)rows);
+        *tables_change = true;
+        int64_t rows = count_rows(db->h, c->name, NULL, NULL);
+        summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
-            sb_printf(&p->loss, "table %s would be dropped with its %lld row%s\n", c->name,
-                      (long long)rows, rows == 1 ? "" : "s");
+            loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
+                 (long long)rows, rows == 1 ? "" : "s");
+    }
+    if (tgt->ntables == 0 && cur->ntables > 0) {
+        p->empty_target = true;
+        summary(p,
+                "! the target schema declares no table: migrating to it would drop all %zu "
+                "table%s (refused unless an empty schema is allowed)",
+                cur->ntables, cur->ntables == 1 ? "" : "s");
     }
     for (size_t i = 0; i < tgt->ntables; i++)
         if (fates[i] != F_SAME) p->changes++;
     for (size_t i = 0; i < cur->ntables; i++)
         if (!schema_table(tgt, cur->tables[i].name)) p->changes++;
+}
+
+/* Drop the indexes that change or go (a rebuilt table's indexes go with it). */
+static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const enum fate *fates)
+{
+    for (size_t i = 0; i < cur->nindexes; i++) {
+        const sch_object *ci = &cur->indexes[i];
+        sch_object *ti = schema_object(tgt->indexes, tgt->nindexes, ci->name);
+        bool table_goes = !schema_table(tgt, ci->table);
+        bool rebuilt = false;
+        for (size_t k = 0; k < tgt->ntables; k++)
+            if (same(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
+        if (!ti) {
+            summary(p, "- index %s", ci->name);
+            p->changes++;
+        }
+        if ((!ti || strcmp(ti->norm, ci->norm) != 0) && !table_goes && !rebuilt) {
+            char *q = quoted(ci->name);
+            add_sql(p, "DROP INDEX IF EXISTS %s", q ? q : "\"\"");
+            free(q);
+        }
+    }
+}
+
+static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+{
+    enum fate *fates = calloc(tgt->ntables + 1, sizeof *fates);
+    char ***natives = calloc(tgt->ntables + 1, sizeof *natives);
+    size_t *nnatives = calloc(tgt->ntables + 1, sizeof *nnatives);
+    if (!fates || !natives || !nnatives) {
+        free(fates);
+        free(natives);
+        free(nnatives);
+        return err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    bool tables_change = false;
+    plan_fates(db, cur, tgt, p, fates, natives, nnatives, &tables_change);
 
     /* 1. views and triggers out of the way; indexes that change or go. */
     drop_objects(p, cur->triggers, cur->ntriggers, tgt->triggers, tgt->ntriggers, "TRIGGER",
                  tables_change);
     drop_objects(p, cur->views, cur->nviews, tgt->views, tgt->nviews, "VIEW", tables_change);
-    for (size_t i = 0; i < cur->nindexes; i++) {
-        const sch_object *ci = &cur->indexes[i];
-        sch_object *ti = schema_object(tgt->indexes, tgt->nindexes, ci->name);
-        const sch_table *tt = schema_table(tgt, ci->table);
-        bool table_goes = !tt;
-        bool rebuilt = false;
-        for (size_t k = 0; k < tgt->ntables; k++)
-            if (same(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
-        if (!ti) {
-            sb_printf(&p->summary, "- index %s\n", ci->name);
-            p->changes++;
-        }
-        if ((!ti || strcmp(ti->norm, ci->norm) != 0) && !table_goes && !rebuilt) {
-            char *q = quoted(ci->name);
-            add_sql(p, "DROP INDEX IF EXISTS %s", q);
-            free(q);
-        }
-    }
+    drop_indexes(p, cur, tgt, fates);
     /* 2. tables */
     for (size_t i = 0; i < tgt->ntables; i++) {
         const sch_table *t = &tgt->tables[i], *c = schema_table(cur, t->name);
         if (fates[i] == F_CREATE) add_sql(p, "%s", t->sql);
-        if (fates[i] == F_NATIVE) add_step(p, STEP_SQL, natives[i], NULL, false), natives[i] = NULL;
-        if (fates[i] == F_REBUILD) plan_rebuild(p, c, t);
+        for (size_t k = 0; fates[i] == F_NATIVE && k < nnatives[i]; k++) {
+            add_step(p, (step){.kind = STEP_SQL, .sql = natives[i][k]});
+            natives[i][k] = NULL;
+        }
+        if (fates[i] == F_REBUILD) plan_rebuild(db->h, p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
         if (schema_table(tgt, cur->tables[i].name)) continue;
         char *q = quoted(cur->tables[i].name);
-        add_sql(p, "DROP TABLE %s", q);
+        add_sql(p, "DROP TABLE %s", q ? q : "\"\"");
         free(q);
     }
     /* 3. indexes, views, triggers */
@@ -562,14 +769,13 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
                    NULL);
     create_objects(p, cur->triggers, cur->ntriggers, tgt->triggers, tgt->ntriggers, "trigger",
                    tables_change, NULL, NULL);
-    for (size_t i = 0; i < p->nsteps; i++)
-        if (strstr(p->steps[i].sql, "temp.rl_saved_sequence")) {
-            add_sql(p, "DROP TABLE IF EXISTS temp.rl_saved_sequence");
-            break;
-        }
-    for (size_t i = 0; i < tgt->ntables; i++)
+    for (size_t i = 0; i < tgt->ntables; i++) {
+        for (size_t k = 0; k < nnatives[i]; k++)
+            free(natives[i][k]);
         free(natives[i]);
+    }
     free(natives);
+    free(nnatives);
     free(fates);
     char *all = schema_sql(tgt);
     char *norm = all ? sql_normalize(all) : NULL;
@@ -577,43 +783,38 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     free(all);
     free(norm);
     plan_text(p);
-    if (p->summary.oom || p->text.oom || p->loss.oom)
+    sb_puts(&p->loss_all, sb_str(&p->blocked));
+    sb_puts(&p->loss_all, sb_str(&p->loss));
+    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
         return err_set(db, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
 
 int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
 {
-    *out = NULL;
-    if (!db || !target_sql) return RL_EINVAL;
+    if (out) *out = NULL;
+    if (!db || !target_sql || !out) return RL_EINVAL;
     err_clear(db);
-    sqlite3 *scratch;
-    if (sqlite3_open_v2(":memory:", &scratch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        sqlite3_close(scratch);
+    scratch sc;
+    if (scratch_open(&sc) != SQLITE_OK)
         return err_set(db, RL_ENOMEM, "Cannot open an in-memory database for the target schema.");
-    }
-    if (sqlite3_exec(scratch, target_sql, NULL, NULL, NULL) != SQLITE_OK) {
-        int code = err_set(db, RL_EINVAL, "The target schema is not valid SQL: %s.",
-                           sqlite3_errmsg(scratch));
-        sqlite3_close(scratch);
+    char *why = NULL;
+    if (scratch_load(&sc, target_sql, &why) != SQLITE_OK) {
+        int code = err_set(db, RL_EINVAL, "The target schema is not valid SQL for a schema: %s.",
+                           why ? why : "refused");
+        free(why);
+        scratch_close(&sc);
         return code;
     }
     schema cur, tgt;
-    int rc = schema_load(db->h, &cur);
-    int rc2 = schema_load(scratch, &tgt);
-    int code = RL_OK;
-    if (rc != SQLITE_OK)
-        code = err_sqlite(db, rc, "read the database schema");
-    else if (rc2 != SQLITE_OK)
-        code =
-            err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(scratch));
+    int code = schema_read(db, &cur, "read the database schema");
+    int rc2 = code == RL_OK ? schema_load(sc.h, &tgt) : SQLITE_OK;
+    if (code != RL_OK) memset(&tgt, 0, sizeof tgt);
+    if (code == RL_OK && rc2 != SQLITE_OK)
+        code = err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));
     rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
     if (code == RL_OK && !p) code = err_set(db, RL_ENOMEM, "Out of memory.");
     if (p) {
-        sb_init(&p->summary);
-        sb_init(&p->loss);
-        sb_init(&p->text);
         code = build_plan(db, &cur, &tgt, p);
         if (code != RL_OK) {
             rl_plan_free(p);
@@ -622,7 +823,7 @@ int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
     }
     schema_free(&cur);
     schema_free(&tgt);
-    sqlite3_close(scratch);
+    scratch_close(&sc);
     *out = p;
     return code;
 }
@@ -630,7 +831,8 @@ int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
 int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out)
 {
     char *sql;
-    *out = NULL;
+    if (out) *out = NULL;
+    if (!db || !out || (!models && n)) return RL_EINVAL;
     int code = rl_schema_sql(db, models, n, &sql);
     if (code != RL_OK) return code;
     code = rl_plan_new(db, sql, out);
@@ -644,6 +846,7 @@ void rl_plan_free(rl_plan *p)
     for (size_t i = 0; i < p->nsteps; i++) {
         free(p->steps[i].sql);
         free(p->steps[i].table);
+        free(p->steps[i].dest);
     }
     for (size_t i = 0; i < p->nrebuilt; i++)
         free(p->rebuilt[i]);
@@ -651,6 +854,8 @@ void rl_plan_free(rl_plan *p)
     free(p->steps);
     sb_free(&p->summary);
     sb_free(&p->loss);
+    sb_free(&p->blocked);
+    sb_free(&p->loss_all);
     sb_free(&p->text);
     free(p);
 }
@@ -669,291 +874,5 @@ const char *rl_plan_sql(const rl_plan *p)
 }
 const char *rl_plan_data_loss(const rl_plan *p)
 {
-    return p ? sb_str(&p->loss) : "";
-}
-
-/* ---- executing a plan ------------------------------------------------------------------------ */
-
-static void progress(const rl_migrate_options *o, const char *stage, const char *table,
-                     int64_t done, int64_t total)
-{
-    if (o && o->progress) o->progress(stage, table, done, total, o->progress_ctx);
-}
-
-static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o)
-{
-    sqlite3_stmt *ins, *bound = NULL;
-    int rc = sqlite3_prepare_v2(db->h, s->sql, -1, &ins, NULL);
-    if (rc != SQLITE_OK) return rc;
-    if (!s->chunked) {
-        rc = step_done(ins);
-        sqlite3_finalize(ins);
-        return rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    char *qt = quoted(s->table), *sql = NULL;
-    /* Counting is a full scan: pay for it only when someone reports progress. */
-    int64_t total =
-        o && o->progress ? count_rows(db->h, "SELECT count(*) FROM %s", s->table, NULL) : 0;
-    if (asprintf(&sql, "SELECT rowid FROM %s WHERE rowid > ?1 ORDER BY rowid LIMIT 1 OFFSET %d", qt,
-                 COPY_CHUNK - 1) < 0)
-        sql = NULL;
-    free(qt);
-    rc = sql ? sqlite3_prepare_v2(db->h, sql, -1, &bound, NULL) : SQLITE_NOMEM;
-    free(sql);
-    int64_t lo = INT64_MIN, done = 0;
-    progress(o, "copy", s->table, 0, total);
-    while (rc == SQLITE_OK) {
-        sqlite3_bind_int64(bound, 1, lo);
-        int64_t hi = INT64_MAX;
-        if (sqlite3_step(bound) == SQLITE_ROW) hi = sqlite3_column_int64(bound, 0);
-        sqlite3_reset(bound);
-        sqlite3_bind_int64(ins, 1, lo);
-        sqlite3_bind_int64(ins, 2, hi);
-        rc = step_done(ins);
-        if (rc != SQLITE_DONE) break;
-        rc = SQLITE_OK;
-        done += sqlite3_changes64(db->h);
-        progress(o, "copy", s->table, done, total);
-        if (hi == INT64_MAX) break;
-        lo = hi;
-    }
-    sqlite3_finalize(bound);
-    sqlite3_finalize(ins);
-    return rc;
-}
-
-static bool same_violation(const violation *a, const violation *b)
-{
-    return a->rowid == b->rowid && strcmp(a->table, b->table) == 0 &&
-           strcmp(a->parent, b->parent) == 0;
-}
-
-static bool in_set(const violations *set, const violation *x)
-{
-    for (size_t i = 0; set && i < set->n; i++)
-        if (same_violation(&set->v[i], x)) return true;
-    return false;
-}
-
-#define MAX_REPORTED 8
-
-typedef struct outcome {
-    violations found;              /* violations after the steps (when rolled back for them) */
-    char lines[MAX_REPORTED][400]; /* their descriptions, read before the rollback */
-    size_t nlines;
-    size_t fresh; /* how many were not in the baseline */
-} outcome;
-
-/* Roll back and switch keys on again; returns code. */
-static int abort_run(rl_db *db, int code)
-{
-    exec_sql(db, "ROLLBACK");
-    set_foreign_keys(db, true);
-    return code;
-}
-
-#define NEED_BASELINE 1
-
-static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
-                      const violations *baseline, outcome *out)
-{
-    if (set_foreign_keys(db, false) != RL_OK) {
-        set_foreign_keys(db, true);
-        return err_set(db, RL_EMIGRATE,
-                       "migrate: foreign keys could not be switched off; "
-                       "nothing was changed.");
-    }
-    int rc = exec_sql(db, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) {
-        int code = err_sqlite(db, rc, "migrate: begin");
-        set_foreign_keys(db, true);
-        return code;
-    }
-    for (size_t i = 0; i < p->nsteps; i++) {
-        const step *s = &p->steps[i];
-        rc = s->kind == STEP_COPY ? run_copy(db, s, o) : exec_sql(db, s->sql);
-        if (rc != SQLITE_OK) {
-            char head[160];
-            snprintf(head, sizeof head, "%.150s", s->sql);
-            char msg[400];
-            snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db->h));
-            abort_run(db, 0);
-            return err_set(db, RL_EMIGRATE,
-                           "migrate: '%s' failed: %s. The migration was rolled back; the "
-                           "database is unchanged.",
-                           head, msg);
-        }
-    }
-    progress(o, "check", NULL, 0, 0);
-    violations after = {0};
-    read_violations(db, &after);
-    size_t fresh = 0;
-    for (size_t i = 0; i < after.n; i++) {
-        if (in_set(baseline, &after.v[i])) continue;
-        if (out->nlines < MAX_REPORTED) {
-            rl_fk_detail d;
-            violation_text(db, &after.v[i], &d, out->lines[out->nlines++], sizeof out->lines[0]);
-        }
-        fresh++;
-    }
-    if (fresh) {
-        out->found = after;
-        out->fresh = fresh;
-        abort_run(db, 0);
-        return baseline ? RL_EMIGRATE : NEED_BASELINE;
-    }
-    free(after.v);
-    char *hist = NULL;
-    if (asprintf(&hist, "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
-                        " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT NOT "
-                        "NULL, statements TEXT NOT NULL)") < 0)
-        hist = NULL;
-    rc = hist ? exec_sql(db, hist) : SQLITE_NOMEM;
-    free(hist);
-    sqlite3_stmt *st = NULL;
-    if (rc == SQLITE_OK)
-        rc =
-            sqlite3_prepare_v2(db->h,
-                               "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, "
-                               "statements) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2)",
-                               -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, p->hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, sb_str(&p->text), -1, SQLITE_STATIC);
-        rc = step_done(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_OK) {
-        progress(o, "commit", NULL, 0, 0);
-        rc = exec_sql(db, "COMMIT");
-    }
-    if (rc != SQLITE_OK) {
-        int code = err_sqlite(db, rc, "migrate: commit");
-        return abort_run(db, code);
-    }
-    if (set_foreign_keys(db, true) != RL_OK)
-        return err_set(db, RL_EMIGRATE,
-                       "migrate: applied, but foreign keys could not be "
-                       "switched back on; reopen the connection.");
-    return RL_OK;
-}
-
-static int report_violations(rl_db *db, const outcome *out, size_t fresh)
-{
-    strbuf b;
-    sb_init(&b);
-    for (size_t i = 0; i < out->nlines; i++)
-        sb_printf(&b, "%s%s", i ? "; " : "", out->lines[i]);
-    int code =
-        err_set(db, RL_EMIGRATE,
-                "migrate: the new schema would break %zu foreign key%s (%s%s). The "
-                "migration was rolled back; the database is unchanged.",
-                fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > out->nlines ? "; ..." : "");
-    sb_free(&b);
-    return code;
-}
-
-/* Bytes a table occupies (dbstat), or the whole file where dbstat is not compiled in. */
-static int64_t table_bytes(sqlite3 *h, const char *table)
-{
-    sqlite3_stmt *st;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(h, "SELECT sum(pgsize) FROM dbstat WHERE name = ?1", -1, &st, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    if (n == 0 && sqlite3_prepare_v2(h,
-                                     "SELECT page_count * page_size FROM pragma_page_count, "
-                                     "pragma_page_size",
-                                     -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    return n;
-}
-
-/* Free space on the database's file system must hold a copy of every rebuilt table. */
-static int check_space(rl_db *db, const rl_plan *p)
-{
-    const char *file = sqlite3_db_filename(db->h, "main");
-    if (!file || !*file || p->nrebuilt == 0) return RL_OK;
-    int64_t need = 0;
-    for (size_t i = 0; i < p->nrebuilt; i++)
-        need += table_bytes(db->h, p->rebuilt[i]);
-    struct statvfs vfs;
-    if (statvfs(file, &vfs) != 0) return RL_OK;
-    int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
-    if (avail < need * 2)
-        return err_set(db, RL_ENOSPACE,
-                       "migrate: rebuilding needs about %lld bytes free (a copy of the tables "
-                       "and their journal) but only %lld are available; nothing was changed.",
-                       (long long)(need * 2), (long long)avail);
-    return RL_OK;
-}
-
-int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
-{
-    if (!db || !p) return RL_EINVAL;
-    err_clear(db);
-    if (p->changes == 0) return RL_OK;
-    if (p->loss.len && !(opts && opts->allow_data_loss))
-        return err_set(db, RL_EDATALOSS,
-                       "migrate: refused, the migration would lose data: %.*s. Nothing was "
-                       "changed; allow data loss to go ahead.",
-                       (int)(p->loss.len - 1), p->loss.s);
-    if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
-        return err_set(db, RL_EMISUSE,
-                       "migrate: refused inside a transaction (foreign keys cannot be switched "
-                       "off there); commit or roll back first.");
-    if (opts && opts->dry_run) return RL_OK;
-    int code = check_space(db, p);
-    if (code != RL_OK) return code;
-    outcome out;
-    memset(&out, 0, sizeof out);
-    code = apply_once(db, p, opts, NULL, &out);
-    if (code == NEED_BASELINE) {
-        /* Violations appeared: were they there before?  Read them from the untouched
-         * database and run again if nothing new broke. */
-        violations base = {0};
-        read_violations(db, &base);
-        size_t fresh = 0;
-        for (size_t i = 0; i < out.found.n; i++)
-            if (!in_set(&base, &out.found.v[i])) fresh++;
-        if (fresh) {
-            code = report_violations(db, &out, fresh);
-        } else {
-            outcome again;
-            memset(&again, 0, sizeof again);
-            code = apply_once(db, p, opts, &base, &again);
-            if (code == RL_EMIGRATE) code = report_violations(db, &again, again.fresh);
-            free(again.found.v);
-        }
-        free(base.v);
-    }
-    free(out.found.v);
-    return code;
-}
-
-int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
-{
-    rl_plan *p;
-    int code = rl_plan_new(db, target_sql, &p);
-    if (code != RL_OK) return code;
-    code = rl_plan_apply(db, p, opts);
-    rl_plan_free(p);
-    return code;
-}
-
-int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
-                      const rl_migrate_options *opts)
-{
-    rl_plan *p;
-    int code = rl_plan_from_models(db, models, n, &p);
-    if (code != RL_OK) return code;
-    code = rl_plan_apply(db, p, opts);
-    rl_plan_free(p);
-    return code;
+    return p ? sb_str(&p->loss_all) : "";
 }

@@ -20,11 +20,14 @@ void model_info_free(model_info *mi)
     if (!mi) return;
     for (int i = 0; i < MS__COUNT; i++)
         sqlite3_finalize(mi->stmt[i]);
-    for (field_mask_stmt *p = mi->partial_updates, *next; p; p = next) {
-        next = p->next;
-        sqlite3_finalize(p->stmt);
-        free(p);
-    }
+    for (int list = 0; list < 2; list++)
+        for (field_mask_stmt *p = list ? mi->default_inserts : mi->partial_updates, *next; p;
+             p = next) {
+            next = p->next;
+            sqlite3_finalize(p->stmt);
+            sqlite3_finalize(p->readback);
+            free(p);
+        }
     free(mi->table);
     free(mi->columns);
     free(mi->error);
@@ -225,19 +228,44 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
 static int validate_indexes(model_info *mi)
 {
     const rl_model *m = mi->model;
+    const char *tn = m->type_name;
     for (size_t i = 0; i < m->nindexes; i++) {
         const rl_index *ix = &m->indexes[i];
+        const char *label = ix->name ? ix->name : "(unnamed)";
         if (ix->name && !valid_ident(ix->name))
-            return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid index name.",
-                           m->type_name, ix->name);
+            return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid index name.", tn,
+                           ix->name);
+        if (ix->name && strcasecmp(ix->name, mi->table) == 0)
+            return invalid(mi, RL_EMODEL_INDEX_NAME,
+                           "Model %s: index '%s' has the name of its table; an index and a table "
+                           "cannot share a name.",
+                           tn, ix->name);
+        for (size_t j = 0; ix->name && j < i; j++)
+            if (m->indexes[j].name && strcasecmp(m->indexes[j].name, ix->name) == 0)
+                return invalid(mi, RL_EMODEL_INDEX_DUPLICATE,
+                               "Model %s: two indexes are named '%s'.", tn, ix->name);
         if (!ix->fields || !ix->fields[0])
-            return invalid(mi, RL_EMODEL, "Model %s: index %zu names no field.", m->type_name, i);
-        for (const char *const *p = ix->fields; *p; p++)
-            if (model_field_index(mi, *p) < 0 && strcasecmp(*p, mi->pk_column) != 0)
+            return invalid(mi, RL_EMODEL, "Model %s: index %zu names no field.", tn, i);
+        size_t nf = 0;
+        for (const char *const *p = ix->fields; *p; p++, nf++) {
+            if (nf >= RL_MAX_FIELDS + 1)
+                return invalid(mi, RL_EMODEL, "Model %s: index %s lists too many fields.", tn,
+                               label);
+            int fi = model_field_index(mi, *p);
+            if (fi < 0 && strcasecmp(*p, mi->pk_column) != 0 && strcmp(*p, "pk") != 0)
                 return invalid(mi, RL_EMODEL_UNKNOWN,
                                "Model %s: index %s names field '%s', which the model does not "
                                "have.",
-                               m->type_name, ix->name ? ix->name : "(unnamed)", *p);
+                               tn, label, *p);
+            const char *col = fi >= 0 ? mi->columns[fi] : mi->pk_column;
+            for (const char *const *q = ix->fields; q < p; q++) {
+                int fj = model_field_index(mi, *q);
+                const char *other = fj >= 0 ? mi->columns[fj] : mi->pk_column;
+                if (strcasecmp(other, col) == 0)
+                    return invalid(mi, RL_EMODEL_INDEX_COLUMN,
+                                   "Model %s: index %s lists column '%s' twice.", tn, label, col);
+            }
+        }
     }
     return RL_OK;
 }
@@ -268,11 +296,17 @@ static int validate(rl_db *db, model_info *mi)
     if (!m->has_pk && m->nfields == 0)
         return invalid(mi, RL_EMODEL, "Model %s has neither a primary key nor fields.",
                        m->type_name);
-    if (m->nfields > 64)
-        return invalid(mi, RL_EMODEL, "Model %s: at most 64 fields are supported.", m->type_name);
+    if (m->nfields > RL_MAX_FIELDS)
+        return invalid(mi, RL_EMODEL, "Model %s: at most %d fields are supported (RL_MAX_FIELDS).",
+                       m->type_name, RL_MAX_FIELDS);
     for (size_t i = 0; i < m->nfields; i++) {
         int rc = validate_field(db, mi, i);
         if (rc != RL_OK) return rc;
+        const rl_field *f = &m->fields[i];
+        bool unsettable = f->ctype == RL_CT_TEXT || f->ctype == RL_CT_BLOB ||
+                          f->ctype == RL_CT_MAYBE_INT || f->ctype == RL_CT_MAYBE_REAL ||
+                          f->ctype == RL_CT_MAYBE_BOOL;
+        if (f->default_sql && unsettable) mi->defaultable |= 1ULL << i;
     }
     return validate_indexes(mi);
 }
@@ -342,6 +376,7 @@ int model_lookup(rl_db *db, const rl_model *m, model_info **out)
 int rl_model_validate(rl_db *db, const rl_model *model)
 {
     model_info *mi;
+    if (!db || !model) return RL_EINVAL;
     err_clear(db);
     return model_lookup(db, model, &mi);
 }
@@ -349,6 +384,7 @@ int rl_model_validate(rl_db *db, const rl_model *model)
 const char *rl_model_table(rl_db *db, const rl_model *model)
 {
     model_info *mi;
+    if (!db || !model) return NULL;
     if (model_lookup(db, model, &mi) != RL_OK) return NULL;
     return mi->table;
 }

@@ -8,6 +8,7 @@
  * A builder call that fails makes the query remember the first error; the call that runs the
  * query returns it.  Callers may therefore chain builder calls and check once.
  */
+#define _GNU_SOURCE /* vasprintf */
 #include "internal.h"
 
 #include <stdio.h>
@@ -22,7 +23,7 @@ struct rl_query {
     rl_db *db;
     model_info *mi;
     int error;
-    char errmsg[512];
+    char *errmsg; /* the first builder error's message (malloc'd) */
     strbuf where;
     strbuf order;
     strbuf sql;
@@ -48,11 +49,11 @@ static int q_fail(rl_query *q, int code, const char *fmt, ...)
     if (q->error == RL_OK) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(q->errmsg, sizeof q->errmsg, fmt, ap);
+        if (vasprintf(&q->errmsg, fmt, ap) < 0) q->errmsg = NULL;
         va_end(ap);
         q->error = code;
     }
-    return err_set(q->db, q->error, "%s", q->errmsg);
+    return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
 }
 
 rl_query *rl_select(rl_db *db, const rl_model *model)
@@ -67,7 +68,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     sb_init(&q->order);
     sb_init(&q->sql);
     int rc = model_lookup(db, model, &q->mi);
-    if (rc != RL_OK) q_fail(q, rc, "%s", db->msg);
+    if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
     return q;
 }
 
@@ -78,6 +79,7 @@ void rl_query_free(rl_query *q)
     sb_free(&q->order);
     sb_free(&q->sql);
     free(q->params);
+    free(q->errmsg);
     arena_free(&q->texts);
     free(q);
 }
@@ -198,6 +200,7 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate)
 {
     if (check(q) != RL_OK) return check(q);
+    if (n && !values) return q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
     const char *col = column_of(q, field);
     if (!col) return unknown_field(q, field);
     open_term(q);
@@ -282,7 +285,7 @@ enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE };
 /* Compose the statement; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)
 {
-    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg);
+    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (q->depth)
         return q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
                       q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
@@ -466,7 +469,7 @@ int rl_fetch_one(rl_query *q, void *out)
 
 static int scalar(rl_query *q, enum shape shape, int64_t *out)
 {
-    if (!q) return RL_EINVAL;
+    if (!q || !out) return RL_EINVAL;
     int code = compose(q, shape, -1);
     sqlite3_stmt *st = NULL;
     if (code != RL_OK || (code = prepare_bound(q, shape, -1, NULL, 0, &st)) != RL_OK) return code;
@@ -486,6 +489,7 @@ int rl_count(rl_query *q, int64_t *out)
 
 int rl_exists(rl_query *q, bool *out)
 {
+    if (!out) return RL_EINVAL;
     int64_t v = 0;
     int code = scalar(q, SH_EXISTS, &v);
     if (code == RL_OK) *out = v != 0;
@@ -521,8 +525,8 @@ int rl_delete_where(rl_query *q, int64_t *changed)
 
 int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed)
 {
-    if (!q) return RL_EINVAL;
-    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg);
+    if (!q || (nsets && !sets)) return RL_EINVAL;
+    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (nsets == 0) return q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
     strbuf set;
     sb_init(&set);

@@ -156,6 +156,28 @@ char *sql_normalize(const char *sql)
     return sb_take(&b);
 }
 
+size_t sql_statement_end(const char *sql)
+{
+    size_t pos = 0;
+    for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos)) {
+        if (t.kind != T_PUNCT || sql[t.start] != ';') continue;
+        char *head = strndup(sql, t.end);
+        bool done = head && sqlite3_complete(head);
+        free(head);
+        if (done) return t.end; /* a trigger's inner ';' does not complete it */
+    }
+    return strlen(sql);
+}
+
+/* Whether only spaces, comments and ';' follow offset i. */
+static bool blank_after(const char *sql, size_t i)
+{
+    size_t pos = i;
+    for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos))
+        if (t.kind != T_PUNCT || sql[t.start] != ';') return false;
+    return true;
+}
+
 /* The byte offset just after the object name in "CREATE [TEMP] TABLE [IF NOT EXISTS] name". */
 size_t sql_name_end(const char *sql)
 {
@@ -172,6 +194,7 @@ size_t sql_name_end(const char *sql)
                   (n == 4 && strncasecmp(w, "temp", 4) == 0) ||
                   (n == 9 && strncasecmp(w, "temporary", 9) == 0) ||
                   (n == 5 && strncasecmp(w, "table", 5) == 0) ||
+                  (n == 7 && strncasecmp(w, "virtual", 7) == 0) ||
                   (n == 2 && strncasecmp(w, "if", 2) == 0) ||
                   (n == 3 && strncasecmp(w, "not", 3) == 0) ||
                   (n == 6 && strncasecmp(w, "exists", 6) == 0);
@@ -312,21 +335,45 @@ static void add_object(sch_object **arr, size_t *n, sqlite3_stmt *st)
     o->norm = sql_normalize(o->sql ? o->sql : "");
 }
 
+/* A stored definition must be one statement: anything after it was put there by hand. */
+static bool stored_sql_ok(schema *out, sqlite3_stmt *st)
+{
+    const char *sql = (const char *)sqlite3_column_text(st, 3);
+    if (!sql || blank_after(sql, sql_statement_end(sql))) return true;
+    strbuf b;
+    sb_init(&b);
+    sb_puts(&b, "the stored definition of ");
+    sb_name(&b, (const char *)sqlite3_column_text(st, 1));
+    sb_puts(&b, " in sqlite_schema holds more than one statement; the file has been edited by "
+                "hand or crafted, and reflite will not run it");
+    free(out->problem);
+    out->problem = sb_take(&b);
+    return false;
+}
+
 int schema_load(sqlite3 *h, schema *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         h,
-        "SELECT s.type, s.name, s.tbl_name, s.sql, coalesce(l.strict, 0), coalesce(l.wr, 0)"
+        "SELECT s.type, s.name, s.tbl_name, s.sql, coalesce(l.strict, 0), coalesce(l.wr, 0),"
+        " coalesce(l.type, '')"
         " FROM sqlite_schema s LEFT JOIN pragma_table_list l ON l.name = s.name AND "
         " l.schema = 'main'"
         " WHERE s.sql IS NOT NULL AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-        " AND s.tbl_name <> 'reflite_migrations' ORDER BY s.type, s.name",
+        " AND s.tbl_name <> 'reflite_migrations' AND coalesce(l.type, '') <> 'shadow'"
+        " AND NOT EXISTS (SELECT 1 FROM pragma_table_list x WHERE x.schema = 'main' AND"
+        "   x.name = s.tbl_name AND x.type = 'shadow')"
+        " ORDER BY s.type, s.name",
         -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *type = (const char *)sqlite3_column_text(st, 0);
+        if (!type || !stored_sql_ok(out, st)) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
         if (strcmp(type, "table") == 0) {
             sch_table *nt = realloc(out->tables, (out->ntables + 1) * sizeof *nt);
             if (!nt) break;
@@ -338,6 +385,7 @@ int schema_load(sqlite3 *h, schema *out)
             t->norm = sql_normalize(t->sql);
             t->strict = sqlite3_column_int(st, 4) != 0;
             t->without_rowid = sqlite3_column_int(st, 5) != 0;
+            t->is_virtual = strcmp((const char *)sqlite3_column_text(st, 6), "virtual") == 0;
             t->autoincrement = count_words(t->norm, "autoincrement") > 0;
             t->deferrable = count_words(t->norm, "deferrable initially deferred");
             t->checks = count_words(t->norm, "check");
@@ -390,6 +438,7 @@ void schema_free(schema *s)
         free(t->norm);
     }
     free(s->tables);
+    free(s->problem);
     free_objects(s->indexes, s->nindexes);
     free_objects(s->views, s->nviews);
     free_objects(s->triggers, s->ntriggers);
@@ -435,17 +484,26 @@ char *schema_sql(const schema *s)
     return sb_take(&b);
 }
 
+/* Read db's schema into s; on failure the error is set on db. */
+int schema_read(rl_db *db, schema *s, const char *op)
+{
+    int rc = schema_load(db->h, s);
+    if (rc == SQLITE_OK) return RL_OK;
+    if (s->problem) return err_set(db, RL_ECORRUPT, "%s: %s.", op, s->problem);
+    return err_sqlite(db, rc, op);
+}
+
 int rl_schema_dump(rl_db *db, char **out)
 {
-    *out = NULL;
+    if (out) *out = NULL;
+    if (!db || !out) return RL_EINVAL;
     err_clear(db);
     schema s;
-    int rc = schema_load(db->h, &s);
-    if (rc != SQLITE_OK) {
-        schema_free(&s);
-        return err_sqlite(db, rc, "read schema");
+    int code = schema_read(db, &s, "read schema");
+    if (code == RL_OK) {
+        *out = schema_sql(&s);
+        if (!*out) code = err_set(db, RL_ENOMEM, "Out of memory.");
     }
-    *out = schema_sql(&s);
     schema_free(&s);
-    return *out ? RL_OK : err_set(db, RL_ENOMEM, "Out of memory.");
+    return code;
 }

@@ -21,8 +21,9 @@ typedef struct sch_fk {
 typedef struct sch_table {
     char *name, *sql, *norm;
     bool strict, without_rowid, autoincrement;
-    int deferrable; /* number of DEFERRABLE INITIALLY DEFERRED keys (from the SQL) */
-    int checks;     /* number of CHECK constraints (from the SQL) */
+    bool is_virtual; /* CREATE VIRTUAL TABLE (its shadow tables are not part of the schema) */
+    int deferrable;  /* number of DEFERRABLE INITIALLY DEFERRED keys (from the SQL) */
+    int checks;      /* number of CHECK constraints (from the SQL) */
     sch_column *cols;
     size_t ncols;
     sch_fk *fks;
@@ -35,6 +36,7 @@ typedef struct sch_object {
 } sch_object;
 
 typedef struct schema {
+    char *problem; /* why the schema could not be read safely (malloc'd), or NULL */
     sch_table *tables;
     size_t ntables;
     sch_object *indexes, *views, *triggers;
@@ -42,6 +44,8 @@ typedef struct schema {
 } schema;
 
 int schema_load(sqlite3 *h, schema *out);
+/* schema_load on db's connection, setting db's error (RL_ECORRUPT for a crafted schema). */
+int schema_read(rl_db *db, schema *s, const char *op);
 void schema_free(schema *s);
 sch_table *schema_table(const schema *s, const char *name);
 sch_column *table_column(const sch_table *t, const char *name);
@@ -49,6 +53,8 @@ sch_object *schema_object(sch_object *arr, size_t n, const char *name);
 /* Every object's CREATE statement, tables first. malloc'd. */
 char *schema_sql(const schema *s);
 
+/* Length of the first complete statement of sql (through its ';' if any). */
+size_t sql_statement_end(const char *sql);
 /* The normal form of an SQL statement (malloc'd). */
 char *sql_normalize(const char *sql);
 /* Offset just past the object name of a CREATE TABLE statement. */

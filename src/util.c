@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void sb_init(strbuf *b)
 {
@@ -126,11 +127,14 @@ void arena_free(arena *a)
 
 bool valid_ident(const char *s)
 {
-    if (!s || !*s || strlen(s) > 63) return false;
+    if (!s || !*s || strlen(s) > RL_MAX_IDENT) return false;
     if (!(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
     for (const char *p = s; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '_')) return false;
-    if (strncmp(s, "sqlite_", 7) == 0) return false;
+    if (strncasecmp(s, "sqlite_", 7) == 0) return false;
+    /* the names of the rowid: a column so named would hide it */
+    if (strcasecmp(s, "rowid") == 0 || strcasecmp(s, "_rowid_") == 0 || strcasecmp(s, "oid") == 0)
+        return false;
     return true;
 }
 
@@ -300,4 +304,299 @@ void sp_rollback(rl_db *db, const char *name)
     char sql[128];
     snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
     exec_sql(db, sql);
+}
+
+/* ---- names in messages --------------------------------------------------------------------- */
+
+void sb_name(strbuf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '\n')
+            sb_puts(b, "\\n");
+        else if (*p == '\r')
+            sb_puts(b, "\\r");
+        else if (*p == '\t')
+            sb_puts(b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            sb_printf(b, "\\x%02x", *p);
+        else
+            sb_putn(b, (const char *)p, 1);
+    }
+}
+
+char *name_disp(const char *s)
+{
+    strbuf b;
+    sb_init(&b);
+    sb_name(&b, s);
+    return sb_take(&b);
+}
+
+/* ---- running text that reflite did not write ------------------------------------------------ */
+
+/* Skip spaces and comments; returns the first byte of the next token. */
+static const char *skip_blank(const char *p)
+{
+    for (;;) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            p = e ? e + 2 : p + strlen(p);
+        } else {
+            return p;
+        }
+    }
+}
+
+/* Whether nothing but spaces, comments and semicolons follows. */
+static bool only_blank(const char *p)
+{
+    for (p = skip_blank(p); *p == ';'; p = skip_blank(p + 1)) {
+    }
+    return *p == '\0';
+}
+
+int exec_one(sqlite3 *h, const char *sql, char **err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    if (err) *err = NULL;
+    int rc = sqlite3_prepare_v2(h, sql, -1, &st, &tail);
+    if (rc == SQLITE_OK && tail && !only_blank(tail)) {
+        sqlite3_finalize(st);
+        if (err) {
+            strbuf b;
+            sb_init(&b);
+            sb_puts(&b, "more than one statement in one definition (refused: '");
+            char *cut = strndup(skip_blank(tail), 60);
+            sb_name(&b, cut ? cut : "");
+            free(cut);
+            sb_puts(&b, "...')");
+            *err = sb_take(&b);
+        }
+        return SQLITE_ERROR;
+    }
+    if (rc == SQLITE_OK && st) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    if (rc != SQLITE_OK && err && !*err) *err = name_disp(sqlite3_errmsg(h));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- the guarded scratch database ------------------------------------------------------------ */
+
+#define SCRATCH_SECONDS 3
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct scratch_guard {
+    scratch *s;
+    double deadline;
+} scratch_guard;
+
+static int scratch_progress(void *arg)
+{
+    scratch_guard *g = arg;
+    g->s->ticks++;
+    if (now_seconds() > g->deadline) {
+        g->s->timed_out = true;
+        return 1;
+    }
+    return 0;
+}
+
+static bool is_main(const char *dbname)
+{
+    return !dbname || strcmp(dbname, "main") == 0;
+}
+
+static bool schema_table_name(const char *t)
+{
+    return t &&
+           (strcasecmp(t, "sqlite_master") == 0 || strcasecmp(t, "sqlite_schema") == 0 ||
+            strcasecmp(t, "sqlite_sequence") == 0 || strcasecmp(t, "sqlite_stat1") == 0 ||
+            strcasecmp(t, "sqlite_temp_master") == 0 || strcasecmp(t, "sqlite_temp_schema") == 0);
+}
+
+static bool vtab_module_allowed(const char *m)
+{
+    static const char *const ok[] = {"fts3", "fts4", "fts5", "rtree", "rtree_i32", "geopoly"};
+    for (size_t i = 0; m && i < sizeof ok / sizeof ok[0]; i++)
+        if (strcasecmp(m, ok[i]) == 0) return true;
+    return false;
+}
+
+static int scratch_auth(void *arg, int action, const char *a, const char *b, const char *dbname,
+                        const char *trigger)
+{
+    (void)trigger;
+    scratch *s = arg;
+    bool ok = false;
+    switch (action) {
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_DROP_TRIGGER:
+    case SQLITE_DROP_VIEW:
+    case SQLITE_ALTER_TABLE:
+    case SQLITE_DROP_VTABLE:
+        ok = is_main(action == SQLITE_ALTER_TABLE ? a : dbname);
+        break;
+    case SQLITE_CREATE_VTABLE:
+        ok = is_main(dbname) && vtab_module_allowed(b);
+        break;
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+        /* writes inside schema work (DROP COLUMN rewrites rows, triggers hold DML); a
+         * statement of the text itself that is DML is refused by its first word */
+        ok = is_main(dbname) || schema_table_name(a);
+        break;
+    case SQLITE_READ:
+    case SQLITE_SELECT:
+    case SQLITE_FUNCTION:
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+    case SQLITE_REINDEX:
+    case SQLITE_ANALYZE:
+        ok = true;
+        break;
+    case SQLITE_PRAGMA:
+        ok = a && (strcasecmp(a, "foreign_keys") == 0 || strcasecmp(a, "defer_foreign_keys") == 0);
+        break;
+    default:
+        ok = false;
+        break;
+    }
+    if (ok) return SQLITE_OK;
+    if (!s->denied) {
+        strbuf m;
+        sb_init(&m);
+        sb_puts(&m, "only schema statements on the main database are allowed in a schema");
+        if (action == SQLITE_ATTACH) sb_puts(&m, " (ATTACH refused)");
+        if (action == SQLITE_PRAGMA) {
+            sb_puts(&m, " (PRAGMA ");
+            sb_name(&m, a);
+            sb_puts(&m, " refused)");
+        }
+        if (action == SQLITE_CREATE_VTABLE) {
+            sb_puts(&m, " (virtual table module ");
+            sb_name(&m, b);
+            sb_puts(&m, " refused)");
+        }
+        s->denied = sb_take(&m);
+    }
+    return SQLITE_DENY;
+}
+
+int scratch_open(scratch *s)
+{
+    memset(s, 0, sizeof *s);
+    int rc = sqlite3_open_v2(
+        ":memory:", &s->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(s->h);
+        s->h = NULL;
+        return rc;
+    }
+    sqlite3_db_config(s->h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)0);
+    sqlite3_db_config(s->h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+    sqlite3_db_config(s->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)0);
+    sqlite3_limit(s->h, SQLITE_LIMIT_ATTACHED, 0);
+    return SQLITE_OK;
+}
+
+void scratch_close(scratch *s)
+{
+    if (s->h) sqlite3_close(s->h);
+    free(s->denied);
+    memset(s, 0, sizeof *s);
+}
+
+/* The first keyword of a statement's text, lower-cased into buf. */
+static void first_word(const char *sql, char *buf, size_t len)
+{
+    const char *p = skip_blank(sql);
+    size_t n = 0;
+    while (n + 1 < len && isalpha((unsigned char)p[n])) {
+        buf[n] = (char)tolower((unsigned char)p[n]);
+        n++;
+    }
+    buf[n] = '\0';
+}
+
+static bool schema_statement(const char *sql)
+{
+    static const char *const ok[] = {"create", "drop",     "alter",     "begin",   "commit",
+                                     "end",    "rollback", "savepoint", "release", "pragma"};
+    char w[16];
+    first_word(sql, w, sizeof w);
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(w, ok[i]) == 0) return true;
+    return false;
+}
+
+int scratch_load(scratch *s, const char *sql, char **err)
+{
+    *err = NULL;
+    scratch_guard g = {s, now_seconds() + SCRATCH_SECONDS};
+    sqlite3_progress_handler(s->h, 1000, scratch_progress, &g);
+    const char *p = sql;
+    int rc = SQLITE_OK;
+    while (rc == SQLITE_OK && *(p = skip_blank(p))) {
+        sqlite3_stmt *st = NULL;
+        const char *next = NULL;
+        sqlite3_set_authorizer(s->h, scratch_auth, s);
+        rc = sqlite3_prepare_v2(s->h, p, -1, &st, &next);
+        sqlite3_set_authorizer(s->h, NULL, NULL);
+        if (rc == SQLITE_OK && st && !schema_statement(sqlite3_sql(st))) {
+            char w[16];
+            first_word(sqlite3_sql(st), w, sizeof w);
+            strbuf m;
+            sb_init(&m);
+            sb_puts(&m, "only schema statements (CREATE, DROP, ALTER) are allowed in a schema, "
+                        "not '");
+            sb_name(&m, w);
+            sb_puts(&m, "'");
+            *err = sb_take(&m);
+            rc = SQLITE_AUTH;
+        }
+        while (rc == SQLITE_OK && st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_OK && !*err) {
+            strbuf m;
+            sb_init(&m);
+            if (s->timed_out)
+                sb_printf(&m, "a statement ran for more than %d seconds and was stopped",
+                          SCRATCH_SECONDS);
+            else if (s->denied)
+                sb_puts(&m, s->denied);
+            else
+                sb_name(&m, sqlite3_errmsg(s->h));
+            *err = sb_take(&m);
+        }
+        if (!next || next == p) break;
+        p = next;
+    }
+    sqlite3_progress_handler(s->h, 0, NULL, NULL);
+    /* A schema file may open a transaction and not close it: nothing of it must linger. */
+    if (!sqlite3_get_autocommit(s->h)) sqlite3_exec(s->h, "COMMIT", NULL, NULL, NULL);
+    return rc;
 }

@@ -27,8 +27,8 @@ sqlite3 "$dir/bad.db" "CREATE TABLE authors (pk INTEGER PRIMARY KEY, name TEXT);
 "$bin" check "$dir/bad.db" > "$dir/out" 2>&1; expect "database with findings" 1 $?
 expect_line "orphan row" "$dir/out" "foreign key: books rowid 11: author_id = 99999 has no matching row in authors(pk)."
 expect_line "unindexed key" "$dir/out" "lint: books(author_id) references authors but has no index"
-expect_line "missing table" "$dir/out" "lint: ghosts(x_id) references table nowhere, which does not exist"
-expect_line "non-unique target" "$dir/out" "lint: names(name) references authors(name), which is neither the primary key nor unique"
+expect_line "missing table" "$dir/out" "lint: foreign key ghosts(x_id) -> nowhere: table nowhere does not exist, so every write to ghosts fails"
+expect_line "non-unique target" "$dir/out" "lint: foreign key names(name) -> authors(name): authors(name) is neither the primary key nor unique, so every write to names fails"
 
 "$bin" check "$dir/missing.db" > "$dir/out" 2>&1; expect "missing file" 2 $?
 expect_line "missing file" "$dir/out" "no such database file"

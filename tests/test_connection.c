@@ -223,7 +223,9 @@ static void test_exec_with_params_and_all_or_nothing(void **state)
                              "INSERT INTO books (title, author_id) VALUES ('t', 777)",
                              NULL, 0, NULL),
                      RL_EFOREIGNKEY);
-    assert_contains(rl_errmsg(db), "books(author_id) = 777 has no matching row in authors(pk)");
+    /* the same sentence as the typed API gives */
+    assert_contains(rl_errmsg(db), "insert into books: author_id = 777 has no matching row in "
+                                   "authors(pk).");
     assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 1);
     assert_int_equal(rl_exec(db, "SELEC nonsense", NULL, 0, NULL), RL_ERROR);
     assert_contains(rl_errmsg(db), "syntax error");

@@ -208,8 +208,9 @@ static void test_deferred_keys_checked_at_commit(void **state)
     Kid orphan = {.parent_id = 11};
     assert_int_equal(rl_insert(db, &Deferred_model, &orphan), RL_OK);
     assert_int_equal(rl_commit(db), RL_EFOREIGNKEY);
-    assert_contains(rl_errmsg(db), "commit: deferred_kids(parent_id) = 11 has no matching row in "
-                                   "parents(pk)");
+    assert_contains(rl_errmsg(db),
+                    "commit: deferred_kids rowid 2: parent_id = 11 has no matching row in "
+                    "parents(pk)");
     /* The transaction stays open so the caller can fix it or roll back. */
     assert_int_equal(rl_txn_depth(db), 1);
     assert_int_equal(rl_rollback(db), RL_OK);

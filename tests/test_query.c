@@ -263,7 +263,8 @@ static void test_bulk_update_and_delete(void **state)
     rl_where(q, "author_id", RL_EQ, rl_int(tolkien));
     rl_set orphan[] = {{"author_id", rl_int(31337)}};
     assert_int_equal(rl_update_where(q, orphan, 1, &changed), RL_EFOREIGNKEY);
-    assert_contains(rl_errmsg(db), "author_id) = 31337 has no matching row in authors(pk)");
+    assert_contains(rl_errmsg(db), "update books: books rowid ");
+    assert_contains(rl_errmsg(db), ": author_id = 31337 has no matching row in authors(pk)");
     rl_query_free(q);
 
     q = rl_select(db, &Book_model);

@@ -1,0 +1,434 @@
+/*
+ * Migrations, applying a plan.
+ *
+ * Execution follows the one order that works.  PRAGMA foreign_keys is silently ignored inside
+ * a transaction, so it is switched off before BEGIN and read back; a DROP TABLE with keys on
+ * would run ON DELETE CASCADE against the children.  Everything then happens in one BEGIN
+ * IMMEDIATE: steps (each exactly one statement), every copy counted on arrival, the
+ * violations read, a history row, COMMIT; keys go back on after.
+ *
+ * Before anything runs, PRAGMA quick_check: a damaged file is refused (RL_ECORRUPT) with
+ * nothing written.  After the steps, a foreign-key check that cannot run (a key to columns
+ * that are neither the primary key nor unique) is a failure naming the key, never "no
+ * violations".  If violations appear, the transaction is rolled back and the violations that
+ * existed before are read from the untouched database; they are compared exactly (table, row,
+ * key columns, values) after sorting, and only if every violation was already there is the
+ * migration run again, so the common path pays for one check, not two.  A refusal lists only
+ * what the migration would add, and says how many were there before.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include "migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#define LISTED 8 /* new violations named in a refusal; the rest are counted */
+
+static void progress(const rl_migrate_options *o, const char *stage, const char *table,
+                     int64_t done, int64_t total)
+{
+    if (o && o->progress) o->progress(stage, table, done, total, o->progress_ctx);
+}
+
+static int64_t table_count(sqlite3 *h, const char *table)
+{
+    strbuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "SELECT count(*) FROM main.");
+    sb_ident(&sql, table);
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (!sql.oom && sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sb_free(&sql);
+    return n;
+}
+
+/*
+ * Copy in chunks of COPY_CHUNK rows by inclusive rowid ranges: [INT64_MIN, r1], [r1 + 1, r2],
+ * ... where r is the last rowid of each chunk; the last range ends at INT64_MAX, so no rowid
+ * (INT64_MIN and INT64_MAX included) falls between two ranges.
+ */
+static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_migrate_options *o)
+{
+    strbuf sql;
+    sb_init(&sql);
+    sb_printf(&sql, "SELECT %s FROM main.", s->rowid);
+    sb_ident(&sql, s->table);
+    sb_printf(&sql, " WHERE %s >= ?1 ORDER BY %s LIMIT 1 OFFSET %d", s->rowid, s->rowid,
+              COPY_CHUNK - 1);
+    sqlite3_stmt *bound = NULL;
+    int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &bound, NULL);
+    sb_free(&sql);
+    /* Counting is a full scan: pay for it only when someone reports progress. */
+    int64_t total = o && o->progress ? table_count(db->h, s->table) : 0;
+    int64_t lo = INT64_MIN, done = 0;
+    progress(o, "copy", s->table, 0, total);
+    while (rc == SQLITE_OK) {
+        sqlite3_bind_int64(bound, 1, lo);
+        int64_t hi = INT64_MAX;
+        if (sqlite3_step(bound) == SQLITE_ROW) hi = sqlite3_column_int64(bound, 0);
+        rc = sqlite3_reset(bound);
+        if (rc != SQLITE_OK) break;
+        sqlite3_bind_int64(ins, 1, lo);
+        sqlite3_bind_int64(ins, 2, hi);
+        rc = step_done(ins);
+        if (rc != SQLITE_DONE) break;
+        rc = SQLITE_OK;
+        done += sqlite3_changes64(db->h);
+        progress(o, "copy", s->table, done, total);
+        if (hi == INT64_MAX) break;
+        lo = hi + 1;
+    }
+    sqlite3_finalize(bound);
+    return rc;
+}
+
+/* Run a copy step, then prove every row arrived: the counts of source and copy must match. */
+static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o, char **why)
+{
+    sqlite3_stmt *ins;
+    int rc = sqlite3_prepare_v2(db->h, s->sql, -1, &ins, NULL);
+    if (rc != SQLITE_OK) return rc;
+    if (s->chunked) {
+        rc = copy_chunks(db, s, ins, o);
+    } else {
+        rc = step_done(ins);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(ins);
+    if (rc != SQLITE_OK) return rc;
+    int64_t from = table_count(db->h, s->table), to = table_count(db->h, s->dest);
+    if (from != to || from < 0) {
+        char *t = name_disp(s->table);
+        if (asprintf(why, "copying %s carried %lld of its %lld rows", t ? t : "?", (long long)to,
+                     (long long)from) < 0)
+            *why = NULL;
+        free(t);
+        return SQLITE_ERROR;
+    }
+    return SQLITE_OK;
+}
+
+/* Roll back and switch keys on again; returns code. */
+static int abort_run(rl_db *db, int code)
+{
+    exec_sql(db, "ROLLBACK");
+    set_foreign_keys(db, true);
+    return code;
+}
+
+static int write_history(rl_db *db, const rl_plan *p)
+{
+    int rc = exec_sql(db, "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
+                          " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT "
+                          "NOT NULL, statements TEXT NOT NULL)");
+    sqlite3_stmt *st = NULL;
+    if (rc == SQLITE_OK)
+        rc =
+            sqlite3_prepare_v2(db->h,
+                               "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, "
+                               "statements) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2)",
+                               -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, p->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, sb_str(&p->text), -1, SQLITE_STATIC);
+        rc = step_done(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The result of one attempt: the violations found after the steps (when there were any). */
+typedef struct outcome {
+    fk_violations after;
+    bool need_baseline;
+} outcome;
+
+static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
+{
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const step *s = &p->steps[i];
+        char *why = NULL;
+        int rc = s->kind == STEP_COPY ? run_copy(db, s, o, &why) : exec_one(db->h, s->sql, &why);
+        if (rc == SQLITE_OK) continue;
+        char *head = strndup(s->sql, 150);
+        char *hd = name_disp(head ? head : "");
+        int code = err_set(db, RL_EMIGRATE,
+                           "migrate: '%s' failed: %s. The migration was rolled back; the "
+                           "database is unchanged.",
+                           hd ? hd : "", why ? why : sqlite3_errmsg(db->h));
+        free(head);
+        free(hd);
+        free(why);
+        return abort_run(db, code);
+    }
+    return RL_OK;
+}
+
+/* One attempt.  With baseline NULL, violations make it roll back and ask for the baseline;
+ * with a baseline, only violations not in it refuse the migration. */
+static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
+                      const fk_violations *baseline, outcome *out)
+{
+    if (set_foreign_keys(db, false) != RL_OK) {
+        set_foreign_keys(db, true);
+        return err_set(db, RL_EMIGRATE,
+                       "migrate: foreign keys could not be switched off; nothing was changed.");
+    }
+    int rc = exec_sql(db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) {
+        int code = err_sqlite(db, rc, "migrate: begin");
+        set_foreign_keys(db, true);
+        return code;
+    }
+    int code = run_steps(db, p, o);
+    if (code != RL_OK) return code;
+    progress(o, "check", NULL, 0, 0);
+    char *problem = NULL;
+    rc = fkv_collect(db->h, NULL, &out->after, &problem);
+    if (rc != SQLITE_OK) {
+        code = problem ? err_set(db, RL_EMIGRATE,
+                                 "migrate: refused: after the migration, %s. The migration was "
+                                 "rolled back; the database is unchanged.",
+                                 problem)
+                       : err_sqlite(db, rc, "migrate: foreign key check");
+        free(problem);
+        return abort_run(db, code);
+    }
+    size_t fresh = 0;
+    for (size_t i = 0; i < out->after.n; i++)
+        if (!fkv_contains(baseline, &out->after.v[i])) fresh++;
+    if (fresh) {
+        out->need_baseline = !baseline;
+        return abort_run(db, RL_EMIGRATE);
+    }
+    rc = write_history(db, p);
+    if (rc == SQLITE_OK) {
+        progress(o, "commit", NULL, 0, 0);
+        rc = exec_sql(db, "COMMIT");
+    }
+    if (rc != SQLITE_OK) return abort_run(db, err_sqlite(db, rc, "migrate: commit"));
+    if (set_foreign_keys(db, true) != RL_OK)
+        return err_set(db, RL_EMIGRATE,
+                       "migrate: applied, but foreign keys could not be switched back on; "
+                       "reopen the connection.");
+    return RL_OK;
+}
+
+static int report_violations(rl_db *db, const fk_violations *after, const fk_violations *before,
+                             const char *before_problem)
+{
+    strbuf b;
+    sb_init(&b);
+    size_t fresh = 0;
+    for (size_t i = 0; i < after->n; i++) {
+        if (fkv_contains(before, &after->v[i])) continue;
+        if (fresh < LISTED) {
+            char *t = fkv_text(&after->v[i]);
+            sb_printf(&b, "%s%s", fresh ? "; " : "", t ? t : "");
+            free(t);
+        }
+        fresh++;
+    }
+    size_t old = before ? before->n : 0;
+    strbuf tail;
+    sb_init(&tail);
+    if (before_problem)
+        sb_printf(&tail,
+                  " The violations from before the migration could not be read (%s), so "
+                  "every violation counts as new.",
+                  before_problem);
+    else if (old)
+        sb_printf(&tail, " %zu violation%s that existed before the migration %s not counted.", old,
+                  old == 1 ? "" : "s", old == 1 ? "is" : "are");
+    int code = err_set(db, RL_EMIGRATE,
+                       "migrate: the new schema would break %zu foreign key%s (%s%s).%s The "
+                       "migration was rolled back; the database is unchanged.",
+                       fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > LISTED ? "; ..." : "",
+                       sb_str(&tail));
+    sb_free(&b);
+    sb_free(&tail);
+    return code;
+}
+
+/* Bytes a table occupies (dbstat), or the whole file where dbstat is not compiled in. */
+static int64_t table_bytes(sqlite3 *h, const char *table)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(h, "SELECT sum(pgsize) FROM dbstat WHERE name = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (n == 0 && sqlite3_prepare_v2(h,
+                                     "SELECT page_count * page_size FROM pragma_page_count, "
+                                     "pragma_page_size",
+                                     -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
+/* Free space on the database's file system must hold a copy of every rebuilt table. */
+static int check_space(rl_db *db, const rl_plan *p)
+{
+    const char *file = sqlite3_db_filename(db->h, "main");
+    if (!file || !*file || p->nrebuilt == 0) return RL_OK;
+    int64_t need = 0;
+    for (size_t i = 0; i < p->nrebuilt; i++)
+        need += table_bytes(db->h, p->rebuilt[i]);
+    struct statvfs vfs;
+    if (statvfs(file, &vfs) != 0) return RL_OK;
+    int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+    if (avail < need * 2)
+        return err_set(db, RL_ENOSPACE,
+                       "migrate: rebuilding needs about %lld bytes free (a copy of the tables "
+                       "and their journal) but only %lld are available; nothing was changed.",
+                       (long long)(need * 2), (long long)avail);
+    return RL_OK;
+}
+
+/* PRAGMA quick_check: a damaged file is refused before anything is written. */
+static int check_file(rl_db *db)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+    char *first = NULL;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const char *line = (const char *)sqlite3_column_text(st, 0);
+            if (line && strcmp(line, "ok") != 0) first = name_disp(line);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && !first) first = name_disp(sqlite3_errmsg(db->h));
+    if (!first) return RL_OK;
+    int code = err_set(db, RL_ECORRUPT,
+                       "migrate: refused, the database is damaged (PRAGMA quick_check: %s); "
+                       "nothing was changed. 'reflite check' lists every problem.",
+                       first);
+    free(first);
+    return code;
+}
+
+/* The lines of a text joined with "; " (malloc'd). */
+static char *joined(const strbuf *lines)
+{
+    strbuf b;
+    sb_init(&b);
+    const char *s = sb_str(lines);
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        if (b.len) sb_puts(&b, "; ");
+        sb_putn(&b, s, n);
+        s += n + (s[n] == '\n');
+    }
+    return sb_take(&b);
+}
+
+/* Refusals that come before any work: data loss, an empty target, a caller's transaction. */
+static int refuse(rl_db *db, const rl_plan *p, const rl_migrate_options *opts, const char *blocked,
+                  const char *loss)
+{
+    if (p->blocked.len)
+        return err_set(db, RL_EDATALOSS,
+                       "migrate: refused, and no flag can make this migration keep the data: "
+                       "%s.%s%s%s Nothing was changed; fix the data or the schema first.",
+                       blocked, loss[0] ? " Beyond that, it would lose data: " : "", loss,
+                       loss[0] ? "." : "");
+    if (p->loss.len && !(opts && opts->allow_data_loss))
+        return err_set(db, RL_EDATALOSS,
+                       "migrate: refused, the migration would lose data: %s. Nothing was "
+                       "changed; allow data loss (--allow-data-loss, or "
+                       "rl_migrate_options.allow_data_loss) to go ahead.",
+                       loss);
+    if (p->empty_target && !(opts && opts->allow_empty_schema))
+        return err_set(db, RL_EREFUSED,
+                       "migrate: refused, the target schema declares no table but the database "
+                       "has some (an empty or truncated schema file, or a wrong path?). Nothing "
+                       "was changed; allow an empty schema (--allow-empty-schema, or "
+                       "rl_migrate_options.allow_empty_schema) to drop every table.");
+    if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
+        return err_set(db, RL_EMISUSE,
+                       "migrate: refused inside a transaction (foreign keys cannot be switched "
+                       "off there); commit or roll back first.");
+    return RL_OK;
+}
+
+static int refusals(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
+{
+    char *blocked = joined(&p->blocked), *loss = joined(&p->loss);
+    int code = refuse(db, p, opts, blocked ? blocked : "", loss ? loss : "");
+    free(blocked);
+    free(loss);
+    return code;
+}
+
+int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
+{
+    if (!db || !p) return RL_EINVAL;
+    err_clear(db);
+    if (p->changes == 0) return RL_OK;
+    int code = refusals(db, p, opts);
+    if (code != RL_OK || (opts && opts->dry_run)) return code;
+    if ((code = check_file(db)) != RL_OK) return code;
+    if ((code = check_space(db, p)) != RL_OK) return code;
+    outcome out = {0};
+    code = apply_once(db, p, opts, NULL, &out);
+    if (code == RL_EMIGRATE && out.need_baseline) {
+        /* Violations appeared: were they there before?  Read them from the untouched
+         * database and run again if nothing new broke. */
+        fk_violations base = {0};
+        char *problem = NULL;
+        fkv_collect(db->h, NULL, &base, &problem);
+        fkv_sort(&base);
+        size_t fresh = 0;
+        for (size_t i = 0; i < out.after.n; i++)
+            if (!fkv_contains(&base, &out.after.v[i])) fresh++;
+        if (fresh || problem) {
+            code = report_violations(db, &out.after, &base, problem);
+        } else {
+            outcome again = {0};
+            code = apply_once(db, p, opts, &base, &again);
+            if (code == RL_EMIGRATE && again.after.n)
+                code = report_violations(db, &again.after, &base, NULL);
+            fkv_free(&again.after);
+        }
+        free(problem);
+        fkv_free(&base);
+    }
+    fkv_free(&out.after);
+    return code;
+}
+
+int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
+{
+    rl_plan *p;
+    int code = rl_plan_new(db, target_sql, &p);
+    if (code != RL_OK) return code;
+    code = rl_plan_apply(db, p, opts);
+    rl_plan_free(p);
+    return code;
+}
+
+int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
+                      const rl_migrate_options *opts)
+{
+    rl_plan *p;
+    int code = rl_plan_from_models(db, models, n, &p);
+    if (code != RL_OK) return code;
+    code = rl_plan_apply(db, p, opts);
+    rl_plan_free(p);
+    return code;
+}
