@@ -469,6 +469,7 @@ static int scratch_auth(void *arg, int action, const char *a, const char *b, con
         break;
     case SQLITE_READ:
     case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
     case SQLITE_FUNCTION:
     case SQLITE_TRANSACTION:
     case SQLITE_SAVEPOINT:
