@@ -8,7 +8,7 @@
  * table; a key to a table that does not exist, or to columns that are not unique, makes every
  * write to the child fail with "foreign key mismatch".
  */
-#include "internal.h"
+#include "schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +187,17 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     err_clear(db);
     checker c = {.db = db, .fn = fn, .ctx = ctx};
     int code = check_integrity(&c);
+    if (code == RL_OK) { /* stored definitions that carry more than their statement */
+        schema s;
+        if (schema_load(db->h, &s) != SQLITE_OK && s.problem) {
+            strbuf m;
+            sb_init(&m);
+            sb_printf(&m, "integrity: %s.", s.problem);
+            report(&c, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL);
+            sb_free(&m);
+        }
+        schema_free(&s);
+    }
     char **names = NULL;
     size_t n = 0;
     if (code == RL_OK) {

@@ -589,7 +589,7 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
     if (first == SIZE_MAX) return RL_OK;
     const fk_violation *x = &after->v[first];
     rl_fk_detail d;
-    fkv_detail(db, x, &d);
+    fkv_detail(x, &d);
     strbuf b;
     sb_init(&b);
     bool child_side = !target || strcasecmp(target, x->table) == 0;

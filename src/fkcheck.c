@@ -670,13 +670,13 @@ char *fkv_text(const fk_violation *x)
     return sb_take(&b);
 }
 
-void fkv_detail(rl_db *db, const fk_violation *x, rl_fk_detail *d)
+void fkv_detail(const fk_violation *x, rl_fk_detail *d)
 {
     memset(d, 0, sizeof *d);
-    d->child_table = err_str(db, x->table);
-    d->child_column = err_str(db, x->from);
-    d->parent_table = err_str(db, x->parent);
-    d->parent_column = err_str(db, x->to);
-    d->value = err_str(db, x->value);
+    d->child_table = x->table;
+    d->child_column = x->from;
+    d->parent_table = x->parent;
+    d->parent_column = x->to;
+    d->value = x->value;
     d->action = x->on_delete;
 }

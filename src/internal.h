@@ -165,8 +165,8 @@ void fkv_sort(fk_violations *set);
 bool fkv_contains(const fk_violations *set, const fk_violation *x);
 /* "notes rowid 2: owner = 42 has no matching row in users(id)" (malloc'd). */
 char *fkv_text(const fk_violation *x);
-/* The detail record of x with strings owned by db's current error. */
-void fkv_detail(rl_db *db, const fk_violation *x, rl_fk_detail *d);
+/* The detail record of x, pointing at x's strings. */
+void fkv_detail(const fk_violation *x, rl_fk_detail *d);
 /* Why foreign key number fkid of table cannot be checked (malloc'd), or NULL when it can. */
 char *fk_key_problem(sqlite3 *h, const char *table, int fkid);
 
