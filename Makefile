@@ -6,7 +6,10 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-normal test-asan bench install format clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+
+.PHONY: all deps build demo test test-normal test-asan bench install format clean fuzz
 
 all: build
 
@@ -46,8 +49,18 @@ bench: build
 install: build
 	cmake --install $(BUILD)
 
+# Each libFuzzer harness for FUZZ_TIME seconds (clang, ASan + UBSan), starting from the
+# committed corpus in fuzz/corpus/; new inputs stay in $(FUZZ_BUILD)/corpus, findings in
+# $(FUZZ_BUILD)/findings.  Copy a finding into fuzz/corpus/<harness>/ once it is fixed:
+# `make test` replays that corpus.
+fuzz:
+	@scripts/deps.sh clang libclang-rt-14-dev
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DREFLITE_FUZZ=ON -DREFLITE_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
 format:
-	clang-format -i include/*.h src/*.c src/*.h cli/*.c examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h
+	clang-format -i include/*.h src/*.c src/*.h cli/*.c examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h fuzz/*.c fuzz/*.h
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -353,13 +353,16 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
  */
 int rl_close(rl_db *db);
 
-/* The profile the connection was opened with (FROM_ENV resolved). */
+/* The profile the connection was opened with (FROM_ENV resolved; FROM_ENV for NULL). */
 rl_profile rl_db_profile(const rl_db *db);
 
 /* "development", "test" or "production". */
 const char *rl_profile_name(rl_profile profile);
 
-/* The underlying SQLite handle, for what reflite does not cover.  Owned by db. */
+/*
+ * The underlying SQLite handle, for what reflite does not cover (NULL for a NULL db).  Owned
+ * by db.  What is done through it is outside reflite's promise: it can switch keys off.
+ */
 sqlite3 *rl_sqlite3(rl_db *db);
 
 /* Parse "development"/"dev", "test", "production"/"prod". RL_EINVAL for anything else. */
@@ -379,7 +382,7 @@ int rl_begin(rl_db *db);
 int rl_commit(rl_db *db);
 /* Roll back the innermost level (to its savepoint, or the whole transaction). */
 int rl_rollback(rl_db *db);
-/* Nesting depth: 0 outside any transaction. */
+/* Nesting depth: 0 outside any transaction; RL_EINVAL for a NULL db. */
 int rl_txn_depth(const rl_db *db);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -437,8 +440,9 @@ static inline rl_value rl_null(void)
 /*
  * Run one or more SQL statements, binding params (?1..?n) to the first statement.  Several
  * statements run all-or-nothing inside a savepoint.  Constraint failures get the same
- * diagnosis as the typed API.  *changes (may be NULL) receives the rows changed by the last
- * statement.
+ * diagnosis (and sentence) as the typed API.  *changes (may be NULL) receives the rows changed
+ * by the last statement.  SQL that would switch enforcement off (PRAGMA foreign_keys = OFF,
+ * ignore_check_constraints = ON, writable_schema = ON) is refused with RL_EREFUSED.
  */
 int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes);
 
@@ -468,14 +472,19 @@ int rl_create_table(rl_db *db, const rl_model *model);
  */
 int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out);
 
-/* The table name of a model (derived if not given). */
+/* The table name of a model (derived if not given); NULL for a NULL or invalid model. */
 const char *rl_model_table(rl_db *db, const rl_model *model);
 
 /* ------------------------------------------------------------------------------------------ */
 /* CRUD                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Insert row (a pointer to the model's struct).  A pk of 0 is assigned and written back. */
+/*
+ * Insert row (a pointer to the model's struct).  A pk of 0 is assigned and written back.  A
+ * field with default_sql that the struct leaves unset (NULL char *, rl_blob with NULL data,
+ * absent rl_maybe_*) gets the database default, which is then read back into the struct: a
+ * text or blob member filled so points to malloc'd memory the caller frees.
+ */
 int rl_insert(rl_db *db, const rl_model *model, void *row);
 
 /*
@@ -543,8 +552,9 @@ typedef struct rl_rows {
 } rl_rows;
 
 /*
- * Start a query on model.  Never NULL for a live db and valid model: errors in building
- * (unknown field, ...) are remembered and returned by the first call that runs the query.
+ * Start a query on model.  NULL only for a NULL db (or out of memory); errors in building
+ * (a NULL or invalid model, an unknown field...) are remembered and returned by the first
+ * call that runs the query.
  */
 rl_query *rl_select(rl_db *db, const rl_model *model);
 void rl_query_free(rl_query *q);
@@ -586,7 +596,7 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
 /* DELETE the rows the query matches (ordering/limit are ignored). */
 int rl_delete_where(rl_query *q, int64_t *changed);
 
-/* The SQL text the query would run (for logs and tests). Owned by q. */
+/* The SQL text the query would run (for logs and tests). Owned by q; "" for a NULL q. */
 const char *rl_query_sql(rl_query *q);
 
 void rl_rows_free(rl_rows *rows);
