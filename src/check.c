@@ -51,29 +51,6 @@ static int check_integrity(checker *c)
     return rc == SQLITE_DONE ? RL_OK : err_sqlite(c->db, rc, "integrity check");
 }
 
-/* Names of the tables of main (not shadow or virtual tables), malloc'd. */
-static int table_names(sqlite3 *h, char ***out, size_t *n)
-{
-    sqlite3_stmt *st;
-    *out = NULL;
-    *n = 0;
-    int rc = sqlite3_prepare_v2(h,
-                                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
-                                "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                "ORDER BY name",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK) return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char **na = realloc(*out, (*n + 1) * sizeof *na);
-        if (!na) break;
-        *out = na;
-        na[*n] = strdup((const char *)sqlite3_column_text(st, 0));
-        if (na[*n]) (*n)++;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 static void free_names(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -201,7 +178,7 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     char **names = NULL;
     size_t n = 0;
     if (code == RL_OK) {
-        int rc = table_names(db->h, &names, &n);
+        int rc = main_tables(db->h, &names, &n);
         if (rc != SQLITE_OK) code = err_sqlite(db, rc, "check");
     }
     if (code == RL_OK) code = check_foreign_keys(&c, names, n);

@@ -486,16 +486,6 @@ static char *parent_pk_column(rl_db *db, const char *table)
     return out ? out : strdup("rowid");
 }
 
-static rl_action action_named(const char *s)
-{
-    if (!s) return RL_NO_ACTION;
-    if (strcasecmp(s, "CASCADE") == 0) return RL_CASCADE;
-    if (strcasecmp(s, "SET NULL") == 0) return RL_SET_NULL;
-    if (strcasecmp(s, "SET DEFAULT") == 0) return RL_SET_DEFAULT;
-    if (strcasecmp(s, "RESTRICT") == 0) return RL_RESTRICT;
-    return RL_NO_ACTION;
-}
-
 /* "pk = 3 is still referenced by 2 rows of books(author_id) (ON DELETE RESTRICT)" */
 static void referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb)
 {
@@ -530,7 +520,7 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
         const char *t = (const char *)sqlite3_column_text(st, 2);
         if (!*t) t = pkcol ? pkcol : "rowid";
         if (column && strcasecmp(t, column) != 0) continue;
-        rl_action act = action_named((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
+        rl_action act = action_from_sql((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
         if (act != RL_RESTRICT && act != RL_NO_ACTION && act != RL_SET_DEFAULT) continue;
         const char *c = (const char *)sqlite3_column_text(st, 0);
         const char *f = (const char *)sqlite3_column_text(st, 1);

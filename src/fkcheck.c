@@ -37,7 +37,7 @@ typedef struct fk_key {
     rl_action on_delete, on_update;
 } fk_key;
 
-static rl_action action_of(const char *s)
+rl_action action_from_sql(const char *s)
 {
     if (!s) return RL_NO_ACTION;
     if (strcasecmp(s, "CASCADE") == 0) return RL_CASCADE;
@@ -136,8 +136,8 @@ static int load_keys(sqlite3 *h, const char *table, fk_key **out, size_t *nout)
             memset(k, 0, sizeof *k);
             k->id = id;
             k->parent = dup_text(st, 1);
-            k->on_update = action_of((const char *)sqlite3_column_text(st, 4));
-            k->on_delete = action_of((const char *)sqlite3_column_text(st, 5));
+            k->on_update = action_from_sql((const char *)sqlite3_column_text(st, 4));
+            k->on_delete = action_from_sql((const char *)sqlite3_column_text(st, 5));
         }
         fk_key *k = &keys[n - 1];
         char *to = sqlite3_column_type(st, 3) == SQLITE_NULL ? strdup("") : dup_text(st, 3);
@@ -589,23 +589,30 @@ static int collect_table(sqlite3 *h, const char *table, fk_violations *out, char
     return rc;
 }
 
-int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem)
+int main_tables(sqlite3 *h, char ***names, size_t *n)
 {
-    if (problem) *problem = NULL;
-    if (table) return collect_table(h, table, out, problem);
     sqlite3_stmt *st;
+    *names = NULL;
+    *n = 0;
     int rc = sqlite3_prepare_v2(h,
                                 "SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
                                 "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                                 "ORDER BY name",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
-    char **names = NULL;
-    size_t n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (push_str(&names, n, dup_text(st, 0))) n++;
+        if (push_str(names, *n, dup_text(st, 0))) (*n)++;
     sqlite3_finalize(st);
-    rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem)
+{
+    if (problem) *problem = NULL;
+    if (table) return collect_table(h, table, out, problem);
+    char **names;
+    size_t n;
+    int rc = main_tables(h, &names, &n);
     for (size_t i = 0; i < n && rc == SQLITE_OK; i++)
         rc = collect_table(h, names[i], out, problem);
     free_strs(names, n);

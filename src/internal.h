@@ -167,6 +167,11 @@ bool fkv_contains(const fk_violations *set, const fk_violation *x);
 char *fkv_text(const fk_violation *x);
 /* The detail record of x, pointing at x's strings. */
 void fkv_detail(const fk_violation *x, rl_fk_detail *d);
+/* "CASCADE", "SET NULL"... as an rl_action (NO ACTION for anything else). */
+rl_action action_from_sql(const char *s);
+/* The names of the ordinary tables of main (no shadow, virtual or sqlite_ table), sorted;
+ * free each and the array. */
+int main_tables(sqlite3 *h, char ***names, size_t *n);
 /* Why foreign key number fkid of table cannot be checked (malloc'd), or NULL when it can. */
 char *fk_key_problem(sqlite3 *h, const char *table, int fkid);
 

@@ -103,7 +103,7 @@ static char *quoted(const char *name)
 }
 
 /* count(*) of "SELECT count(*) FROM <table> [WHERE <column> <cond>]"; -1 on error. */
-static int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
+int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
 {
     strbuf sql;
     sb_init(&sql);

@@ -34,4 +34,7 @@ struct rl_plan {
     size_t nrebuilt;
 };
 
+/* count(*) of "SELECT count(*) FROM main.<table> [WHERE <column> <cond>]"; -1 on error. */
+int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond);
+
 #endif

@@ -32,22 +32,6 @@ static void progress(const rl_migrate_options *o, const char *stage, const char 
     if (o && o->progress) o->progress(stage, table, done, total, o->progress_ctx);
 }
 
-static int64_t table_count(sqlite3 *h, const char *table)
-{
-    strbuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "SELECT count(*) FROM main.");
-    sb_ident(&sql, table);
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (!sql.oom && sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sb_free(&sql);
-    return n;
-}
-
 /*
  * Copy in chunks of COPY_CHUNK rows by inclusive rowid ranges: [INT64_MIN, r1], [r1 + 1, r2],
  * ... where r is the last rowid of each chunk; the last range ends at INT64_MAX, so no rowid
@@ -65,7 +49,7 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
     int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &bound, NULL);
     sb_free(&sql);
     /* Counting is a full scan: pay for it only when someone reports progress. */
-    int64_t total = o && o->progress ? table_count(db->h, s->table) : 0;
+    int64_t total = o && o->progress ? count_rows(db->h, s->table, NULL, NULL) : 0;
     int64_t lo = INT64_MIN, done = 0;
     progress(o, "copy", s->table, 0, total);
     while (rc == SQLITE_OK) {
@@ -102,7 +86,8 @@ static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o, char 
     }
     sqlite3_finalize(ins);
     if (rc != SQLITE_OK) return rc;
-    int64_t from = table_count(db->h, s->table), to = table_count(db->h, s->dest);
+    int64_t from = count_rows(db->h, s->table, NULL, NULL),
+            to = count_rows(db->h, s->dest, NULL, NULL);
     if (from != to || from < 0) {
         char *t = name_disp(s->table);
         if (asprintf(why, "copying %s carried %lld of its %lld rows", t ? t : "?", (long long)to,

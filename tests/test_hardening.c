@@ -11,54 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/reflite-hard-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *path_of(const char *name)
-{
-    static char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return p;
-}
-
-/* A file database holding sql, loaded with keys off through the raw handle (fixtures hold
- * violations and crafted rows on purpose). */
-static rl_db *db_with(const char *name, const char *sql)
-{
-    const char *path = path_of(name);
-    unlink(path);
-    rl_db *db;
-    rl_options o = {.no_wal = true};
-    assert_int_equal(rl_open(&db, path, &o), RL_OK);
-    sqlite3 *h = rl_sqlite3(db);
-    assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL), SQLITE_OK);
-    if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("fixture: %s", sqlite3_errmsg(h));
-    assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-    return db;
-}
-
-static char *dump(rl_db *db)
-{
-    char *s = NULL;
-    if (rl_schema_dump(db, &s) != RL_OK) fail_msg("dump: %s", rl_errmsg(db));
-    return s;
-}
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -880,5 +832,5 @@ int main(void)
         cmocka_unit_test(test_defaults_apply_and_read_back),
         cmocka_unit_test(test_index_declarations_validated),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

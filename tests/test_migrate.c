@@ -7,48 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/reflite-migrate-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* A file database (so WAL and real transactions are exercised) holding sql. */
-static rl_db *db_with(const char *name, const char *sql)
-{
-    char path[400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
-    rl_db *db;
-    assert_int_equal(rl_open(&db, path, NULL), RL_OK);
-    /* Fixtures may hold violations on purpose: load them with keys off, through the raw
-     * handle (reflite's own rl_exec refuses to switch them off). */
-    sqlite3 *h = rl_sqlite3(db);
-    assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL), SQLITE_OK);
-    if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("fixture: %s", sqlite3_errmsg(h));
-    assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-    return db;
-}
-
-static char *dump(rl_db *db)
-{
-    char *s;
-    assert_int_equal(rl_schema_dump(db, &s), RL_OK);
-    return s;
-}
-
 static const char *SEED_002_DB =
     "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(254) UNIQUE, confirmed BOOLEAN "
     "DEFAULT 0);"
@@ -451,7 +409,7 @@ static void test_killed_migration_leaves_old_or_new(void **state)
 {
     (void)state;
     char path[400];
-    snprintf(path, sizeof path, "%s/crash.db", dir);
+    snprintf(path, sizeof path, "%s", path_of("crash.db"));
     const kill_point points[] = {
         {"copy", 0}, {"copy", 100000}, {"copy", 200000}, {"check", 0}, {"commit", 0}};
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
@@ -527,5 +485,5 @@ int main(void)
         cmocka_unit_test(test_models_as_target),
         cmocka_unit_test(test_killed_migration_leaves_old_or_new),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
