@@ -90,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             Row r;
             memset(&r, 0, sizeof r);
             rl_insert(db, &m, &r);
+            rl_row_free(&m, &r); /* defaults read back into text and blob members */
         } else {
             FUZZ_ASSERT(rc != RL_ERROR && rc != RL_ENOMEM, "a valid model failed to create: %s",
                         rl_errmsg(db));
