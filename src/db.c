@@ -355,21 +355,27 @@ static int prepare_raw(rl_db *db, const char *sql, sqlite3_stmt **st, const char
     return rc;
 }
 
-static void sql_op_name(sqlite3 *h, const char *sql, char *buf, size_t len)
+/* "insert into books" for a statement that writes books, else the head of its text (malloc'd,
+ * names escaped, any length). */
+static char *sql_op_name(sqlite3 *h, const char *sql)
 {
     char *op = statement_op(h, sql);
     if (op) {
         char *d = name_disp(op);
-        snprintf(buf, len, "%s", d ? d : op);
-        free(d);
         free(op);
-        return;
+        return d;
     }
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;
     size_t n = strcspn(sql, ";\n");
-    if (n > 60) n = 60;
-    snprintf(buf, len, "%.*s%s", (int)n, sql, n == 60 ? "..." : "");
+    char *head = strndup(sql, n > 60 ? 60 : n);
+    char *d = name_disp(head ? head : "");
+    free(head);
+    if (d && n > 60) {
+        char *longer = realloc(d, strlen(d) + 4);
+        if (longer) strcat(d = longer, "...");
+    }
+    return d;
 }
 
 int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
@@ -388,9 +394,9 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
             break;
         }
         if (rc != SQLITE_OK) {
-            char op[80];
-            snprintf(op, sizeof op, "%.60s", tail);
-            code = err_sqlite(db, rc, op);
+            char *op = sql_op_name(db->h, tail);
+            code = err_sqlite(db, rc, op ? op : "exec");
+            free(op);
             break;
         }
         if (!st) { /* whitespace or a comment */
@@ -413,10 +419,10 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         }
         if (rc != SQLITE_DONE) {
-            char op[160];
-            sql_op_name(db->h, sqlite3_sql(st), op, sizeof op);
+            char *op = sql_op_name(db->h, sqlite3_sql(st));
             sqlite3_reset(st);
-            code = err_statement(db, st, rc, op);
+            code = err_statement(db, st, rc, op ? op : "exec");
+            free(op);
             sqlite3_finalize(st);
             break;
         }

@@ -383,6 +383,13 @@ static void test_long_names_are_not_confused(void **state)
     assert_int_equal(rl_migrate(db, sql, NULL), RL_EMIGRATE);
     assert_contains(rl_errmsg(db), b);
     free(sql);
+    /* raw SQL names the whole table too */
+    assert_true(asprintf(&sql, "INSERT INTO %s VALUES (2, 77)", a) > 0);
+    assert_int_equal(rl_exec(db, sql, NULL, 0, NULL), RL_EFOREIGNKEY);
+    free(sql);
+    char want[300];
+    snprintf(want, sizeof want, "insert into %s: p_id = 77 has no matching row in p(id).", a);
+    assert_string_equal(rl_errmsg(db), want);
     rl_close(db);
 }
 
