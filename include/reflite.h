@@ -27,6 +27,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: what this header declares is its whole ABI. */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
+#endif
+
 #define REFLITE_VERSION "0.1.0"
 
 typedef struct sqlite3 sqlite3;
@@ -697,6 +702,10 @@ int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
 
 /* The database's schema as SQL: tables, indexes, views and triggers, one per statement. */
 int rl_schema_dump(rl_db *db, char **out);
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,16 @@
+#!/bin/sh
+# The shared library exports the public API only: every defined dynamic symbol starts with
+# rl_, and every function the header declares is among them.
+# Usage: symbols.sh LIBREFLITE.so HEADER
+set -u
+lib=$1
+header=$2
+. "$(dirname "$0")/cli_lib.sh"
+syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
+other=$(printf '%s\n' "$syms" | grep -v '^rl_' | tr '\n' ' ')
+expect "symbols outside rl_" "" "$other"
+# functions the header declares (not its static inline helpers or macros)
+for f in $(grep -vE '^(static|#| )' "$header" | grep -oE 'rl_[a-z0-9_]+\(' | tr -d '(' | sort -u); do
+  printf '%s\n' "$syms" | grep -qx "$f" && passes=$((passes + 1)) || { echo "FAIL: $f is not exported"; failures=$((failures + 1)); }
+done
+finish
