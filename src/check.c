@@ -74,12 +74,8 @@ static int check_foreign_keys(checker *c, char **names, size_t n)
             sb_init(&msg);
             sb_printf(&msg, "foreign key: %s.", text ? text : "");
             free(text);
-            rl_fk_detail d = {.child_table = x->table,
-                              .child_column = x->from,
-                              .parent_table = x->parent,
-                              .parent_column = x->to,
-                              .value = x->value,
-                              .action = x->on_delete};
+            rl_fk_detail d;
+            fkv_detail(x, &d);
             int64_t rowid = strncmp(x->row, "rowid ", 6) == 0 ? strtoll(x->row + 6, NULL, 10) : 0;
             report(c, RL_FINDING_FOREIGN_KEY, sb_str(&msg), rowid, &d);
             sb_free(&msg);

@@ -161,14 +161,14 @@ static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void 
     int fi = model_field_index(mi, db->err.column);
     if (fi < 0) return code;
     rl_value v = field_value(&mi->model->fields[fi], row);
-    char val[128];
-    value_text(&v, val, sizeof val);
+    char *val = value_literal(&v);
     const char *col = db->err.column;
     if (code == RL_EUNIQUE)
-        err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col, val,
-                   mi->table, col);
+        err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col,
+                   val ? val : "?", mi->table, col);
     else
         err_reword(db, "%s: %s may not be NULL.", op, col);
+    free(val);
     return code;
 }
 

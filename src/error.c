@@ -359,31 +359,6 @@ static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, strbuf *b)
     return RL_EFOREIGNKEY;
 }
 
-/* An SQL literal for a value, as quote() writes it (text quotes doubled). */
-static char *literal(const rl_value *v)
-{
-    strbuf b;
-    sb_init(&b);
-    switch (v->type) {
-    case RL_V_NULL:
-        sb_puts(&b, "NULL");
-        break;
-    case RL_V_INT:
-        sb_printf(&b, "%lld", (long long)v->u.i);
-        break;
-    case RL_V_REAL:
-        sb_printf(&b, "%.17g", v->u.r);
-        break;
-    case RL_V_TEXT:
-        sb_literal(&b, v->u.s);
-        break;
-    case RL_V_BLOB:
-        sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
-        break;
-    }
-    return sb_take(&b);
-}
-
 int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
@@ -415,7 +390,7 @@ int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
         bool has_parent = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
         if (has_parent) continue;
-        char *val = literal(&v);
+        char *val = value_literal(&v);
         sb_puts(&msg, found ? "; " : "");
         sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i], val ? val : "?",
                   parent->table, parent->pk_column);
@@ -540,7 +515,7 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
         free(to);
         return RL_OK;
     }
-    char *val = value ? literal(value) : NULL;
+    char *val = value ? value_literal(value) : NULL;
     best.child_table = child;
     best.child_column = from;
     best.parent_table = table;

@@ -202,10 +202,8 @@ int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out);
 void cache_free(stmt_cache *c);
 /* Bind an rl_value to parameter idx (1-based). */
 int bind_value(sqlite3_stmt *st, int idx, const rl_value *v);
-/* Render a value as SQL text into buf (for messages). */
-void value_text(const rl_value *v, char *buf, size_t len);
-/* Column value of a statement row as SQL text (for messages). */
-void column_text(sqlite3_stmt *st, int col, char *buf, size_t len);
+/* A value as an SQL literal, as quote() writes it (text quotes doubled; malloc'd). */
+char *value_literal(const rl_value *v);
 
 /* Look up (validating on first sight) a model's per-connection information. */
 int model_lookup(rl_db *db, const rl_model *m, model_info **out);

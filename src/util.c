@@ -138,47 +138,28 @@ bool valid_ident(const char *s)
     return true;
 }
 
-void value_text(const rl_value *v, char *buf, size_t len)
+char *value_literal(const rl_value *v)
 {
+    strbuf b;
+    sb_init(&b);
     switch (v->type) {
     case RL_V_NULL:
-        snprintf(buf, len, "NULL");
+        sb_puts(&b, "NULL");
         break;
     case RL_V_INT:
-        snprintf(buf, len, "%lld", (long long)v->u.i);
+        sb_printf(&b, "%lld", (long long)v->u.i);
         break;
     case RL_V_REAL:
-        snprintf(buf, len, "%g", v->u.r);
+        sb_printf(&b, "%.17g", v->u.r);
         break;
     case RL_V_TEXT:
-        snprintf(buf, len, "'%s'", v->u.s);
+        sb_literal(&b, v->u.s);
         break;
     case RL_V_BLOB:
-        snprintf(buf, len, "<blob of %zu bytes>", v->u.b.len);
+        sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
         break;
     }
-}
-
-void column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
-{
-    rl_value v = rl_null();
-    switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER:
-        v = rl_int(sqlite3_column_int64(st, col));
-        break;
-    case SQLITE_FLOAT:
-        v = rl_real(sqlite3_column_double(st, col));
-        break;
-    case SQLITE_TEXT:
-        v = rl_text((const char *)sqlite3_column_text(st, col));
-        break;
-    case SQLITE_BLOB:
-        v = rl_blob_value("", (size_t)sqlite3_column_bytes(st, col));
-        break;
-    default:
-        break;
-    }
-    value_text(&v, buf, len);
+    return sb_take(&b);
 }
 
 int bind_value(sqlite3_stmt *st, int idx, const rl_value *v)

@@ -707,6 +707,11 @@ static void test_last_error_has_no_leftovers(void **state)
     assert_int_equal(rl_insert(db, &Author_model, &a), RL_OK);
     assert_int_equal(rl_insert(db, &Author_model, &b), RL_EUNIQUE);
     assert_string_equal(rl_last_error(db)->column, "email");
+    /* the value is an SQL literal, as everywhere else: quotes doubled */
+    Author c = {.name = "C", .email = "o'brien@example.org"}, d = c;
+    assert_int_equal(rl_insert(db, &Author_model, &c), RL_OK);
+    assert_int_equal(rl_insert(db, &Author_model, &d), RL_EUNIQUE);
+    assert_contains(rl_errmsg(db), "email = 'o''brien@example.org' already exists in authors");
     assert_int_equal(rl_commit(db), RL_EMISUSE);
     const rl_error *e = rl_last_error(db);
     assert_string_equal(e->table, "");
