@@ -694,7 +694,7 @@ int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     fk_violations after = {0}, before = {0};
     if (rc == SQLITE_DONE) fkv_collect(db->h, NULL, &after, NULL);
     exec_sql(db, "ROLLBACK TO rl_diagnose");
-    if (rc == SQLITE_DONE) fkv_collect(db->h, NULL, &before, NULL);
+    if (rc == SQLITE_DONE) fkv_collect_like(db->h, &after, &before, NULL);
     exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
     sp_release(db, "rl_diagnose");
     fkv_sort(&before);

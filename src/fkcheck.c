@@ -619,6 +619,18 @@ int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **proble
     return rc;
 }
 
+int fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem)
+{
+    if (problem) *problem = NULL;
+    int rc = SQLITE_OK;
+    /* A table's violations are contiguous, as collected and as sorted (the identity starts
+     * with the table): a table starts where the previous entry's table differs. */
+    for (size_t i = 0; i < like->n && rc == SQLITE_OK; i++)
+        if (i == 0 || strcasecmp(like->v[i - 1].table, like->v[i].table) != 0)
+            rc = collect_table(h, like->v[i].table, out, problem);
+    return rc;
+}
+
 static int cmp_ident(const void *a, const void *b)
 {
     return strcmp(((const fk_violation *)a)->ident, ((const fk_violation *)b)->ident);

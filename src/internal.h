@@ -158,6 +158,8 @@ typedef struct fk_violations {
  * *problem (malloc'd, naming the key) and SQLITE_ERROR; otherwise SQLITE_OK.
  */
 int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem);
+/* fkv_collect for only the tables that have a violation in like (what a comparison needs). */
+int fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem);
 void fkv_free(fk_violations *set);
 /* Sort a set for fkv_contains (O(n log n)). */
 void fkv_sort(fk_violations *set);

@@ -376,7 +376,7 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
          * database and run again if nothing new broke. */
         fk_violations base = {0};
         char *problem = NULL;
-        fkv_collect(db->h, NULL, &base, &problem);
+        fkv_collect_like(db->h, &out.after, &base, &problem);
         fkv_sort(&base);
         size_t fresh = 0;
         for (size_t i = 0; i < out.after.n; i++)

@@ -335,20 +335,40 @@ static void add_object(sch_object **arr, size_t *n, sqlite3_stmt *st)
     o->norm = sql_normalize(o->sql ? o->sql : "");
 }
 
-/* A stored definition must be one statement: anything after it was put there by hand. */
-static bool stored_sql_ok(schema *out, sqlite3_stmt *st)
+/* A stored definition must be one statement: anything after it was put there by hand.
+ * Returns why (malloc'd), or NULL when sql is one statement. */
+static char *stored_sql_problem(const char *name, const char *sql)
 {
-    const char *sql = (const char *)sqlite3_column_text(st, 3);
-    if (!sql || blank_after(sql, sql_statement_end(sql))) return true;
+    if (!sql || blank_after(sql, sql_statement_end(sql))) return NULL;
     strbuf b;
     sb_init(&b);
     sb_puts(&b, "the stored definition of ");
-    sb_name(&b, (const char *)sqlite3_column_text(st, 1));
+    sb_name(&b, name);
     sb_puts(&b, " in sqlite_schema holds more than one statement; the file has been edited by "
                 "hand or crafted, and reflite will not run it");
+    return sb_take(&b);
+}
+
+static bool stored_sql_ok(schema *out, sqlite3_stmt *st)
+{
     free(out->problem);
-    out->problem = sb_take(&b);
-    return false;
+    out->problem = stored_sql_problem((const char *)sqlite3_column_text(st, 1),
+                                      (const char *)sqlite3_column_text(st, 3));
+    return out->problem == NULL;
+}
+
+char *schema_stored_problem(sqlite3 *h)
+{
+    sqlite3_stmt *st;
+    char *problem = NULL;
+    if (sqlite3_prepare_v2(h, "SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL", -1, &st,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    while (!problem && sqlite3_step(st) == SQLITE_ROW)
+        problem = stored_sql_problem((const char *)sqlite3_column_text(st, 0),
+                                     (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    return problem;
 }
 
 int schema_load(sqlite3 *h, schema *out)

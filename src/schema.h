@@ -44,6 +44,8 @@ typedef struct schema {
 } schema;
 
 int schema_load(sqlite3 *h, schema *out);
+/* Why a stored definition in sqlite_schema cannot be trusted (malloc'd), or NULL. */
+char *schema_stored_problem(sqlite3 *h);
 /* schema_load on db's connection, setting db's error (RL_ECORRUPT for a crafted schema). */
 int schema_read(rl_db *db, schema *s, const char *op);
 void schema_free(schema *s);
