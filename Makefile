@@ -1,7 +1,10 @@
 # Thin wrapper around CMake.  `make demo` and `make test` work on a fresh Debian machine:
 # they install missing packages (scripts/deps.sh), configure, build and run.
+# The build's own output goes to $(BUILD)/build.log and is shown only when it fails;
+# V=1 shows it as it happens.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+DEB_BUILD  ?= build-deb
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX     ?= /usr/local
 CMAKE_FLAGS ?=
@@ -9,7 +12,16 @@ CMAKE_FLAGS ?=
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 
-.PHONY: all deps build demo test test-normal test-asan bench install format clean fuzz
+MAKEFLAGS += --no-print-directory
+ifeq ($(V),1)
+quiet = $(1)
+else
+# run a command with its output in a log, printed only if the command fails
+quiet = @echo "  $(2)"; ( $(1) ) > $(3) 2>&1 || { cat $(3); exit 1; }
+endif
+
+.PHONY: all deps build demo test test-normal test-asan bench install uninstall deb format \
+        clean fuzz
 
 all: build
 
@@ -17,12 +29,14 @@ deps:
 	@scripts/deps.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	@mkdir -p $(BUILD)
+	$(call quiet,cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS),configuring $(BUILD),$(BUILD)/configure.log)
 
 build: deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS)
+	$(call quiet,cmake --build $(BUILD) -j $(JOBS),building $(BUILD),$(BUILD)/build.log)
 
 demo: build
+	@echo
 	@echo "== examples/books: the foreign-key guide in C =="
 	@$(BUILD)/example_books
 	@echo
@@ -35,10 +49,11 @@ test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 $(ASAN_BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DREFLITE_SANITIZE=ON $(CMAKE_FLAGS)
+	@mkdir -p $(ASAN_BUILD)
+	$(call quiet,cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DREFLITE_SANITIZE=ON $(CMAKE_FLAGS),configuring $(ASAN_BUILD),$(ASAN_BUILD)/configure.log)
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	$(call quiet,cmake --build $(ASAN_BUILD) -j $(JOBS),building $(ASAN_BUILD),$(ASAN_BUILD)/build.log)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
@@ -46,8 +61,23 @@ bench: build
 	$(BUILD)/bench_crud
 	$(BUILD)/bench_migrate $(BUILD)/reflite
 
+# Installs under PREFIX (default /usr/local), also after a build configured with another
+# prefix; DESTDIR stages the install elsewhere.  ldconfig refreshes the dynamic linker's
+# cache so that programs find the new libreflite.so.0 (a real install as root only).
 install: build
+	$(call quiet,cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) && cmake --build $(BUILD) -j $(JOBS),configuring $(BUILD) for $(PREFIX),$(BUILD)/configure.log)
 	cmake --install $(BUILD)
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# Removes what the last `make install` installed (its list is $(BUILD)/install_manifest.txt).
+uninstall:
+	@scripts/uninstall.sh $(BUILD)/install_manifest.txt
+
+# The Debian packages libreflite0, libreflite-dev and reflite, built from a copy of the
+# tree in $(DEB_BUILD)/ (dpkg-buildpackage writes next to the source directory).
+deb:
+	@scripts/deps.sh debhelper dpkg-dev fakeroot lintian
+	@scripts/deb.sh $(DEB_BUILD)
 
 # Each libFuzzer harness for FUZZ_TIME seconds (clang, ASan + UBSan), starting from the
 # committed corpus in fuzz/corpus/; new inputs stay in $(FUZZ_BUILD)/corpus, findings in
@@ -60,7 +90,7 @@ fuzz:
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
 format:
-	clang-format -i include/*.h src/*.c src/*.h cli/*.c examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h fuzz/*.c fuzz/*.h
+	clang-format -i include/*.h src/*.c src/*.h cli/*.c cli/*.h tests/*.cpp examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h fuzz/*.c fuzz/*.h
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -1,25 +1,38 @@
 /*
  * reflite: the command-line tool.
  *
- *   reflite schema DB                      the schema as SQL
- *   reflite diff DB SCHEMA.sql             what differs and the SQL that would run
- *   reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss]
- *   reflite check DB                       integrity, foreign-key violations, lint
- *   reflite version
+ *   reflite schema DB                  the schema as SQL
+ *   reflite diff DB SCHEMA.sql         what differs and the SQL that would run (--json)
+ *   reflite migrate DB SCHEMA.sql      bring DB to SCHEMA.sql, creating DB if it is missing
+ *   reflite check DB                   integrity, foreign-key violations, lint (--json)
+ *   reflite help [COMMAND]             the usage of reflite or of one command
+ *   reflite version | --version        the version
  *
- * Exit codes: 0 success / clean, 1 findings, differences or refused, 2 usage or operational
- * error (including a damaged or crafted database file).  schema, diff and check open the
- * database read-only: they never write or create a file.
+ * One exit rule for every command (EXIT_RULE below, repeated in README.md and reflite(1)):
+ * 0 done or clean, 1 differs, refused or findings, 2 error.  schema, diff and check open the
+ * database read-only: they never write or create a file.  A lock held by another connection
+ * is reported by one sentence and exit 2, whichever command and whichever kind of lock.
  */
 #include <reflite.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "output.h"
+
 #define EXIT_FINDINGS 1
-#define EXIT_USAGE    2
+#define EXIT_ERROR    2
+
+#define EXIT_RULE                                                                                  \
+    "Exit status: 0 done or clean; 1 differs, refused or findings; 2 error (usage, I/O, a lock\n"  \
+    "held by another connection, a damaged file).\n"
+
+#define TIMEOUT_HELP                                                                               \
+    "  --timeout MS           wait up to MS milliseconds for a lock held by another\n"             \
+    "                         connection (default 5000)\n"
 
 static const char *USAGE =
     "usage: reflite <command> [options]\n"
@@ -27,151 +40,283 @@ static const char *USAGE =
     "commands:\n"
     "  schema DB                 print the database's schema as SQL\n"
     "  diff DB SCHEMA.sql        show what differs and the SQL a migration would run\n"
-    "  migrate DB SCHEMA.sql     bring DB to SCHEMA.sql (--dry-run, --allow-data-loss,\n"
-    "                            --allow-empty-schema)\n"
+    "  migrate DB SCHEMA.sql     bring DB to SCHEMA.sql (creates DB if it does not exist)\n"
     "  check DB                  integrity check, foreign-key violations and schema lint\n"
-    "  version                   print the version\n"
-    "\n"
-    "Run 'reflite <command> --help' for a command's options.\n";
+    "  help [COMMAND]            this text, or a command's options\n"
+    "  version                   print the version (also --version)\n"
+    "\n" EXIT_RULE "\n"
+    "Run 'reflite help COMMAND' for a command's options.\n";
 
 static const char *CHECK_USAGE =
-    "usage: reflite check DB [--no-lint]\n"
+    "usage: reflite check DB [--no-lint] [--json] [--timeout MS]\n"
     "\n"
     "Checks DB and prints one line per finding:\n"
     "  integrity:   problems reported by PRAGMA integrity_check\n"
     "  foreign key: rows whose key has no parent (table, rowid, column, value, parent)\n"
     "  lint:        foreign-key columns without an index; keys referencing missing tables\n"
     "               or columns that are neither the primary key nor unique\n"
-    "  --no-lint      report only integrity problems and foreign-key violations\n"
+    "  --no-lint              report only integrity problems and foreign-key violations\n"
+    "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP
     "The database is opened read-only.  Names are printed with control characters escaped.\n"
-    "Exit status: 0 clean, 1 findings, 2 error.\n";
+    "\n" EXIT_RULE;
 
 static const char *SCHEMA_USAGE =
-    "usage: reflite schema DB\n"
+    "usage: reflite schema DB [--timeout MS]\n"
     "\n"
     "Prints every table, index, view and trigger of DB as SQL (virtual tables as CREATE\n"
-    "VIRTUAL TABLE, without their shadow tables).  Read-only.\n"
-    "Exit status: 0 success, 2 error.\n";
+    "VIRTUAL TABLE, without their shadow tables).  Read-only.\n" TIMEOUT_HELP "\n" EXIT_RULE;
 
 static const char *DIFF_USAGE =
-    "usage: reflite diff DB SCHEMA.sql\n"
+    "usage: reflite diff DB SCHEMA.sql [--json] [--timeout MS]\n"
     "\n"
     "Compares DB with the schema declared in SCHEMA.sql and prints what differs, what data a\n"
     "migration would lose, and the exact SQL it would run.  DB is opened read-only and\n"
     "SCHEMA.sql may hold only schema statements (CREATE, DROP, ALTER).\n"
-    "Exit status: 0 DB matches, 1 it differs, 2 error (a damaged or crafted file included).\n";
+    "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP
+    "\n" EXIT_RULE;
 
 static const char *MIGRATE_USAGE =
-    "usage: reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss] "
-    "[--allow-empty-schema]\n"
+    "usage: reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss]\n"
+    "                       [--allow-empty-schema] [--progress] [--timeout MS]\n"
     "\n"
     "Brings DB to the schema declared in SCHEMA.sql, keeping every row and foreign-key action.\n"
+    "A DB that does not exist is created (and removed again if the migration fails).\n"
     "Tables SQLite cannot ALTER are rebuilt with foreign keys off, in one transaction, and\n"
     "checked with foreign_key_check before commit; any new violation rolls everything back.\n"
     "A damaged file (PRAGMA quick_check) is refused before anything is written.\n"
-    "  --dry-run             print the SQL and change nothing\n"
-    "  --allow-data-loss     allow dropping tables or columns that hold data, and type\n"
-    "                        changes that alter stored values ('01234' -> 1234)\n"
-    "  --allow-empty-schema  allow a SCHEMA.sql that declares no table (drops them all)\n"
-    "Exit status: 0 applied or nothing to do, 1 refused or rolled back (DB unchanged),\n"
-    "2 usage or other error (a damaged file, a lock, I/O).\n";
+    "  --dry-run              print the SQL and change nothing (creates no file)\n"
+    "  --allow-data-loss      allow dropping tables or columns that hold data, and type\n"
+    "                         changes that alter stored values ('01234' -> 1234)\n"
+    "  --allow-empty-schema   allow a SCHEMA.sql that declares no table (drops them all)\n"
+    "  --progress             report the copy of tables of 100,000 rows or more on stderr\n"
+    "                         (the default when stderr is a terminal)\n" TIMEOUT_HELP
+    "\n" EXIT_RULE;
 
-static bool wants_help(int argc, char **argv)
+/* What the command line said. */
+typedef struct cli {
+    const char *cmd;
+    const char *pos[2];
+    int npos;
+    bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress;
+    int timeout_ms;
+} cli;
+
+/* The flags a command accepts. */
+enum {
+    F_JSON = 1 << 0,
+    F_NO_LINT = 1 << 1,
+    F_DRY_RUN = 1 << 2,
+    F_ALLOW_LOSS = 1 << 3,
+    F_ALLOW_EMPTY = 1 << 4,
+    F_PROGRESS = 1 << 5,
+};
+
+typedef struct command {
+    const char *name;
+    int nargs;
+    unsigned flags;
+    const char *usage;
+    int (*run)(const cli *c);
+} command;
+
+static int usage_error(const command *cmd, const char *fmt, const char *arg)
 {
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
-    return false;
+    fprintf(stderr, "reflite %s: ", cmd->name);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n%s", cmd->usage);
+    return EXIT_ERROR;
 }
 
-/* --help, or a wrong number of arguments: print usage and return the exit code; else -1. */
-static int usage_exit(int argc, char **argv, int nargs, const char *usage)
+/* Parse a command's arguments into c; returns -1 to go on, else an exit code. */
+static int parse_args(const command *cmd, int argc, char **argv, cli *c)
 {
-    if (wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return 0;
+    static const struct {
+        const char *name;
+        unsigned flag;
+        size_t offset;
+    } flags[] = {
+        {"--json", F_JSON, offsetof(cli, json)},
+        {"--no-lint", F_NO_LINT, offsetof(cli, no_lint)},
+        {"--dry-run", F_DRY_RUN, offsetof(cli, dry_run)},
+        {"--allow-data-loss", F_ALLOW_LOSS, offsetof(cli, allow_data_loss)},
+        {"--allow-empty-schema", F_ALLOW_EMPTY, offsetof(cli, allow_empty_schema)},
+        {"--progress", F_PROGRESS, offsetof(cli, progress)},
+    };
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(cmd->usage, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--timeout") == 0) {
+            char *end;
+            errno = 0;
+            long ms = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+            if (i + 1 >= argc || errno || *end || end == argv[i + 1] || ms < 0 || ms > 3600000)
+                return usage_error(cmd, "--timeout takes milliseconds from 0 to 3600000%s", "");
+            c->timeout_ms = (int)ms;
+            i++;
+            continue;
+        }
+        size_t f = 0;
+        while (f < sizeof flags / sizeof flags[0] &&
+               !(strcmp(a, flags[f].name) == 0 && (cmd->flags & flags[f].flag)))
+            f++;
+        if (f < sizeof flags / sizeof flags[0]) {
+            *(bool *)((char *)c + flags[f].offset) = true;
+        } else if (a[0] == '-' || c->npos == cmd->nargs) {
+            return usage_error(cmd, "unexpected argument '%s'", a);
+        } else {
+            c->pos[c->npos++] = a;
+        }
     }
-    if (nargs >= 0 && argc != nargs) {
-        fputs(usage, stderr);
-        return EXIT_USAGE;
-    }
+    if (c->npos != cmd->nargs) return usage_error(cmd, "%smissing argument", "");
     return -1;
 }
 
-/* Open an existing database without creating it (read-only unless it is to be changed). */
-static rl_db *open_existing(const char *path, bool writable)
+/* Print an error; with --json also as {"error": ...} on stdout.  Returns EXIT_ERROR. */
+static int fail(const cli *c, const char *db_path, const char *message)
 {
-    if (access(path, F_OK) != 0) {
-        fprintf(stderr, "reflite: %s: no such database file\n", path);
-        return NULL;
+    fprintf(stderr, "reflite: %s\n", message);
+    if (c->json) {
+        printf("{\"database\":");
+        json_string(stdout, db_path);
+        printf(",\"error\":");
+        json_string(stdout, message);
+        printf("}\n");
     }
-    rl_db *db;
-    char err[512];
-    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .no_wal = true, .read_only = !writable};
-    if (rl_open_ex(&db, path, &o, err, sizeof err) != RL_OK) {
-        fprintf(stderr, "reflite: %s\n", err);
-        return NULL;
-    }
-    return db;
+    return EXIT_ERROR;
 }
+
+/* The sentence for a failed call on db: one sentence for a lock, whatever its kind. */
+static void db_error(const char *db_path, rl_db *db, int rc, char *msg, size_t size)
+{
+    if (rc == RL_EBUSY)
+        snprintf(msg, size,
+                 "%s: the database is locked by another connection; try again when it is done, "
+                 "or wait longer with --timeout",
+                 db_path);
+    else
+        snprintf(msg, size, "%s", db ? rl_errmsg(db) : rl_code_name(rc));
+}
+
+static int fail_db(const cli *c, const char *db_path, rl_db *db, int rc)
+{
+    char msg[1024];
+    db_error(db_path, db, rc, msg, sizeof msg);
+    return fail(c, db_path, msg);
+}
+
+static int open_db(const cli *c, const char *path, bool writable, bool create, rl_db **db)
+{
+    char err[1024];
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .no_wal = true, .read_only = !writable};
+    o.busy_timeout_ms = c->timeout_ms == 0 ? -1 : c->timeout_ms;
+    if (!create && access(path, F_OK) != 0) {
+        snprintf(err, sizeof err, "%s: no such database file", path);
+        return fail(c, path, err);
+    }
+    int rc = rl_open_ex(db, path, &o, err, sizeof err);
+    if (rc == RL_EBUSY) return fail_db(c, path, NULL, rc);
+    if (rc != RL_OK) return fail(c, path, err);
+    return -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* check                                                                                    */
+/* ---------------------------------------------------------------------------------------- */
+
+static const char *finding_kind(rl_finding_kind k)
+{
+    return k == RL_FINDING_INTEGRITY     ? "integrity"
+           : k == RL_FINDING_FOREIGN_KEY ? "foreign_key"
+                                         : "lint";
+}
+
+typedef struct check_output {
+    bool json;
+    int64_t printed;
+} check_output;
 
 static int print_finding(const rl_finding *f, void *ctx)
 {
-    (void)ctx;
-    printf("%s\n", f->message);
+    check_output *out = ctx;
+    if (!out->json) {
+        printf("%s\n", f->message);
+        return 0;
+    }
+    printf("%s{\"kind\":\"%s\",\"message\":", out->printed++ ? "," : "", finding_kind(f->kind));
+    json_string(stdout, f->message);
+    if (f->kind == RL_FINDING_FOREIGN_KEY && f->fk) {
+        const struct {
+            const char *key, *value;
+        } fields[] = {{"table", f->fk->child_table},
+                      {"columns", f->fk->child_column},
+                      {"value", f->fk->value},
+                      {"parent_table", f->fk->parent_table},
+                      {"parent_columns", f->fk->parent_column}};
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+            printf(",\"%s\":", fields[i].key);
+            json_string(stdout, fields[i].value);
+        }
+        if (f->rowid) printf(",\"rowid\":%lld", (long long)f->rowid);
+    }
+    printf("}\n");
     return 0;
 }
 
-static int cmd_check(int argc, char **argv)
+static int cmd_check(const cli *c)
 {
-    int early = usage_exit(argc, argv, -1, CHECK_USAGE);
+    const char *path = c->pos[0];
+    rl_db *db = NULL;
+    int early = open_db(c, path, false, false, &db);
     if (early >= 0) return early;
-    rl_check_options co = {0};
-    const char *path = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--no-lint") == 0) {
-            co.no_lint = true;
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "reflite check: unexpected argument '%s'\n\n%s", argv[i], CHECK_USAGE);
-            return EXIT_USAGE;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path) {
-        fputs(CHECK_USAGE, stderr);
-        return EXIT_USAGE;
-    }
-    argv[0] = (char *)path;
-    rl_db *db = open_existing(path, false);
-    if (!db) return EXIT_USAGE;
+    rl_check_options co = {.no_lint = c->no_lint};
+    check_output out = {.json = c->json};
     int64_t n = 0;
-    int rc = rl_check_ex(db, &co, print_finding, NULL, &n);
+    if (c->json) {
+        printf("{\"database\":");
+        json_string(stdout, path);
+        printf(",\"findings\":[\n");
+    }
+    int rc = rl_check_ex(db, &co, print_finding, &out, &n);
     if (rc != RL_OK) {
-        fprintf(stderr, "reflite: %s\n", rl_errmsg(db));
+        char msg[1024];
+        db_error(path, db, rc, msg, sizeof msg);
+        fprintf(stderr, "reflite: %s\n", msg);
+        if (c->json) {
+            printf("],\"error\":");
+            json_string(stdout, msg);
+            printf("}\n");
+        }
         rl_close(db);
-        return EXIT_USAGE;
+        return EXIT_ERROR;
     }
     rl_close(db);
-    if (n == 0) {
-        printf("%s: ok\n", argv[0]);
-        return 0;
-    }
-    printf("%s: %lld finding%s\n", argv[0], (long long)n, n == 1 ? "" : "s");
-    return EXIT_FINDINGS;
+    if (c->json)
+        printf("],\"count\":%lld,\"clean\":%s}\n", (long long)n, n ? "false" : "true");
+    else if (n == 0)
+        printf("%s: ok\n", path);
+    else
+        printf("%s: %lld finding%s\n", path, (long long)n, n == 1 ? "" : "s");
+    return n ? EXIT_FINDINGS : 0;
 }
 
-static int cmd_schema(int argc, char **argv)
+/* ---------------------------------------------------------------------------------------- */
+/* schema, diff, migrate                                                                    */
+/* ---------------------------------------------------------------------------------------- */
+
+static int cmd_schema(const cli *c)
 {
-    int early = usage_exit(argc, argv, 1, SCHEMA_USAGE);
+    rl_db *db = NULL;
+    int early = open_db(c, c->pos[0], false, false, &db);
     if (early >= 0) return early;
-    rl_db *db = open_existing(argv[0], false);
-    if (!db) return EXIT_USAGE;
     char *sql;
     int rc = rl_schema_dump(db, &sql);
     if (rc != RL_OK) {
-        fprintf(stderr, "reflite: %s\n", rl_errmsg(db));
+        int code = fail_db(c, c->pos[0], db, rc);
         rl_close(db);
-        return EXIT_USAGE;
+        return code;
     }
     fputs(sql, stdout);
     free(sql);
@@ -182,76 +327,38 @@ static int cmd_schema(int argc, char **argv)
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        return NULL;
-    }
-    size_t cap = 4096, len = 0;
+    if (!f) return NULL;
+    size_t cap = 4096, len = 0, n;
     char *buf = malloc(cap);
-    size_t n;
     while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += n;
         if (cap - len < 2) {
             char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
+            if (!nb) free(buf);
             buf = nb;
         }
+    }
+    if (ferror(f)) {
+        free(buf);
+        buf = NULL;
     }
     fclose(f);
     if (buf) buf[len] = '\0';
     return buf;
 }
 
-/* Open DB and plan the migration to the schema in a file; NULL plan on error (printed). */
-static rl_plan *plan_for(const char *dbpath, const char *schema_path, rl_db **db, bool writable)
+/* Read the schema file and plan the migration of db to it; -1 to go on, else an exit code. */
+static int plan_for(const cli *c, rl_db *db, rl_plan **plan)
 {
-    char *sql = read_file(schema_path);
-    if (!sql) return NULL;
-    *db = open_existing(dbpath, writable);
-    if (!*db) {
-        free(sql);
-        return NULL;
+    char *sql = read_file(c->pos[1]);
+    if (!sql) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", c->pos[1], strerror(errno ? errno : ENOMEM));
+        return fail(c, c->pos[0], msg);
     }
-    rl_plan *plan = NULL;
-    if (rl_plan_new(*db, sql, &plan) != RL_OK) {
-        fprintf(stderr, "reflite: %s\n", rl_errmsg(*db));
-        rl_close(*db);
-        *db = NULL;
-    }
+    int rc = rl_plan_new(db, sql, plan);
     free(sql);
-    return plan;
-}
-
-/*
- * Print SQL for a reader: control characters inside quoted names and strings are escaped
- * (\n, \t, \xNN), so a crafted name cannot forge an output line; the rest is verbatim.
- */
-static void print_sql(const char *s)
-{
-    char quote = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (quote) {
-            if ((char)c == quote) quote = 0;
-        } else if (c == '\'' || c == '"' || c == '`') {
-            quote = (char)c;
-        } else if (c == '[') {
-            quote = ']';
-        }
-        if (quote && (c < 0x20 || c == 0x7f)) {
-            if (c == '\n')
-                fputs("\\n", stdout);
-            else if (c == '\t')
-                fputs("\\t", stdout);
-            else
-                printf("\\x%02x", c);
-        } else {
-            putchar(c);
-        }
-    }
+    return rc == RL_OK ? -1 : fail_db(c, c->pos[0], db, rc);
 }
 
 static void print_plan(const rl_plan *plan)
@@ -259,22 +366,38 @@ static void print_plan(const rl_plan *plan)
     printf("%s", rl_plan_summary(plan));
     if (*rl_plan_data_loss(plan)) printf("\ndata that would be lost:\n%s", rl_plan_data_loss(plan));
     printf("\n-- SQL\n");
-    print_sql(rl_plan_sql(plan));
+    print_sql(stdout, rl_plan_sql(plan));
 }
 
-static int cmd_diff(int argc, char **argv)
+static void print_plan_json(const cli *c, const rl_plan *plan)
 {
-    int early = usage_exit(argc, argv, 2, DIFF_USAGE);
-    if (early >= 0) return early;
+    printf("{\"database\":");
+    json_string(stdout, c->pos[0]);
+    printf(",\"schema\":");
+    json_string(stdout, c->pos[1]);
+    printf(",\"matches\":%s,\"changes\":", rl_plan_is_empty(plan) ? "true" : "false");
+    json_lines(stdout, rl_plan_summary(plan));
+    printf(",\"data_loss\":");
+    json_lines(stdout, rl_plan_data_loss(plan));
+    printf(",\"sql\":");
+    json_string(stdout, rl_plan_is_empty(plan) ? "" : rl_plan_sql(plan));
+    printf("}\n");
+}
+
+static int cmd_diff(const cli *c)
+{
     rl_db *db = NULL;
-    rl_plan *plan = plan_for(argv[0], argv[1], &db, false);
-    if (!plan) return EXIT_USAGE;
-    int code = 0;
-    if (rl_plan_is_empty(plan)) {
-        printf("%s matches %s\n", argv[0], argv[1]);
-    } else {
-        print_plan(plan);
-        code = EXIT_FINDINGS;
+    rl_plan *plan = NULL;
+    int code = open_db(c, c->pos[0], false, false, &db);
+    if (code < 0) code = plan_for(c, db, &plan);
+    if (code < 0) {
+        if (c->json)
+            print_plan_json(c, plan);
+        else if (rl_plan_is_empty(plan))
+            printf("%s matches %s\n", c->pos[0], c->pos[1]);
+        else
+            print_plan(plan);
+        code = rl_plan_is_empty(plan) ? 0 : EXIT_FINDINGS;
     }
     rl_plan_free(plan);
     rl_close(db);
@@ -282,7 +405,7 @@ static int cmd_diff(int argc, char **argv)
 }
 
 /* Progress of long rebuilds on stderr: one updating line on a terminal, else a line per
- * chunk.  Small tables (under 100,000 rows) stay quiet. */
+ * chunk.  Tables under 100,000 rows stay quiet. */
 static void show_progress(const char *stage, const char *table, int64_t done, int64_t total,
                           void *ctx)
 {
@@ -290,84 +413,131 @@ static void show_progress(const char *stage, const char *table, int64_t done, in
     bool tty = isatty(STDERR_FILENO);
     if (strcmp(stage, "copy") == 0) {
         if (total < 100000 || done == *last) return;
+        if (*last < 0) *last = 0;
         *last = done;
         fprintf(stderr, "%scopying %s: %lld / %lld rows%s", tty ? "\r" : "", table, (long long)done,
                 (long long)total, tty && done < total ? "" : "\n");
-    } else if (strcmp(stage, "check") == 0) {
-        *last = -1;
+    } else if (strcmp(stage, "check") == 0 && *last >= 0) {
         fprintf(stderr, "checking foreign keys...\n");
     }
 }
 
-static int cmd_migrate(int argc, char **argv)
+/* Remove a database file the migration created, with its journal. */
+static void remove_created(const char *path)
 {
-    int early = usage_exit(argc, argv, -1, MIGRATE_USAGE);
-    if (early >= 0) return early;
+    char side[4096];
+    remove(path);
+    snprintf(side, sizeof side, "%s-journal", path);
+    remove(side);
+}
+
+static int cmd_migrate(const cli *c)
+{
+    const char *path = c->pos[0];
+    bool missing = access(path, F_OK) != 0;
     int64_t last_progress = -1;
-    rl_migrate_options o = {.progress = show_progress, .progress_ctx = &last_progress};
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--dry-run") == 0) {
-            o.dry_run = true;
-        } else if (strcmp(argv[i], "--allow-data-loss") == 0) {
-            o.allow_data_loss = true;
-        } else if (strcmp(argv[i], "--allow-empty-schema") == 0) {
-            o.allow_empty_schema = true;
-        } else if (argv[i][0] == '-' || npos == 2) {
-            fprintf(stderr, "reflite migrate: unexpected argument '%s'\n\n%s", argv[i],
-                    MIGRATE_USAGE);
-            return EXIT_USAGE;
-        } else {
-            pos[npos++] = argv[i];
-        }
-    }
-    if (npos != 2) {
-        fputs(MIGRATE_USAGE, stderr);
-        return EXIT_USAGE;
+    rl_migrate_options o = {.dry_run = c->dry_run,
+                            .allow_data_loss = c->allow_data_loss,
+                            .allow_empty_schema = c->allow_empty_schema};
+    if (c->progress || isatty(STDERR_FILENO)) {
+        o.progress = show_progress;
+        o.progress_ctx = &last_progress;
     }
     rl_db *db = NULL;
-    rl_plan *plan = plan_for(pos[0], pos[1], &db, true);
-    if (!plan) return EXIT_USAGE;
-    int code = 0;
-    if (rl_plan_is_empty(plan)) {
-        printf("%s already matches %s; nothing to do\n", pos[0], pos[1]);
-    } else {
+    rl_plan *plan = NULL;
+    /* a dry run on a missing file plans against an empty database and creates nothing */
+    int code = open_db(c, missing && c->dry_run ? ":memory:" : path, true, missing, &db);
+    bool created = missing && !c->dry_run && code < 0;
+    if (code < 0) code = plan_for(c, db, &plan);
+    if (code < 0 && rl_plan_is_empty(plan)) {
+        printf("%s already matches %s; nothing to do\n", path, c->pos[1]);
+        code = 0;
+    } else if (code < 0) {
         print_plan(plan);
         int rc = rl_plan_apply(db, plan, &o);
         if (rc != RL_OK) {
-            fprintf(stderr, "reflite: %s\n", rl_errmsg(db));
-            /* refused or rolled back: 1; a damaged file, a lock, I/O: 2 */
+            /* refused or rolled back (DB unchanged): 1; a damaged file, a lock, I/O: 2 */
+            fail_db(c, path, db, rc);
             code = rc == RL_EDATALOSS || rc == RL_EMIGRATE || rc == RL_EREFUSED ? EXIT_FINDINGS
-                                                                                : EXIT_USAGE;
+                                                                                : EXIT_ERROR;
         } else {
-            printf(o.dry_run ? "\ndry run: nothing was changed\n" : "\nmigrated %s\n", pos[0]);
+            printf(c->dry_run ? "\ndry run: nothing was changed\n"
+                   : created  ? "\ncreated and migrated %s\n"
+                              : "\nmigrated %s\n",
+                   path);
+            code = 0;
         }
     }
     rl_plan_free(plan);
     rl_close(db);
+    if (created && code != 0) remove_created(path);
     return code;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* help, version, dispatch                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+static const command COMMANDS[] = {
+    {"schema", 1, 0, NULL, cmd_schema},
+    {"diff", 2, F_JSON, NULL, cmd_diff},
+    {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS, NULL, cmd_migrate},
+    {"check", 1, F_JSON | F_NO_LINT, NULL, cmd_check},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static const char *usage_of(const char *name)
+{
+    if (strcmp(name, "schema") == 0) return SCHEMA_USAGE;
+    if (strcmp(name, "diff") == 0) return DIFF_USAGE;
+    if (strcmp(name, "migrate") == 0) return MIGRATE_USAGE;
+    if (strcmp(name, "check") == 0) return CHECK_USAGE;
+    return NULL;
+}
+
+static int print_version(void)
+{
+    printf("reflite %s (SQLite %s)\n", rl_version(), rl_sqlite_version());
+    return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "version") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    const char *u = argc == 1 ? usage_of(argv[0]) : NULL;
+    if (!u) {
+        fprintf(stderr, "reflite help: no command '%s'\n\n%s", argv[0], USAGE);
+        return EXIT_ERROR;
+    }
+    fputs(u, stdout);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(USAGE, stderr);
-        return EXIT_USAGE;
+        return EXIT_ERROR;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(USAGE, stdout);
-        return 0;
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+        return cmd_help(argc - 2, argv + 2);
+    if (strcmp(name, "version") == 0 || strcmp(name, "--version") == 0) return print_version();
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, COMMANDS[i].name) != 0) continue;
+        command cmd = COMMANDS[i];
+        cmd.usage = usage_of(cmd.name);
+        cli c = {.cmd = cmd.name, .timeout_ms = 5000};
+        int early = parse_args(&cmd, argc - 2, argv + 2, &c);
+        return early >= 0 ? early : cmd.run(&c);
     }
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("reflite %s (SQLite %s)\n", REFLITE_VERSION, rl_sqlite_version());
-        return 0;
-    }
-    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "schema") == 0) return cmd_schema(argc - 2, argv + 2);
-    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
-    if (strcmp(cmd, "migrate") == 0) return cmd_migrate(argc - 2, argv + 2);
-    fprintf(stderr, "reflite: unknown command '%s'\n\n%s", cmd, USAGE);
-    return EXIT_USAGE;
+    fprintf(stderr, "reflite: unknown command '%s'\n\n%s", name, USAGE);
+    return EXIT_ERROR;
 }

@@ -15,6 +15,15 @@
  *  - Models are plain constant structs declared once (RL_MODEL / RL_FIELD).  A connection
  *    validates each model the first time it sees it and caches its prepared statements.
  *  - There is no global mutable state: connections never see each other.
+ *  - Reserved names: the library's external symbols all start with rl_ (this API) or rli_
+ *    (internal, hidden in the shared library); macros start with RL_ or REFLITE_.  A program
+ *    may use any other name, also when it links the static library.
+ *
+ * From C++: the header compiles as C++11 and later, inside extern "C".  Every function and
+ * type and the inline value helpers (rl_int, rl_text...) work as in C.  The declaration
+ * macros (RL_FIELD, RL_TEXT, RL_FOREIGN_KEY, RL_MODEL, RL_SOME...) use C's _Generic and
+ * designated initializers and are C only: declare models in a C file and refer to them from
+ * C++ with extern "C" const rl_model ... (tests/header_cxx.cpp shows it).
  */
 #ifndef REFLITE_H
 #define REFLITE_H
@@ -32,7 +41,7 @@ extern "C" {
 #pragma GCC visibility push(default)
 #endif
 
-#define REFLITE_VERSION "0.1.0"
+#include "reflite/version.h"
 
 typedef struct sqlite3 sqlite3;
 
@@ -88,6 +97,12 @@ typedef enum rl_code {
 
 /* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
 const char *rl_code_name(int code);
+
+/* The version of the reflite library in use ("0.2.0"): REFLITE_VERSION of the build that made
+ * it, which may differ from the REFLITE_VERSION a program was compiled with. */
+const char *rl_version(void);
+/* The same as a number: REFLITE_VERSION_NUMBER of the library in use. */
+int rl_version_number(void);
 
 /* The version of the SQLite library in use. */
 const char *rl_sqlite_version(void);
@@ -236,40 +251,53 @@ typedef struct rl_model {
         rl_maybe_bool *: RL_CT_MAYBE_BOOL,                                                         \
         default: RL_CT_INVALID)
 
-#define RL__FIELD(T, m, k, ...)                                                                    \
+/*
+ * The field and model macros take their options as designated initializers after the required
+ * arguments.  Each forwards its arguments with one empty argument appended, so that a call
+ * without options is valid ISO C (a variadic macro needs at least one argument for its "...")
+ * and the initializer ends in a harmless trailing comma.
+ */
+#define RL__FIELD(k, T, m, ...)                                                                    \
     {                                                                                              \
         .name = #m, .ctype = RL__MEMBER_CTYPE(T, m), .offset = offsetof(T, m),                     \
         .size = sizeof(((T *)0)->m), .kind = (k), __VA_ARGS__                                      \
     }
+#define RL__FOREIGN_KEY(T, m, target, ...)                                                         \
+    RL__FIELD(RL_KIND_INTEGER, T, m, .references = (target), __VA_ARGS__)
 
-/* A column whose kind follows from the member type (int64_t, double, char *, rl_maybe_int...). */
-#define RL_FIELD(T, m, ...) RL__FIELD(T, m, RL_KIND_AUTO, __VA_ARGS__)
+/* A column whose kind follows from the member type (int64_t, double, char *, rl_maybe_int...):
+ * RL_FIELD(T, member) or RL_FIELD(T, member, .nullable = true, ...). */
+#define RL_FIELD(...) RL__FIELD(RL_KIND_AUTO, __VA_ARGS__, )
 /* Columns of a stated kind; a member of the wrong C type is a declaration error. */
-#define RL_INT(T, m, ...)  RL__FIELD(T, m, RL_KIND_INTEGER, __VA_ARGS__)
-#define RL_REAL(T, m, ...) RL__FIELD(T, m, RL_KIND_REAL, __VA_ARGS__)
-#define RL_TEXT(T, m, ...) RL__FIELD(T, m, RL_KIND_TEXT, __VA_ARGS__)
-#define RL_BLOB(T, m, ...) RL__FIELD(T, m, RL_KIND_BLOB, __VA_ARGS__)
-#define RL_BOOL(T, m, ...) RL__FIELD(T, m, RL_KIND_BOOLEAN, __VA_ARGS__)
-/* A foreign key to target's primary key: an int64_t member, or rl_maybe_int when nullable. */
-#define RL_FOREIGN_KEY(T, m, target, ...)                                                          \
-    RL__FIELD(T, m, RL_KIND_INTEGER, .references = (target), __VA_ARGS__)
+#define RL_INT(...)  RL__FIELD(RL_KIND_INTEGER, __VA_ARGS__, )
+#define RL_REAL(...) RL__FIELD(RL_KIND_REAL, __VA_ARGS__, )
+#define RL_TEXT(...) RL__FIELD(RL_KIND_TEXT, __VA_ARGS__, )
+#define RL_BLOB(...) RL__FIELD(RL_KIND_BLOB, __VA_ARGS__, )
+#define RL_BOOL(...) RL__FIELD(RL_KIND_BOOLEAN, __VA_ARGS__, )
+/* A foreign key to target's primary key: an int64_t member, or rl_maybe_int when nullable.
+ * RL_FOREIGN_KEY(T, member, &Target_model) or with options (.on_delete = RL_CASCADE, ...). */
+#define RL_FOREIGN_KEY(...) RL__FOREIGN_KEY(__VA_ARGS__, )
 
 #define RL__COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
-/* A model for struct T with an int64_t member "pk". tbl may be NULL (derived). */
-#define RL_MODEL(T, tbl, field_array, ...)                                                         \
+#define RL__MODEL(T, tbl, field_array, ...)                                                        \
     {                                                                                              \
         .type_name = #T, .table = (tbl), .size = sizeof(T), .has_pk = true,                        \
         .pk_offset = offsetof(T, pk), .pk_ctype = RL__MEMBER_CTYPE(T, pk),                         \
         .fields = (field_array), .nfields = RL__COUNT(field_array), __VA_ARGS__                    \
     }
-
-/* A model without a primary key (a log, a link table).  It cannot be the target of a key. */
-#define RL_MODEL_NO_PK(T, tbl, field_array, ...)                                                   \
+#define RL__MODEL_NO_PK(T, tbl, field_array, ...)                                                  \
     {                                                                                              \
         .type_name = #T, .table = (tbl), .size = sizeof(T), .has_pk = false,                       \
         .fields = (field_array), .nfields = RL__COUNT(field_array), __VA_ARGS__                    \
     }
+
+/* A model for struct T with an int64_t member "pk": RL_MODEL(T, tbl, fields) or
+ * RL_MODEL(T, tbl, fields, options...).  tbl may be NULL (derived from T). */
+#define RL_MODEL(...) RL__MODEL(__VA_ARGS__, )
+
+/* A model without a primary key (a log, a link table).  It cannot be the target of a key. */
+#define RL_MODEL_NO_PK(...) RL__MODEL_NO_PK(__VA_ARGS__, )
 
 /* Use inside RL_MODEL(...) to attach an array of rl_index. */
 #define RL_INDEXES(index_array) .indexes = (index_array), .nindexes = RL__COUNT(index_array)
@@ -408,33 +436,39 @@ typedef struct rl_value {
 
 static inline rl_value rl_int(int64_t v)
 {
-    rl_value x = {.type = RL_V_INT};
+    rl_value x;
+    x.type = RL_V_INT;
     x.u.i = v;
     return x;
 }
 static inline rl_value rl_real(double v)
 {
-    rl_value x = {.type = RL_V_REAL};
+    rl_value x;
+    x.type = RL_V_REAL;
     x.u.r = v;
     return x;
 }
 /* Text; a NULL pointer is SQL NULL. Not copied: must outlive the call. */
 static inline rl_value rl_text(const char *s)
 {
-    rl_value x = {.type = s ? RL_V_TEXT : RL_V_NULL};
+    rl_value x;
+    x.type = s ? RL_V_TEXT : RL_V_NULL;
     x.u.s = s;
     return x;
 }
 static inline rl_value rl_blob_value(const void *data, size_t len)
 {
-    rl_value x = {.type = data ? RL_V_BLOB : RL_V_NULL};
+    rl_value x;
+    x.type = data ? RL_V_BLOB : RL_V_NULL;
     x.u.b.data = data;
     x.u.b.len = len;
     return x;
 }
 static inline rl_value rl_null(void)
 {
-    rl_value x = {.type = RL_V_NULL};
+    rl_value x;
+    x.type = RL_V_NULL;
+    x.u.i = 0;
     return x;
 }
 

@@ -35,20 +35,20 @@ static int check_integrity(checker *c)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(c->db->h, "PRAGMA integrity_check", -1, &st, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "integrity check");
+    if (rc != SQLITE_OK) return rli_err_sqlite(c->db, rc, "integrity check");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(st, 0);
         if (line && strcmp(line, "ok") != 0) {
             strbuf msg;
-            sb_init(&msg);
-            sb_puts(&msg, "integrity: ");
-            sb_name(&msg, line);
+            rli_sb_init(&msg);
+            rli_sb_puts(&msg, "integrity: ");
+            rli_sb_name(&msg, line);
             report(c, RL_FINDING_INTEGRITY, sb_str(&msg), 0, NULL);
-            sb_free(&msg);
+            rli_sb_free(&msg);
         }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? RL_OK : err_sqlite(c->db, rc, "integrity check");
+    return rc == SQLITE_DONE ? RL_OK : rli_err_sqlite(c->db, rc, "integrity check");
 }
 
 static void free_names(char **names, size_t n)
@@ -65,22 +65,22 @@ static int check_foreign_keys(checker *c, char **names, size_t n)
     for (size_t t = 0; t < n && !c->stop; t++) {
         fk_violations set = {0};
         char *problem = NULL;
-        fkv_collect(c->db->h, names[t], &set, &problem);
+        rli_fkv_collect(c->db->h, names[t], &set, &problem);
         free(problem);
         for (size_t i = 0; i < set.n && !c->stop; i++) {
             const fk_violation *x = &set.v[i];
-            char *text = fkv_text(x);
+            char *text = rli_fkv_text(x);
             strbuf msg;
-            sb_init(&msg);
-            sb_printf(&msg, "foreign key: %s.", text ? text : "");
+            rli_sb_init(&msg);
+            rli_sb_printf(&msg, "foreign key: %s.", text ? text : "");
             free(text);
             rl_fk_detail d;
-            fkv_detail(x, &d);
+            rli_fkv_detail(x, &d);
             int64_t rowid = strncmp(x->row, "rowid ", 6) == 0 ? strtoll(x->row + 6, NULL, 10) : 0;
             report(c, RL_FINDING_FOREIGN_KEY, sb_str(&msg), rowid, &d);
-            sb_free(&msg);
+            rli_sb_free(&msg);
         }
-        fkv_free(&set);
+        rli_fkv_free(&set);
     }
     return RL_OK;
 }
@@ -101,33 +101,33 @@ static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, co
     sqlite3_bind_text(unindexed, 1, table, -1, SQLITE_STATIC);
     while (sqlite3_step(unindexed) == SQLITE_ROW && !c->stop) {
         strbuf m;
-        sb_init(&m);
-        sb_puts(&m, "lint: ");
-        sb_name(&m, table);
-        sb_puts(&m, "(");
-        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 0));
-        sb_puts(&m, ") references ");
-        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
-        sb_puts(&m, " but has no index: every delete or key change in ");
-        sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
-        sb_puts(&m, " scans ");
-        sb_name(&m, table);
-        sb_puts(&m, ".");
+        rli_sb_init(&m);
+        rli_sb_puts(&m, "lint: ");
+        rli_sb_name(&m, table);
+        rli_sb_puts(&m, "(");
+        rli_sb_name(&m, (const char *)sqlite3_column_text(unindexed, 0));
+        rli_sb_puts(&m, ") references ");
+        rli_sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
+        rli_sb_puts(&m, " but has no index: every delete or key change in ");
+        rli_sb_name(&m, (const char *)sqlite3_column_text(unindexed, 1));
+        rli_sb_puts(&m, " scans ");
+        rli_sb_name(&m, table);
+        rli_sb_puts(&m, ".");
         report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
-        sb_free(&m);
+        rli_sb_free(&m);
     }
     sqlite3_reset(unindexed);
     sqlite3_bind_text(ids, 1, table, -1, SQLITE_STATIC);
     while (sqlite3_step(ids) == SQLITE_ROW && !c->stop) {
-        char *problem = fk_key_problem(c->db->h, table, sqlite3_column_int(ids, 0));
+        char *problem = rli_fk_key_problem(c->db->h, table, sqlite3_column_int(ids, 0));
         if (!problem) continue;
         strbuf m;
-        sb_init(&m);
-        sb_printf(&m, "lint: %s, so every write to ", problem);
-        sb_name(&m, table);
-        sb_puts(&m, " fails with a foreign key mismatch.");
+        rli_sb_init(&m);
+        rli_sb_printf(&m, "lint: %s, so every write to ", problem);
+        rli_sb_name(&m, table);
+        rli_sb_puts(&m, " fails with a foreign key mismatch.");
         report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
-        sb_free(&m);
+        rli_sb_free(&m);
         free(problem);
     }
     sqlite3_reset(ids);
@@ -138,12 +138,12 @@ static int check_lint(checker *c, char **names, size_t n)
 {
     sqlite3_stmt *unindexed, *ids;
     int rc = sqlite3_prepare_v2(c->db->h, UNINDEXED_SQL, -1, &unindexed, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(c->db, rc, "lint");
+    if (rc != SQLITE_OK) return rli_err_sqlite(c->db, rc, "lint");
     rc = sqlite3_prepare_v2(c->db->h, "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1,
                             &ids, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(unindexed);
-        return err_sqlite(c->db, rc, "lint");
+        return rli_err_sqlite(c->db, rc, "lint");
     }
     for (size_t i = 0; i < n && !c->stop; i++)
         lint_table(c, unindexed, ids, names[i]);
@@ -157,23 +157,23 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
 {
     if (count) *count = 0;
     if (!db) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     checker c = {.db = db, .fn = fn, .ctx = ctx};
     int code = check_integrity(&c);
-    char *crafted = code == RL_OK ? schema_stored_problem(db->h) : NULL;
+    char *crafted = code == RL_OK ? rli_schema_stored_problem(db->h) : NULL;
     if (crafted) { /* a stored definition that carries more than its statement */
         strbuf m;
-        sb_init(&m);
-        sb_printf(&m, "integrity: %s.", crafted);
+        rli_sb_init(&m);
+        rli_sb_printf(&m, "integrity: %s.", crafted);
         report(&c, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL);
-        sb_free(&m);
+        rli_sb_free(&m);
         free(crafted);
     }
     char **names = NULL;
     size_t n = 0;
     if (code == RL_OK) {
-        int rc = main_tables(db->h, &names, &n);
-        if (rc != SQLITE_OK) code = err_sqlite(db, rc, "check");
+        int rc = rli_main_tables(db->h, &names, &n);
+        if (rc != SQLITE_OK) code = rli_err_sqlite(db, rc, "check");
     }
     if (code == RL_OK) code = check_foreign_keys(&c, names, n);
     if (code == RL_OK && !(opts && opts->no_lint)) code = check_lint(&c, names, n);

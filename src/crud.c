@@ -20,22 +20,22 @@ static void column_list(const model_info *mi, strbuf *b, bool with_pk)
     const rl_model *m = mi->model;
     bool first = true;
     if (with_pk && m->has_pk) {
-        sb_ident(b, mi->pk_column);
+        rli_sb_ident(b, mi->pk_column);
         first = false;
     }
     for (size_t i = 0; i < m->nfields; i++) {
-        if (!first) sb_puts(b, ", ");
-        sb_ident(b, mi->columns[i]);
+        if (!first) rli_sb_puts(b, ", ");
+        rli_sb_ident(b, mi->columns[i]);
         first = false;
     }
 }
 
-void select_prefix(const model_info *mi, strbuf *b)
+void rli_select_prefix(const model_info *mi, strbuf *b)
 {
-    sb_puts(b, "SELECT ");
+    rli_sb_puts(b, "SELECT ");
     column_list(mi, b, true);
-    sb_puts(b, " FROM ");
-    sb_ident(b, mi->table);
+    rli_sb_puts(b, " FROM ");
+    rli_sb_ident(b, mi->table);
 }
 
 static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
@@ -45,55 +45,55 @@ static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
     case MS_INSERT:
     case MS_INSERT_PK: {
         bool pk = which == MS_INSERT_PK;
-        sb_puts(b, "INSERT INTO ");
-        sb_ident(b, mi->table);
+        rli_sb_puts(b, "INSERT INTO ");
+        rli_sb_ident(b, mi->table);
         if (m->nfields == 0 && !pk) {
-            sb_puts(b, " DEFAULT VALUES");
+            rli_sb_puts(b, " DEFAULT VALUES");
             break;
         }
-        sb_puts(b, " (");
+        rli_sb_puts(b, " (");
         column_list(mi, b, pk);
-        sb_puts(b, ") VALUES (");
+        rli_sb_puts(b, ") VALUES (");
         size_t n = m->nfields + (pk ? 1 : 0);
         for (size_t i = 0; i < n; i++)
-            sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
-        sb_puts(b, ")");
+            rli_sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
+        rli_sb_puts(b, ")");
         break;
     }
     case MS_GET:
-        select_prefix(mi, b);
-        sb_puts(b, " WHERE ");
-        sb_ident(b, mi->pk_column);
-        sb_puts(b, " = ?1");
+        rli_select_prefix(mi, b);
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_puts(b, " = ?1");
         break;
     case MS_UPDATE:
-        sb_puts(b, "UPDATE ");
-        sb_ident(b, mi->table);
-        sb_puts(b, " SET ");
+        rli_sb_puts(b, "UPDATE ");
+        rli_sb_ident(b, mi->table);
+        rli_sb_puts(b, " SET ");
         for (size_t i = 0; i < m->nfields; i++) {
-            if (i) sb_puts(b, ", ");
-            sb_ident(b, mi->columns[i]);
-            sb_printf(b, " = ?%zu", i + 1);
+            if (i) rli_sb_puts(b, ", ");
+            rli_sb_ident(b, mi->columns[i]);
+            rli_sb_printf(b, " = ?%zu", i + 1);
         }
-        sb_puts(b, " WHERE ");
-        sb_ident(b, mi->pk_column);
-        sb_printf(b, " = ?%zu", m->nfields + 1);
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_printf(b, " = ?%zu", m->nfields + 1);
         break;
     case MS_DELETE:
-        sb_puts(b, "DELETE FROM ");
-        sb_ident(b, mi->table);
-        sb_puts(b, " WHERE ");
-        sb_ident(b, mi->pk_column);
-        sb_puts(b, " = ?1");
+        rli_sb_puts(b, "DELETE FROM ");
+        rli_sb_ident(b, mi->table);
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_puts(b, " = ?1");
         break;
     case MS_UPDATE_PK:
-        sb_puts(b, "UPDATE ");
-        sb_ident(b, mi->table);
-        sb_puts(b, " SET ");
-        sb_ident(b, mi->pk_column);
-        sb_puts(b, " = ?1 WHERE ");
-        sb_ident(b, mi->pk_column);
-        sb_puts(b, " = ?2");
+        rli_sb_puts(b, "UPDATE ");
+        rli_sb_ident(b, mi->table);
+        rli_sb_puts(b, " SET ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_puts(b, " = ?1 WHERE ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_puts(b, " = ?2");
         break;
     case MS_EXISTS:
     case MS__COUNT:
@@ -104,7 +104,7 @@ static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
 static int prepare_owned(rl_db *db, const char *sql, sqlite3_stmt **out, const char *op)
 {
     int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
-    if (rc != SQLITE_OK) return err_sqlite(db, rc, op);
+    if (rc != SQLITE_OK) return rli_err_sqlite(db, rc, op);
     return RL_OK;
 }
 
@@ -116,16 +116,16 @@ static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, sqlite3_
         return RL_OK;
     }
     if (!mi->model->has_pk && which != MS_INSERT)
-        return err_set(db, RL_EMISUSE,
-                       "Model %s has no primary key: rows can be inserted and queried, not "
-                       "fetched, updated or deleted by key.",
-                       mi->model->type_name);
+        return rli_err_set(db, RL_EMISUSE,
+                           "Model %s has no primary key: rows can be inserted and queried, not "
+                           "fetched, updated or deleted by key.",
+                           mi->model->type_name);
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     build_sql(mi, which, &b);
-    if (b.oom) return err_set(db, RL_ENOMEM, "Out of memory.");
+    if (b.oom) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     int rc = prepare_owned(db, b.s, &mi->stmt[which], mi->table);
-    sb_free(&b);
+    rli_sb_free(&b);
     *out = mi->stmt[which];
     return rc;
 }
@@ -133,7 +133,7 @@ static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, sqlite3_
 static int lookup(rl_db *db, const rl_model *model, model_info **mi)
 {
     if (!db) return RL_EINVAL;
-    return model_lookup(db, model, mi);
+    return rli_model_lookup(db, model, mi);
 }
 
 /* lookup for the calls that read or fill a row: a NULL row is refused before any SQL. */
@@ -141,7 +141,7 @@ static int lookup_row(rl_db *db, const rl_model *model, const void *row, model_i
 {
     int code = lookup(db, model, mi);
     if (code == RL_OK && !row)
-        return err_set(db, RL_EINVAL, "%s: the row pointer is NULL.", (*mi)->table);
+        return rli_err_set(db, RL_EINVAL, "%s: the row pointer is NULL.", (*mi)->table);
     return code;
 }
 
@@ -153,21 +153,21 @@ static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void 
                         const char *op)
 {
     if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) && row &&
-        diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY)
+        rli_diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    int code = err_statement(db, st, rc, op);
+    int code = rli_err_statement(db, st, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
     if (strchr(sqlite3_errmsg(db->h), ',')) return code; /* several columns: keep SQLite's list */
-    int fi = model_field_index(mi, db->err.column);
+    int fi = rli_model_field_index(mi, db->err.column);
     if (fi < 0) return code;
-    rl_value v = field_value(&mi->model->fields[fi], row);
-    char *val = value_literal(&v);
+    rl_value v = rli_field_value(&mi->model->fields[fi], row);
+    char *val = rli_value_literal(&v);
     const char *col = db->err.column;
     if (code == RL_EUNIQUE)
-        err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col,
-                   val ? val : "?", mi->table, col);
+        rli_err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col,
+                       val ? val : "?", mi->table, col);
     else
-        err_reword(db, "%s: %s may not be NULL.", op, col);
+        rli_err_reword(db, "%s: %s may not be NULL.", op, col);
     free(val);
     return code;
 }
@@ -192,46 +192,46 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
         }
     const rl_model *m = mi->model;
     strbuf ins, back;
-    sb_init(&ins);
-    sb_init(&back);
-    sb_puts(&ins, "INSERT INTO ");
-    sb_ident(&ins, mi->table);
+    rli_sb_init(&ins);
+    rli_sb_init(&back);
+    rli_sb_puts(&ins, "INSERT INTO ");
+    rli_sb_ident(&ins, mi->table);
     int k = 0;
     if (with_pk) {
-        sb_puts(&ins, " (");
-        sb_ident(&ins, mi->pk_column);
+        rli_sb_puts(&ins, " (");
+        rli_sb_ident(&ins, mi->pk_column);
         k++;
     }
     for (size_t i = 0; i < m->nfields; i++) {
         if (omit & (1ULL << i)) continue;
-        sb_puts(&ins, k ? ", " : " (");
-        sb_ident(&ins, mi->columns[i]);
+        rli_sb_puts(&ins, k ? ", " : " (");
+        rli_sb_ident(&ins, mi->columns[i]);
         k++;
     }
     if (k == 0) {
-        sb_puts(&ins, " DEFAULT VALUES");
+        rli_sb_puts(&ins, " DEFAULT VALUES");
     } else {
-        sb_puts(&ins, ") VALUES (");
+        rli_sb_puts(&ins, ") VALUES (");
         for (int i = 0; i < k; i++)
-            sb_printf(&ins, "%s?%d", i ? ", " : "", i + 1);
-        sb_puts(&ins, ")");
+            rli_sb_printf(&ins, "%s?%d", i ? ", " : "", i + 1);
+        rli_sb_puts(&ins, ")");
     }
-    sb_puts(&back, "SELECT ");
+    rli_sb_puts(&back, "SELECT ");
     k = 0;
     for (size_t i = 0; i < m->nfields; i++) {
         if (!(omit & (1ULL << i))) continue;
-        sb_puts(&back, k++ ? ", " : "");
-        sb_ident(&back, mi->columns[i]);
+        rli_sb_puts(&back, k++ ? ", " : "");
+        rli_sb_ident(&back, mi->columns[i]);
     }
-    sb_puts(&back, " FROM ");
-    sb_ident(&back, mi->table);
-    sb_puts(&back, " WHERE _rowid_ = ?1");
+    rli_sb_puts(&back, " FROM ");
+    rli_sb_ident(&back, mi->table);
+    rli_sb_puts(&back, " WHERE _rowid_ = ?1");
     field_mask_stmt *node = calloc(1, sizeof *node);
-    int code = node && !ins.oom && !back.oom ? RL_OK : err_set(db, RL_ENOMEM, "Out of memory.");
+    int code = node && !ins.oom && !back.oom ? RL_OK : rli_err_set(db, RL_ENOMEM, "Out of memory.");
     if (code == RL_OK) code = prepare_owned(db, ins.s, &node->stmt, mi->table);
     if (code == RL_OK) code = prepare_owned(db, back.s, &node->readback, mi->table);
-    sb_free(&ins);
-    sb_free(&back);
+    rli_sb_free(&ins);
+    rli_sb_free(&back);
     if (code != RL_OK) {
         if (node) {
             sqlite3_finalize(node->stmt);
@@ -252,7 +252,7 @@ static uint64_t unset_defaults(const model_info *mi, const void *row)
     uint64_t omit = 0;
     for (uint64_t d = mi->defaultable; d; d &= d - 1) {
         int i = __builtin_ctzll(d);
-        if (field_value(&mi->model->fields[i], row).type == RL_V_NULL) omit |= 1ULL << i;
+        if (rli_field_value(&mi->model->fields[i], row).type == RL_V_NULL) omit |= 1ULL << i;
     }
     return omit;
 }
@@ -266,16 +266,18 @@ static int read_defaults(rl_db *db, model_info *mi, field_mask_stmt *ds, void *r
     if (sqlite3_step(st) == SQLITE_ROW) {
         int col = 0;
         for (size_t i = 0; i < mi->model->nfields && code == RL_OK; i++)
-            if (omit & (1ULL << i)) code = field_read(&mi->model->fields[i], row, st, col++, NULL);
+            if (omit & (1ULL << i))
+                code = rli_field_read(&mi->model->fields[i], row, st, col++, NULL);
     }
     sqlite3_reset(st);
-    return code == RL_OK ? RL_OK : err_set(db, code, "insert into %s: out of memory.", mi->table);
+    return code == RL_OK ? RL_OK
+                         : rli_err_set(db, code, "insert into %s: out of memory.", mi->table);
 }
 
 static int insert_one(rl_db *db, model_info *mi, void *row)
 {
     const rl_model *m = mi->model;
-    int64_t pk = m->has_pk ? row_pk(m, row) : 0;
+    int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
     uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
     sqlite3_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
@@ -288,14 +290,14 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         if (pk) sqlite3_bind_int64(st, ++k, pk);
         for (size_t i = 0; i < m->nfields; i++) {
             if (omit & (1ULL << i)) continue;
-            rl_value v = field_value(&m->fields[i], row);
-            bind_value(st, ++k, &v);
+            rl_value v = rli_field_value(&m->fields[i], row);
+            rli_bind_value(st, ++k, &v);
         }
     } else {
         if (pk) sqlite3_bind_int64(st, 1, pk);
-        bind_row(st, mi, row, pk ? 2 : 1);
+        rli_bind_row(st, mi, row, pk ? 2 : 1);
     }
-    int rc = step_done(st);
+    int rc = rli_step_done(st);
     if (rc != SQLITE_DONE) {
         char op[160];
         op_name(op, sizeof op, "insert into", mi);
@@ -303,7 +305,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         sqlite3_clear_bindings(st);
         return code;
     }
-    if (m->has_pk && !pk) row_set_pk(m, row, sqlite3_last_insert_rowid(db->h));
+    if (m->has_pk && !pk) rli_row_set_pk(m, row, sqlite3_last_insert_rowid(db->h));
     return ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
 }
 
@@ -322,29 +324,29 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
     if (code != RL_OK) return code;
     const rl_model *m = mi->model;
     unsigned char *assigned = calloc(n / 8 + 1, 1);
-    if (!assigned) return err_set(db, RL_ENOMEM, "Out of memory.");
-    int rc = sp_begin(db, "rl_insert_many");
+    if (!assigned) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    int rc = rli_sp_begin(db, "rl_insert_many");
     if (rc != SQLITE_OK) {
         free(assigned);
-        return err_sqlite(db, rc, "insert many");
+        return rli_err_sqlite(db, rc, "insert many");
     }
     size_t i;
     for (i = 0; i < n; i++) {
         char *row = (char *)rows + i * m->size;
-        if (m->has_pk && row_pk(m, row) == 0) assigned[i / 8] |= (unsigned char)(1u << (i % 8));
+        if (m->has_pk && rli_row_pk(m, row) == 0) assigned[i / 8] |= (unsigned char)(1u << (i % 8));
         code = insert_one(db, mi, row);
         if (code != RL_OK) break;
     }
     if (code == RL_OK) {
-        rc = sp_release(db, "rl_insert_many");
-        if (rc != SQLITE_OK) code = err_sqlite(db, rc, "insert many");
+        rc = rli_sp_release(db, "rl_insert_many");
+        if (rc != SQLITE_OK) code = rli_err_sqlite(db, rc, "insert many");
     }
     if (code != RL_OK) {
-        sp_rollback(db, "rl_insert_many");
+        rli_sp_rollback(db, "rl_insert_many");
         for (size_t j = 0; j <= i && j < n; j++)
-            if (assigned[j / 8] & (1u << (j % 8))) row_set_pk(m, (char *)rows + j * m->size, 0);
+            if (assigned[j / 8] & (1u << (j % 8))) rli_row_set_pk(m, (char *)rows + j * m->size, 0);
         if (i < n) {
-            err_reword(db, "item %zu of %zu: %s Nothing was inserted.", i, n, db->err.message);
+            rli_err_reword(db, "item %zu of %zu: %s Nothing was inserted.", i, n, db->err.message);
             db->err.item = (int64_t)i;
         }
     }
@@ -363,16 +365,16 @@ int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
     memset(out, 0, model->size);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        code = read_row(mi, out, st, NULL);
+        code = rli_read_row(mi, out, st, NULL);
         if (code != RL_OK) {
             rl_row_free(model, out);
-            code = err_set(db, code, "get from %s: out of memory.", mi->table);
+            code = rli_err_set(db, code, "get from %s: out of memory.", mi->table);
         }
     } else if (rc == SQLITE_DONE) {
-        code = err_set(db, RL_ENOTFOUND, "get from %s: no row has %s = %lld.", mi->table,
-                       mi->pk_column, (long long)pk);
+        code = rli_err_set(db, RL_ENOTFOUND, "get from %s: no row has %s = %lld.", mi->table,
+                           mi->pk_column, (long long)pk);
     } else {
-        code = err_sqlite(db, rc, mi->table);
+        code = rli_err_sqlite(db, rc, mi->table);
     }
     sqlite3_reset(st);
     return code;
@@ -380,15 +382,16 @@ int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
 
 static int not_found(rl_db *db, const char *op, const model_info *mi, int64_t pk)
 {
-    return err_set(db, RL_ENOTFOUND, "%s: no row has %s = %lld.", op, mi->pk_column, (long long)pk);
+    return rli_err_set(db, RL_ENOTFOUND, "%s: no row has %s = %lld.", op, mi->pk_column,
+                       (long long)pk);
 }
 
 /* Run an UPDATE of row (bound, pk last at index pk_param); RL_ENOTFOUND if nothing changed. */
 static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int pk_param)
 {
-    int64_t pk = row_pk(mi->model, row);
+    int64_t pk = rli_row_pk(mi->model, row);
     sqlite3_bind_int64(st, pk_param, pk);
-    int rc = step_done(st);
+    int rc = rli_step_done(st);
     char op[160];
     if (rc != SQLITE_DONE) {
         op_name(op, sizeof op, "update", mi);
@@ -410,7 +413,7 @@ int rl_update(rl_db *db, const rl_model *model, const void *row)
     if (code != RL_OK) return code;
     sqlite3_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
-    bind_row(st, mi, row, 1);
+    rli_bind_row(st, mi, row, 1);
     return run_update(db, mi, st, row, (int)model->nfields + 1);
 }
 
@@ -423,28 +426,28 @@ static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt *
         }
     }
     strbuf b;
-    sb_init(&b);
-    sb_puts(&b, "UPDATE ");
-    sb_ident(&b, mi->table);
-    sb_puts(&b, " SET ");
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "UPDATE ");
+    rli_sb_ident(&b, mi->table);
+    rli_sb_puts(&b, " SET ");
     int k = 0;
     for (size_t i = 0; i < mi->model->nfields; i++) {
         if (!(mask & (1ULL << i))) continue;
-        if (k) sb_puts(&b, ", ");
-        sb_ident(&b, mi->columns[i]);
-        sb_printf(&b, " = ?%d", ++k);
+        if (k) rli_sb_puts(&b, ", ");
+        rli_sb_ident(&b, mi->columns[i]);
+        rli_sb_printf(&b, " = ?%d", ++k);
     }
-    sb_puts(&b, " WHERE ");
-    sb_ident(&b, mi->pk_column);
-    sb_printf(&b, " = ?%d", k + 1);
+    rli_sb_puts(&b, " WHERE ");
+    rli_sb_ident(&b, mi->pk_column);
+    rli_sb_printf(&b, " = ?%d", k + 1);
     field_mask_stmt *node = calloc(1, sizeof *node);
     if (!node || b.oom) {
         free(node);
-        sb_free(&b);
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        rli_sb_free(&b);
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     int code = prepare_owned(db, b.s, &node->stmt, mi->table);
-    sb_free(&b);
+    rli_sb_free(&b);
     if (code != RL_OK) {
         free(node);
         return code;
@@ -467,22 +470,22 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const ch
     }
     uint64_t mask = 0;
     for (const char *const *p = fields; p && *p; p++) {
-        int fi = model_field_index(mi, *p);
+        int fi = rli_model_field_index(mi, *p);
         if (fi < 0)
-            return err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.", mi->table,
-                           model->type_name, *p);
+            return rli_err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.",
+                               mi->table, model->type_name, *p);
         mask |= 1ULL << fi;
     }
     if (!mask)
-        return err_set(db, RL_EINVAL, "update %s: the list of fields to write is empty.",
-                       mi->table);
+        return rli_err_set(db, RL_EINVAL, "update %s: the list of fields to write is empty.",
+                           mi->table);
     sqlite3_stmt *st = NULL;
     if ((code = partial_stmt(db, mi, mask, &st)) != RL_OK) return code;
     int k = 0;
     for (size_t i = 0; i < model->nfields; i++) {
         if (!(mask & (1ULL << i))) continue;
-        rl_value v = field_value(&model->fields[i], row);
-        bind_value(st, ++k, &v);
+        rl_value v = rli_field_value(&model->fields[i], row);
+        rli_bind_value(st, ++k, &v);
     }
     return run_update(db, mi, st, row, k + 1);
 }
@@ -493,9 +496,9 @@ static int parent_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, int rc, in
 {
     rl_value v = rl_int(pk);
     if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
+        rli_diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    return err_statement(db, st, rc, op);
+    return rli_err_statement(db, st, rc, op);
 }
 
 int rl_delete(rl_db *db, const rl_model *model, int64_t pk)
@@ -506,7 +509,7 @@ int rl_delete(rl_db *db, const rl_model *model, int64_t pk)
     sqlite3_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_DELETE, &st)) != RL_OK) return code;
     sqlite3_bind_int64(st, 1, pk);
-    int rc = step_done(st);
+    int rc = rli_step_done(st);
     if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
     char op[160];
     op_name(op, sizeof op, "delete from", mi);
@@ -523,7 +526,7 @@ int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_p
     if ((code = model_stmt(db, mi, MS_UPDATE_PK, &st)) != RL_OK) return code;
     sqlite3_bind_int64(st, 1, new_pk);
     sqlite3_bind_int64(st, 2, old_pk);
-    int rc = step_done(st);
+    int rc = rli_step_done(st);
     if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
     char op[200];
     snprintf(op, sizeof op, "update %s set %s = %lld", mi->table, mi->pk_column, (long long)new_pk);

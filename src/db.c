@@ -78,9 +78,9 @@ static bool pragma_text(sqlite3 *h, const char *sql, char *buf, size_t len)
     return got;
 }
 
-int set_foreign_keys(rl_db *db, bool on)
+int rli_set_foreign_keys(rl_db *db, bool on)
 {
-    exec_sql(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+    rli_exec_sql(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
     char v[8];
     if (!pragma_text(db->h, "PRAGMA foreign_keys", v, sizeof v)) return RL_ERROR;
     return strcmp(v, on ? "1" : "0") == 0 ? RL_OK : RL_ERROR;
@@ -141,7 +141,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     rl_db *db = calloc(1, sizeof *db);
     if (!db) return open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
-    err_clear(db);
+    rli_err_clear(db);
 
     int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
     if (rc != SQLITE_OK) {
@@ -162,7 +162,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
         code = open_fail(errbuf, errlen, RL_ERROR,
                          "SQLite %s is too old: reflite needs 3.37 or newer (STRICT tables).",
                          sqlite3_libversion());
-    } else if (set_foreign_keys(db, true) != RL_OK) {
+    } else if (rli_set_foreign_keys(db, true) != RL_OK) {
         code = open_fail(errbuf, errlen, RL_ENOFK,
                          "This SQLite build (%s) cannot enforce foreign keys (PRAGMA "
                          "foreign_keys does not stay on); reflite refuses to open '%s'.",
@@ -181,8 +181,8 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
                 code = open_fail(errbuf, errlen, c2, "Cannot switch '%s' to WAL mode: %s.", path,
                                  sqlite3_errmsg(db->h));
         } else {
-            exec_sql(db, o.profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
-                                                            : "PRAGMA synchronous = NORMAL");
+            rli_exec_sql(db, o.profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
+                                                                : "PRAGMA synchronous = NORMAL");
         }
     }
     if (code != RL_OK) {
@@ -199,16 +199,16 @@ int rl_close(rl_db *db)
     if (!db) return RL_OK;
     int code = RL_OK;
     if (db->h && !sqlite3_get_autocommit(db->h)) {
-        exec_sql(db, "ROLLBACK");
+        rli_exec_sql(db, "ROLLBACK");
         code = RL_ETXN;
     }
     for (size_t i = 0; i < db->models_cap; i++)
-        model_info_free(db->models[i]);
+        rli_model_info_free(db->models[i]);
     free(db->models);
-    cache_free(&db->queries);
+    rli_cache_free(&db->queries);
     sqlite3_close_v2(db->h);
-    sb_free(&db->msg);
-    arena_free(&db->err_strings);
+    rli_sb_free(&db->msg);
+    rli_arena_free(&db->err_strings);
     free(db);
     return code;
 }
@@ -228,15 +228,15 @@ sqlite3 *rl_sqlite3(rl_db *db)
 int rl_begin(rl_db *db)
 {
     if (!db) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     char sql[64];
     bool outer_begin = db->depth == 0 && sqlite3_get_autocommit(db->h);
     if (outer_begin)
         snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
     else
         snprintf(sql, sizeof sql, "SAVEPOINT rl_level_%d", db->depth + 1);
-    int rc = exec_sql(db, sql);
-    if (rc != SQLITE_OK) return err_sqlite(db, rc, "begin");
+    int rc = rli_exec_sql(db, sql);
+    if (rc != SQLITE_OK) return rli_err_sqlite(db, rc, "begin");
     if (db->depth == 0) db->outer_begin = outer_begin;
     db->depth++;
     return RL_OK;
@@ -247,19 +247,19 @@ int rl_begin(rl_db *db)
 int rl_commit(rl_db *db)
 {
     if (!db) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     if (db->depth == 0)
-        return err_set(db, RL_EMISUSE, "commit: there is no transaction to commit.");
+        return rli_err_set(db, RL_EMISUSE, "commit: there is no transaction to commit.");
     char sql[64];
     if (db->depth == 1 && db->outer_begin)
         snprintf(sql, sizeof sql, "COMMIT");
     else
         snprintf(sql, sizeof sql, "RELEASE rl_level_%d", db->depth);
-    int rc = exec_sql(db, sql);
+    int rc = rli_exec_sql(db, sql);
     if (rc != SQLITE_OK) {
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && diag_fk_check(db, "commit") == RL_EFOREIGNKEY)
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && rli_diag_fk_check(db, "commit") == RL_EFOREIGNKEY)
             return RL_EFOREIGNKEY;
-        return err_sqlite(db, rc, "commit");
+        return rli_err_sqlite(db, rc, "commit");
     }
     db->depth--;
     return RL_OK;
@@ -268,18 +268,18 @@ int rl_commit(rl_db *db)
 int rl_rollback(rl_db *db)
 {
     if (!db) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     if (db->depth == 0)
-        return err_set(db, RL_EMISUSE, "rollback: there is no transaction to roll back.");
+        return rli_err_set(db, RL_EMISUSE, "rollback: there is no transaction to roll back.");
     char sql[96];
     if (db->depth == 1 && db->outer_begin)
         snprintf(sql, sizeof sql, "ROLLBACK");
     else
         snprintf(sql, sizeof sql, "ROLLBACK TO rl_level_%d; RELEASE rl_level_%d", db->depth,
                  db->depth);
-    int rc = exec_sql(db, sql);
+    int rc = rli_exec_sql(db, sql);
     db->depth--;
-    if (rc != SQLITE_OK) return err_sqlite(db, rc, "rollback");
+    if (rc != SQLITE_OK) return rli_err_sqlite(db, rc, "rollback");
     return RL_OK;
 }
 
@@ -344,11 +344,11 @@ static int prepare_raw(rl_db *db, const char *sql, sqlite3_stmt **st, const char
     int rc = sqlite3_prepare_v2(db->h, sql, -1, st, tail);
     sqlite3_set_authorizer(db->h, NULL, NULL);
     if (rc != SQLITE_OK && g.refused[0]) {
-        char *r = name_disp(g.refused);
-        err_set(db, RL_EREFUSED,
-                "exec: %s is refused: a reflite connection always enforces foreign keys and "
-                "constraints (the raw handle rl_sqlite3() is outside this promise).",
-                r ? r : "this pragma");
+        char *r = rli_name_disp(g.refused);
+        rli_err_set(db, RL_EREFUSED,
+                    "exec: %s is refused: a reflite connection always enforces foreign keys and "
+                    "constraints (the raw handle rl_sqlite3() is outside this promise).",
+                    r ? r : "this pragma");
         free(r);
         return -1;
     }
@@ -359,9 +359,9 @@ static int prepare_raw(rl_db *db, const char *sql, sqlite3_stmt **st, const char
  * names escaped, any length). */
 static char *sql_op_name(sqlite3 *h, const char *sql)
 {
-    char *op = statement_op(h, sql);
+    char *op = rli_statement_op(h, sql);
     if (op) {
-        char *d = name_disp(op);
+        char *d = rli_name_disp(op);
         free(op);
         return d;
     }
@@ -369,7 +369,7 @@ static char *sql_op_name(sqlite3 *h, const char *sql)
         sql++;
     size_t n = strcspn(sql, ";\n");
     char *head = strndup(sql, n > 60 ? 60 : n);
-    char *d = name_disp(head ? head : "");
+    char *d = rli_name_disp(head ? head : "");
     free(head);
     if (d && n > 60) {
         char *longer = realloc(d, strlen(d) + 4);
@@ -381,7 +381,7 @@ static char *sql_op_name(sqlite3 *h, const char *sql)
 int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
 {
     if (!db || !sql || (nparams && !params)) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     const char *tail = sql;
     bool first = true, several = false;
     int code = RL_OK;
@@ -395,7 +395,7 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
         }
         if (rc != SQLITE_OK) {
             char *op = sql_op_name(db->h, tail);
-            code = err_sqlite(db, rc, op ? op : "exec");
+            code = rli_err_sqlite(db, rc, op ? op : "exec");
             free(op);
             break;
         }
@@ -408,12 +408,12 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
             while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == ';')
                 rest++;
             several = *rest != '\0';
-            if (several && sp_begin(db, "rl_exec") != SQLITE_OK) {
+            if (several && rli_sp_begin(db, "rl_exec") != SQLITE_OK) {
                 sqlite3_finalize(st);
-                return err_sqlite(db, sqlite3_errcode(db->h), "exec");
+                return rli_err_sqlite(db, sqlite3_errcode(db->h), "exec");
             }
             for (size_t i = 0; i < nparams; i++)
-                bind_value(st, (int)i + 1, &params[i]);
+                rli_bind_value(st, (int)i + 1, &params[i]);
             first = false;
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -421,7 +421,7 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
         if (rc != SQLITE_DONE) {
             char *op = sql_op_name(db->h, sqlite3_sql(st));
             sqlite3_reset(st);
-            code = err_statement(db, st, rc, op ? op : "exec");
+            code = rli_err_statement(db, st, rc, op ? op : "exec");
             free(op);
             sqlite3_finalize(st);
             break;
@@ -432,9 +432,9 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
     }
     if (several) {
         if (code == RL_OK)
-            sp_release(db, "rl_exec");
+            rli_sp_release(db, "rl_exec");
         else
-            sp_rollback(db, "rl_exec");
+            rli_sp_rollback(db, "rl_exec");
     }
     return code;
 }
@@ -443,23 +443,33 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
 {
     if (!db || !sql || !out || (nparams && !params)) return RL_EINVAL;
     sqlite3_stmt *st = NULL;
-    err_clear(db);
+    rli_err_clear(db);
     int rc = prepare_raw(db, sql, &st, NULL);
     if (rc < 0) return db->err.code;
-    if (rc != SQLITE_OK) return err_sqlite(db, rc, "query");
-    if (!st) return err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
+    if (rc != SQLITE_OK) return rli_err_sqlite(db, rc, "query");
+    if (!st) return rli_err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
     for (size_t i = 0; i < nparams; i++)
-        bind_value(st, (int)i + 1, &params[i]);
+        rli_bind_value(st, (int)i + 1, &params[i]);
     rc = sqlite3_step(st);
     int code = RL_OK;
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_DONE)
-        code = err_set(db, RL_ENOTFOUND, "query: the query returned no row.");
+        code = rli_err_set(db, RL_ENOTFOUND, "query: the query returned no row.");
     else
-        code = err_statement(db, st, rc, "query");
+        code = rli_err_statement(db, st, rc, "query");
     sqlite3_finalize(st);
     return code;
+}
+
+const char *rl_version(void)
+{
+    return REFLITE_VERSION;
+}
+
+int rl_version_number(void)
+{
+    return REFLITE_VERSION_NUMBER;
 }
 
 const char *rl_sqlite_version(void)

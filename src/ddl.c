@@ -35,28 +35,28 @@ static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, st
 {
     const rl_field *f = &mi->model->fields[i];
     const char *col = mi->columns[i];
-    sb_puts(b, first ? "\n  " : ",\n  ");
-    sb_ident(b, col);
-    sb_printf(b, " %s", kind_sql(field_kind(f)));
-    if (!field_nullable(f)) sb_puts(b, " NOT NULL");
-    if (f->unique) sb_puts(b, " UNIQUE");
-    if (f->default_sql) sb_printf(b, " DEFAULT (%s)", f->default_sql);
-    if (field_kind(f) == RL_KIND_BOOLEAN) {
-        sb_puts(b, " CHECK (");
-        sb_ident(b, col);
-        sb_puts(b, " IN (0, 1))");
+    rli_sb_puts(b, first ? "\n  " : ",\n  ");
+    rli_sb_ident(b, col);
+    rli_sb_printf(b, " %s", kind_sql(rli_field_kind(f)));
+    if (!rli_field_nullable(f)) rli_sb_puts(b, " NOT NULL");
+    if (f->unique) rli_sb_puts(b, " UNIQUE");
+    if (f->default_sql) rli_sb_printf(b, " DEFAULT (%s)", f->default_sql);
+    if (rli_field_kind(f) == RL_KIND_BOOLEAN) {
+        rli_sb_puts(b, " CHECK (");
+        rli_sb_ident(b, col);
+        rli_sb_puts(b, " IN (0, 1))");
     }
-    if (f->check_sql) sb_printf(b, " CHECK (%s)", f->check_sql);
+    if (f->check_sql) rli_sb_printf(b, " CHECK (%s)", f->check_sql);
     if (f->references) {
         model_info *t;
-        model_lookup(db, f->references, &t);
-        sb_puts(b, " REFERENCES ");
-        sb_ident(b, t->table);
-        sb_puts(b, " (");
-        sb_ident(b, t->pk_column);
-        sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
-                  rl_action_name(f->on_update));
-        if (f->deferrable) sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+        rli_model_lookup(db, f->references, &t);
+        rli_sb_puts(b, " REFERENCES ");
+        rli_sb_ident(b, t->table);
+        rli_sb_puts(b, " (");
+        rli_sb_ident(b, t->pk_column);
+        rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
+                      rl_action_name(f->on_update));
+        if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
     }
 }
 
@@ -66,29 +66,29 @@ static char *index_name(const model_info *mi, const char *name, const char *cons
 {
     if (name) return strdup(name);
     strbuf nm;
-    sb_init(&nm);
-    sb_puts(&nm, mi->table);
+    rli_sb_init(&nm);
+    rli_sb_puts(&nm, mi->table);
     for (size_t i = 0; i < n; i++)
-        sb_printf(&nm, "_%s", cols[i]);
-    sb_puts(&nm, unique ? "_key" : "_idx");
-    return sb_take(&nm);
+        rli_sb_printf(&nm, "_%s", cols[i]);
+    rli_sb_puts(&nm, unique ? "_key" : "_idx");
+    return rli_sb_take(&nm);
 }
 
 static void index_ddl(const model_info *mi, const char *name, const char *const *cols, size_t n,
                       bool unique, strbuf *b)
 {
-    sb_printf(b, "CREATE %sINDEX IF NOT EXISTS ", unique ? "UNIQUE " : "");
+    rli_sb_printf(b, "CREATE %sINDEX IF NOT EXISTS ", unique ? "UNIQUE " : "");
     char *nm = index_name(mi, name, cols, n, unique);
-    sb_ident(b, nm ? nm : "");
+    rli_sb_ident(b, nm ? nm : "");
     free(nm);
-    sb_puts(b, " ON ");
-    sb_ident(b, mi->table);
-    sb_puts(b, " (");
+    rli_sb_puts(b, " ON ");
+    rli_sb_ident(b, mi->table);
+    rli_sb_puts(b, " (");
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_puts(b, ", ");
-        sb_ident(b, cols[i]);
+        if (i) rli_sb_puts(b, ", ");
+        rli_sb_ident(b, cols[i]);
     }
-    sb_puts(b, ");\n");
+    rli_sb_puts(b, ");\n");
 }
 
 /* The column names of a declared index (fields resolved to columns). */
@@ -96,7 +96,7 @@ static size_t index_columns(const model_info *mi, const rl_index *ix, const char
 {
     size_t n = 0;
     for (const char *const *p = ix->fields; *p && n < RL_MAX_FIELDS + 1; p++) {
-        int fi = model_field_index(mi, *p);
+        int fi = rli_model_field_index(mi, *p);
         cols[n++] = fi >= 0 ? mi->columns[fi] : mi->pk_column;
     }
     return n;
@@ -148,21 +148,21 @@ static int check_index_names(rl_db *db, model_info *const *mis, size_t nmis)
     named *names = NULL;
     size_t n = 0;
     int code = all_index_names((const model_info *const *)mis, nmis, &names, &n);
-    if (code != RL_OK) code = err_set(db, RL_ENOMEM, "Out of memory.");
+    if (code != RL_OK) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < n && code == RL_OK; i++) {
         for (size_t j = 0; j < i && code == RL_OK; j++)
             if (strcasecmp(names[i].name, names[j].name) == 0)
-                code = err_set(db, RL_EMODEL_INDEX_DUPLICATE,
-                               "Models %s and %s both declare an index named '%s' (index names "
-                               "are shared by the whole database).",
-                               names[j].owner->model->type_name, names[i].owner->model->type_name,
-                               names[i].name);
+                code = rli_err_set(db, RL_EMODEL_INDEX_DUPLICATE,
+                                   "Models %s and %s both declare an index named '%s' (index names "
+                                   "are shared by the whole database).",
+                                   names[j].owner->model->type_name,
+                                   names[i].owner->model->type_name, names[i].name);
         for (size_t t = 0; t < nmis && code == RL_OK; t++)
             if (strcasecmp(names[i].name, mis[t]->table) == 0)
-                code = err_set(db, RL_EMODEL_INDEX_NAME,
-                               "Model %s: index '%s' has the name of table %s; an index and a "
-                               "table cannot share a name.",
-                               names[i].owner->model->type_name, names[i].name, mis[t]->table);
+                code = rli_err_set(db, RL_EMODEL_INDEX_NAME,
+                                   "Model %s: index '%s' has the name of table %s; an index and a "
+                                   "table cannot share a name.",
+                                   names[i].owner->model->type_name, names[i].name, mis[t]->table);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i].name);
@@ -174,18 +174,18 @@ static int check_index_names(rl_db *db, model_info *const *mis, size_t nmis)
 static void model_ddl(rl_db *db, const model_info *mi, strbuf *b)
 {
     const rl_model *m = mi->model;
-    sb_puts(b, "CREATE TABLE IF NOT EXISTS ");
-    sb_ident(b, mi->table);
-    sb_puts(b, " (");
+    rli_sb_puts(b, "CREATE TABLE IF NOT EXISTS ");
+    rli_sb_ident(b, mi->table);
+    rli_sb_puts(b, " (");
     if (m->has_pk) {
-        sb_puts(b, "\n  ");
-        sb_ident(b, mi->pk_column);
-        sb_puts(b, " INTEGER PRIMARY KEY");
-        if (m->autoincrement) sb_puts(b, " AUTOINCREMENT");
+        rli_sb_puts(b, "\n  ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_puts(b, " INTEGER PRIMARY KEY");
+        if (m->autoincrement) rli_sb_puts(b, " AUTOINCREMENT");
     }
     for (size_t i = 0; i < m->nfields; i++)
         column_ddl(db, mi, i, i == 0 && !m->has_pk, b);
-    sb_puts(b, "\n) STRICT;\n");
+    rli_sb_puts(b, "\n) STRICT;\n");
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
         if (f->unique || !(f->references || f->index)) continue;
@@ -236,21 +236,21 @@ static int plan_add(plan *p, model_info *mi)
 static int cycle_error(rl_db *db, plan *p, size_t from)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     bool escape = false;
     for (size_t i = from; i < p->depth; i++) {
-        sb_printf(&b, "%s.%s -> ", p->stack[i]->model->type_name, p->edge[i + 1]->name);
+        rli_sb_printf(&b, "%s.%s -> ", p->stack[i]->model->type_name, p->edge[i + 1]->name);
         const rl_field *f = p->edge[i + 1];
-        if (field_nullable(f) || f->deferrable) escape = true;
+        if (rli_field_nullable(f) || f->deferrable) escape = true;
     }
-    sb_puts(&b, p->stack[from]->model->type_name);
+    rli_sb_puts(&b, p->stack[from]->model->type_name);
     int code = RL_OK;
     if (!escape)
-        code = err_set(db, RL_EMODEL_CYCLE,
-                       "Models form a reference cycle of NOT NULL, immediate keys (%s): no row "
-                       "could ever be inserted. Make one of these keys nullable or deferrable.",
-                       sb_str(&b));
-    sb_free(&b);
+        code = rli_err_set(db, RL_EMODEL_CYCLE,
+                           "Models form a reference cycle of NOT NULL, immediate keys (%s): no row "
+                           "could ever be inserted. Make one of these keys nullable or deferrable.",
+                           sb_str(&b));
+    rli_sb_free(&b);
     return code;
 }
 
@@ -263,7 +263,7 @@ static int visit(rl_db *db, plan *p, size_t i)
         const rl_field *f = &m->fields[k];
         if (!f->references || f->references == m) continue;
         model_info *t;
-        model_lookup(db, f->references, &t);
+        rli_model_lookup(db, f->references, &t);
         long j = plan_index(p, t);
         p->edge[p->depth] = f;
         if (p->state[j] == 1) {
@@ -300,26 +300,26 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
     memset(p, 0, sizeof *p);
     for (size_t i = 0; i < n; i++) {
         model_info *mi;
-        int rc = model_lookup(db, models[i], &mi);
+        int rc = rli_model_lookup(db, models[i], &mi);
         if (rc != RL_OK) return rc;
-        if (plan_add(p, mi) != RL_OK) return err_set(db, RL_ENOMEM, "Out of memory.");
+        if (plan_add(p, mi) != RL_OK) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     for (size_t i = 0; i < p->n; i++) {
         const rl_model *m = p->all[i]->model;
         for (size_t k = 0; k < m->nfields; k++) {
             if (!m->fields[k].references) continue;
             model_info *t;
-            int rc = model_lookup(db, m->fields[k].references, &t);
+            int rc = rli_model_lookup(db, m->fields[k].references, &t);
             if (rc != RL_OK) return rc;
-            if (plan_add(p, t) != RL_OK) return err_set(db, RL_ENOMEM, "Out of memory.");
+            if (plan_add(p, t) != RL_OK) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
         }
     }
     for (size_t i = 0; i < p->n; i++)
         for (size_t j = 0; j < i; j++)
             if (strcasecmp(p->all[i]->table, p->all[j]->table) == 0)
-                return err_set(db, RL_EMODEL_DUPLICATE, "Models %s and %s both map to table '%s'.",
-                               p->all[j]->model->type_name, p->all[i]->model->type_name,
-                               p->all[i]->table);
+                return rli_err_set(
+                    db, RL_EMODEL_DUPLICATE, "Models %s and %s both map to table '%s'.",
+                    p->all[j]->model->type_name, p->all[i]->model->type_name, p->all[i]->table);
     int code = check_index_names(db, p->all, p->n);
     if (code != RL_OK) return code;
     p->state = calloc(p->n, sizeof *p->state);
@@ -327,7 +327,7 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
     p->edge = calloc(p->n + 1, sizeof *p->edge);
     p->stack = calloc(p->n + 1, sizeof *p->stack);
     if (!p->state || !p->order || !p->edge || !p->stack)
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < p->n; i++) {
         if (p->state[i]) continue;
         int rc = visit(db, p, i);
@@ -340,16 +340,16 @@ int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out
 {
     if (out) *out = NULL;
     if (!db || !out || (n && !models)) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     plan p;
     int rc = plan_models(db, models, n, &p);
     if (rc == RL_OK) {
         strbuf b;
-        sb_init(&b);
+        rli_sb_init(&b);
         for (size_t i = 0; i < p.norder; i++)
             model_ddl(db, p.order[i], &b);
-        *out = sb_take(&b);
-        if (!*out) rc = err_set(db, RL_ENOMEM, "Out of memory.");
+        *out = rli_sb_take(&b);
+        if (!*out) rc = rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     plan_free(&p);
     return rc;
@@ -361,19 +361,19 @@ int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
     char *sql;
     int rc = rl_schema_sql(db, models, n, &sql);
     if (rc != RL_OK) return rc;
-    if (sp_begin(db, "rl_create") != SQLITE_OK) {
+    if (rli_sp_begin(db, "rl_create") != SQLITE_OK) {
         free(sql);
-        return err_sqlite(db, sqlite3_extended_errcode(db->h), "create tables");
+        return rli_err_sqlite(db, sqlite3_extended_errcode(db->h), "create tables");
     }
-    int src = exec_sql(db, sql);
+    int src = rli_exec_sql(db, sql);
     free(sql);
     if (src != SQLITE_OK) {
-        rc = err_sqlite(db, src, "create tables");
-        sp_rollback(db, "rl_create");
+        rc = rli_err_sqlite(db, src, "create tables");
+        rli_sp_rollback(db, "rl_create");
         return rc;
     }
-    src = sp_release(db, "rl_create");
-    if (src != SQLITE_OK) return err_sqlite(db, src, "create tables");
+    src = rli_sp_release(db, "rl_create");
+    if (src != SQLITE_OK) return rli_err_sqlite(db, src, "create tables");
     return RL_OK;
 }
 

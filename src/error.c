@@ -144,7 +144,7 @@ const char *rl_errmsg(const rl_db *db)
 
 static void err_reset(rl_db *db)
 {
-    arena_free(&db->err_strings);
+    rli_arena_free(&db->err_strings);
     memset(&db->err, 0, sizeof db->err);
     db->err.message = "No error.";
     db->err.table = db->err.column = db->err.constraint = "";
@@ -153,18 +153,18 @@ static void err_reset(rl_db *db)
     db->err.item = -1;
 }
 
-void err_clear(rl_db *db)
+void rli_err_clear(rl_db *db)
 {
     if (db->err.code == RL_OK && !db->err_strings.head && db->err.message)
         return; /* the common, free case */
     err_reset(db);
 }
 
-const char *err_str(rl_db *db, const char *s)
+const char *rli_err_str(rl_db *db, const char *s)
 {
     if (!s) return "";
     size_t n = strlen(s);
-    char *p = arena_alloc(&db->err_strings, n + 1);
+    char *p = rli_arena_alloc(&db->err_strings, n + 1);
     if (!p) return "";
     memcpy(p, s, n + 1);
     return p;
@@ -174,7 +174,7 @@ const char *err_str(rl_db *db, const char *s)
 static void put_message(rl_db *db, const char *fmt, va_list ap)
 {
     strbuf fresh;
-    sb_init(&fresh);
+    rli_sb_init(&fresh);
     va_list aq;
     va_copy(aq, ap);
     int n = vsnprintf(NULL, 0, fmt, aq);
@@ -183,19 +183,19 @@ static void put_message(rl_db *db, const char *fmt, va_list ap)
         char *s = malloc((size_t)n + 1);
         if (s) {
             vsnprintf(s, (size_t)n + 1, fmt, ap);
-            sb_putn(&fresh, s, (size_t)n);
+            rli_sb_putn(&fresh, s, (size_t)n);
             free(s);
         }
     }
-    sb_free(&db->msg);
+    rli_sb_free(&db->msg);
     db->msg = fresh;
     db->err.message = fresh.s ? fresh.s : "Out of memory.";
 }
 
-int err_set(rl_db *db, int code, const char *fmt, ...)
+int rli_err_set(rl_db *db, int code, const char *fmt, ...)
 {
     strbuf keep = db->msg; /* the old message may be an argument */
-    sb_init(&db->msg);
+    rli_sb_init(&db->msg);
     arena old = db->err_strings;
     db->err_strings.head = NULL;
     err_reset(db);
@@ -203,13 +203,13 @@ int err_set(rl_db *db, int code, const char *fmt, ...)
     va_start(ap, fmt);
     put_message(db, fmt, ap);
     va_end(ap);
-    sb_free(&keep);
-    arena_free(&old);
+    rli_sb_free(&keep);
+    rli_arena_free(&old);
     db->err.code = code;
     return code;
 }
 
-void err_reword(rl_db *db, const char *fmt, ...)
+void rli_err_reword(rl_db *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -273,8 +273,8 @@ static void parse_table_column(rl_db *db, const char *msg)
         end = strcspn(p, ", ");
     }
     c = strndup(p, end);
-    if (t) db->err.table = err_str(db, t);
-    if (c) db->err.column = err_str(db, c);
+    if (t) db->err.table = rli_err_str(db, t);
+    if (c) db->err.column = rli_err_str(db, c);
     free(t);
     free(c);
 }
@@ -286,48 +286,48 @@ static const char *check_text(const char *msg)
     return p ? p + 19 : "";
 }
 
-int err_sqlite(rl_db *db, int rc, const char *op)
+int rli_err_sqlite(rl_db *db, int rc, const char *op)
 {
     int code = rl_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
     const char *m = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
                     : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
                                                           : sqlite3_errstr(rc);
-    char *saved = name_disp(m);
+    char *saved = rli_name_disp(m);
     char *opd = strdup(op ? op : "");
-    err_set(db, code, "%s", "");
+    rli_err_set(db, code, "%s", "");
     db->err.sqlite_code = rc;
     if (saved) parse_table_column(db, saved);
     const char *t = db->err.table, *c = db->err.column, *o = opd ? opd : "",
                *sm = saved ? saved : "";
     switch (code) {
     case RL_EUNIQUE:
-        err_reword(db, "%s: %s%s%s must be unique and another row already has this value (%s).", o,
-                   t, *t ? "." : "", c, sm);
+        rli_err_reword(db, "%s: %s%s%s must be unique and another row already has this value (%s).",
+                       o, t, *t ? "." : "", c, sm);
         break;
     case RL_ENOTNULL:
-        err_reword(db, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
+        rli_err_reword(db, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
         break;
     case RL_ECHECK:
         db->err.column = "";
-        db->err.constraint = err_str(db, check_text(sm));
-        err_reword(db, "%s: the row does not satisfy the CHECK constraint %s.", o,
-                   db->err.constraint);
+        db->err.constraint = rli_err_str(db, check_text(sm));
+        rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s.", o,
+                       db->err.constraint);
         break;
     case RL_EFOREIGNKEY:
-        err_reword(db,
-                   "%s: a foreign key constraint failed, and no single key or row could be "
-                   "identified as the cause (%s).",
-                   o, sm);
+        rli_err_reword(db,
+                       "%s: a foreign key constraint failed, and no single key or row could be "
+                       "identified as the cause (%s).",
+                       o, sm);
         break;
     case RL_EBUSY:
-        err_reword(db, "%s: the database is locked by another connection (%s).", o, sm);
+        rli_err_reword(db, "%s: the database is locked by another connection (%s).", o, sm);
         break;
     case RL_ECORRUPT:
-        err_reword(db, "%s: the database file is damaged or is not a database (%s).", o, sm);
+        rli_err_reword(db, "%s: the database file is damaged or is not a database (%s).", o, sm);
         break;
     default:
-        err_reword(db, "%s: %s.", o, sm);
+        rli_err_reword(db, "%s: %s.", o, sm);
         break;
     }
     free(saved);
@@ -341,59 +341,59 @@ int err_sqlite(rl_db *db, int rc, const char *op)
 static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, strbuf *b)
 {
     if (b->oom) {
-        sb_free(b);
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        rli_sb_free(b);
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     rl_fk_detail copy = *d;
-    err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
-    sb_free(b);
+    rli_err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
+    rli_sb_free(b);
     db->err.fk = copy;
-    db->err.fk.child_table = err_str(db, copy.child_table);
-    db->err.fk.child_column = err_str(db, copy.child_column);
-    db->err.fk.parent_table = err_str(db, copy.parent_table);
-    db->err.fk.parent_column = err_str(db, copy.parent_column);
-    db->err.fk.value = err_str(db, copy.value);
+    db->err.fk.child_table = rli_err_str(db, copy.child_table);
+    db->err.fk.child_column = rli_err_str(db, copy.child_column);
+    db->err.fk.parent_table = rli_err_str(db, copy.parent_table);
+    db->err.fk.parent_column = rli_err_str(db, copy.parent_column);
+    db->err.fk.value = rli_err_str(db, copy.value);
     db->err.sqlite_code = sqlite_code;
     db->err.table = copy.parent_side ? db->err.fk.parent_table : db->err.fk.child_table;
     db->err.column = copy.parent_side ? db->err.fk.parent_column : db->err.fk.child_column;
     return RL_EFOREIGNKEY;
 }
 
-int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
+int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
     const rl_model *m = mi->model;
     strbuf msg;
-    sb_init(&msg);
+    rli_sb_init(&msg);
     rl_fk_detail first = {0};
     char *firstv = NULL;
     size_t found = 0;
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
         if (!f->references || f->deferrable) continue;
-        rl_value v = field_value(f, row);
+        rl_value v = rli_field_value(f, row);
         if (v.type == RL_V_NULL) continue;
         model_info *parent;
-        if (model_lookup(db, f->references, &parent) != RL_OK) continue;
+        if (rli_model_lookup(db, f->references, &parent) != RL_OK) continue;
         strbuf sql;
-        sb_init(&sql);
-        sb_puts(&sql, "SELECT 1 FROM ");
-        sb_ident(&sql, parent->table);
-        sb_puts(&sql, " WHERE ");
-        sb_ident(&sql, parent->pk_column);
-        sb_puts(&sql, " = ?");
+        rli_sb_init(&sql);
+        rli_sb_puts(&sql, "SELECT 1 FROM ");
+        rli_sb_ident(&sql, parent->table);
+        rli_sb_puts(&sql, " WHERE ");
+        rli_sb_ident(&sql, parent->pk_column);
+        rli_sb_puts(&sql, " = ?");
         sqlite3_stmt *st;
         int rc = sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &st, NULL);
-        sb_free(&sql);
+        rli_sb_free(&sql);
         if (rc != SQLITE_OK) continue;
-        bind_value(st, 1, &v);
+        rli_bind_value(st, 1, &v);
         bool has_parent = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
         if (has_parent) continue;
-        char *val = value_literal(&v);
-        sb_puts(&msg, found ? "; " : "");
-        sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i], val ? val : "?",
-                  parent->table, parent->pk_column);
+        char *val = rli_value_literal(&v);
+        rli_sb_puts(&msg, found ? "; " : "");
+        rli_sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i],
+                      val ? val : "?", parent->table, parent->pk_column);
         if (!found) {
             first.child_table = mi->table;
             first.child_column = mi->columns[i];
@@ -406,14 +406,14 @@ int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
         found++;
     }
     if (!found) {
-        sb_free(&msg);
+        rli_sb_free(&msg);
         return RL_OK;
     }
     first.value = firstv ? firstv : "";
     strbuf b;
-    sb_init(&b);
-    sb_printf(&b, "%s: %s.", op, sb_str(&msg));
-    sb_free(&msg);
+    rli_sb_init(&b);
+    rli_sb_printf(&b, "%s: %s.", op, sb_str(&msg));
+    rli_sb_free(&msg);
     int code = fk_fail(db, &first, sc, &b);
     free(firstv);
     return code;
@@ -430,20 +430,20 @@ static const char *INBOUND_SQL =
 static int64_t count_refs(rl_db *db, const char *child, const char *col, const rl_value *v)
 {
     strbuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "SELECT count(*) FROM ");
-    sb_ident(&sql, child);
-    sb_puts(&sql, " WHERE ");
-    sb_ident(&sql, col);
-    sb_puts(&sql, v ? " = ?" : " IS NOT NULL");
+    rli_sb_init(&sql);
+    rli_sb_puts(&sql, "SELECT count(*) FROM ");
+    rli_sb_ident(&sql, child);
+    rli_sb_puts(&sql, " WHERE ");
+    rli_sb_ident(&sql, col);
+    rli_sb_puts(&sql, v ? " = ?" : " IS NOT NULL");
     sqlite3_stmt *st;
     int64_t n = 0;
     if (sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        if (v) bind_value(st, 1, v);
+        if (v) rli_bind_value(st, 1, v);
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    sb_free(&sql);
+    rli_sb_free(&sql);
     return n;
 }
 
@@ -464,25 +464,25 @@ static char *parent_pk_column(rl_db *db, const char *table)
 /* "pk = 3 is still referenced by 2 rows of books(author_id) (ON DELETE RESTRICT)" */
 static void referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb)
 {
-    sb_printf(b, "%s: ", op);
+    rli_sb_printf(b, "%s: ", op);
     if (d->value[0])
-        sb_printf(b, "%s = %s", d->parent_column, d->value);
+        rli_sb_printf(b, "%s = %s", d->parent_column, d->value);
     else
-        sb_printf(b, "%s(%s)", d->parent_table, d->parent_column);
+        rli_sb_printf(b, "%s(%s)", d->parent_table, d->parent_column);
     if (d->action == RL_SET_DEFAULT)
-        sb_printf(b,
-                  " is referenced by %lld row%s of %s(%s) whose ON %s SET DEFAULT value has no "
-                  "matching row in %s(%s).",
-                  (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
-                  d->child_column, verb, d->parent_table, d->parent_column);
+        rli_sb_printf(b,
+                      " is referenced by %lld row%s of %s(%s) whose ON %s SET DEFAULT value has no "
+                      "matching row in %s(%s).",
+                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                      d->child_column, verb, d->parent_table, d->parent_column);
     else
-        sb_printf(b, " is still referenced by %lld row%s of %s(%s) (ON %s %s).",
-                  (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
-                  d->child_column, verb, rl_action_name(d->action));
+        rli_sb_printf(b, " is still referenced by %lld row%s of %s(%s) (ON %s %s).",
+                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                      d->child_column, verb, rl_action_name(d->action));
 }
 
-int diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
-                       const char *op, bool is_delete)
+int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
+                           const char *op, bool is_delete)
 {
     int sc = sqlite3_extended_errcode(db->h);
     sqlite3_stmt *st;
@@ -495,7 +495,8 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
         const char *t = (const char *)sqlite3_column_text(st, 2);
         if (!*t) t = pkcol ? pkcol : "rowid";
         if (column && strcasecmp(t, column) != 0) continue;
-        rl_action act = action_from_sql((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
+        rl_action act =
+            rli_action_from_sql((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
         if (act != RL_RESTRICT && act != RL_NO_ACTION && act != RL_SET_DEFAULT) continue;
         const char *c = (const char *)sqlite3_column_text(st, 0);
         const char *f = (const char *)sqlite3_column_text(st, 1);
@@ -515,7 +516,7 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
         free(to);
         return RL_OK;
     }
-    char *val = value ? value_literal(value) : NULL;
+    char *val = value ? rli_value_literal(value) : NULL;
     best.child_table = child;
     best.child_column = from;
     best.parent_table = table;
@@ -523,7 +524,7 @@ int diag_parent_change(rl_db *db, const char *table, const char *column, const r
     best.value = val ? val : "";
     best.parent_side = true;
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     referenced_sentence(&b, op, &best, is_delete ? "DELETE" : "UPDATE");
     int code = fk_fail(db, &best, sc, &b);
     free(val);
@@ -547,22 +548,22 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
 {
     size_t nnew = 0, first = SIZE_MAX;
     for (size_t i = 0; i < after->n; i++) {
-        if (before && fkv_contains(before, &after->v[i])) continue;
+        if (before && rli_fkv_contains(before, &after->v[i])) continue;
         if (first == SIZE_MAX) first = i;
         nnew++;
     }
     if (first == SIZE_MAX) return RL_OK;
     const fk_violation *x = &after->v[first];
     rl_fk_detail d;
-    fkv_detail(x, &d);
+    rli_fkv_detail(x, &d);
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     bool child_side = !target || strcasecmp(target, x->table) == 0;
     if (!child_side) {
         size_t same = 0;
         for (size_t i = 0; i < after->n; i++) {
             const fk_violation *y = &after->v[i];
-            if (before && fkv_contains(before, y)) continue;
+            if (before && rli_fkv_contains(before, y)) continue;
             if (strcmp(y->table, x->table) == 0 && strcmp(y->from, x->from) == 0 &&
                 strcmp(y->value, x->value) == 0)
                 same++;
@@ -573,27 +574,27 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
         referenced_sentence(&b, op, &d, verb);
         return fk_fail(db, &d, sc, &b);
     }
-    sb_printf(&b, "%s: ", op);
+    rli_sb_printf(&b, "%s: ", op);
     /* All on one row of the statement's table: name the keys alone, as the typed API does. */
     bool one_row = target != NULL;
     for (size_t i = first; i < after->n && one_row; i++) {
         const fk_violation *y = &after->v[i];
-        if (before && fkv_contains(before, y)) continue;
+        if (before && rli_fkv_contains(before, y)) continue;
         one_row = strcmp(y->table, x->table) == 0 && strcmp(y->row, x->row) == 0;
     }
     size_t listed = 0;
     for (size_t i = first; i < after->n && listed < LISTED; i++) {
         const fk_violation *y = &after->v[i];
-        if (before && fkv_contains(before, y)) continue;
-        sb_puts(&b, listed ? "; " : "");
-        char *text = fkv_text(y);
+        if (before && rli_fkv_contains(before, y)) continue;
+        rli_sb_puts(&b, listed ? "; " : "");
+        char *text = rli_fkv_text(y);
         const char *key = text && one_row ? strstr(text, ": ") : NULL;
-        sb_puts(&b, key ? key + 2 : text ? text : "");
+        rli_sb_puts(&b, key ? key + 2 : text ? text : "");
         free(text);
         listed++;
     }
-    if (nnew > listed) sb_printf(&b, " (%zu rows in all break a foreign key)", nnew);
-    sb_puts(&b, ".");
+    if (nnew > listed) rli_sb_printf(&b, " (%zu rows in all break a foreign key)", nnew);
+    rli_sb_puts(&b, ".");
     return fk_fail(db, &d, sc, &b);
 }
 
@@ -629,35 +630,35 @@ static char *statement_target(sqlite3 *h, const char *sql, int *action)
     return target.table;
 }
 
-char *statement_op(sqlite3 *h, const char *sql)
+char *rli_statement_op(sqlite3 *h, const char *sql)
 {
     int action;
     char *t = statement_target(h, sql, &action);
     if (!t) return NULL;
     strbuf b;
-    sb_init(&b);
-    sb_puts(&b, action == SQLITE_INSERT   ? "insert into "
-                : action == SQLITE_UPDATE ? "update "
-                                          : "delete from ");
-    sb_puts(&b, t);
+    rli_sb_init(&b);
+    rli_sb_puts(&b, action == SQLITE_INSERT   ? "insert into "
+                    : action == SQLITE_UPDATE ? "update "
+                                              : "delete from ");
+    rli_sb_puts(&b, t);
     free(t);
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
+int rli_err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
 {
     if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
+        rli_diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    int code = err_sqlite(db, rc, op);
+    int code = rli_err_sqlite(db, rc, op);
     if (code == RL_ECHECK) {
         int action;
         char *t = statement_target(db->h, sqlite3_sql(stmt), &action);
         if (t) {
-            db->err.table = err_str(db, t);
+            db->err.table = rli_err_str(db, t);
             char *opd = strdup(op);
-            err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
-                       opd ? opd : op, db->err.constraint, db->err.table);
+            rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
+                           opd ? opd : op, db->err.constraint, db->err.table);
             free(opd);
         }
         free(t);
@@ -665,39 +666,39 @@ int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
     return code;
 }
 
-int diag_fk_check(rl_db *db, const char *op)
+int rli_diag_fk_check(rl_db *db, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
     fk_violations after = {0};
-    fkv_collect(db->h, NULL, &after, NULL);
+    rli_fkv_collect(db->h, NULL, &after, NULL);
     int code = report_new(db, &after, NULL, NULL, "DELETE", op, sc);
-    fkv_free(&after);
+    rli_fkv_free(&after);
     return code;
 }
 
-int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
+int rli_diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
 {
     int sc = sqlite3_extended_errcode(db->h);
     int action;
     char *target = statement_target(db->h, sqlite3_sql(stmt), &action);
 
-    if (sp_begin(db, "rl_diagnose") != SQLITE_OK) {
+    if (rli_sp_begin(db, "rl_diagnose") != SQLITE_OK) {
         free(target);
         return RL_OK;
     }
-    exec_sql(db, "PRAGMA defer_foreign_keys = ON");
+    rli_exec_sql(db, "PRAGMA defer_foreign_keys = ON");
     sqlite3_reset(stmt);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
     sqlite3_reset(stmt);
     fk_violations after = {0}, before = {0};
-    if (rc == SQLITE_DONE) fkv_collect(db->h, NULL, &after, NULL);
-    exec_sql(db, "ROLLBACK TO rl_diagnose");
-    if (rc == SQLITE_DONE) fkv_collect_like(db->h, &after, &before, NULL);
-    exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
-    sp_release(db, "rl_diagnose");
-    fkv_sort(&before);
+    if (rc == SQLITE_DONE) rli_fkv_collect(db->h, NULL, &after, NULL);
+    rli_exec_sql(db, "ROLLBACK TO rl_diagnose");
+    if (rc == SQLITE_DONE) rli_fkv_collect_like(db->h, &after, &before, NULL);
+    rli_exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
+    rli_sp_release(db, "rl_diagnose");
+    rli_fkv_sort(&before);
 
     int code = RL_OK;
     if (rc == SQLITE_DONE)
@@ -706,10 +707,10 @@ int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     if (code == RL_OK && target) {
         /* Refused even when deferred: a RESTRICT key on the target table (an INSERT can hit
          * one too, when OR REPLACE deletes the conflicting parent row). */
-        code = diag_parent_change(db, target, NULL, NULL, op, action != SQLITE_UPDATE);
+        code = rli_diag_parent_change(db, target, NULL, NULL, op, action != SQLITE_UPDATE);
     }
-    fkv_free(&after);
-    fkv_free(&before);
+    rli_fkv_free(&after);
+    rli_fkv_free(&before);
     free(target);
     return code;
 }

@@ -13,10 +13,11 @@
  *
  * A check that cannot run at all ("foreign key mismatch": the parent columns are missing or
  * neither the primary key nor unique) is an error here, never "no violations": the caller
- * gets a sentence naming the key (fk_key_problem).
+ * gets a sentence naming the key (rli_fk_key_problem).
  *
- * Entry points: fkv_collect, fkv_sort, fkv_contains, fkv_text, fkv_detail, fkv_free,
- * fk_key_problem.  Every name goes into SQL as a quoted identifier or a bound parameter.
+ * Entry points: rli_fkv_collect, rli_fkv_sort, rli_fkv_contains, rli_fkv_text, rli_fkv_detail,
+ * rli_fkv_free, rli_fk_key_problem.  Every name goes into SQL as a quoted identifier or a bound
+ * parameter.
  */
 #include "internal.h"
 
@@ -37,7 +38,7 @@ typedef struct fk_key {
     rl_action on_delete, on_update;
 } fk_key;
 
-rl_action action_from_sql(const char *s)
+rl_action rli_action_from_sql(const char *s)
 {
     if (!s) return RL_NO_ACTION;
     if (strcasecmp(s, "CASCADE") == 0) return RL_CASCADE;
@@ -69,8 +70,8 @@ static bool push_str(char ***arr, size_t n, char *s)
 static void key_free(fk_key *k)
 {
     free(k->parent);
-    sb_free(&k->from);
-    sb_free(&k->to);
+    rli_sb_free(&k->from);
+    rli_sb_free(&k->to);
     for (size_t i = 0; i < k->ncols; i++) {
         free(k->fcols[i]);
         free(k->tcols[i]);
@@ -136,8 +137,8 @@ static int load_keys(sqlite3 *h, const char *table, fk_key **out, size_t *nout)
             memset(k, 0, sizeof *k);
             k->id = id;
             k->parent = dup_text(st, 1);
-            k->on_update = action_from_sql((const char *)sqlite3_column_text(st, 4));
-            k->on_delete = action_from_sql((const char *)sqlite3_column_text(st, 5));
+            k->on_update = rli_action_from_sql((const char *)sqlite3_column_text(st, 4));
+            k->on_delete = rli_action_from_sql((const char *)sqlite3_column_text(st, 5));
         }
         fk_key *k = &keys[n - 1];
         char *to = sqlite3_column_type(st, 3) == SQLITE_NULL ? strdup("") : dup_text(st, 3);
@@ -174,10 +175,10 @@ static int load_keys(sqlite3 *h, const char *table, fk_key **out, size_t *nout)
             }
         }
         for (size_t c = 0; c < k->ncols; c++) {
-            sb_puts(&k->from, c ? ", " : "");
-            sb_puts(&k->from, k->fcols[c]);
-            sb_puts(&k->to, c ? ", " : "");
-            sb_puts(&k->to, k->tcols[c][0] ? k->tcols[c] : "rowid");
+            rli_sb_puts(&k->from, c ? ", " : "");
+            rli_sb_puts(&k->from, k->fcols[c]);
+            rli_sb_puts(&k->to, c ? ", " : "");
+            rli_sb_puts(&k->to, k->tcols[c][0] ? k->tcols[c] : "rowid");
         }
     }
     *out = keys;
@@ -264,19 +265,19 @@ static bool unique_on(sqlite3 *h, const char *table, char **cols, size_t n)
 static char *key_problem(sqlite3 *h, const char *table, const fk_key *k)
 {
     strbuf b;
-    sb_init(&b);
-    sb_puts(&b, "foreign key ");
-    sb_name(&b, table);
-    sb_puts(&b, "(");
-    sb_name(&b, sb_str(&k->from));
-    sb_puts(&b, ") -> ");
-    sb_name(&b, k->parent);
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "foreign key ");
+    rli_sb_name(&b, table);
+    rli_sb_puts(&b, "(");
+    rli_sb_name(&b, sb_str(&k->from));
+    rli_sb_puts(&b, ") -> ");
+    rli_sb_name(&b, k->parent);
     size_t head = b.len;
     if (!table_exists(h, k->parent)) {
-        sb_puts(&b, ": table ");
-        sb_name(&b, k->parent);
-        sb_puts(&b, " does not exist");
-        return sb_take(&b);
+        rli_sb_puts(&b, ": table ");
+        rli_sb_name(&b, k->parent);
+        rli_sb_puts(&b, " does not exist");
+        return rli_sb_take(&b);
     }
     char **pk;
     size_t npk;
@@ -284,40 +285,40 @@ static char *key_problem(sqlite3 *h, const char *table, const fk_key *k)
     bool implicit = k->ncols && !k->tcols[0][0];
     if (implicit) {
         if (npk != k->ncols) {
-            sb_printf(&b, ": %s has %zu primary-key column%s but the key has %zu", "the parent",
-                      npk, npk == 1 ? "" : "s", k->ncols);
+            rli_sb_printf(&b, ": %s has %zu primary-key column%s but the key has %zu", "the parent",
+                          npk, npk == 1 ? "" : "s", k->ncols);
         }
     } else {
-        sb_puts(&b, "(");
-        sb_name(&b, sb_str(&k->to));
-        sb_puts(&b, ")");
+        rli_sb_puts(&b, "(");
+        rli_sb_name(&b, sb_str(&k->to));
+        rli_sb_puts(&b, ")");
         head = b.len;
         for (size_t c = 0; c < k->ncols && b.len == head; c++)
             if (!has_column(h, k->parent, k->tcols[c])) {
-                sb_puts(&b, ": column ");
-                sb_name(&b, k->parent);
-                sb_puts(&b, ".");
-                sb_name(&b, k->tcols[c]);
-                sb_puts(&b, " does not exist");
+                rli_sb_puts(&b, ": column ");
+                rli_sb_name(&b, k->parent);
+                rli_sb_puts(&b, ".");
+                rli_sb_name(&b, k->tcols[c]);
+                rli_sb_puts(&b, " does not exist");
             }
         if (b.len == head && !same_set(pk, npk, k->tcols, k->ncols) &&
             !unique_on(h, k->parent, k->tcols, k->ncols)) {
-            sb_puts(&b, ": ");
-            sb_name(&b, k->parent);
-            sb_puts(&b, "(");
-            sb_name(&b, sb_str(&k->to));
-            sb_puts(&b, ") is neither the primary key nor unique");
+            rli_sb_puts(&b, ": ");
+            rli_sb_name(&b, k->parent);
+            rli_sb_puts(&b, "(");
+            rli_sb_name(&b, sb_str(&k->to));
+            rli_sb_puts(&b, ") is neither the primary key nor unique");
         }
     }
     free_strs(pk, npk);
     if (b.len == head) {
-        sb_free(&b);
+        rli_sb_free(&b);
         return NULL;
     }
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-char *fk_key_problem(sqlite3 *h, const char *table, int fkid)
+char *rli_fk_key_problem(sqlite3 *h, const char *table, int fkid)
 {
     fk_key *keys;
     size_t n;
@@ -331,7 +332,7 @@ char *fk_key_problem(sqlite3 *h, const char *table, int fkid)
 
 /* ---- sets of violations ------------------------------------------------------------------- */
 
-void fkv_free(fk_violations *set)
+void rli_fkv_free(fk_violations *set)
 {
     for (size_t i = 0; i < set->n; i++) {
         fk_violation *x = &set->v[i];
@@ -351,7 +352,7 @@ static void lower_into(strbuf *b, const char *s)
 {
     for (; *s; s++) {
         char c = (char)tolower((unsigned char)*s);
-        sb_putn(b, &c, 1);
+        rli_sb_putn(b, &c, 1);
     }
 }
 
@@ -370,16 +371,16 @@ static int add_violation(fk_violations *set, const char *table, const fk_key *k,
         set->cap = cap;
     }
     strbuf id;
-    sb_init(&id);
+    rli_sb_init(&id);
     lower_into(&id, table);
-    sb_putn(&id, "\x1f", 1);
-    sb_puts(&id, row ? row : "");
-    sb_putn(&id, "\x1f", 1);
+    rli_sb_putn(&id, "\x1f", 1);
+    rli_sb_puts(&id, row ? row : "");
+    rli_sb_putn(&id, "\x1f", 1);
     lower_into(&id, k->parent);
-    sb_putn(&id, "\x1f", 1);
+    rli_sb_putn(&id, "\x1f", 1);
     lower_into(&id, sb_str(&k->from));
-    sb_putn(&id, "\x1f", 1);
-    sb_puts(&id, value ? value : "");
+    rli_sb_putn(&id, "\x1f", 1);
+    rli_sb_puts(&id, value ? value : "");
     fk_violation x = {.table = strdup(table),
                       .row = row,
                       .from = strdup(sb_str(&k->from)),
@@ -388,7 +389,7 @@ static int add_violation(fk_violations *set, const char *table, const fk_key *k,
                       .value = value,
                       .on_delete = k->on_delete,
                       .on_update = k->on_update,
-                      .ident = sb_take(&id)};
+                      .ident = rli_sb_take(&id)};
     set->v[set->n++] = x;
     set->sorted = false;
     if (!x.table || !x.row || !x.from || !x.parent || !x.to || !x.value || !x.ident)
@@ -408,26 +409,26 @@ static const char *rowid_name(sqlite3 *h, const char *table)
 /* "quote(a) || ', ' || quote(b)", wrapped in parentheses when there are several. */
 static void tuple_expr(strbuf *b, const char *alias, char **cols, size_t n)
 {
-    if (n > 1) sb_puts(b, "'(' || ");
+    if (n > 1) rli_sb_puts(b, "'(' || ");
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_puts(b, " || ', ' || ");
-        sb_puts(b, "quote(");
-        sb_puts(b, alias);
-        sb_puts(b, ".");
-        sb_ident(b, cols[i]);
-        sb_puts(b, ")");
+        if (i) rli_sb_puts(b, " || ', ' || ");
+        rli_sb_puts(b, "quote(");
+        rli_sb_puts(b, alias);
+        rli_sb_puts(b, ".");
+        rli_sb_ident(b, cols[i]);
+        rli_sb_puts(b, ")");
     }
-    if (n > 1) sb_puts(b, " || ')'");
+    if (n > 1) rli_sb_puts(b, " || ')'");
 }
 
 static void col_list(strbuf *b, char **cols, size_t n)
 {
-    if (n > 1) sb_puts(b, "(");
+    if (n > 1) rli_sb_puts(b, "(");
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_puts(b, ", ");
-        sb_name(b, cols[i]);
+        if (i) rli_sb_puts(b, ", ");
+        rli_sb_name(b, cols[i]);
     }
-    if (n > 1) sb_puts(b, ")");
+    if (n > 1) rli_sb_puts(b, ")");
 }
 
 /*
@@ -452,53 +453,53 @@ static int enumerate_key(sqlite3 *h, const char *table, const fk_key *k, fk_viol
         sqlite3_finalize(st);
     }
     strbuf sql, label;
-    sb_init(&sql);
-    sb_init(&label);
+    rli_sb_init(&sql);
+    rli_sb_init(&label);
     col_list(&label, id, nid);
-    sb_puts(&label, " = ");
-    sb_puts(&sql, "SELECT ");
+    rli_sb_puts(&label, " = ");
+    rli_sb_puts(&sql, "SELECT ");
     tuple_expr(&sql, "c", id, nid);
-    sb_puts(&sql, ", ");
+    rli_sb_puts(&sql, ", ");
     tuple_expr(&sql, "c", k->fcols, k->ncols);
-    sb_puts(&sql, " FROM ");
-    sb_ident(&sql, table);
-    sb_puts(&sql, " AS c WHERE ");
+    rli_sb_puts(&sql, " FROM ");
+    rli_sb_ident(&sql, table);
+    rli_sb_puts(&sql, " AS c WHERE ");
     for (size_t i = 0; i < k->ncols; i++) {
-        sb_puts(&sql, "c.");
-        sb_ident(&sql, k->fcols[i]);
-        sb_puts(&sql, " IS NOT NULL AND ");
+        rli_sb_puts(&sql, "c.");
+        rli_sb_ident(&sql, k->fcols[i]);
+        rli_sb_puts(&sql, " IS NOT NULL AND ");
     }
     if (table_exists(h, k->parent)) {
-        sb_puts(&sql, "NOT EXISTS (SELECT 1 FROM ");
-        sb_ident(&sql, k->parent);
-        sb_puts(&sql, " AS p WHERE ");
+        rli_sb_puts(&sql, "NOT EXISTS (SELECT 1 FROM ");
+        rli_sb_ident(&sql, k->parent);
+        rli_sb_puts(&sql, " AS p WHERE ");
         for (size_t i = 0; i < k->ncols; i++) {
-            if (i) sb_puts(&sql, " AND ");
-            sb_puts(&sql, "p.");
-            sb_ident(&sql, k->tcols[i][0] ? k->tcols[i] : "rowid");
-            sb_puts(&sql, " = c.");
-            sb_ident(&sql, k->fcols[i]);
+            if (i) rli_sb_puts(&sql, " AND ");
+            rli_sb_puts(&sql, "p.");
+            rli_sb_ident(&sql, k->tcols[i][0] ? k->tcols[i] : "rowid");
+            rli_sb_puts(&sql, " = c.");
+            rli_sb_ident(&sql, k->fcols[i]);
         }
-        sb_puts(&sql, ")");
+        rli_sb_puts(&sql, ")");
     } else {
-        sb_puts(&sql, "1");
+        rli_sb_puts(&sql, "1");
     }
     sqlite3_stmt *st = NULL;
     rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL);
     while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         strbuf row;
-        sb_init(&row);
-        sb_puts(&row, sb_str(&label));
-        sb_puts(&row, (const char *)sqlite3_column_text(st, 0));
-        rc = add_violation(out, table, k, sb_take(&row), dup_text(st, 1));
+        rli_sb_init(&row);
+        rli_sb_puts(&row, sb_str(&label));
+        rli_sb_puts(&row, (const char *)sqlite3_column_text(st, 0));
+        rc = add_violation(out, table, k, rli_sb_take(&row), dup_text(st, 1));
     }
     if (st && rc == SQLITE_OK) {
         int frc = sqlite3_reset(st);
         if (frc != SQLITE_OK) rc = frc;
     }
     sqlite3_finalize(st);
-    sb_free(&sql);
-    sb_free(&label);
+    rli_sb_free(&sql);
+    rli_sb_free(&label);
     free_strs(id, nid);
     return rc;
 }
@@ -509,16 +510,16 @@ static char *key_value(sqlite3 *h, sqlite3_stmt **cache, const char *table, cons
 {
     if (!*cache) {
         strbuf sql;
-        sb_init(&sql);
-        sb_puts(&sql, "SELECT ");
+        rli_sb_init(&sql);
+        rli_sb_puts(&sql, "SELECT ");
         tuple_expr(&sql, "c", k->fcols, k->ncols);
-        sb_puts(&sql, " FROM ");
-        sb_ident(&sql, table);
-        sb_puts(&sql, " AS c WHERE c.");
-        sb_puts(&sql, rowid);
-        sb_puts(&sql, " = ?1");
+        rli_sb_puts(&sql, " FROM ");
+        rli_sb_ident(&sql, table);
+        rli_sb_puts(&sql, " AS c WHERE c.");
+        rli_sb_puts(&sql, rowid);
+        rli_sb_puts(&sql, " = ?1");
         int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(h, sb_str(&sql), -1, cache, NULL);
-        sb_free(&sql);
+        rli_sb_free(&sql);
         if (rc != SQLITE_OK) return NULL;
     }
     sqlite3_bind_int64(*cache, 1, at);
@@ -536,12 +537,12 @@ static char *table_problem(sqlite3 *h, const char *table, const fk_key *keys, si
         if (p) return p;
     }
     strbuf b;
-    sb_init(&b);
-    sb_puts(&b, "the foreign keys of ");
-    sb_name(&b, table);
-    sb_puts(&b, " cannot be checked: ");
-    sb_name(&b, sqlite_msg);
-    return sb_take(&b);
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "the foreign keys of ");
+    rli_sb_name(&b, table);
+    rli_sb_puts(&b, " cannot be checked: ");
+    rli_sb_name(&b, sqlite_msg);
+    return rli_sb_take(&b);
 }
 
 static int collect_table(sqlite3 *h, const char *table, fk_violations *out, char **problem)
@@ -589,7 +590,7 @@ static int collect_table(sqlite3 *h, const char *table, fk_violations *out, char
     return rc;
 }
 
-int main_tables(sqlite3 *h, char ***names, size_t *n)
+int rli_main_tables(sqlite3 *h, char ***names, size_t *n)
 {
     sqlite3_stmt *st;
     *names = NULL;
@@ -606,20 +607,20 @@ int main_tables(sqlite3 *h, char ***names, size_t *n)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem)
+int rli_fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem)
 {
     if (problem) *problem = NULL;
     if (table) return collect_table(h, table, out, problem);
     char **names;
     size_t n;
-    int rc = main_tables(h, &names, &n);
+    int rc = rli_main_tables(h, &names, &n);
     for (size_t i = 0; i < n && rc == SQLITE_OK; i++)
         rc = collect_table(h, names[i], out, problem);
     free_strs(names, n);
     return rc;
 }
 
-int fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem)
+int rli_fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem)
 {
     if (problem) *problem = NULL;
     int rc = SQLITE_OK;
@@ -636,13 +637,13 @@ static int cmp_ident(const void *a, const void *b)
     return strcmp(((const fk_violation *)a)->ident, ((const fk_violation *)b)->ident);
 }
 
-void fkv_sort(fk_violations *set)
+void rli_fkv_sort(fk_violations *set)
 {
     if (set->n > 1) qsort(set->v, set->n, sizeof *set->v, cmp_ident);
     set->sorted = true;
 }
 
-bool fkv_contains(const fk_violations *set, const fk_violation *x)
+bool rli_fkv_contains(const fk_violations *set, const fk_violation *x)
 {
     if (!set || !set->n) return false;
     return bsearch(x, set->v, set->n, sizeof *set->v, cmp_ident) != NULL;
@@ -652,44 +653,44 @@ static void value_display(strbuf *b, const char *v)
 {
     size_t n = strlen(v);
     if (n <= VALUE_DISPLAY_MAX) {
-        sb_name(b, v);
+        rli_sb_name(b, v);
         return;
     }
     char *cut = strndup(v, VALUE_DISPLAY_MAX);
-    sb_name(b, cut ? cut : "");
+    rli_sb_name(b, cut ? cut : "");
     free(cut);
-    sb_printf(b, "... (%zu bytes)", n);
+    rli_sb_printf(b, "... (%zu bytes)", n);
 }
 
 /* "(a, b) = (1, 9) has no matching row in p(x, y)" */
 static void key_sentence(strbuf *b, const fk_violation *x)
 {
     bool composite = strchr(x->from, ',') != NULL;
-    if (composite) sb_puts(b, "(");
-    sb_name(b, x->from);
-    if (composite) sb_puts(b, ")");
-    sb_puts(b, " = ");
+    if (composite) rli_sb_puts(b, "(");
+    rli_sb_name(b, x->from);
+    if (composite) rli_sb_puts(b, ")");
+    rli_sb_puts(b, " = ");
     value_display(b, x->value);
-    sb_puts(b, " has no matching row in ");
-    sb_name(b, x->parent);
-    sb_puts(b, "(");
-    sb_name(b, x->to);
-    sb_puts(b, ")");
+    rli_sb_puts(b, " has no matching row in ");
+    rli_sb_name(b, x->parent);
+    rli_sb_puts(b, "(");
+    rli_sb_name(b, x->to);
+    rli_sb_puts(b, ")");
 }
 
-char *fkv_text(const fk_violation *x)
+char *rli_fkv_text(const fk_violation *x)
 {
     strbuf b;
-    sb_init(&b);
-    sb_name(&b, x->table);
-    sb_puts(&b, " ");
-    sb_name(&b, x->row);
-    sb_puts(&b, ": ");
+    rli_sb_init(&b);
+    rli_sb_name(&b, x->table);
+    rli_sb_puts(&b, " ");
+    rli_sb_name(&b, x->row);
+    rli_sb_puts(&b, ": ");
     key_sentence(&b, x);
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-void fkv_detail(const fk_violation *x, rl_fk_detail *d)
+void rli_fkv_detail(const fk_violation *x, rl_fk_detail *d)
 {
     memset(d, 0, sizeof *d);
     d->child_table = x->table;

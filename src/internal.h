@@ -22,17 +22,17 @@ typedef struct strbuf {
     bool oom;
 } strbuf;
 
-void sb_init(strbuf *b);
-void sb_free(strbuf *b);
-void sb_putn(strbuf *b, const char *s, size_t n);
-void sb_puts(strbuf *b, const char *s);
-void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rli_sb_init(strbuf *b);
+void rli_sb_free(strbuf *b);
+void rli_sb_putn(strbuf *b, const char *s, size_t n);
+void rli_sb_puts(strbuf *b, const char *s);
+void rli_sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a double-quoted SQL identifier. */
-void sb_ident(strbuf *b, const char *s);
+void rli_sb_ident(strbuf *b, const char *s);
 /* Append s as a single-quoted SQL string literal. */
-void sb_literal(strbuf *b, const char *s);
+void rli_sb_literal(strbuf *b, const char *s);
 /* Take ownership of the string (never NULL unless oom). */
-char *sb_take(strbuf *b);
+char *rli_sb_take(strbuf *b);
 static inline const char *sb_str(const strbuf *b)
 {
     return b->s ? b->s : "";
@@ -50,8 +50,8 @@ typedef struct arena {
     arena_block *head;
 } arena;
 
-void *arena_alloc(arena *a, size_t n);
-void arena_free(arena *a);
+void *rli_arena_alloc(arena *a, size_t n);
+void rli_arena_free(arena *a);
 
 /* ---- per-model information ------------------------------------------------------------ */
 
@@ -118,15 +118,15 @@ struct rl_db {
 /* ---- errors (error.c) ------------------------------------------------------------------- */
 
 /* Reset the last error to "no error". */
-void err_clear(rl_db *db);
+void rli_err_clear(rl_db *db);
 /* Set the last error (every field reset) with a formatted message; returns code. */
-int err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rli_err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Replace only the message of the current error (its fields stay). */
-void err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rli_err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A copy of s owned by the current error (never NULL: "" when out of memory). */
-const char *err_str(rl_db *db, const char *s);
+const char *rli_err_str(rl_db *db, const char *s);
 /* Map an SQLite result code (after a failed call) to an RL code and message prefixed with op. */
-int err_sqlite(rl_db *db, int rc, const char *op);
+int rli_err_sqlite(rl_db *db, int rc, const char *op);
 /* Map an SQLite constraint failure to RL_EUNIQUE / RL_ENOTNULL / RL_ECHECK / ... */
 int rl_code_from_sqlite(int rc);
 
@@ -157,94 +157,95 @@ typedef struct fk_violations {
  * primary key nor unique: "foreign key mismatch") fails with RL_EMIGRATE-style text in
  * *problem (malloc'd, naming the key) and SQLITE_ERROR; otherwise SQLITE_OK.
  */
-int fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem);
-/* fkv_collect for only the tables that have a violation in like (what a comparison needs). */
-int fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem);
-void fkv_free(fk_violations *set);
-/* Sort a set for fkv_contains (O(n log n)). */
-void fkv_sort(fk_violations *set);
+int rli_fkv_collect(sqlite3 *h, const char *table, fk_violations *out, char **problem);
+/* rli_fkv_collect for only the tables that have a violation in like (what a comparison needs). */
+int rli_fkv_collect_like(sqlite3 *h, const fk_violations *like, fk_violations *out, char **problem);
+void rli_fkv_free(fk_violations *set);
+/* Sort a set for rli_fkv_contains (O(n log n)). */
+void rli_fkv_sort(fk_violations *set);
 /* Whether set (sorted) holds a violation with x's identity: O(log n). */
-bool fkv_contains(const fk_violations *set, const fk_violation *x);
+bool rli_fkv_contains(const fk_violations *set, const fk_violation *x);
 /* "notes rowid 2: owner = 42 has no matching row in users(id)" (malloc'd). */
-char *fkv_text(const fk_violation *x);
+char *rli_fkv_text(const fk_violation *x);
 /* The detail record of x, pointing at x's strings. */
-void fkv_detail(const fk_violation *x, rl_fk_detail *d);
+void rli_fkv_detail(const fk_violation *x, rl_fk_detail *d);
 /* "CASCADE", "SET NULL"... as an rl_action (NO ACTION for anything else). */
-rl_action action_from_sql(const char *s);
+rl_action rli_action_from_sql(const char *s);
 /* The names of the ordinary tables of main (no shadow, virtual or sqlite_ table), sorted;
  * free each and the array. */
-int main_tables(sqlite3 *h, char ***names, size_t *n);
+int rli_main_tables(sqlite3 *h, char ***names, size_t *n);
 /* Why foreign key number fkid of table cannot be checked (malloc'd), or NULL when it can. */
-char *fk_key_problem(sqlite3 *h, const char *table, int fkid);
+char *rli_fk_key_problem(sqlite3 *h, const char *table, int fkid);
 
 /*
  * Foreign-key diagnosis after a failed statement (never on the success path).
- *  diag_child_row: probe each foreign key of a model row; report every key whose value
+ *  rli_diag_child_row: probe each foreign key of a model row; report every key whose value
  *      has no parent.  Returns RL_EFOREIGNKEY if it found one, 0 otherwise.
- *  diag_parent_change: count rows of every table that still reference table(column) = value.
- *  diag_statement: the generic fallback for any statement: re-run it with foreign keys
+ *  rli_diag_parent_change: count rows of every table that still reference table(column) = value.
+ *  rli_diag_statement: the generic fallback for any statement: re-run it with foreign keys
  *      deferred inside a savepoint and read the violations it adds.
  */
-int diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op);
-int diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
-                       const char *op, bool is_delete);
-int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
+int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op);
+int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
+                           const char *op, bool is_delete);
+int rli_diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op);
 /* Describe violations found after a failed COMMIT. */
-int diag_fk_check(rl_db *db, const char *op);
-/* A statement failed with rc: diagnose a foreign-key failure, else map the code (err_sqlite). */
-int err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op);
+int rli_diag_fk_check(rl_db *db, const char *op);
+/* A statement failed with rc: diagnose a foreign-key failure, else map the code (rli_err_sqlite).
+ */
+int rli_err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op);
 /* "insert into t" / "update t" / "delete from t" for the statement text sql (malloc'd), by
  * asking SQLite which table it writes; NULL if it writes none. */
-char *statement_op(sqlite3 *h, const char *sql);
+char *rli_statement_op(sqlite3 *h, const char *sql);
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* Prepare sql with the query cache: the statement stays owned by the cache. */
-int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out);
-void cache_free(stmt_cache *c);
+int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out);
+void rli_cache_free(stmt_cache *c);
 /* Bind an rl_value to parameter idx (1-based). */
-int bind_value(sqlite3_stmt *st, int idx, const rl_value *v);
+int rli_bind_value(sqlite3_stmt *st, int idx, const rl_value *v);
 /* A value as an SQL literal, as quote() writes it (text quotes doubled; malloc'd). */
-char *value_literal(const rl_value *v);
+char *rli_value_literal(const rl_value *v);
 
 /* Look up (validating on first sight) a model's per-connection information. */
-int model_lookup(rl_db *db, const rl_model *m, model_info **out);
-void model_info_free(model_info *mi);
-bool field_nullable(const rl_field *f);
-rl_kind field_kind(const rl_field *f);
+int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out);
+void rli_model_info_free(model_info *mi);
+bool rli_field_nullable(const rl_field *f);
+rl_kind rli_field_kind(const rl_field *f);
 /* Index of the field named name (by member or column name), or -1. */
-int model_field_index(const model_info *mi, const char *name);
+int rli_model_field_index(const model_info *mi, const char *name);
 /* Value of field i of row as an rl_value (text/blob borrowed from the row). */
-rl_value field_value(const rl_field *f, const void *row);
+rl_value rli_field_value(const rl_field *f, const void *row);
 /* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied
  * into the arena. Returns 0 or RL_ENOMEM. */
-int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, struct arena *a);
-int64_t row_pk(const rl_model *m, const void *row);
-void row_set_pk(const rl_model *m, void *row, int64_t pk);
+int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, struct arena *a);
+int64_t rli_row_pk(const rl_model *m, const void *row);
+void rli_row_set_pk(const rl_model *m, void *row, int64_t pk);
 
 /* Bind every field of row to parameters first..first+n-1. */
-int bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first);
+int rli_bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first);
 /* Fill row from a "SELECT pk, col1, col2..." statement row. */
-int read_row(const model_info *mi, void *row, sqlite3_stmt *st, struct arena *a);
+int rli_read_row(const model_info *mi, void *row, sqlite3_stmt *st, struct arena *a);
 
 /* Run a statement that returns no rows to completion (SQLITE_DONE), resetting it. */
-int step_done(sqlite3_stmt *st);
+int rli_step_done(sqlite3_stmt *st);
 
 /* Switch foreign keys on or off and read the pragma back: RL_OK only if it took effect. */
-int set_foreign_keys(rl_db *db, bool on);
+int rli_set_foreign_keys(rl_db *db, bool on);
 
 /* FNV-1a hash of a string (NULL hashes like ""). */
-uint64_t hash_text(const char *s);
+uint64_t rli_hash_text(const char *s);
 
 /* Run sql (no parameters, possibly several statements of reflite's own) directly. */
-int exec_sql(rl_db *db, const char *sql);
+int rli_exec_sql(rl_db *db, const char *sql);
 
 /*
  * Run exactly one statement of text that did not come from reflite (a stored CREATE, a
  * schema file's statement): trailing text other than spaces, comments and ';' is refused
  * (SQLITE_ERROR with *err set), so nothing hidden after the statement ever runs.
  */
-int exec_one(sqlite3 *h, const char *sql, char **err);
+int rli_exec_one(sqlite3 *h, const char *sql, char **err);
 
 /*
  * A scratch in-memory database for loading schema text that may be hostile: an authorizer
@@ -257,21 +258,21 @@ typedef struct scratch {
     bool timed_out;
     char *denied; /* what the authorizer refused (malloc'd) */
 } scratch;
-int scratch_open(scratch *s);
-void scratch_close(scratch *s);
+int rli_scratch_open(scratch *s);
+void rli_scratch_close(scratch *s);
 /* Run every statement of sql, one by one, under the guards; *err gets a sentence on failure. */
-int scratch_load(scratch *s, const char *sql, char **err);
+int rli_scratch_load(scratch *s, const char *sql, char **err);
 /* Append s with control characters escaped (\n, \t, \xNN): names in messages. */
-void sb_name(strbuf *b, const char *s);
-/* malloc'd display form of a name (sb_name). */
-char *name_disp(const char *s);
+void rli_sb_name(strbuf *b, const char *s);
+/* malloc'd display form of a name (rli_sb_name). */
+char *rli_name_disp(const char *s);
 
 /* Identifier check: [A-Za-z_][A-Za-z0-9_]* and at most 63 characters. */
-bool valid_ident(const char *s);
+bool rli_valid_ident(const char *s);
 
 /* Savepoint helpers used by multi-statement operations (not counted in db->depth). */
-int sp_begin(rl_db *db, const char *name);
-int sp_release(rl_db *db, const char *name);
-void sp_rollback(rl_db *db, const char *name);
+int rli_sp_begin(rl_db *db, const char *name);
+int rli_sp_release(rl_db *db, const char *name);
+void rli_sp_rollback(rl_db *db, const char *name);
 
 #endif

@@ -71,8 +71,8 @@ static void line_to(strbuf *b, const char *fmt, va_list ap)
         b->oom = true;
         return;
     }
-    sb_name(b, s);
-    sb_puts(b, "\n");
+    rli_sb_name(b, s);
+    rli_sb_puts(b, "\n");
     free(s);
 }
 
@@ -97,22 +97,22 @@ static void loss(strbuf *b, const char *fmt, ...)
 static char *quoted(const char *name)
 {
     strbuf b;
-    sb_init(&b);
-    sb_ident(&b, name);
-    return sb_take(&b);
+    rli_sb_init(&b);
+    rli_sb_ident(&b, name);
+    return rli_sb_take(&b);
 }
 
 /* count(*) of "SELECT count(*) FROM <table> [WHERE <column> <cond>]"; -1 on error. */
-int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
+int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
 {
     strbuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "SELECT count(*) FROM main.");
-    sb_ident(&sql, table);
+    rli_sb_init(&sql);
+    rli_sb_puts(&sql, "SELECT count(*) FROM main.");
+    rli_sb_ident(&sql, table);
     if (column) {
-        sb_puts(&sql, " WHERE ");
-        sb_ident(&sql, column);
-        sb_puts(&sql, cond);
+        rli_sb_puts(&sql, " WHERE ");
+        rli_sb_ident(&sql, column);
+        rli_sb_puts(&sql, cond);
     }
     sqlite3_stmt *st;
     int64_t n = -1;
@@ -120,7 +120,7 @@ int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    sb_free(&sql);
+    rli_sb_free(&sql);
     return n;
 }
 
@@ -141,11 +141,11 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
     size_t before = why->len;
 #define REASON(...)                                                                                \
     do {                                                                                           \
-        sb_puts(why, why->len > before ? "; " : "");                                               \
-        sb_printf(why, __VA_ARGS__);                                                               \
+        rli_sb_puts(why, why->len > before ? "; " : "");                                           \
+        rli_sb_printf(why, __VA_ARGS__);                                                           \
     } while (0)
     for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
+        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
         if (!cc) {
             REASON("column %s added", tc->name);
             continue;
@@ -161,7 +161,7 @@ static void describe_table_change(const sch_table *c, const sch_table *t, strbuf
         if (cc->hidden != tc->hidden) REASON("column %s: generated/hidden changed", tc->name);
     }
     for (size_t i = 0; i < c->ncols; i++)
-        if (!table_column(t, c->cols[i].name)) REASON("column %s dropped", c->cols[i].name);
+        if (!rli_table_column(t, c->cols[i].name)) REASON("column %s dropped", c->cols[i].name);
     for (size_t i = 0; i < t->nfks; i++) {
         const sch_fk *tf = &t->fks[i];
         const sch_fk *cf = NULL;
@@ -203,17 +203,17 @@ static char *column_def(const sch_table *t, const char *name)
     char **items;
     size_t n;
     char *found = NULL;
-    if (sql_table_items(t->sql, &items, &n) != 0) return NULL;
+    if (rli_sql_table_items(t->sql, &items, &n) != 0) return NULL;
     for (size_t i = 0; i < n; i++) {
-        char *norm = sql_normalize(items[i]);
+        char *norm = rli_sql_normalize(items[i]);
         size_t len = strcspn(norm, " ");
         char *first = strndup(norm, len);
-        char *want = sql_normalize(name);
+        char *want = rli_sql_normalize(name);
         bool match = first && want && strcmp(first, want) == 0;
         if (!match && want && first && first[0] == '"') {
             /* a quoted name that needed quotes */
             char *q = quoted(name);
-            char *qn = sql_normalize(q);
+            char *qn = rli_sql_normalize(q);
             match = qn && strcmp(first, qn) == 0;
             free(q);
             free(qn);
@@ -232,9 +232,9 @@ static char *column_def(const sch_table *t, const char *name)
 /* Whether name is free in the database and the target (every kind of object). */
 static bool name_free(sqlite3 *h, const schema *tgt, const char *name)
 {
-    if (schema_table(tgt, name) || schema_object(tgt->indexes, tgt->nindexes, name) ||
-        schema_object(tgt->views, tgt->nviews, name) ||
-        schema_object(tgt->triggers, tgt->ntriggers, name))
+    if (rli_schema_table(tgt, name) || rli_schema_object(tgt->indexes, tgt->nindexes, name) ||
+        rli_schema_object(tgt->views, tgt->nviews, name) ||
+        rli_schema_object(tgt->triggers, tgt->ntriggers, name))
         return false;
     sqlite3_stmt *st;
     bool used = true;
@@ -277,28 +277,28 @@ static int64_t changed_values(sqlite3 *h, const schema *tgt, const sch_table *c,
     char *probe = temp_name(h, tgt, "reflite_probe_", "");
     if (!probe) return 0;
     strbuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "CREATE TEMP TABLE ");
-    sb_ident(&sql, probe);
-    sb_printf(&sql, " (old %s, new %s)%s", t->strict ? "ANY" : "BLOB", tc->type ? tc->type : "",
-              t->strict ? " STRICT" : "");
+    rli_sb_init(&sql);
+    rli_sb_puts(&sql, "CREATE TEMP TABLE ");
+    rli_sb_ident(&sql, probe);
+    rli_sb_printf(&sql, " (old %s, new %s)%s", t->strict ? "ANY" : "BLOB", tc->type ? tc->type : "",
+                  t->strict ? " STRICT" : "");
     char *err = NULL;
     int64_t n = 0;
-    if (exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+    if (rli_exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
         sql.len = 0;
-        sb_puts(&sql, "INSERT INTO temp.");
-        sb_ident(&sql, probe);
-        sb_puts(&sql, " (old, new) SELECT ");
-        sb_ident(&sql, cc->name);
-        sb_puts(&sql, ", ");
-        sb_ident(&sql, cc->name);
-        sb_puts(&sql, " FROM main.");
-        sb_ident(&sql, c->name);
-        if (exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+        rli_sb_puts(&sql, "INSERT INTO temp.");
+        rli_sb_ident(&sql, probe);
+        rli_sb_puts(&sql, " (old, new) SELECT ");
+        rli_sb_ident(&sql, cc->name);
+        rli_sb_puts(&sql, ", ");
+        rli_sb_ident(&sql, cc->name);
+        rli_sb_puts(&sql, " FROM main.");
+        rli_sb_ident(&sql, c->name);
+        if (rli_exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
             sql.len = 0;
-            sb_puts(&sql, "SELECT count(*) FROM temp.");
-            sb_ident(&sql, probe);
-            sb_puts(&sql, " WHERE +new IS NOT +old");
+            rli_sb_puts(&sql, "SELECT count(*) FROM temp.");
+            rli_sb_ident(&sql, probe);
+            rli_sb_puts(&sql, " WHERE +new IS NOT +old");
             sqlite3_stmt *st;
             if (sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
                 if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
@@ -310,12 +310,12 @@ static int64_t changed_values(sqlite3 *h, const schema *tgt, const sch_table *c,
             n = -1;
         }
         sql.len = 0;
-        sb_puts(&sql, "DROP TABLE temp.");
-        sb_ident(&sql, probe);
-        exec_one(h, sb_str(&sql), NULL);
+        rli_sb_puts(&sql, "DROP TABLE temp.");
+        rli_sb_ident(&sql, probe);
+        rli_exec_one(h, sb_str(&sql), NULL);
     }
     free(err);
-    sb_free(&sql);
+    rli_sb_free(&sql);
     free(probe);
     return n;
 }
@@ -327,12 +327,12 @@ static bool rowid_alias(const sch_table *t);
 static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
                        const sch_table *t)
 {
-    int64_t rows = count_rows(h, c->name, NULL, NULL);
+    int64_t rows = rli_count_rows(h, c->name, NULL, NULL);
     if (rows == 0) return;
     bool common = !c->without_rowid && !t->without_rowid && !t->is_virtual;
     for (size_t i = 0; i < t->ncols && !common; i++)
-        common = t->cols[i].hidden == 0 && table_column(c, t->cols[i].name) &&
-                 table_column(c, t->cols[i].name)->hidden == 0;
+        common = t->cols[i].hidden == 0 && rli_table_column(c, t->cols[i].name) &&
+                 rli_table_column(c, t->cols[i].name)->hidden == 0;
     if (!common)
         loss(&p->loss,
              "table %s keeps no column of its old definition: its %lld row%s would "
@@ -340,14 +340,14 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
              c->name, (long long)rows, rows == 1 ? "" : "s");
     for (size_t i = 0; i < c->ncols; i++) {
         const sch_column *cc = &c->cols[i];
-        if (cc->hidden >= 1 || table_column(t, cc->name)) continue;
-        int64_t n = count_rows(h, c->name, cc->name, " IS NOT NULL");
+        if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
+        int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
         if (n)
             loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", c->name,
                  cc->name, (long long)n, n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
+        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
         if (tc->hidden >= 1) continue;
         if (!cc) {
             if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rowid_alias(t)))
@@ -359,7 +359,7 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
         }
         if (cc->hidden >= 1) continue;
         if (tc->notnull && !cc->notnull) {
-            int64_t n = count_rows(h, c->name, cc->name, " IS NULL");
+            int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
             if (n)
                 loss(&p->blocked,
                      "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first", t->name,
@@ -392,7 +392,7 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     if (c->is_virtual || t->is_virtual) return false;
     size_t kept = 0;
     for (size_t i = 0; i < c->ncols; i++)
-        if (table_column(t, c->cols[i].name)) {
+        if (rli_table_column(t, c->cols[i].name)) {
             if (kept >= t->ncols || !same(t->cols[kept].name, c->cols[i].name)) return false;
             kept++;
         }
@@ -402,7 +402,7 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     bool ok = true;
     char *qt = quoted(t->name);
     for (size_t i = 0; ok && i < c->ncols; i++) {
-        if (table_column(t, c->cols[i].name)) continue;
+        if (rli_table_column(t, c->cols[i].name)) continue;
         char *qc = quoted(c->cols[i].name), *s = NULL;
         ok = qt && qc && asprintf(&s, "ALTER TABLE %s DROP COLUMN %s", qt, qc) >= 0;
         free(qc);
@@ -426,18 +426,18 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
 
     scratch sc;
     char *err = NULL;
-    if (ok && scratch_open(&sc) == SQLITE_OK) {
-        ok = scratch_load(&sc, c->sql, &err) == SQLITE_OK;
+    if (ok && rli_scratch_open(&sc) == SQLITE_OK) {
+        ok = rli_scratch_load(&sc, c->sql, &err) == SQLITE_OK;
         for (size_t i = 0; ok && i < cur->nindexes; i++)
             if (same(cur->indexes[i].table, c->name)) {
                 free(err);
                 err = NULL;
-                scratch_load(&sc, cur->indexes[i].sql, &err);
+                rli_scratch_load(&sc, cur->indexes[i].sql, &err);
             }
         for (size_t i = 0; ok && i < n; i++) {
             free(err);
             err = NULL;
-            ok = scratch_load(&sc, stmts[i], &err) == SQLITE_OK;
+            ok = rli_scratch_load(&sc, stmts[i], &err) == SQLITE_OK;
         }
         sqlite3_stmt *st;
         if (ok && sqlite3_prepare_v2(sc.h, "SELECT sql FROM sqlite_schema WHERE name = ?1", -1, &st,
@@ -445,13 +445,13 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
             sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
             ok = false;
             if (sqlite3_step(st) == SQLITE_ROW) {
-                char *norm = sql_normalize((const char *)sqlite3_column_text(st, 0));
+                char *norm = rli_sql_normalize((const char *)sqlite3_column_text(st, 0));
                 ok = norm && strcmp(norm, t->norm) == 0;
                 free(norm);
             }
             sqlite3_finalize(st);
         }
-        scratch_close(&sc);
+        rli_scratch_close(&sc);
     } else {
         ok = false;
     }
@@ -486,7 +486,7 @@ static const char *rowid_name(const sch_table *c)
     if (c->without_rowid) return NULL;
     if (c->is_virtual) return "rowid";
     for (size_t i = 0; i < 3; i++)
-        if (!table_column(c, names[i])) return names[i];
+        if (!rli_table_column(c, names[i])) return names[i];
     return NULL;
 }
 
@@ -496,10 +496,10 @@ static const char *rowid_name(const sch_table *c)
 static void plan_sequence(rl_plan *p, const char *old, const char *fresh)
 {
     strbuf o, n;
-    sb_init(&o);
-    sb_init(&n);
-    sb_literal(&o, old);
-    sb_literal(&n, fresh);
+    rli_sb_init(&o);
+    rli_sb_init(&n);
+    rli_sb_literal(&o, old);
+    rli_sb_literal(&n, fresh);
     add_sql(p,
             "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS (SELECT 1 "
             "FROM sqlite_sequence WHERE name = %s)",
@@ -508,39 +508,39 @@ static void plan_sequence(rl_plan *p, const char *old, const char *fresh)
             "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
             "sqlite_sequence WHERE name = %s), 0)) WHERE name = %s",
             sb_str(&o), sb_str(&n));
-    sb_free(&o);
-    sb_free(&n);
+    rli_sb_free(&o);
+    rli_sb_free(&n);
 }
 
 static void plan_copy(rl_plan *p, const sch_table *c, const sch_table *t, const char *qn,
                       const char *qt, const char *tmpname)
 {
     strbuf cols;
-    sb_init(&cols);
+    rli_sb_init(&cols);
     const char *rid = rowid_name(c), *drid = rowid_name(t);
     bool keep_rowid = rid && drid && !rowid_alias(c) && !rowid_alias(t);
     strbuf src;
-    sb_init(&src);
+    rli_sb_init(&src);
     if (keep_rowid) {
-        sb_puts(&cols, drid);
-        sb_puts(&src, rid);
+        rli_sb_puts(&cols, drid);
+        rli_sb_puts(&src, rid);
     }
     for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = table_column(c, tc->name);
+        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
         if (!cc || tc->hidden >= 1 || cc->hidden >= 1) continue;
-        if (cols.len) sb_puts(&cols, ", ");
-        if (src.len) sb_puts(&src, ", ");
-        sb_ident(&cols, tc->name);
-        sb_ident(&src, tc->name);
+        if (cols.len) rli_sb_puts(&cols, ", ");
+        if (src.len) rli_sb_puts(&src, ", ");
+        rli_sb_ident(&cols, tc->name);
+        rli_sb_ident(&src, tc->name);
     }
     bool chunked = rid && !c->is_virtual;
     char *copy = NULL;
     if (cols.len) {
         strbuf q;
-        sb_init(&q);
-        sb_printf(&q, "INSERT INTO %s (%s) SELECT %s FROM %s", qn, cols.s, src.s, qt);
-        if (chunked) sb_printf(&q, " WHERE %s >= ?1 AND %s <= ?2", rid, rid);
-        copy = sb_take(&q);
+        rli_sb_init(&q);
+        rli_sb_printf(&q, "INSERT INTO %s (%s) SELECT %s FROM %s", qn, cols.s, src.s, qt);
+        if (chunked) rli_sb_printf(&q, " WHERE %s >= ?1 AND %s <= ?2", rid, rid);
+        copy = rli_sb_take(&q);
     }
     if (copy)
         add_step(p, (step){.kind = STEP_COPY,
@@ -549,8 +549,8 @@ static void plan_copy(rl_plan *p, const sch_table *c, const sch_table *t, const 
                            .dest = strdup(tmpname),
                            .rowid = chunked ? rid : NULL,
                            .chunked = chunked});
-    sb_free(&cols);
-    sb_free(&src);
+    rli_sb_free(&cols);
+    rli_sb_free(&src);
 }
 
 static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
@@ -566,7 +566,7 @@ static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_ta
         return;
     }
     add_sql(p, "CREATE %sTABLE %s%s", t->is_virtual ? "VIRTUAL " : "", qn,
-            t->sql + sql_name_end(t->sql));
+            t->sql + rli_sql_name_end(t->sql));
     plan_copy(p, c, t, qn, qt, tmpname);
     if (c->autoincrement && t->autoincrement) plan_sequence(p, c->name, tmpname);
     add_sql(p, "DROP TABLE %s", qt);
@@ -589,7 +589,7 @@ static void drop_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *t
                          const char *kind, bool recreate_all)
 {
     for (size_t i = 0; i < ncur; i++) {
-        sch_object *t = schema_object(tgt, ntgt, cur[i].name);
+        sch_object *t = rli_schema_object(tgt, ntgt, cur[i].name);
         bool changed = !t || strcmp(t->norm, cur[i].norm) != 0;
         if (!t) summary(p, "- %s %s", kind, cur[i].name), p->changes++;
         if (changed || recreate_all) {
@@ -605,7 +605,7 @@ static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object 
                            bool (*table_fresh)(const rl_plan *, const char *, void *), void *ctx)
 {
     for (size_t i = 0; i < ntgt; i++) {
-        sch_object *c = schema_object(cur, ncur, tgt[i].name);
+        sch_object *c = rli_schema_object(cur, ncur, tgt[i].name);
         bool changed = !c || strcmp(c->norm, tgt[i].norm) != 0;
         if (!c)
             summary(p, "+ %s %s", kind, tgt[i].name), p->changes++;
@@ -635,23 +635,24 @@ static void plan_text(rl_plan *p)
 {
     strbuf *b = &p->text;
     if (p->changes == 0) return;
-    sb_puts(b, "PRAGMA foreign_keys = OFF;\nPRAGMA quick_check; -- refused if the file is damaged\n"
-               "BEGIN IMMEDIATE;\n");
+    rli_sb_puts(
+        b, "PRAGMA foreign_keys = OFF;\nPRAGMA quick_check; -- refused if the file is damaged\n"
+           "BEGIN IMMEDIATE;\n");
     for (size_t i = 0; i < p->nsteps; i++) {
-        sb_puts(b, p->steps[i].sql);
-        sb_puts(b, ";");
+        rli_sb_puts(b, p->steps[i].sql);
+        rli_sb_puts(b, ";");
         if (p->steps[i].chunked)
-            sb_printf(b, " -- ?1, ?2: successive %s ranges of %d rows", p->steps[i].rowid,
-                      COPY_CHUNK);
-        if (p->steps[i].kind == STEP_COPY) sb_puts(b, " -- every row is counted on arrival");
-        sb_puts(b, "\n");
+            rli_sb_printf(b, " -- ?1, ?2: successive %s ranges of %d rows", p->steps[i].rowid,
+                          COPY_CHUNK);
+        if (p->steps[i].kind == STEP_COPY) rli_sb_puts(b, " -- every row is counted on arrival");
+        rli_sb_puts(b, "\n");
     }
-    sb_puts(b, "PRAGMA foreign_key_check; -- rolled back if it finds any new violation\n");
-    sb_printf(b,
-              "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, statements) VALUES "
-              "(strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), '%s', ?1);\n",
-              p->hash);
-    sb_puts(b, "COMMIT;\nPRAGMA foreign_keys = ON;\n");
+    rli_sb_puts(b, "PRAGMA foreign_key_check; -- rolled back if it finds any new violation\n");
+    rli_sb_printf(b,
+                  "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, statements) VALUES "
+                  "(strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), '%s', ?1);\n",
+                  p->hash);
+    rli_sb_puts(b, "COMMIT;\nPRAGMA foreign_keys = ON;\n");
 }
 
 /* Decide each target table's fate and describe it; tables that go are described too. */
@@ -659,7 +660,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
                        enum fate *fates, char ***natives, size_t *nnatives, bool *tables_change)
 {
     for (size_t i = 0; i < tgt->ntables; i++) {
-        const sch_table *t = &tgt->tables[i], *c = schema_table(cur, t->name);
+        const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
         if (!c) {
             fates[i] = F_CREATE;
             summary(p, "+ %stable %s", t->is_virtual ? "virtual " : "", t->name);
@@ -669,23 +670,23 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         if (strcmp(c->norm, t->norm) == 0) continue;
         *tables_change = true;
         strbuf why;
-        sb_init(&why);
+        rli_sb_init(&why);
         if (c->is_virtual || t->is_virtual)
-            sb_puts(&why, "virtual table definition changed");
+            rli_sb_puts(&why, "virtual table definition changed");
         else
             describe_table_change(c, t, &why);
         bool native = native_alters(cur, c, t, &natives[i], &nnatives[i]);
         fates[i] = native ? F_NATIVE : F_REBUILD;
         summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
                 native ? "ALTER TABLE" : "rebuild");
-        sb_free(&why);
+        rli_sb_free(&why);
         check_loss(db->h, p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
         const sch_table *c = &cur->tables[i];
-        if (schema_table(tgt, c->name)) continue;
+        if (rli_schema_table(tgt, c->name)) continue;
         *tables_change = true;
-        int64_t rows = count_rows(db->h, c->name, NULL, NULL);
+        int64_t rows = rli_count_rows(db->h, c->name, NULL, NULL);
         summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
             loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
@@ -701,7 +702,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
     for (size_t i = 0; i < tgt->ntables; i++)
         if (fates[i] != F_SAME) p->changes++;
     for (size_t i = 0; i < cur->ntables; i++)
-        if (!schema_table(tgt, cur->tables[i].name)) p->changes++;
+        if (!rli_schema_table(tgt, cur->tables[i].name)) p->changes++;
 }
 
 /* Drop the indexes that change or go (a rebuilt table's indexes go with it). */
@@ -709,8 +710,8 @@ static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const
 {
     for (size_t i = 0; i < cur->nindexes; i++) {
         const sch_object *ci = &cur->indexes[i];
-        sch_object *ti = schema_object(tgt->indexes, tgt->nindexes, ci->name);
-        bool table_goes = !schema_table(tgt, ci->table);
+        sch_object *ti = rli_schema_object(tgt->indexes, tgt->nindexes, ci->name);
+        bool table_goes = !rli_schema_table(tgt, ci->table);
         bool rebuilt = false;
         for (size_t k = 0; k < tgt->ntables; k++)
             if (same(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
@@ -735,7 +736,7 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
         free(fates);
         free(natives);
         free(nnatives);
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     bool tables_change = false;
     plan_fates(db, cur, tgt, p, fates, natives, nnatives, &tables_change);
@@ -747,7 +748,7 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     drop_indexes(p, cur, tgt, fates);
     /* 2. tables */
     for (size_t i = 0; i < tgt->ntables; i++) {
-        const sch_table *t = &tgt->tables[i], *c = schema_table(cur, t->name);
+        const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
         if (fates[i] == F_CREATE) add_sql(p, "%s", t->sql);
         for (size_t k = 0; fates[i] == F_NATIVE && k < nnatives[i]; k++) {
             add_step(p, (step){.kind = STEP_SQL, .sql = natives[i][k]});
@@ -756,7 +757,7 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
         if (fates[i] == F_REBUILD) plan_rebuild(db->h, p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
-        if (schema_table(tgt, cur->tables[i].name)) continue;
+        if (rli_schema_table(tgt, cur->tables[i].name)) continue;
         char *q = quoted(cur->tables[i].name);
         add_sql(p, "DROP TABLE %s", q ? q : "\"\"");
         free(q);
@@ -777,16 +778,16 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     free(natives);
     free(nnatives);
     free(fates);
-    char *all = schema_sql(tgt);
-    char *norm = all ? sql_normalize(all) : NULL;
-    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)hash_text(norm));
+    char *all = rli_schema_sql(tgt);
+    char *norm = all ? rli_sql_normalize(all) : NULL;
+    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)rli_hash_text(norm));
     free(all);
     free(norm);
     plan_text(p);
-    sb_puts(&p->loss_all, sb_str(&p->blocked));
-    sb_puts(&p->loss_all, sb_str(&p->loss));
+    rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
+    rli_sb_puts(&p->loss_all, sb_str(&p->loss));
     if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
 
@@ -794,26 +795,29 @@ int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
 {
     if (out) *out = NULL;
     if (!db || !target_sql || !out) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     scratch sc;
-    if (scratch_open(&sc) != SQLITE_OK)
-        return err_set(db, RL_ENOMEM, "Cannot open an in-memory database for the target schema.");
+    if (rli_scratch_open(&sc) != SQLITE_OK)
+        return rli_err_set(db, RL_ENOMEM,
+                           "Cannot open an in-memory database for the target schema.");
     char *why = NULL;
-    if (scratch_load(&sc, target_sql, &why) != SQLITE_OK) {
-        int code = err_set(db, RL_EINVAL, "The target schema is not valid SQL for a schema: %s.",
-                           why ? why : "refused");
+    if (rli_scratch_load(&sc, target_sql, &why) != SQLITE_OK) {
+        int code =
+            rli_err_set(db, RL_EINVAL, "The target schema is not valid SQL for a schema: %s.",
+                        why ? why : "refused");
         free(why);
-        scratch_close(&sc);
+        rli_scratch_close(&sc);
         return code;
     }
     schema cur, tgt;
-    int code = schema_read(db, &cur, "read the database schema");
-    int rc2 = code == RL_OK ? schema_load(sc.h, &tgt) : SQLITE_OK;
+    int code = rli_schema_read(db, &cur, "read the database schema");
+    int rc2 = code == RL_OK ? rli_schema_load(sc.h, &tgt) : SQLITE_OK;
     if (code != RL_OK) memset(&tgt, 0, sizeof tgt);
     if (code == RL_OK && rc2 != SQLITE_OK)
-        code = err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));
+        code =
+            rli_err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));
     rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
-    if (code == RL_OK && !p) code = err_set(db, RL_ENOMEM, "Out of memory.");
+    if (code == RL_OK && !p) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
     if (p) {
         code = build_plan(db, &cur, &tgt, p);
         if (code != RL_OK) {
@@ -821,9 +825,9 @@ int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
             p = NULL;
         }
     }
-    schema_free(&cur);
-    schema_free(&tgt);
-    scratch_close(&sc);
+    rli_schema_free(&cur);
+    rli_schema_free(&tgt);
+    rli_scratch_close(&sc);
     *out = p;
     return code;
 }
@@ -852,11 +856,11 @@ void rl_plan_free(rl_plan *p)
         free(p->rebuilt[i]);
     free(p->rebuilt);
     free(p->steps);
-    sb_free(&p->summary);
-    sb_free(&p->loss);
-    sb_free(&p->blocked);
-    sb_free(&p->loss_all);
-    sb_free(&p->text);
+    rli_sb_free(&p->summary);
+    rli_sb_free(&p->loss);
+    rli_sb_free(&p->blocked);
+    rli_sb_free(&p->loss_all);
+    rli_sb_free(&p->text);
     free(p);
 }
 

@@ -35,6 +35,6 @@ struct rl_plan {
 };
 
 /* count(*) of "SELECT count(*) FROM main.<table> [WHERE <column> <cond>]"; -1 on error. */
-int64_t count_rows(sqlite3 *h, const char *table, const char *column, const char *cond);
+int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const char *cond);
 
 #endif

@@ -40,16 +40,16 @@ static void progress(const rl_migrate_options *o, const char *stage, const char 
 static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_migrate_options *o)
 {
     strbuf sql;
-    sb_init(&sql);
-    sb_printf(&sql, "SELECT %s FROM main.", s->rowid);
-    sb_ident(&sql, s->table);
-    sb_printf(&sql, " WHERE %s >= ?1 ORDER BY %s LIMIT 1 OFFSET %d", s->rowid, s->rowid,
-              COPY_CHUNK - 1);
+    rli_sb_init(&sql);
+    rli_sb_printf(&sql, "SELECT %s FROM main.", s->rowid);
+    rli_sb_ident(&sql, s->table);
+    rli_sb_printf(&sql, " WHERE %s >= ?1 ORDER BY %s LIMIT 1 OFFSET %d", s->rowid, s->rowid,
+                  COPY_CHUNK - 1);
     sqlite3_stmt *bound = NULL;
     int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &bound, NULL);
-    sb_free(&sql);
+    rli_sb_free(&sql);
     /* Counting is a full scan: pay for it only when someone reports progress. */
-    int64_t total = o && o->progress ? count_rows(db->h, s->table, NULL, NULL) : 0;
+    int64_t total = o && o->progress ? rli_count_rows(db->h, s->table, NULL, NULL) : 0;
     int64_t lo = INT64_MIN, done = 0;
     progress(o, "copy", s->table, 0, total);
     while (rc == SQLITE_OK) {
@@ -60,7 +60,7 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
         if (rc != SQLITE_OK) break;
         sqlite3_bind_int64(ins, 1, lo);
         sqlite3_bind_int64(ins, 2, hi);
-        rc = step_done(ins);
+        rc = rli_step_done(ins);
         if (rc != SQLITE_DONE) break;
         rc = SQLITE_OK;
         done += sqlite3_changes64(db->h);
@@ -81,15 +81,15 @@ static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o, char 
     if (s->chunked) {
         rc = copy_chunks(db, s, ins, o);
     } else {
-        rc = step_done(ins);
+        rc = rli_step_done(ins);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     sqlite3_finalize(ins);
     if (rc != SQLITE_OK) return rc;
-    int64_t from = count_rows(db->h, s->table, NULL, NULL),
-            to = count_rows(db->h, s->dest, NULL, NULL);
+    int64_t from = rli_count_rows(db->h, s->table, NULL, NULL),
+            to = rli_count_rows(db->h, s->dest, NULL, NULL);
     if (from != to || from < 0) {
-        char *t = name_disp(s->table);
+        char *t = rli_name_disp(s->table);
         if (asprintf(why, "copying %s carried %lld of its %lld rows", t ? t : "?", (long long)to,
                      (long long)from) < 0)
             *why = NULL;
@@ -102,16 +102,17 @@ static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o, char 
 /* Roll back and switch keys on again; returns code. */
 static int abort_run(rl_db *db, int code)
 {
-    exec_sql(db, "ROLLBACK");
-    set_foreign_keys(db, true);
+    rli_exec_sql(db, "ROLLBACK");
+    rli_set_foreign_keys(db, true);
     return code;
 }
 
 static int write_history(rl_db *db, const rl_plan *p)
 {
-    int rc = exec_sql(db, "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
-                          " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT "
-                          "NOT NULL, statements TEXT NOT NULL)");
+    int rc =
+        rli_exec_sql(db, "CREATE TABLE IF NOT EXISTS " HISTORY_TABLE
+                         " (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, schema_hash TEXT "
+                         "NOT NULL, statements TEXT NOT NULL)");
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK)
         rc =
@@ -122,7 +123,7 @@ static int write_history(rl_db *db, const rl_plan *p)
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, p->hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, sb_str(&p->text), -1, SQLITE_STATIC);
-        rc = step_done(st);
+        rc = rli_step_done(st);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     sqlite3_finalize(st);
@@ -140,14 +141,15 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
     for (size_t i = 0; i < p->nsteps; i++) {
         const step *s = &p->steps[i];
         char *why = NULL;
-        int rc = s->kind == STEP_COPY ? run_copy(db, s, o, &why) : exec_one(db->h, s->sql, &why);
+        int rc =
+            s->kind == STEP_COPY ? run_copy(db, s, o, &why) : rli_exec_one(db->h, s->sql, &why);
         if (rc == SQLITE_OK) continue;
         char *head = strndup(s->sql, 150);
-        char *hd = name_disp(head ? head : "");
-        int code = err_set(db, RL_EMIGRATE,
-                           "migrate: '%s' failed: %s. The migration was rolled back; the "
-                           "database is unchanged.",
-                           hd ? hd : "", why ? why : sqlite3_errmsg(db->h));
+        char *hd = rli_name_disp(head ? head : "");
+        int code = rli_err_set(db, RL_EMIGRATE,
+                               "migrate: '%s' failed: %s. The migration was rolled back; the "
+                               "database is unchanged.",
+                               hd ? hd : "", why ? why : sqlite3_errmsg(db->h));
         free(head);
         free(hd);
         free(why);
@@ -161,34 +163,34 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
 static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
                       const fk_violations *baseline, outcome *out)
 {
-    if (set_foreign_keys(db, false) != RL_OK) {
-        set_foreign_keys(db, true);
-        return err_set(db, RL_EMIGRATE,
-                       "migrate: foreign keys could not be switched off; nothing was changed.");
+    if (rli_set_foreign_keys(db, false) != RL_OK) {
+        rli_set_foreign_keys(db, true);
+        return rli_err_set(db, RL_EMIGRATE,
+                           "migrate: foreign keys could not be switched off; nothing was changed.");
     }
-    int rc = exec_sql(db, "BEGIN IMMEDIATE");
+    int rc = rli_exec_sql(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
-        int code = err_sqlite(db, rc, "migrate: begin");
-        set_foreign_keys(db, true);
+        int code = rli_err_sqlite(db, rc, "migrate: begin");
+        rli_set_foreign_keys(db, true);
         return code;
     }
     int code = run_steps(db, p, o);
     if (code != RL_OK) return code;
     progress(o, "check", NULL, 0, 0);
     char *problem = NULL;
-    rc = fkv_collect(db->h, NULL, &out->after, &problem);
+    rc = rli_fkv_collect(db->h, NULL, &out->after, &problem);
     if (rc != SQLITE_OK) {
-        code = problem ? err_set(db, RL_EMIGRATE,
-                                 "migrate: refused: after the migration, %s. The migration was "
-                                 "rolled back; the database is unchanged.",
-                                 problem)
-                       : err_sqlite(db, rc, "migrate: foreign key check");
+        code = problem ? rli_err_set(db, RL_EMIGRATE,
+                                     "migrate: refused: after the migration, %s. The migration was "
+                                     "rolled back; the database is unchanged.",
+                                     problem)
+                       : rli_err_sqlite(db, rc, "migrate: foreign key check");
         free(problem);
         return abort_run(db, code);
     }
     size_t fresh = 0;
     for (size_t i = 0; i < out->after.n; i++)
-        if (!fkv_contains(baseline, &out->after.v[i])) fresh++;
+        if (!rli_fkv_contains(baseline, &out->after.v[i])) fresh++;
     if (fresh) {
         out->need_baseline = !baseline;
         return abort_run(db, RL_EMIGRATE);
@@ -196,13 +198,13 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
     rc = write_history(db, p);
     if (rc == SQLITE_OK) {
         progress(o, "commit", NULL, 0, 0);
-        rc = exec_sql(db, "COMMIT");
+        rc = rli_exec_sql(db, "COMMIT");
     }
-    if (rc != SQLITE_OK) return abort_run(db, err_sqlite(db, rc, "migrate: commit"));
-    if (set_foreign_keys(db, true) != RL_OK)
-        return err_set(db, RL_EMIGRATE,
-                       "migrate: applied, but foreign keys could not be switched back on; "
-                       "reopen the connection.");
+    if (rc != SQLITE_OK) return abort_run(db, rli_err_sqlite(db, rc, "migrate: commit"));
+    if (rli_set_foreign_keys(db, true) != RL_OK)
+        return rli_err_set(db, RL_EMIGRATE,
+                           "migrate: applied, but foreign keys could not be switched back on; "
+                           "reopen the connection.");
     return RL_OK;
 }
 
@@ -210,35 +212,35 @@ static int report_violations(rl_db *db, const fk_violations *after, const fk_vio
                              const char *before_problem)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     size_t fresh = 0;
     for (size_t i = 0; i < after->n; i++) {
-        if (fkv_contains(before, &after->v[i])) continue;
+        if (rli_fkv_contains(before, &after->v[i])) continue;
         if (fresh < LISTED) {
-            char *t = fkv_text(&after->v[i]);
-            sb_printf(&b, "%s%s", fresh ? "; " : "", t ? t : "");
+            char *t = rli_fkv_text(&after->v[i]);
+            rli_sb_printf(&b, "%s%s", fresh ? "; " : "", t ? t : "");
             free(t);
         }
         fresh++;
     }
     size_t old = before ? before->n : 0;
     strbuf tail;
-    sb_init(&tail);
+    rli_sb_init(&tail);
     if (before_problem)
-        sb_printf(&tail,
-                  " The violations from before the migration could not be read (%s), so "
-                  "every violation counts as new.",
-                  before_problem);
+        rli_sb_printf(&tail,
+                      " The violations from before the migration could not be read (%s), so "
+                      "every violation counts as new.",
+                      before_problem);
     else if (old)
-        sb_printf(&tail, " %zu violation%s that existed before the migration %s not counted.", old,
-                  old == 1 ? "" : "s", old == 1 ? "is" : "are");
-    int code = err_set(db, RL_EMIGRATE,
-                       "migrate: the new schema would break %zu foreign key%s (%s%s).%s The "
-                       "migration was rolled back; the database is unchanged.",
-                       fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > LISTED ? "; ..." : "",
-                       sb_str(&tail));
-    sb_free(&b);
-    sb_free(&tail);
+        rli_sb_printf(&tail, " %zu violation%s that existed before the migration %s not counted.",
+                      old, old == 1 ? "" : "s", old == 1 ? "is" : "are");
+    int code = rli_err_set(db, RL_EMIGRATE,
+                           "migrate: the new schema would break %zu foreign key%s (%s%s).%s The "
+                           "migration was rolled back; the database is unchanged.",
+                           fresh, fresh == 1 ? "" : "s", sb_str(&b), fresh > LISTED ? "; ..." : "",
+                           sb_str(&tail));
+    rli_sb_free(&b);
+    rli_sb_free(&tail);
     return code;
 }
 
@@ -275,10 +277,10 @@ static int check_space(rl_db *db, const rl_plan *p)
     if (statvfs(file, &vfs) != 0) return RL_OK;
     int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
     if (avail < need * 2)
-        return err_set(db, RL_ENOSPACE,
-                       "migrate: rebuilding needs about %lld bytes free (a copy of the tables "
-                       "and their journal) but only %lld are available; nothing was changed.",
-                       (long long)(need * 2), (long long)avail);
+        return rli_err_set(db, RL_ENOSPACE,
+                           "migrate: rebuilding needs about %lld bytes free (a copy of the tables "
+                           "and their journal) but only %lld are available; nothing was changed.",
+                           (long long)(need * 2), (long long)avail);
     return RL_OK;
 }
 
@@ -292,17 +294,18 @@ static int check_file(rl_db *db)
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             const char *line = (const char *)sqlite3_column_text(st, 0);
-            if (line && strcmp(line, "ok") != 0) first = name_disp(line);
+            if (line && strcmp(line, "ok") != 0) first = rli_name_disp(line);
             rc = SQLITE_OK;
         }
         sqlite3_finalize(st);
     }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && !first) first = name_disp(sqlite3_errmsg(db->h));
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && !first)
+        first = rli_name_disp(sqlite3_errmsg(db->h));
     if (!first) return RL_OK;
-    int code = err_set(db, RL_ECORRUPT,
-                       "migrate: refused, the database is damaged (PRAGMA quick_check: %s); "
-                       "nothing was changed. 'reflite check' lists every problem.",
-                       first);
+    int code = rli_err_set(db, RL_ECORRUPT,
+                           "migrate: refused, the database is damaged (PRAGMA quick_check: %s); "
+                           "nothing was changed. 'reflite check' lists every problem.",
+                           first);
     free(first);
     return code;
 }
@@ -311,15 +314,15 @@ static int check_file(rl_db *db)
 static char *joined(const strbuf *lines)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     const char *s = sb_str(lines);
     while (*s) {
         size_t n = strcspn(s, "\n");
-        if (b.len) sb_puts(&b, "; ");
-        sb_putn(&b, s, n);
+        if (b.len) rli_sb_puts(&b, "; ");
+        rli_sb_putn(&b, s, n);
         s += n + (s[n] == '\n');
     }
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
 /* Refusals that come before any work: data loss, an empty target, a caller's transaction. */
@@ -327,27 +330,28 @@ static int refuse(rl_db *db, const rl_plan *p, const rl_migrate_options *opts, c
                   const char *loss)
 {
     if (p->blocked.len)
-        return err_set(db, RL_EDATALOSS,
-                       "migrate: refused, and no flag can make this migration keep the data: "
-                       "%s.%s%s%s Nothing was changed; fix the data or the schema first.",
-                       blocked, loss[0] ? " Beyond that, it would lose data: " : "", loss,
-                       loss[0] ? "." : "");
+        return rli_err_set(db, RL_EDATALOSS,
+                           "migrate: refused, and no flag can make this migration keep the data: "
+                           "%s.%s%s%s Nothing was changed; fix the data or the schema first.",
+                           blocked, loss[0] ? " Beyond that, it would lose data: " : "", loss,
+                           loss[0] ? "." : "");
     if (p->loss.len && !(opts && opts->allow_data_loss))
-        return err_set(db, RL_EDATALOSS,
-                       "migrate: refused, the migration would lose data: %s. Nothing was "
-                       "changed; allow data loss (--allow-data-loss, or "
-                       "rl_migrate_options.allow_data_loss) to go ahead.",
-                       loss);
+        return rli_err_set(db, RL_EDATALOSS,
+                           "migrate: refused, the migration would lose data: %s. Nothing was "
+                           "changed; allow data loss (--allow-data-loss, or "
+                           "rl_migrate_options.allow_data_loss) to go ahead.",
+                           loss);
     if (p->empty_target && !(opts && opts->allow_empty_schema))
-        return err_set(db, RL_EREFUSED,
-                       "migrate: refused, the target schema declares no table but the database "
-                       "has some (an empty or truncated schema file, or a wrong path?). Nothing "
-                       "was changed; allow an empty schema (--allow-empty-schema, or "
-                       "rl_migrate_options.allow_empty_schema) to drop every table.");
+        return rli_err_set(
+            db, RL_EREFUSED,
+            "migrate: refused, the target schema declares no table but the database "
+            "has some (an empty or truncated schema file, or a wrong path?). Nothing "
+            "was changed; allow an empty schema (--allow-empty-schema, or "
+            "rl_migrate_options.allow_empty_schema) to drop every table.");
     if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
-        return err_set(db, RL_EMISUSE,
-                       "migrate: refused inside a transaction (foreign keys cannot be switched "
-                       "off there); commit or roll back first.");
+        return rli_err_set(db, RL_EMISUSE,
+                           "migrate: refused inside a transaction (foreign keys cannot be switched "
+                           "off there); commit or roll back first.");
     return RL_OK;
 }
 
@@ -363,7 +367,7 @@ static int refusals(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 {
     if (!db || !p) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     if (p->changes == 0) return RL_OK;
     int code = refusals(db, p, opts);
     if (code != RL_OK || (opts && opts->dry_run)) return code;
@@ -376,11 +380,11 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
          * database and run again if nothing new broke. */
         fk_violations base = {0};
         char *problem = NULL;
-        fkv_collect_like(db->h, &out.after, &base, &problem);
-        fkv_sort(&base);
+        rli_fkv_collect_like(db->h, &out.after, &base, &problem);
+        rli_fkv_sort(&base);
         size_t fresh = 0;
         for (size_t i = 0; i < out.after.n; i++)
-            if (!fkv_contains(&base, &out.after.v[i])) fresh++;
+            if (!rli_fkv_contains(&base, &out.after.v[i])) fresh++;
         if (fresh || problem) {
             code = report_violations(db, &out.after, &base, problem);
         } else {
@@ -388,12 +392,12 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
             code = apply_once(db, p, opts, &base, &again);
             if (code == RL_EMIGRATE && again.after.n)
                 code = report_violations(db, &again.after, &base, NULL);
-            fkv_free(&again.after);
+            rli_fkv_free(&again.after);
         }
         free(problem);
-        fkv_free(&base);
+        rli_fkv_free(&base);
     }
-    fkv_free(&out.after);
+    rli_fkv_free(&out.after);
     return code;
 }
 

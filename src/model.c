@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void model_info_free(model_info *mi)
+void rli_model_info_free(model_info *mi)
 {
     if (!mi) return;
     for (int i = 0; i < MS__COUNT; i++)
@@ -38,29 +38,29 @@ void model_info_free(model_info *mi)
 static char *derive_table(const char *type_name)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     for (const char *p = type_name; *p; p++) {
         if (isupper((unsigned char)*p)) {
-            if (p != type_name && !isupper((unsigned char)p[-1])) sb_putn(&b, "_", 1);
+            if (p != type_name && !isupper((unsigned char)p[-1])) rli_sb_putn(&b, "_", 1);
             char c = (char)tolower((unsigned char)*p);
-            sb_putn(&b, &c, 1);
+            rli_sb_putn(&b, &c, 1);
         } else {
-            sb_putn(&b, p, 1);
+            rli_sb_putn(&b, p, 1);
         }
     }
     size_t n = b.len;
     if (n > 1 && b.s[n - 1] == 'y' && !strchr("aeiou", b.s[n - 2])) {
         b.len--;
-        sb_puts(&b, "ies");
+        rli_sb_puts(&b, "ies");
     } else if (n > 0 && (b.s[n - 1] == 's' || b.s[n - 1] == 'x')) {
-        sb_puts(&b, "es");
+        rli_sb_puts(&b, "es");
     } else {
-        sb_puts(&b, "s");
+        rli_sb_puts(&b, "s");
     }
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-bool field_nullable(const rl_field *f)
+bool rli_field_nullable(const rl_field *f)
 {
     return f->nullable || f->ctype == RL_CT_MAYBE_INT || f->ctype == RL_CT_MAYBE_REAL ||
            f->ctype == RL_CT_MAYBE_BOOL;
@@ -92,7 +92,7 @@ static size_t ctype_size(rl_ctype c)
     }
 }
 
-rl_kind field_kind(const rl_field *f)
+rl_kind rli_field_kind(const rl_field *f)
 {
     if (f->kind != RL_KIND_AUTO) return f->kind;
     switch (f->ctype) {
@@ -172,7 +172,7 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        "rl_maybe_real / rl_maybe_bool member so NULL stays distinct from 0.",
                        tn, f->name);
     const char *col = mi->columns[i];
-    if (!valid_ident(col))
+    if (!rli_valid_ident(col))
         return invalid(mi, RL_EMODEL_IDENT,
                        "Model %s, field %s: '%s' is not a valid column name (letters, digits "
                        "and _, not starting with a digit, at most 63 characters).",
@@ -205,7 +205,7 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        "Model %s, field %s: a foreign key member is int64_t, or rl_maybe_int "
                        "when nullable.",
                        tn, f->name);
-    bool nullable = field_nullable(f);
+    bool nullable = rli_field_nullable(f);
     if ((f->on_delete == RL_SET_NULL || f->on_update == RL_SET_NULL) && !nullable)
         return invalid(mi, RL_EMODEL_SET_NULL,
                        "Model %s, field %s: ON %s SET NULL needs a nullable key; declare the "
@@ -217,7 +217,7 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        f->name, f->on_delete == RL_SET_DEFAULT ? "DELETE" : "UPDATE");
     if (t != m) {
         model_info *ti;
-        int rc = model_lookup(db, t, &ti);
+        int rc = rli_model_lookup(db, t, &ti);
         if (rc != RL_OK && rc != RL_EMISUSE)
             return invalid(mi, rc, "Model %s, field %s references model %s, which is invalid: %s",
                            tn, f->name, t->type_name, ti ? ti->error : "");
@@ -232,7 +232,7 @@ static int validate_indexes(model_info *mi)
     for (size_t i = 0; i < m->nindexes; i++) {
         const rl_index *ix = &m->indexes[i];
         const char *label = ix->name ? ix->name : "(unnamed)";
-        if (ix->name && !valid_ident(ix->name))
+        if (ix->name && !rli_valid_ident(ix->name))
             return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid index name.", tn,
                            ix->name);
         if (ix->name && strcasecmp(ix->name, mi->table) == 0)
@@ -251,7 +251,7 @@ static int validate_indexes(model_info *mi)
             if (nf >= RL_MAX_FIELDS + 1)
                 return invalid(mi, RL_EMODEL, "Model %s: index %s lists too many fields.", tn,
                                label);
-            int fi = model_field_index(mi, *p);
+            int fi = rli_model_field_index(mi, *p);
             if (fi < 0 && strcasecmp(*p, mi->pk_column) != 0 && strcmp(*p, "pk") != 0)
                 return invalid(mi, RL_EMODEL_UNKNOWN,
                                "Model %s: index %s names field '%s', which the model does not "
@@ -259,7 +259,7 @@ static int validate_indexes(model_info *mi)
                                tn, label, *p);
             const char *col = fi >= 0 ? mi->columns[fi] : mi->pk_column;
             for (const char *const *q = ix->fields; q < p; q++) {
-                int fj = model_field_index(mi, *q);
+                int fj = rli_model_field_index(mi, *q);
                 const char *other = fj >= 0 ? mi->columns[fj] : mi->pk_column;
                 if (strcasecmp(other, col) == 0)
                     return invalid(mi, RL_EMODEL_INDEX_COLUMN,
@@ -273,7 +273,7 @@ static int validate_indexes(model_info *mi)
 static int validate(rl_db *db, model_info *mi)
 {
     const rl_model *m = mi->model;
-    if (!m->type_name || !valid_ident(m->type_name))
+    if (!m->type_name || !rli_valid_ident(m->type_name))
         return invalid(mi, RL_EMODEL_IDENT, "A model has no valid type name.");
     mi->table = m->table ? strdup(m->table) : derive_table(m->type_name);
     mi->pk_column = m->pk_column ? m->pk_column : "pk";
@@ -281,13 +281,13 @@ static int validate(rl_db *db, model_info *mi)
     if (!mi->table || !mi->columns) return invalid(mi, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < m->nfields; i++)
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
-    if (!valid_ident(mi->table))
+    if (!rli_valid_ident(mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
                        m->type_name, mi->table);
     if (m->has_pk && m->pk_ctype != RL_CT_INT64)
         return invalid(mi, RL_EMODEL, "Model %s: the primary key member must be an int64_t.",
                        m->type_name);
-    if (m->has_pk && !valid_ident(mi->pk_column))
+    if (m->has_pk && !rli_valid_ident(mi->pk_column))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid column name.",
                        m->type_name, mi->pk_column);
     if (m->nfields > 0 && !m->fields)
@@ -339,10 +339,10 @@ static int models_grow(rl_db *db)
     return RL_OK;
 }
 
-int model_lookup(rl_db *db, const rl_model *m, model_info **out)
+int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out)
 {
     *out = NULL;
-    if (!m) return err_set(db, RL_EINVAL, "The model is NULL.");
+    if (!m) return rli_err_set(db, RL_EINVAL, "The model is NULL.");
     if (db->models_cap) {
         for (size_t i = ptr_hash(m, db->models_cap);; i = (i + 1) & (db->models_cap - 1)) {
             model_info *mi = db->models[i];
@@ -350,15 +350,15 @@ int model_lookup(rl_db *db, const rl_model *m, model_info **out)
             if (mi->model == m) {
                 *out = mi;
                 if (mi->validating) return RL_EMISUSE; /* a reference cycle being validated */
-                if (mi->status != RL_OK) return err_set(db, mi->status, "%s", mi->error);
+                if (mi->status != RL_OK) return rli_err_set(db, mi->status, "%s", mi->error);
                 return RL_OK;
             }
         }
     }
     if ((db->models_used + 1) * 2 > db->models_cap && models_grow(db) != RL_OK)
-        return err_set(db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     model_info *mi = calloc(1, sizeof *mi);
-    if (!mi) return err_set(db, RL_ENOMEM, "Out of memory.");
+    if (!mi) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     mi->model = m;
     size_t j = ptr_hash(m, db->models_cap);
     while (db->models[j])
@@ -369,7 +369,7 @@ int model_lookup(rl_db *db, const rl_model *m, model_info **out)
     validate(db, mi);
     mi->validating = false;
     *out = mi;
-    if (mi->status != RL_OK) return err_set(db, mi->status, "%s", mi->error);
+    if (mi->status != RL_OK) return rli_err_set(db, mi->status, "%s", mi->error);
     return RL_OK;
 }
 
@@ -377,19 +377,19 @@ int rl_model_validate(rl_db *db, const rl_model *model)
 {
     model_info *mi;
     if (!db || !model) return RL_EINVAL;
-    err_clear(db);
-    return model_lookup(db, model, &mi);
+    rli_err_clear(db);
+    return rli_model_lookup(db, model, &mi);
 }
 
 const char *rl_model_table(rl_db *db, const rl_model *model)
 {
     model_info *mi;
     if (!db || !model) return NULL;
-    if (model_lookup(db, model, &mi) != RL_OK) return NULL;
+    if (rli_model_lookup(db, model, &mi) != RL_OK) return NULL;
     return mi->table;
 }
 
-int model_field_index(const model_info *mi, const char *name)
+int rli_model_field_index(const model_info *mi, const char *name)
 {
     const rl_model *m = mi->model;
     for (size_t i = 0; i < m->nfields; i++)
@@ -401,19 +401,19 @@ int model_field_index(const model_info *mi, const char *name)
 
 /* ---- struct members <-> values ------------------------------------------------------------ */
 
-int64_t row_pk(const rl_model *m, const void *row)
+int64_t rli_row_pk(const rl_model *m, const void *row)
 {
     int64_t pk;
     memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
     return pk;
 }
 
-void row_set_pk(const rl_model *m, void *row, int64_t pk)
+void rli_row_set_pk(const rl_model *m, void *row, int64_t pk)
 {
     memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
 }
 
-rl_value field_value(const rl_field *f, const void *row)
+rl_value rli_field_value(const rl_field *f, const void *row)
 {
     const char *p = (const char *)row + f->offset;
     switch (f->ctype) {
@@ -450,14 +450,14 @@ rl_value field_value(const rl_field *f, const void *row)
 
 static void *copy_bytes(arena *a, const void *src, size_t n)
 {
-    char *dst = a ? arena_alloc(a, n + 1) : malloc(n + 1);
+    char *dst = a ? rli_arena_alloc(a, n + 1) : malloc(n + 1);
     if (!dst) return NULL;
     if (n) memcpy(dst, src, n);
     dst[n] = '\0';
     return dst;
 }
 
-int field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a)
+int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a)
 {
     char *p = (char *)row + f->offset;
     bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
@@ -531,24 +531,24 @@ void rl_row_free(const rl_model *m, void *row)
     }
 }
 
-int bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first)
+int rli_bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first)
 {
     const rl_model *m = mi->model;
     for (size_t i = 0; i < m->nfields; i++) {
-        rl_value v = field_value(&m->fields[i], row);
-        int rc = bind_value(st, first + (int)i, &v);
+        rl_value v = rli_field_value(&m->fields[i], row);
+        int rc = rli_bind_value(st, first + (int)i, &v);
         if (rc != SQLITE_OK) return rc;
     }
     return SQLITE_OK;
 }
 
-int read_row(const model_info *mi, void *row, sqlite3_stmt *st, arena *a)
+int rli_read_row(const model_info *mi, void *row, sqlite3_stmt *st, arena *a)
 {
     const rl_model *m = mi->model;
     int col = 0;
-    if (m->has_pk) row_set_pk(m, row, sqlite3_column_int64(st, col++));
+    if (m->has_pk) rli_row_set_pk(m, row, sqlite3_column_int64(st, col++));
     for (size_t i = 0; i < m->nfields; i++) {
-        int rc = field_read(&m->fields[i], row, st, col++, a);
+        int rc = rli_field_read(&m->fields[i], row, st, col++, a);
         if (rc != RL_OK) return rc;
     }
     return RL_OK;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void select_prefix(const model_info *mi, strbuf *b);
+void rli_select_prefix(const model_info *mi, strbuf *b);
 
 #define MAX_GROUPS 32
 
@@ -53,7 +53,7 @@ static int q_fail(rl_query *q, int code, const char *fmt, ...)
         va_end(ap);
         q->error = code;
     }
-    return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
+    return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
 }
 
 rl_query *rl_select(rl_db *db, const rl_model *model)
@@ -64,10 +64,10 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->db = db;
     q->limit = -1;
     q->offset = -1;
-    sb_init(&q->where);
-    sb_init(&q->order);
-    sb_init(&q->sql);
-    int rc = model_lookup(db, model, &q->mi);
+    rli_sb_init(&q->where);
+    rli_sb_init(&q->order);
+    rli_sb_init(&q->sql);
+    int rc = rli_model_lookup(db, model, &q->mi);
     if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
     return q;
 }
@@ -75,19 +75,19 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
 void rl_query_free(rl_query *q)
 {
     if (!q) return;
-    sb_free(&q->where);
-    sb_free(&q->order);
-    sb_free(&q->sql);
+    rli_sb_free(&q->where);
+    rli_sb_free(&q->order);
+    rli_sb_free(&q->sql);
     free(q->params);
     free(q->errmsg);
-    arena_free(&q->texts);
+    rli_arena_free(&q->texts);
     free(q);
 }
 
 static const char *column_of(rl_query *q, const char *field)
 {
     if (!q->mi || !field) return NULL;
-    int fi = model_field_index(q->mi, field);
+    int fi = rli_model_field_index(q->mi, field);
     if (fi >= 0) return q->mi->columns[fi];
     if (q->mi->model->has_pk && (strcmp(field, "pk") == 0 || strcmp(field, q->mi->pk_column) == 0))
         return q->mi->pk_column;
@@ -105,12 +105,12 @@ static int add_param(rl_query *q, rl_value v)
     }
     if (v.type == RL_V_TEXT) {
         size_t n = strlen(v.u.s);
-        char *s = arena_alloc(&q->texts, n + 1);
+        char *s = rli_arena_alloc(&q->texts, n + 1);
         if (!s) return q_fail(q, RL_ENOMEM, "Out of memory.");
         memcpy(s, v.u.s, n + 1);
         v.u.s = s;
     } else if (v.type == RL_V_BLOB && v.u.b.len) {
-        void *d = arena_alloc(&q->texts, v.u.b.len);
+        void *d = rli_arena_alloc(&q->texts, v.u.b.len);
         if (!d) return q_fail(q, RL_ENOMEM, "Out of memory.");
         memcpy(d, v.u.b.data, v.u.b.len);
         v.u.b.data = d;
@@ -123,7 +123,7 @@ static int add_param(rl_query *q, rl_value v)
 static void open_term(rl_query *q)
 {
     int g = q->depth;
-    if (q->group_terms[g]++ > 0) sb_puts(&q->where, q->group_or[g] ? " OR " : " AND ");
+    if (q->group_terms[g]++ > 0) rli_sb_puts(&q->where, q->group_or[g] ? " OR " : " AND ");
 }
 
 static int check(rl_query *q)
@@ -142,7 +142,7 @@ static int unknown_field(rl_query *q, const char *field)
 static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
 {
     size_t n = strlen(s);
-    char *out = arena_alloc(&q->texts, 2 * n + 3);
+    char *out = rli_arena_alloc(&q->texts, 2 * n + 3);
     if (!out) return NULL;
     char *p = out;
     if (lead) *p++ = '%';
@@ -172,13 +172,13 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
                       "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
                       q->mi->table, field);
     open_term(q);
-    sb_ident(&q->where, col);
+    rli_sb_ident(&q->where, col);
     switch (op) {
     case RL_IS_NULL:
-        sb_puts(&q->where, " IS NULL");
+        rli_sb_puts(&q->where, " IS NULL");
         return RL_OK;
     case RL_IS_NOT_NULL:
-        sb_puts(&q->where, " IS NOT NULL");
+        rli_sb_puts(&q->where, " IS NOT NULL");
         return RL_OK;
     case RL_CONTAINS:
     case RL_STARTS_WITH:
@@ -188,11 +188,11 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
                           op == RL_CONTAINS ? "contains" : "starts/ends with");
         char *pat = like_literal(q, v.u.s, op != RL_STARTS_WITH, op != RL_ENDS_WITH);
         if (!pat) return q_fail(q, RL_ENOMEM, "Out of memory.");
-        sb_puts(&q->where, " LIKE ? ESCAPE '\\'");
+        rli_sb_puts(&q->where, " LIKE ? ESCAPE '\\'");
         return add_param(q, rl_text(pat));
     }
     default:
-        sb_puts(&q->where, cmp[op]);
+        rli_sb_puts(&q->where, cmp[op]);
         return add_param(q, v);
     }
 }
@@ -205,16 +205,16 @@ int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n
     if (!col) return unknown_field(q, field);
     open_term(q);
     if (n == 0) {
-        sb_puts(&q->where, negate ? "1" : "0");
+        rli_sb_puts(&q->where, negate ? "1" : "0");
         return RL_OK;
     }
-    sb_ident(&q->where, col);
-    sb_puts(&q->where, negate ? " NOT IN (" : " IN (");
+    rli_sb_ident(&q->where, col);
+    rli_sb_puts(&q->where, negate ? " NOT IN (" : " IN (");
     for (size_t i = 0; i < n; i++) {
-        sb_puts(&q->where, i ? ", ?" : "?");
+        rli_sb_puts(&q->where, i ? ", ?" : "?");
         if (add_param(q, values[i]) != RL_OK) return q->error;
     }
-    sb_puts(&q->where, ")");
+    rli_sb_puts(&q->where, ")");
     return RL_OK;
 }
 
@@ -224,7 +224,7 @@ static int open_group(rl_query *q, bool is_or)
     if (q->depth + 1 >= MAX_GROUPS)
         return q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
     open_term(q);
-    sb_puts(&q->where, "(");
+    rli_sb_puts(&q->where, "(");
     q->depth++;
     q->group_or[q->depth] = is_or;
     q->group_terms[q->depth] = 0;
@@ -245,8 +245,8 @@ int rl_end(rl_query *q)
     if (check(q) != RL_OK) return check(q);
     if (q->depth == 0) return q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
     /* An empty OR matches nothing, an empty AND everything. */
-    if (q->group_terms[q->depth] == 0) sb_puts(&q->where, q->group_or[q->depth] ? "0" : "1");
-    sb_puts(&q->where, ")");
+    if (q->group_terms[q->depth] == 0) rli_sb_puts(&q->where, q->group_or[q->depth] ? "0" : "1");
+    rli_sb_puts(&q->where, ")");
     q->depth--;
     return RL_OK;
 }
@@ -256,9 +256,9 @@ int rl_order_by(rl_query *q, const char *field, rl_order dir)
     if (check(q) != RL_OK) return check(q);
     const char *col = column_of(q, field);
     if (!col) return unknown_field(q, field);
-    sb_puts(&q->order, q->order.len ? ", " : " ORDER BY ");
-    sb_ident(&q->order, col);
-    sb_puts(&q->order, dir == RL_DESC ? " DESC" : " ASC");
+    rli_sb_puts(&q->order, q->order.len ? ", " : " ORDER BY ");
+    rli_sb_ident(&q->order, col);
+    rli_sb_puts(&q->order, dir == RL_DESC ? " DESC" : " ASC");
     return RL_OK;
 }
 
@@ -285,7 +285,8 @@ enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE };
 /* Compose the statement; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)
 {
-    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
+    if (q->error)
+        return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (q->depth)
         return q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
                       q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
@@ -296,28 +297,28 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     bool paged = limit >= 0 || q->offset >= 0;
     switch (shape) {
     case SH_SELECT:
-        select_prefix(q->mi, b);
+        rli_select_prefix(q->mi, b);
         break;
     case SH_COUNT:
-        sb_puts(b, paged ? "SELECT count(*) FROM (SELECT 1 FROM " : "SELECT count(*) FROM ");
+        rli_sb_puts(b, paged ? "SELECT count(*) FROM (SELECT 1 FROM " : "SELECT count(*) FROM ");
         break;
     case SH_EXISTS:
-        sb_puts(b, "SELECT EXISTS (SELECT 1 FROM ");
+        rli_sb_puts(b, "SELECT EXISTS (SELECT 1 FROM ");
         break;
     case SH_DELETE:
-        sb_puts(b, "DELETE FROM ");
+        rli_sb_puts(b, "DELETE FROM ");
         break;
     }
-    if (shape != SH_SELECT) sb_ident(b, q->mi->table);
+    if (shape != SH_SELECT) rli_sb_ident(b, q->mi->table);
     if (q->where.len) {
-        sb_puts(b, " WHERE ");
-        sb_puts(b, q->where.s);
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_puts(b, q->where.s);
     }
     if (shape == SH_SELECT || (shape == SH_COUNT && paged)) {
-        sb_puts(b, sb_str(&q->order));
-        if (paged) sb_puts(b, " LIMIT ? OFFSET ?");
+        rli_sb_puts(b, sb_str(&q->order));
+        if (paged) rli_sb_puts(b, " LIMIT ? OFFSET ?");
     }
-    if (shape == SH_EXISTS || (shape == SH_COUNT && paged)) sb_puts(b, ")");
+    if (shape == SH_EXISTS || (shape == SH_COUNT && paged)) rli_sb_puts(b, ")");
     if (b->oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
@@ -326,13 +327,13 @@ static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, 
                          size_t nsets, sqlite3_stmt **out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = cache_prepare(q->db, q->sql.s, &st);
-    if (rc != SQLITE_OK) return err_sqlite(q->db, rc, q->mi->table);
+    int rc = rli_cache_prepare(q->db, q->sql.s, &st);
+    if (rc != SQLITE_OK) return rli_err_sqlite(q->db, rc, q->mi->table);
     int idx = 1;
     for (size_t i = 0; i < nsets; i++)
-        bind_value(st, idx++, &sets[i].value);
+        rli_bind_value(st, idx++, &sets[i].value);
     for (size_t i = 0; i < q->nparams; i++)
-        bind_value(st, idx++, &q->params[i]);
+        rli_bind_value(st, idx++, &q->params[i]);
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
         sqlite3_bind_int64(st, idx++, limit >= 0 ? limit : -1);
@@ -364,7 +365,7 @@ static int fetch(rl_query *q, int64_t limit, rl_rows **out)
     if (!r || !r->priv) {
         free(r);
         sqlite3_reset(st);
-        return err_set(q->db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
     size_t size = q->mi->model->size;
     int rc;
@@ -375,12 +376,12 @@ static int fetch(rl_query *q, int64_t limit, rl_rows **out)
         }
         void *row = (char *)r->items + r->count * size;
         memset(row, 0, size);
-        if ((code = read_row(q->mi, row, st, &r->priv->strings)) != RL_OK) break;
+        if ((code = rli_read_row(q->mi, row, st, &r->priv->strings)) != RL_OK) break;
         r->count++;
     }
     sqlite3_reset(st);
-    if (code == RL_OK && rc != SQLITE_DONE) code = err_sqlite(q->db, rc, q->mi->table);
-    if (code == RL_ENOMEM) err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
+    if (code == RL_OK && rc != SQLITE_DONE) code = rli_err_sqlite(q->db, rc, q->mi->table);
+    if (code == RL_ENOMEM) rli_err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
     if (code != RL_OK) {
         rl_rows_free(r);
         return code;
@@ -398,7 +399,7 @@ int rl_fetch_all(rl_query *q, rl_rows **out)
 void rl_rows_free(rl_rows *rows)
 {
     if (!rows) return;
-    if (rows->priv) arena_free(&rows->priv->strings);
+    if (rows->priv) rli_arena_free(&rows->priv->strings);
     free(rows->priv);
     free(rows->items);
     free(rows);
@@ -435,7 +436,7 @@ static int take_row(rl_query *q, rl_rows *r, void *out)
                 memset((char *)out + g->offset, 0, g->size);
         }
         rl_row_free(m, out);
-        return err_set(q->db, RL_ENOMEM, "Out of memory.");
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
     return RL_OK;
 }
@@ -447,11 +448,11 @@ static int fetch_single(rl_query *q, void *out, bool exactly_one)
     int code = fetch(q, exactly_one ? 2 : 1, &r);
     if (code != RL_OK) return code;
     if (r->count == 0)
-        code = err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", q->mi->table);
+        code = rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", q->mi->table);
     else if (exactly_one && r->count > 1)
-        code = err_set(q->db, RL_EMULTIPLE,
-                       "query on %s: more than one row matches where exactly one was expected.",
-                       q->mi->table);
+        code = rli_err_set(q->db, RL_EMULTIPLE,
+                           "query on %s: more than one row matches where exactly one was expected.",
+                           q->mi->table);
     else
         code = take_row(q, r, out);
     rl_rows_free(r);
@@ -477,7 +478,7 @@ static int scalar(rl_query *q, enum shape shape, int64_t *out)
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     else
-        code = err_sqlite(q->db, rc, q->mi->table);
+        code = rli_err_sqlite(q->db, rc, q->mi->table);
     sqlite3_reset(st);
     return code;
 }
@@ -503,14 +504,14 @@ static int run_bulk(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     sqlite3_stmt *st = NULL;
     int code = prepare_bound(q, SH_DELETE, -1, sets, nsets, &st);
     if (code != RL_OK) return code;
-    int rc = step_done(st);
+    int rc = rli_step_done(st);
     if (rc == SQLITE_DONE) {
         if (changed) *changed = sqlite3_changes64(q->db->h);
         return RL_OK;
     }
     char op[160];
     snprintf(op, sizeof op, "%s %s", verb, q->mi->table);
-    code = err_statement(q->db, st, rc, op);
+    code = rli_err_statement(q->db, st, rc, op);
     sqlite3_clear_bindings(st);
     return code;
 }
@@ -526,38 +527,39 @@ int rl_delete_where(rl_query *q, int64_t *changed)
 int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed)
 {
     if (!q || (nsets && !sets)) return RL_EINVAL;
-    if (q->error) return err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
+    if (q->error)
+        return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (nsets == 0) return q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
     strbuf set;
-    sb_init(&set);
+    rli_sb_init(&set);
     for (size_t i = 0; i < nsets; i++) {
         const char *col = column_of(q, sets[i].field);
         if (!col) {
-            sb_free(&set);
+            rli_sb_free(&set);
             return unknown_field(q, sets[i].field);
         }
-        if (i) sb_puts(&set, ", ");
-        sb_ident(&set, col);
-        sb_puts(&set, " = ?");
+        if (i) rli_sb_puts(&set, ", ");
+        rli_sb_ident(&set, col);
+        rli_sb_puts(&set, " = ?");
     }
     int code = compose(q, SH_DELETE, -1);
     if (code == RL_OK) {
         /* compose wrote "DELETE FROM t WHERE ..."; rewrite the head as an UPDATE. */
         strbuf b;
-        sb_init(&b);
-        sb_puts(&b, "UPDATE ");
-        sb_ident(&b, q->mi->table);
-        sb_puts(&b, " SET ");
-        sb_puts(&b, sb_str(&set));
+        rli_sb_init(&b);
+        rli_sb_puts(&b, "UPDATE ");
+        rli_sb_ident(&b, q->mi->table);
+        rli_sb_puts(&b, " SET ");
+        rli_sb_puts(&b, sb_str(&set));
         if (q->where.len) {
-            sb_puts(&b, " WHERE ");
-            sb_puts(&b, q->where.s);
+            rli_sb_puts(&b, " WHERE ");
+            rli_sb_puts(&b, q->where.s);
         }
-        sb_free(&q->sql);
+        rli_sb_free(&q->sql);
         q->sql = b;
         code = run_bulk(q, sets, nsets, changed, "update");
     }
-    sb_free(&set);
+    rli_sb_free(&set);
     return code;
 }
 

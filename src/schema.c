@@ -122,41 +122,41 @@ static void put_tok(strbuf *b, const char *s, tok t)
         if (plain_ident(in, m)) {
             for (size_t i = 0; i < m; i++) {
                 char c = (char)tolower((unsigned char)in[i]);
-                sb_putn(b, &c, 1);
+                rli_sb_putn(b, &c, 1);
             }
         } else {
-            sb_putn(b, "\"", 1);
-            sb_putn(b, in, m);
-            sb_putn(b, "\"", 1);
+            rli_sb_putn(b, "\"", 1);
+            rli_sb_putn(b, in, m);
+            rli_sb_putn(b, "\"", 1);
         }
         return;
     }
     if (t.kind == T_WORD) {
         for (size_t i = 0; i < n; i++) {
             char c = (char)tolower((unsigned char)p[i]);
-            sb_putn(b, &c, 1);
+            rli_sb_putn(b, &c, 1);
         }
         return;
     }
-    sb_putn(b, p, n);
+    rli_sb_putn(b, p, n);
 }
 
-char *sql_normalize(const char *sql)
+char *rli_sql_normalize(const char *sql)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     size_t pos = 0;
     bool first = true;
     for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos)) {
         if (t.kind == T_PUNCT && sql[t.start] == ';') continue;
-        if (!first) sb_putn(&b, " ", 1);
+        if (!first) rli_sb_putn(&b, " ", 1);
         put_tok(&b, sql, t);
         first = false;
     }
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-size_t sql_statement_end(const char *sql)
+size_t rli_sql_statement_end(const char *sql)
 {
     size_t pos = 0;
     for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos)) {
@@ -179,7 +179,7 @@ static bool blank_after(const char *sql, size_t i)
 }
 
 /* The byte offset just after the object name in "CREATE [TEMP] TABLE [IF NOT EXISTS] name". */
-size_t sql_name_end(const char *sql)
+size_t rli_sql_name_end(const char *sql)
 {
     size_t pos = 0;
     tok t;
@@ -212,9 +212,9 @@ size_t sql_name_end(const char *sql)
 }
 
 /* Split the parenthesised body of a CREATE TABLE into its top-level items. */
-int sql_table_items(const char *sql, char ***out, size_t *n)
+int rli_sql_table_items(const char *sql, char ***out, size_t *n)
 {
-    size_t pos = sql_name_end(sql);
+    size_t pos = rli_sql_name_end(sql);
     tok t = next_tok(sql, &pos);
     *out = NULL;
     *n = 0;
@@ -309,16 +309,16 @@ static int load_fks(sqlite3 *h, sch_table *t)
             snprintf(fk->on_delete, sizeof fk->on_delete, "%s", sqlite3_column_text(st, 5));
         }
         strbuf from, to;
-        sb_init(&from);
-        sb_init(&to);
-        if (fk->from) sb_printf(&from, "%s, ", fk->from);
-        if (fk->to) sb_printf(&to, "%s, ", fk->to);
-        sb_puts(&from, (const char *)sqlite3_column_text(st, 2));
-        sb_puts(&to, (const char *)sqlite3_column_text(st, 3));
+        rli_sb_init(&from);
+        rli_sb_init(&to);
+        if (fk->from) rli_sb_printf(&from, "%s, ", fk->from);
+        if (fk->to) rli_sb_printf(&to, "%s, ", fk->to);
+        rli_sb_puts(&from, (const char *)sqlite3_column_text(st, 2));
+        rli_sb_puts(&to, (const char *)sqlite3_column_text(st, 3));
         free(fk->from);
         free(fk->to);
-        fk->from = sb_take(&from);
-        fk->to = sb_take(&to);
+        fk->from = rli_sb_take(&from);
+        fk->to = rli_sb_take(&to);
     }
     return sqlite3_finalize(st);
 }
@@ -332,21 +332,21 @@ static void add_object(sch_object **arr, size_t *n, sqlite3_stmt *st)
     o->name = dup_col(st, 1);
     o->table = dup_col(st, 2);
     o->sql = dup_col(st, 3);
-    o->norm = sql_normalize(o->sql ? o->sql : "");
+    o->norm = rli_sql_normalize(o->sql ? o->sql : "");
 }
 
 /* A stored definition must be one statement: anything after it was put there by hand.
  * Returns why (malloc'd), or NULL when sql is one statement. */
 static char *stored_sql_problem(const char *name, const char *sql)
 {
-    if (!sql || blank_after(sql, sql_statement_end(sql))) return NULL;
+    if (!sql || blank_after(sql, rli_sql_statement_end(sql))) return NULL;
     strbuf b;
-    sb_init(&b);
-    sb_puts(&b, "the stored definition of ");
-    sb_name(&b, name);
-    sb_puts(&b, " in sqlite_schema holds more than one statement; the file has been edited by "
-                "hand or crafted, and reflite will not run it");
-    return sb_take(&b);
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "the stored definition of ");
+    rli_sb_name(&b, name);
+    rli_sb_puts(&b, " in sqlite_schema holds more than one statement; the file has been edited by "
+                    "hand or crafted, and reflite will not run it");
+    return rli_sb_take(&b);
 }
 
 static bool stored_sql_ok(schema *out, sqlite3_stmt *st)
@@ -357,7 +357,7 @@ static bool stored_sql_ok(schema *out, sqlite3_stmt *st)
     return out->problem == NULL;
 }
 
-char *schema_stored_problem(sqlite3 *h)
+char *rli_schema_stored_problem(sqlite3 *h)
 {
     sqlite3_stmt *st;
     char *problem = NULL;
@@ -371,7 +371,7 @@ char *schema_stored_problem(sqlite3 *h)
     return problem;
 }
 
-int schema_load(sqlite3 *h, schema *out)
+int rli_schema_load(sqlite3 *h, schema *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
@@ -402,7 +402,7 @@ int schema_load(sqlite3 *h, schema *out)
             memset(t, 0, sizeof *t);
             t->name = dup_col(st, 1);
             t->sql = dup_col(st, 3);
-            t->norm = sql_normalize(t->sql);
+            t->norm = rli_sql_normalize(t->sql);
             t->strict = sqlite3_column_int(st, 4) != 0;
             t->without_rowid = sqlite3_column_int(st, 5) != 0;
             t->is_virtual = strcmp((const char *)sqlite3_column_text(st, 6), "virtual") == 0;
@@ -437,7 +437,7 @@ static void free_objects(sch_object *o, size_t n)
     free(o);
 }
 
-void schema_free(schema *s)
+void rli_schema_free(schema *s)
 {
     for (size_t i = 0; i < s->ntables; i++) {
         sch_table *t = &s->tables[i];
@@ -465,21 +465,21 @@ void schema_free(schema *s)
     memset(s, 0, sizeof *s);
 }
 
-sch_table *schema_table(const schema *s, const char *name)
+sch_table *rli_schema_table(const schema *s, const char *name)
 {
     for (size_t i = 0; i < s->ntables; i++)
         if (strcasecmp(s->tables[i].name, name) == 0) return &s->tables[i];
     return NULL;
 }
 
-sch_column *table_column(const sch_table *t, const char *name)
+sch_column *rli_table_column(const sch_table *t, const char *name)
 {
     for (size_t i = 0; i < t->ncols; i++)
         if (strcasecmp(t->cols[i].name, name) == 0) return &t->cols[i];
     return NULL;
 }
 
-sch_object *schema_object(sch_object *arr, size_t n, const char *name)
+sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (strcasecmp(arr[i].name, name) == 0) return &arr[i];
@@ -489,41 +489,41 @@ sch_object *schema_object(sch_object *arr, size_t n, const char *name)
 static void dump_objects(strbuf *b, const sch_object *o, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        sb_printf(b, "%s;\n", o[i].sql);
+        rli_sb_printf(b, "%s;\n", o[i].sql);
 }
 
-char *schema_sql(const schema *s)
+char *rli_schema_sql(const schema *s)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     for (size_t i = 0; i < s->ntables; i++)
-        sb_printf(&b, "%s;\n", s->tables[i].sql);
+        rli_sb_printf(&b, "%s;\n", s->tables[i].sql);
     dump_objects(&b, s->indexes, s->nindexes);
     dump_objects(&b, s->views, s->nviews);
     dump_objects(&b, s->triggers, s->ntriggers);
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
 /* Read db's schema into s; on failure the error is set on db. */
-int schema_read(rl_db *db, schema *s, const char *op)
+int rli_schema_read(rl_db *db, schema *s, const char *op)
 {
-    int rc = schema_load(db->h, s);
+    int rc = rli_schema_load(db->h, s);
     if (rc == SQLITE_OK) return RL_OK;
-    if (s->problem) return err_set(db, RL_ECORRUPT, "%s: %s.", op, s->problem);
-    return err_sqlite(db, rc, op);
+    if (s->problem) return rli_err_set(db, RL_ECORRUPT, "%s: %s.", op, s->problem);
+    return rli_err_sqlite(db, rc, op);
 }
 
 int rl_schema_dump(rl_db *db, char **out)
 {
     if (out) *out = NULL;
     if (!db || !out) return RL_EINVAL;
-    err_clear(db);
+    rli_err_clear(db);
     schema s;
-    int code = schema_read(db, &s, "read schema");
+    int code = rli_schema_read(db, &s, "read schema");
     if (code == RL_OK) {
-        *out = schema_sql(&s);
-        if (!*out) code = err_set(db, RL_ENOMEM, "Out of memory.");
+        *out = rli_schema_sql(&s);
+        if (!*out) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
-    schema_free(&s);
+    rli_schema_free(&s);
     return code;
 }

@@ -43,25 +43,25 @@ typedef struct schema {
     size_t nindexes, nviews, ntriggers;
 } schema;
 
-int schema_load(sqlite3 *h, schema *out);
+int rli_schema_load(sqlite3 *h, schema *out);
 /* Why a stored definition in sqlite_schema cannot be trusted (malloc'd), or NULL. */
-char *schema_stored_problem(sqlite3 *h);
-/* schema_load on db's connection, setting db's error (RL_ECORRUPT for a crafted schema). */
-int schema_read(rl_db *db, schema *s, const char *op);
-void schema_free(schema *s);
-sch_table *schema_table(const schema *s, const char *name);
-sch_column *table_column(const sch_table *t, const char *name);
-sch_object *schema_object(sch_object *arr, size_t n, const char *name);
+char *rli_schema_stored_problem(sqlite3 *h);
+/* rli_schema_load on db's connection, setting db's error (RL_ECORRUPT for a crafted schema). */
+int rli_schema_read(rl_db *db, schema *s, const char *op);
+void rli_schema_free(schema *s);
+sch_table *rli_schema_table(const schema *s, const char *name);
+sch_column *rli_table_column(const sch_table *t, const char *name);
+sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name);
 /* Every object's CREATE statement, tables first. malloc'd. */
-char *schema_sql(const schema *s);
+char *rli_schema_sql(const schema *s);
 
 /* Length of the first complete statement of sql (through its ';' if any). */
-size_t sql_statement_end(const char *sql);
+size_t rli_sql_statement_end(const char *sql);
 /* The normal form of an SQL statement (malloc'd). */
-char *sql_normalize(const char *sql);
+char *rli_sql_normalize(const char *sql);
 /* Offset just past the object name of a CREATE TABLE statement. */
-size_t sql_name_end(const char *sql);
+size_t rli_sql_name_end(const char *sql);
 /* The top-level items (column definitions and table constraints) of a CREATE TABLE. */
-int sql_table_items(const char *sql, char ***out, size_t *n);
+int rli_sql_table_items(const char *sql, char ***out, size_t *n);
 
 #endif

@@ -11,15 +11,15 @@
 #include <string.h>
 #include <time.h>
 
-void sb_init(strbuf *b)
+void rli_sb_init(strbuf *b)
 {
     memset(b, 0, sizeof *b);
 }
 
-void sb_free(strbuf *b)
+void rli_sb_free(strbuf *b)
 {
     free(b->s);
-    sb_init(b);
+    rli_sb_init(b);
 }
 
 static bool sb_reserve(strbuf *b, size_t extra)
@@ -39,7 +39,7 @@ static bool sb_reserve(strbuf *b, size_t extra)
     return true;
 }
 
-void sb_putn(strbuf *b, const char *s, size_t n)
+void rli_sb_putn(strbuf *b, const char *s, size_t n)
 {
     if (!sb_reserve(b, n)) return;
     memcpy(b->s + b->len, s, n);
@@ -47,12 +47,12 @@ void sb_putn(strbuf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-void sb_puts(strbuf *b, const char *s)
+void rli_sb_puts(strbuf *b, const char *s)
 {
-    sb_putn(b, s, strlen(s));
+    rli_sb_putn(b, s, strlen(s));
 }
 
-void sb_printf(strbuf *b, const char *fmt, ...)
+void rli_sb_printf(strbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -67,27 +67,27 @@ void sb_printf(strbuf *b, const char *fmt, ...)
 
 static void sb_quoted(strbuf *b, const char *s, char q)
 {
-    sb_putn(b, &q, 1);
+    rli_sb_putn(b, &q, 1);
     for (const char *p = s; *p; p++) {
-        if (*p == q) sb_putn(b, &q, 1);
-        sb_putn(b, p, 1);
+        if (*p == q) rli_sb_putn(b, &q, 1);
+        rli_sb_putn(b, p, 1);
     }
-    sb_putn(b, &q, 1);
+    rli_sb_putn(b, &q, 1);
 }
 
-void sb_ident(strbuf *b, const char *s)
+void rli_sb_ident(strbuf *b, const char *s)
 {
     sb_quoted(b, s, '"');
 }
-void sb_literal(strbuf *b, const char *s)
+void rli_sb_literal(strbuf *b, const char *s)
 {
     sb_quoted(b, s, '\'');
 }
 
-char *sb_take(strbuf *b)
+char *rli_sb_take(strbuf *b)
 {
     if (b->oom) {
-        sb_free(b);
+        rli_sb_free(b);
         return NULL;
     }
     if (!b->s) {
@@ -95,11 +95,11 @@ char *sb_take(strbuf *b)
         b->s[0] = '\0';
     }
     char *s = b->s;
-    sb_init(b);
+    rli_sb_init(b);
     return s;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *rli_arena_alloc(arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->head->cap - a->head->used < n) {
@@ -116,7 +116,7 @@ void *arena_alloc(arena *a, size_t n)
     return p;
 }
 
-void arena_free(arena *a)
+void rli_arena_free(arena *a)
 {
     for (arena_block *b = a->head, *next; b; b = next) {
         next = b->next;
@@ -125,7 +125,7 @@ void arena_free(arena *a)
     a->head = NULL;
 }
 
-bool valid_ident(const char *s)
+bool rli_valid_ident(const char *s)
 {
     if (!s || !*s || strlen(s) > RL_MAX_IDENT) return false;
     if (!(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
@@ -138,31 +138,31 @@ bool valid_ident(const char *s)
     return true;
 }
 
-char *value_literal(const rl_value *v)
+char *rli_value_literal(const rl_value *v)
 {
     strbuf b;
-    sb_init(&b);
+    rli_sb_init(&b);
     switch (v->type) {
     case RL_V_NULL:
-        sb_puts(&b, "NULL");
+        rli_sb_puts(&b, "NULL");
         break;
     case RL_V_INT:
-        sb_printf(&b, "%lld", (long long)v->u.i);
+        rli_sb_printf(&b, "%lld", (long long)v->u.i);
         break;
     case RL_V_REAL:
-        sb_printf(&b, "%.17g", v->u.r);
+        rli_sb_printf(&b, "%.17g", v->u.r);
         break;
     case RL_V_TEXT:
-        sb_literal(&b, v->u.s);
+        rli_sb_literal(&b, v->u.s);
         break;
     case RL_V_BLOB:
-        sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
+        rli_sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
         break;
     }
-    return sb_take(&b);
+    return rli_sb_take(&b);
 }
 
-int bind_value(sqlite3_stmt *st, int idx, const rl_value *v)
+int rli_bind_value(sqlite3_stmt *st, int idx, const rl_value *v)
 {
     switch (v->type) {
     case RL_V_NULL:
@@ -180,21 +180,21 @@ int bind_value(sqlite3_stmt *st, int idx, const rl_value *v)
     return SQLITE_MISUSE;
 }
 
-int step_done(sqlite3_stmt *st)
+int rli_step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
-int exec_sql(rl_db *db, const char *sql)
+int rli_exec_sql(rl_db *db, const char *sql)
 {
     return sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 }
 
 /* ---- query statement cache --------------------------------------------------------------- */
 
-uint64_t hash_text(const char *s)
+uint64_t rli_hash_text(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
     for (; s && *s; s++)
@@ -202,7 +202,7 @@ uint64_t hash_text(const char *s)
     return h;
 }
 
-void cache_free(stmt_cache *c)
+void rli_cache_free(stmt_cache *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
         if (c->slots[i].sql) {
@@ -215,10 +215,10 @@ void cache_free(stmt_cache *c)
 }
 
 /* The cache holds at most 3/4 of its slots; past 512 statements it starts over. */
-int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
+int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
 {
     stmt_cache *c = &db->queries;
-    uint64_t h = hash_text(sql);
+    uint64_t h = rli_hash_text(sql);
     if (c->cap) {
         for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
             stmt_entry *e = &c->slots[i];
@@ -233,7 +233,7 @@ int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
     }
     if (c->used + 1 > c->cap * 3 / 4) {
         if (c->cap >= 1024) {
-            cache_free(c);
+            rli_cache_free(c);
         }
         size_t ncap = c->cap ? c->cap * 2 : 64;
         stmt_entry *slots = calloc(ncap, sizeof *slots);
@@ -266,51 +266,51 @@ int cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
     return SQLITE_OK;
 }
 
-int sp_begin(rl_db *db, const char *name)
+int rli_sp_begin(rl_db *db, const char *name)
 {
     char sql[96];
     snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
-    return exec_sql(db, sql);
+    return rli_exec_sql(db, sql);
 }
 
-int sp_release(rl_db *db, const char *name)
+int rli_sp_release(rl_db *db, const char *name)
 {
     char sql[96];
     snprintf(sql, sizeof sql, "RELEASE %s", name);
-    return exec_sql(db, sql);
+    return rli_exec_sql(db, sql);
 }
 
-void sp_rollback(rl_db *db, const char *name)
+void rli_sp_rollback(rl_db *db, const char *name)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
-    exec_sql(db, sql);
+    rli_exec_sql(db, sql);
 }
 
 /* ---- names in messages --------------------------------------------------------------------- */
 
-void sb_name(strbuf *b, const char *s)
+void rli_sb_name(strbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '\n')
-            sb_puts(b, "\\n");
+            rli_sb_puts(b, "\\n");
         else if (*p == '\r')
-            sb_puts(b, "\\r");
+            rli_sb_puts(b, "\\r");
         else if (*p == '\t')
-            sb_puts(b, "\\t");
+            rli_sb_puts(b, "\\t");
         else if (*p < 0x20 || *p == 0x7f)
-            sb_printf(b, "\\x%02x", *p);
+            rli_sb_printf(b, "\\x%02x", *p);
         else
-            sb_putn(b, (const char *)p, 1);
+            rli_sb_putn(b, (const char *)p, 1);
     }
 }
 
-char *name_disp(const char *s)
+char *rli_name_disp(const char *s)
 {
     strbuf b;
-    sb_init(&b);
-    sb_name(&b, s);
-    return sb_take(&b);
+    rli_sb_init(&b);
+    rli_sb_name(&b, s);
+    return rli_sb_take(&b);
 }
 
 /* ---- running text that reflite did not write ------------------------------------------------ */
@@ -341,7 +341,7 @@ static bool only_blank(const char *p)
     return *p == '\0';
 }
 
-int exec_one(sqlite3 *h, const char *sql, char **err)
+int rli_exec_one(sqlite3 *h, const char *sql, char **err)
 {
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
@@ -351,13 +351,13 @@ int exec_one(sqlite3 *h, const char *sql, char **err)
         sqlite3_finalize(st);
         if (err) {
             strbuf b;
-            sb_init(&b);
-            sb_puts(&b, "more than one statement in one definition (refused: '");
+            rli_sb_init(&b);
+            rli_sb_puts(&b, "more than one statement in one definition (refused: '");
             char *cut = strndup(skip_blank(tail), 60);
-            sb_name(&b, cut ? cut : "");
+            rli_sb_name(&b, cut ? cut : "");
             free(cut);
-            sb_puts(&b, "...')");
-            *err = sb_take(&b);
+            rli_sb_puts(&b, "...')");
+            *err = rli_sb_take(&b);
         }
         return SQLITE_ERROR;
     }
@@ -366,7 +366,7 @@ int exec_one(sqlite3 *h, const char *sql, char **err)
         }
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
-    if (rc != SQLITE_OK && err && !*err) *err = name_disp(sqlite3_errmsg(h));
+    if (rc != SQLITE_OK && err && !*err) *err = rli_name_disp(sqlite3_errmsg(h));
     sqlite3_finalize(st);
     return rc;
 }
@@ -468,25 +468,25 @@ static int scratch_auth(void *arg, int action, const char *a, const char *b, con
     if (ok) return SQLITE_OK;
     if (!s->denied) {
         strbuf m;
-        sb_init(&m);
-        sb_puts(&m, "only schema statements on the main database are allowed in a schema");
-        if (action == SQLITE_ATTACH) sb_puts(&m, " (ATTACH refused)");
+        rli_sb_init(&m);
+        rli_sb_puts(&m, "only schema statements on the main database are allowed in a schema");
+        if (action == SQLITE_ATTACH) rli_sb_puts(&m, " (ATTACH refused)");
         if (action == SQLITE_PRAGMA) {
-            sb_puts(&m, " (PRAGMA ");
-            sb_name(&m, a);
-            sb_puts(&m, " refused)");
+            rli_sb_puts(&m, " (PRAGMA ");
+            rli_sb_name(&m, a);
+            rli_sb_puts(&m, " refused)");
         }
         if (action == SQLITE_CREATE_VTABLE) {
-            sb_puts(&m, " (virtual table module ");
-            sb_name(&m, b);
-            sb_puts(&m, " refused)");
+            rli_sb_puts(&m, " (virtual table module ");
+            rli_sb_name(&m, b);
+            rli_sb_puts(&m, " refused)");
         }
-        s->denied = sb_take(&m);
+        s->denied = rli_sb_take(&m);
     }
     return SQLITE_DENY;
 }
 
-int scratch_open(scratch *s)
+int rli_scratch_open(scratch *s)
 {
     memset(s, 0, sizeof *s);
     int rc = sqlite3_open_v2(
@@ -503,7 +503,7 @@ int scratch_open(scratch *s)
     return SQLITE_OK;
 }
 
-void scratch_close(scratch *s)
+void rli_scratch_close(scratch *s)
 {
     if (s->h) sqlite3_close(s->h);
     free(s->denied);
@@ -533,7 +533,7 @@ static bool schema_statement(const char *sql)
     return false;
 }
 
-int scratch_load(scratch *s, const char *sql, char **err)
+int rli_scratch_load(scratch *s, const char *sql, char **err)
 {
     *err = NULL;
     scratch_guard g = {s, now_seconds() + SCRATCH_SECONDS};
@@ -550,12 +550,12 @@ int scratch_load(scratch *s, const char *sql, char **err)
             char w[16];
             first_word(sqlite3_sql(st), w, sizeof w);
             strbuf m;
-            sb_init(&m);
-            sb_puts(&m, "only schema statements (CREATE, DROP, ALTER) are allowed in a schema, "
-                        "not '");
-            sb_name(&m, w);
-            sb_puts(&m, "'");
-            *err = sb_take(&m);
+            rli_sb_init(&m);
+            rli_sb_puts(&m, "only schema statements (CREATE, DROP, ALTER) are allowed in a schema, "
+                            "not '");
+            rli_sb_name(&m, w);
+            rli_sb_puts(&m, "'");
+            *err = rli_sb_take(&m);
             rc = SQLITE_AUTH;
         }
         while (rc == SQLITE_OK && st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -564,15 +564,15 @@ int scratch_load(scratch *s, const char *sql, char **err)
         sqlite3_finalize(st);
         if (rc != SQLITE_OK && !*err) {
             strbuf m;
-            sb_init(&m);
+            rli_sb_init(&m);
             if (s->timed_out)
-                sb_printf(&m, "a statement ran for more than %d seconds and was stopped",
-                          SCRATCH_SECONDS);
+                rli_sb_printf(&m, "a statement ran for more than %d seconds and was stopped",
+                              SCRATCH_SECONDS);
             else if (s->denied)
-                sb_puts(&m, s->denied);
+                rli_sb_puts(&m, s->denied);
             else
-                sb_name(&m, sqlite3_errmsg(s->h));
-            *err = sb_take(&m);
+                rli_sb_name(&m, sqlite3_errmsg(s->h));
+            *err = rli_sb_take(&m);
         }
         if (!next || next == p) break;
         p = next;

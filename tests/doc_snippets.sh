@@ -1,6 +1,7 @@
 #!/bin/sh
 # Compile and run every complete C program (a ```c block containing "int main") found in the
-# given Markdown files.  Usage: doc_snippets.sh CC INCLUDE_DIR LIBREFLITE OUT_DIR FILE.md...
+# given Markdown files.  INCLUDE_DIRS is a colon-separated list.
+# Usage: doc_snippets.sh CC INCLUDE_DIRS LIBREFLITE OUT_DIR FILE.md...
 set -e
 cc=$1 inc=$2 lib=$3 out=$4
 shift 4
@@ -20,7 +21,7 @@ for src in "$out"/*.c; do
   exe=${src%.c}
   flags=""
   [ -n "$REFLITE_SANITIZED" ] && flags="-fsanitize=address,undefined"
-  "$cc" -std=c17 -Wall -Wextra -Werror $flags -I"$inc" "$src" "$lib" $(pkg-config --libs sqlite3) -o "$exe"
+  "$cc" -std=c17 -Wall -Wextra -Werror $flags $(printf -- '-I%s ' $(echo "$inc" | tr ':' ' ')) "$src" "$lib" $(pkg-config --libs sqlite3) -o "$exe"
   (cd "$out" && "$exe" > "$exe.out")
   echo "ok: $(basename "$src")"
   count=$((count + 1))

@@ -1,10 +1,13 @@
 #!/bin/sh
 # The shared library exports the public API only: every defined dynamic symbol starts with
-# rl_, and every function the header declares is among them.
-# Usage: symbols.sh LIBREFLITE.so HEADER
+# rl_, and every function the header declares is among them.  In the static library every
+# global symbol starts with rl_ (public) or rli_ (internal, a prefix reserved by the header),
+# so that an application's own names never clash with reflite's when it links statically.
+# Usage: symbols.sh LIBREFLITE.so HEADER LIBREFLITE.a
 set -u
 lib=$1
 header=$2
+archive=$3
 . "$(dirname "$0")/cli_lib.sh"
 syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
 other=$(printf '%s\n' "$syms" | grep -v '^rl_' | tr '\n' ' ')
@@ -13,4 +16,7 @@ expect "symbols outside rl_" "" "$other"
 for f in $(grep -vE '^(static|#| )' "$header" | grep -oE 'rl_[a-z0-9_]+\(' | tr -d '(' | sort -u); do
   printf '%s\n' "$syms" | grep -qx "$f" && passes=$((passes + 1)) || { echo "FAIL: $f is not exported"; failures=$((failures + 1)); }
 done
+static=$(nm -g --defined-only "$archive" | awk 'NF == 3 {print $3}' | grep -vE '^rli?_' | tr '\n' ' ')
+expect "static library symbols outside rl_ and rli_" "" "$static"
+grep -q 'rli_' "$header" && passes=$((passes + 1)) || { echo "FAIL: the header does not reserve rli_"; failures=$((failures + 1)); }
 finish
