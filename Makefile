@@ -20,13 +20,21 @@ else
 quiet = @echo "  $(2)"; ( $(1) ) > $(3) 2>&1 || { cat $(3); exit 1; }
 endif
 
-.PHONY: all deps build demo test test-normal test-asan bench install uninstall deb format \
+# What the tests need beyond the build: a C++ compiler (the header from C++), man (the manual
+# pages) and Debian's packaging tools (the packages are built, checked and installed).
+TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian
+
+.PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz
 
 all: build
 
+# g++ is found at configure time (the header's C++ test), so every configure has it.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh g++
+
+deps-test:
+	@scripts/deps.sh $(TEST_PACKAGES)
 
 $(BUILD)/CMakeCache.txt: | deps
 	@mkdir -p $(BUILD)
@@ -45,14 +53,14 @@ demo: build
 
 test: test-normal test-asan
 
-test-normal: build
+test-normal: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 $(ASAN_BUILD)/CMakeCache.txt: | deps
 	@mkdir -p $(ASAN_BUILD)
 	$(call quiet,cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DREFLITE_SANITIZE=ON $(CMAKE_FLAGS),configuring $(ASAN_BUILD),$(ASAN_BUILD)/configure.log)
 
-test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 	$(call quiet,cmake --build $(ASAN_BUILD) -j $(JOBS),building $(ASAN_BUILD),$(ASAN_BUILD)/build.log)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
@@ -71,12 +79,12 @@ install: build
 
 # Removes what the last `make install` installed (its list is $(BUILD)/install_manifest.txt).
 uninstall:
-	@scripts/uninstall.sh $(BUILD)/install_manifest.txt
+	@DESTDIR="$(DESTDIR)" scripts/uninstall.sh $(BUILD)/install_manifest.txt
 
 # The Debian packages libreflite0, libreflite-dev and reflite, built from a copy of the
 # tree in $(DEB_BUILD)/ (dpkg-buildpackage writes next to the source directory).
 deb:
-	@scripts/deps.sh debhelper dpkg-dev fakeroot lintian
+	@scripts/deps.sh build-essential debhelper dpkg-dev fakeroot lintian g++ man-db
 	@scripts/deb.sh $(DEB_BUILD)
 
 # Each libFuzzer harness for FUZZ_TIME seconds (clang, ASan + UBSan), starting from the

@@ -3,11 +3,14 @@
 # rl_, and every function the header declares is among them.  In the static library every
 # global symbol starts with rl_ (public) or rli_ (internal, a prefix reserved by the header),
 # so that an application's own names never clash with reflite's when it links statically.
-# Usage: symbols.sh LIBREFLITE.so HEADER LIBREFLITE.a
+# debian/libreflite0.symbols lists exactly the exported symbols (a new function gets its line,
+# with the version that added it).
+# Usage: symbols.sh LIBREFLITE.so HEADER LIBREFLITE.a DEBIAN_SYMBOLS
 set -u
 lib=$1
 header=$2
 archive=$3
+debsyms=$4
 . "$(dirname "$0")/cli_lib.sh"
 syms=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
 other=$(printf '%s\n' "$syms" | grep -v '^rl_' | tr '\n' ' ')
@@ -19,4 +22,6 @@ done
 static=$(nm -g --defined-only "$archive" | awk 'NF == 3 {print $3}' | grep -vE '^rli?_' | tr '\n' ' ')
 expect "static library symbols outside rl_ and rli_" "" "$static"
 grep -q 'rli_' "$header" && passes=$((passes + 1)) || { echo "FAIL: the header does not reserve rli_"; failures=$((failures + 1)); }
+expect "debian/libreflite0.symbols lists the exports" "$(printf '%s\n' "$syms" | tr '\n' ' ')" \
+  "$(sed -n 's/^ \([a-z0-9_]*\)@Base .*/\1/p' "$debsyms" | sort | tr '\n' ' ')"
 finish
