@@ -65,8 +65,11 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
+# Seconds from one run of both sides, then instructions per phase (callgrind; repeatable).
 bench: build
+	@scripts/deps.sh valgrind
 	$(BUILD)/bench_crud
+	scripts/bench_instructions.sh $(BUILD)/bench_crud
 	$(BUILD)/bench_migrate $(BUILD)/reflite
 
 # Installs under PREFIX (default /usr/local), also after a build configured with another

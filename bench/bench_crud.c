@@ -5,13 +5,21 @@
  *   fetch    each author's books as structs (10,000 queries of 100 rows)
  *   update   10% of the book titles, by primary key, in one transaction
  *   delete   10% of the authors, their books going by ON DELETE CASCADE, in one transaction
+ *   get_pk   a builder query "pk = ?" fetching one book, 10 per author (each a new query)
+ *   top10    a builder query "author_id = ? ORDER BY title LIMIT 10", one per author
  *
- * Both sides use the same schema (reflite's DDL), the same pragmas and fresh database files
- * in the same directory.  Each phase is timed on both sides in alternation, several rounds,
+ * Usage: bench_crud [rounds] [authors] [reflite|baseline]   (defaults: 3 rounds, 10000
+ * authors, both sides).  One side alone is for scripts/bench_instructions.sh, which counts
+ * each phase's instructions under callgrind: the same count on every run, unlike seconds.
+ *
+ * Both sides use the same schema (reflite's DDL), the same pragmas, the same open flags
+ * (SQLITE_OPEN_NOMUTEX: a connection is used by one thread at a time) and fresh database
+ * files in the same directory.  The baseline is the fastest honest hand-written code: each
+ * statement prepared once and reused, columns read by position without type checks where
+ * the schema says NOT NULL.  Each phase is timed on both sides in alternation, several rounds,
  * and the best time of each is kept; the table prints the times and the ratio
  * reflite / baseline.
  *
- * Usage: bench_crud [rounds] [authors]      (defaults: 3 rounds, 10000 authors)
  */
 #include <reflite.h>
 
@@ -47,8 +55,11 @@ static const rl_field book_fields[] = {
 };
 static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
 
-enum { P_INSERT, P_FETCH, P_UPDATE, P_DELETE, P_COUNT };
-static const char *phase_names[P_COUNT] = {"insert", "fetch", "update", "delete"};
+enum { P_INSERT, P_FETCH, P_UPDATE, P_DELETE, P_GET_PK, P_TOP10, P_COUNT };
+static const char *phase_names[P_COUNT] = {"insert", "fetch",  "update",
+                                           "delete", "get_pk", "top10"};
+#define GET_PK_QUERIES (x->authors * 10)
+#define TOP10_QUERIES  (x->authors)
 
 /* The deterministic data both sides write. */
 static void author_name(char *buf, size_t n, int i)
@@ -64,6 +75,29 @@ static void book_title(char *buf, size_t n, int i, int j)
     snprintf(buf, n, "Book %d of author %d", j, i);
 }
 
+/* One side's state across its phases. */
+typedef struct side {
+    rl_db *db;  /* reflite */
+    sqlite3 *h; /* baseline */
+    sqlite3_stmt *st[8];
+    int authors;
+    int64_t *author_pk, *book_pk;
+    int64_t sum;
+} side;
+
+/* The book of the n-th get_pk query: spread over the authors that survive the delete phase. */
+static int64_t get_pk_target(const side *x, int n)
+{
+    int i = 1 + (n * 7) % (x->authors - 1);
+    if (i % 10 == 0) i++;
+    if (i >= x->authors) i = 1;
+    return x->book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)(n % BOOKS_PER_AUTHOR)];
+}
+
+/* Each phase is its own function, not inlined, so that an instruction counter can attribute
+ * costs to it (see scripts/bench_instructions.sh). */
+#define PHASE __attribute__((noinline)) static void
+
 /* ---- reflite ------------------------------------------------------------------------------ */
 
 static void rl_check_rc(rl_db *db, int rc, const char *what)
@@ -71,77 +105,109 @@ static void rl_check_rc(rl_db *db, int rc, const char *what)
     if (rc != RL_OK) die(what, rl_errmsg(db));
 }
 
-static void run_reflite(const char *path, int authors, double t[P_COUNT], int64_t *checksum)
+PHASE phase_insert_reflite(side *x)
 {
-    rl_db *db;
-    char err[256];
-    remove_db(path);
-    if (rl_open_ex(&db, path, NULL, err, sizeof err) != RL_OK) die("open", err);
-    const rl_model *models[] = {&Book_model};
-    rl_check_rc(db, rl_create_all(db, models, 1), "create");
-    int64_t *author_pk = malloc(sizeof *author_pk * (size_t)authors);
-    int64_t *book_pk = malloc(sizeof *book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
     char name[64], email[64], title[64];
-
-    double t0 = now();
-    rl_check_rc(db, rl_begin(db), "begin");
-    for (int i = 0; i < authors; i++) {
+    rl_check_rc(x->db, rl_begin(x->db), "begin");
+    for (int i = 0; i < x->authors; i++) {
         author_name(name, sizeof name, i);
         author_email(email, sizeof email, i);
         Author a = {.name = name, .email = email};
-        rl_check_rc(db, rl_insert(db, &Author_model, &a), "insert author");
-        author_pk[i] = a.pk;
+        rl_check_rc(x->db, rl_insert(x->db, &Author_model, &a), "insert author");
+        x->author_pk[i] = a.pk;
         for (int j = 0; j < BOOKS_PER_AUTHOR; j++) {
             book_title(title, sizeof title, i, j);
             Book b = {.title = title, .author_id = a.pk};
-            rl_check_rc(db, rl_insert(db, &Book_model, &b), "insert book");
-            book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)j] = b.pk;
+            rl_check_rc(x->db, rl_insert(x->db, &Book_model, &b), "insert book");
+            x->book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)j] = b.pk;
         }
     }
-    rl_check_rc(db, rl_commit(db), "commit");
-    t[P_INSERT] = now() - t0;
+    rl_check_rc(x->db, rl_commit(x->db), "commit");
+}
 
-    t0 = now();
-    int64_t sum = 0;
-    for (int i = 0; i < authors; i++) {
-        rl_query *q = rl_select(db, &Book_model);
-        rl_where(q, "author_id", RL_EQ, rl_int(author_pk[i]));
+PHASE phase_fetch_reflite(side *x)
+{
+    for (int i = 0; i < x->authors; i++) {
+        rl_query *q = rl_select(x->db, &Book_model);
+        rl_where(q, "author_id", RL_EQ, rl_int(x->author_pk[i]));
         rl_rows *rows;
-        rl_check_rc(db, rl_fetch_all(q, &rows), "fetch");
+        rl_check_rc(x->db, rl_fetch_all(q, &rows), "fetch");
         const Book *books = rows->items;
         for (size_t k = 0; k < rows->count; k++)
-            sum += books[k].pk + (int64_t)strlen(books[k].title);
+            x->sum += books[k].pk + (int64_t)strlen(books[k].title);
         rl_rows_free(rows);
         rl_query_free(q);
     }
-    t[P_FETCH] = now() - t0;
+}
 
-    t0 = now();
+PHASE phase_update_reflite(side *x)
+{
     static const char *const title_only[] = {"title", NULL};
-    rl_check_rc(db, rl_begin(db), "begin");
-    size_t nbooks = (size_t)authors * BOOKS_PER_AUTHOR;
+    char title[64];
+    rl_check_rc(x->db, rl_begin(x->db), "begin");
+    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
     for (size_t k = 0; k < nbooks; k += 10) {
         snprintf(title, sizeof title, "Revised %zu", k);
-        Book b = {.pk = book_pk[k], .title = title};
-        rl_check_rc(db, rl_update_fields(db, &Book_model, &b, title_only), "update");
+        Book b = {.pk = x->book_pk[k], .title = title};
+        rl_check_rc(x->db, rl_update_fields(x->db, &Book_model, &b, title_only), "update");
     }
-    rl_check_rc(db, rl_commit(db), "commit");
-    t[P_UPDATE] = now() - t0;
+    rl_check_rc(x->db, rl_commit(x->db), "commit");
+}
 
-    t0 = now();
-    rl_check_rc(db, rl_begin(db), "begin");
-    for (int i = 0; i < authors; i += 10)
-        rl_check_rc(db, rl_delete(db, &Author_model, author_pk[i]), "delete");
-    rl_check_rc(db, rl_commit(db), "commit");
-    t[P_DELETE] = now() - t0;
+PHASE phase_delete_reflite(side *x)
+{
+    rl_check_rc(x->db, rl_begin(x->db), "begin");
+    for (int i = 0; i < x->authors; i += 10)
+        rl_check_rc(x->db, rl_delete(x->db, &Author_model, x->author_pk[i]), "delete");
+    rl_check_rc(x->db, rl_commit(x->db), "commit");
+}
 
-    int64_t left = 0;
-    rl_query_int(db, "SELECT count(*) FROM books", NULL, 0, &left);
-    *checksum = sum + left;
-    free(author_pk);
-    free(book_pk);
-    rl_close(db);
+PHASE phase_get_pk_reflite(side *x)
+{
+    for (int n = 0; n < GET_PK_QUERIES; n++) {
+        rl_query *q = rl_select(x->db, &Book_model);
+        rl_where(q, "pk", RL_EQ, rl_int(get_pk_target(x, n)));
+        Book b;
+        rl_check_rc(x->db, rl_fetch_first(q, &b), "get_pk");
+        x->sum += b.author_id + (int64_t)strlen(b.title);
+        rl_row_free(&Book_model, &b);
+        rl_query_free(q);
+    }
+}
+
+PHASE phase_top10_reflite(side *x)
+{
+    for (int n = 0; n < TOP10_QUERIES; n++) {
+        rl_query *q = rl_select(x->db, &Book_model);
+        rl_where(q, "author_id", RL_EQ, rl_int(x->author_pk[n % x->authors]));
+        rl_order_by(q, "title", RL_ASC);
+        rl_limit(q, 10);
+        rl_rows *rows;
+        rl_check_rc(x->db, rl_fetch_all(q, &rows), "top10");
+        const Book *books = rows->items;
+        for (size_t k = 0; k < rows->count; k++)
+            x->sum += books[k].pk + (int64_t)books[k].title[5];
+        rl_rows_free(rows);
+        rl_query_free(q);
+    }
+}
+
+static void open_reflite(side *x, const char *path)
+{
+    char err[256];
     remove_db(path);
+    if (rl_open_ex(&x->db, path, NULL, err, sizeof err) != RL_OK) die("open", err);
+    const rl_model *models[] = {&Book_model};
+    rl_check_rc(x->db, rl_create_all(x->db, models, 1), "create");
+}
+
+static int64_t close_reflite(side *x, const char *path)
+{
+    int64_t left = 0;
+    rl_query_int(x->db, "SELECT count(*) FROM books", NULL, 0, &left);
+    rl_close(x->db);
+    remove_db(path);
+    return left;
 }
 
 /* ---- hand-written sqlite3 ----------------------------------------------------------------- */
@@ -165,47 +231,37 @@ static void step_done(sqlite3 *h, sqlite3_stmt *st)
     sqlite3_reset(st);
 }
 
-static void run_baseline(const char *path, const char *ddl, int authors, double t[P_COUNT],
-                         int64_t *checksum)
-{
-    sqlite3 *h;
-    remove_db(path);
-    if (sqlite3_open(path, &h) != SQLITE_OK) die("open", sqlite3_errmsg(h));
-    sqlite3_busy_timeout(h, 5000);
-    exec(h, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-    exec(h, ddl);
-    int64_t *author_pk = malloc(sizeof *author_pk * (size_t)authors);
-    int64_t *book_pk = malloc(sizeof *book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
-    char name[64], email[64], title[64];
+enum { S_INS_A, S_INS_B, S_SEL, S_UPD, S_DEL, S_GET, S_TOP };
 
-    sqlite3_stmt *ins_a = prep(h, "INSERT INTO authors (name, email) VALUES (?1, ?2)");
-    sqlite3_stmt *ins_b = prep(h, "INSERT INTO books (title, author_id) VALUES (?1, ?2)");
-    double t0 = now();
-    exec(h, "BEGIN IMMEDIATE");
-    for (int i = 0; i < authors; i++) {
+PHASE phase_insert_baseline(side *x)
+{
+    char name[64], email[64], title[64];
+    sqlite3_stmt *ins_a = x->st[S_INS_A], *ins_b = x->st[S_INS_B];
+    exec(x->h, "BEGIN IMMEDIATE");
+    for (int i = 0; i < x->authors; i++) {
         author_name(name, sizeof name, i);
         author_email(email, sizeof email, i);
         sqlite3_bind_text(ins_a, 1, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins_a, 2, email, -1, SQLITE_STATIC);
-        step_done(h, ins_a);
-        author_pk[i] = sqlite3_last_insert_rowid(h);
+        step_done(x->h, ins_a);
+        x->author_pk[i] = sqlite3_last_insert_rowid(x->h);
         for (int j = 0; j < BOOKS_PER_AUTHOR; j++) {
             book_title(title, sizeof title, i, j);
             sqlite3_bind_text(ins_b, 1, title, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins_b, 2, author_pk[i]);
-            step_done(h, ins_b);
-            book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)j] = sqlite3_last_insert_rowid(h);
+            sqlite3_bind_int64(ins_b, 2, x->author_pk[i]);
+            step_done(x->h, ins_b);
+            x->book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)j] = sqlite3_last_insert_rowid(x->h);
         }
     }
-    exec(h, "COMMIT");
-    t[P_INSERT] = now() - t0;
+    exec(x->h, "COMMIT");
+}
 
-    /* Fetch into an array of structs with copied strings, freed per author. */
-    sqlite3_stmt *sel = prep(h, "SELECT pk, title, author_id FROM books WHERE author_id = ?1");
-    t0 = now();
-    int64_t sum = 0;
-    for (int i = 0; i < authors; i++) {
-        sqlite3_bind_int64(sel, 1, author_pk[i]);
+/* Fetch into an array of structs with copied strings, freed per author. */
+PHASE phase_fetch_baseline(side *x)
+{
+    sqlite3_stmt *sel = x->st[S_SEL];
+    for (int i = 0; i < x->authors; i++) {
+        sqlite3_bind_int64(sel, 1, x->author_pk[i]);
         size_t n = 0, cap = 16;
         Book *books = malloc(cap * sizeof *books);
         while (sqlite3_step(sel) == SQLITE_ROW) {
@@ -217,56 +273,151 @@ static void run_baseline(const char *path, const char *ddl, int authors, double 
         }
         sqlite3_reset(sel);
         for (size_t k = 0; k < n; k++)
-            sum += books[k].pk + (int64_t)strlen(books[k].title);
+            x->sum += books[k].pk + (int64_t)strlen(books[k].title);
         for (size_t k = 0; k < n; k++)
             free(books[k].title);
         free(books);
     }
-    t[P_FETCH] = now() - t0;
+}
 
-    sqlite3_stmt *upd = prep(h, "UPDATE books SET title = ?1 WHERE pk = ?2");
-    t0 = now();
-    exec(h, "BEGIN IMMEDIATE");
-    size_t nbooks = (size_t)authors * BOOKS_PER_AUTHOR;
+PHASE phase_update_baseline(side *x)
+{
+    char title[64];
+    sqlite3_stmt *upd = x->st[S_UPD];
+    exec(x->h, "BEGIN IMMEDIATE");
+    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
     for (size_t k = 0; k < nbooks; k += 10) {
         snprintf(title, sizeof title, "Revised %zu", k);
         sqlite3_bind_text(upd, 1, title, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(upd, 2, book_pk[k]);
-        step_done(h, upd);
+        sqlite3_bind_int64(upd, 2, x->book_pk[k]);
+        step_done(x->h, upd);
     }
-    exec(h, "COMMIT");
-    t[P_UPDATE] = now() - t0;
+    exec(x->h, "COMMIT");
+}
 
-    sqlite3_stmt *del = prep(h, "DELETE FROM authors WHERE pk = ?1");
-    t0 = now();
-    exec(h, "BEGIN IMMEDIATE");
-    for (int i = 0; i < authors; i += 10) {
-        sqlite3_bind_int64(del, 1, author_pk[i]);
-        step_done(h, del);
+PHASE phase_delete_baseline(side *x)
+{
+    sqlite3_stmt *del = x->st[S_DEL];
+    exec(x->h, "BEGIN IMMEDIATE");
+    for (int i = 0; i < x->authors; i += 10) {
+        sqlite3_bind_int64(del, 1, x->author_pk[i]);
+        step_done(x->h, del);
     }
-    exec(h, "COMMIT");
-    t[P_DELETE] = now() - t0;
+    exec(x->h, "COMMIT");
+}
 
-    sqlite3_stmt *cnt = prep(h, "SELECT count(*) FROM books");
-    sqlite3_step(cnt);
-    *checksum = sum + sqlite3_column_int64(cnt, 0);
-    sqlite3_finalize(cnt);
-    sqlite3_finalize(ins_a);
-    sqlite3_finalize(ins_b);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
-    sqlite3_finalize(del);
-    free(author_pk);
-    free(book_pk);
-    sqlite3_close(h);
+/* The same queries through statements prepared once and reused. */
+PHASE phase_get_pk_baseline(side *x)
+{
+    sqlite3_stmt *get = x->st[S_GET];
+    for (int n = 0; n < GET_PK_QUERIES; n++) {
+        sqlite3_bind_int64(get, 1, get_pk_target(x, n));
+        if (sqlite3_step(get) != SQLITE_ROW) die("get_pk", sqlite3_errmsg(x->h));
+        Book b = {.pk = sqlite3_column_int64(get, 0),
+                  .title = strdup((const char *)sqlite3_column_text(get, 1)),
+                  .author_id = sqlite3_column_int64(get, 2)};
+        sqlite3_reset(get);
+        x->sum += b.author_id + (int64_t)strlen(b.title);
+        free(b.title);
+    }
+}
+
+PHASE phase_top10_baseline(side *x)
+{
+    sqlite3_stmt *top = x->st[S_TOP];
+    for (int n = 0; n < TOP10_QUERIES; n++) {
+        sqlite3_bind_int64(top, 1, x->author_pk[n % x->authors]);
+        Book books[10];
+        size_t k = 0;
+        while (k < 10 && sqlite3_step(top) == SQLITE_ROW) {
+            books[k].pk = sqlite3_column_int64(top, 0);
+            books[k].title = strdup((const char *)sqlite3_column_text(top, 1));
+            books[k].author_id = sqlite3_column_int64(top, 2);
+            k++;
+        }
+        sqlite3_reset(top);
+        for (size_t j = 0; j < k; j++) {
+            x->sum += books[j].pk + (int64_t)books[j].title[5];
+            free(books[j].title);
+        }
+    }
+}
+
+static void open_baseline(side *x, const char *path, const char *ddl)
+{
     remove_db(path);
+    /* the flags rl_open uses: no mutex (one thread per connection) */
+    if (sqlite3_open_v2(path, &x->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        die("open", sqlite3_errmsg(x->h));
+    sqlite3_busy_timeout(x->h, 5000);
+    exec(x->h, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    exec(x->h, ddl);
+    static const char *const sql[] = {
+        [S_INS_A] = "INSERT INTO authors (name, email) VALUES (?1, ?2)",
+        [S_INS_B] = "INSERT INTO books (title, author_id) VALUES (?1, ?2)",
+        [S_SEL] = "SELECT pk, title, author_id FROM books WHERE author_id = ?1",
+        [S_UPD] = "UPDATE books SET title = ?1 WHERE pk = ?2",
+        [S_DEL] = "DELETE FROM authors WHERE pk = ?1",
+        [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = ?1",
+        [S_TOP] = "SELECT pk, title, author_id FROM books WHERE author_id = ?1 ORDER BY title "
+                  "LIMIT 10",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        x->st[i] = prep(x->h, sql[i]);
+}
+
+static int64_t close_baseline(side *x, const char *path)
+{
+    sqlite3_stmt *cnt = prep(x->h, "SELECT count(*) FROM books");
+    sqlite3_step(cnt);
+    int64_t left = sqlite3_column_int64(cnt, 0);
+    sqlite3_finalize(cnt);
+    for (size_t i = 0; i < sizeof x->st / sizeof x->st[0]; i++)
+        sqlite3_finalize(x->st[i]);
+    sqlite3_close(x->h);
+    remove_db(path);
+    return left;
+}
+
+static void (*const phases_reflite[P_COUNT])(side *) = {phase_insert_reflite, phase_fetch_reflite,
+                                                        phase_update_reflite, phase_delete_reflite,
+                                                        phase_get_pk_reflite, phase_top10_reflite};
+static void (*const phases_baseline[P_COUNT])(side *) = {
+    phase_insert_baseline, phase_fetch_baseline,  phase_update_baseline,
+    phase_delete_baseline, phase_get_pk_baseline, phase_top10_baseline};
+
+/* Run every phase of one side on a fresh database; the times go to t, the checksum back. */
+static int64_t run_side(bool reflite, const char *path, const char *ddl, int authors,
+                        double t[P_COUNT])
+{
+    side x = {.authors = authors};
+    x.author_pk = malloc(sizeof *x.author_pk * (size_t)authors);
+    x.book_pk = malloc(sizeof *x.book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
+    if (reflite)
+        open_reflite(&x, path);
+    else
+        open_baseline(&x, path, ddl);
+    for (int p = 0; p < P_COUNT; p++) {
+        double t0 = now();
+        (reflite ? phases_reflite : phases_baseline)[p](&x);
+        t[p] = now() - t0;
+    }
+    int64_t left = reflite ? close_reflite(&x, path) : close_baseline(&x, path);
+    free(x.author_pk);
+    free(x.book_pk);
+    return x.sum + left;
 }
 
 int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 3;
     int authors = argc > 2 ? atoi(argv[2]) : 10000;
-    if (rounds < 1 || authors < 10) die("usage", "bench_crud [rounds>=1] [authors>=10]");
+    /* a third argument runs one side only, for an instruction counter */
+    char only = argc > 3 ? argv[3][0] : 0;
+    if (rounds < 1 || authors < 10 || (only && only != 'r' && only != 'b'))
+        die("usage", "bench_crud [rounds>=1] [authors>=10] [reflite|baseline]");
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char rl_path[512], base_path[512];
     snprintf(rl_path, sizeof rl_path, "%s/reflite-bench-%d.db", dir, (int)getpid());
@@ -289,13 +440,20 @@ int main(int argc, char **argv)
         best_rl[p] = best_base[p] = 1e30;
     for (int r = 0; r < rounds; r++) {
         double t_rl[P_COUNT], t_base[P_COUNT];
-        int64_t sum_rl, sum_base;
-        if (r % 2 == 0) {
-            run_baseline(base_path, ddl, authors, t_base, &sum_base);
-            run_reflite(rl_path, authors, t_rl, &sum_rl);
-        } else {
-            run_reflite(rl_path, authors, t_rl, &sum_rl);
-            run_baseline(base_path, ddl, authors, t_base, &sum_base);
+        int64_t sum_rl = 0, sum_base = 0;
+        /* alternate which side goes first */
+        for (int k = 0; k < 2; k++) {
+            bool reflite_now = (k == 0) == (r % 2 == 1);
+            if (reflite_now && only != 'b')
+                sum_rl = run_side(true, rl_path, ddl, authors, t_rl);
+            else if (!reflite_now && only != 'r')
+                sum_base = run_side(false, base_path, ddl, authors, t_base);
+        }
+        if (only) { /* one side: nothing to compare */
+            printf("%s side done, checksum %lld\n", only == 'r' ? "reflite" : "baseline",
+                   (long long)(sum_rl + sum_base));
+            free(ddl);
+            return 0;
         }
         if (sum_rl != sum_base) die("checksum", "reflite and the baseline disagree");
         for (int p = 0; p < P_COUNT; p++) {
