@@ -85,6 +85,7 @@ typedef struct model_info {
     field_mask_stmt *partial_updates;
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
     uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
+    struct stmt_cache *queries;       /* builder queries on this model, by shape (query.c) */
 } model_info;
 
 /* ---- prepared statement cache for queries ---------------------------------------------- */
@@ -202,6 +203,10 @@ char *rli_statement_op(sqlite3 *h, const char *sql);
 
 /* Prepare sql with the query cache: the statement stays owned by the cache. */
 int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out);
+/* The statement cached under a key (reset, bindings cleared when clear), or NULL. */
+sqlite3_stmt *rli_cache_get(stmt_cache *c, const char *key, uint64_t hash, bool clear);
+/* Cache st under key; the cache owns st from then on (finalized on failure). */
+int rli_cache_put(stmt_cache *c, const char *key, uint64_t hash, sqlite3_stmt *st);
 void rli_cache_free(stmt_cache *c);
 /* Bind an rl_value to parameter idx (1-based). */
 int rli_bind_value(sqlite3_stmt *st, int idx, const rl_value *v);

@@ -28,6 +28,8 @@ void rli_model_info_free(model_info *mi)
             sqlite3_finalize(p->readback);
             free(p);
         }
+    if (mi->queries) rli_cache_free(mi->queries);
+    free(mi->queries);
     free(mi->table);
     free(mi->columns);
     free(mi->error);
@@ -457,10 +459,15 @@ static void *copy_bytes(arena *a, const void *src, size_t n)
     return dst;
 }
 
+/*
+ * Read column col into the field's member.  Plain numbers read NULL as 0 without asking for
+ * the column's type (sqlite3_column_int64 and friends already do); only the "maybe" members
+ * and blobs, where NULL must be told apart, ask.  Text asks only when sqlite3_column_text
+ * returns NULL, to tell SQL NULL from out of memory.
+ */
 int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a)
 {
     char *p = (char *)row + f->offset;
-    bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
     switch (f->ctype) {
     case RL_CT_INT64:
         *(int64_t *)p = sqlite3_column_int64(st, col);
@@ -474,28 +481,36 @@ int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, aren
     case RL_CT_BOOL:
         *(bool *)p = sqlite3_column_int64(st, col) != 0;
         break;
-    case RL_CT_MAYBE_INT:
+    case RL_CT_MAYBE_INT: {
+        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
         *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : sqlite3_column_int64(st, col)};
         break;
-    case RL_CT_MAYBE_REAL:
+    }
+    case RL_CT_MAYBE_REAL: {
+        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
         *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : sqlite3_column_double(st, col)};
         break;
-    case RL_CT_MAYBE_BOOL:
+    }
+    case RL_CT_MAYBE_BOOL: {
+        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
         *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && sqlite3_column_int64(st, col)};
         break;
+    }
     case RL_CT_TEXT: {
         char *s = NULL;
-        if (!null) {
-            const unsigned char *t = sqlite3_column_text(st, col);
+        const unsigned char *t = sqlite3_column_text(st, col);
+        if (t) {
             s = copy_bytes(a, t, (size_t)sqlite3_column_bytes(st, col));
             if (!s) return RL_ENOMEM;
+        } else if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+            return RL_ENOMEM; /* the conversion to text failed */
         }
         memcpy(p, &s, sizeof s);
         break;
     }
     case RL_CT_BLOB: {
         rl_blob b = {NULL, 0};
-        if (!null) {
+        if (sqlite3_column_type(st, col) != SQLITE_NULL) {
             const void *d = sqlite3_column_blob(st, col);
             b.len = (size_t)sqlite3_column_bytes(st, col);
             b.data = copy_bytes(a, d, b.len);

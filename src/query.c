@@ -1,9 +1,14 @@
 /*
  * The query builder: conditions, groups, ordering and paging composed into one SQL statement
- * whose values are always bound parameters.  Field names are resolved against the model and
- * written as quoted identifiers, so a name that is not a field is an error (RL_EFIELD), never
- * SQL.  Statements are prepared through the connection's cache keyed by their text, so the
- * same shape of query is compiled once.
+ * whose values are always bound parameters.  Field names are resolved against the model, so a
+ * name that is not a field is an error (RL_EFIELD), never SQL.
+ *
+ * Builder calls do not write SQL: each appends a token to the query's shape (a short string:
+ * condition = 'c' field op, IN list = 'i' field negate count ';', group = '(' kind ... ')',
+ * order = 'o' field dir).  Running a SELECT, count or exists looks the shape up in the
+ * model's statement cache; only a shape seen for the first time is rendered to SQL (quoted
+ * identifiers, ? placeholders) and prepared.  A repeated query therefore costs a short hash
+ * and its bindings, like a statement prepared once by hand.
  *
  * A builder call that fails makes the query remember the first error; the call that runs the
  * query returns it.  Callers may therefore chain builder calls and check once.
@@ -24,15 +29,13 @@ struct rl_query {
     model_info *mi;
     int error;
     char *errmsg; /* the first builder error's message (malloc'd) */
-    strbuf where;
-    strbuf order;
-    strbuf sql;
+    strbuf shape; /* the builder calls as tokens: the cache key of the statement */
+    strbuf sql;   /* rendered on demand */
     rl_value *params;
     size_t nparams, cap;
     arena texts; /* copies of text and blob operands */
-    bool group_or[MAX_GROUPS];
-    int group_terms[MAX_GROUPS];
     int depth;
+    int norder; /* rl_order_by calls */
     int64_t limit, offset;
 };
 
@@ -64,8 +67,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->db = db;
     q->limit = -1;
     q->offset = -1;
-    rli_sb_init(&q->where);
-    rli_sb_init(&q->order);
+    rli_sb_init(&q->shape);
     rli_sb_init(&q->sql);
     int rc = rli_model_lookup(db, model, &q->mi);
     if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
@@ -75,8 +77,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
 void rl_query_free(rl_query *q)
 {
     if (!q) return;
-    rli_sb_free(&q->where);
-    rli_sb_free(&q->order);
+    rli_sb_free(&q->shape);
     rli_sb_free(&q->sql);
     free(q->params);
     free(q->errmsg);
@@ -84,14 +85,30 @@ void rl_query_free(rl_query *q)
     free(q);
 }
 
-static const char *column_of(rl_query *q, const char *field)
+#define PK_FIELD 0xff /* the field code of the primary key in a shape */
+
+/* The field code of a field name (its index, or PK_FIELD), or -1 when the model has none. */
+static int field_code(rl_query *q, const char *field)
 {
-    if (!q->mi || !field) return NULL;
+    if (!q->mi || !field) return -1;
     int fi = rli_model_field_index(q->mi, field);
-    if (fi >= 0) return q->mi->columns[fi];
+    if (fi >= 0) return fi;
     if (q->mi->model->has_pk && (strcmp(field, "pk") == 0 || strcmp(field, q->mi->pk_column) == 0))
-        return q->mi->pk_column;
-    return NULL;
+        return PK_FIELD;
+    return -1;
+}
+
+static const char *column_name(const model_info *mi, int code)
+{
+    return code == PK_FIELD ? mi->pk_column : mi->columns[code];
+}
+
+/* Append a token: its tag and a field code (two hex digits) and one more character. */
+static void put_token(rl_query *q, char tag, int code, char arg)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[4] = {tag, hex[(code >> 4) & 15], hex[code & 15], arg};
+    rli_sb_putn(&q->shape, t, 4);
 }
 
 static int add_param(rl_query *q, rl_value v)
@@ -117,13 +134,6 @@ static int add_param(rl_query *q, rl_value v)
     }
     q->params[q->nparams++] = v;
     return RL_OK;
-}
-
-/* Start a term in the current group: the joining AND / OR when it is not the first. */
-static void open_term(rl_query *q)
-{
-    int g = q->depth;
-    if (q->group_terms[g]++ > 0) rli_sb_puts(&q->where, q->group_or[g] ? " OR " : " AND ");
 }
 
 static int check(rl_query *q)
@@ -158,27 +168,20 @@ static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
 int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 {
     if (check(q) != RL_OK) return check(q);
-    const char *col = column_of(q, field);
-    if (!col) return unknown_field(q, field);
+    int code = field_code(q, field);
+    if (code < 0) return unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    static const char *const cmp[] = {
-        [RL_EQ] = " = ?", [RL_NE] = " <> ?", [RL_LT] = " < ?",      [RL_LE] = " <= ?",
-        [RL_GT] = " > ?", [RL_GE] = " >= ?", [RL_LIKE] = " LIKE ?", [RL_GLOB] = " GLOB ?"};
     if ((unsigned)op > RL_IS_NOT_NULL)
         return q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
     if (op <= RL_GLOB && v.type == RL_V_NULL)
         return q_fail(q, RL_EINVAL,
                       "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
                       q->mi->table, field);
-    open_term(q);
-    rli_sb_ident(&q->where, col);
+    put_token(q, 'c', code, (char)('a' + op));
     switch (op) {
     case RL_IS_NULL:
-        rli_sb_puts(&q->where, " IS NULL");
-        return RL_OK;
     case RL_IS_NOT_NULL:
-        rli_sb_puts(&q->where, " IS NOT NULL");
         return RL_OK;
     case RL_CONTAINS:
     case RL_STARTS_WITH:
@@ -188,11 +191,9 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
                           op == RL_CONTAINS ? "contains" : "starts/ends with");
         char *pat = like_literal(q, v.u.s, op != RL_STARTS_WITH, op != RL_ENDS_WITH);
         if (!pat) return q_fail(q, RL_ENOMEM, "Out of memory.");
-        rli_sb_puts(&q->where, " LIKE ? ESCAPE '\\'");
         return add_param(q, rl_text(pat));
     }
     default:
-        rli_sb_puts(&q->where, cmp[op]);
         return add_param(q, v);
     }
 }
@@ -201,20 +202,13 @@ int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n
 {
     if (check(q) != RL_OK) return check(q);
     if (n && !values) return q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
-    const char *col = column_of(q, field);
-    if (!col) return unknown_field(q, field);
-    open_term(q);
-    if (n == 0) {
-        rli_sb_puts(&q->where, negate ? "1" : "0");
-        return RL_OK;
-    }
-    rli_sb_ident(&q->where, col);
-    rli_sb_puts(&q->where, negate ? " NOT IN (" : " IN (");
-    for (size_t i = 0; i < n; i++) {
-        rli_sb_puts(&q->where, i ? ", ?" : "?");
+    int code = field_code(q, field);
+    if (code < 0) return unknown_field(q, field);
+    if (n > INT32_MAX) return q_fail(q, RL_EINVAL, "query: rl_where_in was given too many values.");
+    put_token(q, 'i', code, negate ? '1' : '0');
+    rli_sb_printf(&q->shape, "%zu;", n);
+    for (size_t i = 0; i < n; i++)
         if (add_param(q, values[i]) != RL_OK) return q->error;
-    }
-    rli_sb_puts(&q->where, ")");
     return RL_OK;
 }
 
@@ -223,11 +217,8 @@ static int open_group(rl_query *q, bool is_or)
     if (check(q) != RL_OK) return check(q);
     if (q->depth + 1 >= MAX_GROUPS)
         return q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
-    open_term(q);
-    rli_sb_puts(&q->where, "(");
+    rli_sb_puts(&q->shape, is_or ? "(o" : "(a");
     q->depth++;
-    q->group_or[q->depth] = is_or;
-    q->group_terms[q->depth] = 0;
     return RL_OK;
 }
 
@@ -244,9 +235,7 @@ int rl_end(rl_query *q)
 {
     if (check(q) != RL_OK) return check(q);
     if (q->depth == 0) return q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
-    /* An empty OR matches nothing, an empty AND everything. */
-    if (q->group_terms[q->depth] == 0) rli_sb_puts(&q->where, q->group_or[q->depth] ? "0" : "1");
-    rli_sb_puts(&q->where, ")");
+    rli_sb_puts(&q->shape, ")");
     q->depth--;
     return RL_OK;
 }
@@ -254,11 +243,10 @@ int rl_end(rl_query *q)
 int rl_order_by(rl_query *q, const char *field, rl_order dir)
 {
     if (check(q) != RL_OK) return check(q);
-    const char *col = column_of(q, field);
-    if (!col) return unknown_field(q, field);
-    rli_sb_puts(&q->order, q->order.len ? ", " : " ORDER BY ");
-    rli_sb_ident(&q->order, col);
-    rli_sb_puts(&q->order, dir == RL_DESC ? " DESC" : " ASC");
+    int code = field_code(q, field);
+    if (code < 0) return unknown_field(q, field);
+    put_token(q, 'o', code, dir == RL_DESC ? 'd' : 'a');
+    q->norder++;
     return RL_OK;
 }
 
@@ -282,14 +270,116 @@ int rl_offset(rl_query *q, int64_t offset)
 
 enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE };
 
-/* Compose the statement; limit_override >= 0 replaces the query's limit. */
-static int compose(rl_query *q, enum shape shape, int64_t limit_override)
+static int hex_digit(char c)
+{
+    return c >= 'a' ? c - 'a' + 10 : c - '0';
+}
+
+/* The conditions of the shape as SQL (without " WHERE "); appends nothing when there are none. */
+static void render_where(const rl_query *q, strbuf *b)
+{
+    static const char *const cmp[] = {
+        [RL_EQ] = " = ?",
+        [RL_NE] = " <> ?",
+        [RL_LT] = " < ?",
+        [RL_LE] = " <= ?",
+        [RL_GT] = " > ?",
+        [RL_GE] = " >= ?",
+        [RL_LIKE] = " LIKE ?",
+        [RL_GLOB] = " GLOB ?",
+        [RL_CONTAINS] = " LIKE ? ESCAPE '\\'",
+        [RL_STARTS_WITH] = " LIKE ? ESCAPE '\\'",
+        [RL_ENDS_WITH] = " LIKE ? ESCAPE '\\'",
+        [RL_IS_NULL] = " IS NULL",
+        [RL_IS_NOT_NULL] = " IS NOT NULL",
+    };
+    bool is_or[MAX_GROUPS] = {false};
+    int terms[MAX_GROUPS] = {0};
+    int d = 0;
+    const char *t = q->shape.s;
+    while (t && *t) {
+        char tag = *t;
+        if (tag == 'o') { /* ordering: render_order */
+            t += 4;
+            continue;
+        }
+        if (tag == ')') { /* an empty OR matches nothing, an empty AND everything */
+            if (terms[d] == 0) rli_sb_puts(b, is_or[d] ? "0" : "1");
+            rli_sb_puts(b, ")");
+            d--;
+            t++;
+            continue;
+        }
+        if (terms[d]++ > 0) rli_sb_puts(b, is_or[d] ? " OR " : " AND ");
+        if (tag == '(') {
+            rli_sb_puts(b, "(");
+            d++;
+            is_or[d] = t[1] == 'o';
+            terms[d] = 0;
+            t += 2;
+            continue;
+        }
+        const char *col = column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2]));
+        if (tag == 'c') {
+            rli_sb_ident(b, col);
+            rli_sb_puts(b, cmp[t[3] - 'a']);
+            t += 4;
+            continue;
+        }
+        /* 'i': IN list */
+        bool negate = t[3] == '1';
+        char *end;
+        unsigned long long n = strtoull(t + 4, &end, 10);
+        t = end + 1;
+        if (n == 0) {
+            rli_sb_puts(b, negate ? "1" : "0");
+            continue;
+        }
+        rli_sb_ident(b, col);
+        rli_sb_puts(b, negate ? " NOT IN (" : " IN (");
+        for (unsigned long long i = 0; i < n; i++)
+            rli_sb_puts(b, i ? ", ?" : "?");
+        rli_sb_puts(b, ")");
+    }
+}
+
+static void render_order(const rl_query *q, strbuf *b)
+{
+    bool first = true;
+    for (const char *t = q->shape.s; t && *t;) {
+        if (*t == 'o') {
+            rli_sb_puts(b, first ? " ORDER BY " : ", ");
+            first = false;
+            rli_sb_ident(b, column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2])));
+            rli_sb_puts(b, t[3] == 'd' ? " DESC" : " ASC");
+        }
+        if (*t == 'c' || *t == 'o')
+            t += 4;
+        else if (*t == '(')
+            t += 2;
+        else if (*t == ')')
+            t++;
+        else
+            t = strchr(t, ';') + 1; /* 'i' ... ';' */
+    }
+}
+
+/* The query can run: no builder error, no group left open. */
+static int ready(rl_query *q)
 {
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (q->depth)
         return q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
                       q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
+    return RL_OK;
+}
+
+/* Render the statement into q->sql; limit_override >= 0 replaces the query's limit. */
+static int compose(rl_query *q, enum shape shape, int64_t limit_override)
+{
+    int code = ready(q);
+    if (code != RL_OK) return code;
     strbuf *b = &q->sql;
     b->len = 0;
     if (b->s) b->s[0] = '\0';
@@ -310,12 +400,16 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
         break;
     }
     if (shape != SH_SELECT) rli_sb_ident(b, q->mi->table);
-    if (q->where.len) {
-        rli_sb_puts(b, " WHERE ");
-        rli_sb_puts(b, q->where.s);
+    size_t before = b->len;
+    rli_sb_puts(b, " WHERE ");
+    size_t head = b->len;
+    render_where(q, b);
+    if (b->len == head) { /* no condition */
+        b->len = before;
+        if (b->s) b->s[before] = '\0';
     }
     if (shape == SH_SELECT || (shape == SH_COUNT && paged)) {
-        rli_sb_puts(b, sb_str(&q->order));
+        render_order(q, b);
         if (paged) rli_sb_puts(b, " LIMIT ? OFFSET ?");
     }
     if (shape == SH_EXISTS || (shape == SH_COUNT && paged)) rli_sb_puts(b, ")");
@@ -323,12 +417,10 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     return RL_OK;
 }
 
-static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, const rl_set *sets,
-                         size_t nsets, sqlite3_stmt **out)
+/* Bind the set values, the conditions' values, and limit and offset when paged. */
+static void bind_all(rl_query *q, sqlite3_stmt *st, enum shape shape, int64_t limit_override,
+                     const rl_set *sets, size_t nsets)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = rli_cache_prepare(q->db, q->sql.s, &st);
-    if (rc != SQLITE_OK) return rli_err_sqlite(q->db, rc, q->mi->table);
     int idx = 1;
     for (size_t i = 0; i < nsets; i++)
         rli_bind_value(st, idx++, &sets[i].value);
@@ -339,6 +431,54 @@ static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, 
         sqlite3_bind_int64(st, idx++, limit >= 0 ? limit : -1);
         sqlite3_bind_int64(st, idx++, q->offset >= 0 ? q->offset : 0);
     }
+}
+
+/*
+ * The prepared, bound statement of a SELECT, count or exists: looked up in the model's cache
+ * by the query's shape, rendered and prepared only the first time that shape is seen.
+ */
+static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, sqlite3_stmt **out)
+{
+    int code = ready(q);
+    if (code != RL_OK) return code;
+    int64_t limit = limit_override >= 0 ? limit_override : q->limit;
+    char head[3] = {(char)('0' + shape), limit >= 0 || q->offset >= 0 ? 'p' : '-', '\0'};
+    char small[256], *key = small;
+    size_t n = q->shape.len;
+    if (n + 3 > sizeof small && !(key = malloc(n + 3)))
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    memcpy(key, head, 2);
+    if (n) memcpy(key + 2, q->shape.s, n);
+    key[n + 2] = '\0';
+    model_info *mi = q->mi;
+    if (!mi->queries && !(mi->queries = calloc(1, sizeof *mi->queries))) code = RL_ENOMEM;
+    uint64_t h = rli_hash_text(key);
+    /* every parameter of a shape is bound on each use: no need to clear the bindings */
+    sqlite3_stmt *st = code == RL_OK ? rli_cache_get(mi->queries, key, h, false) : NULL;
+    if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK) {
+        int rc = sqlite3_prepare_v3(q->db->h, q->sql.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc == SQLITE_OK) rc = rli_cache_put(mi->queries, key, h, st);
+        if (rc != SQLITE_OK) {
+            st = NULL;
+            code = rli_err_sqlite(q->db, rc, mi->table);
+        }
+    }
+    if (key != small) free(key);
+    if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
+    if (code != RL_OK) return code;
+    bind_all(q, st, shape, limit_override, NULL, 0);
+    *out = st;
+    return RL_OK;
+}
+
+/* A bulk UPDATE or DELETE composed in q->sql, prepared through the text-keyed cache. */
+static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, const rl_set *sets,
+                         size_t nsets, sqlite3_stmt **out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = rli_cache_prepare(q->db, q->sql.s, &st);
+    if (rc != SQLITE_OK) return rli_err_sqlite(q->db, rc, q->mi->table);
+    bind_all(q, st, shape, limit_override, sets, nsets);
     *out = st;
     return RL_OK;
 }
@@ -356,10 +496,9 @@ static int grow_rows(rl_rows *r, size_t size)
 static int fetch(rl_query *q, int64_t limit, rl_rows **out)
 {
     *out = NULL;
-    int code = compose(q, SH_SELECT, limit);
     sqlite3_stmt *st = NULL;
-    if (code != RL_OK || (code = prepare_bound(q, SH_SELECT, limit, NULL, 0, &st)) != RL_OK)
-        return code;
+    int code = prepare_query(q, SH_SELECT, limit, &st);
+    if (code != RL_OK) return code;
     rl_rows *r = calloc(1, sizeof *r);
     if (r) r->priv = calloc(1, sizeof *r->priv);
     if (!r || !r->priv) {
@@ -405,58 +544,42 @@ void rl_rows_free(rl_rows *rows)
     free(rows);
 }
 
-/* Copy row i of r into out, duplicating its strings so that out owns them. */
-static int take_row(rl_query *q, rl_rows *r, void *out)
-{
-    const rl_model *m = q->mi->model;
-    memcpy(out, r->items, m->size);
-    for (size_t i = 0; i < m->nfields; i++) {
-        const rl_field *f = &m->fields[i];
-        char *p = (char *)out + f->offset;
-        if (f->ctype == RL_CT_TEXT) {
-            char *s;
-            memcpy(&s, p, sizeof s);
-            if (s && !(s = strdup(s))) goto oom;
-            memcpy(p, &s, sizeof s);
-        } else if (f->ctype == RL_CT_BLOB) {
-            rl_blob *b = (rl_blob *)p;
-            if (b->data) {
-                void *d = malloc(b->len + 1);
-                if (!d) goto oom;
-                memcpy(d, b->data, b->len);
-                b->data = d;
-            }
-        }
-        continue;
-    oom:
-        /* Members after i still point into r: clear them before freeing. */
-        for (size_t j = i; j < m->nfields; j++) {
-            const rl_field *g = &m->fields[j];
-            if (g->ctype == RL_CT_TEXT || g->ctype == RL_CT_BLOB)
-                memset((char *)out + g->offset, 0, g->size);
-        }
-        rl_row_free(m, out);
-        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    }
-    return RL_OK;
-}
-
+/*
+ * The first row (and, for exactly_one, the proof that there is no second) read straight into
+ * out, its strings malloc'd so that out owns them (rl_row_free).  No result set is built.
+ */
 static int fetch_single(rl_query *q, void *out, bool exactly_one)
 {
     if (!q || !out) return RL_EINVAL;
-    rl_rows *r;
-    int code = fetch(q, exactly_one ? 2 : 1, &r);
+    /* Stepping stops after the row(s) it needs, so a LIMIT is only worth its binding when an
+     * ORDER BY lets SQLite keep the top rows instead of sorting them all. */
+    int64_t limit = q->norder && q->limit < 0 && q->offset < 0 ? (exactly_one ? 2 : 1) : -1;
+    sqlite3_stmt *st = NULL;
+    int code = prepare_query(q, SH_SELECT, limit, &st);
     if (code != RL_OK) return code;
-    if (r->count == 0)
-        code = rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", q->mi->table);
-    else if (exactly_one && r->count > 1)
-        code = rli_err_set(q->db, RL_EMULTIPLE,
-                           "query on %s: more than one row matches where exactly one was expected.",
-                           q->mi->table);
-    else
-        code = take_row(q, r, out);
-    rl_rows_free(r);
-    return code;
+    const rl_model *m = q->mi->model;
+    const char *table = q->mi->table;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, m->size);
+        code = rli_read_row(q->mi, out, st, NULL);
+        rc = code != RL_OK ? SQLITE_NOMEM : exactly_one ? sqlite3_step(st) : SQLITE_DONE;
+        if (rc != SQLITE_DONE) rl_row_free(m, out); /* nothing half-read is handed out */
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE) return RL_OK;
+        if (rc == SQLITE_ROW)
+            return rli_err_set(q->db, RL_EMULTIPLE,
+                               "query on %s: more than one row matches where exactly one was "
+                               "expected.",
+                               table);
+        if (code == RL_ENOMEM)
+            return rli_err_set(q->db, code, "query on %s: out of memory.", table);
+        return rli_err_sqlite(q->db, rc, table);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", table);
+    return rli_err_sqlite(q->db, rc, table);
 }
 
 int rl_fetch_first(rl_query *q, void *out)
@@ -471,9 +594,9 @@ int rl_fetch_one(rl_query *q, void *out)
 static int scalar(rl_query *q, enum shape shape, int64_t *out)
 {
     if (!q || !out) return RL_EINVAL;
-    int code = compose(q, shape, -1);
     sqlite3_stmt *st = NULL;
-    if (code != RL_OK || (code = prepare_bound(q, shape, -1, NULL, 0, &st)) != RL_OK) return code;
+    int code = prepare_query(q, shape, -1, &st);
+    if (code != RL_OK) return code;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
@@ -533,13 +656,13 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     strbuf set;
     rli_sb_init(&set);
     for (size_t i = 0; i < nsets; i++) {
-        const char *col = column_of(q, sets[i].field);
-        if (!col) {
+        int fc = field_code(q, sets[i].field);
+        if (fc < 0) {
             rli_sb_free(&set);
             return unknown_field(q, sets[i].field);
         }
         if (i) rli_sb_puts(&set, ", ");
-        rli_sb_ident(&set, col);
+        rli_sb_ident(&set, column_name(q->mi, fc));
         rli_sb_puts(&set, " = ?");
     }
     int code = compose(q, SH_DELETE, -1);
@@ -551,9 +674,13 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
         rli_sb_ident(&b, q->mi->table);
         rli_sb_puts(&b, " SET ");
         rli_sb_puts(&b, sb_str(&set));
-        if (q->where.len) {
-            rli_sb_puts(&b, " WHERE ");
-            rli_sb_puts(&b, q->where.s);
+        size_t before = b.len;
+        rli_sb_puts(&b, " WHERE ");
+        size_t head = b.len;
+        render_where(q, &b);
+        if (b.len == head) {
+            b.len = before;
+            if (b.s) b.s[before] = '\0';
         }
         rli_sb_free(&q->sql);
         q->sql = b;

@@ -214,30 +214,37 @@ void rli_cache_free(stmt_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The cache holds at most 3/4 of its slots; past 512 statements it starts over. */
-int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
+/* The statement cached under key, reset (and its bindings cleared when clear); NULL when there
+ * is none. */
+sqlite3_stmt *rli_cache_get(stmt_cache *c, const char *key, uint64_t h, bool clear)
 {
-    stmt_cache *c = &db->queries;
-    uint64_t h = rli_hash_text(sql);
-    if (c->cap) {
-        for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
-            stmt_entry *e = &c->slots[i];
-            if (!e->sql) break;
-            if (e->hash == h && strcmp(e->sql, sql) == 0) {
-                sqlite3_reset(e->stmt);
-                sqlite3_clear_bindings(e->stmt);
-                *out = e->stmt;
-                return SQLITE_OK;
-            }
+    if (!c->cap) return NULL;
+    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        stmt_entry *e = &c->slots[i];
+        if (!e->sql) return NULL;
+        if (e->hash == h && strcmp(e->sql, key) == 0) {
+            sqlite3_reset(e->stmt);
+            if (clear) sqlite3_clear_bindings(e->stmt);
+            return e->stmt;
         }
     }
+}
+
+/*
+ * Keep st under key (the cache owns it from now on, also on failure, when it is finalized).
+ * The cache holds at most 3/4 of its slots; past 768 statements it starts over, so callers
+ * never keep a cached statement beyond the call that got it.
+ */
+int rli_cache_put(stmt_cache *c, const char *key, uint64_t h, sqlite3_stmt *st)
+{
     if (c->used + 1 > c->cap * 3 / 4) {
-        if (c->cap >= 1024) {
-            rli_cache_free(c);
-        }
-        size_t ncap = c->cap ? c->cap * 2 : 64;
+        if (c->cap >= 1024) rli_cache_free(c);
+        size_t ncap = c->cap ? c->cap * 2 : 16;
         stmt_entry *slots = calloc(ncap, sizeof *slots);
-        if (!slots) return SQLITE_NOMEM;
+        if (!slots) {
+            sqlite3_finalize(st);
+            return SQLITE_NOMEM;
+        }
         for (size_t i = 0; i < c->cap; i++) {
             if (!c->slots[i].sql) continue;
             size_t j = c->slots[i].hash & (ncap - 1);
@@ -249,10 +256,7 @@ int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
         c->slots = slots;
         c->cap = ncap;
     }
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-    if (rc != SQLITE_OK) return rc;
-    char *copy = strdup(sql);
+    char *copy = strdup(key);
     if (!copy) {
         sqlite3_finalize(st);
         return SQLITE_NOMEM;
@@ -262,8 +266,17 @@ int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
         i = (i + 1) & (c->cap - 1);
     c->slots[i] = (stmt_entry){.sql = copy, .hash = h, .stmt = st};
     c->used++;
-    *out = st;
     return SQLITE_OK;
+}
+
+int rli_cache_prepare(rl_db *db, const char *sql, sqlite3_stmt **out)
+{
+    uint64_t h = rli_hash_text(sql);
+    if ((*out = rli_cache_get(&db->queries, sql, h, true))) return SQLITE_OK;
+    int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+    if (rc == SQLITE_OK) rc = rli_cache_put(&db->queries, sql, h, *out);
+    if (rc != SQLITE_OK) *out = NULL;
+    return rc;
 }
 
 int rli_sp_begin(rl_db *db, const char *name)

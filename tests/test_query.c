@@ -292,6 +292,58 @@ static void test_results_own_their_strings(void **state)
     rl_rows_free(rows);
 }
 
+/* Statements are cached by the query's shape: queries that differ only in their values share
+ * one, and queries whose shapes differ in any token (group kind, IN count, direction, paging)
+ * never get each other's statement. */
+static int64_t count_group(bool is_or, int64_t a, int64_t b)
+{
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(is_or ? rl_any(q) : rl_all(q), RL_OK);
+    rl_where(q, "author_id", RL_EQ, rl_int(a));
+    rl_where(q, "author_id", RL_EQ, rl_int(b));
+    rl_end(q);
+    int64_t n = -1;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    rl_query_free(q);
+    return n;
+}
+
+static void test_shapes_share_statements_only_when_equal(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2; round++) { /* the second round runs from the cache */
+        assert_int_equal(count_where("author_id", RL_EQ, rl_int(le_guin)), 3);
+        assert_int_equal(count_where("author_id", RL_EQ, rl_int(tolkien)), 3);
+        assert_int_equal(count_where("author_id", RL_EQ, rl_int(nobody)), 0);
+        assert_int_equal(count_group(true, le_guin, tolkien), 6);
+        assert_int_equal(count_group(false, le_guin, tolkien), 0);
+        rl_value one[] = {rl_int(le_guin)}, two[] = {rl_int(le_guin), rl_int(tolkien)};
+        for (int k = 1; k <= 2; k++) {
+            rl_query *q = rl_select(db, &Book_model);
+            rl_where_in(q, "author_id", k == 1 ? one : two, (size_t)k, false);
+            int64_t n = -1;
+            assert_int_equal(rl_count(q, &n), RL_OK);
+            assert_int_equal(n, k == 1 ? 3 : 6);
+            rl_query_free(q);
+        }
+        char buf[512];
+        for (int desc = 0; desc < 2; desc++) {
+            rl_query *q = rl_select(db, &Book_model);
+            rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+            rl_order_by(q, "year", desc ? RL_DESC : RL_ASC);
+            Book b;
+            assert_int_equal(rl_fetch_first(q, &b), RL_OK);
+            assert_string_equal(b.title, desc ? "The Dispossessed" : "A Wizard of Earthsea");
+            rl_row_free(&Book_model, &b);
+            rl_limit(q, 2);
+            rl_offset(q, 1);
+            titles(q, buf, sizeof buf);
+            assert_string_equal(buf, desc ? "The Left Hand of Darkness|A Wizard of Earthsea"
+                                          : "The Left Hand of Darkness|The Dispossessed");
+        }
+    }
+}
+
 static void test_query_sql_is_parameterised(void **state)
 {
     (void)state;
@@ -316,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_unknown_fields_are_errors_not_sql),
         cmocka_unit_test(test_bulk_update_and_delete),
         cmocka_unit_test(test_results_own_their_strings),
+        cmocka_unit_test(test_shapes_share_statements_only_when_equal),
         cmocka_unit_test(test_query_sql_is_parameterised),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
