@@ -413,8 +413,7 @@ static void show_progress(const char *stage, const char *table, int64_t done, in
     bool tty = isatty(STDERR_FILENO);
     if (strcmp(stage, "copy") == 0) {
         if (total < 100000 || done == *last) return;
-        if (*last < 0) *last = 0;
-        *last = done;
+        *last = done; /* >= 0 from now on: the foreign-key check is announced too */
         fprintf(stderr, "%scopying %s: %lld / %lld rows%s", tty ? "\r" : "", table, (long long)done,
                 (long long)total, tty && done < total ? "" : "\n");
     } else if (strcmp(stage, "check") == 0 && *last >= 0) {

@@ -275,7 +275,23 @@ static int hex_digit(char c)
     return c >= 'a' ? c - 'a' + 10 : c - '0';
 }
 
-/* The conditions of the shape as SQL (without " WHERE "); appends nothing when there are none. */
+/* The token after the one at t (see the shape's grammar at the top of this file). */
+static const char *next_token(const char *t)
+{
+    switch (*t) {
+    case 'c':
+    case 'o':
+        return t + 4;
+    case '(':
+        return t + 2;
+    case ')':
+        return t + 1;
+    default: /* 'i' field negate count ';' */
+        return strchr(t, ';') + 1;
+    }
+}
+
+/* " WHERE " and the shape's conditions as SQL; nothing when there are none. */
 static void render_where(const rl_query *q, strbuf *b)
 {
     static const char *const cmp[] = {
@@ -296,41 +312,36 @@ static void render_where(const rl_query *q, strbuf *b)
     bool is_or[MAX_GROUPS] = {false};
     int terms[MAX_GROUPS] = {0};
     int d = 0;
-    const char *t = q->shape.s;
-    while (t && *t) {
+    for (const char *t = q->shape.s; t && *t; t = next_token(t)) {
         char tag = *t;
-        if (tag == 'o') { /* ordering: render_order */
-            t += 4;
-            continue;
-        }
-        if (tag == ')') { /* an empty OR matches nothing, an empty AND everything */
+        if (tag == 'o') continue; /* ordering: render_order */
+        if (tag == ')') {         /* an empty OR matches nothing, an empty AND everything */
             if (terms[d] == 0) rli_sb_puts(b, is_or[d] ? "0" : "1");
             rli_sb_puts(b, ")");
             d--;
-            t++;
             continue;
         }
-        if (terms[d]++ > 0) rli_sb_puts(b, is_or[d] ? " OR " : " AND ");
+        /* every other token starts a term of the current group (the first: of the WHERE) */
+        if (terms[d]++ > 0)
+            rli_sb_puts(b, is_or[d] ? " OR " : " AND ");
+        else if (d == 0)
+            rli_sb_puts(b, " WHERE ");
         if (tag == '(') {
             rli_sb_puts(b, "(");
             d++;
             is_or[d] = t[1] == 'o';
             terms[d] = 0;
-            t += 2;
             continue;
         }
         const char *col = column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2]));
         if (tag == 'c') {
             rli_sb_ident(b, col);
             rli_sb_puts(b, cmp[t[3] - 'a']);
-            t += 4;
             continue;
         }
         /* 'i': IN list */
         bool negate = t[3] == '1';
-        char *end;
-        unsigned long long n = strtoull(t + 4, &end, 10);
-        t = end + 1;
+        unsigned long long n = strtoull(t + 4, NULL, 10);
         if (n == 0) {
             rli_sb_puts(b, negate ? "1" : "0");
             continue;
@@ -346,29 +357,22 @@ static void render_where(const rl_query *q, strbuf *b)
 static void render_order(const rl_query *q, strbuf *b)
 {
     bool first = true;
-    for (const char *t = q->shape.s; t && *t;) {
-        if (*t == 'o') {
-            rli_sb_puts(b, first ? " ORDER BY " : ", ");
-            first = false;
-            rli_sb_ident(b, column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2])));
-            rli_sb_puts(b, t[3] == 'd' ? " DESC" : " ASC");
-        }
-        if (*t == 'c' || *t == 'o')
-            t += 4;
-        else if (*t == '(')
-            t += 2;
-        else if (*t == ')')
-            t++;
-        else
-            t = strchr(t, ';') + 1; /* 'i' ... ';' */
+    for (const char *t = q->shape.s; t && *t; t = next_token(t)) {
+        if (*t != 'o') continue;
+        rli_sb_puts(b, first ? " ORDER BY " : ", ");
+        first = false;
+        rli_sb_ident(b, column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2])));
+        rli_sb_puts(b, t[3] == 'd' ? " DESC" : " ASC");
     }
 }
 
-/* The query can run: no builder error, no group left open. */
+/* The query can run: no builder error, its whole shape recorded, no group left open. */
 static int ready(rl_query *q)
 {
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
+    /* a shape cut short by a failed allocation must never find another shape's statement */
+    if (q->shape.oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
     if (q->depth)
         return q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
                       q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
@@ -400,14 +404,7 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
         break;
     }
     if (shape != SH_SELECT) rli_sb_ident(b, q->mi->table);
-    size_t before = b->len;
-    rli_sb_puts(b, " WHERE ");
-    size_t head = b->len;
     render_where(q, b);
-    if (b->len == head) { /* no condition */
-        b->len = before;
-        if (b->s) b->s[before] = '\0';
-    }
     if (shape == SH_SELECT || (shape == SH_COUNT && paged)) {
         render_order(q, b);
         if (paged) rli_sb_puts(b, " LIMIT ? OFFSET ?");
@@ -653,41 +650,23 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (nsets == 0) return q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
-    strbuf set;
-    rli_sb_init(&set);
+    strbuf *b = &q->sql;
+    b->len = 0;
+    if (b->s) b->s[0] = '\0';
+    rli_sb_puts(b, "UPDATE ");
+    rli_sb_ident(b, q->mi->table);
     for (size_t i = 0; i < nsets; i++) {
         int fc = field_code(q, sets[i].field);
-        if (fc < 0) {
-            rli_sb_free(&set);
-            return unknown_field(q, sets[i].field);
-        }
-        if (i) rli_sb_puts(&set, ", ");
-        rli_sb_ident(&set, column_name(q->mi, fc));
-        rli_sb_puts(&set, " = ?");
+        if (fc < 0) return unknown_field(q, sets[i].field);
+        rli_sb_puts(b, i ? ", " : " SET ");
+        rli_sb_ident(b, column_name(q->mi, fc));
+        rli_sb_puts(b, " = ?");
     }
-    int code = compose(q, SH_DELETE, -1);
-    if (code == RL_OK) {
-        /* compose wrote "DELETE FROM t WHERE ..."; rewrite the head as an UPDATE. */
-        strbuf b;
-        rli_sb_init(&b);
-        rli_sb_puts(&b, "UPDATE ");
-        rli_sb_ident(&b, q->mi->table);
-        rli_sb_puts(&b, " SET ");
-        rli_sb_puts(&b, sb_str(&set));
-        size_t before = b.len;
-        rli_sb_puts(&b, " WHERE ");
-        size_t head = b.len;
-        render_where(q, &b);
-        if (b.len == head) {
-            b.len = before;
-            if (b.s) b.s[before] = '\0';
-        }
-        rli_sb_free(&q->sql);
-        q->sql = b;
-        code = run_bulk(q, sets, nsets, changed, "update");
-    }
-    rli_sb_free(&set);
-    return code;
+    int code = ready(q);
+    if (code != RL_OK) return code;
+    render_where(q, b);
+    if (b->oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
+    return run_bulk(q, sets, nsets, changed, "update");
 }
 
 const char *rl_query_sql(rl_query *q)
