@@ -14,6 +14,7 @@
  * is reported by one sentence and exit 2, whichever command and whichever kind of lock.
  */
 #include <reflite.h>
+#include <reflite/sqlite.h>
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
  */
 #include "fuzz.h"
 
+#include <reflite/sqlite.h>
 #include <sqlite3.h>
 
 /* Schema dump plus every table's row count and the number of foreign-key violations. */

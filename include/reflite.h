@@ -1,5 +1,5 @@
 /*
- * reflite - data models on SQLite whose foreign keys always hold.
+ * reflite - data models on SQLite (and other engines) whose foreign keys always hold.
  *
  * The public API in one header.  Conventions:
  *
@@ -24,6 +24,9 @@
  * macros (RL_FIELD, RL_TEXT, RL_FOREIGN_KEY, RL_MODEL, RL_SOME...) use C's _Generic and
  * designated initializers and are C only: declare models in a C file and refer to them from
  * C++ with extern "C" const rl_model ... (tests/header_cxx.cpp shows it).
+ *
+ * This header names no engine.  What only SQLite has (its raw handle, its version, the WAL
+ * journal) is declared in <reflite/sqlite.h>.
  */
 #ifndef REFLITE_H
 #define REFLITE_H
@@ -43,22 +46,20 @@ extern "C" {
 
 #include "reflite/version.h"
 
-typedef struct sqlite3 sqlite3;
-
 /* ------------------------------------------------------------------------------------------ */
 /* Result codes                                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef enum rl_code {
     RL_OK = 0,
-    RL_ERROR = -1,        /* an SQLite error with no more specific code */
+    RL_ERROR = -1,        /* an engine error with no more specific code */
     RL_ENOMEM = -2,       /* out of memory */
     RL_EINVAL = -3,       /* a bad argument (NULL handle, bad option, unknown profile...) */
     RL_EMISUSE = -4,      /* an API call in the wrong state (e.g. commit without begin) */
     RL_ENOTFOUND = -5,    /* no row with that primary key / the query matched nothing */
     RL_EMULTIPLE = -6,    /* rl_fetch_one matched more than one row */
     RL_EFIELD = -7,       /* a query or update named a field the model does not have */
-    RL_ENOFK = -8,        /* this SQLite build cannot enforce foreign keys */
+    RL_ENOFK = -8,        /* this engine build cannot enforce foreign keys */
     RL_EBUSY = -9,        /* the database stayed locked past the busy timeout */
     RL_EFOREIGNKEY = -10, /* a foreign key would be broken; see rl_error.fk */
     RL_EUNIQUE = -11,     /* a UNIQUE or PRIMARY KEY constraint failed */
@@ -103,9 +104,6 @@ const char *rl_code_name(int code);
 const char *rl_version(void);
 /* The same as a number: REFLITE_VERSION_NUMBER of the library in use. */
 int rl_version_number(void);
-
-/* The version of the SQLite library in use. */
-const char *rl_sqlite_version(void);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Models                                                                                      */
@@ -328,7 +326,7 @@ typedef struct rl_fk_detail {
  */
 typedef struct rl_error {
     int code;               /* RL_E* */
-    int sqlite_code;        /* extended SQLite result code, 0 if none */
+    int engine_code;        /* the engine's own code (SQLite: extended result code), 0 if none */
     const char *message;    /* a complete sentence */
     const char *table;      /* the table concerned, if any ("" otherwise) */
     const char *column;     /* the column concerned (unique/not-null/unknown field), or "" */
@@ -363,7 +361,7 @@ typedef enum rl_profile {
 typedef struct rl_options {
     rl_profile profile;
     int busy_timeout_ms; /* 0: 5000; negative: no busy handler */
-    bool no_wal;         /* keep the rollback journal instead of WAL */
+    bool no_wal;         /* SQLite: keep the rollback journal instead of WAL (reflite/sqlite.h) */
     bool read_only;
     bool create; /* production: allow creating a missing database file */
 } rl_options;
@@ -391,12 +389,6 @@ rl_profile rl_db_profile(const rl_db *db);
 
 /* "development", "test" or "production". */
 const char *rl_profile_name(rl_profile profile);
-
-/*
- * The underlying SQLite handle, for what reflite does not cover (NULL for a NULL db).  Owned
- * by db.  What is done through it is outside reflite's promise: it can switch keys off.
- */
-sqlite3 *rl_sqlite3(rl_db *db);
 
 /* Parse "development"/"dev", "test", "production"/"prod". RL_EINVAL for anything else. */
 int rl_profile_parse(const char *name, rl_profile *out);

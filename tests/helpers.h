@@ -3,6 +3,7 @@
 #define REFLITE_TEST_HELPERS_H
 
 #include <reflite.h>
+#include <reflite/sqlite.h>
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -210,7 +210,7 @@ static void test_constraint_errors_name_the_column(void **state)
     assert_int_equal(rl_insert(db, &Book_model, &empty), RL_ECHECK);
     assert_contains(rl_errmsg(db), "CHECK");
     assert_contains(rl_errmsg(db), "length(title) > 0");
-    assert_int_equal(rl_last_error(db)->sqlite_code, 275 /* SQLITE_CONSTRAINT_CHECK */);
+    assert_int_equal(rl_last_error(db)->engine_code, 275 /* SQLITE_CONSTRAINT_CHECK */);
 
     /* STRICT: a value of the wrong type is refused, not stored. */
     assert_int_equal(

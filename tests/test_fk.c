@@ -88,7 +88,7 @@ static void test_insert_without_parent_names_key_and_value(void **state)
     assert_string_equal(e->fk.parent_column, "pk");
     assert_string_equal(e->fk.value, "99999");
     assert_false(e->fk.parent_side);
-    assert_int_equal(e->sqlite_code, SQLITE_CONSTRAINT_FOREIGNKEY);
+    assert_int_equal(e->engine_code, SQLITE_CONSTRAINT_FOREIGNKEY);
     assert_int_equal(k.pk, 0);
     assert_int_equal(scalar(db, "SELECT count(*) FROM restrict_kids"), 0);
 
@@ -122,8 +122,8 @@ static void test_restrict_delete_and_update(void **state)
     assert_int_equal(e->fk.referencing, 2);
     assert_int_equal(e->fk.action, RL_RESTRICT);
     /* RESTRICT may surface as a trigger constraint code; either is accepted and diagnosed. */
-    assert_true(e->sqlite_code == SQLITE_CONSTRAINT_FOREIGNKEY ||
-                e->sqlite_code == SQLITE_CONSTRAINT_TRIGGER);
+    assert_true(e->engine_code == SQLITE_CONSTRAINT_FOREIGNKEY ||
+                e->engine_code == SQLITE_CONSTRAINT_TRIGGER);
 
     assert_int_equal(rl_update_pk(db, &Parent_model, p, 1000), RL_EFOREIGNKEY);
     assert_contains(rl_errmsg(db), "2 rows of restrict_kids(parent_id) (ON UPDATE RESTRICT)");

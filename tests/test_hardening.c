@@ -716,7 +716,7 @@ static void test_last_error_has_no_leftovers(void **state)
     const rl_error *e = rl_last_error(db);
     assert_string_equal(e->table, "");
     assert_string_equal(e->column, "");
-    assert_int_equal(e->sqlite_code, 0);
+    assert_int_equal(e->engine_code, 0);
     assert_string_equal(e->fk.child_table, "");
     Book k = {.title = "T", .author_id = 999};
     assert_int_equal(rl_insert(db, &Book_model, &k), RL_EFOREIGNKEY);

@@ -5,6 +5,7 @@
  * a broken key is refused with the key named.
  */
 #include <reflite.h>
+#include <reflite/sqlite.h>
 #include <sqlite3.h>
 
 #include <stdio.h>

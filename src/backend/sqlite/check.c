@@ -8,7 +8,7 @@
  * table; a key to a table that does not exist, or to columns that are not unique, makes every
  * write to the child fail with "foreign key mismatch".
  */
-#include "schema.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ static void report(checker *c, rl_finding_kind kind, const char *msg, int64_t ro
 static int check_integrity(checker *c)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(c->db->h, "PRAGMA integrity_check", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(rli_sqlite_h(c->db), "PRAGMA integrity_check", -1, &st, NULL);
     if (rc != SQLITE_OK) return rli_err_sqlite(c->db, rc, "integrity check");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(st, 0);
@@ -65,7 +65,7 @@ static int check_foreign_keys(checker *c, char **names, size_t n)
     for (size_t t = 0; t < n && !c->stop; t++) {
         fk_violations set = {0};
         char *problem = NULL;
-        rli_fkv_collect(c->db->h, names[t], &set, &problem);
+        rli_fkv_collect(rli_sqlite_h(c->db), names[t], &set, &problem);
         free(problem);
         for (size_t i = 0; i < set.n && !c->stop; i++) {
             const fk_violation *x = &set.v[i];
@@ -119,7 +119,7 @@ static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, co
     sqlite3_reset(unindexed);
     sqlite3_bind_text(ids, 1, table, -1, SQLITE_STATIC);
     while (sqlite3_step(ids) == SQLITE_ROW && !c->stop) {
-        char *problem = rli_fk_key_problem(c->db->h, table, sqlite3_column_int(ids, 0));
+        char *problem = rli_fk_key_problem(rli_sqlite_h(c->db), table, sqlite3_column_int(ids, 0));
         if (!problem) continue;
         strbuf m;
         rli_sb_init(&m);
@@ -137,9 +137,9 @@ static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, co
 static int check_lint(checker *c, char **names, size_t n)
 {
     sqlite3_stmt *unindexed, *ids;
-    int rc = sqlite3_prepare_v2(c->db->h, UNINDEXED_SQL, -1, &unindexed, NULL);
+    int rc = sqlite3_prepare_v2(rli_sqlite_h(c->db), UNINDEXED_SQL, -1, &unindexed, NULL);
     if (rc != SQLITE_OK) return rli_err_sqlite(c->db, rc, "lint");
-    rc = sqlite3_prepare_v2(c->db->h, "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1,
+    rc = sqlite3_prepare_v2(rli_sqlite_h(c->db), "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1,
                             &ids, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(unindexed);
@@ -160,7 +160,7 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     rli_err_clear(db);
     checker c = {.db = db, .fn = fn, .ctx = ctx};
     int code = check_integrity(&c);
-    char *crafted = code == RL_OK ? rli_schema_stored_problem(db->h) : NULL;
+    char *crafted = code == RL_OK ? rli_schema_stored_problem(rli_sqlite_h(db)) : NULL;
     if (crafted) { /* a stored definition that carries more than its statement */
         strbuf m;
         rli_sb_init(&m);
@@ -172,7 +172,7 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     char **names = NULL;
     size_t n = 0;
     if (code == RL_OK) {
-        int rc = rli_main_tables(db->h, &names, &n);
+        int rc = rli_main_tables(rli_sqlite_h(db), &names, &n);
         if (rc != SQLITE_OK) code = rli_err_sqlite(db, rc, "check");
     }
     if (code == RL_OK) code = check_foreign_keys(&c, names, n);

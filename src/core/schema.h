@@ -1,4 +1,4 @@
-/* The schema value that introspection produces and migrations compare (see schema.c). */
+/* The one schema representation: what introspection produces and migrations compare. */
 #ifndef REFLITE_SCHEMA_H
 #define REFLITE_SCHEMA_H
 
@@ -43,10 +43,8 @@ typedef struct schema {
     size_t nindexes, nviews, ntriggers;
 } schema;
 
-int rli_schema_load(sqlite3 *h, schema *out);
-/* Why a stored definition in sqlite_schema cannot be trusted (malloc'd), or NULL. */
-char *rli_schema_stored_problem(sqlite3 *h);
-/* rli_schema_load on db's connection, setting db's error (RL_ECORRUPT for a crafted schema). */
+/* Read db's schema into s through its backend; on failure the error is set on db
+ * (RL_ECORRUPT for a crafted schema).  s is always safe to free. */
 int rli_schema_read(rl_db *db, schema *s, const char *op);
 void rli_schema_free(schema *s);
 sch_table *rli_schema_table(const schema *s, const char *name);
@@ -54,14 +52,5 @@ sch_column *rli_table_column(const sch_table *t, const char *name);
 sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name);
 /* Every object's CREATE statement, tables first. malloc'd. */
 char *rli_schema_sql(const schema *s);
-
-/* Length of the first complete statement of sql (through its ';' if any). */
-size_t rli_sql_statement_end(const char *sql);
-/* The normal form of an SQL statement (malloc'd). */
-char *rli_sql_normalize(const char *sql);
-/* Offset just past the object name of a CREATE TABLE statement. */
-size_t rli_sql_name_end(const char *sql);
-/* The top-level items (column definitions and table constraints) of a CREATE TABLE. */
-int rli_sql_table_items(const char *sql, char ***out, size_t *n);
 
 #endif

@@ -1,14 +1,10 @@
 /*
- * Errors: the last-error record of a connection, the mapping of SQLite result codes, and the
- * foreign-key diagnosis that turns "FOREIGN KEY constraint failed" into a sentence naming the
- * constraint, the value and the operation.
+ * Errors on SQLite: result codes mapped to RL_E* codes and sentences, and the diagnosis of
+ * foreign-key failures that SQLite reports only as "FOREIGN KEY constraint failed".
  *
- * SQLite counts foreign-key violations but does not remember which key or row caused them, so
- * the diagnosis reconstructs it after the fact, and only after a failure (the success path
- * pays nothing):
+ * SQLite counts violations but does not remember which key or row caused them, so the
+ * diagnosis reconstructs it after the fact, and only after a failure:
  *
- *  - a child row (insert/update through a model): look up each of the row's non-NULL keys in
- *    its parent table; every key without a parent is named.
  *  - a parent row (delete or key change through a model): for every key in the schema that
  *    references the parent column, count the child rows holding the value; the first key
  *    whose action refuses the change (RESTRICT, NO ACTION) with a nonzero count is the
@@ -16,208 +12,19 @@
  *  - any statement (raw SQL, cascades that fail further down): run the statement again inside
  *    a savepoint with PRAGMA defer_foreign_keys on, so that NO ACTION violations are recorded
  *    instead of raised, read the violations (fkcheck.c), keep only those that were not there
- *    before (compared exactly, by row, key and value), and roll the savepoint back.  RESTRICT fires
- * even when deferred; for that, the statement's target table (found with an authorizer) names the
- * refusing keys.
+ *    before (compared exactly, by row, key and value), and roll the savepoint back.  RESTRICT
+ *    fires even when deferred; for that, the statement's target table (found with an
+ *    authorizer) names the refusing keys.
+ *
+ * A model row's own keys are probed by the core (core/fkdiag.c), which needs no catalog.
  */
-#include "internal.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *rl_code_name(int code)
-{
-    switch (code) {
-    case RL_OK:
-        return "RL_OK";
-    case RL_ERROR:
-        return "RL_ERROR";
-    case RL_ENOMEM:
-        return "RL_ENOMEM";
-    case RL_EINVAL:
-        return "RL_EINVAL";
-    case RL_EMISUSE:
-        return "RL_EMISUSE";
-    case RL_ENOTFOUND:
-        return "RL_ENOTFOUND";
-    case RL_EMULTIPLE:
-        return "RL_EMULTIPLE";
-    case RL_EFIELD:
-        return "RL_EFIELD";
-    case RL_ENOFK:
-        return "RL_ENOFK";
-    case RL_EBUSY:
-        return "RL_EBUSY";
-    case RL_EFOREIGNKEY:
-        return "RL_EFOREIGNKEY";
-    case RL_EUNIQUE:
-        return "RL_EUNIQUE";
-    case RL_ENOTNULL:
-        return "RL_ENOTNULL";
-    case RL_ECHECK:
-        return "RL_ECHECK";
-    case RL_ECONSTRAINT:
-        return "RL_ECONSTRAINT";
-    case RL_ETXN:
-        return "RL_ETXN";
-    case RL_EDATALOSS:
-        return "RL_EDATALOSS";
-    case RL_EMIGRATE:
-        return "RL_EMIGRATE";
-    case RL_ENOSPACE:
-        return "RL_ENOSPACE";
-    case RL_ECANTOPEN:
-        return "RL_ECANTOPEN";
-    case RL_ECORRUPT:
-        return "RL_ECORRUPT";
-    case RL_EREFUSED:
-        return "RL_EREFUSED";
-    case RL_EMODEL:
-        return "RL_EMODEL";
-    case RL_EMODEL_SET_NULL:
-        return "RL_EMODEL_SET_NULL";
-    case RL_EMODEL_SET_DEFAULT:
-        return "RL_EMODEL_SET_DEFAULT";
-    case RL_EMODEL_NO_PK:
-        return "RL_EMODEL_NO_PK";
-    case RL_EMODEL_UNKNOWN:
-        return "RL_EMODEL_UNKNOWN";
-    case RL_EMODEL_DUPLICATE:
-        return "RL_EMODEL_DUPLICATE";
-    case RL_EMODEL_IDENT:
-        return "RL_EMODEL_IDENT";
-    case RL_EMODEL_CYCLE:
-        return "RL_EMODEL_CYCLE";
-    case RL_EMODEL_INDEX_DUPLICATE:
-        return "RL_EMODEL_INDEX_DUPLICATE";
-    case RL_EMODEL_INDEX_NAME:
-        return "RL_EMODEL_INDEX_NAME";
-    case RL_EMODEL_INDEX_COLUMN:
-        return "RL_EMODEL_INDEX_COLUMN";
-    default:
-        return "RL_E?";
-    }
-}
-
-const char *rl_action_name(rl_action a)
-{
-    switch (a) {
-    case RL_CASCADE:
-        return "CASCADE";
-    case RL_SET_NULL:
-        return "SET NULL";
-    case RL_SET_DEFAULT:
-        return "SET DEFAULT";
-    case RL_NO_ACTION:
-        return "NO ACTION";
-    case RL_RESTRICT:
-    case RL_ACTION_DEFAULT:
-    default:
-        return "RESTRICT";
-    }
-}
-
-/* ---- the last-error record ------------------------------------------------------------------ */
-
-static const rl_error NULL_DB_ERROR = {.code = RL_EINVAL,
-                                       .message = "The connection handle is NULL.",
-                                       .table = "",
-                                       .column = "",
-                                       .constraint = "",
-                                       .item = -1,
-                                       .fk = {.child_table = "",
-                                              .child_column = "",
-                                              .parent_table = "",
-                                              .parent_column = "",
-                                              .value = ""}};
-
-const rl_error *rl_last_error(const rl_db *db)
-{
-    return db ? &db->err : &NULL_DB_ERROR;
-}
-
-const char *rl_errmsg(const rl_db *db)
-{
-    return rl_last_error(db)->message;
-}
-
-static void err_reset(rl_db *db)
-{
-    rli_arena_free(&db->err_strings);
-    memset(&db->err, 0, sizeof db->err);
-    db->err.message = "No error.";
-    db->err.table = db->err.column = db->err.constraint = "";
-    db->err.fk.child_table = db->err.fk.child_column = "";
-    db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
-    db->err.item = -1;
-}
-
-void rli_err_clear(rl_db *db)
-{
-    if (db->err.code == RL_OK && !db->err_strings.head && db->err.message)
-        return; /* the common, free case */
-    err_reset(db);
-}
-
-const char *rli_err_str(rl_db *db, const char *s)
-{
-    if (!s) return "";
-    size_t n = strlen(s);
-    char *p = rli_arena_alloc(&db->err_strings, n + 1);
-    if (!p) return "";
-    memcpy(p, s, n + 1);
-    return p;
-}
-
-/* Format into a fresh buffer first: the arguments may point into the old error. */
-static void put_message(rl_db *db, const char *fmt, va_list ap)
-{
-    strbuf fresh;
-    rli_sb_init(&fresh);
-    va_list aq;
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, aq);
-    va_end(aq);
-    if (n >= 0) {
-        char *s = malloc((size_t)n + 1);
-        if (s) {
-            vsnprintf(s, (size_t)n + 1, fmt, ap);
-            rli_sb_putn(&fresh, s, (size_t)n);
-            free(s);
-        }
-    }
-    rli_sb_free(&db->msg);
-    db->msg = fresh;
-    db->err.message = fresh.s ? fresh.s : "Out of memory.";
-}
-
-int rli_err_set(rl_db *db, int code, const char *fmt, ...)
-{
-    strbuf keep = db->msg; /* the old message may be an argument */
-    rli_sb_init(&db->msg);
-    arena old = db->err_strings;
-    db->err_strings.head = NULL;
-    err_reset(db);
-    va_list ap;
-    va_start(ap, fmt);
-    put_message(db, fmt, ap);
-    va_end(ap);
-    rli_sb_free(&keep);
-    rli_arena_free(&old);
-    db->err.code = code;
-    return code;
-}
-
-void rli_err_reword(rl_db *db, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    put_message(db, fmt, ap);
-    va_end(ap);
-}
-
-int rl_code_from_sqlite(int rc)
+int rli_code_from_sqlite(int rc)
 {
     switch (rc) {
     case SQLITE_CONSTRAINT_FOREIGNKEY:
@@ -288,15 +95,15 @@ static const char *check_text(const char *msg)
 
 int rli_err_sqlite(rl_db *db, int rc, const char *op)
 {
-    int code = rl_code_from_sqlite(rc);
+    int code = rli_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
-    const char *m = sqlite3_extended_errcode(db->h) == rc ? sqlite3_errmsg(db->h)
+    const char *m = sqlite3_extended_errcode(rli_sqlite_h(db)) == rc ? sqlite3_errmsg(rli_sqlite_h(db))
                     : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
                                                           : sqlite3_errstr(rc);
     char *saved = rli_name_disp(m);
     char *opd = strdup(op ? op : "");
     rli_err_set(db, code, "%s", "");
-    db->err.sqlite_code = rc;
+    db->err.engine_code = rc;
     if (saved) parse_table_column(db, saved);
     const char *t = db->err.table, *c = db->err.column, *o = opd ? opd : "",
                *sm = saved ? saved : "";
@@ -335,90 +142,6 @@ int rli_err_sqlite(rl_db *db, int rc, const char *op)
     return code;
 }
 
-/* ---- foreign-key diagnosis ---------------------------------------------------------------- */
-
-/* Record d (strings copied into the error) as a foreign-key failure with message b. */
-static int fk_fail(rl_db *db, const rl_fk_detail *d, int sqlite_code, strbuf *b)
-{
-    if (b->oom) {
-        rli_sb_free(b);
-        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    }
-    rl_fk_detail copy = *d;
-    rli_err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
-    rli_sb_free(b);
-    db->err.fk = copy;
-    db->err.fk.child_table = rli_err_str(db, copy.child_table);
-    db->err.fk.child_column = rli_err_str(db, copy.child_column);
-    db->err.fk.parent_table = rli_err_str(db, copy.parent_table);
-    db->err.fk.parent_column = rli_err_str(db, copy.parent_column);
-    db->err.fk.value = rli_err_str(db, copy.value);
-    db->err.sqlite_code = sqlite_code;
-    db->err.table = copy.parent_side ? db->err.fk.parent_table : db->err.fk.child_table;
-    db->err.column = copy.parent_side ? db->err.fk.parent_column : db->err.fk.child_column;
-    return RL_EFOREIGNKEY;
-}
-
-int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op)
-{
-    int sc = sqlite3_extended_errcode(db->h);
-    const rl_model *m = mi->model;
-    strbuf msg;
-    rli_sb_init(&msg);
-    rl_fk_detail first = {0};
-    char *firstv = NULL;
-    size_t found = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
-        const rl_field *f = &m->fields[i];
-        if (!f->references || f->deferrable) continue;
-        rl_value v = rli_field_value(f, row);
-        if (v.type == RL_V_NULL) continue;
-        model_info *parent;
-        if (rli_model_lookup(db, f->references, &parent) != RL_OK) continue;
-        strbuf sql;
-        rli_sb_init(&sql);
-        rli_sb_puts(&sql, "SELECT 1 FROM ");
-        rli_sb_ident(&sql, parent->table);
-        rli_sb_puts(&sql, " WHERE ");
-        rli_sb_ident(&sql, parent->pk_column);
-        rli_sb_puts(&sql, " = ?");
-        sqlite3_stmt *st;
-        int rc = sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &st, NULL);
-        rli_sb_free(&sql);
-        if (rc != SQLITE_OK) continue;
-        rli_bind_value(st, 1, &v);
-        bool has_parent = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-        if (has_parent) continue;
-        char *val = rli_value_literal(&v);
-        rli_sb_puts(&msg, found ? "; " : "");
-        rli_sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i],
-                      val ? val : "?", parent->table, parent->pk_column);
-        if (!found) {
-            first.child_table = mi->table;
-            first.child_column = mi->columns[i];
-            first.parent_table = parent->table;
-            first.parent_column = parent->pk_column;
-            firstv = val;
-        } else {
-            free(val);
-        }
-        found++;
-    }
-    if (!found) {
-        rli_sb_free(&msg);
-        return RL_OK;
-    }
-    first.value = firstv ? firstv : "";
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_printf(&b, "%s: %s.", op, sb_str(&msg));
-    rli_sb_free(&msg);
-    int code = fk_fail(db, &first, sc, &b);
-    free(firstv);
-    return code;
-}
-
 /* Every single-column key in the schema that references table: child, from, to, actions. */
 static const char *INBOUND_SQL =
     "SELECT m.name, f.\"from\", coalesce(f.\"to\", ''), f.on_update, f.on_delete"
@@ -438,8 +161,8 @@ static int64_t count_refs(rl_db *db, const char *child, const char *col, const r
     rli_sb_puts(&sql, v ? " = ?" : " IS NOT NULL");
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
-        if (v) rli_bind_value(st, 1, v);
+    if (sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+        if (v) rli_sqlite_bind(st, 1, v);
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
@@ -452,7 +175,7 @@ static char *parent_pk_column(rl_db *db, const char *table)
 {
     sqlite3_stmt *st;
     char *out = NULL;
-    if (sqlite3_prepare_v2(db->h, "SELECT name FROM pragma_table_info(?1) WHERE pk = 1", -1, &st,
+    if (sqlite3_prepare_v2(rli_sqlite_h(db), "SELECT name FROM pragma_table_info(?1) WHERE pk = 1", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) out = strdup((const char *)sqlite3_column_text(st, 0));
@@ -461,32 +184,12 @@ static char *parent_pk_column(rl_db *db, const char *table)
     return out ? out : strdup("rowid");
 }
 
-/* "pk = 3 is still referenced by 2 rows of books(author_id) (ON DELETE RESTRICT)" */
-static void referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb)
-{
-    rli_sb_printf(b, "%s: ", op);
-    if (d->value[0])
-        rli_sb_printf(b, "%s = %s", d->parent_column, d->value);
-    else
-        rli_sb_printf(b, "%s(%s)", d->parent_table, d->parent_column);
-    if (d->action == RL_SET_DEFAULT)
-        rli_sb_printf(b,
-                      " is referenced by %lld row%s of %s(%s) whose ON %s SET DEFAULT value has no "
-                      "matching row in %s(%s).",
-                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
-                      d->child_column, verb, d->parent_table, d->parent_column);
-    else
-        rli_sb_printf(b, " is still referenced by %lld row%s of %s(%s) (ON %s %s).",
-                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
-                      d->child_column, verb, rl_action_name(d->action));
-}
-
 int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
                            const char *op, bool is_delete)
 {
-    int sc = sqlite3_extended_errcode(db->h);
+    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->h, INBOUND_SQL, -1, &st, NULL) != SQLITE_OK) return RL_OK;
+    if (sqlite3_prepare_v2(rli_sqlite_h(db), INBOUND_SQL, -1, &st, NULL) != SQLITE_OK) return RL_OK;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     char *pkcol = parent_pk_column(db, table);
     char *child = NULL, *from = NULL, *to = NULL;
@@ -525,8 +228,8 @@ int rli_diag_parent_change(rl_db *db, const char *table, const char *column, con
     best.parent_side = true;
     strbuf b;
     rli_sb_init(&b);
-    referenced_sentence(&b, op, &best, is_delete ? "DELETE" : "UPDATE");
-    int code = fk_fail(db, &best, sc, &b);
+    rli_fk_referenced_sentence(&b, op, &best, is_delete ? "DELETE" : "UPDATE");
+    int code = rli_err_fk(db, &best, sc, &b);
     free(val);
     free(child);
     free(from);
@@ -571,8 +274,8 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
         d.parent_side = true;
         d.referencing = (int64_t)same;
         d.action = strcmp(verb, "UPDATE") == 0 ? x->on_update : x->on_delete;
-        referenced_sentence(&b, op, &d, verb);
-        return fk_fail(db, &d, sc, &b);
+        rli_fk_referenced_sentence(&b, op, &d, verb);
+        return rli_err_fk(db, &d, sc, &b);
     }
     rli_sb_printf(&b, "%s: ", op);
     /* All on one row of the statement's table: name the keys alone, as the typed API does. */
@@ -595,7 +298,7 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
     }
     if (nnew > listed) rli_sb_printf(&b, " (%zu rows in all break a foreign key)", nnew);
     rli_sb_puts(&b, ".");
-    return fk_fail(db, &d, sc, &b);
+    return rli_err_fk(db, &d, sc, &b);
 }
 
 typedef struct target_ctx {
@@ -630,10 +333,10 @@ static char *statement_target(sqlite3 *h, const char *sql, int *action)
     return target.table;
 }
 
-char *rli_statement_op(sqlite3 *h, const char *sql)
+char *rli_statement_op(rl_db *db, const char *sql)
 {
     int action;
-    char *t = statement_target(h, sql, &action);
+    char *t = statement_target(rli_sqlite_h(db), sql, &action);
     if (!t) return NULL;
     strbuf b;
     rli_sb_init(&b);
@@ -645,42 +348,21 @@ char *rli_statement_op(sqlite3 *h, const char *sql)
     return rli_sb_take(&b);
 }
 
-int rli_err_statement(rl_db *db, sqlite3_stmt *stmt, int rc, const char *op)
+static int diag_fk_check(rl_db *db, const char *op)
 {
-    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        rli_diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
-        return RL_EFOREIGNKEY;
-    int code = rli_err_sqlite(db, rc, op);
-    if (code == RL_ECHECK) {
-        int action;
-        char *t = statement_target(db->h, sqlite3_sql(stmt), &action);
-        if (t) {
-            db->err.table = rli_err_str(db, t);
-            char *opd = strdup(op);
-            rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
-                           opd ? opd : op, db->err.constraint, db->err.table);
-            free(opd);
-        }
-        free(t);
-    }
-    return code;
-}
-
-int rli_diag_fk_check(rl_db *db, const char *op)
-{
-    int sc = sqlite3_extended_errcode(db->h);
+    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
     fk_violations after = {0};
-    rli_fkv_collect(db->h, NULL, &after, NULL);
+    rli_fkv_collect(rli_sqlite_h(db), NULL, &after, NULL);
     int code = report_new(db, &after, NULL, NULL, "DELETE", op, sc);
     rli_fkv_free(&after);
     return code;
 }
 
-int rli_diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
+static int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
 {
-    int sc = sqlite3_extended_errcode(db->h);
+    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
     int action;
-    char *target = statement_target(db->h, sqlite3_sql(stmt), &action);
+    char *target = statement_target(rli_sqlite_h(db), sqlite3_sql(stmt), &action);
 
     if (rli_sp_begin(db, "rl_diagnose") != SQLITE_OK) {
         free(target);
@@ -693,9 +375,9 @@ int rli_diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     }
     sqlite3_reset(stmt);
     fk_violations after = {0}, before = {0};
-    if (rc == SQLITE_DONE) rli_fkv_collect(db->h, NULL, &after, NULL);
+    if (rc == SQLITE_DONE) rli_fkv_collect(rli_sqlite_h(db), NULL, &after, NULL);
     rli_exec_sql(db, "ROLLBACK TO rl_diagnose");
-    if (rc == SQLITE_DONE) rli_fkv_collect_like(db->h, &after, &before, NULL);
+    if (rc == SQLITE_DONE) rli_fkv_collect_like(rli_sqlite_h(db), &after, &before, NULL);
     rli_exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
     rli_sp_release(db, "rl_diagnose");
     rli_fkv_sort(&before);
@@ -714,3 +396,31 @@ int rli_diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     free(target);
     return code;
 }
+
+int rli_sqlite_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
+{
+    sqlite3_stmt *stmt = rli_sqlite_st(s);
+    if (!stmt) { /* a COMMIT (or another exec) refused by deferred keys */
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && diag_fk_check(db, op) == RL_EFOREIGNKEY)
+            return RL_EFOREIGNKEY;
+        return rli_err_sqlite(db, rc, op);
+    }
+    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
+        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
+        return RL_EFOREIGNKEY;
+    int code = rli_err_sqlite(db, rc, op);
+    if (code == RL_ECHECK) {
+        int action;
+        char *t = statement_target(rli_sqlite_h(db), sqlite3_sql(stmt), &action);
+        if (t) {
+            db->err.table = rli_err_str(db, t);
+            char *opd = strdup(op);
+            rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
+                           opd ? opd : op, db->err.constraint, db->err.table);
+            free(opd);
+        }
+        free(t);
+    }
+    return code;
+}
+

@@ -1,5 +1,6 @@
 /*
- * Migrations, applying a plan.
+ * Migrations on SQLite, applying a plan (the refusals that come first are the core's:
+ * src/migrate/apply.c).
  *
  * Execution follows the one order that works.  PRAGMA foreign_keys is silently ignored inside
  * a transaction, so it is switched off before BEGIN and read back; a DROP TABLE with keys on
@@ -17,7 +18,8 @@
  * what the migration would add, and says how many were there before.
  */
 #define _GNU_SOURCE /* asprintf */
-#include "migrate.h"
+#include "migrate/migrate.h"
+#include "sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +48,10 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
     rli_sb_printf(&sql, " WHERE %s >= ?1 ORDER BY %s LIMIT 1 OFFSET %d", s->rowid, s->rowid,
                   COPY_CHUNK - 1);
     sqlite3_stmt *bound = NULL;
-    int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(db->h, sb_str(&sql), -1, &bound, NULL);
+    int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &bound, NULL);
     rli_sb_free(&sql);
     /* Counting is a full scan: pay for it only when someone reports progress. */
-    int64_t total = o && o->progress ? rli_count_rows(db->h, s->table, NULL, NULL) : 0;
+    int64_t total = o && o->progress ? rli_count_rows(rli_sqlite_h(db), s->table, NULL, NULL) : 0;
     int64_t lo = INT64_MIN, done = 0;
     progress(o, "copy", s->table, 0, total);
     while (rc == SQLITE_OK) {
@@ -60,10 +62,10 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
         if (rc != SQLITE_OK) break;
         sqlite3_bind_int64(ins, 1, lo);
         sqlite3_bind_int64(ins, 2, hi);
-        rc = rli_step_done(ins);
+        rc = rli_sqlite_step_done(ins);
         if (rc != SQLITE_DONE) break;
         rc = SQLITE_OK;
-        done += sqlite3_changes64(db->h);
+        done += sqlite3_changes64(rli_sqlite_h(db));
         progress(o, "copy", s->table, done, total);
         if (hi == INT64_MAX) break;
         lo = hi + 1;
@@ -76,18 +78,18 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
 static int run_copy(rl_db *db, const step *s, const rl_migrate_options *o, char **why)
 {
     sqlite3_stmt *ins;
-    int rc = sqlite3_prepare_v2(db->h, s->sql, -1, &ins, NULL);
+    int rc = sqlite3_prepare_v2(rli_sqlite_h(db), s->sql, -1, &ins, NULL);
     if (rc != SQLITE_OK) return rc;
     if (s->chunked) {
         rc = copy_chunks(db, s, ins, o);
     } else {
-        rc = rli_step_done(ins);
+        rc = rli_sqlite_step_done(ins);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     sqlite3_finalize(ins);
     if (rc != SQLITE_OK) return rc;
-    int64_t from = rli_count_rows(db->h, s->table, NULL, NULL),
-            to = rli_count_rows(db->h, s->dest, NULL, NULL);
+    int64_t from = rli_count_rows(rli_sqlite_h(db), s->table, NULL, NULL),
+            to = rli_count_rows(rli_sqlite_h(db), s->dest, NULL, NULL);
     if (from != to || from < 0) {
         char *t = rli_name_disp(s->table);
         if (asprintf(why, "copying %s carried %lld of its %lld rows", t ? t : "?", (long long)to,
@@ -116,14 +118,14 @@ static int write_history(rl_db *db, const rl_plan *p)
     sqlite3_stmt *st = NULL;
     if (rc == SQLITE_OK)
         rc =
-            sqlite3_prepare_v2(db->h,
+            sqlite3_prepare_v2(rli_sqlite_h(db),
                                "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, "
                                "statements) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2)",
                                -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, p->hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, sb_str(&p->text), -1, SQLITE_STATIC);
-        rc = rli_step_done(st);
+        rc = rli_sqlite_step_done(st);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     sqlite3_finalize(st);
@@ -142,14 +144,14 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
         const step *s = &p->steps[i];
         char *why = NULL;
         int rc =
-            s->kind == STEP_COPY ? run_copy(db, s, o, &why) : rli_exec_one(db->h, s->sql, &why);
+            s->kind == STEP_COPY ? run_copy(db, s, o, &why) : rli_exec_one(rli_sqlite_h(db), s->sql, &why);
         if (rc == SQLITE_OK) continue;
         char *head = strndup(s->sql, 150);
         char *hd = rli_name_disp(head ? head : "");
         int code = rli_err_set(db, RL_EMIGRATE,
                                "migrate: '%s' failed: %s. The migration was rolled back; the "
                                "database is unchanged.",
-                               hd ? hd : "", why ? why : sqlite3_errmsg(db->h));
+                               hd ? hd : "", why ? why : sqlite3_errmsg(rli_sqlite_h(db)));
         free(head);
         free(hd);
         free(why);
@@ -178,7 +180,7 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
     if (code != RL_OK) return code;
     progress(o, "check", NULL, 0, 0);
     char *problem = NULL;
-    rc = rli_fkv_collect(db->h, NULL, &out->after, &problem);
+    rc = rli_fkv_collect(rli_sqlite_h(db), NULL, &out->after, &problem);
     if (rc != SQLITE_OK) {
         code = problem ? rli_err_set(db, RL_EMIGRATE,
                                      "migrate: refused: after the migration, %s. The migration was "
@@ -268,11 +270,11 @@ static int64_t table_bytes(sqlite3 *h, const char *table)
 /* Free space on the database's file system must hold a copy of every rebuilt table. */
 static int check_space(rl_db *db, const rl_plan *p)
 {
-    const char *file = sqlite3_db_filename(db->h, "main");
+    const char *file = sqlite3_db_filename(rli_sqlite_h(db), "main");
     if (!file || !*file || p->nrebuilt == 0) return RL_OK;
     int64_t need = 0;
     for (size_t i = 0; i < p->nrebuilt; i++)
-        need += table_bytes(db->h, p->rebuilt[i]);
+        need += table_bytes(rli_sqlite_h(db), p->rebuilt[i]);
     struct statvfs vfs;
     if (statvfs(file, &vfs) != 0) return RL_OK;
     int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
@@ -288,7 +290,7 @@ static int check_space(rl_db *db, const rl_plan *p)
 static int check_file(rl_db *db)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(rli_sqlite_h(db), "PRAGMA quick_check(1)", -1, &st, NULL);
     char *first = NULL;
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
@@ -300,7 +302,7 @@ static int check_file(rl_db *db)
         sqlite3_finalize(st);
     }
     if (rc != SQLITE_OK && rc != SQLITE_DONE && !first)
-        first = rli_name_disp(sqlite3_errmsg(db->h));
+        first = rli_name_disp(sqlite3_errmsg(rli_sqlite_h(db)));
     if (!first) return RL_OK;
     int code = rli_err_set(db, RL_ECORRUPT,
                            "migrate: refused, the database is damaged (PRAGMA quick_check: %s); "
@@ -310,68 +312,10 @@ static int check_file(rl_db *db)
     return code;
 }
 
-/* The lines of a text joined with "; " (malloc'd). */
-static char *joined(const strbuf *lines)
+int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 {
-    strbuf b;
-    rli_sb_init(&b);
-    const char *s = sb_str(lines);
-    while (*s) {
-        size_t n = strcspn(s, "\n");
-        if (b.len) rli_sb_puts(&b, "; ");
-        rli_sb_putn(&b, s, n);
-        s += n + (s[n] == '\n');
-    }
-    return rli_sb_take(&b);
-}
-
-/* Refusals that come before any work: data loss, an empty target, a caller's transaction. */
-static int refuse(rl_db *db, const rl_plan *p, const rl_migrate_options *opts, const char *blocked,
-                  const char *loss)
-{
-    if (p->blocked.len)
-        return rli_err_set(db, RL_EDATALOSS,
-                           "migrate: refused, and no flag can make this migration keep the data: "
-                           "%s.%s%s%s Nothing was changed; fix the data or the schema first.",
-                           blocked, loss[0] ? " Beyond that, it would lose data: " : "", loss,
-                           loss[0] ? "." : "");
-    if (p->loss.len && !(opts && opts->allow_data_loss))
-        return rli_err_set(db, RL_EDATALOSS,
-                           "migrate: refused, the migration would lose data: %s. Nothing was "
-                           "changed; allow data loss (--allow-data-loss, or "
-                           "rl_migrate_options.allow_data_loss) to go ahead.",
-                           loss);
-    if (p->empty_target && !(opts && opts->allow_empty_schema))
-        return rli_err_set(
-            db, RL_EREFUSED,
-            "migrate: refused, the target schema declares no table but the database "
-            "has some (an empty or truncated schema file, or a wrong path?). Nothing "
-            "was changed; allow an empty schema (--allow-empty-schema, or "
-            "rl_migrate_options.allow_empty_schema) to drop every table.");
-    if (db->depth > 0 || !sqlite3_get_autocommit(db->h))
-        return rli_err_set(db, RL_EMISUSE,
-                           "migrate: refused inside a transaction (foreign keys cannot be switched "
-                           "off there); commit or roll back first.");
-    return RL_OK;
-}
-
-static int refusals(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
-{
-    char *blocked = joined(&p->blocked), *loss = joined(&p->loss);
-    int code = refuse(db, p, opts, blocked ? blocked : "", loss ? loss : "");
-    free(blocked);
-    free(loss);
-    return code;
-}
-
-int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
-{
-    if (!db || !p) return RL_EINVAL;
-    rli_err_clear(db);
-    if (p->changes == 0) return RL_OK;
-    int code = refusals(db, p, opts);
-    if (code != RL_OK || (opts && opts->dry_run)) return code;
-    if ((code = check_file(db)) != RL_OK) return code;
+    int code = check_file(db);
+    if (code != RL_OK) return code;
     if ((code = check_space(db, p)) != RL_OK) return code;
     outcome out = {0};
     code = apply_once(db, p, opts, NULL, &out);
@@ -380,7 +324,7 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
          * database and run again if nothing new broke. */
         fk_violations base = {0};
         char *problem = NULL;
-        rli_fkv_collect_like(db->h, &out.after, &base, &problem);
+        rli_fkv_collect_like(rli_sqlite_h(db), &out.after, &base, &problem);
         rli_fkv_sort(&base);
         size_t fresh = 0;
         for (size_t i = 0; i < out.after.n; i++)
@@ -401,23 +345,3 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
     return code;
 }
 
-int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
-{
-    rl_plan *p;
-    int code = rl_plan_new(db, target_sql, &p);
-    if (code != RL_OK) return code;
-    code = rl_plan_apply(db, p, opts);
-    rl_plan_free(p);
-    return code;
-}
-
-int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
-                      const rl_migrate_options *opts)
-{
-    rl_plan *p;
-    int code = rl_plan_from_models(db, models, n, &p);
-    if (code != RL_OK) return code;
-    code = rl_plan_apply(db, p, opts);
-    rl_plan_free(p);
-    return code;
-}

@@ -1,8 +1,12 @@
-/* A migration plan: shared by planning (migrate.c) and applying it (migrate_apply.c). */
+/*
+ * A migration plan: the value shared by the engine-neutral planning and applying
+ * (src/migrate/) and the backend that fills and runs it (src/backend/<engine>/).
+ */
 #ifndef REFLITE_MIGRATE_H
 #define REFLITE_MIGRATE_H
 
-#include "schema.h"
+#include "core/internal.h"
+#include "core/schema.h"
 
 #define COPY_CHUNK    100000
 #define HISTORY_TABLE "reflite_migrations"
@@ -34,7 +38,17 @@ struct rl_plan {
     size_t nrebuilt;
 };
 
-/* count(*) of "SELECT count(*) FROM main.<table> [WHERE <column> <cond>]"; -1 on error. */
-int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const char *cond);
+/* Building a plan: a step, a one-statement SQL step, a summary line, a loss line. */
+void rli_plan_step(rl_plan *p, step s);
+void rli_plan_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rli_plan_summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rli_plan_loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* name as a double-quoted identifier (malloc'd). */
+char *rli_quoted(const char *name);
+
+/* The diff (diff.c): names equal as SQL compares them (case-insensitive; NULL only to NULL),
+ * and what differs between two versions of a table, in words appended to why. */
+bool rli_same_name(const char *a, const char *b);
+void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *why);
 
 #endif

@@ -6,8 +6,9 @@
  * state of rl_insert is: one pointer-hash lookup, binding the struct's members, one step.
  * That is the work a hand-written sqlite3 loop does.
  *
- * When a statement fails, the failure is diagnosed (error.c) before anything else runs on the
- * connection, while the offending values are still at hand.
+ * Statement text comes from the renderer (sql/render.c) and runs through the backend.  When
+ * a statement fails, the failure is diagnosed (fkdiag.c and the backend's fail) before
+ * anything else runs on the connection, while the offending values are still at hand.
  */
 #include "internal.h"
 
@@ -15,101 +16,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void column_list(const model_info *mi, strbuf *b, bool with_pk)
+/* The tree of the model's statement for an operation (see sql/render.h). */
+static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
 {
-    const rl_model *m = mi->model;
-    bool first = true;
-    if (with_pk && m->has_pk) {
-        rli_sb_ident(b, mi->pk_column);
-        first = false;
-    }
-    for (size_t i = 0; i < m->nfields; i++) {
-        if (!first) rli_sb_puts(b, ", ");
-        rli_sb_ident(b, mi->columns[i]);
-        first = false;
-    }
-}
-
-void rli_select_prefix(const model_info *mi, strbuf *b)
-{
-    rli_sb_puts(b, "SELECT ");
-    column_list(mi, b, true);
-    rli_sb_puts(b, " FROM ");
-    rli_sb_ident(b, mi->table);
-}
-
-static void build_sql(const model_info *mi, enum model_stmt which, strbuf *b)
-{
-    const rl_model *m = mi->model;
+    uint64_t all = rls_all(mi->model->nfields);
     switch (which) {
     case MS_INSERT:
-    case MS_INSERT_PK: {
-        bool pk = which == MS_INSERT_PK;
-        rli_sb_puts(b, "INSERT INTO ");
-        rli_sb_ident(b, mi->table);
-        if (m->nfields == 0 && !pk) {
-            rli_sb_puts(b, " DEFAULT VALUES");
-            break;
-        }
-        rli_sb_puts(b, " (");
-        column_list(mi, b, pk);
-        rli_sb_puts(b, ") VALUES (");
-        size_t n = m->nfields + (pk ? 1 : 0);
-        for (size_t i = 0; i < n; i++)
-            rli_sb_printf(b, "%s?%zu", i ? ", " : "", i + 1);
-        rli_sb_puts(b, ")");
-        break;
-    }
+        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all};
+    case MS_INSERT_PK:
+        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all, .with_pk = true};
     case MS_GET:
-        rli_select_prefix(mi, b);
-        rli_sb_puts(b, " WHERE ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_puts(b, " = ?1");
-        break;
+        return (rls_stmt){.kind = RLS_SELECT,
+                          .t = &mi->rt,
+                          .columns = all,
+                          .with_pk = true,
+                          .where = RLS_WHERE_PK};
     case MS_UPDATE:
-        rli_sb_puts(b, "UPDATE ");
-        rli_sb_ident(b, mi->table);
-        rli_sb_puts(b, " SET ");
-        for (size_t i = 0; i < m->nfields; i++) {
-            if (i) rli_sb_puts(b, ", ");
-            rli_sb_ident(b, mi->columns[i]);
-            rli_sb_printf(b, " = ?%zu", i + 1);
-        }
-        rli_sb_puts(b, " WHERE ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_printf(b, " = ?%zu", m->nfields + 1);
-        break;
+        return (rls_stmt){
+            .kind = RLS_UPDATE, .t = &mi->rt, .columns = all, .where = RLS_WHERE_PK};
     case MS_DELETE:
-        rli_sb_puts(b, "DELETE FROM ");
-        rli_sb_ident(b, mi->table);
-        rli_sb_puts(b, " WHERE ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_puts(b, " = ?1");
-        break;
+        return (rls_stmt){.kind = RLS_DELETE, .t = &mi->rt, .where = RLS_WHERE_PK};
     case MS_UPDATE_PK:
-        rli_sb_puts(b, "UPDATE ");
-        rli_sb_ident(b, mi->table);
-        rli_sb_puts(b, " SET ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_puts(b, " = ?1 WHERE ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_puts(b, " = ?2");
-        break;
-    case MS_EXISTS:
-    case MS__COUNT:
-        break;
+        return (rls_stmt){
+            .kind = RLS_UPDATE, .t = &mi->rt, .with_pk = true, .where = RLS_WHERE_PK};
+    default:
+        return (rls_stmt){.kind = RLS_EXISTS, .t = &mi->rt, .where = RLS_WHERE_PK};
     }
 }
 
-static int prepare_owned(rl_db *db, const char *sql, sqlite3_stmt **out, const char *op)
+/* Render tree and prepare it as a statement the model keeps. */
+static int prepare_tree(rl_db *db, const model_info *mi, const rls_stmt *tree, rlb_stmt **out)
 {
-    int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
-    if (rc != SQLITE_OK) return rli_err_sqlite(db, rc, op);
-    return RL_OK;
+    strbuf b;
+    rli_sb_init(&b);
+    rli_render(db->be->dialect, tree, &b);
+    int code = b.oom ? rli_err_set(db, RL_ENOMEM, "Out of memory.")
+                     : rli_prepare_kept(db, b.s, out, mi->table);
+    rli_sb_free(&b);
+    return code;
 }
 
 /* The model's statement for an operation, prepared on first use. */
-static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, sqlite3_stmt **out)
+static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, rlb_stmt **out)
 {
     if (mi->stmt[which]) {
         *out = mi->stmt[which];
@@ -120,14 +68,10 @@ static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, sqlite3_
                            "Model %s has no primary key: rows can be inserted and queried, not "
                            "fetched, updated or deleted by key.",
                            mi->model->type_name);
-    strbuf b;
-    rli_sb_init(&b);
-    build_sql(mi, which, &b);
-    if (b.oom) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    int rc = prepare_owned(db, b.s, &mi->stmt[which], mi->table);
-    rli_sb_free(&b);
+    rls_stmt tree = model_tree(mi, which);
+    int code = prepare_tree(db, mi, &tree, &mi->stmt[which]);
     *out = mi->stmt[which];
-    return rc;
+    return code;
 }
 
 static int lookup(rl_db *db, const rl_model *model, model_info **mi)
@@ -149,15 +93,16 @@ static int lookup_row(rl_db *db, const rl_model *model, const void *row, model_i
  * After a failed write of row: name the broken key (child side first: a key without a
  * parent), or the violated column with its value for UNIQUE / NOT NULL.
  */
-static int write_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int rc,
+static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row, int rc,
                         const char *op)
 {
-    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) && row &&
-        rli_diag_child_row(db, mi, row, op) == RL_EFOREIGNKEY)
+    if (db->be->maybe_fk(rc) && row &&
+        rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    int code = rli_err_statement(db, st, rc, op);
+    int code = rli_fail(db, st, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
-    if (strchr(sqlite3_errmsg(db->h), ',')) return code; /* several columns: keep SQLite's list */
+    /* several columns: keep the engine's list */
+    if (strchr(db->be->errmsg(db->conn), ',')) return code;
     int fi = rli_model_field_index(mi, db->err.column);
     if (fi < 0) return code;
     rl_value v = rli_field_value(&mi->model->fields[fi], row);
@@ -190,51 +135,17 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
             *out = p;
             return RL_OK;
         }
-    const rl_model *m = mi->model;
-    strbuf ins, back;
-    rli_sb_init(&ins);
-    rli_sb_init(&back);
-    rli_sb_puts(&ins, "INSERT INTO ");
-    rli_sb_ident(&ins, mi->table);
-    int k = 0;
-    if (with_pk) {
-        rli_sb_puts(&ins, " (");
-        rli_sb_ident(&ins, mi->pk_column);
-        k++;
-    }
-    for (size_t i = 0; i < m->nfields; i++) {
-        if (omit & (1ULL << i)) continue;
-        rli_sb_puts(&ins, k ? ", " : " (");
-        rli_sb_ident(&ins, mi->columns[i]);
-        k++;
-    }
-    if (k == 0) {
-        rli_sb_puts(&ins, " DEFAULT VALUES");
-    } else {
-        rli_sb_puts(&ins, ") VALUES (");
-        for (int i = 0; i < k; i++)
-            rli_sb_printf(&ins, "%s?%d", i ? ", " : "", i + 1);
-        rli_sb_puts(&ins, ")");
-    }
-    rli_sb_puts(&back, "SELECT ");
-    k = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
-        if (!(omit & (1ULL << i))) continue;
-        rli_sb_puts(&back, k++ ? ", " : "");
-        rli_sb_ident(&back, mi->columns[i]);
-    }
-    rli_sb_puts(&back, " FROM ");
-    rli_sb_ident(&back, mi->table);
-    rli_sb_puts(&back, " WHERE _rowid_ = ?1");
+    uint64_t given = rls_all(mi->model->nfields) & ~omit;
+    rls_stmt ins = {.kind = RLS_INSERT, .t = &mi->rt, .columns = given, .with_pk = with_pk};
+    rls_stmt back = {
+        .kind = RLS_SELECT, .t = &mi->rt, .columns = omit, .where = RLS_WHERE_ROWID};
     field_mask_stmt *node = calloc(1, sizeof *node);
-    int code = node && !ins.oom && !back.oom ? RL_OK : rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    if (code == RL_OK) code = prepare_owned(db, ins.s, &node->stmt, mi->table);
-    if (code == RL_OK) code = prepare_owned(db, back.s, &node->readback, mi->table);
-    rli_sb_free(&ins);
-    rli_sb_free(&back);
+    int code = node ? RL_OK : rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    if (code == RL_OK) code = prepare_tree(db, mi, &ins, &node->stmt);
+    if (code == RL_OK) code = prepare_tree(db, mi, &back, &node->readback);
     if (code != RL_OK) {
         if (node) {
-            sqlite3_finalize(node->stmt);
+            db->be->finalize(node->stmt);
             free(node);
         }
         return code;
@@ -260,16 +171,16 @@ static uint64_t unset_defaults(const model_info *mi, const void *row)
 /* Read the defaulted fields of the row just inserted back into row (strings malloc'd). */
 static int read_defaults(rl_db *db, model_info *mi, field_mask_stmt *ds, void *row, uint64_t omit)
 {
-    sqlite3_stmt *st = ds->readback;
-    sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(db->h));
+    rlb_stmt *st = ds->readback;
+    db->be->bind_int64(st, 1, db->be->last_id(db->conn));
     int code = RL_OK;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (db->be->step(st) == RLB_ROW) {
         int col = 0;
         for (size_t i = 0; i < mi->model->nfields && code == RL_OK; i++)
             if (omit & (1ULL << i))
-                code = rli_field_read(&mi->model->fields[i], row, st, col++, NULL);
+                code = rli_field_read(db->be, &mi->model->fields[i], row, st, col++, NULL);
     }
-    sqlite3_reset(st);
+    db->be->reset(st);
     return code == RL_OK ? RL_OK
                          : rli_err_set(db, code, "insert into %s: out of memory.", mi->table);
 }
@@ -279,7 +190,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
     uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
     int code = omit ? default_stmt(db, mi, pk != 0, omit, &ds)
                     : model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
@@ -287,25 +198,25 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
     if (ds) {
         st = ds->stmt;
         int k = 0;
-        if (pk) sqlite3_bind_int64(st, ++k, pk);
+        if (pk) db->be->bind_int64(st, ++k, pk);
         for (size_t i = 0; i < m->nfields; i++) {
             if (omit & (1ULL << i)) continue;
             rl_value v = rli_field_value(&m->fields[i], row);
-            rli_bind_value(st, ++k, &v);
+            db->be->bind(st, ++k, &v);
         }
     } else {
-        if (pk) sqlite3_bind_int64(st, 1, pk);
-        rli_bind_row(st, mi, row, pk ? 2 : 1);
+        if (pk) db->be->bind_int64(st, 1, pk);
+        rli_bind_row(db->be, st, mi, row, pk ? 2 : 1);
     }
-    int rc = rli_step_done(st);
-    if (rc != SQLITE_DONE) {
+    int rc = rli_step_done(db, st);
+    if (rc != RLB_DONE) {
         char op[160];
         op_name(op, sizeof op, "insert into", mi);
         code = write_failed(db, mi, st, row, rc, op);
-        sqlite3_clear_bindings(st);
+        if (db->be->clear_bindings) db->be->clear_bindings(st);
         return code;
     }
-    if (m->has_pk && !pk) rli_row_set_pk(m, row, sqlite3_last_insert_rowid(db->h));
+    if (m->has_pk && !pk) rli_row_set_pk(m, row, db->be->last_id(db->conn));
     return ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
 }
 
@@ -326,9 +237,9 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
     unsigned char *assigned = calloc(n / 8 + 1, 1);
     if (!assigned) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     int rc = rli_sp_begin(db, "rl_insert_many");
-    if (rc != SQLITE_OK) {
+    if (rc != RLB_OK) {
         free(assigned);
-        return rli_err_sqlite(db, rc, "insert many");
+        return rli_fail(db, NULL, rc, "insert many");
     }
     size_t i;
     for (i = 0; i < n; i++) {
@@ -339,7 +250,7 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
     }
     if (code == RL_OK) {
         rc = rli_sp_release(db, "rl_insert_many");
-        if (rc != SQLITE_OK) code = rli_err_sqlite(db, rc, "insert many");
+        if (rc != RLB_OK) code = rli_fail(db, NULL, rc, "insert many");
     }
     if (code != RL_OK) {
         rli_sp_rollback(db, "rl_insert_many");
@@ -359,24 +270,24 @@ int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out)
     model_info *mi;
     int code = lookup_row(db, model, out, &mi);
     if (code != RL_OK) return code;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_GET, &st)) != RL_OK) return code;
-    sqlite3_bind_int64(st, 1, pk);
+    db->be->bind_int64(st, 1, pk);
     memset(out, 0, model->size);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        code = rli_read_row(mi, out, st, NULL);
+    int rc = db->be->step(st);
+    if (rc == RLB_ROW) {
+        code = rli_read_row(db->be, mi, out, st, NULL);
         if (code != RL_OK) {
             rl_row_free(model, out);
             code = rli_err_set(db, code, "get from %s: out of memory.", mi->table);
         }
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == RLB_DONE) {
         code = rli_err_set(db, RL_ENOTFOUND, "get from %s: no row has %s = %lld.", mi->table,
                            mi->pk_column, (long long)pk);
     } else {
-        code = rli_err_sqlite(db, rc, mi->table);
+        code = rli_fail(db, NULL, rc, mi->table);
     }
-    sqlite3_reset(st);
+    db->be->reset(st);
     return code;
 }
 
@@ -387,19 +298,19 @@ static int not_found(rl_db *db, const char *op, const model_info *mi, int64_t pk
 }
 
 /* Run an UPDATE of row (bound, pk last at index pk_param); RL_ENOTFOUND if nothing changed. */
-static int run_update(rl_db *db, model_info *mi, sqlite3_stmt *st, const void *row, int pk_param)
+static int run_update(rl_db *db, model_info *mi, rlb_stmt *st, const void *row, int pk_param)
 {
     int64_t pk = rli_row_pk(mi->model, row);
-    sqlite3_bind_int64(st, pk_param, pk);
-    int rc = rli_step_done(st);
+    db->be->bind_int64(st, pk_param, pk);
+    int rc = rli_step_done(db, st);
     char op[160];
-    if (rc != SQLITE_DONE) {
+    if (rc != RLB_DONE) {
         op_name(op, sizeof op, "update", mi);
         int code = write_failed(db, mi, st, row, rc, op);
-        sqlite3_clear_bindings(st);
+        if (db->be->clear_bindings) db->be->clear_bindings(st);
         return code;
     }
-    if (sqlite3_changes(db->h) == 0) {
+    if (db->be->changes(db->conn) == 0) {
         op_name(op, sizeof op, "update", mi);
         return not_found(db, op, mi, pk);
     }
@@ -411,13 +322,13 @@ int rl_update(rl_db *db, const rl_model *model, const void *row)
     model_info *mi;
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
-    rli_bind_row(st, mi, row, 1);
+    rli_bind_row(db->be, st, mi, row, 1);
     return run_update(db, mi, st, row, (int)model->nfields + 1);
 }
 
-static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt **out)
+static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, rlb_stmt **out)
 {
     for (field_mask_stmt *p = mi->partial_updates; p; p = p->next) {
         if (p->mask == mask) {
@@ -425,29 +336,11 @@ static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, sqlite3_stmt *
             return RL_OK;
         }
     }
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_puts(&b, "UPDATE ");
-    rli_sb_ident(&b, mi->table);
-    rli_sb_puts(&b, " SET ");
-    int k = 0;
-    for (size_t i = 0; i < mi->model->nfields; i++) {
-        if (!(mask & (1ULL << i))) continue;
-        if (k) rli_sb_puts(&b, ", ");
-        rli_sb_ident(&b, mi->columns[i]);
-        rli_sb_printf(&b, " = ?%d", ++k);
-    }
-    rli_sb_puts(&b, " WHERE ");
-    rli_sb_ident(&b, mi->pk_column);
-    rli_sb_printf(&b, " = ?%d", k + 1);
+    rls_stmt tree = {
+        .kind = RLS_UPDATE, .t = &mi->rt, .columns = mask, .where = RLS_WHERE_PK};
     field_mask_stmt *node = calloc(1, sizeof *node);
-    if (!node || b.oom) {
-        free(node);
-        rli_sb_free(&b);
-        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    }
-    int code = prepare_owned(db, b.s, &node->stmt, mi->table);
-    rli_sb_free(&b);
+    if (!node) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    int code = prepare_tree(db, mi, &tree, &node->stmt);
     if (code != RL_OK) {
         free(node);
         return code;
@@ -465,7 +358,7 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const ch
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
     if (!model->has_pk) {
-        sqlite3_stmt *unused;
+        rlb_stmt *unused;
         return model_stmt(db, mi, MS_UPDATE, &unused);
     }
     uint64_t mask = 0;
@@ -479,26 +372,26 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const ch
     if (!mask)
         return rli_err_set(db, RL_EINVAL, "update %s: the list of fields to write is empty.",
                            mi->table);
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     if ((code = partial_stmt(db, mi, mask, &st)) != RL_OK) return code;
     int k = 0;
     for (size_t i = 0; i < model->nfields; i++) {
         if (!(mask & (1ULL << i))) continue;
         rl_value v = rli_field_value(&model->fields[i], row);
-        rli_bind_value(st, ++k, &v);
+        db->be->bind(st, ++k, &v);
     }
     return run_update(db, mi, st, row, k + 1);
 }
 
 /* A parent-side failure (delete, key change): name the child rows that still refer to it. */
-static int parent_failed(rl_db *db, model_info *mi, sqlite3_stmt *st, int rc, int64_t pk,
+static int parent_failed(rl_db *db, model_info *mi, rlb_stmt *st, int rc, int64_t pk,
                          const char *op, bool is_delete)
 {
     rl_value v = rl_int(pk);
-    if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        rli_diag_parent_change(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
+    if (db->be->maybe_fk(rc) &&
+        db->be->diag_parent(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    return rli_err_statement(db, st, rc, op);
+    return rli_fail(db, st, rc, op);
 }
 
 int rl_delete(rl_db *db, const rl_model *model, int64_t pk)
@@ -506,14 +399,14 @@ int rl_delete(rl_db *db, const rl_model *model, int64_t pk)
     model_info *mi;
     int code = lookup(db, model, &mi);
     if (code != RL_OK) return code;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_DELETE, &st)) != RL_OK) return code;
-    sqlite3_bind_int64(st, 1, pk);
-    int rc = rli_step_done(st);
-    if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
+    db->be->bind_int64(st, 1, pk);
+    int rc = rli_step_done(db, st);
+    if (rc == RLB_DONE && db->be->changes(db->conn) > 0) return RL_OK;
     char op[160];
     op_name(op, sizeof op, "delete from", mi);
-    if (rc == SQLITE_DONE) return not_found(db, op, mi, pk);
+    if (rc == RLB_DONE) return not_found(db, op, mi, pk);
     return parent_failed(db, mi, st, rc, pk, op, true);
 }
 
@@ -522,14 +415,14 @@ int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_p
     model_info *mi;
     int code = lookup(db, model, &mi);
     if (code != RL_OK) return code;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     if ((code = model_stmt(db, mi, MS_UPDATE_PK, &st)) != RL_OK) return code;
-    sqlite3_bind_int64(st, 1, new_pk);
-    sqlite3_bind_int64(st, 2, old_pk);
-    int rc = rli_step_done(st);
-    if (rc == SQLITE_DONE && sqlite3_changes(db->h) > 0) return RL_OK;
+    db->be->bind_int64(st, 1, new_pk);
+    db->be->bind_int64(st, 2, old_pk);
+    int rc = rli_step_done(db, st);
+    if (rc == RLB_DONE && db->be->changes(db->conn) > 0) return RL_OK;
     char op[200];
     snprintf(op, sizeof op, "update %s set %s = %lld", mi->table, mi->pk_column, (long long)new_pk);
-    if (rc == SQLITE_DONE) return not_found(db, op, mi, old_pk);
+    if (rc == RLB_DONE) return not_found(db, op, mi, old_pk);
     return parent_failed(db, mi, st, rc, old_pk, op, false);
 }

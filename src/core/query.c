@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rli_select_prefix(const model_info *mi, strbuf *b);
-
 #define MAX_GROUPS 32
 
 struct rl_query {
@@ -85,7 +83,7 @@ void rl_query_free(rl_query *q)
     free(q);
 }
 
-#define PK_FIELD 0xff /* the field code of the primary key in a shape */
+#define PK_FIELD RLS_PK /* the field code of the primary key in a shape */
 
 /* The field code of a field name (its index, or PK_FIELD), or -1 when the model has none. */
 static int field_code(rl_query *q, const char *field)
@@ -96,11 +94,6 @@ static int field_code(rl_query *q, const char *field)
     if (q->mi->model->has_pk && (strcmp(field, "pk") == 0 || strcmp(field, q->mi->pk_column) == 0))
         return PK_FIELD;
     return -1;
-}
-
-static const char *column_name(const model_info *mi, int code)
-{
-    return code == PK_FIELD ? mi->pk_column : mi->columns[code];
 }
 
 /* Append a token: its tag and a field code (two hex digits) and one more character. */
@@ -270,102 +263,6 @@ int rl_offset(rl_query *q, int64_t offset)
 
 enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE };
 
-static int hex_digit(char c)
-{
-    return c >= 'a' ? c - 'a' + 10 : c - '0';
-}
-
-/* The token after the one at t (see the shape's grammar at the top of this file). */
-static const char *next_token(const char *t)
-{
-    switch (*t) {
-    case 'c':
-    case 'o':
-        return t + 4;
-    case '(':
-        return t + 2;
-    case ')':
-        return t + 1;
-    default: /* 'i' field negate count ';' */
-        return strchr(t, ';') + 1;
-    }
-}
-
-/* " WHERE " and the shape's conditions as SQL; nothing when there are none. */
-static void render_where(const rl_query *q, strbuf *b)
-{
-    static const char *const cmp[] = {
-        [RL_EQ] = " = ?",
-        [RL_NE] = " <> ?",
-        [RL_LT] = " < ?",
-        [RL_LE] = " <= ?",
-        [RL_GT] = " > ?",
-        [RL_GE] = " >= ?",
-        [RL_LIKE] = " LIKE ?",
-        [RL_GLOB] = " GLOB ?",
-        [RL_CONTAINS] = " LIKE ? ESCAPE '\\'",
-        [RL_STARTS_WITH] = " LIKE ? ESCAPE '\\'",
-        [RL_ENDS_WITH] = " LIKE ? ESCAPE '\\'",
-        [RL_IS_NULL] = " IS NULL",
-        [RL_IS_NOT_NULL] = " IS NOT NULL",
-    };
-    bool is_or[MAX_GROUPS] = {false};
-    int terms[MAX_GROUPS] = {0};
-    int d = 0;
-    for (const char *t = q->shape.s; t && *t; t = next_token(t)) {
-        char tag = *t;
-        if (tag == 'o') continue; /* ordering: render_order */
-        if (tag == ')') {         /* an empty OR matches nothing, an empty AND everything */
-            if (terms[d] == 0) rli_sb_puts(b, is_or[d] ? "0" : "1");
-            rli_sb_puts(b, ")");
-            d--;
-            continue;
-        }
-        /* every other token starts a term of the current group (the first: of the WHERE) */
-        if (terms[d]++ > 0)
-            rli_sb_puts(b, is_or[d] ? " OR " : " AND ");
-        else if (d == 0)
-            rli_sb_puts(b, " WHERE ");
-        if (tag == '(') {
-            rli_sb_puts(b, "(");
-            d++;
-            is_or[d] = t[1] == 'o';
-            terms[d] = 0;
-            continue;
-        }
-        const char *col = column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2]));
-        if (tag == 'c') {
-            rli_sb_ident(b, col);
-            rli_sb_puts(b, cmp[t[3] - 'a']);
-            continue;
-        }
-        /* 'i': IN list */
-        bool negate = t[3] == '1';
-        unsigned long long n = strtoull(t + 4, NULL, 10);
-        if (n == 0) {
-            rli_sb_puts(b, negate ? "1" : "0");
-            continue;
-        }
-        rli_sb_ident(b, col);
-        rli_sb_puts(b, negate ? " NOT IN (" : " IN (");
-        for (unsigned long long i = 0; i < n; i++)
-            rli_sb_puts(b, i ? ", ?" : "?");
-        rli_sb_puts(b, ")");
-    }
-}
-
-static void render_order(const rl_query *q, strbuf *b)
-{
-    bool first = true;
-    for (const char *t = q->shape.s; t && *t; t = next_token(t)) {
-        if (*t != 'o') continue;
-        rli_sb_puts(b, first ? " ORDER BY " : ", ");
-        first = false;
-        rli_sb_ident(b, column_name(q->mi, hex_digit(t[1]) * 16 + hex_digit(t[2])));
-        rli_sb_puts(b, t[3] == 'd' ? " DESC" : " ASC");
-    }
-}
-
 /* The query can run: no builder error, its whole shape recorded, no group left open. */
 static int ready(rl_query *q)
 {
@@ -379,54 +276,43 @@ static int ready(rl_query *q)
     return RL_OK;
 }
 
+static const rls_kind shape_kind[] = {
+    [SH_SELECT] = RLS_SELECT, [SH_COUNT] = RLS_COUNT, [SH_EXISTS] = RLS_EXISTS,
+    [SH_DELETE] = RLS_DELETE};
+
 /* Render the statement into q->sql; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)
 {
     int code = ready(q);
     if (code != RL_OK) return code;
-    strbuf *b = &q->sql;
-    b->len = 0;
-    if (b->s) b->s[0] = '\0';
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
-    bool paged = limit >= 0 || q->offset >= 0;
-    switch (shape) {
-    case SH_SELECT:
-        rli_select_prefix(q->mi, b);
-        break;
-    case SH_COUNT:
-        rli_sb_puts(b, paged ? "SELECT count(*) FROM (SELECT 1 FROM " : "SELECT count(*) FROM ");
-        break;
-    case SH_EXISTS:
-        rli_sb_puts(b, "SELECT EXISTS (SELECT 1 FROM ");
-        break;
-    case SH_DELETE:
-        rli_sb_puts(b, "DELETE FROM ");
-        break;
-    }
-    if (shape != SH_SELECT) rli_sb_ident(b, q->mi->table);
-    render_where(q, b);
-    if (shape == SH_SELECT || (shape == SH_COUNT && paged)) {
-        render_order(q, b);
-        if (paged) rli_sb_puts(b, " LIMIT ? OFFSET ?");
-    }
-    if (shape == SH_EXISTS || (shape == SH_COUNT && paged)) rli_sb_puts(b, ")");
-    if (b->oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
+    rls_stmt tree = {.kind = shape_kind[shape],
+                     .t = &q->mi->rt,
+                     .columns = rls_all(q->mi->model->nfields),
+                     .with_pk = true,
+                     .where = RLS_WHERE_SHAPE,
+                     .shape = sb_str(&q->shape),
+                     .paged = shape != SH_DELETE && (limit >= 0 || q->offset >= 0)};
+    q->sql.len = 0;
+    rli_render(q->db->be->dialect, &tree, &q->sql);
+    if (q->sql.oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
 
 /* Bind the set values, the conditions' values, and limit and offset when paged. */
-static void bind_all(rl_query *q, sqlite3_stmt *st, enum shape shape, int64_t limit_override,
+static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_override,
                      const rl_set *sets, size_t nsets)
 {
+    const rl_backend *be = q->db->be;
     int idx = 1;
     for (size_t i = 0; i < nsets; i++)
-        rli_bind_value(st, idx++, &sets[i].value);
+        be->bind(st, idx++, &sets[i].value);
     for (size_t i = 0; i < q->nparams; i++)
-        rli_bind_value(st, idx++, &q->params[i]);
+        be->bind(st, idx++, &q->params[i]);
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
-        sqlite3_bind_int64(st, idx++, limit >= 0 ? limit : -1);
-        sqlite3_bind_int64(st, idx++, q->offset >= 0 ? q->offset : 0);
+        be->bind_int64(st, idx++, limit >= 0 ? limit : -1);
+        be->bind_int64(st, idx++, q->offset >= 0 ? q->offset : 0);
     }
 }
 
@@ -434,7 +320,7 @@ static void bind_all(rl_query *q, sqlite3_stmt *st, enum shape shape, int64_t li
  * The prepared, bound statement of a SELECT, count or exists: looked up in the model's cache
  * by the query's shape, rendered and prepared only the first time that shape is seen.
  */
-static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, sqlite3_stmt **out)
+static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out)
 {
     int code = ready(q);
     if (code != RL_OK) return code;
@@ -451,14 +337,13 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     if (!mi->queries && !(mi->queries = calloc(1, sizeof *mi->queries))) code = RL_ENOMEM;
     uint64_t h = rli_hash_text(key);
     /* every parameter of a shape is bound on each use: no need to clear the bindings */
-    sqlite3_stmt *st = code == RL_OK ? rli_cache_get(mi->queries, key, h, false) : NULL;
-    if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK) {
-        int rc = sqlite3_prepare_v3(q->db->h, q->sql.s, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-        if (rc == SQLITE_OK) rc = rli_cache_put(mi->queries, key, h, st);
-        if (rc != SQLITE_OK) {
-            st = NULL;
-            code = rli_err_sqlite(q->db, rc, mi->table);
-        }
+    const rl_backend *be = q->db->be;
+    rlb_stmt *st = code == RL_OK ? rli_cache_get(be, mi->queries, key, h, false) : NULL;
+    if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK &&
+        (code = rli_prepare_kept(q->db, q->sql.s, &st, mi->table)) == RL_OK &&
+        rli_cache_put(be, mi->queries, key, h, st) != RL_OK) {
+        st = NULL;
+        code = RL_ENOMEM;
     }
     if (key != small) free(key);
     if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
@@ -470,11 +355,11 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
 
 /* A bulk UPDATE or DELETE composed in q->sql, prepared through the text-keyed cache. */
 static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, const rl_set *sets,
-                         size_t nsets, sqlite3_stmt **out)
+                         size_t nsets, rlb_stmt **out)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = rli_cache_prepare(q->db, q->sql.s, &st);
-    if (rc != SQLITE_OK) return rli_err_sqlite(q->db, rc, q->mi->table);
+    rlb_stmt *st = NULL;
+    int code = rli_cache_prepare(q->db, q->sql.s, &st);
+    if (code != RL_OK) return code;
     bind_all(q, st, shape, limit_override, sets, nsets);
     *out = st;
     return RL_OK;
@@ -493,30 +378,31 @@ static int grow_rows(rl_rows *r, size_t size)
 static int fetch(rl_query *q, int64_t limit, rl_rows **out)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     int code = prepare_query(q, SH_SELECT, limit, &st);
     if (code != RL_OK) return code;
     rl_rows *r = calloc(1, sizeof *r);
     if (r) r->priv = calloc(1, sizeof *r->priv);
     if (!r || !r->priv) {
         free(r);
-        sqlite3_reset(st);
+        q->db->be->reset(st);
         return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
+    const rl_backend *be = q->db->be;
     size_t size = q->mi->model->size;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = be->step(st)) == RLB_ROW) {
         if (r->count == r->priv->cap && grow_rows(r, size) != RL_OK) {
             code = RL_ENOMEM;
             break;
         }
         void *row = (char *)r->items + r->count * size;
         memset(row, 0, size);
-        if ((code = rli_read_row(q->mi, row, st, &r->priv->strings)) != RL_OK) break;
+        if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
         r->count++;
     }
-    sqlite3_reset(st);
-    if (code == RL_OK && rc != SQLITE_DONE) code = rli_err_sqlite(q->db, rc, q->mi->table);
+    be->reset(st);
+    if (code == RL_OK && rc != RLB_DONE) code = rli_fail(q->db, NULL, rc, q->mi->table);
     if (code == RL_ENOMEM) rli_err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
     if (code != RL_OK) {
         rl_rows_free(r);
@@ -551,32 +437,36 @@ static int fetch_single(rl_query *q, void *out, bool exactly_one)
     /* Stepping stops after the row(s) it needs, so a LIMIT is only worth its binding when an
      * ORDER BY lets SQLite keep the top rows instead of sorting them all. */
     int64_t limit = q->norder && q->limit < 0 && q->offset < 0 ? (exactly_one ? 2 : 1) : -1;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     int code = prepare_query(q, SH_SELECT, limit, &st);
     if (code != RL_OK) return code;
+    const rl_backend *be = q->db->be;
     const rl_model *m = q->mi->model;
     const char *table = q->mi->table;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = be->step(st);
+    if (rc == RLB_ROW) {
         memset(out, 0, m->size);
-        code = rli_read_row(q->mi, out, st, NULL);
-        rc = code != RL_OK ? SQLITE_NOMEM : exactly_one ? sqlite3_step(st) : SQLITE_DONE;
-        if (rc != SQLITE_DONE) rl_row_free(m, out); /* nothing half-read is handed out */
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE) return RL_OK;
-        if (rc == SQLITE_ROW)
+        code = rli_read_row(be, q->mi, out, st, NULL);
+        if (code != RL_OK) {
+            rl_row_free(m, out); /* nothing half-read is handed out */
+            be->reset(st);
+            return rli_err_set(q->db, code, "query on %s: out of memory.", table);
+        }
+        rc = exactly_one ? be->step(st) : RLB_DONE;
+        if (rc != RLB_DONE) rl_row_free(m, out);
+        be->reset(st);
+        if (rc == RLB_DONE) return RL_OK;
+        if (rc == RLB_ROW)
             return rli_err_set(q->db, RL_EMULTIPLE,
                                "query on %s: more than one row matches where exactly one was "
                                "expected.",
                                table);
-        if (code == RL_ENOMEM)
-            return rli_err_set(q->db, code, "query on %s: out of memory.", table);
-        return rli_err_sqlite(q->db, rc, table);
+        return rli_fail(q->db, NULL, rc, table);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    be->reset(st);
+    if (rc == RLB_DONE)
         return rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", table);
-    return rli_err_sqlite(q->db, rc, table);
+    return rli_fail(q->db, NULL, rc, table);
 }
 
 int rl_fetch_first(rl_query *q, void *out)
@@ -591,15 +481,15 @@ int rl_fetch_one(rl_query *q, void *out)
 static int scalar(rl_query *q, enum shape shape, int64_t *out)
 {
     if (!q || !out) return RL_EINVAL;
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     int code = prepare_query(q, shape, -1, &st);
     if (code != RL_OK) return code;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
+    int rc = q->db->be->step(st);
+    if (rc == RLB_ROW)
+        *out = q->db->be->column_int64(st, 0);
     else
-        code = rli_err_sqlite(q->db, rc, q->mi->table);
-    sqlite3_reset(st);
+        code = rli_fail(q->db, NULL, rc, q->mi->table);
+    q->db->be->reset(st);
     return code;
 }
 
@@ -621,18 +511,18 @@ int rl_exists(rl_query *q, bool *out)
 static int run_bulk(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed,
                     const char *verb)
 {
-    sqlite3_stmt *st = NULL;
+    rlb_stmt *st = NULL;
     int code = prepare_bound(q, SH_DELETE, -1, sets, nsets, &st);
     if (code != RL_OK) return code;
-    int rc = rli_step_done(st);
-    if (rc == SQLITE_DONE) {
-        if (changed) *changed = sqlite3_changes64(q->db->h);
+    int rc = rli_step_done(q->db, st);
+    if (rc == RLB_DONE) {
+        if (changed) *changed = q->db->be->changes(q->db->conn);
         return RL_OK;
     }
     char op[160];
     snprintf(op, sizeof op, "%s %s", verb, q->mi->table);
-    code = rli_err_statement(q->db, st, rc, op);
-    sqlite3_clear_bindings(st);
+    code = rli_fail(q->db, st, rc, op);
+    if (q->db->be->clear_bindings) q->db->be->clear_bindings(st);
     return code;
 }
 
@@ -650,22 +540,31 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (nsets == 0) return q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
-    strbuf *b = &q->sql;
-    b->len = 0;
-    if (b->s) b->s[0] = '\0';
-    rli_sb_puts(b, "UPDATE ");
-    rli_sb_ident(b, q->mi->table);
-    for (size_t i = 0; i < nsets; i++) {
+    unsigned char small[16], *codes = small;
+    if (nsets > sizeof small && !(codes = malloc(nsets)))
+        return q_fail(q, RL_ENOMEM, "Out of memory.");
+    int code = RL_OK;
+    for (size_t i = 0; i < nsets && code == RL_OK; i++) {
         int fc = field_code(q, sets[i].field);
-        if (fc < 0) return unknown_field(q, sets[i].field);
-        rli_sb_puts(b, i ? ", " : " SET ");
-        rli_sb_ident(b, column_name(q->mi, fc));
-        rli_sb_puts(b, " = ?");
+        if (fc < 0)
+            code = unknown_field(q, sets[i].field);
+        else
+            codes[i] = (unsigned char)fc;
     }
-    int code = ready(q);
+    if (code == RL_OK) code = ready(q);
+    if (code == RL_OK) {
+        rls_stmt tree = {.kind = RLS_UPDATE,
+                         .t = &q->mi->rt,
+                         .set = codes,
+                         .nset = nsets,
+                         .where = RLS_WHERE_SHAPE,
+                         .shape = sb_str(&q->shape)};
+        q->sql.len = 0;
+        rli_render(q->db->be->dialect, &tree, &q->sql);
+        if (q->sql.oom) code = q_fail(q, RL_ENOMEM, "Out of memory.");
+    }
+    if (codes != small) free(codes);
     if (code != RL_OK) return code;
-    render_where(q, b);
-    if (b->oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
     return run_bulk(q, sets, nsets, changed, "update");
 }
 

@@ -27,82 +27,14 @@
  * statement, ATTACH, pragmas, DML and endless queries are refused there.
  */
 #define _GNU_SOURCE /* asprintf */
-#include "migrate.h"
+#include "migrate/migrate.h"
+#include "sqlite_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- building a plan ------------------------------------------------------------------------ */
-
-static void add_step(rl_plan *p, step s)
-{
-    step *ns = realloc(p->steps, (p->nsteps + 1) * sizeof *ns);
-    if (!ns || !s.sql) {
-        free(s.sql);
-        free(s.table);
-        free(s.dest);
-        p->text.oom = true;
-        if (ns) p->steps = ns;
-        return;
-    }
-    p->steps = ns;
-    p->steps[p->nsteps++] = s;
-}
-
-static void add_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add_sql(rl_plan *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
-    va_end(ap);
-    add_step(p, (step){.kind = STEP_SQL, .sql = s});
-}
-
-/* One line of a text (summary, loss) with every name in it escaped. */
-static void line_to(strbuf *b, const char *fmt, va_list ap)
-{
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) {
-        b->oom = true;
-        return;
-    }
-    rli_sb_name(b, s);
-    rli_sb_puts(b, "\n");
-    free(s);
-}
-
-static void summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void summary(rl_plan *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    line_to(&p->summary, fmt, ap);
-    va_end(ap);
-}
-
-static void loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void loss(strbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    line_to(b, fmt, ap);
-    va_end(ap);
-}
-
-static char *quoted(const char *name)
-{
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_ident(&b, name);
-    return rli_sb_take(&b);
-}
-
-/* count(*) of "SELECT count(*) FROM <table> [WHERE <column> <cond>]"; -1 on error. */
 int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const char *cond)
 {
     strbuf sql;
@@ -124,80 +56,6 @@ int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const 
     return n;
 }
 
-static bool same(const char *a, const char *b)
-{
-    if (!a || !b) return a == b;
-    return strcasecmp(a, b) == 0;
-}
-
-static bool fk_same_target(const sch_fk *a, const sch_fk *b)
-{
-    return same(a->from, b->from) && same(a->parent, b->parent) && same(a->to, b->to);
-}
-
-/* Words for what differs between two versions of a table. */
-static void describe_table_change(const sch_table *c, const sch_table *t, strbuf *why)
-{
-    size_t before = why->len;
-#define REASON(...)                                                                                \
-    do {                                                                                           \
-        rli_sb_puts(why, why->len > before ? "; " : "");                                           \
-        rli_sb_printf(why, __VA_ARGS__);                                                           \
-    } while (0)
-    for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
-        if (!cc) {
-            REASON("column %s added", tc->name);
-            continue;
-        }
-        if (!same(cc->type, tc->type))
-            REASON("column %s: type %s -> %s", tc->name, cc->type, tc->type);
-        if (cc->notnull != tc->notnull)
-            REASON("column %s: NOT NULL %s", tc->name, tc->notnull ? "added" : "removed");
-        if (!same(cc->dflt, tc->dflt))
-            REASON("column %s: default %s -> %s", tc->name, cc->dflt ? cc->dflt : "none",
-                   tc->dflt ? tc->dflt : "none");
-        if (cc->pk != tc->pk) REASON("column %s: primary key changed", tc->name);
-        if (cc->hidden != tc->hidden) REASON("column %s: generated/hidden changed", tc->name);
-    }
-    for (size_t i = 0; i < c->ncols; i++)
-        if (!rli_table_column(t, c->cols[i].name)) REASON("column %s dropped", c->cols[i].name);
-    for (size_t i = 0; i < t->nfks; i++) {
-        const sch_fk *tf = &t->fks[i];
-        const sch_fk *cf = NULL;
-        for (size_t k = 0; k < c->nfks && !cf; k++)
-            if (fk_same_target(&c->fks[k], tf)) cf = &c->fks[k];
-        const char *to = tf->to[0] ? tf->to : "primary key";
-        if (!cf) {
-            REASON("foreign key (%s) -> %s(%s) added with ON DELETE %s ON UPDATE %s", tf->from,
-                   tf->parent, to, tf->on_delete, tf->on_update);
-            continue;
-        }
-        if (!same(cf->on_delete, tf->on_delete))
-            REASON("foreign key (%s) -> %s(%s): ON DELETE %s -> %s", tf->from, tf->parent, to,
-                   cf->on_delete, tf->on_delete);
-        if (!same(cf->on_update, tf->on_update))
-            REASON("foreign key (%s) -> %s(%s): ON UPDATE %s -> %s", tf->from, tf->parent, to,
-                   cf->on_update, tf->on_update);
-    }
-    for (size_t i = 0; i < c->nfks; i++) {
-        bool kept = false;
-        for (size_t k = 0; k < t->nfks; k++)
-            kept = kept || fk_same_target(&c->fks[i], &t->fks[k]);
-        if (!kept) REASON("foreign key (%s) -> %s removed", c->fks[i].from, c->fks[i].parent);
-    }
-    if (c->deferrable != t->deferrable) REASON("DEFERRABLE keys changed");
-    if (c->strict != t->strict) REASON("STRICT %s", t->strict ? "added" : "removed");
-    if (c->without_rowid != t->without_rowid)
-        REASON("WITHOUT ROWID %s", t->without_rowid ? "added" : "removed");
-    if (c->autoincrement != t->autoincrement)
-        REASON("AUTOINCREMENT %s", t->autoincrement ? "added" : "removed");
-    if (c->checks != t->checks) REASON("CHECK constraints changed");
-    if (why->len == before) REASON("definition differs (constraints, collations or names)");
-#undef REASON
-}
-
-/* The target's column definition text for column name (from its CREATE TABLE). */
 static char *column_def(const sch_table *t, const char *name)
 {
     char **items;
@@ -212,7 +70,7 @@ static char *column_def(const sch_table *t, const char *name)
         bool match = first && want && strcmp(first, want) == 0;
         if (!match && want && first && first[0] == '"') {
             /* a quoted name that needed quotes */
-            char *q = quoted(name);
+            char *q = rli_quoted(name);
             char *qn = rli_sql_normalize(q);
             match = qn && strcmp(first, qn) == 0;
             free(q);
@@ -334,7 +192,7 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
         common = t->cols[i].hidden == 0 && rli_table_column(c, t->cols[i].name) &&
                  rli_table_column(c, t->cols[i].name)->hidden == 0;
     if (!common)
-        loss(&p->loss,
+        rli_plan_loss(&p->loss,
              "table %s keeps no column of its old definition: its %lld row%s would "
              "be dropped",
              c->name, (long long)rows, rows == 1 ? "" : "s");
@@ -343,7 +201,7 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
         if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
         int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
         if (n)
-            loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", c->name,
+            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", c->name,
                  cc->name, (long long)n, n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < t->ncols; i++) {
@@ -351,7 +209,7 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
         if (tc->hidden >= 1) continue;
         if (!cc) {
             if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rowid_alias(t)))
-                loss(&p->blocked,
+                rli_plan_loss(&p->blocked,
                      "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
                      "give it a default or add it as NULL and fill it first",
                      t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
@@ -361,18 +219,18 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
         if (tc->notnull && !cc->notnull) {
             int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
             if (n)
-                loss(&p->blocked,
+                rli_plan_loss(&p->blocked,
                      "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first", t->name,
                      tc->name, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
         }
-        if (same(cc->type, tc->type) && c->strict == t->strict) continue;
+        if (rli_same_name(cc->type, tc->type) && c->strict == t->strict) continue;
         char *why;
         int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
         if (n < 0)
-            loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
+            rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
                  tc->name, tc->type, why ? why : "refused");
         else if (n)
-            loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", t->name,
+            rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", t->name,
                  tc->name, (long long)n, n == 1 ? " that is stored" : "s that are stored",
                  tc->type && *tc->type ? tc->type : "a column without a type");
         free(why);
@@ -393,17 +251,17 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     size_t kept = 0;
     for (size_t i = 0; i < c->ncols; i++)
         if (rli_table_column(t, c->cols[i].name)) {
-            if (kept >= t->ncols || !same(t->cols[kept].name, c->cols[i].name)) return false;
+            if (kept >= t->ncols || !rli_same_name(t->cols[kept].name, c->cols[i].name)) return false;
             kept++;
         }
     if (kept == t->ncols && kept == c->ncols) return false; /* same columns: nothing native */
     char **stmts = NULL;
     size_t n = 0;
     bool ok = true;
-    char *qt = quoted(t->name);
+    char *qt = rli_quoted(t->name);
     for (size_t i = 0; ok && i < c->ncols; i++) {
         if (rli_table_column(t, c->cols[i].name)) continue;
-        char *qc = quoted(c->cols[i].name), *s = NULL;
+        char *qc = rli_quoted(c->cols[i].name), *s = NULL;
         ok = qt && qc && asprintf(&s, "ALTER TABLE %s DROP COLUMN %s", qt, qc) >= 0;
         free(qc);
         char **ns = ok ? realloc(stmts, (n + 1) * sizeof *ns) : NULL;
@@ -429,7 +287,7 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     if (ok && rli_scratch_open(&sc) == SQLITE_OK) {
         ok = rli_scratch_load(&sc, c->sql, &err) == SQLITE_OK;
         for (size_t i = 0; ok && i < cur->nindexes; i++)
-            if (same(cur->indexes[i].table, c->name)) {
+            if (rli_same_name(cur->indexes[i].table, c->name)) {
                 free(err);
                 err = NULL;
                 rli_scratch_load(&sc, cur->indexes[i].sql, &err);
@@ -500,11 +358,11 @@ static void plan_sequence(rl_plan *p, const char *old, const char *fresh)
     rli_sb_init(&n);
     rli_sb_literal(&o, old);
     rli_sb_literal(&n, fresh);
-    add_sql(p,
+    rli_plan_sql(p,
             "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS (SELECT 1 "
             "FROM sqlite_sequence WHERE name = %s)",
             sb_str(&n), sb_str(&n));
-    add_sql(p,
+    rli_plan_sql(p,
             "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
             "sqlite_sequence WHERE name = %s), 0)) WHERE name = %s",
             sb_str(&o), sb_str(&n));
@@ -543,7 +401,7 @@ static void plan_copy(rl_plan *p, const sch_table *c, const sch_table *t, const 
         copy = rli_sb_take(&q);
     }
     if (copy)
-        add_step(p, (step){.kind = STEP_COPY,
+        rli_plan_step(p, (step){.kind = STEP_COPY,
                            .sql = copy,
                            .table = strdup(c->name),
                            .dest = strdup(tmpname),
@@ -557,7 +415,7 @@ static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_ta
                          const sch_table *t)
 {
     char *tmpname = temp_name(h, tgt, "rl_new_", t->name);
-    char *qt = quoted(t->name), *qn = tmpname ? quoted(tmpname) : NULL;
+    char *qt = rli_quoted(t->name), *qn = tmpname ? rli_quoted(tmpname) : NULL;
     if (!tmpname || !qt || !qn) {
         p->text.oom = true;
         free(tmpname);
@@ -565,12 +423,12 @@ static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_ta
         free(qn);
         return;
     }
-    add_sql(p, "CREATE %sTABLE %s%s", t->is_virtual ? "VIRTUAL " : "", qn,
+    rli_plan_sql(p, "CREATE %sTABLE %s%s", t->is_virtual ? "VIRTUAL " : "", qn,
             t->sql + rli_sql_name_end(t->sql));
     plan_copy(p, c, t, qn, qt, tmpname);
     if (c->autoincrement && t->autoincrement) plan_sequence(p, c->name, tmpname);
-    add_sql(p, "DROP TABLE %s", qt);
-    add_sql(p, "ALTER TABLE %s RENAME TO %s", qn, qt);
+    rli_plan_sql(p, "DROP TABLE %s", qt);
+    rli_plan_sql(p, "ALTER TABLE %s RENAME TO %s", qn, qt);
     char **nr = realloc(p->rebuilt, (p->nrebuilt + 1) * sizeof *nr);
     if (nr) {
         p->rebuilt = nr;
@@ -591,10 +449,10 @@ static void drop_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *t
     for (size_t i = 0; i < ncur; i++) {
         sch_object *t = rli_schema_object(tgt, ntgt, cur[i].name);
         bool changed = !t || strcmp(t->norm, cur[i].norm) != 0;
-        if (!t) summary(p, "- %s %s", kind, cur[i].name), p->changes++;
+        if (!t) rli_plan_summary(p, "- %s %s", kind, cur[i].name), p->changes++;
         if (changed || recreate_all) {
-            char *q = quoted(cur[i].name);
-            add_sql(p, "DROP %s IF EXISTS %s", kind, q ? q : "\"\"");
+            char *q = rli_quoted(cur[i].name);
+            rli_plan_sql(p, "DROP %s IF EXISTS %s", kind, q ? q : "\"\"");
             free(q);
         }
     }
@@ -608,11 +466,11 @@ static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object 
         sch_object *c = rli_schema_object(cur, ncur, tgt[i].name);
         bool changed = !c || strcmp(c->norm, tgt[i].norm) != 0;
         if (!c)
-            summary(p, "+ %s %s", kind, tgt[i].name), p->changes++;
+            rli_plan_summary(p, "+ %s %s", kind, tgt[i].name), p->changes++;
         else if (changed)
-            summary(p, "~ %s %s: definition changed", kind, tgt[i].name), p->changes++;
+            rli_plan_summary(p, "~ %s %s: definition changed", kind, tgt[i].name), p->changes++;
         bool fresh = table_fresh && table_fresh(p, tgt[i].table, ctx);
-        if (changed || recreate_all || fresh) add_sql(p, "%s", tgt[i].sql);
+        if (changed || recreate_all || fresh) rli_plan_sql(p, "%s", tgt[i].sql);
     }
 }
 
@@ -626,7 +484,7 @@ static bool table_fresh(const rl_plan *p, const char *table, void *arg)
     (void)p;
     fresh_ctx *fc = arg;
     for (size_t i = 0; i < fc->target->ntables; i++)
-        if (same(fc->target->tables[i].name, table))
+        if (rli_same_name(fc->target->tables[i].name, table))
             return fc->fates[i] == F_CREATE || fc->fates[i] == F_REBUILD;
     return false;
 }
@@ -663,7 +521,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
         if (!c) {
             fates[i] = F_CREATE;
-            summary(p, "+ %stable %s", t->is_virtual ? "virtual " : "", t->name);
+            rli_plan_summary(p, "+ %stable %s", t->is_virtual ? "virtual " : "", t->name);
             *tables_change = true;
             continue;
         }
@@ -674,27 +532,27 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         if (c->is_virtual || t->is_virtual)
             rli_sb_puts(&why, "virtual table definition changed");
         else
-            describe_table_change(c, t, &why);
+            rli_describe_table_change(c, t, &why);
         bool native = native_alters(cur, c, t, &natives[i], &nnatives[i]);
         fates[i] = native ? F_NATIVE : F_REBUILD;
-        summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
+        rli_plan_summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
                 native ? "ALTER TABLE" : "rebuild");
         rli_sb_free(&why);
-        check_loss(db->h, p, tgt, c, t);
+        check_loss(rli_sqlite_h(db), p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
         const sch_table *c = &cur->tables[i];
         if (rli_schema_table(tgt, c->name)) continue;
         *tables_change = true;
-        int64_t rows = rli_count_rows(db->h, c->name, NULL, NULL);
-        summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
+        int64_t rows = rli_count_rows(rli_sqlite_h(db), c->name, NULL, NULL);
+        rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
-            loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
+            rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
                  (long long)rows, rows == 1 ? "" : "s");
     }
     if (tgt->ntables == 0 && cur->ntables > 0) {
         p->empty_target = true;
-        summary(p,
+        rli_plan_summary(p,
                 "! the target schema declares no table: migrating to it would drop all %zu "
                 "table%s (refused unless an empty schema is allowed)",
                 cur->ntables, cur->ntables == 1 ? "" : "s");
@@ -714,20 +572,21 @@ static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const
         bool table_goes = !rli_schema_table(tgt, ci->table);
         bool rebuilt = false;
         for (size_t k = 0; k < tgt->ntables; k++)
-            if (same(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
+            if (rli_same_name(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
         if (!ti) {
-            summary(p, "- index %s", ci->name);
+            rli_plan_summary(p, "- index %s", ci->name);
             p->changes++;
         }
         if ((!ti || strcmp(ti->norm, ci->norm) != 0) && !table_goes && !rebuilt) {
-            char *q = quoted(ci->name);
-            add_sql(p, "DROP INDEX IF EXISTS %s", q ? q : "\"\"");
+            char *q = rli_quoted(ci->name);
+            rli_plan_sql(p, "DROP INDEX IF EXISTS %s", q ? q : "\"\"");
             free(q);
         }
     }
 }
 
-static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+/* The order of a plan in one place (over 60 lines so that it reads top to bottom). */
+int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
 {
     enum fate *fates = calloc(tgt->ntables + 1, sizeof *fates);
     char ***natives = calloc(tgt->ntables + 1, sizeof *natives);
@@ -749,17 +608,17 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     /* 2. tables */
     for (size_t i = 0; i < tgt->ntables; i++) {
         const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
-        if (fates[i] == F_CREATE) add_sql(p, "%s", t->sql);
+        if (fates[i] == F_CREATE) rli_plan_sql(p, "%s", t->sql);
         for (size_t k = 0; fates[i] == F_NATIVE && k < nnatives[i]; k++) {
-            add_step(p, (step){.kind = STEP_SQL, .sql = natives[i][k]});
+            rli_plan_step(p, (step){.kind = STEP_SQL, .sql = natives[i][k]});
             natives[i][k] = NULL;
         }
-        if (fates[i] == F_REBUILD) plan_rebuild(db->h, p, tgt, c, t);
+        if (fates[i] == F_REBUILD) plan_rebuild(rli_sqlite_h(db), p, tgt, c, t);
     }
     for (size_t i = 0; i < cur->ntables; i++) {
         if (rli_schema_table(tgt, cur->tables[i].name)) continue;
-        char *q = quoted(cur->tables[i].name);
-        add_sql(p, "DROP TABLE %s", q ? q : "\"\"");
+        char *q = rli_quoted(cur->tables[i].name);
+        rli_plan_sql(p, "DROP TABLE %s", q ? q : "\"\"");
         free(q);
     }
     /* 3. indexes, views, triggers */
@@ -791,92 +650,3 @@ static int build_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *
     return RL_OK;
 }
 
-int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
-{
-    if (out) *out = NULL;
-    if (!db || !target_sql || !out) return RL_EINVAL;
-    rli_err_clear(db);
-    scratch sc;
-    if (rli_scratch_open(&sc) != SQLITE_OK)
-        return rli_err_set(db, RL_ENOMEM,
-                           "Cannot open an in-memory database for the target schema.");
-    char *why = NULL;
-    if (rli_scratch_load(&sc, target_sql, &why) != SQLITE_OK) {
-        int code =
-            rli_err_set(db, RL_EINVAL, "The target schema is not valid SQL for a schema: %s.",
-                        why ? why : "refused");
-        free(why);
-        rli_scratch_close(&sc);
-        return code;
-    }
-    schema cur, tgt;
-    int code = rli_schema_read(db, &cur, "read the database schema");
-    int rc2 = code == RL_OK ? rli_schema_load(sc.h, &tgt) : SQLITE_OK;
-    if (code != RL_OK) memset(&tgt, 0, sizeof tgt);
-    if (code == RL_OK && rc2 != SQLITE_OK)
-        code =
-            rli_err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));
-    rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
-    if (code == RL_OK && !p) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    if (p) {
-        code = build_plan(db, &cur, &tgt, p);
-        if (code != RL_OK) {
-            rl_plan_free(p);
-            p = NULL;
-        }
-    }
-    rli_schema_free(&cur);
-    rli_schema_free(&tgt);
-    rli_scratch_close(&sc);
-    *out = p;
-    return code;
-}
-
-int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out)
-{
-    char *sql;
-    if (out) *out = NULL;
-    if (!db || !out || (!models && n)) return RL_EINVAL;
-    int code = rl_schema_sql(db, models, n, &sql);
-    if (code != RL_OK) return code;
-    code = rl_plan_new(db, sql, out);
-    free(sql);
-    return code;
-}
-
-void rl_plan_free(rl_plan *p)
-{
-    if (!p) return;
-    for (size_t i = 0; i < p->nsteps; i++) {
-        free(p->steps[i].sql);
-        free(p->steps[i].table);
-        free(p->steps[i].dest);
-    }
-    for (size_t i = 0; i < p->nrebuilt; i++)
-        free(p->rebuilt[i]);
-    free(p->rebuilt);
-    free(p->steps);
-    rli_sb_free(&p->summary);
-    rli_sb_free(&p->loss);
-    rli_sb_free(&p->blocked);
-    rli_sb_free(&p->loss_all);
-    rli_sb_free(&p->text);
-    free(p);
-}
-
-bool rl_plan_is_empty(const rl_plan *p)
-{
-    return !p || p->changes == 0;
-}
-const char *rl_plan_summary(const rl_plan *p)
-{
-    return p ? sb_str(&p->summary) : "";
-}
-const char *rl_plan_sql(const rl_plan *p)
-{
-    return p ? sb_str(&p->text) : "";
-}
-const char *rl_plan_data_loss(const rl_plan *p)
-{
-    return p ? sb_str(&p->loss_all) : "";
-}

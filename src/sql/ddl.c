@@ -12,7 +12,7 @@
  * keys is nullable or deferrable; a cycle of NOT NULL immediate keys could never hold a row,
  * so it is refused with the cycle spelled out.
  */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -361,19 +361,20 @@ int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
     char *sql;
     int rc = rl_schema_sql(db, models, n, &sql);
     if (rc != RL_OK) return rc;
-    if (rli_sp_begin(db, "rl_create") != SQLITE_OK) {
+    int src = rli_sp_begin(db, "rl_create");
+    if (src != RLB_OK) {
         free(sql);
-        return rli_err_sqlite(db, sqlite3_extended_errcode(db->h), "create tables");
+        return rli_fail(db, NULL, src, "create tables");
     }
-    int src = rli_exec_sql(db, sql);
+    src = rli_exec_sql(db, sql);
     free(sql);
-    if (src != SQLITE_OK) {
-        rc = rli_err_sqlite(db, src, "create tables");
+    if (src != RLB_OK) {
+        rc = rli_fail(db, NULL, src, "create tables");
         rli_sp_rollback(db, "rl_create");
         return rc;
     }
     src = rli_sp_release(db, "rl_create");
-    if (src != SQLITE_OK) return rli_err_sqlite(db, src, "create tables");
+    if (src != RLB_OK) return rli_fail(db, NULL, src, "create tables");
     return RL_OK;
 }
 

@@ -1,6 +1,6 @@
 /*
  * Model descriptors: validation, name resolution and the mapping between struct members and
- * SQLite values.
+ * column values (read and bound through the backend).
  *
  * A model is a constant C struct that may be shared by many connections, so nothing is
  * written into it.  The first time a connection meets a model it validates the declaration
@@ -15,20 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rli_model_info_free(model_info *mi)
+void rli_model_info_free(const rl_backend *be, model_info *mi)
 {
     if (!mi) return;
     for (int i = 0; i < MS__COUNT; i++)
-        sqlite3_finalize(mi->stmt[i]);
+        be->finalize(mi->stmt[i]);
     for (int list = 0; list < 2; list++)
         for (field_mask_stmt *p = list ? mi->default_inserts : mi->partial_updates, *next; p;
              p = next) {
             next = p->next;
-            sqlite3_finalize(p->stmt);
-            sqlite3_finalize(p->readback);
+            be->finalize(p->stmt);
+            be->finalize(p->readback);
             free(p);
         }
-    if (mi->queries) rli_cache_free(mi->queries);
+    if (mi->queries) rli_cache_free(be, mi->queries);
     free(mi->queries);
     free(mi->table);
     free(mi->columns);
@@ -151,6 +151,8 @@ static int invalid(model_info *mi, int code, const char *fmt, ...)
     return code;
 }
 
+/* One rule after another, each with its own code and sentence: kept in one function so the
+ * rules read in the order they are checked (over 60 lines for that reason). */
 static int validate_field(rl_db *db, model_info *mi, size_t i)
 {
     const rl_model *m = mi->model;
@@ -283,6 +285,7 @@ static int validate(rl_db *db, model_info *mi)
     if (!mi->table || !mi->columns) return invalid(mi, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < m->nfields; i++)
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
+    mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields};
     if (!rli_valid_ident(mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
                        m->type_name, mi->table);
@@ -460,49 +463,51 @@ static void *copy_bytes(arena *a, const void *src, size_t n)
 }
 
 /*
- * Read column col into the field's member.  Plain numbers read NULL as 0 without asking for
- * the column's type (sqlite3_column_int64 and friends already do); only the "maybe" members
- * and blobs, where NULL must be told apart, ask.  Text asks only when sqlite3_column_text
- * returns NULL, to tell SQL NULL from out of memory.
+ * Read column col into the field's member.  Plain numbers read NULL as 0 without asking
+ * whether the column is NULL (the backend's column_int64 and friends already do); only the
+ * "maybe" members and blobs, where NULL must be told apart, ask.  Text asks only when
+ * column_text returns NULL, to tell SQL NULL from out of memory.
  */
-int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, arena *a)
+int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
+                   arena *a)
 {
     char *p = (char *)row + f->offset;
     switch (f->ctype) {
     case RL_CT_INT64:
-        *(int64_t *)p = sqlite3_column_int64(st, col);
+        *(int64_t *)p = be->column_int64(st, col);
         break;
     case RL_CT_INT:
-        *(int *)p = sqlite3_column_int(st, col);
+        *(int *)p = (int)be->column_int64(st, col);
         break;
     case RL_CT_DOUBLE:
-        *(double *)p = sqlite3_column_double(st, col);
+        *(double *)p = be->column_double(st, col);
         break;
     case RL_CT_BOOL:
-        *(bool *)p = sqlite3_column_int64(st, col) != 0;
+        *(bool *)p = be->column_int64(st, col) != 0;
         break;
     case RL_CT_MAYBE_INT: {
-        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
-        *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : sqlite3_column_int64(st, col)};
+        bool null = be->column_null(st, col);
+        *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : be->column_int64(st, col)};
         break;
     }
     case RL_CT_MAYBE_REAL: {
-        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
-        *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : sqlite3_column_double(st, col)};
+        bool null = be->column_null(st, col);
+        *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : be->column_double(st, col)};
         break;
     }
     case RL_CT_MAYBE_BOOL: {
-        bool null = sqlite3_column_type(st, col) == SQLITE_NULL;
-        *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && sqlite3_column_int64(st, col)};
+        bool null = be->column_null(st, col);
+        *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && be->column_int64(st, col)};
         break;
     }
     case RL_CT_TEXT: {
         char *s = NULL;
-        const unsigned char *t = sqlite3_column_text(st, col);
+        size_t len;
+        const char *t = be->column_text(st, col, &len);
         if (t) {
-            s = copy_bytes(a, t, (size_t)sqlite3_column_bytes(st, col));
+            s = copy_bytes(a, t, len);
             if (!s) return RL_ENOMEM;
-        } else if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+        } else if (!be->column_null(st, col)) {
             return RL_ENOMEM; /* the conversion to text failed */
         }
         memcpy(p, &s, sizeof s);
@@ -510,9 +515,8 @@ int rli_field_read(const rl_field *f, void *row, sqlite3_stmt *st, int col, aren
     }
     case RL_CT_BLOB: {
         rl_blob b = {NULL, 0};
-        if (sqlite3_column_type(st, col) != SQLITE_NULL) {
-            const void *d = sqlite3_column_blob(st, col);
-            b.len = (size_t)sqlite3_column_bytes(st, col);
+        if (!be->column_null(st, col)) {
+            const void *d = be->column_blob(st, col, &b.len);
             b.data = copy_bytes(a, d, b.len);
             if (!b.data) return RL_ENOMEM;
         }
@@ -546,24 +550,25 @@ void rl_row_free(const rl_model *m, void *row)
     }
 }
 
-int rli_bind_row(sqlite3_stmt *st, const model_info *mi, const void *row, int first)
+int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const void *row,
+                 int first)
 {
     const rl_model *m = mi->model;
     for (size_t i = 0; i < m->nfields; i++) {
         rl_value v = rli_field_value(&m->fields[i], row);
-        int rc = rli_bind_value(st, first + (int)i, &v);
-        if (rc != SQLITE_OK) return rc;
+        int rc = be->bind(st, first + (int)i, &v);
+        if (rc != RLB_OK) return rc;
     }
-    return SQLITE_OK;
+    return RLB_OK;
 }
 
-int rli_read_row(const model_info *mi, void *row, sqlite3_stmt *st, arena *a)
+int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)
 {
     const rl_model *m = mi->model;
     int col = 0;
-    if (m->has_pk) rli_row_set_pk(m, row, sqlite3_column_int64(st, col++));
+    if (m->has_pk) rli_row_set_pk(m, row, be->column_int64(st, col++));
     for (size_t i = 0; i < m->nfields; i++) {
-        int rc = rli_field_read(&m->fields[i], row, st, col++, a);
+        int rc = rli_field_read(be, &m->fields[i], row, st, col++, a);
         if (rc != RL_OK) return rc;
     }
     return RL_OK;

@@ -1,0 +1,158 @@
+/*
+ * The backend interface: what the engine-neutral core asks of a database engine.
+ *
+ * A backend is a constant, versioned table of function pointers (rl_backend).  A connection
+ * holds the table of the engine it was opened on (db->be) and the engine's own connection
+ * (db->conn, opaque to the core); every statement the core runs goes through the table:
+ * prepare, bind, step, read columns, reset, finalize.  The core never names an engine's
+ * types or calls an engine's functions, so a second engine is a second table in its own
+ * folder (src/backend/<engine>/) plus its SQL dialect, and nothing else changes.
+ *
+ * Conventions for every callback:
+ *  - "must": the core calls it unconditionally; a backend leaves no such pointer NULL.
+ *  - "may": the pointer can be NULL and the core then does without (documented per entry).
+ *  - Engine result codes: step, exec and prepare return RLB_OK, RLB_ROW or RLB_DONE, or the
+ *    engine's own failure code (any other int).  The core never interprets a failure code: it
+ *    hands it back to fail(), which turns it into an RL_E* error with a sentence.  (The values
+ *    of RLB_OK/ROW/DONE equal SQLite's so that its backend passes codes through unchanged;
+ *    any other backend maps its results to them.)
+ *  - Text passed in (SQL, bound strings) is borrowed for the duration of the call, except a
+ *    bound string or blob, which must stay valid until the statement is reset or rebound.
+ *  - Text handed out (column_text, column_blob, errmsg) stays valid until the next step,
+ *    reset or finalize of that statement (for errmsg: the next call on the connection).
+ *
+ * The engine-specific parts of migrations (introspection, loading a schema text, rebuilding
+ * a table, checking every key) live with each backend, behind the public rl_plan / rl_check
+ * calls; see src/migrate/ for the engine-neutral plan and src/backend/sqlite/ for SQLite's.
+ */
+#ifndef REFLITE_BACKEND_H
+#define REFLITE_BACKEND_H
+
+#include "reflite.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bumped whenever a callback is added, removed or changes its contract. */
+#define RLB_VERSION 1
+
+enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
+
+struct schema;                    /* core/schema.h */
+struct rl_plan;                   /* migrate/migrate.h */
+struct rl_dialect;                /* sql/render.h */
+typedef struct rlb_conn rlb_conn; /* an engine's connection handle */
+typedef struct rlb_stmt rlb_stmt; /* an engine's prepared statement */
+
+typedef struct rl_backend {
+    int version;      /* RLB_VERSION */
+    const char *name; /* "sqlite" */
+    /* must: how the engine spells SQL (src/sql/render.h). */
+    const struct rl_dialect *dialect;
+
+    /* ---- connections -------------------------------------------------------------- */
+
+    /* must: open target with the resolved options (o->profile is never FROM_ENV), switch
+     * foreign keys on and prove they are on; set db->conn.  On failure write a sentence to
+     * errbuf, leave db->conn NULL, return an RL_E* code. */
+    int (*open)(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen);
+    /* must: close c (NULL is a no-op); every statement has been finalized before. */
+    void (*close)(rlb_conn *c);
+    /* must: whether c is inside a transaction (begun by reflite or by raw SQL). */
+    bool (*in_transaction)(rlb_conn *c);
+    /* must: run sql (possibly several statements of reflite's own, no parameters). */
+    int (*exec)(rlb_conn *c, const char *sql);
+    /* must: switch foreign-key enforcement on or off outside a transaction and read it
+     * back: RL_OK only when it took effect. */
+    int (*set_foreign_keys)(rlb_conn *c, bool on);
+
+    /* ---- statements --------------------------------------------------------------- */
+
+    /* must: compile one statement of reflite's own.  persistent: it will be kept and reused
+     * (a hint).  *out is NULL on failure. */
+    int (*prepare)(rlb_conn *c, const char *sql, bool persistent, rlb_stmt **out);
+    /* must: compile the first statement of text that did not come from reflite, refusing
+     * anything that would switch foreign keys or constraints off (then return -1 with the
+     * error set on db).  *tail: where the next statement starts.  *out NULL for text that
+     * holds only blanks or comments. */
+    int (*prepare_raw)(rl_db *db, const char *sql, rlb_stmt **out, const char **tail);
+    /* must: free s (NULL is a no-op). */
+    void (*finalize)(rlb_stmt *s);
+    /* must: make s ready to run again; bindings stay. */
+    void (*reset)(rlb_stmt *s);
+    /* may: set every parameter of s back to NULL (NULL: the core rebinds every parameter
+     * before each run anyway). */
+    void (*clear_bindings)(rlb_stmt *s);
+    /* must: bind v to parameter idx (1-based). */
+    int (*bind)(rlb_stmt *s, int idx, const rl_value *v);
+    /* must: bind an integer (the hot case of bind, kept separate for speed). */
+    int (*bind_int64)(rlb_stmt *s, int idx, int64_t v);
+    /* must: run s to its next row: RLB_ROW, RLB_DONE or a failure code. */
+    int (*step)(rlb_stmt *s);
+    /* must: column reads of the current row (col 0-based).  column_null tells NULL apart;
+     * the others convert as the engine does (NULL reads as 0, "" or an empty blob). */
+    bool (*column_null)(rlb_stmt *s, int col);
+    int64_t (*column_int64)(rlb_stmt *s, int col);
+    double (*column_double)(rlb_stmt *s, int col);
+    /* NUL-terminated text and its length in bytes; NULL for a NULL column. */
+    const char *(*column_text)(rlb_stmt *s, int col, size_t *len);
+    const void *(*column_blob)(rlb_stmt *s, int col, size_t *len);
+    /* must: the text s was prepared from. */
+    const char *(*statement_sql)(rlb_stmt *s);
+    /* must: rows changed by the last INSERT/UPDATE/DELETE on c. */
+    int64_t (*changes)(rlb_conn *c);
+    /* must: the key generated by the last INSERT on c. */
+    int64_t (*last_id)(rlb_conn *c);
+
+    /* ---- errors and foreign-key diagnosis ------------------------------------------ */
+
+    /* must: set db's error for a failure code rc of statement s (NULL: of exec or prepare)
+     * with a sentence beginning with op, and return its RL_E* code.  A foreign-key failure
+     * is diagnosed here, before anything else runs on the connection: which key, which
+     * value, which parent, or which rows still refer to it.  A key failure at COMMIT (s
+     * NULL) names the violations that remain. */
+    int (*fail)(rl_db *db, rlb_stmt *s, int rc, const char *op);
+    /* must: whether failure code rc may be a foreign-key failure, worth a diagnosis (SQLite
+     * also reports some through a trigger's code). */
+    bool (*maybe_fk)(int rc);
+    /* must: the engine's message for the last failure on c. */
+    const char *(*errmsg)(rlb_conn *c);
+    /* must: after a failed delete of, or key change of, the row table(column) = value, name
+     * the rows that still refer to it (RL_EFOREIGNKEY set on db) or return RL_OK when none
+     * does.  column NULL: any key into table. */
+    int (*diag_parent)(rl_db *db, const char *table, const char *column, const rl_value *value,
+                       const char *op, bool is_delete);
+    /* must: "insert into t" / "update t" / "delete from t" for statement text sql, asked of
+     * the engine (malloc'd); NULL when it writes no table. */
+    char *(*statement_op)(rl_db *db, const char *sql);
+
+    /* ---- schemas ---------------------------------------------------------------------- */
+
+    /* must: read the database's schema into out (zeroed by the caller) as the one schema
+     * representation (core/schema.h); on failure set db's error (RL_ECORRUPT for a
+     * definition that cannot be trusted) and return its code.  out is freed by the caller
+     * either way. */
+    int (*introspect)(rl_db *db, struct schema *out, const char *op);
+    /* must: load schema text that may be hostile (a schema file, models' DDL) into out
+     * without touching the database: nothing but schema statements may run, and nothing
+     * for long; on failure set db's error (RL_EINVAL with the reason). */
+    int (*load_schema)(rl_db *db, const char *sql, struct schema *out);
+
+    /* ---- migrations --------------------------------------------------------------------- */
+
+    /* must: fill p (src/migrate/migrate.h) with the steps from cur to tgt, a summary line per
+     * change, and every loss of data the steps would cause, decided by looking at the data
+     * (p->loss: a flag may allow it; p->blocked: nothing can).  Runs no writing statement. */
+    int (*plan)(rl_db *db, const struct schema *cur, const struct schema *tgt, struct rl_plan *p);
+    /* must: run p's steps so that the database ends at the target or is left as it was:
+     * one transaction, no key action fired by the steps themselves, every foreign key checked
+     * before COMMIT (a violation the plan adds refuses the whole plan, naming it), a history
+     * row, progress through opts.  The core has already refused what p's loss and blocked
+     * say, an empty target and a caller's open transaction. */
+    int (*apply)(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);
+} rl_backend;
+
+/* The SQLite backend (src/backend/sqlite/). */
+extern const rl_backend rli_sqlite_backend;
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The base: growable strings, arenas and small text helpers.  A leaf: nothing here knows a
+ * connection, a model or an engine, so every other room can use it.
+ */
+#ifndef REFLITE_BASE_H
+#define REFLITE_BASE_H
+
+#include "reflite.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* ---- growable string ------------------------------------------------------------------ */
+
+/* A string that grows as text is appended; oom is set (and sticks) when an allocation fails,
+ * so a sequence of appends is checked once at the end. */
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} strbuf;
+
+void rli_sb_init(strbuf *b);
+void rli_sb_free(strbuf *b);
+void rli_sb_putn(strbuf *b, const char *s, size_t n);
+void rli_sb_puts(strbuf *b, const char *s);
+void rli_sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a double-quoted SQL identifier (embedded quotes doubled). */
+void rli_sb_ident(strbuf *b, const char *s);
+/* Append s as a single-quoted SQL string literal (embedded quotes doubled). */
+void rli_sb_literal(strbuf *b, const char *s);
+/* Take ownership of the string (never NULL unless oom). */
+char *rli_sb_take(strbuf *b);
+static inline const char *sb_str(const strbuf *b)
+{
+    return b->s ? b->s : "";
+}
+/* Append s with control characters escaped (\n, \t, \xNN): names in messages. */
+void rli_sb_name(strbuf *b, const char *s);
+/* malloc'd display form of a name (rli_sb_name). */
+char *rli_name_disp(const char *s);
+
+/* ---- arena: the strings of a result set, freed in one go ----------------------------- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+} arena_block;
+
+typedef struct arena {
+    arena_block *head;
+} arena;
+
+/* n bytes aligned for any type, valid until rli_arena_free; NULL when out of memory. */
+void *rli_arena_alloc(arena *a, size_t n);
+void rli_arena_free(arena *a);
+
+/* ---- text helpers --------------------------------------------------------------------- */
+
+/* Identifier check: [A-Za-z_][A-Za-z0-9_]*, at most RL_MAX_IDENT characters, not a name
+ * reserved by an engine (sqlite_*, the rowid's names). */
+bool rli_valid_ident(const char *s);
+/* A value as an SQL literal, as quote() writes it (text quotes doubled; malloc'd). */
+char *rli_value_literal(const rl_value *v);
+/* FNV-1a hash of a string (NULL hashes like ""). */
+uint64_t rli_hash_text(const char *s);
+
+#endif

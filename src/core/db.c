@@ -1,0 +1,311 @@
+/*
+ * Connections: profiles, opening through a backend, transactions with nesting through
+ * savepoints, and the raw SQL escape hatch.  The engine's own opening (and the proof that it
+ * enforces foreign keys) is the backend's open callback.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int rl_profile_parse(const char *name, rl_profile *out)
+{
+    static const struct {
+        const char *name;
+        rl_profile p;
+    } names[] = {{"development", RL_PROFILE_DEVELOPMENT},
+                 {"dev", RL_PROFILE_DEVELOPMENT},
+                 {"test", RL_PROFILE_TEST},
+                 {"testing", RL_PROFILE_TEST},
+                 {"production", RL_PROFILE_PRODUCTION},
+                 {"prod", RL_PROFILE_PRODUCTION}};
+    if (!name || !out) return RL_EINVAL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].p;
+            return RL_OK;
+        }
+    }
+    return RL_EINVAL;
+}
+
+const char *rl_profile_name(rl_profile p)
+{
+    switch (p) {
+    case RL_PROFILE_DEVELOPMENT:
+        return "development";
+    case RL_PROFILE_TEST:
+        return "test";
+    case RL_PROFILE_PRODUCTION:
+        return "production";
+    default:
+        return "from-env";
+    }
+}
+
+static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+{
+    if (errbuf && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int rl_open(rl_db **out, const char *path, const rl_options *opts)
+{
+    return rl_open_ex(out, path, opts, NULL, 0);
+}
+
+int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf, size_t errlen)
+{
+    rl_options o = opts ? *opts : (rl_options){0};
+    if (!out) return open_fail(errbuf, errlen, RL_EINVAL, "rl_open: out must not be NULL.");
+    *out = NULL;
+    if (o.profile == RL_PROFILE_FROM_ENV) {
+        const char *env = getenv("REFLITE_ENV");
+        if (!env || !*env) {
+            o.profile = RL_PROFILE_DEVELOPMENT;
+        } else if (rl_profile_parse(env, &o.profile) != RL_OK) {
+            return open_fail(errbuf, errlen, RL_EINVAL,
+                             "REFLITE_ENV is '%s', which is not a profile; use development, "
+                             "test or production.",
+                             env);
+        }
+    }
+    if (!path || !*path) path = getenv("REFLITE_DATABASE");
+    if (!path || !*path) {
+        if (o.profile == RL_PROFILE_PRODUCTION)
+            return open_fail(errbuf, errlen, RL_EINVAL,
+                             "The production profile needs a database path: pass one or set "
+                             "REFLITE_DATABASE.");
+        path = "reflite.db";
+    }
+    rl_db *db = calloc(1, sizeof *db);
+    if (!db) return open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
+    db->profile = o.profile;
+    db->be = &rli_sqlite_backend;
+    rli_err_clear(db);
+    int code = db->be->open(db, path, &o, errbuf, errlen);
+    if (code != RL_OK) {
+        free(db);
+        return code;
+    }
+    *out = db;
+    return RL_OK;
+}
+
+int rl_close(rl_db *db)
+{
+    if (!db) return RL_OK;
+    int code = RL_OK;
+    if (db->conn && db->be->in_transaction(db->conn)) {
+        rli_exec_sql(db, "ROLLBACK");
+        code = RL_ETXN;
+    }
+    for (size_t i = 0; i < db->models_cap; i++)
+        rli_model_info_free(db->be, db->models[i]);
+    free(db->models);
+    rli_cache_free(db->be, &db->queries);
+    db->be->close(db->conn);
+    rli_sb_free(&db->msg);
+    rli_arena_free(&db->err_strings);
+    free(db);
+    return code;
+}
+
+rl_profile rl_db_profile(const rl_db *db)
+{
+    return db ? db->profile : RL_PROFILE_FROM_ENV;
+}
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+int rl_begin(rl_db *db)
+{
+    if (!db) return RL_EINVAL;
+    rli_err_clear(db);
+    char sql[64];
+    bool outer_begin = db->depth == 0 && !db->be->in_transaction(db->conn);
+    if (outer_begin)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT rl_level_%d", db->depth + 1);
+    int rc = rli_exec_sql(db, sql);
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "begin");
+    if (db->depth == 0) db->outer_begin = outer_begin;
+    db->depth++;
+    return RL_OK;
+}
+
+/* Level 1 is a real BEGIN unless the caller had already opened a transaction with raw SQL;
+ * every other level is a savepoint named after its depth. */
+int rl_commit(rl_db *db)
+{
+    if (!db) return RL_EINVAL;
+    rli_err_clear(db);
+    if (db->depth == 0)
+        return rli_err_set(db, RL_EMISUSE, "commit: there is no transaction to commit.");
+    char sql[64];
+    if (db->depth == 1 && db->outer_begin)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE rl_level_%d", db->depth);
+    int rc = rli_exec_sql(db, sql);
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "commit");
+    db->depth--;
+    return RL_OK;
+}
+
+int rl_rollback(rl_db *db)
+{
+    if (!db) return RL_EINVAL;
+    rli_err_clear(db);
+    if (db->depth == 0)
+        return rli_err_set(db, RL_EMISUSE, "rollback: there is no transaction to roll back.");
+    char sql[96];
+    if (db->depth == 1 && db->outer_begin)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO rl_level_%d; RELEASE rl_level_%d", db->depth,
+                 db->depth);
+    int rc = rli_exec_sql(db, sql);
+    db->depth--;
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "rollback");
+    return RL_OK;
+}
+
+int rl_txn_depth(const rl_db *db)
+{
+    return db ? db->depth : RL_EINVAL;
+}
+
+/* ---- raw SQL ---------------------------------------------------------------------------- *
+ *
+ * The escape hatch runs any SQL, but not SQL that would end the promise: the backend's
+ * prepare_raw refuses statements that switch foreign keys or constraints off.
+ */
+
+/* "insert into books" for a statement that writes books, else the head of its text (malloc'd,
+ * names escaped, any length). */
+static char *sql_op_name(rl_db *db, const char *sql)
+{
+    char *op = db->be->statement_op(db, sql);
+    if (op) {
+        char *d = rli_name_disp(op);
+        free(op);
+        return d;
+    }
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    size_t n = strcspn(sql, ";\n");
+    char *head = strndup(sql, n > 60 ? 60 : n);
+    char *d = rli_name_disp(head ? head : "");
+    free(head);
+    if (d && n > 60) {
+        char *longer = realloc(d, strlen(d) + 4);
+        if (longer) strcat(d = longer, "...");
+    }
+    return d;
+}
+
+int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
+{
+    if (!db || !sql || (nparams && !params)) return RL_EINVAL;
+    rli_err_clear(db);
+    const char *tail = sql;
+    bool first = true, several = false;
+    int code = RL_OK;
+    while (*tail) {
+        rlb_stmt *st = NULL;
+        const char *next;
+        int rc = db->be->prepare_raw(db, tail, &st, &next);
+        if (rc < 0) {
+            code = db->err.code;
+            break;
+        }
+        if (rc != RLB_OK) {
+            char *op = sql_op_name(db, tail);
+            code = rli_fail(db, NULL, rc, op ? op : "exec");
+            free(op);
+            break;
+        }
+        if (!st) { /* whitespace or a comment */
+            tail = next;
+            continue;
+        }
+        if (first) {
+            const char *rest = next;
+            while (*rest == ' ' || *rest == '\n' || *rest == '\t' || *rest == ';')
+                rest++;
+            several = *rest != '\0';
+            if (several && (rc = rli_sp_begin(db, "rl_exec")) != RLB_OK) {
+                db->be->finalize(st);
+                return rli_fail(db, NULL, rc, "exec");
+            }
+            for (size_t i = 0; i < nparams; i++)
+                db->be->bind(st, (int)i + 1, &params[i]);
+            first = false;
+        }
+        while ((rc = db->be->step(st)) == RLB_ROW) {
+        }
+        if (rc != RLB_DONE) {
+            char *op = sql_op_name(db, db->be->statement_sql(st));
+            db->be->reset(st);
+            code = rli_fail(db, st, rc, op ? op : "exec");
+            free(op);
+            db->be->finalize(st);
+            break;
+        }
+        if (changes) *changes = db->be->changes(db->conn);
+        db->be->finalize(st);
+        tail = next;
+    }
+    if (several) {
+        if (code == RL_OK)
+            rli_sp_release(db, "rl_exec");
+        else
+            rli_sp_rollback(db, "rl_exec");
+    }
+    return code;
+}
+
+int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *out)
+{
+    if (!db || !sql || !out || (nparams && !params)) return RL_EINVAL;
+    rlb_stmt *st = NULL;
+    rli_err_clear(db);
+    int rc = db->be->prepare_raw(db, sql, &st, NULL);
+    if (rc < 0) return db->err.code;
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "query");
+    if (!st) return rli_err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
+    for (size_t i = 0; i < nparams; i++)
+        db->be->bind(st, (int)i + 1, &params[i]);
+    rc = db->be->step(st);
+    int code = RL_OK;
+    if (rc == RLB_ROW)
+        *out = db->be->column_int64(st, 0);
+    else if (rc == RLB_DONE)
+        code = rli_err_set(db, RL_ENOTFOUND, "query: the query returned no row.");
+    else
+        code = rli_fail(db, st, rc, "query");
+    db->be->finalize(st);
+    return code;
+}
+
+const char *rl_version(void)
+{
+    return REFLITE_VERSION;
+}
+
+int rl_version_number(void)
+{
+    return REFLITE_VERSION_NUMBER;
+}

@@ -1,0 +1,93 @@
+/*
+ * Foreign-key diagnosis that needs no engine: a model row's keys probed one by one against
+ * their parents, and the sentence for a parent that is still referenced.
+ *
+ * Engines count foreign-key violations but do not say which key or row caused them (SQLite),
+ * or say it in their own words (PostgreSQL), so a failed write through a model is explained
+ * after the fact, and only after a failure (the success path pays nothing): each of the
+ * row's non-NULL keys is looked up in its parent table, and every key without a parent is
+ * named.  Parent-side failures and raw statements need the engine's catalog and are the
+ * backend's (diag_parent, fail).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op, int engine_code)
+{
+    const rl_model *m = mi->model;
+    strbuf msg;
+    rli_sb_init(&msg);
+    rl_fk_detail first = {0};
+    char *firstv = NULL;
+    size_t found = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        const rl_field *f = &m->fields[i];
+        if (!f->references || f->deferrable) continue;
+        rl_value v = rli_field_value(f, row);
+        if (v.type == RL_V_NULL) continue;
+        model_info *parent;
+        if (rli_model_lookup(db, f->references, &parent) != RL_OK) continue;
+        rls_stmt probe = {.kind = RLS_EXISTS, .t = &parent->rt, .where = RLS_WHERE_PK};
+        strbuf sql;
+        rli_sb_init(&sql);
+        rli_render(db->be->dialect, &probe, &sql);
+        rlb_stmt *st = NULL;
+        int rc = sql.oom ? !RLB_OK : db->be->prepare(db->conn, sb_str(&sql), false, &st);
+        rli_sb_free(&sql);
+        if (rc != RLB_OK) continue;
+        db->be->bind(st, 1, &v);
+        bool has_parent = db->be->step(st) == RLB_ROW && db->be->column_int64(st, 0) != 0;
+        db->be->finalize(st);
+        if (has_parent) continue;
+        char *val = rli_value_literal(&v);
+        rli_sb_puts(&msg, found ? "; " : "");
+        rli_sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i],
+                      val ? val : "?", parent->table, parent->pk_column);
+        if (!found) {
+            first.child_table = mi->table;
+            first.child_column = mi->columns[i];
+            first.parent_table = parent->table;
+            first.parent_column = parent->pk_column;
+            firstv = val;
+        } else {
+            free(val);
+        }
+        found++;
+    }
+    if (!found) {
+        rli_sb_free(&msg);
+        return RL_OK;
+    }
+    first.value = firstv ? firstv : "";
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_printf(&b, "%s: %s.", op, sb_str(&msg));
+    rli_sb_free(&msg);
+    int code = rli_err_fk(db, &first, engine_code, &b);
+    free(firstv);
+    return code;
+}
+
+/* "pk = 3 is still referenced by 2 rows of books(author_id) (ON DELETE RESTRICT)" */
+void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb)
+{
+    rli_sb_printf(b, "%s: ", op);
+    if (d->value[0])
+        rli_sb_printf(b, "%s = %s", d->parent_column, d->value);
+    else
+        rli_sb_printf(b, "%s(%s)", d->parent_table, d->parent_column);
+    if (d->action == RL_SET_DEFAULT)
+        rli_sb_printf(b,
+                      " is referenced by %lld row%s of %s(%s) whose ON %s SET DEFAULT value has no "
+                      "matching row in %s(%s).",
+                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                      d->child_column, verb, d->parent_table, d->parent_column);
+    else
+        rli_sb_printf(b, " is still referenced by %lld row%s of %s(%s) (ON %s %s).",
+                      (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
+                      d->child_column, verb, rl_action_name(d->action));
+}
+

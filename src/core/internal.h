@@ -1,0 +1,166 @@
+/*
+ * The core's internal declarations: connections, errors, models, statements.  Nothing here
+ * names an engine: statements are the backend's (rlb_stmt) and run through db->be.
+ *
+ * A connection (struct rl_db) owns: the engine's connection and its backend table, the last error, the transaction
+ * depth, a table of per-model information (validated names and prepared statements, one
+ * entry per model the connection has seen) and a cache of prepared query statements keyed
+ * by their SQL text.  Nothing here is shared between connections.
+ */
+#ifndef REFLITE_INTERNAL_H
+#define REFLITE_INTERNAL_H
+
+#include "reflite.h"
+
+#include "backend/backend.h"
+#include "base/base.h"
+#include "sql/render.h"
+
+#include <stdarg.h>
+
+/* ---- per-model information ------------------------------------------------------------ */
+
+enum model_stmt {
+    MS_INSERT,
+    MS_INSERT_PK,
+    MS_GET,
+    MS_UPDATE,
+    MS_DELETE,
+    MS_UPDATE_PK,
+    MS_EXISTS,
+    MS__COUNT
+};
+
+typedef struct field_mask_stmt {
+    uint64_t mask;
+    rlb_stmt *stmt;
+    rlb_stmt *readback; /* inserts that leave fields to their defaults: read them back */
+    struct field_mask_stmt *next;
+} field_mask_stmt;
+
+typedef struct model_info {
+    const rl_model *model;
+    int status;            /* 0 when valid, else the RL_EMODEL* code */
+    char *error;           /* the validation message when status != 0 */
+    bool validating;       /* set while validation follows references (cycles) */
+    char *table;           /* resolved table name */
+    const char *pk_column; /* resolved pk column */
+    const char **columns;  /* resolved column name of each field */
+    rls_table rt;          /* the names above, as the renderer takes them */
+    rlb_stmt *stmt[MS__COUNT];
+    field_mask_stmt *partial_updates;
+    field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
+    uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
+    struct stmt_cache *queries;       /* builder queries on this model, by shape (query.c) */
+} model_info;
+
+/* ---- prepared statement cache for queries ---------------------------------------------- */
+
+typedef struct stmt_entry {
+    char *sql;
+    uint64_t hash;
+    rlb_stmt *stmt;
+} stmt_entry;
+
+typedef struct stmt_cache {
+    stmt_entry *slots;
+    size_t cap, used;
+} stmt_cache;
+
+/* ---- the connection ------------------------------------------------------------------- */
+
+struct rl_db {
+    const rl_backend *be; /* the engine's table of operations */
+    rlb_conn *conn;       /* the engine's connection */
+    rl_profile profile;
+    int depth;        /* our transaction depth */
+    bool outer_begin; /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    rl_error err;
+    strbuf msg;          /* the message text of err */
+    arena err_strings;   /* the other strings of err, freed when it is cleared */
+    model_info **models; /* open addressing on the model pointer */
+    size_t models_cap, models_used;
+    stmt_cache queries;
+};
+
+
+/* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */
+
+/* Reset the last error to "no error". */
+void rli_err_clear(rl_db *db);
+/* Set the last error (every field reset) with a formatted message; returns code. */
+int rli_err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Replace only the message of the current error (its fields stay). */
+void rli_err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A copy of s owned by the current error (never NULL: "" when out of memory). */
+const char *rli_err_str(rl_db *db, const char *s);
+/* Record a foreign-key failure: d's strings copied into the error, message b (freed). */
+int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b);
+
+/* ---- foreign-key diagnosis (fkdiag.c) ----------------------------------------------------
+ *
+ * Run only after a statement failed, never on the success path.
+ *  rli_diag_child_row: probe each foreign key of a model row; report every key whose value
+ *      has no parent.  Returns RL_EFOREIGNKEY if it found one, RL_OK otherwise.
+ *  rli_fk_referenced_sentence: "op: pk = 3 is still referenced by 2 rows of books(author_id)
+ *      (ON DELETE RESTRICT)." for a parent-side failure described by d.
+ */
+int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op, int engine_code);
+void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb);
+/* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
+static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
+{
+    return db->be->fail(db, st, rc, op);
+}
+
+/* ---- statements (stmt.c) ------------------------------------------------------------------ */
+
+/* Prepare sql with the query cache: the statement stays owned by the cache. */
+int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out);
+/* The statement cached under a key (reset, bindings cleared when clear), or NULL. */
+rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t hash,
+                        bool clear);
+/* Cache st under key; the cache owns st from then on (finalized on failure). */
+int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t hash,
+                  rlb_stmt *st);
+void rli_cache_free(const rl_backend *be, stmt_cache *c);
+/* Prepare a statement of reflite's own that the caller keeps (persistent). */
+int rli_prepare_kept(rl_db *db, const char *sql, rlb_stmt **out, const char *op);
+/* Run a statement that returns no rows to completion (RLB_DONE), resetting it. */
+int rli_step_done(rl_db *db, rlb_stmt *st);
+/* Run sql (no parameters, possibly several statements of reflite's own) directly. */
+int rli_exec_sql(rl_db *db, const char *sql);
+/* Switch foreign keys on or off and read the setting back: RL_OK only if it took effect. */
+int rli_set_foreign_keys(rl_db *db, bool on);
+/* Savepoint helpers used by multi-statement operations (not counted in db->depth). */
+int rli_sp_begin(rl_db *db, const char *name);
+int rli_sp_release(rl_db *db, const char *name);
+void rli_sp_rollback(rl_db *db, const char *name);
+
+/* ---- models (model.c) -------------------------------------------------------------------- */
+
+/* Look up (validating on first sight) a model's per-connection information. */
+int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out);
+void rli_model_info_free(const rl_backend *be, model_info *mi);
+bool rli_field_nullable(const rl_field *f);
+rl_kind rli_field_kind(const rl_field *f);
+/* Index of the field named name (by member or column name), or -1. */
+int rli_model_field_index(const model_info *mi, const char *name);
+/* Value of field i of row as an rl_value (text/blob borrowed from the row). */
+rl_value rli_field_value(const rl_field *f, const void *row);
+/* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied
+ * into the arena. Returns 0 or RL_ENOMEM. */
+int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
+                   struct arena *a);
+int64_t rli_row_pk(const rl_model *m, const void *row);
+void rli_row_set_pk(const rl_model *m, void *row, int64_t pk);
+/* Bind every field of row to parameters first..first+n-1. */
+int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const void *row,
+                 int first);
+/* Fill row from a statement row of the pk (when the model has one), then every field. */
+int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st,
+                 struct arena *a);
+/* "CASCADE", "SET NULL"... as an rl_action (NO ACTION for anything else). */
+rl_action rli_action_from_sql(const char *s);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * The one schema representation (schema.h): freeing it, finding its parts, writing it back
+ * as SQL.  Backends fill it (introspect); migrations compare two of them.
+ */
+#include "schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void free_objects(sch_object *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(o[i].name);
+        free(o[i].table);
+        free(o[i].sql);
+        free(o[i].norm);
+    }
+    free(o);
+}
+
+void rli_schema_free(schema *s)
+{
+    for (size_t i = 0; i < s->ntables; i++) {
+        sch_table *t = &s->tables[i];
+        for (size_t k = 0; k < t->ncols; k++) {
+            free(t->cols[k].name);
+            free(t->cols[k].type);
+            free(t->cols[k].dflt);
+        }
+        for (size_t k = 0; k < t->nfks; k++) {
+            free(t->fks[k].parent);
+            free(t->fks[k].from);
+            free(t->fks[k].to);
+        }
+        free(t->cols);
+        free(t->fks);
+        free(t->name);
+        free(t->sql);
+        free(t->norm);
+    }
+    free(s->tables);
+    free(s->problem);
+    free_objects(s->indexes, s->nindexes);
+    free_objects(s->views, s->nviews);
+    free_objects(s->triggers, s->ntriggers);
+    memset(s, 0, sizeof *s);
+}
+
+sch_table *rli_schema_table(const schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (strcasecmp(s->tables[i].name, name) == 0) return &s->tables[i];
+    return NULL;
+}
+
+sch_column *rli_table_column(const sch_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcasecmp(t->cols[i].name, name) == 0) return &t->cols[i];
+    return NULL;
+}
+
+sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(arr[i].name, name) == 0) return &arr[i];
+    return NULL;
+}
+
+static void dump_objects(strbuf *b, const sch_object *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rli_sb_printf(b, "%s;\n", o[i].sql);
+}
+
+char *rli_schema_sql(const schema *s)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    for (size_t i = 0; i < s->ntables; i++)
+        rli_sb_printf(&b, "%s;\n", s->tables[i].sql);
+    dump_objects(&b, s->indexes, s->nindexes);
+    dump_objects(&b, s->views, s->nviews);
+    dump_objects(&b, s->triggers, s->ntriggers);
+    return rli_sb_take(&b);
+}
+
+int rli_schema_read(rl_db *db, schema *s, const char *op)
+{
+    memset(s, 0, sizeof *s);
+    return db->be->introspect(db, s, op);
+}
+
+int rl_schema_dump(rl_db *db, char **out)
+{
+    if (out) *out = NULL;
+    if (!db || !out) return RL_EINVAL;
+    rli_err_clear(db);
+    schema s;
+    int code = rli_schema_read(db, &s, "read schema");
+    if (code == RL_OK) {
+        *out = rli_schema_sql(&s);
+        if (!*out) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    rli_schema_free(&s);
+    return code;
+}

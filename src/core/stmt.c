@@ -1,0 +1,137 @@
+/*
+ * Statements of reflite's own: running them through the backend, savepoints, and the
+ * per-connection cache of prepared statements (open addressing keyed by an FNV-1a hash of a
+ * key: the SQL text, or a query's shape).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rli_step_done(rl_db *db, rlb_stmt *st)
+{
+    int rc = db->be->step(st);
+    db->be->reset(st);
+    return rc == RLB_ROW ? RLB_DONE : rc;
+}
+
+int rli_exec_sql(rl_db *db, const char *sql)
+{
+    return db->be->exec(db->conn, sql);
+}
+
+int rli_set_foreign_keys(rl_db *db, bool on)
+{
+    return db->be->set_foreign_keys(db->conn, on);
+}
+
+int rli_prepare_kept(rl_db *db, const char *sql, rlb_stmt **out, const char *op)
+{
+    int rc = db->be->prepare(db->conn, sql, true, out);
+    return rc == RLB_OK ? RL_OK : rli_fail(db, NULL, rc, op);
+}
+
+void rli_cache_free(const rl_backend *be, stmt_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->slots[i].sql) {
+            be->finalize(c->slots[i].stmt);
+            free(c->slots[i].sql);
+        }
+    }
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+}
+
+/* The statement cached under key, reset (and its bindings cleared when clear); NULL when there
+ * is none. */
+rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
+                        bool clear)
+{
+    if (!c->cap) return NULL;
+    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        stmt_entry *e = &c->slots[i];
+        if (!e->sql) return NULL;
+        if (e->hash == h && strcmp(e->sql, key) == 0) {
+            be->reset(e->stmt);
+            if (clear && be->clear_bindings) be->clear_bindings(e->stmt);
+            return e->stmt;
+        }
+    }
+}
+
+/*
+ * Keep st under key (the cache owns it from now on, also on failure, when it is finalized).
+ * The cache holds at most 3/4 of its slots; past 768 statements it starts over, so callers
+ * never keep a cached statement beyond the call that got it.
+ */
+int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
+                  rlb_stmt *st)
+{
+    if (c->used + 1 > c->cap * 3 / 4) {
+        if (c->cap >= 1024) rli_cache_free(be, c);
+        size_t ncap = c->cap ? c->cap * 2 : 16;
+        stmt_entry *slots = calloc(ncap, sizeof *slots);
+        if (!slots) {
+            be->finalize(st);
+            return RL_ENOMEM;
+        }
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->slots[i].sql) continue;
+            size_t j = c->slots[i].hash & (ncap - 1);
+            while (slots[j].sql)
+                j = (j + 1) & (ncap - 1);
+            slots[j] = c->slots[i];
+        }
+        free(c->slots);
+        c->slots = slots;
+        c->cap = ncap;
+    }
+    char *copy = strdup(key);
+    if (!copy) {
+        be->finalize(st);
+        return RL_ENOMEM;
+    }
+    size_t i = h & (c->cap - 1);
+    while (c->slots[i].sql)
+        i = (i + 1) & (c->cap - 1);
+    c->slots[i] = (stmt_entry){.sql = copy, .hash = h, .stmt = st};
+    c->used++;
+    return RL_OK;
+}
+
+int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out)
+{
+    uint64_t h = rli_hash_text(sql);
+    if ((*out = rli_cache_get(db->be, &db->queries, sql, h, true))) return RL_OK;
+    int rc = db->be->prepare(db->conn, sql, true, out);
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "prepare");
+    rc = rli_cache_put(db->be, &db->queries, sql, h, *out);
+    if (rc != RL_OK) {
+        *out = NULL;
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    }
+    return RL_OK;
+}
+
+int rli_sp_begin(rl_db *db, const char *name)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
+    return rli_exec_sql(db, sql);
+}
+
+int rli_sp_release(rl_db *db, const char *name)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "RELEASE %s", name);
+    return rli_exec_sql(db, sql);
+}
+
+void rli_sp_rollback(rl_db *db, const char *name)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
+    rli_exec_sql(db, sql);
+}

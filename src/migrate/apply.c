@@ -1,0 +1,96 @@
+/*
+ * Migrations, applying a plan: the refusals that come before any work (data that would be
+ * lost, an empty target, a caller's open transaction), the dry run, and then the backend's
+ * runner (SQLite: src/backend/sqlite/apply.c, one transaction with keys off and every
+ * violation checked before COMMIT).
+ */
+#include "migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The lines of a text joined with "; " (malloc'd). */
+static char *joined(const strbuf *lines)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    const char *s = sb_str(lines);
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        if (b.len) rli_sb_puts(&b, "; ");
+        rli_sb_putn(&b, s, n);
+        s += n + (s[n] == '\n');
+    }
+    return rli_sb_take(&b);
+}
+
+/* Refusals that come before any work: data loss, an empty target, a caller's transaction. */
+static int refuse(rl_db *db, const rl_plan *p, const rl_migrate_options *opts, const char *blocked,
+                  const char *loss)
+{
+    if (p->blocked.len)
+        return rli_err_set(db, RL_EDATALOSS,
+                           "migrate: refused, and no flag can make this migration keep the data: "
+                           "%s.%s%s%s Nothing was changed; fix the data or the schema first.",
+                           blocked, loss[0] ? " Beyond that, it would lose data: " : "", loss,
+                           loss[0] ? "." : "");
+    if (p->loss.len && !(opts && opts->allow_data_loss))
+        return rli_err_set(db, RL_EDATALOSS,
+                           "migrate: refused, the migration would lose data: %s. Nothing was "
+                           "changed; allow data loss (--allow-data-loss, or "
+                           "rl_migrate_options.allow_data_loss) to go ahead.",
+                           loss);
+    if (p->empty_target && !(opts && opts->allow_empty_schema))
+        return rli_err_set(
+            db, RL_EREFUSED,
+            "migrate: refused, the target schema declares no table but the database "
+            "has some (an empty or truncated schema file, or a wrong path?). Nothing "
+            "was changed; allow an empty schema (--allow-empty-schema, or "
+            "rl_migrate_options.allow_empty_schema) to drop every table.");
+    if (db->depth > 0 || db->be->in_transaction(db->conn))
+        return rli_err_set(db, RL_EMISUSE,
+                           "migrate: refused inside a transaction (foreign keys cannot be switched "
+                           "off there); commit or roll back first.");
+    return RL_OK;
+}
+
+static int refusals(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
+{
+    char *blocked = joined(&p->blocked), *loss = joined(&p->loss);
+    int code = refuse(db, p, opts, blocked ? blocked : "", loss ? loss : "");
+    free(blocked);
+    free(loss);
+    return code;
+}
+
+int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
+{
+    if (!db || !p) return RL_EINVAL;
+    rli_err_clear(db);
+    if (p->changes == 0) return RL_OK;
+    int code = refusals(db, p, opts);
+    if (code != RL_OK || (opts && opts->dry_run)) return code;
+    return db->be->apply(db, p, opts);
+}
+
+int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
+{
+    rl_plan *p;
+    int code = rl_plan_new(db, target_sql, &p);
+    if (code != RL_OK) return code;
+    code = rl_plan_apply(db, p, opts);
+    rl_plan_free(p);
+    return code;
+}
+
+int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
+                      const rl_migrate_options *opts)
+{
+    rl_plan *p;
+    int code = rl_plan_from_models(db, models, n, &p);
+    if (code != RL_OK) return code;
+    code = rl_plan_apply(db, p, opts);
+    rl_plan_free(p);
+    return code;
+}

@@ -1,0 +1,151 @@
+/*
+ * Migrations, the plan: a value that holds the statements bringing a database to a target
+ * schema, what they would change (summary), what they would lose (loss, blocked) and the
+ * text a dry run shows.  Making one: the target schema text is loaded by the backend into
+ * the one schema representation, the database's own schema is read the same way, and the
+ * backend plans the steps between the two (SQLite: src/backend/sqlite/rebuild.c, with its
+ * native ALTERs and table rebuilds).  Applying it: apply.c.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include "migrate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- building a plan ------------------------------------------------------------------------ */
+
+void rli_plan_step(rl_plan *p, step s)
+{
+    step *ns = realloc(p->steps, (p->nsteps + 1) * sizeof *ns);
+    if (!ns || !s.sql) {
+        free(s.sql);
+        free(s.table);
+        free(s.dest);
+        p->text.oom = true;
+        if (ns) p->steps = ns;
+        return;
+    }
+    p->steps = ns;
+    p->steps[p->nsteps++] = s;
+}
+
+
+void rli_plan_sql(rl_plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    rli_plan_step(p, (step){.kind = STEP_SQL, .sql = s});
+}
+
+/* One line of a text (summary, loss) with every name in it escaped. */
+static void line_to(strbuf *b, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        b->oom = true;
+        return;
+    }
+    rli_sb_name(b, s);
+    rli_sb_puts(b, "\n");
+    free(s);
+}
+
+void rli_plan_summary(rl_plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_to(&p->summary, fmt, ap);
+    va_end(ap);
+}
+
+void rli_plan_loss(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_to(b, fmt, ap);
+    va_end(ap);
+}
+
+char *rli_quoted(const char *name)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_ident(&b, name);
+    return rli_sb_take(&b);
+}
+
+int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
+{
+    if (out) *out = NULL;
+    if (!db || !target_sql || !out) return RL_EINVAL;
+    rli_err_clear(db);
+    schema cur = {0}, tgt = {0};
+    int code = db->be->load_schema(db, target_sql, &tgt);
+    if (code == RL_OK) code = rli_schema_read(db, &cur, "read the database schema");
+    rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
+    if (code == RL_OK && !p) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    if (p) {
+        code = db->be->plan(db, &cur, &tgt, p);
+        if (code != RL_OK) {
+            rl_plan_free(p);
+            p = NULL;
+        }
+    }
+    rli_schema_free(&cur);
+    rli_schema_free(&tgt);
+    *out = p;
+    return code;
+}
+
+int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out)
+{
+    char *sql;
+    if (out) *out = NULL;
+    if (!db || !out || (!models && n)) return RL_EINVAL;
+    int code = rl_schema_sql(db, models, n, &sql);
+    if (code != RL_OK) return code;
+    code = rl_plan_new(db, sql, out);
+    free(sql);
+    return code;
+}
+
+void rl_plan_free(rl_plan *p)
+{
+    if (!p) return;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        free(p->steps[i].sql);
+        free(p->steps[i].table);
+        free(p->steps[i].dest);
+    }
+    for (size_t i = 0; i < p->nrebuilt; i++)
+        free(p->rebuilt[i]);
+    free(p->rebuilt);
+    free(p->steps);
+    rli_sb_free(&p->summary);
+    rli_sb_free(&p->loss);
+    rli_sb_free(&p->blocked);
+    rli_sb_free(&p->loss_all);
+    rli_sb_free(&p->text);
+    free(p);
+}
+
+bool rl_plan_is_empty(const rl_plan *p)
+{
+    return !p || p->changes == 0;
+}
+const char *rl_plan_summary(const rl_plan *p)
+{
+    return p ? sb_str(&p->summary) : "";
+}
+const char *rl_plan_sql(const rl_plan *p)
+{
+    return p ? sb_str(&p->text) : "";
+}
+const char *rl_plan_data_loss(const rl_plan *p)
+{
+    return p ? sb_str(&p->loss_all) : "";
+}

@@ -1,0 +1,84 @@
+/*
+ * The SQL renderer: every SELECT, INSERT, UPDATE and DELETE reflite runs on a model's table is
+ * a small tree (rls_stmt) that rli_render turns into text for a dialect.  No other file of the
+ * core writes statement text, so quoting, placeholders and the engine's spellings are decided
+ * here once.
+ *
+ * Conditions and ordering come from the query builder as a shape: a compact token string,
+ * which is also the key under which the rendered statement is cached (core/query.c):
+ *
+ *   'c' FF op            comparison of field FF (two hex digits; "ff" is the primary key)
+ *                        with operator op ('a' + rl_op)
+ *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
+ *   '(' kind ... ')'     group: kind 'o' (OR) or 'a' (AND)
+ *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
+ *
+ * Every value is a placeholder; identifiers are quoted.  Placeholders are numbered from 1 in
+ * the order the caller binds: SET values, then the shape's values, then LIMIT and OFFSET.
+ */
+#ifndef REFLITE_RENDER_H
+#define REFLITE_RENDER_H
+
+#include "base/base.h"
+
+#define RLS_PK 0xff /* the field code of the primary key */
+
+typedef enum rls_kind {
+    RLS_SELECT, /* SELECT [pk,] columns FROM t ... */
+    RLS_COUNT,  /* SELECT count(*) FROM t ... (a paged count counts the page) */
+    RLS_EXISTS, /* SELECT EXISTS (SELECT 1 FROM t ...) */
+    RLS_INSERT, /* INSERT INTO t ([pk,] columns) VALUES (...) or DEFAULT VALUES */
+    RLS_UPDATE, /* UPDATE t SET ... */
+    RLS_DELETE  /* DELETE FROM t ... */
+} rls_kind;
+
+typedef enum rls_where {
+    RLS_WHERE_NONE,
+    RLS_WHERE_PK,    /* WHERE pk = ? */
+    RLS_WHERE_ROWID, /* the row just inserted: WHERE <the dialect's row id> = ? */
+    RLS_WHERE_SHAPE  /* the shape's conditions (and ORDER BY for SELECT and paged COUNT) */
+} rls_where;
+
+/* A table as the renderer sees it: resolved names only. */
+typedef struct rls_table {
+    const char *name;
+    const char *pk; /* the primary-key column, NULL when the table has none */
+    const char *const *columns;
+    size_t ncolumns;
+} rls_table;
+
+typedef struct rls_stmt {
+    rls_kind kind;
+    const rls_table *t;
+    /* SELECT list, INSERT columns, UPDATE SET list: the columns whose bit is set (field
+     * order), after the primary key when with_pk. */
+    uint64_t columns;
+    bool with_pk;
+    /* UPDATE SET by field codes, in the caller's order (overrides columns when nset > 0). */
+    const unsigned char *set;
+    size_t nset;
+    rls_where where;
+    const char *shape; /* RLS_WHERE_SHAPE */
+    bool paged;        /* LIMIT ? OFFSET ? (SELECT, COUNT) */
+} rls_stmt;
+
+/* How an engine spells what differs between engines. */
+typedef struct rl_dialect {
+    const char *name;
+    char placeholder;  /* '?' (?1, ?2...) or '$' ($1, $2...) */
+    const char *rowid; /* the row-id column of a table with an integer primary key */
+    const char *false_, *true_; /* literals for an empty OR / AND group */
+} rl_dialect;
+
+extern const rl_dialect rli_dialect_sqlite;
+
+/* Render s into out (appended); out->oom tells of a failed allocation. */
+void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out);
+
+/* Every column of a model (all bits of n fields). */
+static inline uint64_t rls_all(size_t n)
+{
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+#endif

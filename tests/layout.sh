@@ -1,0 +1,25 @@
+#!/bin/sh
+# The rooms of src/ keep to their walls: only src/backend/sqlite/ names SQLite (its header,
+# its functions, its types), base/ includes nothing of the library but the public header,
+# and no file outside a backend folder includes one.  Usage: layout.sh SRC_DIR
+src=$1
+failures=0
+fail() {
+    echo "FAIL: $1"
+    printf '%s\n' "$2" | sed 's/^/    /'
+    failures=$((failures + 1))
+}
+outside=$(grep -rnE 'sqlite3_|<sqlite3\.h>|\bsqlite3 \*' "$src" --include='*.c' --include='*.h' |
+  grep -v "^$src/backend/sqlite/")
+[ -z "$outside" ] || fail "SQLite named outside src/backend/sqlite/" "$outside"
+base=$(grep -rn '#include "' "$src/base" | grep -v '"base/\|"reflite.h"')
+[ -z "$base" ] || fail "src/base/ includes another room" "$base"
+backend=$(grep -rn '#include "backend/sqlite/\|#include "sqlite_int.h"' "$src" |
+  grep -v "^$src/backend/sqlite/")
+[ -z "$backend" ] || fail "a backend's internals included outside its folder" "$backend"
+render=$(grep -rnE '"(SELECT|INSERT INTO|UPDATE|DELETE FROM) ' "$src/core" "$src/migrate")
+[ -z "$render" ] || fail "statement text written outside the renderer" "$render"
+big=$(find "$src" -name '*.c' -exec wc -l {} + | awk '$2 != "total" && $1 > 700 {print}')
+[ -z "$big" ] || fail "a source file over 700 lines" "$big"
+[ "$failures" -eq 0 ] && echo "layout: every room keeps to its walls"
+exit "$failures"
