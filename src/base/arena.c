@@ -30,4 +30,3 @@ void rli_arena_free(arena *a)
     }
     a->head = NULL;
 }
-

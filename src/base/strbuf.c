@@ -167,4 +167,3 @@ char *rli_name_disp(const char *s)
     rli_sb_name(&b, s);
     return rli_sb_take(&b);
 }
-

@@ -32,13 +32,11 @@ static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
                           .with_pk = true,
                           .where = RLS_WHERE_PK};
     case MS_UPDATE:
-        return (rls_stmt){
-            .kind = RLS_UPDATE, .t = &mi->rt, .columns = all, .where = RLS_WHERE_PK};
+        return (rls_stmt){.kind = RLS_UPDATE, .t = &mi->rt, .columns = all, .where = RLS_WHERE_PK};
     case MS_DELETE:
         return (rls_stmt){.kind = RLS_DELETE, .t = &mi->rt, .where = RLS_WHERE_PK};
     case MS_UPDATE_PK:
-        return (rls_stmt){
-            .kind = RLS_UPDATE, .t = &mi->rt, .with_pk = true, .where = RLS_WHERE_PK};
+        return (rls_stmt){.kind = RLS_UPDATE, .t = &mi->rt, .with_pk = true, .where = RLS_WHERE_PK};
     default:
         return (rls_stmt){.kind = RLS_EXISTS, .t = &mi->rt, .where = RLS_WHERE_PK};
     }
@@ -96,8 +94,7 @@ static int lookup_row(rl_db *db, const rl_model *model, const void *row, model_i
 static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row, int rc,
                         const char *op)
 {
-    if (db->be->maybe_fk(rc) && row &&
-        rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
+    if (db->be->maybe_fk(rc) && row && rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
     int code = rli_fail(db, st, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
@@ -137,8 +134,7 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
         }
     uint64_t given = rls_all(mi->model->nfields) & ~omit;
     rls_stmt ins = {.kind = RLS_INSERT, .t = &mi->rt, .columns = given, .with_pk = with_pk};
-    rls_stmt back = {
-        .kind = RLS_SELECT, .t = &mi->rt, .columns = omit, .where = RLS_WHERE_ROWID};
+    rls_stmt back = {.kind = RLS_SELECT, .t = &mi->rt, .columns = omit, .where = RLS_WHERE_ROWID};
     field_mask_stmt *node = calloc(1, sizeof *node);
     int code = node ? RL_OK : rli_err_set(db, RL_ENOMEM, "Out of memory.");
     if (code == RL_OK) code = prepare_tree(db, mi, &ins, &node->stmt);
@@ -336,8 +332,7 @@ static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, rlb_stmt **out
             return RL_OK;
         }
     }
-    rls_stmt tree = {
-        .kind = RLS_UPDATE, .t = &mi->rt, .columns = mask, .where = RLS_WHERE_PK};
+    rls_stmt tree = {.kind = RLS_UPDATE, .t = &mi->rt, .columns = mask, .where = RLS_WHERE_PK};
     field_mask_stmt *node = calloc(1, sizeof *node);
     if (!node) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     int code = prepare_tree(db, mi, &tree, &node->stmt);

@@ -223,7 +223,6 @@ int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b)
     return RL_EFOREIGNKEY;
 }
 
-
 rl_action rli_action_from_sql(const char *s)
 {
     if (!s) return RL_NO_ACTION;

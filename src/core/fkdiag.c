@@ -90,4 +90,3 @@ void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d
                       (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
                       d->child_column, verb, rl_action_name(d->action));
 }
-

@@ -2,10 +2,10 @@
  * The core's internal declarations: connections, errors, models, statements.  Nothing here
  * names an engine: statements are the backend's (rlb_stmt) and run through db->be.
  *
- * A connection (struct rl_db) owns: the engine's connection and its backend table, the last error, the transaction
- * depth, a table of per-model information (validated names and prepared statements, one
- * entry per model the connection has seen) and a cache of prepared query statements keyed
- * by their SQL text.  Nothing here is shared between connections.
+ * A connection (struct rl_db) owns: the engine's connection and its backend table, the last error,
+ * the transaction depth, a table of per-model information (validated names and prepared statements,
+ * one entry per model the connection has seen) and a cache of prepared query statements keyed by
+ * their SQL text.  Nothing here is shared between connections.
  */
 #ifndef REFLITE_INTERNAL_H
 #define REFLITE_INTERNAL_H
@@ -82,7 +82,6 @@ struct rl_db {
     size_t models_cap, models_used;
     stmt_cache queries;
 };
-
 
 /* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */
 

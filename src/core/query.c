@@ -276,9 +276,10 @@ static int ready(rl_query *q)
     return RL_OK;
 }
 
-static const rls_kind shape_kind[] = {
-    [SH_SELECT] = RLS_SELECT, [SH_COUNT] = RLS_COUNT, [SH_EXISTS] = RLS_EXISTS,
-    [SH_DELETE] = RLS_DELETE};
+static const rls_kind shape_kind[] = {[SH_SELECT] = RLS_SELECT,
+                                      [SH_COUNT] = RLS_COUNT,
+                                      [SH_EXISTS] = RLS_EXISTS,
+                                      [SH_DELETE] = RLS_DELETE};
 
 /* Render the statement into q->sql; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)

@@ -66,8 +66,7 @@ rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, ui
  * The cache holds at most 3/4 of its slots; past 768 statements it starts over, so callers
  * never keep a cached statement beyond the call that got it.
  */
-int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
-                  rlb_stmt *st)
+int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h, rlb_stmt *st)
 {
     if (c->used + 1 > c->cap * 3 / 4) {
         if (c->cap >= 1024) rli_cache_free(be, c);

@@ -18,7 +18,8 @@ bool rli_same_name(const char *a, const char *b)
 
 static bool fk_same_target(const sch_fk *a, const sch_fk *b)
 {
-    return rli_same_name(a->from, b->from) && rli_same_name(a->parent, b->parent) && rli_same_name(a->to, b->to);
+    return rli_same_name(a->from, b->from) && rli_same_name(a->parent, b->parent) &&
+           rli_same_name(a->to, b->to);
 }
 
 /* Words for what differs between two versions of a table. */

@@ -30,7 +30,6 @@ void rli_plan_step(rl_plan *p, step s)
     p->steps[p->nsteps++] = s;
 }
 
-
 void rli_plan_sql(rl_plan *p, const char *fmt, ...)
 {
     va_list ap;

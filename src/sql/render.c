@@ -132,11 +132,12 @@ static void update(render *r)
 /* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder. */
 static void comparison(render *r, rl_op op)
 {
-    static const char *const cmp[] = {
-        [RL_EQ] = " = ",     [RL_NE] = " <> ",        [RL_LT] = " < ",
-        [RL_LE] = " <= ",    [RL_GT] = " > ",         [RL_GE] = " >= ",
-        [RL_LIKE] = " LIKE ", [RL_GLOB] = " GLOB ",   [RL_CONTAINS] = " LIKE ",
-        [RL_STARTS_WITH] = " LIKE ", [RL_ENDS_WITH] = " LIKE "};
+    static const char *const cmp[] = {[RL_EQ] = " = ",          [RL_NE] = " <> ",
+                                      [RL_LT] = " < ",          [RL_LE] = " <= ",
+                                      [RL_GT] = " > ",          [RL_GE] = " >= ",
+                                      [RL_LIKE] = " LIKE ",     [RL_GLOB] = " GLOB ",
+                                      [RL_CONTAINS] = " LIKE ", [RL_STARTS_WITH] = " LIKE ",
+                                      [RL_ENDS_WITH] = " LIKE "};
     if (op == RL_IS_NULL || op == RL_IS_NOT_NULL) {
         rli_sb_puts(r->b, op == RL_IS_NULL ? " IS NULL" : " IS NOT NULL");
         return;

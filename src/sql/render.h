@@ -65,8 +65,8 @@ typedef struct rls_stmt {
 /* How an engine spells what differs between engines. */
 typedef struct rl_dialect {
     const char *name;
-    char placeholder;  /* '?' (?1, ?2...) or '$' ($1, $2...) */
-    const char *rowid; /* the row-id column of a table with an integer primary key */
+    char placeholder;           /* '?' (?1, ?2...) or '$' ($1, $2...) */
+    const char *rowid;          /* the row-id column of a table with an integer primary key */
     const char *false_, *true_; /* literals for an empty OR / AND group */
 } rl_dialect;
 

@@ -48,7 +48,8 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
     rli_sb_printf(&sql, " WHERE %s >= ?1 ORDER BY %s LIMIT 1 OFFSET %d", s->rowid, s->rowid,
                   COPY_CHUNK - 1);
     sqlite3_stmt *bound = NULL;
-    int rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &bound, NULL);
+    int rc = sql.oom ? SQLITE_NOMEM
+                     : sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &bound, NULL);
     rli_sb_free(&sql);
     /* Counting is a full scan: pay for it only when someone reports progress. */
     int64_t total = o && o->progress ? rli_count_rows(rli_sqlite_h(db), s->table, NULL, NULL) : 0;
@@ -143,8 +144,8 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
     for (size_t i = 0; i < p->nsteps; i++) {
         const step *s = &p->steps[i];
         char *why = NULL;
-        int rc =
-            s->kind == STEP_COPY ? run_copy(db, s, o, &why) : rli_exec_one(rli_sqlite_h(db), s->sql, &why);
+        int rc = s->kind == STEP_COPY ? run_copy(db, s, o, &why)
+                                      : rli_exec_one(rli_sqlite_h(db), s->sql, &why);
         if (rc == SQLITE_OK) continue;
         char *head = strndup(s->sql, 150);
         char *hd = rli_name_disp(head ? head : "");
@@ -344,4 +345,3 @@ int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts
     rli_fkv_free(&out.after);
     return code;
 }
-

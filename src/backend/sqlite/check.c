@@ -139,8 +139,8 @@ static int check_lint(checker *c, char **names, size_t n)
     sqlite3_stmt *unindexed, *ids;
     int rc = sqlite3_prepare_v2(rli_sqlite_h(c->db), UNINDEXED_SQL, -1, &unindexed, NULL);
     if (rc != SQLITE_OK) return rli_err_sqlite(c->db, rc, "lint");
-    rc = sqlite3_prepare_v2(rli_sqlite_h(c->db), "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1,
-                            &ids, NULL);
+    rc = sqlite3_prepare_v2(rli_sqlite_h(c->db),
+                            "SELECT DISTINCT id FROM pragma_foreign_key_list(?1)", -1, &ids, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(unindexed);
         return rli_err_sqlite(c->db, rc, "lint");

@@ -75,8 +75,8 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
         return RL_OK;
     }
     int rc = sqlite3_extended_errcode(h);
-    int code = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ? RL_ECORRUPT
-                                                                             : RL_ERROR;
+    int code =
+        (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ? RL_ECORRUPT : RL_ERROR;
     if (got)
         return open_fail(errbuf, errlen, code,
                          "Cannot switch '%s' to WAL mode (journal_mode stays '%s').", path, v);
@@ -84,8 +84,7 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
                      sqlite3_errmsg(h));
 }
 
-static int conn_open(rl_db *db, const char *path, const rl_options *o, char *errbuf,
-                     size_t errlen)
+static int conn_open(rl_db *db, const char *path, const rl_options *o, char *errbuf, size_t errlen)
 {
     /* The test profile never touches the named file: SQLite's "" is a private temporary
      * database deleted when the connection closes. */

@@ -97,9 +97,10 @@ int rli_err_sqlite(rl_db *db, int rc, const char *op)
 {
     int code = rli_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
-    const char *m = sqlite3_extended_errcode(rli_sqlite_h(db)) == rc ? sqlite3_errmsg(rli_sqlite_h(db))
-                    : code == RL_EFOREIGNKEY              ? "FOREIGN KEY constraint failed"
-                                                          : sqlite3_errstr(rc);
+    const char *m = sqlite3_extended_errcode(rli_sqlite_h(db)) == rc
+                        ? sqlite3_errmsg(rli_sqlite_h(db))
+                    : code == RL_EFOREIGNKEY ? "FOREIGN KEY constraint failed"
+                                             : sqlite3_errstr(rc);
     char *saved = rli_name_disp(m);
     char *opd = strdup(op ? op : "");
     rli_err_set(db, code, "%s", "");
@@ -175,8 +176,8 @@ static char *parent_pk_column(rl_db *db, const char *table)
 {
     sqlite3_stmt *st;
     char *out = NULL;
-    if (sqlite3_prepare_v2(rli_sqlite_h(db), "SELECT name FROM pragma_table_info(?1) WHERE pk = 1", -1, &st,
-                           NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(rli_sqlite_h(db), "SELECT name FROM pragma_table_info(?1) WHERE pk = 1",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) out = strdup((const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
@@ -423,4 +424,3 @@ int rli_sqlite_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
     }
     return code;
 }
-

@@ -193,26 +193,27 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
                  rli_table_column(c, t->cols[i].name)->hidden == 0;
     if (!common)
         rli_plan_loss(&p->loss,
-             "table %s keeps no column of its old definition: its %lld row%s would "
-             "be dropped",
-             c->name, (long long)rows, rows == 1 ? "" : "s");
+                      "table %s keeps no column of its old definition: its %lld row%s would "
+                      "be dropped",
+                      c->name, (long long)rows, rows == 1 ? "" : "s");
     for (size_t i = 0; i < c->ncols; i++) {
         const sch_column *cc = &c->cols[i];
         if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
         int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
         if (n)
-            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", c->name,
-                 cc->name, (long long)n, n == 1 ? "" : "s");
+            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s",
+                          c->name, cc->name, (long long)n, n == 1 ? "" : "s");
     }
     for (size_t i = 0; i < t->ncols; i++) {
         const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
         if (tc->hidden >= 1) continue;
         if (!cc) {
             if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rowid_alias(t)))
-                rli_plan_loss(&p->blocked,
-                     "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
-                     "give it a default or add it as NULL and fill it first",
-                     t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+                rli_plan_loss(
+                    &p->blocked,
+                    "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
+                    "give it a default or add it as NULL and fill it first",
+                    t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
             continue;
         }
         if (cc->hidden >= 1) continue;
@@ -220,19 +221,21 @@ static void check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_tabl
             int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
             if (n)
                 rli_plan_loss(&p->blocked,
-                     "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first", t->name,
-                     tc->name, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+                              "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
+                              t->name, tc->name, (long long)n, n == 1 ? "" : "s",
+                              n == 1 ? "it" : "them");
         }
         if (rli_same_name(cc->type, tc->type) && c->strict == t->strict) continue;
         char *why;
         int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
         if (n < 0)
             rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
-                 tc->name, tc->type, why ? why : "refused");
+                          tc->name, tc->type, why ? why : "refused");
         else if (n)
-            rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", t->name,
-                 tc->name, (long long)n, n == 1 ? " that is stored" : "s that are stored",
-                 tc->type && *tc->type ? tc->type : "a column without a type");
+            rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s",
+                          t->name, tc->name, (long long)n,
+                          n == 1 ? " that is stored" : "s that are stored",
+                          tc->type && *tc->type ? tc->type : "a column without a type");
         free(why);
     }
 }
@@ -251,7 +254,8 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     size_t kept = 0;
     for (size_t i = 0; i < c->ncols; i++)
         if (rli_table_column(t, c->cols[i].name)) {
-            if (kept >= t->ncols || !rli_same_name(t->cols[kept].name, c->cols[i].name)) return false;
+            if (kept >= t->ncols || !rli_same_name(t->cols[kept].name, c->cols[i].name))
+                return false;
             kept++;
         }
     if (kept == t->ncols && kept == c->ncols) return false; /* same columns: nothing native */
@@ -359,13 +363,13 @@ static void plan_sequence(rl_plan *p, const char *old, const char *fresh)
     rli_sb_literal(&o, old);
     rli_sb_literal(&n, fresh);
     rli_plan_sql(p,
-            "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS (SELECT 1 "
-            "FROM sqlite_sequence WHERE name = %s)",
-            sb_str(&n), sb_str(&n));
+                 "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 WHERE NOT EXISTS (SELECT 1 "
+                 "FROM sqlite_sequence WHERE name = %s)",
+                 sb_str(&n), sb_str(&n));
     rli_plan_sql(p,
-            "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
-            "sqlite_sequence WHERE name = %s), 0)) WHERE name = %s",
-            sb_str(&o), sb_str(&n));
+                 "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
+                 "sqlite_sequence WHERE name = %s), 0)) WHERE name = %s",
+                 sb_str(&o), sb_str(&n));
     rli_sb_free(&o);
     rli_sb_free(&n);
 }
@@ -402,11 +406,11 @@ static void plan_copy(rl_plan *p, const sch_table *c, const sch_table *t, const 
     }
     if (copy)
         rli_plan_step(p, (step){.kind = STEP_COPY,
-                           .sql = copy,
-                           .table = strdup(c->name),
-                           .dest = strdup(tmpname),
-                           .rowid = chunked ? rid : NULL,
-                           .chunked = chunked});
+                                .sql = copy,
+                                .table = strdup(c->name),
+                                .dest = strdup(tmpname),
+                                .rowid = chunked ? rid : NULL,
+                                .chunked = chunked});
     rli_sb_free(&cols);
     rli_sb_free(&src);
 }
@@ -424,7 +428,7 @@ static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_ta
         return;
     }
     rli_plan_sql(p, "CREATE %sTABLE %s%s", t->is_virtual ? "VIRTUAL " : "", qn,
-            t->sql + rli_sql_name_end(t->sql));
+                 t->sql + rli_sql_name_end(t->sql));
     plan_copy(p, c, t, qn, qt, tmpname);
     if (c->autoincrement && t->autoincrement) plan_sequence(p, c->name, tmpname);
     rli_plan_sql(p, "DROP TABLE %s", qt);
@@ -536,7 +540,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         bool native = native_alters(cur, c, t, &natives[i], &nnatives[i]);
         fates[i] = native ? F_NATIVE : F_REBUILD;
         rli_plan_summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
-                native ? "ALTER TABLE" : "rebuild");
+                         native ? "ALTER TABLE" : "rebuild");
         rli_sb_free(&why);
         check_loss(rli_sqlite_h(db), p, tgt, c, t);
     }
@@ -548,14 +552,15 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
             rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
-                 (long long)rows, rows == 1 ? "" : "s");
+                          (long long)rows, rows == 1 ? "" : "s");
     }
     if (tgt->ntables == 0 && cur->ntables > 0) {
         p->empty_target = true;
-        rli_plan_summary(p,
-                "! the target schema declares no table: migrating to it would drop all %zu "
-                "table%s (refused unless an empty schema is allowed)",
-                cur->ntables, cur->ntables == 1 ? "" : "s");
+        rli_plan_summary(
+            p,
+            "! the target schema declares no table: migrating to it would drop all %zu "
+            "table%s (refused unless an empty schema is allowed)",
+            cur->ntables, cur->ntables == 1 ? "" : "s");
     }
     for (size_t i = 0; i < tgt->ntables; i++)
         if (fates[i] != F_SAME) p->changes++;
@@ -572,7 +577,8 @@ static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const
         bool table_goes = !rli_schema_table(tgt, ci->table);
         bool rebuilt = false;
         for (size_t k = 0; k < tgt->ntables; k++)
-            if (rli_same_name(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD) rebuilt = true;
+            if (rli_same_name(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD)
+                rebuilt = true;
         if (!ti) {
             rli_plan_summary(p, "- index %s", ci->name);
             p->changes++;
@@ -649,4 +655,3 @@ int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
         return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
-

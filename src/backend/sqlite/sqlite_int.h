@@ -88,7 +88,6 @@ int rli_main_tables(sqlite3 *h, char ***names, size_t *n);
 /* Why foreign key number fkid of table cannot be checked (malloc'd), or NULL when it can. */
 char *rli_fk_key_problem(sqlite3 *h, const char *table, int fkid);
 
-
 /*
  * Run exactly one statement of text that did not come from reflite (a stored CREATE, a
  * schema file's statement): trailing text other than spaces, comments and ';' is refused
