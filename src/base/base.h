@@ -18,9 +18,13 @@ typedef struct strbuf {
     char *s;
     size_t len, cap;
     bool oom;
+    bool borrowed; /* s is the caller's buffer (rli_sb_init_buf): never freed or realloc'd */
 } strbuf;
 
 void rli_sb_init(strbuf *b);
+/* Start in the caller's buffer buf of cap bytes (cap > 0); text that outgrows it moves to
+ * the heap, and rli_sb_free frees only what the strbuf allocated itself. */
+void rli_sb_init_buf(strbuf *b, char *buf, size_t cap);
 void rli_sb_free(strbuf *b);
 void rli_sb_putn(strbuf *b, const char *s, size_t n);
 void rli_sb_puts(strbuf *b, const char *s);

@@ -14,9 +14,18 @@ void rli_sb_init(strbuf *b)
     memset(b, 0, sizeof *b);
 }
 
+void rli_sb_init_buf(strbuf *b, char *buf, size_t cap)
+{
+    memset(b, 0, sizeof *b);
+    b->s = buf;
+    b->cap = cap;
+    b->borrowed = true;
+    if (cap) buf[0] = '\0';
+}
+
 void rli_sb_free(strbuf *b)
 {
-    free(b->s);
+    if (!b->borrowed) free(b->s);
     rli_sb_init(b);
 }
 
@@ -27,11 +36,13 @@ static bool sb_reserve(strbuf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 128;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *s = realloc(b->s, cap);
+    char *s = b->borrowed ? malloc(cap) : realloc(b->s, cap);
     if (!s) {
         b->oom = true;
         return false;
     }
+    if (b->borrowed && b->len) memcpy(s, b->s, b->len + 1);
+    b->borrowed = false;
     b->s = s;
     b->cap = cap;
     return true;
@@ -87,6 +98,12 @@ char *rli_sb_take(strbuf *b)
     if (b->oom) {
         rli_sb_free(b);
         return NULL;
+    }
+    if (b->borrowed) { /* the caller's buffer stays the caller's: hand out a copy */
+        char *copy = malloc(b->len + 1);
+        if (copy) memcpy(copy, b->s ? b->s : "", b->len + 1);
+        rli_sb_init(b);
+        return copy;
     }
     if (!b->s) {
         if (!sb_reserve(b, 0)) return NULL;

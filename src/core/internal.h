@@ -47,6 +47,7 @@ typedef struct model_info {
     const char *pk_column; /* resolved pk column */
     const char **columns;  /* resolved column name of each field */
     rls_table rt;          /* the names above, as the renderer takes them */
+    bool pk_word_free;     /* "pk" names the primary key: no field is called so */
     rlb_stmt *stmt[MS__COUNT];
     field_mask_stmt *partial_updates;
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
@@ -116,6 +117,8 @@ static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
 
 /* Prepare sql with the query cache: the statement stays owned by the cache. */
 int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out);
+/* The statement cached under a key as it was left, or NULL. */
+rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t hash);
 /* The statement cached under a key (reset, bindings cleared when clear), or NULL. */
 rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t hash,
                         bool clear);

@@ -286,6 +286,7 @@ static int validate(rl_db *db, model_info *mi)
     for (size_t i = 0; i < m->nfields; i++)
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
     mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields};
+    mi->pk_word_free = m->has_pk && rli_model_field_index(mi, "pk") < 0;
     if (!rli_valid_ident(mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
                        m->type_name, mi->table);

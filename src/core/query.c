@@ -21,6 +21,9 @@
 #include <string.h>
 
 #define MAX_GROUPS 32
+/* The shape starts with two characters that prepare_query overwrites with the statement's
+ * kind and paging, so that the shape itself is the cache key. */
+#define SHAPE_HEAD "--"
 
 struct rl_query {
     rl_db *db;
@@ -31,6 +34,9 @@ struct rl_query {
     strbuf sql;   /* rendered on demand */
     rl_value *params;
     size_t nparams, cap;
+    /* a query of a few conditions lives in the query itself: no allocation but the query */
+    char shape_buf[64];
+    rl_value params_buf[4];
     arena texts; /* copies of text and blob operands */
     int depth;
     int norder; /* rl_order_by calls */
@@ -60,13 +66,21 @@ static int q_fail(rl_query *q, int code, const char *fmt, ...)
 rl_query *rl_select(rl_db *db, const rl_model *model)
 {
     if (!db) return NULL;
-    rl_query *q = calloc(1, sizeof *q);
+    rl_query *q = malloc(sizeof *q); /* not calloc: the inline buffers need no zeroing */
     if (!q) return NULL;
     q->db = db;
-    q->limit = -1;
-    q->offset = -1;
-    rli_sb_init(&q->shape);
+    q->mi = NULL;
+    q->error = RL_OK;
+    q->errmsg = NULL;
     rli_sb_init(&q->sql);
+    q->nparams = 0;
+    q->texts.head = NULL;
+    q->depth = q->norder = 0;
+    q->limit = q->offset = -1;
+    q->params = q->params_buf;
+    q->cap = sizeof q->params_buf / sizeof q->params_buf[0];
+    rli_sb_init_buf(&q->shape, q->shape_buf, sizeof q->shape_buf);
+    rli_sb_putn(&q->shape, SHAPE_HEAD, 2);
     int rc = rli_model_lookup(db, model, &q->mi);
     if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
     return q;
@@ -77,7 +91,7 @@ void rl_query_free(rl_query *q)
     if (!q) return;
     rli_sb_free(&q->shape);
     rli_sb_free(&q->sql);
-    free(q->params);
+    if (q->params != q->params_buf) free(q->params);
     free(q->errmsg);
     rli_arena_free(&q->texts);
     free(q);
@@ -89,6 +103,7 @@ void rl_query_free(rl_query *q)
 static int field_code(rl_query *q, const char *field)
 {
     if (!q->mi || !field) return -1;
+    if (q->mi->pk_word_free && field[0] == 'p' && field[1] == 'k' && !field[2]) return PK_FIELD;
     int fi = rli_model_field_index(q->mi, field);
     if (fi >= 0) return fi;
     if (q->mi->model->has_pk && (strcmp(field, "pk") == 0 || strcmp(field, q->mi->pk_column) == 0))
@@ -107,9 +122,11 @@ static void put_token(rl_query *q, char tag, int code, char arg)
 static int add_param(rl_query *q, rl_value v)
 {
     if (q->nparams == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 8;
-        rl_value *p = realloc(q->params, cap * sizeof *p);
+        size_t cap = q->cap * 2;
+        bool inline_ = q->params == q->params_buf;
+        rl_value *p = inline_ ? malloc(cap * sizeof *p) : realloc(q->params, cap * sizeof *p);
         if (!p) return q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (inline_) memcpy(p, q->params_buf, sizeof q->params_buf);
         q->params = p;
         q->cap = cap;
     }
@@ -292,7 +309,7 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
                      .columns = rls_all(q->mi->model->nfields),
                      .with_pk = true,
                      .where = RLS_WHERE_SHAPE,
-                     .shape = sb_str(&q->shape),
+                     .shape = q->shape.s + 2,
                      .paged = shape != SH_DELETE && (limit >= 0 || q->offset >= 0)};
     q->sql.len = 0;
     rli_render(q->db->be->dialect, &tree, &q->sql);
@@ -326,27 +343,23 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     int code = ready(q);
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
-    char head[3] = {(char)('0' + shape), limit >= 0 || q->offset >= 0 ? 'p' : '-', '\0'};
-    char small[256], *key = small;
-    size_t n = q->shape.len;
-    if (n + 3 > sizeof small && !(key = malloc(n + 3)))
-        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    memcpy(key, head, 2);
-    if (n) memcpy(key + 2, q->shape.s, n);
-    key[n + 2] = '\0';
+    /* the key: the kind of statement and whether it is paged, then the tokens */
+    char *key = q->shape.s;
+    key[0] = (char)('0' + shape);
+    key[1] = limit >= 0 || q->offset >= 0 ? 'p' : '-';
     model_info *mi = q->mi;
     if (!mi->queries && !(mi->queries = calloc(1, sizeof *mi->queries))) code = RL_ENOMEM;
     uint64_t h = rli_hash_text(key);
-    /* every parameter of a shape is bound on each use: no need to clear the bindings */
+    /* Every parameter of a shape is bound on each use, and every use resets the statement
+     * when it is done with it: a statement from this cache needs neither. */
     const rl_backend *be = q->db->be;
-    rlb_stmt *st = code == RL_OK ? rli_cache_get(be, mi->queries, key, h, false) : NULL;
+    rlb_stmt *st = code == RL_OK ? rli_cache_find(mi->queries, key, h) : NULL;
     if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK &&
         (code = rli_prepare_kept(q->db, q->sql.s, &st, mi->table)) == RL_OK &&
         rli_cache_put(be, mi->queries, key, h, st) != RL_OK) {
         st = NULL;
         code = RL_ENOMEM;
     }
-    if (key != small) free(key);
     if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
     if (code != RL_OK) return code;
     bind_all(q, st, shape, limit_override, NULL, 0);
@@ -559,7 +572,7 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
                          .set = codes,
                          .nset = nsets,
                          .where = RLS_WHERE_SHAPE,
-                         .shape = sb_str(&q->shape)};
+                         .shape = q->shape.s + 2};
         q->sql.len = 0;
         rli_render(q->db->be->dialect, &tree, &q->sql);
         if (q->sql.oom) code = q_fail(q, RL_ENOMEM, "Out of memory.");

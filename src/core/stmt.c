@@ -46,19 +46,25 @@ void rli_cache_free(const rl_backend *be, stmt_cache *c)
 
 /* The statement cached under key, reset (and its bindings cleared when clear); NULL when there
  * is none. */
-rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
-                        bool clear)
+rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t h)
 {
     if (!c->cap) return NULL;
     for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
-        stmt_entry *e = &c->slots[i];
+        const stmt_entry *e = &c->slots[i];
         if (!e->sql) return NULL;
-        if (e->hash == h && strcmp(e->sql, key) == 0) {
-            be->reset(e->stmt);
-            if (clear && be->clear_bindings) be->clear_bindings(e->stmt);
-            return e->stmt;
-        }
+        if (e->hash == h && strcmp(e->sql, key) == 0) return e->stmt;
     }
+}
+
+rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
+                        bool clear)
+{
+    rlb_stmt *st = rli_cache_find(c, key, h);
+    if (st) {
+        be->reset(st);
+        if (clear && be->clear_bindings) be->clear_bindings(st);
+    }
+    return st;
 }
 
 /*
