@@ -361,8 +361,8 @@ static void open_baseline(side *x, const char *path, const char *ddl)
         [S_UPD] = "UPDATE books SET title = ?1 WHERE pk = ?2",
         [S_DEL] = "DELETE FROM authors WHERE pk = ?1",
         [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = ?1",
-        [S_TOP] = "SELECT pk, title, author_id FROM books WHERE author_id = ?1 ORDER BY title "
-                  "LIMIT 10",
+        [S_TOP] = ("SELECT pk, title, author_id FROM books WHERE author_id = ?1 ORDER BY title "
+                   "LIMIT 10"),
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
         x->st[i] = prep(x->h, sql[i]);
