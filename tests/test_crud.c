@@ -255,6 +255,57 @@ static void test_booleans_are_checked(void **state)
     rl_close(db);
 }
 
+/* A model of RL_MAX_FIELDS fields whose last one has a database default: an insert that
+ * leaves it unset with the pk to assign and one that leaves it unset with an explicit pk must
+ * each get their own statement (the field's bit and "explicit pk" must not share a key). */
+typedef struct {
+    int64_t pk;
+    rl_maybe_int v[RL_MAX_FIELDS];
+} Wide;
+
+static void test_widest_model_defaults_and_explicit_pk(void **state)
+{
+    (void)state;
+    static char names[RL_MAX_FIELDS][8];
+    rl_field fields[RL_MAX_FIELDS];
+    for (int i = 0; i < RL_MAX_FIELDS; i++) {
+        snprintf(names[i], sizeof names[i], "f%d", i);
+        fields[i] = (rl_field){.name = names[i],
+                               .ctype = RL_CT_MAYBE_INT,
+                               .offset = offsetof(Wide, v) + (size_t)i * sizeof(rl_maybe_int),
+                               .size = sizeof(rl_maybe_int),
+                               .nullable = true,
+                               .default_sql = i == RL_MAX_FIELDS - 1 ? "7" : NULL};
+    }
+    rl_model m = {.type_name = "Wide",
+                  .size = sizeof(Wide),
+                  .has_pk = true,
+                  .pk_offset = offsetof(Wide, pk),
+                  .pk_ctype = RL_CT_INT64,
+                  .fields = fields,
+                  .nfields = RL_MAX_FIELDS};
+    rl_db *db;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
+    assert_int_equal(rl_create_table(db, &m), RL_OK);
+    Wide a = {0}; /* last field unset: left to its default, pk assigned */
+    assert_int_equal(rl_insert(db, &m, &a), RL_OK);
+    assert_true(a.v[RL_MAX_FIELDS - 1].present);
+    assert_int_equal(a.v[RL_MAX_FIELDS - 1].value, 7);
+    Wide b = {.pk = 1000}; /* the same field left unset, but the pk explicit */
+    for (int i = 0; i < RL_MAX_FIELDS - 1; i++)
+        b.v[i] = (rl_maybe_int)RL_SOME(i + 100);
+    assert_int_equal(rl_insert(db, &m, &b), RL_OK);
+    assert_int_equal(b.pk, 1000);
+    Wide g;
+    assert_int_equal(rl_get(db, &m, 1000, &g), RL_OK);
+    for (int i = 0; i < RL_MAX_FIELDS; i++) {
+        assert_true(g.v[i].present);
+        assert_int_equal(g.v[i].value, i == RL_MAX_FIELDS - 1 ? 7 : i + 100);
+    }
+    rl_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_constraint_errors_name_the_column),
         cmocka_unit_test(test_null_arguments_are_refused),
         cmocka_unit_test(test_booleans_are_checked),
+        cmocka_unit_test(test_widest_model_defaults_and_explicit_pk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

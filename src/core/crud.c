@@ -126,9 +126,8 @@ static void op_name(char *buf, size_t len, const char *verb, const model_info *m
 static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
                         field_mask_stmt **out)
 {
-    uint64_t key = omit | (with_pk ? 1ULL << 63 : 0); /* at most 64 fields: bit 63 is free */
     for (field_mask_stmt *p = mi->default_inserts; p; p = p->next)
-        if (p->mask == key) {
+        if (p->mask == omit && p->with_pk == with_pk) {
             *out = p;
             return RL_OK;
         }
@@ -146,7 +145,8 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
         }
         return code;
     }
-    node->mask = key;
+    node->mask = omit;
+    node->with_pk = with_pk;
     node->next = mi->default_inserts;
     mi->default_inserts = node;
     *out = node;

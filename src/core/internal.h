@@ -32,7 +32,8 @@ enum model_stmt {
 };
 
 typedef struct field_mask_stmt {
-    uint64_t mask;
+    uint64_t mask; /* a bit per field: every bit can be in use (RL_MAX_FIELDS is 64) */
+    bool with_pk;  /* an INSERT that also writes an explicit primary key */
     rlb_stmt *stmt;
     rlb_stmt *readback; /* inserts that leave fields to their defaults: read them back */
     struct field_mask_stmt *next;
