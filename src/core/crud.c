@@ -36,9 +36,8 @@ static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
     case MS_DELETE:
         return (rls_stmt){.kind = RLS_DELETE, .t = &mi->rt, .where = RLS_WHERE_PK};
     case MS_UPDATE_PK:
+    default: /* MS__COUNT is a count, never an operation */
         return (rls_stmt){.kind = RLS_UPDATE, .t = &mi->rt, .with_pk = true, .where = RLS_WHERE_PK};
-    default:
-        return (rls_stmt){.kind = RLS_EXISTS, .t = &mi->rt, .where = RLS_WHERE_PK};
     }
 }
 

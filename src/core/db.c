@@ -45,10 +45,7 @@ const char *rl_profile_name(rl_profile p)
     }
 }
 
-static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+int rli_open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
 {
     if (errbuf && errlen) {
         va_list ap;
@@ -67,29 +64,29 @@ int rl_open(rl_db **out, const char *path, const rl_options *opts)
 int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf, size_t errlen)
 {
     rl_options o = opts ? *opts : (rl_options){0};
-    if (!out) return open_fail(errbuf, errlen, RL_EINVAL, "rl_open: out must not be NULL.");
+    if (!out) return rli_open_fail(errbuf, errlen, RL_EINVAL, "rl_open: out must not be NULL.");
     *out = NULL;
     if (o.profile == RL_PROFILE_FROM_ENV) {
         const char *env = getenv("REFLITE_ENV");
         if (!env || !*env) {
             o.profile = RL_PROFILE_DEVELOPMENT;
         } else if (rl_profile_parse(env, &o.profile) != RL_OK) {
-            return open_fail(errbuf, errlen, RL_EINVAL,
-                             "REFLITE_ENV is '%s', which is not a profile; use development, "
-                             "test or production.",
-                             env);
+            return rli_open_fail(errbuf, errlen, RL_EINVAL,
+                                 "REFLITE_ENV is '%s', which is not a profile; use development, "
+                                 "test or production.",
+                                 env);
         }
     }
     if (!path || !*path) path = getenv("REFLITE_DATABASE");
     if (!path || !*path) {
         if (o.profile == RL_PROFILE_PRODUCTION)
-            return open_fail(errbuf, errlen, RL_EINVAL,
-                             "The production profile needs a database path: pass one or set "
-                             "REFLITE_DATABASE.");
+            return rli_open_fail(errbuf, errlen, RL_EINVAL,
+                                 "The production profile needs a database path: pass one or set "
+                                 "REFLITE_DATABASE.");
         path = "reflite.db";
     }
     rl_db *db = calloc(1, sizeof *db);
-    if (!db) return open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
+    if (!db) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
     db->be = &rli_sqlite_backend;
     rli_err_clear(db);

@@ -35,9 +35,9 @@ int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *o
         rli_sb_init(&sql);
         rli_render(db->be->dialect, &probe, &sql);
         rlb_stmt *st = NULL;
-        int rc = sql.oom ? !RLB_OK : db->be->prepare(db->conn, sb_str(&sql), false, &st);
+        bool ready = !sql.oom && db->be->prepare(db->conn, sql.s, false, &st) == RLB_OK;
         rli_sb_free(&sql);
-        if (rc != RLB_OK) continue;
+        if (!ready) continue;
         db->be->bind(st, 1, &v);
         bool has_parent = db->be->step(st) == RLB_ROW && db->be->column_int64(st, 0) != 0;
         db->be->finalize(st);

@@ -20,16 +20,7 @@
 
 /* ---- per-model information ------------------------------------------------------------ */
 
-enum model_stmt {
-    MS_INSERT,
-    MS_INSERT_PK,
-    MS_GET,
-    MS_UPDATE,
-    MS_DELETE,
-    MS_UPDATE_PK,
-    MS_EXISTS,
-    MS__COUNT
-};
+enum model_stmt { MS_INSERT, MS_INSERT_PK, MS_GET, MS_UPDATE, MS_DELETE, MS_UPDATE_PK, MS__COUNT };
 
 typedef struct field_mask_stmt {
     uint64_t mask; /* a bit per field: every bit can be in use (RL_MAX_FIELDS is 64) */
@@ -97,6 +88,11 @@ void rli_err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(print
 const char *rli_err_str(rl_db *db, const char *s);
 /* Record a foreign-key failure: d's strings copied into the error, message b (freed). */
 int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b);
+
+/* An error of rl_open, before there is a connection to hold it: the sentence goes to errbuf
+ * (of size errlen, when given); returns code. */
+int rli_open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ---- foreign-key diagnosis (fkdiag.c) ----------------------------------------------------
  *

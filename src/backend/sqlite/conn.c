@@ -18,20 +18,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
-{
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 /* Read a single integer/text pragma result; returns false if the pragma gave no row. */
 static bool pragma_text(sqlite3 *h, const char *sql, char *buf, size_t len)
 {
@@ -78,10 +64,10 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
     int code =
         (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ? RL_ECORRUPT : RL_ERROR;
     if (got)
-        return open_fail(errbuf, errlen, code,
-                         "Cannot switch '%s' to WAL mode (journal_mode stays '%s').", path, v);
-    return open_fail(errbuf, errlen, code, "Cannot switch '%s' to WAL mode: %s.", path,
-                     sqlite3_errmsg(h));
+        return rli_open_fail(errbuf, errlen, code,
+                             "Cannot switch '%s' to WAL mode (journal_mode stays '%s').", path, v);
+    return rli_open_fail(errbuf, errlen, code, "Cannot switch '%s' to WAL mode: %s.", path,
+                         sqlite3_errmsg(h));
 }
 
 static int conn_open(rl_db *db, const char *path, const rl_options *o, char *errbuf, size_t errlen)
@@ -98,16 +84,16 @@ static int conn_open(rl_db *db, const char *path, const rl_options *o, char *err
     }
     if (o->profile == RL_PROFILE_PRODUCTION && !o->create && !is_memory_path(path) &&
         access(path, F_OK) != 0)
-        return open_fail(errbuf, errlen, RL_ECANTOPEN,
-                         "The database '%s' does not exist; the production profile does not "
-                         "create databases unless rl_options.create is set.",
-                         path);
+        return rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
+                             "The database '%s' does not exist; the production profile does not "
+                             "create databases unless rl_options.create is set.",
+                             path);
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(path, &h, flags, NULL);
     if (rc != SQLITE_OK) {
         int code = (rc & 0xff) == SQLITE_CANTOPEN ? RL_ECANTOPEN : RL_ERROR;
-        open_fail(errbuf, errlen, code, "Cannot open database '%s': %s.", path,
-                  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        rli_open_fail(errbuf, errlen, code, "Cannot open database '%s': %s.", path,
+                      h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close_v2(h);
         return code;
     }
@@ -116,14 +102,14 @@ static int conn_open(rl_db *db, const char *path, const rl_options *o, char *err
         sqlite3_busy_timeout(h, o->busy_timeout_ms ? o->busy_timeout_ms : 5000);
     int code = RL_OK;
     if (sqlite3_libversion_number() < 3037000)
-        code = open_fail(errbuf, errlen, RL_ERROR,
-                         "SQLite %s is too old: reflite needs 3.37 or newer (STRICT tables).",
-                         sqlite3_libversion());
+        code = rli_open_fail(errbuf, errlen, RL_ERROR,
+                             "SQLite %s is too old: reflite needs 3.37 or newer (STRICT tables).",
+                             sqlite3_libversion());
     else if (set_foreign_keys((rlb_conn *)h, true) != RL_OK)
-        code = open_fail(errbuf, errlen, RL_ENOFK,
-                         "This SQLite build (%s) cannot enforce foreign keys (PRAGMA "
-                         "foreign_keys does not stay on); reflite refuses to open '%s'.",
-                         sqlite3_libversion(), path);
+        code = rli_open_fail(errbuf, errlen, RL_ENOFK,
+                             "This SQLite build (%s) cannot enforce foreign keys (PRAGMA "
+                             "foreign_keys does not stay on); reflite refuses to open '%s'.",
+                             sqlite3_libversion(), path);
     else if (!o->read_only && !o->no_wal && !is_memory_path(path))
         code = use_wal(h, path, o, errbuf, errlen);
     if (code != RL_OK) {
