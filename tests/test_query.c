@@ -355,6 +355,24 @@ static void test_query_sql_is_parameterised(void **state)
     rl_query_free(q);
 }
 
+/* A query that outgrows the room it keeps inline (its shape and first parameters) keeps
+ * every token and value: the first and the last of many OR'ed years both match. */
+static void test_long_queries_keep_every_condition(void **state)
+{
+    (void)state;
+    char buf[512];
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_any(q), RL_OK);
+    assert_int_equal(rl_where(q, "year", RL_EQ, rl_int(1937)), RL_OK);
+    for (int y = 3000; y < 3040; y++) /* 40 conditions that match nothing */
+        assert_int_equal(rl_where(q, "year", RL_EQ, rl_int(y)), RL_OK);
+    assert_int_equal(rl_where(q, "year", RL_EQ, rl_int(1974)), RL_OK);
+    assert_int_equal(rl_end(q), RL_OK);
+    assert_int_equal(rl_order_by(q, "year", RL_ASC), RL_OK);
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "The Hobbit|The Dispossessed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_results_own_their_strings),
         cmocka_unit_test(test_shapes_share_statements_only_when_equal),
         cmocka_unit_test(test_query_sql_is_parameterised),
+        cmocka_unit_test(test_long_queries_keep_every_condition),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
