@@ -588,6 +588,8 @@ typedef struct rl_rows {
  * call that runs the query.
  */
 rl_query *rl_select(rl_db *db, const rl_model *model);
+/* Free a query (NULL is a no-op).  A query belongs to its connection: free it before
+ * rl_close (the connection keeps the last freed query's memory for the next rl_select). */
 void rl_query_free(rl_query *q);
 
 /*

@@ -373,6 +373,88 @@ static void test_long_queries_keep_every_condition(void **state)
     assert_string_equal(buf, "The Hobbit|The Dispossessed");
 }
 
+/* A freed query's memory serves the next rl_select: nothing of the old query may show
+ * through (its error, conditions, text operands, grown shape, order, limit and offset). */
+static void test_a_freed_query_leaves_nothing_behind(void **state)
+{
+    (void)state;
+    char buf[512];
+    for (int round = 0; round < 3; round++) {
+        rl_query *q = rl_select(db, &Book_model);
+        rl_where(q, "title", RL_EQ, rl_text("The Hobbit"));
+        for (int y = 3000; y < 3020; y++) /* outgrows the inline shape and parameters */
+            rl_where(q, "year", RL_NE, rl_int(y));
+        rl_order_by(q, "year", RL_DESC);
+        rl_limit(q, 1);
+        rl_offset(q, 0);
+        if (round == 1) rl_where(q, "no_such_field", RL_EQ, rl_int(1)); /* a remembered error */
+        if (round == 2) rl_any(q);                                      /* a group left open */
+        rl_query_free(q);
+        /* two at once: one takes the kept memory, the other is new */
+        rl_query *a = rl_select(db, &Book_model), *b = rl_select(db, &Author_model);
+        int64_t n = -1;
+        assert_int_equal(rl_count(a, &n), RL_OK);
+        assert_int_equal(n, 6);
+        assert_int_equal(rl_count(b, &n), RL_OK);
+        assert_int_equal(n, 3);
+        rl_query_free(b);
+        rl_query_free(a);
+        q = rl_select(db, &Book_model);
+        rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+        rl_order_by(q, "title", RL_ASC);
+        titles(q, buf, sizeof buf);
+        assert_string_equal(buf, "A Wizard of Earthsea|The Dispossessed|The Left Hand of Darkness");
+    }
+}
+
+/* Queries of different shapes in turn, on two models: each runs its own statement, also when
+ * the shapes are of equal length and one model follows the other (nothing is taken from the
+ * previous call by mistake). */
+static void test_alternating_shapes_and_models(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(count_where("author_id", RL_EQ, rl_int(tolkien)), 3);
+        assert_int_equal(count_where("year", RL_EQ, rl_int(1968)), 1);
+        assert_int_equal(count_where("author_id", RL_NE, rl_int(tolkien)), 3);
+        assert_int_equal(count_where("in_print", RL_EQ, rl_int(0)), 0);
+        rl_query *q = rl_select(db, &Author_model);
+        rl_where(q, "pk", RL_EQ, rl_int(nobody));
+        int64_t n = -1;
+        assert_int_equal(rl_count(q, &n), RL_OK);
+        assert_int_equal(n, 1);
+        rl_query_free(q);
+    }
+}
+
+/* More shapes than the statement cache keeps (it starts over past 768): every query still
+ * runs its own statement, the first shape again after all the others. */
+static void test_many_shapes_outgrow_the_cache(void **state)
+{
+    (void)state;
+    enum { SHAPES = 800 };
+    rl_value *ids = malloc(SHAPES * sizeof *ids);
+    assert_non_null(ids);
+    for (int i = 0; i < SHAPES; i++)
+        ids[i] = rl_int(i % 2 ? tolkien : 1000000 + i);
+    for (int k = 1; k <= SHAPES; k++) {
+        rl_query *q = rl_select(db, &Book_model);
+        rl_where_in(q, "author_id", ids, (size_t)k, false);
+        int64_t n = -1;
+        assert_int_equal(rl_count(q, &n), RL_OK);
+        assert_int_equal(n, k >= 2 ? 3 : 0);
+        rl_query_free(q);
+    }
+    assert_int_equal(count_where("author_id", RL_EQ, rl_int(le_guin)), 3);
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where_in(q, "author_id", ids, 1, false);
+    int64_t n = -1;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 0);
+    rl_query_free(q);
+    free(ids);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +471,9 @@ int main(void)
         cmocka_unit_test(test_shapes_share_statements_only_when_equal),
         cmocka_unit_test(test_query_sql_is_parameterised),
         cmocka_unit_test(test_long_queries_keep_every_condition),
+        cmocka_unit_test(test_a_freed_query_leaves_nothing_behind),
+        cmocka_unit_test(test_alternating_shapes_and_models),
+        cmocka_unit_test(test_many_shapes_outgrow_the_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -94,7 +94,8 @@ typedef struct rl_backend {
     bool (*column_null)(rlb_stmt *s, int col);
     int64_t (*column_int64)(rlb_stmt *s, int col);
     double (*column_double)(rlb_stmt *s, int col);
-    /* NUL-terminated text and its length in bytes; NULL for a NULL column. */
+    /* NUL-terminated text and, when len is not NULL, its length in bytes; NULL for a NULL
+     * column. */
     const char *(*column_text)(rlb_stmt *s, int col, size_t *len);
     const void *(*column_blob)(rlb_stmt *s, int col, size_t *len);
     /* must: the text s was prepared from. */

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 /* ---- growable string ------------------------------------------------------------------ */
 
@@ -26,7 +27,18 @@ void rli_sb_init(strbuf *b);
  * the heap, and rli_sb_free frees only what the strbuf allocated itself. */
 void rli_sb_init_buf(strbuf *b, char *buf, size_t cap);
 void rli_sb_free(strbuf *b);
-void rli_sb_putn(strbuf *b, const char *s, size_t n);
+/* Append n bytes of s: inline while they fit, through rli_sb_putn_grow when they do not. */
+void rli_sb_putn_grow(strbuf *b, const char *s, size_t n);
+static inline void rli_sb_putn(strbuf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap && !b->oom) {
+        memcpy(b->s + b->len, s, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+    } else {
+        rli_sb_putn_grow(b, s, n);
+    }
+}
 void rli_sb_puts(strbuf *b, const char *s);
 void rli_sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a double-quoted SQL identifier (embedded quotes doubled). */

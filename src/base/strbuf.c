@@ -48,7 +48,7 @@ static bool sb_reserve(strbuf *b, size_t extra)
     return true;
 }
 
-void rli_sb_putn(strbuf *b, const char *s, size_t n)
+void rli_sb_putn_grow(strbuf *b, const char *s, size_t n)
 {
     if (!sb_reserve(b, n)) return;
     memcpy(b->s + b->len, s, n);

@@ -111,6 +111,7 @@ int rl_close(rl_db *db)
         rli_model_info_free(db->be, db->models[i]);
     free(db->models);
     rli_cache_free(db->be, &db->queries);
+    free(db->spare);
     db->be->close(db->conn);
     rli_sb_free(&db->msg);
     rli_arena_free(&db->err_strings);

@@ -58,6 +58,10 @@ typedef struct stmt_entry {
 typedef struct stmt_cache {
     stmt_entry *slots;
     size_t cap, used;
+    /* the entry last looked up or stored: a query repeated in a loop skips hash and probe */
+    const char *last_key; /* an entry's own copy of its key */
+    size_t last_len;
+    rlb_stmt *last;
 } stmt_cache;
 
 /* ---- the connection ------------------------------------------------------------------- */
@@ -73,7 +77,9 @@ struct rl_db {
     arena err_strings;   /* the other strings of err, freed when it is cleared */
     model_info **models; /* open addressing on the model pointer */
     size_t models_cap, models_used;
+    model_info *last_model; /* the model last found valid (rli_model_lookup) */
     stmt_cache queries;
+    struct rl_query *spare; /* the last query freed, reused by the next rl_select */
 };
 
 /* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */
@@ -116,6 +122,9 @@ static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
 int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out);
 /* The statement cached under a key as it was left, or NULL. */
 rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t hash);
+/* Like rli_cache_find for a key of len bytes, trying the entry last looked up or stored
+ * first; *hash is set (for rli_cache_put) whenever that entry is not the one. */
+rlb_stmt *rli_cache_lookup(stmt_cache *c, const char *key, size_t len, uint64_t *hash);
 /* The statement cached under a key (reset, bindings cleared when clear), or NULL. */
 rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t hash,
                         bool clear);

@@ -347,6 +347,11 @@ static int models_grow(rl_db *db)
 
 int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out)
 {
+    model_info *last = db->last_model; /* calls in a loop use one model */
+    if (last && last->model == m && last->status == RL_OK && !last->validating) {
+        *out = last;
+        return RL_OK;
+    }
     *out = NULL;
     if (!m) return rli_err_set(db, RL_EINVAL, "The model is NULL.");
     if (db->models_cap) {
@@ -357,6 +362,7 @@ int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out)
                 *out = mi;
                 if (mi->validating) return RL_EMISUSE; /* a reference cycle being validated */
                 if (mi->status != RL_OK) return rli_err_set(db, mi->status, "%s", mi->error);
+                db->last_model = mi;
                 return RL_OK;
             }
         }
@@ -469,8 +475,8 @@ static void *copy_bytes(arena *a, const void *src, size_t n)
  * "maybe" members and blobs, where NULL must be told apart, ask.  Text asks only when
  * column_text returns NULL, to tell SQL NULL from out of memory.
  */
-int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
-                   arena *a)
+static inline __attribute__((always_inline)) int
+field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col, arena *a)
 {
     char *p = (char *)row + f->offset;
     switch (f->ctype) {
@@ -503,10 +509,10 @@ int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt 
     }
     case RL_CT_TEXT: {
         char *s = NULL;
-        size_t len;
-        const char *t = be->column_text(st, col, &len);
+        /* a C string ends at its first NUL: the bytes after one are unreachable anyway */
+        const char *t = be->column_text(st, col, NULL);
         if (t) {
-            s = copy_bytes(a, t, len);
+            s = copy_bytes(a, t, strlen(t));
             if (!s) return RL_ENOMEM;
         } else if (!be->column_null(st, col)) {
             return RL_ENOMEM; /* the conversion to text failed */
@@ -563,13 +569,19 @@ int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const
     return RLB_OK;
 }
 
+int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
+                   arena *a)
+{
+    return field_read(be, f, row, st, col, a);
+}
+
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)
 {
     const rl_model *m = mi->model;
     int col = 0;
     if (m->has_pk) rli_row_set_pk(m, row, be->column_int64(st, col++));
     for (size_t i = 0; i < m->nfields; i++) {
-        int rc = rli_field_read(be, &m->fields[i], row, st, col++, a);
+        int rc = field_read(be, &m->fields[i], row, st, col++, a);
         if (rc != RL_OK) return rc;
     }
     return RL_OK;

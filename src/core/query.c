@@ -66,21 +66,25 @@ static int q_fail(rl_query *q, int code, const char *fmt, ...)
 rl_query *rl_select(rl_db *db, const rl_model *model)
 {
     if (!db) return NULL;
-    rl_query *q = malloc(sizeof *q); /* not calloc: the inline buffers need no zeroing */
-    if (!q) return NULL;
+    rl_query *q = db->spare; /* not calloc: the inline buffers need no zeroing */
+    db->spare = NULL;
+    if (!q && !(q = malloc(sizeof *q))) return NULL;
     q->db = db;
     q->mi = NULL;
     q->error = RL_OK;
     q->errmsg = NULL;
-    rli_sb_init(&q->sql);
+    q->sql = (strbuf){0};
     q->nparams = 0;
     q->texts.head = NULL;
     q->depth = q->norder = 0;
     q->limit = q->offset = -1;
     q->params = q->params_buf;
     q->cap = sizeof q->params_buf / sizeof q->params_buf[0];
-    rli_sb_init_buf(&q->shape, q->shape_buf, sizeof q->shape_buf);
-    rli_sb_putn(&q->shape, SHAPE_HEAD, 2);
+    memcpy(q->shape_buf, SHAPE_HEAD, sizeof SHAPE_HEAD);
+    q->shape = (strbuf){.s = q->shape_buf,
+                        .len = sizeof SHAPE_HEAD - 1,
+                        .cap = sizeof q->shape_buf,
+                        .borrowed = true};
     int rc = rli_model_lookup(db, model, &q->mi);
     if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
     return q;
@@ -89,18 +93,22 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
 void rl_query_free(rl_query *q)
 {
     if (!q) return;
-    rli_sb_free(&q->shape);
-    rli_sb_free(&q->sql);
+    /* only what a query grew beyond its inline buffers is freed: most queries grew nothing */
+    if (!q->shape.borrowed) rli_sb_free(&q->shape);
+    if (q->sql.s) rli_sb_free(&q->sql);
     if (q->params != q->params_buf) free(q->params);
-    free(q->errmsg);
-    rli_arena_free(&q->texts);
-    free(q);
+    if (q->errmsg) free(q->errmsg);
+    if (q->texts.head) rli_arena_free(&q->texts);
+    if (q->db->spare)
+        free(q);
+    else
+        q->db->spare = q;
 }
 
 #define PK_FIELD RLS_PK /* the field code of the primary key in a shape */
 
 /* The field code of a field name (its index, or PK_FIELD), or -1 when the model has none. */
-static int field_code(rl_query *q, const char *field)
+static inline int field_code(rl_query *q, const char *field)
 {
     if (!q->mi || !field) return -1;
     if (q->mi->pk_word_free && field[0] == 'p' && field[1] == 'k' && !field[2]) return PK_FIELD;
@@ -112,14 +120,14 @@ static int field_code(rl_query *q, const char *field)
 }
 
 /* Append a token: its tag and a field code (two hex digits) and one more character. */
-static void put_token(rl_query *q, char tag, int code, char arg)
+static inline void put_token(rl_query *q, char tag, int code, char arg)
 {
     static const char hex[] = "0123456789abcdef";
     char t[4] = {tag, hex[(code >> 4) & 15], hex[code & 15], arg};
     rli_sb_putn(&q->shape, t, 4);
 }
 
-static int add_param(rl_query *q, rl_value v)
+static inline int add_param(rl_query *q, rl_value v)
 {
     if (q->nparams == q->cap) {
         size_t cap = q->cap * 2;
@@ -325,8 +333,13 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
     int idx = 1;
     for (size_t i = 0; i < nsets; i++)
         be->bind(st, idx++, &sets[i].value);
-    for (size_t i = 0; i < q->nparams; i++)
-        be->bind(st, idx++, &q->params[i]);
+    for (size_t i = 0; i < q->nparams; i++) {
+        const rl_value *v = &q->params[i];
+        if (v->type == RL_V_INT) /* the common case, without the generic switch */
+            be->bind_int64(st, idx++, v->u.i);
+        else
+            be->bind(st, idx++, v);
+    }
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
         be->bind_int64(st, idx++, limit >= 0 ? limit : -1);
@@ -349,11 +362,11 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     key[1] = limit >= 0 || q->offset >= 0 ? 'p' : '-';
     model_info *mi = q->mi;
     if (!mi->queries && !(mi->queries = calloc(1, sizeof *mi->queries))) code = RL_ENOMEM;
-    uint64_t h = rli_hash_text(key);
+    uint64_t h = 0;
     /* Every parameter of a shape is bound on each use, and every use resets the statement
      * when it is done with it: a statement from this cache needs neither. */
     const rl_backend *be = q->db->be;
-    rlb_stmt *st = code == RL_OK ? rli_cache_find(mi->queries, key, h) : NULL;
+    rlb_stmt *st = code == RL_OK ? rli_cache_lookup(mi->queries, key, q->shape.len, &h) : NULL;
     if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK &&
         (code = rli_prepare_kept(q->db, q->sql.s, &st, mi->table)) == RL_OK &&
         rli_cache_put(be, mi->queries, key, h, st) != RL_OK) {

@@ -46,14 +46,32 @@ void rli_cache_free(const rl_backend *be, stmt_cache *c)
 
 /* The statement cached under key, reset (and its bindings cleared when clear); NULL when there
  * is none. */
-rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t h)
+static const stmt_entry *find_entry(const stmt_cache *c, const char *key, uint64_t h)
 {
     if (!c->cap) return NULL;
     for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
         const stmt_entry *e = &c->slots[i];
         if (!e->sql) return NULL;
-        if (e->hash == h && strcmp(e->sql, key) == 0) return e->stmt;
+        if (e->hash == h && strcmp(e->sql, key) == 0) return e;
     }
+}
+
+rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t h)
+{
+    const stmt_entry *e = find_entry(c, key, h);
+    return e ? e->stmt : NULL;
+}
+
+rlb_stmt *rli_cache_lookup(stmt_cache *c, const char *key, size_t len, uint64_t *h)
+{
+    if (c->last && c->last_len == len && memcmp(c->last_key, key, len + 1) == 0) return c->last;
+    *h = rli_hash_text(key);
+    const stmt_entry *e = find_entry(c, key, *h);
+    if (!e) return NULL;
+    c->last_key = e->sql;
+    c->last_len = len;
+    c->last = e->stmt;
+    return e->stmt;
 }
 
 rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t h,
@@ -103,6 +121,9 @@ int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t
         i = (i + 1) & (c->cap - 1);
     c->slots[i] = (stmt_entry){.sql = copy, .hash = h, .stmt = st};
     c->used++;
+    c->last_key = copy;
+    c->last_len = strlen(copy);
+    c->last = st;
     return RL_OK;
 }
 

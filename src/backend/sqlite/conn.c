@@ -282,7 +282,7 @@ static double column_double(rlb_stmt *s, int col)
 static const char *column_text(rlb_stmt *s, int col, size_t *len)
 {
     const unsigned char *t = sqlite3_column_text(rli_sqlite_st(s), col);
-    *len = t ? (size_t)sqlite3_column_bytes(rli_sqlite_st(s), col) : 0;
+    if (len) *len = t ? (size_t)sqlite3_column_bytes(rli_sqlite_st(s), col) : 0;
     return (const char *)t;
 }
 
