@@ -70,7 +70,7 @@ bench: build
 	@scripts/deps.sh valgrind
 	$(BUILD)/bench_crud
 	scripts/bench_instructions.sh $(BUILD)/bench_crud
-	$(BUILD)/bench_migrate $(BUILD)/reflite
+	$(BUILD)/bench_migrate
 
 # Installs under PREFIX (default /usr/local), also after a build configured with another
 # prefix; DESTDIR stages the install elsewhere.  ldconfig refreshes the dynamic linker's

@@ -204,39 +204,72 @@ static void test_many_old_orphans(void **state)
     rl_close(db);
 }
 
+/* A damaged file is refused with nothing changed: without WAL the check runs first, in WAL
+ * mode beside the migration's steps, on a second connection, and when that connection cannot
+ * read (the first holds an exclusive lock) on the first connection after the steps. */
 static void test_damaged_file_refused(void **state)
 {
     (void)state;
-    rl_db *db = db_with("damaged.db",
-                        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-                        "CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT);"
-                        "CREATE INDEX u_v ON u (v);"
-                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i "
-                        "< 5000) INSERT INTO u SELECT i, printf('%08d', i) FROM n;"
-                        "INSERT INTO t VALUES (1, 'a');");
-    /* damage the index of a table the migration does not touch: only a check finds it */
-    int64_t root = scalar(db, "SELECT rootpage FROM sqlite_schema WHERE name = 'u_v'");
-    rl_close(db);
-    FILE *f = fopen(path_of("damaged.db"), "r+b");
-    assert_non_null(f);
-    fseek(f, (long)((root - 1) * 4096 + 3), SEEK_SET); /* its page header and cell pointers */
-    for (int i = 0; i < 60; i++)
-        fputc(0x5a, f);
-    fclose(f);
-    rl_options o = {.no_wal = true};
-    assert_int_equal(rl_open(&db, path_of("damaged.db"), &o), RL_OK);
-    rl_plan *plan;
-    assert_int_equal(rl_plan_new(db,
-                                 "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);"
-                                 "CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT);"
-                                 "CREATE INDEX u_v ON u (v);",
-                                 &plan),
-                     RL_OK);
-    assert_int_equal(rl_plan_apply(db, plan, NULL), RL_ECORRUPT);
-    assert_contains(rl_errmsg(db), "damaged");
-    assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%NOT NULL%'"),
-                     0);
-    rl_plan_free(plan);
+    for (int mode = 0; mode < 3; mode++) {
+        const char *name = mode == 0 ? "damaged.db" : mode == 1 ? "damaged-wal.db" : "damaged-x.db";
+        bool wal = mode > 0;
+        rl_db *db =
+            db_with(name, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                          "CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT);"
+                          "CREATE INDEX u_v ON u (v);"
+                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                          "WHERE i < 5000) INSERT INTO u SELECT i, printf('%08d', i) FROM n;"
+                          "INSERT INTO t VALUES (1, 'a');");
+        /* damage the index of a table the migration does not touch: only a check finds it */
+        int64_t root = scalar(db, "SELECT rootpage FROM sqlite_schema WHERE name = 'u_v'");
+        rl_close(db);
+        FILE *f = fopen(path_of(name), "r+b");
+        assert_non_null(f);
+        fseek(f, (long)((root - 1) * 4096 + 3), SEEK_SET); /* its page header and cell pointers */
+        for (int i = 0; i < 60; i++)
+            fputc(0x5a, f);
+        fclose(f);
+        rl_options o = {.no_wal = !wal};
+        assert_int_equal(rl_open(&db, path_of(name), &o), RL_OK);
+        if (mode == 2)
+            assert_int_equal(
+                sqlite3_exec(rl_sqlite3(db), "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL),
+                SQLITE_OK);
+        rl_plan *plan;
+        assert_int_equal(rl_plan_new(db,
+                                     "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);"
+                                     "CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT);"
+                                     "CREATE INDEX u_v ON u (v);",
+                                     &plan),
+                         RL_OK);
+        assert_int_equal(rl_plan_apply(db, plan, NULL), RL_ECORRUPT);
+        assert_contains(rl_errmsg(db), "damaged");
+        assert_int_equal(
+            scalar(db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%NOT NULL%'"), 0);
+        assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'rl_%'"),
+                         0);
+        rl_plan_free(plan);
+        rl_close(db);
+    }
+}
+
+/* A sound file under an exclusive lock: the second connection cannot read it, and that is
+ * not damage; the check runs on the first connection and the migration goes through. */
+static void test_damage_check_under_an_exclusive_lock(void **state)
+{
+    (void)state;
+    rl_db *db = db_with("exclusive.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                                        "INSERT INTO t VALUES (1, 'a');");
+    assert_int_equal(sqlite3_exec(rl_sqlite3(db),
+                                  "PRAGMA locking_mode = EXCLUSIVE; SELECT count(*) FROM t", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        rl_migrate(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);", NULL), RL_OK);
+    assert_int_equal(
+        scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 't' AND sql LIKE '%NOT NULL%'"),
+        1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM t"), 1);
     rl_close(db);
 }
 
@@ -829,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_without_rowid_new_violation),
         cmocka_unit_test(test_many_old_orphans),
         cmocka_unit_test(test_damaged_file_refused),
+        cmocka_unit_test(test_damage_check_under_an_exclusive_lock),
         cmocka_unit_test(test_stored_sql_runs_as_one_statement),
         cmocka_unit_test(test_schema_text_is_guarded),
         cmocka_unit_test(test_quoted_and_crafted_names),

@@ -8,14 +8,15 @@
  * IMMEDIATE: steps (each exactly one statement), every copy counted on arrival, the
  * violations read, a history row, COMMIT; keys go back on after.
  *
- * Before anything runs, PRAGMA quick_check: a damaged file is refused (RL_ECORRUPT) with
- * nothing written.  After the steps, a foreign-key check that cannot run (a key to columns
- * that are neither the primary key nor unique) is a failure naming the key, never "no
- * violations".  If violations appear, the transaction is rolled back and the violations that
- * existed before are read from the untouched database; they are compared exactly (table, row,
- * key columns, values) after sorting, and only if every violation was already there is the
- * migration run again, so the common path pays for one check, not two.  A refusal lists only
- * what the migration would add, and says how many were there before.
+ * A damaged file is refused (RL_ECORRUPT) with nothing changed: PRAGMA quick_check runs
+ * before anything else or, in WAL mode, beside the steps on a second connection, and the
+ * migration commits only when it has said "ok" (damage.c).  After the steps, a foreign-key check
+ * that cannot run (a key to columns that are neither the primary key nor unique) is a failure
+ * naming the key, never "no violations".  If violations appear, the transaction is rolled back and
+ * the violations that existed before are read from the untouched database; they are compared
+ * exactly (table, row, key columns, values) after sorting, and only if every violation was already
+ * there is the migration run again, so the common path pays for one check, not two.  A refusal
+ * lists only what the migration would add, and says how many were there before.
  */
 #define _GNU_SOURCE /* asprintf */
 #include "migrate/migrate.h"
@@ -37,10 +38,18 @@ static void progress(const rl_migrate_options *o, const char *stage, const char 
 /*
  * Copy in chunks of COPY_CHUNK rows by inclusive rowid ranges: [INT64_MIN, r1], [r1 + 1, r2],
  * ... where r is the last rowid of each chunk; the last range ends at INT64_MAX, so no rowid
- * (INT64_MIN and INT64_MAX included) falls between two ranges.
+ * (INT64_MIN and INT64_MAX included) falls between two ranges.  Chunks are for reporting
+ * progress: finding each chunk's end walks its rowids, so without a progress callback the
+ * copy is one range, [INT64_MIN, INT64_MAX].
  */
 static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_migrate_options *o)
 {
+    if (!o || !o->progress) {
+        sqlite3_bind_int64(ins, 1, INT64_MIN);
+        sqlite3_bind_int64(ins, 2, INT64_MAX);
+        int rc = rli_sqlite_step_done(ins);
+        return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
     strbuf sql;
     rli_sb_init(&sql);
     rli_sb_printf(&sql, "SELECT %s FROM main.", s->rowid);
@@ -51,8 +60,7 @@ static int copy_chunks(rl_db *db, const step *s, sqlite3_stmt *ins, const rl_mig
     int rc = sql.oom ? SQLITE_NOMEM
                      : sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &bound, NULL);
     rli_sb_free(&sql);
-    /* Counting is a full scan: pay for it only when someone reports progress. */
-    int64_t total = o && o->progress ? rli_count_rows(rli_sqlite_h(db), s->table, NULL, NULL) : 0;
+    int64_t total = rli_count_rows(rli_sqlite_h(db), s->table, NULL, NULL);
     int64_t lo = INT64_MIN, done = 0;
     progress(o, "copy", s->table, 0, total);
     while (rc == SQLITE_OK) {
@@ -139,7 +147,7 @@ typedef struct outcome {
     bool need_baseline;
 } outcome;
 
-static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
+static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o, damage_check *c)
 {
     for (size_t i = 0; i < p->nsteps; i++) {
         const step *s = &p->steps[i];
@@ -147,12 +155,18 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
         int rc = s->kind == STEP_COPY ? run_copy(db, s, o, &why)
                                       : rli_exec_one(rli_sqlite_h(db), s->sql, &why);
         if (rc == SQLITE_OK) continue;
+        int code =
+            rli_damage_check_finish(c); /* a damaged file is the cause, whatever the step says */
+        if (code != RL_OK) {
+            free(why);
+            return abort_run(db, code);
+        }
         char *head = strndup(s->sql, 150);
         char *hd = rli_name_disp(head ? head : "");
-        int code = rli_err_set(db, RL_EMIGRATE,
-                               "migrate: '%s' failed: %s. The migration was rolled back; the "
-                               "database is unchanged.",
-                               hd ? hd : "", why ? why : sqlite3_errmsg(rli_sqlite_h(db)));
+        code = rli_err_set(db, RL_EMIGRATE,
+                           "migrate: '%s' failed: %s. The migration was rolled back; the "
+                           "database is unchanged.",
+                           hd ? hd : "", why ? why : sqlite3_errmsg(rli_sqlite_h(db)));
         free(head);
         free(hd);
         free(why);
@@ -164,7 +178,7 @@ static int run_steps(rl_db *db, const rl_plan *p, const rl_migrate_options *o)
 /* One attempt.  With baseline NULL, violations make it roll back and ask for the baseline;
  * with a baseline, only violations not in it refuse the migration. */
 static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
-                      const fk_violations *baseline, outcome *out)
+                      const fk_violations *baseline, damage_check *c, outcome *out)
 {
     if (rli_set_foreign_keys(db, false) != RL_OK) {
         rli_set_foreign_keys(db, true);
@@ -177,8 +191,9 @@ static int apply_once(rl_db *db, const rl_plan *p, const rl_migrate_options *o,
         rli_set_foreign_keys(db, true);
         return code;
     }
-    int code = run_steps(db, p, o);
+    int code = run_steps(db, p, o, c);
     if (code != RL_OK) return code;
+    if ((code = rli_damage_check_finish(c)) != RL_OK) return abort_run(db, code);
     progress(o, "check", NULL, 0, 0);
     char *problem = NULL;
     rc = rli_fkv_collect(rli_sqlite_h(db), NULL, &out->after, &problem);
@@ -247,13 +262,14 @@ static int report_violations(rl_db *db, const fk_violations *after, const fk_vio
     return code;
 }
 
-/* Bytes a table occupies (dbstat), or the whole file where dbstat is not compiled in. */
+/* Bytes a table occupies (dbstat), or the whole file for table NULL or where dbstat is not
+ * compiled in. */
 static int64_t table_bytes(sqlite3 *h, const char *table)
 {
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(h, "SELECT sum(pgsize) FROM dbstat WHERE name = ?1", -1, &st, NULL) ==
-        SQLITE_OK) {
+    if (table && sqlite3_prepare_v2(h, "SELECT sum(pgsize) FROM dbstat WHERE name = ?1", -1, &st,
+                                    NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -273,12 +289,15 @@ static int check_space(rl_db *db, const rl_plan *p)
 {
     const char *file = sqlite3_db_filename(rli_sqlite_h(db), "main");
     if (!file || !*file || p->nrebuilt == 0) return RL_OK;
-    int64_t need = 0;
-    for (size_t i = 0; i < p->nrebuilt; i++)
-        need += table_bytes(rli_sqlite_h(db), p->rebuilt[i]);
     struct statvfs vfs;
     if (statvfs(file, &vfs) != 0) return RL_OK;
     int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+    /* The whole file bounds the rebuilt tables from above, and is known without reading
+     * them: only when that bound does not fit are the tables measured (dbstat reads them). */
+    if (avail >= 2 * table_bytes(rli_sqlite_h(db), NULL)) return RL_OK;
+    int64_t need = 0;
+    for (size_t i = 0; i < p->nrebuilt; i++)
+        need += table_bytes(rli_sqlite_h(db), p->rebuilt[i]);
     if (avail < need * 2)
         return rli_err_set(db, RL_ENOSPACE,
                            "migrate: rebuilding needs about %lld bytes free (a copy of the tables "
@@ -287,39 +306,17 @@ static int check_space(rl_db *db, const rl_plan *p)
     return RL_OK;
 }
 
-/* PRAGMA quick_check: a damaged file is refused before anything is written. */
-static int check_file(rl_db *db)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(rli_sqlite_h(db), "PRAGMA quick_check(1)", -1, &st, NULL);
-    char *first = NULL;
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            const char *line = (const char *)sqlite3_column_text(st, 0);
-            if (line && strcmp(line, "ok") != 0) first = rli_name_disp(line);
-            rc = SQLITE_OK;
-        }
-        sqlite3_finalize(st);
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && !first)
-        first = rli_name_disp(sqlite3_errmsg(rli_sqlite_h(db)));
-    if (!first) return RL_OK;
-    int code = rli_err_set(db, RL_ECORRUPT,
-                           "migrate: refused, the database is damaged (PRAGMA quick_check: %s); "
-                           "nothing was changed. 'reflite check' lists every problem.",
-                           first);
-    free(first);
-    return code;
-}
-
 int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 {
-    int code = check_file(db);
+    int code = check_space(db, p);
     if (code != RL_OK) return code;
-    if ((code = check_space(db, p)) != RL_OK) return code;
+    damage_check check;
+    if ((code = rli_damage_check_start(db, &check)) != RL_OK) {
+        rli_damage_check_free(&check);
+        return code;
+    }
     outcome out = {0};
-    code = apply_once(db, p, opts, NULL, &out);
+    code = apply_once(db, p, opts, NULL, &check, &out);
     if (code == RL_EMIGRATE && out.need_baseline) {
         /* Violations appeared: were they there before?  Read them from the untouched
          * database and run again if nothing new broke. */
@@ -334,7 +331,7 @@ int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts
             code = report_violations(db, &out.after, &base, problem);
         } else {
             outcome again = {0};
-            code = apply_once(db, p, opts, &base, &again);
+            code = apply_once(db, p, opts, &base, &check, &again);
             if (code == RL_EMIGRATE && again.after.n)
                 code = report_violations(db, &again.after, &base, NULL);
             rli_fkv_free(&again.after);
@@ -343,5 +340,6 @@ int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts
         rli_fkv_free(&base);
     }
     rli_fkv_free(&out.after);
+    rli_damage_check_free(&check);
     return code;
 }

@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "core/schema.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 /* The sqlite3 handle of a connection opened on this backend. */
@@ -145,5 +146,25 @@ int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out);
 int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, struct rl_plan *p);
 /* The backend's apply(): run a plan in one transaction with keys off, checked before COMMIT. */
 int rli_sqlite_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);
+
+/* ---- the damage check of a migration (damage.c) --------------------------------------- */
+
+typedef struct damage_check {
+    rl_db *db;
+    char *path;
+    pthread_t thread;
+    bool running; /* a thread was started and not yet joined */
+    bool done;    /* the answer is in: first (NULL when the file is sound) */
+    bool unread;  /* the second connection could not read the file: check on the first */
+    char *first;
+} damage_check;
+
+/* Start the check beside the migration, or run it now; RL_ECORRUPT when it already knows.
+ * Free c with rli_damage_check_free, whatever this returns. */
+int rli_damage_check_start(rl_db *db, damage_check *c);
+/* Wait for the answer: RL_ECORRUPT (the error set, naming the damage) when the file is
+ * damaged, RL_OK when it is sound or the answer was already taken. */
+int rli_damage_check_finish(damage_check *c);
+void rli_damage_check_free(damage_check *c);
 
 #endif
