@@ -44,6 +44,33 @@ int rli_diag_parent_change(rl_db *db, const char *table, const char *column, con
 /* The backend's statement_op(): "insert into t" / "update t" / "delete from t" (malloc'd). */
 char *rli_statement_op(rl_db *db, const char *sql);
 
+/* ---- the foreign keys of a table (fkkeys.c) ------------------------------------------- */
+
+/* One foreign key of a table, every column. */
+typedef struct fk_key {
+    int id;
+    char *parent;
+    strbuf from, to; /* quoted-free comma lists for messages */
+    char **fcols, **tcols;
+    size_t ncols;
+    rl_action on_delete, on_update;
+} fk_key;
+
+/* Every foreign key of table, implicit targets resolved to the parent's primary key. */
+int rli_fk_load_keys(sqlite3 *h, const char *table, fk_key **out, size_t *nout);
+void rli_fk_keys_free(fk_key *keys, size_t n);
+/* Why key k of table cannot be checked (malloc'd sentence), or NULL when it can. */
+char *rli_fk_problem(sqlite3 *h, const char *table, const fk_key *k);
+/* The primary-key columns of table, in key order. */
+int rli_sqlite_pk_columns(sqlite3 *h, const char *table, char ***out, size_t *n);
+bool rli_sqlite_table_exists(sqlite3 *h, const char *name);
+bool rli_sqlite_has_column(sqlite3 *h, const char *table, const char *col);
+/* A column's text, copied ("" for NULL); NULL only when out of memory. */
+char *rli_sqlite_dup_text(sqlite3_stmt *st, int i);
+/* Append s to the array of n strings (taking s; freed on failure). */
+bool rli_strs_push(char ***arr, size_t n, char *s);
+void rli_strs_free(char **a, size_t n);
+
 /* ---- foreign-key violations (fkcheck.c) --------------------------------------------------
  *
  * A violation is one row whose key has no parent, described completely: the table, the row
@@ -143,6 +170,13 @@ int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const 
 /* The backend's load_schema(): target schema text into a value, through the guarded scratch. */
 int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out);
 /* The backend's plan(): the steps from cur to tgt (native ALTERs or table rebuilds). */
+/* A name for a new table (or probe column) that nothing in the database or target uses. */
+char *rli_sqlite_temp_name(sqlite3 *h, const schema *tgt, const char *prefix, const char *table);
+/* Whether table t has a column that aliases the rowid (INTEGER PRIMARY KEY). */
+bool rli_sqlite_rowid_alias(const sch_table *t);
+/* Record in p what changing table c into t would lose (loss.c). */
+void rli_sqlite_check_loss(sqlite3 *h, struct rl_plan *p, const schema *tgt, const sch_table *c,
+                           const sch_table *t);
 int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, struct rl_plan *p);
 /* The backend's apply(): run a plan in one transaction with keys off, checked before COMMIT. */
 int rli_sqlite_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);

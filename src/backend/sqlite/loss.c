@@ -1,0 +1,133 @@
+/*
+ * Migrations, planning: what a table's change would lose.
+ *
+ * What a plan would lose is decided by looking at the data, not at type names: a column
+ * whose type changes is copied into a probe column of the target's type and compared value
+ * by value ('01234' -> 1234, 2^53 + 1 -> 2^53 are losses; 5 -> 5.0 is not).  Losses that a
+ * flag may allow (dropping values) are kept apart from those no flag can help (NULLs into a
+ * NOT NULL column, a NOT NULL column without a default added to a table with rows).
+ */
+#define _GNU_SOURCE /* asprintf */
+#include "migrate/migrate.h"
+#include "sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Values of column cc (table c) that the target column tc would store differently: each is
+ * stored through a probe column of tc's type (and strictness) and compared with the
+ * original, without affinity.  Returns the count, or -1 when a value cannot be stored at all
+ * (a STRICT type refusing it); *why then says why.
+ */
+static int64_t changed_values(sqlite3 *h, const schema *tgt, const sch_table *c,
+                              const sch_column *cc, const sch_table *t, const sch_column *tc,
+                              char **why)
+{
+    *why = NULL;
+    char *probe = rli_sqlite_temp_name(h, tgt, "reflite_probe_", "");
+    if (!probe) return 0;
+    strbuf sql;
+    rli_sb_init(&sql);
+    rli_sb_puts(&sql, "CREATE TEMP TABLE ");
+    rli_sb_ident(&sql, probe);
+    rli_sb_printf(&sql, " (old %s, new %s)%s", t->strict ? "ANY" : "BLOB", tc->type ? tc->type : "",
+                  t->strict ? " STRICT" : "");
+    char *err = NULL;
+    int64_t n = 0;
+    if (rli_exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+        sql.len = 0;
+        rli_sb_puts(&sql, "INSERT INTO temp.");
+        rli_sb_ident(&sql, probe);
+        rli_sb_puts(&sql, " (old, new) SELECT ");
+        rli_sb_ident(&sql, cc->name);
+        rli_sb_puts(&sql, ", ");
+        rli_sb_ident(&sql, cc->name);
+        rli_sb_puts(&sql, " FROM main.");
+        rli_sb_ident(&sql, c->name);
+        if (rli_exec_one(h, sb_str(&sql), &err) == SQLITE_OK) {
+            sql.len = 0;
+            rli_sb_puts(&sql, "SELECT count(*) FROM temp.");
+            rli_sb_ident(&sql, probe);
+            rli_sb_puts(&sql, " WHERE +new IS NOT +old");
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+                if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+                sqlite3_finalize(st);
+            }
+        } else {
+            *why = err;
+            err = NULL;
+            n = -1;
+        }
+        sql.len = 0;
+        rli_sb_puts(&sql, "DROP TABLE temp.");
+        rli_sb_ident(&sql, probe);
+        rli_exec_one(h, sb_str(&sql), NULL);
+    }
+    free(err);
+    rli_sb_free(&sql);
+    free(probe);
+    return n;
+}
+
+/* What would be lost by changing table c into t: p->loss (a flag may allow it) and
+ * p->blocked (no flag can help: the copy itself would fail). */
+void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
+                           const sch_table *t)
+{
+    int64_t rows = rli_count_rows(h, c->name, NULL, NULL);
+    if (rows == 0) return;
+    bool common = !c->without_rowid && !t->without_rowid && !t->is_virtual;
+    for (size_t i = 0; i < t->ncols && !common; i++)
+        common = t->cols[i].hidden == 0 && rli_table_column(c, t->cols[i].name) &&
+                 rli_table_column(c, t->cols[i].name)->hidden == 0;
+    if (!common)
+        rli_plan_loss(&p->loss,
+                      "table %s keeps no column of its old definition: its %lld row%s would "
+                      "be dropped",
+                      c->name, (long long)rows, rows == 1 ? "" : "s");
+    for (size_t i = 0; i < c->ncols; i++) {
+        const sch_column *cc = &c->cols[i];
+        if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
+        int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
+        if (n)
+            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s",
+                          c->name, cc->name, (long long)n, n == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
+        if (tc->hidden >= 1) continue;
+        if (!cc) {
+            if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rli_sqlite_rowid_alias(t)))
+                rli_plan_loss(
+                    &p->blocked,
+                    "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
+                    "give it a default or add it as NULL and fill it first",
+                    t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+            continue;
+        }
+        if (cc->hidden >= 1) continue;
+        if (tc->notnull && !cc->notnull) {
+            int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
+            if (n)
+                rli_plan_loss(&p->blocked,
+                              "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
+                              t->name, tc->name, (long long)n, n == 1 ? "" : "s",
+                              n == 1 ? "it" : "them");
+        }
+        if (rli_same_name(cc->type, tc->type) && c->strict == t->strict) continue;
+        char *why;
+        int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
+        if (n < 0)
+            rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
+                          tc->name, tc->type, why ? why : "refused");
+        else if (n)
+            rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s",
+                          t->name, tc->name, (long long)n,
+                          n == 1 ? " that is stored" : "s that are stored",
+                          tc->type && *tc->type ? tc->type : "a column without a type");
+        free(why);
+    }
+}
