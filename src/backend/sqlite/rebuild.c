@@ -117,6 +117,58 @@ char *rli_sqlite_temp_name(sqlite3 *h, const schema *tgt, const char *prefix, co
     return NULL;
 }
 
+/* Append s to the n statements (taking s; freed and false on failure). */
+static bool push_stmt(char ***stmts, size_t *n, char *s)
+{
+    char **ns = s ? realloc(*stmts, (*n + 1) * sizeof *ns) : NULL;
+    if (!ns) {
+        free(s);
+        return false;
+    }
+    *stmts = ns;
+    ns[(*n)++] = s;
+    return true;
+}
+
+/* Whether the statements, run on a scratch copy of table c (and its indexes), leave exactly
+ * the target's CREATE statement (normalized). */
+static bool alters_reach_target(const schema *cur, const sch_table *c, const sch_table *t,
+                                char **stmts, size_t n)
+{
+    scratch sc;
+    if (rli_scratch_open(&sc) != SQLITE_OK) return false;
+    char *err = NULL;
+    bool ok = rli_scratch_load(&sc, c->sql, &err) == SQLITE_OK;
+    for (size_t i = 0; ok && i < cur->nindexes; i++)
+        if (rli_same_name(cur->indexes[i].table, c->name)) {
+            free(err);
+            err = NULL;
+            rli_scratch_load(&sc, cur->indexes[i].sql, &err);
+        }
+    for (size_t i = 0; ok && i < n; i++) {
+        free(err);
+        err = NULL;
+        ok = rli_scratch_load(&sc, stmts[i], &err) == SQLITE_OK;
+    }
+    free(err);
+    sqlite3_stmt *st;
+    if (ok && sqlite3_prepare_v2(sc.h, "SELECT sql FROM sqlite_schema WHERE name = ?1", -1, &st,
+                                 NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        ok = false;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            char *norm = rli_sql_normalize((const char *)sqlite3_column_text(st, 0));
+            ok = norm && strcmp(norm, t->norm) == 0;
+            free(norm);
+        }
+        sqlite3_finalize(st);
+    } else {
+        ok = false;
+    }
+    rli_scratch_close(&sc);
+    return ok;
+}
+
 /*
  * Try native ALTER TABLE for c -> t: DROP COLUMN for columns that went, ADD COLUMN for columns
  * appended at the end.  Tried on a guarded scratch copy first; returns the statements (one
@@ -143,59 +195,18 @@ static bool native_alters(const schema *cur, const sch_table *c, const sch_table
     for (size_t i = 0; ok && i < c->ncols; i++) {
         if (rli_table_column(t, c->cols[i].name)) continue;
         char *qc = rli_quoted(c->cols[i].name), *s = NULL;
-        ok = qt && qc && asprintf(&s, "ALTER TABLE %s DROP COLUMN %s", qt, qc) >= 0;
+        ok = qt && qc && asprintf(&s, "ALTER TABLE %s DROP COLUMN %s", qt, qc) >= 0 &&
+             push_stmt(&stmts, &n, s);
         free(qc);
-        char **ns = ok ? realloc(stmts, (n + 1) * sizeof *ns) : NULL;
-        if (ns)
-            stmts = ns, stmts[n++] = s;
-        else
-            ok = false, free(s);
     }
     for (size_t i = kept; ok && i < t->ncols; i++) {
         char *def = column_def(t, t->cols[i].name), *s = NULL;
-        ok = qt && def && asprintf(&s, "ALTER TABLE %s ADD COLUMN %s", qt, def) >= 0;
+        ok = qt && def && asprintf(&s, "ALTER TABLE %s ADD COLUMN %s", qt, def) >= 0 &&
+             push_stmt(&stmts, &n, s);
         free(def);
-        char **ns = ok ? realloc(stmts, (n + 1) * sizeof *ns) : NULL;
-        if (ns)
-            stmts = ns, stmts[n++] = s;
-        else
-            ok = false, free(s);
     }
     free(qt);
-
-    scratch sc;
-    char *err = NULL;
-    if (ok && rli_scratch_open(&sc) == SQLITE_OK) {
-        ok = rli_scratch_load(&sc, c->sql, &err) == SQLITE_OK;
-        for (size_t i = 0; ok && i < cur->nindexes; i++)
-            if (rli_same_name(cur->indexes[i].table, c->name)) {
-                free(err);
-                err = NULL;
-                rli_scratch_load(&sc, cur->indexes[i].sql, &err);
-            }
-        for (size_t i = 0; ok && i < n; i++) {
-            free(err);
-            err = NULL;
-            ok = rli_scratch_load(&sc, stmts[i], &err) == SQLITE_OK;
-        }
-        sqlite3_stmt *st;
-        if (ok && sqlite3_prepare_v2(sc.h, "SELECT sql FROM sqlite_schema WHERE name = ?1", -1, &st,
-                                     NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-            ok = false;
-            if (sqlite3_step(st) == SQLITE_ROW) {
-                char *norm = rli_sql_normalize((const char *)sqlite3_column_text(st, 0));
-                ok = norm && strcmp(norm, t->norm) == 0;
-                free(norm);
-            }
-            sqlite3_finalize(st);
-        }
-        rli_scratch_close(&sc);
-    } else {
-        ok = false;
-    }
-    free(err);
-    if (!ok) {
+    if (!ok || !alters_reach_target(cur, c, t, stmts, n)) {
         for (size_t i = 0; i < n; i++)
             free(stmts[i]);
         free(stmts);

@@ -117,6 +117,8 @@ static bool vtab_module_allowed(const char *m)
     return false;
 }
 
+/* The authorizer of the scratch database: what schema text may do there.  (Over 60 lines:
+ * one case per action, read as a table, then the one refusal sentence.) */
 static int scratch_auth(void *arg, int action, const char *a, const char *b, const char *dbname,
                         const char *trigger)
 {
