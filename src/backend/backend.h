@@ -151,6 +151,12 @@ typedef struct rl_backend {
      * row, progress through opts.  The core has already refused what p's loss and blocked
      * say, an empty target and a caller's open transaction. */
     int (*apply)(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);
+    /* must: rl_check_ex's work (the core has cleared the error and zeroed *count): the
+     * file's own integrity, every row whose key has no parent (with its key, value and
+     * parent), and the lint of the schema unless opts->no_lint, each reported through fn
+     * and counted in *count. */
+    int (*check)(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                 int64_t *count);
 } rl_backend;
 
 /* The SQLite backend (src/backend/sqlite/). */

@@ -2,7 +2,8 @@
  * Migrations, applying a plan: the refusals that come before any work (data that would be
  * lost, an empty target, a caller's open transaction), the dry run, and then the backend's
  * runner (SQLite: src/backend/sqlite/apply.c, one transaction with keys off and every
- * violation checked before COMMIT).
+ * violation checked before COMMIT).  rl_check, the survey that comes before a migration, is
+ * the backend's too.
  */
 #include "migrate.h"
 
@@ -93,4 +94,18 @@ int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
     code = rl_plan_apply(db, p, opts);
     rl_plan_free(p);
     return code;
+}
+
+int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                int64_t *count)
+{
+    if (count) *count = 0;
+    if (!db) return RL_EINVAL;
+    rli_err_clear(db);
+    return db->be->check(db, opts, fn, ctx, count);
+}
+
+int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count)
+{
+    return rl_check_ex(db, NULL, fn, ctx, count);
 }

@@ -1,5 +1,5 @@
 /*
- * rl_check: what is wrong with a database, in sentences.
+ * rl_check on SQLite: what is wrong with a database, in sentences.
  *
  * Three passes.  integrity_check for the file itself.  foreign_key_check for rows whose key
  * has no parent (rows that got in while foreign keys were off, which is how most SQLite
@@ -152,12 +152,9 @@ static int check_lint(checker *c, char **names, size_t n)
     return RL_OK;
 }
 
-int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
-                int64_t *count)
+int rli_sqlite_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                     int64_t *count)
 {
-    if (count) *count = 0;
-    if (!db) return RL_EINVAL;
-    rli_err_clear(db);
     checker c = {.db = db, .fn = fn, .ctx = ctx};
     int code = check_integrity(&c);
     char *crafted = code == RL_OK ? rli_schema_stored_problem(rli_sqlite_h(db)) : NULL;
@@ -180,9 +177,4 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     free_names(names, n);
     if (count) *count = c.count;
     return code;
-}
-
-int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count)
-{
-    return rl_check_ex(db, NULL, fn, ctx, count);
 }

@@ -353,6 +353,7 @@ const rl_backend rli_sqlite_backend = {
     .load_schema = rli_sqlite_load_schema,
     .plan = rli_sqlite_plan,
     .apply = rli_sqlite_apply,
+    .check = rli_sqlite_check,
 };
 
 /* ---- the public SQLite extras (include/reflite/sqlite.h) ------------------------------ */

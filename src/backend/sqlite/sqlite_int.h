@@ -179,6 +179,9 @@ void rli_sqlite_check_loss(sqlite3 *h, struct rl_plan *p, const schema *tgt, con
                            const sch_table *t);
 int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, struct rl_plan *p);
 /* The backend's apply(): run a plan in one transaction with keys off, checked before COMMIT. */
+/* rl_check on SQLite (check.c). */
+int rli_sqlite_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                     int64_t *count);
 int rli_sqlite_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);
 
 /* ---- the damage check of a migration (damage.c) --------------------------------------- */
