@@ -385,9 +385,9 @@ static void plan_text(rl_plan *p)
 {
     strbuf *b = &p->text;
     if (p->changes == 0) return;
-    rli_sb_puts(
-        b, "PRAGMA foreign_keys = OFF;\nPRAGMA quick_check; -- refused if the file is damaged\n"
-           "BEGIN IMMEDIATE;\n");
+    rli_sb_puts(b, "PRAGMA foreign_keys = OFF;\nPRAGMA quick_check; -- refused if the file is "
+                   "damaged (WAL: beside the steps, before COMMIT)\n"
+                   "BEGIN IMMEDIATE;\n");
     for (size_t i = 0; i < p->nsteps; i++) {
         rli_sb_puts(b, p->steps[i].sql);
         rli_sb_puts(b, ";");
