@@ -21,8 +21,10 @@ quiet = @echo "  $(2)"; ( $(1) ) > $(3) 2>&1 || { cat $(3); exit 1; }
 endif
 
 # What the tests need beyond the build: a C++ compiler (the header from C++), man (the manual
-# pages) and Debian's packaging tools (the packages are built, checked and installed).
-TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian
+# pages), Debian's packaging tools (the packages are built, checked and installed) and the
+# PostgreSQL server.
+# postgresql: the suite starts its own throw-away PostgreSQL server (initdb, pg_ctl).
+TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql
 
 .PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz

@@ -21,7 +21,7 @@ for src in "$out"/*.c; do
   exe=${src%.c}
   flags=""
   [ -n "$REFLITE_SANITIZED" ] && flags="-fsanitize=address,undefined"
-  "$cc" -std=c17 -Wall -Wextra -Werror $flags $(printf -- '-I%s ' $(echo "$inc" | tr ':' ' ')) "$src" "$lib" $(pkg-config --libs sqlite3) -o "$exe"
+  "$cc" -std=c17 -Wall -Wextra -Werror $flags $(printf -- '-I%s ' $(echo "$inc" | tr ':' ' ')) "$src" "$lib" $(pkg-config --libs sqlite3 libpq) -pthread -o "$exe"
   (cd "$out" && "$exe" > "$exe.out")
   echo "ok: $(basename "$src")"
   count=$((count + 1))

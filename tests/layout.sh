@@ -1,6 +1,6 @@
 #!/bin/sh
 # The rooms of src/ keep to their walls: only src/backend/sqlite/ names SQLite (its header,
-# its functions, its types), base/ includes nothing of the library but the public header,
+# its functions, its types), only src/backend/postgres/ names libpq, base/ includes nothing of the library but the public header,
 # and no file outside a backend folder includes one.  Usage: layout.sh SRC_DIR
 src=$1
 failures=0
@@ -17,6 +17,9 @@ base=$(grep -rn '#include "' "$src/base" | grep -v '"base/\|"reflite.h"')
 backend=$(grep -rn '#include "backend/sqlite/\|#include "sqlite_int.h"' "$src" |
   grep -v "^$src/backend/sqlite/")
 [ -z "$backend" ] || fail "a backend's internals included outside its folder" "$backend"
+libpq=$(grep -rnE '\bPQ[a-z]+\(|<libpq-fe\.h>|\bPGconn\b|#include "pg_int\.h"|#include "backend/postgres/' "$src" --include='*.c' --include='*.h' |
+  grep -v "^$src/backend/postgres/")
+[ -z "$libpq" ] || fail "libpq named outside src/backend/postgres/" "$libpq"
 render=$(grep -rnE '"(SELECT|INSERT INTO|UPDATE|DELETE FROM) ' "$src/core" "$src/migrate")
 [ -z "$render" ] || fail "statement text written outside the renderer" "$render"
 big=$(find "$src" -name '*.c' -exec wc -l {} + | awk '$2 != "total" && $1 > 700 {print}')

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
 #define RLB_VERSION 1
@@ -161,5 +162,17 @@ typedef struct rl_backend {
 
 /* The SQLite backend (src/backend/sqlite/). */
 extern const rl_backend rli_sqlite_backend;
+/* The PostgreSQL backend (src/backend/postgres/). */
+extern const rl_backend rli_postgres_backend;
+
+/* The backend a target names: a postgresql:// or postgres:// URL is PostgreSQL, anything
+ * else a SQLite file (or ":memory:"). */
+static inline const rl_backend *rli_backend_for(const char *target)
+{
+    if (strncasecmp(target, "postgresql://", 13) == 0 ||
+        strncasecmp(target, "postgres://", 11) == 0)
+        return &rli_postgres_backend;
+    return &rli_sqlite_backend;
+}
 
 #endif

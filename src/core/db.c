@@ -88,7 +88,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     rl_db *db = calloc(1, sizeof *db);
     if (!db) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
-    db->be = &rli_sqlite_backend;
+    db->be = rli_backend_for(path);
     rli_err_clear(db);
     int code = db->be->open(db, path, &o, errbuf, errlen);
     if (code != RL_OK) {
@@ -133,7 +133,7 @@ int rl_begin(rl_db *db)
     char sql[64];
     bool outer_begin = db->depth == 0 && !db->be->in_transaction(db->conn);
     if (outer_begin)
-        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+        snprintf(sql, sizeof sql, "%s", db->be->dialect->begin);
     else
         snprintf(sql, sizeof sql, "SAVEPOINT rl_level_%d", db->depth + 1);
     int rc = rli_exec_sql(db, sql);

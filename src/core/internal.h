@@ -80,6 +80,7 @@ struct rl_db {
     model_info *last_model; /* the model last found valid (rli_model_lookup) */
     stmt_cache queries;
     struct rl_query *spare; /* the last query freed, reused by the next rl_select */
+    const char *sp_outer;   /* the savepoint that began the transaction (rli_sp_begin) */
 };
 
 /* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */

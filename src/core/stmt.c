@@ -141,16 +141,39 @@ int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out)
     return RL_OK;
 }
 
+/*
+ * Savepoints.  An engine whose SAVEPOINT also works outside a transaction (SQLite) gets one
+ * always; elsewhere (PostgreSQL) the outermost one is a transaction of its own, begun here
+ * and committed or rolled back by the matching release or rollback.
+ */
 int rli_sp_begin(rl_db *db, const char *name)
 {
     char sql[96];
+    if (!db->be->dialect->savepoint_anywhere && !db->be->in_transaction(db->conn)) {
+        int rc = rli_exec_sql(db, db->be->dialect->begin);
+        if (rc == RLB_OK) db->sp_outer = name;
+        return rc;
+    }
     snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
     return rli_exec_sql(db, sql);
+}
+
+/* Whether name is the savepoint that began the transaction (and forget it if so). */
+static bool sp_is_outer(rl_db *db, const char *name)
+{
+    if (!db->sp_outer || strcmp(db->sp_outer, name) != 0) return false;
+    db->sp_outer = NULL;
+    return true;
 }
 
 int rli_sp_release(rl_db *db, const char *name)
 {
     char sql[96];
+    if (sp_is_outer(db, name)) {
+        int rc = rli_exec_sql(db, "COMMIT");
+        if (rc != RLB_OK && db->be->in_transaction(db->conn)) rli_exec_sql(db, "ROLLBACK");
+        return rc;
+    }
     snprintf(sql, sizeof sql, "RELEASE %s", name);
     return rli_exec_sql(db, sql);
 }
@@ -158,6 +181,10 @@ int rli_sp_release(rl_db *db, const char *name)
 void rli_sp_rollback(rl_db *db, const char *name)
 {
     char sql[128];
+    if (sp_is_outer(db, name)) {
+        rli_exec_sql(db, "ROLLBACK");
+        return;
+    }
     snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
     rli_exec_sql(db, sql);
 }

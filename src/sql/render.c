@@ -11,7 +11,22 @@
 #include <string.h>
 
 const rl_dialect rli_dialect_sqlite = {
-    .name = "sqlite", .placeholder = '?', .rowid = "_rowid_", .false_ = "0", .true_ = "1"};
+    .name = "sqlite",
+    .placeholder = '?',
+    .rowid = "_rowid_",
+    .false_ = "0",
+    .true_ = "1",
+    /* IMMEDIATE: the write lock at BEGIN, not at the first write (no deadlock on upgrade) */
+    .begin = "BEGIN IMMEDIATE",
+    .savepoint_anywhere = true};
+
+/* PostgreSQL has no row id: a table's integer primary key stands in for it. */
+const rl_dialect rli_dialect_postgres = {.name = "postgres",
+                                         .placeholder = '$',
+                                         .rowid = NULL,
+                                         .false_ = "false",
+                                         .true_ = "true",
+                                         .begin = "BEGIN"};
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
 
@@ -223,8 +238,10 @@ static void where(render *r)
         rli_sb_puts(r->b, " WHERE ");
         if (s->where == RLS_WHERE_PK)
             rli_sb_ident(r->b, s->t->pk);
-        else
+        else if (r->d->rowid)
             rli_sb_puts(r->b, r->d->rowid);
+        else
+            rli_sb_ident(r->b, r->s->t->pk ? r->s->t->pk : "id");
         rli_sb_puts(r->b, " = ");
         param(r);
         break;

@@ -68,9 +68,12 @@ typedef struct rl_dialect {
     char placeholder;           /* '?' (?1, ?2...) or '$' ($1, $2...) */
     const char *rowid;          /* the row-id column of a table with an integer primary key */
     const char *false_, *true_; /* literals for an empty OR / AND group */
+    const char *begin;          /* the statement that opens a writing transaction */
+    bool savepoint_anywhere;    /* SAVEPOINT also opens a transaction (outside one) */
 } rl_dialect;
 
 extern const rl_dialect rli_dialect_sqlite;
+extern const rl_dialect rli_dialect_postgres;
 
 /* Render s into out (appended); out->oom tells of a failed allocation. */
 void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out);

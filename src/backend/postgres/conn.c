@@ -1,0 +1,431 @@
+/*
+ * The PostgreSQL backend: connections and statements through libpq.
+ *
+ * A connection is opened from a postgresql:// (or postgres://) URL.  PostgreSQL enforces
+ * foreign keys always; what could bypass them is a session with session_replication_role =
+ * replica (the key triggers do not fire), so a connection in that state is refused at open,
+ * and raw SQL that would set it is refused (sqltext.c).
+ *
+ * Statements are server-side prepared statements named rl_1, rl_2... per connection.
+ * Parameters travel as text (numbers printed exactly) or, for blobs, as binary; results
+ * come back as text and are read per column (bytea decoded on demand).  A statement runs at
+ * its first step and its whole result is kept until reset.
+ */
+#define _GNU_SOURCE /* strdup */
+#include "pg_int.h"
+
+#include "sql/render.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pg_stmt {
+    pg_conn *conn;
+    char name[32];
+    char *sql;
+    int nparams;
+    char **values; /* per parameter: text, blob bytes, or NULL for SQL NULL */
+    int *lengths, *formats;
+    char (*num)[32]; /* the text of numeric parameters */
+    PGresult *res;
+    int row, nrows;
+    bool ran;
+    unsigned char *blob; /* the last bytea read (PQfreemem) */
+} pg_stmt;
+
+static pg_stmt *st_of(rlb_stmt *s)
+{
+    return (pg_stmt *)s;
+}
+
+/* ---- errors kept on the connection ------------------------------------------------------ */
+
+void rli_pg_error_clear(pg_error *e)
+{
+    free(e->message);
+    free(e->detail);
+    free(e->table);
+    free(e->column);
+    free(e->constraint);
+    memset(e, 0, sizeof *e);
+}
+
+static char *field_dup(const PGresult *r, int code)
+{
+    const char *v = r ? PQresultErrorField(r, code) : NULL;
+    return v ? strdup(v) : NULL;
+}
+
+int rli_pg_keep_error(pg_conn *c, const PGresult *r)
+{
+    pg_error *e = &c->err;
+    rli_pg_error_clear(e);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", state ? state : "");
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    e->message = strdup(primary ? primary : PQerrorMessage(c->c));
+    if (e->message) { /* libpq's own messages end in a newline */
+        size_t n = strlen(e->message);
+        while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
+            e->message[--n] = '\0';
+    }
+    e->detail = field_dup(r, PG_DIAG_MESSAGE_DETAIL);
+    e->table = field_dup(r, PG_DIAG_TABLE_NAME);
+    e->column = field_dup(r, PG_DIAG_COLUMN_NAME);
+    e->constraint = field_dup(r, PG_DIAG_CONSTRAINT_NAME);
+    if (PQstatus(c->c) != CONNECTION_OK) return PG_FAIL_CONN;
+    if (strcmp(e->sqlstate, "23503") == 0) return PG_FAIL_FK;
+    if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
+    if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
+    if (strcmp(e->sqlstate, "23514") == 0) return PG_FAIL_CHECK;
+    if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
+        strcmp(e->sqlstate, "40001") == 0)
+        return PG_FAIL_BUSY;
+    return PG_FAIL;
+}
+
+/* Run sql (no parameters) and keep its failure; RLB_OK or a failure code. */
+static int run(pg_conn *c, const char *sql, PGresult **keep)
+{
+    PGresult *r = PQexec(c->c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    int rc = RLB_OK;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);
+    if (keep && rc == RLB_OK)
+        *keep = r;
+    else
+        PQclear(r);
+    return rc;
+}
+
+/* The one-value result of sql as text (malloc'd), or NULL. */
+static char *scalar_text(pg_conn *c, const char *sql)
+{
+    PGresult *r = NULL;
+    if (run(c, sql, &r) != RLB_OK) return NULL;
+    char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return v;
+}
+
+/* ---- connections -------------------------------------------------------------------------- */
+
+static void conn_close(rlb_conn *cc)
+{
+    pg_conn *c = (pg_conn *)cc;
+    if (!c) return;
+    PQfinish(c->c);
+    rli_pg_error_clear(&c->err);
+    free(c);
+}
+
+static int conn_open(rl_db *db, const char *target, const rl_options *o, char *errbuf,
+                     size_t errlen)
+{
+    (void)o;
+    pg_conn *c = calloc(1, sizeof *c);
+    if (!c) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening a connection.");
+    c->c = PQconnectdb(target);
+    if (!c->c || PQstatus(c->c) != CONNECTION_OK) {
+        char *m = rli_name_disp(c->c ? PQerrorMessage(c->c) : "out of memory");
+        int code = rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
+                                 "Could not connect to the PostgreSQL server: %s", m ? m : "");
+        free(m);
+        conn_close((rlb_conn *)c);
+        return code;
+    }
+    /* replica sessions skip the key triggers: such a connection cannot keep the promise */
+    char *role = scalar_text(c, "SHOW session_replication_role");
+    bool replica = role && strcmp(role, "replica") == 0;
+    free(role);
+    if (replica || run(c, "SET client_min_messages = warning", NULL) != RLB_OK) {
+        int code =
+            rli_open_fail(errbuf, errlen, RL_EREFUSED,
+                          replica ? "Refused: this PostgreSQL session has "
+                                    "session_replication_role = replica, under which foreign "
+                                    "keys are not enforced."
+                                  : "Could not set up the PostgreSQL session.");
+        conn_close((rlb_conn *)c);
+        return code;
+    }
+    db->conn = (rlb_conn *)c;
+    return RL_OK;
+}
+
+static bool in_transaction(rlb_conn *cc)
+{
+    PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)cc)->c);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static int conn_exec(rlb_conn *cc, const char *sql)
+{
+    return run((pg_conn *)cc, sql, NULL);
+}
+
+/* PostgreSQL always enforces keys: on is proved by the session not being a replica; off
+ * is never granted (PostgreSQL's migrations do not need it). */
+static int set_foreign_keys(rlb_conn *cc, bool on)
+{
+    if (!on) return RL_EREFUSED;
+    char *role = scalar_text((pg_conn *)cc, "SHOW session_replication_role");
+    bool ok = role && strcmp(role, "replica") != 0;
+    free(role);
+    return ok ? RL_OK : RL_ERROR;
+}
+
+/* ---- statements ------------------------------------------------------------------------ */
+
+static void finalize(rlb_stmt *s)
+{
+    pg_stmt *st = st_of(s);
+    if (!st) return;
+    PQclear(st->res);
+    if (st->blob) PQfreemem(st->blob);
+    if (st->conn && PQstatus(st->conn->c) == CONNECTION_OK &&
+        PQtransactionStatus(st->conn->c) != PQTRANS_INERROR) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
+        PQclear(PQexec(st->conn->c, sql));
+    }
+    free(st->sql);
+    free(st->values);
+    free(st->lengths);
+    free(st->formats);
+    free(st->num);
+    free(st);
+}
+
+static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
+{
+    *out = NULL;
+    pg_stmt *st = calloc(1, sizeof *st);
+    if (!st || !(st->sql = strdup(sql))) {
+        free(st);
+        return PG_FAIL;
+    }
+    st->conn = c;
+    snprintf(st->name, sizeof st->name, "rl_%" PRIu64, ++c->next_name);
+    PGresult *r = PQprepare(c->c, st->name, sql, 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RLB_OK : rli_pg_keep_error(c, r);
+    PQclear(r);
+    if (rc == RLB_OK) {
+        r = PQdescribePrepared(c->c, st->name);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            st->nparams = PQnparams(r);
+        else
+            rc = rli_pg_keep_error(c, r);
+        PQclear(r);
+    }
+    if (rc == RLB_OK && st->nparams > 0) {
+        size_t n = (size_t)st->nparams;
+        st->values = calloc(n, sizeof *st->values);
+        st->lengths = calloc(n, sizeof *st->lengths);
+        st->formats = calloc(n, sizeof *st->formats);
+        st->num = calloc(n, sizeof *st->num);
+        if (!st->values || !st->lengths || !st->formats || !st->num) rc = PG_FAIL;
+    }
+    if (rc != RLB_OK) {
+        st->conn = rc == PG_FAIL ? c : NULL; /* a failed PREPARE left nothing to deallocate */
+        finalize((rlb_stmt *)st);
+        return rc;
+    }
+    *out = (rlb_stmt *)st;
+    return RLB_OK;
+}
+
+static int prepare(rlb_conn *cc, const char *sql, bool persistent, rlb_stmt **out)
+{
+    (void)persistent;
+    return prepare_text((pg_conn *)cc, sql, out);
+}
+
+static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **tail)
+{
+    *out = NULL;
+    char *text;
+    const char *why, *next;
+    if (tail) *tail = sql + strlen(sql);
+    if (!rli_pg_translate(sql, &text, &next, &why))
+        return rli_err_set(db, why && strcmp(why, "out of memory") == 0 ? RL_ENOMEM : RL_EREFUSED,
+                           "Refused: %s.", why ? why : "out of memory");
+    if (tail) *tail = next;
+    int rc = rli_pg_blank(text) ? RLB_OK : prepare_text(rli_pg(db), text, out);
+    free(text);
+    return rc;
+}
+
+static void reset(rlb_stmt *s)
+{
+    pg_stmt *st = st_of(s);
+    PQclear(st->res);
+    st->res = NULL;
+    st->ran = false;
+    st->row = st->nrows = 0;
+}
+
+static int bind(rlb_stmt *s, int idx, const rl_value *v)
+{
+    pg_stmt *st = st_of(s);
+    if (idx < 1 || idx > st->nparams) return PG_FAIL;
+    int i = idx - 1;
+    st->formats[i] = 0;
+    switch (v->type) {
+    case RL_V_NULL:
+        st->values[i] = NULL;
+        break;
+    case RL_V_INT:
+        snprintf(st->num[i], sizeof st->num[i], "%" PRId64, v->u.i);
+        st->values[i] = st->num[i];
+        break;
+    case RL_V_REAL:
+        snprintf(st->num[i], sizeof st->num[i], "%.17g", v->u.r);
+        st->values[i] = st->num[i];
+        break;
+    case RL_V_TEXT:
+        st->values[i] = (char *)v->u.s;
+        break;
+    case RL_V_BLOB:
+        st->values[i] = v->u.b.len ? (char *)v->u.b.data : st->num[i];
+        st->lengths[i] = (int)v->u.b.len;
+        st->formats[i] = 1;
+        break;
+    }
+    return RLB_OK;
+}
+
+static int bind_int64(rlb_stmt *s, int idx, int64_t v)
+{
+    rl_value x = {.type = RL_V_INT, .u.i = v};
+    return bind(s, idx, &x);
+}
+
+static int step(rlb_stmt *s)
+{
+    pg_stmt *st = st_of(s);
+    if (!st->ran) {
+        st->ran = true;
+        st->res = PQexecPrepared(st->conn->c, st->name, st->nparams,
+                                 (const char *const *)st->values, st->lengths, st->formats, 0);
+        ExecStatusType t = PQresultStatus(st->res);
+        if (t == PGRES_COMMAND_OK) {
+            const char *n = PQcmdTuples(st->res);
+            st->conn->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+            return RLB_DONE;
+        }
+        if (t != PGRES_TUPLES_OK) {
+            int rc = rli_pg_keep_error(st->conn, st->res);
+            PQclear(st->res);
+            st->res = NULL;
+            return rc;
+        }
+        st->nrows = PQntuples(st->res);
+        st->row = 0;
+        return st->nrows > 0 ? RLB_ROW : RLB_DONE;
+    }
+    if (!st->res || ++st->row >= st->nrows) return RLB_DONE;
+    return RLB_ROW;
+}
+
+static bool column_null(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    return !st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col);
+}
+
+static int64_t column_int64(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    if (column_null(s, col)) return 0;
+    const char *v = PQgetvalue(st->res, st->row, col);
+    if (v[0] == 't' && !v[1]) return 1; /* boolean */
+    if (v[0] == 'f' && !v[1]) return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double column_double(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    return column_null(s, col) ? 0.0 : strtod(PQgetvalue(st->res, st->row, col), NULL);
+}
+
+static const char *column_text(rlb_stmt *s, int col, size_t *len)
+{
+    pg_stmt *st = st_of(s);
+    if (column_null(s, col)) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = (size_t)PQgetlength(st->res, st->row, col);
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static const void *column_blob(rlb_stmt *s, int col, size_t *len)
+{
+    pg_stmt *st = st_of(s);
+    *len = 0;
+    if (column_null(s, col)) return NULL;
+    if (st->blob) PQfreemem(st->blob);
+    size_t n = 0;
+    st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &n);
+    *len = st->blob ? n : 0;
+    return st->blob;
+}
+
+static const char *statement_sql(rlb_stmt *s)
+{
+    return st_of(s)->sql;
+}
+
+static int64_t changes(rlb_conn *cc)
+{
+    return ((pg_conn *)cc)->changes;
+}
+
+/* The value the last INSERT drew from a sequence (an identity column's). */
+static int64_t last_id(rlb_conn *cc)
+{
+    char *v = scalar_text((pg_conn *)cc, "SELECT lastval()");
+    int64_t id = v ? strtoll(v, NULL, 10) : 0;
+    free(v);
+    return id;
+}
+
+const rl_backend rli_postgres_backend = {
+    .version = RLB_VERSION,
+    .name = "postgres",
+    .dialect = &rli_dialect_postgres,
+    .open = conn_open,
+    .close = conn_close,
+    .in_transaction = in_transaction,
+    .exec = conn_exec,
+    .set_foreign_keys = set_foreign_keys,
+    .prepare = prepare,
+    .prepare_raw = prepare_raw,
+    .finalize = finalize,
+    .reset = reset,
+    .clear_bindings = NULL,
+    .bind = bind,
+    .bind_int64 = bind_int64,
+    .step = step,
+    .column_null = column_null,
+    .column_int64 = column_int64,
+    .column_double = column_double,
+    .column_text = column_text,
+    .column_blob = column_blob,
+    .statement_sql = statement_sql,
+    .changes = changes,
+    .last_id = last_id,
+    .fail = rli_pg_fail,
+    .maybe_fk = rli_pg_maybe_fk,
+    .errmsg = rli_pg_errmsg,
+    .diag_parent = rli_pg_diag_parent,
+    .statement_op = rli_pg_statement_op,
+    .introspect = rli_pg_introspect,
+    .load_schema = rli_pg_load_schema,
+    .plan = rli_pg_plan,
+    .apply = rli_pg_apply,
+    .check = rli_pg_check,
+};

@@ -1,0 +1,54 @@
+#!/bin/sh
+# A throw-away PostgreSQL server for the test suite: initdb and pg_ctl in a temporary
+# directory, listening on a Unix socket there only (no TCP port), fsync off.  As root the
+# server runs as the postgres user (initdb refuses root).
+#
+#   pg_server.sh start STATE   start a server; STATE receives its directory and URL
+#   pg_server.sh stop STATE    stop it and remove its directory (also after a failed run)
+#
+# CTest runs start as a fixture's setup and stop as its cleanup, so the server is stopped
+# even when a test fails.  If the server cannot start, start fails and prints why.
+set -e
+cmd=$1
+state=$2
+[ -n "$state" ] || { echo "usage: pg_server.sh start|stop STATE" >&2; exit 2; }
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bindir/pg_ctl" ] || { echo "pg_server: no PostgreSQL server installed (Debian package postgresql)" >&2; exit 1; }
+as=""
+[ "$(id -u)" -eq 0 ] && as="runuser -u postgres --"
+
+stop() {
+  [ -f "$state" ] || return 0
+  dir=$(sed -n 1p "$state")
+  if [ -n "$dir" ] && [ -d "$dir/data" ]; then
+    $as "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop > /dev/null 2>&1 || true
+  fi
+  case $dir in /tmp/reflite-pg.*) rm -rf "$dir" ;; esac
+  rm -f "$state"
+}
+
+case $cmd in
+start)
+  stop # a server left by an interrupted run
+  dir=$(mktemp -d /tmp/reflite-pg.XXXXXX)
+  chmod 755 "$dir"
+  [ -n "$as" ] && chown postgres "$dir"
+  printf '%s\n' "$dir" > "$state"
+  if ! $as "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-sync \
+      > "$dir/initdb.log" 2>&1; then
+    echo "pg_server: initdb failed:" >&2; cat "$dir/initdb.log" >&2; stop; exit 1
+  fi
+  if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start > /dev/null 2>&1; then
+    echo "pg_server: the server did not start:" >&2; cat "$dir/server.log" >&2; stop; exit 1
+  fi
+  printf 'postgresql://postgres@/postgres?host=%s\n' "$dir" >> "$state"
+  echo "pg_server: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on $dir"
+  ;;
+stop)
+  stop
+  ;;
+*)
+  echo "usage: pg_server.sh start|stop STATE" >&2; exit 2 ;;
+esac
