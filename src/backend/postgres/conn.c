@@ -110,6 +110,16 @@ static char *scalar_text(pg_conn *c, const char *sql)
     return v;
 }
 
+/* Whether the session skips the key triggers (session_replication_role = replica): 1, 0 when
+ * it does not, -1 when the setting cannot be read. */
+static int replica_role(pg_conn *c)
+{
+    char *role = scalar_text(c, "SHOW session_replication_role");
+    int replica = role ? strcmp(role, "replica") == 0 : -1;
+    free(role);
+    return replica;
+}
+
 /* ---- connections -------------------------------------------------------------------------- */
 
 static void conn_close(rlb_conn *cc)
@@ -137,9 +147,7 @@ static int conn_open(rl_db *db, const char *target, const rl_options *o, char *e
         return code;
     }
     /* replica sessions skip the key triggers: such a connection cannot keep the promise */
-    char *role = scalar_text(c, "SHOW session_replication_role");
-    bool replica = role && strcmp(role, "replica") == 0;
-    free(role);
+    bool replica = replica_role(c) == 1;
     if (replica || run(c, "SET client_min_messages = warning", NULL) != RLB_OK) {
         int code =
             rli_open_fail(errbuf, errlen, RL_EREFUSED,
@@ -170,10 +178,7 @@ static int conn_exec(rlb_conn *cc, const char *sql)
 static int set_foreign_keys(rlb_conn *cc, bool on)
 {
     if (!on) return RL_EREFUSED;
-    char *role = scalar_text((pg_conn *)cc, "SHOW session_replication_role");
-    bool ok = role && strcmp(role, "replica") != 0;
-    free(role);
-    return ok ? RL_OK : RL_ERROR;
+    return replica_role((pg_conn *)cc) == 0 ? RL_OK : RL_ERROR;
 }
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -209,7 +214,8 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
     st->conn = c;
     snprintf(st->name, sizeof st->name, "rl_%" PRIu64, ++c->next_name);
     PGresult *r = PQprepare(c->c, st->name, sql, 0, NULL);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RLB_OK : rli_pg_keep_error(c, r);
+    bool prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
+    int rc = prepared ? RLB_OK : rli_pg_keep_error(c, r);
     PQclear(r);
     if (rc == RLB_OK) {
         r = PQdescribePrepared(c->c, st->name);
@@ -228,7 +234,7 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
         if (!st->values || !st->lengths || !st->formats || !st->num) rc = PG_FAIL;
     }
     if (rc != RLB_OK) {
-        st->conn = rc == PG_FAIL ? c : NULL; /* a failed PREPARE left nothing to deallocate */
+        st->conn = prepared ? c : NULL; /* a failed PREPARE left nothing to deallocate */
         finalize((rlb_stmt *)st);
         return rc;
     }

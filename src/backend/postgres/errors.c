@@ -35,7 +35,6 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 {
     (void)s;
     const pg_error *e = &rli_pg(db)->err;
-    if (rc == RL_ENOMEM) return rli_err_set(db, RL_ENOMEM, "%s: out of memory.", op);
     strbuf m;
     rli_sb_init(&m);
     rli_sb_printf(&m, "%s: ", op);

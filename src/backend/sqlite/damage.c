@@ -87,7 +87,6 @@ int rli_damage_check_start(rl_db *db, damage_check *c)
     }
     free(c->path);
     c->path = NULL;
-    c->done = true;
     char *first = first_damage(h, NULL);
     return first ? damaged(db, first) : RL_OK;
 }
@@ -101,7 +100,6 @@ int rli_damage_check_finish(damage_check *c)
         pthread_join(c->thread, NULL);
         c->running = false;
         if (c->unread) c->first = first_damage(rli_sqlite_h(c->db), NULL);
-        c->done = true;
     }
     char *first = c->first;
     c->first = NULL;

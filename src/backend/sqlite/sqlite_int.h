@@ -191,7 +191,6 @@ typedef struct damage_check {
     char *path;
     pthread_t thread;
     bool running; /* a thread was started and not yet joined */
-    bool done;    /* the answer is in: first (NULL when the file is sound) */
     bool unread;  /* the second connection could not read the file: check on the first */
     char *first;
 } damage_check;
