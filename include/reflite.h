@@ -315,7 +315,9 @@ typedef struct rl_fk_detail {
     const char *parent_table;
     const char *parent_column; /* the referenced columns, comma-separated */
     const char *value;         /* the offending key value(s) as SQL literals ("99999", "NULL") */
-    int64_t referencing;       /* for a parent-side failure: child rows still referencing */
+    int64_t referencing;       /* for a parent-side failure: child rows still referencing;
+                                  -1 when they could not be counted (PostgreSQL, inside the
+                                  transaction that the failure aborted) */
     rl_action action;          /* for a parent-side failure: the action that blocked it */
     bool parent_side;          /* true: a delete or key change of a parent; false: a child's key */
 } rl_fk_detail;

@@ -48,6 +48,59 @@ static const rl_field book_fields[] = {
 };
 static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
 
+/* ---- the engine under test ------------------------------------------------------------ *
+ *
+ * Every API suite runs twice from this one source: on SQLite, and on PostgreSQL when
+ * REFLITE_TEST_PG names the state file of the throw-away server the suite started
+ * (tests/pg_server.sh; its second line is the URL).  On PostgreSQL the URL becomes
+ * REFLITE_DATABASE, so that open_library's test-profile open lands in a fresh schema of its
+ * own there, dropped at close.  Tests of SQLite's own mechanics (files, pragmas, the raw
+ * handle) form a second group that runs on SQLite only, and the suite says so.
+ */
+static char test_pg_url[600];
+
+static inline bool on_pg(void)
+{
+    return test_pg_url[0] != '\0';
+}
+
+/* 0, or -1 after saying why the server named by REFLITE_TEST_PG cannot be used. */
+static inline int engine_init(void)
+{
+    const char *file = getenv("REFLITE_TEST_PG");
+    if (!file || !*file) return 0;
+    FILE *f = fopen(file, "r");
+    char line[600];
+    for (int i = 0; f && i < 2 && fgets(line, sizeof line, f); i++)
+        if (i == 1)
+            snprintf(test_pg_url, sizeof test_pg_url, "%.*s", (int)strcspn(line, "\n"), line);
+    if (f) fclose(f);
+    if (!test_pg_url[0]) {
+        fprintf(stderr,
+                "REFLITE_TEST_PG=%s holds no server URL: the PostgreSQL server did not "
+                "start (see the pg_start test's output)\n",
+                file);
+        return -1;
+    }
+    setenv("REFLITE_DATABASE", test_pg_url, 1);
+    return 0;
+}
+
+/* Run the suite's engine-neutral tests, then (on SQLite) its SQLite-only ones. */
+#define run_suites(both, sqlite_only)                                                              \
+    (engine_init() != 0 ? 1                                                                        \
+     : on_pg() ? (printf("PostgreSQL at %s; %zu SQLite-only tests run in the SQLite suite\n",      \
+                         test_pg_url, sizeof(sqlite_only) / sizeof(sqlite_only)[0]),               \
+                  cmocka_run_group_tests_name("postgres", both, NULL, NULL))                       \
+               : cmocka_run_group_tests_name("sqlite", both, NULL, NULL) +                         \
+                     cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL))
+
+/* A suite whose tests all run on both engines. */
+#define run_suite(both)                                                                            \
+    (engine_init() != 0                                                                            \
+         ? 1                                                                                       \
+         : cmocka_run_group_tests_name(on_pg() ? "postgres" : "sqlite", both, NULL, NULL))
+
 /* A fresh private database (test profile) with authors and books. */
 static inline rl_db *open_library(void)
 {

@@ -22,7 +22,7 @@ static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
     uint64_t all = rls_all(mi->model->nfields);
     switch (which) {
     case MS_INSERT:
-        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all};
+        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all, .returning_pk = true};
     case MS_INSERT_PK:
         return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all, .with_pk = true};
     case MS_GET:
@@ -120,7 +120,8 @@ static void op_name(char *buf, size_t len, const char *verb, const model_info *m
 
 /*
  * The INSERT (and the read-back SELECT) for a row that leaves the fields in omit to their
- * database defaults: those columns are left out of the INSERT, and read back afterwards.
+ * database defaults: those columns are left out of the INSERT, and read back afterwards (or
+ * returned by the INSERT itself where the dialect has RETURNING: then there is no read-back).
  */
 static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
                         field_mask_stmt **out)
@@ -131,12 +132,18 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
             return RL_OK;
         }
     uint64_t given = rls_all(mi->model->nfields) & ~omit;
-    rls_stmt ins = {.kind = RLS_INSERT, .t = &mi->rt, .columns = given, .with_pk = with_pk};
+    rls_stmt ins = {.kind = RLS_INSERT,
+                    .t = &mi->rt,
+                    .columns = given,
+                    .with_pk = with_pk,
+                    .returning_pk = true,
+                    .returning = omit};
     rls_stmt back = {.kind = RLS_SELECT, .t = &mi->rt, .columns = omit, .where = RLS_WHERE_ROWID};
     field_mask_stmt *node = calloc(1, sizeof *node);
     int code = node ? RL_OK : rli_err_set(db, RL_ENOMEM, "Out of memory.");
     if (code == RL_OK) code = prepare_tree(db, mi, &ins, &node->stmt);
-    if (code == RL_OK) code = prepare_tree(db, mi, &back, &node->readback);
+    if (code == RL_OK && !db->be->dialect->returning)
+        code = prepare_tree(db, mi, &back, &node->readback);
     if (code != RL_OK) {
         if (node) {
             db->be->finalize(node->stmt);
@@ -163,21 +170,45 @@ static uint64_t unset_defaults(const model_info *mi, const void *row)
     return omit;
 }
 
-/* Read the defaulted fields of the row just inserted back into row (strings malloc'd). */
+/* Read the fields in omit from st's current row, from column col on (strings malloc'd). */
+static int read_omitted(rl_db *db, model_info *mi, rlb_stmt *st, int col, void *row, uint64_t omit)
+{
+    int code = RL_OK;
+    for (size_t i = 0; i < mi->model->nfields && code == RL_OK; i++)
+        if (omit & (1ULL << i))
+            code = rli_field_read(db->be, &mi->model->fields[i], row, st, col++, NULL);
+    return code == RL_OK ? RL_OK
+                         : rli_err_set(db, code, "insert into %s: out of memory.", mi->table);
+}
+
+/* Read the defaulted fields of the row just inserted back into row (no RETURNING). */
 static int read_defaults(rl_db *db, model_info *mi, field_mask_stmt *ds, void *row, uint64_t omit)
 {
     rlb_stmt *st = ds->readback;
     db->be->bind_int64(st, 1, db->be->last_id(db->conn));
-    int code = RL_OK;
-    if (db->be->step(st) == RLB_ROW) {
-        int col = 0;
-        for (size_t i = 0; i < mi->model->nfields && code == RL_OK; i++)
-            if (omit & (1ULL << i))
-                code = rli_field_read(db->be, &mi->model->fields[i], row, st, col++, NULL);
-    }
+    int code = db->be->step(st) == RLB_ROW ? read_omitted(db, mi, st, 0, row, omit) : RL_OK;
     db->be->reset(st);
-    return code == RL_OK ? RL_OK
-                         : rli_err_set(db, code, "insert into %s: out of memory.", mi->table);
+    return code;
+}
+
+/* The row an INSERT ... RETURNING gave back: the generated key (when none was given), then
+ * the defaulted fields. */
+static int read_returned(rl_db *db, model_info *mi, rlb_stmt *st, void *row, bool set_pk,
+                         uint64_t omit)
+{
+    const rl_model *m = mi->model;
+    if (m->has_pk && set_pk) rli_row_set_pk(m, row, db->be->column_int64(st, 0));
+    return omit ? read_omitted(db, mi, st, m->has_pk ? 1 : 0, row, omit) : RL_OK;
+}
+
+/* A row was inserted with its own key: the engine's key generator must not hand it out. */
+static int key_given(rl_db *db, model_info *mi, int64_t pk)
+{
+    int rc = db->be->key_given(db, mi->table, mi->pk_column, pk);
+    if (rc == RLB_OK) return RL_OK;
+    char op[160];
+    op_name(op, sizeof op, "insert into", mi);
+    return rli_fail(db, NULL, rc, op);
 }
 
 static int insert_one(rl_db *db, model_info *mi, void *row)
@@ -203,7 +234,14 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         if (pk) db->be->bind_int64(st, 1, pk);
         rli_bind_row(db->be, st, mi, row, pk ? 2 : 1);
     }
-    int rc = rli_step_done(db, st);
+    int rc = db->be->step(st);
+    if (rc == RLB_ROW) { /* RETURNING */
+        code = read_returned(db, mi, st, row, !pk, omit);
+        db->be->reset(st);
+        if (code == RL_OK && pk && db->be->key_given) code = key_given(db, mi, pk);
+        return code;
+    }
+    db->be->reset(st);
     if (rc != RLB_DONE) {
         char op[160];
         op_name(op, sizeof op, "insert into", mi);

@@ -110,6 +110,11 @@ int rli_open_fail(char *errbuf, size_t errlen, int code, const char *fmt, ...)
  *      (ON DELETE RESTRICT)." for a parent-side failure described by d.
  */
 int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op, int engine_code);
+/* The model key (mi, field index) whose constraint is named constraint on table, among the
+ * models seen on db (see rli_fk_name); RL_ENOTFOUND when none is. */
+int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, model_info **mi,
+                          size_t *field);
+/* d->referencing < 0: the rows were not counted ("still referenced by rows of ..."). */
 void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb);
 /* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
 static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
@@ -155,6 +160,10 @@ bool rli_field_nullable(const rl_field *f);
 rl_kind rli_field_kind(const rl_field *f);
 /* Index of the field named name (by member or column name), or -1. */
 int rli_model_field_index(const model_info *mi, const char *name);
+/* The name of key field i's constraint where keys are named: "<table>_<column>_fkey", cut
+ * to the 63 bytes an identifier may have on PostgreSQL. */
+#define RLI_FK_NAME_MAX 64
+void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX]);
 /* Value of field i of row as an rl_value (text/blob borrowed from the row). */
 rl_value rli_field_value(const rl_field *f, const void *row);
 /* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied

@@ -411,6 +411,11 @@ int rli_model_field_index(const model_info *mi, const char *name)
     return -1;
 }
 
+void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX])
+{
+    snprintf(out, RLI_FK_NAME_MAX, "%s_%s_fkey", mi->table, mi->columns[i]);
+}
+
 /* ---- struct members <-> values ------------------------------------------------------------ */
 
 int64_t rli_row_pk(const rl_model *m, const void *row)

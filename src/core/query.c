@@ -211,6 +211,14 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
         if (!pat) return q_fail(q, RL_ENOMEM, "Out of memory.");
         return add_param(q, rl_text(pat));
     }
+    case RL_GLOB:
+        if (q->db->be->dialect->glob_regex && v.type == RL_V_TEXT) {
+            char *re = rli_glob_regex(v.u.s);
+            int code = re ? add_param(q, rl_text(re)) : q_fail(q, RL_ENOMEM, "Out of memory.");
+            free(re);
+            return code;
+        }
+        return add_param(q, v);
     default:
         return add_param(q, v);
     }

@@ -17,47 +17,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_sql(rl_kind k)
+/* " REFERENCES parent (pk) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]" of key field f. */
+static void references_ddl(rl_db *db, const rl_field *f, strbuf *b)
 {
-    switch (k) {
-    case RL_KIND_REAL:
-        return "REAL";
-    case RL_KIND_TEXT:
-        return "TEXT";
-    case RL_KIND_BLOB:
-        return "BLOB";
-    default:
-        return "INTEGER";
-    }
+    model_info *t;
+    rli_model_lookup(db, f->references, &t);
+    rli_sb_puts(b, " REFERENCES ");
+    rli_sb_ident(b, t->table);
+    rli_sb_puts(b, " (");
+    rli_sb_ident(b, t->pk_column);
+    rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
+                  rl_action_name(f->on_update));
+    if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
-static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, strbuf *b)
+/* "CONSTRAINT "<table>_<column>_fkey"": keys are named where the engine reports failures by
+ * name (PostgreSQL), so that a failure maps back to the model's key (rli_fk_name). */
+static void constraint_name(const rl_dialect *d, const model_info *mi, size_t i, strbuf *b)
 {
+    if (d->forward_references) return;
+    char name[RLI_FK_NAME_MAX];
+    rli_fk_name(mi, i, name);
+    rli_sb_puts(b, " CONSTRAINT ");
+    rli_sb_ident(b, name);
+}
+
+/* inline_key: the REFERENCES clause goes here (its parent exists, or may come later). */
+static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, bool inline_key,
+                       strbuf *b)
+{
+    const rl_dialect *d = db->be->dialect;
     const rl_field *f = &mi->model->fields[i];
     const char *col = mi->columns[i];
+    rl_kind kind = rli_field_kind(f);
     rli_sb_puts(b, first ? "\n  " : ",\n  ");
     rli_sb_ident(b, col);
-    rli_sb_printf(b, " %s", kind_sql(rli_field_kind(f)));
+    rli_sb_printf(b, " %s", d->types[kind]);
     if (!rli_field_nullable(f)) rli_sb_puts(b, " NOT NULL");
     if (f->unique) rli_sb_puts(b, " UNIQUE");
-    if (f->default_sql) rli_sb_printf(b, " DEFAULT (%s)", f->default_sql);
-    if (rli_field_kind(f) == RL_KIND_BOOLEAN) {
+    if (f->default_sql && kind == RL_KIND_BOOLEAN && !d->bool_check)
+        rli_sb_printf(b, " DEFAULT ((%s)::boolean)", f->default_sql);
+    else if (f->default_sql)
+        rli_sb_printf(b, " DEFAULT (%s)", f->default_sql);
+    if (kind == RL_KIND_BOOLEAN && d->bool_check) {
         rli_sb_puts(b, " CHECK (");
         rli_sb_ident(b, col);
         rli_sb_puts(b, " IN (0, 1))");
     }
     if (f->check_sql) rli_sb_printf(b, " CHECK (%s)", f->check_sql);
-    if (f->references) {
-        model_info *t;
-        rli_model_lookup(db, f->references, &t);
-        rli_sb_puts(b, " REFERENCES ");
-        rli_sb_ident(b, t->table);
-        rli_sb_puts(b, " (");
-        rli_sb_ident(b, t->pk_column);
-        rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
-                      rl_action_name(f->on_update));
-        if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+    if (f->references && inline_key) {
+        constraint_name(d, mi, i, b);
+        references_ddl(db, f, b);
     }
+}
+
+/* "ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY (col) REFERENCES ...": a key whose parent is
+ * created after its table, on an engine whose REFERENCES must name an existing table. */
+static void late_key_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
+{
+    rli_sb_puts(b, "ALTER TABLE ");
+    rli_sb_ident(b, mi->table);
+    rli_sb_puts(b, " ADD");
+    constraint_name(db->be->dialect, mi, i, b);
+    rli_sb_puts(b, " FOREIGN KEY (");
+    rli_sb_ident(b, mi->columns[i]);
+    rli_sb_puts(b, ")");
+    references_ddl(db, &mi->model->fields[i], b);
+    rli_sb_puts(b, ";\n");
 }
 
 /* The name of an index: its own, or "<table>_<col>_<col>_idx" ("_key" when unique). */
@@ -170,35 +196,6 @@ static int check_index_names(rl_db *db, model_info *const *mis, size_t nmis)
     return code;
 }
 
-/* Append the CREATE TABLE and CREATE INDEX statements of one (validated) model. */
-static void model_ddl(rl_db *db, const model_info *mi, strbuf *b)
-{
-    const rl_model *m = mi->model;
-    rli_sb_puts(b, "CREATE TABLE IF NOT EXISTS ");
-    rli_sb_ident(b, mi->table);
-    rli_sb_puts(b, " (");
-    if (m->has_pk) {
-        rli_sb_puts(b, "\n  ");
-        rli_sb_ident(b, mi->pk_column);
-        rli_sb_puts(b, " INTEGER PRIMARY KEY");
-        if (m->autoincrement) rli_sb_puts(b, " AUTOINCREMENT");
-    }
-    for (size_t i = 0; i < m->nfields; i++)
-        column_ddl(db, mi, i, i == 0 && !m->has_pk, b);
-    rli_sb_puts(b, "\n) STRICT;\n");
-    for (size_t i = 0; i < m->nfields; i++) {
-        const rl_field *f = &m->fields[i];
-        if (f->unique || !(f->references || f->index)) continue;
-        index_ddl(mi, NULL, &mi->columns[i], 1, false, b);
-    }
-    for (size_t i = 0; i < m->nindexes; i++) {
-        const rl_index *ix = &m->indexes[i];
-        const char *cols[RL_MAX_FIELDS + 2];
-        size_t n = index_columns(mi, ix, cols);
-        index_ddl(mi, ix->name, cols, n, ix->unique, b);
-    }
-}
-
 /* ---- ordering ---------------------------------------------------------------------------- */
 
 typedef struct plan {
@@ -211,6 +208,52 @@ typedef struct plan {
     model_info **stack;
     size_t depth;
 } plan;
+
+/* Whether the parent of key f comes before position pos in p's order. */
+static bool created_before(rl_db *db, const plan *p, size_t pos, const rl_field *f)
+{
+    model_info *t;
+    if (rli_model_lookup(db, f->references, &t) != RL_OK) return false;
+    for (size_t k = 0; k < pos; k++)
+        if (p->order[k] == t) return true;
+    return false;
+}
+
+/* Append the CREATE TABLE and CREATE INDEX statements of one (validated) model; created(t):
+ * whether table t is created before this one.  Keys to later tables go to late. */
+static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos, strbuf *b,
+                      strbuf *late)
+{
+    const rl_dialect *d = db->be->dialect;
+    const rl_model *m = mi->model;
+    rli_sb_puts(b, "CREATE TABLE IF NOT EXISTS ");
+    rli_sb_ident(b, mi->table);
+    rli_sb_puts(b, " (");
+    if (m->has_pk) {
+        rli_sb_puts(b, "\n  ");
+        rli_sb_ident(b, mi->pk_column);
+        rli_sb_printf(b, " %s", d->pk_integer);
+        if (m->autoincrement) rli_sb_puts(b, d->autoinc);
+    }
+    for (size_t i = 0; i < m->nfields; i++) {
+        bool inline_key = d->forward_references || !m->fields[i].references ||
+                          m->fields[i].references == m || created_before(db, p, pos, &m->fields[i]);
+        column_ddl(db, mi, i, i == 0 && !m->has_pk, inline_key, b);
+        if (!inline_key) late_key_ddl(db, mi, i, late);
+    }
+    rli_sb_puts(b, d->table_end);
+    for (size_t i = 0; i < m->nfields; i++) {
+        const rl_field *f = &m->fields[i];
+        if (f->unique || !(f->references || f->index)) continue;
+        index_ddl(mi, NULL, &mi->columns[i], 1, false, b);
+    }
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const rl_index *ix = &m->indexes[i];
+        const char *cols[RL_MAX_FIELDS + 2];
+        size_t n = index_columns(mi, ix, cols);
+        index_ddl(mi, ix->name, cols, n, ix->unique, b);
+    }
+}
 
 static long plan_index(const plan *p, const model_info *mi)
 {
@@ -344,10 +387,14 @@ int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out
     plan p;
     int rc = plan_models(db, models, n, &p);
     if (rc == RL_OK) {
-        strbuf b;
+        strbuf b, late;
         rli_sb_init(&b);
+        rli_sb_init(&late);
         for (size_t i = 0; i < p.norder; i++)
-            model_ddl(db, p.order[i], &b);
+            model_ddl(db, p.order[i], &p, i, &b, &late);
+        rli_sb_puts(&b, sb_str(&late));
+        if (late.oom) b.oom = true;
+        rli_sb_free(&late);
         *out = rli_sb_take(&b);
         if (!*out) rc = rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }

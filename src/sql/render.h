@@ -60,6 +60,10 @@ typedef struct rls_stmt {
     rls_where where;
     const char *shape; /* RLS_WHERE_SHAPE */
     bool paged;        /* LIMIT ? OFFSET ? (SELECT, COUNT) */
+    /* INSERT on a dialect with RETURNING: " RETURNING [pk, ]columns" (pk first when
+     * returning_pk; the columns whose bit is set in returning, field order). */
+    bool returning_pk;
+    uint64_t returning;
 } rls_stmt;
 
 /* How an engine spells what differs between engines. */
@@ -70,7 +74,22 @@ typedef struct rl_dialect {
     const char *false_, *true_; /* literals for an empty OR / AND group */
     const char *begin;          /* the statement that opens a writing transaction */
     bool savepoint_anywhere;    /* SAVEPOINT also opens a transaction (outside one) */
+    bool returning;             /* INSERT ... RETURNING gives the generated key and defaults */
+    const char *like;           /* " LIKE " (ASCII case-insensitive on SQLite) or " ILIKE " */
+    const char *glob;           /* " GLOB ", or " ~ " with glob_regex */
+    bool glob_regex;            /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    /* DDL (sql/ddl.c) */
+    const char *types[6];    /* the column type of each rl_kind (RL_KIND_AUTO unused) */
+    const char *pk_integer;  /* an integer primary key that the engine generates */
+    const char *autoinc;     /* appended for AUTOINCREMENT ("" when keys are never reused) */
+    const char *table_end;   /* closes CREATE TABLE ("\n) STRICT;\n") */
+    bool bool_check;         /* booleans are integers: CHECK (x IN (0, 1)) */
+    bool forward_references; /* REFERENCES may name a table created later */
 } rl_dialect;
+
+/* The GLOB pattern g as an anchored POSIX regular expression (for a dialect whose glob is
+ * " ~ "), malloc'd; NULL when out of memory. */
+char *rli_glob_regex(const char *g);
 
 extern const rl_dialect rli_dialect_sqlite;
 extern const rl_dialect rli_dialect_postgres;

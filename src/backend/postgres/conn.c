@@ -80,14 +80,16 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
     if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
     if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
     if (strcmp(e->sqlstate, "23514") == 0) return PG_FAIL_CHECK;
+    if (strcmp(e->sqlstate, "22P02") == 0 || strcmp(e->sqlstate, "22003") == 0 ||
+        strcmp(e->sqlstate, "42804") == 0)
+        return PG_FAIL_TYPE;
     if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
         strcmp(e->sqlstate, "40001") == 0)
         return PG_FAIL_BUSY;
     return PG_FAIL;
 }
 
-/* Run sql (no parameters) and keep its failure; RLB_OK or a failure code. */
-static int run(pg_conn *c, const char *sql, PGresult **keep)
+int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep)
 {
     PGresult *r = PQexec(c->c, sql);
     ExecStatusType s = PQresultStatus(r);
@@ -104,7 +106,7 @@ static int run(pg_conn *c, const char *sql, PGresult **keep)
 static char *scalar_text(pg_conn *c, const char *sql)
 {
     PGresult *r = NULL;
-    if (run(c, sql, &r) != RLB_OK) return NULL;
+    if (rli_pg_run(c, sql, &r) != RLB_OK) return NULL;
     char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
     PQclear(r);
     return v;
@@ -122,19 +124,58 @@ static int replica_role(pg_conn *c)
 
 /* ---- connections -------------------------------------------------------------------------- */
 
+static void finalize(rlb_stmt *s);
+
 static void conn_close(rlb_conn *cc)
 {
     pg_conn *c = (pg_conn *)cc;
     if (!c) return;
+    finalize(c->setval);
+    if (c->test_schema && PQstatus(c->c) == CONNECTION_OK) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", c->test_schema);
+        rli_pg_run(c, sql, NULL);
+    }
+    free(c->test_schema);
     PQfinish(c->c);
     rli_pg_error_clear(&c->err);
     free(c);
 }
 
+/* The test profile: a fresh schema of this connection's own, first on the search path, so
+ * that every opened database starts empty and tests never share state.  Its name comes from
+ * the server (backend pid) and the connection's address, unique among live sessions. */
+static int test_schema(pg_conn *c)
+{
+    char name[96];
+    snprintf(name, sizeof name, "rl_test_%d_%" PRIxPTR, PQbackendPID(c->c), (uintptr_t)c);
+    if (!(c->test_schema = strdup(name))) return PG_FAIL;
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s; SET search_path TO %s", name, name);
+    int rc = rli_pg_run(c, sql, NULL);
+    if (rc != RLB_OK) {
+        free(c->test_schema);
+        c->test_schema = NULL;
+    }
+    return rc;
+}
+
+/* Session settings from the options: read-only, how long to wait for a lock, the test
+ * profile's schema. */
+static int session_setup(pg_conn *c, const rl_options *o)
+{
+    char sql[160];
+    int ms = o->busy_timeout_ms == 0 ? 5000 : o->busy_timeout_ms < 0 ? 0 : o->busy_timeout_ms;
+    snprintf(sql, sizeof sql, "SET client_min_messages = warning; SET lock_timeout = %d%s", ms,
+             o->read_only ? "; SET default_transaction_read_only = on" : "");
+    int rc = rli_pg_run(c, sql, NULL);
+    if (rc == RLB_OK && o->profile == RL_PROFILE_TEST) rc = test_schema(c);
+    return rc;
+}
+
 static int conn_open(rl_db *db, const char *target, const rl_options *o, char *errbuf,
                      size_t errlen)
 {
-    (void)o;
     pg_conn *c = calloc(1, sizeof *c);
     if (!c) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening a connection.");
     c->c = PQconnectdb(target);
@@ -148,13 +189,14 @@ static int conn_open(rl_db *db, const char *target, const rl_options *o, char *e
     }
     /* replica sessions skip the key triggers: such a connection cannot keep the promise */
     bool replica = replica_role(c) == 1;
-    if (replica || run(c, "SET client_min_messages = warning", NULL) != RLB_OK) {
-        int code =
-            rli_open_fail(errbuf, errlen, RL_EREFUSED,
-                          replica ? "Refused: this PostgreSQL session has "
-                                    "session_replication_role = replica, under which foreign "
-                                    "keys are not enforced."
-                                  : "Could not set up the PostgreSQL session.");
+    if (replica || session_setup(c, o) != RLB_OK) {
+        int code = replica ? rli_open_fail(errbuf, errlen, RL_EREFUSED,
+                                           "Refused: this PostgreSQL session has "
+                                           "session_replication_role = replica, under which "
+                                           "foreign keys are not enforced.")
+                           : rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
+                                           "Could not set up the PostgreSQL session: %s",
+                                           c->err.message ? c->err.message : "");
         conn_close((rlb_conn *)c);
         return code;
     }
@@ -170,7 +212,7 @@ static bool in_transaction(rlb_conn *cc)
 
 static int conn_exec(rlb_conn *cc, const char *sql)
 {
-    return run((pg_conn *)cc, sql, NULL);
+    return rli_pg_run((pg_conn *)cc, sql, NULL);
 }
 
 /* PostgreSQL always enforces keys: on is proved by the session not being a replica; off
@@ -399,6 +441,29 @@ static int64_t last_id(rlb_conn *cc)
     return id;
 }
 
+/* Move the identity sequence of table(pk_column) past pk, so that the next generated key is
+ * not one already taken by a row inserted with its own key (SQLite's rowid does this by
+ * itself).  Only ever moves the sequence forward. */
+static int key_given(rl_db *db, const char *table, const char *pk_column, int64_t pk)
+{
+    pg_conn *c = rli_pg(db);
+    if (!c->setval) {
+        int rc = prepare_text(c,
+                              "SELECT setval(s, $3::bigint) FROM (SELECT "
+                              "pg_get_serial_sequence(quote_ident($1::text), $2::text)::regclass "
+                              "AS s) q WHERE s IS NOT NULL AND $3::bigint > "
+                              "coalesce(pg_sequence_last_value(s), 0)",
+                              &c->setval);
+        if (rc != RLB_OK) return rc;
+    }
+    rl_value v[] = {rl_text(table), rl_text(pk_column), rl_int(pk)};
+    for (int i = 0; i < 3; i++)
+        bind(c->setval, i + 1, &v[i]);
+    int rc = step(c->setval);
+    reset(c->setval);
+    return rc == RLB_ROW || rc == RLB_DONE ? RLB_OK : rc;
+}
+
 const rl_backend rli_postgres_backend = {
     .version = RLB_VERSION,
     .name = "postgres",
@@ -424,8 +489,10 @@ const rl_backend rli_postgres_backend = {
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,
+    .key_given = key_given,
     .fail = rli_pg_fail,
     .maybe_fk = rli_pg_maybe_fk,
+    .failed_key = rli_pg_failed_key,
     .errmsg = rli_pg_errmsg,
     .diag_parent = rli_pg_diag_parent,
     .statement_op = rli_pg_statement_op,

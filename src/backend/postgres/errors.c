@@ -3,9 +3,14 @@
  * (SQLSTATE, table, column, constraint, detail), never from the message text, and set on
  * the connection's error record with its RL_E* code.
  *
- * Not here yet: mapping a failed key's constraint back to the model's key (the rl_fk_detail
- * of the C API), parent-side diagnosis, and the schema work (introspection, plans, rl_check);
- * those callbacks say so with RL_EMISUSE and a sentence.
+ * A foreign-key failure names its constraint and the referencing table.  Through a model,
+ * the constraint is mapped back to the model's key (the names are the DDL's, rli_fk_name), and
+ * for a parent-side failure the catalog fills in keys no model declares.  PostgreSQL aborts
+ * the transaction a statement failed in, so nothing can be asked of the server there: inside
+ * a transaction the referencing rows are not counted (rl_fk_detail.referencing = -1).
+ *
+ * Not here yet: the schema work (introspection, plans, rl_check); those callbacks say so with
+ * RL_EMISUSE and a sentence.
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
@@ -26,9 +31,68 @@ static int code_of(int rc)
         return RL_ECHECK;
     case PG_FAIL_BUSY:
         return RL_EBUSY;
+    case PG_FAIL_TYPE: /* as SQLite's STRICT tables report a value of the wrong type */
+        return RL_ECONSTRAINT;
     default:
         return RL_ERROR;
     }
+}
+
+static bool can_ask(pg_conn *c);
+
+/* The column of a failed single-column unique constraint: from the catalog when the server
+ * can still be asked, else from the name PostgreSQL gives an inline UNIQUE ("<table>_<col>_key");
+ * malloc'd, or NULL. */
+static char *unique_column(pg_conn *c, const pg_error *e)
+{
+    if (!e->table || !e->constraint) return NULL;
+    if (can_ask(c)) {
+        const char *sql = "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON "
+                          "a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE "
+                          "c.conname = $1 AND cardinality(c.conkey) = 1 AND c.conrelid = "
+                          "to_regclass(quote_ident($2))";
+        const char *params[] = {e->constraint, e->table};
+        PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
+        char *col = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                        ? strdup(PQgetvalue(r, 0, 0))
+                        : NULL;
+        PQclear(r);
+        return col;
+    }
+    size_t t = strlen(e->table), n = strlen(e->constraint);
+    if (n <= t + 5 || strncmp(e->constraint, e->table, t) != 0 || e->constraint[t] != '_' ||
+        strcmp(e->constraint + n - 4, "_key") != 0)
+        return NULL;
+    return strndup(e->constraint + t + 1, n - t - 5);
+}
+
+/* The text of a failed CHECK constraint ("CHECK ((length(title) > 0))"), malloc'd, when the
+ * server can still be asked; else NULL. */
+static char *check_text(pg_conn *c, const pg_error *e)
+{
+    if (!e->table || !e->constraint || !can_ask(c)) return NULL;
+    const char *sql = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1 "
+                      "AND conrelid = to_regclass(quote_ident($2))";
+    const char *params[] = {e->constraint, e->table};
+    PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
+    char *def = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
+                    ? strdup(PQgetvalue(r, 0, 0))
+                    : NULL;
+    PQclear(r);
+    return def;
+}
+
+/* "op: the row does not satisfy the CHECK constraint <name>: <text> of table t." */
+static void check_sentence(rl_db *db, const pg_error *e, const char *op)
+{
+    char *def = check_text(rli_pg(db), e);
+    char *opd = strdup(op);
+    if (opd && e->table)
+        rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s%s%s of table %s.",
+                       opd, e->constraint ? e->constraint : "", def ? " " : "", def ? def : "",
+                       e->table);
+    free(opd);
+    free(def);
 }
 
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
@@ -50,7 +114,13 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
     db->err.engine_code = rc;
     if (e->table) db->err.table = rli_err_str(db, e->table);
     if (e->column) db->err.column = rli_err_str(db, e->column);
-    if (e->constraint && code == RL_ECHECK) db->err.constraint = rli_err_str(db, e->constraint);
+    char *ucol = code == RL_EUNIQUE && !e->column ? unique_column(rli_pg(db), e) : NULL;
+    if (ucol) db->err.column = rli_err_str(db, ucol);
+    free(ucol);
+    if (e->constraint && code == RL_ECHECK) {
+        db->err.constraint = rli_err_str(db, e->constraint);
+        check_sentence(db, e, op);
+    }
     return code;
 }
 
@@ -65,11 +135,112 @@ const char *rli_pg_errmsg(rlb_conn *c)
     return e->message ? e->message : "no error";
 }
 
+bool rli_pg_failed_key(rlb_conn *cc, const char **table, const char **constraint)
+{
+    const pg_error *e = &((pg_conn *)cc)->err;
+    if (strcmp(e->sqlstate, "23503") != 0 || !e->table || !e->constraint) return false;
+    *table = e->table;
+    *constraint = e->constraint;
+    return true;
+}
+
+/* Whether the connection can still run a query (not in a transaction a failure aborted). */
+static bool can_ask(pg_conn *c)
+{
+    return PQtransactionStatus(c->c) != PQTRANS_INERROR;
+}
+
+static rl_action action_of(char t)
+{
+    switch (t) {
+    case 'r':
+        return RL_RESTRICT;
+    case 'c':
+        return RL_CASCADE;
+    case 'n':
+        return RL_SET_NULL;
+    case 'd':
+        return RL_SET_DEFAULT;
+    default:
+        return RL_NO_ACTION;
+    }
+}
+
+/* The column and actions of key constraint on table from the catalog (*column malloc'd). */
+static bool catalog_key(pg_conn *c, const char *table, const char *constraint, char **column,
+                        char actions[2])
+{
+    const char *sql = "SELECT a.attname, c.confdeltype, c.confupdtype FROM pg_constraint c JOIN "
+                      "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                      "WHERE c.contype = 'f' AND c.conname = $1 AND c.conrelid = "
+                      "to_regclass(quote_ident($2))";
+    const char *params[] = {constraint, table};
+    PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    if (ok) {
+        *column = strdup(PQgetvalue(r, 0, 0));
+        actions[0] = PQgetvalue(r, 0, 1)[0];
+        actions[1] = PQgetvalue(r, 0, 2)[0];
+        ok = *column != NULL;
+    }
+    PQclear(r);
+    return ok;
+}
+
+/* Rows of table whose column equals v; -1 when they cannot be counted. */
+static int64_t count_referencing(pg_conn *c, const char *table, const char *column,
+                                 const char *value)
+{
+    strbuf q;
+    rli_sb_init(&q);
+    rli_sb_puts(&q, "SELECT count(*) FROM ");
+    rli_sb_ident(&q, table);
+    rli_sb_puts(&q, " WHERE ");
+    rli_sb_ident(&q, column);
+    rli_sb_puts(&q, " = $1");
+    int64_t n = -1;
+    if (!q.oom) {
+        PGresult *r = PQexecParams(c->c, q.s, 1, NULL, &value, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+    }
+    rli_sb_free(&q);
+    return n;
+}
+
 int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
                        const char *op, bool is_delete)
 {
-    (void)db, (void)table, (void)column, (void)value, (void)op, (void)is_delete;
-    return RL_OK; /* the failure's own fields say it (rli_pg_fail) */
+    pg_conn *c = rli_pg(db);
+    const char *ctable, *constraint;
+    if (!rli_pg_failed_key(db->conn, &ctable, &constraint)) return RL_OK;
+    char *child_table = strdup(ctable), *child_column = NULL, actions[2] = {0};
+    model_info *mi;
+    size_t i;
+    rl_fk_detail d = {.parent_table = table, .parent_column = column, .parent_side = true};
+    if (rli_key_by_constraint(db, ctable, constraint, &mi, &i) == RL_OK) {
+        child_column = strdup(mi->columns[i]);
+        d.action = is_delete ? mi->model->fields[i].on_delete : mi->model->fields[i].on_update;
+    } else if (can_ask(c) && catalog_key(c, ctable, constraint, &child_column, actions)) {
+        d.action = action_of(actions[is_delete ? 0 : 1]);
+    }
+    char *val = rli_value_literal(value);
+    int code = RL_OK;
+    if (child_table && child_column && val) {
+        d.child_table = child_table;
+        d.child_column = child_column;
+        d.value = val;
+        d.referencing = can_ask(c) ? count_referencing(c, child_table, child_column, val) : -1;
+        strbuf b;
+        rli_sb_init(&b);
+        rli_fk_referenced_sentence(&b, op, &d, is_delete ? "DELETE" : "UPDATE");
+        code = rli_err_fk(db, &d, PG_FAIL_FK, &b);
+    }
+    free(child_table);
+    free(child_column);
+    free(val);
+    return code;
 }
 
 char *rli_pg_statement_op(rl_db *db, const char *sql)

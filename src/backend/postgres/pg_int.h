@@ -19,6 +19,7 @@ enum {
     PG_FAIL_CHECK,   /* 23514 check_violation */
     PG_FAIL_BUSY,    /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
     PG_FAIL_CONN,    /* the connection is gone */
+    PG_FAIL_TYPE,    /* 22P02, 22003, 42804: a value the column's type cannot hold */
 };
 
 /* The last failure on a connection, from the server's structured fields. */
@@ -32,6 +33,8 @@ typedef struct pg_conn {
     uint64_t next_name; /* prepared statements are named rl_1, rl_2...: per connection */
     int64_t changes;
     pg_error err;
+    char *test_schema;       /* the test profile's private schema, dropped at close; or NULL */
+    struct rlb_stmt *setval; /* key_given's statement, prepared on first use */
 } pg_conn;
 
 static inline pg_conn *rli_pg(const rl_db *db)
@@ -54,11 +57,16 @@ bool rli_pg_translate(const char *sql, char **out, const char **tail, const char
 /* Whether text holds only blanks and comments. */
 bool rli_pg_blank(const char *sql);
 
+/* Run sql (no parameters) on c, keeping any failure as c's last error; RLB_OK or a failure
+ * code.  keep: receives the result on success (PQclear it), or NULL. */
+int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep);
+
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op);
 bool rli_pg_maybe_fk(int rc);
 const char *rli_pg_errmsg(rlb_conn *c);
+bool rli_pg_failed_key(rlb_conn *c, const char **table, const char **constraint);
 int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
                        const char *op, bool is_delete);
 char *rli_pg_statement_op(rl_db *db, const char *sql);
