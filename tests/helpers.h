@@ -133,6 +133,53 @@ static inline int64_t scalar(rl_db *db, const char *sql)
     return v;
 }
 
+/* ---- the catalog, asked the same on both engines ---------------------------------------- */
+
+/* Tables (without the engine's own) of the database. */
+static inline int64_t table_count(rl_db *db)
+{
+    return scalar(db, on_pg() ? "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                "current_schema()"
+                              : "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name NOT LIKE 'sqlite_%'");
+}
+
+/* Tables, indexes, views and sequences: everything a schema holds. */
+static inline int64_t object_count(rl_db *db)
+{
+    return scalar(db, on_pg() ? "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid "
+                                "= c.relnamespace WHERE n.nspname = current_schema()"
+                              : "SELECT count(*) FROM sqlite_schema");
+}
+
+/* Whether table has an index called name, unique or not as asked. */
+static inline bool has_index(rl_db *db, const char *table, const char *name, bool unique)
+{
+    rl_value p[] = {rl_text(table), rl_text(name), rl_int(unique)};
+    int64_t n = -1;
+    const char *sql = on_pg() ? "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = "
+                                "i.indexrelid WHERE i.indrelid = to_regclass(?1) AND c.relname = "
+                                "?2 AND i.indisunique = (?3 = 1)"
+                              : "SELECT count(*) FROM pragma_index_list(?1) WHERE name = ?2 AND "
+                                "\"unique\" = ?3";
+    assert_int_equal(rl_query_int(db, sql, p, 3, &n), RL_OK);
+    return n == 1;
+}
+
+/* Indexes of table that cover column. */
+static inline int64_t indexes_on(rl_db *db, const char *table, const char *column)
+{
+    rl_value p[] = {rl_text(table), rl_text(column)};
+    int64_t n = -1;
+    const char *sql = on_pg() ? "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON "
+                                "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE "
+                                "i.indrelid = to_regclass(?1) AND a.attname = ?2"
+                              : "SELECT count(*) FROM pragma_index_list(?1) i, "
+                                "pragma_index_info(i.name) c WHERE c.name = ?2";
+    assert_int_equal(rl_query_int(db, sql, p, 2, &n), RL_OK);
+    return n;
+}
+
 /* ---- a temporary directory of file databases, for the tests that need real files ---- */
 
 static char test_dir[256];

@@ -119,6 +119,9 @@ typedef struct rl_backend {
      * value, which parent, or which rows still refer to it.  A key failure at COMMIT (s
      * NULL) names the violations that remain. */
     int (*fail)(rl_db *db, rlb_stmt *s, int rc, const char *op);
+    /* may: after a failure has been worded on db, add what it did to the transaction (on
+     * PostgreSQL a failure aborts the transaction it happened in). */
+    void (*failed_note)(rl_db *db);
     /* must: whether failure code rc may be a foreign-key failure, worth a diagnosis (SQLite
      * also reports some through a trigger's code). */
     bool (*maybe_fk)(int rc);

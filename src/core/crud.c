@@ -94,7 +94,7 @@ static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row
                         const char *op)
 {
     if (db->be->maybe_fk(rc) && row && rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
-        return RL_EFOREIGNKEY;
+        return rli_failed(db, RL_EFOREIGNKEY);
     int code = rli_fail(db, st, rc, op);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
     /* several columns: keep the engine's list */
@@ -422,7 +422,7 @@ static int parent_failed(rl_db *db, model_info *mi, rlb_stmt *st, int rc, int64_
     rl_value v = rl_int(pk);
     if (db->be->maybe_fk(rc) &&
         db->be->diag_parent(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
-        return RL_EFOREIGNKEY;
+        return rli_failed(db, RL_EFOREIGNKEY);
     return rli_fail(db, st, rc, op);
 }
 

@@ -157,7 +157,14 @@ int rl_commit(rl_db *db)
     else
         snprintf(sql, sizeof sql, "RELEASE rl_level_%d", db->depth);
     int rc = rli_exec_sql(db, sql);
-    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "commit");
+    if (rc != RLB_OK) {
+        int code = rli_fail(db, NULL, rc, "commit");
+        if (db->depth == 1 && db->outer_begin && !db->be->in_transaction(db->conn)) {
+            db->depth = 0; /* the engine ended it (PostgreSQL rolls back a failed COMMIT) */
+            rli_err_reword(db, "%s The transaction was rolled back.", db->err.message);
+        }
+        return code;
+    }
     db->depth--;
     return RL_OK;
 }

@@ -116,10 +116,16 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
                           size_t *field);
 /* d->referencing < 0: the rows were not counted ("still referenced by rows of ..."). */
 void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb);
+/* A failure worded on db: the backend adds what it did to the transaction; returns code. */
+static inline int rli_failed(rl_db *db, int code)
+{
+    if (db->be->failed_note) db->be->failed_note(db);
+    return code;
+}
 /* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
 static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
 {
-    return db->be->fail(db, st, rc, op);
+    return rli_failed(db, db->be->fail(db, st, rc, op));
 }
 
 /* ---- statements (stmt.c) ------------------------------------------------------------------ */

@@ -350,7 +350,10 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
     }
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
-        be->bind_int64(st, idx++, limit >= 0 ? limit : -1);
+        if (limit >= 0)
+            be->bind_int64(st, idx++, limit);
+        else
+            be->bind(st, idx++, &be->dialect->no_limit);
         be->bind_int64(st, idx++, q->offset >= 0 ? q->offset : 0);
     }
 }

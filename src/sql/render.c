@@ -19,6 +19,7 @@ const rl_dialect rli_dialect_sqlite = {
     /* IMMEDIATE: the write lock at BEGIN, not at the first write (no deadlock on upgrade) */
     .begin = "BEGIN IMMEDIATE",
     .savepoint_anywhere = true,
+    .no_limit = {.type = RL_V_INT, .u.i = -1},
     .like = " LIKE ",
     .glob = " GLOB ",
     .types = {"INTEGER", "INTEGER", "REAL", "TEXT", "BLOB", "INTEGER"},
@@ -39,6 +40,7 @@ const rl_dialect rli_dialect_postgres = {
     .true_ = "true",
     .begin = "BEGIN",
     .returning = true,
+    .no_limit = {.type = RL_V_NULL},
     .like = " ILIKE ",
     .glob = " ~ ",
     .glob_regex = true,
@@ -331,7 +333,8 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
     rli_sb_ident(out, s->t->name);
     where(&r);
     if (s->kind == RLS_SELECT || (s->kind == RLS_COUNT && s->paged)) order_and_page(&r);
-    if (s->kind == RLS_EXISTS || (s->kind == RLS_COUNT && s->paged)) rli_sb_puts(out, ")");
+    if (s->kind == RLS_EXISTS) rli_sb_puts(out, ")");
+    if (s->kind == RLS_COUNT && s->paged) rli_sb_puts(out, ") AS page");
 }
 
 /* A glob's wildcards become the regex's; every other character stands for itself (regex

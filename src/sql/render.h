@@ -75,6 +75,7 @@ typedef struct rl_dialect {
     const char *begin;          /* the statement that opens a writing transaction */
     bool savepoint_anywhere;    /* SAVEPOINT also opens a transaction (outside one) */
     bool returning;             /* INSERT ... RETURNING gives the generated key and defaults */
+    rl_value no_limit;          /* the LIMIT value that means none: -1, or NULL */
     const char *like;           /* " LIKE " (ASCII case-insensitive on SQLite) or " ILIKE " */
     const char *glob;           /* " GLOB ", or " ~ " with glob_regex */
     bool glob_regex;            /* a GLOB pattern is bound as rli_glob_regex(pattern) */

@@ -492,6 +492,7 @@ const rl_backend rli_postgres_backend = {
     .key_given = key_given,
     .fail = rli_pg_fail,
     .maybe_fk = rli_pg_maybe_fk,
+    .failed_note = rli_pg_failed_note,
     .failed_key = rli_pg_failed_key,
     .errmsg = rli_pg_errmsg,
     .diag_parent = rli_pg_diag_parent,

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,84 @@ static void check_sentence(rl_db *db, const pg_error *e, const char *op)
     free(def);
 }
 
+/* The value(s) of the server's "Key (cols)=(values) ..." detail (malloc'd), or NULL. */
+static char *detail_value(const char *detail)
+{
+    const char *v = detail ? strstr(detail, ")=(") : NULL;
+    if (!v) return NULL;
+    v += 3;
+    int depth = 1;
+    const char *e = v;
+    for (; *e && depth; e++)
+        depth += *e == '(' ? 1 : *e == ')' ? -1 : 0;
+    return depth ? NULL : strndup(v, (size_t)(e - 1 - v));
+}
+
+/* Whether op ("update books", "insert into books") writes table. */
+static bool op_writes(const char *op, const char *table)
+{
+    const char *sp = strrchr(op, ' ');
+    return sp && strcmp(sp + 1, table) == 0;
+}
+
+/* Whether a key failure of op is the parent's (a delete or key change of a referenced row):
+ * deletes always, inserts never; otherwise as the server's detail says (in English), or for
+ * an update, when it writes another table than the key's. */
+static bool parent_side(const pg_error *e, const char *op)
+{
+    if (strncmp(op, "delete", 6) == 0) return true;
+    if (strncmp(op, "insert", 6) == 0 || !e->table) return false;
+    if (e->detail && strstr(e->detail, "still referenced")) return true;
+    if (e->detail && strstr(e->detail, "is not present")) return false;
+    return strncmp(op, "update", 6) == 0 && !op_writes(op, e->table);
+}
+
+/* A child-side key failure of a statement, from the constraint (model or catalog) and the
+ * server's detail: "op: author_id = 99 has no matching row in authors(pk)."  RL_OK when the
+ * key cannot be told. */
+static int child_key_failed(rl_db *db, const pg_error *e, const char *op)
+{
+    model_info *mi, *parent;
+    size_t i;
+    if (!e->table || rli_key_by_constraint(db, e->table, e->constraint, &mi, &i) != RL_OK ||
+        rli_model_lookup(db, mi->model->fields[i].references, &parent) != RL_OK)
+        return RL_OK;
+    char *val = detail_value(e->detail);
+    rl_fk_detail d = {.child_table = mi->table,
+                      .child_column = mi->columns[i],
+                      .parent_table = parent->table,
+                      .parent_column = parent->pk_column,
+                      .value = val ? val : ""};
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_printf(&b, "%s: %s = %s has no matching row in %s(%s).", op, d.child_column,
+                  val ? val : "?", d.parent_table, d.parent_column);
+    int code = rli_err_fk(db, &d, PG_FAIL_FK, &b);
+    free(val);
+    return code;
+}
+
+/* A parent-side key failure of a statement on the parent (op "delete from t", "update t"):
+ * the parent's columns and value from the server's detail, the rest as rli_pg_diag_parent. */
+static int parent_key_failed(rl_db *db, const pg_error *e, const char *op)
+{
+    const char *sp = strrchr(op, ' ');
+    const char *open = e->detail ? strchr(e->detail, '(') : NULL;
+    const char *close = open ? strstr(open, ")=(") : NULL;
+    char *val = detail_value(e->detail);
+    char *cols = close ? strndup(open + 1, (size_t)(close - open - 1)) : NULL;
+    int code = RL_OK;
+    if (sp && val && cols) {
+        char *end;
+        long long n = strtoll(val, &end, 10);
+        rl_value v = *val && !*end ? rl_int(n) : rl_text(val);
+        code = rli_pg_diag_parent(db, sp + 1, cols, &v, op, strncmp(op, "delete", 6) == 0);
+    }
+    free(val);
+    free(cols);
+    return code;
+}
+
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 {
     (void)s;
@@ -109,6 +188,11 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
         rli_sb_puts(&m, ")");
     }
     int code = code_of(rc);
+    if (rc == PG_FAIL_FK && (parent_side(e, op) ? parent_key_failed(db, e, op)
+                                                : child_key_failed(db, e, op)) == RL_EFOREIGNKEY) {
+        rli_sb_free(&m);
+        return RL_EFOREIGNKEY;
+    }
     rli_err_set(db, code, "%s.", m.oom ? "Out of memory" : sb_str(&m));
     rli_sb_free(&m);
     db->err.engine_code = rc;
@@ -122,6 +206,17 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
         check_sentence(db, e, op);
     }
     return code;
+}
+
+void rli_pg_failed_note(rl_db *db)
+{
+    if (PQtransactionStatus(rli_pg(db)->c) != PQTRANS_INERROR ||
+        strstr(db->err.message, "aborted:"))
+        return;
+    rli_err_reword(db,
+                   "%s The transaction is aborted: roll it back (rl_rollback; a failure inside a "
+                   "nested rl_begin level rolls back only that level).",
+                   db->err.message);
 }
 
 bool rli_pg_maybe_fk(int rc)
@@ -222,6 +317,7 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
     if (rli_key_by_constraint(db, ctable, constraint, &mi, &i) == RL_OK) {
         child_column = strdup(mi->columns[i]);
         d.action = is_delete ? mi->model->fields[i].on_delete : mi->model->fields[i].on_update;
+        if (d.action == RL_ACTION_DEFAULT) d.action = RL_RESTRICT; /* as the DDL spells it */
     } else if (can_ask(c) && catalog_key(c, ctable, constraint, &child_column, actions)) {
         d.action = action_of(actions[is_delete ? 0 : 1]);
     }
@@ -243,10 +339,82 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
     return code;
 }
 
+/* The next word of sql at *p (an identifier, "quoted" or bare, schema-qualified parts
+ * joined), after blanks and comments; malloc'd, or NULL. */
+static char *next_word(const char **p)
+{
+    const char *s = *p;
+    for (;;) {
+        while (isspace((unsigned char)*s))
+            s++;
+        if (s[0] == '-' && s[1] == '-')
+            s += strcspn(s, "\n");
+        else if (s[0] == '/' && s[1] == '*' && strstr(s + 2, "*/"))
+            s = strstr(s + 2, "*/") + 2;
+        else
+            break;
+    }
+    strbuf w;
+    rli_sb_init(&w);
+    for (;;) {
+        if (*s == '"') {
+            for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
+                if (*s == '"') s++;
+                rli_sb_putn(&w, s, 1);
+            }
+            if (*s) s++;
+        } else {
+            size_t n = 0;
+            while (isalnum((unsigned char)s[n]) || s[n] == '_')
+                n++;
+            if (!n) break;
+            for (size_t i = 0; i < n; i++) {
+                char c = (char)tolower((unsigned char)s[i]);
+                rli_sb_putn(&w, &c, 1);
+            }
+            s += n;
+        }
+        if (*s != '.') break;
+        rli_sb_putn(&w, s++, 1);
+    }
+    *p = s;
+    if (w.len == 0) {
+        rli_sb_free(&w);
+        return NULL;
+    }
+    return rli_sb_take(&w);
+}
+
+/* "insert into t", "update t", "delete from t" from the words a statement starts with. */
 char *rli_pg_statement_op(rl_db *db, const char *sql)
 {
-    (void)db, (void)sql;
-    return NULL;
+    (void)db;
+    static const struct {
+        const char *verb, *then, *op;
+    } forms[] = {{"insert", "into", "insert into"},
+                 {"update", NULL, "update"},
+                 {"delete", "from", "delete from"}};
+    const char *p = sql;
+    char *verb = next_word(&p), *table = NULL, *op = NULL;
+    for (size_t i = 0; verb && i < sizeof forms / sizeof forms[0] && !table; i++) {
+        if (strcmp(verb, forms[i].verb) != 0) continue;
+        char *w = forms[i].then ? next_word(&p) : NULL;
+        if (!forms[i].then || (w && strcmp(w, forms[i].then) == 0)) table = next_word(&p);
+        free(w);
+        if (table && strcmp(table, "only") == 0) {
+            free(table);
+            table = next_word(&p);
+        }
+        if (table) {
+            strbuf b;
+            rli_sb_init(&b);
+            rli_sb_printf(&b, "%s %s", forms[i].op, table);
+            op = rli_sb_take(&b);
+        }
+    }
+    free(verb);
+    free(table);
+    return op;
 }
 
 static int not_yet(rl_db *db, const char *what)

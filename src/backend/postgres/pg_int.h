@@ -65,6 +65,7 @@ int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep);
 
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op);
 bool rli_pg_maybe_fk(int rc);
+void rli_pg_failed_note(rl_db *db);
 const char *rli_pg_errmsg(rlb_conn *c);
 bool rli_pg_failed_key(rlb_conn *c, const char **table, const char **constraint);
 int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
