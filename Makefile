@@ -67,11 +67,13 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
-# Seconds from one run of both sides, then instructions per phase (callgrind; repeatable).
+# Seconds from one run of both sides, then instructions per phase (callgrind; repeatable);
+# the same workload on a throw-away PostgreSQL server against hand-written libpq code.
 bench: build
-	@scripts/deps.sh valgrind
+	@scripts/deps.sh valgrind postgresql
 	$(BUILD)/bench_crud
 	scripts/bench_instructions.sh $(BUILD)/bench_crud
+	scripts/bench_pg.sh $(BUILD)
 	$(BUILD)/bench_migrate
 
 # Installs under PREFIX (default /usr/local), also after a build configured with another

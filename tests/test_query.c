@@ -350,6 +350,26 @@ static void test_shapes_share_statements_only_when_equal(void **state)
     }
 }
 
+/* Queries that differ only in their limit and offset get their own rows (on PostgreSQL the
+ * numbers are in the statement, so they must be in its cache key too). */
+static void test_limits_differ_only_in_value(void **state)
+{
+    (void)state;
+    const int64_t limits[][2] = {{1, 0}, {3, 0}, {2, 4}, {1, 0}, {10, 5}};
+    const size_t want[] = {1, 3, 2, 1, 1};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        rl_query *q = rl_select(db, &Book_model);
+        rl_order_by(q, "pk", RL_ASC);
+        rl_limit(q, limits[i][0]);
+        rl_offset(q, limits[i][1]);
+        rl_rows *rows;
+        assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+        assert_int_equal(rows->count, want[i]);
+        rl_rows_free(rows);
+        rl_query_free(q);
+    }
+}
+
 static void test_query_sql_is_parameterised(void **state)
 {
     (void)state;
@@ -475,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_bulk_update_and_delete),
         cmocka_unit_test(test_results_own_their_strings),
         cmocka_unit_test(test_shapes_share_statements_only_when_equal),
+        cmocka_unit_test(test_limits_differ_only_in_value),
         cmocka_unit_test(test_query_sql_is_parameterised),
         cmocka_unit_test(test_long_queries_keep_every_condition),
         cmocka_unit_test(test_a_freed_query_leaves_nothing_behind),

@@ -326,7 +326,9 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
                      .with_pk = true,
                      .where = RLS_WHERE_SHAPE,
                      .shape = q->shape.s + 2,
-                     .paged = shape != SH_DELETE && (limit >= 0 || q->offset >= 0)};
+                     .paged = shape != SH_DELETE && (limit >= 0 || q->offset >= 0),
+                     .limit = limit,
+                     .offset = q->offset};
     q->sql.len = 0;
     rli_render(q->db->be->dialect, &tree, &q->sql);
     if (q->sql.oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
@@ -349,7 +351,8 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
             be->bind(st, idx++, v);
     }
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
-    if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0)) {
+    if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0) &&
+        !be->dialect->limit_inline) {
         if (limit >= 0)
             be->bind_int64(st, idx++, limit);
         else
@@ -377,6 +380,13 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     /* Every parameter of a shape is bound on each use, and every use resets the statement
      * when it is done with it: a statement from this cache needs neither. */
     const rl_backend *be = q->db->be;
+    /* a dialect that writes LIMIT and OFFSET as numbers: they are part of the key */
+    size_t shape_len = q->shape.len;
+    if (key[1] == 'p' && be->dialect->limit_inline) {
+        rli_sb_printf(&q->shape, "|%lld,%lld", (long long)limit, (long long)q->offset);
+        if (q->shape.oom) code = RL_ENOMEM;
+        key = q->shape.s;
+    }
     rlb_stmt *st = code == RL_OK ? rli_cache_lookup(mi->queries, key, q->shape.len, &h) : NULL;
     if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK &&
         (code = rli_prepare_kept(q->db, q->sql.s, &st, mi->table)) == RL_OK &&
@@ -384,6 +394,7 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
         st = NULL;
         code = RL_ENOMEM;
     }
+    if (!q->shape.oom) q->shape.s[q->shape.len = shape_len] = '\0';
     if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
     if (code != RL_OK) return code;
     bind_all(q, st, shape, limit_override, NULL, 0);

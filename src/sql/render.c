@@ -41,6 +41,7 @@ const rl_dialect rli_dialect_postgres = {
     .begin = "BEGIN",
     .returning = true,
     .no_limit = {.type = RL_V_NULL},
+    .limit_inline = true,
     .like = " ILIKE ",
     .glob = " ~ ",
     .glob_regex = true,
@@ -226,7 +227,7 @@ static void where_shape(render *r)
     bool is_or[MAX_DEPTH] = {false};
     int terms[MAX_DEPTH] = {0};
     int d = 0;
-    for (const char *t = r->s->shape; t && *t; t = next_token(t)) {
+    for (const char *t = r->s->shape; t && *t && *t != '|'; t = next_token(t)) {
         char tag = *t;
         if (tag == 'o') continue; /* ordering: order_by */
         if (tag == ')') {         /* an empty OR matches nothing, an empty AND everything */
@@ -258,7 +259,7 @@ static void where_shape(render *r)
 static void order_by(render *r)
 {
     bool first = true;
-    for (const char *t = r->s->shape; t && *t; t = next_token(t)) {
+    for (const char *t = r->s->shape; t && *t && *t != '|'; t = next_token(t)) {
         if (*t != 'o') continue;
         rli_sb_puts(r->b, first ? " ORDER BY " : ", ");
         first = false;
@@ -296,6 +297,14 @@ static void order_and_page(render *r)
 {
     if (r->s->where == RLS_WHERE_SHAPE) order_by(r);
     if (!r->s->paged) return;
+    if (r->d->limit_inline) {
+        if (r->s->limit >= 0)
+            rli_sb_printf(r->b, " LIMIT %lld", (long long)r->s->limit);
+        else
+            rli_sb_puts(r->b, " LIMIT ALL");
+        rli_sb_printf(r->b, " OFFSET %lld", (long long)(r->s->offset > 0 ? r->s->offset : 0));
+        return;
+    }
     rli_sb_puts(r->b, " LIMIT ");
     param(r);
     rli_sb_puts(r->b, " OFFSET ");

@@ -12,6 +12,7 @@
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
  *   '(' kind ... ')'     group: kind 'o' (OR) or 'a' (AND)
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
+ *   '|' ...              the end of the shape (what follows belongs to the cache key)
  *
  * Every value is a placeholder; identifiers are quoted.  Placeholders are numbered from 1 in
  * the order the caller binds: SET values, then the shape's values, then LIMIT and OFFSET.
@@ -58,8 +59,10 @@ typedef struct rls_stmt {
     const unsigned char *set;
     size_t nset;
     rls_where where;
-    const char *shape; /* RLS_WHERE_SHAPE */
-    bool paged;        /* LIMIT ? OFFSET ? (SELECT, COUNT) */
+    const char *shape;     /* RLS_WHERE_SHAPE */
+    bool paged;            /* LIMIT ? OFFSET ? (SELECT, COUNT) */
+    int64_t limit, offset; /* their values, written as numbers by a limit_inline dialect
+                              (negative: none) */
     /* INSERT on a dialect with RETURNING: " RETURNING [pk, ]columns" (pk first when
      * returning_pk; the columns whose bit is set in returning, field order). */
     bool returning_pk;
@@ -76,6 +79,9 @@ typedef struct rl_dialect {
     bool savepoint_anywhere;    /* SAVEPOINT also opens a transaction (outside one) */
     bool returning;             /* INSERT ... RETURNING gives the generated key and defaults */
     rl_value no_limit;          /* the LIMIT value that means none: -1, or NULL */
+    bool limit_inline;          /* LIMIT and OFFSET as numbers, not parameters (a planner
+                                   that plans a prepared statement once plans a top-N sort
+                                   only for a known LIMIT) */
     const char *like;           /* " LIKE " (ASCII case-insensitive on SQLite) or " ILIKE " */
     const char *glob;           /* " GLOB ", or " ~ " with glob_regex */
     bool glob_regex;            /* a GLOB pattern is bound as rli_glob_regex(pattern) */

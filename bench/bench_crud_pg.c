@@ -1,0 +1,292 @@
+/*
+ * The library workload (bench/crud_workload.h) on PostgreSQL: reflite against hand-written
+ * libpq code in the same run, on the same server.
+ *
+ * Usage: bench_crud_pg URL [rounds] [authors]   (defaults: 3 rounds, 1,000 authors x 100
+ * books: every statement is a round trip to the server, so the SQLite run's 10,000 authors
+ * would take minutes here).  `make bench` starts a throw-away server for it.
+ *
+ * Each side runs in a fresh schema of its own: reflite's through the test profile, the
+ * baseline's created by hand with reflite's DDL, so both have the same tables and indexes.
+ * The baseline is the fastest honest hand-written libpq code without pipelining (neither side
+ * pipelines): every statement prepared once (PQprepare) and run with PQexecPrepared, text
+ * parameters and results, INSERT ... RETURNING for the generated key, the writing phases in
+ * one transaction.  Phases alternate sides; the best time of each is kept.
+ */
+#include <libpq-fe.h>
+
+#define BENCH_HANDLE PGconn
+#define BENCH_STMT   char /* a prepared statement's name */
+#include "crud_workload.h"
+
+#include <inttypes.h>
+
+/* ---- hand-written libpq ------------------------------------------------------------------- */
+
+static void pq_ok(PGconn *h, PGresult *r, ExecStatusType want, const char *what)
+{
+    if (PQresultStatus(r) != want) die(what, PQerrorMessage(h));
+}
+
+static void pq_exec(PGconn *h, const char *sql)
+{
+    PGresult *r = PQexec(h, sql);
+    pq_ok(h, r, PGRES_COMMAND_OK, sql);
+    PQclear(r);
+}
+
+/* Run prepared statement name with n text parameters; the result (caller clears it). */
+static PGresult *run(PGconn *h, const char *name, int n, const char *const *params,
+                     ExecStatusType want)
+{
+    PGresult *r = PQexecPrepared(h, name, n, params, NULL, NULL, 0);
+    pq_ok(h, r, want, name);
+    return r;
+}
+
+enum { S_INS_A, S_INS_B, S_SEL, S_UPD, S_DEL, S_GET, S_TOP };
+static const char *const stmt_names[] = {"ins_a", "ins_b", "sel", "upd", "del", "get", "top"};
+
+static int64_t int_at(PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+PHASE phase_insert_baseline(side *x)
+{
+    char name[64], email[64], title[64], apk[24];
+    pq_exec(x->h, "BEGIN");
+    for (int i = 0; i < x->authors; i++) {
+        author_name(name, sizeof name, i);
+        author_email(email, sizeof email, i);
+        const char *pa[] = {name, email};
+        PGresult *r = run(x->h, x->st[S_INS_A], 2, pa, PGRES_TUPLES_OK);
+        x->author_pk[i] = int_at(r, 0, 0);
+        PQclear(r);
+        snprintf(apk, sizeof apk, "%" PRId64, x->author_pk[i]);
+        for (int j = 0; j < BOOKS_PER_AUTHOR; j++) {
+            book_title(title, sizeof title, i, j);
+            const char *pb[] = {title, apk};
+            r = run(x->h, x->st[S_INS_B], 2, pb, PGRES_TUPLES_OK);
+            x->book_pk[(size_t)i * BOOKS_PER_AUTHOR + (size_t)j] = int_at(r, 0, 0);
+            PQclear(r);
+        }
+    }
+    pq_exec(x->h, "COMMIT");
+}
+
+/* Rows of r as an array of structs with copied strings. */
+static Book *books_of(PGresult *r, int *n)
+{
+    *n = PQntuples(r);
+    Book *books = malloc(sizeof *books * (size_t)(*n ? *n : 1));
+    for (int k = 0; k < *n; k++)
+        books[k] = (Book){.pk = int_at(r, k, 0),
+                          .title = strdup(PQgetvalue(r, k, 1)),
+                          .author_id = int_at(r, k, 2)};
+    return books;
+}
+
+static void free_books(Book *books, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(books[k].title);
+    free(books);
+}
+
+PHASE phase_fetch_baseline(side *x)
+{
+    char pk[24];
+    for (int i = 0; i < x->authors; i++) {
+        snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[i]);
+        const char *p[] = {pk};
+        PGresult *r = run(x->h, x->st[S_SEL], 1, p, PGRES_TUPLES_OK);
+        int n;
+        Book *books = books_of(r, &n);
+        PQclear(r);
+        for (int k = 0; k < n; k++)
+            x->sum += books[k].pk + (int64_t)strlen(books[k].title);
+        free_books(books, n);
+    }
+}
+
+PHASE phase_update_baseline(side *x)
+{
+    char title[64], pk[24];
+    pq_exec(x->h, "BEGIN");
+    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
+    for (size_t k = 0; k < nbooks; k += 10) {
+        snprintf(title, sizeof title, "Revised %zu", k);
+        snprintf(pk, sizeof pk, "%" PRId64, x->book_pk[k]);
+        const char *p[] = {title, pk};
+        PQclear(run(x->h, x->st[S_UPD], 2, p, PGRES_COMMAND_OK));
+    }
+    pq_exec(x->h, "COMMIT");
+}
+
+PHASE phase_delete_baseline(side *x)
+{
+    char pk[24];
+    pq_exec(x->h, "BEGIN");
+    for (int i = 0; i < x->authors; i += 10) {
+        snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[i]);
+        const char *p[] = {pk};
+        PQclear(run(x->h, x->st[S_DEL], 1, p, PGRES_COMMAND_OK));
+    }
+    pq_exec(x->h, "COMMIT");
+}
+
+PHASE phase_get_pk_baseline(side *x)
+{
+    char pk[24];
+    for (int n = 0; n < GET_PK_QUERIES; n++) {
+        snprintf(pk, sizeof pk, "%" PRId64, get_pk_target(x, n));
+        const char *p[] = {pk};
+        PGresult *r = run(x->h, x->st[S_GET], 1, p, PGRES_TUPLES_OK);
+        if (PQntuples(r) != 1) die("get_pk", "no row");
+        Book b = {.pk = int_at(r, 0, 0),
+                  .title = strdup(PQgetvalue(r, 0, 1)),
+                  .author_id = int_at(r, 0, 2)};
+        PQclear(r);
+        x->sum += b.author_id + (int64_t)strlen(b.title);
+        free(b.title);
+    }
+}
+
+PHASE phase_top10_baseline(side *x)
+{
+    char pk[24];
+    for (int n = 0; n < TOP10_QUERIES; n++) {
+        snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[n % x->authors]);
+        const char *p[] = {pk};
+        PGresult *r = run(x->h, x->st[S_TOP], 1, p, PGRES_TUPLES_OK);
+        int k;
+        Book *books = books_of(r, &k);
+        PQclear(r);
+        for (int j = 0; j < k; j++)
+            x->sum += books[j].pk + (int64_t)books[j].title[5];
+        free_books(books, k);
+    }
+}
+
+static void (*const phases_baseline[P_COUNT])(side *) = {
+    phase_insert_baseline, phase_fetch_baseline,  phase_update_baseline,
+    phase_delete_baseline, phase_get_pk_baseline, phase_top10_baseline};
+
+/* A connection in a fresh schema of its own holding the workload's tables (ddl). */
+static void open_baseline(side *x, const char *url, const char *ddl)
+{
+    x->h = PQconnectdb(url);
+    if (PQstatus(x->h) != CONNECTION_OK) die("connect", PQerrorMessage(x->h));
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_base_%d CASCADE; "
+             "CREATE SCHEMA bench_base_%d; SET search_path TO bench_base_%d",
+             (int)getpid(), (int)getpid(), (int)getpid());
+    pq_exec(x->h, sql);
+    pq_exec(x->h, ddl);
+    static const char *const text[] = {
+        [S_INS_A] = "INSERT INTO authors (name, email) VALUES ($1, $2) RETURNING pk",
+        [S_INS_B] = "INSERT INTO books (title, author_id) VALUES ($1, $2) RETURNING pk",
+        [S_SEL] = "SELECT pk, title, author_id FROM books WHERE author_id = $1",
+        [S_UPD] = "UPDATE books SET title = $1 WHERE pk = $2",
+        [S_DEL] = "DELETE FROM authors WHERE pk = $1",
+        [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = $1",
+        [S_TOP] = "SELECT pk, title, author_id FROM books WHERE author_id = $1 ORDER BY title "
+                  "LIMIT 10",
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        PGresult *r = PQprepare(x->h, stmt_names[i], text[i], 0, NULL);
+        pq_ok(x->h, r, PGRES_COMMAND_OK, text[i]);
+        PQclear(r);
+        x->st[i] = (char *)stmt_names[i];
+    }
+}
+
+static int64_t close_baseline(side *x)
+{
+    PGresult *r = PQexec(x->h, "SELECT count(*) FROM books");
+    pq_ok(x->h, r, PGRES_TUPLES_OK, "count");
+    int64_t left = int_at(r, 0, 0);
+    PQclear(r);
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP SCHEMA bench_base_%d CASCADE", (int)getpid());
+    pq_exec(x->h, sql);
+    PQfinish(x->h);
+    return left;
+}
+
+/* Run every phase of one side on fresh tables; the times go to t, the checksum back. */
+static int64_t run_side(bool reflite, const char *url, const char *ddl, int authors,
+                        double t[P_COUNT])
+{
+    side x = {.authors = authors};
+    x.author_pk = malloc(sizeof *x.author_pk * (size_t)authors);
+    x.book_pk = malloc(sizeof *x.book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
+    rl_options o = {.profile = RL_PROFILE_TEST}; /* a fresh schema, dropped at close */
+    if (reflite)
+        open_reflite(&x, url, &o);
+    else
+        open_baseline(&x, url, ddl);
+    for (int p = 0; p < P_COUNT; p++) {
+        double t0 = now();
+        (reflite ? phases_reflite : phases_baseline)[p](&x);
+        t[p] = now() - t0;
+    }
+    int64_t left = reflite ? close_reflite(&x) : close_baseline(&x);
+    free(x.author_pk);
+    free(x.book_pk);
+    return x.sum + left;
+}
+
+int main(int argc, char **argv)
+{
+    const char *url = argc > 1 ? argv[1] : NULL;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    int authors = argc > 3 ? atoi(argv[3]) : 1000;
+    if (!url || rounds < 1 || authors < 10)
+        die("usage", "bench_crud_pg postgresql://URL [rounds>=1] [authors>=10]");
+
+    /* The baseline runs reflite's own DDL for PostgreSQL. */
+    rl_db *tmp;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    char *ddl, err[256];
+    const rl_model *models[] = {&Book_model};
+    if (rl_open_ex(&tmp, url, &o, err, sizeof err) != RL_OK) die("open", err);
+    if (rl_schema_sql(tmp, models, 1, &ddl) != RL_OK) die("schema", rl_errmsg(tmp));
+    rl_close(tmp);
+
+    printf("crud workload on PostgreSQL: %d authors x %d books, best of %d rounds\n", authors,
+           BOOKS_PER_AUTHOR, rounds);
+    fflush(stdout);
+    double best_rl[P_COUNT], best_base[P_COUNT];
+    for (int p = 0; p < P_COUNT; p++)
+        best_rl[p] = best_base[p] = 1e30;
+    for (int r = 0; r < rounds; r++) {
+        double t_rl[P_COUNT], t_base[P_COUNT];
+        int64_t sum_rl = 0, sum_base = 0;
+        for (int k = 0; k < 2; k++) { /* alternate which side goes first */
+            if ((k == 0) == (r % 2 == 1))
+                sum_rl = run_side(true, url, ddl, authors, t_rl);
+            else
+                sum_base = run_side(false, url, ddl, authors, t_base);
+        }
+        if (sum_rl != sum_base) die("checksum", "reflite and the baseline disagree");
+        for (int p = 0; p < P_COUNT; p++) {
+            if (t_rl[p] < best_rl[p]) best_rl[p] = t_rl[p];
+            if (t_base[p] < best_base[p]) best_base[p] = t_base[p];
+        }
+        fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
+    }
+    free(ddl);
+    printf("%-8s %12s %12s %8s\n", "phase", "reflite (s)", "libpq (s)", "ratio");
+    double tot_rl = 0, tot_base = 0;
+    for (int p = 0; p < P_COUNT; p++) {
+        printf("%-8s %12.4f %12.4f %8.3f\n", phase_names[p], best_rl[p], best_base[p],
+               best_rl[p] / best_base[p]);
+        tot_rl += best_rl[p];
+        tot_base += best_base[p];
+    }
+    printf("%-8s %12.4f %12.4f %8.3f\n", "total", tot_rl, tot_base, tot_rl / tot_base);
+    return 0;
+}
