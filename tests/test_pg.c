@@ -184,6 +184,31 @@ static void test_nested_transactions(void **state)
     assert_int_equal(scalar("SELECT count(*) FROM authors WHERE name = 'Gone'"), 0);
 }
 
+/* Raw SQL on tables no model declares, with names that need quoting and comments before
+ * the verb: the key is named from the catalog, the referencing rows counted. */
+static void test_raw_key_failures_are_named_from_the_catalog(void **state)
+{
+    (void)state;
+    exec_ok(
+        "CREATE TABLE \"odd \"\"p\" (id bigint PRIMARY KEY);"
+        "CREATE TABLE \"Kids\" (id bigint PRIMARY KEY, \"p id\" bigint REFERENCES \"odd \"\"p\" "
+        "(id) ON DELETE NO ACTION);"
+        "INSERT INTO \"odd \"\"p\" VALUES (1); INSERT INTO \"Kids\" VALUES (1, 1), (2, 1)");
+    assert_int_equal(rl_exec(db,
+                             "/* first */ -- a comment\n DELETE FROM \"odd \"\"p\" WHERE id = 1",
+                             NULL, 0, NULL),
+                     RL_EFOREIGNKEY);
+    const rl_error *e = rl_last_error(db);
+    assert_true(e->fk.parent_side);
+    assert_int_equal(e->fk.referencing, 2);
+    assert_int_equal(e->fk.action, RL_NO_ACTION);
+    assert_string_equal(e->fk.child_table, "Kids");
+    assert_string_equal(e->fk.child_column, "p id");
+    assert_contains(rl_errmsg(db), "still referenced by 2 rows");
+    assert_int_equal(scalar("SELECT count(*) FROM \"odd \"\"p\""), 1);
+    exec_ok("DROP TABLE \"Kids\"; DROP TABLE \"odd \"\"p\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_raw_sql_takes_sqlite_placeholders),
         cmocka_unit_test(test_constraint_failures_get_their_codes),
         cmocka_unit_test(test_nested_transactions),
+        cmocka_unit_test(test_raw_key_failures_are_named_from_the_catalog),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

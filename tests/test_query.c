@@ -96,6 +96,14 @@ static void test_patterns(void **state)
     assert_int_equal(count_where("title", RL_LIKE, rl_text("the %")), 4);
     assert_int_equal(count_where("title", RL_GLOB, rl_text("The *")), 4);
     assert_int_equal(count_where("title", RL_GLOB, rl_text("the *")), 0);
+    /* wildcards, sets and negated sets mean the same on both engines (a regex on PostgreSQL,
+     * where every other character is literal) */
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("?he *")), 4);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("*[0-9]*")), 1);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("[^T]*")), 2);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("*.*")), 0);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("100%_Pure")), 1);
+    assert_int_equal(count_where("title", RL_GLOB, rl_text("(The|A) *")), 0);
     assert_int_equal(count_where("title", RL_CONTAINS, rl_text("DARK")), 1);
     assert_int_equal(count_where("title", RL_STARTS_WITH, rl_text("the h")), 1);
     assert_int_equal(count_where("title", RL_ENDS_WITH, rl_text("SEA")), 1);
