@@ -192,8 +192,8 @@ static void open_baseline(side *x, const char *url, const char *ddl)
         [S_UPD] = "UPDATE books SET title = $1 WHERE pk = $2",
         [S_DEL] = "DELETE FROM authors WHERE pk = $1",
         [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = $1",
-        [S_TOP] = "SELECT pk, title, author_id FROM books WHERE author_id = $1 ORDER BY title "
-                  "LIMIT 10",
+        [S_TOP] = ("SELECT pk, title, author_id FROM books WHERE author_id = $1 ORDER BY title "
+                   "LIMIT 10"),
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
         PGresult *r = PQprepare(x->h, stmt_names[i], text[i], 0, NULL);
