@@ -166,6 +166,10 @@ static void test_insert_many_is_all_or_nothing(void **state)
     assert_int_equal(rl_last_error(db)->item, 2);
     assert_contains(rl_errmsg(db), "item 2 of 4");
     assert_contains(rl_errmsg(db), "author_id = 999");
+    /* its own savepoint was rolled back: nothing is left aborted, and the error says nothing so */
+    assert_null(strstr(rl_errmsg(db), "aborted"));
+    assert_int_equal(rl_txn_depth(db), 0);
+    add_author(db, "after the failure");
     assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 0);
     assert_int_equal(books[0].pk, 0); /* keys handed out were taken back */
     books[2].author_id = a;

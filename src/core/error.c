@@ -135,6 +135,7 @@ static void err_reset(rl_db *db)
     db->err.fk.child_table = db->err.fk.child_column = "";
     db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
     db->err.item = -1;
+    db->note_at = 0;
 }
 
 void rli_err_clear(rl_db *db)
@@ -199,6 +200,13 @@ void rli_err_reword(rl_db *db, const char *fmt, ...)
     va_start(ap, fmt);
     put_message(db, fmt, ap);
     va_end(ap);
+}
+
+void rli_err_unnote(rl_db *db)
+{
+    if (!db->note_at) return;
+    rli_err_reword(db, "%.*s", (int)db->note_at, db->err.message);
+    db->note_at = 0;
 }
 
 /* Record d (strings copied into the error) as a foreign-key failure with message b. */

@@ -81,6 +81,7 @@ struct rl_db {
     stmt_cache queries;
     struct rl_query *spare; /* the last query freed, reused by the next rl_select */
     const char *sp_outer;   /* the savepoint that began the transaction (rli_sp_begin) */
+    size_t note_at;         /* where the backend's failed_note begins in err's message, or 0 */
 };
 
 /* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */
@@ -89,6 +90,8 @@ struct rl_db {
 void rli_err_clear(rl_db *db);
 /* Set the last error (every field reset) with a formatted message; returns code. */
 int rli_err_set(rl_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Take back the backend's note on the current error's message (see rli_failed). */
+void rli_err_unnote(rl_db *db);
 /* Replace only the message of the current error (its fields stay). */
 void rli_err_reword(rl_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A copy of s owned by the current error (never NULL: "" when out of memory). */
@@ -116,12 +119,9 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
                           size_t *field);
 /* d->referencing < 0: the rows were not counted ("still referenced by rows of ..."). */
 void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb);
-/* A failure worded on db: the backend adds what it did to the transaction; returns code. */
-static inline int rli_failed(rl_db *db, int code)
-{
-    if (db->be->failed_note) db->be->failed_note(db);
-    return code;
-}
+/* A failure worded on db: the backend adds what it did to the transaction (once; the note
+ * is taken back by rli_sp_rollback, whose rollback undoes what it said); returns code. */
+int rli_failed(rl_db *db, int code);
 /* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
 static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
 {

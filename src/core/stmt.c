@@ -181,10 +181,18 @@ int rli_sp_release(rl_db *db, const char *name)
 void rli_sp_rollback(rl_db *db, const char *name)
 {
     char sql[128];
-    if (sp_is_outer(db, name)) {
-        rli_exec_sql(db, "ROLLBACK");
-        return;
-    }
-    snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
-    rli_exec_sql(db, sql);
+    if (sp_is_outer(db, name))
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO %s; RELEASE %s", name, name);
+    if (rli_exec_sql(db, sql) == RLB_OK) rli_err_unnote(db); /* nothing is left aborted */
+}
+
+int rli_failed(rl_db *db, int code)
+{
+    if (!db->be->failed_note || db->note_at) return code;
+    size_t at = strlen(db->err.message);
+    db->be->failed_note(db);
+    if (strlen(db->err.message) != at) db->note_at = at;
+    return code;
 }

@@ -210,9 +210,7 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 
 void rli_pg_failed_note(rl_db *db)
 {
-    if (PQtransactionStatus(rli_pg(db)->c) != PQTRANS_INERROR ||
-        strstr(db->err.message, "aborted:"))
-        return;
+    if (PQtransactionStatus(rli_pg(db)->c) != PQTRANS_INERROR) return;
     rli_err_reword(db,
                    "%s The transaction is aborted: roll it back (rl_rollback; a failure inside a "
                    "nested rl_begin level rolls back only that level).",
