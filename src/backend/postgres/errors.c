@@ -39,7 +39,32 @@ static int code_of(int rc)
     }
 }
 
-static bool can_ask(pg_conn *c);
+/* Whether the connection can still run a query (not in a transaction a failure aborted). */
+static bool can_ask(pg_conn *c)
+{
+    return PQtransactionStatus(c->c) != PQTRANS_INERROR;
+}
+
+/* The one row that sql (parameters $1 constraint, $2 table) finds in the catalog, or NULL
+ * (PQclear it). */
+static PGresult *constraint_row(pg_conn *c, const char *sql, const char *constraint,
+                                const char *table)
+{
+    const char *params[] = {constraint, table};
+    PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) return r;
+    PQclear(r);
+    return NULL;
+}
+
+/* The first column of constraint_row as text (malloc'd), or NULL. */
+static char *constraint_text(pg_conn *c, const char *sql, const pg_error *e)
+{
+    PGresult *r = constraint_row(c, sql, e->constraint, e->table);
+    char *v = r ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return v;
+}
 
 /* The column of a failed single-column unique constraint: from the catalog when the server
  * can still be asked, else from the name PostgreSQL gives an inline UNIQUE ("<table>_<col>_key");
@@ -47,19 +72,13 @@ static bool can_ask(pg_conn *c);
 static char *unique_column(pg_conn *c, const pg_error *e)
 {
     if (!e->table || !e->constraint) return NULL;
-    if (can_ask(c)) {
-        const char *sql = "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON "
-                          "a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE "
-                          "c.conname = $1 AND cardinality(c.conkey) = 1 AND c.conrelid = "
-                          "to_regclass(quote_ident($2))";
-        const char *params[] = {e->constraint, e->table};
-        PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
-        char *col = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-                        ? strdup(PQgetvalue(r, 0, 0))
-                        : NULL;
-        PQclear(r);
-        return col;
-    }
+    if (can_ask(c))
+        return constraint_text(c,
+                               "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON "
+                               "a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE "
+                               "c.conname = $1 AND cardinality(c.conkey) = 1 AND c.conrelid = "
+                               "to_regclass(quote_ident($2))",
+                               e);
     size_t t = strlen(e->table), n = strlen(e->constraint);
     if (n <= t + 5 || strncmp(e->constraint, e->table, t) != 0 || e->constraint[t] != '_' ||
         strcmp(e->constraint + n - 4, "_key") != 0)
@@ -72,15 +91,10 @@ static char *unique_column(pg_conn *c, const pg_error *e)
 static char *check_text(pg_conn *c, const pg_error *e)
 {
     if (!e->table || !e->constraint || !can_ask(c)) return NULL;
-    const char *sql = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1 "
-                      "AND conrelid = to_regclass(quote_ident($2))";
-    const char *params[] = {e->constraint, e->table};
-    PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
-    char *def = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
-                    ? strdup(PQgetvalue(r, 0, 0))
-                    : NULL;
-    PQclear(r);
-    return def;
+    return constraint_text(c,
+                           "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = "
+                           "$1 AND conrelid = to_regclass(quote_ident($2))",
+                           e);
 }
 
 /* "op: the row does not satisfy the CHECK constraint <name>: <text> of table t." */
@@ -237,12 +251,6 @@ bool rli_pg_failed_key(rlb_conn *cc, const char **table, const char **constraint
     return true;
 }
 
-/* Whether the connection can still run a query (not in a transaction a failure aborted). */
-static bool can_ask(pg_conn *c)
-{
-    return PQtransactionStatus(c->c) != PQTRANS_INERROR;
-}
-
 static rl_action action_of(char t)
 {
     switch (t) {
@@ -263,13 +271,13 @@ static rl_action action_of(char t)
 static bool catalog_key(pg_conn *c, const char *table, const char *constraint, char **column,
                         char actions[2])
 {
-    const char *sql = "SELECT a.attname, c.confdeltype, c.confupdtype FROM pg_constraint c JOIN "
-                      "pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-                      "WHERE c.contype = 'f' AND c.conname = $1 AND c.conrelid = "
-                      "to_regclass(quote_ident($2))";
-    const char *params[] = {constraint, table};
-    PGresult *r = PQexecParams(c->c, sql, 2, NULL, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PGresult *r = constraint_row(
+        c,
+        "SELECT a.attname, c.confdeltype, c.confupdtype FROM pg_constraint c JOIN pg_attribute a "
+        "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.contype = 'f' AND "
+        "c.conname = $1 AND c.conrelid = to_regclass(quote_ident($2))",
+        constraint, table);
+    bool ok = r != NULL;
     if (ok) {
         *column = strdup(PQgetvalue(r, 0, 0));
         actions[0] = PQgetvalue(r, 0, 1)[0];
