@@ -278,21 +278,10 @@ int main(int argc, char **argv)
             return 0;
         }
         if (sum_rl != sum_base) die("checksum", "reflite and the baseline disagree");
-        for (int p = 0; p < P_COUNT; p++) {
-            if (t_rl[p] < best_rl[p]) best_rl[p] = t_rl[p];
-            if (t_base[p] < best_base[p]) best_base[p] = t_base[p];
-        }
+        keep_best(best_rl, best_base, t_rl, t_base);
         fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
     }
     free(ddl);
-    printf("%-8s %12s %12s %8s\n", "phase", "reflite (s)", "sqlite3 (s)", "ratio");
-    double tot_rl = 0, tot_base = 0;
-    for (int p = 0; p < P_COUNT; p++) {
-        printf("%-8s %12.4f %12.4f %8.3f\n", phase_names[p], best_rl[p], best_base[p],
-               best_rl[p] / best_base[p]);
-        tot_rl += best_rl[p];
-        tot_base += best_base[p];
-    }
-    printf("%-8s %12.4f %12.4f %8.3f\n", "total", tot_rl, tot_base, tot_rl / tot_base);
+    print_ratios("sqlite3", best_rl, best_base);
     return 0;
 }

@@ -197,4 +197,31 @@ static void (*const phases_reflite[P_COUNT])(side *) = {phase_insert_reflite, ph
                                                         phase_update_reflite, phase_delete_reflite,
                                                         phase_get_pk_reflite, phase_top10_reflite};
 
+/* Keep the better of each phase's times (best_* start at 1e30). */
+static void keep_best(double best_rl[P_COUNT], double best_base[P_COUNT],
+                      const double t_rl[P_COUNT], const double t_base[P_COUNT])
+{
+    for (int p = 0; p < P_COUNT; p++) {
+        if (t_rl[p] < best_rl[p]) best_rl[p] = t_rl[p];
+        if (t_base[p] < best_base[p]) best_base[p] = t_base[p];
+    }
+}
+
+/* The table of best times and ratios reflite / baseline (named base_name), with the total. */
+static void print_ratios(const char *base_name, const double best_rl[P_COUNT],
+                         const double best_base[P_COUNT])
+{
+    char head[32];
+    snprintf(head, sizeof head, "%s (s)", base_name);
+    printf("%-8s %12s %12s %8s\n", "phase", "reflite (s)", head, "ratio");
+    double tot_rl = 0, tot_base = 0;
+    for (int p = 0; p < P_COUNT; p++) {
+        printf("%-8s %12.4f %12.4f %8.3f\n", phase_names[p], best_rl[p], best_base[p],
+               best_rl[p] / best_base[p]);
+        tot_rl += best_rl[p];
+        tot_base += best_base[p];
+    }
+    printf("%-8s %12.4f %12.4f %8.3f\n", "total", tot_rl, tot_base, tot_rl / tot_base);
+}
+
 #endif
