@@ -213,7 +213,7 @@ static int open_db(const cli *c, const char *path, bool writable, bool create, r
     char err[1024];
     rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .no_wal = true, .read_only = !writable};
     o.busy_timeout_ms = c->timeout_ms == 0 ? -1 : c->timeout_ms;
-    if (!create && access(path, F_OK) != 0) {
+    if (!create && !rl_target_is_server(path) && access(path, F_OK) != 0) {
         snprintf(err, sizeof err, "%s: no such database file", path);
         return fail(c, path, err);
     }
@@ -434,7 +434,7 @@ static void remove_created(const char *path)
 static int cmd_migrate(const cli *c)
 {
     const char *path = c->pos[0];
-    bool missing = access(path, F_OK) != 0;
+    bool missing = !rl_target_is_server(path) && access(path, F_OK) != 0;
     int64_t last_progress = -1;
     rl_migrate_options o = {.dry_run = c->dry_run,
                             .allow_data_loss = c->allow_data_loss,

@@ -99,7 +99,7 @@ typedef enum rl_code {
 /* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
 const char *rl_code_name(int code);
 
-/* The version of the reflite library in use ("0.2.0"): REFLITE_VERSION of the build that made
+/* The version of the reflite library in use ("0.3.0"): REFLITE_VERSION of the build that made
  * it, which may differ from the REFLITE_VERSION a program was compiled with. */
 const char *rl_version(void);
 /* The same as a number: REFLITE_VERSION_NUMBER of the library in use. */
@@ -388,6 +388,13 @@ int rl_close(rl_db *db);
 
 /* The profile the connection was opened with (FROM_ENV resolved; FROM_ENV for NULL). */
 rl_profile rl_db_profile(const rl_db *db);
+
+/* The engine db runs on: "sqlite" or "postgresql" ("" for NULL). */
+const char *rl_db_engine(const rl_db *db);
+
+/* Whether target names a database on a server (a postgresql:// or postgres:// URL) rather
+ * than a SQLite file. */
+bool rl_target_is_server(const char *target);
 
 /* "development", "test" or "production". */
 const char *rl_profile_name(rl_profile profile);

@@ -118,6 +118,13 @@ static void test_test_profile_is_fresh_and_leaves_nothing(void **state)
     rl_db *a, *b;
     assert_int_equal(rl_open(&a, target, &o), RL_OK);
     assert_int_equal(rl_open(&b, target, &o), RL_OK);
+    /* the engine a target names, and the one a connection runs on */
+    assert_int_equal(rl_target_is_server(target), on_pg());
+    assert_false(rl_target_is_server(path));
+    assert_true(rl_target_is_server("POSTGRES://h/db"));
+    assert_false(rl_target_is_server(NULL));
+    assert_string_equal(rl_db_engine(a), on_pg() ? "postgresql" : "sqlite");
+    assert_string_equal(rl_db_engine(NULL), "");
     assert_int_equal(rl_create_table(a, &Author_model), RL_OK);
     add_author(a, "only in a");
     int64_t schema_oid = on_pg() ? scalar(a, "SELECT oid FROM pg_namespace WHERE nspname = "

@@ -124,6 +124,16 @@ rl_profile rl_db_profile(const rl_db *db)
     return db ? db->profile : RL_PROFILE_FROM_ENV;
 }
 
+const char *rl_db_engine(const rl_db *db)
+{
+    return db ? db->be->name : "";
+}
+
+bool rl_target_is_server(const char *target)
+{
+    return target && rli_backend_for(target) != &rli_sqlite_backend;
+}
+
 /* ---- transactions ------------------------------------------------------------------------ */
 
 int rl_begin(rl_db *db)

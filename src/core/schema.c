@@ -33,8 +33,13 @@ void rli_schema_free(schema *s)
             free(t->fks[k].from);
             free(t->fks[k].to);
         }
+        for (size_t k = 0; k < t->ncons; k++) {
+            free(t->cons[k].name);
+            free(t->cons[k].def);
+        }
         free(t->cols);
         free(t->fks);
+        free(t->cons);
         free(t->name);
         free(t->sql);
         free(t->norm);

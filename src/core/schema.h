@@ -18,6 +18,15 @@ typedef struct sch_fk {
     char on_update[16], on_delete[16];
 } sch_fk;
 
+/* A table constraint as the engine states it (PostgreSQL fills these; SQLite's constraints
+ * stay in its CREATE TABLE text).  Two constraints are the same when kind and def are. */
+typedef struct sch_constraint {
+    char *name;
+    char *def;      /* "FOREIGN KEY (a) REFERENCES p(id) ON DELETE CASCADE", "CHECK (x > 0)" */
+    char kind;      /* 'p' primary key, 'u' unique, 'c' check, 'f' foreign key, 'x' exclusion */
+    bool validated; /* false: added NOT VALID, so rows from before it were never checked */
+} sch_constraint;
+
 typedef struct sch_table {
     char *name, *sql, *norm;
     bool strict, without_rowid, autoincrement;
@@ -28,6 +37,8 @@ typedef struct sch_table {
     size_t ncols;
     sch_fk *fks;
     size_t nfks;
+    sch_constraint *cons;
+    size_t ncons;
 } sch_table;
 
 /* An index, view or trigger: compared by its normalized SQL. */

@@ -22,6 +22,13 @@ static bool fk_same_target(const sch_fk *a, const sch_fk *b)
            rli_same_name(a->to, b->to);
 }
 
+const sch_constraint *rli_same_constraint(const sch_table *t, const sch_constraint *k)
+{
+    for (size_t i = 0; t && i < t->ncons; i++)
+        if (t->cons[i].kind == k->kind && strcmp(t->cons[i].def, k->def) == 0) return &t->cons[i];
+    return NULL;
+}
+
 /* Words for what differs between two versions of a table. */
 void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *why)
 {
@@ -73,13 +80,19 @@ void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *w
             kept = kept || fk_same_target(&c->fks[i], &t->fks[k]);
         if (!kept) REASON("foreign key (%s) -> %s removed", c->fks[i].from, c->fks[i].parent);
     }
+    for (size_t i = 0; i < t->ncons; i++) /* engines that state their constraints */
+        if (t->cons[i].kind != 'f' && !rli_same_constraint(c, &t->cons[i]))
+            REASON("%s added", t->cons[i].def);
+    for (size_t i = 0; i < c->ncons; i++)
+        if (c->cons[i].kind != 'f' && !rli_same_constraint(t, &c->cons[i]))
+            REASON("%s removed", c->cons[i].def);
     if (c->deferrable != t->deferrable) REASON("DEFERRABLE keys changed");
     if (c->strict != t->strict) REASON("STRICT %s", t->strict ? "added" : "removed");
     if (c->without_rowid != t->without_rowid)
         REASON("WITHOUT ROWID %s", t->without_rowid ? "added" : "removed");
     if (c->autoincrement != t->autoincrement)
         REASON("AUTOINCREMENT %s", t->autoincrement ? "added" : "removed");
-    if (c->checks != t->checks) REASON("CHECK constraints changed");
+    if (c->checks != t->checks && !c->ncons && !t->ncons) REASON("CHECK constraints changed");
     if (why->len == before) REASON("definition differs (constraints, collations or names)");
 #undef REASON
 }

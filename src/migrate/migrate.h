@@ -50,5 +50,7 @@ char *rli_quoted(const char *name);
  * and what differs between two versions of a table, in words appended to why. */
 bool rli_same_name(const char *a, const char *b);
 void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *why);
+/* t's constraint of k's kind and definition (t may be NULL), or NULL. */
+const sch_constraint *rli_same_constraint(const sch_table *t, const sch_constraint *k);
 
 #endif

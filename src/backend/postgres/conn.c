@@ -91,7 +91,12 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
 
 int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep)
 {
-    PGresult *r = PQexec(c->c, sql);
+    return rli_pg_query(c, sql, 0, NULL, keep);
+}
+
+int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep)
+{
+    PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
     ExecStatusType s = PQresultStatus(r);
     int rc = RLB_OK;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);
@@ -466,7 +471,7 @@ static int key_given(rl_db *db, const char *table, const char *pk_column, int64_
 
 const rl_backend rli_postgres_backend = {
     .version = RLB_VERSION,
-    .name = "postgres",
+    .name = "postgresql",
     .dialect = &rli_dialect_postgres,
     .open = conn_open,
     .close = conn_close,

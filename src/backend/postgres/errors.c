@@ -8,9 +8,6 @@
  * for a parent-side failure the catalog fills in keys no model declares.  PostgreSQL aborts
  * the transaction a statement failed in, so nothing can be asked of the server there: inside
  * a transaction the referencing rows are not counted (rl_fk_detail.referencing = -1).
- *
- * Not here yet: the schema work (introspection, plans, rl_check); those callbacks say so with
- * RL_EMISUSE and a sentence.
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
@@ -345,52 +342,6 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
     return code;
 }
 
-/* The next word of sql at *p (an identifier, "quoted" or bare, schema-qualified parts
- * joined), after blanks and comments; malloc'd, or NULL. */
-static char *next_word(const char **p)
-{
-    const char *s = *p;
-    for (;;) {
-        while (isspace((unsigned char)*s))
-            s++;
-        if (s[0] == '-' && s[1] == '-')
-            s += strcspn(s, "\n");
-        else if (s[0] == '/' && s[1] == '*' && strstr(s + 2, "*/"))
-            s = strstr(s + 2, "*/") + 2;
-        else
-            break;
-    }
-    strbuf w;
-    rli_sb_init(&w);
-    for (;;) {
-        if (*s == '"') {
-            for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
-                if (*s == '"') s++;
-                rli_sb_putn(&w, s, 1);
-            }
-            if (*s) s++;
-        } else {
-            size_t n = 0;
-            while (isalnum((unsigned char)s[n]) || s[n] == '_')
-                n++;
-            if (!n) break;
-            for (size_t i = 0; i < n; i++) {
-                char c = (char)tolower((unsigned char)s[i]);
-                rli_sb_putn(&w, &c, 1);
-            }
-            s += n;
-        }
-        if (*s != '.') break;
-        rli_sb_putn(&w, s++, 1);
-    }
-    *p = s;
-    if (w.len == 0) {
-        rli_sb_free(&w);
-        return NULL;
-    }
-    return rli_sb_take(&w);
-}
-
 /* "insert into t", "update t", "delete from t" from the words a statement starts with. */
 char *rli_pg_statement_op(rl_db *db, const char *sql)
 {
@@ -401,15 +352,15 @@ char *rli_pg_statement_op(rl_db *db, const char *sql)
                  {"update", NULL, "update"},
                  {"delete", "from", "delete from"}};
     const char *p = sql;
-    char *verb = next_word(&p), *table = NULL, *op = NULL;
+    char *verb = rli_pg_next_word(&p), *table = NULL, *op = NULL;
     for (size_t i = 0; verb && i < sizeof forms / sizeof forms[0] && !table; i++) {
         if (strcmp(verb, forms[i].verb) != 0) continue;
-        char *w = forms[i].then ? next_word(&p) : NULL;
-        if (!forms[i].then || (w && strcmp(w, forms[i].then) == 0)) table = next_word(&p);
+        char *w = forms[i].then ? rli_pg_next_word(&p) : NULL;
+        if (!forms[i].then || (w && strcmp(w, forms[i].then) == 0)) table = rli_pg_next_word(&p);
         free(w);
         if (table && strcmp(table, "only") == 0) {
             free(table);
-            table = next_word(&p);
+            table = rli_pg_next_word(&p);
         }
         if (table) {
             strbuf b;
@@ -421,40 +372,4 @@ char *rli_pg_statement_op(rl_db *db, const char *sql)
     free(verb);
     free(table);
     return op;
-}
-
-static int not_yet(rl_db *db, const char *what)
-{
-    return rli_err_set(db, RL_EMISUSE, "%s is not available on PostgreSQL in this version.", what);
-}
-
-int rli_pg_introspect(rl_db *db, struct schema *out, const char *op)
-{
-    (void)out, (void)op;
-    return not_yet(db, "Reading the schema");
-}
-
-int rli_pg_load_schema(rl_db *db, const char *sql, struct schema *out)
-{
-    (void)sql, (void)out;
-    return not_yet(db, "Loading a schema");
-}
-
-int rli_pg_plan(rl_db *db, const struct schema *cur, const struct schema *tgt, struct rl_plan *p)
-{
-    (void)cur, (void)tgt, (void)p;
-    return not_yet(db, "Planning a migration");
-}
-
-int rli_pg_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts)
-{
-    (void)p, (void)opts;
-    return not_yet(db, "Applying a migration");
-}
-
-int rli_pg_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
-                 int64_t *count)
-{
-    (void)opts, (void)fn, (void)ctx, (void)count;
-    return not_yet(db, "rl_check");
 }

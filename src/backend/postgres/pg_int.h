@@ -54,12 +54,18 @@ void rli_pg_error_clear(pg_error *e);
  * are skipped.  Returns false with *why set (a static sentence) for text that would switch
  * keys off (session_replication_role, DISABLE TRIGGER) or is out of memory. */
 bool rli_pg_translate(const char *sql, char **out, const char **tail, const char **why);
+/* The next word of sql at *p (an identifier, "quoted" or bare and then as written, else
+ * lower-cased; schema-qualified parts joined with '.'), after blanks and comments; malloc'd,
+ * or NULL when none follows.  *p moves past it. */
+char *rli_pg_next_word(const char **p);
 /* Whether text holds only blanks and comments. */
 bool rli_pg_blank(const char *sql);
 
 /* Run sql (no parameters) on c, keeping any failure as c's last error; RLB_OK or a failure
  * code.  keep: receives the result on success (PQclear it), or NULL. */
 int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep);
+/* rli_pg_run with text parameters $1..$n (NULL: SQL NULL). */
+int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep);
 
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
@@ -72,8 +78,29 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
                        const char *op, bool is_delete);
 char *rli_pg_statement_op(rl_db *db, const char *sql);
 
-/* What this backend does not do yet: each sets db's error and returns RL_EMISUSE. */
+/* ---- schemas, migrations, rl_check (introspect.c, plan.c, apply.c) ------------------- */
+
+struct sch_column;
+struct sch_constraint;
+
 int rli_pg_introspect(rl_db *db, struct schema *out, const char *op);
+/* A column's definition as CREATE TABLE / ADD COLUMN write it; a table constraint as
+ * "CONSTRAINT name def". */
+void rli_pg_column_def(strbuf *b, const struct sch_column *col);
+void rli_pg_constraint_def(strbuf *b, const struct sch_constraint *k);
+
+/* A row of table whose key (constraint conname) has no parent. */
+typedef struct pg_orphan {
+    const char *table, *row; /* row: "id = 2", or "ctid (0,2)" without a one-column key */
+    const char *from, *parent, *to, *value; /* columns comma-separated; value as SQL literals */
+    int64_t rowid;                          /* the row's integer key, or 0 */
+} pg_orphan;
+/* Call fn (nonzero: stop) for each row of table whose key conname has no parent, at most
+ * limit rows (0: all); RLB_OK or a failure code.  *found (may be NULL): rows reported. */
+int rli_pg_orphans(pg_conn *c, const char *table, const char *conname, int64_t limit,
+                   int (*fn)(const pg_orphan *o, void *ctx), void *ctx, int64_t *found);
+/* "notes row id = 2: owner = 42 has no matching row in users(id)" */
+void rli_pg_orphan_text(strbuf *b, const pg_orphan *o);
 int rli_pg_load_schema(rl_db *db, const char *sql, struct schema *out);
 int rli_pg_plan(rl_db *db, const struct schema *cur, const struct schema *tgt, struct rl_plan *p);
 int rli_pg_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);

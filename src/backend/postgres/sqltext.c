@@ -156,3 +156,49 @@ bool rli_pg_translate(const char *sql, char **out, const char **tail, const char
     *out = rli_sb_take(&b);
     return *out != NULL;
 }
+
+/* The next word of sql at *p (an identifier, "quoted" or bare, schema-qualified parts
+ * joined), after blanks and comments; malloc'd, or NULL. */
+char *rli_pg_next_word(const char **p)
+{
+    const char *s = *p;
+    for (;;) {
+        while (isspace((unsigned char)*s))
+            s++;
+        if (s[0] == '-' && s[1] == '-')
+            s += strcspn(s, "\n");
+        else if (s[0] == '/' && s[1] == '*' && strstr(s + 2, "*/"))
+            s = strstr(s + 2, "*/") + 2;
+        else
+            break;
+    }
+    strbuf w;
+    rli_sb_init(&w);
+    for (;;) {
+        if (*s == '"') {
+            for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++) {
+                if (*s == '"') s++;
+                rli_sb_putn(&w, s, 1);
+            }
+            if (*s) s++;
+        } else {
+            size_t n = 0;
+            while (isalnum((unsigned char)s[n]) || s[n] == '_')
+                n++;
+            if (!n) break;
+            for (size_t i = 0; i < n; i++) {
+                char c = (char)tolower((unsigned char)s[i]);
+                rli_sb_putn(&w, &c, 1);
+            }
+            s += n;
+        }
+        if (*s != '.') break;
+        rli_sb_putn(&w, s++, 1);
+    }
+    *p = s;
+    if (w.len == 0) {
+        rli_sb_free(&w);
+        return NULL;
+    }
+    return rli_sb_take(&w);
+}

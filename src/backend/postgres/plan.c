@@ -1,0 +1,455 @@
+/*
+ * Migrations on PostgreSQL, planning: the steps from the database's schema to the target's,
+ * in PostgreSQL's own transactional DDL.  No table is ever rebuilt: columns are added,
+ * dropped and altered in place, and constraints are compared by the server's own text
+ * (pg_get_constraintdef), so a key whose actions change is dropped and added again:
+ *
+ *   ALTER TABLE notes DROP CONSTRAINT notes_author_id_fkey;
+ *   ALTER TABLE notes ADD CONSTRAINT notes_author_id_fkey FOREIGN KEY (author_id)
+ *       REFERENCES users(id) ON DELETE CASCADE NOT VALID;
+ *   ALTER TABLE notes VALIDATE CONSTRAINT notes_author_id_fkey;
+ *
+ * (NOT VALID then VALIDATE: the check of the existing rows takes a lighter lock.)  A key that
+ * was NOT VALID before stays so, as rows that broke it before the migration do not block one
+ * on SQLite either.  The order keeps every statement valid: views and changed keys out of
+ * the way first, then indexes and constraints that go, tables that go, new tables, columns,
+ * constraints and keys that come, indexes, views.  What a plan would lose is found by
+ * counting in the data, as on SQLite (a type change counts the values the cast would alter).
+ */
+#define _GNU_SOURCE /* asprintf */
+#include "core/schema.h"
+#include "migrate/migrate.h"
+#include "pg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- counting in the data ---------------------------------------------------------------------
+ */
+
+/* The count sql finds: >= 0, or -1 with *why (malloc'd) the server's reason.  Inside a
+ * caller's transaction the query runs in a savepoint, so that a failure leaves it usable. */
+static int64_t count_of(pg_conn *c, const char *sql, char **why)
+{
+    bool nested = PQtransactionStatus(c->c) != PQTRANS_IDLE;
+    if (why) *why = NULL;
+    if (nested) rli_pg_run(c, "SAVEPOINT rl_count", NULL);
+    PGresult *r;
+    int64_t n = -1;
+    if (rli_pg_run(c, sql, &r) == RLB_OK) {
+        n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+        PQclear(r);
+    } else if (why) {
+        *why = strdup(c->err.message ? c->err.message : "failed");
+    }
+    if (nested) rli_pg_run(c, "ROLLBACK TO SAVEPOINT rl_count; RELEASE SAVEPOINT rl_count", NULL);
+    return n;
+}
+
+/* Rows of table (where column cond, when column is not NULL). */
+static int64_t count_rows(pg_conn *c, const char *table, const char *column, const char *cond)
+{
+    strbuf q;
+    rli_sb_init(&q);
+    rli_sb_puts(&q, "SELECT count(*) FROM ");
+    rli_sb_ident(&q, table);
+    if (column) {
+        rli_sb_puts(&q, " WHERE ");
+        rli_sb_ident(&q, column);
+        rli_sb_puts(&q, cond);
+    }
+    int64_t n = q.oom ? -1 : count_of(c, sb_str(&q), NULL);
+    rli_sb_free(&q);
+    return n;
+}
+
+/* Values of column that a change to type would alter (-1 with *why: the cast fails). */
+static int64_t changed_by_cast(pg_conn *c, const char *table, const char *column, const char *type,
+                               char **why)
+{
+    strbuf q;
+    rli_sb_init(&q);
+    rli_sb_puts(&q, "SELECT count(*) FROM ");
+    rli_sb_ident(&q, table);
+    rli_sb_puts(&q, " WHERE ");
+    rli_sb_ident(&q, column);
+    rli_sb_puts(&q, " IS NOT NULL AND ");
+    rli_sb_ident(&q, column);
+    rli_sb_puts(&q, "::text IS DISTINCT FROM (");
+    rli_sb_ident(&q, column);
+    rli_sb_printf(&q, "::%s)::text", type);
+    int64_t n = q.oom ? -1 : count_of(c, sb_str(&q), why);
+    rli_sb_free(&q);
+    return n;
+}
+
+static void column_loss(pg_conn *c, rl_plan *p, const sch_table *t, const sch_column *cc,
+                        const sch_column *tc, int64_t rows)
+{
+    if (!tc) {
+        int64_t n = count_rows(c, t->name, cc->name, " IS NOT NULL");
+        if (n > 0 && cc->hidden == 0)
+            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s",
+                          t->name, cc->name, (long long)n, n == 1 ? "" : "s");
+        return;
+    }
+    if (!cc) {
+        if (tc->notnull && !tc->dflt && tc->hidden == 0)
+            rli_plan_loss(&p->blocked,
+                          "column %s.%s is added NOT NULL without a default, but %s has %lld "
+                          "row%s: give it a default or add it as NULL and fill it first",
+                          t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+        return;
+    }
+    if (tc->notnull && !cc->notnull) {
+        int64_t n = count_rows(c, t->name, cc->name, " IS NULL");
+        if (n > 0)
+            rli_plan_loss(
+                &p->blocked, "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
+                t->name, tc->name, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+    }
+    if (rli_same_name(cc->type, tc->type) || tc->hidden) return;
+    char *why = NULL;
+    int64_t n = changed_by_cast(c, t->name, cc->name, tc->type, &why);
+    if (n < 0)
+        rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
+                      tc->name, tc->type, why ? why : "refused");
+    else if (n)
+        rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s",
+                      t->name, tc->name, (long long)n,
+                      n == 1 ? " that is stored" : "s that are stored", tc->type);
+    free(why);
+}
+
+/* What changing table c into t would lose. */
+static void table_loss(pg_conn *c, rl_plan *p, const sch_table *cur, const sch_table *t)
+{
+    int64_t rows = count_rows(c, cur->name, NULL, NULL);
+    if (rows == 0) return;
+    for (size_t i = 0; i < cur->ncols; i++)
+        if (!rli_table_column(t, cur->cols[i].name))
+            column_loss(c, p, cur, &cur->cols[i], NULL, rows);
+    for (size_t i = 0; i < t->ncols; i++)
+        column_loss(c, p, t, rli_table_column(cur, t->cols[i].name), &t->cols[i], rows);
+}
+
+/* ---- comparing ------------------------------------------------------------------------------ */
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_column(const sch_column *a, const sch_column *b)
+{
+    return rli_same_name(a->type, b->type) && a->notnull == b->notnull && a->hidden == b->hidden &&
+           same_text(a->dflt, b->dflt);
+}
+
+static bool table_changes(const sch_table *c, const sch_table *t)
+{
+    if (c->ncols != t->ncols || c->ncons != t->ncons) return true;
+    for (size_t i = 0; i < t->ncols; i++) {
+        const sch_column *cc = rli_table_column(c, t->cols[i].name);
+        if (!cc || !same_column(cc, &t->cols[i])) return true;
+    }
+    for (size_t i = 0; i < t->ncons; i++)
+        if (!rli_same_constraint(c, &t->cons[i])) return true;
+    return false;
+}
+
+/* ---- steps ---------------------------------------------------------------------------------- */
+
+typedef struct planner {
+    pg_conn *c;
+    rl_plan *p;
+    const schema *cur, *tgt;
+} planner;
+
+/* ALTER TABLE t <what>, with one identifier (column or constraint) in it. */
+static void alter(rl_plan *p, const char *table, const char *what, const char *ident,
+                  const char *rest)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "ALTER TABLE ");
+    rli_sb_ident(&b, table);
+    rli_sb_printf(&b, " %s ", what);
+    rli_sb_ident(&b, ident);
+    rli_sb_puts(&b, rest ? rest : "");
+    rli_plan_step(p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+}
+
+/* Constraints of the current tables that go or change, keys (kind 'f') or the others. */
+static void drop_constraints(planner *pl, bool keys)
+{
+    for (size_t i = 0; i < pl->cur->ntables; i++) {
+        const sch_table *c = &pl->cur->tables[i], *t = rli_schema_table(pl->tgt, c->name);
+        for (size_t k = 0; t && k < c->ncons; k++)
+            if ((c->cons[k].kind == 'f') == keys && !rli_same_constraint(t, &c->cons[k]))
+                alter(pl->p, c->name, "DROP CONSTRAINT", c->cons[k].name, NULL);
+    }
+}
+
+/* The target's constraints that the database lacks, keys or the others: a key or a CHECK on
+ * a table that exists is added NOT VALID and then validated (unless the key it replaces was
+ * never validated: rows that broke it before still may). */
+static void add_constraints(planner *pl, bool keys)
+{
+    for (size_t i = 0; i < pl->tgt->ntables; i++) {
+        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
+        for (size_t k = 0; k < t->ncons; k++) {
+            const sch_constraint *tk = &t->cons[k];
+            if ((tk->kind == 'f') != keys || rli_same_constraint(c, tk) || (!c && !keys)) continue;
+            bool deferred_check = c && (tk->kind == 'f' || tk->kind == 'c');
+            bool was_unchecked = false;
+            for (size_t j = 0; c && j < c->ncons; j++)
+                if (c->cons[j].kind == tk->kind && rli_same_name(c->cons[j].name, tk->name))
+                    was_unchecked = !c->cons[j].validated;
+            strbuf b;
+            rli_sb_init(&b);
+            rli_sb_puts(&b, "ALTER TABLE ");
+            rli_sb_ident(&b, t->name);
+            rli_sb_puts(&b, " ADD ");
+            rli_pg_constraint_def(&b, tk);
+            if (deferred_check || !tk->validated) rli_sb_puts(&b, " NOT VALID");
+            rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+            if (!deferred_check || was_unchecked || !tk->validated) continue;
+            strbuf v;
+            rli_sb_init(&v);
+            rli_sb_puts(&v, "ALTER TABLE ");
+            rli_sb_ident(&v, t->name);
+            rli_sb_puts(&v, " VALIDATE CONSTRAINT ");
+            rli_sb_ident(&v, tk->name);
+            /* table and dest mark a validation: apply names a row that would fail it first */
+            rli_plan_step(pl->p, (step){.kind = STEP_SQL,
+                                        .sql = rli_sb_take(&v),
+                                        .table = tk->kind == 'f' ? strdup(t->name) : NULL,
+                                        .dest = tk->kind == 'f' ? strdup(tk->name) : NULL});
+        }
+    }
+}
+
+static void create_table(planner *pl, const sch_table *t)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "CREATE TABLE ");
+    rli_sb_ident(&b, t->name);
+    rli_sb_puts(&b, " (");
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncols; i++, n++) {
+        rli_sb_puts(&b, n ? ", " : "");
+        rli_pg_column_def(&b, &t->cols[i]);
+    }
+    for (size_t i = 0; i < t->ncons; i++)
+        if (t->cons[i].kind != 'f') {
+            rli_sb_puts(&b, n++ ? ", " : "");
+            rli_pg_constraint_def(&b, &t->cons[i]);
+        }
+    rli_sb_puts(&b, ")");
+    rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+}
+
+/* The columns of a table that stays: added, dropped, changed in place (a generated column
+ * whose expression changes is dropped and added again). */
+static void alter_columns(planner *pl, const sch_table *c, const sch_table *t)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        const sch_column *tc = rli_table_column(t, c->cols[i].name);
+        if (!tc || (tc->hidden != c->cols[i].hidden) ||
+            (tc->hidden && !same_column(tc, &c->cols[i])))
+            alter(pl->p, t->name, "DROP COLUMN", c->cols[i].name, NULL);
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
+        if (!cc || tc->hidden != cc->hidden || (tc->hidden && !same_column(tc, cc))) {
+            strbuf def;
+            rli_sb_init(&def);
+            rli_pg_column_def(&def, tc);
+            strbuf b;
+            rli_sb_init(&b);
+            rli_sb_puts(&b, "ALTER TABLE ");
+            rli_sb_ident(&b, t->name);
+            rli_sb_printf(&b, " ADD COLUMN %s", sb_str(&def));
+            rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+            rli_sb_free(&def);
+            continue;
+        }
+        bool ident_c = cc->dflt && strncmp(cc->dflt, "GENERATED ", 10) == 0;
+        bool ident_t = tc->dflt && strncmp(tc->dflt, "GENERATED ", 10) == 0;
+        bool dflt_changes = !same_text(cc->dflt, tc->dflt);
+        if (dflt_changes && cc->dflt)
+            alter(pl->p, t->name, "ALTER COLUMN", tc->name,
+                  ident_c ? " DROP IDENTITY" : " DROP DEFAULT");
+        if (!rli_same_name(cc->type, tc->type)) {
+            char *rest = NULL, *q = rli_quoted(tc->name);
+            if (q && asprintf(&rest, " TYPE %s USING %s::%s", tc->type, q, tc->type) < 0)
+                rest = NULL;
+            alter(pl->p, t->name, "ALTER COLUMN", tc->name, rest ? rest : " TYPE ?");
+            free(rest);
+            free(q);
+        }
+        if (cc->notnull != tc->notnull)
+            alter(pl->p, t->name, "ALTER COLUMN", tc->name,
+                  tc->notnull ? " SET NOT NULL" : " DROP NOT NULL");
+        if (dflt_changes && tc->dflt) {
+            char *rest = NULL;
+            if (asprintf(&rest, ident_t ? " ADD %s" : " SET DEFAULT %s", tc->dflt) < 0) rest = NULL;
+            alter(pl->p, t->name, "ALTER COLUMN", tc->name, rest ? rest : " SET DEFAULT ?");
+            free(rest);
+        }
+    }
+}
+
+/* ---- indexes and views ------------------------------------------------------------------------
+ */
+
+static void drop_objects(planner *pl, const sch_object *cur, size_t ncur, const sch_object *tgt,
+                         size_t ntgt, const char *kind, bool all)
+{
+    for (size_t i = 0; i < ncur; i++) {
+        const sch_object *t = rli_schema_object((sch_object *)tgt, ntgt, cur[i].name);
+        if (!t) {
+            rli_plan_summary(pl->p, "- %s %s", kind, cur[i].name);
+            pl->p->changes++;
+        }
+        bool table_goes = cur[i].table && !rli_schema_table(pl->tgt, cur[i].table);
+        if ((all || !t || strcmp(t->sql, cur[i].sql) != 0) && !table_goes) {
+            strbuf b;
+            rli_sb_init(&b);
+            rli_sb_printf(&b, "DROP %s ", strcmp(kind, "view") == 0 ? "VIEW" : "INDEX");
+            rli_sb_ident(&b, cur[i].name);
+            rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+        }
+    }
+}
+
+static void create_objects(planner *pl, const sch_object *cur, size_t ncur, const sch_object *tgt,
+                           size_t ntgt, const char *kind, bool all)
+{
+    for (size_t i = 0; i < ntgt; i++) {
+        const sch_object *c = rli_schema_object((sch_object *)cur, ncur, tgt[i].name);
+        bool changed = !c || strcmp(c->sql, tgt[i].sql) != 0;
+        bool table_new = tgt[i].table && c && !rli_schema_table(pl->cur, tgt[i].table);
+        if (!c)
+            rli_plan_summary(pl->p, "+ %s %s", kind, tgt[i].name), pl->p->changes++;
+        else if (changed)
+            rli_plan_summary(pl->p, "~ %s %s: definition changed", kind, tgt[i].name),
+                pl->p->changes++;
+        if (changed || all || table_new) rli_plan_sql(pl->p, "%s", tgt[i].sql);
+    }
+}
+
+/* ---- the plan -----------------------------------------------------------------------------------
+ */
+
+/* Describe each table's fate (and count it); true when any table changes. */
+static bool describe_tables(planner *pl)
+{
+    rl_plan *p = pl->p;
+    bool any = false;
+    for (size_t i = 0; i < pl->tgt->ntables; i++) {
+        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
+        if (c && !table_changes(c, t)) continue;
+        any = true;
+        p->changes++;
+        if (!c) {
+            rli_plan_summary(p, "+ table %s", t->name);
+            continue;
+        }
+        strbuf why;
+        rli_sb_init(&why);
+        rli_describe_table_change(c, t, &why);
+        rli_plan_summary(p, "~ table %s: %s (ALTER TABLE)", t->name, sb_str(&why));
+        rli_sb_free(&why);
+        table_loss(pl->c, p, c, t);
+    }
+    for (size_t i = 0; i < pl->cur->ntables; i++) {
+        const sch_table *c = &pl->cur->tables[i];
+        if (rli_schema_table(pl->tgt, c->name)) continue;
+        any = true;
+        p->changes++;
+        int64_t rows = count_rows(pl->c, c->name, NULL, NULL);
+        rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
+        if (rows)
+            rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
+                          (long long)rows, rows == 1 ? "" : "s");
+    }
+    if (pl->tgt->ntables == 0 && pl->cur->ntables > 0) {
+        p->empty_target = true;
+        rli_plan_summary(p,
+                         "! the target schema declares no table: migrating to it would drop all "
+                         "%zu table%s (refused unless an empty schema is allowed)",
+                         pl->cur->ntables, pl->cur->ntables == 1 ? "" : "s");
+    }
+    return any;
+}
+
+static void drop_tables(planner *pl)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    for (size_t i = 0; i < pl->cur->ntables; i++) {
+        if (rli_schema_table(pl->tgt, pl->cur->tables[i].name)) continue;
+        rli_sb_puts(&b, b.len ? ", " : "DROP TABLE ");
+        rli_sb_ident(&b, pl->cur->tables[i].name);
+    }
+    if (b.len)
+        rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+    else
+        rli_sb_free(&b);
+}
+
+static void plan_text(rl_plan *p)
+{
+    strbuf *b = &p->text;
+    if (p->changes == 0) return;
+    rli_sb_puts(b, "BEGIN;\n");
+    for (size_t i = 0; i < p->nsteps; i++) {
+        rli_sb_printf(b, "%s;", p->steps[i].sql);
+        if (p->steps[i].dest)
+            rli_sb_puts(b, " -- refused, naming the row, if any row has no parent");
+        rli_sb_puts(b, "\n");
+    }
+    rli_sb_printf(b,
+                  "INSERT INTO " HISTORY_TABLE " (applied_at, schema_hash, statements) VALUES "
+                  "(now(), '%s', $1);\nCOMMIT;\n",
+                  p->hash);
+}
+
+/* The order of a plan in one place. */
+int rli_pg_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+{
+    planner pl = {.c = rli_pg(db), .p = p, .cur = cur, .tgt = tgt};
+    bool tables_change = describe_tables(&pl);
+    /* 1. out of the way: views, keys, indexes and constraints that go or change, tables */
+    drop_objects(&pl, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change);
+    drop_constraints(&pl, true);
+    drop_objects(&pl, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false);
+    drop_constraints(&pl, false);
+    drop_tables(&pl);
+    /* 2. tables and columns */
+    for (size_t i = 0; i < tgt->ntables; i++) {
+        const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
+        if (!c)
+            create_table(&pl, t);
+        else if (table_changes(c, t))
+            alter_columns(&pl, c, t);
+    }
+    /* 3. constraints, then keys, then indexes and views */
+    add_constraints(&pl, false);
+    add_constraints(&pl, true);
+    create_objects(&pl, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false);
+    create_objects(&pl, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change);
+    char *all = rli_schema_sql(tgt);
+    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)rli_hash_text(all));
+    free(all);
+    plan_text(p);
+    rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
+    rli_sb_puts(&p->loss_all, sb_str(&p->loss));
+    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    return RL_OK;
+}
