@@ -86,14 +86,16 @@ static inline int engine_init(void)
     return 0;
 }
 
-/* Run the suite's engine-neutral tests, then (on SQLite) its SQLite-only ones. */
-#define run_suites(both, sqlite_only)                                                              \
+/* Run the suite's engine-neutral tests, then (on SQLite) its SQLite-only ones; each group
+ * with setup and teardown (may be NULL). */
+#define run_suites_with(both, sqlite_only, setup, teardown)                                        \
     (engine_init() != 0 ? 1                                                                        \
      : on_pg() ? (printf("PostgreSQL at %s; %zu SQLite-only tests run in the SQLite suite\n",      \
                          test_pg_url, sizeof(sqlite_only) / sizeof(sqlite_only)[0]),               \
-                  cmocka_run_group_tests_name("postgres", both, NULL, NULL))                       \
-               : cmocka_run_group_tests_name("sqlite", both, NULL, NULL) +                         \
-                     cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL))
+                  cmocka_run_group_tests_name("postgres", both, setup, teardown))                  \
+               : cmocka_run_group_tests_name("sqlite", both, setup, teardown) +                    \
+                     cmocka_run_group_tests_name("sqlite only", sqlite_only, setup, teardown))
+#define run_suites(both, sqlite_only) run_suites_with(both, sqlite_only, NULL, NULL)
 
 /* A suite whose tests all run on both engines. */
 #define run_suite(both)                                                                            \

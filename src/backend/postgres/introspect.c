@@ -374,9 +374,8 @@ static const char *statement_refused(const char *sql)
         else if (name)
             why = NULL;
     }
-    if (!why && (!*name || strchr(name, '.')))
-        why = "a schema text names its tables without a schema (the statement names one, or "
-              "none)";
+    if (!why && strchr(name, '.'))
+        why = "a schema text names its tables without a schema (the statement names one)";
     for (int i = 0; i < ws.n; i++)
         free(ws.w[i]);
     return why;
@@ -388,6 +387,15 @@ typedef struct loader {
     char **stmts; /* translated statements still to run */
     size_t n;
 } loader;
+
+/* The start of a statement, as a sentence shows it (malloc'd, or NULL). */
+static char *statement_head(const char *sql)
+{
+    char *head = strndup(sql + strspn(sql, " \t\r\n"), 80);
+    char *shown = head ? rli_name_disp(head) : NULL;
+    free(head);
+    return shown;
+}
 
 /* Split and vet the text; RL_OK or RL_EINVAL (set on db) naming the statement. */
 static int split_statements(loader *l, const char *sql)
@@ -412,11 +420,10 @@ static int split_statements(loader *l, const char *sql)
         l->stmts[l->n++] = one;
         const char *refused = statement_refused(one);
         if (refused) {
-            char *head = strndup(one, 80), *shown = head ? rli_name_disp(head) : NULL;
+            char *shown = statement_head(one);
             int code =
                 rli_err_set(l->db, RL_EINVAL, "target schema: statement %zu ('%s') refused: %s.",
                             no, shown ? shown : "", refused);
-            free(head);
             free(shown);
             return code;
         }
@@ -452,12 +459,11 @@ static int run_statements(loader *l)
     if (!left) return RL_OK;
     for (size_t i = 0; i < l->n; i++)
         if (l->stmts[i]) {
-            char *head = strndup(l->stmts[i], 80), *shown = head ? rli_name_disp(head) : NULL;
+            char *shown = statement_head(l->stmts[i]);
             char *msg = rli_name_disp(l->c->err.message ? l->c->err.message : "failed");
             int code = rli_err_set(l->db, RL_EINVAL,
                                    "target schema: '%s' is not valid SQL on PostgreSQL: %s.",
                                    shown ? shown : "", msg ? msg : "");
-            free(head);
             free(shown);
             free(msg);
             return code;
