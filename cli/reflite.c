@@ -43,6 +43,8 @@ static const char *USAGE =
     "  diff DB SCHEMA.sql        show what differs and the SQL a migration would run\n"
     "  migrate DB SCHEMA.sql     bring DB to SCHEMA.sql (creates DB if it does not exist)\n"
     "  check DB                  integrity check, foreign-key violations and schema lint\n"
+    "  copy SRC DST              copy tables and rows to another database (SQLite <->\n"
+    "                            PostgreSQL)\n"
     "  help [COMMAND]            this text, or a command's options\n"
     "  version                   print the version (also --version)\n"
     "\n" EXIT_RULE "\n"
@@ -90,6 +92,21 @@ static const char *MIGRATE_USAGE =
     "                         changes that alter stored values ('01234' -> 1234)\n"
     "  --allow-empty-schema   allow a SCHEMA.sql that declares no table (drops them all)\n"
     "  --progress             report the copy of tables of 100,000 rows or more on stderr\n"
+    "                         (the default when stderr is a terminal)\n" TIMEOUT_HELP
+    "\n" EXIT_RULE;
+
+static const char *COPY_USAGE =
+    "usage: reflite copy SRC DST [--progress] [--timeout MS]\n"
+    "\n"
+    "Copies the tables and rows of SRC into DST, either of them a SQLite file or a PostgreSQL\n"
+    "URL (postgresql://user@host/db): SQLite -> PostgreSQL is the usual move to production.\n"
+    "One transaction on DST: tables created for DST's engine (columns, NOT NULL, primary\n"
+    "keys, literal defaults, foreign keys with their actions and an index each), rows copied\n"
+    "parents first, every key checked before COMMIT, generated keys moved past the copied\n"
+    "ones.  DST must not have any of SRC's tables (a missing SQLite file is created, and\n"
+    "removed again if the copy fails).  What was not carried (views, triggers, other\n"
+    "indexes, defaults that are expressions) is listed.  SRC is opened read-only.\n"
+    "  --progress             report tables of 100,000 rows or more on stderr\n"
     "                         (the default when stderr is a terminal)\n" TIMEOUT_HELP
     "\n" EXIT_RULE;
 
@@ -478,11 +495,51 @@ static int cmd_migrate(const cli *c)
 /* help, version, dispatch                                                                  */
 /* ---------------------------------------------------------------------------------------- */
 
+static int cmd_copy(const cli *c)
+{
+    const char *from = c->pos[0], *to = c->pos[1];
+    bool missing = !rl_target_is_server(to) && access(to, F_OK) != 0;
+    int64_t last_progress = -1;
+    rl_copy_options o = {0};
+    if (c->progress || isatty(STDERR_FILENO)) {
+        o.progress = show_progress;
+        o.progress_ctx = &last_progress;
+    }
+    rl_db *src = NULL, *dst = NULL;
+    int code = open_db(c, from, false, false, &src);
+    if (code < 0) code = open_db(c, to, true, true, &dst);
+    char *left_out = NULL;
+    if (code < 0) {
+        int rc = rl_copy(src, dst, &o, &left_out);
+        if (rc != RL_OK) {
+            fail_db(c, to, dst, rc);
+            code = rc == RL_EFOREIGNKEY || rc == RL_EREFUSED || rc == RL_EUNIQUE ||
+                           rc == RL_ECONSTRAINT || rc == RL_ENOTNULL || rc == RL_ECHECK
+                       ? EXIT_FINDINGS
+                       : EXIT_ERROR;
+        } else {
+            printf("copied %s to %s\n", from, to);
+            for (const char *p = left_out; p && *p;) {
+                size_t n = strcspn(p, "\n");
+                printf("not copied: %.*s\n", (int)n, p);
+                p += n + (p[n] == '\n');
+            }
+            code = 0;
+        }
+    }
+    free(left_out);
+    rl_close(src);
+    rl_close(dst);
+    if (code != 0 && missing) remove_created(to);
+    return code;
+}
+
 static const command COMMANDS[] = {
     {"schema", 1, 0, NULL, cmd_schema},
     {"diff", 2, F_JSON, NULL, cmd_diff},
     {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS, NULL, cmd_migrate},
     {"check", 1, F_JSON | F_NO_LINT, NULL, cmd_check},
+    {"copy", 2, F_PROGRESS, NULL, cmd_copy},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 
@@ -492,6 +549,7 @@ static const char *usage_of(const char *name)
     if (strcmp(name, "diff") == 0) return DIFF_USAGE;
     if (strcmp(name, "migrate") == 0) return MIGRATE_USAGE;
     if (strcmp(name, "check") == 0) return CHECK_USAGE;
+    if (strcmp(name, "copy") == 0) return COPY_USAGE;
     return NULL;
 }
 

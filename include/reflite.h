@@ -737,6 +737,28 @@ int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts
 int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
                       const rl_migrate_options *opts);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Copying a database to another engine                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct rl_copy_options {
+    rl_progress_fn progress; /* stage "copy": done/total rows of a table; "check"; "commit" */
+    void *progress_ctx;
+} rl_copy_options;
+
+/*
+ * Copy src's tables and rows into dst, which may run on the other engine (SQLite ->
+ * PostgreSQL is the usual move to production).  dst must not have any of src's tables.  In
+ * one transaction on dst: each table created for dst's engine (columns by what they hold,
+ * NOT NULL, primary keys, literal defaults, every foreign key with its actions and an index
+ * on its columns, UNIQUE and CHECK constraints where the source states them), rows copied
+ * parents before children, every key checked before COMMIT, generated keys moved past the
+ * copied ones.  On failure dst is left as it was and the error names the row.  left_out (may
+ * be NULL) receives what was not carried across, one line each (malloc'd; free() it):
+ * views, triggers, other indexes, defaults that are expressions.
+ */
+int rl_copy(rl_db *src, rl_db *dst, const rl_copy_options *opts, char **left_out);
+
 /* The database's schema as SQL: tables, indexes, views and triggers, one per statement. */
 int rl_schema_dump(rl_db *db, char **out);
 

@@ -35,7 +35,7 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 2
+#define RLB_VERSION 3
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -99,6 +99,9 @@ typedef struct rl_backend {
      * column. */
     const char *(*column_text)(rlb_stmt *s, int col, size_t *len);
     const void *(*column_blob)(rlb_stmt *s, int col, size_t *len);
+    /* may: the type of the value in column col of the current row, where each value has a
+     * type of its own (SQLite).  NULL: every value has its column's declared type. */
+    rl_vtype (*column_type)(rlb_stmt *s, int col);
     /* must: the text s was prepared from. */
     const char *(*statement_sql)(rlb_stmt *s);
     /* must: rows changed by the last INSERT/UPDATE/DELETE on c. */

@@ -73,6 +73,46 @@ sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name)
     return NULL;
 }
 
+/* Whether table t has a key to a table of s not yet placed (placed[k] false), itself aside. */
+static bool waits_for_parent(const schema *s, const sch_table *t, const bool *placed)
+{
+    for (size_t k = 0; k < t->nfks; k++)
+        for (size_t j = 0; j < s->ntables; j++)
+            if (!placed[j] && &s->tables[j] != t &&
+                strcasecmp(s->tables[j].name, t->fks[k].parent) == 0)
+                return true;
+    return false;
+}
+
+void rli_schema_parents_first(schema *s)
+{
+    bool *placed = calloc(s->ntables + 1, sizeof *placed);
+    sch_table *sorted = calloc(s->ntables + 1, sizeof *sorted);
+    if (!placed || !sorted) {
+        free(placed);
+        free(sorted);
+        return;
+    }
+    size_t n = 0;
+    while (n < s->ntables) {
+        size_t before = n;
+        for (size_t i = 0; i < s->ntables; i++)
+            if (!placed[i] && !waits_for_parent(s, &s->tables[i], placed)) {
+                placed[i] = true;
+                sorted[n++] = s->tables[i];
+            }
+        for (size_t i = 0; n == before && i < s->ntables; i++)
+            if (!placed[i]) { /* a cycle: the first table left goes next */
+                placed[i] = true;
+                sorted[n++] = s->tables[i];
+                break;
+            }
+    }
+    memcpy(s->tables, sorted, s->ntables * sizeof *sorted);
+    free(sorted);
+    free(placed);
+}
+
 static void dump_objects(strbuf *b, const sch_object *o, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -61,6 +61,9 @@ void rli_schema_free(schema *s);
 sch_table *rli_schema_table(const schema *s, const char *name);
 sch_column *rli_table_column(const sch_table *t, const char *name);
 sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name);
+/* Order s's tables parents before children, so that their CREATE statements can run top to
+ * bottom (tables in a cycle of keys keep their order). */
+void rli_schema_parents_first(schema *s);
 /* Every object's CREATE statement, tables first. malloc'd. */
 char *rli_schema_sql(const schema *s);
 

@@ -27,7 +27,8 @@ const rl_dialect rli_dialect_sqlite = {
     .autoinc = " AUTOINCREMENT",
     .table_end = "\n) STRICT;\n",
     .bool_check = true,
-    .forward_references = true};
+    .forward_references = true,
+    .defer_keys = "PRAGMA defer_foreign_keys = ON"};
 
 /* PostgreSQL has no row id: a table's integer primary key stands in for it.  LIKE is
  * case-sensitive there, so ILIKE keeps SQLite's meaning for ASCII; identity keys come from a
@@ -50,7 +51,8 @@ const rl_dialect rli_dialect_postgres = {
     .autoinc = "",
     .table_end = "\n);\n",
     .bool_check = false,
-    .forward_references = false};
+    .forward_references = false,
+    .defer_keys = NULL};
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
 

@@ -92,6 +92,8 @@ typedef struct rl_dialect {
     const char *table_end;   /* closes CREATE TABLE ("\n) STRICT;\n") */
     bool bool_check;         /* booleans are integers: CHECK (x IN (0, 1)) */
     bool forward_references; /* REFERENCES may name a table created later */
+    const char *defer_keys;  /* checks every key at COMMIT for the rest of the transaction,
+                                or NULL (keys are then added after the rows they check) */
 } rl_dialect;
 
 /* The GLOB pattern g as an anchored POSIX regular expression (for a dialect whose glob is

@@ -491,6 +491,7 @@ const rl_backend rli_postgres_backend = {
     .column_double = column_double,
     .column_text = column_text,
     .column_blob = column_blob,
+    .column_type = NULL, /* a value has its column's type */
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

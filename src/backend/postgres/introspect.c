@@ -243,55 +243,13 @@ static int read_objects(pg_conn *c, const char *sql, const char *nsp, sch_object
     return *out ? RLB_OK : PG_FAIL;
 }
 
-/* Whether table t has a key to a table of s not yet placed (placed[k] false), itself aside. */
-static bool waits_for_parent(const schema *s, const sch_table *t, const bool *placed)
-{
-    for (size_t k = 0; k < t->nfks; k++)
-        for (size_t j = 0; j < s->ntables; j++)
-            if (!placed[j] && &s->tables[j] != t &&
-                rli_same_name(s->tables[j].name, t->fks[k].parent))
-                return true;
-    return false;
-}
-
-/* Parents before children, so that the schema's text can be run top to bottom (tables in a
- * cycle of keys keep their name order). */
-static void parents_first(schema *s)
-{
-    bool *placed = calloc(s->ntables + 1, sizeof *placed);
-    sch_table *sorted = calloc(s->ntables + 1, sizeof *sorted);
-    if (!placed || !sorted) {
-        free(placed);
-        free(sorted);
-        return;
-    }
-    size_t n = 0;
-    while (n < s->ntables) {
-        size_t before = n;
-        for (size_t i = 0; i < s->ntables; i++)
-            if (!placed[i] && !waits_for_parent(s, &s->tables[i], placed)) {
-                placed[i] = true;
-                sorted[n++] = s->tables[i];
-            }
-        for (size_t i = 0; n == before && i < s->ntables; i++)
-            if (!placed[i]) { /* a cycle: the first table left goes next */
-                placed[i] = true;
-                sorted[n++] = s->tables[i];
-                break;
-            }
-    }
-    memcpy(s->tables, sorted, s->ntables * sizeof *sorted);
-    free(sorted);
-    free(placed);
-}
-
 /* Read namespace nsp into out; RLB_OK or a failure code (c's last error says which). */
 static int read_schema(pg_conn *c, const char *nsp, schema *out)
 {
     int rc = read_tables(c, nsp, out);
     if (rc == RLB_OK) rc = read_objects(c, INDEXES_SQL, nsp, &out->indexes, &out->nindexes, true);
     if (rc == RLB_OK) rc = read_objects(c, VIEWS_SQL, nsp, &out->views, &out->nviews, false);
-    if (rc == RLB_OK) parents_first(out);
+    if (rc == RLB_OK) rli_schema_parents_first(out);
     return rc;
 }
 

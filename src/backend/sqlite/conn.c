@@ -286,6 +286,22 @@ static const char *column_text(rlb_stmt *s, int col, size_t *len)
     return (const char *)t;
 }
 
+static rl_vtype column_type(rlb_stmt *s, int col)
+{
+    switch (sqlite3_column_type(rli_sqlite_st(s), col)) {
+    case SQLITE_INTEGER:
+        return RL_V_INT;
+    case SQLITE_FLOAT:
+        return RL_V_REAL;
+    case SQLITE_TEXT:
+        return RL_V_TEXT;
+    case SQLITE_BLOB:
+        return RL_V_BLOB;
+    default:
+        return RL_V_NULL;
+    }
+}
+
 static const void *column_blob(rlb_stmt *s, int col, size_t *len)
 {
     const void *b = sqlite3_column_blob(rli_sqlite_st(s), col);
@@ -341,6 +357,7 @@ const rl_backend rli_sqlite_backend = {
     .column_double = column_double,
     .column_text = column_text,
     .column_blob = column_blob,
+    .column_type = column_type,
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

@@ -63,6 +63,51 @@ static int load_columns(sqlite3 *h, sch_table *t)
     return sqlite3_finalize(st);
 }
 
+/* UNIQUE constraints (the indexes SQLite makes for them, origin 'u'), as "UNIQUE (a, b)": the
+ * one thing of a table's constraints a copy to another engine needs besides its keys. */
+static int load_uniques(sqlite3 *h, sch_table *t)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(h,
+                                "SELECT i.name, c.name FROM pragma_index_list(?1) i, "
+                                "pragma_index_info(i.name) c WHERE i.origin = 'u' ORDER BY "
+                                "i.seq DESC, c.seqno",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    strbuf def;
+    rli_sb_init(&def);
+    char *name = NULL;
+    bool ok = true;
+    for (int more = 1; more && ok;) {
+        more = sqlite3_step(st) == SQLITE_ROW;
+        const char *index = more ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (name && (!index || strcmp(index, name) != 0)) { /* one constraint complete */
+            sch_constraint *nc = realloc(t->cons, (t->ncons + 1) * sizeof *nc);
+            ok = nc != NULL;
+            if (ok) {
+                t->cons = nc;
+                rli_sb_puts(&def, ")");
+                t->cons[t->ncons++] = (sch_constraint){
+                    .name = name, .def = rli_sb_take(&def), .kind = 'u', .validated = true};
+                name = NULL;
+            }
+        }
+        if (!more || !ok) break;
+        if (!name) {
+            name = strdup(index ? index : "");
+            rli_sb_puts(&def, "UNIQUE (");
+        } else {
+            rli_sb_puts(&def, ", ");
+        }
+        rli_sb_ident(&def, (const char *)sqlite3_column_text(st, 1));
+    }
+    free(name);
+    rli_sb_free(&def);
+    sqlite3_finalize(st);
+    return ok ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 static int load_fks(sqlite3 *h, sch_table *t)
 {
     sqlite3_stmt *st;
@@ -200,6 +245,7 @@ int rli_schema_load(sqlite3 *h, schema *out)
     for (size_t i = 0; i < out->ntables; i++) {
         if ((rc = load_columns(h, &out->tables[i])) != SQLITE_OK) return rc;
         if ((rc = load_fks(h, &out->tables[i])) != SQLITE_OK) return rc;
+        if ((rc = load_uniques(h, &out->tables[i])) != SQLITE_OK) return rc;
     }
     return SQLITE_OK;
 }
