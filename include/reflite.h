@@ -693,7 +693,9 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
  * intact: foreign keys off outside the transaction, one BEGIN IMMEDIATE, new table from the
  * target, copy, drop, rename the new table into place, indexes / triggers / views / the
  * AUTOINCREMENT counter restored, foreign_key_check (rolling back if anything new broke),
- * history row, commit, foreign keys on.
+ * history row, commit, foreign keys on.  On PostgreSQL the target is loaded into the
+ * session's temporary schema (rolled back) and the plan is native, transactional DDL: a key
+ * whose actions change is dropped, added NOT VALID and validated, and no table is rebuilt.
  */
 
 typedef struct rl_plan rl_plan;

@@ -40,6 +40,14 @@ expect "history row" 1 "$(pq "SELECT count(*) FROM reflite_migrations")"
 "$bin" check "$url" > "$dir/out"; expect "check clean" 0 $?
 pq "DROP TABLE notes, users, reflite_migrations"
 
+# ---- the examples run on PostgreSQL too (each exits non-zero when a behaviour it shows is missing)
+"$books" "$url" > "$dir/out" 2>&1; expect "books example on PostgreSQL" 0 $?
+expect_line "books example names the referencing rows" "$dir/out" "is still referenced by 1 row of loans(book_id) (ON DELETE RESTRICT)"
+pq "DROP TABLE awards, loans, books, essays, biographies, authors"
+"$(dirname "$books")/example_persephone" "$url" > "$dir/out" 2>&1; expect "persephone example on PostgreSQL" 0 $?
+expect_line "persephone names the key" "$dir/out" "audio_id = 99999 has no matching row in audio(pk)"
+pq "DROP SCHEMA public CASCADE; CREATE SCHEMA public" 2>/dev/null
+
 # ---- copy: SQLite -> PostgreSQL -> SQLite, every row the same
 "$books" "$dir/lib.db" > /dev/null; expect "books example" 0 $?
 "$bin" copy "$dir/lib.db" "$url" > "$dir/out" 2>&1; expect "copy to PostgreSQL" 0 $?
