@@ -108,7 +108,10 @@ static int copy_page(copier *k, const sch_table *t, rlb_stmt *sel, rlb_stmt *ins
 
 static int count_rows(rl_db *db, const sch_table *t, int64_t *out)
 {
-    char *sql = rli_copy_count_sql(t);
+    strbuf q;
+    rli_sb_init(&q);
+    rli_render_count(&q, NULL, t->name, NULL, NULL);
+    char *sql = rli_sb_take(&q);
     rlb_stmt *st = NULL;
     int code = sql ? rli_prepare_kept(db, sql, &st, "copy: count") : RL_ENOMEM;
     int rc = code == RL_OK ? db->be->step(st) : RLB_DONE;

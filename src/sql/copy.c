@@ -256,15 +256,6 @@ char *rli_copy_select_sql(const rl_dialect *d, const sch_table *t, const sch_col
     return rli_sb_take(&b);
 }
 
-char *rli_copy_count_sql(const sch_table *t)
-{
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_puts(&b, "SELECT count(*) FROM ");
-    rli_sb_ident(&b, t->name);
-    return rli_sb_take(&b);
-}
-
 char *rli_copy_insert_sql(const rl_dialect *d, const sch_table *t)
 {
     strbuf b;

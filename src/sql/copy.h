@@ -31,7 +31,6 @@ char *rli_copy_key_index_name(const sch_table *t, const sch_fk *fk);
 char *rli_copy_key_index_sql(const sch_table *t, const sch_fk *fk);
 /* Every column of t; with pk, in key order from after parameter 1, parameter 2 rows. */
 char *rli_copy_select_sql(const rl_dialect *d, const sch_table *t, const sch_column *pk);
-char *rli_copy_count_sql(const sch_table *t);
 char *rli_copy_insert_sql(const rl_dialect *d, const sch_table *t);
 
 #endif

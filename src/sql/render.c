@@ -376,3 +376,19 @@ char *rli_glob_regex(const char *g)
     rli_sb_puts(&b, "$");
     return rli_sb_take(&b);
 }
+
+void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,
+                      const char *cond)
+{
+    rli_sb_puts(b, "SELECT count(*) FROM ");
+    if (schema) {
+        rli_sb_puts(b, schema);
+        rli_sb_puts(b, ".");
+    }
+    rli_sb_ident(b, table);
+    if (column) {
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_ident(b, column);
+        rli_sb_puts(b, cond);
+    }
+}

@@ -103,6 +103,11 @@ char *rli_glob_regex(const char *g);
 extern const rl_dialect rli_dialect_sqlite;
 extern const rl_dialect rli_dialect_postgres;
 
+/* "SELECT count(*) FROM [schema.]table[ WHERE column<cond>]" appended to b, names quoted
+ * (schema may be NULL; cond, e.g. " IS NULL", is reflite's own text). */
+void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,
+                      const char *cond);
+
 /* Render s into out (appended); out->oom tells of a failed allocation. */
 void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out);
 

@@ -20,6 +20,7 @@
 #include "core/schema.h"
 #include "migrate/migrate.h"
 #include "pg_int.h"
+#include "sql/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,7 @@ static int64_t count_rows(pg_conn *c, const char *table, const char *column, con
 {
     strbuf q;
     rli_sb_init(&q);
-    rli_sb_puts(&q, "SELECT count(*) FROM ");
-    rli_sb_ident(&q, table);
-    if (column) {
-        rli_sb_puts(&q, " WHERE ");
-        rli_sb_ident(&q, column);
-        rli_sb_puts(&q, cond);
-    }
+    rli_render_count(&q, NULL, table, column, cond);
     int64_t n = q.oom ? -1 : count_of(c, sb_str(&q), NULL);
     rli_sb_free(&q);
     return n;

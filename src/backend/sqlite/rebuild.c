@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include "migrate/migrate.h"
+#include "sql/render.h"
 #include "sqlite_int.h"
 
 #include <ctype.h>
@@ -35,13 +36,7 @@ int64_t rli_count_rows(sqlite3 *h, const char *table, const char *column, const 
 {
     strbuf sql;
     rli_sb_init(&sql);
-    rli_sb_puts(&sql, "SELECT count(*) FROM main.");
-    rli_sb_ident(&sql, table);
-    if (column) {
-        rli_sb_puts(&sql, " WHERE ");
-        rli_sb_ident(&sql, column);
-        rli_sb_puts(&sql, cond);
-    }
+    rli_render_count(&sql, "main", table, column, cond);
     sqlite3_stmt *st;
     int64_t n = -1;
     if (!sql.oom && sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
