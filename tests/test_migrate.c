@@ -427,6 +427,32 @@ static void test_bad_target_schema(void **state)
     rl_close(db);
 }
 
+/* A new table whose key points at a table that exists: created, and its key holds. */
+static void test_new_child_table(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("newchild.db", SEED_DB);
+    char *target = NULL;
+    assert_true(asprintf(&target,
+                         "%sCREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER NOT NULL "
+                         "REFERENCES notes (id) ON DELETE CASCADE, label TEXT CHECK (label <> "
+                         "''));",
+                         SEED_TARGET) > 0);
+    assert_int_equal(rl_migrate(db, target, NULL), RL_OK);
+    assert_int_equal(rl_exec(db, "INSERT INTO tags VALUES (1, 3, 'x')", NULL, 0, NULL), RL_OK);
+    assert_int_equal(rl_exec(db, "INSERT INTO tags VALUES (2, 99, 'y')", NULL, 0, NULL),
+                     RL_EFOREIGNKEY);
+    assert_int_equal(rl_exec(db, "INSERT INTO tags VALUES (3, 3, '')", NULL, 0, NULL), RL_ECHECK);
+    assert_int_equal(rl_exec(db, "DELETE FROM notes WHERE id = 3", NULL, 0, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM tags"), 0);
+    rl_plan *plan;
+    assert_int_equal(rl_plan_new(db, target, &plan), RL_OK);
+    assert_true(rl_plan_is_empty(plan));
+    rl_plan_free(plan);
+    free(target);
+    rl_close(db);
+}
+
 /* Schema text that is not a schema: refused before anything runs, the database untouched. */
 static void test_hostile_target_refused(void **state)
 {
@@ -715,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_refused_inside_transaction),
         cmocka_unit_test(test_bad_target_schema),
         cmocka_unit_test(test_models_as_target),
+        cmocka_unit_test(test_new_child_table),
         cmocka_unit_test(test_hostile_target_refused),
         cmocka_unit_test(test_schema_dump_round_trip),
         cmocka_unit_test(test_check_names_orphans_and_unindexed_keys),

@@ -182,21 +182,21 @@ void rli_pg_constraint_def(strbuf *b, const sch_constraint *k)
     rli_sb_printf(b, " %s", k->def);
 }
 
-/* The table's CREATE statement, written from what was read: how `reflite schema` shows it,
- * and a text load_schema reads back to the same value. */
-static char *table_sql(const sch_table *t)
+char *rli_pg_table_sql(const sch_table *t, bool keys)
 {
     strbuf b;
     rli_sb_init(&b);
     rli_sb_puts(&b, "CREATE TABLE ");
     rli_sb_ident(&b, t->name);
     rli_sb_puts(&b, " (");
+    size_t items = 0;
     for (size_t i = 0; i < t->ncols; i++) {
-        rli_sb_puts(&b, i ? ",\n    " : "\n    ");
+        rli_sb_puts(&b, items++ ? ",\n    " : "\n    ");
         rli_pg_column_def(&b, &t->cols[i]);
     }
     for (size_t i = 0; i < t->ncons; i++) {
-        rli_sb_puts(&b, t->ncols || i ? ",\n    " : "\n    ");
+        if (!keys && t->cons[i].kind == 'f') continue;
+        rli_sb_puts(&b, items++ ? ",\n    " : "\n    ");
         rli_pg_constraint_def(&b, &t->cons[i]);
         if (!t->cons[i].validated) rli_sb_puts(&b, " NOT VALID");
     }
@@ -217,7 +217,7 @@ static int read_tables(pg_conn *c, const char *nsp, schema *s)
         const char *oid = PQgetvalue(r, i, 0);
         rc = read_columns(c, oid, t);
         if (rc == RLB_OK) rc = read_constraints(c, oid, t);
-        if (rc == RLB_OK && !(t->sql = table_sql(t))) rc = PG_FAIL;
+        if (rc == RLB_OK && !(t->sql = rli_pg_table_sql(t, true))) rc = PG_FAIL;
         if (rc == RLB_OK && !(t->norm = strdup(t->sql))) rc = PG_FAIL;
     }
     PQclear(r);

@@ -82,12 +82,17 @@ char *rli_pg_statement_op(rl_db *db, const char *sql);
 
 struct sch_column;
 struct sch_constraint;
+struct sch_table;
 
 int rli_pg_introspect(rl_db *db, struct schema *out, const char *op);
 /* A column's definition as CREATE TABLE / ADD COLUMN write it; a table constraint as
  * "CONSTRAINT name def". */
 void rli_pg_column_def(strbuf *b, const struct sch_column *col);
 void rli_pg_constraint_def(strbuf *b, const struct sch_constraint *k);
+/* The table's CREATE statement, written from what was read (with its keys, or without them
+ * for a plan that adds them once every table exists): how `reflite schema` shows it, and a
+ * text load_schema reads back to the same value.  malloc'd, or NULL. */
+char *rli_pg_table_sql(const struct sch_table *t, bool keys);
 
 /* A row of table whose key (constraint conname) has no parent. */
 typedef struct pg_orphan {

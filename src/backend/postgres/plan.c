@@ -228,23 +228,7 @@ static void add_constraints(planner *pl, bool keys)
 
 static void create_table(planner *pl, const sch_table *t)
 {
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_puts(&b, "CREATE TABLE ");
-    rli_sb_ident(&b, t->name);
-    rli_sb_puts(&b, " (");
-    size_t n = 0;
-    for (size_t i = 0; i < t->ncols; i++, n++) {
-        rli_sb_puts(&b, n ? ", " : "");
-        rli_pg_column_def(&b, &t->cols[i]);
-    }
-    for (size_t i = 0; i < t->ncons; i++)
-        if (t->cons[i].kind != 'f') {
-            rli_sb_puts(&b, n++ ? ", " : "");
-            rli_pg_constraint_def(&b, &t->cons[i]);
-        }
-    rli_sb_puts(&b, ")");
-    rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
+    rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_pg_table_sql(t, false)});
 }
 
 /* The columns of a table that stays: added, dropped, changed in place (a generated column
