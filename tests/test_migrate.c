@@ -44,6 +44,19 @@ static const char *SEED_002_TARGET_PG =
 #define SEED_DB            ENGINE(SEED_002_DB, SEED_002_DB_PG)
 #define SEED_TARGET        ENGINE(SEED_002_TARGET, SEED_002_TARGET_PG)
 
+/* notes row 2 has an owner (42) that users lacks, and a key over it: on SQLite written with
+ * keys off, on PostgreSQL a key added NOT VALID over the row. */
+#define ORPHAN_DB                                                                                  \
+    ENGINE("CREATE TABLE users (id INTEGER PRIMARY KEY);"                                          \
+           "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES users (id));"     \
+           "INSERT INTO users VALUES (1);"                                                         \
+           "INSERT INTO notes VALUES (1, 1), (2, 42);",                                            \
+           "CREATE TABLE users (id INTEGER PRIMARY KEY);"                                          \
+           "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER);"                           \
+           "INSERT INTO users VALUES (1);"                                                         \
+           "INSERT INTO notes VALUES (1, 1), (2, 42);"                                             \
+           "ALTER TABLE notes ADD FOREIGN KEY (owner) REFERENCES users (id) NOT VALID;")
+
 /* A database holding sql: a SQLite file loaded with keys off (db_with), or on PostgreSQL a
  * fresh schema of the connection's own (test profile) where sql runs through rl_exec. */
 static rl_db *fixture(const char *name, const char *sql)
@@ -311,19 +324,7 @@ static void test_new_violation_rolls_back(void **state)
 static void test_preexisting_violations_do_not_block(void **state)
 {
     (void)state;
-    /* rows that got past a key before: on PostgreSQL, a key added NOT VALID over them */
-    rl_db *db = fixture("old-orphans.db",
-                        ENGINE("CREATE TABLE users (id INTEGER PRIMARY KEY);"
-                               "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER "
-                               "REFERENCES users (id));"
-                               "INSERT INTO users VALUES (1);"
-                               "INSERT INTO notes VALUES (1, 1), (2, 42);",
-                               "CREATE TABLE users (id INTEGER PRIMARY KEY);"
-                               "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER);"
-                               "INSERT INTO users VALUES (1);"
-                               "INSERT INTO notes VALUES (1, 1), (2, 42);"
-                               "ALTER TABLE notes ADD FOREIGN KEY (owner) REFERENCES users (id) "
-                               "NOT VALID;"));
+    rl_db *db = fixture("old-orphans.db", ORPHAN_DB);
     const char *target = "CREATE TABLE users (id INTEGER PRIMARY KEY);"
                          "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES "
                          "users (id) ON DELETE CASCADE);";
@@ -548,18 +549,7 @@ static int keep_finding(const rl_finding *f, void *ctx)
 static void test_check_names_orphans_and_unindexed_keys(void **state)
 {
     (void)state;
-    rl_db *db = fixture("check.db",
-                        ENGINE("CREATE TABLE users (id INTEGER PRIMARY KEY);"
-                               "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER "
-                               "REFERENCES users (id));"
-                               "INSERT INTO users VALUES (1);"
-                               "INSERT INTO notes VALUES (1, 1), (2, 42);",
-                               "CREATE TABLE users (id INTEGER PRIMARY KEY);"
-                               "CREATE TABLE notes (id INTEGER PRIMARY KEY, owner INTEGER);"
-                               "INSERT INTO users VALUES (1);"
-                               "INSERT INTO notes VALUES (1, 1), (2, 42);"
-                               "ALTER TABLE notes ADD FOREIGN KEY (owner) REFERENCES users (id) "
-                               "NOT VALID;"));
+    rl_db *db = fixture("check.db", ORPHAN_DB);
     char text[2048] = "";
     int64_t n = -1;
     assert_int_equal(rl_check(db, keep_finding, text, &n), RL_OK);
