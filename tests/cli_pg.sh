@@ -74,4 +74,14 @@ sqlite3 "$dir/lib.db" "PRAGMA foreign_keys = OFF; INSERT INTO books (pk, title, 
 "$bin" copy "$dir/lib.db" "$url" > "$dir/out" 2>&1; expect "orphan refuses the copy" 1 $?
 expect_line "the orphan is named" "$dir/out" "4242"
 expect "nothing left behind" 0 "$(pq "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
+# a hostile source: defaults that look like literals but are expressions are not pasted into
+# the destination's DDL (they would run there on every insert), only listed
+pq "DROP SCHEMA public CASCADE; CREATE SCHEMA public" 2>/dev/null
+sqlite3 "$dir/evil.db" "CREATE TABLE t (id INTEGER PRIMARY KEY,
+  a TEXT DEFAULT ('x' || upper('y') || 'z'), b TEXT DEFAULT 'it''s', c TEXT DEFAULT ('p'||'q'));
+  INSERT INTO t (id) VALUES (1);"
+"$bin" copy "$dir/evil.db" "$url" > "$dir/out" 2>&1; expect "hostile defaults copy" 0 $?
+expect_line "expression default listed" "$dir/out" "not copied: default of t.c"
+expect "only the literal default carried" "'it''s'::text" "$(pq "SELECT string_agg(pg_get_expr(d.adbin, d.adrelid), ',') FROM pg_attrdef d WHERE d.adrelid = 't'::regclass")"
+expect "rows carried" "xYz|it's|pq" "$(pq "SELECT a || '|' || b || '|' || c FROM t")"
 finish

@@ -64,9 +64,15 @@ static bool literal_default(const char *v)
     if (!v) return false;
     if (strcasecmp(v, "NULL") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0)
         return true;
-    if (v[0] == '\'') { /* 'text' or PostgreSQL's 'text'::type */
-        const char *end = strrchr(v, '\'');
-        return end > v && (end[1] == '\0' || (end[1] == ':' && end[2] == ':'));
+    if (v[0] == '\'') { /* one 'text' ('' inside), or PostgreSQL's 'text'::type, and nothing
+                         * else: 'a' || f() || 'b' also starts and ends with a quote */
+        const char *p = v + 1;
+        while (*p && !(p[0] == '\'' && p[1] != '\''))
+            p += p[0] == '\'' ? 2 : 1;
+        if (*p != '\'') return false;
+        if (p[1] == '\0') return true;
+        if (p[1] != ':' || p[2] != ':') return false;
+        return p[3 + strspn(p + 3, "abcdefghijklmnopqrstuvwxyz ")] == '\0';
     }
     char *end;
     strtod(v, &end);
