@@ -72,7 +72,7 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 bench: build
 	@scripts/deps.sh valgrind postgresql
 	$(BUILD)/bench_crud
-	scripts/bench_instructions.sh $(BUILD)/bench_crud
+	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
 	scripts/bench_pg.sh $(BUILD)
 	$(BUILD)/bench_migrate
 

@@ -61,7 +61,9 @@ PHASE phase_insert_baseline(side *x)
     char name[64], email[64], title[64];
     sqlite3_stmt *ins_a = x->st[S_INS_A], *ins_b = x->st[S_INS_B];
     exec(x->h, "BEGIN IMMEDIATE");
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         author_name(name, sizeof name, i);
         author_email(email, sizeof email, i);
         sqlite3_bind_text(ins_a, 1, name, -1, SQLITE_STATIC);
@@ -83,7 +85,9 @@ PHASE phase_insert_baseline(side *x)
 PHASE phase_fetch_baseline(side *x)
 {
     sqlite3_stmt *sel = x->st[S_SEL];
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         sqlite3_bind_int64(sel, 1, x->author_pk[i]);
         size_t n = 0, cap = 16;
         Book *books = malloc(cap * sizeof *books);
@@ -108,8 +112,9 @@ PHASE phase_update_baseline(side *x)
     char title[64];
     sqlite3_stmt *upd = x->st[S_UPD];
     exec(x->h, "BEGIN IMMEDIATE");
-    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
-    for (size_t k = 0; k < nbooks; k += 10) {
+    int lo, hi; /* every 10th book */
+    span(x, x->authors * BOOKS_PER_AUTHOR / 10, &lo, &hi);
+    for (size_t k = (size_t)lo * 10; k < (size_t)hi * 10; k += 10) {
         snprintf(title, sizeof title, "Revised %zu", k);
         sqlite3_bind_text(upd, 1, title, -1, SQLITE_STATIC);
         sqlite3_bind_int64(upd, 2, x->book_pk[k]);
@@ -122,7 +127,9 @@ PHASE phase_delete_baseline(side *x)
 {
     sqlite3_stmt *del = x->st[S_DEL];
     exec(x->h, "BEGIN IMMEDIATE");
-    for (int i = 0; i < x->authors; i += 10) {
+    int lo, hi; /* every 10th author */
+    span(x, (x->authors + 9) / 10, &lo, &hi);
+    for (int i = lo * 10; i < hi * 10 && i < x->authors; i += 10) {
         sqlite3_bind_int64(del, 1, x->author_pk[i]);
         step_done(x->h, del);
     }
@@ -133,7 +140,9 @@ PHASE phase_delete_baseline(side *x)
 PHASE phase_get_pk_baseline(side *x)
 {
     sqlite3_stmt *get = x->st[S_GET];
-    for (int n = 0; n < GET_PK_QUERIES; n++) {
+    int lo, hi;
+    span(x, GET_PK_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         sqlite3_bind_int64(get, 1, get_pk_target(x, n));
         if (sqlite3_step(get) != SQLITE_ROW) die("get_pk", sqlite3_errmsg(x->h));
         Book b = {.pk = sqlite3_column_int64(get, 0),
@@ -148,7 +157,9 @@ PHASE phase_get_pk_baseline(side *x)
 PHASE phase_top10_baseline(side *x)
 {
     sqlite3_stmt *top = x->st[S_TOP];
-    for (int n = 0; n < TOP10_QUERIES; n++) {
+    int lo, hi;
+    span(x, TOP10_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         sqlite3_bind_int64(top, 1, x->author_pk[n % x->authors]);
         Book books[10];
         size_t k = 0;

@@ -2,16 +2,19 @@
  * The library workload (bench/crud_workload.h) on PostgreSQL: reflite against hand-written
  * libpq code in the same run, on the same server.
  *
- * Usage: bench_crud_pg URL [rounds] [authors]   (defaults: 3 rounds, 1,000 authors x 100
- * books: every statement is a round trip to the server, so the SQLite run's 10,000 authors
- * would take minutes here).  `make bench` starts a throw-away server for it.
+ * Usage: bench_crud_pg URL [rounds] [authors] [reflite|baseline]   (defaults: 5 rounds, 1,000
+ * authors x 100 books: every statement is a round trip to the server, so the SQLite run's
+ * 10,000 authors would take minutes here).  One side alone is for an instruction counter.
+ * scripts/bench_pg.sh starts a throw-away server for it, pinned to another core.
  *
  * Each side runs in a fresh schema of its own: reflite's through the test profile, the
  * baseline's created by hand with reflite's DDL, so both have the same tables and indexes.
  * The baseline is the fastest honest hand-written libpq code without pipelining (neither side
  * pipelines): every statement prepared once (PQprepare) and run with PQexecPrepared, text
  * parameters and results, INSERT ... RETURNING for the generated key, the writing phases in
- * one transaction.  Phases alternate sides; the best time of each is kept.
+ * one transaction per slice.  Both sides are open at once and each phase runs in slices, the
+ * sides alternating slice by slice; the table gives each phase's best time, and each round's
+ * ratio with their minimum, median and maximum.
  */
 #include <libpq-fe.h>
 
@@ -56,7 +59,9 @@ PHASE phase_insert_baseline(side *x)
 {
     char name[64], email[64], title[64], apk[24];
     pq_exec(x->h, "BEGIN");
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         author_name(name, sizeof name, i);
         author_email(email, sizeof email, i);
         const char *pa[] = {name, email};
@@ -97,7 +102,9 @@ static void free_books(Book *books, int n)
 PHASE phase_fetch_baseline(side *x)
 {
     char pk[24];
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[i]);
         const char *p[] = {pk};
         PGresult *r = run(x->h, x->st[S_SEL], 1, p, PGRES_TUPLES_OK);
@@ -114,8 +121,9 @@ PHASE phase_update_baseline(side *x)
 {
     char title[64], pk[24];
     pq_exec(x->h, "BEGIN");
-    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
-    for (size_t k = 0; k < nbooks; k += 10) {
+    int lo, hi; /* every 10th book */
+    span(x, x->authors * BOOKS_PER_AUTHOR / 10, &lo, &hi);
+    for (size_t k = (size_t)lo * 10; k < (size_t)hi * 10; k += 10) {
         snprintf(title, sizeof title, "Revised %zu", k);
         snprintf(pk, sizeof pk, "%" PRId64, x->book_pk[k]);
         const char *p[] = {title, pk};
@@ -128,7 +136,9 @@ PHASE phase_delete_baseline(side *x)
 {
     char pk[24];
     pq_exec(x->h, "BEGIN");
-    for (int i = 0; i < x->authors; i += 10) {
+    int lo, hi; /* every 10th author */
+    span(x, (x->authors + 9) / 10, &lo, &hi);
+    for (int i = lo * 10; i < hi * 10 && i < x->authors; i += 10) {
         snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[i]);
         const char *p[] = {pk};
         PQclear(run(x->h, x->st[S_DEL], 1, p, PGRES_COMMAND_OK));
@@ -139,7 +149,9 @@ PHASE phase_delete_baseline(side *x)
 PHASE phase_get_pk_baseline(side *x)
 {
     char pk[24];
-    for (int n = 0; n < GET_PK_QUERIES; n++) {
+    int lo, hi;
+    span(x, GET_PK_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         snprintf(pk, sizeof pk, "%" PRId64, get_pk_target(x, n));
         const char *p[] = {pk};
         PGresult *r = run(x->h, x->st[S_GET], 1, p, PGRES_TUPLES_OK);
@@ -156,7 +168,9 @@ PHASE phase_get_pk_baseline(side *x)
 PHASE phase_top10_baseline(side *x)
 {
     char pk[24];
-    for (int n = 0; n < TOP10_QUERIES; n++) {
+    int lo, hi;
+    span(x, TOP10_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         snprintf(pk, sizeof pk, "%" PRId64, x->author_pk[n % x->authors]);
         const char *p[] = {pk};
         PGresult *r = run(x->h, x->st[S_TOP], 1, p, PGRES_TUPLES_OK);
@@ -216,36 +230,78 @@ static int64_t close_baseline(side *x)
     return left;
 }
 
-/* Run every phase of one side on fresh tables; the times go to t, the checksum back. */
-static int64_t run_side(bool reflite, const char *url, const char *ddl, int authors,
-                        double t[P_COUNT])
+enum { PARTS = 20 }; /* slices per phase, run in alternation by the two sides */
+
+/* One side's arrays and connection: reflite's in a fresh schema of the test profile, the
+ * baseline's in one it creates. */
+static void open_side(side *x, bool reflite, const char *url, const char *ddl, int authors)
 {
-    side x = {.authors = authors};
-    x.author_pk = malloc(sizeof *x.author_pk * (size_t)authors);
-    x.book_pk = malloc(sizeof *x.book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
+    *x = (side){.authors = authors, .parts = PARTS};
+    x->author_pk = malloc(sizeof *x->author_pk * (size_t)authors);
+    x->book_pk = malloc(sizeof *x->book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
     rl_options o = {.profile = RL_PROFILE_TEST}; /* a fresh schema, dropped at close */
     if (reflite)
-        open_reflite(&x, url, &o);
+        open_reflite(x, url, &o);
     else
-        open_baseline(&x, url, ddl);
+        open_baseline(x, url, ddl);
+}
+
+/* The side's checksum, its connection closed. */
+static int64_t close_side(side *x, bool reflite)
+{
+    int64_t left = reflite ? close_reflite(x) : close_baseline(x);
+    free(x->author_pk);
+    free(x->book_pk);
+    return x->sum + left;
+}
+
+/* One round: both sides open at once, each phase run slice by slice in alternation (which
+ * side goes first alternates too), so that what else the machine does in a moment weighs on
+ * both alike.  only: 'r' or 'b' runs that side alone, whole phases, for an instruction
+ * counter.  The times go to t[0] (reflite) and t[1] (baseline). */
+static void run_round(int r, char only, const char *url, const char *ddl, int authors,
+                      double t[2][P_COUNT])
+{
+    side s[2];
+    void (*const *phases[2])(side *) = {phases_reflite, phases_baseline};
+    for (int w = 0; w < 2; w++)
+        if (!only || only == "rb"[w]) open_side(&s[w], w == 0, url, ddl, authors);
+    int parts = only ? 1 : PARTS;
     for (int p = 0; p < P_COUNT; p++) {
-        double t0 = now();
-        (reflite ? phases_reflite : phases_baseline)[p](&x);
-        t[p] = now() - t0;
+        t[0][p] = t[1][p] = 0;
+        for (int part = 0; part < parts; part++)
+            for (int k = 0; k < 2; k++) {
+                int w = (part + r + k) % 2;
+                if (only && only != "rb"[w]) continue;
+                s[w].part = part;
+                s[w].parts = parts;
+                double t0 = now();
+                phases[w][p](&s[w]);
+                t[w][p] += now() - t0;
+            }
     }
-    int64_t left = reflite ? close_reflite(&x) : close_baseline(&x);
-    free(x.author_pk);
-    free(x.book_pk);
-    return x.sum + left;
+    int64_t sum[2] = {0, 0};
+    for (int w = 0; w < 2; w++)
+        if (!only || only == "rb"[w]) sum[w] = close_side(&s[w], w == 0);
+    if (!only && sum[0] != sum[1]) die("checksum", "reflite and the baseline disagree");
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
 {
     const char *url = argc > 1 ? argv[1] : NULL;
-    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    int rounds = argc > 2 ? atoi(argv[2]) : 5;
     int authors = argc > 3 ? atoi(argv[3]) : 1000;
-    if (!url || rounds < 1 || authors < 10)
-        die("usage", "bench_crud_pg postgresql://URL [rounds>=1] [authors>=10]");
+    /* a fourth argument runs one side only, for an instruction counter */
+    char only = argc > 4 ? argv[4][0] : 0;
+    if (!url || rounds < 1 || authors < 10 || (only && only != 'r' && only != 'b'))
+        die("usage", "bench_crud_pg postgresql://URL [rounds>=1] [authors>=10] "
+                     "[reflite|baseline]");
 
     /* The baseline runs reflite's own DDL for PostgreSQL. */
     rl_db *tmp;
@@ -256,26 +312,45 @@ int main(int argc, char **argv)
     if (rl_schema_sql(tmp, models, 1, &ddl) != RL_OK) die("schema", rl_errmsg(tmp));
     rl_close(tmp);
 
-    printf("crud workload on PostgreSQL: %d authors x %d books, best of %d rounds\n", authors,
-           BOOKS_PER_AUTHOR, rounds);
+    if (only) {
+        double t[2][P_COUNT];
+        run_round(0, only, url, ddl, authors, t);
+        printf("%s side done\n", only == 'r' ? "reflite" : "baseline");
+        free(ddl);
+        return 0;
+    }
+    printf("crud workload on PostgreSQL: %d authors x %d books, %d rounds, each phase in %d "
+           "slices alternating between the sides\n",
+           authors, BOOKS_PER_AUTHOR, rounds, PARTS);
     fflush(stdout);
     double best_rl[P_COUNT], best_base[P_COUNT];
+    double *ratios = malloc(sizeof *ratios * (size_t)rounds * (P_COUNT + 1));
     for (int p = 0; p < P_COUNT; p++)
         best_rl[p] = best_base[p] = 1e30;
     for (int r = 0; r < rounds; r++) {
-        double t_rl[P_COUNT], t_base[P_COUNT];
-        int64_t sum_rl = 0, sum_base = 0;
-        for (int k = 0; k < 2; k++) { /* alternate which side goes first */
-            if ((k == 0) == (r % 2 == 1))
-                sum_rl = run_side(true, url, ddl, authors, t_rl);
-            else
-                sum_base = run_side(false, url, ddl, authors, t_base);
+        double t[2][P_COUNT], tot[2] = {0, 0};
+        run_round(r, 0, url, ddl, authors, t);
+        keep_best(best_rl, best_base, t[0], t[1]);
+        for (int p = 0; p < P_COUNT; p++) {
+            ratios[p * rounds + r] = t[0][p] / t[1][p];
+            tot[0] += t[0][p];
+            tot[1] += t[1][p];
         }
-        if (sum_rl != sum_base) die("checksum", "reflite and the baseline disagree");
-        keep_best(best_rl, best_base, t_rl, t_base);
+        ratios[P_COUNT * rounds + r] = tot[0] / tot[1];
         fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
     }
     free(ddl);
     print_ratios("libpq", best_rl, best_base);
+    /* Each round's ratio compares times taken side by side; their median is the figure that
+     * holds when the machine's speed drifts between rounds. */
+    printf("ratio by round   %8s %8s %8s\n", "min", "median", "max");
+    for (int p = 0; p <= P_COUNT; p++) {
+        double *v = ratios + p * rounds;
+        qsort(v, (size_t)rounds, sizeof *v, by_value);
+        double med = rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
+        printf("%-16s %8.3f %8.3f %8.3f\n", p < P_COUNT ? phase_names[p] : "total", v[0], med,
+               v[rounds - 1]);
+    }
+    free(ratios);
     return 0;
 }

@@ -66,7 +66,17 @@ typedef struct side {
     int authors;
     int64_t *author_pk, *book_pk;
     int64_t sum;
+    int part, parts; /* a phase call does its part-th of parts equal slices (parts 0: all) */
 } side;
+
+/* The slice [*lo, *hi) of a phase's count iterations that the call does: interleaving the two
+ * sides slice by slice puts their measurements close together in time. */
+static void span(const side *x, int count, int *lo, int *hi)
+{
+    int parts = x->parts > 0 ? x->parts : 1;
+    *lo = (int)((int64_t)count * x->part / parts);
+    *hi = (int)((int64_t)count * (x->part + 1) / parts);
+}
 
 /* The book of the n-th get_pk query: spread over the authors that survive the delete phase. */
 static int64_t get_pk_target(const side *x, int n)
@@ -92,7 +102,9 @@ PHASE phase_insert_reflite(side *x)
 {
     char name[64], email[64], title[64];
     rl_check_rc(x->db, rl_begin(x->db), "begin");
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         author_name(name, sizeof name, i);
         author_email(email, sizeof email, i);
         Author a = {.name = name, .email = email};
@@ -110,7 +122,9 @@ PHASE phase_insert_reflite(side *x)
 
 PHASE phase_fetch_reflite(side *x)
 {
-    for (int i = 0; i < x->authors; i++) {
+    int lo, hi;
+    span(x, x->authors, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
         rl_query *q = rl_select(x->db, &Book_model);
         rl_where(q, "author_id", RL_EQ, rl_int(x->author_pk[i]));
         rl_rows *rows;
@@ -128,8 +142,9 @@ PHASE phase_update_reflite(side *x)
     static const char *const title_only[] = {"title", NULL};
     char title[64];
     rl_check_rc(x->db, rl_begin(x->db), "begin");
-    size_t nbooks = (size_t)x->authors * BOOKS_PER_AUTHOR;
-    for (size_t k = 0; k < nbooks; k += 10) {
+    int lo, hi; /* every 10th book */
+    span(x, x->authors * BOOKS_PER_AUTHOR / 10, &lo, &hi);
+    for (size_t k = (size_t)lo * 10; k < (size_t)hi * 10; k += 10) {
         snprintf(title, sizeof title, "Revised %zu", k);
         Book b = {.pk = x->book_pk[k], .title = title};
         rl_check_rc(x->db, rl_update_fields(x->db, &Book_model, &b, title_only), "update");
@@ -140,14 +155,18 @@ PHASE phase_update_reflite(side *x)
 PHASE phase_delete_reflite(side *x)
 {
     rl_check_rc(x->db, rl_begin(x->db), "begin");
-    for (int i = 0; i < x->authors; i += 10)
+    int lo, hi; /* every 10th author */
+    span(x, (x->authors + 9) / 10, &lo, &hi);
+    for (int i = lo * 10; i < hi * 10 && i < x->authors; i += 10)
         rl_check_rc(x->db, rl_delete(x->db, &Author_model, x->author_pk[i]), "delete");
     rl_check_rc(x->db, rl_commit(x->db), "commit");
 }
 
 PHASE phase_get_pk_reflite(side *x)
 {
-    for (int n = 0; n < GET_PK_QUERIES; n++) {
+    int lo, hi;
+    span(x, GET_PK_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         rl_query *q = rl_select(x->db, &Book_model);
         rl_where(q, "pk", RL_EQ, rl_int(get_pk_target(x, n)));
         Book b;
@@ -160,7 +179,9 @@ PHASE phase_get_pk_reflite(side *x)
 
 PHASE phase_top10_reflite(side *x)
 {
-    for (int n = 0; n < TOP10_QUERIES; n++) {
+    int lo, hi;
+    span(x, TOP10_QUERIES, &lo, &hi);
+    for (int n = lo; n < hi; n++) {
         rl_query *q = rl_select(x->db, &Book_model);
         rl_where(q, "author_id", RL_EQ, rl_int(x->author_pk[n % x->authors]));
         rl_order_by(q, "title", RL_ASC);
