@@ -73,6 +73,7 @@ typedef enum rl_code {
     RL_ECANTOPEN = -19,   /* the database file could not be opened */
     RL_ECORRUPT = -20,    /* the database file is damaged (integrity or quick check failed) */
     RL_EREFUSED = -21,    /* refused to keep a promise: e.g. SQL that would switch keys off */
+    RL_EAMBIGUOUS = -22,  /* a relation could follow several keys: name the key field */
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -99,7 +100,7 @@ typedef enum rl_code {
 /* The name of a code ("RL_EFOREIGNKEY"). Never NULL. */
 const char *rl_code_name(int code);
 
-/* The version of the reflite library in use ("0.3.0"): REFLITE_VERSION of the build that made
+/* The version of the reflite library in use ("0.4.0"): REFLITE_VERSION of the build that made
  * it, which may differ from the REFLITE_VERSION a program was compiled with. */
 const char *rl_version(void);
 /* The same as a number: REFLITE_VERSION_NUMBER of the library in use. */
@@ -584,11 +585,18 @@ typedef enum rl_order { RL_ASC, RL_DESC } rl_order;
 
 typedef struct rl_query rl_query;
 
-/* A result set: items is an array of count structs of the model's type. */
+/*
+ * A result set: items is an array of count structs of the model's type.  After rl_join,
+ * parents is an array of count structs of the parent's model, parents[i] being the parent of
+ * items[i], and has_parent[i] says whether it has one (false for a NULL key: the struct is
+ * then zeroed); both NULL for a query without a join.
+ */
 typedef struct rl_rows {
     size_t count;
     void *items;
     struct rl_rows_private *priv;
+    void *parents;
+    const bool *has_parent;
 } rl_rows;
 
 /*
@@ -642,6 +650,133 @@ int rl_delete_where(rl_query *q, int64_t *changed);
 const char *rl_query_sql(rl_query *q);
 
 void rl_rows_free(rl_rows *rows);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Streaming                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct rl_cursor rl_cursor;
+
+/*
+ * Run q (one statement) and read its rows one at a time with rl_cursor_next: memory stays
+ * the same whatever the number of rows.  q may be freed or reused once the cursor is open.
+ * On SQLite other statements may run on the connection while a cursor is open; on
+ * PostgreSQL (which sends the rows of one statement at a time) nothing else may run until
+ * the cursor has read its last row or is freed: such a call fails with RL_EMISUSE.
+ */
+int rl_cursor_open(rl_query *q, rl_cursor **out);
+/*
+ * The next row into row (a struct of the query's model): returns 1 with a row, 0 after the
+ * last one, or a negative RL_E* code.  Text and blob members point into the cursor's memory,
+ * valid until the next call or rl_cursor_free (copy what you keep).  After rl_join, parent
+ * (may be NULL) receives the row's parent the same way, zeroed when it has none.
+ */
+int rl_cursor_next(rl_cursor *c, void *row, void *parent);
+/* Free a cursor (NULL is a no-op), also before its last row: the rest is not read into memory. */
+void rl_cursor_free(rl_cursor *c);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Relationships                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Relations follow declared foreign keys, from the child (the model with the key) to the
+ * parent (the model it references); "has many" is the same key seen from the parent.  A key
+ * is named by the child's field ("author_id").  Where a call takes key == NULL it means the
+ * child's one key to the parent's model; when the child has several, the call fails with
+ * RL_EAMBIGUOUS and names them.  Each call below runs exactly the statements it says, and
+ * nothing is loaded behind a struct member later.  A set of parent keys is bound as one
+ * parameter (SQLite json_each, PostgreSQL = ANY): no limit on its size, no SQL text that
+ * grows with it.
+ */
+
+/*
+ * Read each row of q with its parent through key (NULL: q's model's one key to parent), as
+ * one LEFT JOIN: a row whose key is NULL keeps its place, without a parent.  After the call,
+ * conditions and ordering may name the parent's fields as "<parent table>.<field>" or
+ * "<key>.<field>" (books by the author's name: rl_where(q, "authors.name", ...)).
+ * rl_fetch_all fills rows->parents and rows->has_parent; rl_cursor_next its parent argument.
+ * A query joins at most one parent.
+ */
+int rl_join(rl_query *q, const rl_model *parent, const char *key);
+
+/* The rows of several parents' children, grouped: group i holds parent i's children. */
+typedef struct rl_groups {
+    size_t count;        /* groups: one per parent given */
+    const size_t *start; /* group i is items[start[i]] .. items[start[i] + size[i] - 1] */
+    const size_t *size;
+    size_t total; /* child rows (a parent given twice shares its group) */
+    void *items;  /* child structs, each group in the order of the query */
+    struct rl_rows_private *priv;
+} rl_groups;
+
+/*
+ * Prefetch: the children of n parents (structs of parent's model at parents) in one
+ * statement.  children is a query on the child model, with any conditions and ordering of
+ * its own (each group keeps that order); key names the child's key to parent (NULL: the only
+ * one).  Every parent gets a group, empty when it has no children.  Free with
+ * rl_groups_free.  The query may be run again or freed afterwards.
+ */
+int rl_fetch_children(rl_query *children, const rl_model *parent, const char *key,
+                      const void *parents, size_t n, rl_groups **out);
+void rl_groups_free(rl_groups *groups);
+
+/* The aggregates of rl_aggregate_children. */
+typedef enum rl_agg { RL_AGG_COUNT, RL_AGG_SUM, RL_AGG_AVG, RL_AGG_MIN, RL_AGG_MAX } rl_agg;
+
+/*
+ * For each of n parents, agg over field (a numeric field; NULL with RL_AGG_COUNT: rows) of
+ * its children matching the query children, in one statement: out[i] (n values) is
+ * parent i's.  A parent without children gets count 0 and NULL for the others, like SQL.
+ * count is an integer, avg real, sum/min/max the field's type (integer or real).
+ */
+int rl_aggregate_children(rl_query *children, const rl_model *parent, const char *key,
+                          const void *parents, size_t n, rl_agg agg, const char *field,
+                          rl_value *out);
+
+/*
+ * Keep the rows of q that rows of sub refer to through sub's key (NULL: sub's one key to q's
+ * model): EXISTS; negate: NOT EXISTS (books not on loan).  sub is a query on the child model
+ * with conditions of its own (its ordering and paging are ignored); the call takes it over
+ * and frees it, also on failure.  Subqueries do not nest.
+ */
+int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate);
+/*
+ * Keep the rows of q whose field is among the values of sub_field in sub's rows; negate:
+ * among none of them (a NULL field is then kept: NOT EXISTS, not NOT IN).  sub as above.
+ */
+int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,
+                      bool negate);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Upsert, raw queries into structs, tracing                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Insert row, or update the row it collides with on the unique fields conflict (a
+ * NULL-terminated list of field names that form a UNIQUE constraint; NULL: the primary key):
+ * INSERT ... ON CONFLICT DO UPDATE, so the existing row is changed in place and no ON DELETE
+ * action fires (unlike INSERT OR REPLACE).  The row's pk is written back either way.  Key
+ * failures are worded like those of rl_insert.
+ */
+int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict);
+
+/*
+ * Run a hand-written SELECT (parameters ?1..?n as in rl_exec) and read its rows into structs
+ * of model by column name: each column the query returns must be a field's column or the
+ * primary key (RL_EFIELD names the first that is not); fields it does not return stay zero
+ * or NULL.  Free with rl_rows_free.
+ */
+int rl_query_rows(rl_db *db, const rl_model *model, const char *sql, const rl_value *params,
+                  size_t nparams, rl_rows **out);
+
+/* Called with each statement's text as the engine starts to run it. */
+typedef void (*rl_trace_fn)(const char *sql, void *ctx);
+/*
+ * Trace the statements run on db (reflite's own, raw SQL, BEGIN and savepoints; not those
+ * that triggers run): fn NULL stops.  What a relation call costs can be counted this way.
+ */
+int rl_trace(rl_db *db, rl_trace_fn fn, void *ctx);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Checking a database                                                                         */

@@ -35,7 +35,7 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 3
+#define RLB_VERSION 4
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -102,6 +102,17 @@ typedef struct rl_backend {
     /* may: the type of the value in column col of the current row, where each value has a
      * type of its own (SQLite).  NULL: every value has its column's declared type. */
     rl_vtype (*column_type)(rlb_stmt *s, int col);
+    /* must: the number of columns a row of s has, and the name of column col (valid until
+     * s is finalized; NULL when out of memory). */
+    int (*column_count)(rlb_stmt *s);
+    const char *(*column_name)(rlb_stmt *s, int col);
+    /* may: make the next run of s hand its rows over one at a time as the engine produces
+     * them, so that memory stays the same however many there are; a reset or finalize before
+     * the last row discards the rest.  NULL: rows come one at a time anyway (SQLite). */
+    void (*stream)(rlb_stmt *s);
+    /* may: call rli_trace(db, sql) with each statement's text as it starts to run (on: from
+     * now on; off: no more).  NULL: statements cannot be traced on this engine. */
+    void (*trace)(rl_db *db, bool on);
     /* must: the text s was prepared from. */
     const char *(*statement_sql)(rlb_stmt *s);
     /* must: rows changed by the last INSERT/UPDATE/DELETE on c. */

@@ -30,3 +30,15 @@ void rli_arena_free(arena *a)
     }
     a->head = NULL;
 }
+
+void rli_arena_reset(arena *a)
+{
+    if (!a->head) return;
+    arena_block *keep = a->head;
+    for (arena_block *b = keep->next, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}

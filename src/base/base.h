@@ -66,11 +66,17 @@ typedef struct arena_block {
 
 typedef struct arena {
     arena_block *head;
+    /* a row read "into" this arena keeps text where the engine has it (valid until the
+     * statement moves on) instead of copying it: a cursor's rows */
+    bool borrow_text;
 } arena;
 
 /* n bytes aligned for any type, valid until rli_arena_free; NULL when out of memory. */
 void *rli_arena_alloc(arena *a, size_t n);
 void rli_arena_free(arena *a);
+/* Forget everything allocated, keeping one block for what comes next (a cursor's next row:
+ * memory stays the size of the largest row). */
+void rli_arena_reset(arena *a);
 
 /* ---- text helpers --------------------------------------------------------------------- */
 

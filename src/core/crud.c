@@ -458,3 +458,62 @@ int rl_update_pk(rl_db *db, const rl_model *model, int64_t old_pk, int64_t new_p
     if (rc == RLB_DONE) return not_found(db, op, mi, old_pk);
     return parent_failed(db, mi, st, rc, old_pk, op, false);
 }
+
+/* The conflict target of an upsert as a bit per field (0: the primary key). */
+static int conflict_mask(rl_db *db, model_info *mi, const char *const *conflict, uint64_t *mask)
+{
+    *mask = 0;
+    for (size_t i = 0; conflict && conflict[i]; i++) {
+        int fi = rli_model_field_index(mi, conflict[i]);
+        if (fi < 0)
+            return rli_err_set(db, RL_EFIELD, "upsert into %s: model %s has no field named '%s'.",
+                               mi->table, mi->model->type_name, conflict[i]);
+        *mask |= 1ULL << fi;
+    }
+    if (!*mask && !mi->model->has_pk)
+        return rli_err_set(db, RL_EINVAL,
+                           "upsert into %s: the model has no primary key: name the unique "
+                           "fields that decide a conflict.",
+                           mi->table);
+    return RL_OK;
+}
+
+int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict)
+{
+    model_info *mi;
+    uint64_t mask;
+    int code = lookup_row(db, model, row, &mi);
+    if (code == RL_OK) code = conflict_mask(db, mi, conflict, &mask);
+    if (code != RL_OK) return code;
+    const rl_model *m = mi->model;
+    int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
+    if (!mask && !pk)
+        return rli_err_set(db, RL_EINVAL,
+                           "upsert into %s: the row has no primary key to decide a conflict "
+                           "on; set it or name the unique fields.",
+                           mi->table);
+    rls_stmt tree = {.kind = RLS_UPSERT,
+                     .t = &mi->rt,
+                     .columns = rls_all(m->nfields),
+                     .with_pk = pk != 0,
+                     .conflict = mask};
+    strbuf b;
+    rli_sb_init(&b);
+    rli_render(db->be->dialect, &tree, &b);
+    rlb_stmt *st = NULL;
+    code = b.oom ? rli_err_set(db, RL_ENOMEM, "Out of memory.") : rli_cache_prepare(db, b.s, &st);
+    rli_sb_free(&b);
+    if (code != RL_OK) return code;
+    if (pk) db->be->bind_int64(st, 1, pk);
+    rli_bind_row(db->be, st, mi, row, pk ? 2 : 1);
+    int rc = db->be->step(st);
+    if (rc == RLB_ROW && m->has_pk) rli_row_set_pk(m, row, db->be->column_int64(st, 0));
+    db->be->reset(st);
+    if (rc == RLB_ROW || rc == RLB_DONE)
+        return pk && db->be->key_given ? key_given(db, mi, pk) : RL_OK;
+    char op[160];
+    op_name(op, sizeof op, "insert into", mi);
+    code = write_failed(db, mi, st, row, rc, op);
+    if (db->be->clear_bindings) db->be->clear_bindings(st);
+    return code;
+}

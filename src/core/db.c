@@ -124,6 +124,17 @@ rl_profile rl_db_profile(const rl_db *db)
     return db ? db->profile : RL_PROFILE_FROM_ENV;
 }
 
+int rl_trace(rl_db *db, rl_trace_fn fn, void *ctx)
+{
+    if (!db) return RL_EINVAL;
+    if (!db->be->trace)
+        return rli_err_set(db, RL_EMISUSE, "Statements cannot be traced on %s.", db->be->name);
+    db->trace = fn;
+    db->trace_ctx = ctx;
+    db->be->trace(db, fn != NULL);
+    return RL_OK;
+}
+
 const char *rl_db_engine(const rl_db *db)
 {
     return db ? db->be->name : "";

@@ -57,6 +57,8 @@ const char *rl_code_name(int code)
         return "RL_ECORRUPT";
     case RL_EREFUSED:
         return "RL_EREFUSED";
+    case RL_EAMBIGUOUS:
+        return "RL_EAMBIGUOUS";
     case RL_EMODEL:
         return "RL_EMODEL";
     case RL_EMODEL_SET_NULL:
@@ -182,7 +184,7 @@ int rli_err_set(rl_db *db, int code, const char *fmt, ...)
     strbuf keep = db->msg; /* the old message may be an argument */
     rli_sb_init(&db->msg);
     arena old = db->err_strings;
-    db->err_strings.head = NULL;
+    db->err_strings = (arena){0};
     err_reset(db);
     va_list ap;
     va_start(ap, fmt);

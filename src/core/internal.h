@@ -82,7 +82,15 @@ struct rl_db {
     struct rl_query *spare; /* the last query freed, reused by the next rl_select */
     const char *sp_outer;   /* the savepoint that began the transaction (rli_sp_begin) */
     size_t note_at;         /* where the backend's failed_note begins in err's message, or 0 */
+    rl_trace_fn trace;      /* rl_trace's function and its context */
+    void *trace_ctx;
 };
+
+/* A statement starts to run on db: tell rl_trace's function (the backends call this). */
+static inline void rli_trace(rl_db *db, const char *sql)
+{
+    if (db && db->trace) db->trace(sql, db->trace_ctx);
+}
 
 /* ---- errors (error.c: the last-error record; a leaf) ------------------------------------ */
 
@@ -184,6 +192,9 @@ int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const
 /* Fill row from a statement row of the pk (when the model has one), then every field. */
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st,
                  struct arena *a);
+/* The same from column col on (a joined row's parent follows its child's columns). */
+int rli_read_row_at(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, int col,
+                    struct arena *a);
 /* "CASCADE", "SET NULL"... as an rl_action (NO ACTION for anything else). */
 rl_action rli_action_from_sql(const char *s);
 

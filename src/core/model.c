@@ -516,7 +516,9 @@ field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int
         char *s = NULL;
         /* a C string ends at its first NUL: the bytes after one are unreachable anyway */
         const char *t = be->column_text(st, col, NULL);
-        if (t) {
+        if (t && a && a->borrow_text) {
+            s = (char *)t;
+        } else if (t) {
             s = copy_bytes(a, t, strlen(t));
             if (!s) return RL_ENOMEM;
         } else if (!be->column_null(st, col)) {
@@ -582,8 +584,13 @@ int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt 
 
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)
 {
+    return rli_read_row_at(be, mi, row, st, 0, a);
+}
+
+int rli_read_row_at(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, int col,
+                    arena *a)
+{
     const rl_model *m = mi->model;
-    int col = 0;
     if (m->has_pk) rli_row_set_pk(m, row, be->column_int64(st, col++));
     for (size_t i = 0; i < m->nfields; i++) {
         int rc = field_read(be, &m->fields[i], row, st, col++, a);

@@ -14,44 +14,13 @@
  * query returns it.  Callers may therefore chain builder calls and check once.
  */
 #define _GNU_SOURCE /* vasprintf */
-#include "internal.h"
+#include "query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GROUPS 32
-/* The shape starts with two characters that prepare_query overwrites with the statement's
- * kind and paging, so that the shape itself is the cache key. */
-#define SHAPE_HEAD "--"
-
-struct rl_query {
-    rl_db *db;
-    model_info *mi;
-    int error;
-    char *errmsg; /* the first builder error's message (malloc'd) */
-    strbuf shape; /* the builder calls as tokens: the cache key of the statement */
-    strbuf sql;   /* rendered on demand */
-    rl_value *params;
-    size_t nparams, cap;
-    /* a query of a few conditions lives in the query itself: no allocation but the query */
-    char shape_buf[64];
-    rl_value params_buf[4];
-    arena texts; /* copies of text and blob operands */
-    int depth;
-    int norder; /* rl_order_by calls */
-    int64_t limit, offset;
-};
-
-struct rl_rows_private {
-    arena strings;
-    size_t cap;
-};
-
-static int q_fail(rl_query *q, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int q_fail(rl_query *q, int code, const char *fmt, ...)
+int rli_q_fail(rl_query *q, int code, const char *fmt, ...)
 {
     if (q->error == RL_OK) {
         va_list ap;
@@ -75,9 +44,11 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->errmsg = NULL;
     q->sql = (strbuf){0};
     q->nparams = 0;
-    q->texts.head = NULL;
+    q->texts = (arena){0};
     q->depth = q->norder = 0;
     q->limit = q->offset = -1;
+    q->join = NULL;
+    q->nsubs = 0;
     q->params = q->params_buf;
     q->cap = sizeof q->params_buf / sizeof q->params_buf[0];
     memcpy(q->shape_buf, SHAPE_HEAD, sizeof SHAPE_HEAD);
@@ -86,7 +57,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
                         .cap = sizeof q->shape_buf,
                         .borrowed = true};
     int rc = rli_model_lookup(db, model, &q->mi);
-    if (rc != RL_OK) q_fail(q, rc, "%s", db->err.message);
+    if (rc != RL_OK) rli_q_fail(q, rc, "%s", db->err.message);
     return q;
 }
 
@@ -107,7 +78,8 @@ void rl_query_free(rl_query *q)
 
 #define PK_FIELD RLS_PK /* the field code of the primary key in a shape */
 
-/* The field code of a field name (its index, or PK_FIELD), or -1 when the model has none. */
+/* The field code of a field name of the query's own model (its index, or PK_FIELD), or -1
+ * when the model has none. */
 static inline int field_code(rl_query *q, const char *field)
 {
     if (!q->mi || !field) return -1;
@@ -117,6 +89,33 @@ static inline int field_code(rl_query *q, const char *field)
     if (q->mi->model->has_pk && (strcmp(field, "pk") == 0 || strcmp(field, q->mi->pk_column) == 0))
         return PK_FIELD;
     return -1;
+}
+
+/* The code of a parent's field named "<parent table>.<field>" or "<key>.<field>" after
+ * rl_join, or -1. */
+static int joined_code(rl_query *q, const char *field)
+{
+    const char *dot = strchr(field, '.');
+    model_info *p = q->join;
+    if (!dot || !p) return -1;
+    size_t n = (size_t)(dot - field);
+    const rl_field *key = &q->mi->model->fields[q->join_key];
+    bool names_parent = strlen(p->table) == n && strncmp(field, p->table, n) == 0;
+    bool names_key = (strlen(key->name) == n && strncmp(field, key->name, n) == 0) ||
+                     (strlen(q->mi->columns[q->join_key]) == n &&
+                      strncmp(field, q->mi->columns[q->join_key], n) == 0);
+    if (!names_parent && !names_key) return -1;
+    const char *name = dot + 1;
+    int fi = rli_model_field_index(p, name);
+    if (fi >= 0) return RLS_JOINED + fi;
+    if (strcmp(name, "pk") == 0 || strcmp(name, p->pk_column) == 0) return RLS_JOINED_PK;
+    return -1;
+}
+
+int rli_q_field_code(rl_query *q, const char *field)
+{
+    int code = field_code(q, field);
+    return code >= 0 || !field ? code : joined_code(q, field);
 }
 
 /* Append a token: its tag and a field code (two hex digits) and one more character. */
@@ -133,7 +132,7 @@ static inline int add_param(rl_query *q, rl_value v)
         size_t cap = q->cap * 2;
         bool inline_ = q->params == q->params_buf;
         rl_value *p = inline_ ? malloc(cap * sizeof *p) : realloc(q->params, cap * sizeof *p);
-        if (!p) return q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (!p) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
         if (inline_) memcpy(p, q->params_buf, sizeof q->params_buf);
         q->params = p;
         q->cap = cap;
@@ -141,12 +140,12 @@ static inline int add_param(rl_query *q, rl_value v)
     if (v.type == RL_V_TEXT) {
         size_t n = strlen(v.u.s);
         char *s = rli_arena_alloc(&q->texts, n + 1);
-        if (!s) return q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (!s) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
         memcpy(s, v.u.s, n + 1);
         v.u.s = s;
     } else if (v.type == RL_V_BLOB && v.u.b.len) {
         void *d = rli_arena_alloc(&q->texts, v.u.b.len);
-        if (!d) return q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (!d) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
         memcpy(d, v.u.b.data, v.u.b.len);
         v.u.b.data = d;
     }
@@ -154,16 +153,25 @@ static inline int add_param(rl_query *q, rl_value v)
     return RL_OK;
 }
 
+void rli_q_put_token(rl_query *q, char tag, int code, char arg)
+{
+    put_token(q, tag, code, arg);
+}
+int rli_q_add_param(rl_query *q, rl_value v)
+{
+    return add_param(q, v);
+}
+
 static int check(rl_query *q)
 {
     return q ? q->error : RL_EINVAL;
 }
 
-static int unknown_field(rl_query *q, const char *field)
+int rli_q_unknown_field(rl_query *q, const char *field)
 {
-    return q_fail(q, RL_EFIELD, "query on %s: model %s has no field named '%s'.",
-                  q->mi ? q->mi->table : "?", q->mi ? q->mi->model->type_name : "?",
-                  field ? field : "(null)");
+    return rli_q_fail(q, RL_EFIELD, "query on %s: model %s has no field named '%s'.",
+                      q->mi ? q->mi->table : "?", q->mi ? q->mi->model->type_name : "?",
+                      field ? field : "(null)");
 }
 
 /* Escape LIKE wildcards so the operand is matched literally. */
@@ -186,16 +194,16 @@ static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
 int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 {
     if (check(q) != RL_OK) return check(q);
-    int code = field_code(q, field);
-    if (code < 0) return unknown_field(q, field);
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
     if ((unsigned)op > RL_IS_NOT_NULL)
-        return q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
+        return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
     if (op <= RL_GLOB && v.type == RL_V_NULL)
-        return q_fail(q, RL_EINVAL,
-                      "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
-                      q->mi->table, field);
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
+                          q->mi->table, field);
     put_token(q, 'c', code, (char)('a' + op));
     switch (op) {
     case RL_IS_NULL:
@@ -205,16 +213,16 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     case RL_STARTS_WITH:
     case RL_ENDS_WITH: {
         if (v.type != RL_V_TEXT)
-            return q_fail(q, RL_EINVAL, "query on %s: %s needs a text operand.", q->mi->table,
-                          op == RL_CONTAINS ? "contains" : "starts/ends with");
+            return rli_q_fail(q, RL_EINVAL, "query on %s: %s needs a text operand.", q->mi->table,
+                              op == RL_CONTAINS ? "contains" : "starts/ends with");
         char *pat = like_literal(q, v.u.s, op != RL_STARTS_WITH, op != RL_ENDS_WITH);
-        if (!pat) return q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (!pat) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
         return add_param(q, rl_text(pat));
     }
     case RL_GLOB:
         if (q->db->be->dialect->glob_regex && v.type == RL_V_TEXT) {
             char *re = rli_glob_regex(v.u.s);
-            int code = re ? add_param(q, rl_text(re)) : q_fail(q, RL_ENOMEM, "Out of memory.");
+            int code = re ? add_param(q, rl_text(re)) : rli_q_fail(q, RL_ENOMEM, "Out of memory.");
             free(re);
             return code;
         }
@@ -227,10 +235,11 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate)
 {
     if (check(q) != RL_OK) return check(q);
-    if (n && !values) return q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
-    int code = field_code(q, field);
-    if (code < 0) return unknown_field(q, field);
-    if (n > INT32_MAX) return q_fail(q, RL_EINVAL, "query: rl_where_in was given too many values.");
+    if (n && !values) return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
+    if (n > INT32_MAX)
+        return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given too many values.");
     put_token(q, 'i', code, negate ? '1' : '0');
     rli_sb_printf(&q->shape, "%zu;", n);
     for (size_t i = 0; i < n; i++)
@@ -242,7 +251,7 @@ static int open_group(rl_query *q, bool is_or)
 {
     if (check(q) != RL_OK) return check(q);
     if (q->depth + 1 >= MAX_GROUPS)
-        return q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
+        return rli_q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
     rli_sb_puts(&q->shape, is_or ? "(o" : "(a");
     q->depth++;
     return RL_OK;
@@ -260,7 +269,7 @@ int rl_all(rl_query *q)
 int rl_end(rl_query *q)
 {
     if (check(q) != RL_OK) return check(q);
-    if (q->depth == 0) return q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
+    if (q->depth == 0) return rli_q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
     rli_sb_puts(&q->shape, ")");
     q->depth--;
     return RL_OK;
@@ -269,8 +278,8 @@ int rl_end(rl_query *q)
 int rl_order_by(rl_query *q, const char *field, rl_order dir)
 {
     if (check(q) != RL_OK) return check(q);
-    int code = field_code(q, field);
-    if (code < 0) return unknown_field(q, field);
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
     put_token(q, 'o', code, dir == RL_DESC ? 'd' : 'a');
     q->norder++;
     return RL_OK;
@@ -279,7 +288,7 @@ int rl_order_by(rl_query *q, const char *field, rl_order dir)
 int rl_limit(rl_query *q, int64_t limit)
 {
     if (check(q) != RL_OK) return check(q);
-    if (limit < 0) return q_fail(q, RL_EINVAL, "query: a limit cannot be negative.");
+    if (limit < 0) return rli_q_fail(q, RL_EINVAL, "query: a limit cannot be negative.");
     q->limit = limit;
     return RL_OK;
 }
@@ -287,51 +296,67 @@ int rl_limit(rl_query *q, int64_t limit)
 int rl_offset(rl_query *q, int64_t offset)
 {
     if (check(q) != RL_OK) return check(q);
-    if (offset < 0) return q_fail(q, RL_EINVAL, "query: an offset cannot be negative.");
+    if (offset < 0) return rli_q_fail(q, RL_EINVAL, "query: an offset cannot be negative.");
     q->offset = offset;
     return RL_OK;
 }
 
 /* ---- running -------------------------------------------------------------------------------- */
 
-enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE };
-
 /* The query can run: no builder error, its whole shape recorded, no group left open. */
-static int ready(rl_query *q)
+int rli_q_ready(rl_query *q)
 {
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     /* a shape cut short by a failed allocation must never find another shape's statement */
-    if (q->shape.oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
+    if (q->shape.oom) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
     if (q->depth)
-        return q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
-                      q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
+        return rli_q_fail(q, RL_EMISUSE, "query on %s: %d group%s left open (missing rl_end).",
+                          q->mi->table, q->depth, q->depth == 1 ? " was" : "s were");
     return RL_OK;
 }
 
 static const rls_kind shape_kind[] = {[SH_SELECT] = RLS_SELECT,
                                       [SH_COUNT] = RLS_COUNT,
                                       [SH_EXISTS] = RLS_EXISTS,
-                                      [SH_DELETE] = RLS_DELETE};
+                                      [SH_DELETE] = RLS_DELETE,
+                                      [SH_AGGREGATE] = RLS_AGGREGATE};
 
 /* Render the statement into q->sql; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)
 {
-    int code = ready(q);
+    int code = rli_q_ready(q);
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
+    rls_join join = {0};
+    if (q->join)
+        join = (rls_join){.t = &q->join->rt,
+                          .left = q->join_key,
+                          .right = RLS_JOINED_PK,
+                          .with_pk = true,
+                          .columns = rls_all(q->join->model->nfields)};
+    const rls_table *subs[RLI_MAX_SUBS];
+    for (int i = 0; i < q->nsubs; i++)
+        subs[i] = &q->subs[i]->rt;
     rls_stmt tree = {.kind = shape_kind[shape],
                      .t = &q->mi->rt,
+                     .join = q->join ? &join : NULL,
+                     .subs = subs,
+                     .nsubs = (size_t)q->nsubs,
+                     .agg = (rls_agg)q->agg,
+                     .agg_field = q->agg_field,
+                     .group_field = q->group_field,
                      .columns = rls_all(q->mi->model->nfields),
                      .with_pk = true,
                      .where = RLS_WHERE_SHAPE,
                      .shape = q->shape.s + 2,
-                     .paged = shape != SH_DELETE && (limit >= 0 || q->offset >= 0),
+                     .paged = shape != SH_DELETE && shape != SH_AGGREGATE &&
+                              (limit >= 0 || q->offset >= 0),
                      .limit = limit,
                      .offset = q->offset};
     q->sql.len = 0;
     rli_render(q->db->be->dialect, &tree, &q->sql);
-    if (q->sql.oom) return q_fail(q, RL_ENOMEM, "Out of memory.");
+    if (q->sql.oom) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
 
@@ -361,13 +386,24 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
     }
 }
 
+/* What else decides the statement, after the shape in the cache key: the join's key, the
+ * subqueries' tables, the aggregate. */
+static void key_suffix(rl_query *q, enum shape shape)
+{
+    if (q->join) rli_sb_printf(&q->shape, "|j%d", q->join_key);
+    for (int i = 0; i < q->nsubs; i++)
+        rli_sb_printf(&q->shape, "|s%p", (void *)q->subs[i]);
+    if (shape == SH_AGGREGATE)
+        rli_sb_printf(&q->shape, "|a%d,%d,%d", q->agg, q->agg_field, q->group_field);
+}
+
 /*
  * The prepared, bound statement of a SELECT, count or exists: looked up in the model's cache
  * by the query's shape, rendered and prepared only the first time that shape is seen.
  */
-static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out)
+int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out)
 {
-    int code = ready(q);
+    int code = rli_q_ready(q);
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     /* the key: the kind of statement and whether it is paged, then the tokens */
@@ -382,11 +418,11 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     const rl_backend *be = q->db->be;
     /* a dialect that writes LIMIT and OFFSET as numbers: they are part of the key */
     size_t shape_len = q->shape.len;
-    if (key[1] == 'p' && be->dialect->limit_inline) {
+    if (key[1] == 'p' && be->dialect->limit_inline)
         rli_sb_printf(&q->shape, "|%lld,%lld", (long long)limit, (long long)q->offset);
-        if (q->shape.oom) code = RL_ENOMEM;
-        key = q->shape.s;
-    }
+    key_suffix(q, shape);
+    if (q->shape.oom) code = RL_ENOMEM;
+    key = q->shape.s;
     rlb_stmt *st = code == RL_OK ? rli_cache_lookup(mi->queries, key, q->shape.len, &h) : NULL;
     if (!st && code == RL_OK && (code = compose(q, shape, limit_override)) == RL_OK &&
         (code = rli_prepare_kept(q->db, q->sql.s, &st, mi->table)) == RL_OK &&
@@ -398,6 +434,18 @@ static int prepare_query(rl_query *q, enum shape shape, int64_t limit_override, 
     if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
     if (code != RL_OK) return code;
     bind_all(q, st, shape, limit_override, NULL, 0);
+    *out = st;
+    return RL_OK;
+}
+
+int rli_q_prepare_own(rl_query *q, rlb_stmt **out)
+{
+    *out = NULL;
+    int code = compose(q, SH_SELECT, -1);
+    if (code != RL_OK) return code;
+    rlb_stmt *st = NULL;
+    if ((code = rli_prepare_kept(q->db, q->sql.s, &st, q->mi->table)) != RL_OK) return code;
+    bind_all(q, st, SH_SELECT, -1, NULL, 0);
     *out = st;
     return RL_OK;
 }
@@ -414,124 +462,11 @@ static int prepare_bound(rl_query *q, enum shape shape, int64_t limit_override, 
     return RL_OK;
 }
 
-static int grow_rows(rl_rows *r, size_t size)
-{
-    size_t cap = r->priv->cap ? r->priv->cap * 2 : 16;
-    void *items = realloc(r->items, cap * size);
-    if (!items) return RL_ENOMEM;
-    r->items = items;
-    r->priv->cap = cap;
-    return RL_OK;
-}
-
-static int fetch(rl_query *q, int64_t limit, rl_rows **out)
-{
-    *out = NULL;
-    rlb_stmt *st = NULL;
-    int code = prepare_query(q, SH_SELECT, limit, &st);
-    if (code != RL_OK) return code;
-    rl_rows *r = calloc(1, sizeof *r);
-    if (r) r->priv = calloc(1, sizeof *r->priv);
-    if (!r || !r->priv) {
-        free(r);
-        q->db->be->reset(st);
-        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    }
-    const rl_backend *be = q->db->be;
-    size_t size = q->mi->model->size;
-    int rc;
-    while ((rc = be->step(st)) == RLB_ROW) {
-        if (r->count == r->priv->cap && grow_rows(r, size) != RL_OK) {
-            code = RL_ENOMEM;
-            break;
-        }
-        void *row = (char *)r->items + r->count * size;
-        memset(row, 0, size);
-        if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
-        r->count++;
-    }
-    be->reset(st);
-    if (code == RL_OK && rc != RLB_DONE) code = rli_fail(q->db, NULL, rc, q->mi->table);
-    if (code == RL_ENOMEM) rli_err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
-    if (code != RL_OK) {
-        rl_rows_free(r);
-        return code;
-    }
-    *out = r;
-    return RL_OK;
-}
-
-int rl_fetch_all(rl_query *q, rl_rows **out)
-{
-    if (!q || !out) return RL_EINVAL;
-    return fetch(q, -1, out);
-}
-
-void rl_rows_free(rl_rows *rows)
-{
-    if (!rows) return;
-    if (rows->priv) rli_arena_free(&rows->priv->strings);
-    free(rows->priv);
-    free(rows->items);
-    free(rows);
-}
-
-/*
- * The first row (and, for exactly_one, the proof that there is no second) read straight into
- * out, its strings malloc'd so that out owns them (rl_row_free).  No result set is built.
- */
-static int fetch_single(rl_query *q, void *out, bool exactly_one)
-{
-    if (!q || !out) return RL_EINVAL;
-    /* Stepping stops after the row(s) it needs, so a LIMIT is only worth its binding when an
-     * ORDER BY lets SQLite keep the top rows instead of sorting them all. */
-    int64_t limit = q->norder && q->limit < 0 && q->offset < 0 ? (exactly_one ? 2 : 1) : -1;
-    rlb_stmt *st = NULL;
-    int code = prepare_query(q, SH_SELECT, limit, &st);
-    if (code != RL_OK) return code;
-    const rl_backend *be = q->db->be;
-    const rl_model *m = q->mi->model;
-    const char *table = q->mi->table;
-    int rc = be->step(st);
-    if (rc == RLB_ROW) {
-        memset(out, 0, m->size);
-        code = rli_read_row(be, q->mi, out, st, NULL);
-        if (code != RL_OK) {
-            rl_row_free(m, out); /* nothing half-read is handed out */
-            be->reset(st);
-            return rli_err_set(q->db, code, "query on %s: out of memory.", table);
-        }
-        rc = exactly_one ? be->step(st) : RLB_DONE;
-        if (rc != RLB_DONE) rl_row_free(m, out);
-        be->reset(st);
-        if (rc == RLB_DONE) return RL_OK;
-        if (rc == RLB_ROW)
-            return rli_err_set(q->db, RL_EMULTIPLE,
-                               "query on %s: more than one row matches where exactly one was "
-                               "expected.",
-                               table);
-        return rli_fail(q->db, NULL, rc, table);
-    }
-    be->reset(st);
-    if (rc == RLB_DONE)
-        return rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", table);
-    return rli_fail(q->db, NULL, rc, table);
-}
-
-int rl_fetch_first(rl_query *q, void *out)
-{
-    return fetch_single(q, out, false);
-}
-int rl_fetch_one(rl_query *q, void *out)
-{
-    return fetch_single(q, out, true);
-}
-
 static int scalar(rl_query *q, enum shape shape, int64_t *out)
 {
     if (!q || !out) return RL_EINVAL;
     rlb_stmt *st = NULL;
-    int code = prepare_query(q, shape, -1, &st);
+    int code = rli_q_prepare(q, shape, -1, &st);
     if (code != RL_OK) return code;
     int rc = q->db->be->step(st);
     if (rc == RLB_ROW)
@@ -575,9 +510,20 @@ static int run_bulk(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
     return code;
 }
 
+/* A bulk write names only its own table's columns: not after rl_join. */
+static int no_join(rl_query *q, const char *verb)
+{
+    if (!q->join || q->error) return RL_OK;
+    return rli_q_fail(q, RL_EMISUSE,
+                      "%s %s: a query joined to its parent cannot write; filter with "
+                      "rl_where_in_query instead.",
+                      verb, q->mi->table);
+}
+
 int rl_delete_where(rl_query *q, int64_t *changed)
 {
     if (!q) return RL_EINVAL;
+    if (no_join(q, "delete from") != RL_OK) return q->error;
     int code = compose(q, SH_DELETE, -1);
     if (code != RL_OK) return code;
     return run_bulk(q, NULL, 0, changed, "delete from");
@@ -586,31 +532,37 @@ int rl_delete_where(rl_query *q, int64_t *changed)
 int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed)
 {
     if (!q || (nsets && !sets)) return RL_EINVAL;
+    if (no_join(q, "update") != RL_OK) return q->error;
     if (q->error)
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
-    if (nsets == 0) return q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
+    if (nsets == 0) return rli_q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
     unsigned char small[16], *codes = small;
     if (nsets > sizeof small && !(codes = malloc(nsets)))
-        return q_fail(q, RL_ENOMEM, "Out of memory.");
+        return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
     int code = RL_OK;
     for (size_t i = 0; i < nsets && code == RL_OK; i++) {
         int fc = field_code(q, sets[i].field);
         if (fc < 0)
-            code = unknown_field(q, sets[i].field);
+            code = rli_q_unknown_field(q, sets[i].field);
         else
             codes[i] = (unsigned char)fc;
     }
-    if (code == RL_OK) code = ready(q);
+    if (code == RL_OK) code = rli_q_ready(q);
     if (code == RL_OK) {
+        const rls_table *subs[RLI_MAX_SUBS];
+        for (int i = 0; i < q->nsubs; i++)
+            subs[i] = &q->subs[i]->rt;
         rls_stmt tree = {.kind = RLS_UPDATE,
                          .t = &q->mi->rt,
+                         .subs = subs,
+                         .nsubs = (size_t)q->nsubs,
                          .set = codes,
                          .nset = nsets,
                          .where = RLS_WHERE_SHAPE,
                          .shape = q->shape.s + 2};
         q->sql.len = 0;
         rli_render(q->db->be->dialect, &tree, &q->sql);
-        if (q->sql.oom) code = q_fail(q, RL_ENOMEM, "Out of memory.");
+        if (q->sql.oom) code = rli_q_fail(q, RL_ENOMEM, "Out of memory.");
     }
     if (codes != small) free(codes);
     if (code != RL_OK) return code;

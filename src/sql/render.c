@@ -7,6 +7,7 @@
  */
 #include "render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,10 @@ const rl_dialect rli_dialect_sqlite = {
     .table_end = "\n) STRICT;\n",
     .bool_check = true,
     .forward_references = true,
-    .defer_keys = "PRAGMA defer_foreign_keys = ON"};
+    .defer_keys = "PRAGMA defer_foreign_keys = ON",
+    .key_set_open = " IN (SELECT value FROM json_each(",
+    .key_set_close = "))",
+    .key_set_array = "[]"};
 
 /* PostgreSQL has no row id: a table's integer primary key stands in for it.  LIKE is
  * case-sensitive there, so ILIKE keeps SQLite's meaning for ASCII; identity keys come from a
@@ -52,7 +56,10 @@ const rl_dialect rli_dialect_postgres = {
     .table_end = "\n);\n",
     .bool_check = false,
     .forward_references = false,
-    .defer_keys = NULL};
+    .defer_keys = NULL,
+    .key_set_open = " = ANY (",
+    .key_set_close = "::bigint[])",
+    .key_set_array = "{}"};
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
 
@@ -60,17 +67,17 @@ typedef struct render {
     const rl_dialect *d;
     const rls_stmt *s;
     strbuf *b;
-    int n; /* placeholders written so far */
+    int n;        /* placeholders written so far */
+    bool qualify; /* columns carry their table's alias (a join or a subquery) */
+    /* the table the field codes below RLS_JOINED name, and its alias: the statement's, or a
+     * subquery's while its conditions are written */
+    const rls_table *t;
+    char alias[4];
 } render;
 
 static void param(render *r)
 {
     rli_sb_printf(r->b, "%c%d", r->d->placeholder, ++r->n);
-}
-
-static const char *column(const rls_table *t, int code)
-{
-    return code == RLS_PK ? t->pk : t->columns[code];
 }
 
 static int hex_digit(char c)
@@ -83,17 +90,40 @@ static int token_field(const char *t)
     return hex_digit(t[1]) * 16 + hex_digit(t[2]);
 }
 
-/* The token after the one at t. */
+/* The column a field code names, written with its alias when the statement qualifies. */
+static void column_ref(render *r, int code)
+{
+    const rls_join *j = r->s->join;
+    bool joined = j && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64));
+    if (r->qualify) {
+        rli_sb_puts(r->b, joined ? "t1" : r->alias);
+        rli_sb_puts(r->b, ".");
+    }
+    if (joined)
+        rli_sb_ident(r->b, code == RLS_JOINED_PK ? j->t->pk : j->t->columns[code - RLS_JOINED]);
+    else
+        rli_sb_ident(r->b, code == RLS_PK ? r->t->pk : r->t->columns[code]);
+}
+
+/* The token after the one at t (a subquery's: after its closing brace). */
 static const char *next_token(const char *t)
 {
     switch (*t) {
     case 'c':
     case 'o':
         return t + 4;
+    case 'k':
+        return t + 3;
     case '(':
         return t + 2;
     case ')':
         return t + 1;
+    case 'x': { /* 'x' N neg LL RR '{' tokens '}' (subqueries do not nest) */
+        const char *p = t + 8;
+        while (*p && *p != '}')
+            p = next_token(p);
+        return *p ? p + 1 : p;
+    }
     default: /* 'i' field negate count ';' */
         return strchr(t, ';') + 1;
     }
@@ -159,10 +189,16 @@ static void insert(render *r)
     returning(r);
 }
 
+/* The unqualified name of a field code of the statement's table. */
+static const char *name_of(const rls_table *t, int code)
+{
+    return code == RLS_PK ? t->pk : t->columns[code];
+}
+
 static void set_one(render *r, int code, bool first)
 {
     rli_sb_puts(r->b, first ? " SET " : ", ");
-    rli_sb_ident(r->b, column(r->s->t, code));
+    rli_sb_ident(r->b, name_of(r->s->t, code));
     rli_sb_puts(r->b, " = ");
     param(r);
 }
@@ -172,6 +208,7 @@ static void update(render *r)
     const rls_stmt *s = r->s;
     rli_sb_puts(r->b, "UPDATE ");
     rli_sb_ident(r->b, s->t->name);
+    if (r->qualify) rli_sb_puts(r->b, " AS t0");
     bool first = true;
     if (s->nset) {
         for (size_t i = 0; i < s->nset; i++, first = false)
@@ -187,6 +224,46 @@ static void update(render *r)
             set_one(r, (int)i, first);
             first = false;
         }
+}
+
+/* INSERT ... ON CONFLICT (target) DO UPDATE SET each written column that is not part of the
+ * target to the value the insert brought, RETURNING the key: the row is updated in place,
+ * never deleted and inserted again. */
+static void upsert(render *r)
+{
+    const rls_stmt *s = r->s;
+    insert(r);
+    rli_sb_puts(r->b, " ON CONFLICT (");
+    bool first = true;
+    for (size_t i = 0; i < s->t->ncolumns; i++)
+        if (s->conflict & (1ULL << i)) {
+            if (!first) rli_sb_puts(r->b, ", ");
+            rli_sb_ident(r->b, s->t->columns[i]);
+            first = false;
+        }
+    if (first) rli_sb_ident(r->b, s->t->pk);
+    rli_sb_puts(r->b, ") DO UPDATE SET ");
+    first = true;
+    for (size_t i = 0; i < s->t->ncolumns; i++) {
+        if (!(s->columns & (1ULL << i)) || (s->conflict & (1ULL << i))) continue;
+        if (!first) rli_sb_puts(r->b, ", ");
+        rli_sb_ident(r->b, s->t->columns[i]);
+        rli_sb_puts(r->b, " = excluded.");
+        rli_sb_ident(r->b, s->t->columns[i]);
+        first = false;
+    }
+    if (first) { /* nothing else to write: a no-op update, so that RETURNING has the row */
+        const char *c = s->t->pk;
+        for (size_t i = 0; i < s->t->ncolumns && !c; i++)
+            if (s->conflict & (1ULL << i)) c = s->t->columns[i];
+        rli_sb_ident(r->b, c);
+        rli_sb_puts(r->b, " = excluded.");
+        rli_sb_ident(r->b, c);
+    }
+    if (s->t->pk) {
+        rli_sb_puts(r->b, " RETURNING ");
+        rli_sb_ident(r->b, s->t->pk);
+    }
 }
 
 /* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder. */
@@ -214,7 +291,7 @@ static void in_list(render *r, const char *t)
         rli_sb_puts(r->b, negate ? r->d->true_ : r->d->false_);
         return;
     }
-    rli_sb_ident(r->b, column(r->s->t, token_field(t)));
+    column_ref(r, token_field(t));
     rli_sb_puts(r->b, negate ? " NOT IN (" : " IN (");
     for (unsigned long long i = 0; i < n; i++) {
         if (i) rli_sb_puts(r->b, ", ");
@@ -223,13 +300,38 @@ static void in_list(render *r, const char *t)
     rli_sb_puts(r->b, ")");
 }
 
-/* " WHERE " and the shape's conditions; nothing when there are none. */
-static void where_shape(render *r)
+static const char *conditions(render *r, const char *t, const char *lead, const char *close);
+
+/* [NOT] EXISTS (SELECT 1 FROM sub AS sN WHERE sN.RR = outer.LL AND (...)): the token at t. */
+static void exists(render *r, const char *t)
+{
+    int n = hex_digit(t[1]);
+    if ((size_t)n >= r->s->nsubs) return; /* the builder never writes one */
+    const rls_table *sub = r->s->subs[n];
+    rli_sb_puts(r->b, t[2] == '1' ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
+    rli_sb_ident(r->b, sub->name);
+    rli_sb_printf(r->b, " AS s%d WHERE ", n);
+    render inner = *r;
+    inner.t = sub;
+    snprintf(inner.alias, sizeof inner.alias, "s%d", n);
+    column_ref(&inner, hex_digit(t[5]) * 16 + hex_digit(t[6]));
+    rli_sb_puts(r->b, " = ");
+    column_ref(r, hex_digit(t[3]) * 16 + hex_digit(t[4]));
+    inner.s = &(rls_stmt){.t = sub}; /* no join inside */
+    conditions(&inner, t + 8, " AND (", ")");
+    r->n = inner.n;
+    rli_sb_puts(r->b, ")");
+}
+
+/* The conditions of the tokens from t up to the end of the shape or of a subquery's braces,
+ * joined by AND at the top; lead is written before the first, close after the last (nothing
+ * when there is none).  Returns where the tokens end. */
+static const char *conditions(render *r, const char *t, const char *lead, const char *close)
 {
     bool is_or[MAX_DEPTH] = {false};
     int terms[MAX_DEPTH] = {0};
     int d = 0;
-    for (const char *t = r->s->shape; t && *t && *t != '|'; t = next_token(t)) {
+    for (; t && *t && *t != '|' && *t != '}'; t = next_token(t)) {
         char tag = *t;
         if (tag == 'o') continue; /* ordering: order_by */
         if (tag == ')') {         /* an empty OR matches nothing, an empty AND everything */
@@ -238,24 +340,33 @@ static void where_shape(render *r)
             d--;
             continue;
         }
-        /* every other token starts a term of the current group (the first: of the WHERE) */
+        /* every other token starts a term of the current group (the first: after lead) */
         if (terms[d]++ > 0)
             rli_sb_puts(r->b, is_or[d] ? " OR " : " AND ");
         else if (d == 0)
-            rli_sb_puts(r->b, " WHERE ");
+            rli_sb_puts(r->b, lead);
         if (tag == '(') {
-            if (d + 1 >= MAX_DEPTH) return; /* refused by the builder before */
+            if (d + 1 >= MAX_DEPTH) return t; /* refused by the builder before */
             rli_sb_puts(r->b, "(");
             d++;
             is_or[d] = t[1] == 'o';
             terms[d] = 0;
         } else if (tag == 'c') {
-            rli_sb_ident(r->b, column(r->s->t, token_field(t)));
+            column_ref(r, token_field(t));
             comparison(r, (rl_op)(t[3] - 'a'));
+        } else if (tag == 'k') {
+            column_ref(r, token_field(t));
+            rli_sb_puts(r->b, r->d->key_set_open);
+            param(r);
+            rli_sb_puts(r->b, r->d->key_set_close);
+        } else if (tag == 'x') {
+            exists(r, t);
         } else {
             in_list(r, t);
         }
     }
+    if (terms[0] > 0) rli_sb_puts(r->b, close);
+    return t;
 }
 
 static void order_by(render *r)
@@ -265,7 +376,7 @@ static void order_by(render *r)
         if (*t != 'o') continue;
         rli_sb_puts(r->b, first ? " ORDER BY " : ", ");
         first = false;
-        rli_sb_ident(r->b, column(r->s->t, token_field(t)));
+        column_ref(r, token_field(t));
         rli_sb_puts(r->b, t[3] == 'd' ? " DESC" : " ASC");
     }
 }
@@ -289,7 +400,7 @@ static void where(render *r)
         param(r);
         break;
     case RLS_WHERE_SHAPE:
-        where_shape(r);
+        conditions(r, s->shape, " WHERE ", "");
         break;
     }
 }
@@ -313,12 +424,67 @@ static void order_and_page(render *r)
     param(r);
 }
 
+/* The SELECT list: the statement's pk and columns, then the joined table's. */
+static void select_list(render *r)
+{
+    const rls_stmt *s = r->s;
+    bool first = true;
+    for (int i = -1; i < (int)s->t->ncolumns; i++) {
+        if (i < 0 ? !(s->with_pk && s->t->pk) : !(s->columns & (1ULL << i))) continue;
+        if (!first) rli_sb_puts(r->b, ", ");
+        column_ref(r, i < 0 ? RLS_PK : i);
+        first = false;
+    }
+    const rls_join *j = s->join;
+    for (int i = -1; j && i < (int)j->t->ncolumns; i++) {
+        if (i < 0 ? !(j->with_pk && j->t->pk) : !(j->columns & (1ULL << i))) continue;
+        if (!first) rli_sb_puts(r->b, ", ");
+        column_ref(r, i < 0 ? RLS_JOINED_PK : RLS_JOINED + i);
+        first = false;
+    }
+}
+
+/* "SELECT g, agg(f)" of an aggregate; count(*) when there is no field. */
+static void aggregate(render *r)
+{
+    static const char *const fn[] = {"count(", "sum(", "avg(", "min(", "max("};
+    rli_sb_puts(r->b, "SELECT ");
+    column_ref(r, r->s->group_field);
+    rli_sb_puts(r->b, ", ");
+    rli_sb_puts(r->b, fn[r->s->agg]);
+    if (r->s->agg_field < 0)
+        rli_sb_puts(r->b, "*");
+    else
+        column_ref(r, r->s->agg_field);
+    rli_sb_puts(r->b, ")");
+}
+
+/* " FROM t [AS t0] [[LEFT] JOIN j AS t1 ON t1.right = t0.left]" */
+static void from(render *r)
+{
+    const rls_stmt *s = r->s;
+    rli_sb_puts(r->b, " FROM ");
+    rli_sb_ident(r->b, s->t->name);
+    if (!r->qualify) return;
+    rli_sb_puts(r->b, " AS t0");
+    if (!s->join) return;
+    rli_sb_puts(r->b, s->join->inner ? " JOIN " : " LEFT JOIN ");
+    rli_sb_ident(r->b, s->join->t->name);
+    rli_sb_puts(r->b, " AS t1 ON ");
+    column_ref(r, s->join->right);
+    rli_sb_puts(r->b, " = ");
+    column_ref(r, s->join->left);
+}
+
 void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
 {
-    render r = {d, s, out, 0};
+    render r = {d, s, out, 0, s->join || s->nsubs, s->t, "t0"};
     switch (s->kind) {
     case RLS_INSERT:
         insert(&r);
+        return;
+    case RLS_UPSERT:
+        upsert(&r);
         return;
     case RLS_UPDATE:
         update(&r);
@@ -327,11 +493,15 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
     case RLS_DELETE:
         rli_sb_puts(out, "DELETE FROM ");
         rli_sb_ident(out, s->t->name);
+        if (r.qualify) rli_sb_puts(out, " AS t0");
         where(&r);
         return;
     case RLS_SELECT:
         rli_sb_puts(out, "SELECT ");
-        column_list(&r);
+        select_list(&r);
+        break;
+    case RLS_AGGREGATE:
+        aggregate(&r);
         break;
     case RLS_COUNT:
         rli_sb_puts(out, s->paged ? "SELECT count(*) FROM (SELECT 1" : "SELECT count(*)");
@@ -340,9 +510,13 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
         rli_sb_puts(out, "SELECT EXISTS (SELECT 1");
         break;
     }
-    rli_sb_puts(out, " FROM ");
-    rli_sb_ident(out, s->t->name);
+    from(&r);
     where(&r);
+    if (s->kind == RLS_AGGREGATE) {
+        rli_sb_puts(out, " GROUP BY ");
+        column_ref(&r, s->group_field);
+        return;
+    }
     if (s->kind == RLS_SELECT || (s->kind == RLS_COUNT && s->paged)) order_and_page(&r);
     if (s->kind == RLS_EXISTS) rli_sb_puts(out, ")");
     if (s->kind == RLS_COUNT && s->paged) rli_sb_puts(out, ") AS page");

@@ -12,7 +12,17 @@
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
  *   '(' kind ... ')'     group: kind 'o' (OR) or 'a' (AND)
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
+ *   'k' FF               field FF is in a set of keys bound as one parameter (a JSON array
+ *                        on SQLite, an array literal on PostgreSQL: see rl_dialect.key_set)
+ *   'x' N neg LL RR '{' ... '}'
+ *                        [NOT] EXISTS (SELECT 1 FROM subs[N] WHERE its field RR = this
+ *                        table's field LL AND the conditions between the braces, whose field
+ *                        codes are the sub table's); N one hex digit, neg '1': NOT EXISTS
  *   '|' ...              the end of the shape (what follows belongs to the cache key)
+ *
+ * Field codes: 00..3f a field of the statement's table, ff its primary key; with a join,
+ * 40..7f (RLS_JOINED + i) a field of the joined table and fe its primary key.  A statement
+ * with a join or a subquery qualifies every column with its table's alias (t0, t1, s0...).
  *
  * Every value is a placeholder; identifiers are quoted.  Placeholders are numbered from 1 in
  * the order the caller binds: SET values, then the shape's values, then LIMIT and OFFSET.
@@ -22,16 +32,23 @@
 
 #include "base/base.h"
 
-#define RLS_PK 0xff /* the field code of the primary key */
+#define RLS_PK        0xff /* the field code of the primary key */
+#define RLS_JOINED    0x40 /* RLS_JOINED + i: field i of the joined table */
+#define RLS_JOINED_PK 0xfe /* the joined table's primary key */
 
 typedef enum rls_kind {
-    RLS_SELECT, /* SELECT [pk,] columns FROM t ... */
-    RLS_COUNT,  /* SELECT count(*) FROM t ... (a paged count counts the page) */
-    RLS_EXISTS, /* SELECT EXISTS (SELECT 1 FROM t ...) */
-    RLS_INSERT, /* INSERT INTO t ([pk,] columns) VALUES (...) or DEFAULT VALUES */
-    RLS_UPDATE, /* UPDATE t SET ... */
-    RLS_DELETE  /* DELETE FROM t ... */
+    RLS_SELECT,   /* SELECT [pk,] columns FROM t ... */
+    RLS_COUNT,    /* SELECT count(*) FROM t ... (a paged count counts the page) */
+    RLS_EXISTS,   /* SELECT EXISTS (SELECT 1 FROM t ...) */
+    RLS_INSERT,   /* INSERT INTO t ([pk,] columns) VALUES (...) or DEFAULT VALUES */
+    RLS_UPDATE,   /* UPDATE t SET ... */
+    RLS_DELETE,   /* DELETE FROM t ... */
+    RLS_UPSERT,   /* INSERT ... ON CONFLICT (conflict) DO UPDATE SET the other columns */
+    RLS_AGGREGATE /* SELECT group, agg(field) FROM t ... GROUP BY group */
 } rls_kind;
+
+/* The aggregate of RLS_AGGREGATE (the order of rl_agg). */
+typedef enum rls_agg { RLS_AGG_COUNT, RLS_AGG_SUM, RLS_AGG_AVG, RLS_AGG_MIN, RLS_AGG_MAX } rls_agg;
 
 typedef enum rls_where {
     RLS_WHERE_NONE,
@@ -48,9 +65,28 @@ typedef struct rls_table {
     size_t ncolumns;
 } rls_table;
 
+/* A second table joined to the statement's: ON joined.right = t.left. */
+typedef struct rls_join {
+    const rls_table *t;
+    int left;   /* a field code of the statement's table */
+    int right;  /* a field code of the joined table (RLS_JOINED + i or RLS_JOINED_PK) */
+    bool inner; /* JOIN; else LEFT JOIN (a row without a match keeps NULLs) */
+    /* what SELECT reads of the joined table, after the statement's own columns: its pk
+     * (when with_pk) and the columns whose bit is set */
+    bool with_pk;
+    uint64_t columns;
+} rls_join;
+
 typedef struct rls_stmt {
     rls_kind kind;
     const rls_table *t;
+    const rls_join *join;         /* SELECT, COUNT, EXISTS, AGGREGATE: or NULL */
+    const rls_table *const *subs; /* the tables of the shape's 'x' tokens */
+    size_t nsubs;
+    rls_agg agg;                /* AGGREGATE: agg over field agg_field (-1: rows) */
+    int agg_field, group_field; /* AGGREGATE: field codes */
+    uint64_t conflict;          /* UPSERT: the conflict target's columns (bit per field;
+                                   0: the primary key) */
     /* SELECT list, INSERT columns, UPDATE SET list: the columns whose bit is set (field
      * order), after the primary key when with_pk. */
     uint64_t columns;
@@ -94,6 +130,10 @@ typedef struct rl_dialect {
     bool forward_references; /* REFERENCES may name a table created later */
     const char *defer_keys;  /* checks every key at COMMIT for the rest of the transaction,
                                 or NULL (keys are then added after the rows they check) */
+    /* A set of integer keys bound as one parameter: "x<open>?<close>", the value written as
+     * key_set_array's brackets around comma-separated numbers ("[1,2]" / "{1,2}"). */
+    const char *key_set_open, *key_set_close;
+    const char *key_set_array;
 } rl_dialect;
 
 /* The GLOB pattern g as an anchored POSIX regular expression (for a dialect whose glob is

@@ -32,7 +32,9 @@ typedef struct pg_stmt {
     PGresult *res;
     int row, nrows;
     bool ran;
+    bool stream;         /* rows one at a time (single-row mode) on the next run */
     unsigned char *blob; /* the last bytea read (PQfreemem) */
+    PGresult *desc;      /* the statement's description: its parameters and columns */
 } pg_stmt;
 
 static pg_stmt *st_of(rlb_stmt *s)
@@ -94,8 +96,20 @@ int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep)
     return rli_pg_query(c, sql, 0, NULL, keep);
 }
 
+int rli_pg_not_busy(pg_conn *c, const void *self)
+{
+    if (!c->streaming || c->streaming == self) return RLB_OK;
+    rli_pg_error_clear(&c->err);
+    c->err.message = strdup("a cursor is still reading rows on this connection: read it to "
+                            "its end or free it before running another statement");
+    return PG_FAIL_MISUSE;
+}
+
 int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep)
 {
+    int busy = rli_pg_not_busy(c, NULL);
+    if (busy != RLB_OK) return busy;
+    rli_trace(c->trace_db, sql);
     PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
     ExecStatusType s = PQresultStatus(r);
     int rc = RLB_OK;
@@ -230,11 +244,24 @@ static int set_foreign_keys(rlb_conn *cc, bool on)
 
 /* ---- statements ------------------------------------------------------------------------ */
 
+/* Discard what is left of a streamed result, row by row (a cancel would abort the
+ * transaction the statement runs in). */
+static void drain(pg_stmt *st)
+{
+    if (!st->conn || st->conn->streaming != st) return;
+    PGresult *r;
+    while ((r = PQgetResult(st->conn->c)))
+        PQclear(r);
+    st->conn->streaming = NULL;
+}
+
 static void finalize(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
     if (!st) return;
+    drain(st);
     PQclear(st->res);
+    PQclear(st->desc);
     if (st->blob) PQfreemem(st->blob);
     if (st->conn && PQstatus(st->conn->c) == CONNECTION_OK &&
         PQtransactionStatus(st->conn->c) != PQTRANS_INERROR) {
@@ -270,7 +297,7 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
             st->nparams = PQnparams(r);
         else
             rc = rli_pg_keep_error(c, r);
-        PQclear(r);
+        st->desc = r;
     }
     if (rc == RLB_OK && st->nparams > 0) {
         size_t n = (size_t)st->nparams;
@@ -313,6 +340,7 @@ static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **
 static void reset(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
+    drain(st);
     PQclear(st->res);
     st->res = NULL;
     st->ran = false;
@@ -355,21 +383,62 @@ static int bind_int64(rlb_stmt *s, int idx, int64_t v)
     return bind(s, idx, &x);
 }
 
+/* A result that ends a run: its changes, or its failure kept. */
+static int finished(pg_stmt *st, PGresult *r)
+{
+    ExecStatusType t = PQresultStatus(r);
+    if (t == PGRES_COMMAND_OK) {
+        const char *n = PQcmdTuples(r);
+        st->conn->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        return RLB_DONE;
+    }
+    return t == PGRES_TUPLES_OK ? RLB_DONE : rli_pg_keep_error(st->conn, r);
+}
+
+/* The next row of a streamed run: each arrives as a result of its own. */
+static int next_streamed(pg_stmt *st)
+{
+    PQclear(st->res);
+    st->res = PQgetResult(st->conn->c);
+    st->row = 0;
+    st->nrows = 0;
+    if (st->res && PQresultStatus(st->res) == PGRES_SINGLE_TUPLE) {
+        st->nrows = 1;
+        return RLB_ROW;
+    }
+    int rc = st->res ? finished(st, st->res) : RLB_DONE;
+    PQclear(st->res);
+    st->res = NULL;
+    drain(st);
+    return rc;
+}
+
+static int start_stream(pg_stmt *st)
+{
+    if (!PQsendQueryPrepared(st->conn->c, st->name, st->nparams, (const char *const *)st->values,
+                             st->lengths, st->formats, 0))
+        return rli_pg_keep_error(st->conn, NULL);
+    st->conn->streaming = st;
+    if (!PQsetSingleRowMode(st->conn->c)) {
+        drain(st);
+        return rli_pg_keep_error(st->conn, NULL);
+    }
+    return next_streamed(st);
+}
+
 static int step(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
     if (!st->ran) {
+        int busy = rli_pg_not_busy(st->conn, st);
+        if (busy != RLB_OK) return busy;
         st->ran = true;
+        rli_trace(st->conn->trace_db, st->sql);
+        if (st->stream) return start_stream(st);
         st->res = PQexecPrepared(st->conn->c, st->name, st->nparams,
                                  (const char *const *)st->values, st->lengths, st->formats, 0);
-        ExecStatusType t = PQresultStatus(st->res);
-        if (t == PGRES_COMMAND_OK) {
-            const char *n = PQcmdTuples(st->res);
-            st->conn->changes = n && *n ? strtoll(n, NULL, 10) : 0;
-            return RLB_DONE;
-        }
-        if (t != PGRES_TUPLES_OK) {
-            int rc = rli_pg_keep_error(st->conn, st->res);
+        if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+            int rc = finished(st, st->res);
             PQclear(st->res);
             st->res = NULL;
             return rc;
@@ -378,8 +447,31 @@ static int step(rlb_stmt *s)
         st->row = 0;
         return st->nrows > 0 ? RLB_ROW : RLB_DONE;
     }
+    if (st->conn->streaming == st) return next_streamed(st);
     if (!st->res || ++st->row >= st->nrows) return RLB_DONE;
     return RLB_ROW;
+}
+
+static void stream(rlb_stmt *s)
+{
+    st_of(s)->stream = true;
+}
+
+static int column_count(rlb_stmt *s)
+{
+    pg_stmt *st = st_of(s);
+    return st->desc ? PQnfields(st->desc) : 0;
+}
+
+static const char *column_name(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    return st->desc && col < PQnfields(st->desc) ? PQfname(st->desc, col) : NULL;
+}
+
+static void trace(rl_db *db, bool on)
+{
+    rli_pg(db)->trace_db = on ? db : NULL;
 }
 
 static bool column_null(rlb_stmt *s, int col)
@@ -492,6 +584,10 @@ const rl_backend rli_postgres_backend = {
     .column_text = column_text,
     .column_blob = column_blob,
     .column_type = NULL, /* a value has its column's type */
+    .column_count = column_count,
+    .column_name = column_name,
+    .stream = stream,
+    .trace = trace,
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

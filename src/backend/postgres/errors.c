@@ -31,6 +31,8 @@ static int code_of(int rc)
         return RL_EBUSY;
     case PG_FAIL_TYPE: /* as SQLite's STRICT tables report a value of the wrong type */
         return RL_ECONSTRAINT;
+    case PG_FAIL_MISUSE:
+        return RL_EMISUSE;
     default:
         return RL_ERROR;
     }

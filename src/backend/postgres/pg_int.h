@@ -20,6 +20,7 @@ enum {
     PG_FAIL_BUSY,    /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
     PG_FAIL_CONN,    /* the connection is gone */
     PG_FAIL_TYPE,    /* 22P02, 22003, 42804: a value the column's type cannot hold */
+    PG_FAIL_MISUSE,  /* a statement while a cursor streams rows on the connection */
 };
 
 /* The last failure on a connection, from the server's structured fields. */
@@ -35,7 +36,13 @@ typedef struct pg_conn {
     pg_error err;
     char *test_schema;       /* the test profile's private schema, dropped at close; or NULL */
     struct rlb_stmt *setval; /* key_given's statement, prepared on first use */
+    void *streaming;         /* the statement whose rows are coming one at a time, or NULL */
+    rl_db *trace_db;         /* rl_trace is on: statements are told to rli_trace */
 } pg_conn;
+
+/* RLB_OK, or PG_FAIL_MISUSE (kept as c's last error) while another statement than self
+ * streams its rows on c: libpq runs one statement at a time. */
+int rli_pg_not_busy(pg_conn *c, const void *self);
 
 static inline pg_conn *rli_pg(const rl_db *db)
 {

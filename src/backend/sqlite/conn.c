@@ -286,6 +286,31 @@ static const char *column_text(rlb_stmt *s, int col, size_t *len)
     return (const char *)t;
 }
 
+static int column_count(rlb_stmt *s)
+{
+    return sqlite3_column_count(rli_sqlite_st(s));
+}
+
+static const char *column_name(rlb_stmt *s, int col)
+{
+    return sqlite3_column_name(rli_sqlite_st(s), col);
+}
+
+/* SQLITE_TRACE_STMT: a statement starts; the text of a trigger's program begins with "--". */
+static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)p;
+    const char *sql = x;
+    if (sql && !(sql[0] == '-' && sql[1] == '-')) rli_trace(ctx, sql);
+    return 0;
+}
+
+static void trace(rl_db *db, bool on)
+{
+    sqlite3_trace_v2(rli_sqlite_h(db), on ? SQLITE_TRACE_STMT : 0, on ? trace_stmt : NULL, db);
+}
+
 static rl_vtype column_type(rlb_stmt *s, int col)
 {
     switch (sqlite3_column_type(rli_sqlite_st(s), col)) {
@@ -358,6 +383,10 @@ const rl_backend rli_sqlite_backend = {
     .column_text = column_text,
     .column_blob = column_blob,
     .column_type = column_type,
+    .column_count = column_count,
+    .column_name = column_name,
+    .stream = NULL, /* sqlite3_step hands over one row at a time */
+    .trace = trace,
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

@@ -1,0 +1,78 @@
+/*
+ * The query builder's internals, shared by query.c (building and running), cursor.c
+ * (streaming) and relation.c (joins, prefetch, aggregates, subqueries).
+ */
+#ifndef REFLITE_QUERY_H
+#define REFLITE_QUERY_H
+
+#include "internal.h"
+
+#define MAX_GROUPS   32
+#define RLI_MAX_SUBS 8 /* subqueries in one query */
+/* The shape starts with two characters that prepare_query overwrites with the statement's
+ * kind and paging, so that the shape itself is the cache key. */
+#define SHAPE_HEAD "--"
+
+struct rl_query {
+    rl_db *db;
+    model_info *mi;
+    int error;
+    char *errmsg; /* the first builder error's message (malloc'd) */
+    strbuf shape; /* the builder calls as tokens: the cache key of the statement */
+    strbuf sql;   /* rendered on demand */
+    rl_value *params;
+    size_t nparams, cap;
+    /* a query of a few conditions lives in the query itself: no allocation but the query */
+    char shape_buf[64];
+    rl_value params_buf[4];
+    arena texts; /* copies of text and blob operands */
+    int depth;
+    int norder; /* rl_order_by calls */
+    int64_t limit, offset;
+    /* rl_join: the parent and the child's key field index (join NULL: none) */
+    model_info *join;
+    int join_key;
+    /* the tables of the shape's subqueries ('x' tokens) */
+    model_info *subs[RLI_MAX_SUBS];
+    int nsubs;
+    /* SH_AGGREGATE: what rl_aggregate_children asks (field codes; agg_field -1: rows) */
+    int agg, agg_field, group_field;
+};
+
+struct rl_rows_private {
+    arena strings;
+    size_t cap;
+    /* rl_groups: the arrays behind start and size; rl_rows after a join: has_parent */
+    size_t *start, *size;
+    bool *has_parent;
+};
+
+/* What a query's statement is. */
+enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE, SH_AGGREGATE };
+
+/* Remember the query's first error (code, message) and set it on the connection. */
+int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The field code (render.h) of a field name of the query's model, or of its joined parent's
+ * ("authors.name", "author_id.name"); -1 when there is none. */
+int rli_q_field_code(rl_query *q, const char *field);
+/* Append a token (tag, field code, one more character) / a bound value to the query. */
+void rli_q_put_token(rl_query *q, char tag, int code, char arg);
+int rli_q_add_param(rl_query *q, rl_value v);
+/* The query can run: no builder error, no group left open. */
+int rli_q_ready(rl_query *q);
+/* The statement of shape for q, from the model's cache (rendered and prepared on first
+ * sight), its values bound; limit_override >= 0 replaces the query's limit. */
+int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out);
+/* The same statement prepared apart from the cache: the caller owns it (a cursor). */
+int rli_q_prepare_own(rl_query *q, rlb_stmt **out);
+/* Read the parent of a joined row (after the child's columns) into parent, zeroed when the
+ * row has none (*has false). */
+int rli_q_read_parent(rl_query *q, rlb_stmt *st, void *parent, bool *has, arena *a);
+/* Double the room of a result set for structs of size (and parents of psize, 0: none). */
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize);
+/* Run q and read every row (and after a join, every parent) into *out. */
+int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out);
+/* The message for an unknown field name. */
+int rli_q_unknown_field(rl_query *q, const char *field);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * Relations between models, all read from declared foreign keys (child -> parent):
+ *
+ *   rl_join               each row with its parent: one LEFT JOIN (query.c reads it)
+ *   rl_fetch_children     the children of a set of parents, grouped: one statement
+ *   rl_aggregate_children count/sum/avg/min/max of the children per parent: one statement
+ *   rl_where_referenced   EXISTS / NOT EXISTS of referencing rows, as a condition
+ *   rl_where_in_query     field IN (a field of another query's rows), as a condition
+ *
+ * A set of parents travels as one bound parameter holding every key (the shape's 'k' token:
+ * json_each on SQLite, = ANY on PostgreSQL), so the statement text and the number of
+ * parameters are the same for 1 parent and for 100,000.  Rows are grouped in C: parents are
+ * put in a small open-addressing table by key, each child row is counted into its parent's
+ * group and then moved there, keeping the order the query asked for.
+ */
+#include "query.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- which key --------------------------------------------------------------------------- */
+
+/* Whether field f of a child references the table of parent. */
+static bool references(rl_db *db, const rl_field *f, const model_info *parent)
+{
+    if (!f->references) return false;
+    if (f->references == parent->model) return true;
+    model_info *target = NULL;
+    return rli_model_lookup(db, f->references, &target) == RL_OK &&
+           strcmp(target->table, parent->table) == 0;
+}
+
+/* The index of the child's key to parent: the field named key, or (key NULL) its only key to
+ * parent's table.  On failure the query q remembers why. */
+static int find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *fi)
+{
+    const rl_model *m = child->model;
+    if (key) {
+        int i = rli_model_field_index(child, key);
+        if (i < 0) return rli_q_unknown_field(q, key);
+        if (!references(q->db, &m->fields[i], parent))
+            return rli_q_fail(q, RL_EINVAL, "%s.%s is not a foreign key to %s.", child->table, key,
+                              parent->table);
+        *fi = i;
+        return RL_OK;
+    }
+    int found = -1, count = 0;
+    strbuf names;
+    rli_sb_init(&names);
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!references(q->db, &m->fields[i], parent)) continue;
+        rli_sb_puts(&names, count++ ? ", " : "");
+        rli_sb_puts(&names, m->fields[i].name);
+        found = (int)i;
+    }
+    int rc = RL_OK;
+    if (count == 0)
+        rc = rli_q_fail(q, RL_EINVAL, "%s has no foreign key to %s.", child->table, parent->table);
+    else if (count > 1)
+        rc = rli_q_fail(q, RL_EAMBIGUOUS,
+                        "%s has %d foreign keys to %s (%s): name the one to follow.", child->table,
+                        count, parent->table, sb_str(&names));
+    rli_sb_free(&names);
+    if (rc == RL_OK) *fi = found;
+    return rc;
+}
+
+/* The model information of a model given to a relation call, or the query's error. */
+static int parent_info(rl_query *q, const rl_model *parent, model_info **out)
+{
+    if (q->error) return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "");
+    int rc = rli_model_lookup(q->db, parent, out);
+    if (rc != RL_OK) return rli_q_fail(q, rc, "%s", q->db->err.message);
+    if (!(*out)->model->has_pk)
+        return rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to relate to.", (*out)->table);
+    return RL_OK;
+}
+
+int rl_join(rl_query *q, const rl_model *parent, const char *key)
+{
+    if (!q) return RL_EINVAL;
+    model_info *p;
+    int rc = parent_info(q, parent, &p);
+    if (rc != RL_OK) return rc;
+    if (q->join)
+        return rli_q_fail(q, RL_EMISUSE, "query on %s: it is already joined to %s.", q->mi->table,
+                          q->join->table);
+    int fi;
+    if ((rc = find_key(q, q->mi, p, key, &fi)) != RL_OK) return rc;
+    q->join = p;
+    q->join_key = fi;
+    return RL_OK;
+}
+
+/* ---- sets of parents ----------------------------------------------------------------------- */
+
+/* Parents by key: slot -> index of the first parent with that key (+1; 0 is empty). */
+typedef struct key_map {
+    size_t *slot, mask;
+    const int64_t *keys;
+} key_map;
+
+static size_t key_hash(int64_t k)
+{
+    uint64_t x = (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(x ^ (x >> 29));
+}
+
+/* The index of the first parent with key k, or -1. */
+static ptrdiff_t key_find(const key_map *m, int64_t k)
+{
+    for (size_t s = key_hash(k) & m->mask;; s = (s + 1) & m->mask) {
+        if (!m->slot[s]) return -1;
+        if (m->keys[m->slot[s] - 1] == k) return (ptrdiff_t)m->slot[s] - 1;
+    }
+}
+
+/* The keys of n parents at rows, a map of them, and the bound text of the set ("[1,2]" or
+ * "{1,2}"); first[i]: the index of the first parent with parent i's key. */
+typedef struct parent_set {
+    int64_t *keys;
+    size_t *first;
+    key_map map;
+    strbuf text;
+} parent_set;
+
+static void parent_set_free(parent_set *ps)
+{
+    free(ps->keys);
+    free(ps->first);
+    free(ps->map.slot);
+    rli_sb_free(&ps->text);
+}
+
+static int parent_set_make(rl_db *db, const model_info *p, const void *rows, size_t n,
+                           parent_set *ps)
+{
+    *ps = (parent_set){0};
+    rli_sb_init(&ps->text);
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    ps->keys = malloc((n ? n : 1) * sizeof *ps->keys);
+    ps->first = malloc((n ? n : 1) * sizeof *ps->first);
+    ps->map = (key_map){calloc(cap, sizeof(size_t)), cap - 1, ps->keys};
+    if (!ps->keys || !ps->first || !ps->map.slot) return RL_ENOMEM;
+    const char *br = db->be->dialect->key_set_array;
+    rli_sb_putn(&ps->text, br, 1);
+    for (size_t i = 0; i < n; i++) {
+        int64_t k = rli_row_pk(p->model, (const char *)rows + i * p->model->size);
+        ps->keys[i] = k;
+        ptrdiff_t f = key_find(&ps->map, k);
+        if (f >= 0) {
+            ps->first[i] = (size_t)f;
+            continue;
+        }
+        ps->first[i] = i;
+        size_t s = key_hash(k) & ps->map.mask;
+        while (ps->map.slot[s])
+            s = (s + 1) & ps->map.mask;
+        ps->map.slot[s] = i + 1;
+        rli_sb_printf(&ps->text, "%s%" PRId64, ps->text.len > 1 ? "," : "", k);
+    }
+    rli_sb_putn(&ps->text, br + 1, 1);
+    return ps->text.oom ? RL_ENOMEM : RL_OK;
+}
+
+/* Check the arguments shared by the calls on sets of parents, resolve the parent and the key,
+ * and build the set.  On success the caller frees ps. */
+static int set_up(rl_query *q, const rl_model *parent, const char *key, const void *parents,
+                  size_t n, int *fi, parent_set *ps)
+{
+    model_info *p;
+    int rc = parent_info(q, parent, &p);
+    if (rc != RL_OK) return rc;
+    if (n && !parents) return rli_q_fail(q, RL_EINVAL, "query: no parent rows were given.");
+    if (q->join)
+        return rli_q_fail(q, RL_EMISUSE,
+                          "query on %s: a set of parents takes a query without "
+                          "a join.",
+                          q->mi->table);
+    if ((rc = find_key(q, q->mi, p, key, fi)) != RL_OK) return rc;
+    if ((rc = rli_q_ready(q)) != RL_OK) return rc;
+    if (parent_set_make(q->db, p, parents, n, ps) != RL_OK) {
+        parent_set_free(ps);
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    return RL_OK;
+}
+
+/* Add "key IN the set" to q for one run; undo_* receive what to restore after it. */
+static int add_key_set(rl_query *q, int fi, parent_set *ps, size_t *undo_shape, size_t *undo_params)
+{
+    *undo_shape = q->shape.len;
+    *undo_params = q->nparams;
+    rli_q_put_token(q, 'k', fi, 0);
+    q->shape.s[--q->shape.len] = '\0'; /* 'k' FF: three characters */
+    return rli_q_add_param(q, rl_text(sb_str(&ps->text)));
+}
+
+static void drop_key_set(rl_query *q, size_t shape_len, size_t nparams)
+{
+    if (!q->shape.oom) q->shape.s[q->shape.len = shape_len] = '\0';
+    q->nparams = nparams;
+}
+
+/* ---- prefetch -------------------------------------------------------------------------------- */
+
+/* Move the rows of r into groups by their key (field fi), keeping their order in each. */
+static int group_rows(rl_query *q, int fi, const parent_set *ps, size_t n, rl_rows *r, rl_groups *g)
+{
+    const rl_model *m = q->mi->model;
+    size_t *start = calloc(n ? n : 1, sizeof *start), *size = calloc(n ? n : 1, sizeof *size);
+    size_t *owner = malloc((r->count ? r->count : 1) * sizeof *owner);
+    void *items = malloc((r->count ? r->count : 1) * m->size);
+    if (!start || !size || !owner || !items) {
+        free(start), free(size), free(owner), free(items);
+        return RL_ENOMEM;
+    }
+    for (size_t k = 0; k < r->count; k++) {
+        rl_value v = rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
+        ptrdiff_t p = v.type == RL_V_INT ? key_find(&ps->map, v.u.i) : -1;
+        owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
+        if (p >= 0) size[p]++;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ps->first[i] == i) {
+            start[i] = at;
+            at += size[i];
+        }
+    size_t *fill = calloc(n ? n : 1, sizeof *fill);
+    if (!fill) {
+        free(start), free(size), free(owner), free(items);
+        return RL_ENOMEM;
+    }
+    for (size_t k = 0; k < r->count; k++)
+        if (owner[k] != SIZE_MAX)
+            memcpy((char *)items + (start[owner[k]] + fill[owner[k]]++) * m->size,
+                   (char *)r->items + k * m->size, m->size);
+    for (size_t i = 0; i < n; i++) { /* a parent given twice shares its first place's group */
+        start[i] = start[ps->first[i]];
+        size[i] = size[ps->first[i]];
+    }
+    free(fill);
+    free(owner);
+    *g = (rl_groups){.count = n, .start = start, .size = size, .total = at, .items = items};
+    return RL_OK;
+}
+
+int rl_fetch_children(rl_query *children, const rl_model *parent, const char *key,
+                      const void *parents, size_t n, rl_groups **out)
+{
+    if (!children || !out) return RL_EINVAL;
+    *out = NULL;
+    rl_query *q = children;
+    int fi, rc;
+    parent_set ps;
+    if ((rc = set_up(q, parent, key, parents, n, &fi, &ps)) != RL_OK) return rc;
+    size_t shape_len, nparams;
+    rl_rows *rows = NULL;
+    rc = add_key_set(q, fi, &ps, &shape_len, &nparams);
+    if (rc == RL_OK) rc = rli_q_fetch(q, -1, &rows);
+    drop_key_set(q, shape_len, nparams);
+    rl_groups *g = rc == RL_OK ? calloc(1, sizeof *g) : NULL;
+    if (rc == RL_OK && (!g || group_rows(q, fi, &ps, n, rows, g) != RL_OK)) {
+        free(g);
+        rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    parent_set_free(&ps);
+    if (rc != RL_OK) {
+        rl_rows_free(rows);
+        return rc;
+    }
+    /* the strings stay where they are: the result set's arena moves to the groups */
+    g->priv = rows->priv;
+    g->priv->start = (size_t *)g->start;
+    g->priv->size = (size_t *)g->size;
+    rows->priv = NULL;
+    rl_rows_free(rows);
+    *out = g;
+    return RL_OK;
+}
+
+void rl_groups_free(rl_groups *g)
+{
+    if (!g) return;
+    if (g->priv) rli_arena_free(&g->priv->strings);
+    free(g->priv);
+    free((void *)g->start);
+    free((void *)g->size);
+    free(g->items);
+    free(g);
+}
+
+/* ---- aggregates ------------------------------------------------------------------------------ */
+
+/* The aggregate's value in column 1 of st: count an integer, avg real, the others the
+ * field's type. */
+static rl_value agg_value(const rl_backend *be, rlb_stmt *st, rl_agg agg, rl_kind kind)
+{
+    if (be->column_null(st, 1)) return rl_null();
+    if (agg == RL_AGG_COUNT) return rl_int(be->column_int64(st, 1));
+    if (agg == RL_AGG_AVG || kind == RL_KIND_REAL) return rl_real(be->column_double(st, 1));
+    return rl_int(be->column_int64(st, 1));
+}
+
+static int agg_field(rl_query *q, rl_agg agg, const char *field, int *code, rl_kind *kind)
+{
+    *code = -1;
+    *kind = RL_KIND_INTEGER;
+    if ((unsigned)agg > RL_AGG_MAX)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: unknown aggregate %d.", q->mi->table,
+                          (int)agg);
+    if (!field) {
+        if (agg == RL_AGG_COUNT) return RL_OK;
+        return rli_q_fail(q, RL_EINVAL, "query on %s: this aggregate needs a field.", q->mi->table);
+    }
+    int fi = rli_model_field_index(q->mi, field);
+    if (fi < 0) return rli_q_unknown_field(q, field);
+    *kind = rli_field_kind(&q->mi->model->fields[fi]);
+    if (*kind != RL_KIND_INTEGER && *kind != RL_KIND_REAL && *kind != RL_KIND_BOOLEAN)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: %s is not a number to aggregate.",
+                          q->mi->table, field);
+    *code = fi;
+    return RL_OK;
+}
+
+int rl_aggregate_children(rl_query *children, const rl_model *parent, const char *key,
+                          const void *parents, size_t n, rl_agg agg, const char *field,
+                          rl_value *out)
+{
+    if (!children || (n && !out)) return RL_EINVAL;
+    rl_query *q = children;
+    int fi, code, rc;
+    rl_kind kind;
+    if ((rc = agg_field(q, agg, field, &code, &kind)) != RL_OK) return rc;
+    parent_set ps;
+    if ((rc = set_up(q, parent, key, parents, n, &fi, &ps)) != RL_OK) return rc;
+    for (size_t i = 0; i < n; i++)
+        out[i] = agg == RL_AGG_COUNT ? rl_int(0) : rl_null();
+    size_t shape_len, nparams;
+    rlb_stmt *st = NULL;
+    q->agg = (int)agg;
+    q->agg_field = code;
+    q->group_field = fi;
+    rc = add_key_set(q, fi, &ps, &shape_len, &nparams);
+    if (rc == RL_OK) rc = rli_q_prepare(q, SH_AGGREGATE, -1, &st);
+    drop_key_set(q, shape_len, nparams);
+    const rl_backend *be = q->db->be;
+    int step = RLB_DONE;
+    while (rc == RL_OK && (step = be->step(st)) == RLB_ROW) {
+        ptrdiff_t p = key_find(&ps.map, be->column_int64(st, 0));
+        if (p >= 0) out[p] = agg_value(be, st, agg, kind);
+    }
+    if (st) be->reset(st);
+    if (rc == RL_OK && step != RLB_DONE) rc = rli_fail(q->db, NULL, step, q->mi->table);
+    for (size_t i = 0; rc == RL_OK && i < n; i++)
+        out[i] = out[ps.first[i]];
+    parent_set_free(&ps);
+    return rc;
+}
+
+/* ---- subqueries -------------------------------------------------------------------------- */
+
+/* Append [NOT] EXISTS (sub's rows whose field sub_code equals q's field code) to q, with
+ * sub's conditions; sub is freed. */
+static int add_exists(rl_query *q, rl_query *sub, int code, int sub_code, bool negate)
+{
+    int rc = RL_OK;
+    if (q->nsubs == RLI_MAX_SUBS)
+        rc = rli_q_fail(q, RL_EINVAL, "query on %s: at most %d subqueries.", q->mi->table,
+                        RLI_MAX_SUBS);
+    else if ((rc = rli_q_ready(sub)) != RL_OK)
+        rli_q_fail(q, rc, "%s", q->db->err.message);
+    if (rc == RL_OK) {
+        static const char hex[] = "0123456789abcdef";
+        char head[9] = {'x',
+                        hex[q->nsubs],
+                        negate ? '1' : '0',
+                        hex[(code >> 4) & 15],
+                        hex[code & 15],
+                        hex[(sub_code >> 4) & 15],
+                        hex[sub_code & 15],
+                        '{',
+                        0};
+        rli_sb_puts(&q->shape, head);
+        rli_sb_puts(&q->shape, sub->shape.s + 2);
+        rli_sb_puts(&q->shape, "}");
+        for (size_t i = 0; i < sub->nparams && rc == RL_OK; i++)
+            rc = rli_q_add_param(q, sub->params[i]);
+        q->subs[q->nsubs++] = sub->mi;
+    }
+    rl_query_free(sub);
+    return rc == RL_OK ? RL_OK : q->error ? q->error : rc;
+}
+
+/* The checks shared by both subquery conditions; sub is freed when they fail. */
+static int sub_usable(rl_query *q, rl_query *sub)
+{
+    int rc = RL_OK;
+    if (!q)
+        rc = RL_EINVAL;
+    else if (q->error)
+        rc = rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "");
+    else if (!sub)
+        rc = rli_q_fail(q, RL_EINVAL, "query on %s: no subquery was given.", q->mi->table);
+    else if (sub->db != q->db)
+        rc = rli_q_fail(q, RL_EINVAL,
+                        "query on %s: the subquery belongs to another "
+                        "connection.",
+                        q->mi->table);
+    else if (sub->nsubs || sub->join)
+        rc = rli_q_fail(q, RL_EINVAL,
+                        "query on %s: a subquery cannot have a join or "
+                        "subqueries of its own.",
+                        q->mi->table);
+    else if (sub->error)
+        rc = rli_q_fail(q, sub->error, "%s", sub->errmsg ? sub->errmsg : "Out of memory.");
+    if (rc != RL_OK) rl_query_free(sub);
+    return rc;
+}
+
+int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate)
+{
+    int rc = sub_usable(q, sub);
+    if (rc != RL_OK) return rc;
+    int fi;
+    if (!q->mi->model->has_pk)
+        rc = rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to be referenced by.",
+                        q->mi->table);
+    else
+        rc = find_key(q, sub->mi, q->mi, key, &fi);
+    if (rc != RL_OK) {
+        rl_query_free(sub);
+        return rc;
+    }
+    return add_exists(q, sub, RLS_PK, fi, negate);
+}
+
+int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,
+                      bool negate)
+{
+    int rc = sub_usable(q, sub);
+    if (rc != RL_OK) return rc;
+    int code = rli_q_field_code(q, field);
+    int sub_code = rli_q_field_code(sub, sub_field);
+    if (code < 0 || sub_code < 0) {
+        rc = rli_q_unknown_field(code < 0 ? q : sub, code < 0 ? field : sub_field);
+        if (code >= 0) rli_q_fail(q, rc, "%s", q->db->err.message);
+        rl_query_free(sub);
+        return rc;
+    }
+    return add_exists(q, sub, code, sub_code, negate);
+}

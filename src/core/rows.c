@@ -1,0 +1,314 @@
+/*
+ * Reading rows:
+ *
+ *   rl_fetch_all              every row of a query into one result set (and, after a join,
+ *                             every parent alongside)
+ *   rl_fetch_first/one        one row straight into the caller's struct, no result set
+ *   rl_cursor_open/next/free  a query's rows streamed: the cursor owns its statement (apart
+ *                             from the model's cache, so that the same query may run
+ *                             meanwhile on SQLite) and one arena, emptied before each row:
+ *                             text is read where the engine keeps it, so a row costs no
+ *                             allocation and memory stays that of the largest row
+ *   rl_query_rows             a raw SELECT read into model structs by column name
+ */
+#include "query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize)
+{
+    size_t cap = r->priv->cap ? r->priv->cap * 2 : 16;
+    void *items = realloc(r->items, cap * size);
+    if (!items) return RL_ENOMEM;
+    r->items = items;
+    if (psize) { /* a join: the parents and their flags grow alongside */
+        void *parents = realloc(r->parents, cap * psize);
+        if (parents) r->parents = parents;
+        bool *has = parents ? realloc(r->priv->has_parent, cap * sizeof *has) : NULL;
+        if (!has) return RL_ENOMEM;
+        r->priv->has_parent = has;
+        r->has_parent = has;
+    }
+    r->priv->cap = cap;
+    return RL_OK;
+}
+
+/* Read the parent of a joined row (its columns follow the child's) into parent, zeroed when
+ * there is none; *has tells which. */
+int rli_q_read_parent(rl_query *q, rlb_stmt *st, void *parent, bool *has, arena *a)
+{
+    const rl_model *m = q->mi->model;
+    int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
+    memset(parent, 0, q->join->model->size);
+    *has = !q->db->be->column_null(st, col);
+    return *has ? rli_read_row_at(q->db->be, q->join, parent, st, col, a) : RL_OK;
+}
+
+int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
+{
+    *out = NULL;
+    rlb_stmt *st = NULL;
+    int code = rli_q_prepare(q, SH_SELECT, limit, &st);
+    if (code != RL_OK) return code;
+    rl_rows *r = calloc(1, sizeof *r);
+    if (r) r->priv = calloc(1, sizeof *r->priv);
+    if (!r || !r->priv) {
+        free(r);
+        q->db->be->reset(st);
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    const rl_backend *be = q->db->be;
+    size_t size = q->mi->model->size, psize = q->join ? q->join->model->size : 0;
+    int rc;
+    while ((rc = be->step(st)) == RLB_ROW) {
+        if (r->count == r->priv->cap && rli_rows_grow(r, size, psize) != RL_OK) {
+            code = RL_ENOMEM;
+            break;
+        }
+        void *row = (char *)r->items + r->count * size;
+        memset(row, 0, size);
+        if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
+        if (psize &&
+            (code = rli_q_read_parent(q, st, (char *)r->parents + r->count * psize,
+                                      &r->priv->has_parent[r->count], &r->priv->strings)) != RL_OK)
+            break;
+        r->count++;
+    }
+    be->reset(st);
+    if (code == RL_OK && rc != RLB_DONE) code = rli_fail(q->db, NULL, rc, q->mi->table);
+    if (code == RL_ENOMEM) rli_err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
+    if (code != RL_OK) {
+        rl_rows_free(r);
+        return code;
+    }
+    if (psize && !r->parents) { /* no row: an empty array all the same */
+        r->parents = calloc(1, psize);
+        r->priv->has_parent = calloc(1, sizeof(bool));
+        r->has_parent = r->priv->has_parent;
+        if (!r->parents || !r->has_parent) {
+            rl_rows_free(r);
+            return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+        }
+    }
+    *out = r;
+    return RL_OK;
+}
+
+int rl_fetch_all(rl_query *q, rl_rows **out)
+{
+    if (!q || !out) return RL_EINVAL;
+    return rli_q_fetch(q, -1, out);
+}
+
+void rl_rows_free(rl_rows *rows)
+{
+    if (!rows) return;
+    if (rows->priv) {
+        rli_arena_free(&rows->priv->strings);
+        free(rows->priv->has_parent);
+    }
+    free(rows->parents);
+    free(rows->priv);
+    free(rows->items);
+    free(rows);
+}
+
+/*
+ * The first row (and, for exactly_one, the proof that there is no second) read straight into
+ * out, its strings malloc'd so that out owns them (rl_row_free).  No result set is built.
+ */
+static int fetch_single(rl_query *q, void *out, bool exactly_one)
+{
+    if (!q || !out) return RL_EINVAL;
+    /* Stepping stops after the row(s) it needs, so a LIMIT is only worth its binding when an
+     * ORDER BY lets SQLite keep the top rows instead of sorting them all. */
+    int64_t limit = q->norder && q->limit < 0 && q->offset < 0 ? (exactly_one ? 2 : 1) : -1;
+    rlb_stmt *st = NULL;
+    int code = rli_q_prepare(q, SH_SELECT, limit, &st);
+    if (code != RL_OK) return code;
+    const rl_backend *be = q->db->be;
+    const rl_model *m = q->mi->model;
+    const char *table = q->mi->table;
+    int rc = be->step(st);
+    if (rc == RLB_ROW) {
+        memset(out, 0, m->size);
+        code = rli_read_row(be, q->mi, out, st, NULL);
+        if (code != RL_OK) {
+            rl_row_free(m, out); /* nothing half-read is handed out */
+            be->reset(st);
+            return rli_err_set(q->db, code, "query on %s: out of memory.", table);
+        }
+        rc = exactly_one ? be->step(st) : RLB_DONE;
+        if (rc != RLB_DONE) rl_row_free(m, out);
+        be->reset(st);
+        if (rc == RLB_DONE) return RL_OK;
+        if (rc == RLB_ROW)
+            return rli_err_set(q->db, RL_EMULTIPLE,
+                               "query on %s: more than one row matches where exactly one was "
+                               "expected.",
+                               table);
+        return rli_fail(q->db, NULL, rc, table);
+    }
+    be->reset(st);
+    if (rc == RLB_DONE)
+        return rli_err_set(q->db, RL_ENOTFOUND, "query on %s: no row matches.", table);
+    return rli_fail(q->db, NULL, rc, table);
+}
+
+int rl_fetch_first(rl_query *q, void *out)
+{
+    return fetch_single(q, out, false);
+}
+int rl_fetch_one(rl_query *q, void *out)
+{
+    return fetch_single(q, out, true);
+}
+
+/* ---- streaming ---------------------------------------------------------------------------- */
+
+struct rl_cursor {
+    rl_db *db;
+    model_info *mi, *join;
+    rlb_stmt *st;
+    arena strings;
+    bool done;
+};
+
+int rl_cursor_open(rl_query *q, rl_cursor **out)
+{
+    if (!q || !out) return RL_EINVAL;
+    *out = NULL;
+    rl_cursor *c = calloc(1, sizeof *c);
+    if (!c) return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    int rc = rli_q_prepare_own(q, &c->st);
+    if (rc != RL_OK) {
+        free(c);
+        return rc;
+    }
+    c->db = q->db;
+    c->mi = q->mi;
+    c->join = q->join;
+    c->strings.borrow_text = true;
+    if (q->db->be->stream) q->db->be->stream(c->st);
+    *out = c;
+    return RL_OK;
+}
+
+int rl_cursor_next(rl_cursor *c, void *row, void *parent)
+{
+    if (!c || !row) return RL_EINVAL;
+    if (c->done) return 0;
+    const rl_backend *be = c->db->be;
+    rli_arena_reset(&c->strings);
+    int rc = be->step(c->st);
+    if (rc == RLB_ROW) {
+        memset(row, 0, c->mi->model->size);
+        int code = rli_read_row(be, c->mi, row, c->st, &c->strings);
+        if (code == RL_OK && c->join && parent) {
+            const rl_model *m = c->mi->model;
+            int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
+            memset(parent, 0, c->join->model->size);
+            if (!be->column_null(c->st, col))
+                code = rli_read_row_at(be, c->join, parent, c->st, col, &c->strings);
+        }
+        if (code != RL_OK)
+            return rli_err_set(c->db, code, "query on %s: out of memory.", c->mi->table);
+        return 1;
+    }
+    c->done = true;
+    if (rc == RLB_DONE) {
+        be->reset(c->st);
+        return 0;
+    }
+    int code = rli_fail(c->db, c->st, rc, c->mi->table);
+    be->reset(c->st);
+    return code;
+}
+
+void rl_cursor_free(rl_cursor *c)
+{
+    if (!c) return;
+    c->db->be->finalize(c->st); /* a stream not read to its end is drained by the backend */
+    rli_arena_free(&c->strings);
+    free(c);
+}
+
+/* ---- raw SQL into structs ------------------------------------------------------------------ */
+
+/* Where each column of st goes: a field index, -2 for the primary key. */
+static int map_columns(rl_db *db, model_info *mi, rlb_stmt *st, int **out, int *n)
+{
+    const rl_backend *be = db->be;
+    *n = be->column_count(st);
+    int *map = malloc(sizeof *map * (size_t)(*n ? *n : 1));
+    if (!map) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    for (int i = 0; i < *n; i++) {
+        const char *name = be->column_name(st, i);
+        int fi = name ? rli_model_field_index(mi, name) : -1;
+        if (fi < 0 && name && mi->model->has_pk && strcmp(name, mi->pk_column) == 0) fi = -2;
+        if (fi == -1) {
+            free(map);
+            return rli_err_set(db, RL_EFIELD,
+                               "query: column %d (%s) of the result is not a field of %s.", i + 1,
+                               name ? name : "?", mi->model->type_name);
+        }
+        map[i] = fi;
+    }
+    *out = map;
+    return RL_OK;
+}
+
+/* Read the current row of st into the next struct of r. */
+static int read_mapped(rl_db *db, model_info *mi, rlb_stmt *st, const int *map, int n, rl_rows *r)
+{
+    const rl_model *m = mi->model;
+    if (r->count == r->priv->cap && rli_rows_grow(r, m->size, 0) != RL_OK) return RL_ENOMEM;
+    void *row = (char *)r->items + r->count * m->size;
+    memset(row, 0, m->size);
+    for (int i = 0; i < n; i++) {
+        if (map[i] == -2) {
+            rli_row_set_pk(m, row, db->be->column_int64(st, i));
+            continue;
+        }
+        if (rli_field_read(db->be, &m->fields[map[i]], row, st, i, &r->priv->strings) != RL_OK)
+            return RL_ENOMEM;
+    }
+    r->count++;
+    return RL_OK;
+}
+
+int rl_query_rows(rl_db *db, const rl_model *model, const char *sql, const rl_value *params,
+                  size_t nparams, rl_rows **out)
+{
+    if (!db || !sql || !out || (nparams && !params)) return RL_EINVAL;
+    *out = NULL;
+    model_info *mi;
+    rli_err_clear(db);
+    int code = rli_model_lookup(db, model, &mi);
+    if (code != RL_OK) return code;
+    rlb_stmt *st = NULL;
+    int rc = db->be->prepare_raw(db, sql, &st, NULL);
+    if (rc < 0) return db->err.code;
+    if (rc != RLB_OK) return rli_fail(db, NULL, rc, "query");
+    if (!st) return rli_err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
+    int *map = NULL, n = 0;
+    rl_rows *r = calloc(1, sizeof *r);
+    if (r) r->priv = calloc(1, sizeof *r->priv);
+    code = !r || !r->priv ? rli_err_set(db, RL_ENOMEM, "Out of memory.")
+                          : map_columns(db, mi, st, &map, &n);
+    for (size_t i = 0; code == RL_OK && i < nparams; i++)
+        db->be->bind(st, (int)i + 1, &params[i]);
+    while (code == RL_OK && (rc = db->be->step(st)) == RLB_ROW)
+        if (read_mapped(db, mi, st, map, n, r) != RL_OK)
+            code = rli_err_set(db, RL_ENOMEM, "query on %s: out of memory.", mi->table);
+    if (code == RL_OK && rc != RLB_DONE) code = rli_fail(db, st, rc, "query");
+    db->be->finalize(st);
+    free(map);
+    if (code != RL_OK) {
+        if (r) rl_rows_free(r);
+        return code;
+    }
+    *out = r;
+    return RL_OK;
+}

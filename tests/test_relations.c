@@ -1,0 +1,612 @@
+/*
+ * Relations, on both engines: joins, prefetch, aggregates, subquery conditions, cursors,
+ * upserts and raw SQL read into structs.  Results are compared with what hand-written SQL
+ * says on the same data (a few thousand random cases), and the statements each call runs
+ * are counted through rl_trace.
+ */
+#include "helpers.h"
+
+typedef struct {
+    int64_t pk;
+    char *name;
+} Member;
+
+/* A loan: a book lent to a member; checked is a number to aggregate. */
+typedef struct {
+    int64_t pk;
+    int64_t book_id;
+    int64_t member_id;
+    int64_t days;
+} Loan;
+
+/* Two keys to the same parent (an ambiguous relation), one of them nullable. */
+typedef struct {
+    int64_t pk;
+    int64_t book_id;
+    int64_t reviewer_id;
+    rl_maybe_int editor_id;
+    double score;
+} Review;
+
+/* A self-reference. */
+typedef struct {
+    int64_t pk;
+    char *name;
+    rl_maybe_int manager_id;
+} Employee;
+
+static const rl_field member_fields[] = {RL_TEXT(Member, name)};
+static const rl_model Member_model = RL_MODEL(Member, "members", member_fields);
+static const rl_field loan_fields[] = {
+    RL_FOREIGN_KEY(Loan, book_id, &Book_model, .on_delete = RL_CASCADE),
+    RL_FOREIGN_KEY(Loan, member_id, &Member_model, .on_delete = RL_CASCADE),
+    RL_INT(Loan, days),
+};
+static const rl_model Loan_model = RL_MODEL(Loan, "loans", loan_fields);
+static const rl_field review_fields[] = {
+    RL_FOREIGN_KEY(Review, book_id, &Book_model, .on_delete = RL_CASCADE),
+    RL_FOREIGN_KEY(Review, reviewer_id, &Author_model, .on_delete = RL_CASCADE),
+    RL_FOREIGN_KEY(Review, editor_id, &Author_model, .on_delete = RL_SET_NULL),
+    RL_REAL(Review, score),
+};
+static const rl_model Review_model = RL_MODEL(Review, "reviews", review_fields);
+static const rl_model Employee_model;
+static const rl_field employee_fields[] = {
+    RL_TEXT(Employee, name),
+    RL_FOREIGN_KEY(Employee, manager_id, &Employee_model, .on_delete = RL_SET_NULL),
+};
+static const rl_model Employee_model = RL_MODEL(Employee, "employees", employee_fields);
+
+static rl_db *open_all(void)
+{
+    rl_db *db = open_library();
+    const rl_model *models[] = {&Member_model, &Loan_model, &Review_model, &Employee_model};
+    assert_int_equal(rl_create_all(db, models, 4), RL_OK);
+    return db;
+}
+
+static int64_t add_member(rl_db *db, const char *name)
+{
+    Member m = {.name = (char *)name};
+    assert_int_equal(rl_insert(db, &Member_model, &m), RL_OK);
+    return m.pk;
+}
+
+static int64_t add_loan(rl_db *db, int64_t book, int64_t member, int64_t days)
+{
+    Loan l = {.book_id = book, .member_id = member, .days = days};
+    assert_int_equal(rl_insert(db, &Loan_model, &l), RL_OK);
+    return l.pk;
+}
+
+/* Counting statements through rl_trace: only the SELECTs and the other statements apart. */
+typedef struct {
+    int all, selects;
+} counter;
+
+static void count_stmt(const char *sql, void *ctx)
+{
+    counter *c = ctx;
+    c->all++;
+    if (strncmp(sql, "SELECT", 6) == 0) c->selects++;
+}
+
+/* ---- join ---------------------------------------------------------------------------------- */
+
+static void test_join_fills_parents(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t le_guin = add_author(db, "Le Guin"), banks = add_author(db, "Banks");
+    add_book(db, "The Dispossessed", le_guin);
+    add_book(db, "Excession", banks);
+    add_book(db, "Lathe of Heaven", le_guin);
+
+    counter c = {0, 0};
+    assert_int_equal(rl_trace(db, count_stmt, &c), RL_OK);
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_join(q, &Author_model, NULL), RL_OK);
+    assert_int_equal(rl_where(q, "authors.name", RL_EQ, rl_text("Le Guin")), RL_OK);
+    assert_int_equal(rl_order_by(q, "title", RL_DESC), RL_OK);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(c.all, 1); /* one statement, whatever the number of rows */
+    assert_int_equal(rows->count, 2);
+    const Book *b = rows->items;
+    const Author *a = rows->parents;
+    assert_string_equal(b[0].title, "The Dispossessed");
+    assert_string_equal(b[1].title, "Lathe of Heaven");
+    for (int i = 0; i < 2; i++) {
+        assert_true(rows->has_parent[i]);
+        assert_int_equal(a[i].pk, le_guin);
+        assert_string_equal(a[i].name, "Le Guin");
+    }
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* the key's name works as the parent's prefix too, and parents order the rows */
+    q = rl_select(db, &Book_model);
+    rl_join(q, &Author_model, "author_id");
+    rl_order_by(q, "author_id.name", RL_ASC);
+    rl_order_by(q, "title", RL_ASC);
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 3);
+    a = rows->parents;
+    assert_string_equal(a[0].name, "Banks");
+    assert_string_equal(a[2].name, "Le Guin");
+    int64_t n = 0;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 3);
+    rl_rows_free(rows);
+    rl_query_free(q);
+    rl_trace(db, NULL, NULL);
+    rl_close(db);
+}
+
+static void test_join_keeps_rows_without_parent(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "Reviewer"), e = add_author(db, "Editor");
+    int64_t book = add_book(db, "B", a);
+    Review r1 = {.book_id = book, .reviewer_id = a, .editor_id = RL_SOME(e), .score = 4};
+    Review r2 = {.book_id = book, .reviewer_id = a, .score = 2}; /* no editor */
+    assert_int_equal(rl_insert(db, &Review_model, &r1), RL_OK);
+    assert_int_equal(rl_insert(db, &Review_model, &r2), RL_OK);
+
+    rl_query *q = rl_select(db, &Review_model);
+    assert_int_equal(rl_join(q, &Author_model, NULL), RL_EAMBIGUOUS);
+    assert_contains(rl_errmsg(db), "reviewer_id, editor_id");
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_EAMBIGUOUS); /* the query remembers */
+    rl_query_free(q);
+
+    q = rl_select(db, &Review_model);
+    assert_int_equal(rl_join(q, &Author_model, "editor_id"), RL_OK);
+    rl_order_by(q, "score", RL_DESC);
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 2);
+    const Author *p = rows->parents;
+    assert_true(rows->has_parent[0]);
+    assert_string_equal(p[0].name, "Editor");
+    assert_false(rows->has_parent[1]);
+    assert_int_equal(p[1].pk, 0);
+    assert_null(p[1].name);
+    rl_rows_free(rows);
+
+    /* a joined query cannot write */
+    int64_t changed;
+    assert_int_equal(rl_delete_where(q, &changed), RL_EMISUSE);
+    rl_query_free(q);
+
+    /* a field that is not a key, and a key to another table */
+    q = rl_select(db, &Review_model);
+    assert_int_equal(rl_join(q, &Author_model, "score"), RL_EINVAL);
+    rl_query_free(q);
+    q = rl_select(db, &Review_model);
+    assert_int_equal(rl_join(q, &Author_model, "book_id"), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "reviews.book_id is not a foreign key to authors");
+    rl_query_free(q);
+    rl_close(db);
+}
+
+static void test_self_reference(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    Employee boss = {.name = "Boss"};
+    assert_int_equal(rl_insert(db, &Employee_model, &boss), RL_OK);
+    Employee e1 = {.name = "Ann", .manager_id = RL_SOME(boss.pk)};
+    Employee e2 = {.name = "Bob", .manager_id = RL_SOME(boss.pk)};
+    assert_int_equal(rl_insert(db, &Employee_model, &e1), RL_OK);
+    assert_int_equal(rl_insert(db, &Employee_model, &e2), RL_OK);
+
+    rl_query *q = rl_select(db, &Employee_model);
+    assert_int_equal(rl_join(q, &Employee_model, NULL), RL_OK);
+    rl_where(q, "employees.name", RL_EQ, rl_text("Boss")); /* the manager's name */
+    rl_order_by(q, "name", RL_ASC);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 2);
+    assert_string_equal(((Employee *)rows->items)[0].name, "Ann");
+    assert_string_equal(((Employee *)rows->parents)[1].name, "Boss");
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* the boss's reports, by prefetch */
+    q = rl_select(db, &Employee_model);
+    rl_order_by(q, "name", RL_DESC);
+    rl_groups *g;
+    Employee parents[] = {boss, e1};
+    assert_int_equal(rl_fetch_children(q, &Employee_model, NULL, parents, 2, &g), RL_OK);
+    assert_int_equal(g->size[0], 2);
+    assert_int_equal(g->size[1], 0);
+    assert_string_equal(((Employee *)g->items)[g->start[0]].name, "Bob");
+    rl_groups_free(g);
+    rl_query_free(q);
+    rl_close(db);
+}
+
+/* ---- prefetch and aggregates ------------------------------------------------------------- */
+
+static void test_children_grouped_in_one_statement(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    Author authors[4] = {{.name = "A"}, {.name = "B"}, {.name = "C"}, {.name = "D"}};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rl_insert(db, &Author_model, &authors[i]), RL_OK);
+    add_book(db, "a2", authors[0].pk);
+    add_book(db, "c1", authors[2].pk);
+    add_book(db, "a1", authors[0].pk);
+    add_book(db, "a3", authors[0].pk);
+    authors[3] = authors[0]; /* a parent given twice shares its group */
+
+    counter c = {0, 0};
+    rl_trace(db, count_stmt, &c);
+    rl_query *q = rl_select(db, &Book_model);
+    rl_where(q, "title", RL_NE, rl_text("a3"));
+    rl_order_by(q, "title", RL_ASC);
+    rl_groups *g;
+    assert_int_equal(rl_fetch_children(q, &Author_model, NULL, authors, 4, &g), RL_OK);
+    assert_int_equal(c.all, 1);
+    assert_int_equal(g->count, 4);
+    assert_int_equal(g->total, 3);
+    const Book *b = g->items;
+    assert_int_equal(g->size[0], 2);
+    assert_string_equal(b[g->start[0]].title, "a1");
+    assert_string_equal(b[g->start[0] + 1].title, "a2");
+    assert_int_equal(g->size[1], 0); /* B has no books */
+    assert_int_equal(g->size[2], 1);
+    assert_string_equal(b[g->start[2]].title, "c1");
+    assert_int_equal(g->size[3], 2);
+    assert_int_equal(g->start[3], g->start[0]);
+    rl_groups_free(g);
+
+    /* the query is unchanged afterwards: it runs as it was */
+    int64_t n = 0;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 3);
+    assert_null(strstr(rl_query_sql(q), "json_each"));
+    assert_null(strstr(rl_query_sql(q), "ANY"));
+
+    /* aggregates: every parent gets its value, count 0 and NULL for none */
+    rl_value out[4];
+    c.all = 0;
+    assert_int_equal(
+        rl_aggregate_children(q, &Author_model, NULL, authors, 4, RL_AGG_COUNT, NULL, out), RL_OK);
+    assert_int_equal(c.all, 1);
+    assert_int_equal(out[0].type, RL_V_INT);
+    assert_int_equal(out[0].u.i, 2);
+    assert_int_equal(out[1].u.i, 0);
+    assert_int_equal(out[2].u.i, 1);
+    assert_int_equal(out[3].u.i, 2);
+    assert_int_equal(
+        rl_aggregate_children(q, &Author_model, NULL, authors, 4, RL_AGG_MAX, "price", out), RL_OK);
+    assert_int_equal(out[0].type, RL_V_REAL);
+    assert_int_equal(out[1].type, RL_V_NULL);
+    assert_int_equal(
+        rl_aggregate_children(q, &Author_model, NULL, authors, 4, RL_AGG_SUM, "title", out),
+        RL_EINVAL);
+    rl_query_free(q);
+
+    /* no parents: no groups, no rows */
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_fetch_children(q, &Author_model, NULL, NULL, 0, &g), RL_OK);
+    assert_int_equal(g->count, 0);
+    assert_int_equal(g->total, 0);
+    rl_groups_free(g);
+    rl_query_free(q);
+    rl_trace(db, NULL, NULL);
+    rl_close(db);
+}
+
+/* ---- subquery conditions ------------------------------------------------------------------ */
+
+static void test_books_not_on_loan(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "A");
+    int64_t b1 = add_book(db, "one", a), b2 = add_book(db, "two", a);
+    add_book(db, "three", a);
+    int64_t m = add_member(db, "M"), m2 = add_member(db, "N");
+    add_loan(db, b1, m, 7);
+    add_loan(db, b2, m2, 30);
+
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_referenced(q, rl_select(db, &Loan_model), NULL, true), RL_OK);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 1);
+    assert_string_equal(((Book *)rows->items)[0].title, "three");
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* on loan for more than two weeks; the subquery's values are bound like any other */
+    q = rl_select(db, &Book_model);
+    rl_query *long_loans = rl_select(db, &Loan_model);
+    rl_where(long_loans, "days", RL_GT, rl_int(14));
+    assert_int_equal(rl_where_referenced(q, long_loans, "book_id", false), RL_OK);
+    rl_where(q, "title", RL_NE, rl_text("x"));
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 1);
+    assert_string_equal(((Book *)rows->items)[0].title, "two");
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* members who borrowed "one": IN another query's field */
+    q = rl_select(db, &Member_model);
+    rl_query *loans = rl_select(db, &Loan_model);
+    rl_where(loans, "book_id", RL_EQ, rl_int(b1));
+    assert_int_equal(rl_where_in_query(q, "pk", loans, "member_id", false), RL_OK);
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 1);
+    assert_string_equal(((Member *)rows->items)[0].name, "M");
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* a bulk delete with a subquery: the books nobody borrowed */
+    q = rl_select(db, &Book_model);
+    rl_where_referenced(q, rl_select(db, &Loan_model), NULL, true);
+    int64_t changed = 0;
+    assert_int_equal(rl_delete_where(q, &changed), RL_OK);
+    assert_int_equal(changed, 1);
+    rl_query_free(q);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 2);
+
+    /* bad subqueries are refused and freed */
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_referenced(q, rl_select(db, &Member_model), NULL, false), RL_EINVAL);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_in_query(q, "pk", rl_select(db, &Loan_model), "nope", false),
+                     RL_EFIELD);
+    rl_query_free(q);
+    rl_close(db);
+}
+
+/* ---- cursors ------------------------------------------------------------------------------- */
+
+static void test_cursor_streams_every_row(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "A");
+    rl_begin(db);
+    char title[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(title, sizeof title, "book %03d", i);
+        add_book(db, title, i % 2 ? a : a);
+    }
+    rl_commit(db);
+    rl_query *q = rl_select(db, &Book_model);
+    rl_join(q, &Author_model, NULL);
+    rl_order_by(q, "title", RL_ASC);
+    rl_cursor *c;
+    assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+    rl_query_free(q); /* the cursor does not need it */
+    Book b;
+    Author p;
+    int n = 0, rc;
+    while ((rc = rl_cursor_next(c, &b, &p)) == 1) {
+        snprintf(title, sizeof title, "book %03d", n);
+        assert_string_equal(b.title, title);
+        assert_string_equal(p.name, "A");
+        n++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 500);
+    assert_int_equal(rl_cursor_next(c, &b, NULL), 0); /* stays at its end */
+    rl_cursor_free(c);
+
+    /* freed early: the rest is dropped and the connection is usable at once */
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+    assert_int_equal(rl_cursor_next(c, &b, NULL), 1);
+    int64_t count = 0;
+    int during = rl_count(q, &count);
+    if (on_pg()) { /* one statement at a time on a PostgreSQL connection */
+        assert_int_equal(during, RL_EMISUSE);
+        assert_contains(rl_errmsg(db), "cursor");
+    } else {
+        assert_int_equal(during, RL_OK);
+        assert_int_equal(count, 500);
+    }
+    rl_cursor_free(c);
+    assert_int_equal(rl_count(q, &count), RL_OK);
+    assert_int_equal(count, 500);
+    rl_query_free(q);
+    assert_int_equal(rl_cursor_next(NULL, &b, NULL), RL_EINVAL);
+    rl_cursor_free(NULL);
+    rl_close(db);
+}
+
+/* ---- upsert and raw SQL into structs --------------------------------------------------------- */
+
+static void test_upsert_updates_in_place(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    static const char *const by_email[] = {"email", NULL};
+    Author a = {.name = "Old name", .email = "a@example.org"};
+    assert_int_equal(rl_upsert(db, &Author_model, &a, by_email), RL_OK);
+    assert_true(a.pk > 0);
+    int64_t book = add_book(db, "kept", a.pk); /* ON DELETE CASCADE child */
+    Author again = {.name = "New name", .email = "a@example.org"};
+    assert_int_equal(rl_upsert(db, &Author_model, &again, by_email), RL_OK);
+    assert_int_equal(again.pk, a.pk); /* the same row, not a new one */
+    Author got;
+    assert_int_equal(rl_get(db, &Author_model, a.pk, &got), RL_OK);
+    assert_string_equal(got.name, "New name");
+    rl_row_free(&Author_model, &got);
+    Book b;
+    assert_int_equal(rl_get(db, &Book_model, book, &b), RL_OK); /* no delete fired */
+    rl_row_free(&Book_model, &b);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 1);
+
+    /* by primary key */
+    Author by_pk = {.pk = a.pk, .name = "By pk", .email = "a@example.org"};
+    assert_int_equal(rl_upsert(db, &Author_model, &by_pk, NULL), RL_OK);
+    Author fresh = {.pk = a.pk + 100, .name = "Fresh", .email = "f@example.org"};
+    assert_int_equal(rl_upsert(db, &Author_model, &fresh, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM authors"), 2);
+    Author next = {.name = "Next"}; /* keys given move the generator past them */
+    assert_int_equal(rl_insert(db, &Author_model, &next), RL_OK);
+    assert_true(next.pk > fresh.pk);
+
+    /* a key with no parent is named like an insert's */
+    Book orphan = {.pk = book, .title = "kept", .author_id = 99999};
+    assert_int_equal(rl_upsert(db, &Book_model, &orphan, NULL), RL_EFOREIGNKEY);
+    assert_contains(rl_errmsg(db), "author_id = 99999 has no matching row in authors");
+    static const char *const nope[] = {"nope", NULL};
+    assert_int_equal(rl_upsert(db, &Author_model, &fresh, nope), RL_EFIELD);
+    Author no_pk = {.name = "x"};
+    assert_int_equal(rl_upsert(db, &Author_model, &no_pk, NULL), RL_EINVAL);
+    rl_close(db);
+}
+
+static void test_raw_sql_into_structs(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "A");
+    add_book(db, "x", a);
+    add_book(db, "y", a);
+    rl_rows *rows;
+    rl_value p[] = {rl_text("y")};
+    assert_int_equal(rl_query_rows(db, &Book_model,
+                                   "SELECT b.pk, b.title AS title, b.author_id FROM books b "
+                                   "JOIN authors a ON a.pk = b.author_id WHERE b.title <> ?1",
+                                   p, 1, &rows),
+                     RL_OK);
+    assert_int_equal(rows->count, 1);
+    const Book *b = rows->items;
+    assert_string_equal(b[0].title, "x");
+    assert_int_equal(b[0].author_id, a);
+    assert_false(b[0].year.present); /* not returned: NULL */
+    rl_rows_free(rows);
+    assert_int_equal(
+        rl_query_rows(db, &Book_model, "SELECT title, 1 AS nope FROM books", NULL, 0, &rows),
+        RL_EFIELD);
+    assert_contains(rl_errmsg(db), "nope");
+    assert_int_equal(rl_query_rows(db, &Book_model, "SELECT * FROM no_such_table", NULL, 0, &rows),
+                     RL_ERROR);
+    rl_close(db);
+}
+
+/* ---- the same answers as hand-written SQL, on random data -------------------------------- */
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void test_random_cases_match_hand_written_sql(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    uint64_t seed = 0x5eed1234abcdULL;
+    enum { AUTHORS = 40, BOOKS = 300 };
+    Author authors[AUTHORS];
+    char name[32];
+    rl_begin(db);
+    for (int i = 0; i < AUTHORS; i++) {
+        snprintf(name, sizeof name, "author %d", i);
+        authors[i] = (Author){.name = name};
+        assert_int_equal(rl_insert(db, &Author_model, &authors[i]), RL_OK);
+        authors[i].name = NULL;
+    }
+    for (int i = 0; i < BOOKS; i++) {
+        snprintf(name, sizeof name, "t%03d", (int)(rnd(&seed) % 1000));
+        Book b = {.title = name,
+                  .author_id = authors[rnd(&seed) % (AUTHORS / 2)].pk,
+                  .year = rnd(&seed) % 4 ? (rl_maybe_int)RL_SOME((int64_t)(rnd(&seed) % 50))
+                                         : (rl_maybe_int)RL_NONE,
+                  .price = (double)(rnd(&seed) % 100)};
+        assert_int_equal(rl_insert(db, &Book_model, &b), RL_OK);
+    }
+    rl_commit(db);
+    int cases = 0;
+    for (int k = 0; k < 700; k++) {
+        size_t n = rnd(&seed) % 8;
+        Author set[8];
+        for (size_t i = 0; i < n; i++)
+            set[i] = authors[rnd(&seed) % AUTHORS];
+        int64_t year = (int64_t)(rnd(&seed) % 50);
+        rl_query *q = rl_select(db, &Book_model);
+        rl_where(q, "year", RL_GE, rl_int(year));
+        rl_order_by(q, "title", RL_ASC);
+        rl_order_by(q, "pk", RL_ASC);
+        rl_groups *g;
+        assert_int_equal(rl_fetch_children(q, &Author_model, NULL, set, n, &g), RL_OK);
+        rl_value cnt[8], sum[8];
+        assert_int_equal(
+            rl_aggregate_children(q, &Author_model, NULL, set, n, RL_AGG_COUNT, NULL, cnt), RL_OK);
+        assert_int_equal(
+            rl_aggregate_children(q, &Author_model, NULL, set, n, RL_AGG_SUM, "price", sum), RL_OK);
+        for (size_t i = 0; i < n; i++, cases++) {
+            rl_value p[] = {rl_int(set[i].pk), rl_int(year)};
+            rl_rows *want;
+            assert_int_equal(rl_query_rows(db, &Book_model,
+                                           "SELECT pk, title, author_id, year, price, in_print "
+                                           "FROM books WHERE author_id = ?1 AND year >= ?2 "
+                                           "ORDER BY title, pk",
+                                           p, 2, &want),
+                             RL_OK);
+            assert_int_equal(g->size[i], want->count);
+            assert_int_equal(cnt[i].u.i, (int64_t)want->count);
+            double total = 0;
+            for (size_t j = 0; j < want->count; j++) {
+                const Book *got = (const Book *)g->items + g->start[i] + j;
+                const Book *exp = (const Book *)want->items + j;
+                assert_int_equal(got->pk, exp->pk);
+                assert_string_equal(got->title, exp->title);
+                total += exp->price;
+            }
+            if (want->count)
+                assert_true(sum[i].type == RL_V_REAL && sum[i].u.r == total);
+            else
+                assert_int_equal(sum[i].type, RL_V_NULL);
+            rl_rows_free(want);
+        }
+        rl_groups_free(g);
+
+        /* the join with a filter on the parent against the hand-written JOIN */
+        int who = (int)(rnd(&seed) % AUTHORS);
+        snprintf(name, sizeof name, "author %d", who);
+        rl_join(q, &Author_model, NULL);
+        rl_where(q, "authors.name", RL_EQ, rl_text(name));
+        int64_t joined = -1, want = -1;
+        assert_int_equal(rl_count(q, &joined), RL_OK);
+        rl_value p[] = {rl_text(name), rl_int(year)};
+        assert_int_equal(rl_query_int(db,
+                                      "SELECT count(*) FROM books b JOIN authors a ON a.pk = "
+                                      "b.author_id WHERE a.name = ?1 AND b.year >= ?2",
+                                      p, 2, &want),
+                         RL_OK);
+        assert_int_equal(joined, want);
+        rl_query_free(q);
+    }
+    assert_true(cases > 2000);
+    rl_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest both[] = {
+        cmocka_unit_test(test_join_fills_parents),
+        cmocka_unit_test(test_join_keeps_rows_without_parent),
+        cmocka_unit_test(test_self_reference),
+        cmocka_unit_test(test_children_grouped_in_one_statement),
+        cmocka_unit_test(test_books_not_on_loan),
+        cmocka_unit_test(test_cursor_streams_every_row),
+        cmocka_unit_test(test_upsert_updates_in_place),
+        cmocka_unit_test(test_raw_sql_into_structs),
+        cmocka_unit_test(test_random_cases_match_hand_written_sql),
+    };
+    return run_suite(both);
+}
