@@ -278,6 +278,7 @@ static void test_children_grouped_in_one_statement(void **state)
     assert_int_equal(c.all, 1);
     assert_int_equal(out[0].type, RL_V_INT);
     assert_int_equal(out[0].u.i, 2);
+    assert_int_equal(out[1].type, RL_V_INT); /* 0, not NULL, for a parent without children */
     assert_int_equal(out[1].u.i, 0);
     assert_int_equal(out[2].u.i, 1);
     assert_int_equal(out[3].u.i, 2);
@@ -558,6 +559,7 @@ static void test_random_cases_match_hand_written_sql(void **state)
                                            p, 2, &want),
                              RL_OK);
             assert_int_equal(g->size[i], want->count);
+            assert_int_equal(cnt[i].type, RL_V_INT);
             assert_int_equal(cnt[i].u.i, (int64_t)want->count);
             double total = 0;
             for (size_t j = 0; j < want->count; j++) {
