@@ -735,6 +735,38 @@ int rl_aggregate_children(rl_query *children, const rl_model *parent, const char
                           rl_value *out);
 
 /*
+ * A many-to-many relation goes through a link model: a table with a key to each side, both
+ * ON DELETE CASCADE (a link goes with either of its rows) and the pair unique.  RL_LINK_MODEL
+ * declares one, named NAME, for the struct T (an int64_t pk and two int64_t key members):
+ *
+ *   typedef struct { int64_t pk, book_id, tag_id; } BookTag;
+ *   RL_LINK_MODEL(BookTag_model, BookTag, "book_tags", book_id, &Book_model, tag_id, &Tag_model);
+ */
+#define RL_LINK_MODEL(NAME, T, table, a_member, A_model, b_member, B_model)                        \
+    static const rl_field NAME##_fields_[] = {                                                     \
+        RL_FOREIGN_KEY(T, a_member, A_model, .on_delete = RL_CASCADE, .on_update = RL_CASCADE),    \
+        RL_FOREIGN_KEY(T, b_member, B_model, .on_delete = RL_CASCADE, .on_update = RL_CASCADE)};   \
+    static const char *const NAME##_pair_[] = {#a_member, #b_member, NULL};                        \
+    static const rl_index NAME##_indexes_[] = {{NULL, NAME##_pair_, true}};                        \
+    static const rl_model NAME = RL_MODEL(T, table, NAME##_fields_, RL_INDEXES(NAME##_indexes_))
+
+/*
+ * The rows of b's model linked to each of n rows of model a (at as) through link, in one
+ * statement (a join with the link table): group i holds as[i]'s, in b's order, with b's
+ * conditions.  The link's keys are found by the models they reference (a link between rows
+ * of one model is ambiguous: RL_EAMBIGUOUS).  Free with rl_groups_free.
+ */
+int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const void *as, size_t n,
+                    rl_groups **out);
+/* Link row a_pk of a with row b_pk of b (one INSERT into link; RL_EUNIQUE when they are
+ * linked already, RL_EFOREIGNKEY naming the side that does not exist). */
+int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
+            int64_t b_pk);
+/* Remove that link (one DELETE); RL_ENOTFOUND when there is none. */
+int rl_unlink(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
+              int64_t b_pk);
+
+/*
  * Keep the rows of q that rows of sub refer to through sub's key (NULL: sub's one key to q's
  * model): EXISTS; negate: NOT EXISTS (books not on loan).  sub is a query on the child model
  * with conditions of its own (its ordering and paging are ignored); the call takes it over

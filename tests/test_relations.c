@@ -57,11 +57,25 @@ static const rl_field employee_fields[] = {
 };
 static const rl_model Employee_model = RL_MODEL(Employee, "employees", employee_fields);
 
+/* Many-to-many: books and tags through a link model. */
+typedef struct {
+    int64_t pk;
+    char *label;
+} Tag;
+typedef struct {
+    int64_t pk;
+    int64_t book_id, tag_id;
+} BookTag;
+static const rl_field tag_fields[] = {RL_TEXT(Tag, label, .unique = true)};
+static const rl_model Tag_model = RL_MODEL(Tag, "tags", tag_fields);
+RL_LINK_MODEL(BookTag_model, BookTag, "book_tags", book_id, &Book_model, tag_id, &Tag_model);
+
 static rl_db *open_all(void)
 {
     rl_db *db = open_library();
-    const rl_model *models[] = {&Member_model, &Loan_model, &Review_model, &Employee_model};
-    assert_int_equal(rl_create_all(db, models, 4), RL_OK);
+    const rl_model *models[] = {&Member_model,   &Loan_model, &Review_model,
+                                &Employee_model, &Tag_model,  &BookTag_model};
+    assert_int_equal(rl_create_all(db, models, 6), RL_OK);
     return db;
 }
 
@@ -299,6 +313,72 @@ static void test_children_grouped_in_one_statement(void **state)
     rl_groups_free(g);
     rl_query_free(q);
     rl_trace(db, NULL, NULL);
+    rl_close(db);
+}
+
+static void test_many_to_many(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    assert_true(has_index(db, "book_tags", "book_tags_book_id_tag_id_key", true));
+    int64_t a = add_author(db, "A");
+    Book books[3];
+    const char *titles[] = {"b0", "b1", "b2"};
+    for (int i = 0; i < 3; i++) {
+        books[i] = (Book){.title = (char *)titles[i], .author_id = a};
+        assert_int_equal(rl_insert(db, &Book_model, &books[i]), RL_OK);
+    }
+    Tag tags[3] = {{.label = "sf"}, {.label = "classic"}, {.label = "unused"}};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rl_insert(db, &Tag_model, &tags[i]), RL_OK);
+    assert_int_equal(rl_link(db, &BookTag_model, &Book_model, books[0].pk, &Tag_model, tags[0].pk),
+                     RL_OK);
+    assert_int_equal(rl_link(db, &BookTag_model, &Book_model, books[0].pk, &Tag_model, tags[1].pk),
+                     RL_OK);
+    assert_int_equal(rl_link(db, &BookTag_model, &Book_model, books[2].pk, &Tag_model, tags[1].pk),
+                     RL_OK);
+    assert_int_equal(rl_link(db, &BookTag_model, &Book_model, books[2].pk, &Tag_model, tags[1].pk),
+                     RL_EUNIQUE);
+    assert_int_equal(rl_link(db, &BookTag_model, &Book_model, 4242, &Tag_model, tags[1].pk),
+                     RL_EFOREIGNKEY);
+    assert_contains(rl_errmsg(db), "book_id = 4242 has no matching row in books");
+
+    counter c = {0, 0};
+    rl_trace(db, count_stmt, &c);
+    rl_query *q = rl_select(db, &Tag_model);
+    rl_order_by(q, "label", RL_ASC);
+    rl_groups *g;
+    assert_int_equal(rl_fetch_linked(q, &BookTag_model, &Book_model, books, 3, &g), RL_OK);
+    assert_int_equal(c.all, 1);
+    const Tag *t = g->items;
+    assert_int_equal(g->size[0], 2);
+    assert_string_equal(t[g->start[0]].label, "classic");
+    assert_string_equal(t[g->start[0] + 1].label, "sf");
+    assert_int_equal(g->size[1], 0);
+    assert_int_equal(g->size[2], 1);
+    assert_string_equal(t[g->start[2]].label, "classic");
+    rl_groups_free(g);
+    rl_trace(db, NULL, NULL);
+
+    /* and the other way: the books of each tag */
+    rl_query *qb = rl_select(db, &Book_model);
+    assert_int_equal(rl_fetch_linked(qb, &BookTag_model, &Tag_model, tags, 3, &g), RL_OK);
+    assert_int_equal(g->size[1], 2);
+    assert_int_equal(g->size[2], 0);
+    rl_groups_free(g);
+    rl_query_free(qb);
+
+    assert_int_equal(
+        rl_unlink(db, &BookTag_model, &Book_model, books[0].pk, &Tag_model, tags[0].pk), RL_OK);
+    assert_int_equal(
+        rl_unlink(db, &BookTag_model, &Book_model, books[0].pk, &Tag_model, tags[0].pk),
+        RL_ENOTFOUND);
+    assert_int_equal(rl_delete(db, &Book_model, books[2].pk), RL_OK); /* its link goes too */
+    assert_int_equal(scalar(db, "SELECT count(*) FROM book_tags"), 1);
+    assert_int_equal(rl_fetch_linked(q, &BookTag_model, &Book_model, books, 2, &g), RL_OK);
+    assert_int_equal(g->total, 1);
+    rl_groups_free(g);
+    rl_query_free(q);
     rl_close(db);
 }
 
@@ -604,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_join_keeps_rows_without_parent),
         cmocka_unit_test(test_self_reference),
         cmocka_unit_test(test_children_grouped_in_one_statement),
+        cmocka_unit_test(test_many_to_many),
         cmocka_unit_test(test_books_not_on_loan),
         cmocka_unit_test(test_cursor_streams_every_row),
         cmocka_unit_test(test_upsert_updates_in_place),

@@ -48,6 +48,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->depth = q->norder = 0;
     q->limit = q->offset = -1;
     q->join = NULL;
+    q->link_a = -1;
     q->nsubs = 0;
     q->params = q->params_buf;
     q->cap = sizeof q->params_buf / sizeof q->params_buf[0];
@@ -97,7 +98,7 @@ static int joined_code(rl_query *q, const char *field)
 {
     const char *dot = strchr(field, '.');
     model_info *p = q->join;
-    if (!dot || !p) return -1;
+    if (!dot || !p || q->link_a >= 0) return -1;
     size_t n = (size_t)(dot - field);
     const rl_field *key = &q->mi->model->fields[q->join_key];
     bool names_parent = strlen(p->table) == n && strncmp(field, p->table, n) == 0;
@@ -329,12 +330,18 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     rls_join join = {0};
-    if (q->join)
+    if (q->join && q->link_a < 0) /* each row's parent */
         join = (rls_join){.t = &q->join->rt,
                           .left = q->join_key,
                           .right = RLS_JOINED_PK,
                           .with_pk = true,
                           .columns = rls_all(q->join->model->nfields)};
+    else if (q->join) /* through a link table: the rows' keys on the other side */
+        join = (rls_join){.t = &q->join->rt,
+                          .left = RLS_PK,
+                          .right = RLS_JOINED + q->join_key,
+                          .inner = true,
+                          .columns = 1ULL << q->link_a};
     const rls_table *subs[RLI_MAX_SUBS];
     for (int i = 0; i < q->nsubs; i++)
         subs[i] = &q->subs[i]->rt;
@@ -390,7 +397,7 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
  * subqueries' tables, the aggregate. */
 static void key_suffix(rl_query *q, enum shape shape)
 {
-    if (q->join) rli_sb_printf(&q->shape, "|j%d", q->join_key);
+    if (q->join) rli_sb_printf(&q->shape, "|j%p,%d,%d", (void *)q->join, q->join_key, q->link_a);
     for (int i = 0; i < q->nsubs; i++)
         rli_sb_printf(&q->shape, "|s%p", (void *)q->subs[i]);
     if (shape == SH_AGGREGATE)

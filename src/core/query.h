@@ -29,9 +29,11 @@ struct rl_query {
     int depth;
     int norder; /* rl_order_by calls */
     int64_t limit, offset;
-    /* rl_join: the parent and the child's key field index (join NULL: none) */
+    /* rl_join: the parent and the child's key field index (join NULL: none).  While
+     * rl_fetch_linked runs, join is the link model instead, join_key its key to this model
+     * and link_a its key to the other side (else -1) */
     model_info *join;
-    int join_key;
+    int join_key, link_a;
     /* the tables of the shape's subqueries ('x' tokens) */
     model_info *subs[RLI_MAX_SUBS];
     int nsubs;

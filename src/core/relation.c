@@ -168,8 +168,8 @@ static int parent_set_make(rl_db *db, const model_info *p, const void *rows, siz
 
 /* Check the arguments shared by the calls on sets of parents, resolve the parent and the key,
  * and build the set.  On success the caller frees ps. */
-static int set_up(rl_query *q, const rl_model *parent, const char *key, const void *parents,
-                  size_t n, int *fi, parent_set *ps)
+static int set_up_on(rl_query *q, model_info *child, const rl_model *parent, const char *key,
+                     const void *parents, size_t n, int *fi, parent_set *ps)
 {
     model_info *p;
     int rc = parent_info(q, parent, &p);
@@ -180,13 +180,19 @@ static int set_up(rl_query *q, const rl_model *parent, const char *key, const vo
                           "query on %s: a set of parents takes a query without "
                           "a join.",
                           q->mi->table);
-    if ((rc = find_key(q, q->mi, p, key, fi)) != RL_OK) return rc;
+    if ((rc = find_key(q, child, p, key, fi)) != RL_OK) return rc;
     if ((rc = rli_q_ready(q)) != RL_OK) return rc;
     if (parent_set_make(q->db, p, parents, n, ps) != RL_OK) {
         parent_set_free(ps);
         return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
     return RL_OK;
+}
+
+static int set_up(rl_query *q, const rl_model *parent, const char *key, const void *parents,
+                  size_t n, int *fi, parent_set *ps)
+{
+    return set_up_on(q, q->mi, parent, key, parents, n, fi, ps);
 }
 
 /* Add "key IN the set" to q for one run; undo_* receive what to restore after it. */
@@ -207,8 +213,10 @@ static void drop_key_set(rl_query *q, size_t shape_len, size_t nparams)
 
 /* ---- prefetch -------------------------------------------------------------------------------- */
 
-/* Move the rows of r into groups by their key (field fi), keeping their order in each. */
-static int group_rows(rl_query *q, int fi, const parent_set *ps, size_t n, rl_rows *r, rl_groups *g)
+/* Move the rows of r into groups by their keys (keys[k]: row k's; NULL: the rows' field fi),
+ * keeping their order in each group. */
+static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set *ps, size_t n,
+                      rl_rows *r, rl_groups *g)
 {
     const rl_model *m = q->mi->model;
     size_t *start = calloc(n ? n : 1, sizeof *start), *size = calloc(n ? n : 1, sizeof *size);
@@ -219,7 +227,8 @@ static int group_rows(rl_query *q, int fi, const parent_set *ps, size_t n, rl_ro
         return RL_ENOMEM;
     }
     for (size_t k = 0; k < r->count; k++) {
-        rl_value v = rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
+        rl_value v = keys ? rl_int(keys[k])
+                          : rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
         ptrdiff_t p = v.type == RL_V_INT ? key_find(&ps->map, v.u.i) : -1;
         owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
         if (p >= 0) size[p]++;
@@ -249,6 +258,30 @@ static int group_rows(rl_query *q, int fi, const parent_set *ps, size_t n, rl_ro
     return RL_OK;
 }
 
+/* Group rows (when rc is RL_OK) into *out, and free what is left either way. */
+static int finish_groups(rl_query *q, int fi, const int64_t *keys, parent_set *ps, size_t n, int rc,
+                         rl_rows *rows, rl_groups **out)
+{
+    rl_groups *g = rc == RL_OK ? calloc(1, sizeof *g) : NULL;
+    if (rc == RL_OK && (!g || group_rows(q, fi, keys, ps, n, rows, g) != RL_OK)) {
+        free(g);
+        rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    parent_set_free(ps);
+    if (rc != RL_OK) {
+        rl_rows_free(rows);
+        return rc;
+    }
+    /* the strings stay where they are: the result set's arena moves to the groups */
+    g->priv = rows->priv;
+    g->priv->start = (size_t *)g->start;
+    g->priv->size = (size_t *)g->size;
+    rows->priv = NULL;
+    rl_rows_free(rows);
+    *out = g;
+    return RL_OK;
+}
+
 int rl_fetch_children(rl_query *children, const rl_model *parent, const char *key,
                       const void *parents, size_t n, rl_groups **out)
 {
@@ -263,24 +296,129 @@ int rl_fetch_children(rl_query *children, const rl_model *parent, const char *ke
     rc = add_key_set(q, fi, &ps, &shape_len, &nparams);
     if (rc == RL_OK) rc = rli_q_fetch(q, -1, &rows);
     drop_key_set(q, shape_len, nparams);
-    rl_groups *g = rc == RL_OK ? calloc(1, sizeof *g) : NULL;
-    if (rc == RL_OK && (!g || group_rows(q, fi, &ps, n, rows, g) != RL_OK)) {
-        free(g);
+    return finish_groups(q, fi, NULL, &ps, n, rc, rows, out);
+}
+
+/* The rows of q (side B) linked to each parent (side A) through link: one statement joining
+ * the link table, whose key to A comes back as an extra column. */
+static int fetch_linked(rl_query *q, parent_set *ps, int a_fi, rl_rows **rows, int64_t **keys)
+{
+    size_t shape_len, nparams;
+    rlb_stmt *st = NULL;
+    int rc = add_key_set(q, RLS_JOINED + a_fi, ps, &shape_len, &nparams);
+    if (rc == RL_OK) rc = rli_q_prepare(q, SH_SELECT, -1, &st);
+    drop_key_set(q, shape_len, nparams);
+    if (rc != RL_OK) return rc;
+    const rl_backend *be = q->db->be;
+    const rl_model *m = q->mi->model;
+    int col = (m->has_pk ? 1 : 0) + (int)m->nfields, step;
+    rl_rows *r = calloc(1, sizeof *r);
+    if (r) r->priv = calloc(1, sizeof *r->priv);
+    size_t cap = 0;
+    while (r && r->priv && (step = be->step(st)) == RLB_ROW) {
+        if (r->count == r->priv->cap && rli_rows_grow(r, m->size, 0) != RL_OK) break;
+        if (r->count == cap) {
+            int64_t *k = realloc(*keys, (cap = r->priv->cap) * sizeof *k);
+            if (!k) break;
+            *keys = k;
+        }
+        void *row = (char *)r->items + r->count * m->size;
+        memset(row, 0, m->size);
+        if (rli_read_row(be, q->mi, row, st, &r->priv->strings) != RL_OK) break;
+        (*keys)[r->count++] = be->column_int64(st, col);
+    }
+    be->reset(st);
+    if (!r || !r->priv || step == RLB_ROW)
         rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    else if (step != RLB_DONE)
+        rc = rli_fail(q->db, NULL, step, q->mi->table);
+    if (rc != RL_OK && r) rl_rows_free(r);
+    *rows = rc == RL_OK ? r : NULL;
+    return rc;
+}
+
+int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const void *as, size_t n,
+                    rl_groups **out)
+{
+    if (!b || !out) return RL_EINVAL;
+    *out = NULL;
+    model_info *lk;
+    int a_fi, b_fi, rc = parent_info(b, link, &lk);
+    parent_set ps;
+    if (rc == RL_OK) rc = find_key(b, lk, b->mi, NULL, &b_fi);
+    /* the link's key to A, and the set of A's keys */
+    if (rc == RL_OK) rc = set_up_on(b, lk, a, NULL, as, n, &a_fi, &ps);
+    if (rc != RL_OK) return rc;
+    rl_rows *rows = NULL;
+    int64_t *keys = NULL;
+    b->join = lk;
+    b->join_key = b_fi;
+    b->link_a = a_fi;
+    rc = fetch_linked(b, &ps, a_fi, &rows, &keys);
+    b->join = NULL;
+    b->link_a = -1;
+    rc = finish_groups(b, 0, keys ? keys : (int64_t[1]){0}, &ps, n, rc, rows, out);
+    free(keys);
+    return rc;
+}
+
+/* The row of link whose keys are a_pk (to model a) and b_pk (to model b), as a query. */
+static int link_query(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk,
+                      const rl_model *b, int64_t b_pk, rl_query **out)
+{
+    rl_query *q = rl_select(db, link);
+    if (!q) return RL_ENOMEM;
+    model_info *ma, *mb;
+    int a_fi, b_fi;
+    int rc = parent_info(q, a, &ma);
+    if (rc == RL_OK) rc = parent_info(q, b, &mb);
+    if (rc == RL_OK) rc = find_key(q, q->mi, ma, NULL, &a_fi);
+    if (rc == RL_OK) rc = find_key(q, q->mi, mb, NULL, &b_fi);
+    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[a_fi].name, RL_EQ, rl_int(a_pk));
+    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[b_fi].name, RL_EQ, rl_int(b_pk));
+    *out = q;
+    return rc;
+}
+
+int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
+            int64_t b_pk)
+{
+    if (!db) return RL_EINVAL;
+    rl_query *q;
+    int rc = link_query(db, link, a, a_pk, b, b_pk, &q);
+    if (rc == RL_OK) {
+        const rl_model *m = q->mi->model;
+        void *row = calloc(1, m->size);
+        for (size_t i = 0; row && i < m->nfields; i++) {
+            const rl_field *f = &m->fields[i];
+            model_info *target = NULL;
+            if (!f->references || rli_model_lookup(db, f->references, &target) != RL_OK) continue;
+            int64_t v = strcmp(target->table, rl_model_table(db, a)) == 0 ? a_pk : b_pk;
+            if (f->ctype == RL_CT_INT64) memcpy((char *)row + f->offset, &v, sizeof v);
+            if (f->ctype == RL_CT_MAYBE_INT)
+                memcpy((char *)row + f->offset, &(rl_maybe_int){true, v}, sizeof(rl_maybe_int));
+        }
+        rc = row ? rl_insert(db, link, row) : rli_err_set(db, RL_ENOMEM, "Out of memory.");
+        free(row);
     }
-    parent_set_free(&ps);
-    if (rc != RL_OK) {
-        rl_rows_free(rows);
-        return rc;
-    }
-    /* the strings stay where they are: the result set's arena moves to the groups */
-    g->priv = rows->priv;
-    g->priv->start = (size_t *)g->start;
-    g->priv->size = (size_t *)g->size;
-    rows->priv = NULL;
-    rl_rows_free(rows);
-    *out = g;
-    return RL_OK;
+    rl_query_free(q);
+    return rc;
+}
+
+int rl_unlink(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
+              int64_t b_pk)
+{
+    if (!db) return RL_EINVAL;
+    rl_query *q;
+    int64_t changed = 0;
+    int rc = link_query(db, link, a, a_pk, b, b_pk, &q);
+    if (rc == RL_OK) rc = rl_delete_where(q, &changed);
+    if (rc == RL_OK && changed == 0)
+        rc = rli_err_set(db, RL_ENOTFOUND,
+                         "delete from %s: no link between %s %" PRId64 " and %s %" PRId64 ".",
+                         q->mi->table, rl_model_table(db, a), a_pk, rl_model_table(db, b), b_pk);
+    rl_query_free(q);
+    return rc;
 }
 
 void rl_groups_free(rl_groups *g)
