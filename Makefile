@@ -68,10 +68,12 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
 # Seconds from one run of both sides, then instructions per phase (callgrind; repeatable);
-# the same workload on a throw-away PostgreSQL server against hand-written libpq code.
+# reading related rows (prefetch, join, streaming with its peak memory); the same workloads
+# on a throw-away PostgreSQL server against hand-written libpq code.
 bench: build
 	@scripts/deps.sh valgrind postgresql
 	$(BUILD)/bench_crud
+	$(BUILD)/bench_relations
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
 	scripts/bench_pg.sh $(BUILD)
 	$(BUILD)/bench_migrate

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The CRUD benchmark on PostgreSQL: a throw-away server (tests/pg_server.sh: initdb + pg_ctl on
+# The CRUD and relations benchmarks on PostgreSQL: a throw-away server (tests/pg_server.sh: initdb + pg_ctl on
 # a Unix socket in a temporary directory), bench_crud_pg against it, then each side's client
 # instructions per phase (scripts/bench_instructions.sh), the server stopped however the run
 # ends.  With two or more cores the server runs on core 1 and the benchmark on core 0: the
@@ -25,4 +25,5 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
   echo "server pinned to core 1, benchmark to core 0"
 fi
 $pin "$build/bench_crud_pg" "$url" "$rounds" "$authors"
+$pin "$build/bench_relations" "$url" 3 10000
 "$here/scripts/bench_instructions.sh" libpq "$build/bench_crud_pg" "$url" 1 200

@@ -221,33 +221,49 @@ static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set
     const rl_model *m = q->mi->model;
     size_t *start = calloc(n ? n : 1, sizeof *start), *size = calloc(n ? n : 1, sizeof *size);
     size_t *owner = malloc((r->count ? r->count : 1) * sizeof *owner);
-    void *items = malloc((r->count ? r->count : 1) * m->size);
-    if (!start || !size || !owner || !items) {
-        free(start), free(size), free(owner), free(items);
+    if (!start || !size || !owner) {
+        free(start), free(size), free(owner);
         return RL_ENOMEM;
     }
+    /* Rows that already come group after group (the engine walked the key's index value by
+     * value) stay where they are; others are moved into place. */
+    bool grouped = true;
+    size_t prev = SIZE_MAX;
     for (size_t k = 0; k < r->count; k++) {
         rl_value v = keys ? rl_int(keys[k])
                           : rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
         ptrdiff_t p = v.type == RL_V_INT ? key_find(&ps->map, v.u.i) : -1;
         owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
-        if (p >= 0) size[p]++;
+        if (p < 0)
+            grouped = false;
+        else if (size[p]++ == 0)
+            start[p] = k;
+        else if ((size_t)p != prev)
+            grouped = false;
+        prev = owner[k];
+    }
+    grouped = grouped && r->count > 0;
+    void *items = grouped ? r->items : malloc((r->count ? r->count : 1) * m->size);
+    size_t *fill = grouped ? NULL : calloc(n ? n : 1, sizeof *fill);
+    if (!items || (!grouped && !fill)) {
+        free(start), free(size), free(owner), free(fill);
+        if (!grouped) free(items);
+        return RL_ENOMEM;
     }
     size_t at = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !grouped && i < n; i++)
         if (ps->first[i] == i) {
             start[i] = at;
             at += size[i];
         }
-    size_t *fill = calloc(n ? n : 1, sizeof *fill);
-    if (!fill) {
-        free(start), free(size), free(owner), free(items);
-        return RL_ENOMEM;
-    }
-    for (size_t k = 0; k < r->count; k++)
+    for (size_t k = 0; !grouped && k < r->count; k++)
         if (owner[k] != SIZE_MAX)
             memcpy((char *)items + (start[owner[k]] + fill[owner[k]]++) * m->size,
                    (char *)r->items + k * m->size, m->size);
+    if (grouped) {
+        at = r->count;
+        r->items = NULL; /* the groups own the rows now */
+    }
     for (size_t i = 0; i < n; i++) { /* a parent given twice shares its first place's group */
         start[i] = start[ps->first[i]];
         size[i] = size[ps->first[i]];

@@ -1,0 +1,402 @@
+/*
+ * Reading related rows, through reflite and through hand-written code on the same data in the
+ * same run (sqlite3 for a SQLite file, libpq for a PostgreSQL URL):
+ *
+ *   prefetch  the books of every author (10,000 authors x 100 books), grouped by author:
+ *             rl_fetch_children with all authors vs one hand-written query ordered by author
+ *             whose rows are cut into groups as they come
+ *   join      every book with its author: rl_join + rl_fetch_all vs a hand-written LEFT JOIN
+ *             read into two arrays of structs
+ *   stream    every book, one row at a time: a cursor vs a hand-written step loop (libpq:
+ *             single-row mode), reading each row's values and copying nothing; the process's
+ *             peak memory after it is printed (nothing before it held rows)
+ *
+ * Both sides copy every text they keep (reflite into its result's arena, the baseline into
+ * one growing buffer) and no side allocates per row beyond that.  Each workload runs on both
+ * sides in alternation for several rounds; the best times and their ratio are printed.
+ *
+ * Usage: bench_relations [TARGET] [rounds] [authors]   TARGET: a SQLite file (default: a
+ * temporary one) or a PostgreSQL URL (scripts/bench_pg.sh passes its throw-away server's).
+ */
+#include <reflite.h>
+
+#include "bench_util.h"
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/resource.h>
+
+typedef struct {
+    int64_t pk;
+    char *name;
+} Author;
+typedef struct {
+    int64_t pk;
+    char *title;
+    int64_t author_id;
+} Book;
+
+static const rl_field author_fields[] = {RL_TEXT(Author, name)};
+static const rl_model Author_model = RL_MODEL(Author, "authors", author_fields);
+static const rl_field book_fields[] = {
+    RL_TEXT(Book, title),
+    RL_FOREIGN_KEY(Book, author_id, &Author_model, .on_delete = RL_CASCADE),
+};
+static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
+
+/* The state both sides share: the connection(s) and the authors to group by. */
+typedef struct {
+    rl_db *db;
+    sqlite3 *lite; /* the hand-written side on SQLite (its own connection) */
+    PGconn *pg;    /* ... or on PostgreSQL */
+    Author *authors;
+    size_t nauthors;
+    int64_t sum; /* a checksum each workload adds to, so that nothing is optimised away */
+} bench;
+
+static void ok(rl_db *db, int rc, const char *what)
+{
+    if (rc != RL_OK) die(what, rl_errmsg(db));
+}
+
+/* ---- the hand-written side: rows into arrays of structs, texts into one buffer ---------- */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} textbuf;
+
+/* A copy of t in tb; the offset of the copy (pointers would move as tb grows). */
+static size_t keep(textbuf *tb, const char *t, size_t n)
+{
+    if (tb->len + n + 1 > tb->cap) {
+        tb->cap = (tb->len + n + 1) * 2;
+        tb->s = realloc(tb->s, tb->cap);
+        if (!tb->s) die("realloc", "out of memory");
+    }
+    memcpy(tb->s + tb->len, t, n);
+    tb->s[tb->len + n] = '\0';
+    size_t at = tb->len;
+    tb->len += n + 1;
+    return at;
+}
+
+typedef struct {
+    int64_t pk, author_id;
+    size_t title; /* offset in the text buffer */
+} book_row;
+typedef struct {
+    int64_t pk;
+    size_t name;
+    bool present;
+} author_row;
+
+typedef struct {
+    book_row *b;
+    author_row *a;
+    size_t n, cap;
+    textbuf text;
+} table;
+
+static void table_push(table *t, bool with_author)
+{
+    if (t->n < t->cap) return;
+    t->cap = t->cap ? t->cap * 2 : 1024;
+    t->b = realloc(t->b, t->cap * sizeof *t->b);
+    if (with_author) t->a = realloc(t->a, t->cap * sizeof *t->a);
+    if (!t->b || (with_author && !t->a)) die("realloc", "out of memory");
+}
+
+static void table_free(table *t)
+{
+    free(t->b);
+    free(t->a);
+    free(t->text.s);
+}
+
+/* Groups of an ordered result: start of each author's run. */
+static int64_t groups_of(const table *t, size_t nauthors)
+{
+    size_t *start = calloc(nauthors + 1, sizeof *start), g = 0;
+    int64_t sum = 0;
+    for (size_t k = 0; k < t->n; k++)
+        if (k == 0 || t->b[k].author_id != t->b[k - 1].author_id) {
+            if (g < nauthors) start[g++] = k;
+            sum += (int64_t)k;
+        }
+    free(start);
+    return sum + (int64_t)g;
+}
+
+static void lite_rows(bench *x, const char *sql, table *t, bool join)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(x->lite, sql, -1, &st, NULL) != SQLITE_OK)
+        die(sql, sqlite3_errmsg(x->lite));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        table_push(t, join);
+        book_row *b = &t->b[t->n];
+        b->pk = sqlite3_column_int64(st, 0);
+        b->title = keep(&t->text, (const char *)sqlite3_column_text(st, 1),
+                        (size_t)sqlite3_column_bytes(st, 1));
+        b->author_id = sqlite3_column_int64(st, 2);
+        if (join) {
+            author_row *a = &t->a[t->n];
+            a->present = sqlite3_column_type(st, 3) != SQLITE_NULL;
+            a->pk = sqlite3_column_int64(st, 3);
+            a->name = a->present ? keep(&t->text, (const char *)sqlite3_column_text(st, 4),
+                                        (size_t)sqlite3_column_bytes(st, 4))
+                                 : 0;
+        }
+        t->n++;
+    }
+    sqlite3_finalize(st);
+}
+
+static void pg_rows(bench *x, const char *sql, table *t, bool join)
+{
+    PGresult *r = PQexec(x->pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) die(sql, PQerrorMessage(x->pg));
+    int n = PQntuples(r);
+    for (int k = 0; k < n; k++) {
+        table_push(t, join);
+        book_row *b = &t->b[t->n];
+        b->pk = strtoll(PQgetvalue(r, k, 0), NULL, 10);
+        b->title = keep(&t->text, PQgetvalue(r, k, 1), (size_t)PQgetlength(r, k, 1));
+        b->author_id = strtoll(PQgetvalue(r, k, 2), NULL, 10);
+        if (join) {
+            author_row *a = &t->a[t->n];
+            a->present = !PQgetisnull(r, k, 3);
+            a->pk = a->present ? strtoll(PQgetvalue(r, k, 3), NULL, 10) : 0;
+            a->name =
+                a->present ? keep(&t->text, PQgetvalue(r, k, 4), (size_t)PQgetlength(r, k, 4)) : 0;
+        }
+        t->n++;
+    }
+    PQclear(r);
+}
+
+static void base_rows(bench *x, const char *sql, table *t, bool join)
+{
+    if (x->pg)
+        pg_rows(x, sql, t, join);
+    else
+        lite_rows(x, sql, t, join);
+}
+
+static void prefetch_baseline(bench *x)
+{
+    table t = {0};
+    base_rows(x, "SELECT pk, title, author_id FROM books ORDER BY author_id", &t, false);
+    x->sum += groups_of(&t, x->nauthors) + (int64_t)t.text.len;
+    table_free(&t);
+}
+
+static void join_baseline(bench *x)
+{
+    table t = {0};
+    base_rows(x,
+              "SELECT b.pk, b.title, b.author_id, a.pk, a.name FROM books b LEFT JOIN authors a "
+              "ON a.pk = b.author_id",
+              &t, true);
+    x->sum += (int64_t)t.n + (int64_t)t.text.len;
+    table_free(&t);
+}
+
+static void stream_baseline(bench *x)
+{
+    const char *sql = "SELECT pk, title, author_id FROM books";
+    int64_t sum = 0;
+    if (x->lite) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(x->lite, sql, -1, &st, NULL) != SQLITE_OK)
+            die(sql, sqlite3_errmsg(x->lite));
+        while (sqlite3_step(st) == SQLITE_ROW)
+            sum += sqlite3_column_int64(st, 0) +
+                   (int64_t)strlen((const char *)sqlite3_column_text(st, 1)) +
+                   sqlite3_column_int64(st, 2);
+        sqlite3_finalize(st);
+    } else {
+        if (!PQsendQuery(x->pg, sql) || !PQsetSingleRowMode(x->pg)) die(sql, PQerrorMessage(x->pg));
+        PGresult *r;
+        while ((r = PQgetResult(x->pg))) {
+            if (PQresultStatus(r) == PGRES_SINGLE_TUPLE)
+                sum += strtoll(PQgetvalue(r, 0, 0), NULL, 10) +
+                       (int64_t)strlen(PQgetvalue(r, 0, 1)) +
+                       strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+            PQclear(r);
+        }
+    }
+    x->sum += sum;
+}
+
+/* ---- reflite ------------------------------------------------------------------------------ */
+
+static void prefetch_reflite(bench *x)
+{
+    rl_query *q = rl_select(x->db, &Book_model);
+    rl_groups *g;
+    ok(x->db, rl_fetch_children(q, &Author_model, NULL, x->authors, x->nauthors, &g), "prefetch");
+    int64_t sum = 0;
+    size_t text = 0;
+    const Book *b = g->items;
+    for (size_t i = 0; i < g->count; i++)
+        if (g->size[i]) sum += (int64_t)g->start[i];
+    for (size_t k = 0; k < g->total; k++)
+        text += strlen(b[k].title) + 1;
+    x->sum += sum + (int64_t)g->count + (int64_t)text;
+    rl_groups_free(g);
+    rl_query_free(q);
+}
+
+static void join_reflite(bench *x)
+{
+    rl_query *q = rl_select(x->db, &Book_model);
+    ok(x->db, rl_join(q, &Author_model, NULL), "join");
+    rl_rows *rows;
+    ok(x->db, rl_fetch_all(q, &rows), "join fetch");
+    const Book *b = rows->items;
+    const Author *a = rows->parents;
+    size_t text = 0;
+    for (size_t k = 0; k < rows->count; k++)
+        text += strlen(b[k].title) + 1 + (rows->has_parent[k] ? strlen(a[k].name) + 1 : 0);
+    x->sum += (int64_t)rows->count + (int64_t)text;
+    rl_rows_free(rows);
+    rl_query_free(q);
+}
+
+static void stream_reflite(bench *x)
+{
+    rl_query *q = rl_select(x->db, &Book_model);
+    rl_cursor *c;
+    ok(x->db, rl_cursor_open(q, &c), "cursor");
+    rl_query_free(q);
+    Book b;
+    int64_t sum = 0;
+    int rc;
+    while ((rc = rl_cursor_next(c, &b, NULL)) == 1)
+        sum += b.pk + (int64_t)strlen(b.title) + b.author_id;
+    if (rc != 0) die("cursor", rl_errmsg(x->db));
+    rl_cursor_free(c);
+    x->sum += sum;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+/* The data, made by the engine itself so that no row passes through this process. */
+static void fill(bench *x, int authors)
+{
+    const rl_model *models[] = {&Book_model};
+    ok(x->db,
+       rl_exec(x->db, "DROP TABLE IF EXISTS books; DROP TABLE IF EXISTS authors", NULL, 0, NULL),
+       "drop");
+    ok(x->db, rl_create_all(x->db, models, 1), "create");
+    char sql[600];
+    if (x->pg)
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO authors (name) SELECT 'Author ' || i FROM generate_series(1, %d) i; "
+                 "INSERT INTO books (title, author_id) SELECT 'Book ' || j || ' of author ' || "
+                 "a.pk, a.pk FROM authors a, generate_series(1, 100) j ORDER BY a.pk, j; "
+                 "ANALYZE",
+                 authors);
+    else
+        snprintf(sql, sizeof sql,
+                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+                 "INSERT INTO authors (name) SELECT 'Author ' || i FROM n; "
+                 "WITH RECURSIVE n(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM n WHERE j < 100) "
+                 "INSERT INTO books (title, author_id) SELECT 'Book ' || j || ' of author ' || "
+                 "a.pk, a.pk FROM authors a, n ORDER BY a.pk, j; ANALYZE",
+                 authors);
+    ok(x->db, rl_exec(x->db, sql, NULL, 0, NULL), "fill");
+}
+
+static double peak_mb(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_maxrss / 1024.0;
+}
+
+enum { W_STREAM, W_PREFETCH, W_JOIN, W_COUNT };
+static const char *const names[W_COUNT] = {"stream", "prefetch", "join"};
+static const double targets[W_COUNT] = {1.05, 1.10, 1.10};
+static void (*const reflite_side[W_COUNT])(bench *) = {stream_reflite, prefetch_reflite,
+                                                       join_reflite};
+static void (*const base_side[W_COUNT])(bench *) = {stream_baseline, prefetch_baseline,
+                                                    join_baseline};
+
+int main(int argc, char **argv)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/reflite-bench-rel-%d.db",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    const char *target = argc > 1 && argv[1][0] ? argv[1] : path;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    int authors = argc > 3 ? atoi(argv[3]) : 10000;
+    if (rounds < 1 || authors < 1) die("usage", "bench_relations [TARGET] [rounds] [authors]");
+    bool pg = rl_target_is_server(target);
+    bench x = {0};
+    /* both sides read the same tables: in the file, or in the server's public schema */
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT};
+    char err[256];
+    if (!pg) remove_db(target);
+    if (rl_open_ex(&x.db, target, &o, err, sizeof err) != RL_OK) die("open", err);
+    fill(&x, authors);
+    if (pg) {
+        x.pg = PQconnectdb(target);
+        if (PQstatus(x.pg) != CONNECTION_OK) die("connect", PQerrorMessage(x.pg));
+    } else if (sqlite3_open_v2(target, &x.lite, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+               SQLITE_OK) {
+        die("open", "the hand-written side cannot open the file");
+    }
+    rl_query *aq = rl_select(x.db, &Author_model);
+    rl_rows *arows;
+    ok(x.db, rl_fetch_all(aq, &arows), "authors");
+    x.authors = arows->items;
+    x.nauthors = arows->count;
+
+    printf("relations on %s: %d authors x 100 books, best of %d rounds\n",
+           pg ? "PostgreSQL" : "SQLite", authors, rounds);
+    fflush(stdout);
+    double best[2][W_COUNT];
+    double peak_after_stream = 0;
+    for (int w = 0; w < W_COUNT; w++)
+        best[0][w] = best[1][w] = 1e30;
+    for (int r = 0; r < rounds; r++) {
+        for (int w = 0; w < W_COUNT; w++) {
+            int64_t sums[2];
+            for (int k = 0; k < 2; k++) {
+                int side = (k + r + w) % 2; /* alternate which side goes first */
+                x.sum = 0;
+                double t0 = now();
+                (side == 0 ? reflite_side : base_side)[w](&x);
+                double t = now() - t0;
+                if (t < best[side][w]) best[side][w] = t;
+                sums[side] = x.sum;
+            }
+            if (w == W_STREAM && sums[0] != sums[1]) die("checksum", "stream sides disagree");
+            if (r == 0 && w == W_STREAM) peak_after_stream = peak_mb();
+        }
+        fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
+    }
+    printf("%-9s %12s %12s %8s %8s\n", "workload", "reflite (s)", pg ? "libpq (s)" : "sqlite3 (s)",
+           "ratio", "target");
+    for (int w = 0; w < W_COUNT; w++)
+        printf("%-9s %12.4f %12.4f %8.3f %8.2f\n", names[w], best[0][w], best[1][w],
+               best[0][w] / best[1][w], targets[w]);
+    printf("peak memory of the process after streaming %d rows: %.1f MB (the whole run: %.1f "
+           "MB)\n",
+           authors * 100, peak_after_stream, peak_mb());
+    rl_rows_free(arows);
+    rl_query_free(aq);
+    if (x.lite) sqlite3_close(x.lite);
+    if (x.pg) PQfinish(x.pg);
+    if (pg) rl_exec(x.db, "DROP TABLE books; DROP TABLE authors", NULL, 0, NULL);
+    rl_close(x.db);
+    if (!pg) remove_db(target);
+    return 0;
+}
