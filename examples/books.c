@@ -6,6 +6,11 @@
  *   books   <- awards       NO ACTION
  *   authors <- essays       nullable key, ON DELETE SET NULL
  *   authors <- biographies  one-to-one (unique key) stored in a custom column "subject_id"
+ *   members <- loans        a member with books on loan cannot leave (RESTRICT)
+ *   books <-> tags          many-to-many through book_tags (RL_LINK_MODEL)
+ *
+ * and then the library's catalogue, read without one query per row: each book with its
+ * author, each author with a book count, the books not on loan, the tags of each book.
  *
  * Run: build/example_books [database]   (default: an in-memory database)
  */
@@ -28,9 +33,24 @@ typedef struct {
 
 typedef struct {
     int64_t pk;
-    char *borrower;
+    char *name;
+} Member;
+
+typedef struct {
+    int64_t pk;
+    int64_t member_id;
     int64_t book_id;
 } Loan;
+
+typedef struct {
+    int64_t pk;
+    char *label;
+} Tag;
+
+typedef struct {
+    int64_t pk;
+    int64_t book_id, tag_id;
+} BookTag;
 
 typedef struct {
     int64_t pk;
@@ -63,11 +83,18 @@ static const rl_field book_fields[] = {
 };
 static const rl_model Book_model = RL_MODEL(Book, "books", book_fields);
 
+static const rl_field member_fields[] = {RL_TEXT(Member, name)};
+static const rl_model Member_model = RL_MODEL(Member, "members", member_fields);
+
 static const rl_field loan_fields[] = {
-    RL_TEXT(Loan, borrower),
+    RL_FOREIGN_KEY(Loan, member_id, &Member_model),
     RL_FOREIGN_KEY(Loan, book_id, &Book_model), /* RESTRICT unless told otherwise */
 };
 static const rl_model Loan_model = RL_MODEL(Loan, NULL, loan_fields); /* table "loans" */
+
+static const rl_field tag_fields[] = {RL_TEXT(Tag, label, .unique = true)};
+static const rl_model Tag_model = RL_MODEL(Tag, "tags", tag_fields);
+RL_LINK_MODEL(BookTag_model, BookTag, "book_tags", book_id, &Book_model, tag_id, &Tag_model);
 
 static const rl_field award_fields[] = {
     RL_TEXT(Award, prize),
@@ -119,17 +146,106 @@ static int64_t count_books_of(int64_t author)
     return n;
 }
 
+static void count_statement(const char *sql, void *ctx)
+{
+    (void)sql;
+    ++*(int *)ctx;
+}
+
+/* Every statement the catalogue runs is counted: one per list, whatever the number of rows. */
+static void catalogue(void)
+{
+    printf("\nThe catalogue, one statement per list\n");
+    const char *labels[] = {"classic", "gothic", "modernist"};
+    Tag tags[3];
+    for (int i = 0; i < 3; i++) {
+        tags[i] = (Tag){.label = (char *)labels[i]};
+        check(rl_insert(db, &Tag_model, &tags[i]), "insert tag");
+    }
+    rl_query *q = rl_select(db, &Book_model);
+    rl_rows *books;
+    check(rl_fetch_all(q, &books), "books");
+    rl_query_free(q);
+    Book *b = books->items;
+    for (size_t i = 0; i < books->count; i++) /* every book a classic, and a second tag */
+        for (int t = 0; t < 2; t++)
+            check(rl_link(db, &BookTag_model, &Book_model, b[i].pk, &Tag_model,
+                          tags[t ? 1 + (int)(i % 2) : 0].pk),
+                  "tag a book");
+
+    int statements = 0;
+    check(rl_trace(db, count_statement, &statements), "trace");
+
+    q = rl_select(db, &Book_model);
+    rl_join(q, &Author_model, NULL);
+    rl_order_by(q, "authors.name", RL_ASC);
+    rl_order_by(q, "title", RL_ASC);
+    rl_rows *rows;
+    check(rl_fetch_all(q, &rows), "books with their authors");
+    for (size_t i = 0; i < rows->count; i++)
+        printf("  %-18s by %s\n", ((Book *)rows->items)[i].title,
+               rows->has_parent[i] ? ((Author *)rows->parents)[i].name : "?");
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    q = rl_select(db, &Author_model);
+    rl_order_by(q, "name", RL_ASC);
+    rl_rows *authors;
+    check(rl_fetch_all(q, &authors), "authors");
+    rl_query_free(q);
+    rl_value n[16];
+    size_t na = authors->count < 16 ? authors->count : 16;
+    q = rl_select(db, &Book_model);
+    check(rl_aggregate_children(q, &Author_model, NULL, authors->items, na, RL_AGG_COUNT, NULL, n),
+          "books per author");
+    rl_query_free(q);
+    for (size_t i = 0; i < na; i++)
+        printf("  %-18s %lld book(s)\n", ((Author *)authors->items)[i].name, (long long)n[i].u.i);
+    rl_rows_free(authors);
+
+    q = rl_select(db, &Book_model);
+    rl_where_referenced(q, rl_select(db, &Loan_model), NULL, true);
+    rl_order_by(q, "title", RL_ASC);
+    check(rl_fetch_all(q, &rows), "books not on loan");
+    for (size_t i = 0; i < rows->count; i++)
+        printf("  on the shelf: %s\n", ((Book *)rows->items)[i].title);
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    q = rl_select(db, &Tag_model);
+    rl_order_by(q, "label", RL_ASC);
+    rl_groups *g;
+    check(rl_fetch_linked(q, &BookTag_model, &Book_model, books->items, books->count, &g),
+          "tags of each book");
+    rl_query_free(q);
+    for (size_t i = 0; i < g->count; i++) {
+        printf("  %-18s", b[i].title);
+        for (size_t k = 0; k < g->size[i]; k++)
+            printf(" [%s]", ((Tag *)g->items)[g->start[i] + k].label);
+        printf("\n");
+    }
+    size_t linked = g->total;
+    rl_groups_free(g);
+    rl_trace(db, NULL, NULL);
+    printf("  %d statements for %zu books (%zu tags)\n", statements, books->count, linked);
+    if (statements != 5 || linked != 2 * books->count) {
+        fprintf(stderr, "the catalogue ran %d statements, expected 5\n", statements);
+        exit(1);
+    }
+    rl_rows_free(books);
+}
+
 int main(int argc, char **argv)
 {
     rl_options opts = {.profile = RL_PROFILE_DEVELOPMENT};
     check(rl_open(&db, argc > 1 ? argv[1] : ":memory:", &opts), "open");
 
     /* Children listed first on purpose: reflite creates parents first by itself. */
-    const rl_model *models[] = {&Loan_model,  &Award_model, &Biography_model,
-                                &Essay_model, &Book_model,  &Author_model};
-    check(rl_create_all(db, models, 6), "create tables");
-    printf("Created authors, books, loans, awards, essays and biographies "
-           "(parents first, an index on every key).\n");
+    const rl_model *models[] = {&Loan_model, &Award_model,  &Biography_model, &Essay_model,
+                                &Book_model, &Author_model, &BookTag_model};
+    check(rl_create_all(db, models, 7), "create tables");
+    printf("Created authors, books, members, loans, tags, book_tags, awards, essays and "
+           "biographies (parents first, an index on every key).\n");
 
     printf("\nCASCADE: deleting an author deletes the author's books\n");
     Author austen = {.name = "Jane Austen", .email = "jane@example.org"};
@@ -155,7 +271,9 @@ int main(int argc, char **argv)
     rl_row_free(&Book_model, &got);
 
     printf("\nRESTRICT (the default): a book on loan cannot be deleted\n");
-    Loan loan = {.borrower = "Ada", .book_id = eyre.pk};
+    Member ada = {.name = "Ada"};
+    check(rl_insert(db, &Member_model, &ada), "insert member");
+    Loan loan = {.member_id = ada.pk, .book_id = eyre.pk};
     check(rl_insert(db, &Loan_model, &loan), "insert loan");
     expect_refusal(rl_delete(db, &Book_model, eyre.pk), RL_EFOREIGNKEY, "delete loaned book");
 
@@ -212,6 +330,7 @@ int main(int argc, char **argv)
     rl_rows_free(rows);
     rl_query_free(q);
 
+    catalogue();
     check(rl_close(db), "close");
     printf("\nDone.\n");
     return 0;

@@ -43,7 +43,7 @@ pq "DROP TABLE notes, users, reflite_migrations"
 # ---- the examples run on PostgreSQL too (each exits non-zero when a behaviour it shows is missing)
 "$books" "$url" > "$dir/out" 2>&1; expect "books example on PostgreSQL" 0 $?
 expect_line "books example names the referencing rows" "$dir/out" "is still referenced by 1 row of loans(book_id) (ON DELETE RESTRICT)"
-pq "DROP TABLE awards, loans, books, essays, biographies, authors"
+pq "DROP SCHEMA public CASCADE; CREATE SCHEMA public" 2>/dev/null
 "$(dirname "$books")/example_persephone" "$url" > "$dir/out" 2>&1; expect "persephone example on PostgreSQL" 0 $?
 expect_line "persephone names the key" "$dir/out" "audio_id = 99999 has no matching row in audio(pk)"
 pq "DROP SCHEMA public CASCADE; CREATE SCHEMA public" 2>/dev/null
@@ -69,7 +69,7 @@ expect "unique constraints carried" 1 "$(sqlite3 "$dir/back.db" "SELECT count(*)
 "$bin" copy "$dir/lib.db" "$url" > "$dir/out" 2>&1; expect "copy onto existing tables" 1 $?
 expect_line "refusal names the table" "$dir/out" "already has a table"
 # a source row without a parent: refused naming it, the destination left empty
-pq "DROP TABLE awards, loans, books, essays, biographies, authors"
+pq "DROP SCHEMA public CASCADE; CREATE SCHEMA public" 2>/dev/null
 sqlite3 "$dir/lib.db" "PRAGMA foreign_keys = OFF; INSERT INTO books (pk, title, author_id) VALUES (900, 'orphan', 4242)"
 "$bin" copy "$dir/lib.db" "$url" > "$dir/out" 2>&1; expect "orphan refuses the copy" 1 $?
 expect_line "the orphan is named" "$dir/out" "4242"
