@@ -41,6 +41,8 @@ enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
 struct schema;                    /* core/schema.h */
 struct rl_plan;                   /* migrate/migrate.h */
+struct model_info;                /* core/internal.h */
+struct arena;                     /* base/base.h */
 struct rl_dialect;                /* sql/render.h */
 typedef struct rlb_conn rlb_conn; /* an engine's connection handle */
 typedef struct rlb_stmt rlb_stmt; /* an engine's prepared statement */
@@ -106,6 +108,10 @@ typedef struct rl_backend {
      * s is finalized; NULL when out of memory). */
     int (*column_count)(rlb_stmt *s);
     const char *(*column_name)(rlb_stmt *s, int col);
+    /* may: read the current row of s from column col on into row, a struct of mi's model,
+     * exactly as the core would column by column (core/fieldread.h: instantiate its template
+     * with the engine's own calls).  NULL: the core reads through the column callbacks. */
+    int (*read_row)(rlb_stmt *s, const struct model_info *mi, void *row, int col, struct arena *a);
     /* may: make the next run of s hand its rows over one at a time as the engine produces
      * them, so that memory stays the same however many there are; a reset or finalize before
      * the last row discards the rest.  NULL: rows come one at a time anyway (SQLite). */

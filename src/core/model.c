@@ -8,7 +8,7 @@
  * the table and column names, and keeps the result in a small hash table keyed by the model's
  * address.  Later calls find it with one pointer hash.
  */
-#include "internal.h"
+#include "fieldread.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -465,7 +465,7 @@ rl_value rli_field_value(const rl_field *f, const void *row)
     }
 }
 
-static void *copy_bytes(arena *a, const void *src, size_t n)
+void *rli_copy_bytes(arena *a, const void *src, size_t n)
 {
     char *dst = a ? rli_arena_alloc(a, n + 1) : malloc(n + 1);
     if (!dst) return NULL;
@@ -474,73 +474,11 @@ static void *copy_bytes(arena *a, const void *src, size_t n)
     return dst;
 }
 
-/*
- * Read column col into the field's member.  Plain numbers read NULL as 0 without asking
- * whether the column is NULL (the backend's column_int64 and friends already do); only the
- * "maybe" members and blobs, where NULL must be told apart, ask.  Text asks only when
- * column_text returns NULL, to tell SQL NULL from out of memory.
- */
-static inline __attribute__((always_inline)) int
-field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col, arena *a)
+/* The backend's column reads, for the reading template of fieldread.h. */
+static rli_column_ops ops_of(const rl_backend *be)
 {
-    char *p = (char *)row + f->offset;
-    switch (f->ctype) {
-    case RL_CT_INT64:
-        *(int64_t *)p = be->column_int64(st, col);
-        break;
-    case RL_CT_INT:
-        *(int *)p = (int)be->column_int64(st, col);
-        break;
-    case RL_CT_DOUBLE:
-        *(double *)p = be->column_double(st, col);
-        break;
-    case RL_CT_BOOL:
-        *(bool *)p = be->column_int64(st, col) != 0;
-        break;
-    case RL_CT_MAYBE_INT: {
-        bool null = be->column_null(st, col);
-        *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : be->column_int64(st, col)};
-        break;
-    }
-    case RL_CT_MAYBE_REAL: {
-        bool null = be->column_null(st, col);
-        *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : be->column_double(st, col)};
-        break;
-    }
-    case RL_CT_MAYBE_BOOL: {
-        bool null = be->column_null(st, col);
-        *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && be->column_int64(st, col)};
-        break;
-    }
-    case RL_CT_TEXT: {
-        char *s = NULL;
-        /* a C string ends at its first NUL: the bytes after one are unreachable anyway */
-        const char *t = be->column_text(st, col, NULL);
-        if (t && a && a->borrow_text) {
-            s = (char *)t;
-        } else if (t) {
-            s = copy_bytes(a, t, strlen(t));
-            if (!s) return RL_ENOMEM;
-        } else if (!be->column_null(st, col)) {
-            return RL_ENOMEM; /* the conversion to text failed */
-        }
-        memcpy(p, &s, sizeof s);
-        break;
-    }
-    case RL_CT_BLOB: {
-        rl_blob b = {NULL, 0};
-        if (!be->column_null(st, col)) {
-            const void *d = be->column_blob(st, col, &b.len);
-            b.data = copy_bytes(a, d, b.len);
-            if (!b.data) return RL_ENOMEM;
-        }
-        memcpy(p, &b, sizeof b);
-        break;
-    }
-    default:
-        break;
-    }
-    return RL_OK;
+    return (rli_column_ops){be->column_null, be->column_int64, be->column_double, be->column_text,
+                            be->column_blob};
 }
 
 void rl_row_free(const rl_model *m, void *row)
@@ -579,7 +517,8 @@ int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const
 int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
                    arena *a)
 {
-    return field_read(be, f, row, st, col, a);
+    rli_column_ops ops = ops_of(be);
+    return rli_field_read_ops(&ops, f, row, st, col, a);
 }
 
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)
@@ -590,11 +529,7 @@ int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt
 int rli_read_row_at(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, int col,
                     arena *a)
 {
-    const rl_model *m = mi->model;
-    if (m->has_pk) rli_row_set_pk(m, row, be->column_int64(st, col++));
-    for (size_t i = 0; i < m->nfields; i++) {
-        int rc = field_read(be, &m->fields[i], row, st, col++, a);
-        if (rc != RL_OK) return rc;
-    }
-    return RL_OK;
+    if (be->read_row) return be->read_row(st, mi, row, col, a);
+    rli_column_ops ops = ops_of(be);
+    return rli_read_row_ops(&ops, mi, row, st, col, a);
 }

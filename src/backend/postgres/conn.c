@@ -586,6 +586,7 @@ const rl_backend rli_postgres_backend = {
     .column_type = NULL, /* a value has its column's type */
     .column_count = column_count,
     .column_name = column_name,
+    .read_row = NULL, /* the core reads column by column */
     .stream = stream,
     .trace = trace,
     .statement_sql = statement_sql,

@@ -12,6 +12,8 @@
 #include "reflite/sqlite.h"
 #include "sqlite_int.h"
 
+#include "core/fieldread.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +336,16 @@ static const void *column_blob(rlb_stmt *s, int col, size_t *len)
     return b;
 }
 
+/* Rows read with direct calls into SQLite: the reading template of core/fieldread.h over the
+ * column functions above, which the compiler inlines. */
+static const rli_column_ops direct = {column_null, column_int64, column_double, column_text,
+                                      column_blob};
+
+static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
+{
+    return rli_read_row_ops(&direct, mi, row, s, col, a);
+}
+
 static const char *statement_sql(rlb_stmt *s)
 {
     const char *t = sqlite3_sql(rli_sqlite_st(s));
@@ -385,6 +397,7 @@ const rl_backend rli_sqlite_backend = {
     .column_type = column_type,
     .column_count = column_count,
     .column_name = column_name,
+    .read_row = read_row,
     .stream = NULL, /* sqlite3_step hands over one row at a time */
     .trace = trace,
     .statement_sql = statement_sql,

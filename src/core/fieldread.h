@@ -1,0 +1,110 @@
+/*
+ * Reading a row into a model's struct, written once as an always-inlined template over the
+ * column reads: the core instantiates it with the backend's callbacks (model.c), and a
+ * backend may instantiate it with its engine's own calls (backend.h read_row), which the
+ * compiler then calls directly, without a callback per column.
+ */
+#ifndef REFLITE_FIELDREAD_H
+#define REFLITE_FIELDREAD_H
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rli_column_ops {
+    bool (*null)(rlb_stmt *s, int col);
+    int64_t (*int64)(rlb_stmt *s, int col);
+    double (*dbl)(rlb_stmt *s, int col);
+    const char *(*text)(rlb_stmt *s, int col, size_t *len);
+    const void *(*blob)(rlb_stmt *s, int col, size_t *len);
+} rli_column_ops;
+
+/* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
+void *rli_copy_bytes(arena *a, const void *src, size_t n);
+
+/*
+ * Read column col into the field's member.  Plain numbers read NULL as 0 without asking
+ * whether the column is NULL (the backend's column_int64 and friends already do); only the
+ * "maybe" members and blobs, where NULL must be told apart, ask.  Text asks only when
+ * column_text returns NULL, to tell SQL NULL from out of memory.
+ */
+static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_column_ops *ops,
+                                                                    const rl_field *f, void *row,
+                                                                    rlb_stmt *st, int col, arena *a)
+{
+    char *p = (char *)row + f->offset;
+    switch (f->ctype) {
+    case RL_CT_INT64:
+        *(int64_t *)p = ops->int64(st, col);
+        break;
+    case RL_CT_INT:
+        *(int *)p = (int)ops->int64(st, col);
+        break;
+    case RL_CT_DOUBLE:
+        *(double *)p = ops->dbl(st, col);
+        break;
+    case RL_CT_BOOL:
+        *(bool *)p = ops->int64(st, col) != 0;
+        break;
+    case RL_CT_MAYBE_INT: {
+        bool null = ops->null(st, col);
+        *(rl_maybe_int *)p = (rl_maybe_int){!null, null ? 0 : ops->int64(st, col)};
+        break;
+    }
+    case RL_CT_MAYBE_REAL: {
+        bool null = ops->null(st, col);
+        *(rl_maybe_real *)p = (rl_maybe_real){!null, null ? 0 : ops->dbl(st, col)};
+        break;
+    }
+    case RL_CT_MAYBE_BOOL: {
+        bool null = ops->null(st, col);
+        *(rl_maybe_bool *)p = (rl_maybe_bool){!null, !null && ops->int64(st, col)};
+        break;
+    }
+    case RL_CT_TEXT: {
+        char *s = NULL;
+        /* a C string ends at its first NUL: the bytes after one are unreachable anyway */
+        const char *t = ops->text(st, col, NULL);
+        if (t && a && a->borrow_text) {
+            s = (char *)t;
+        } else if (t) {
+            s = rli_copy_bytes(a, t, strlen(t));
+            if (!s) return RL_ENOMEM;
+        } else if (!ops->null(st, col)) {
+            return RL_ENOMEM; /* the conversion to text failed */
+        }
+        memcpy(p, &s, sizeof s);
+        break;
+    }
+    case RL_CT_BLOB: {
+        rl_blob b = {NULL, 0};
+        if (!ops->null(st, col)) {
+            const void *d = ops->blob(st, col, &b.len);
+            b.data = rli_copy_bytes(a, d, b.len);
+            if (!b.data) return RL_ENOMEM;
+        }
+        memcpy(p, &b, sizeof b);
+        break;
+    }
+    default:
+        break;
+    }
+    return RL_OK;
+}
+
+/* The primary key (when the model has one) and every field, from column col on. */
+static inline __attribute__((always_inline)) int rli_read_row_ops(const rli_column_ops *ops,
+                                                                  const model_info *mi, void *row,
+                                                                  rlb_stmt *st, int col, arena *a)
+{
+    const rl_model *m = mi->model;
+    if (m->has_pk) rli_row_set_pk(m, row, ops->int64(st, col++));
+    for (size_t i = 0; i < m->nfields; i++) {
+        int rc = rli_field_read_ops(ops, &m->fields[i], row, st, col++, a);
+        if (rc != RL_OK) return rc;
+    }
+    return RL_OK;
+}
+
+#endif
