@@ -173,7 +173,8 @@ typedef enum rl_ctype {
     RL_CT_BLOB,       /* rl_blob */
     RL_CT_MAYBE_INT,  /* rl_maybe_int */
     RL_CT_MAYBE_REAL, /* rl_maybe_real */
-    RL_CT_MAYBE_BOOL  /* rl_maybe_bool */
+    RL_CT_MAYBE_BOOL, /* rl_maybe_bool */
+    RL_CT_VALUE       /* rl_value: any value of the field's kind, or NULL (runtime models) */
 } rl_ctype;
 
 struct rl_model;
@@ -248,6 +249,7 @@ typedef struct rl_model {
         rl_maybe_int *: RL_CT_MAYBE_INT,                                                           \
         rl_maybe_real *: RL_CT_MAYBE_REAL,                                                         \
         rl_maybe_bool *: RL_CT_MAYBE_BOOL,                                                         \
+        struct rl_value *: RL_CT_VALUE,                                                            \
         default: RL_CT_INVALID)
 
 /*
@@ -779,6 +781,37 @@ int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate
  */
 int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,
                       bool negate);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Runtime models                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct rl_models rl_models;
+
+/*
+ * Models for the tables of a live database, for programs that have no C struct for them (a
+ * generic tool, the REST server): one per table, in the order parents first where the
+ * engine tells.  A table whose primary key is one integer column gets it as the row's pk;
+ * any other table is a model without one, its key columns being fields like the rest.  Every
+ * column is a field of type rl_value (RL_CT_VALUE; its kind from the declared type, nullable
+ * unless NOT NULL, its default kept: a NULL value on insert takes it, read back), and every
+ * single-column foreign key to another table's integer primary key is the field's reference
+ * with its actions, so that rl_join, rl_fetch_children, conditions and the sentences of broken
+ * keys work as with declared models.  Composite keys and keys to other columns are enforced
+ * by the engine and reported by rl_check, but are not relations here; generated columns are
+ * left out.  A row is { int64_t pk; rl_value values[nfields]; } (without pk when the model has
+ * none): see rl_row_values.  Text and blob values of rows filled by reflite are freed with
+ * rl_row_free as usual.  The models belong to db: free them before rl_close.
+ */
+int rl_models_load(rl_db *db, rl_models **out);
+size_t rl_models_count(const rl_models *ms);
+const rl_model *rl_models_get(const rl_models *ms, size_t i);
+/* The model of table, or NULL. */
+const rl_model *rl_models_find(const rl_models *ms, const char *table);
+/* Free the models (NULL is a no-op); the connection forgets them first. */
+void rl_models_free(rl_models *ms);
+/* The values of a row of a runtime model, field by field (NULL for another kind of model). */
+rl_value *rl_row_values(const rl_model *model, void *row);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Upsert, raw queries into structs, tracing                                                   */

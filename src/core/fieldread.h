@@ -18,10 +18,59 @@ typedef struct rli_column_ops {
     double (*dbl)(rlb_stmt *s, int col);
     const char *(*text)(rlb_stmt *s, int col, size_t *len);
     const void *(*blob)(rlb_stmt *s, int col, size_t *len);
+    rl_vtype (*type)(rlb_stmt *s, int col); /* NULL: a value has its column's kind */
 } rli_column_ops;
 
 /* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
 void *rli_copy_bytes(arena *a, const void *src, size_t n);
+
+/* Column col as an rl_value of its own type (the engine's, or the field's kind), text and
+ * blobs copied as rli_field_read_ops copies them. */
+static inline int rli_value_read(const rli_column_ops *ops, const rl_field *f, rl_value *out,
+                                 rlb_stmt *st, int col, arena *a)
+{
+    rl_vtype t;
+    if (ops->null(st, col)) {
+        t = RL_V_NULL;
+    } else if (ops->type) {
+        t = ops->type(st, col);
+    } else {
+        static const rl_vtype by_kind[] = {[RL_KIND_INTEGER] = RL_V_INT,
+                                           [RL_KIND_REAL] = RL_V_REAL,
+                                           [RL_KIND_TEXT] = RL_V_TEXT,
+                                           [RL_KIND_BLOB] = RL_V_BLOB,
+                                           [RL_KIND_BOOLEAN] = RL_V_INT};
+        t = (unsigned)f->kind <= RL_KIND_BOOLEAN ? by_kind[f->kind] : RL_V_TEXT;
+        if (t == RL_V_NULL) t = RL_V_TEXT;
+    }
+    *out = rl_null();
+    size_t n = 0;
+    switch (t) {
+    case RL_V_INT:
+        *out = rl_int(ops->int64(st, col));
+        break;
+    case RL_V_REAL:
+        *out = rl_real(ops->dbl(st, col));
+        break;
+    case RL_V_TEXT: {
+        const char *s = ops->text(st, col, &n);
+        char *c = s && a && a->borrow_text ? (char *)s : s ? rli_copy_bytes(a, s, n) : NULL;
+        if (!c) return RL_ENOMEM;
+        *out = rl_text(c);
+        break;
+    }
+    case RL_V_BLOB: {
+        const void *d = ops->blob(st, col, &n);
+        void *c = rli_copy_bytes(a, d, n);
+        if (!c) return RL_ENOMEM;
+        *out = rl_blob_value(c, n);
+        break;
+    }
+    default:
+        break;
+    }
+    return RL_OK;
+}
 
 /*
  * Read column col into the field's member.  Plain numbers read NULL as 0 without asking
@@ -85,6 +134,13 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
             if (!b.data) return RL_ENOMEM;
         }
         memcpy(p, &b, sizeof b);
+        break;
+    }
+    case RL_CT_VALUE: {
+        rl_value v;
+        int rc = rli_value_read(ops, f, &v, st, col, a);
+        memcpy(p, &v, sizeof v);
+        if (rc != RL_OK) return rc;
         break;
     }
     default:

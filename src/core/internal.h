@@ -170,6 +170,8 @@ void rli_sp_rollback(rl_db *db, const char *name);
 /* Look up (validating on first sight) a model's per-connection information. */
 int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out);
 void rli_model_info_free(const rl_backend *be, model_info *mi);
+/* Forget what db knows of model m (its statements, its names), before m's memory is freed. */
+void rli_model_forget(rl_db *db, const rl_model *m);
 bool rli_field_nullable(const rl_field *f);
 rl_kind rli_field_kind(const rl_field *f);
 /* Index of the field named name (by member or column name), or -1. */

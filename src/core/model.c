@@ -89,6 +89,8 @@ static size_t ctype_size(rl_ctype c)
         return sizeof(rl_maybe_real);
     case RL_CT_MAYBE_BOOL:
         return sizeof(rl_maybe_bool);
+    case RL_CT_VALUE:
+        return sizeof(rl_value);
     default:
         return 0;
     }
@@ -119,6 +121,7 @@ rl_kind rli_field_kind(const rl_field *f)
 
 static bool kind_accepts(rl_kind k, rl_ctype c)
 {
+    if (c == RL_CT_VALUE) return k != RL_KIND_AUTO; /* an rl_value holds any kind */
     switch (k) {
     case RL_KIND_INTEGER:
         return c == RL_CT_INT64 || c == RL_CT_INT || c == RL_CT_MAYBE_INT;
@@ -204,7 +207,8 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        "Model %s, field %s: the target model %s has no primary key, so nothing "
                        "can reference it.",
                        tn, f->name, t->type_name ? t->type_name : "(unnamed)");
-    if (f->ctype != RL_CT_INT64 && f->ctype != RL_CT_MAYBE_INT)
+    bool value_key = f->ctype == RL_CT_VALUE && f->kind == RL_KIND_INTEGER; /* runtime models */
+    if (f->ctype != RL_CT_INT64 && f->ctype != RL_CT_MAYBE_INT && !value_key)
         return invalid(mi, RL_EMODEL,
                        "Model %s, field %s: a foreign key member is int64_t, or rl_maybe_int "
                        "when nullable.",
@@ -311,7 +315,7 @@ static int validate(rl_db *db, model_info *mi)
         const rl_field *f = &m->fields[i];
         bool unsettable = f->ctype == RL_CT_TEXT || f->ctype == RL_CT_BLOB ||
                           f->ctype == RL_CT_MAYBE_INT || f->ctype == RL_CT_MAYBE_REAL ||
-                          f->ctype == RL_CT_MAYBE_BOOL;
+                          f->ctype == RL_CT_MAYBE_BOOL || f->ctype == RL_CT_VALUE;
         if (f->default_sql && unsettable) mi->defaultable |= 1ULL << i;
     }
     return validate_indexes(mi);
@@ -383,6 +387,22 @@ int rli_model_lookup(rl_db *db, const rl_model *m, model_info **out)
     *out = mi;
     if (mi->status != RL_OK) return rli_err_set(db, mi->status, "%s", mi->error);
     return RL_OK;
+}
+
+void rli_model_forget(rl_db *db, const rl_model *m)
+{
+    for (size_t i = 0; m && i < db->models_cap; i++) {
+        model_info *mi = db->models[i];
+        if (!mi || mi->model != m) continue;
+        /* the slot keeps a retired entry (no model, not valid): probes pass over it */
+        model_info *retired = calloc(1, sizeof *retired);
+        if (!retired) return; /* then the entry stays: it is freed at rl_close */
+        retired->status = RL_EINVAL;
+        if (db->last_model == mi) db->last_model = NULL;
+        rli_model_info_free(db->be, mi);
+        db->models[i] = retired;
+        return;
+    }
 }
 
 int rl_model_validate(rl_db *db, const rl_model *model)
@@ -460,6 +480,11 @@ rl_value rli_field_value(const rl_field *f, const void *row)
         const rl_maybe_bool *v = (const rl_maybe_bool *)p;
         return v->present ? rl_int(v->value) : rl_null();
     }
+    case RL_CT_VALUE: {
+        rl_value v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
     default:
         return rl_null();
     }
@@ -477,8 +502,8 @@ void *rli_copy_bytes(arena *a, const void *src, size_t n)
 /* The backend's column reads, for the reading template of fieldread.h. */
 static rli_column_ops ops_of(const rl_backend *be)
 {
-    return (rli_column_ops){be->column_null, be->column_int64, be->column_double, be->column_text,
-                            be->column_blob};
+    return (rli_column_ops){be->column_null, be->column_int64, be->column_double,
+                            be->column_text, be->column_blob,  be->column_type};
 }
 
 void rl_row_free(const rl_model *m, void *row)
@@ -498,6 +523,11 @@ void rl_row_free(const rl_model *m, void *row)
             free((void *)b->data);
             b->data = NULL;
             b->len = 0;
+        } else if (f->ctype == RL_CT_VALUE) {
+            rl_value *v = (rl_value *)p;
+            if (v->type == RL_V_TEXT) free((char *)v->u.s);
+            if (v->type == RL_V_BLOB) free((void *)v->u.b.data);
+            *v = rl_null();
         }
     }
 }

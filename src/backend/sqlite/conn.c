@@ -338,8 +338,8 @@ static const void *column_blob(rlb_stmt *s, int col, size_t *len)
 
 /* Rows read with direct calls into SQLite: the reading template of core/fieldread.h over the
  * column functions above, which the compiler inlines. */
-static const rli_column_ops direct = {column_null, column_int64, column_double, column_text,
-                                      column_blob};
+static const rli_column_ops direct = {column_null, column_int64, column_double,
+                                      column_text, column_blob,  column_type};
 
 static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
 {

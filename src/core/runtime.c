@@ -1,0 +1,208 @@
+/*
+ * Runtime models: rl_model values built from a live database's schema, for programs (and
+ * the REST server) that work with tables they have no C struct for.
+ *
+ * Each table becomes a model whose row is { int64_t pk; rl_value values[n]; } (no pk member
+ * when the table has no single integer primary key).  Every field is an rl_value member
+ * (RL_CT_VALUE) of the kind its declared type suggests; a single-column foreign key to another
+ * table's integer primary key becomes the field's reference, with its actions, so that
+ * relations, queries and the diagnosis of broken keys work as with declared models.  Composite
+ * keys and keys to other columns are still enforced by the engine and checked by rl_check;
+ * they are not relations here.
+ *
+ * The models are registered with the connection like any other (validated on first use);
+ * rl_models_free forgets them there before freeing, so that a later model at the same address
+ * is never taken for one of these.
+ */
+#include "schema.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rl_models {
+    rl_db *db;
+    size_t n;
+    rl_model *models;
+    rl_field **fields;
+    arena names;
+};
+
+static char *keep_str(arena *a, const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    char *c = rli_arena_alloc(a, n + 1);
+    if (c) memcpy(c, s ? s : "", n + 1);
+    return c;
+}
+
+/* Whether type (as declared) contains word, ignoring case. */
+static bool type_has(const char *type, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = type; *p; p++)
+        if (strncasecmp(p, word, n) == 0) return true;
+    return false;
+}
+
+/* The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names). */
+static rl_kind kind_of(const char *type)
+{
+    if (!type || !*type) return RL_KIND_BLOB;
+    if (type_has(type, "bool")) return RL_KIND_BOOLEAN;
+    if (type_has(type, "int") || type_has(type, "serial")) return RL_KIND_INTEGER;
+    if (type_has(type, "char") || type_has(type, "clob") || type_has(type, "text"))
+        return RL_KIND_TEXT;
+    if (type_has(type, "blob") || type_has(type, "bytea")) return RL_KIND_BLOB;
+    if (type_has(type, "real") || type_has(type, "floa") || type_has(type, "doub") ||
+        type_has(type, "numeric") || type_has(type, "decimal"))
+        return RL_KIND_REAL;
+    return RL_KIND_TEXT; /* dates, uuids, json...: their text */
+}
+
+/* The one integer primary-key column of t, or NULL. */
+static const sch_column *int_pk(const sch_table *t)
+{
+    const sch_column *pk = NULL;
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (!t->cols[i].pk) continue;
+        if (pk) return NULL; /* composite */
+        pk = &t->cols[i];
+    }
+    return pk && kind_of(pk->type) == RL_KIND_INTEGER ? pk : NULL;
+}
+
+/* The model of table name among the first n, or NULL. */
+static rl_model *model_named(rl_models *ms, const char *name)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        if (strcmp(ms->models[i].table, name) == 0) return &ms->models[i];
+    return NULL;
+}
+
+/* Fields for t's columns (the integer pk aside); 0 or RL_ENOMEM. */
+static int build_fields(rl_models *ms, size_t i, const sch_table *t)
+{
+    rl_model *m = &ms->models[i];
+    const sch_column *pk = int_pk(t);
+    rl_field *f = calloc(t->ncols ? t->ncols : 1, sizeof *f);
+    if (!f) return RL_ENOMEM;
+    ms->fields[i] = f;
+    size_t n = 0, at = pk ? sizeof(int64_t) : 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const sch_column *col = &t->cols[c];
+        if (col == pk || col->hidden) continue; /* generated columns cannot be written */
+        f[n] = (rl_field){.name = keep_str(&ms->names, col->name),
+                          .ctype = RL_CT_VALUE,
+                          .offset = at,
+                          .size = sizeof(rl_value),
+                          .kind = kind_of(col->type),
+                          .nullable = !col->notnull,
+                          .default_sql = col->dflt ? keep_str(&ms->names, col->dflt) : NULL};
+        if (!f[n].name || (col->dflt && !f[n].default_sql)) return RL_ENOMEM;
+        at += sizeof(rl_value);
+        n++;
+    }
+    *m = (rl_model){.type_name = keep_str(&ms->names, t->name),
+                    .table = NULL,
+                    .size = at ? at : sizeof(int64_t),
+                    .has_pk = pk != NULL,
+                    .pk_ctype = RL_CT_INT64,
+                    .pk_column = pk ? keep_str(&ms->names, pk->name) : NULL,
+                    .autoincrement = t->autoincrement,
+                    .fields = f,
+                    .nfields = n};
+    m->table = m->type_name;
+    return m->type_name && (!pk || m->pk_column) ? RL_OK : RL_ENOMEM;
+}
+
+/* The keys of t that are relations: one column to another table's integer primary key. */
+static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema *s)
+{
+    rl_model *m = &ms->models[i];
+    for (size_t k = 0; k < t->nfks; k++) {
+        const sch_fk *fk = &t->fks[k];
+        if (strchr(fk->from, ',')) continue;
+        rl_model *parent = model_named(ms, fk->parent);
+        const sch_table *pt = rli_schema_table(s, fk->parent);
+        const sch_column *ppk = pt ? int_pk(pt) : NULL;
+        if (!parent || !ppk || (*fk->to && strcmp(fk->to, ppk->name) != 0)) continue;
+        for (size_t f = 0; f < m->nfields; f++) {
+            rl_field *fld = (rl_field *)&m->fields[f];
+            if (strcmp(fld->name, fk->from) != 0) continue;
+            fld->references = parent;
+            fld->on_delete = rli_action_from_sql(fk->on_delete);
+            fld->on_update = rli_action_from_sql(fk->on_update);
+        }
+    }
+}
+
+int rl_models_load(rl_db *db, rl_models **out)
+{
+    if (!db || !out) return RL_EINVAL;
+    *out = NULL;
+    rli_err_clear(db);
+    schema s = {0};
+    int rc = rli_schema_read(db, &s, "load models");
+    rl_models *ms = rc == RL_OK ? calloc(1, sizeof *ms) : NULL;
+    if (rc == RL_OK && ms) {
+        ms->db = db;
+        ms->models = calloc(s.ntables ? s.ntables : 1, sizeof *ms->models);
+        ms->fields = calloc(s.ntables ? s.ntables : 1, sizeof *ms->fields);
+        if (!ms->models || !ms->fields) rc = RL_ENOMEM;
+        for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
+            if (s.tables[i].is_virtual) continue;
+            if (build_fields(ms, ms->n, &s.tables[i]) != RL_OK) rc = RL_ENOMEM;
+            ms->n++;
+        }
+        for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++)
+            if (!s.tables[i].is_virtual) link_keys(ms, k++, &s.tables[i], &s);
+    } else if (rc == RL_OK) {
+        rc = RL_ENOMEM;
+    }
+    rli_schema_free(&s);
+    if (rc != RL_OK) {
+        if (ms) ms->db = NULL; /* nothing was registered yet */
+        rl_models_free(ms);
+        return rc == RL_ENOMEM ? rli_err_set(db, rc, "Out of memory.") : rc;
+    }
+    *out = ms;
+    return RL_OK;
+}
+
+size_t rl_models_count(const rl_models *ms)
+{
+    return ms ? ms->n : 0;
+}
+
+const rl_model *rl_models_get(const rl_models *ms, size_t i)
+{
+    return ms && i < ms->n ? &ms->models[i] : NULL;
+}
+
+const rl_model *rl_models_find(const rl_models *ms, const char *table)
+{
+    if (!ms || !table) return NULL;
+    for (size_t i = 0; i < ms->n; i++)
+        if (strcmp(ms->models[i].table, table) == 0) return &ms->models[i];
+    return NULL;
+}
+
+rl_value *rl_row_values(const rl_model *m, void *row)
+{
+    if (!m || !row || m->nfields == 0 || m->fields[0].ctype != RL_CT_VALUE) return NULL;
+    return (rl_value *)((char *)row + m->fields[0].offset);
+}
+
+void rl_models_free(rl_models *ms)
+{
+    if (!ms) return;
+    for (size_t i = 0; i < ms->n; i++) {
+        if (ms->db) rli_model_forget(ms->db, &ms->models[i]);
+        free(ms->fields ? ms->fields[i] : NULL);
+    }
+    free(ms->fields);
+    free(ms->models);
+    rli_arena_free(&ms->names);
+    free(ms);
+}
