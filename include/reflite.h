@@ -653,6 +653,34 @@ const char *rl_query_sql(rl_query *q);
 
 void rl_rows_free(rl_rows *rows);
 
+/*
+ * Typed results of any shape: rows of values instead of structs.  Without chosen columns the
+ * query's primary key and fields; with rl_select_field / rl_select_agg (in the order of the
+ * calls) those columns, and with rl_group_by one row per group.  Fields may be the joined
+ * parent's ("authors.name").  Each value has its own type (count an integer, avg real, sum /
+ * min / max and fields the column's), NULL as RL_V_NULL.  Chosen columns, DISTINCT and GROUP
+ * BY apply to rl_fetch_values only; conditions, ordering and paging as always.
+ */
+typedef struct rl_values {
+    size_t rows, cols;
+    const char *const
+        *names; /* cols names: "title", "authors.name" as "name", "count", "sum(price)" */
+    const rl_value *values; /* row r, column c: values[r * cols + c] */
+    struct rl_values_private *priv;
+} rl_values;
+
+/* The aggregates of rl_select_agg and rl_aggregate_children. */
+typedef enum rl_agg { RL_AGG_COUNT, RL_AGG_SUM, RL_AGG_AVG, RL_AGG_MIN, RL_AGG_MAX } rl_agg;
+
+int rl_select_field(rl_query *q, const char *field);
+/* agg over field (NULL with RL_AGG_COUNT: count(*)). */
+int rl_select_agg(rl_query *q, rl_agg agg, const char *field);
+int rl_distinct(rl_query *q);
+int rl_group_by(rl_query *q, const char *field);
+/* Run the query and return its rows as values.  Free with rl_values_free. */
+int rl_fetch_values(rl_query *q, rl_values **out);
+void rl_values_free(rl_values *values);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Streaming                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
@@ -722,9 +750,6 @@ typedef struct rl_groups {
 int rl_fetch_children(rl_query *children, const rl_model *parent, const char *key,
                       const void *parents, size_t n, rl_groups **out);
 void rl_groups_free(rl_groups *groups);
-
-/* The aggregates of rl_aggregate_children. */
-typedef enum rl_agg { RL_AGG_COUNT, RL_AGG_SUM, RL_AGG_AVG, RL_AGG_MIN, RL_AGG_MAX } rl_agg;
 
 /*
  * For each of n parents, agg over field (a numeric field; NULL with RL_AGG_COUNT: rows) of

@@ -576,6 +576,93 @@ static void test_raw_sql_into_structs(void **state)
     rl_close(db);
 }
 
+/* ---- values: chosen columns, aggregates, DISTINCT, GROUP BY -------------------------------- */
+
+static void test_group_by_and_distinct(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "A"), b = add_author(db, "B");
+    add_author(db, "C");
+    const struct {
+        const char *title;
+        int64_t author;
+        double price;
+    } books[] = {{"x", a, 10}, {"y", a, 30}, {"z", b, 5}, {"y", b, 7}};
+    for (size_t i = 0; i < 4; i++) {
+        Book bk = {
+            .title = (char *)books[i].title, .author_id = books[i].author, .price = books[i].price};
+        assert_int_equal(rl_insert(db, &Book_model, &bk), RL_OK);
+    }
+    counter c = {0, 0};
+    rl_trace(db, count_stmt, &c);
+    rl_query *q = rl_select(db, &Book_model);
+    rl_join(q, &Author_model, NULL);
+    assert_int_equal(rl_select_field(q, "authors.name"), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_COUNT, NULL), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_SUM, "price"), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_AVG, "price"), RL_OK);
+    assert_int_equal(rl_group_by(q, "authors.name"), RL_OK);
+    rl_order_by(q, "authors.name", RL_DESC);
+    rl_values *v;
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(c.all, 1);
+    assert_int_equal(v->rows, 2);
+    assert_int_equal(v->cols, 4);
+    assert_string_equal(v->names[0], "name");
+    assert_string_equal(v->names[1], "count");
+    assert_string_equal(v->names[2], "sum(price)");
+    const rl_value *r0 = v->values, *r1 = v->values + 4;
+    assert_string_equal(r0[0].u.s, "B");
+    assert_int_equal(r0[1].type, RL_V_INT);
+    assert_int_equal(r0[1].u.i, 2);
+    assert_int_equal(r0[2].type, RL_V_REAL);
+    assert_true(r0[2].u.r == 12.0);
+    assert_string_equal(r1[0].u.s, "A");
+    assert_true(r1[3].type == RL_V_REAL && r1[3].u.r == 20.0);
+    rl_values_free(v);
+    rl_query_free(q);
+    rl_trace(db, NULL, NULL);
+
+    /* DISTINCT titles, with paging */
+    q = rl_select(db, &Book_model);
+    rl_select_field(q, "title");
+    rl_distinct(q);
+    rl_order_by(q, "title", RL_ASC);
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->rows, 3);
+    assert_string_equal(v->values[1].u.s, "y");
+    rl_values_free(v);
+    rl_limit(q, 1);
+    rl_offset(q, 2);
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->rows, 1);
+    assert_string_equal(v->values[0].u.s, "z");
+    rl_values_free(v);
+    rl_query_free(q);
+
+    /* no chosen columns: the pk and every field, NULL kept */
+    q = rl_select(db, &Book_model);
+    rl_where(q, "title", RL_EQ, rl_text("z"));
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->cols, 6);
+    assert_string_equal(v->names[0], "pk");
+    assert_int_equal(v->values[3].type, RL_V_NULL); /* year */
+    rl_values_free(v);
+    rl_query_free(q);
+
+    /* bad names are errors, not SQL */
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_select_field(q, "nope; DROP TABLE books"), RL_EFIELD);
+    assert_int_equal(rl_fetch_values(q, &v), RL_EFIELD);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_select_agg(q, RL_AGG_SUM, NULL), RL_EINVAL);
+    rl_query_free(q);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 4);
+    rl_close(db);
+}
+
 /* ---- runtime models ------------------------------------------------------------------------ */
 
 static void test_runtime_models(void **state)
@@ -805,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_upsert_updates_in_place),
         cmocka_unit_test(test_raw_sql_into_structs),
         cmocka_unit_test(test_runtime_models),
+        cmocka_unit_test(test_group_by_and_distinct),
         cmocka_unit_test(test_random_cases_match_hand_written_sql),
     };
     return run_suite(both);

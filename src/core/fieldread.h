@@ -21,6 +21,9 @@ typedef struct rli_column_ops {
     rl_vtype (*type)(rlb_stmt *s, int col); /* NULL: a value has its column's kind */
 } rli_column_ops;
 
+/* The backend's column reads, for the template below. */
+rli_column_ops rli_ops_of(const rl_backend *be);
+
 /* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
 void *rli_copy_bytes(arena *a, const void *src, size_t n);
 

@@ -499,8 +499,7 @@ void *rli_copy_bytes(arena *a, const void *src, size_t n)
     return dst;
 }
 
-/* The backend's column reads, for the reading template of fieldread.h. */
-static rli_column_ops ops_of(const rl_backend *be)
+rli_column_ops rli_ops_of(const rl_backend *be)
 {
     return (rli_column_ops){be->column_null, be->column_int64, be->column_double,
                             be->column_text, be->column_blob,  be->column_type};
@@ -547,7 +546,7 @@ int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const
 int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
                    arena *a)
 {
-    rli_column_ops ops = ops_of(be);
+    rli_column_ops ops = rli_ops_of(be);
     return rli_field_read_ops(&ops, f, row, st, col, a);
 }
 
@@ -560,6 +559,6 @@ int rli_read_row_at(const rl_backend *be, const model_info *mi, void *row, rlb_s
                     arena *a)
 {
     if (be->read_row) return be->read_row(st, mi, row, col, a);
-    rli_column_ops ops = ops_of(be);
+    rli_column_ops ops = rli_ops_of(be);
     return rli_read_row_ops(&ops, mi, row, st, col, a);
 }

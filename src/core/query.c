@@ -49,6 +49,8 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->limit = q->offset = -1;
     q->join = NULL;
     q->link_a = -1;
+    q->nitems = q->ngroups = 0;
+    q->distinct = false;
     q->nsubs = 0;
     q->params = q->params_buf;
     q->cap = sizeof q->params_buf / sizeof q->params_buf[0];
@@ -302,6 +304,55 @@ int rl_offset(rl_query *q, int64_t offset)
     return RL_OK;
 }
 
+/* ---- chosen columns, DISTINCT, GROUP BY (rl_fetch_values) ------------------------------------ */
+
+static int add_item(rl_query *q, int agg, const char *field)
+{
+    if (check(q) != RL_OK) return check(q);
+    if (q->nitems == RLI_MAX_ITEMS)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: at most %d columns can be chosen.",
+                          q->mi->table, RLI_MAX_ITEMS);
+    int code = -1;
+    if (field && (code = rli_q_field_code(q, field)) < 0) return rli_q_unknown_field(q, field);
+    if (!field && agg != RL_AGG_COUNT)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: only a count needs no field.", q->mi->table);
+    q->items[q->nitems++] = (rls_item){agg, code};
+    return RL_OK;
+}
+
+int rl_select_field(rl_query *q, const char *field)
+{
+    if (check(q) == RL_OK && !field)
+        return rli_q_fail(q, RL_EINVAL, "query: rl_select_field was given no field.");
+    return add_item(q, -1, field);
+}
+
+int rl_select_agg(rl_query *q, rl_agg agg, const char *field)
+{
+    if (check(q) == RL_OK && (unsigned)agg > RL_AGG_MAX)
+        return rli_q_fail(q, RL_EINVAL, "query: unknown aggregate %d.", (int)agg);
+    return add_item(q, (int)agg, field);
+}
+
+int rl_distinct(rl_query *q)
+{
+    if (check(q) != RL_OK) return check(q);
+    q->distinct = true;
+    return RL_OK;
+}
+
+int rl_group_by(rl_query *q, const char *field)
+{
+    if (check(q) != RL_OK) return check(q);
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
+    if (q->ngroups == RLI_MAX_ITEMS)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: at most %d GROUP BY fields.", q->mi->table,
+                          RLI_MAX_ITEMS);
+    q->groups[q->ngroups++] = code;
+    return RL_OK;
+}
+
 /* ---- running -------------------------------------------------------------------------------- */
 
 /* The query can run: no builder error, its whole shape recorded, no group left open. */
@@ -317,11 +368,9 @@ int rli_q_ready(rl_query *q)
     return RL_OK;
 }
 
-static const rls_kind shape_kind[] = {[SH_SELECT] = RLS_SELECT,
-                                      [SH_COUNT] = RLS_COUNT,
-                                      [SH_EXISTS] = RLS_EXISTS,
-                                      [SH_DELETE] = RLS_DELETE,
-                                      [SH_AGGREGATE] = RLS_AGGREGATE};
+static const rls_kind shape_kind[] = {
+    [SH_SELECT] = RLS_SELECT, [SH_COUNT] = RLS_COUNT,         [SH_EXISTS] = RLS_EXISTS,
+    [SH_DELETE] = RLS_DELETE, [SH_AGGREGATE] = RLS_AGGREGATE, [SH_VALUES] = RLS_SELECT};
 
 /* Render the statement into q->sql; limit_override >= 0 replaces the query's limit. */
 static int compose(rl_query *q, enum shape shape, int64_t limit_override)
@@ -353,6 +402,11 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
                      .agg = (rls_agg)q->agg,
                      .agg_field = q->agg_field,
                      .group_field = q->group_field,
+                     .items = shape == SH_VALUES ? q->items : NULL,
+                     .nitems = shape == SH_VALUES ? (size_t)q->nitems : 0,
+                     .distinct = shape == SH_VALUES && q->distinct,
+                     .group = q->groups,
+                     .ngroup = shape == SH_VALUES ? (size_t)q->ngroups : 0,
                      .columns = rls_all(q->mi->model->nfields),
                      .with_pk = true,
                      .where = RLS_WHERE_SHAPE,
@@ -383,8 +437,8 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
             be->bind(st, idx++, v);
     }
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
-    if ((shape == SH_SELECT || shape == SH_COUNT) && (limit >= 0 || q->offset >= 0) &&
-        !be->dialect->limit_inline) {
+    if ((shape == SH_SELECT || shape == SH_COUNT || shape == SH_VALUES) &&
+        (limit >= 0 || q->offset >= 0) && !be->dialect->limit_inline) {
         if (limit >= 0)
             be->bind_int64(st, idx++, limit);
         else
@@ -402,6 +456,14 @@ static void key_suffix(rl_query *q, enum shape shape)
         rli_sb_printf(&q->shape, "|s%p", (void *)q->subs[i]);
     if (shape == SH_AGGREGATE)
         rli_sb_printf(&q->shape, "|a%d,%d,%d", q->agg, q->agg_field, q->group_field);
+    if (shape == SH_VALUES) {
+        rli_sb_puts(&q->shape, q->distinct ? "|vd" : "|v");
+        for (int i = 0; i < q->nitems; i++)
+            rli_sb_printf(&q->shape, "%d,%d;", q->items[i].agg, q->items[i].field);
+        rli_sb_puts(&q->shape, "g");
+        for (int i = 0; i < q->ngroups; i++)
+            rli_sb_printf(&q->shape, "%d;", q->groups[i]);
+    }
 }
 
 /*

@@ -7,8 +7,9 @@
 
 #include "internal.h"
 
-#define MAX_GROUPS   32
-#define RLI_MAX_SUBS 8 /* subqueries in one query */
+#define MAX_GROUPS    32
+#define RLI_MAX_SUBS  8  /* subqueries in one query */
+#define RLI_MAX_ITEMS 32 /* chosen columns and aggregates, and GROUP BY fields */
 /* The shape starts with two characters that prepare_query overwrites with the statement's
  * kind and paging, so that the shape itself is the cache key. */
 #define SHAPE_HEAD "--"
@@ -39,6 +40,11 @@ struct rl_query {
     int nsubs;
     /* SH_AGGREGATE: what rl_aggregate_children asks (field codes; agg_field -1: rows) */
     int agg, agg_field, group_field;
+    /* SH_VALUES (rl_fetch_values): the chosen columns, DISTINCT, GROUP BY */
+    rls_item items[RLI_MAX_ITEMS];
+    int nitems, ngroups;
+    int groups[RLI_MAX_ITEMS];
+    bool distinct;
 };
 
 struct rl_rows_private {
@@ -50,7 +56,7 @@ struct rl_rows_private {
 };
 
 /* What a query's statement is. */
-enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE, SH_AGGREGATE };
+enum shape { SH_SELECT, SH_COUNT, SH_EXISTS, SH_DELETE, SH_AGGREGATE, SH_VALUES };
 
 /* Remember the query's first error (code, message) and set it on the connection. */
 int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

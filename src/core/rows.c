@@ -11,6 +11,7 @@
  *                             allocation and memory stays that of the largest row
  *   rl_query_rows             a raw SELECT read into model structs by column name
  */
+#include "fieldread.h"
 #include "query.h"
 
 #include <stdlib.h>
@@ -311,4 +312,118 @@ int rl_query_rows(rl_db *db, const rl_model *model, const char *sql, const rl_va
     }
     *out = r;
     return RL_OK;
+}
+
+/* ---- values: chosen columns, aggregates, DISTINCT, GROUP BY -------------------------------- */
+
+typedef struct rl_values_private {
+    arena strings;
+    char **names;
+    size_t cap;
+} rl_values_private;
+
+/* The name and kind of what field code names: a field, the pk, or the joined parent's. */
+static const char *code_name(rl_query *q, int code, rl_kind *kind)
+{
+    model_info *mi = q->mi;
+    if (q->join && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64))) {
+        mi = q->join;
+        code = code == RLS_JOINED_PK ? RLS_PK : code - RLS_JOINED;
+    }
+    *kind = code == RLS_PK ? RL_KIND_INTEGER : rli_field_kind(&mi->model->fields[code]);
+    return code == RLS_PK ? mi->pk_column : mi->columns[code];
+}
+
+/* The columns of the result: their names ("title", "count", "sum(price)") and kinds. */
+static int value_columns(rl_query *q, rl_values_private *p, rl_kind *kinds, int n)
+{
+    static const char *const fn[] = {"count", "sum", "avg", "min", "max"};
+    p->names = calloc((size_t)n, sizeof *p->names);
+    if (!p->names) return RL_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        rls_item it = q->nitems ? q->items[i] : (rls_item){-1, i == 0 ? RLS_PK : i - 1};
+        if (!q->nitems && !q->mi->model->has_pk) it.field = i;
+        rl_kind k = RL_KIND_INTEGER;
+        const char *name = it.field >= 0 ? code_name(q, it.field, &k) : "*";
+        strbuf b;
+        rli_sb_init(&b);
+        if (it.agg >= 0)
+            rli_sb_printf(&b, it.field >= 0 ? "%s(%s)" : "%s", fn[it.agg], name);
+        else
+            rli_sb_puts(&b, name);
+        if (!(p->names[i] = rli_sb_take(&b))) return RL_ENOMEM;
+        kinds[i] = it.agg == RLS_AGG_COUNT ? RL_KIND_INTEGER
+                   : it.agg == RLS_AGG_AVG ? RL_KIND_REAL
+                                           : k;
+    }
+    return RL_OK;
+}
+
+int rl_fetch_values(rl_query *q, rl_values **out)
+{
+    if (!q || !out) return RL_EINVAL;
+    *out = NULL;
+    rlb_stmt *st = NULL;
+    int code = rli_q_prepare(q, SH_VALUES, -1, &st);
+    if (code != RL_OK) return code;
+    const rl_backend *be = q->db->be;
+    int n = q->nitems ? q->nitems : (int)q->mi->model->nfields + (q->mi->model->has_pk ? 1 : 0);
+    rl_values *v = calloc(1, sizeof *v);
+    rl_values_private *p = v ? calloc(1, sizeof *p) : NULL;
+    rl_kind kinds[RL_MAX_FIELDS + 1];
+    rl_value *vals = NULL;
+    if (!p || value_columns(q, p, kinds, n) != RL_OK) code = RL_ENOMEM;
+    if (v) *v = (rl_values){.cols = (size_t)n, .priv = p};
+    rli_column_ops ops = rli_ops_of(be);
+    int rc = RLB_DONE;
+    while (code == RL_OK && (rc = be->step(st)) == RLB_ROW) {
+        if (v->rows == p->cap) {
+            size_t cap = p->cap ? p->cap * 2 : 16;
+            rl_value *grown = realloc(vals, cap * (size_t)n * sizeof *grown);
+            if (!grown) {
+                code = RL_ENOMEM;
+                break;
+            }
+            vals = grown;
+            p->cap = cap;
+        }
+        for (int c = 0; c < n && code == RL_OK; c++) {
+            rl_field f = {.kind = kinds[c]};
+            code = rli_value_read(&ops, &f, &vals[v->rows * (size_t)n + (size_t)c], st, c,
+                                  &p->strings);
+        }
+        if (code == RL_OK) v->rows++;
+    }
+    be->reset(st);
+    if (v) {
+        v->values = vals;
+        v->names = (const char *const *)(p ? p->names : NULL);
+    } else {
+        free(vals);
+    }
+    if (code == RL_OK && rc != RLB_DONE) code = rli_fail(q->db, NULL, rc, q->mi->table);
+    if (code == RL_ENOMEM) rli_err_set(q->db, code, "query on %s: out of memory.", q->mi->table);
+    if (code != RL_OK) {
+        if (v)
+            rl_values_free(v);
+        else
+            free(p);
+        return code;
+    }
+    *out = v;
+    return RL_OK;
+}
+
+void rl_values_free(rl_values *v)
+{
+    if (!v) return;
+    if (v->priv) {
+        for (size_t i = 0; v->priv->names && i < v->cols; i++)
+            free(v->priv->names[i]);
+        free(v->priv->names);
+        rli_arena_free(&v->priv->strings);
+        free(v->priv);
+    }
+    free((void *)v->values);
+    free(v);
 }

@@ -444,10 +444,35 @@ static void select_list(render *r)
     }
 }
 
+static const char *const agg_fn[] = {"count(", "sum(", "avg(", "min(", "max("};
+
+/* A chosen SELECT list: fields and aggregates, in the caller's order. */
+static void item_list(render *r)
+{
+    for (size_t i = 0; i < r->s->nitems; i++) {
+        const rls_item *it = &r->s->items[i];
+        if (i) rli_sb_puts(r->b, ", ");
+        if (it->agg >= 0) rli_sb_puts(r->b, agg_fn[it->agg]);
+        if (it->field >= 0)
+            column_ref(r, it->field);
+        else
+            rli_sb_puts(r->b, "*");
+        if (it->agg >= 0) rli_sb_puts(r->b, ")");
+    }
+}
+
+static void group_by(render *r)
+{
+    for (size_t i = 0; i < r->s->ngroup; i++) {
+        rli_sb_puts(r->b, i ? ", " : " GROUP BY ");
+        column_ref(r, r->s->group[i]);
+    }
+}
+
 /* "SELECT g, agg(f)" of an aggregate; count(*) when there is no field. */
 static void aggregate(render *r)
 {
-    static const char *const fn[] = {"count(", "sum(", "avg(", "min(", "max("};
+    const char *const *fn = agg_fn;
     rli_sb_puts(r->b, "SELECT ");
     column_ref(r, r->s->group_field);
     rli_sb_puts(r->b, ", ");
@@ -497,8 +522,11 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
         where(&r);
         return;
     case RLS_SELECT:
-        rli_sb_puts(out, "SELECT ");
-        select_list(&r);
+        rli_sb_puts(out, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+        if (s->nitems)
+            item_list(&r);
+        else
+            select_list(&r);
         break;
     case RLS_AGGREGATE:
         aggregate(&r);
@@ -517,6 +545,7 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
         column_ref(&r, s->group_field);
         return;
     }
+    if (s->kind == RLS_SELECT) group_by(&r);
     if (s->kind == RLS_SELECT || (s->kind == RLS_COUNT && s->paged)) order_and_page(&r);
     if (s->kind == RLS_EXISTS) rli_sb_puts(out, ")");
     if (s->kind == RLS_COUNT && s->paged) rli_sb_puts(out, ") AS page");

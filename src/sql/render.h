@@ -77,6 +77,12 @@ typedef struct rls_join {
     uint64_t columns;
 } rls_join;
 
+/* One item of a chosen SELECT list: a field, or an aggregate over one (field -1: count(*)). */
+typedef struct rls_item {
+    int agg; /* -1: the field itself; else an rls_agg */
+    int field;
+} rls_item;
+
 typedef struct rls_stmt {
     rls_kind kind;
     const rls_table *t;
@@ -87,6 +93,11 @@ typedef struct rls_stmt {
     int agg_field, group_field; /* AGGREGATE: field codes */
     uint64_t conflict;          /* UPSERT: the conflict target's columns (bit per field;
                                    0: the primary key) */
+    const rls_item *items;      /* SELECT: this list instead of the columns, or NULL */
+    size_t nitems;
+    bool distinct;    /* SELECT DISTINCT */
+    const int *group; /* SELECT: GROUP BY these field codes */
+    size_t ngroup;
     /* SELECT list, INSERT columns, UPDATE SET list: the columns whose bit is set (field
      * order), after the primary key when with_pk. */
     uint64_t columns;
