@@ -75,6 +75,7 @@ bench: build
 	$(BUILD)/bench_crud
 	$(BUILD)/bench_relations
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
+	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_relations "" 1 1000
 	scripts/bench_pg.sh $(BUILD)
 	$(BUILD)/bench_migrate
 

@@ -15,8 +15,9 @@
  * one growing buffer) and no side allocates per row beyond that.  Each workload runs on both
  * sides in alternation for several rounds; the best times and their ratio are printed.
  *
- * Usage: bench_relations [TARGET] [rounds] [authors]   TARGET: a SQLite file (default: a
- * temporary one) or a PostgreSQL URL (scripts/bench_pg.sh passes its throw-away server's).
+ * Usage: bench_relations [TARGET] [rounds] [authors] [reflite|baseline]   TARGET: a SQLite file
+ * ("" or none: a temporary one) or a PostgreSQL URL (scripts/bench_pg.sh passes its throw-away
+ * server's).  One side alone is for scripts/bench_instructions.sh.
  */
 #include <reflite.h>
 
@@ -62,6 +63,10 @@ static void ok(rl_db *db, int rc, const char *what)
 {
     if (rc != RL_OK) die(what, rl_errmsg(db));
 }
+
+/* Each workload of each side is its own function, not inlined, so that an instruction counter
+ * can attribute costs to it (scripts/bench_instructions.sh). */
+#define PHASE __attribute__((noinline)) static void
 
 /* ---- the hand-written side: rows into arrays of structs, texts into one buffer ---------- */
 
@@ -188,7 +193,7 @@ static void base_rows(bench *x, const char *sql, table *t, bool join)
         lite_rows(x, sql, t, join);
 }
 
-static void prefetch_baseline(bench *x)
+PHASE phase_prefetch_baseline(bench *x)
 {
     table t = {0};
     base_rows(x, "SELECT pk, title, author_id FROM books ORDER BY author_id", &t, false);
@@ -196,7 +201,7 @@ static void prefetch_baseline(bench *x)
     table_free(&t);
 }
 
-static void join_baseline(bench *x)
+PHASE phase_join_baseline(bench *x)
 {
     table t = {0};
     base_rows(x,
@@ -207,7 +212,7 @@ static void join_baseline(bench *x)
     table_free(&t);
 }
 
-static void stream_baseline(bench *x)
+PHASE phase_stream_baseline(bench *x)
 {
     const char *sql = "SELECT pk, title, author_id FROM books";
     int64_t sum = 0;
@@ -236,7 +241,7 @@ static void stream_baseline(bench *x)
 
 /* ---- reflite ------------------------------------------------------------------------------ */
 
-static void prefetch_reflite(bench *x)
+PHASE phase_prefetch_reflite(bench *x)
 {
     rl_query *q = rl_select(x->db, &Book_model);
     rl_groups *g;
@@ -253,7 +258,7 @@ static void prefetch_reflite(bench *x)
     rl_query_free(q);
 }
 
-static void join_reflite(bench *x)
+PHASE phase_join_reflite(bench *x)
 {
     rl_query *q = rl_select(x->db, &Book_model);
     ok(x->db, rl_join(q, &Author_model, NULL), "join");
@@ -269,7 +274,7 @@ static void join_reflite(bench *x)
     rl_query_free(q);
 }
 
-static void stream_reflite(bench *x)
+PHASE phase_stream_reflite(bench *x)
 {
     rl_query *q = rl_select(x->db, &Book_model);
     rl_cursor *c;
@@ -324,10 +329,10 @@ static double peak_mb(void)
 enum { W_STREAM, W_PREFETCH, W_JOIN, W_COUNT };
 static const char *const names[W_COUNT] = {"stream", "prefetch", "join"};
 static const double targets[W_COUNT] = {1.05, 1.10, 1.10};
-static void (*const reflite_side[W_COUNT])(bench *) = {stream_reflite, prefetch_reflite,
-                                                       join_reflite};
-static void (*const base_side[W_COUNT])(bench *) = {stream_baseline, prefetch_baseline,
-                                                    join_baseline};
+static void (*const reflite_side[W_COUNT])(bench *) = {phase_stream_reflite, phase_prefetch_reflite,
+                                                       phase_join_reflite};
+static void (*const base_side[W_COUNT])(bench *) = {phase_stream_baseline, phase_prefetch_baseline,
+                                                    phase_join_baseline};
 
 int main(int argc, char **argv)
 {
@@ -337,7 +342,9 @@ int main(int argc, char **argv)
     const char *target = argc > 1 && argv[1][0] ? argv[1] : path;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     int authors = argc > 3 ? atoi(argv[3]) : 10000;
-    if (rounds < 1 || authors < 1) die("usage", "bench_relations [TARGET] [rounds] [authors]");
+    char only = argc > 4 ? argv[4][0] : 0; /* one side, for an instruction counter */
+    if (rounds < 1 || authors < 1 || (only && only != 'r' && only != 'b'))
+        die("usage", "bench_relations [TARGET] [rounds] [authors] [reflite|baseline]");
     bool pg = rl_target_is_server(target);
     bench x = {0};
     /* both sides read the same tables: in the file, or in the server's public schema */
@@ -371,6 +378,7 @@ int main(int argc, char **argv)
             int64_t sums[2];
             for (int k = 0; k < 2; k++) {
                 int side = (k + r + w) % 2; /* alternate which side goes first */
+                if (only && only != "rb"[side]) continue;
                 x.sum = 0;
                 double t0 = now();
                 (side == 0 ? reflite_side : base_side)[w](&x);
@@ -378,7 +386,8 @@ int main(int argc, char **argv)
                 if (t < best[side][w]) best[side][w] = t;
                 sums[side] = x.sum;
             }
-            if (w == W_STREAM && sums[0] != sums[1]) die("checksum", "stream sides disagree");
+            if (!only && w == W_STREAM && sums[0] != sums[1])
+                die("checksum", "stream sides disagree");
             if (r == 0 && w == W_STREAM) peak_after_stream = peak_mb();
         }
         fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);

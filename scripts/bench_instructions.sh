@@ -3,7 +3,7 @@
 # counted by callgrind: unlike seconds, the count is the same on every run of the same
 # binary, whatever else the machine does.  Each side runs alone in its own process (the
 # benchmark's last argument names the side); a phase's count is the inclusive count of its
-# function (phase_*_reflite, phase_*_baseline).  On PostgreSQL this is the client's work
+# function (phase_*_reflite, phase_*_baseline), in the order the profile lists them.  On PostgreSQL this is the client's work
 # only: the server's is the same statements on both sides.
 # Usage: scripts/bench_instructions.sh BASELINE_NAME BENCH [ARGS...]
 #   e.g. scripts/bench_instructions.sh sqlite3 build/bench_crud 1 1000
@@ -19,9 +19,9 @@ for side in reflite baseline; do
   callgrind_annotate --inclusive=yes "$out/$side.cg" 2> /dev/null |
     sed -n "s/^ *\([0-9,]*\) .*:phase_\([a-z0-9_]*\)_$side .*/\2 \1/p" | tr -d , > "$out/$side.txt"
 done
-echo "crud workload, instructions (callgrind) of $(basename "$bench") $*"
+echo "instructions (callgrind) of $(basename "$bench") $*"
 printf '%-8s %15s %15s %8s\n' phase reflite "$name" ratio
-for phase in insert fetch update delete get_pk top10; do
+for phase in $(awk '!seen[$1]++ {print $1}' "$out/reflite.txt"); do
   r=$(awk -v p="$phase" '$1 == p {print $2}' "$out/reflite.txt")
   b=$(awk -v p="$phase" '$1 == p {print $2}' "$out/baseline.txt")
   [ -n "$r" ] && [ -n "$b" ] || { echo "no count for $phase"; exit 1; }
