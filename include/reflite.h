@@ -698,8 +698,9 @@ int rl_cursor_open(rl_query *q, rl_cursor **out);
 /*
  * The next row into row (a struct of the query's model): returns 1 with a row, 0 after the
  * last one, or a negative RL_E* code.  Text and blob members point into the cursor's memory,
- * valid until the next call or rl_cursor_free (copy what you keep).  After rl_join, parent
- * (may be NULL) receives the row's parent the same way, zeroed when it has none.
+ * valid until the next call or rl_cursor_free (copy what you keep); members of the struct that
+ * are not fields are left as they were.  After rl_join, parent (may be NULL) receives the
+ * row's parent the same way, zeroed when it has none.
  */
 int rl_cursor_next(rl_cursor *c, void *row, void *parent);
 /* Free a cursor (NULL is a no-op), also before its last row: the rest is not read into memory. */

@@ -201,11 +201,12 @@ int rl_cursor_next(rl_cursor *c, void *row, void *parent)
     if (!c || !row) return RL_EINVAL;
     if (c->done) return 0;
     const rl_backend *be = c->db->be;
-    rli_arena_reset(&c->strings);
+    arena_block *blk = c->strings.head; /* only blobs and copies need emptying */
+    if (blk && (blk->used || blk->next)) rli_arena_reset(&c->strings);
     int rc = be->step(c->st);
     if (rc == RLB_ROW) {
-        memset(row, 0, c->mi->model->size);
-        int code = rli_read_row(be, c->mi, row, c->st, &c->strings);
+        /* every member is written by the read: no need to clear the struct first */
+        int code = rli_read_row_at(be, c->mi, row, c->st, 0, &c->strings);
         if (code == RL_OK && c->join && parent) {
             const rl_model *m = c->mi->model;
             int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
