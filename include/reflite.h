@@ -703,7 +703,8 @@ int rl_cursor_open(rl_query *q, rl_cursor **out);
  * row's parent the same way, zeroed when it has none.
  */
 int rl_cursor_next(rl_cursor *c, void *row, void *parent);
-/* Free a cursor (NULL is a no-op), also before its last row: the rest is not read into memory. */
+/* Free a cursor (NULL is a no-op), also before its last row: the rest is not read into
+ * memory (on PostgreSQL it still crosses the connection, row by row, and is dropped). */
 void rl_cursor_free(rl_cursor *c);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -827,7 +828,9 @@ typedef struct rl_models rl_models;
  * by the engine and reported by rl_check, but are not relations here; generated columns are
  * left out.  A row is { int64_t pk; rl_value values[nfields]; } (without pk when the model has
  * none): see rl_row_values.  Text and blob values of rows filled by reflite are freed with
- * rl_row_free as usual.  The models belong to db: free them before rl_close.
+ * rl_row_free as usual.  The models belong to db: free them before rl_close.  They are for
+ * the tables they were read from: their default_sql is the database's own text, which
+ * rl_create_all would write verbatim into another database's tables.
  */
 int rl_models_load(rl_db *db, rl_models **out);
 size_t rl_models_count(const rl_models *ms);
