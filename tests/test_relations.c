@@ -436,7 +436,10 @@ static void test_books_not_on_loan(void **state)
     rl_query_free(q);
     assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 2);
 
-    /* bad subqueries are refused and freed */
+    /* bad subqueries are refused and freed; a query is not its own subquery */
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_referenced(q, q, NULL, false), RL_EINVAL);
+    rl_query_free(q);
     q = rl_select(db, &Book_model);
     assert_int_equal(rl_where_referenced(q, rl_select(db, &Member_model), NULL, false), RL_EINVAL);
     rl_query_free(q);

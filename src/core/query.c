@@ -156,10 +156,6 @@ static inline int add_param(rl_query *q, rl_value v)
     return RL_OK;
 }
 
-void rli_q_put_token(rl_query *q, char tag, int code, char arg)
-{
-    put_token(q, tag, code, arg);
-}
 int rli_q_add_param(rl_query *q, rl_value v)
 {
     return add_param(q, v);

@@ -63,8 +63,7 @@ int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((forma
 /* The field code (render.h) of a field name of the query's model, or of its joined parent's
  * ("authors.name", "author_id.name"); -1 when there is none. */
 int rli_q_field_code(rl_query *q, const char *field);
-/* Append a token (tag, field code, one more character) / a bound value to the query. */
-void rli_q_put_token(rl_query *q, char tag, int code, char arg);
+/* Append a bound value to the query. */
 int rli_q_add_param(rl_query *q, rl_value v);
 /* The query can run: no builder error, no group left open. */
 int rli_q_ready(rl_query *q);

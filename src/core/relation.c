@@ -200,8 +200,9 @@ static int add_key_set(rl_query *q, int fi, parent_set *ps, size_t *undo_shape, 
 {
     *undo_shape = q->shape.len;
     *undo_params = q->nparams;
-    rli_q_put_token(q, 'k', fi, 0);
-    q->shape.s[--q->shape.len] = '\0'; /* 'k' FF: three characters */
+    static const char hex[] = "0123456789abcdef";
+    char token[3] = {'k', hex[(fi >> 4) & 15], hex[fi & 15]}; /* 'k' FF */
+    rli_sb_putn(&q->shape, token, sizeof token);
     return rli_q_add_param(q, rl_text(sb_str(&ps->text)));
 }
 
@@ -554,6 +555,12 @@ static int add_exists(rl_query *q, rl_query *sub, int code, int sub_code, bool n
 static int sub_usable(rl_query *q, rl_query *sub)
 {
     int rc = RL_OK;
+    if (q && sub == q) /* not freed: the caller still holds it */
+        return q->error ? q->error
+                        : rli_q_fail(q, RL_EINVAL,
+                                     "query on %s: a query cannot be its own "
+                                     "subquery.",
+                                     q->mi->table);
     if (!q)
         rc = RL_EINVAL;
     else if (q->error)
