@@ -286,12 +286,6 @@ static void run_round(int r, char only, const char *url, const char *ddl, int au
     if (!only && sum[0] != sum[1]) die("checksum", "reflite and the baseline disagree");
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     const char *url = argc > 1 ? argv[1] : NULL;
@@ -343,14 +337,11 @@ int main(int argc, char **argv)
     print_ratios("libpq", best_rl, best_base);
     /* Each round's ratio compares times taken side by side; their median is the figure that
      * holds when the machine's speed drifts between rounds. */
-    printf("ratio by round   %8s %8s %8s\n", "min", "median", "max");
-    for (int p = 0; p <= P_COUNT; p++) {
-        double *v = ratios + p * rounds;
-        qsort(v, (size_t)rounds, sizeof *v, by_value);
-        double med = rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
-        printf("%-16s %8.3f %8.3f %8.3f\n", p < P_COUNT ? phase_names[p] : "total", v[0], med,
-               v[rounds - 1]);
-    }
+    const char *names[P_COUNT + 1];
+    for (int p = 0; p < P_COUNT; p++)
+        names[p] = phase_names[p];
+    names[P_COUNT] = "total";
+    print_ratio_spread(names, P_COUNT + 1, ratios, rounds);
     free(ratios);
     return 0;
 }

@@ -370,12 +370,14 @@ int main(int argc, char **argv)
            pg ? "PostgreSQL" : "SQLite", authors, rounds);
     fflush(stdout);
     double best[2][W_COUNT];
+    double *ratios = calloc((size_t)rounds * W_COUNT, sizeof *ratios);
     double peak_after_stream = 0;
     for (int w = 0; w < W_COUNT; w++)
         best[0][w] = best[1][w] = 1e30;
     for (int r = 0; r < rounds; r++) {
         for (int w = 0; w < W_COUNT; w++) {
             int64_t sums[2];
+            double t_side[2] = {0, 0};
             for (int k = 0; k < 2; k++) {
                 int side = (k + r + w) % 2; /* alternate which side goes first */
                 if (only && only != "rb"[side]) continue;
@@ -383,12 +385,14 @@ int main(int argc, char **argv)
                 double t0 = now();
                 (side == 0 ? reflite_side : base_side)[w](&x);
                 double t = now() - t0;
+                t_side[side] = t;
                 if (t < best[side][w]) best[side][w] = t;
                 sums[side] = x.sum;
             }
             if (!only && w == W_STREAM && sums[0] != sums[1])
                 die("checksum", "stream sides disagree");
             if (r == 0 && w == W_STREAM) peak_after_stream = peak_mb();
+            ratios[w * rounds + r] = t_side[1] > 0 ? t_side[0] / t_side[1] : 0;
         }
         fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
     }
@@ -397,6 +401,8 @@ int main(int argc, char **argv)
     for (int w = 0; w < W_COUNT; w++)
         printf("%-9s %12.4f %12.4f %8.3f %8.2f\n", names[w], best[0][w], best[1][w],
                best[0][w] / best[1][w], targets[w]);
+    if (!only) print_ratio_spread(names, W_COUNT, ratios, rounds);
+    free(ratios);
     printf("peak memory of the process after streaming %d rows: %.1f MB (the whole run: %.1f "
            "MB)\n",
            authors * 100, peak_after_stream, peak_mb());

@@ -31,4 +31,24 @@ static inline void remove_db(const char *path)
     }
 }
 
+static inline int bench_by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* For each of n rows (ratios[i * rounds .. +rounds): one ratio per round, each taken side by
+ * side), the minimum, median and maximum: the median holds when the machine's speed drifts
+ * between rounds.  The ratios are sorted in place. */
+static inline void print_ratio_spread(const char *const *names, int n, double *ratios, int rounds)
+{
+    printf("ratio by round   %8s %8s %8s\n", "min", "median", "max");
+    for (int i = 0; i < n; i++) {
+        double *v = ratios + i * rounds;
+        qsort(v, (size_t)rounds, sizeof *v, bench_by_value);
+        double med = rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
+        printf("%-16s %8.3f %8.3f %8.3f\n", names[i], v[0], med, v[rounds - 1]);
+    }
+}
+
 #endif

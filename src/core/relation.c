@@ -230,10 +230,15 @@ static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set
      * value) stay where they are; others are moved into place. */
     bool grouped = true;
     size_t prev = SIZE_MAX;
+    int64_t prev_key = 0;
+    ptrdiff_t p = -1;
     for (size_t k = 0; k < r->count; k++) {
         rl_value v = keys ? rl_int(keys[k])
                           : rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
-        ptrdiff_t p = v.type == RL_V_INT ? key_find(&ps->map, v.u.i) : -1;
+        if (v.type != RL_V_INT)
+            p = -1;
+        else if (k == 0 || p < 0 || v.u.i != prev_key) /* rows of one parent come together */
+            p = key_find(&ps->map, prev_key = v.u.i);
         owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
         if (p < 0)
             grouped = false;
