@@ -14,6 +14,8 @@
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
 
+#include "core/fieldread.h"
+
 #include "sql/render.h"
 
 #include <inttypes.h>
@@ -519,6 +521,50 @@ static const void *column_blob(rlb_stmt *s, int col, size_t *len)
     return st->blob;
 }
 
+/* ---- rows read without a callback per column: core/fieldread.h's template over these ---- */
+
+/* The current row exists whenever read_row runs, and its columns are the statement's own:
+ * the bounds checks of the callbacks above are not needed here. */
+static bool row_null(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    return PQgetisnull(st->res, st->row, col);
+}
+
+static int64_t row_int64(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    const char *v = PQgetvalue(st->res, st->row, col); /* "" for NULL: 0 */
+    if (v[0] == 't' && !v[1]) return 1;                /* boolean */
+    if (v[0] == 'f' && !v[1]) return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double row_double(rlb_stmt *s, int col)
+{
+    pg_stmt *st = st_of(s);
+    return strtod(PQgetvalue(st->res, st->row, col), NULL);
+}
+
+static const char *row_text(rlb_stmt *s, int col, size_t *len)
+{
+    pg_stmt *st = st_of(s);
+    if (PQgetisnull(st->res, st->row, col)) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = (size_t)PQgetlength(st->res, st->row, col);
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static const rli_column_ops direct = {row_null, row_int64, row_double, row_text, column_blob, NULL};
+
+static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
+{
+    if (!st_of(s)->res) return RL_OK; /* no row: nothing to read */
+    return rli_read_row_ops(&direct, mi, row, s, col, a);
+}
+
 static const char *statement_sql(rlb_stmt *s)
 {
     return st_of(s)->sql;
@@ -586,7 +632,7 @@ const rl_backend rli_postgres_backend = {
     .column_type = NULL, /* a value has its column's type */
     .column_count = column_count,
     .column_name = column_name,
-    .read_row = NULL, /* the core reads column by column */
+    .read_row = read_row,
     .stream = stream,
     .trace = trace,
     .statement_sql = statement_sql,
