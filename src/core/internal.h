@@ -17,6 +17,7 @@
 #include "sql/render.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 /* ---- per-model information ------------------------------------------------------------ */
 
@@ -186,8 +187,16 @@ rl_value rli_field_value(const rl_field *f, const void *row);
  * into the arena. Returns 0 or RL_ENOMEM. */
 int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,
                    struct arena *a);
-int64_t rli_row_pk(const rl_model *m, const void *row);
-void rli_row_set_pk(const rl_model *m, void *row, int64_t pk);
+static inline int64_t rli_row_pk(const rl_model *m, const void *row)
+{
+    int64_t pk;
+    memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
+    return pk;
+}
+static inline void rli_row_set_pk(const rl_model *m, void *row, int64_t pk)
+{
+    memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
+}
 /* Bind every field of row to parameters first..first+n-1. */
 int rli_bind_row(const rl_backend *be, rlb_stmt *st, const model_info *mi, const void *row,
                  int first);

@@ -438,18 +438,6 @@ void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX])
 
 /* ---- struct members <-> values ------------------------------------------------------------ */
 
-int64_t rli_row_pk(const rl_model *m, const void *row)
-{
-    int64_t pk;
-    memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
-    return pk;
-}
-
-void rli_row_set_pk(const rl_model *m, void *row, int64_t pk)
-{
-    memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
-}
-
 rl_value rli_field_value(const rl_field *f, const void *row)
 {
     const char *p = (const char *)row + f->offset;

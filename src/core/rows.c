@@ -206,7 +206,8 @@ int rl_cursor_next(rl_cursor *c, void *row, void *parent)
     int rc = be->step(c->st);
     if (rc == RLB_ROW) {
         /* every member is written by the read: no need to clear the struct first */
-        int code = rli_read_row_at(be, c->mi, row, c->st, 0, &c->strings);
+        int code = be->read_row ? be->read_row(c->st, c->mi, row, 0, &c->strings)
+                                : rli_read_row_at(be, c->mi, row, c->st, 0, &c->strings);
         if (code == RL_OK && c->join && parent) {
             const rl_model *m = c->mi->model;
             int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
