@@ -29,7 +29,7 @@ void *rli_copy_bytes(arena *a, const void *src, size_t n);
 
 /* Column col as an rl_value of its own type (the engine's, or the field's kind), text and
  * blobs copied as rli_field_read_ops copies them. */
-static inline int rli_value_read(const rli_column_ops *ops, const rl_field *f, rl_value *out,
+static inline int rli_value_read(const rli_column_ops *ops, rl_kind kind, rl_value *out,
                                  rlb_stmt *st, int col, arena *a)
 {
     rl_vtype t;
@@ -43,7 +43,7 @@ static inline int rli_value_read(const rli_column_ops *ops, const rl_field *f, r
                                            [RL_KIND_TEXT] = RL_V_TEXT,
                                            [RL_KIND_BLOB] = RL_V_BLOB,
                                            [RL_KIND_BOOLEAN] = RL_V_INT};
-        t = (unsigned)f->kind <= RL_KIND_BOOLEAN ? by_kind[f->kind] : RL_V_TEXT;
+        t = (unsigned)kind <= RL_KIND_BOOLEAN ? by_kind[kind] : RL_V_TEXT;
         if (t == RL_V_NULL) t = RL_V_TEXT;
     }
     *out = rl_null();
@@ -82,11 +82,11 @@ static inline int rli_value_read(const rli_column_ops *ops, const rl_field *f, r
  * column_text returns NULL, to tell SQL NULL from out of memory.
  */
 static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_column_ops *ops,
-                                                                    const rl_field *f, void *row,
+                                                                    read_step f, void *row,
                                                                     rlb_stmt *st, int col, arena *a)
 {
-    char *p = (char *)row + f->offset;
-    switch (f->ctype) {
+    char *p = (char *)row + f.offset;
+    switch ((rl_ctype)f.ctype) {
     case RL_CT_INT64:
         *(int64_t *)p = ops->int64(st, col);
         break;
@@ -141,7 +141,7 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
     }
     case RL_CT_VALUE: {
         rl_value v;
-        int rc = rli_value_read(ops, f, &v, st, col, a);
+        int rc = rli_value_read(ops, (rl_kind)f.kind, &v, st, col, a);
         memcpy(p, &v, sizeof v);
         if (rc != RL_OK) return rc;
         break;
@@ -159,8 +159,9 @@ static inline __attribute__((always_inline)) int rli_read_row_ops(const rli_colu
 {
     const rl_model *m = mi->model;
     if (m->has_pk) rli_row_set_pk(m, row, ops->int64(st, col++));
-    for (size_t i = 0; i < m->nfields; i++) {
-        int rc = rli_field_read_ops(ops, &m->fields[i], row, st, col++, a);
+    const read_step *plan = mi->plan;
+    for (size_t i = 0, n = m->nfields; i < n; i++) {
+        int rc = rli_field_read_ops(ops, plan[i], row, st, col++, a);
         if (rc != RL_OK) return rc;
     }
     return RL_OK;

@@ -31,8 +31,16 @@ typedef struct field_mask_stmt {
     struct field_mask_stmt *next;
 } field_mask_stmt;
 
+/* How to read one field from a row: what rli_read_row_ops needs of an rl_field, packed. */
+typedef struct read_step {
+    uint32_t offset;
+    uint8_t ctype; /* rl_ctype */
+    uint8_t kind;  /* rl_kind, for RL_CT_VALUE */
+} read_step;
+
 typedef struct model_info {
     const rl_model *model;
+    read_step *plan;       /* a step per field, in field order (set once the model is valid) */
     int status;            /* 0 when valid, else the RL_EMODEL* code */
     char *error;           /* the validation message when status != 0 */
     bool validating;       /* set while validation follows references (cycles) */

@@ -32,6 +32,7 @@ void rli_model_info_free(const rl_backend *be, model_info *mi)
     free(mi->queries);
     free(mi->table);
     free(mi->columns);
+    free(mi->plan);
     free(mi->error);
     free(mi);
 }
@@ -318,7 +319,14 @@ static int validate(rl_db *db, model_info *mi)
                           f->ctype == RL_CT_MAYBE_BOOL || f->ctype == RL_CT_VALUE;
         if (f->default_sql && unsettable) mi->defaultable |= 1ULL << i;
     }
-    return validate_indexes(mi);
+    int rc = validate_indexes(mi);
+    if (rc != RL_OK) return rc;
+    mi->plan = calloc(m->nfields ? m->nfields : 1, sizeof *mi->plan);
+    if (!mi->plan) return invalid(mi, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < m->nfields; i++)
+        mi->plan[i] = (read_step){(uint32_t)m->fields[i].offset, (uint8_t)m->fields[i].ctype,
+                                  (uint8_t)rli_field_kind(&m->fields[i])};
+    return RL_OK;
 }
 
 static size_t ptr_hash(const void *p, size_t cap)
@@ -535,7 +543,8 @@ int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt 
                    arena *a)
 {
     rli_column_ops ops = rli_ops_of(be);
-    return rli_field_read_ops(&ops, f, row, st, col, a);
+    read_step step = {(uint32_t)f->offset, (uint8_t)f->ctype, (uint8_t)rli_field_kind(f)};
+    return rli_field_read_ops(&ops, step, row, st, col, a);
 }
 
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)

@@ -390,8 +390,7 @@ int rl_fetch_values(rl_query *q, rl_values **out)
             p->cap = cap;
         }
         for (int c = 0; c < n && code == RL_OK; c++) {
-            rl_field f = {.kind = kinds[c]};
-            code = rli_value_read(&ops, &f, &vals[v->rows * (size_t)n + (size_t)c], st, c,
+            code = rli_value_read(&ops, kinds[c], &vals[v->rows * (size_t)n + (size_t)c], st, c,
                                   &p->strings);
         }
         if (code == RL_OK) v->rows++;
