@@ -879,6 +879,74 @@ static void test_random_cases_match_hand_written_sql(void **state)
         rl_query_free(q);
     }
     assert_true(cases > 2000);
+
+    /* loans on random books: NOT EXISTS, IN another query, a cursor and GROUP BY against the
+     * hand-written statements */
+    int64_t member = add_member(db, "M");
+    rl_begin(db);
+    int64_t nbooks = scalar(db, "SELECT count(*) FROM books");
+    for (int i = 0; i < 120; i++)
+        add_loan(db,
+                 scalar(db, "SELECT min(pk) FROM books") + (int64_t)(rnd(&seed) % (uint64_t)nbooks),
+                 member, (int64_t)(rnd(&seed) % 60));
+    rl_commit(db);
+    for (int k = 0; k < 300; k++, cases++) {
+        int64_t days = (int64_t)(rnd(&seed) % 60), year = (int64_t)(rnd(&seed) % 50);
+        bool negate = rnd(&seed) & 1;
+        rl_query *q = rl_select(db, &Book_model);
+        rl_where(q, "year", RL_LT, rl_int(year));
+        rl_query *loans = rl_select(db, &Loan_model);
+        rl_where(loans, "days", RL_GE, rl_int(days));
+        rl_where_referenced(q, loans, NULL, negate);
+        int64_t got = -1, want = -2;
+        assert_int_equal(rl_count(q, &got), RL_OK);
+        rl_value p[] = {rl_int(year), rl_int(days)};
+        assert_int_equal(rl_query_int(db,
+                                      negate ? "SELECT count(*) FROM books b WHERE b.year < ?1 AND "
+                                               "NOT EXISTS (SELECT 1 FROM loans l WHERE l.book_id "
+                                               "= b.pk AND l.days >= ?2)"
+                                             : "SELECT count(*) FROM books b WHERE b.year < ?1 AND "
+                                               "b.pk IN (SELECT l.book_id FROM loans l WHERE "
+                                               "l.days >= ?2)",
+                                      p, 2, &want),
+                         RL_OK);
+        assert_int_equal(got, want);
+        /* the cursor reads the same rows as rl_fetch_all */
+        rl_order_by(q, "pk", RL_ASC);
+        rl_rows *rows;
+        assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+        rl_cursor *c;
+        assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+        Book b;
+        size_t n = 0;
+        while (rl_cursor_next(c, &b, NULL) == 1) {
+            assert_true(n < rows->count);
+            assert_int_equal(b.pk, ((Book *)rows->items)[n].pk);
+            assert_string_equal(b.title, ((Book *)rows->items)[n].title);
+            n++;
+        }
+        assert_int_equal(n, rows->count);
+        rl_cursor_free(c);
+        rl_rows_free(rows);
+        rl_query_free(q);
+
+        /* books per year, as values */
+        q = rl_select(db, &Book_model);
+        rl_where(q, "price", RL_GE, rl_real((double)(rnd(&seed) % 100)));
+        rl_select_field(q, "year");
+        rl_select_agg(q, RL_AGG_COUNT, NULL);
+        rl_group_by(q, "year");
+        rl_values *v;
+        assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+        int64_t total = 0;
+        for (size_t r = 0; r < v->rows; r++)
+            total += v->values[r * 2 + 1].u.i;
+        int64_t all = -1;
+        assert_int_equal(rl_count(q, &all), RL_OK);
+        assert_int_equal(total, all);
+        rl_values_free(v);
+        rl_query_free(q);
+    }
     rl_close(db);
 }
 
