@@ -493,6 +493,12 @@ static void test_cursor_streams_every_row(void **state)
     if (on_pg()) { /* one statement at a time on a PostgreSQL connection */
         assert_int_equal(during, RL_EMISUSE);
         assert_contains(rl_errmsg(db), "cursor");
+        rl_query *other = rl_select(db, &Author_model); /* a statement never prepared */
+        rl_where(other, "name", RL_EQ, rl_text("x"));
+        rl_cursor *c2 = NULL;
+        assert_int_equal(rl_cursor_open(other, &c2), RL_EMISUSE);
+        assert_null(c2);
+        rl_query_free(other);
     } else {
         assert_int_equal(during, RL_OK);
         assert_int_equal(count, 500);

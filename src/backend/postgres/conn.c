@@ -282,6 +282,8 @@ static void finalize(rlb_stmt *s)
 static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
 {
     *out = NULL;
+    int busy = rli_pg_not_busy(c, NULL);
+    if (busy != RLB_OK) return busy;
     pg_stmt *st = calloc(1, sizeof *st);
     if (!st || !(st->sql = strdup(sql))) {
         free(st);
