@@ -704,7 +704,8 @@ int rl_cursor_open(rl_query *q, rl_cursor **out);
  */
 int rl_cursor_next(rl_cursor *c, void *row, void *parent);
 /* Free a cursor (NULL is a no-op), also before its last row: the rest is not read into
- * memory (on PostgreSQL it still crosses the connection, row by row, and is dropped). */
+ * memory (on PostgreSQL it still crosses the connection, row by row, and is dropped).  A
+ * cursor belongs to its connection: free it before rl_close. */
 void rl_cursor_free(rl_cursor *c);
 
 /* ------------------------------------------------------------------------------------------ */

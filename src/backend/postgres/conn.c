@@ -265,8 +265,10 @@ static void finalize(rlb_stmt *s)
     PQclear(st->res);
     PQclear(st->desc);
     if (st->blob) PQfreemem(st->blob);
+    /* while another statement streams, the name stays allocated until the connection closes
+     * rather than a DEALLOCATE cutting into that stream */
     if (st->conn && PQstatus(st->conn->c) == CONNECTION_OK &&
-        PQtransactionStatus(st->conn->c) != PQTRANS_INERROR) {
+        PQtransactionStatus(st->conn->c) != PQTRANS_INERROR && !st->conn->streaming) {
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
         PQclear(PQexec(st->conn->c, sql));
