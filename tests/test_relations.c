@@ -784,6 +784,35 @@ static void test_runtime_models(void **state)
 
     rl_models_free(ms);
     rl_models_free(NULL);
+
+    /* the database's own names, whatever they are, quoted wherever they go */
+    assert_int_equal(rl_exec(db,
+                             "CREATE TABLE \"odd \"\"names\"\" -- table\" (\"first name\" "
+                             "TEXT, \"a.b\" INTEGER, \"x\"\"); DROP TABLE books; --\" TEXT);"
+                             "CREATE TABLE hides (\"rowid\" INTEGER, v TEXT)",
+                             NULL, 0, NULL),
+                     RL_OK);
+    assert_int_equal(rl_models_load(db, &ms), RL_OK);
+    const rl_model *odd = rl_models_find(ms, "odd \"names\" -- table");
+    assert_non_null(odd);
+    assert_false(odd->has_pk);
+    rl_value vals[3] = {rl_text("Ada"), rl_int(7), rl_text("q")};
+    assert_int_equal(rl_insert(db, odd, vals), RL_OK);
+    q = rl_select(db, odd);
+    assert_int_equal(rl_where(q, "first name", RL_EQ, rl_text("Ada")), RL_OK);
+    assert_int_equal(rl_where(q, "x\"); DROP TABLE books; --", RL_EQ, rl_text("q")), RL_OK);
+    rl_value back[3];
+    assert_int_equal(rl_fetch_one(q, back), RL_OK);
+    assert_int_equal(back[1].u.i, 7);
+    rl_row_free(odd, back);
+    rl_query_free(q);
+    assert_true(scalar(db, "SELECT count(*) FROM books") > 0);
+    /* a column named like the rowid would hide it: that model is refused when used */
+    q = rl_select(db, rl_models_find(ms, "hides"));
+    rl_rows *none;
+    assert_int_equal(rl_fetch_all(q, &none), RL_EMODEL_IDENT);
+    rl_query_free(q);
+    rl_models_free(ms);
     rl_close(db);
 }
 

@@ -79,8 +79,9 @@ struct rl_db {
     const rl_backend *be; /* the engine's table of operations */
     rlb_conn *conn;       /* the engine's connection */
     rl_profile profile;
-    int depth;        /* our transaction depth */
-    bool outer_begin; /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    int depth;          /* our transaction depth */
+    bool outer_begin;   /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    bool names_from_db; /* validating runtime models: names are the database's own */
     rl_error err;
     strbuf msg;          /* the message text of err */
     arena err_strings;   /* the other strings of err, freed when it is cleared */

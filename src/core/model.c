@@ -157,6 +157,17 @@ static int invalid(model_info *mi, int code, const char *fmt, ...)
 
 /* One rule after another, each with its own code and sentence: kept in one function so the
  * rules read in the order they are checked (over 60 lines for that reason). */
+/* Whether s may name a table or column of a model.  Names a model declares follow the
+ * identifier rules (a typo is caught before any SQL); names read from the database by
+ * rl_models_load are taken as they are (every name is quoted in SQL), except those of the
+ * rowid, which a column so named would hide. */
+static bool name_ok(const rl_db *db, const char *s)
+{
+    if (!db->names_from_db) return rli_valid_ident(s);
+    return s && *s && strcasecmp(s, "rowid") != 0 && strcasecmp(s, "_rowid_") != 0 &&
+           strcasecmp(s, "oid") != 0;
+}
+
 static int validate_field(rl_db *db, model_info *mi, size_t i)
 {
     const rl_model *m = mi->model;
@@ -180,7 +191,7 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
                        "rl_maybe_real / rl_maybe_bool member so NULL stays distinct from 0.",
                        tn, f->name);
     const char *col = mi->columns[i];
-    if (!rli_valid_ident(col))
+    if (!name_ok(db, col))
         return invalid(mi, RL_EMODEL_IDENT,
                        "Model %s, field %s: '%s' is not a valid column name (letters, digits "
                        "and _, not starting with a digit, at most 63 characters).",
@@ -282,7 +293,7 @@ static int validate_indexes(model_info *mi)
 static int validate(rl_db *db, model_info *mi)
 {
     const rl_model *m = mi->model;
-    if (!m->type_name || !rli_valid_ident(m->type_name))
+    if (!m->type_name || !name_ok(db, m->type_name))
         return invalid(mi, RL_EMODEL_IDENT, "A model has no valid type name.");
     mi->table = m->table ? strdup(m->table) : derive_table(m->type_name);
     mi->pk_column = m->pk_column ? m->pk_column : "pk";
@@ -292,13 +303,13 @@ static int validate(rl_db *db, model_info *mi)
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
     mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields};
     mi->pk_word_free = m->has_pk && rli_model_field_index(mi, "pk") < 0;
-    if (!rli_valid_ident(mi->table))
+    if (!name_ok(db, mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
                        m->type_name, mi->table);
     if (m->has_pk && m->pk_ctype != RL_CT_INT64)
         return invalid(mi, RL_EMODEL, "Model %s: the primary key member must be an int64_t.",
                        m->type_name);
-    if (m->has_pk && !rli_valid_ident(mi->pk_column))
+    if (m->has_pk && !name_ok(db, mi->pk_column))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid column name.",
                        m->type_name, mi->pk_column);
     if (m->nfields > 0 && !m->fields)

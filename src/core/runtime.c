@@ -161,6 +161,15 @@ int rl_models_load(rl_db *db, rl_models **out)
         rc = RL_ENOMEM;
     }
     rli_schema_free(&s);
+    /* validated now, with the database's own names: a model that cannot be used keeps its
+     * error for the first call that uses it */
+    db->names_from_db = true;
+    for (size_t i = 0; rc == RL_OK && i < ms->n; i++) {
+        model_info *mi;
+        rli_model_lookup(db, &ms->models[i], &mi);
+    }
+    db->names_from_db = false;
+    rli_err_clear(db);
     if (rc != RL_OK) {
         if (ms) ms->db = NULL; /* nothing was registered yet */
         rl_models_free(ms);
