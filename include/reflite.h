@@ -783,13 +783,15 @@ int rl_aggregate_children(rl_query *children, const rl_model *parent, const char
 /*
  * The rows of b's model linked to each of n rows of model a (at as) through link, in one
  * statement (a join with the link table): group i holds as[i]'s, in b's order, with b's
- * conditions.  The link's keys are found by the models they reference (a link between rows
- * of one model is ambiguous: RL_EAMBIGUOUS).  Free with rl_groups_free.
+ * conditions.  The link's keys are found by the models they reference; a link between rows
+ * of one model (who follows whom) reads its first key as the side of as and its second as the
+ * side of b's rows, in RL_LINK_MODEL's order.  Free with rl_groups_free.
  */
 int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const void *as, size_t n,
                     rl_groups **out);
 /* Link row a_pk of a with row b_pk of b (one INSERT into link; RL_EUNIQUE when they are
- * linked already, RL_EFOREIGNKEY naming the side that does not exist). */
+ * linked already, RL_EFOREIGNKEY naming the side that does not exist).  Between rows of one
+ * model, a_pk goes into the link's first key and b_pk into its second. */
 int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
             int64_t b_pk);
 /* Remove that link (one DELETE); RL_ENOTFOUND when there is none. */

@@ -69,13 +69,20 @@ typedef struct {
 static const rl_field tag_fields[] = {RL_TEXT(Tag, label, .unique = true)};
 static const rl_model Tag_model = RL_MODEL(Tag, "tags", tag_fields);
 RL_LINK_MODEL(BookTag_model, BookTag, "book_tags", book_id, &Book_model, tag_id, &Tag_model);
+/* Many-to-many between rows of one model: who follows whom. */
+typedef struct {
+    int64_t pk;
+    int64_t follower_id, followed_id;
+} Follow;
+RL_LINK_MODEL(Follow_model, Follow, "follows", follower_id, &Member_model, followed_id,
+              &Member_model);
 
 static rl_db *open_all(void)
 {
     rl_db *db = open_library();
-    const rl_model *models[] = {&Member_model,   &Loan_model, &Review_model,
-                                &Employee_model, &Tag_model,  &BookTag_model};
-    assert_int_equal(rl_create_all(db, models, 6), RL_OK);
+    const rl_model *models[] = {&Member_model, &Loan_model,    &Review_model, &Employee_model,
+                                &Tag_model,    &BookTag_model, &Follow_model};
+    assert_int_equal(rl_create_all(db, models, 7), RL_OK);
     return db;
 }
 
@@ -379,6 +386,35 @@ static void test_many_to_many(void **state)
     assert_int_equal(g->total, 1);
     rl_groups_free(g);
     rl_query_free(q);
+
+    /* a link between rows of one model: its first key is the side given, its second the rows
+     * read (ann follows bob and cy; bob follows cy) */
+    Member people[3] = {{.name = "ann"}, {.name = "bob"}, {.name = "cy"}};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rl_insert(db, &Member_model, &people[i]), RL_OK);
+    const int pairs[][2] = {{0, 1}, {0, 2}, {1, 2}};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rl_link(db, &Follow_model, &Member_model, people[pairs[i][0]].pk,
+                                 &Member_model, people[pairs[i][1]].pk),
+                         RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM follows WHERE follower_id <> followed_id"),
+                     3);
+    q = rl_select(db, &Member_model);
+    rl_order_by(q, "name", RL_ASC);
+    assert_int_equal(rl_fetch_linked(q, &Follow_model, &Member_model, people, 3, &g), RL_OK);
+    assert_int_equal(g->size[0], 2); /* ann follows two */
+    assert_string_equal(((Member *)g->items)[g->start[0]].name, "bob");
+    assert_int_equal(g->size[1], 1);
+    assert_string_equal(((Member *)g->items)[g->start[1]].name, "cy");
+    assert_int_equal(g->size[2], 0); /* cy follows nobody */
+    rl_groups_free(g);
+    rl_query_free(q);
+    assert_int_equal(
+        rl_unlink(db, &Follow_model, &Member_model, people[1].pk, &Member_model, people[0].pk),
+        RL_ENOTFOUND); /* bob does not follow ann */
+    assert_int_equal(
+        rl_unlink(db, &Follow_model, &Member_model, people[0].pk, &Member_model, people[1].pk),
+        RL_OK);
     rl_close(db);
 }
 

@@ -321,6 +321,27 @@ int rl_fetch_children(rl_query *children, const rl_model *parent, const char *ke
     return finish_groups(q, fi, NULL, &ps, n, rc, rows, out);
 }
 
+/* The link's keys to A and to B.  Between rows of one model (a == b) the link's first key to
+ * it is A's side and its second B's, in declaration order (RL_LINK_MODEL's a_member first). */
+static int link_keys(rl_query *q, model_info *lk, model_info *ma, model_info *mb, int *a_fi,
+                     int *b_fi)
+{
+    if (strcmp(ma->table, mb->table) != 0) {
+        int rc = find_key(q, lk, ma, NULL, a_fi);
+        return rc == RL_OK ? find_key(q, lk, mb, NULL, b_fi) : rc;
+    }
+    int found[2], n = 0;
+    for (size_t i = 0; i < lk->model->nfields; i++)
+        if (references(q->db, &lk->model->fields[i], ma) && n++ < 2) found[n - 1] = (int)i;
+    if (n != 2)
+        return rli_q_fail(q, n > 2 ? RL_EAMBIGUOUS : RL_EINVAL,
+                          "%s links %s with itself through %d keys; a link needs exactly two.",
+                          lk->table, ma->table, n);
+    *a_fi = found[0];
+    *b_fi = found[1];
+    return RL_OK;
+}
+
 /* The rows of q (side B) linked to each parent (side A) through link: one statement joining
  * the link table, whose key to A comes back as an extra column. */
 static int fetch_linked(rl_query *q, parent_set *ps, int a_fi, rl_rows **rows, int64_t **keys)
@@ -364,12 +385,13 @@ int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const 
 {
     if (!b || !out) return RL_EINVAL;
     *out = NULL;
-    model_info *lk;
+    model_info *lk, *ma;
     int a_fi, b_fi, rc = parent_info(b, link, &lk);
     parent_set ps;
-    if (rc == RL_OK) rc = find_key(b, lk, b->mi, NULL, &b_fi);
-    /* the link's key to A, and the set of A's keys */
-    if (rc == RL_OK) rc = set_up_on(b, lk, a, NULL, as, n, &a_fi, &ps);
+    if (rc == RL_OK) rc = parent_info(b, a, &ma);
+    if (rc == RL_OK) rc = link_keys(b, lk, ma, b->mi, &a_fi, &b_fi);
+    /* the set of A's keys, through the link's key to A */
+    if (rc == RL_OK) rc = set_up_on(b, lk, a, lk->model->fields[a_fi].name, as, n, &a_fi, &ps);
     if (rc != RL_OK) return rc;
     rl_rows *rows = NULL;
     int64_t *keys = NULL;
@@ -384,22 +406,34 @@ int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const 
     return rc;
 }
 
-/* The row of link whose keys are a_pk (to model a) and b_pk (to model b), as a query. */
+/* The row of link whose keys are a_pk (to model a) and b_pk (to model b), as a query; *a_fi
+ * and *b_fi: the link's fields of each side. */
 static int link_query(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk,
-                      const rl_model *b, int64_t b_pk, rl_query **out)
+                      const rl_model *b, int64_t b_pk, rl_query **out, int *a_fi, int *b_fi)
 {
     rl_query *q = rl_select(db, link);
     if (!q) return RL_ENOMEM;
     model_info *ma, *mb;
-    int a_fi, b_fi;
     int rc = parent_info(q, a, &ma);
     if (rc == RL_OK) rc = parent_info(q, b, &mb);
-    if (rc == RL_OK) rc = find_key(q, q->mi, ma, NULL, &a_fi);
-    if (rc == RL_OK) rc = find_key(q, q->mi, mb, NULL, &b_fi);
-    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[a_fi].name, RL_EQ, rl_int(a_pk));
-    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[b_fi].name, RL_EQ, rl_int(b_pk));
+    if (rc == RL_OK) rc = link_keys(q, q->mi, ma, mb, a_fi, b_fi);
+    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[*a_fi].name, RL_EQ, rl_int(a_pk));
+    if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[*b_fi].name, RL_EQ, rl_int(b_pk));
     *out = q;
     return rc;
+}
+
+/* Set key field fi of a row of m to v. */
+static void set_key(const rl_model *m, void *row, int fi, int64_t v)
+{
+    const rl_field *f = &m->fields[fi];
+    if (f->ctype == RL_CT_INT64) memcpy((char *)row + f->offset, &v, sizeof v);
+    if (f->ctype == RL_CT_MAYBE_INT)
+        memcpy((char *)row + f->offset, &(rl_maybe_int){true, v}, sizeof(rl_maybe_int));
+    if (f->ctype == RL_CT_VALUE) {
+        rl_value x = rl_int(v);
+        memcpy((char *)row + f->offset, &x, sizeof x);
+    }
 }
 
 int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
@@ -407,18 +441,14 @@ int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, co
 {
     if (!db) return RL_EINVAL;
     rl_query *q;
-    int rc = link_query(db, link, a, a_pk, b, b_pk, &q);
+    int a_fi, b_fi;
+    int rc = link_query(db, link, a, a_pk, b, b_pk, &q, &a_fi, &b_fi);
     if (rc == RL_OK) {
         const rl_model *m = q->mi->model;
         void *row = calloc(1, m->size);
-        for (size_t i = 0; row && i < m->nfields; i++) {
-            const rl_field *f = &m->fields[i];
-            model_info *target = NULL;
-            if (!f->references || rli_model_lookup(db, f->references, &target) != RL_OK) continue;
-            int64_t v = strcmp(target->table, rl_model_table(db, a)) == 0 ? a_pk : b_pk;
-            if (f->ctype == RL_CT_INT64) memcpy((char *)row + f->offset, &v, sizeof v);
-            if (f->ctype == RL_CT_MAYBE_INT)
-                memcpy((char *)row + f->offset, &(rl_maybe_int){true, v}, sizeof(rl_maybe_int));
+        if (row) {
+            set_key(m, row, a_fi, a_pk);
+            set_key(m, row, b_fi, b_pk);
         }
         rc = row ? rl_insert(db, link, row) : rli_err_set(db, RL_ENOMEM, "Out of memory.");
         free(row);
@@ -433,7 +463,8 @@ int rl_unlink(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, 
     if (!db) return RL_EINVAL;
     rl_query *q;
     int64_t changed = 0;
-    int rc = link_query(db, link, a, a_pk, b, b_pk, &q);
+    int a_fi, b_fi;
+    int rc = link_query(db, link, a, a_pk, b, b_pk, &q, &a_fi, &b_fi);
     if (rc == RL_OK) rc = rl_delete_where(q, &changed);
     if (rc == RL_OK && changed == 0)
         rc = rli_err_set(db, RL_ENOTFOUND,
