@@ -412,14 +412,14 @@ static int link_query(rl_db *db, const rl_model *link, const rl_model *a, int64_
                       const rl_model *b, int64_t b_pk, rl_query **out, int *a_fi, int *b_fi)
 {
     rl_query *q = rl_select(db, link);
-    if (!q) return RL_ENOMEM;
+    *out = q;
+    if (!q) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     model_info *ma, *mb;
     int rc = parent_info(q, a, &ma);
     if (rc == RL_OK) rc = parent_info(q, b, &mb);
     if (rc == RL_OK) rc = link_keys(q, q->mi, ma, mb, a_fi, b_fi);
     if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[*a_fi].name, RL_EQ, rl_int(a_pk));
     if (rc == RL_OK) rc = rl_where(q, q->mi->model->fields[*b_fi].name, RL_EQ, rl_int(b_pk));
-    *out = q;
     return rc;
 }
 
