@@ -164,6 +164,9 @@ int rli_cache_put(const rl_backend *be, stmt_cache *c, const char *key, uint64_t
 void rli_cache_free(const rl_backend *be, stmt_cache *c);
 /* Prepare a statement of reflite's own that the caller keeps (persistent). */
 int rli_prepare_kept(rl_db *db, const char *sql, rlb_stmt **out, const char *op);
+/* Prepare a statement of reflite's own that runs once (a cursor's): the engine may then use
+ * its faster short-lived memory for it. */
+int rli_prepare_once(rl_db *db, const char *sql, rlb_stmt **out, const char *op);
 /* Run a statement that returns no rows to completion (RLB_DONE), resetting it. */
 int rli_step_done(rl_db *db, rlb_stmt *st);
 /* Run sql (no parameters, possibly several statements of reflite's own) directly. */

@@ -172,6 +172,9 @@ struct rl_cursor {
     rl_db *db;
     model_info *mi, *join;
     rlb_stmt *st;
+    /* resolved at open, for the loop: the engine's step and row reader (NULL: the core's) */
+    int (*step)(rlb_stmt *s);
+    int (*read)(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a);
     arena strings;
     bool done;
 };
@@ -190,43 +193,55 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
+    c->step = q->db->be->step;
+    c->read = q->db->be->read_row;
     c->strings.borrow_text = true;
     if (q->db->be->stream) q->db->be->stream(c->st);
     *out = c;
     return RL_OK;
 }
 
+/* The parent of a joined row, after the child's columns (zeroed when there is none). */
+static __attribute__((noinline)) int cursor_parent(rl_cursor *c, void *parent)
+{
+    const rl_backend *be = c->db->be;
+    const rl_model *m = c->mi->model;
+    int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
+    memset(parent, 0, c->join->model->size);
+    if (be->column_null(c->st, col)) return RL_OK;
+    return rli_read_row_at(be, c->join, parent, c->st, col, &c->strings);
+}
+
+/* The end of a cursor's rows (0), or its failure. */
+static __attribute__((noinline)) int cursor_end(rl_cursor *c, int rc)
+{
+    const rl_backend *be = c->db->be;
+    c->done = true;
+    int code = rc == RLB_DONE ? 0 : rli_fail(c->db, c->st, rc, c->mi->table);
+    be->reset(c->st);
+    return code;
+}
+
+static __attribute__((noinline)) int cursor_oom(rl_cursor *c, int code)
+{
+    return rli_err_set(c->db, code, "query on %s: out of memory.", c->mi->table);
+}
+
+/* The loop's work per row is kept small: the engine's step and its row reader, found at open;
+ * everything else (a parent, the end, a failure) is a call of its own. */
 int rl_cursor_next(rl_cursor *c, void *row, void *parent)
 {
     if (!c || !row) return RL_EINVAL;
     if (c->done) return 0;
-    const rl_backend *be = c->db->be;
     arena_block *blk = c->strings.head; /* only blobs and copies need emptying */
     if (blk && (blk->used || blk->next)) rli_arena_reset(&c->strings);
-    int rc = be->step(c->st);
-    if (rc == RLB_ROW) {
-        /* every member is written by the read: no need to clear the struct first */
-        int code = be->read_row ? be->read_row(c->st, c->mi, row, 0, &c->strings)
-                                : rli_read_row_at(be, c->mi, row, c->st, 0, &c->strings);
-        if (code == RL_OK && c->join && parent) {
-            const rl_model *m = c->mi->model;
-            int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
-            memset(parent, 0, c->join->model->size);
-            if (!be->column_null(c->st, col))
-                code = rli_read_row_at(be, c->join, parent, c->st, col, &c->strings);
-        }
-        if (code != RL_OK)
-            return rli_err_set(c->db, code, "query on %s: out of memory.", c->mi->table);
-        return 1;
-    }
-    c->done = true;
-    if (rc == RLB_DONE) {
-        be->reset(c->st);
-        return 0;
-    }
-    int code = rli_fail(c->db, c->st, rc, c->mi->table);
-    be->reset(c->st);
-    return code;
+    int rc = c->step(c->st);
+    if (rc != RLB_ROW) return cursor_end(c, rc);
+    /* every member is written by the read: no need to clear the struct first */
+    int code = c->read ? c->read(c->st, c->mi, row, 0, &c->strings)
+                       : rli_read_row_at(c->db->be, c->mi, row, c->st, 0, &c->strings);
+    if (code == RL_OK && c->join && parent) code = cursor_parent(c, parent);
+    return code == RL_OK ? 1 : cursor_oom(c, code);
 }
 
 void rl_cursor_free(rl_cursor *c)

@@ -32,6 +32,12 @@ int rli_prepare_kept(rl_db *db, const char *sql, rlb_stmt **out, const char *op)
     return rc == RLB_OK ? RL_OK : rli_fail(db, NULL, rc, op);
 }
 
+int rli_prepare_once(rl_db *db, const char *sql, rlb_stmt **out, const char *op)
+{
+    int rc = db->be->prepare(db->conn, sql, false, out);
+    return rc == RLB_OK ? RL_OK : rli_fail(db, NULL, rc, op);
+}
+
 void rli_cache_free(const rl_backend *be, stmt_cache *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
