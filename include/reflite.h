@@ -831,11 +831,12 @@ typedef struct rl_models rl_models;
  * by the engine and reported by rl_check, but are not relations here; generated columns are
  * left out.  Names are the database's own, spaces and quotes included (quoted wherever they
  * go); only a column named rowid, _rowid_ or oid, which would hide SQLite's row id, makes its
- * model unusable (RL_EMODEL_IDENT on first use).  A row is { int64_t pk; rl_value values[nfields];
- * } (without pk when the model has none): see rl_row_values.  Text and blob values of rows filled
- * by reflite are freed with rl_row_free as usual.  The models belong to db: free them before
- * rl_close.  They are for the tables they were read from: their default_sql is the database's own
- * text, which rl_create_all would write verbatim into another database's tables.
+ * model unusable (RL_EMODEL_IDENT on first use).  A row is { int64_t pk; rl_value
+ * values[nfields]; } (without pk when the model has none): see rl_row_values.  Text and blob
+ * values of rows filled by reflite are freed with rl_row_free as usual.  The models belong to
+ * db: free them before rl_close.  They are for the tables they were read from: their
+ * default_sql is the database's own text, which rl_create_all would write verbatim into
+ * another database's tables.
  */
 int rl_models_load(rl_db *db, rl_models **out);
 size_t rl_models_count(const rl_models *ms);
