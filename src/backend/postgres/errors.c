@@ -293,11 +293,7 @@ static int64_t count_referencing(pg_conn *c, const char *table, const char *colu
 {
     strbuf q;
     rli_sb_init(&q);
-    rli_sb_puts(&q, "SELECT count(*) FROM ");
-    rli_sb_ident(&q, table);
-    rli_sb_puts(&q, " WHERE ");
-    rli_sb_ident(&q, column);
-    rli_sb_puts(&q, " = $1");
+    rli_render_count(&q, NULL, table, column, " = $1");
     int64_t n = -1;
     if (!q.oom) {
         PGresult *r = PQexecParams(c->c, q.s, 1, NULL, &value, NULL, NULL, 0);

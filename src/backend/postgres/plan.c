@@ -65,11 +65,7 @@ static int64_t changed_by_cast(pg_conn *c, const char *table, const char *column
 {
     strbuf q;
     rli_sb_init(&q);
-    rli_sb_puts(&q, "SELECT count(*) FROM ");
-    rli_sb_ident(&q, table);
-    rli_sb_puts(&q, " WHERE ");
-    rli_sb_ident(&q, column);
-    rli_sb_puts(&q, " IS NOT NULL AND ");
+    rli_render_count(&q, NULL, table, column, " IS NOT NULL AND ");
     rli_sb_ident(&q, column);
     rli_sb_puts(&q, "::text IS DISTINCT FROM (");
     rli_sb_ident(&q, column);

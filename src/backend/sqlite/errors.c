@@ -155,11 +155,7 @@ static int64_t count_refs(rl_db *db, const char *child, const char *col, const r
 {
     strbuf sql;
     rli_sb_init(&sql);
-    rli_sb_puts(&sql, "SELECT count(*) FROM ");
-    rli_sb_ident(&sql, child);
-    rli_sb_puts(&sql, " WHERE ");
-    rli_sb_ident(&sql, col);
-    rli_sb_puts(&sql, v ? " = ?" : " IS NOT NULL");
+    rli_render_count(&sql, NULL, child, col, v ? " = ?" : " IS NOT NULL");
     sqlite3_stmt *st;
     int64_t n = 0;
     if (sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
