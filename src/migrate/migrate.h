@@ -43,6 +43,16 @@ void rli_plan_step(rl_plan *p, step s);
 void rli_plan_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The data-loss guard's sentences, worded once for every engine (the caller decides whether
+ * the count calls for one): a column dropped with n values (p->loss); a NOT NULL column
+ * without a default added to a table of rows rows, a column of n NULLs becoming NOT NULL, a
+ * type that cannot hold a value (n < 0, why) (p->blocked); n values a type change alters
+ * (p->loss). */
+void rli_loss_dropped_column(rl_plan *p, const char *table, const char *column, int64_t n);
+void rli_loss_not_null_added(rl_plan *p, const char *table, const char *column, int64_t rows);
+void rli_loss_nulls(rl_plan *p, const char *table, const char *column, int64_t n);
+void rli_loss_type(rl_plan *p, const char *table, const char *column, const char *type, int64_t n,
+                   const char *why);
 /* name as a double-quoted identifier (malloc'd). */
 char *rli_quoted(const char *name);
 

@@ -69,6 +69,38 @@ void rli_plan_loss(strbuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void rli_loss_dropped_column(rl_plan *p, const char *table, const char *column, int64_t n)
+{
+    rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", table,
+                  column, (long long)n, n == 1 ? "" : "s");
+}
+
+void rli_loss_not_null_added(rl_plan *p, const char *table, const char *column, int64_t rows)
+{
+    rli_plan_loss(&p->blocked,
+                  "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
+                  "give it a default or add it as NULL and fill it first",
+                  table, column, table, (long long)rows, rows == 1 ? "" : "s");
+}
+
+void rli_loss_nulls(rl_plan *p, const char *table, const char *column, int64_t n)
+{
+    rli_plan_loss(&p->blocked, "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
+                  table, column, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+}
+
+void rli_loss_type(rl_plan *p, const char *table, const char *column, const char *type, int64_t n,
+                   const char *why)
+{
+    if (n < 0)
+        rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", table,
+                      column, type, why ? why : "refused");
+    else if (n)
+        rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", table,
+                      column, (long long)n, n == 1 ? " that is stored" : "s that are stored",
+                      type && *type ? type : "a column without a type");
+}
+
 char *rli_quoted(const char *name)
 {
     strbuf b;

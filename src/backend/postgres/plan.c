@@ -80,36 +80,22 @@ static void column_loss(pg_conn *c, rl_plan *p, const sch_table *t, const sch_co
 {
     if (!tc) {
         int64_t n = count_rows(c, t->name, cc->name, " IS NOT NULL");
-        if (n > 0 && cc->hidden == 0)
-            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s",
-                          t->name, cc->name, (long long)n, n == 1 ? "" : "s");
+        if (n > 0 && cc->hidden == 0) rli_loss_dropped_column(p, t->name, cc->name, n);
         return;
     }
     if (!cc) {
         if (tc->notnull && !tc->dflt && tc->hidden == 0)
-            rli_plan_loss(&p->blocked,
-                          "column %s.%s is added NOT NULL without a default, but %s has %lld "
-                          "row%s: give it a default or add it as NULL and fill it first",
-                          t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+            rli_loss_not_null_added(p, t->name, tc->name, rows);
         return;
     }
     if (tc->notnull && !cc->notnull) {
         int64_t n = count_rows(c, t->name, cc->name, " IS NULL");
-        if (n > 0)
-            rli_plan_loss(
-                &p->blocked, "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
-                t->name, tc->name, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+        if (n > 0) rli_loss_nulls(p, t->name, tc->name, n);
     }
     if (rli_same_name(cc->type, tc->type) || tc->hidden) return;
     char *why = NULL;
     int64_t n = changed_by_cast(c, t->name, cc->name, tc->type, &why);
-    if (n < 0)
-        rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
-                      tc->name, tc->type, why ? why : "refused");
-    else if (n)
-        rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s",
-                      t->name, tc->name, (long long)n,
-                      n == 1 ? " that is stored" : "s that are stored", tc->type);
+    rli_loss_type(p, t->name, tc->name, tc->type, n, why);
     free(why);
 }
 

@@ -92,42 +92,25 @@ void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_
         const sch_column *cc = &c->cols[i];
         if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
         int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
-        if (n)
-            rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s",
-                          c->name, cc->name, (long long)n, n == 1 ? "" : "s");
+        if (n) rli_loss_dropped_column(p, c->name, cc->name, n);
     }
     for (size_t i = 0; i < t->ncols; i++) {
         const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
         if (tc->hidden >= 1) continue;
         if (!cc) {
             if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rli_sqlite_rowid_alias(t)))
-                rli_plan_loss(
-                    &p->blocked,
-                    "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
-                    "give it a default or add it as NULL and fill it first",
-                    t->name, tc->name, t->name, (long long)rows, rows == 1 ? "" : "s");
+                rli_loss_not_null_added(p, t->name, tc->name, rows);
             continue;
         }
         if (cc->hidden >= 1) continue;
         if (tc->notnull && !cc->notnull) {
             int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
-            if (n)
-                rli_plan_loss(&p->blocked,
-                              "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
-                              t->name, tc->name, (long long)n, n == 1 ? "" : "s",
-                              n == 1 ? "it" : "them");
+            if (n) rli_loss_nulls(p, t->name, tc->name, n);
         }
         if (rli_same_name(cc->type, tc->type) && c->strict == t->strict) continue;
         char *why;
         int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
-        if (n < 0)
-            rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", t->name,
-                          tc->name, tc->type, why ? why : "refused");
-        else if (n)
-            rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s",
-                          t->name, tc->name, (long long)n,
-                          n == 1 ? " that is stored" : "s that are stored",
-                          tc->type && *tc->type ? tc->type : "a column without a type");
+        rli_loss_type(p, t->name, tc->name, tc->type, n, why);
         free(why);
     }
 }
