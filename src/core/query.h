@@ -50,9 +50,11 @@ struct rl_query {
 struct rl_rows_private {
     arena strings;
     size_t cap;
-    /* rl_groups: the arrays behind start and size; rl_rows after a join: has_parent */
+    /* rl_groups: the arrays behind start and size; rl_rows after a join: has_parent; after
+     * a join through a link table (rl_fetch_linked): each row's key on the other side */
     size_t *start, *size;
     bool *has_parent;
+    int64_t *keys;
 };
 
 /* What a query's statement is. */
@@ -72,12 +74,11 @@ int rli_q_ready(rl_query *q);
 int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out);
 /* The same statement prepared apart from the cache: the caller owns it (a cursor). */
 int rli_q_prepare_own(rl_query *q, rlb_stmt **out);
-/* Read the parent of a joined row (after the child's columns) into parent, zeroed when the
- * row has none (*has false). */
-int rli_q_read_parent(rl_query *q, rlb_stmt *st, void *parent, bool *has, arena *a);
-/* Double the room of a result set for structs of size (and parents of psize, 0: none). */
-int rli_rows_grow(rl_rows *r, size_t size, size_t psize);
-/* Run q and read every row (and after a join, every parent) into *out. */
+/* Double the room of a result set for structs of size (and parents of psize, 0: none; and
+ * link keys when keys). */
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys);
+/* Run q and read every row (and after a join, every parent; through a link table, every
+ * row's key on the other side, in (*out)->priv->keys) into *out. */
 int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out);
 /* The message for an unknown field name. */
 int rli_q_unknown_field(rl_query *q, const char *field);

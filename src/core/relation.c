@@ -342,44 +342,6 @@ static int link_keys(rl_query *q, model_info *lk, model_info *ma, model_info *mb
     return RL_OK;
 }
 
-/* The rows of q (side B) linked to each parent (side A) through link: one statement joining
- * the link table, whose key to A comes back as an extra column. */
-static int fetch_linked(rl_query *q, parent_set *ps, int a_fi, rl_rows **rows, int64_t **keys)
-{
-    size_t shape_len, nparams;
-    rlb_stmt *st = NULL;
-    int rc = add_key_set(q, RLS_JOINED + a_fi, ps, &shape_len, &nparams);
-    if (rc == RL_OK) rc = rli_q_prepare(q, SH_SELECT, -1, &st);
-    drop_key_set(q, shape_len, nparams);
-    if (rc != RL_OK) return rc;
-    const rl_backend *be = q->db->be;
-    const rl_model *m = q->mi->model;
-    int col = (m->has_pk ? 1 : 0) + (int)m->nfields, step;
-    rl_rows *r = calloc(1, sizeof *r);
-    if (r) r->priv = calloc(1, sizeof *r->priv);
-    size_t cap = 0;
-    while (r && r->priv && (step = be->step(st)) == RLB_ROW) {
-        if (r->count == r->priv->cap && rli_rows_grow(r, m->size, 0) != RL_OK) break;
-        if (r->count == cap) {
-            int64_t *k = realloc(*keys, (cap = r->priv->cap) * sizeof *k);
-            if (!k) break;
-            *keys = k;
-        }
-        void *row = (char *)r->items + r->count * m->size;
-        memset(row, 0, m->size);
-        if (rli_read_row(be, q->mi, row, st, &r->priv->strings) != RL_OK) break;
-        (*keys)[r->count++] = be->column_int64(st, col);
-    }
-    be->reset(st);
-    if (!r || !r->priv || step == RLB_ROW)
-        rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    else if (step != RLB_DONE)
-        rc = rli_fail(q->db, NULL, step, q->mi->table);
-    if (rc != RL_OK && r) rl_rows_free(r);
-    *rows = rc == RL_OK ? r : NULL;
-    return rc;
-}
-
 int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const void *as, size_t n,
                     rl_groups **out)
 {
@@ -393,15 +355,20 @@ int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const 
     /* the set of A's keys, through the link's key to A */
     if (rc == RL_OK) rc = set_up_on(b, lk, a, lk->model->fields[a_fi].name, as, n, &a_fi, &ps);
     if (rc != RL_OK) return rc;
+    /* one statement: b's rows joined to the link table, with the key to A after each row */
     rl_rows *rows = NULL;
-    int64_t *keys = NULL;
+    size_t shape_len, nparams;
     b->join = lk;
     b->join_key = b_fi;
     b->link_a = a_fi;
-    rc = fetch_linked(b, &ps, a_fi, &rows, &keys);
+    rc = add_key_set(b, RLS_JOINED + a_fi, &ps, &shape_len, &nparams);
+    if (rc == RL_OK) rc = rli_q_fetch(b, -1, &rows);
+    drop_key_set(b, shape_len, nparams);
     b->join = NULL;
     b->link_a = -1;
-    rc = finish_groups(b, 0, keys ? keys : (int64_t[1]){0}, &ps, n, rc, rows, out);
+    int64_t *keys = rows ? rows->priv->keys : NULL;
+    if (rows) rows->priv->keys = NULL;
+    rc = finish_groups(b, 0, keys, &ps, n, rc, rows, out); /* no row: no key is looked at */
     free(keys);
     return rc;
 }

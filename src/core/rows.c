@@ -17,12 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rli_rows_grow(rl_rows *r, size_t size, size_t psize)
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys)
 {
     size_t cap = r->priv->cap ? r->priv->cap * 2 : 16;
     void *items = realloc(r->items, cap * size);
     if (!items) return RL_ENOMEM;
     r->items = items;
+    if (keys) {
+        int64_t *k = realloc(r->priv->keys, cap * sizeof *k);
+        if (!k) return RL_ENOMEM;
+        r->priv->keys = k;
+    }
     if (psize) { /* a join: the parents and their flags grow alongside */
         void *parents = realloc(r->parents, cap * psize);
         if (parents) r->parents = parents;
@@ -35,15 +40,16 @@ int rli_rows_grow(rl_rows *r, size_t size, size_t psize)
     return RL_OK;
 }
 
-/* Read the parent of a joined row (its columns follow the child's) into parent, zeroed when
- * there is none; *has tells which. */
-int rli_q_read_parent(rl_query *q, rlb_stmt *st, void *parent, bool *has, arena *a)
+/* Read the parent (of model parent_mi) of a joined row of child's model, whose columns follow
+ * the child's, into parent, zeroed when there is none; *has tells which. */
+static int read_parent(const rl_backend *be, const model_info *child, const model_info *parent_mi,
+                       rlb_stmt *st, void *parent, bool *has, arena *a)
 {
-    const rl_model *m = q->mi->model;
+    const rl_model *m = child->model;
     int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
-    memset(parent, 0, q->join->model->size);
-    *has = !q->db->be->column_null(st, col);
-    return *has ? rli_read_row_at(q->db->be, q->join, parent, st, col, a) : RL_OK;
+    memset(parent, 0, parent_mi->model->size);
+    *has = !be->column_null(st, col);
+    return *has ? rli_read_row_at(be, parent_mi, parent, st, col, a) : RL_OK;
 }
 
 int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
@@ -60,19 +66,22 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
         return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
     const rl_backend *be = q->db->be;
-    size_t size = q->mi->model->size, psize = q->join ? q->join->model->size : 0;
-    int rc;
+    const rl_model *m = q->mi->model;
+    bool linked = q->join && q->link_a >= 0; /* the other side's key follows the row */
+    size_t size = m->size, psize = q->join && !linked ? q->join->model->size : 0;
+    int key_col = (m->has_pk ? 1 : 0) + (int)m->nfields, rc;
     while ((rc = be->step(st)) == RLB_ROW) {
-        if (r->count == r->priv->cap && rli_rows_grow(r, size, psize) != RL_OK) {
+        if (r->count == r->priv->cap && rli_rows_grow(r, size, psize, linked) != RL_OK) {
             code = RL_ENOMEM;
             break;
         }
         void *row = (char *)r->items + r->count * size;
         memset(row, 0, size);
         if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
+        if (linked) r->priv->keys[r->count] = be->column_int64(st, key_col);
         if (psize &&
-            (code = rli_q_read_parent(q, st, (char *)r->parents + r->count * psize,
-                                      &r->priv->has_parent[r->count], &r->priv->strings)) != RL_OK)
+            (code = read_parent(be, q->mi, q->join, st, (char *)r->parents + r->count * psize,
+                                &r->priv->has_parent[r->count], &r->priv->strings)) != RL_OK)
             break;
         r->count++;
     }
@@ -108,6 +117,7 @@ void rl_rows_free(rl_rows *rows)
     if (rows->priv) {
         rli_arena_free(&rows->priv->strings);
         free(rows->priv->has_parent);
+        free(rows->priv->keys);
     }
     free(rows->parents);
     free(rows->priv);
@@ -201,15 +211,11 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     return RL_OK;
 }
 
-/* The parent of a joined row, after the child's columns (zeroed when there is none). */
+/* The parent of a joined row (zeroed when there is none). */
 static __attribute__((noinline)) int cursor_parent(rl_cursor *c, void *parent)
 {
-    const rl_backend *be = c->db->be;
-    const rl_model *m = c->mi->model;
-    int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
-    memset(parent, 0, c->join->model->size);
-    if (be->column_null(c->st, col)) return RL_OK;
-    return rli_read_row_at(be, c->join, parent, c->st, col, &c->strings);
+    bool has;
+    return read_parent(c->db->be, c->mi, c->join, c->st, parent, &has, &c->strings);
 }
 
 /* The end of a cursor's rows (0), or its failure. */
@@ -281,7 +287,7 @@ static int map_columns(rl_db *db, model_info *mi, rlb_stmt *st, int **out, int *
 static int read_mapped(rl_db *db, model_info *mi, rlb_stmt *st, const int *map, int n, rl_rows *r)
 {
     const rl_model *m = mi->model;
-    if (r->count == r->priv->cap && rli_rows_grow(r, m->size, 0) != RL_OK) return RL_ENOMEM;
+    if (r->count == r->priv->cap && rli_rows_grow(r, m->size, 0, false) != RL_OK) return RL_ENOMEM;
     void *row = (char *)r->items + r->count * m->size;
     memset(row, 0, m->size);
     for (int i = 0; i < n; i++) {
