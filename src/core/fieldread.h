@@ -24,9 +24,6 @@ typedef struct rli_column_ops {
 /* The backend's column reads, for the template below. */
 rli_column_ops rli_ops_of(const rl_backend *be);
 
-/* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
-void *rli_copy_bytes(arena *a, const void *src, size_t n);
-
 /* Column col as an rl_value of its own type (the engine's, or the field's kind), text and
  * blobs copied as rli_field_read_ops copies them. */
 static inline int rli_value_read(const rli_column_ops *ops, rl_kind kind, rl_value *out,

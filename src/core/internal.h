@@ -193,6 +193,8 @@ int rli_model_field_index(const model_info *mi, const char *name);
  * to the 63 bytes an identifier may have on PostgreSQL. */
 #define RLI_FK_NAME_MAX 64
 void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX]);
+/* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
+void *rli_copy_bytes(struct arena *a, const void *src, size_t n);
 /* Value of field i of row as an rl_value (text/blob borrowed from the row). */
 rl_value rli_field_value(const rl_field *f, const void *row);
 /* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied

@@ -28,12 +28,10 @@ struct rl_models {
     arena names;
 };
 
+/* A copy of s (NULL: "") in a. */
 static char *keep_str(arena *a, const char *s)
 {
-    size_t n = strlen(s ? s : "");
-    char *c = rli_arena_alloc(a, n + 1);
-    if (c) memcpy(c, s ? s : "", n + 1);
-    return c;
+    return rli_copy_bytes(a, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* Whether type (as declared) contains word, ignoring case. */
@@ -70,14 +68,6 @@ static const sch_column *int_pk(const sch_table *t)
         pk = &t->cols[i];
     }
     return pk && kind_of(pk->type) == RL_KIND_INTEGER ? pk : NULL;
-}
-
-/* The model of table name among the first n, or NULL. */
-static rl_model *model_named(rl_models *ms, const char *name)
-{
-    for (size_t i = 0; i < ms->n; i++)
-        if (strcmp(ms->models[i].table, name) == 0) return &ms->models[i];
-    return NULL;
 }
 
 /* Fields for t's columns (the integer pk aside); 0 or RL_ENOMEM. */
@@ -123,7 +113,7 @@ static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema 
     for (size_t k = 0; k < t->nfks; k++) {
         const sch_fk *fk = &t->fks[k];
         if (strchr(fk->from, ',')) continue;
-        rl_model *parent = model_named(ms, fk->parent);
+        const rl_model *parent = rl_models_find(ms, fk->parent);
         const sch_table *pt = rli_schema_table(s, fk->parent);
         const sch_column *ppk = pt ? int_pk(pt) : NULL;
         if (!parent || !ppk || (*fk->to && strcmp(fk->to, ppk->name) != 0)) continue;
