@@ -43,6 +43,9 @@ void rli_plan_step(rl_plan *p, step s);
 void rli_plan_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The last of a planner's work: every loss line in one text (blocked ones first); RL_OK, or
+ * RL_ENOMEM set on db when any of the plan's texts ran out of memory. */
+int rli_plan_finish(rl_db *db, rl_plan *p);
 /* The data-loss guard's sentences, worded once for every engine (the caller decides whether
  * the count calls for one): a column dropped with n values (p->loss); a NOT NULL column
  * without a default added to a table of rows rows, a column of n NULLs becoming NOT NULL, a

@@ -101,6 +101,15 @@ void rli_loss_type(rl_plan *p, const char *table, const char *column, const char
                       type && *type ? type : "a column without a type");
 }
 
+int rli_plan_finish(rl_db *db, rl_plan *p)
+{
+    rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
+    rli_sb_puts(&p->loss_all, sb_str(&p->loss));
+    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
+        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    return RL_OK;
+}
+
 char *rli_quoted(const char *name)
 {
     strbuf b;

@@ -408,9 +408,5 @@ int rli_pg_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
     snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)rli_hash_text(all));
     free(all);
     plan_text(p);
-    rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
-    rli_sb_puts(&p->loss_all, sb_str(&p->loss));
-    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
-        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    return RL_OK;
+    return rli_plan_finish(db, p);
 }
