@@ -548,6 +548,122 @@ static void test_cursor_streams_every_row(void **state)
     rl_close(db);
 }
 
+/* A file: every kind of member a cursor reads, NULLs included. */
+typedef struct {
+    int64_t pk;
+    char *name;
+    rl_blob data;
+    rl_maybe_int size;
+    rl_maybe_real weight;
+    bool hidden;
+} File;
+static const rl_field file_fields[] = {RL_TEXT(File, name, .nullable = true),
+                                       RL_BLOB(File, data, .nullable = true), RL_INT(File, size),
+                                       RL_REAL(File, weight), RL_BOOL(File, hidden)};
+static const rl_model File_model = RL_MODEL(File, "files", file_fields);
+
+static bool same_value(const rl_value *a, const rl_value *b)
+{
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case RL_V_INT:
+        return a->u.i == b->u.i;
+    case RL_V_REAL:
+        return a->u.r == b->u.r;
+    case RL_V_TEXT:
+        return strcmp(a->u.s, b->u.s) == 0;
+    case RL_V_BLOB:
+        return a->u.b.len == b->u.b.len && memcmp(a->u.b.data, b->u.b.data, a->u.b.len) == 0;
+    default:
+        return true;
+    }
+}
+
+/* Rows with blobs (some larger than an arena block), NULL text and NULL numbers read by a
+ * cursor exactly as rl_fetch_all reads them, through a declared model and a runtime one. */
+static void test_cursor_reads_every_kind(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    const rl_model *models[] = {&File_model};
+    assert_int_equal(rl_create_all(db, models, 1), RL_OK);
+    static unsigned char bytes[70000];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 7 + 3);
+    rl_begin(db);
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", i);
+        size_t len = i % 5 == 0 ? 0 : (size_t)(i * 1777) % sizeof bytes;
+        File f = {.name = i % 3 ? name : NULL,
+                  .data = {i % 4 ? bytes + i : NULL, len},
+                  .size = {i % 2 == 0, i},
+                  .weight = {i % 3 == 0, i / 4.0},
+                  .hidden = i % 2};
+        assert_int_equal(rl_insert(db, &File_model, &f), RL_OK);
+    }
+    rl_commit(db);
+    rl_query *q = rl_select(db, &File_model);
+    rl_order_by(q, "pk", RL_ASC);
+    rl_rows *rows;
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rows->count, 40);
+    rl_cursor *c;
+    assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+    File f;
+    size_t n = 0;
+    while (rl_cursor_next(c, &f, NULL) == 1) {
+        const File *w = (const File *)rows->items + n++;
+        assert_int_equal(f.pk, w->pk);
+        assert_true((f.name == NULL) == (w->name == NULL));
+        if (w->name) assert_string_equal(f.name, w->name);
+        assert_true((f.data.data == NULL) == (w->data.data == NULL));
+        assert_int_equal(f.data.len, w->data.len);
+        if (w->data.len) assert_memory_equal(f.data.data, w->data.data, w->data.len);
+        assert_int_equal(f.size.present, w->size.present);
+        assert_int_equal(f.size.value, w->size.value);
+        assert_int_equal(f.weight.present, w->weight.present);
+        assert_true(f.weight.value == w->weight.value);
+        assert_int_equal(f.hidden, w->hidden);
+    }
+    assert_int_equal(n, 40);
+    rl_cursor_free(c);
+    rl_rows_free(rows);
+    rl_query_free(q);
+
+    /* the same table as a runtime model: rows of values */
+    rl_models *ms;
+    assert_int_equal(rl_models_load(db, &ms), RL_OK);
+    const rl_model *files = rl_models_find(ms, "files");
+    assert_non_null(files);
+    q = rl_select(db, files);
+    rl_order_by(q, "pk", RL_ASC);
+    assert_int_equal(rl_fetch_all(q, &rows), RL_OK);
+    assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+    void *row = calloc(1, files->size);
+    n = 0;
+    int nulls = 0, blobs = 0;
+    while (rl_cursor_next(c, row, NULL) == 1) {
+        char *want = (char *)rows->items + n++ * files->size;
+        assert_int_equal(*(int64_t *)row, *(int64_t *)want);
+        const rl_value *v = rl_row_values(files, row), *wv = rl_row_values(files, want);
+        for (size_t k = 0; k < files->nfields; k++) {
+            assert_true(same_value(&v[k], &wv[k]));
+            nulls += v[k].type == RL_V_NULL;
+            blobs += v[k].type == RL_V_BLOB && v[k].u.b.len > 4096;
+        }
+    }
+    assert_int_equal(n, 40);
+    assert_true(nulls > 10);
+    assert_true(blobs > 10);
+    free(row); /* the cursor's values are its own: nothing to free in the row */
+    rl_cursor_free(c);
+    rl_rows_free(rows);
+    rl_query_free(q);
+    rl_models_free(ms);
+    rl_close(db);
+}
+
 /* ---- upsert and raw SQL into structs --------------------------------------------------------- */
 
 static void test_upsert_updates_in_place(void **state)
@@ -1031,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_many_to_many),
         cmocka_unit_test(test_books_not_on_loan),
         cmocka_unit_test(test_cursor_streams_every_row),
+        cmocka_unit_test(test_cursor_reads_every_kind),
         cmocka_unit_test(test_upsert_updates_in_place),
         cmocka_unit_test(test_raw_sql_into_structs),
         cmocka_unit_test(test_runtime_models),

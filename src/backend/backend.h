@@ -112,6 +112,10 @@ typedef struct rl_backend {
      * exactly as the core would column by column (core/fieldread.h: instantiate its template
      * with the engine's own calls).  NULL: the core reads through the column callbacks. */
     int (*read_row)(rlb_stmt *s, const struct model_info *mi, void *row, int col, struct arena *a);
+    /* may: step s and, when it gives a row, read it from column 0 on as read_row does, in one
+     * call (a cursor's loop): RLB_ROW for a row read, the step's code when there is none
+     * (RLB_DONE or a failure), or the read's negative RL_E... code.  NULL: step, then read. */
+    int (*next_row)(rlb_stmt *s, const struct model_info *mi, void *row, struct arena *a);
     /* may: make the next run of s hand its rows over one at a time as the engine produces
      * them, so that memory stays the same however many there are; a reset or finalize before
      * the last row discards the rest.  NULL: rows come one at a time anyway (SQLite). */

@@ -73,14 +73,17 @@ static inline int rli_value_read(const rli_column_ops *ops, rl_kind kind, rl_val
 }
 
 /*
- * Read column col into the field's member.  Plain numbers read NULL as 0 without asking
- * whether the column is NULL (the backend's column_int64 and friends already do); only the
- * "maybe" members and blobs, where NULL must be told apart, ask.  Text asks only when
- * column_text returns NULL, to tell SQL NULL from out of memory.
+ * Read column col into the field's member.  borrowed, a constant at each instantiation, is
+ * for a cursor's rows: text is left where the engine keeps it and the model has no blob or
+ * value members (which need the arena), so that neither needs a test per row.  Plain numbers read
+ * NULL as 0 without asking whether the column is NULL (the backend's column_int64 and friends
+ * already do); only the "maybe" members and blobs, where NULL must be told apart, ask.  Text asks
+ * only when column_text returns NULL, to tell SQL NULL from out of memory.
  */
 static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_column_ops *ops,
                                                                     read_step f, void *row,
-                                                                    rlb_stmt *st, int col, arena *a)
+                                                                    rlb_stmt *st, int col, arena *a,
+                                                                    bool borrowed)
 {
     char *p = (char *)row + f.offset;
     switch ((rl_ctype)f.ctype) {
@@ -115,7 +118,7 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
         char *s = NULL;
         /* a C string ends at its first NUL: the bytes after one are unreachable anyway */
         const char *t = ops->text(st, col, NULL);
-        if (t && a && a->borrow_text) {
+        if (t && (borrowed || (a && a->borrow_text))) {
             s = (char *)t;
         } else if (t) {
             s = rli_copy_bytes(a, t, strlen(t));
@@ -127,6 +130,7 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
         break;
     }
     case RL_CT_BLOB: {
+        if (borrowed) return RL_EMISUSE;
         rl_blob b = {NULL, 0};
         if (!ops->null(st, col)) {
             const void *d = ops->blob(st, col, &b.len);
@@ -137,6 +141,7 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
         break;
     }
     case RL_CT_VALUE: {
+        if (borrowed) return RL_EMISUSE;
         rl_value v;
         int rc = rli_value_read(ops, (rl_kind)f.kind, &v, st, col, a);
         memcpy(p, &v, sizeof v);
@@ -149,16 +154,18 @@ static inline __attribute__((always_inline)) int rli_field_read_ops(const rli_co
     return RL_OK;
 }
 
-/* The primary key (when the model has one) and every field, from column col on. */
+/* The primary key (when the model has one) and every field, from column col on (borrowed:
+ * as above). */
 static inline __attribute__((always_inline)) int rli_read_row_ops(const rli_column_ops *ops,
                                                                   const model_info *mi, void *row,
-                                                                  rlb_stmt *st, int col, arena *a)
+                                                                  rlb_stmt *st, int col, arena *a,
+                                                                  bool borrowed)
 {
     const rl_model *m = mi->model;
     if (m->has_pk) rli_row_set_pk(m, row, ops->int64(st, col++));
     const read_step *plan = mi->plan;
     for (size_t i = 0, n = m->nfields; i < n; i++) {
-        int rc = rli_field_read_ops(ops, plan[i], row, st, col++, a);
+        int rc = rli_field_read_ops(ops, plan[i], row, st, col++, a, borrowed);
         if (rc != RL_OK) return rc;
     }
     return RL_OK;

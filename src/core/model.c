@@ -555,7 +555,7 @@ int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt 
 {
     rli_column_ops ops = rli_ops_of(be);
     read_step step = {(uint32_t)f->offset, (uint8_t)f->ctype, (uint8_t)rli_field_kind(f)};
-    return rli_field_read_ops(&ops, step, row, st, col, a);
+    return rli_field_read_ops(&ops, step, row, st, col, a, false);
 }
 
 int rli_read_row(const rl_backend *be, const model_info *mi, void *row, rlb_stmt *st, arena *a)
@@ -568,5 +568,5 @@ int rli_read_row_at(const rl_backend *be, const model_info *mi, void *row, rlb_s
 {
     if (be->read_row) return be->read_row(st, mi, row, col, a);
     rli_column_ops ops = rli_ops_of(be);
-    return rli_read_row_ops(&ops, mi, row, st, col, a);
+    return rli_read_row_ops(&ops, mi, row, st, col, a, false);
 }

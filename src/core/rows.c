@@ -185,9 +185,20 @@ struct rl_cursor {
     /* resolved at open, for the loop: the engine's step and row reader (NULL: the core's) */
     int (*step)(rlb_stmt *s);
     int (*read)(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a);
+    /* the engine's step-and-read, when rows need nothing else: no member that is copied into
+     * the arena (blobs, values), so that it never needs emptying; NULL once the rows end */
+    int (*next)(rlb_stmt *s, const model_info *mi, void *row, arena *a);
     arena strings;
     bool done;
 };
+
+/* Whether a row of mi, read with text borrowed, never puts anything into the arena. */
+static bool reads_into_nothing(const model_info *mi)
+{
+    for (size_t i = 0; i < mi->model->nfields; i++)
+        if (mi->plan[i].ctype == RL_CT_BLOB || mi->plan[i].ctype == RL_CT_VALUE) return false;
+    return true;
+}
 
 int rl_cursor_open(rl_query *q, rl_cursor **out)
 {
@@ -205,6 +216,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     c->join = q->join;
     c->step = q->db->be->step;
     c->read = q->db->be->read_row;
+    if (reads_into_nothing(q->mi)) c->next = q->db->be->next_row;
     c->strings.borrow_text = true;
     if (q->db->be->stream) q->db->be->stream(c->st);
     *out = c;
@@ -223,6 +235,7 @@ static __attribute__((noinline)) int cursor_end(rl_cursor *c, int rc)
 {
     const rl_backend *be = c->db->be;
     c->done = true;
+    c->next = NULL;
     int code = rc == RLB_DONE ? 0 : rli_fail(c->db, c->st, rc, c->mi->table);
     be->reset(c->st);
     return code;
@@ -233,11 +246,9 @@ static __attribute__((noinline)) int cursor_oom(rl_cursor *c, int code)
     return rli_err_set(c->db, code, "query on %s: out of memory.", c->mi->table);
 }
 
-/* The loop's work per row is kept small: the engine's step and its row reader, found at open;
- * everything else (a parent, the end, a failure) is a call of its own. */
-int rl_cursor_next(rl_cursor *c, void *row, void *parent)
+/* A row in steps: the step, the row, the parent, with the arena emptied first. */
+static __attribute__((noinline)) int cursor_next_steps(rl_cursor *c, void *row, void *parent)
 {
-    if (!c || !row) return RL_EINVAL;
     if (c->done) return 0;
     arena_block *blk = c->strings.head; /* only blobs and copies need emptying */
     if (blk && (blk->used || blk->next)) rli_arena_reset(&c->strings);
@@ -248,6 +259,17 @@ int rl_cursor_next(rl_cursor *c, void *row, void *parent)
                        : rli_read_row_at(c->db->be, c->mi, row, c->st, 0, &c->strings);
     if (code == RL_OK && c->join && parent) code = cursor_parent(c, parent);
     return code == RL_OK ? 1 : cursor_oom(c, code);
+}
+
+/* The loop's work per row is kept small: when the engine steps and reads in one call and
+ * nothing else is asked for, a row is that call; anything more is a call of its own. */
+int rl_cursor_next(rl_cursor *c, void *row, void *parent)
+{
+    if (!c || !row) return RL_EINVAL;
+    if (!c->next || (parent && c->join)) return cursor_next_steps(c, row, parent);
+    int rc = c->next(c->st, c->mi, row, &c->strings);
+    if (rc == RLB_ROW) return 1;
+    return rc < 0 ? cursor_oom(c, rc) : cursor_end(c, rc);
 }
 
 void rl_cursor_free(rl_cursor *c)

@@ -566,7 +566,7 @@ static const rli_column_ops direct = {row_null, row_int64, row_double, row_text,
 static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
 {
     if (!st_of(s)->res) return RL_OK; /* no row: nothing to read */
-    return rli_read_row_ops(&direct, mi, row, s, col, a);
+    return rli_read_row_ops(&direct, mi, row, s, col, a, false);
 }
 
 static const char *statement_sql(rlb_stmt *s)

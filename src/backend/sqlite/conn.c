@@ -343,7 +343,15 @@ static const rli_column_ops direct = {column_null, column_int64, column_double,
 
 static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
 {
-    return rli_read_row_ops(&direct, mi, row, s, col, a);
+    return rli_read_row_ops(&direct, mi, row, s, col, a, false);
+}
+
+static int next_row(rlb_stmt *s, const model_info *mi, void *row, arena *a)
+{
+    int rc = sqlite3_step(rli_sqlite_st(s));
+    if (rc != SQLITE_ROW) return rc;
+    int code = rli_read_row_ops(&direct, mi, row, s, 0, a, true);
+    return code == RL_OK ? RLB_ROW : code;
 }
 
 static const char *statement_sql(rlb_stmt *s)
@@ -398,6 +406,7 @@ const rl_backend rli_sqlite_backend = {
     .column_count = column_count,
     .column_name = column_name,
     .read_row = read_row,
+    .next_row = next_row,
     .stream = NULL, /* sqlite3_step hands over one row at a time */
     .trace = trace,
     .statement_sql = statement_sql,
