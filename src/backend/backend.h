@@ -12,10 +12,10 @@
  *  - "must": the core calls it unconditionally; a backend leaves no such pointer NULL.
  *  - "may": the pointer can be NULL and the core then does without (documented per entry).
  *  - Engine result codes: step, exec and prepare return RLB_OK, RLB_ROW or RLB_DONE, or the
- *    engine's own failure code (any other int).  The core never interprets a failure code: it
- *    hands it back to fail(), which turns it into an RL_E* error with a sentence.  (The values
- *    of RLB_OK/ROW/DONE equal SQLite's so that its backend passes codes through unchanged;
- *    any other backend maps its results to them.)
+ *    engine's own failure code (any other positive int).  The core never interprets a failure code:
+ * it hands it back to fail(), which turns it into an RL_E* error with a sentence.  (The values of
+ * RLB_OK/ROW/DONE equal SQLite's so that its backend passes codes through unchanged; any other
+ * backend maps its results to them.)
  *  - Text passed in (SQL, bound strings) is borrowed for the duration of the call, except a
  *    bound string or blob, which must stay valid until the statement is reset or rebound.
  *  - Text handed out (column_text, column_blob, errmsg) stays valid until the next step,

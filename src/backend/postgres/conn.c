@@ -569,6 +569,14 @@ static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena
     return rli_read_row_ops(&direct, mi, row, s, col, a, false);
 }
 
+static int next_row(rlb_stmt *s, const model_info *mi, void *row, arena *a)
+{
+    int rc = step(s);
+    if (rc != RLB_ROW) return rc;
+    int code = rli_read_row_ops(&direct, mi, row, s, 0, a, true);
+    return code == RL_OK ? RLB_ROW : code;
+}
+
 static const char *statement_sql(rlb_stmt *s)
 {
     return st_of(s)->sql;
@@ -637,6 +645,7 @@ const rl_backend rli_postgres_backend = {
     .column_count = column_count,
     .column_name = column_name,
     .read_row = read_row,
+    .next_row = next_row,
     .stream = stream,
     .trace = trace,
     .statement_sql = statement_sql,
