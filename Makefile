@@ -108,7 +108,7 @@ fuzz:
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
 format:
-	clang-format -i include/*.h include/reflite/sqlite.h $$(find src -name "*.[ch]") cli/*.c cli/*.h tests/*.cpp examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h fuzz/*.c fuzz/*.h
+	clang-format -i include/*.h include/reflite/sqlite.h include/reflite/http.h $$(find src -name "*.[ch]") cli/*.c cli/*.h tests/*.cpp examples/*.c tests/*.c tests/*.h bench/*.c bench/*.h fuzz/*.c fuzz/*.h
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -18,4 +18,8 @@ void json_string(FILE *f, const char *s);
 /* A JSON array of the non-empty lines of text. */
 void json_lines(FILE *f, const char *text);
 
+/* reflite serve (serve.c): its usage text, and the command on its arguments. */
+extern const char *const rlc_serve_usage;
+int rlc_serve(int argc, char **argv);
+
 #endif

@@ -5,6 +5,8 @@
  *   reflite diff DB SCHEMA.sql         what differs and the SQL that would run (--json)
  *   reflite migrate DB SCHEMA.sql      bring DB to SCHEMA.sql, creating DB if it is missing
  *   reflite check DB                   integrity, foreign-key violations, lint (--json)
+ *   reflite copy SRC DST               tables and rows into another database
+ *   reflite serve DB                   the database as a JSON API over HTTP (serve.c)
  *   reflite help [COMMAND]             the usage of reflite or of one command
  *   reflite version | --version        the version
  *
@@ -45,6 +47,7 @@ static const char *USAGE =
     "  check DB                  integrity check, foreign-key violations and schema lint\n"
     "  copy SRC DST              copy tables and rows to another database (SQLite <->\n"
     "                            PostgreSQL)\n"
+    "  serve DB                  serve the database as a JSON API over HTTP\n"
     "  help [COMMAND]            this text, or a command's options\n"
     "  version                   print the version (also --version)\n"
     "\n" EXIT_RULE "\n"
@@ -550,6 +553,7 @@ static const char *usage_of(const char *name)
     if (strcmp(name, "migrate") == 0) return MIGRATE_USAGE;
     if (strcmp(name, "check") == 0) return CHECK_USAGE;
     if (strcmp(name, "copy") == 0) return COPY_USAGE;
+    if (strcmp(name, "serve") == 0) return rlc_serve_usage;
     return NULL;
 }
 
@@ -588,6 +592,7 @@ int main(int argc, char **argv)
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
         return cmd_help(argc - 2, argv + 2);
     if (strcmp(name, "version") == 0 || strcmp(name, "--version") == 0) return print_version();
+    if (strcmp(name, "serve") == 0) return rlc_serve(argc - 2, argv + 2);
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(name, COMMANDS[i].name) != 0) continue;
         command cmd = COMMANDS[i];

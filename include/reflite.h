@@ -389,6 +389,15 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
  */
 int rl_close(rl_db *db);
 
+/*
+ * Open another connection to the database db is connected to (the same file or server, with
+ * the same options), for another thread: a connection is used by one thread at a time.
+ * RL_EMISUSE when no other connection can see db's database: SQLite's ":memory:" and the test
+ * profile's private store (on either engine).  On failure *out is NULL and rl_errmsg(db) says
+ * why.
+ */
+int rl_db_clone(rl_db *db, rl_db **out);
+
 /* The profile the connection was opened with (FROM_ENV resolved; FROM_ENV for NULL). */
 rl_profile rl_db_profile(const rl_db *db);
 

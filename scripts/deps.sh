@@ -2,7 +2,7 @@
 # Install the Debian packages reflite needs to build and test, if any are missing.
 # Usage: scripts/deps.sh [extra-package...]
 set -e
-need="cmake make gcc pkg-config libsqlite3-dev libpq-dev libcmocka-dev sqlite3 $*"
+need="cmake make gcc pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcmocka-dev sqlite3 $*"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -290,6 +290,45 @@ static void test_busy_is_reported(void **state)
     rl_close(b);
 }
 
+/* Another connection to the same database sees its rows; one only a connection can see is
+ * refused. */
+static void test_clone_shares_the_database(void **state)
+{
+    (void)state;
+    rl_db *db, *other = (rl_db *)1;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
+    assert_int_equal(rl_db_clone(db, &other), RL_EMISUSE);
+    assert_null(other);
+    assert_contains(rl_errmsg(db), "private store");
+    rl_close(db);
+    assert_int_equal(rl_db_clone(NULL, &other), RL_EINVAL);
+
+    char path[300];
+    path_in_tmp(path, sizeof path, "shared.db");
+    o.profile = RL_PROFILE_DEVELOPMENT;
+    assert_int_equal(rl_open(&db, on_pg() ? test_pg_url : path, &o), RL_OK);
+    assert_int_equal(rl_exec(db,
+                             "CREATE TABLE clone_probe (n INTEGER); INSERT INTO clone_probe "
+                             "VALUES (42)",
+                             NULL, 0, NULL),
+                     RL_OK);
+    assert_int_equal(rl_db_clone(db, &other), RL_OK);
+    int64_t n = 0;
+    assert_int_equal(rl_query_int(other, "SELECT n FROM clone_probe", NULL, 0, &n), RL_OK);
+    assert_int_equal(n, 42);
+    assert_string_equal(rl_db_engine(other), rl_db_engine(db));
+    rl_close(other);
+    assert_int_equal(rl_exec(db, "DROP TABLE clone_probe", NULL, 0, NULL), RL_OK);
+    rl_close(db);
+    if (!on_pg()) {
+        assert_int_equal(rl_open(&db, ":memory:", NULL), RL_OK);
+        assert_int_equal(rl_db_clone(db, &other), RL_EMISUSE);
+        assert_contains(rl_errmsg(db), "in memory");
+        rl_close(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest both[] = {
@@ -298,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_nested_transactions),
         cmocka_unit_test(test_failed_call_undoes_only_itself),
         cmocka_unit_test(test_exec_with_params_and_all_or_nothing),
+        cmocka_unit_test(test_clone_shares_the_database),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(test_file_db_has_fk_wal_and_timeout), /* pragmas of a file */

@@ -89,13 +89,38 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     if (!db) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
     db->be = rli_backend_for(path);
+    db->opened = o;
+    db->target = strdup(path);
     rli_err_clear(db);
-    int code = db->be->open(db, path, &o, errbuf, errlen);
+    int code = db->target
+                   ? db->be->open(db, path, &o, errbuf, errlen)
+                   : rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     if (code != RL_OK) {
+        free(db->target);
         free(db);
         return code;
     }
     *out = db;
+    return RL_OK;
+}
+
+int rl_db_clone(rl_db *db, rl_db **out)
+{
+    if (!db || !out) return RL_EINVAL;
+    *out = NULL;
+    rli_err_clear(db);
+    bool memory =
+        !rl_target_is_server(db->target) && (!db->target[0] || strcmp(db->target, ":memory:") == 0);
+    if (db->profile == RL_PROFILE_TEST || memory)
+        return rli_err_set(db, RL_EMISUSE,
+                           "The database of this connection (%s) is its own: another connection "
+                           "cannot see it.",
+                           memory ? "in memory" : "the test profile's private store");
+    rl_options o = db->opened;
+    o.create = false; /* it exists: this connection has it open */
+    char why[512];
+    int code = rl_open_ex(out, db->target, &o, why, sizeof why);
+    if (code != RL_OK) return rli_err_set(db, code, "%s", why);
     return RL_OK;
 }
 
@@ -115,6 +140,7 @@ int rl_close(rl_db *db)
     db->be->close(db->conn);
     rli_sb_free(&db->msg);
     rli_arena_free(&db->err_strings);
+    free(db->target);
     free(db);
     return code;
 }

@@ -94,6 +94,8 @@ struct rl_db {
     size_t note_at;         /* where the backend's failed_note begins in err's message, or 0 */
     rl_trace_fn trace;      /* rl_trace's function and its context */
     void *trace_ctx;
+    char *target;      /* what was opened (a path or URL), for rl_db_clone */
+    rl_options opened; /* with the options it was opened with (profile resolved) */
 };
 
 /* A statement starts to run on db: tell rl_trace's function (the backends call this). */

@@ -1,0 +1,142 @@
+/*
+ * reflite serve: a database as a JSON API over HTTP (libreflite-http's generic API at the
+ * root), until SIGINT or SIGTERM, which stop it after the requests in flight.
+ */
+#include <reflite.h>
+#include <reflite/http.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+const char *const rlc_serve_usage =
+    "usage: reflite serve DB [--host ADDR] [--port N] [--read-only] [--tokens FILE]\n"
+    "                     [--cors ORIGINS] [--max-body BYTES] [--max-rows N] [--threads N]\n"
+    "                     [--quiet] [--timeout MS]\n"
+    "\n"
+    "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
+    "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
+    "POST /TABLE (an object or an array), PATCH and DELETE /TABLE?filters or /TABLE/PK.\n"
+    "A broken foreign key is a 409 naming the key, its value and the parent table.\n"
+    "One line per request is logged on stderr; SIGINT or SIGTERM stops the server after the\n"
+    "requests in flight.\n"
+    "  --host ADDR            the address to listen on (default 127.0.0.1)\n"
+    "  --port N               the port (default 8080; 0: any free port, printed)\n"
+    "  --read-only            refuse writes (405); the database is opened read-only\n"
+    "  --tokens FILE          require a bearer token: lines \"read TOKEN\" or \"write TOKEN\"\n"
+    "  --cors ORIGINS         let these browser origins call (comma-separated, or *)\n"
+    "  --max-body BYTES       largest request body (default 1048576; 413 beyond)\n"
+    "  --max-rows N           most rows in one response (default 1000)\n"
+    "  --threads N            worker threads, each with its own connection (default 4)\n"
+    "  --quiet                no request log\n"
+    "  --timeout MS           wait up to MS milliseconds for a lock (default 5000)\n"
+    "\n"
+    "Exit status: 0 stopped by a signal; 2 error (usage, the database, the address).\n";
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fprintf(stderr, "reflite serve: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\n\n%s", rlc_serve_usage);
+    return 2;
+}
+
+static bool number(const char *s, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
+int rlc_serve(int argc, char **argv)
+{
+    rl_server_options so = {.port = 8080};
+    const char *target = NULL;
+    long long timeout = 5000, n;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = true;
+        if (strcmp(a, "--host") == 0 && v)
+            so.host = v;
+        else if (strcmp(a, "--tokens") == 0 && v)
+            so.tokens = v;
+        else if (strcmp(a, "--cors") == 0 && v)
+            so.cors = v;
+        else if (strcmp(a, "--port") == 0 && number(v, 0, 65535, &n))
+            so.port = (int)n;
+        else if (strcmp(a, "--max-body") == 0 && number(v, 1, LLONG_MAX, &n))
+            so.max_body = (size_t)n;
+        else if (strcmp(a, "--max-rows") == 0 && number(v, 1, LLONG_MAX, &n))
+            so.max_rows = (size_t)n;
+        else if (strcmp(a, "--threads") == 0 && number(v, 1, 256, &n))
+            so.threads = (unsigned)n;
+        else if (strcmp(a, "--timeout") == 0 && number(v, 0, INT_MAX, &n))
+            timeout = n;
+        else {
+            takes = false;
+            if (strcmp(a, "--read-only") == 0)
+                so.read_only = true;
+            else if (strcmp(a, "--quiet") == 0)
+                so.quiet = true;
+            else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+                fputs(rlc_serve_usage, stdout);
+                return 0;
+            } else if (a[0] == '-' && a[1])
+                return usage_error("bad option or value: %s", a);
+            else if (target)
+                return usage_error("one database only (%s)", a);
+            else
+                target = a;
+        }
+        i += takes;
+    }
+    if (!target) return usage_error("%s", "name a database");
+    if (!rl_target_is_server(target) && access(target, F_OK) != 0) {
+        fprintf(stderr, "reflite serve: %s: no such database file\n", target);
+        return 2;
+    }
+    /* The workers inherit this thread's blocked signals: only sigwait below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .read_only = so.read_only};
+    o.busy_timeout_ms = timeout == 0 ? -1 : (int)timeout;
+    char err[1024];
+    rl_db *db = NULL;
+    rl_server *s = NULL;
+    if (rl_open_ex(&db, target, &o, err, sizeof err) != RL_OK ||
+        rl_server_new(&s, db, &so, err, sizeof err) != RL_OK) {
+        fprintf(stderr, "reflite serve: %s: %s\n", target, err);
+        rl_close(db);
+        return 2;
+    }
+    rl_server_rest(s, "");
+    if (rl_server_start(s) != RL_OK) {
+        fprintf(stderr, "reflite serve: %s\n", rl_server_errmsg(s));
+        rl_server_free(s);
+        rl_close(db);
+        return 2;
+    }
+    printf("serving %s on http://%s:%d/\n", target, so.host ? so.host : "127.0.0.1",
+           rl_server_port(s));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "reflite serve: %s: stopping after the requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rl_server_free(s);
+    rl_close(db);
+    return 0;
+}

@@ -1,0 +1,393 @@
+/*
+ * A request's query string as a query, in PostgREST's conventions:
+ *
+ *   col=op.value      eq neq gt gte lt lte like ilike in is, "not." before op negates
+ *   or=(c1,c2,...)    conditions joined with OR; and=(...) with AND; not.or / not.and; inside,
+ *                     a condition is col.op.value or a nested or(...) / and(...); a value with
+ *                     a comma or a parenthesis is written in double quotes
+ *   select=a,b        the columns written; order=a.desc,b; limit=n; offset=n
+ *
+ * Negation is pushed down to the comparisons (NOT (a = 1) is a <> 1, NOT (x OR y) is NOT x
+ * AND NOT y): in SQL's three-valued logic the results are the same.  Every column is looked
+ * up in the model (an unknown one is a 400 naming it), every value is bound.
+ */
+#include "http_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *rlh_pk_name(const rl_model *m)
+{
+    return m->pk_column ? m->pk_column : "pk";
+}
+
+const rl_field *rlh_field(const rl_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nfields; i++)
+        if (strcmp(m->fields[i].column ? m->fields[i].column : m->fields[i].name, name) == 0)
+            return &m->fields[i];
+    return NULL;
+}
+
+bool rlh_parse_value(const char *text, int kind, rl_value *out)
+{
+    char *end;
+    errno = 0;
+    if (kind == -1 || kind == RL_KIND_INTEGER || kind == RL_KIND_BOOLEAN) {
+        if (kind == RL_KIND_BOOLEAN && (!strcmp(text, "true") || !strcmp(text, "false"))) {
+            *out = rl_int(text[0] == 't');
+            return true;
+        }
+        long long v = strtoll(text, &end, 10);
+        if (!*text || *end || errno) return false;
+        *out = rl_int(v);
+        return true;
+    }
+    if (kind == RL_KIND_REAL) {
+        double v = strtod(text, &end);
+        if (!*text || *end || errno) return false;
+        *out = rl_real(v);
+        return true;
+    }
+    *out = rl_text(text);
+    return true;
+}
+
+/* The state of one request's parsing: values made here live until the query is run. */
+typedef struct parse {
+    rl_request *r;
+    const rl_model *m;
+    rl_query *q;
+    rlh_shape *shape;
+    char **owned; /* strings made while parsing, freed with the parse */
+    size_t nowned;
+    bool failed;
+} parse;
+
+static int bad(parse *p, const char *what, const char *detail)
+{
+    if (!p->failed)
+        rl_respond_error(p->r, 400, "RL_EINVAL", what, detail,
+                         "Filters are col=op.value with op one of eq, neq, gt, gte, lt, lte, like, "
+                         "ilike, in, is; see the guide's chapter on serving.");
+    p->failed = true;
+    return -1;
+}
+
+static char *own(parse *p, char *s)
+{
+    char **o = s ? realloc(p->owned, (p->nowned + 1) * sizeof *o) : NULL;
+    if (!o) {
+        free(s);
+        bad(p, "Out of memory.", NULL);
+        return NULL;
+    }
+    p->owned = o;
+    return o[p->nowned++] = s;
+}
+
+/* The field name of column col for rl_where (the pk's name for the pk column), and its kind
+ * (-1 for the pk); NULL after answering 400 for a column the table does not have. */
+static const char *column(parse *p, const char *col, int *kind)
+{
+    if (strcmp(col, rlh_pk_name(p->m)) == 0 && p->m->has_pk) {
+        *kind = -1;
+        return col;
+    }
+    const rl_field *f = rlh_field(p->m, col);
+    if (!f) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", p->m->table, col);
+        rl_respond_error(p->r, 400, "RL_EFIELD", msg, NULL, NULL);
+        p->failed = true;
+        return NULL;
+    }
+    *kind = (int)f->kind;
+    return f->name;
+}
+
+/* A LIKE pattern of PostgREST (* or % for any text, _ for a character) as SQL's (ilike) or
+ * as a GLOB (like, which is case-sensitive). */
+static char *pattern(const char *v, bool glob)
+{
+    char *out = malloc(strlen(v) * 3 + 1), *o = out;
+    if (!out) return NULL;
+    for (; *v; v++) {
+        if (*v == '*' || *v == '%') {
+            *o++ = glob ? '*' : '%';
+        } else if (glob && *v == '_') {
+            *o++ = '?';
+        } else if (glob && (*v == '?' || *v == '[')) {
+            *o++ = '[';
+            *o++ = *v;
+            *o++ = ']';
+        } else {
+            *o++ = *v;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* One value of an in.(...) list or a group: up to a comma or closing parenthesis, or a
+ * double-quoted string with backslash escapes; *s moves past it. */
+static char *item(parse *p, const char **s)
+{
+    const char *c = *s;
+    char *out = malloc(strlen(c) + 1), *o = out;
+    if (!out) return NULL;
+    if (*c == '"') {
+        for (c++; *c && *c != '"'; c++) {
+            if (*c == '\\' && c[1]) c++;
+            *o++ = *c;
+        }
+        if (*c != '"') {
+            free(out);
+            bad(p, "A quoted value has no closing quote.", *s);
+            return NULL;
+        }
+        c++;
+    } else {
+        while (*c && *c != ',' && *c != ')')
+            *o++ = *c++;
+    }
+    *o = '\0';
+    *s = c;
+    return own(p, out);
+}
+
+static int in_list(parse *p, const char *field, int kind, const char *list, bool negate)
+{
+    if (*list != '(') return bad(p, "in. takes a list in parentheses: in.(1,2,3).", list);
+    rl_value vals[256];
+    size_t n = 0;
+    const char *c = list + 1;
+    while (*c && *c != ')') {
+        if (n == sizeof vals / sizeof vals[0])
+            return bad(p, "An in. list has over 256 values.", NULL);
+        char *v = item(p, &c);
+        if (!v) return -1;
+        if (!rlh_parse_value(v, kind, &vals[n++]))
+            return bad(p, "A value does not fit its column.", v);
+        if (*c == ',') c++;
+    }
+    if (*c != ')' || c[1]) return bad(p, "An in. list is not closed by ')'.", list);
+    return rl_where_in(p->q, field, vals, n, negate) == RL_OK ? 0 : bad(p, "Bad in. list.", list);
+}
+
+/* col with "op.value" (value already unquoted), negated or not. */
+static int leaf(parse *p, const char *col, const char *opval, bool negate)
+{
+    if (strncmp(opval, "not.", 4) == 0) {
+        negate = !negate;
+        opval += 4;
+    }
+    int kind;
+    const char *field = column(p, col, &kind);
+    if (!field) return -1;
+    const char *dot = strchr(opval, '.');
+    if (!dot) return bad(p, "A filter is op.value, e.g. eq.5.", opval);
+    size_t oplen = (size_t)(dot - opval);
+    const char *v = dot + 1;
+    static const struct {
+        const char *name;
+        rl_op op, negated;
+    } cmp[] = {{"eq", RL_EQ, RL_NE},  {"neq", RL_NE, RL_EQ}, {"gt", RL_GT, RL_LE},
+               {"gte", RL_GE, RL_LT}, {"lt", RL_LT, RL_GE},  {"lte", RL_LE, RL_GT}};
+    for (size_t i = 0; i < sizeof cmp / sizeof cmp[0]; i++) {
+        if (strlen(cmp[i].name) != oplen || strncmp(opval, cmp[i].name, oplen) != 0) continue;
+        rl_value val;
+        if (!rlh_parse_value(v, kind, &val)) return bad(p, "A value does not fit its column.", v);
+        rl_where(p->q, field, negate ? cmp[i].negated : cmp[i].op, val);
+        return 0;
+    }
+    if (oplen == 2 && strncmp(opval, "in", 2) == 0) return in_list(p, field, kind, v, negate);
+    if (oplen == 2 && strncmp(opval, "is", 2) == 0) {
+        if (strcmp(v, "null") == 0) {
+            rl_where(p->q, field, negate ? RL_IS_NOT_NULL : RL_IS_NULL, rl_null());
+            return 0;
+        }
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+            return bad(p, "is. takes null, true or false.", v);
+        rl_value truth = rl_int(v[0] == 't');
+        if (!negate) {
+            rl_where(p->q, field, RL_EQ, truth);
+            return 0;
+        }
+        rl_any(p->q); /* IS NOT TRUE: false or NULL */
+        rl_where(p->q, field, RL_IS_NULL, rl_null());
+        rl_where(p->q, field, RL_NE, truth);
+        rl_end(p->q);
+        return 0;
+    }
+    bool ilike = oplen == 5 && strncmp(opval, "ilike", 5) == 0;
+    if (ilike || (oplen == 4 && strncmp(opval, "like", 4) == 0)) {
+        if (negate) return bad(p, "not.like and not.ilike are not supported.", NULL);
+        char *pat = own(p, pattern(v, !ilike));
+        if (!pat) return -1;
+        rl_where(p->q, field, ilike ? RL_LIKE : RL_GLOB, rl_text(pat));
+        return 0;
+    }
+    char msg[120];
+    snprintf(msg, sizeof msg, "Unknown operator '%.*s'.", (int)(oplen < 40 ? oplen : 40), opval);
+    return bad(p, msg, NULL);
+}
+
+static int group(parse *p, const char **s, bool any, bool negate, int depth);
+
+/* One condition inside a group: or(...), and(...), not.x, or col.op.value. */
+static int condition(parse *p, const char **s, bool negate, int depth)
+{
+    const char *c = *s;
+    if (strncmp(c, "not.", 4) == 0) {
+        negate = !negate;
+        c += 4;
+    }
+    if (strncmp(c, "or(", 3) == 0 || strncmp(c, "and(", 4) == 0) {
+        bool any = c[0] == 'o';
+        c += any ? 2 : 3;
+        *s = c;
+        return group(p, s, any, negate, depth + 1);
+    }
+    const char *dot = strchr(c, '.');
+    if (!dot) return bad(p, "A condition is col.op.value.", c);
+    char col[256];
+    snprintf(col, sizeof col, "%.*s", (int)(dot - c < 255 ? dot - c : 255), c);
+    const char *opstart = dot + 1;
+    const char *vdot = strchr(opstart, '.');
+    if (!vdot) return bad(p, "A condition is col.op.value.", c);
+    if (strncmp(opstart, "not.", 4) == 0) vdot = strchr(opstart + 4, '.');
+    if (!vdot) return bad(p, "A condition is col.op.value.", c);
+    const char *vs = vdot + 1;
+    char *v;
+    if (strncmp(vs, "(", 1) == 0) { /* an in.(...) list: up to its closing parenthesis */
+        const char *e = vs;
+        for (bool quoted = false; *e && (quoted || *e != ')'); e++) {
+            if (*e == '\\' && quoted && e[1])
+                e++;
+            else if (*e == '"')
+                quoted = !quoted;
+        }
+        if (*e != ')') return bad(p, "An in. list is not closed by ')'.", vs);
+        v = own(p, strndup(vs, (size_t)(e - vs + 1)));
+        *s = e + 1;
+    } else {
+        *s = vs;
+        v = item(p, s);
+    }
+    if (!v) return -1;
+    char *opval = own(p, malloc((size_t)(vdot - opstart) + 1 + strlen(v) + 1));
+    if (!opval) return -1;
+    sprintf(opval, "%.*s%s", (int)(vdot - opstart + 1), opstart, v);
+    return leaf(p, col, opval, negate);
+}
+
+/* "(c1,c2,...)" at *s: the conditions joined by OR (any) or AND; NOT of it when negate. */
+static int group(parse *p, const char **s, bool any, bool negate, int depth)
+{
+    if (depth > 16) return bad(p, "Groups are nested more than 16 deep.", NULL);
+    if (**s != '(') return bad(p, "A group is written (c1,c2,...).", *s);
+    (*s)++;
+    (any != negate ? rl_any : rl_all)(p->q); /* NOT (x OR y) is NOT x AND NOT y */
+    while (**s && **s != ')') {
+        if (condition(p, s, negate, depth) < 0) return -1;
+        if (**s == ',')
+            (*s)++;
+        else if (**s != ')')
+            return bad(p, "Conditions in a group are separated by commas.", *s);
+    }
+    if (**s != ')') return bad(p, "A group is not closed by ')'.", NULL);
+    (*s)++;
+    rl_end(p->q);
+    return 0;
+}
+
+static int order(parse *p, const char *v)
+{
+    const char *c = v;
+    while (*c) {
+        size_t len = strcspn(c, ",");
+        char term[300];
+        snprintf(term, sizeof term, "%.*s", (int)(len < 299 ? len : 299), c);
+        char *dir = strchr(term, '.');
+        if (dir) *dir++ = '\0';
+        int kind;
+        const char *field = column(p, term, &kind);
+        if (!field) return -1;
+        rl_order d = RL_ASC;
+        if (dir && strcmp(dir, "desc") == 0)
+            d = RL_DESC;
+        else if (dir && strcmp(dir, "asc") != 0)
+            return bad(p,
+                       "An order term is col, col.asc or col.desc (nullsfirst and nullslast "
+                       "are not supported).",
+                       term);
+        rl_order_by(p->q, field, d);
+        c += len;
+        c += *c == ',';
+    }
+    return 0;
+}
+
+static int select_cols(parse *p, const char *v)
+{
+    for (const char *c = v; *c;) {
+        size_t len = strcspn(c, ",");
+        char name[300];
+        snprintf(name, sizeof name, "%.*s", (int)(len < 299 ? len : 299), c);
+        if (strcmp(name, "*") == 0) {
+            p->shape->ncols = 0;
+            return 0;
+        }
+        if (strchr(name, '('))
+            return bad(p, "Embedding related tables is not supported yet.", name);
+        int kind;
+        if (!column(p, name, &kind)) return -1;
+        if (p->shape->ncols == RL_MAX_FIELDS + 1) return bad(p, "Too many columns.", NULL);
+        p->shape->cols[p->shape->ncols++] = kind == -1 ? NULL : rlh_field(p->m, name);
+        c += len;
+        c += *c == ',';
+    }
+    return 0;
+}
+
+static int count_arg(parse *p, const char *v, int64_t *out)
+{
+    rl_value n;
+    if (!rlh_parse_value(v, RL_KIND_INTEGER, &n) || n.u.i < 0)
+        return bad(p, "limit and offset take a number of rows.", v);
+    *out = n.u.i;
+    return 0;
+}
+
+static int argument(parse *p, const char *key, const char *v)
+{
+    if (strcmp(key, "select") == 0) return select_cols(p, v);
+    if (strcmp(key, "order") == 0) return order(p, v);
+    if (strcmp(key, "limit") == 0) return count_arg(p, v, &p->shape->limit);
+    if (strcmp(key, "offset") == 0) return count_arg(p, v, &p->shape->offset);
+    if (strcmp(key, "on_conflict") == 0 || strcmp(key, "columns") == 0) return 0; /* for writes */
+    p->shape->filters++;
+    bool negate = strncmp(key, "not.", 4) == 0;
+    const char *k = key + (negate ? 4 : 0);
+    if (strcmp(k, "or") == 0 || strcmp(k, "and") == 0) {
+        const char *s = v;
+        if (group(p, &s, k[0] == 'o', negate, 0) < 0) return -1;
+        return *s ? bad(p, "Text follows a group's closing parenthesis.", s) : 0;
+    }
+    return leaf(p, key, v, false);
+}
+
+int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape)
+{
+    parse p = {.r = r, .m = model, .q = q, .shape = shape};
+    *shape = (rlh_shape){.limit = -1, .offset = -1};
+    for (size_t i = 0; i < r->nargs && !p.failed; i++)
+        argument(&p, r->args[i].key, r->args[i].value);
+    /* the query copies text operands when they are added: what was made here can go */
+    for (size_t i = 0; i < p.nowned; i++)
+        free(p.owned[i]);
+    free(p.owned);
+    return p.failed ? -1 : 0;
+}

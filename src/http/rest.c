@@ -1,0 +1,564 @@
+/*
+ * The generic API: a table of the database at /{table}, one row at /{table}/{pk}.
+ *
+ *   GET     rows matching the filters (filter.c), written as JSON straight from a cursor
+ *   POST    one object or an array, in one transaction (all or nothing; the failing item's
+ *           index in the error); an upsert with "Prefer: resolution=merge-duplicates"
+ *   PATCH   the rows matching the filters (or the one pk) set to the body's values
+ *   DELETE  the rows matching the filters (or the one pk)
+ *
+ * An unfiltered PATCH or DELETE is refused unless "Prefer: unfiltered=allow" says so.
+ * "Prefer: return=representation" answers writes with the rows as they are after them.
+ */
+#include "http_int.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a request's Prefer header asks. */
+typedef struct prefer {
+    bool representation, merge, unfiltered;
+} prefer;
+
+static prefer prefer_of(rl_request *r)
+{
+    const char *h = rl_request_header(r, "Prefer");
+    prefer p = {0};
+    if (!h) return p;
+    p.representation = strstr(h, "return=representation") != NULL;
+    p.merge = strstr(h, "resolution=merge-duplicates") != NULL;
+    p.unfiltered = strstr(h, "unfiltered=allow") != NULL;
+    return p;
+}
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+int rlh_status_of(int code)
+{
+    switch (code) {
+    case RL_EFOREIGNKEY:
+    case RL_EUNIQUE:
+    case RL_ECONSTRAINT:
+        return 409;
+    case RL_ENOTNULL:
+    case RL_ECHECK:
+    case RL_EFIELD:
+    case RL_EINVAL:
+    case RL_EAMBIGUOUS:
+        return 400;
+    case RL_ENOTFOUND:
+        return 404;
+    case RL_EBUSY:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+/* The last error of db as the answer; item >= 0: the index of the failing item of an array. */
+static int db_error(rl_request *r, rl_db *db, long item)
+{
+    const rl_error *e = rl_last_error(db);
+    rlh_buf b = {0};
+    const char *name = rl_code_name(e->code);
+    rlh_adds(&b, "{\"code\":");
+    rlh_json_str(&b, name, strlen(name));
+    rlh_adds(&b, ",\"message\":");
+    if (item >= 0) {
+        char *m = malloc(strlen(e->message) + 32);
+        if (m) sprintf(m, "item %ld: %s", item, e->message);
+        rlh_json_str(&b, m ? m : e->message, strlen(m ? m : e->message));
+        free(m);
+    } else {
+        rlh_json_str(&b, e->message, strlen(e->message));
+    }
+    const char *hint = NULL;
+    if (e->code == RL_EFOREIGNKEY) {
+        const rl_fk_detail *k = &e->fk;
+        rlh_adds(&b, ",\"details\":");
+        char d[600];
+        snprintf(d, sizeof d, "%.100s(%.100s) = %.100s refers to %.100s(%.100s)", k->child_table,
+                 k->child_column, k->value, k->parent_table, k->parent_column);
+        rlh_json_str(&b, d, strlen(d));
+        hint = k->parent_side ? "Delete or change the referencing rows first, or declare the key "
+                                "ON DELETE CASCADE or SET NULL."
+                              : "Use a key that exists in the parent table, or create that row "
+                                "first.";
+        rlh_adds(&b, ",\"key\":{\"table\":");
+        rlh_json_str(&b, k->child_table, strlen(k->child_table));
+        rlh_adds(&b, ",\"column\":");
+        rlh_json_str(&b, k->child_column, strlen(k->child_column));
+        rlh_adds(&b, ",\"value\":");
+        rlh_json_str(&b, k->value, strlen(k->value));
+        rlh_adds(&b, ",\"parent_table\":");
+        rlh_json_str(&b, k->parent_table, strlen(k->parent_table));
+        rlh_adds(&b, ",\"parent_column\":");
+        rlh_json_str(&b, k->parent_column, strlen(k->parent_column));
+        if (k->parent_side) {
+            const char *action = rl_action_name(k->action);
+            rlh_addf(&b, ",\"referencing\":%lld,\"action\":", (long long)k->referencing);
+            rlh_json_str(&b, action, strlen(action));
+        }
+        rlh_adds(&b, "}");
+    } else {
+        rlh_adds(&b, ",\"details\":null");
+        if (e->code == RL_EUNIQUE) hint = "A row with this value exists already.";
+    }
+    rlh_adds(&b, ",\"hint\":");
+    if (hint)
+        rlh_json_str(&b, hint, strlen(hint));
+    else
+        rlh_adds(&b, "null");
+    if (item >= 0) rlh_addf(&b, ",\"item\":%ld", item);
+    rlh_adds(&b, "}");
+    int rc = b.oom ? RL_ENOMEM : rl_respond(r, rlh_status_of(e->code), NULL, b.data, b.len);
+    rlh_free(&b);
+    return rc;
+}
+
+int rl_respond_db_error(rl_request *r, rl_db *db)
+{
+    if (!r || !db) return RL_EINVAL;
+    return db_error(r, db, -1);
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+static const char *column_of(const rl_field *f)
+{
+    return f->column ? f->column : f->name;
+}
+
+/* One row as a JSON object: the chosen columns, or the pk and every field. */
+static void write_row(rlh_buf *b, const rl_model *m, void *row, const rlh_shape *sh)
+{
+    const rl_value *v = rl_row_values(m, row);
+    rlh_add(b, "{", 1);
+    size_t n = sh && sh->ncols ? sh->ncols : m->nfields + (m->has_pk ? 1 : 0);
+    for (size_t i = 0; i < n; i++) {
+        const rl_field *f = sh && sh->ncols ? sh->cols[i]
+                            : m->has_pk     ? (i ? &m->fields[i - 1] : NULL)
+                                            : &m->fields[i];
+        if (i) rlh_add(b, ",", 1);
+        const char *name = f ? column_of(f) : rlh_pk_name(m);
+        rlh_json_str(b, name, strlen(name));
+        rlh_add(b, ":", 1);
+        if (f) {
+            rlh_json_value(b, &v[f - m->fields], f->kind);
+        } else {
+            int64_t pk;
+            memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
+            rlh_addf(b, "%lld", (long long)pk);
+        }
+    }
+    rlh_add(b, "}", 1);
+}
+
+/* The rows of q as JSON objects into b, comma-separated; their number in *n. */
+static int write_rows(rl_query *q, const rl_model *m, const rlh_shape *sh, rlh_buf *b, size_t *n)
+{
+    rl_cursor *c;
+    int rc = rl_cursor_open(q, &c);
+    if (rc != RL_OK) return rc;
+    void *row = calloc(1, m->size);
+    if (!row) {
+        rl_cursor_free(c);
+        return RL_ENOMEM;
+    }
+    *n = 0;
+    while ((rc = rl_cursor_next(c, row, NULL)) == 1) {
+        if ((*n)++) rlh_add(b, ",", 1);
+        write_row(b, m, row, sh);
+    }
+    free(row); /* the cursor's values are its own */
+    rl_cursor_free(c);
+    return rc < 0 ? rc : b->oom ? RL_ENOMEM : RL_OK;
+}
+
+/* A query on m for the request: its filters, and the one pk when id is given. */
+static rl_query *query_for(rl_request *r, const rl_model *m, const char *id, rlh_shape *sh)
+{
+    rl_db *db = rl_request_db(r);
+    rl_query *q = rl_select(db, m);
+    if (!q) {
+        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return NULL;
+    }
+    if (rlh_apply_args(r, m, q, sh) < 0) {
+        rl_query_free(q);
+        return NULL;
+    }
+    if (id) {
+        rl_value pk;
+        if (!m->has_pk || !rlh_parse_value(id, -1, &pk)) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
+            rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
+                             m->has_pk ? "A row's key is an integer."
+                                       : "This table has no integer key: filter by its columns.");
+            rl_query_free(q);
+            return NULL;
+        }
+        rl_where(q, rlh_pk_name(m), RL_EQ, pk);
+        sh->filters++;
+    }
+    return q;
+}
+
+static int get(rl_request *r, const rl_model *m, const char *id)
+{
+    rlh_shape sh;
+    rl_query *q = query_for(r, m, id, &sh);
+    if (!q) return 0;
+    size_t max = rlh_max_rows(r);
+    rl_limit(q, sh.limit >= 0 && (size_t)sh.limit < max ? sh.limit : (int64_t)max);
+    if (sh.offset > 0) rl_offset(q, sh.offset);
+    rlh_buf b = {0};
+    size_t n;
+    if (!id) rlh_add(&b, "[", 1);
+    int rc = write_rows(q, m, &sh, &b, &n);
+    if (!id) rlh_add(&b, "]", 1);
+    if (rc != RL_OK)
+        db_error(r, rl_request_db(r), -1);
+    else if (id && n == 0)
+        rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
+    else
+        rl_respond(r, 200, NULL, b.data, b.len);
+    rlh_free(&b);
+    rl_query_free(q);
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+/* A JSON value as a value for a field of kind kind (text copied: the row owns it). */
+static bool value_of(json_t *j, rl_kind kind, rl_value *out)
+{
+    switch (json_typeof(j)) {
+    case JSON_NULL:
+        *out = rl_null();
+        return true;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        *out = rl_int(json_is_true(j));
+        return true;
+    case JSON_INTEGER:
+        *out = kind == RL_KIND_REAL ? rl_real((double)json_integer_value(j))
+                                    : rl_int(json_integer_value(j));
+        return true;
+    case JSON_REAL:
+        *out = rl_real(json_real_value(j));
+        return true;
+    case JSON_STRING: {
+        char *s = strndup(json_string_value(j), json_string_length(j));
+        if (!s) return false;
+        *out = rl_text(s);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Fill row (of m) from object o; answers 400 and returns -1 for a bad key or value. */
+static int row_from(rl_request *r, const rl_model *m, json_t *o, void *row, long item)
+{
+    const char *key;
+    json_t *val;
+    rl_value *v = rl_row_values(m, row);
+    json_object_foreach(o, key, val)
+    {
+        const rl_field *f = rlh_field(m, key);
+        char msg[400];
+        if (!f && m->has_pk && strcmp(key, rlh_pk_name(m)) == 0) {
+            if (!json_is_integer(val)) {
+                snprintf(msg, sizeof msg, "%.150s of %.150s is an integer.", key, m->table);
+                rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+                return -1;
+            }
+            int64_t pk = json_integer_value(val);
+            memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
+            continue;
+        }
+        if (!f) {
+            if (item >= 0)
+                snprintf(msg, sizeof msg, "item %ld: the table %.150s has no column %.150s.", item,
+                         m->table, key);
+            else
+                snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, key);
+            rl_respond_error(r, 400, "RL_EFIELD", msg, NULL, NULL);
+            return -1;
+        }
+        if (!value_of(val, f->kind, &v[f - m->fields])) {
+            snprintf(msg, sizeof msg, "%.150s takes a number, a string, true, false or null.", key);
+            rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The body as JSON, or NULL after answering 400 with where it went wrong. */
+static json_t *body_json(rl_request *r)
+{
+    size_t len;
+    const char *body = rl_request_body(r, &len);
+    json_error_t err;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "The body is not valid JSON: %s at line %d, column %d (byte %d).",
+                 err.text, err.line, err.column, err.position);
+        rl_respond_error(r, 400, "RL_EJSON", msg, NULL, NULL);
+    }
+    return j;
+}
+
+/* on_conflict=a,b as a NULL-terminated list of field names (into names, up to max - 1). */
+static bool conflict_of(rl_request *r, const rl_model *m, const char **names, size_t max)
+{
+    const char *v = rl_request_query(r, "on_conflict");
+    names[0] = NULL;
+    if (!v) return true;
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", v);
+    size_t n = 0;
+    for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const rl_field *f = rlh_field(m, t);
+        if (!f || n + 1 >= max) return false;
+        names[n++] = f->name;
+    }
+    names[n] = NULL;
+    return true;
+}
+
+static int post(rl_request *r, const rl_model *m)
+{
+    json_t *j = body_json(r);
+    if (!j) return 0;
+    bool many = json_is_array(j);
+    size_t n = many ? json_array_size(j) : 1;
+    if (!many && !json_is_object(j)) {
+        json_decref(j);
+        return rl_respond_error(r, 400, "RL_EINVAL",
+                                "The body is an object or an array of objects.", NULL, NULL);
+    }
+    prefer pf = prefer_of(r);
+    const char *conflict[RL_MAX_FIELDS + 1];
+    if (pf.merge && !conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
+        json_decref(j);
+        return rl_respond_error(r, 400, "RL_EFIELD",
+                                "on_conflict names a column the table does not have.", NULL, NULL);
+    }
+    rl_db *db = rl_request_db(r);
+    void *row = calloc(1, m->size);
+    rlh_buf out = {0};
+    int64_t first_pk = 0;
+    bool ok = row && rl_begin(db) == RL_OK;
+    if (!ok) db_error(r, db, -1);
+    if (many) rlh_add(&out, "[", 1);
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *o = many ? json_array_get(j, i) : j;
+        memset(row, 0, m->size);
+        long item = many ? (long)i : -1;
+        if (!json_is_object(o)) {
+            char msg[120];
+            snprintf(msg, sizeof msg, "item %zu is not an object.", i);
+            rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+            ok = false;
+        } else if (row_from(r, m, o, row, item) < 0) {
+            ok = false;
+        } else if ((pf.merge ? rl_upsert(db, m, row, conflict[0] ? conflict : NULL)
+                             : rl_insert(db, m, row)) != RL_OK) {
+            db_error(r, db, item);
+            ok = false;
+        } else {
+            if (i) rlh_add(&out, ",", 1);
+            write_row(&out, m, row, NULL);
+            if (i == 0 && m->has_pk) memcpy(&first_pk, (char *)row + m->pk_offset, sizeof first_pk);
+        }
+        rl_row_free(m, row);
+    }
+    if (many) rlh_add(&out, "]", 1);
+    if (ok && rl_commit(db) != RL_OK) {
+        db_error(r, db, -1);
+        ok = false;
+    }
+    if (!ok && rl_txn_depth(db) > 0) rl_rollback(db);
+    if (ok) {
+        if (!many && m->has_pk) {
+            char loc[600];
+            snprintf(loc, sizeof loc, "%.500s/%lld", rl_request_path(r), (long long)first_pk);
+            rl_response_header(r, "Location", loc);
+        }
+        if (pf.representation)
+            rl_respond(r, 201, NULL, out.data, out.len);
+        else
+            rl_respond(r, 201, NULL, NULL, 0);
+    }
+    rlh_free(&out);
+    free(row);
+    json_decref(j);
+    return 0;
+}
+
+/* The pks of the rows q matches (at most max + 1 of them) into *out. */
+static int pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, size_t *n)
+{
+    rl_limit(q, (int64_t)max + 1);
+    rl_cursor *c;
+    *out = NULL;
+    *n = 0;
+    int rc = rl_cursor_open(q, &c);
+    if (rc != RL_OK) return rc;
+    void *row = calloc(1, m->size);
+    rl_value *pks = calloc(max + 1, sizeof *pks);
+    if (!row || !pks) rc = RL_ENOMEM;
+    while (rc == RL_OK && (rc = rl_cursor_next(c, row, NULL)) == 1) {
+        int64_t pk;
+        memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
+        pks[(*n)++] = rl_int(pk);
+        rc = RL_OK;
+    }
+    free(row);
+    rl_cursor_free(c);
+    if (rc < 0) {
+        free(pks);
+        return rc;
+    }
+    *out = pks;
+    return RL_OK;
+}
+
+/* PATCH and DELETE: the rows of the filters (or the one pk), changed or deleted. */
+static int change(rl_request *r, const rl_model *m, const char *id, bool del)
+{
+    prefer pf = prefer_of(r);
+    json_t *j = NULL;
+    if (!del && !(j = body_json(r))) return 0;
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return rl_respond_error(r, 400, "RL_EINVAL", "A PATCH body is an object.", NULL, NULL);
+    }
+    rlh_shape sh;
+    rl_query *q = query_for(r, m, id, &sh);
+    if (!q) {
+        json_decref(j);
+        return 0;
+    }
+    if (!sh.filters && !pf.unfiltered) {
+        json_decref(j);
+        rl_query_free(q);
+        return rl_respond_error(r, 400, "RL_EINVAL",
+                                del ? "A DELETE without a filter would delete every row."
+                                    : "A PATCH without a filter would change every row.",
+                                NULL, "Add a filter, or the header Prefer: unfiltered=allow.");
+    }
+    rl_db *db = rl_request_db(r);
+    rl_set sets[RL_MAX_FIELDS];
+    size_t nsets = 0;
+    void *row = calloc(1, m->size);
+    int ok = row ? 1 : 0;
+    if (j && row && row_from(r, m, j, row, -1) < 0) ok = -1;
+    const rl_value *v = row ? rl_row_values(m, row) : NULL;
+    const char *key;
+    json_t *val;
+    if (j && ok == 1) json_object_foreach(j, key, val)
+        {
+            const rl_field *f = rlh_field(m, key);
+            if (f) sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
+        }
+    rlh_buf out = {0};
+    rl_value *pks = NULL;
+    size_t npks = 0;
+    int64_t changed = 0;
+    if (ok == 1 && rl_begin(db) != RL_OK) ok = 0;
+    if (ok == 1 && pf.representation) {
+        if (del) { /* the rows as they were, read before they go */
+            size_t count;
+            rlh_add(&out, "[", 1);
+            rl_query *before = query_for(r, m, id, &sh);
+            if (!before || write_rows(before, m, &sh, &out, &count) != RL_OK) ok = before ? 0 : -1;
+            rl_query_free(before);
+            rlh_add(&out, "]", 1);
+        } else if (m->has_pk) {
+            rl_query *before = query_for(r, m, id, &sh);
+            if (!before || pks_of(before, m, rlh_max_rows(r), &pks, &npks) != RL_OK)
+                ok = before ? 0 : -1;
+            rl_query_free(before);
+            if (ok == 1 && npks > rlh_max_rows(r)) {
+                rl_respond_error(r, 400, "RL_EINVAL",
+                                 "return=representation is limited to max-rows rows.", NULL, NULL);
+                ok = -1;
+            }
+        }
+    }
+    if (ok == 1 &&
+        (del ? rl_delete_where(q, &changed) : rl_update_where(q, sets, nsets, &changed)) != RL_OK)
+        ok = 0;
+    if (ok == 1 && pf.representation && !del) {
+        rl_query *after = rl_select(db, m);
+        size_t count;
+        rl_where_in(after, rlh_pk_name(m), pks, npks, false);
+        rlh_add(&out, "[", 1);
+        if (write_rows(after, m, &sh, &out, &count) != RL_OK) ok = 0;
+        rlh_add(&out, "]", 1);
+        rl_query_free(after);
+    }
+    if (ok == 1 && rl_commit(db) != RL_OK) ok = 0;
+    if (ok == 0) db_error(r, db, -1);
+    if (ok != 1 && rl_txn_depth(db) > 0) rl_rollback(db);
+    if (ok == 1 && id && changed == 0)
+        rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
+    else if (ok == 1 && pf.representation)
+        rl_respond(r, 200, NULL, out.data, out.len);
+    else if (ok == 1)
+        rl_respond(r, 204, NULL, NULL, 0);
+    if (row) rl_row_free(m, row);
+    free(row);
+    free(pks);
+    rlh_free(&out);
+    rl_query_free(q);
+    json_decref(j);
+    return 0;
+}
+
+/* ---- the entry ---------------------------------------------------------------------------- */
+
+int rlh_rest(rl_request *r, const char *path)
+{
+    path += strspn(path, "/");
+    char table[256];
+    size_t tlen = strcspn(path, "/");
+    if (tlen == 0 || tlen >= sizeof table)
+        return rl_respond_error(r, 404, "RL_ENOTFOUND", "Name a table: /{table}.", NULL, NULL);
+    memcpy(table, path, tlen);
+    table[tlen] = '\0';
+    const char *id = path[tlen] ? path + tlen + 1 : NULL;
+    if (id && (!*id || strchr(id, '/')))
+        return rl_respond_error(r, 404, "RL_ENOTFOUND", "No such resource.", NULL, NULL);
+    const rl_model *m = rl_models_find(rl_request_models(r), table);
+    if (!m) {
+        char msg[350];
+        snprintf(msg, sizeof msg, "There is no table %s.", table);
+        return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL, NULL);
+    }
+    const char *method = rl_request_method(r);
+    bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    bool known = read || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
+                 strcmp(method, "DELETE") == 0;
+    if (!known || (!read && rlh_read_only(r)) || (id && strcmp(method, "POST") == 0)) {
+        rl_response_header(r, "Allow",
+                           rlh_read_only(r) ? "GET, HEAD, OPTIONS"
+                           : id             ? "GET, HEAD, PATCH, DELETE, OPTIONS"
+                                            : "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s is not allowed here%s.", method,
+                 rlh_read_only(r) && known ? ": the server is read-only" : "");
+        return rl_respond_error(r, 405, "RL_EMETHOD", msg, NULL, NULL);
+    }
+    if (read) return get(r, m, id);
+    if (strcmp(method, "POST") == 0) return post(r, m);
+    return change(r, m, id, strcmp(method, "DELETE") == 0);
+}

@@ -1,0 +1,664 @@
+/*
+ * The server: libmicrohttpd's thread pool over epoll, a pool of connections (one per worker),
+ * the request record handlers see, routing, bearer tokens, CORS and the request log.
+ *
+ * A request arrives in several calls of on_request: the first makes its record (and refuses
+ * a body announced too large at once), the next ones append the body, the last answers.  A
+ * handler answers through rl_respond*, which only builds the response; on_request adds the
+ * CORS headers and queues it.  on_completed logs the request and frees its record.
+ */
+#include "http_int.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct rlh_slot {
+    rl_db *db;
+    rl_models *models;
+    bool busy;
+} rlh_slot;
+
+typedef struct route {
+    char *method;  /* NULL: any */
+    char *pattern; /* its segments, NUL-separated */
+    size_t nsegs;
+    rl_route_fn fn;
+    void *ctx;
+} route;
+
+typedef struct token {
+    char *value;
+    size_t len;
+    bool write;
+} token;
+
+struct rl_server {
+    rl_server_options o;
+    char *host, *cors, *rest_prefix;
+    bool rest;
+    token *tokens;
+    size_t ntokens;
+    route *routes;
+    size_t nroutes;
+    rlh_slot *slots;
+    size_t nslots;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct MHD_Daemon *d;
+    int port;
+    atomic_int inflight;
+    char err[512];
+};
+
+/* A request's record, from its first call to its completion. */
+typedef struct rlh_req {
+    rl_request r;
+    rlh_buf body;
+    bool too_large;
+    struct timespec start;
+} rlh_req;
+
+static int fail(rl_server *s, char *errbuf, size_t errlen, const char *fmt, const char *what)
+{
+    if (s) snprintf(s->err, sizeof s->err, fmt, what);
+    if (errbuf && errlen) snprintf(errbuf, errlen, fmt, what);
+    return RL_ERROR;
+}
+
+/* ---- the pool ----------------------------------------------------------------------------- */
+
+static rlh_slot *slot_take(rl_server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    rlh_slot *got = NULL;
+    while (!got) {
+        for (size_t i = 0; i < s->nslots && !got; i++)
+            if (!s->slots[i].busy) got = &s->slots[i];
+        if (!got) pthread_cond_wait(&s->freed, &s->lock);
+    }
+    got->busy = true;
+    pthread_mutex_unlock(&s->lock);
+    return got;
+}
+
+static void slot_give(rl_server *s, rlh_slot *slot)
+{
+    pthread_mutex_lock(&s->lock);
+    slot->busy = false;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The pool: db itself, then clones up to the thread count (fewer when db cannot be shared). */
+static int pool_open(rl_server *s, rl_db *db, char *errbuf, size_t errlen)
+{
+    s->slots = calloc(s->o.threads, sizeof *s->slots);
+    if (!s->slots) return fail(s, errbuf, errlen, "%s", "Out of memory.");
+    for (size_t i = 0; i < s->o.threads; i++) {
+        rl_db *c = db;
+        if (i > 0 && rl_db_clone(db, &c) != RL_OK) {
+            if (rl_last_error(db)->code == RL_EMISUSE) break; /* one connection serves */
+            return fail(s, errbuf, errlen, "Cannot open another connection: %s", rl_errmsg(db));
+        }
+        s->slots[s->nslots++].db = c;
+        if (rl_models_load(c, &s->slots[i].models) != RL_OK)
+            return fail(s, errbuf, errlen, "Cannot read the tables: %s", rl_errmsg(c));
+    }
+    return RL_OK;
+}
+
+static void pool_close(rl_server *s)
+{
+    for (size_t i = 0; i < s->nslots; i++) {
+        rl_models_free(s->slots[i].models);
+        if (i > 0) rl_close(s->slots[i].db);
+    }
+    free(s->slots);
+}
+
+/* ---- tokens ------------------------------------------------------------------------------- */
+
+static int tokens_read(rl_server *s, const char *path, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return fail(s, errbuf, errlen, "Cannot read the tokens file '%s'.", path);
+    char line[1024];
+    int code = RL_OK;
+    while (code == RL_OK && fgets(line, sizeof line, f)) {
+        char scope[16], value[1000];
+        if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == '\0') continue;
+        if (sscanf(line, "%15s %999s", scope, value) != 2 ||
+            (strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0)) {
+            code = fail(s, errbuf, errlen,
+                        "The tokens file '%s' has a line that is not \"read TOKEN\" or \"write "
+                        "TOKEN\".",
+                        path);
+            break;
+        }
+        token *t = realloc(s->tokens, (s->ntokens + 1) * sizeof *t);
+        if (!t || !(value[0] && (t[s->ntokens].value = strdup(value)))) {
+            if (t) s->tokens = t;
+            code = fail(s, errbuf, errlen, "%s", "Out of memory.");
+            break;
+        }
+        s->tokens = t;
+        t[s->ntokens].len = strlen(value);
+        t[s->ntokens++].write = strcmp(scope, "write") == 0;
+    }
+    fclose(f);
+    if (code == RL_OK && s->ntokens == 0)
+        code = fail(s, errbuf, errlen, "The tokens file '%s' has no token.", path);
+    return code;
+}
+
+/* Whether a and b are equal, in a time that depends on neither's content. */
+static bool same_secret(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char diff = alen != blen;
+    for (size_t i = 0; i < blen; i++)
+        diff |= (unsigned char)(a[i % (alen ? alen : 1)] ^ b[i]);
+    return diff == 0 && alen;
+}
+
+/* The token the request carries: its record, or NULL (every token compared, always). */
+static const token *token_of(rl_server *s, const char *auth)
+{
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) return NULL;
+    const char *given = auth + 7;
+    size_t n = strlen(given);
+    const token *found = NULL;
+    for (size_t i = 0; i < s->ntokens; i++)
+        if (same_secret(given, n, s->tokens[i].value, s->tokens[i].len) && !found)
+            found = &s->tokens[i];
+    return found;
+}
+
+/* ---- making and freeing a server ----------------------------------------------------------- */
+
+int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, char *errbuf,
+                  size_t errlen)
+{
+    if (!out || !db) return RL_EINVAL;
+    *out = NULL;
+    rl_server *s = calloc(1, sizeof *s);
+    if (!s) return fail(NULL, errbuf, errlen, "%s", "Out of memory.");
+    s->o = opts ? *opts : (rl_server_options){0};
+    if (!s->o.threads) s->o.threads = 4;
+    if (s->o.threads > 256) s->o.threads = 256;
+    if (!s->o.max_body) s->o.max_body = 1 << 20;
+    if (!s->o.max_rows) s->o.max_rows = 1000;
+    if (!s->o.log) s->o.log = stderr;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
+    int code = RL_OK;
+    s->host = strdup(s->o.host ? s->o.host : "127.0.0.1");
+    if (s->o.cors) s->cors = strdup(s->o.cors);
+    if (!s->host || (s->o.cors && !s->cors)) code = fail(s, errbuf, errlen, "%s", "Out of memory.");
+    if (code == RL_OK && s->o.tokens) code = tokens_read(s, s->o.tokens, errbuf, errlen);
+    if (code == RL_OK) code = pool_open(s, db, errbuf, errlen);
+    if (code != RL_OK) {
+        rl_server_free(s);
+        return code;
+    }
+    *out = s;
+    return RL_OK;
+}
+
+void rl_server_free(rl_server *s)
+{
+    if (!s) return;
+    rl_server_stop(s);
+    if (s->slots) pool_close(s);
+    for (size_t i = 0; i < s->nroutes; i++) {
+        free(s->routes[i].method);
+        free(s->routes[i].pattern);
+    }
+    free(s->routes);
+    for (size_t i = 0; i < s->ntokens; i++)
+        free(s->tokens[i].value);
+    free(s->tokens);
+    free(s->host);
+    free(s->cors);
+    free(s->rest_prefix);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
+    free(s);
+}
+
+const char *rl_server_errmsg(const rl_server *s)
+{
+    return s ? s->err : "";
+}
+
+/* ---- routes ------------------------------------------------------------------------------- */
+
+/* path's segments as NUL-separated strings in a copy (free it); their count in *n. */
+static char *split(const char *path, size_t *n)
+{
+    while (*path == '/')
+        path++;
+    char *c = strdup(path);
+    *n = 0;
+    if (!c) return NULL;
+    size_t len = strlen(c);
+    while (len && c[len - 1] == '/')
+        c[--len] = '\0';
+    if (len) *n = 1;
+    for (size_t i = 0; i < len; i++)
+        if (c[i] == '/') {
+            c[i] = '\0';
+            (*n)++;
+        }
+    return c;
+}
+
+int rl_server_route(rl_server *s, const char *method, const char *pattern, rl_route_fn fn,
+                    void *ctx)
+{
+    if (!s || !pattern || !fn) return RL_EINVAL;
+    if (s->d) return RL_EMISUSE;
+    route *r = realloc(s->routes, (s->nroutes + 1) * sizeof *r);
+    if (!r) return RL_ENOMEM;
+    s->routes = r;
+    r = &s->routes[s->nroutes];
+    *r = (route){.fn = fn, .ctx = ctx};
+    r->pattern = split(pattern, &r->nsegs);
+    if (method) r->method = strdup(method);
+    if (!r->pattern || (method && !r->method)) {
+        free(r->pattern);
+        free(r->method);
+        return RL_ENOMEM;
+    }
+    s->nroutes++;
+    return RL_OK;
+}
+
+int rl_server_rest(rl_server *s, const char *prefix)
+{
+    if (!s) return RL_EINVAL;
+    if (s->d) return RL_EMISUSE;
+    size_t n;
+    char *segs = split(prefix ? prefix : "", &n);
+    if (!segs) return RL_ENOMEM;
+    free(s->rest_prefix);
+    s->rest_prefix = segs;
+    s->rest = true;
+    for (size_t i = 0; i + 1 < n; i++) /* back to a path: "api/v1" */
+        segs[strlen(segs)] = '/';
+    return RL_OK;
+}
+
+/* Whether route ro matches path (segments segs, n of them); its parameters into r. */
+static bool route_match(const route *ro, const char *method, char *segs, size_t n, rl_request *r)
+{
+    if (ro->nsegs != n || (ro->method && strcmp(ro->method, method) != 0)) return false;
+    const char *p = ro->pattern, *s = segs;
+    r->nparams = 0;
+    for (size_t i = 0; i < n; i++, p += strlen(p) + 1, s += strlen(s) + 1) {
+        size_t len = strlen(p);
+        if (len >= 2 && p[0] == '{' && p[len - 1] == '}') {
+            if (!*s || r->nparams == RLH_MAX_PARAMS) return false;
+            r->param_names[r->nparams] = p + 1; /* "name}": compared up to the brace */
+            r->param_values[r->nparams++] = (char *)s;
+        } else if (strcmp(p, s) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+const char *rl_request_method(const rl_request *r)
+{
+    return r ? r->method : "";
+}
+
+const char *rl_request_path(const rl_request *r)
+{
+    return r ? r->path : "";
+}
+
+const char *rl_request_param(const rl_request *r, const char *name)
+{
+    if (!r || !name) return NULL;
+    size_t n = strlen(name);
+    for (int i = 0; i < r->nparams; i++)
+        if (strncmp(r->param_names[i], name, n) == 0 && r->param_names[i][n] == '}')
+            return r->param_values[i];
+    return NULL;
+}
+
+const char *rl_request_query(const rl_request *r, const char *name)
+{
+    if (!r || !name) return NULL;
+    for (size_t i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, name) == 0) return r->args[i].value;
+    return NULL;
+}
+
+const char *rl_request_header(const rl_request *r, const char *name)
+{
+    if (!r || !name) return NULL;
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *rl_request_body(const rl_request *r, size_t *len)
+{
+    if (len) *len = r && r->body ? r->body_len : 0;
+    return r && r->body ? r->body : "";
+}
+
+rl_db *rl_request_db(rl_request *r)
+{
+    if (!r) return NULL;
+    if (!r->slot) r->slot = slot_take(r->server);
+    return r->slot->db;
+}
+
+const rl_models *rl_request_models(rl_request *r)
+{
+    return rl_request_db(r) ? r->slot->models : NULL;
+}
+
+bool rlh_read_only(const rl_request *r)
+{
+    return r->server->o.read_only;
+}
+
+size_t rlh_max_rows(const rl_request *r)
+{
+    return r->server->o.max_rows;
+}
+
+int rl_response_header(rl_request *r, const char *name, const char *value)
+{
+    if (!r || !name || !value || strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) return RL_EINVAL;
+    if (r->response) return RL_EMISUSE;
+    rlh_add(&r->extra, name, strlen(name) + 1);
+    rlh_add(&r->extra, value, strlen(value) + 1);
+    return r->extra.oom ? RL_ENOMEM : RL_OK;
+}
+
+int rl_respond(rl_request *r, int status, const char *content_type, const char *body, size_t len)
+{
+    if (!r || (!body && len) || status < 100 || status > 599) return RL_EINVAL;
+    if (r->response) return RL_EMISUSE;
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    if (!res) return RL_ENOMEM;
+    const char *h = r->extra.data;
+    for (size_t at = 0; at < r->extra.len;) {
+        const char *v = h + at + strlen(h + at) + 1;
+        MHD_add_response_header(res, h + at, v);
+        at = (size_t)(v - h) + strlen(v) + 1;
+    }
+    if (status != 204 && status != 304)
+        MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                content_type ? content_type : "application/json");
+    r->response = res;
+    r->status = status;
+    return RL_OK;
+}
+
+int rl_respond_error(rl_request *r, int status, const char *code, const char *message,
+                     const char *details, const char *hint)
+{
+    if (!r || !code || !message) return RL_EINVAL;
+    rlh_buf b = {0};
+    rlh_adds(&b, "{\"code\":");
+    rlh_json_str(&b, code, strlen(code));
+    rlh_adds(&b, ",\"message\":");
+    rlh_json_str(&b, message, strlen(message));
+    rlh_adds(&b, ",\"details\":");
+    if (details)
+        rlh_json_str(&b, details, strlen(details));
+    else
+        rlh_adds(&b, "null");
+    rlh_adds(&b, ",\"hint\":");
+    if (hint)
+        rlh_json_str(&b, hint, strlen(hint));
+    else
+        rlh_adds(&b, "null");
+    rlh_adds(&b, "}");
+    int rc = b.oom ? RL_ENOMEM : rl_respond(r, status, NULL, b.data, b.len);
+    rlh_free(&b);
+    return rc;
+}
+
+/* ---- answering ---------------------------------------------------------------------------- */
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    rl_request *r = cls;
+    rlh_arg *a = realloc(r->args, (r->nargs + 1) * sizeof *a);
+    if (!a) return MHD_NO;
+    r->args = a;
+    a[r->nargs++] = (rlh_arg){key, value ? value : ""};
+    return MHD_YES;
+}
+
+static bool is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+/* The origin of the request when the server lets it call, else NULL. */
+static const char *allowed_origin(rl_server *s, rl_request *r)
+{
+    const char *origin = rl_request_header(r, "Origin");
+    if (!s->cors || !origin) return NULL;
+    size_t n = strlen(origin);
+    for (const char *p = s->cors; *p;) {
+        size_t len = strcspn(p, ",");
+        while (len && p[len - 1] == ' ')
+            len--;
+        if ((len == 1 && p[0] == '*') || (len == n && strncmp(p, origin, n) == 0)) return origin;
+        p += strcspn(p, ",");
+        p += strspn(p, ", ");
+    }
+    return NULL;
+}
+
+static void dispatch(rl_server *s, rl_request *r)
+{
+    if (strcmp(r->method, "OPTIONS") == 0 && allowed_origin(s, r)) { /* a CORS preflight */
+        rl_response_header(r, "Access-Control-Allow-Methods",
+                           "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        rl_response_header(r, "Access-Control-Allow-Headers",
+                           "Authorization, Content-Type, Prefer, Range");
+        rl_response_header(r, "Access-Control-Max-Age", "600");
+        rl_respond(r, 204, NULL, NULL, 0);
+        return;
+    }
+    r->write_scope = true;
+    if (s->ntokens) {
+        const token *t = token_of(s, rl_request_header(r, "Authorization"));
+        if (!t) {
+            rl_response_header(r, "WWW-Authenticate", "Bearer");
+            rl_respond_error(r, 401, "RL_EAUTH", "A valid bearer token is needed.", NULL,
+                             "Send the header Authorization: Bearer TOKEN.");
+            return;
+        }
+        r->write_scope = t->write;
+        if (is_write(r->method) && !t->write) {
+            rl_respond_error(r, 403, "RL_EFORBIDDEN", "This token may read but not write.", NULL,
+                             NULL);
+            return;
+        }
+    }
+    size_t n;
+    char *segs = split(r->path, &n);
+    if (!segs) {
+        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return;
+    }
+    for (size_t i = 0; i < s->nroutes; i++) {
+        if (!route_match(&s->routes[i], r->method, segs, n, r)) continue;
+        int rc = s->routes[i].fn(r, s->routes[i].ctx);
+        if (!r->response)
+            rl_respond_error(r, 500, rl_code_name(rc < 0 ? rc : RL_ERROR),
+                             "The handler gave no answer.", NULL, NULL);
+        free(segs);
+        return;
+    }
+    free(segs);
+    size_t plen = s->rest_prefix ? strlen(s->rest_prefix) : 0;
+    const char *p = r->path + strspn(r->path, "/");
+    if (s->rest && strncmp(p, s->rest_prefix, plen) == 0 && (p[plen] == '/' || !p[plen] || !plen)) {
+        rlh_rest(r, p + plen);
+        return;
+    }
+    char msg[300];
+    snprintf(msg, sizeof msg, "No route for %s %.200s.", r->method, r->path);
+    rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL, NULL);
+}
+
+static enum MHD_Result queue(rl_server *s, rlh_req *q)
+{
+    rl_request *r = &q->r;
+    if (!r->response) rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    if (!r->response) return MHD_NO;
+    const char *origin = allowed_origin(s, r);
+    if (origin) {
+        MHD_add_response_header(r->response, "Access-Control-Allow-Origin", origin);
+        MHD_add_response_header(r->response, "Access-Control-Expose-Headers",
+                                "Content-Range, Location");
+        MHD_add_response_header(r->response, "Vary", "Origin");
+    }
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    rl_server *s = cls;
+    rlh_req *q = *con_cls;
+    if (!q) {
+        if (!(q = calloc(1, sizeof *q))) return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &q->start);
+        q->r = (rl_request){.server = s, .conn = c, .method = method, .path = url};
+        *con_cls = q;
+        atomic_fetch_add(&s->inflight, 1);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->o.max_body) {
+            q->too_large = true; /* answered at once: the body is not read */
+            goto too_large;
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (q->body.len + *upload_size > s->o.max_body)
+            q->too_large = true;
+        else if (!q->too_large)
+            rlh_add(&q->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (q->r.status) return MHD_YES; /* answered already */
+    if (q->too_large) goto too_large;
+    if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q->r) < 0 || q->body.oom)
+        return MHD_NO;
+    q->r.body = q->body.data;
+    q->r.body_len = q->body.len;
+    dispatch(s, &q->r);
+    if (q->r.slot) {
+        slot_give(s, q->r.slot);
+        q->r.slot = NULL;
+    }
+    return queue(s, q);
+too_large : {
+    char msg[160];
+    snprintf(msg, sizeof msg, "The request body is larger than %zu bytes.", s->o.max_body);
+    rl_respond_error(&q->r, 413, "RL_ETOOLARGE", msg, NULL, NULL);
+    return queue(s, q);
+}
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)c;
+    rl_server *s = cls;
+    rlh_req *q = *con_cls;
+    if (!q) return;
+    if (!s->o.quiet) {
+        struct timespec end;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double ms = (double)(end.tv_sec - q->start.tv_sec) * 1e3 +
+                    (double)(end.tv_nsec - q->start.tv_nsec) / 1e6;
+        fprintf(s->o.log, "%s %.300s%s %d %.1fms%s\n", q->r.method, q->r.path,
+                q->r.nargs ? "?..." : "", q->r.status, ms,
+                why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
+    }
+    if (q->r.response) MHD_destroy_response(q->r.response);
+    rlh_free(&q->body);
+    rlh_free(&q->r.extra);
+    free(q->r.args);
+    free(q);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* ---- starting and stopping ----------------------------------------------------------------- */
+
+int rl_server_start(rl_server *s)
+{
+    if (!s) return RL_EINVAL;
+    if (s->d) return RL_EMISUSE;
+    struct sockaddr_in in4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->o.port)};
+    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)s->o.port)};
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+    const struct sockaddr *addr = (const struct sockaddr *)&in4;
+    if (s->o.port < 0 || s->o.port > 65535)
+        return fail(s, NULL, 0, "The port %s is not between 0 and 65535.", "given");
+    if (inet_pton(AF_INET6, s->host, &in6.sin6_addr) == 1) {
+        addr = (const struct sockaddr *)&in6;
+        flags |= MHD_USE_IPv6;
+    } else if (inet_pton(AF_INET, s->host, &in4.sin_addr) != 1) {
+        return fail(s, NULL, 0, "The host '%s' is not an IPv4 or IPv6 address.", s->host);
+    }
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    if (!s->d) return fail(s, NULL, 0, "Cannot listen on %s (address in use?).", s->host);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : s->o.port;
+    s->err[0] = '\0';
+    return RL_OK;
+}
+
+int rl_server_port(const rl_server *s)
+{
+    return s && s->d ? s->port : 0;
+}
+
+int rl_server_stop(rl_server *s)
+{
+    if (!s) return RL_EINVAL;
+    if (!s->d) return RL_OK;
+    int fd = MHD_quiesce_daemon(s->d); /* no new connections; those open finish their requests */
+    if (fd >= 0) close(fd);            /* the listening socket is ours once quiesced */
+    struct timespec tick = {0, 5 * 1000 * 1000};
+    for (int i = 0; i < 2000 && atomic_load(&s->inflight) > 0; i++) /* 10 s at most */
+        nanosleep(&tick, NULL);
+    MHD_stop_daemon(s->d);
+    s->d = NULL;
+    s->port = 0;
+    return RL_OK;
+}
