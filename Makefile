@@ -52,6 +52,9 @@ demo: build
 	@echo
 	@echo "== examples/persephone: bogus ids are refused =="
 	@$(BUILD)/example_persephone
+	@echo
+	@echo "== examples/estimator: the group service over HTTP (test mode: a clean database) =="
+	@$(BUILD)/example_estimator --demo
 
 test: test-normal test-asan
 
