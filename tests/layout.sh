@@ -1,7 +1,7 @@
 #!/bin/sh
 # The rooms of src/ keep to their walls: only src/backend/sqlite/ names SQLite (its header,
 # its functions, its types), only src/backend/postgres/ names libpq, base/ includes nothing of the library but the public header,
-# and no file outside a backend folder includes one.  Usage: layout.sh SRC_DIR
+# no file outside a backend folder includes one, and src/http/ uses the public API only.  Usage: layout.sh SRC_DIR
 src=$1
 failures=0
 fail() {
@@ -20,6 +20,9 @@ backend=$(grep -rn '#include "backend/sqlite/\|#include "sqlite_int.h"' "$src" |
 libpq=$(grep -rnE '\bPQ[a-z]+\(|<libpq-fe\.h>|\bPGconn\b|#include "pg_int\.h"|#include "backend/postgres/' "$src" --include='*.c' --include='*.h' |
   grep -v "^$src/backend/postgres/")
 [ -z "$libpq" ] || fail "libpq named outside src/backend/postgres/" "$libpq"
+# the server is a client of the public API: no internal header, no engine, no statement text
+http=$(grep -rnE '#include "(core|sql|backend|base|migrate)/|#include "internal\.h"|<sqlite3\.h>|<libpq-fe\.h>|"(SELECT|INSERT INTO|UPDATE|DELETE FROM) ' "$src/http")
+[ -z "$http" ] || fail "src/http/ reaches past the public API" "$http"
 render=$(grep -rnE '"(SELECT|INSERT INTO|UPDATE|DELETE FROM) ' "$src/core" "$src/migrate")
 [ -z "$render" ] || fail "statement text written outside the renderer" "$render"
 big=$(find "$src" -name '*.c' -exec wc -l {} + | awk '$2 != "total" && $1 > 700 {print}')
