@@ -171,4 +171,18 @@ static inline __attribute__((always_inline)) int rli_read_row_ops(const rli_colu
     return RL_OK;
 }
 
+/* A cursor's next row, for a backend's next_row: step with the engine's own step (RLB_ROW,
+ * or its code when there is no row), then read the row from column 0 with text borrowed (the
+ * read's negative code if it fails). */
+static inline __attribute__((always_inline)) int rli_next_row_ops(const rli_column_ops *ops,
+                                                                  int (*step)(rlb_stmt *s),
+                                                                  const model_info *mi, void *row,
+                                                                  rlb_stmt *st, arena *a)
+{
+    int rc = step(st);
+    if (rc != RLB_ROW) return rc;
+    int code = rli_read_row_ops(ops, mi, row, st, 0, a, true);
+    return code == RL_OK ? RLB_ROW : code;
+}
+
 #endif

@@ -571,10 +571,7 @@ static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena
 
 static int next_row(rlb_stmt *s, const model_info *mi, void *row, arena *a)
 {
-    int rc = step(s);
-    if (rc != RLB_ROW) return rc;
-    int code = rli_read_row_ops(&direct, mi, row, s, 0, a, true);
-    return code == RL_OK ? RLB_ROW : code;
+    return rli_next_row_ops(&direct, step, mi, row, s, a);
 }
 
 static const char *statement_sql(rlb_stmt *s)
