@@ -22,11 +22,15 @@ const char *rlh_pk_name(const rl_model *m)
     return m->pk_column ? m->pk_column : "pk";
 }
 
+const char *rlh_column_of(const rl_field *f)
+{
+    return f->column ? f->column : f->name;
+}
+
 const rl_field *rlh_field(const rl_model *m, const char *name)
 {
     for (size_t i = 0; i < m->nfields; i++)
-        if (strcmp(m->fields[i].column ? m->fields[i].column : m->fields[i].name, name) == 0)
-            return &m->fields[i];
+        if (strcmp(rlh_column_of(&m->fields[i]), name) == 0) return &m->fields[i];
     return NULL;
 }
 

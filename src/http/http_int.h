@@ -27,6 +27,13 @@ void rlh_addf(rlh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void rlh_free(rlh_buf *b);
 /* s as a JSON string, quotes included (invalid UTF-8 is written as U+FFFD). */
 void rlh_json_str(rlh_buf *b, const char *s, size_t n);
+/* "name": (a member's key), and "name":"value" (null for a NULL value). */
+void rlh_json_key(rlh_buf *b, const char *name);
+void rlh_json_member(rlh_buf *b, const char *name, const char *value);
+/* The error object's members {"code", "message", "details", "hint" (details and hint may be
+ * NULL), left open for more: the caller closes it. */
+void rlh_error_open(rlh_buf *b, const char *code, const char *message, const char *details,
+                    const char *hint);
 /* v as JSON: numbers, strings, null; booleans for a field of kind boolean; a blob as "\x..". */
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
 
@@ -80,6 +87,8 @@ typedef struct rlh_shape {
 int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape);
 /* The column name of a field of a runtime model, and the pk column's ("id" when unnamed). */
 const char *rlh_pk_name(const rl_model *m);
+/* The column a field of m is stored in. */
+const char *rlh_column_of(const rl_field *f);
 /* The field named name in m, or NULL. */
 const rl_field *rlh_field(const rl_model *m, const char *name);
 /* text as a value for a field of kind kind (-1: the pk); false when it cannot be one. */

@@ -119,6 +119,34 @@ void rlh_json_str(rlh_buf *b, const char *str, size_t n)
     rlh_add(b, "\"", 1);
 }
 
+void rlh_json_key(rlh_buf *b, const char *name)
+{
+    rlh_json_str(b, name, strlen(name));
+    rlh_add(b, ":", 1);
+}
+
+void rlh_json_member(rlh_buf *b, const char *name, const char *value)
+{
+    rlh_json_key(b, name);
+    if (value)
+        rlh_json_str(b, value, strlen(value));
+    else
+        rlh_adds(b, "null");
+}
+
+void rlh_error_open(rlh_buf *b, const char *code, const char *message, const char *details,
+                    const char *hint)
+{
+    rlh_add(b, "{", 1);
+    rlh_json_member(b, "code", code);
+    rlh_add(b, ",", 1);
+    rlh_json_member(b, "message", message);
+    rlh_add(b, ",", 1);
+    rlh_json_member(b, "details", details);
+    rlh_add(b, ",", 1);
+    rlh_json_member(b, "hint", hint);
+}
+
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
 {
     switch (v->type) {

@@ -60,56 +60,42 @@ int rlh_status_of(int code)
 static int db_error(rl_request *r, rl_db *db, long item)
 {
     const rl_error *e = rl_last_error(db);
+    const rl_fk_detail *k = &e->fk;
+    bool fk = e->code == RL_EFOREIGNKEY;
+    char *message = malloc(strlen(e->message) + 32), details[600];
+    if (message && item >= 0)
+        sprintf(message, "item %ld: %s", item, e->message);
+    else if (message)
+        strcpy(message, e->message);
+    snprintf(details, sizeof details, "%.100s(%.100s) = %.100s refers to %.100s(%.100s)",
+             k->child_table, k->child_column, k->value, k->parent_table, k->parent_column);
+    const char *hint =
+        !fk              ? (e->code == RL_EUNIQUE ? "A row with this value exists already." : NULL)
+        : k->parent_side ? "Delete or change the referencing rows first, or declare the key "
+                           "ON DELETE CASCADE or SET NULL."
+                         : "Use a key that exists in the parent table, or create that row "
+                           "first.";
     rlh_buf b = {0};
-    const char *name = rl_code_name(e->code);
-    rlh_adds(&b, "{\"code\":");
-    rlh_json_str(&b, name, strlen(name));
-    rlh_adds(&b, ",\"message\":");
-    if (item >= 0) {
-        char *m = malloc(strlen(e->message) + 32);
-        if (m) sprintf(m, "item %ld: %s", item, e->message);
-        rlh_json_str(&b, m ? m : e->message, strlen(m ? m : e->message));
-        free(m);
-    } else {
-        rlh_json_str(&b, e->message, strlen(e->message));
-    }
-    const char *hint = NULL;
-    if (e->code == RL_EFOREIGNKEY) {
-        const rl_fk_detail *k = &e->fk;
-        rlh_adds(&b, ",\"details\":");
-        char d[600];
-        snprintf(d, sizeof d, "%.100s(%.100s) = %.100s refers to %.100s(%.100s)", k->child_table,
-                 k->child_column, k->value, k->parent_table, k->parent_column);
-        rlh_json_str(&b, d, strlen(d));
-        hint = k->parent_side ? "Delete or change the referencing rows first, or declare the key "
-                                "ON DELETE CASCADE or SET NULL."
-                              : "Use a key that exists in the parent table, or create that row "
-                                "first.";
-        rlh_adds(&b, ",\"key\":{\"table\":");
-        rlh_json_str(&b, k->child_table, strlen(k->child_table));
-        rlh_adds(&b, ",\"column\":");
-        rlh_json_str(&b, k->child_column, strlen(k->child_column));
-        rlh_adds(&b, ",\"value\":");
-        rlh_json_str(&b, k->value, strlen(k->value));
-        rlh_adds(&b, ",\"parent_table\":");
-        rlh_json_str(&b, k->parent_table, strlen(k->parent_table));
-        rlh_adds(&b, ",\"parent_column\":");
-        rlh_json_str(&b, k->parent_column, strlen(k->parent_column));
+    rlh_error_open(&b, rl_code_name(e->code), message ? message : e->message, fk ? details : NULL,
+                   hint);
+    free(message);
+    if (fk) {
+        rlh_adds(&b, ",\"key\":{");
+        rlh_json_member(&b, "table", k->child_table);
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "column", k->child_column);
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "value", k->value);
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "parent_table", k->parent_table);
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "parent_column", k->parent_column);
         if (k->parent_side) {
-            const char *action = rl_action_name(k->action);
-            rlh_addf(&b, ",\"referencing\":%lld,\"action\":", (long long)k->referencing);
-            rlh_json_str(&b, action, strlen(action));
+            rlh_addf(&b, ",\"referencing\":%lld,", (long long)k->referencing);
+            rlh_json_member(&b, "action", rl_action_name(k->action));
         }
         rlh_adds(&b, "}");
-    } else {
-        rlh_adds(&b, ",\"details\":null");
-        if (e->code == RL_EUNIQUE) hint = "A row with this value exists already.";
     }
-    rlh_adds(&b, ",\"hint\":");
-    if (hint)
-        rlh_json_str(&b, hint, strlen(hint));
-    else
-        rlh_adds(&b, "null");
     if (item >= 0) rlh_addf(&b, ",\"item\":%ld", item);
     rlh_adds(&b, "}");
     int rc = b.oom ? RL_ENOMEM : rl_respond(r, rlh_status_of(e->code), NULL, b.data, b.len);
@@ -125,11 +111,6 @@ int rl_respond_db_error(rl_request *r, rl_db *db)
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-static const char *column_of(const rl_field *f)
-{
-    return f->column ? f->column : f->name;
-}
-
 /* One row as a JSON object: the chosen columns, or the pk and every field. */
 static void write_row(rlh_buf *b, const rl_model *m, void *row, const rlh_shape *sh)
 {
@@ -141,9 +122,7 @@ static void write_row(rlh_buf *b, const rl_model *m, void *row, const rlh_shape 
                             : m->has_pk     ? (i ? &m->fields[i - 1] : NULL)
                                             : &m->fields[i];
         if (i) rlh_add(b, ",", 1);
-        const char *name = f ? column_of(f) : rlh_pk_name(m);
-        rlh_json_str(b, name, strlen(name));
-        rlh_add(b, ":", 1);
+        rlh_json_key(b, f ? rlh_column_of(f) : rlh_pk_name(m));
         if (f) {
             rlh_json_value(b, &v[f - m->fields], f->kind);
         } else {

@@ -413,20 +413,7 @@ int rl_respond_error(rl_request *r, int status, const char *code, const char *me
 {
     if (!r || !code || !message) return RL_EINVAL;
     rlh_buf b = {0};
-    rlh_adds(&b, "{\"code\":");
-    rlh_json_str(&b, code, strlen(code));
-    rlh_adds(&b, ",\"message\":");
-    rlh_json_str(&b, message, strlen(message));
-    rlh_adds(&b, ",\"details\":");
-    if (details)
-        rlh_json_str(&b, details, strlen(details));
-    else
-        rlh_adds(&b, "null");
-    rlh_adds(&b, ",\"hint\":");
-    if (hint)
-        rlh_json_str(&b, hint, strlen(hint));
-    else
-        rlh_adds(&b, "null");
+    rlh_error_open(&b, code, message, details, hint);
     rlh_adds(&b, "}");
     int rc = b.oom ? RL_ENOMEM : rl_respond(r, status, NULL, b.data, b.len);
     rlh_free(&b);
