@@ -454,18 +454,14 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     int64_t changed = 0;
     if (ok == 1 && rl_begin(db) != RL_OK) ok = 0;
     if (ok == 1 && pf.representation) {
+        /* q reads the rows first: a bulk write ignores the limit pks_of puts on it */
         if (del) { /* the rows as they were, read before they go */
             size_t count;
             rlh_add(&out, "[", 1);
-            rl_query *before = query_for(r, m, id, &sh);
-            if (!before || write_rows(before, m, &sh, &out, &count) != RL_OK) ok = before ? 0 : -1;
-            rl_query_free(before);
+            if (write_rows(q, m, &sh, &out, &count) != RL_OK) ok = 0;
             rlh_add(&out, "]", 1);
         } else if (m->has_pk) {
-            rl_query *before = query_for(r, m, id, &sh);
-            if (!before || pks_of(before, m, rlh_max_rows(r), &pks, &npks) != RL_OK)
-                ok = before ? 0 : -1;
-            rl_query_free(before);
+            if (pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
             if (ok == 1 && npks > rlh_max_rows(r)) {
                 rl_respond_error(r, 400, "RL_EINVAL",
                                  "return=representation is limited to max-rows rows.", NULL, NULL);
