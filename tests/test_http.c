@@ -497,6 +497,29 @@ static void test_hostile_requests(void **state)
     done(&r);
     assert_int_equal(rows_of(&sv, "/books"), 4);
     stop(&sv);
+
+    /* a table whose name would forge a header where it is echoed (Location) */
+    start(&sv, NULL);
+    assert_int_equal(rl_exec(sv.db,
+                             on_pg()
+                                 ? "CREATE TABLE \"evil\r\nX-Injected: 1\" (id BIGINT GENERATED "
+                                   "BY DEFAULT AS IDENTITY PRIMARY KEY, v TEXT)"
+                                 : "CREATE TABLE \"evil\r\nX-Injected: 1\" (id INTEGER "
+                                   "PRIMARY KEY, v TEXT)",
+                             NULL, 0, NULL),
+                     RL_OK);
+    rl_server_free(sv.s); /* the tables are read at start: serve the new one too */
+    char err[300];
+    assert_int_equal(
+        rl_server_new(&sv.s, sv.db, &(rl_server_options){.quiet = true}, err, sizeof err), RL_OK);
+    assert_int_equal(rl_server_rest(sv.s, ""), RL_OK);
+    listen_now(&sv);
+    r = call(&sv, "POST", "/evil%0D%0AX-Injected:%201", "{\"v\": \"x\"}", NULL);
+    assert_int_equal(r.status, 201);
+    assert_null(strstr(r.headers, "X-Injected"));
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/evil%0D%0AX-Injected:%201"), 1);
+    stop(&sv);
 }
 
 /* ---- routes of one's own ------------------------------------------------------------------ */
