@@ -764,6 +764,17 @@ int rl_fetch_children(rl_query *children, const rl_model *parent, const char *ke
 void rl_groups_free(rl_groups *groups);
 
 /*
+ * The other way: the parents of n child rows (structs of child at children) in one
+ * statement.  parents is a query on the parent model; its conditions apply (a parent they
+ * leave out is not read) and it should have no limit.  key names the child's key (NULL: the
+ * only one to the parent).  Group i holds child i's parent: one row, or none when its key is
+ * NULL or the parent was left out; children with one parent share its group and its row.
+ * Free with rl_groups_free.  The query may be run again or freed afterwards.
+ */
+int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
+                     const void *children, size_t n, rl_groups **out);
+
+/*
  * For each of n parents, agg over field (a numeric field; NULL with RL_AGG_COUNT: rows) of
  * its children matching the query children, in one statement: out[i] (n values) is
  * parent i's.  A parent without children gets count 0 and NULL for the others, like SQL.

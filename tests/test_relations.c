@@ -323,6 +323,79 @@ static void test_children_grouped_in_one_statement(void **state)
     rl_close(db);
 }
 
+/* The parents of a set of child rows, in one statement: group i is child i's parent (none for
+ * a NULL key, or when the parents' conditions leave it out). */
+static void test_parents_of_a_set_in_one_statement(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "Ann"), b = add_author(db, "Bob");
+    int64_t book = add_book(db, "B", a);
+    Review rv[4] = {
+        {.book_id = book, .reviewer_id = a, .score = 1},
+        {.book_id = book, .reviewer_id = b, .editor_id = RL_SOME(a), .score = 2},
+        {.book_id = book, .reviewer_id = a, .editor_id = RL_SOME(b), .score = 3},
+        {.book_id = book, .reviewer_id = b, .editor_id = RL_SOME(a), .score = 4},
+    };
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(rl_insert(db, &Review_model, &rv[i]), RL_OK);
+
+    counter c = {0, 0};
+    rl_trace(db, count_stmt, &c);
+    rl_query *q = rl_select(db, &Author_model);
+    rl_groups *g;
+    assert_int_equal(rl_fetch_parents(q, &Review_model, NULL, rv, 4, &g), RL_EAMBIGUOUS);
+    assert_contains(rl_errmsg(db), "reviewer_id, editor_id");
+    rl_query_free(q);
+
+    q = rl_select(db, &Author_model);
+    assert_int_equal(rl_fetch_parents(q, &Review_model, "editor_id", rv, 4, &g), RL_OK);
+    assert_int_equal(c.all, 1);
+    assert_int_equal(g->count, 4);
+    assert_int_equal(g->total, 2); /* Ann and Bob, each read once */
+    const Author *p = g->items;
+    assert_int_equal(g->size[0], 0); /* no editor */
+    assert_int_equal(g->size[1], 1);
+    assert_string_equal(p[g->start[1]].name, "Ann");
+    assert_int_equal(p[g->start[1]].pk, a);
+    assert_int_equal(g->size[2], 1);
+    assert_string_equal(p[g->start[2]].name, "Bob");
+    assert_int_equal(g->size[3], 1);
+    assert_int_equal(g->start[3], g->start[1]); /* the same parent: the same row */
+    rl_groups_free(g);
+    rl_query_free(q);
+
+    /* the parents' conditions: a child whose parent they leave out has none */
+    q = rl_select(db, &Author_model);
+    rl_where(q, "name", RL_NE, rl_text("Bob"));
+    assert_int_equal(rl_fetch_parents(q, &Review_model, "reviewer_id", rv, 4, &g), RL_OK);
+    assert_int_equal(g->size[0], 1);
+    assert_int_equal(g->size[1], 0);
+    assert_int_equal(g->size[2], 1);
+    assert_int_equal(g->size[3], 0);
+    assert_int_equal(g->total, 1);
+    rl_groups_free(g);
+    /* the query runs as it was afterwards */
+    int64_t n = 0;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 1);
+    rl_query_free(q);
+
+    /* a field that is not a key to the query's model; no children */
+    q = rl_select(db, &Author_model);
+    assert_int_equal(rl_fetch_parents(q, &Review_model, "book_id", rv, 4, &g), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "reviews.book_id is not a foreign key to authors");
+    rl_query_free(q);
+    q = rl_select(db, &Author_model);
+    assert_int_equal(rl_fetch_parents(q, &Review_model, "editor_id", NULL, 0, &g), RL_OK);
+    assert_int_equal(g->count, 0);
+    assert_int_equal(g->total, 0);
+    rl_groups_free(g);
+    rl_query_free(q);
+    rl_trace(db, NULL, NULL);
+    rl_close(db);
+}
+
 static void test_many_to_many(void **state)
 {
     (void)state;
@@ -1144,6 +1217,7 @@ int main(void)
         cmocka_unit_test(test_join_keeps_rows_without_parent),
         cmocka_unit_test(test_self_reference),
         cmocka_unit_test(test_children_grouped_in_one_statement),
+        cmocka_unit_test(test_parents_of_a_set_in_one_statement),
         cmocka_unit_test(test_many_to_many),
         cmocka_unit_test(test_books_not_on_loan),
         cmocka_unit_test(test_cursor_streams_every_row),

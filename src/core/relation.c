@@ -3,6 +3,7 @@
  *
  *   rl_join               each row with its parent: one LEFT JOIN (query.c reads it)
  *   rl_fetch_children     the children of a set of parents, grouped: one statement
+ *   rl_fetch_parents      the parents of a set of children, the same way
  *   rl_aggregate_children count/sum/avg/min/max of the children per parent: one statement
  *   rl_where_referenced   EXISTS / NOT EXISTS of referencing rows, as a condition
  *   rl_where_in_query     field IN (a field of another query's rows), as a condition
@@ -133,7 +134,9 @@ static void parent_set_free(parent_set *ps)
     rli_sb_free(&ps->text);
 }
 
-static int parent_set_make(rl_db *db, const model_info *p, const void *rows, size_t n,
+/* The set of the keys of n rows of m: their pks (fi < 0), or the values of their field fi (a
+ * row whose field is NULL is left out of the set and of the map). */
+static int parent_set_make(rl_db *db, const rl_model *m, int fi, const void *rows, size_t n,
                            parent_set *ps)
 {
     *ps = (parent_set){0};
@@ -148,14 +151,17 @@ static int parent_set_make(rl_db *db, const model_info *p, const void *rows, siz
     const char *br = db->be->dialect->key_set_array;
     rli_sb_putn(&ps->text, br, 1);
     for (size_t i = 0; i < n; i++) {
-        int64_t k = rli_row_pk(p->model, (const char *)rows + i * p->model->size);
+        const char *row = (const char *)rows + i * m->size;
+        rl_value v = fi < 0 ? rl_int(rli_row_pk(m, row)) : rli_field_value(&m->fields[fi], row);
+        int64_t k = v.type == RL_V_INT ? v.u.i : 0;
         ps->keys[i] = k;
+        ps->first[i] = i;
+        if (v.type != RL_V_INT) continue; /* no key: no parent */
         ptrdiff_t f = key_find(&ps->map, k);
         if (f >= 0) {
             ps->first[i] = (size_t)f;
             continue;
         }
-        ps->first[i] = i;
         size_t s = key_hash(k) & ps->map.mask;
         while (ps->map.slot[s])
             s = (s + 1) & ps->map.mask;
@@ -182,7 +188,7 @@ static int set_up_on(rl_query *q, model_info *child, const rl_model *parent, con
                           q->mi->table);
     if ((rc = find_key(q, child, p, key, fi)) != RL_OK) return rc;
     if ((rc = rli_q_ready(q)) != RL_OK) return rc;
-    if (parent_set_make(q->db, p, parents, n, ps) != RL_OK) {
+    if (parent_set_make(q->db, p->model, -1, parents, n, ps) != RL_OK) {
         parent_set_free(ps);
         return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
@@ -319,6 +325,45 @@ int rl_fetch_children(rl_query *children, const rl_model *parent, const char *ke
     if (rc == RL_OK) rc = rli_q_fetch(q, -1, &rows);
     drop_key_set(q, shape_len, nparams);
     return finish_groups(q, fi, NULL, &ps, n, rc, rows, out);
+}
+
+int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
+                     const void *children, size_t n, rl_groups **out)
+{
+    if (!parents || !out) return RL_EINVAL;
+    *out = NULL;
+    rl_query *q = parents;
+    model_info *c;
+    int fi, rc = q->error ? rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "")
+                          : rli_model_lookup(q->db, child, &c);
+    if (rc != RL_OK) return q->error ? rc : rli_q_fail(q, rc, "%s", q->db->err.message);
+    if (!q->mi->model->has_pk)
+        return rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to be referenced by.",
+                          q->mi->table);
+    if (n && !children) return rli_q_fail(q, RL_EINVAL, "query: no child rows were given.");
+    if (q->join)
+        return rli_q_fail(q, RL_EMISUSE, "query on %s: a set of keys takes a query without a join.",
+                          q->mi->table);
+    if ((rc = find_key(q, c, q->mi, key, &fi)) != RL_OK) return rc;
+    if ((rc = rli_q_ready(q)) != RL_OK) return rc;
+    parent_set ps;
+    if (parent_set_make(q->db, child, fi, children, n, &ps) != RL_OK) {
+        parent_set_free(&ps);
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    size_t shape_len, nparams;
+    rl_rows *rows = NULL;
+    rc = add_key_set(q, RLS_PK, &ps, &shape_len, &nparams);
+    if (rc == RL_OK) rc = rli_q_fetch(q, -1, &rows);
+    drop_key_set(q, shape_len, nparams);
+    /* each parent row goes to the children whose key is its pk */
+    int64_t *keys = rc == RL_OK ? malloc((rows->count ? rows->count : 1) * sizeof *keys) : NULL;
+    if (rc == RL_OK && !keys) rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    for (size_t k = 0; keys && k < rows->count; k++)
+        keys[k] = rli_row_pk(q->mi->model, (char *)rows->items + k * q->mi->model->size);
+    rc = finish_groups(q, 0, keys, &ps, n, rc, rows, out);
+    free(keys);
+    return rc;
 }
 
 /* The link's keys to A and to B.  Between rows of one model (a == b) the link's first key to
