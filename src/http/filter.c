@@ -5,7 +5,8 @@
  *   or=(c1,c2,...)    conditions joined with OR; and=(...) with AND; not.or / not.and; inside,
  *                     a condition is col.op.value or a nested or(...) / and(...); a value with
  *                     a comma or a parenthesis is written in double quotes
- *   select=a,b        the columns written; order=a.desc,b; limit=n; offset=n
+ *   select=a,b        the columns written, and related rows (embed.c); order=a.desc,b;
+ *                     limit=n; offset=n; rel.arg=...: an argument of the embedded relation rel
  *
  * Negation is pushed down to the comparisons (NOT (a = 1) is a <> 1, NOT (x OR y) is NOT x
  * AND NOT y): in SQL's three-valued logic the results are the same.  Every column is looked
@@ -334,28 +335,6 @@ static int order(parse *p, const char *v)
     return 0;
 }
 
-static int select_cols(parse *p, const char *v)
-{
-    for (const char *c = v; *c;) {
-        size_t len = strcspn(c, ",");
-        char name[300];
-        snprintf(name, sizeof name, "%.*s", (int)(len < 299 ? len : 299), c);
-        if (strcmp(name, "*") == 0) {
-            p->shape->ncols = 0;
-            return 0;
-        }
-        if (strchr(name, '('))
-            return bad(p, "Embedding related tables is not supported yet.", name);
-        int kind;
-        if (!column(p, name, &kind)) return -1;
-        if (p->shape->ncols == RL_MAX_FIELDS + 1) return bad(p, "Too many columns.", NULL);
-        p->shape->cols[p->shape->ncols++] = kind == -1 ? NULL : rlh_field(p->m, name);
-        c += len;
-        c += *c == ',';
-    }
-    return 0;
-}
-
 static int count_arg(parse *p, const char *v, int64_t *out)
 {
     rl_value n;
@@ -367,7 +346,21 @@ static int count_arg(parse *p, const char *v, int64_t *out)
 
 static int argument(parse *p, const char *key, const char *v)
 {
-    if (strcmp(key, "select") == 0) return select_cols(p, v);
+    /* books.order=..., books.title=eq.x: an argument of the embedded relation books */
+    const char *dot = strchr(key, '.');
+    rlh_embed *e = dot ? rlh_embed_find(p->shape, key, (size_t)(dot - key)) : NULL;
+    if (e) {
+        parse sub = *p;
+        sub.m = e->m;
+        sub.q = e->q;
+        sub.shape = &e->shape;
+        int rc = argument(&sub, dot + 1, v);
+        p->owned = sub.owned;
+        p->nowned = sub.nowned;
+        p->failed = sub.failed;
+        return rc;
+    }
+    if (strcmp(key, "select") == 0) return 0; /* read first */
     if (strcmp(key, "order") == 0) return order(p, v);
     if (strcmp(key, "limit") == 0) return count_arg(p, v, &p->shape->limit);
     if (strcmp(key, "offset") == 0) return count_arg(p, v, &p->shape->offset);
@@ -386,7 +379,9 @@ static int argument(parse *p, const char *key, const char *v)
 int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape)
 {
     parse p = {.r = r, .m = model, .q = q, .shape = shape};
-    *shape = (rlh_shape){.limit = -1, .offset = -1};
+    *shape = (rlh_shape){.all_cols = true, .limit = -1, .offset = -1};
+    const char *select = rl_request_query(r, "select");
+    if (select && rlh_select_parse(r, model, select, shape) < 0) return -1;
     for (size_t i = 0; i < r->nargs && !p.failed; i++)
         argument(&p, r->args[i].key, r->args[i].value);
     /* the query copies text operands when they are added: what was made here can go */

@@ -73,14 +73,45 @@ size_t rlh_max_rows(const rl_request *r);
 /* Answer a request for rest (path: what follows the prefix, "/table" or "/table/pk"). */
 int rlh_rest(rl_request *r, const char *path);
 
-/* What a query string asks of a GET, PATCH or DELETE. */
+typedef struct rlh_embed rlh_embed;
+
+/* What a query string asks of a GET, PATCH or DELETE, or of an embedded relation. */
 typedef struct rlh_shape {
     const rl_field *cols[RL_MAX_FIELDS + 1]; /* select=: the fields written (NULL: the pk) */
-    size_t ncols;                            /* 0: every column */
-    bool any_col;                            /* select= named the pk column */
-    int64_t limit, offset;                   /* -1: not given */
-    size_t filters;                          /* conditions added */
+    size_t ncols;
+    bool all_cols;         /* every column (no select=, or *), before or after cols */
+    int64_t limit, offset; /* -1: not given (of an embedded relation: per row) */
+    size_t filters;        /* conditions added */
+    rlh_embed *embeds;     /* select=...,name(...): related rows written into each row */
+    size_t nembeds;
 } rlh_shape;
+
+typedef enum rlh_rel {
+    RLH_TO_ONE,  /* the row's parent through its key: an object or null */
+    RLH_TO_MANY, /* the rows whose key refers to the row: an array */
+    RLH_LINKED   /* the rows linked to the row through a link table: an array */
+} rlh_rel;
+
+struct rlh_embed {
+    char *name; /* the member's name (an alias, or the relation as written) */
+    rlh_rel rel;
+    const rl_model *m;    /* the related rows' model */
+    const rl_field *key;  /* the key followed (a field of the child), NULL for RLH_LINKED */
+    const rl_model *link; /* RLH_LINKED: the link table */
+    rl_query *q;          /* the related rows' query: its own filters and order */
+    rlh_shape shape;      /* its columns and relations */
+    rl_groups *groups;    /* once loaded: group i holds row i's related rows */
+};
+
+/* select= (v) on model m into sh (embed.c); answers r (400) and returns -1 when it is bad. */
+int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape *sh);
+/* The relation of sh whose name is the len bytes at name, or NULL. */
+rlh_embed *rlh_embed_find(rlh_shape *sh, const char *name, size_t len);
+/* Read the related rows of n rows of m (at rows) for every relation of sh, nested ones too;
+ * answers r and returns -1 on failure. */
+int rlh_embeds_load(rl_request *r, const rl_model *m, rlh_shape *sh, const void *rows, size_t n);
+/* Free what sh's relations hold (sh itself is the caller's). */
+void rlh_shape_free(rlh_shape *sh);
 
 /* Apply r's query arguments to q (a query on model): conditions, order, limit, offset and
  * select=.  On a bad argument answers r (400) and returns -1. */

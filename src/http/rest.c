@@ -111,32 +111,75 @@ int rl_respond_db_error(rl_request *r, rl_db *db)
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-/* One row as a JSON object: the chosen columns, or the pk and every field. */
-static void write_row(rlh_buf *b, const rl_model *m, void *row, const rlh_shape *sh)
+/* One row as a JSON object: the chosen columns (or the pk and every field), then the related
+ * rows of each embedded relation (idx: the row's place in the rows they were loaded for). */
+static void write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_shape *sh,
+                      size_t idx)
 {
-    const rl_value *v = rl_row_values(m, row);
+    const rl_value *v = rl_row_values(m, (void *)row);
     rlh_add(b, "{", 1);
-    size_t n = sh && sh->ncols ? sh->ncols : m->nfields + (m->has_pk ? 1 : 0);
+    bool all = !sh || sh->all_cols;
+    size_t n = all ? m->nfields + (m->has_pk ? 1 : 0) : sh->ncols;
     for (size_t i = 0; i < n; i++) {
-        const rl_field *f = sh && sh->ncols ? sh->cols[i]
-                            : m->has_pk     ? (i ? &m->fields[i - 1] : NULL)
-                                            : &m->fields[i];
+        const rl_field *f = !all        ? sh->cols[i]
+                            : m->has_pk ? (i ? &m->fields[i - 1] : NULL)
+                                        : &m->fields[i];
         if (i) rlh_add(b, ",", 1);
         rlh_json_key(b, f ? rlh_column_of(f) : rlh_pk_name(m));
         if (f) {
             rlh_json_value(b, &v[f - m->fields], f->kind);
         } else {
             int64_t pk;
-            memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
+            memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
             rlh_addf(b, "%lld", (long long)pk);
         }
+    }
+    for (size_t i = 0; sh && i < sh->nembeds; i++) {
+        const rlh_embed *e = &sh->embeds[i];
+        const rl_groups *g = e->groups;
+        size_t size = g->size[idx], skip = e->shape.offset > 0 ? (size_t)e->shape.offset : 0;
+        skip = skip < size ? skip : size;
+        size_t take = size - skip;
+        if (e->shape.limit >= 0 && (size_t)e->shape.limit < take) take = (size_t)e->shape.limit;
+        if (n || i) rlh_add(b, ",", 1);
+        rlh_json_key(b, e->name);
+        if (e->rel != RLH_TO_ONE) rlh_add(b, "[", 1);
+        for (size_t k = g->start[idx] + skip, end = k + take; k < end; k++) {
+            if (k > g->start[idx] + skip) rlh_add(b, ",", 1);
+            write_row(b, e->m, (const char *)g->items + k * e->m->size, &e->shape, k);
+        }
+        if (e->rel != RLH_TO_ONE)
+            rlh_add(b, "]", 1);
+        else if (take == 0)
+            rlh_adds(b, "null");
     }
     rlh_add(b, "}", 1);
 }
 
-/* The rows of q as JSON objects into b, comma-separated; their number in *n. */
-static int write_rows(rl_query *q, const rl_model *m, const rlh_shape *sh, rlh_buf *b, size_t *n)
+/* The rows of q as JSON objects into b, comma-separated; their number in *n.  Without
+ * embedded relations the rows go from a cursor straight into b; with them they are read
+ * first, then each relation's rows for all of them at once.  On failure r may have been
+ * answered already (a relation's own error). */
+static int write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh, rlh_buf *b,
+                      size_t *n)
 {
+    *n = 0;
+    if (sh && sh->nembeds) {
+        rl_rows *rows;
+        int rc = rl_fetch_all(q, &rows);
+        if (rc != RL_OK) return rc;
+        if (rlh_embeds_load(r, m, sh, rows->items, rows->count) < 0) {
+            rl_rows_free(rows);
+            return RL_EINVAL;
+        }
+        for (size_t i = 0; i < rows->count; i++) {
+            if (i) rlh_add(b, ",", 1);
+            write_row(b, m, (char *)rows->items + i * m->size, sh, i);
+        }
+        *n = rows->count;
+        rl_rows_free(rows);
+        return b->oom ? RL_ENOMEM : RL_OK;
+    }
     rl_cursor *c;
     int rc = rl_cursor_open(q, &c);
     if (rc != RL_OK) return rc;
@@ -145,10 +188,9 @@ static int write_rows(rl_query *q, const rl_model *m, const rlh_shape *sh, rlh_b
         rl_cursor_free(c);
         return RL_ENOMEM;
     }
-    *n = 0;
     while ((rc = rl_cursor_next(c, row, NULL)) == 1) {
         if ((*n)++) rlh_add(b, ",", 1);
-        write_row(b, m, row, sh);
+        write_row(b, m, row, sh, 0);
     }
     free(row); /* the cursor's values are its own */
     rl_cursor_free(c);
@@ -165,6 +207,7 @@ static rl_query *query_for(rl_request *r, const rl_model *m, const char *id, rlh
         return NULL;
     }
     if (rlh_apply_args(r, m, q, sh) < 0) {
+        rlh_shape_free(sh);
         rl_query_free(q);
         return NULL;
     }
@@ -176,6 +219,7 @@ static rl_query *query_for(rl_request *r, const rl_model *m, const char *id, rlh
             rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
                              m->has_pk ? "A row's key is an integer."
                                        : "This table has no integer key: filter by its columns.");
+            rlh_shape_free(sh);
             rl_query_free(q);
             return NULL;
         }
@@ -196,15 +240,16 @@ static int get(rl_request *r, const rl_model *m, const char *id)
     rlh_buf b = {0};
     size_t n;
     if (!id) rlh_add(&b, "[", 1);
-    int rc = write_rows(q, m, &sh, &b, &n);
+    int rc = write_rows(r, q, m, &sh, &b, &n);
     if (!id) rlh_add(&b, "]", 1);
-    if (rc != RL_OK)
-        db_error(r, rl_request_db(r), -1);
-    else if (id && n == 0)
+    if (rc != RL_OK) {
+        if (!r->response) db_error(r, rl_request_db(r), -1);
+    } else if (id && n == 0)
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
     else
         rl_respond(r, 200, NULL, b.data, b.len);
     rlh_free(&b);
+    rlh_shape_free(&sh);
     rl_query_free(q);
     return 0;
 }
@@ -354,7 +399,7 @@ static int post(rl_request *r, const rl_model *m)
             ok = false;
         } else {
             if (i) rlh_add(&out, ",", 1);
-            write_row(&out, m, row, NULL);
+            write_row(&out, m, row, NULL, 0);
             if (i == 0 && m->has_pk) memcpy(&first_pk, (char *)row + m->pk_offset, sizeof first_pk);
         }
         rl_row_free(m, row);
@@ -428,6 +473,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     }
     if (!sh.filters && !pf.unfiltered) {
         json_decref(j);
+        rlh_shape_free(&sh);
         rl_query_free(q);
         return rl_respond_error(r, 400, "RL_EINVAL",
                                 del ? "A DELETE without a filter would delete every row."
@@ -458,7 +504,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         if (del) { /* the rows as they were, read before they go */
             size_t count;
             rlh_add(&out, "[", 1);
-            if (write_rows(q, m, &sh, &out, &count) != RL_OK) ok = 0;
+            if (write_rows(r, q, m, &sh, &out, &count) != RL_OK) ok = 0;
             rlh_add(&out, "]", 1);
         } else if (m->has_pk) {
             if (pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
@@ -477,12 +523,12 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         size_t count;
         rl_where_in(after, rlh_pk_name(m), pks, npks, false);
         rlh_add(&out, "[", 1);
-        if (write_rows(after, m, &sh, &out, &count) != RL_OK) ok = 0;
+        if (write_rows(r, after, m, &sh, &out, &count) != RL_OK) ok = 0;
         rlh_add(&out, "]", 1);
         rl_query_free(after);
     }
     if (ok == 1 && rl_commit(db) != RL_OK) ok = 0;
-    if (ok == 0) db_error(r, db, -1);
+    if (ok == 0 && !r->response) db_error(r, db, -1);
     if (ok != 1 && rl_txn_depth(db) > 0) rl_rollback(db);
     if (ok == 1 && id && changed == 0)
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
@@ -494,6 +540,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     free(row);
     free(pks);
     rlh_free(&out);
+    rlh_shape_free(&sh);
     rl_query_free(q);
     json_decref(j);
     return 0;

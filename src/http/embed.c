@@ -1,0 +1,279 @@
+/*
+ * select= and embedding related rows through foreign keys, in PostgREST's syntax:
+ *
+ *   select=title,authors(name)         a book's author (the book's key to authors): an object
+ *   select=title,author_id(name)       the same, named by the key column (when a table has
+ *                                      two keys to one parent, this says which)
+ *   select=name,books(title)           an author's books (their keys to authors): an array
+ *   select=title,tags(label)           many-to-many, through a table with a key to each side
+ *   select=name,books(title,tags(*))   nested
+ *   select=*,writer:authors!reviewer_id(name)   an alias, and a hint: a key column, or a
+ *                                      link table, when a name alone is ambiguous
+ *
+ * Direct relations are looked for first, links only when there is none.  Each relation is
+ * one statement for all the rows above it (rl_fetch_parents, rl_fetch_children,
+ * rl_fetch_linked), never one per row.  Per-embed filters, order, limit and offset are query
+ * arguments prefixed with the relation's name (books.order=title.desc, books.limit=2); the
+ * limit and offset apply to each row's group.
+ */
+#include "http_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    RLH_MAX_EMBEDS = 16, /* relations in one request: each one is one statement */
+    RLH_MAX_DEPTH = 6,   /* relations inside relations */
+    RLH_MAX_WAYS = 8     /* ways two tables are related, named in an error */
+};
+
+/* The state of one select= parse. */
+typedef struct sel {
+    rl_request *r;
+    size_t embeds; /* relations so far */
+} sel;
+
+static int fail(sel *s, int status, const char *code, const char *msg, const char *hint)
+{
+    rl_respond_error(s->r, status, code, msg, NULL, hint);
+    return -1;
+}
+
+static bool refers(const rl_field *f, const rl_model *t)
+{
+    return f->references &&
+           (f->references == t ||
+            (f->references->table && t->table && strcmp(f->references->table, t->table) == 0));
+}
+
+/* One way of relating two tables. */
+typedef struct way {
+    rlh_rel rel;
+    const rl_field *key;
+    const rl_model *link;
+} way;
+
+/* The ways m relates to t: direct keys first (m's keys to t, t's keys to m; between rows of
+ * one table only the second: the first is named by its key column), else link tables.  With
+ * a hint, only the ways whose key column or link table it names. */
+static size_t ways_of(sel *s, const rl_model *m, const rl_model *t, const char *hint, way *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; m != t && i < m->nfields && n < RLH_MAX_WAYS; i++)
+        if (refers(&m->fields[i], t) && (!hint || !strcmp(rlh_column_of(&m->fields[i]), hint)))
+            out[n++] = (way){RLH_TO_ONE, &m->fields[i], NULL};
+    for (size_t i = 0; i < t->nfields && n < RLH_MAX_WAYS; i++)
+        if (refers(&t->fields[i], m) && (!hint || !strcmp(rlh_column_of(&t->fields[i]), hint)))
+            out[n++] = (way){RLH_TO_MANY, &t->fields[i], NULL};
+    if (n) return n;
+    const rl_models *ms = rl_request_models(s->r);
+    for (size_t l = 0; l < rl_models_count(ms) && n < RLH_MAX_WAYS; l++) {
+        const rl_model *link = rl_models_get(ms, l);
+        if (link == m || link == t || (hint && strcmp(link->table, hint) != 0)) continue;
+        size_t to_m = 0, to_t = 0;
+        for (size_t i = 0; i < link->nfields; i++) {
+            to_m += refers(&link->fields[i], m);
+            to_t += refers(&link->fields[i], t);
+        }
+        if (m == t ? to_m == 2 : to_m && to_t) out[n++] = (way){RLH_LINKED, NULL, link};
+    }
+    return n;
+}
+
+/* The relation name names from m (a key column of m, or a table) into e. */
+static int resolve(sel *s, const rl_model *m, const char *name, const char *hint, rlh_embed *e)
+{
+    char msg[700];
+    const rl_field *f = rlh_field(m, name);
+    if (f && f->references && !hint) {
+        e->rel = RLH_TO_ONE;
+        e->key = f;
+        e->m = f->references;
+        return 0;
+    }
+    const rl_model *t = rl_models_find(rl_request_models(s->r), name);
+    if (!t) {
+        snprintf(msg, sizeof msg, "%.150s has no foreign key %.150s, and there is no table %.150s.",
+                 m->table, name, name);
+        return fail(s, 400, "RL_EFIELD", msg, NULL);
+    }
+    way w[RLH_MAX_WAYS];
+    size_t n = ways_of(s, m, t, hint, w);
+    if (n == 0) {
+        snprintf(msg, sizeof msg, "%.150s and %.150s are not related%s%.150s.", m->table, t->table,
+                 hint ? " through " : "", hint ? hint : "");
+        return fail(s, 400, "RL_EINVAL", msg,
+                    "Embedding follows foreign keys: a key of one table to the other, or a "
+                    "table with a key to each.");
+    }
+    if (n > 1) {
+        rlh_buf b = {0};
+        rlh_addf(&b, "%.150s and %.150s are related in %zu ways:", m->table, t->table, n);
+        for (size_t i = 0; i < n; i++)
+            rlh_addf(&b, "%s %.150s!%.150s", i ? "," : "", t->table,
+                     w[i].link ? w[i].link->table : rlh_column_of(w[i].key));
+        rlh_adds(&b, ".");
+        int rc = fail(s, 400, "RL_EAMBIGUOUS", b.oom ? "Ambiguous relation." : b.data,
+                      "Name one: table!key_column(...) or table!link_table(...).");
+        rlh_free(&b);
+        return rc;
+    }
+    e->rel = w[0].rel;
+    e->key = w[0].key;
+    e->link = w[0].link;
+    e->m = t;
+    return 0;
+}
+
+static int list(sel *s, const rl_model *m, rlh_shape *sh, const char **c, int depth);
+
+/* An embedded relation: [alias:]name[!hint](items) at *c, the name being len bytes. */
+static int embed(sel *s, const rl_model *m, rlh_shape *sh, const char **c, size_t len, int depth)
+{
+    char text[300], *name = text, *hint;
+    if (len >= sizeof text) return fail(s, 400, "RL_EINVAL", "A relation's name is too long.", NULL);
+    memcpy(text, *c, len);
+    text[len] = '\0';
+    char *colon = strchr(text, ':');
+    if (colon) {
+        *colon = '\0';
+        name = colon + 1;
+    }
+    if ((hint = strchr(name, '!'))) *hint++ = '\0';
+    if (depth >= RLH_MAX_DEPTH || s->embeds >= RLH_MAX_EMBEDS)
+        return fail(s, 400, "RL_EINVAL", "Too many embedded relations (at most 16, 6 deep).", NULL);
+    rlh_embed *grown = realloc(sh->embeds, (sh->nembeds + 1) * sizeof *grown);
+    if (!grown) return fail(s, 500, "RL_ENOMEM", "Out of memory.", NULL);
+    sh->embeds = grown;
+    rlh_embed *e = memset(&sh->embeds[sh->nembeds], 0, sizeof *e);
+    e->shape = (rlh_shape){.all_cols = true, .limit = -1, .offset = -1};
+    e->name = strdup(colon ? text : name);
+    if (!e->name) return fail(s, 500, "RL_ENOMEM", "Out of memory.", NULL);
+    sh->nembeds++;
+    s->embeds++;
+    if (resolve(s, m, name, hint, e) < 0) return -1;
+    for (size_t i = 0; i + 1 < sh->nembeds; i++)
+        if (strcmp(sh->embeds[i].name, e->name) == 0) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "%.150s is embedded twice: give one an alias (alias:%.150s).",
+                     e->name, e->name);
+            return fail(s, 400, "RL_EINVAL", msg, NULL);
+        }
+    if (!(e->q = rl_select(rl_request_db(s->r), e->m)))
+        return fail(s, 500, "RL_ENOMEM", "Out of memory.", NULL);
+    *c += len + 1; /* past '(' */
+    if (**c != ')') {
+        e->shape.all_cols = false;
+        if (list(s, e->m, &e->shape, c, depth + 1) < 0) return -1;
+    }
+    if (**c != ')') return fail(s, 400, "RL_EINVAL", "A relation's list is not closed by ')'.", NULL);
+    (*c)++;
+    return 0;
+}
+
+/* A column of m (or *) of len bytes at c. */
+static int column(sel *s, const rl_model *m, rlh_shape *sh, const char *c, size_t len)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%.*s", (int)(len < 299 ? len : 299), c);
+    if (strcmp(name, "*") == 0) {
+        sh->all_cols = true;
+        return 0;
+    }
+    const rl_field *f = rlh_field(m, name);
+    if (!f && !(m->has_pk && strcmp(name, rlh_pk_name(m)) == 0)) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, name);
+        return fail(s, 400, "RL_EFIELD", msg, NULL);
+    }
+    if (sh->ncols == RL_MAX_FIELDS + 1) return fail(s, 400, "RL_EINVAL", "Too many columns.", NULL);
+    sh->cols[sh->ncols++] = f; /* NULL: the pk */
+    return 0;
+}
+
+/* Items separated by commas at *c, up to a ')' or the end. */
+static int list(sel *s, const rl_model *m, rlh_shape *sh, const char **c, int depth)
+{
+    for (;;) {
+        size_t len = strcspn(*c, ",()");
+        if (len == 0) return fail(s, 400, "RL_EINVAL", "select= has an empty item.", *c);
+        if ((*c)[len] == '(') {
+            if (embed(s, m, sh, c, len, depth) < 0) return -1;
+        } else {
+            if (column(s, m, sh, *c, len) < 0) return -1;
+            *c += len;
+        }
+        if (**c != ',') return 0;
+        (*c)++;
+    }
+}
+
+int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape *sh)
+{
+    sel s = {.r = r};
+    sh->all_cols = false;
+    const char *c = v;
+    if (list(&s, m, sh, &c, 0) < 0) return -1;
+    if (*c) return fail(&s, 400, "RL_EINVAL", "select= has a ')' that closes nothing.", NULL);
+    /* a relation named like a column written with it: one name, two members */
+    for (size_t i = 0; i < sh->nembeds; i++) {
+        const rl_field *f = rlh_field(m, sh->embeds[i].name);
+        bool written = f && sh->all_cols;
+        for (size_t k = 0; f && k < sh->ncols; k++)
+            written = written || sh->cols[k] == f;
+        if (written) {
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "%.150s is a column and an embedded relation: give the relation an "
+                     "alias (alias:%.150s(...)).",
+                     sh->embeds[i].name, sh->embeds[i].name);
+            return fail(&s, 400, "RL_EINVAL", msg, NULL);
+        }
+    }
+    return 0;
+}
+
+rlh_embed *rlh_embed_find(rlh_shape *sh, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sh->nembeds; i++)
+        if (strlen(sh->embeds[i].name) == len && strncmp(sh->embeds[i].name, name, len) == 0)
+            return &sh->embeds[i];
+    return NULL;
+}
+
+int rlh_embeds_load(rl_request *r, const rl_model *m, rlh_shape *sh, const void *rows, size_t n)
+{
+    size_t cap = rlh_max_rows(r) * 10;
+    for (size_t i = 0; i < sh->nembeds; i++) {
+        rlh_embed *e = &sh->embeds[i];
+        rl_limit(e->q, (int64_t)cap + 1);
+        const char *key = e->key ? e->key->name : NULL;
+        int rc = e->rel == RLH_TO_ONE    ? rl_fetch_parents(e->q, m, key, rows, n, &e->groups)
+                 : e->rel == RLH_TO_MANY ? rl_fetch_children(e->q, m, key, rows, n, &e->groups)
+                                         : rl_fetch_linked(e->q, e->link, m, rows, n, &e->groups);
+        if (rc != RL_OK) return rl_respond_db_error(r, rl_request_db(r)), -1;
+        if (e->groups->total > cap) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "%.150s has over %zu rows to embed.", e->name, cap);
+            rl_respond_error(r, 400, "RL_ETOOLARGE", msg, NULL,
+                             "Filter the relation (name.column=op.value) or read fewer rows.");
+            return -1;
+        }
+        if (rlh_embeds_load(r, e->m, &e->shape, e->groups->items, e->groups->total) < 0) return -1;
+    }
+    return 0;
+}
+
+void rlh_shape_free(rlh_shape *sh)
+{
+    for (size_t i = 0; i < sh->nembeds; i++) {
+        rlh_embed *e = &sh->embeds[i];
+        rlh_shape_free(&e->shape);
+        rl_groups_free(e->groups);
+        rl_query_free(e->q);
+        free(e->name);
+    }
+    free(sh->embeds);
+    sh->embeds = NULL;
+    sh->nembeds = 0;
+}
