@@ -356,22 +356,22 @@ static void test_embedding(void **state)
     expect_error(&sv, "GET", "/books?select=title,nope(x)", NULL, NULL, 400, "RL_EFIELD", msg,
                  sizeof msg);
     assert_contains(msg, "nope");
-    expect_error(&sv, "GET", "/books?select=title,authors(nope)", NULL, NULL, 400, "RL_EFIELD",
-                 msg, sizeof msg);
+    expect_error(&sv, "GET", "/books?select=title,authors(nope)", NULL, NULL, 400, "RL_EFIELD", msg,
+                 sizeof msg);
     assert_contains(msg, "authors has no column nope");
     expect_error(&sv, "GET", "/tags?select=label,authors(name)", NULL, NULL, 400, "RL_EINVAL", msg,
                  sizeof msg);
     assert_contains(msg, "not related");
-    expect_error(&sv, "GET", "/books?select=title,authors(name", NULL, NULL, 400, "RL_EINVAL",
-                 NULL, 0);
+    expect_error(&sv, "GET", "/books?select=title,authors(name", NULL, NULL, 400, "RL_EINVAL", NULL,
+                 0);
     expect_error(&sv, "GET", "/books?select=title)", NULL, NULL, 400, "RL_EINVAL", NULL, 0);
     expect_error(&sv, "GET", "/books?select=authors(name),authors(born)", NULL, NULL, 400,
                  "RL_EINVAL", NULL, 0);
     expect_error(&sv, "GET", "/books?select=*,author_id(name)", NULL, NULL, 400, "RL_EINVAL", msg,
                  sizeof msg);
     assert_contains(msg, "alias");
-    expect_error(&sv, "GET", "/books?select=title,authors(name)&authors.colour=eq.red", NULL,
-                 NULL, 400, "RL_EFIELD", msg, sizeof msg);
+    expect_error(&sv, "GET", "/books?select=title,authors(name)&authors.colour=eq.red", NULL, NULL,
+                 400, "RL_EFIELD", msg, sizeof msg);
     assert_contains(msg, "colour");
     char deep[1024] = "/authors?select=name";
     for (int i = 0; i < 7; i++)
@@ -379,6 +379,91 @@ static void test_embedding(void **state)
     for (int i = 0; i < 7; i++)
         strcat(deep, "))");
     expect_error(&sv, "GET", deep, NULL, NULL, 400, "RL_EINVAL", NULL, 0);
+    stop(&sv);
+}
+
+/* POST of a parent with its children (and theirs) in one transaction. */
+static void test_nested_insert(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    const char *rep[] = {"Prefer: return=representation", NULL};
+    resp r = call(&sv, "POST", "/authors",
+                  "{\"name\":\"Butler\",\"born\":1947,\"books\":[{\"title\":\"Kindred\",\"price\":"
+                  "8},{\"title\":\"Dawn\",\"book_tags\":[{\"tag_id\":2},{\"tag_id\":3}]}]}",
+                  rep);
+    if (r.status != 201) fail_msg("%ld %s", r.status, r.body);
+    json_int_t id = json_integer_value(json_object_get(r.json, "id"));
+    assert_true(id > 3);
+    char loc[64];
+    snprintf(loc, sizeof loc, "Location: /authors/%lld", (long long)id);
+    assert_non_null(strstr(r.headers, loc));
+    json_t *books = json_object_get(r.json, "books");
+    assert_int_equal(json_array_size(books), 2);
+    for (size_t i = 0; i < 2; i++) /* each child's key is the new parent's */
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(books, i), "author_id")),
+                         id);
+    json_t *links = json_object_get(json_array_get(books, 1), "book_tags");
+    assert_int_equal(json_array_size(links), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(links, 0), "book_id")),
+                     json_integer_value(json_object_get(json_array_get(books, 1), "id")));
+    done(&r);
+    char path[200];
+    snprintf(path, sizeof path,
+             "/authors?id=eq.%lld&select=name,books(title,tags(label))&books.order=id&"
+             "books.tags.order=label",
+             (long long)id);
+    expect_body(&sv, path,
+                "[{\"name\":\"Butler\",\"books\":[{\"title\":\"Kindred\",\"tags\":[]},{\"title\":"
+                "\"Dawn\",\"tags\":[{\"label\":\"classic\"},{\"label\":\"sf\"}]}]}]");
+
+    /* any failure, however deep, leaves nothing behind */
+    char msg[400];
+    expect_error(
+        &sv, "POST", "/authors",
+        "{\"name\":\"Bad\",\"books\":[{\"title\":\"ok\"},{\"title\":\"neg\",\"price\":-1}]}", NULL,
+        400, "RL_ECHECK", msg, sizeof msg);
+    assert_contains(msg, "books[1]");
+    expect_error(&sv, "POST", "/authors",
+                 "{\"name\":\"Bad\",\"books\":[{\"title\":\"t\",\"book_tags\":[{\"tag_id\":99}]}]}",
+                 NULL, 409, "RL_EFOREIGNKEY", msg, sizeof msg);
+    assert_contains(msg, "books[0], book_tags[0]");
+    r = call(&sv, "POST", "/authors",
+             "[{\"name\":\"P1\",\"books\":[{\"title\":\"b1\"}]},{\"name\":\"P2\",\"books\":[{"
+             "\"title\":\"b2\",\"price\":-5}]}]",
+             NULL);
+    assert_int_equal(r.status, 400);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "item")), 1);
+    assert_contains(str_at(r.json, "message"), "item 1, books[0]");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?name=in.(Bad,P1,P2)"), 0);
+    assert_int_equal(rows_of(&sv, "/books?title=in.(ok,neg,t,b1,b2)"), 0);
+
+    /* the key is the nesting's; names that are not relations; two keys to one parent */
+    expect_error(&sv, "POST", "/authors",
+                 "{\"name\":\"K\",\"books\":[{\"title\":\"t\",\"author_id\":1}]}", NULL, 400,
+                 "RL_EINVAL", msg, sizeof msg);
+    assert_contains(msg, "author_id is set by the nesting");
+    expect_error(&sv, "POST", "/authors", "{\"name\":\"U\",\"chapters\":[{\"n\":1}]}", NULL, 400,
+                 "RL_EFIELD", msg, sizeof msg);
+    assert_contains(msg, "chapters");
+    expect_error(&sv, "POST", "/authors",
+                 "{\"name\":\"R\",\"reviews\":[{\"book_id\":1,\"reviewer_id\":1}]}", NULL, 400,
+                 "RL_EAMBIGUOUS", NULL, 0);
+    r = call(&sv, "POST", "/authors",
+             "{\"name\":\"R\",\"reviews!editor_id\":[{\"book_id\":1,\"reviewer_id\":1,\"stars\":"
+             "2}]}",
+             rep);
+    assert_int_equal(r.status, 201);
+    json_t *rv = json_array_get(json_object_get(r.json, "reviews!editor_id"), 0);
+    assert_int_equal(json_integer_value(json_object_get(rv, "editor_id")),
+                     json_integer_value(json_object_get(r.json, "id")));
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?name=in.(K,U)"), 0);
+    /* PATCH takes columns only */
+    expect_error(&sv, "PATCH", "/authors?id=eq.1", "{\"books\":[{\"title\":\"x\"}]}", NULL, 400,
+                 "RL_EFIELD", NULL, 0);
     stop(&sv);
 }
 
@@ -752,8 +837,8 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest both[] = {
-        cmocka_unit_test(test_filters_select_order),
-        cmocka_unit_test(test_embedding), cmocka_unit_test(test_max_rows),
+        cmocka_unit_test(test_filters_select_order), cmocka_unit_test(test_embedding),
+        cmocka_unit_test(test_nested_insert),        cmocka_unit_test(test_max_rows),
         cmocka_unit_test(test_post_patch_delete),    cmocka_unit_test(test_limits_and_read_only),
         cmocka_unit_test(test_tokens_and_cors),      cmocka_unit_test(test_hostile_requests),
         cmocka_unit_test(test_routes_and_prefix),    cmocka_unit_test(test_many_clients_at_once),

@@ -41,9 +41,8 @@ static int fail(sel *s, int status, const char *code, const char *msg, const cha
 
 static bool refers(const rl_field *f, const rl_model *t)
 {
-    return f->references &&
-           (f->references == t ||
-            (f->references->table && t->table && strcmp(f->references->table, t->table) == 0));
+    return f->references && (f->references == t || (f->references->table && t->table &&
+                                                    strcmp(f->references->table, t->table) == 0));
 }
 
 /* One way of relating two tables. */
@@ -131,7 +130,8 @@ static int list(sel *s, const rl_model *m, rlh_shape *sh, const char **c, int de
 static int embed(sel *s, const rl_model *m, rlh_shape *sh, const char **c, size_t len, int depth)
 {
     char text[300], *name = text, *hint;
-    if (len >= sizeof text) return fail(s, 400, "RL_EINVAL", "A relation's name is too long.", NULL);
+    if (len >= sizeof text)
+        return fail(s, 400, "RL_EINVAL", "A relation's name is too long.", NULL);
     memcpy(text, *c, len);
     text[len] = '\0';
     char *colon = strchr(text, ':');
@@ -166,7 +166,8 @@ static int embed(sel *s, const rl_model *m, rlh_shape *sh, const char **c, size_
         e->shape.all_cols = false;
         if (list(s, e->m, &e->shape, c, depth + 1) < 0) return -1;
     }
-    if (**c != ')') return fail(s, 400, "RL_EINVAL", "A relation's list is not closed by ')'.", NULL);
+    if (**c != ')')
+        return fail(s, 400, "RL_EINVAL", "A relation's list is not closed by ')'.", NULL);
     (*c)++;
     return 0;
 }
@@ -231,6 +232,29 @@ int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape 
         }
     }
     return 0;
+}
+
+int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl_model **t,
+                    const rl_field **key)
+{
+    sel s = {.r = r};
+    char text[300], *hint;
+    snprintf(text, sizeof text, "%s", name);
+    if ((hint = strchr(text, '!'))) *hint++ = '\0';
+    *t = rl_models_find(rl_request_models(r), text);
+    if (!*t) return 0;
+    way w[RLH_MAX_WAYS];
+    size_t n = ways_of(&s, m, *t, hint, w), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i].rel == RLH_TO_MANY) w[k++] = w[i];
+    if (k > 1) {
+        char msg[500];
+        snprintf(msg, sizeof msg, "%.150s has %zu keys to %.150s: name one (%.150s!key_column).",
+                 (*t)->table, k, m->table, (*t)->table);
+        return fail(&s, 400, "RL_EAMBIGUOUS", msg, NULL);
+    }
+    if (k == 1) *key = w[0].key;
+    return k == 1;
 }
 
 rlh_embed *rlh_embed_find(rlh_shape *sh, const char *name, size_t len)

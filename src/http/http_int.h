@@ -110,6 +110,10 @@ rlh_embed *rlh_embed_find(rlh_shape *sh, const char *name, size_t len);
 /* Read the related rows of n rows of m (at rows) for every relation of sh, nested ones too;
  * answers r and returns -1 on failure. */
 int rlh_embeds_load(rl_request *r, const rl_model *m, rlh_shape *sh, const void *rows, size_t n);
+/* Whether name ("table" or "table!key_column") names rows whose key refers to m: 1 with
+ * their model and key, 0 when it does not, -1 after answering r (400: more than one key). */
+int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl_model **t,
+                    const rl_field **key);
 /* Free what sh's relations hold (sh itself is the caller's). */
 void rlh_shape_free(rlh_shape *sh);
 

@@ -56,17 +56,16 @@ int rlh_status_of(int code)
     }
 }
 
-/* The last error of db as the answer; item >= 0: the index of the failing item of an array. */
-static int db_error(rl_request *r, rl_db *db, long item)
+/* The last error of db as the answer; item >= 0: the index of the failing item of an array,
+ * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
+static int db_error(rl_request *r, rl_db *db, long item, const char *where)
 {
     const rl_error *e = rl_last_error(db);
     const rl_fk_detail *k = &e->fk;
     bool fk = e->code == RL_EFOREIGNKEY;
-    char *message = malloc(strlen(e->message) + 32), details[600];
-    if (message && item >= 0)
-        sprintf(message, "item %ld: %s", item, e->message);
-    else if (message)
-        strcpy(message, e->message);
+    where = where ? where : "";
+    char *message = malloc(strlen(where) + strlen(e->message) + 3), details[600];
+    if (message) sprintf(message, "%s%s%s", where, *where ? ": " : "", e->message);
     snprintf(details, sizeof details, "%.100s(%.100s) = %.100s refers to %.100s(%.100s)",
              k->child_table, k->child_column, k->value, k->parent_table, k->parent_column);
     const char *hint =
@@ -106,7 +105,7 @@ static int db_error(rl_request *r, rl_db *db, long item)
 int rl_respond_db_error(rl_request *r, rl_db *db)
 {
     if (!r || !db) return RL_EINVAL;
-    return db_error(r, db, -1);
+    return db_error(r, db, -1, NULL);
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
@@ -243,7 +242,7 @@ static int get(rl_request *r, const rl_model *m, const char *id)
     int rc = write_rows(r, q, m, &sh, &b, &n);
     if (!id) rlh_add(&b, "]", 1);
     if (rc != RL_OK) {
-        if (!r->response) db_error(r, rl_request_db(r), -1);
+        if (!r->response) db_error(r, rl_request_db(r), -1, NULL);
     } else if (id && n == 0)
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
     else
@@ -285,8 +284,19 @@ static bool value_of(json_t *j, rl_kind kind, rl_value *out)
     }
 }
 
-/* Fill row (of m) from object o; answers 400 and returns -1 for a bad key or value. */
-static int row_from(rl_request *r, const rl_model *m, json_t *o, void *row, long item)
+/* Answer 400 with code and msg, after where ("item 2, books[0]: ...") when it is not "". */
+static int refuse(rl_request *r, const char *code, const char *where, const char *msg)
+{
+    char text[700];
+    snprintf(text, sizeof text, "%s%s%s", where, *where ? ": " : "", msg);
+    rl_respond_error(r, 400, code, text, NULL, NULL);
+    return -1;
+}
+
+/* Fill row (of m) from object o; answers 400 and returns -1 for a bad key or value.  With
+ * nested, an array under a name that is not a column is left for insert_tree. */
+static int row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const char *where,
+                    bool nested)
 {
     const char *key;
     json_t *val;
@@ -298,26 +308,20 @@ static int row_from(rl_request *r, const rl_model *m, json_t *o, void *row, long
         if (!f && m->has_pk && strcmp(key, rlh_pk_name(m)) == 0) {
             if (!json_is_integer(val)) {
                 snprintf(msg, sizeof msg, "%.150s of %.150s is an integer.", key, m->table);
-                rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-                return -1;
+                return refuse(r, "RL_EINVAL", where, msg);
             }
             int64_t pk = json_integer_value(val);
             memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
             continue;
         }
+        if (!f && nested && json_is_array(val)) continue;
         if (!f) {
-            if (item >= 0)
-                snprintf(msg, sizeof msg, "item %ld: the table %.150s has no column %.150s.", item,
-                         m->table, key);
-            else
-                snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, key);
-            rl_respond_error(r, 400, "RL_EFIELD", msg, NULL, NULL);
-            return -1;
+            snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, key);
+            return refuse(r, "RL_EFIELD", where, msg);
         }
         if (!value_of(val, f->kind, &v[f - m->fields])) {
             snprintf(msg, sizeof msg, "%.150s takes a number, a string, true, false or null.", key);
-            rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-            return -1;
+            return refuse(r, "RL_EINVAL", where, msg);
         }
     }
     return 0;
@@ -357,6 +361,85 @@ static bool conflict_of(rl_request *r, const rl_model *m, const char **names, si
     return true;
 }
 
+/* The rows of one POST body. */
+typedef struct ins {
+    rl_request *r;
+    rl_db *db;
+    long item; /* the top-level item being inserted (-1: the body is one object) */
+    bool merge;
+    const char *const *conflict;
+    int64_t first_pk; /* the pk of the body's (first) row */
+} ins;
+
+enum { RLH_MAX_NESTING = 6 };
+
+/* Insert object o as a row of m (its key set to parent_pk when key is given), then the rows
+ * nested in it: an array under the name of a table whose key refers to m ("books", or
+ * "reviews!editor_id" when it has two), each row's key set to this row's pk.  The rows go
+ * into out as JSON, the nested ones under their names.  -1 after answering r. */
+static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key, int64_t parent_pk,
+                       const char *where, int depth, rlh_buf *out)
+{
+    char msg[400];
+    if (!json_is_object(o)) return refuse(c->r, "RL_EINVAL", where, "An item is not an object.");
+    if (key && json_object_get(o, rlh_column_of(key))) {
+        snprintf(msg, sizeof msg, "%.150s is set by the nesting: leave it out.",
+                 rlh_column_of(key));
+        return refuse(c->r, "RL_EINVAL", where, msg);
+    }
+    void *row = calloc(1, m->size);
+    if (!row) {
+        rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return -1;
+    }
+    int rc = row_from(c->r, m, o, row, where, true);
+    if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
+    if (rc == 0 && (c->merge && !key ? rl_upsert(c->db, m, row, c->conflict[0] ? c->conflict : NULL)
+                                     : rl_insert(c->db, m, row)) != RL_OK)
+        rc = -1, db_error(c->r, c->db, c->item, where);
+    int64_t pk = 0;
+    if (rc == 0) {
+        write_row(out, m, row, NULL, 0);
+        out->len -= out->len > 0; /* its closing brace: the nested rows come first */
+        if (m->has_pk) memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
+        if (depth == 0 && c->item <= 0) c->first_pk = pk; /* for Location */
+    }
+    rl_row_free(m, row);
+    free(row);
+    if (rc < 0) return -1;
+    const char *name;
+    json_t *val;
+    json_object_foreach(o, name, val)
+    {
+        if (!json_is_array(val) || rlh_field(m, name)) continue;
+        const rl_model *t;
+        const rl_field *k;
+        int found = rlh_children_of(c->r, m, name, &t, &k);
+        if (found < 0) return -1;
+        if (found == 0) {
+            snprintf(msg, sizeof msg,
+                     "The table %.150s has no column %.150s, and no table of that name refers "
+                     "to it.",
+                     m->table, name);
+            return refuse(c->r, "RL_EFIELD", where, msg);
+        }
+        if (depth + 1 >= RLH_MAX_NESTING)
+            return refuse(c->r, "RL_EINVAL", where, "Rows are nested more than 6 deep.");
+        rlh_add(out, ",", 1);
+        rlh_json_key(out, name);
+        rlh_add(out, "[", 1);
+        for (size_t i = 0; i < json_array_size(val); i++) {
+            char at[300];
+            snprintf(at, sizeof at, "%s%s%.100s[%zu]", where, *where ? ", " : "", name, i);
+            if (i) rlh_add(out, ",", 1);
+            if (insert_tree(c, t, json_array_get(val, i), k, pk, at, depth + 1, out) < 0) return -1;
+        }
+        rlh_add(out, "]", 1);
+    }
+    rlh_add(out, "}", 1);
+    return 0;
+}
+
 static int post(rl_request *r, const rl_model *m)
 {
     json_t *j = body_json(r);
@@ -375,45 +458,30 @@ static int post(rl_request *r, const rl_model *m)
         return rl_respond_error(r, 400, "RL_EFIELD",
                                 "on_conflict names a column the table does not have.", NULL, NULL);
     }
-    rl_db *db = rl_request_db(r);
-    void *row = calloc(1, m->size);
+    ins c = {.r = r, .db = rl_request_db(r), .merge = pf.merge, .conflict = conflict};
     rlh_buf out = {0};
-    int64_t first_pk = 0;
-    bool ok = row && rl_begin(db) == RL_OK;
-    if (!ok) db_error(r, db, -1);
+    bool ok = rl_begin(c.db) == RL_OK;
+    if (!ok) db_error(r, c.db, -1, NULL);
     if (many) rlh_add(&out, "[", 1);
     for (size_t i = 0; ok && i < n; i++) {
-        json_t *o = many ? json_array_get(j, i) : j;
-        memset(row, 0, m->size);
-        long item = many ? (long)i : -1;
-        if (!json_is_object(o)) {
-            char msg[120];
-            snprintf(msg, sizeof msg, "item %zu is not an object.", i);
-            rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-            ok = false;
-        } else if (row_from(r, m, o, row, item) < 0) {
-            ok = false;
-        } else if ((pf.merge ? rl_upsert(db, m, row, conflict[0] ? conflict : NULL)
-                             : rl_insert(db, m, row)) != RL_OK) {
-            db_error(r, db, item);
-            ok = false;
-        } else {
-            if (i) rlh_add(&out, ",", 1);
-            write_row(&out, m, row, NULL, 0);
-            if (i == 0 && m->has_pk) memcpy(&first_pk, (char *)row + m->pk_offset, sizeof first_pk);
-        }
-        rl_row_free(m, row);
+        char where[32] = "";
+        c.item = many ? (long)i : -1;
+        if (many) snprintf(where, sizeof where, "item %zu", i);
+        if (i) rlh_add(&out, ",", 1);
+        ok = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out) == 0;
     }
     if (many) rlh_add(&out, "]", 1);
-    if (ok && rl_commit(db) != RL_OK) {
-        db_error(r, db, -1);
+    if (ok && rl_commit(c.db) != RL_OK) {
+        db_error(r, c.db, -1, NULL);
         ok = false;
     }
-    if (!ok && rl_txn_depth(db) > 0) rl_rollback(db);
-    if (ok) {
+    if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
+    if (ok && out.oom) {
+        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    } else if (ok) {
         if (!many && m->has_pk) {
             char loc[600];
-            snprintf(loc, sizeof loc, "%.500s/%lld", rl_request_path(r), (long long)first_pk);
+            snprintf(loc, sizeof loc, "%.500s/%lld", rl_request_path(r), (long long)c.first_pk);
             rl_response_header(r, "Location", loc);
         }
         if (pf.representation)
@@ -422,7 +490,6 @@ static int post(rl_request *r, const rl_model *m)
             rl_respond(r, 201, NULL, NULL, 0);
     }
     rlh_free(&out);
-    free(row);
     json_decref(j);
     return 0;
 }
@@ -485,7 +552,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     size_t nsets = 0;
     void *row = calloc(1, m->size);
     int ok = row ? 1 : 0;
-    if (j && row && row_from(r, m, j, row, -1) < 0) ok = -1;
+    if (j && row && row_from(r, m, j, row, "", false) < 0) ok = -1;
     const rl_value *v = row ? rl_row_values(m, row) : NULL;
     const char *key;
     json_t *val;
@@ -528,7 +595,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         rl_query_free(after);
     }
     if (ok == 1 && rl_commit(db) != RL_OK) ok = 0;
-    if (ok == 0 && !r->response) db_error(r, db, -1);
+    if (ok == 0 && !r->response) db_error(r, db, -1, NULL);
     if (ok != 1 && rl_txn_depth(db) > 0) rl_rollback(db);
     if (ok == 1 && id && changed == 0)
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
