@@ -329,6 +329,9 @@ static int order(parse *p, const char *v)
                        "are not supported).",
                        term);
         rl_order_by(p->q, field, d);
+        /* by the pk alone: pages can follow the last key */
+        p->shape->keyset = !p->shape->ordered && kind == -1 ? (d == RL_ASC ? 1 : -1) : 0;
+        p->shape->ordered = true;
         c += len;
         c += *c == ',';
     }

@@ -68,10 +68,19 @@ int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);
 
-/* ---- the generic API (rest.c, filter.c) --------------------------------------------------- */
+/* ---- the generic API (rest.c, read.c, filter.c, embed.c) ---------------------------------- */
 
 /* Answer a request for rest (path: what follows the prefix, "/table" or "/table/pk"). */
 int rlh_rest(rl_request *r, const char *path);
+
+/* What a request's Prefer header asks. */
+typedef struct rlh_prefer {
+    bool representation, merge, unfiltered, count;
+} rlh_prefer;
+rlh_prefer rlh_prefer_of(rl_request *r);
+/* The last error of db as the answer; item >= 0: the index of the failing item of an array,
+ * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
+int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);
 
 typedef struct rlh_embed rlh_embed;
 
@@ -82,6 +91,8 @@ typedef struct rlh_shape {
     bool all_cols;         /* every column (no select=, or *), before or after cols */
     int64_t limit, offset; /* -1: not given (of an embedded relation: per row) */
     size_t filters;        /* conditions added */
+    bool ordered;          /* order= was given */
+    int keyset;            /* ordered by the pk alone: 1 ascending, -1 descending; else 0 */
     rlh_embed *embeds;     /* select=...,name(...): related rows written into each row */
     size_t nembeds;
 } rlh_shape;
@@ -116,6 +127,19 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
                     const rl_field **key);
 /* Free what sh's relations hold (sh itself is the caller's). */
 void rlh_shape_free(rlh_shape *sh);
+
+/* A query on m for the request: its filters, and the one pk when id is given; NULL after
+ * answering r (read.c). */
+rl_query *rlh_query_for(rl_request *r, const rl_model *m, const char *id, rlh_shape *sh);
+/* One row of m as a JSON object into b: sh's columns (NULL: every one), then the rows of its
+ * embedded relations (idx: the row's place among the rows they were loaded for). */
+void rlh_write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_shape *sh, size_t idx);
+/* The rows of q as JSON objects into b, comma-separated; their number in *n.  On failure r
+ * may have been answered already (by a relation's own error). */
+int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh, rlh_buf *b,
+                   size_t *n);
+/* GET of a table, or of the row id (not NULL). */
+int rlh_get(rl_request *r, const rl_model *m, const char *id);
 
 /* Apply r's query arguments to q (a query on model): conditions, order, limit, offset and
  * select=.  On a bad argument answers r (400) and returns -1. */

@@ -16,19 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a request's Prefer header asks. */
-typedef struct prefer {
-    bool representation, merge, unfiltered;
-} prefer;
-
-static prefer prefer_of(rl_request *r)
+rlh_prefer rlh_prefer_of(rl_request *r)
 {
     const char *h = rl_request_header(r, "Prefer");
-    prefer p = {0};
+    rlh_prefer p = {0};
     if (!h) return p;
     p.representation = strstr(h, "return=representation") != NULL;
     p.merge = strstr(h, "resolution=merge-duplicates") != NULL;
     p.unfiltered = strstr(h, "unfiltered=allow") != NULL;
+    p.count = strstr(h, "count=exact") != NULL;
     return p;
 }
 
@@ -56,9 +52,7 @@ int rlh_status_of(int code)
     }
 }
 
-/* The last error of db as the answer; item >= 0: the index of the failing item of an array,
- * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
-static int db_error(rl_request *r, rl_db *db, long item, const char *where)
+int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
 {
     const rl_error *e = rl_last_error(db);
     const rl_fk_detail *k = &e->fk;
@@ -105,152 +99,7 @@ static int db_error(rl_request *r, rl_db *db, long item, const char *where)
 int rl_respond_db_error(rl_request *r, rl_db *db)
 {
     if (!r || !db) return RL_EINVAL;
-    return db_error(r, db, -1, NULL);
-}
-
-/* ---- reading ------------------------------------------------------------------------------ */
-
-/* One row as a JSON object: the chosen columns (or the pk and every field), then the related
- * rows of each embedded relation (idx: the row's place in the rows they were loaded for). */
-static void write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_shape *sh,
-                      size_t idx)
-{
-    const rl_value *v = rl_row_values(m, (void *)row);
-    rlh_add(b, "{", 1);
-    bool all = !sh || sh->all_cols;
-    size_t n = all ? m->nfields + (m->has_pk ? 1 : 0) : sh->ncols;
-    for (size_t i = 0; i < n; i++) {
-        const rl_field *f = !all        ? sh->cols[i]
-                            : m->has_pk ? (i ? &m->fields[i - 1] : NULL)
-                                        : &m->fields[i];
-        if (i) rlh_add(b, ",", 1);
-        rlh_json_key(b, f ? rlh_column_of(f) : rlh_pk_name(m));
-        if (f) {
-            rlh_json_value(b, &v[f - m->fields], f->kind);
-        } else {
-            int64_t pk;
-            memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
-            rlh_addf(b, "%lld", (long long)pk);
-        }
-    }
-    for (size_t i = 0; sh && i < sh->nembeds; i++) {
-        const rlh_embed *e = &sh->embeds[i];
-        const rl_groups *g = e->groups;
-        size_t size = g->size[idx], skip = e->shape.offset > 0 ? (size_t)e->shape.offset : 0;
-        skip = skip < size ? skip : size;
-        size_t take = size - skip;
-        if (e->shape.limit >= 0 && (size_t)e->shape.limit < take) take = (size_t)e->shape.limit;
-        if (n || i) rlh_add(b, ",", 1);
-        rlh_json_key(b, e->name);
-        if (e->rel != RLH_TO_ONE) rlh_add(b, "[", 1);
-        for (size_t k = g->start[idx] + skip, end = k + take; k < end; k++) {
-            if (k > g->start[idx] + skip) rlh_add(b, ",", 1);
-            write_row(b, e->m, (const char *)g->items + k * e->m->size, &e->shape, k);
-        }
-        if (e->rel != RLH_TO_ONE)
-            rlh_add(b, "]", 1);
-        else if (take == 0)
-            rlh_adds(b, "null");
-    }
-    rlh_add(b, "}", 1);
-}
-
-/* The rows of q as JSON objects into b, comma-separated; their number in *n.  Without
- * embedded relations the rows go from a cursor straight into b; with them they are read
- * first, then each relation's rows for all of them at once.  On failure r may have been
- * answered already (a relation's own error). */
-static int write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh, rlh_buf *b,
-                      size_t *n)
-{
-    *n = 0;
-    if (sh && sh->nembeds) {
-        rl_rows *rows;
-        int rc = rl_fetch_all(q, &rows);
-        if (rc != RL_OK) return rc;
-        if (rlh_embeds_load(r, m, sh, rows->items, rows->count) < 0) {
-            rl_rows_free(rows);
-            return RL_EINVAL;
-        }
-        for (size_t i = 0; i < rows->count; i++) {
-            if (i) rlh_add(b, ",", 1);
-            write_row(b, m, (char *)rows->items + i * m->size, sh, i);
-        }
-        *n = rows->count;
-        rl_rows_free(rows);
-        return b->oom ? RL_ENOMEM : RL_OK;
-    }
-    rl_cursor *c;
-    int rc = rl_cursor_open(q, &c);
-    if (rc != RL_OK) return rc;
-    void *row = calloc(1, m->size);
-    if (!row) {
-        rl_cursor_free(c);
-        return RL_ENOMEM;
-    }
-    while ((rc = rl_cursor_next(c, row, NULL)) == 1) {
-        if ((*n)++) rlh_add(b, ",", 1);
-        write_row(b, m, row, sh, 0);
-    }
-    free(row); /* the cursor's values are its own */
-    rl_cursor_free(c);
-    return rc < 0 ? rc : b->oom ? RL_ENOMEM : RL_OK;
-}
-
-/* A query on m for the request: its filters, and the one pk when id is given. */
-static rl_query *query_for(rl_request *r, const rl_model *m, const char *id, rlh_shape *sh)
-{
-    rl_db *db = rl_request_db(r);
-    rl_query *q = rl_select(db, m);
-    if (!q) {
-        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-        return NULL;
-    }
-    if (rlh_apply_args(r, m, q, sh) < 0) {
-        rlh_shape_free(sh);
-        rl_query_free(q);
-        return NULL;
-    }
-    if (id) {
-        rl_value pk;
-        if (!m->has_pk || !rlh_parse_value(id, -1, &pk)) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
-            rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
-                             m->has_pk ? "A row's key is an integer."
-                                       : "This table has no integer key: filter by its columns.");
-            rlh_shape_free(sh);
-            rl_query_free(q);
-            return NULL;
-        }
-        rl_where(q, rlh_pk_name(m), RL_EQ, pk);
-        sh->filters++;
-    }
-    return q;
-}
-
-static int get(rl_request *r, const rl_model *m, const char *id)
-{
-    rlh_shape sh;
-    rl_query *q = query_for(r, m, id, &sh);
-    if (!q) return 0;
-    size_t max = rlh_max_rows(r);
-    rl_limit(q, sh.limit >= 0 && (size_t)sh.limit < max ? sh.limit : (int64_t)max);
-    if (sh.offset > 0) rl_offset(q, sh.offset);
-    rlh_buf b = {0};
-    size_t n;
-    if (!id) rlh_add(&b, "[", 1);
-    int rc = write_rows(r, q, m, &sh, &b, &n);
-    if (!id) rlh_add(&b, "]", 1);
-    if (rc != RL_OK) {
-        if (!r->response) db_error(r, rl_request_db(r), -1, NULL);
-    } else if (id && n == 0)
-        rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
-    else
-        rl_respond(r, 200, NULL, b.data, b.len);
-    rlh_free(&b);
-    rlh_shape_free(&sh);
-    rl_query_free(q);
-    return 0;
+    return rlh_db_error(r, db, -1, NULL);
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
@@ -396,10 +245,10 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
     if (rc == 0 && (c->merge && !key ? rl_upsert(c->db, m, row, c->conflict[0] ? c->conflict : NULL)
                                      : rl_insert(c->db, m, row)) != RL_OK)
-        rc = -1, db_error(c->r, c->db, c->item, where);
+        rc = -1, rlh_db_error(c->r, c->db, c->item, where);
     int64_t pk = 0;
     if (rc == 0) {
-        write_row(out, m, row, NULL, 0);
+        rlh_write_row(out, m, row, NULL, 0);
         out->len -= out->len > 0; /* its closing brace: the nested rows come first */
         if (m->has_pk) memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
         if (depth == 0 && c->item <= 0) c->first_pk = pk; /* for Location */
@@ -451,7 +300,7 @@ static int post(rl_request *r, const rl_model *m)
         return rl_respond_error(r, 400, "RL_EINVAL",
                                 "The body is an object or an array of objects.", NULL, NULL);
     }
-    prefer pf = prefer_of(r);
+    rlh_prefer pf = rlh_prefer_of(r);
     const char *conflict[RL_MAX_FIELDS + 1];
     if (pf.merge && !conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
         json_decref(j);
@@ -461,7 +310,7 @@ static int post(rl_request *r, const rl_model *m)
     ins c = {.r = r, .db = rl_request_db(r), .merge = pf.merge, .conflict = conflict};
     rlh_buf out = {0};
     bool ok = rl_begin(c.db) == RL_OK;
-    if (!ok) db_error(r, c.db, -1, NULL);
+    if (!ok) rlh_db_error(r, c.db, -1, NULL);
     if (many) rlh_add(&out, "[", 1);
     for (size_t i = 0; ok && i < n; i++) {
         char where[32] = "";
@@ -472,7 +321,7 @@ static int post(rl_request *r, const rl_model *m)
     }
     if (many) rlh_add(&out, "]", 1);
     if (ok && rl_commit(c.db) != RL_OK) {
-        db_error(r, c.db, -1, NULL);
+        rlh_db_error(r, c.db, -1, NULL);
         ok = false;
     }
     if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
@@ -525,7 +374,7 @@ static int pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, si
 /* PATCH and DELETE: the rows of the filters (or the one pk), changed or deleted. */
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 {
-    prefer pf = prefer_of(r);
+    rlh_prefer pf = rlh_prefer_of(r);
     json_t *j = NULL;
     if (!del && !(j = body_json(r))) return 0;
     if (j && !json_is_object(j)) {
@@ -533,7 +382,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         return rl_respond_error(r, 400, "RL_EINVAL", "A PATCH body is an object.", NULL, NULL);
     }
     rlh_shape sh;
-    rl_query *q = query_for(r, m, id, &sh);
+    rl_query *q = rlh_query_for(r, m, id, &sh);
     if (!q) {
         json_decref(j);
         return 0;
@@ -571,7 +420,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         if (del) { /* the rows as they were, read before they go */
             size_t count;
             rlh_add(&out, "[", 1);
-            if (write_rows(r, q, m, &sh, &out, &count) != RL_OK) ok = 0;
+            if (rlh_write_rows(r, q, m, &sh, &out, &count) != RL_OK) ok = 0;
             rlh_add(&out, "]", 1);
         } else if (m->has_pk) {
             if (pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
@@ -590,12 +439,12 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         size_t count;
         rl_where_in(after, rlh_pk_name(m), pks, npks, false);
         rlh_add(&out, "[", 1);
-        if (write_rows(r, after, m, &sh, &out, &count) != RL_OK) ok = 0;
+        if (rlh_write_rows(r, after, m, &sh, &out, &count) != RL_OK) ok = 0;
         rlh_add(&out, "]", 1);
         rl_query_free(after);
     }
     if (ok == 1 && rl_commit(db) != RL_OK) ok = 0;
-    if (ok == 0 && !r->response) db_error(r, db, -1, NULL);
+    if (ok == 0 && !r->response) rlh_db_error(r, db, -1, NULL);
     if (ok != 1 && rl_txn_depth(db) > 0) rl_rollback(db);
     if (ok == 1 && id && changed == 0)
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
@@ -647,7 +496,7 @@ int rlh_rest(rl_request *r, const char *path)
                  rlh_read_only(r) && known ? ": the server is read-only" : "");
         return rl_respond_error(r, 405, "RL_EMETHOD", msg, NULL, NULL);
     }
-    if (read) return get(r, m, id);
+    if (read) return rlh_get(r, m, id);
     if (strcmp(method, "POST") == 0) return post(r, m);
     return change(r, m, id, strcmp(method, "DELETE") == 0);
 }
