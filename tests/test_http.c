@@ -467,6 +467,92 @@ static void test_nested_insert(void **state)
     stop(&sv);
 }
 
+/* The value of header name in r (up to 255 bytes) into out; false when it is not there. */
+static bool header_of(const resp *r, const char *name, char *out, size_t n)
+{
+    char pat[80];
+    snprintf(pat, sizeof pat, "\n%s: ", name);
+    const char *h = strstr(r->headers, pat);
+    if (!h) return false;
+    h += strlen(pat);
+    snprintf(out, n, "%.*s", (int)strcspn(h, "\r\n"), h);
+    return true;
+}
+
+static void expect_range(const server *sv, const char *path, const char *range, bool count,
+                         long status, const char *content_range, size_t rows)
+{
+    char h1[80], h2[80] = "Prefer: count=exact";
+    snprintf(h1, sizeof h1, "Range: %s", range ? range : "");
+    const char *hs[] = {range ? h1 : h2, range && count ? h2 : NULL, NULL};
+    resp r = call(sv, "GET", path, NULL, range || count ? hs : NULL);
+    char cr[256];
+    if (r.status != status) fail_msg("GET %s (%s): %ld %s", path, range, r.status, r.body);
+    assert_true(header_of(&r, "Content-Range", cr, sizeof cr));
+    assert_string_equal(cr, content_range);
+    if (status < 300) assert_int_equal(json_array_size(r.json), rows);
+    done(&r);
+}
+
+/* Follow Link: rel="next" from path; the ids seen, in order, into ids (the count returned). */
+static size_t follow(const server *sv, const char *path, int64_t *ids, size_t max)
+{
+    char next[512];
+    snprintf(next, sizeof next, "%s", path);
+    size_t n = 0;
+    for (int pages = 0; pages < 20; pages++) {
+        resp r = call(sv, "GET", next, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        for (size_t i = 0; i < json_array_size(r.json) && n < max; i++)
+            ids[n++] = json_integer_value(json_object_get(json_array_get(r.json, i), "id"));
+        char link[256];
+        bool more = header_of(&r, "Link", link, sizeof link);
+        done(&r);
+        if (!more) return n;
+        const char *end = strstr(link, ">; rel=\"next\"");
+        assert_true(link[0] == '<' && end);
+        snprintf(next, sizeof next, "%.*s", (int)(end - link - 1), link + 1);
+    }
+    fail_msg("more than 20 pages from %s", path);
+    return n;
+}
+
+static void test_ranges_counts_and_pages(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    expect_range(&sv, "/books", NULL, true, 200, "0-3/4", 4);
+    expect_range(&sv, "/books?author_id=eq.1", NULL, true, 200, "0-1/2", 2);
+    expect_range(&sv, "/books?id=eq.99", NULL, true, 200, "*/0", 0);
+    expect_range(&sv, "/books?limit=2", NULL, true, 200, "0-1/4", 2);
+    expect_range(&sv, "/books?limit=2&offset=1", NULL, true, 200, "1-2/4", 2);
+    expect_range(&sv, "/books", "0-1", false, 206, "0-1/*", 2);
+    expect_range(&sv, "/books", "0-1", true, 206, "0-1/4", 2);
+    expect_range(&sv, "/books", "items=2-", true, 200, "2-3/4", 2);
+    expect_range(&sv, "/books", "2-9", true, 200, "2-3/4", 2);
+    expect_range(&sv, "/books", "10-20", true, 416, "*/4", 0);
+    expect_range(&sv, "/books", "5-2", false, 416, "*/*", 0);
+    expect_range(&sv, "/books", "x", false, 416, "*/*", 0);
+
+    /* keyset pages: ordered by the key, each page's Link starts after its last row */
+    int64_t ids[16];
+    assert_int_equal(follow(&sv, "/books?limit=1", ids, 16), 4);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ids[i], i + 1);
+    assert_int_equal(follow(&sv, "/books?order=id.desc&limit=3", ids, 16), 4);
+    assert_int_equal(ids[0], 4);
+    assert_int_equal(ids[3], 1);
+    assert_int_equal(follow(&sv, "/books?title=neq.The%20Hobbit&select=id,title&limit=2", ids, 16),
+                     3);
+    assert_int_equal(ids[2], 4);
+    resp r = call(&sv, "GET", "/books?order=title&limit=1", NULL, NULL); /* not by the key */
+    char link[256];
+    assert_false(header_of(&r, "Link", link, sizeof link));
+    done(&r);
+    stop(&sv);
+}
+
 static void test_max_rows(void **state)
 {
     (void)state;
@@ -837,11 +923,17 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest both[] = {
-        cmocka_unit_test(test_filters_select_order), cmocka_unit_test(test_embedding),
-        cmocka_unit_test(test_nested_insert),        cmocka_unit_test(test_max_rows),
-        cmocka_unit_test(test_post_patch_delete),    cmocka_unit_test(test_limits_and_read_only),
-        cmocka_unit_test(test_tokens_and_cors),      cmocka_unit_test(test_hostile_requests),
-        cmocka_unit_test(test_routes_and_prefix),    cmocka_unit_test(test_many_clients_at_once),
+        cmocka_unit_test(test_filters_select_order),
+        cmocka_unit_test(test_embedding),
+        cmocka_unit_test(test_nested_insert),
+        cmocka_unit_test(test_ranges_counts_and_pages),
+        cmocka_unit_test(test_max_rows),
+        cmocka_unit_test(test_post_patch_delete),
+        cmocka_unit_test(test_limits_and_read_only),
+        cmocka_unit_test(test_tokens_and_cors),
+        cmocka_unit_test(test_hostile_requests),
+        cmocka_unit_test(test_routes_and_prefix),
+        cmocka_unit_test(test_many_clients_at_once),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

@@ -93,6 +93,7 @@ typedef struct rlh_shape {
     size_t filters;        /* conditions added */
     bool ordered;          /* order= was given */
     int keyset;            /* ordered by the pk alone: 1 ascending, -1 descending; else 0 */
+    int64_t last_pk;       /* after rlh_write_rows: the last row's pk */
     rlh_embed *embeds;     /* select=...,name(...): related rows written into each row */
     size_t nembeds;
 } rlh_shape;

@@ -5,6 +5,7 @@
  */
 #include "http_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,8 @@ int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh,
             return RL_EINVAL;
         }
         for (size_t i = 0; i < rows->count; i++) {
+            if (m->has_pk)
+                memcpy(&sh->last_pk, (char *)rows->items + i * m->size + m->pk_offset, 8);
             if (i) rlh_add(b, ",", 1);
             rlh_write_row(b, m, (char *)rows->items + i * m->size, sh, i);
         }
@@ -85,6 +88,7 @@ int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh,
         return RL_ENOMEM;
     }
     while ((rc = rl_cursor_next(c, row, NULL)) == 1) {
+        if (m->has_pk && sh) memcpy(&sh->last_pk, (char *)row + m->pk_offset, 8);
         if ((*n)++) rlh_add(b, ",", 1);
         rlh_write_row(b, m, row, sh, 0);
     }
@@ -125,26 +129,133 @@ rl_query *rlh_query_for(rl_request *r, const rl_model *m, const char *id, rlh_sh
     return q;
 }
 
+/* A Range header ("0-24", "25-", "items=0-24") as the first row and the number of rows (-1:
+ * to the end); false when it is not one. */
+static bool range_of(const char *h, int64_t *first, int64_t *count)
+{
+    if (strncmp(h, "items=", 6) == 0) h += 6;
+    char *end;
+    errno = 0;
+    long long a = strtoll(h, &end, 10);
+    if (end == h || *end != '-' || a < 0 || errno) return false;
+    h = end + 1;
+    *first = a;
+    *count = -1;
+    if (!*h) return true;
+    long long b = strtoll(h, &end, 10);
+    if (end == h || *end || b < a || errno) return false;
+    *count = b - a + 1;
+    return true;
+}
+
+/* The arguments of r as a query string after b (which ends in '?'), percent-encoded, without
+ * offset. */
+static void query_string(rl_request *r, rlh_buf *b)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < r->nargs; i++) {
+        if (strcmp(r->args[i].key, "offset") == 0) continue;
+        if (b->len && b->data[b->len - 1] != '?') rlh_add(b, "&", 1);
+        for (int part = 0; part < 2; part++) {
+            const unsigned char *c =
+                (const unsigned char *)(part ? r->args[i].value : r->args[i].key);
+            if (part) rlh_add(b, "=", 1);
+            for (; *c; c++) {
+                if (strchr(
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!",
+                        *c)) {
+                    rlh_add(b, (const char *)c, 1);
+                } else {
+                    char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+                    rlh_add(b, e, 3);
+                }
+            }
+        }
+    }
+}
+
+/* Link: the next page after the last row, by its key, for a page that was full. */
+static void link_next(rl_request *r, const rl_model *m, const rlh_shape *sh)
+{
+    rlh_buf b = {0};
+    rlh_adds(&b, "<");
+    rlh_adds(&b, rl_request_path(r));
+    rlh_adds(&b, "?");
+    query_string(r, &b);
+    rlh_addf(&b, "%s%s=%s.%lld>; rel=\"next\"", b.data[b.len - 1] == '?' ? "" : "&", rlh_pk_name(m),
+             sh->keyset > 0 ? "gt" : "lt", (long long)sh->last_pk);
+    if (!b.oom) rl_response_header(r, "Link", b.data);
+    rlh_free(&b);
+}
+
+/*
+ * GET: the table's rows (ordered by their key when order= is not given), or the row id.
+ * limit/offset, or a Range header, choose the page; max_rows caps it.  A list is answered
+ * with Content-Range (first-last/total, the total with "Prefer: count=exact", else *), 206
+ * for a Range that did not reach the end, 416 for one past it; and a Link to the next page
+ * when the page is full and ordered by the key alone.
+ */
 int rlh_get(rl_request *r, const rl_model *m, const char *id)
 {
     rlh_shape sh;
     rl_query *q = rlh_query_for(r, m, id, &sh);
     if (!q) return 0;
+    rl_db *db = rl_request_db(r);
+    const char *range =
+        id || sh.limit >= 0 || sh.offset >= 0 ? NULL : rl_request_header(r, "Range");
+    int64_t first = sh.offset > 0 ? sh.offset : 0, count = sh.limit, total = -1;
+    int rc = RL_OK;
+    if (range && !range_of(range, &first, &count)) {
+        rl_response_header(r, "Content-Range", "*/*");
+        rl_respond_error(r, 416, "RL_EINVAL", "The Range header is first-last, e.g. 0-24.", range,
+                         NULL);
+        goto out;
+    }
+    if (!id && rlh_prefer_of(r).count && (rc = rl_count(q, &total)) != RL_OK) {
+        rlh_db_error(r, db, -1, NULL);
+        goto out;
+    }
+    char cr[80];
+    if (total >= 0 && first > 0 && first >= total) {
+        snprintf(cr, sizeof cr, "*/%lld", (long long)total);
+        rl_response_header(r, "Content-Range", cr);
+        rl_respond_error(r, 416, "RL_EINVAL", "The range starts after the last row.", NULL, NULL);
+        goto out;
+    }
+    if (!id && !sh.ordered && m->has_pk) {
+        rl_order_by(q, rlh_pk_name(m), RL_ASC);
+        sh.keyset = 1;
+    }
     size_t max = rlh_max_rows(r);
-    rl_limit(q, sh.limit >= 0 && (size_t)sh.limit < max ? sh.limit : (int64_t)max);
-    if (sh.offset > 0) rl_offset(q, sh.offset);
+    int64_t page = count >= 0 && (size_t)count < max ? count : (int64_t)max;
+    rl_limit(q, page);
+    if (first > 0) rl_offset(q, first);
     rlh_buf b = {0};
     size_t n;
     if (!id) rlh_add(&b, "[", 1);
-    int rc = rlh_write_rows(r, q, m, &sh, &b, &n);
+    rc = rlh_write_rows(r, q, m, &sh, &b, &n);
     if (!id) rlh_add(&b, "]", 1);
     if (rc != RL_OK) {
-        if (!r->response) rlh_db_error(r, rl_request_db(r), -1, NULL);
-    } else if (id && n == 0)
+        if (!r->response) rlh_db_error(r, db, -1, NULL);
+    } else if (id && n == 0) {
         rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
-    else
-        rl_respond(r, 200, NULL, b.data, b.len);
+    } else {
+        if (!id) {
+            char tot[24] = "*";
+            if (total >= 0) snprintf(tot, sizeof tot, "%lld", (long long)total);
+            if (n)
+                snprintf(cr, sizeof cr, "%lld-%lld/%s", (long long)first,
+                         (long long)(first + (int64_t)n - 1), tot);
+            else
+                snprintf(cr, sizeof cr, "*/%s", tot);
+            rl_response_header(r, "Content-Range", cr);
+            if (sh.keyset && n && (int64_t)n == page && first == 0) link_next(r, m, &sh);
+        }
+        bool more = total >= 0 ? first + (int64_t)n < total : (int64_t)n == page;
+        rl_respond(r, range && more ? 206 : 200, NULL, b.data, b.len);
+    }
     rlh_free(&b);
+out:
     rlh_shape_free(&sh);
     rl_query_free(q);
     return 0;
