@@ -24,7 +24,8 @@ endif
 # pages), Debian's packaging tools (the packages are built, checked and installed) and the
 # PostgreSQL server.
 # postgresql: the suite starts its own throw-away PostgreSQL server (initdb, pg_ctl).
-TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql
+# nodejs: the OpenAPI check's validator (tests/openapi.sh).
+TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs
 
 .PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz
@@ -35,8 +36,10 @@ all: build
 deps:
 	@scripts/deps.sh g++
 
+# npm: Debian's package, unless the machine has npm already (a Node.js that ships its own).
 deps-test:
 	@scripts/deps.sh $(TEST_PACKAGES)
+	@command -v npm >/dev/null 2>&1 || scripts/deps.sh npm
 
 $(BUILD)/CMakeCache.txt: | deps
 	@mkdir -p $(BUILD)

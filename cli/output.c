@@ -55,7 +55,7 @@ static size_t utf8_length(const unsigned char *s, size_t len)
 }
 
 /* len bytes of s as a JSON string. */
-static void json_string_n(FILE *f, const char *s, size_t len)
+static void rlc_json_string_n(FILE *f, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     fputc('"', f);
@@ -84,15 +84,15 @@ static void json_string_n(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
-void json_string(FILE *f, const char *s)
+void rlc_json_string(FILE *f, const char *s)
 {
     if (s)
-        json_string_n(f, s, strlen(s));
+        rlc_json_string_n(f, s, strlen(s));
     else
         fputs("null", f);
 }
 
-void json_lines(FILE *f, const char *text)
+void rlc_json_lines(FILE *f, const char *text)
 {
     const char *sep = "";
     fputc('[', f);
@@ -102,7 +102,7 @@ void json_lines(FILE *f, const char *text)
         if (len > 0) {
             fputs(sep, f);
             sep = ",";
-            json_string_n(f, text, len);
+            rlc_json_string_n(f, text, len);
         }
         text += len + (nl ? 1 : 0);
     }

@@ -13,10 +13,10 @@ void print_sql(FILE *f, const char *sql);
 
 /* A JSON string: quotes, backslashes and control characters escaped, bytes that are not
  * UTF-8 replaced by U+FFFD.  NULL is printed as null. */
-void json_string(FILE *f, const char *s);
+void rlc_json_string(FILE *f, const char *s);
 
 /* A JSON array of the non-empty lines of text. */
-void json_lines(FILE *f, const char *text);
+void rlc_json_lines(FILE *f, const char *text);
 
 /* reflite serve (serve.c): its usage text, and the command on its arguments. */
 extern const char *const rlc_serve_usage;

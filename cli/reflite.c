@@ -201,9 +201,9 @@ static int fail(const cli *c, const char *db_path, const char *message)
     fprintf(stderr, "reflite: %s\n", message);
     if (c->json) {
         printf("{\"database\":");
-        json_string(stdout, db_path);
+        rlc_json_string(stdout, db_path);
         printf(",\"error\":");
-        json_string(stdout, message);
+        rlc_json_string(stdout, message);
         printf("}\n");
     }
     return EXIT_ERROR;
@@ -267,7 +267,7 @@ static int print_finding(const rl_finding *f, void *ctx)
         return 0;
     }
     printf("%s{\"kind\":\"%s\",\"message\":", out->printed++ ? "," : "", finding_kind(f->kind));
-    json_string(stdout, f->message);
+    rlc_json_string(stdout, f->message);
     if (f->kind == RL_FINDING_FOREIGN_KEY && f->fk) {
         const struct {
             const char *key, *value;
@@ -278,7 +278,7 @@ static int print_finding(const rl_finding *f, void *ctx)
                       {"parent_columns", f->fk->parent_column}};
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             printf(",\"%s\":", fields[i].key);
-            json_string(stdout, fields[i].value);
+            rlc_json_string(stdout, fields[i].value);
         }
         if (f->rowid) printf(",\"rowid\":%lld", (long long)f->rowid);
     }
@@ -297,7 +297,7 @@ static int cmd_check(const cli *c)
     int64_t n = 0;
     if (c->json) {
         printf("{\"database\":");
-        json_string(stdout, path);
+        rlc_json_string(stdout, path);
         printf(",\"findings\":[\n");
     }
     int rc = rl_check_ex(db, &co, print_finding, &out, &n);
@@ -307,7 +307,7 @@ static int cmd_check(const cli *c)
         fprintf(stderr, "reflite: %s\n", msg);
         if (c->json) {
             printf("],\"error\":");
-            json_string(stdout, msg);
+            rlc_json_string(stdout, msg);
             printf("}\n");
         }
         rl_close(db);
@@ -393,15 +393,15 @@ static void print_plan(const rl_plan *plan)
 static void print_plan_json(const cli *c, const rl_plan *plan)
 {
     printf("{\"database\":");
-    json_string(stdout, c->pos[0]);
+    rlc_json_string(stdout, c->pos[0]);
     printf(",\"schema\":");
-    json_string(stdout, c->pos[1]);
+    rlc_json_string(stdout, c->pos[1]);
     printf(",\"matches\":%s,\"changes\":", rl_plan_is_empty(plan) ? "true" : "false");
-    json_lines(stdout, rl_plan_summary(plan));
+    rlc_json_lines(stdout, rl_plan_summary(plan));
     printf(",\"data_loss\":");
-    json_lines(stdout, rl_plan_data_loss(plan));
+    rlc_json_lines(stdout, rl_plan_data_loss(plan));
     printf(",\"sql\":");
-    json_string(stdout, rl_plan_is_empty(plan) ? "" : rl_plan_sql(plan));
+    rlc_json_string(stdout, rl_plan_is_empty(plan) ? "" : rl_plan_sql(plan));
     printf("}\n");
 }
 

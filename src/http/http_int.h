@@ -66,12 +66,16 @@ struct rl_request {
 /* The status of a reflite error code. */
 int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
+bool rlh_has_tokens(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);
 
 /* ---- the generic API (rest.c, read.c, filter.c, embed.c) ---------------------------------- */
 
-/* Answer a request for rest (path: what follows the prefix, "/table" or "/table/pk"). */
+/* Answer a request for rest (path: what follows the prefix, "/table" or "/table/pk"; "/" and
+ * "/openapi.json" are the API's OpenAPI document). */
 int rlh_rest(rl_request *r, const char *path);
+/* The OpenAPI 3.1 document of the generic API under prefix (openapi.c). */
+int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len);
 
 /* What a request's Prefer header asks. */
 typedef struct rlh_prefer {

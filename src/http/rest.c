@@ -466,7 +466,12 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 
 int rlh_rest(rl_request *r, const char *path)
 {
+    const char *prefix = rl_request_path(r);
+    size_t prefix_len = strlen(prefix) - strlen(path);
     path += strspn(path, "/");
+    bool reading = !strcmp(rl_request_method(r), "GET") || !strcmp(rl_request_method(r), "HEAD");
+    if (reading && (!*path || !strcmp(path, "openapi.json")))
+        return rlh_openapi(r, prefix, prefix_len);
     char table[256];
     size_t tlen = strcspn(path, "/");
     if (tlen == 0 || tlen >= sizeof table)

@@ -373,6 +373,11 @@ bool rlh_read_only(const rl_request *r)
     return r->server->o.read_only;
 }
 
+bool rlh_has_tokens(const rl_request *r)
+{
+    return r->server->ntokens > 0;
+}
+
 size_t rlh_max_rows(const rl_request *r)
 {
     return r->server->o.max_rows;
