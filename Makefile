@@ -53,7 +53,7 @@ demo: build
 	@echo "== examples/books: the foreign-key guide in C =="
 	@$(BUILD)/example_books
 	@echo
-	@echo "== examples/persephone: bogus ids are refused =="
+	@echo "== examples/persephone: bogus ids are refused, by the C API and over HTTP (409) =="
 	@$(BUILD)/example_persephone
 	@echo
 	@echo "== examples/estimator: the group service over HTTP (test mode: a clean database) =="
