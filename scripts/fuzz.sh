@@ -6,7 +6,7 @@ build=$1
 secs=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
-for name in migrate query model dbfile; do
+for name in migrate query model dbfile http_query http_body; do
   corpus=$build/corpus/$name
   findings=$build/findings/$name
   mkdir -p "$corpus" "$findings"
