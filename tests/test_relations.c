@@ -561,6 +561,68 @@ static void test_books_not_on_loan(void **state)
 
 /* ---- cursors ------------------------------------------------------------------------------- */
 
+/* One cursor after another with the same statement and other values (the statement of the last
+ * one may be reused), one freed before its end, and two open at once with the same text. */
+static void test_cursors_one_after_another(void **state)
+{
+    (void)state;
+    rl_db *db = open_all();
+    int64_t a = add_author(db, "A"), b = add_author(db, "B");
+    for (int i = 0; i < 6; i++)
+        add_book(db, i % 2 ? "odd" : "even", i < 3 ? a : b);
+    Book row;
+    for (int round = 0; round < 4; round++) {
+        int64_t who = round % 2 ? b : a;
+        rl_query *q = rl_select(db, &Book_model);
+        rl_where(q, "author_id", RL_EQ, rl_int(who));
+        rl_order_by(q, "pk", RL_ASC);
+        rl_cursor *c;
+        assert_int_equal(rl_cursor_open(q, &c), RL_OK);
+        rl_query_free(q);
+        int n = 0, rc;
+        while ((rc = rl_cursor_next(c, &row, NULL)) == 1) {
+            assert_int_equal(row.author_id, who);
+            n++;
+            if (round == 2 && n == 1) break; /* freed before its end */
+        }
+        assert_int_equal(n, round == 2 ? 1 : 3);
+        rl_cursor_free(c);
+    }
+    /* two at once (SQLite: PostgreSQL sends one statement's rows at a time): each its own
+     * statement, each its own values */
+    rl_cursor *c1, *c2;
+    rl_query *q;
+    if (on_pg()) goto once_more;
+    q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(a));
+    assert_int_equal(rl_cursor_open(q, &c1), RL_OK);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(b));
+    assert_int_equal(rl_cursor_open(q, &c2), RL_OK);
+    rl_query_free(q);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(rl_cursor_next(c1, &row, NULL), 1);
+        assert_int_equal(row.author_id, a);
+        assert_int_equal(rl_cursor_next(c2, &row, NULL), 1);
+        assert_int_equal(row.author_id, b);
+    }
+    assert_int_equal(rl_cursor_next(c1, &row, NULL), 0);
+    rl_cursor_free(c1);
+    rl_cursor_free(c2);
+once_more:
+    q = rl_select(db, &Book_model); /* and after both, once more */
+    rl_where(q, "author_id", RL_EQ, rl_int(b));
+    assert_int_equal(rl_cursor_open(q, &c1), RL_OK);
+    rl_query_free(q);
+    int n = 0;
+    while (rl_cursor_next(c1, &row, NULL) == 1)
+        n += row.author_id == b;
+    assert_int_equal(n, 3);
+    rl_cursor_free(c1);
+    rl_close(db);
+}
+
 static void test_cursor_streams_every_row(void **state)
 {
     (void)state;
@@ -1221,6 +1283,7 @@ int main(void)
         cmocka_unit_test(test_many_to_many),
         cmocka_unit_test(test_books_not_on_loan),
         cmocka_unit_test(test_cursor_streams_every_row),
+        cmocka_unit_test(test_cursors_one_after_another),
         cmocka_unit_test(test_cursor_reads_every_kind),
         cmocka_unit_test(test_upsert_updates_in_place),
         cmocka_unit_test(test_raw_sql_into_structs),

@@ -54,6 +54,11 @@ typedef struct model_info {
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
     uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
     struct stmt_cache *queries;       /* builder queries on this model, by shape (query.c) */
+    /* the statement of the last cursor on this model, kept for the next one with the same text
+     * (rows.c): a cursor's statement is its own while it is open, so it cannot come from the
+     * shared cache; NULL while that cursor is open, or on an engine that cannot keep it */
+    rlb_stmt *cursor_spare;
+    char *cursor_sql;
 } model_info;
 
 /* ---- prepared statement cache for queries ---------------------------------------------- */

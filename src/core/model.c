@@ -30,6 +30,8 @@ void rli_model_info_free(const rl_backend *be, model_info *mi)
         }
     if (mi->queries) rli_cache_free(be, mi->queries);
     free(mi->queries);
+    be->finalize(mi->cursor_spare);
+    free(mi->cursor_sql);
     free(mi->table);
     free(mi->columns);
     free(mi->plan);

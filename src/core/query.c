@@ -509,7 +509,13 @@ int rli_q_prepare_own(rl_query *q, rlb_stmt **out)
     int code = compose(q, SH_SELECT, -1);
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;
-    if ((code = rli_prepare_once(q->db, q->sql.s, &st, q->mi->table)) != RL_OK) return code;
+    model_info *mi = q->mi;
+    if (mi->cursor_spare && strcmp(mi->cursor_sql, q->sql.s) == 0) { /* the last cursor's */
+        st = mi->cursor_spare;
+        mi->cursor_spare = NULL;
+    } else if ((code = rli_prepare_once(q->db, q->sql.s, &st, q->mi->table)) != RL_OK) {
+        return code;
+    }
     bind_all(q, st, SH_SELECT, -1, NULL, 0);
     *out = st;
     return RL_OK;

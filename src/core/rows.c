@@ -190,6 +190,7 @@ struct rl_cursor {
     int (*next)(rlb_stmt *s, const model_info *mi, void *row, arena *a);
     arena strings;
     bool done;
+    char *sql; /* the statement's text, to keep it for the next cursor (NULL: not kept) */
 };
 
 /* Whether a row of mi, read with text borrowed, never puts anything into the arena. */
@@ -211,6 +212,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
         free(c);
         return rc;
     }
+    c->sql = q->db->be->stream ? NULL : strdup(q->sql.s); /* NULL: not kept (rl_cursor_free) */
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
@@ -275,7 +277,21 @@ int rl_cursor_next(rl_cursor *c, void *row, void *parent)
 void rl_cursor_free(rl_cursor *c)
 {
     if (!c) return;
-    c->db->be->finalize(c->st); /* a stream not read to its end is drained by the backend */
+    const rl_backend *be = c->db->be;
+    model_info *mi = c->mi;
+    /* Kept for the next cursor with the same text, where the engine keeps a statement on the
+     * connection (one that streams its rows over it does not: it is finalized, and drained). */
+    if (!be->stream && !mi->cursor_spare && c->sql) {
+        be->reset(c->st);
+        if (be->clear_bindings) be->clear_bindings(c->st);
+        free(mi->cursor_sql);
+        mi->cursor_sql = c->sql;
+        mi->cursor_spare = c->st;
+        c->sql = NULL;
+    } else {
+        be->finalize(c->st);
+    }
+    free(c->sql);
     rli_arena_free(&c->strings);
     free(c);
 }
