@@ -77,13 +77,14 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 # reading related rows (prefetch, join, streaming with its peak memory); the same workloads
 # on a throw-away PostgreSQL server against hand-written libpq code.
 bench: build
-	@scripts/deps.sh valgrind postgresql
+	@scripts/deps.sh valgrind postgresql wrk
 	$(BUILD)/bench_crud
 	$(BUILD)/bench_relations
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_relations "" 1 1000
 	scripts/bench_pg.sh $(BUILD)
 	$(BUILD)/bench_migrate
+	$(BUILD)/bench_http
 
 # Installs under PREFIX (default /usr/local), also after a build configured with another
 # prefix; DESTDIR stages the install elsewhere.  ldconfig refreshes the dynamic linker's

@@ -553,6 +553,54 @@ static void test_ranges_counts_and_pages(void **state)
     stop(&sv);
 }
 
+/* Numbers written back as they were stored: integers at both ends of 64 bits, whole and
+ * fractional reals, the largest and smallest. */
+static void test_numbers_round_trip(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    const char *rep[] = {"Prefer: return=representation", NULL};
+    /* authors.born is SQLite's 64-bit INTEGER, PostgreSQL's 32-bit one */
+    static const long long ints[] = {0,
+                                     -1,
+                                     7,
+                                     1929,
+                                     -2147483648LL,
+                                     2147483647LL,
+                                     -9223372036854775807LL - 1,
+                                     9223372036854775807LL,
+                                     1000000000000000LL};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0] - (on_pg() ? 3 : 0); i++) {
+        char body[120];
+        snprintf(body, sizeof body, "{\"name\":\"n%zu\",\"born\":%lld}", i, ints[i]);
+        resp r = call(&sv, "POST", "/authors", body, rep);
+        assert_int_equal(r.status, 201);
+        json_t *got =
+            json_object_get(json_array_size(r.json) ? json_array_get(r.json, 0) : r.json, "born");
+        assert_true(json_is_integer(got));
+        assert_true(json_integer_value(got) == ints[i]);
+        done(&r);
+    }
+    /* books.price is SQLite's 8-byte REAL, PostgreSQL's 4-byte one: there, values it holds */
+    static const double reals8[] = {
+        0.0, 12.0, 2.5, 0.1, 1e15, 999999999999999.0, 1e300, 1e-300, 4503599627370497.0, 123.456};
+    static const double reals4[] = {0.0, 12.0, 2.5, 0.25, 16777216.0, 0.125};
+    const double *reals = on_pg() ? reals4 : reals8;
+    size_t nreals = on_pg() ? sizeof reals4 / sizeof reals4[0] : sizeof reals8 / sizeof reals8[0];
+    for (size_t i = 0; i < nreals; i++) {
+        char body[160];
+        snprintf(body, sizeof body, "{\"title\":\"r%zu\",\"price\":%.17g}", i, reals[i]);
+        resp r = call(&sv, "POST", "/books", body, rep);
+        assert_int_equal(r.status, 201);
+        json_t *got = json_object_get(r.json, "price");
+        if (!json_is_real(got)) fail_msg("%s: price is not a real: %s", body, r.body);
+        if (json_real_value(got) != reals[i]) fail_msg("%s: read back %s", body, r.body);
+        done(&r);
+    }
+    stop(&sv);
+}
+
 static void test_max_rows(void **state)
 {
     (void)state;
@@ -923,17 +971,12 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest both[] = {
-        cmocka_unit_test(test_filters_select_order),
-        cmocka_unit_test(test_embedding),
-        cmocka_unit_test(test_nested_insert),
-        cmocka_unit_test(test_ranges_counts_and_pages),
-        cmocka_unit_test(test_max_rows),
-        cmocka_unit_test(test_post_patch_delete),
-        cmocka_unit_test(test_limits_and_read_only),
-        cmocka_unit_test(test_tokens_and_cors),
-        cmocka_unit_test(test_hostile_requests),
-        cmocka_unit_test(test_routes_and_prefix),
-        cmocka_unit_test(test_many_clients_at_once),
+        cmocka_unit_test(test_filters_select_order), cmocka_unit_test(test_embedding),
+        cmocka_unit_test(test_nested_insert),        cmocka_unit_test(test_ranges_counts_and_pages),
+        cmocka_unit_test(test_numbers_round_trip),   cmocka_unit_test(test_max_rows),
+        cmocka_unit_test(test_post_patch_delete),    cmocka_unit_test(test_limits_and_read_only),
+        cmocka_unit_test(test_tokens_and_cors),      cmocka_unit_test(test_hostile_requests),
+        cmocka_unit_test(test_routes_and_prefix),    cmocka_unit_test(test_many_clients_at_once),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

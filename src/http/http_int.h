@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- a growable buffer (json.c) ----------------------------------------------------------- */
 
@@ -25,6 +26,8 @@ void rlh_add(rlh_buf *b, const char *s, size_t n);
 void rlh_adds(rlh_buf *b, const char *s);
 void rlh_addf(rlh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rlh_free(rlh_buf *b);
+/* v in decimal. */
+void rlh_add_int(rlh_buf *b, int64_t v);
 /* s as a JSON string, quotes included (invalid UTF-8 is written as U+FFFD). */
 void rlh_json_str(rlh_buf *b, const char *s, size_t n);
 /* "name": (a member's key), and "name":"value" (null for a NULL value). */

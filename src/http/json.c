@@ -13,7 +13,7 @@ static bool grow(rlh_buf *b, size_t more)
 {
     if (b->oom) return false;
     if (b->len + more + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 256;
+    size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + more + 1) {
         if (cap > SIZE_MAX / 2) {
             b->oom = true;
@@ -147,6 +147,17 @@ void rlh_error_open(rlh_buf *b, const char *code, const char *message, const cha
     rlh_json_member(b, "hint", hint);
 }
 
+void rlh_add_int(rlh_buf *b, int64_t v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    rlh_add(b, p, (size_t)(digits + sizeof digits - p));
+}
+
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
 {
     switch (v->type) {
@@ -154,10 +165,14 @@ void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
         if (kind == RL_KIND_BOOLEAN)
             rlh_adds(b, v->u.i ? "true" : "false");
         else
-            rlh_addf(b, "%lld", (long long)v->u.i);
+            rlh_add_int(b, v->u.i);
         break;
     case RL_V_REAL:
-        if (isfinite(v->u.r)) {
+        if (isfinite(v->u.r) && fabs(v->u.r) < 1e15 && v->u.r == (double)(int64_t)v->u.r &&
+            !(v->u.r == 0 && signbit(v->u.r))) { /* a whole number: its digits, and ".0" */
+            rlh_add_int(b, (int64_t)v->u.r);
+            rlh_add(b, ".0", 2);
+        } else if (isfinite(v->u.r)) {
             char num[32]; /* the shortest of 15 or 17 digits that reads back the same */
             snprintf(num, sizeof num, "%.15g", v->u.r);
             if (strtod(num, NULL) != v->u.r) snprintf(num, sizeof num, "%.17g", v->u.r);

@@ -28,7 +28,7 @@ void rlh_write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_sha
         } else {
             int64_t pk;
             memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
-            rlh_addf(b, "%lld", (long long)pk);
+            rlh_add_int(b, pk);
         }
     }
     for (size_t i = 0; sh && i < sh->nembeds; i++) {

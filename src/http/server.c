@@ -51,6 +51,10 @@ struct rl_server {
     size_t nslots;
     pthread_mutex_t lock;
     pthread_cond_t freed;
+    /* SQLite has one writer at a time: with several connections, writes wait their turn here
+     * (in order) rather than in the engine's busy handler (sleeping, and out of order) */
+    bool serial_writes;
+    pthread_mutex_t writing;
     struct MHD_Daemon *d;
     int port;
     atomic_int inflight;
@@ -196,6 +200,7 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     if (!s->o.max_rows) s->o.max_rows = 1000;
     if (!s->o.log) s->o.log = stderr;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->writing, NULL);
     pthread_cond_init(&s->freed, NULL);
     int code = RL_OK;
     s->host = strdup(s->o.host ? s->o.host : "127.0.0.1");
@@ -203,6 +208,7 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     if (!s->host || (s->o.cors && !s->cors)) code = fail(s, errbuf, errlen, "%s", "Out of memory.");
     if (code == RL_OK && s->o.tokens) code = tokens_read(s, s->o.tokens, errbuf, errlen);
     if (code == RL_OK) code = pool_open(s, db, errbuf, errlen);
+    s->serial_writes = s->nslots > 1 && strcmp(rl_db_engine(db), "sqlite") == 0;
     if (code != RL_OK) {
         rl_server_free(s);
         return code;
@@ -228,6 +234,7 @@ void rl_server_free(rl_server *s)
     free(s->cors);
     free(s->rest_prefix);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->writing);
     pthread_cond_destroy(&s->freed);
     free(s);
 }
@@ -525,7 +532,7 @@ static enum MHD_Result queue(rl_server *s, rlh_req *q)
     if (origin) {
         MHD_add_response_header(r->response, "Access-Control-Allow-Origin", origin);
         MHD_add_response_header(r->response, "Access-Control-Expose-Headers",
-                                "Content-Range, Location");
+                                "Content-Range, Link, Location");
         MHD_add_response_header(r->response, "Vary", "Origin");
     }
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, r->response);
@@ -568,11 +575,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     q->r.body = q->body.data;
     q->r.body_len = q->body.len;
+    bool serial = s->serial_writes && is_write(q->r.method);
+    if (serial) pthread_mutex_lock(&s->writing);
     dispatch(s, &q->r);
     if (q->r.slot) {
         slot_give(s, q->r.slot);
         q->r.slot = NULL;
     }
+    if (serial) pthread_mutex_unlock(&s->writing);
     return queue(s, q);
 too_large : {
     char msg[160];
