@@ -75,7 +75,8 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 
 # Seconds from one run of both sides, then instructions per phase (callgrind; repeatable);
 # reading related rows (prefetch, join, streaming with its peak memory); the same workloads
-# on a throw-away PostgreSQL server against hand-written libpq code.
+# on a throw-away PostgreSQL server against hand-written libpq code; the HTTP server under wrk
+# against a bare libmicrohttpd handler.
 bench: build
 	@scripts/deps.sh valgrind postgresql wrk
 	$(BUILD)/bench_crud

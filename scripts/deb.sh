@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build the Debian packages (libreflite0, libreflite-dev, reflite) from a copy of the source
+# Build the Debian packages (libreflite0, libreflite-dev, libreflite-http0, libreflite-http-dev,
+# reflite) from a copy of the source
 # tree in OUT/src, so that dpkg-buildpackage's files land in OUT/, and check them with
 # lintian (errors fail the build).  The package version must be the project's version.
 # Usage: scripts/deb.sh OUT

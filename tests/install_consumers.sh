@@ -49,6 +49,17 @@ LD_LIBRARY_PATH="$root/usr/lib/$ma" "$work/consumer_pc" > "$work/out" 2>&1; expe
 expect_line "pkg-config consumer" "$work/out" "reflite $version (header $version)"
 LD_LIBRARY_PATH="$root/usr/lib/$ma" ldd "$work/consumer_pc" | grep -q "$root/usr/lib/$ma/libreflite.so.0"
 expect "consumer loads the installed library" 0 $?
+# libreflite-http: its own pkg-config file and CMake package
+for f in usr/lib/$ma/libreflite-http.so.0 usr/lib/$ma/libreflite-http.a usr/include/reflite/http.h \
+         usr/lib/$ma/pkgconfig/reflite-http.pc usr/lib/$ma/cmake/reflite-http/reflite-http-config.cmake; do
+  [ -e "$root/$f" ]; expect "installed $f" 0 $?
+done
+expect "reflite-http requires reflite" "reflite = $version" "$(pkg-config --print-requires reflite-http)"
+cc -std=c11 -Wall -Werror "$src/tests/consumer/http_consumer.c" \
+  $(pkg-config --cflags --libs reflite-http) -o "$work/http_consumer_pc" 2> "$work/cc.log"
+expect "pkg-config server consumer builds" 0 $?; cat "$work/cc.log"
+LD_LIBRARY_PATH="$root/usr/lib/$ma" "$work/http_consumer_pc" > "$work/out" 2>&1
+expect "pkg-config server consumer serves" 0 $?
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
 
 cmake_consumer() { # prefix_path wanted_version build_dir

@@ -39,7 +39,8 @@
 extern "C" {
 #endif
 
-/* Built with hidden visibility like the core: what this header declares is the whole ABI. */
+/* Built with hidden visibility like the core: what this header declares is the whole ABI.  The
+ * static library's internal names start with rlh_, a prefix reserved here. */
 #pragma GCC visibility push(default)
 
 typedef struct rl_server rl_server;
