@@ -589,10 +589,21 @@ typedef enum rl_op {
     RL_STARTS_WITH, /* case-insensitive prefix */
     RL_ENDS_WITH,   /* case-insensitive suffix */
     RL_IS_NULL,     /* operand ignored */
-    RL_IS_NOT_NULL  /* operand ignored */
+    RL_IS_NOT_NULL, /* operand ignored */
+    RL_NOT_LIKE,    /* NOT LIKE (a NULL matches neither LIKE nor NOT LIKE) */
+    RL_NOT_GLOB     /* NOT GLOB */
 } rl_op;
 
-typedef enum rl_order { RL_ASC, RL_DESC } rl_order;
+/* The direction of an ordering term; where NULLs go is the engine's choice (SQLite: first
+ * ascending, PostgreSQL: last ascending) unless a _NULLS_ value says. */
+typedef enum rl_order {
+    RL_ASC,
+    RL_DESC,
+    RL_ASC_NULLS_FIRST,
+    RL_ASC_NULLS_LAST,
+    RL_DESC_NULLS_FIRST,
+    RL_DESC_NULLS_LAST
+} rl_order;
 
 typedef struct rl_query rl_query;
 

@@ -111,6 +111,45 @@ static void test_patterns(void **state)
     assert_int_equal(count_where("title", RL_CONTAINS, rl_text("%_")), 1);
     assert_int_equal(count_where("title", RL_CONTAINS, rl_text("_")), 1);
     assert_int_equal(count_where("title", RL_STARTS_WITH, rl_text("%")), 0);
+    /* negated: what the pattern does not match */
+    assert_int_equal(count_where("title", RL_NOT_LIKE, rl_text("the %")), 2);
+    assert_int_equal(count_where("title", RL_NOT_GLOB, rl_text("The *")), 2);
+    assert_int_equal(count_where("title", RL_NOT_GLOB, rl_text("the *")), 6);
+    assert_int_equal(count_where("title", RL_NOT_GLOB, rl_text("[^T]*")), 4);
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, "title", RL_NOT_LIKE, rl_null()), RL_EINVAL);
+    rl_query_free(q);
+}
+
+/* Where NULLs go when asked: the same on both engines (whose own choices differ). */
+static void test_nulls_first_and_last(void **state)
+{
+    (void)state;
+    static const struct {
+        rl_order dir;
+        bool first; /* the NULL year comes first (else last) */
+    } cases[] = {{RL_ASC_NULLS_FIRST, true},
+                 {RL_ASC_NULLS_LAST, false},
+                 {RL_DESC_NULLS_FIRST, true},
+                 {RL_DESC_NULLS_LAST, false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rl_query *q = rl_select(db, &Book_model);
+        assert_int_equal(rl_order_by(q, "year", cases[i].dir), RL_OK);
+        char buf[512];
+        titles(q, buf, sizeof buf);
+        const char *silm = strstr(buf, "The Silmarillion");
+        assert_non_null(silm);
+        if (cases[i].first)
+            assert_true(silm == buf);
+        else
+            assert_string_equal(silm, "The Silmarillion");
+        /* and the others in the direction asked: 1937 before 2001 ascending */
+        bool asc = cases[i].dir == RL_ASC_NULLS_FIRST || cases[i].dir == RL_ASC_NULLS_LAST;
+        assert_true((strstr(buf, "The Hobbit") < strstr(buf, "100%_Pure")) == asc);
+    }
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_order_by(q, "year", (rl_order)99), RL_EINVAL);
+    rl_query_free(q);
 }
 
 static void test_in_and_not_in(void **state)
@@ -495,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_comparisons),
         cmocka_unit_test(test_null_filters),
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_nulls_first_and_last),
         cmocka_unit_test(test_in_and_not_in),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_order_limit_offset),

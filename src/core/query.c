@@ -197,9 +197,9 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    if ((unsigned)op > RL_IS_NOT_NULL)
+    if ((unsigned)op > RL_NOT_GLOB)
         return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
-    if (op <= RL_GLOB && v.type == RL_V_NULL)
+    if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB) && v.type == RL_V_NULL)
         return rli_q_fail(q, RL_EINVAL,
                           "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
                           q->mi->table, field);
@@ -219,6 +219,7 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
         return add_param(q, rl_text(pat));
     }
     case RL_GLOB:
+    case RL_NOT_GLOB:
         if (q->db->be->dialect->glob_regex && v.type == RL_V_TEXT) {
             char *re = rli_glob_regex(v.u.s);
             int code = re ? add_param(q, rl_text(re)) : rli_q_fail(q, RL_ENOMEM, "Out of memory.");
@@ -279,7 +280,10 @@ int rl_order_by(rl_query *q, const char *field, rl_order dir)
     if (check(q) != RL_OK) return check(q);
     int code = rli_q_field_code(q, field);
     if (code < 0) return rli_q_unknown_field(q, field);
-    put_token(q, 'o', code, dir == RL_DESC ? 'd' : 'a');
+    static const char dirs[] = "adflFL"; /* the order of rl_order */
+    if ((unsigned)dir >= sizeof dirs - 1)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: unknown order %d.", q->mi->table, (int)dir);
+    put_token(q, 'o', code, dirs[dir]);
     q->norder++;
     return RL_OK;
 }

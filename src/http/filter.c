@@ -5,7 +5,7 @@
  *   or=(c1,c2,...)    conditions joined with OR; and=(...) with AND; not.or / not.and; inside,
  *                     a condition is col.op.value or a nested or(...) / and(...); a value with
  *                     a comma or a parenthesis is written in double quotes
- *   select=a,b        the columns written, and related rows (embed.c); order=a.desc,b;
+ *   select=a,b        the columns written, and related rows (embed.c); order=a.desc.nullslast,b;
  *                     limit=n; offset=n; rel.arg=...: an argument of the embedded relation rel
  *
  * Negation is pushed down to the comparisons (NOT (a = 1) is a <> 1, NOT (x OR y) is NOT x
@@ -228,10 +228,11 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
     }
     bool ilike = oplen == 5 && strncmp(opval, "ilike", 5) == 0;
     if (ilike || (oplen == 4 && strncmp(opval, "like", 4) == 0)) {
-        if (negate) return bad(p, "not.like and not.ilike are not supported.", NULL);
         char *pat = own(p, pattern(v, !ilike));
         if (!pat) return -1;
-        rl_where(p->q, field, ilike ? RL_LIKE : RL_GLOB, rl_text(pat));
+        rl_where(p->q, field,
+                 ilike ? (negate ? RL_NOT_LIKE : RL_LIKE) : (negate ? RL_NOT_GLOB : RL_GLOB),
+                 rl_text(pat));
         return 0;
     }
     char msg[120];
@@ -320,17 +321,33 @@ static int order(parse *p, const char *v)
         int kind;
         const char *field = column(p, term, &kind);
         if (!field) return -1;
-        rl_order d = RL_ASC;
-        if (dir && strcmp(dir, "desc") == 0)
-            d = RL_DESC;
-        else if (dir && strcmp(dir, "asc") != 0)
+        /* col[.asc|.desc][.nullsfirst|.nullslast] */
+        static const struct {
+            const char *text;
+            rl_order order;
+        } dirs[] = {{"", RL_ASC},
+                    {"asc", RL_ASC},
+                    {"desc", RL_DESC},
+                    {"nullsfirst", RL_ASC_NULLS_FIRST},
+                    {"nullslast", RL_ASC_NULLS_LAST},
+                    {"asc.nullsfirst", RL_ASC_NULLS_FIRST},
+                    {"asc.nullslast", RL_ASC_NULLS_LAST},
+                    {"desc.nullsfirst", RL_DESC_NULLS_FIRST},
+                    {"desc.nullslast", RL_DESC_NULLS_LAST}};
+        size_t i = 0;
+        while (i < sizeof dirs / sizeof dirs[0] && strcmp(dir ? dir : "", dirs[i].text) != 0)
+            i++;
+        if (i == sizeof dirs / sizeof dirs[0])
             return bad(p,
-                       "An order term is col, col.asc or col.desc (nullsfirst and nullslast "
-                       "are not supported).",
+                       "An order term is col, col.asc or col.desc, then .nullsfirst or "
+                       ".nullslast if asked.",
                        term);
+        rl_order d = dirs[i].order;
         rl_order_by(p->q, field, d);
         /* by the pk alone: pages can follow the last key */
-        p->shape->keyset = !p->shape->ordered && kind == -1 ? (d == RL_ASC ? 1 : -1) : 0;
+        p->shape->keyset = !p->shape->ordered && kind == -1 && (d == RL_ASC || d == RL_DESC)
+                               ? (d == RL_ASC ? 1 : -1)
+                               : 0;
         p->shape->ordered = true;
         c += len;
         c += *c == ',';

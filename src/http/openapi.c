@@ -278,7 +278,9 @@ static json_t *components(rl_request *r)
         "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "select",
         param("select", "query", "Columns and related rows: a,b,rel(c,d).", json_deep_copy(str)),
         "order",
-        param("order", "query", "col, col.asc or col.desc, comma-separated (default: the key).",
+        param("order", "query",
+              "col, col.asc or col.desc, then .nullsfirst or .nullslast if asked; comma-separated "
+              "(default: the key).",
               json_deep_copy(str)),
         "limit",
         param("limit", "query", "At most this many rows (and never more than the server's cap).",

@@ -119,19 +119,20 @@ typedef struct rls_stmt {
 /* How an engine spells what differs between engines. */
 typedef struct rl_dialect {
     const char *name;
-    char placeholder;           /* '?' (?1, ?2...) or '$' ($1, $2...) */
-    const char *rowid;          /* the row-id column of a table with an integer primary key */
-    const char *false_, *true_; /* literals for an empty OR / AND group */
-    const char *begin;          /* the statement that opens a writing transaction */
-    bool savepoint_anywhere;    /* SAVEPOINT also opens a transaction (outside one) */
-    bool returning;             /* INSERT ... RETURNING gives the generated key and defaults */
-    rl_value no_limit;          /* the LIMIT value that means none: -1, or NULL */
-    bool limit_inline;          /* LIMIT and OFFSET as numbers, not parameters (a planner
-                                   that plans a prepared statement once plans a top-N sort
-                                   only for a known LIMIT) */
-    const char *like;           /* " LIKE " (ASCII case-insensitive on SQLite) or " ILIKE " */
-    const char *glob;           /* " GLOB ", or " ~ " with glob_regex */
-    bool glob_regex;            /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    char placeholder;                /* '?' (?1, ?2...) or '$' ($1, $2...) */
+    const char *rowid;               /* the row-id column of a table with an integer primary key */
+    const char *false_, *true_;      /* literals for an empty OR / AND group */
+    const char *begin;               /* the statement that opens a writing transaction */
+    bool savepoint_anywhere;         /* SAVEPOINT also opens a transaction (outside one) */
+    bool returning;                  /* INSERT ... RETURNING gives the generated key and defaults */
+    rl_value no_limit;               /* the LIMIT value that means none: -1, or NULL */
+    bool limit_inline;               /* LIMIT and OFFSET as numbers, not parameters (a planner
+                                        that plans a prepared statement once plans a top-N sort
+                                        only for a known LIMIT) */
+    const char *like;                /* " LIKE " (ASCII case-insensitive on SQLite) or " ILIKE " */
+    const char *glob;                /* " GLOB ", or " ~ " with glob_regex */
+    const char *not_like, *not_glob; /* their negations: " NOT LIKE ", " !~ "... */
+    bool glob_regex;                 /* a GLOB pattern is bound as rli_glob_regex(pattern) */
     /* DDL (sql/ddl.c) */
     const char *types[6];    /* the column type of each rl_kind (RL_KIND_AUTO unused) */
     const char *pk_integer;  /* an integer primary key that the engine generates */
