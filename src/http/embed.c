@@ -275,7 +275,10 @@ int rlh_embeds_load(rl_request *r, const rl_model *m, rlh_shape *sh, const void 
         int rc = e->rel == RLH_TO_ONE    ? rl_fetch_parents(e->q, m, key, rows, n, &e->groups)
                  : e->rel == RLH_TO_MANY ? rl_fetch_children(e->q, m, key, rows, n, &e->groups)
                                          : rl_fetch_linked(e->q, e->link, m, rows, n, &e->groups);
-        if (rc != RL_OK) return rl_respond_db_error(r, rl_request_db(r)), -1;
+        if (rc != RL_OK) {
+            rl_respond_db_error(r, rl_request_db(r));
+            return -1;
+        }
         if (e->groups->total > cap) {
             char msg[400];
             snprintf(msg, sizeof msg, "%.150s has over %zu rows to embed.", e->name, cap);

@@ -244,8 +244,10 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     int rc = row_from(c->r, m, o, row, where, true);
     if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
     if (rc == 0 && (c->merge && !key ? rl_upsert(c->db, m, row, c->conflict[0] ? c->conflict : NULL)
-                                     : rl_insert(c->db, m, row)) != RL_OK)
-        rc = -1, rlh_db_error(c->r, c->db, c->item, where);
+                                     : rl_insert(c->db, m, row)) != RL_OK) {
+        rlh_db_error(c->r, c->db, c->item, where);
+        rc = -1;
+    }
     int64_t pk = 0;
     if (rc == 0) {
         rlh_write_row(out, m, row, NULL, 0);
