@@ -47,11 +47,12 @@ SQL
 
 # serve TARGET: start the server on a free port, check the document, stop it (exit 0 expected)
 serve() {
+  rm -f "$dir/out" # the last run's line is not this one's port
   "$bin" serve "$1" --port 0 --quiet > "$dir/out" 2> "$dir/err" &
   pid=$!
   port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$dir/out")
+    port=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$dir/out" 2> /dev/null)
     [ -n "$port" ] && break
     sleep 0.1
   done
