@@ -19,7 +19,7 @@
 const char *const rlc_serve_usage =
     "usage: reflite serve DB [--host ADDR] [--port N] [--read-only] [--tokens FILE]\n"
     "                     [--cors ORIGINS] [--max-body BYTES] [--max-rows N] [--threads N]\n"
-    "                     [--quiet] [--timeout MS]\n"
+    "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
     "\n"
     "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
     "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
@@ -35,6 +35,8 @@ const char *const rlc_serve_usage =
     "  --max-body BYTES       largest request body (default 1048576; 413 beyond)\n"
     "  --max-rows N           most rows in one response (default 1000)\n"
     "  --threads N            worker threads, each with its own connection (default 4)\n"
+    "  --statement-timeout MS stop a request's statement after MS milliseconds: 503\n"
+    "                         (default 10000; 0: no limit)\n"
     "  --quiet                no request log\n"
     "  --timeout MS           wait up to MS milliseconds for a lock (default 5000)\n"
     "\n"
@@ -60,7 +62,7 @@ static bool number(const char *s, long long min, long long max, long long *out)
 
 int rlc_serve(int argc, char **argv)
 {
-    rl_server_options so = {.port = 8080};
+    rl_server_options so = {.port = 8080, .statement_timeout = 10000};
     const char *target = NULL;
     long long timeout = 5000, n;
     for (int i = 0; i < argc; i++) {
@@ -80,6 +82,8 @@ int rlc_serve(int argc, char **argv)
             so.max_rows = (size_t)n;
         else if (strcmp(a, "--threads") == 0 && number(v, 1, 256, &n))
             so.threads = (unsigned)n;
+        else if (strcmp(a, "--statement-timeout") == 0 && number(v, 0, INT_MAX, &n))
+            so.statement_timeout = (unsigned)n;
         else if (strcmp(a, "--timeout") == 0 && number(v, 0, INT_MAX, &n))
             timeout = n;
         else {

@@ -52,28 +52,29 @@ extern "C" {
 
 typedef enum rl_code {
     RL_OK = 0,
-    RL_ERROR = -1,        /* an engine error with no more specific code */
-    RL_ENOMEM = -2,       /* out of memory */
-    RL_EINVAL = -3,       /* a bad argument (NULL handle, bad option, unknown profile...) */
-    RL_EMISUSE = -4,      /* an API call in the wrong state (e.g. commit without begin) */
-    RL_ENOTFOUND = -5,    /* no row with that primary key / the query matched nothing */
-    RL_EMULTIPLE = -6,    /* rl_fetch_one matched more than one row */
-    RL_EFIELD = -7,       /* a query or update named a field the model does not have */
-    RL_ENOFK = -8,        /* this engine build cannot enforce foreign keys */
-    RL_EBUSY = -9,        /* the database stayed locked past the busy timeout */
-    RL_EFOREIGNKEY = -10, /* a foreign key would be broken; see rl_error.fk */
-    RL_EUNIQUE = -11,     /* a UNIQUE or PRIMARY KEY constraint failed */
-    RL_ENOTNULL = -12,    /* a NOT NULL constraint failed */
-    RL_ECHECK = -13,      /* a CHECK constraint failed */
-    RL_ECONSTRAINT = -14, /* another constraint failed (e.g. RAISE() in a trigger) */
-    RL_ETXN = -15,        /* the connection was closed with an open transaction; rolled back */
-    RL_EDATALOSS = -16,   /* a migration would lose data and was not allowed to */
-    RL_EMIGRATE = -17,    /* a migration failed and was rolled back */
-    RL_ENOSPACE = -18,    /* not enough free disk space for the operation */
-    RL_ECANTOPEN = -19,   /* the database file could not be opened */
-    RL_ECORRUPT = -20,    /* the database file is damaged (integrity or quick check failed) */
-    RL_EREFUSED = -21,    /* refused to keep a promise: e.g. SQL that would switch keys off */
-    RL_EAMBIGUOUS = -22,  /* a relation could follow several keys: name the key field */
+    RL_ERROR = -1,         /* an engine error with no more specific code */
+    RL_ENOMEM = -2,        /* out of memory */
+    RL_EINVAL = -3,        /* a bad argument (NULL handle, bad option, unknown profile...) */
+    RL_EMISUSE = -4,       /* an API call in the wrong state (e.g. commit without begin) */
+    RL_ENOTFOUND = -5,     /* no row with that primary key / the query matched nothing */
+    RL_EMULTIPLE = -6,     /* rl_fetch_one matched more than one row */
+    RL_EFIELD = -7,        /* a query or update named a field the model does not have */
+    RL_ENOFK = -8,         /* this engine build cannot enforce foreign keys */
+    RL_EBUSY = -9,         /* the database stayed locked past the busy timeout */
+    RL_EFOREIGNKEY = -10,  /* a foreign key would be broken; see rl_error.fk */
+    RL_EUNIQUE = -11,      /* a UNIQUE or PRIMARY KEY constraint failed */
+    RL_ENOTNULL = -12,     /* a NOT NULL constraint failed */
+    RL_ECHECK = -13,       /* a CHECK constraint failed */
+    RL_ECONSTRAINT = -14,  /* another constraint failed (e.g. RAISE() in a trigger) */
+    RL_ETXN = -15,         /* the connection was closed with an open transaction; rolled back */
+    RL_EDATALOSS = -16,    /* a migration would lose data and was not allowed to */
+    RL_EMIGRATE = -17,     /* a migration failed and was rolled back */
+    RL_ENOSPACE = -18,     /* not enough free disk space for the operation */
+    RL_ECANTOPEN = -19,    /* the database file could not be opened */
+    RL_ECORRUPT = -20,     /* the database file is damaged (integrity or quick check failed) */
+    RL_EREFUSED = -21,     /* refused to keep a promise: e.g. SQL that would switch keys off */
+    RL_EAMBIGUOUS = -22,   /* a relation could follow several keys: name the key field */
+    RL_EINTERRUPTED = -23, /* the statement was stopped by rl_interrupt */
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -403,6 +404,15 @@ rl_profile rl_db_profile(const rl_db *db);
 
 /* The engine db runs on: "sqlite" or "postgresql" ("" for NULL). */
 const char *rl_db_engine(const rl_db *db);
+
+/*
+ * Stop the statement running on db as soon as the engine can: the call running it fails
+ * with RL_EINTERRUPTED (a transaction it was in stays open: roll it back).  The one call that
+ * may come from another thread while db is in use, as from a watchdog that limits how long a
+ * statement may run; a no-op when nothing runs (on PostgreSQL, a request to the server that
+ * may arrive after the statement ended and then does nothing).  RL_EINVAL for NULL.
+ */
+int rl_interrupt(rl_db *db);
 
 /* Whether target names a database on a server (a postgresql:// or postgres:// URL) rather
  * than a SQLite file. */

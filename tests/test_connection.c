@@ -1,8 +1,10 @@
 /* Connections: enforced foreign keys, pragmas, profiles, transactions, raw SQL. */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -329,6 +331,48 @@ static void test_clone_shares_the_database(void **state)
     }
 }
 
+/* rl_interrupt from another thread, a moment after the statement started. */
+static void *interrupt_soon(void *db)
+{
+    struct timespec t = {0, 200 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    rl_interrupt(db);
+    return NULL;
+}
+
+/* A statement that would run for minutes, stopped from another thread: RL_EINTERRUPTED, and
+ * the connection goes on. */
+static void test_interrupt_stops_a_statement(void **state)
+{
+    (void)state;
+    rl_db *db;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
+    const char *endless =
+        on_pg() ? "SELECT pg_sleep(300)"
+                : "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                  "100000000000) SELECT count(*) FROM n";
+    for (int round = 0; round < 2; round++) { /* and again on the same connection */
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, interrupt_soon, db), 0);
+        assert_int_equal(rl_exec(db, endless, NULL, 0, NULL), RL_EINTERRUPTED);
+        pthread_join(t, NULL);
+        assert_int_equal(rl_last_error(db)->code, RL_EINTERRUPTED);
+        int64_t n = 0;
+        assert_int_equal(rl_query_int(db, "SELECT 7", NULL, 0, &n), RL_OK);
+        assert_int_equal(n, 7);
+    }
+    if (!on_pg()) { /* nothing running: nothing stopped later */
+        assert_int_equal(rl_interrupt(db), RL_OK);
+        int64_t n = 0;
+        assert_int_equal(rl_query_int(db, "SELECT 8", NULL, 0, &n), RL_OK);
+        assert_int_equal(n, 8);
+    }
+    assert_int_equal(rl_interrupt(NULL), RL_EINVAL);
+    assert_string_equal(rl_code_name(RL_EINTERRUPTED), "RL_EINTERRUPTED");
+    rl_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest both[] = {
@@ -338,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_failed_call_undoes_only_itself),
         cmocka_unit_test(test_exec_with_params_and_all_or_nothing),
         cmocka_unit_test(test_clone_shares_the_database),
+        cmocka_unit_test(test_interrupt_stops_a_statement),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(test_file_db_has_fk_wal_and_timeout), /* pragmas of a file */

@@ -620,6 +620,40 @@ static void test_numbers_round_trip(void **state)
     stop(&sv);
 }
 
+/* A route whose statement would run for minutes. */
+static int slow(rl_request *r, void *ctx)
+{
+    (void)ctx;
+    const char *sql =
+        on_pg() ? "SELECT pg_sleep(300)"
+                : "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                  "100000000000) SELECT count(*) FROM n";
+    rl_db *db = rl_request_db(r);
+    if (rl_exec(db, sql, NULL, 0, NULL) != RL_OK) return rl_respond_db_error(r, db);
+    return rl_respond(r, 200, NULL, "{}", 2);
+}
+
+/* The limit on a request's statements: a statement past it is stopped, the answer is 503, and
+ * the connection serves the next requests, which are not stopped. */
+static void test_statement_timeout(void **state)
+{
+    (void)state;
+    server sv;
+    rl_server_options o = {.threads = 1, .statement_timeout = 300};
+    start(&sv, &o);
+    assert_int_equal(rl_server_route(sv.s, "GET", "/slow", slow, NULL), RL_OK);
+    assert_int_equal(rl_server_rest(sv.s, ""), RL_OK);
+    listen_now(&sv);
+    for (int round = 0; round < 2; round++) {
+        char msg[300];
+        expect_error(&sv, "GET", "/slow", NULL, NULL, 503, "RL_EINTERRUPTED", msg, sizeof msg);
+        assert_contains(msg, "300 ms");
+        for (int i = 0; i < 10; i++) /* the same connection, fast requests: never stopped */
+            assert_int_equal(rows_of(&sv, "/books?select=title,authors(name)"), 4);
+    }
+    stop(&sv);
+}
+
 static void test_max_rows(void **state)
 {
     (void)state;
@@ -990,12 +1024,19 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest both[] = {
-        cmocka_unit_test(test_filters_select_order), cmocka_unit_test(test_embedding),
-        cmocka_unit_test(test_nested_insert),        cmocka_unit_test(test_ranges_counts_and_pages),
-        cmocka_unit_test(test_numbers_round_trip),   cmocka_unit_test(test_max_rows),
-        cmocka_unit_test(test_post_patch_delete),    cmocka_unit_test(test_limits_and_read_only),
-        cmocka_unit_test(test_tokens_and_cors),      cmocka_unit_test(test_hostile_requests),
-        cmocka_unit_test(test_routes_and_prefix),    cmocka_unit_test(test_many_clients_at_once),
+        cmocka_unit_test(test_filters_select_order),
+        cmocka_unit_test(test_embedding),
+        cmocka_unit_test(test_nested_insert),
+        cmocka_unit_test(test_ranges_counts_and_pages),
+        cmocka_unit_test(test_numbers_round_trip),
+        cmocka_unit_test(test_statement_timeout),
+        cmocka_unit_test(test_max_rows),
+        cmocka_unit_test(test_post_patch_delete),
+        cmocka_unit_test(test_limits_and_read_only),
+        cmocka_unit_test(test_tokens_and_cors),
+        cmocka_unit_test(test_hostile_requests),
+        cmocka_unit_test(test_routes_and_prefix),
+        cmocka_unit_test(test_many_clients_at_once),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

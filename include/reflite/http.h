@@ -60,6 +60,9 @@ typedef struct rl_server_options {
     size_t max_rows;    /* rows in one response of the generic API: 0 for 1000 */
     FILE *log;          /* one line per request: NULL for stderr */
     bool quiet;         /* no request log */
+    unsigned statement_timeout; /* milliseconds a request may keep its connection working:
+                                   past them its statement is stopped (rl_interrupt) and the
+                                   answer is 503 RL_EINTERRUPTED; 0: no limit */
 } rl_server_options;
 
 /*

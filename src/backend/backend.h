@@ -35,7 +35,7 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 4
+#define RLB_VERSION 5
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -123,6 +123,9 @@ typedef struct rl_backend {
     /* may: call rli_trace(db, sql) with each statement's text as it starts to run (on: from
      * now on; off: no more).  NULL: statements cannot be traced on this engine. */
     void (*trace)(rl_db *db, bool on);
+    /* may: stop the statement running on c, from any thread (rl_interrupt); the call running
+     * it then fails with a code that maps to RL_EINTERRUPTED.  NULL: it cannot be stopped. */
+    int (*interrupt)(rlb_conn *c);
     /* must: the text s was prepared from. */
     const char *(*statement_sql)(rlb_stmt *s);
     /* must: rows changed by the last INSERT/UPDATE/DELETE on c. */

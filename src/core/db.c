@@ -166,6 +166,13 @@ const char *rl_db_engine(const rl_db *db)
     return db ? db->be->name : "";
 }
 
+int rl_interrupt(rl_db *db)
+{
+    if (!db) return RL_EINVAL;
+    /* from another thread: nothing of db but the engine's own thread-safe call is touched */
+    return db->be->interrupt && db->be->interrupt(db->conn) == RLB_OK ? RL_OK : RL_ERROR;
+}
+
 bool rl_target_is_server(const char *target)
 {
     return target && rli_backend_for(target) != &rli_sqlite_backend;

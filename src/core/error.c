@@ -59,6 +59,8 @@ const char *rl_code_name(int code)
         return "RL_EREFUSED";
     case RL_EAMBIGUOUS:
         return "RL_EAMBIGUOUS";
+    case RL_EINTERRUPTED:
+        return "RL_EINTERRUPTED";
     case RL_EMODEL:
         return "RL_EMODEL";
     case RL_EMODEL_SET_NULL:

@@ -40,6 +40,46 @@ void rlh_error_open(rlh_buf *b, const char *code, const char *message, const cha
 /* v as JSON: numbers, strings, null; booleans for a field of kind boolean; a blob as "\x..". */
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
 
+/* ---- the pool of connections (pool.c) ---------------------------------------------------- */
+
+#include <pthread.h>
+#include <time.h>
+
+typedef struct rlh_slot {
+    rl_db *db;
+    rl_models *models;
+    bool busy;
+    struct timespec since; /* when it was taken (CLOCK_MONOTONIC) */
+    bool stopped;          /* the watchdog stopped its statement */
+} rlh_slot;
+
+typedef struct rlh_pool {
+    bool opened; /* rlh_pool_open ran: there is something to close */
+    rlh_slot *slots;
+    size_t nslots;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    bool serial_writes;      /* SQLite with several connections: writes take turns */
+    pthread_mutex_t writing; /* the turn */
+    unsigned limit_ms;       /* how long a request may keep a connection working (0: no limit) */
+    bool watching, watch_stop;
+    pthread_t watcher;
+    pthread_cond_t watch_wake;
+} rlh_pool;
+
+/* db, then clones up to size connections, each with its tables; err says why on failure
+ * (the caller closes the pool either way). */
+int rlh_pool_open(rlh_pool *p, rl_db *db, unsigned size, char *err, size_t errlen);
+void rlh_pool_close(rlh_pool *p);
+/* A free connection, waiting for one; and giving it back. */
+rlh_slot *rlh_pool_take(rlh_pool *p);
+void rlh_pool_give(rlh_pool *p, rlh_slot *slot);
+/* The watchdog: stop the statement of a connection taken for over limit_ms (0: none). */
+int rlh_pool_watch_start(rlh_pool *p, unsigned limit_ms);
+void rlh_pool_watch_stop(rlh_pool *p);
+/* Whether the watchdog stopped slot's statement (the request ran past the limit). */
+bool rlh_pool_stopped(const rlh_slot *slot);
+
 /* ---- requests (server.c) ------------------------------------------------------------------ */
 
 enum { RLH_MAX_PARAMS = 8 };
@@ -70,6 +110,7 @@ struct rl_request {
 int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
 bool rlh_has_tokens(const rl_request *r);
+unsigned rlh_statement_timeout(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);
 
 /* ---- the generic API (rest.c, read.c, filter.c, embed.c) ---------------------------------- */

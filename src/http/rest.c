@@ -46,6 +46,7 @@ int rlh_status_of(int code)
     case RL_ENOTFOUND:
         return 404;
     case RL_EBUSY:
+    case RL_EINTERRUPTED:
         return 503;
     default:
         return 500;
@@ -56,6 +57,14 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
 {
     const rl_error *e = rl_last_error(db);
     const rl_fk_detail *k = &e->fk;
+    if (e->code == RL_EINTERRUPTED && rlh_pool_stopped(r->slot)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "The request ran past the server's limit of %u ms and was stopped.",
+                 rlh_statement_timeout(r));
+        return rl_respond_error(r, 503, "RL_EINTERRUPTED", msg, e->message,
+                                "Ask for less: narrower filters, fewer rows or relations.");
+    }
     bool fk = e->code == RL_EFOREIGNKEY;
     where = where ? where : "";
     char *message = malloc(strlen(where) + strlen(e->message) + 3), details[600];

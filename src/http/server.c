@@ -19,12 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct rlh_slot {
-    rl_db *db;
-    rl_models *models;
-    bool busy;
-} rlh_slot;
-
 typedef struct route {
     char *method;  /* NULL: any */
     char *pattern; /* its segments, NUL-separated */
@@ -47,14 +41,7 @@ struct rl_server {
     size_t ntokens;
     route *routes;
     size_t nroutes;
-    rlh_slot *slots;
-    size_t nslots;
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
-    /* SQLite has one writer at a time: with several connections, writes wait their turn here
-     * (in order) rather than in the engine's busy handler (sleeping, and out of order) */
-    bool serial_writes;
-    pthread_mutex_t writing;
+    rlh_pool pool; /* the connections (pool.c) */
     struct MHD_Daemon *d;
     int port;
     atomic_int inflight;
@@ -74,57 +61,6 @@ static int fail(rl_server *s, char *errbuf, size_t errlen, const char *fmt, cons
     if (s) snprintf(s->err, sizeof s->err, fmt, what);
     if (errbuf && errlen) snprintf(errbuf, errlen, fmt, what);
     return RL_ERROR;
-}
-
-/* ---- the pool ----------------------------------------------------------------------------- */
-
-static rlh_slot *slot_take(rl_server *s)
-{
-    pthread_mutex_lock(&s->lock);
-    rlh_slot *got = NULL;
-    while (!got) {
-        for (size_t i = 0; i < s->nslots && !got; i++)
-            if (!s->slots[i].busy) got = &s->slots[i];
-        if (!got) pthread_cond_wait(&s->freed, &s->lock);
-    }
-    got->busy = true;
-    pthread_mutex_unlock(&s->lock);
-    return got;
-}
-
-static void slot_give(rl_server *s, rlh_slot *slot)
-{
-    pthread_mutex_lock(&s->lock);
-    slot->busy = false;
-    pthread_cond_signal(&s->freed);
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* The pool: db itself, then clones up to the thread count (fewer when db cannot be shared). */
-static int pool_open(rl_server *s, rl_db *db, char *errbuf, size_t errlen)
-{
-    s->slots = calloc(s->o.threads, sizeof *s->slots);
-    if (!s->slots) return fail(s, errbuf, errlen, "%s", "Out of memory.");
-    for (size_t i = 0; i < s->o.threads; i++) {
-        rl_db *c = db;
-        if (i > 0 && rl_db_clone(db, &c) != RL_OK) {
-            if (rl_last_error(db)->code == RL_EMISUSE) break; /* one connection serves */
-            return fail(s, errbuf, errlen, "Cannot open another connection: %s", rl_errmsg(db));
-        }
-        s->slots[s->nslots++].db = c;
-        if (rl_models_load(c, &s->slots[i].models) != RL_OK)
-            return fail(s, errbuf, errlen, "Cannot read the tables: %s", rl_errmsg(c));
-    }
-    return RL_OK;
-}
-
-static void pool_close(rl_server *s)
-{
-    for (size_t i = 0; i < s->nslots; i++) {
-        rl_models_free(s->slots[i].models);
-        if (i > 0) rl_close(s->slots[i].db);
-    }
-    free(s->slots);
 }
 
 /* ---- tokens ------------------------------------------------------------------------------- */
@@ -199,16 +135,14 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     if (!s->o.max_body) s->o.max_body = 1 << 20;
     if (!s->o.max_rows) s->o.max_rows = 1000;
     if (!s->o.log) s->o.log = stderr;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_mutex_init(&s->writing, NULL);
-    pthread_cond_init(&s->freed, NULL);
     int code = RL_OK;
     s->host = strdup(s->o.host ? s->o.host : "127.0.0.1");
     if (s->o.cors) s->cors = strdup(s->o.cors);
     if (!s->host || (s->o.cors && !s->cors)) code = fail(s, errbuf, errlen, "%s", "Out of memory.");
     if (code == RL_OK && s->o.tokens) code = tokens_read(s, s->o.tokens, errbuf, errlen);
-    if (code == RL_OK) code = pool_open(s, db, errbuf, errlen);
-    s->serial_writes = s->nslots > 1 && strcmp(rl_db_engine(db), "sqlite") == 0;
+    char why[sizeof s->err];
+    if (code == RL_OK && rlh_pool_open(&s->pool, db, s->o.threads, why, sizeof why) != RL_OK)
+        code = fail(s, errbuf, errlen, "%s", why);
     if (code != RL_OK) {
         rl_server_free(s);
         return code;
@@ -221,7 +155,7 @@ void rl_server_free(rl_server *s)
 {
     if (!s) return;
     rl_server_stop(s);
-    if (s->slots) pool_close(s);
+    rlh_pool_close(&s->pool);
     for (size_t i = 0; i < s->nroutes; i++) {
         free(s->routes[i].method);
         free(s->routes[i].pattern);
@@ -233,9 +167,6 @@ void rl_server_free(rl_server *s)
     free(s->host);
     free(s->cors);
     free(s->rest_prefix);
-    pthread_mutex_destroy(&s->lock);
-    pthread_mutex_destroy(&s->writing);
-    pthread_cond_destroy(&s->freed);
     free(s);
 }
 
@@ -366,7 +297,7 @@ const char *rl_request_body(const rl_request *r, size_t *len)
 rl_db *rl_request_db(rl_request *r)
 {
     if (!r) return NULL;
-    if (!r->slot) r->slot = slot_take(r->server);
+    if (!r->slot) r->slot = rlh_pool_take(&r->server->pool);
     return r->slot->db;
 }
 
@@ -383,6 +314,11 @@ bool rlh_read_only(const rl_request *r)
 bool rlh_has_tokens(const rl_request *r)
 {
     return r->server->ntokens > 0;
+}
+
+unsigned rlh_statement_timeout(const rl_request *r)
+{
+    return r->server->o.statement_timeout;
 }
 
 size_t rlh_max_rows(const rl_request *r)
@@ -575,14 +511,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     q->r.body = q->body.data;
     q->r.body_len = q->body.len;
-    bool serial = s->serial_writes && is_write(q->r.method);
-    if (serial) pthread_mutex_lock(&s->writing);
+    bool serial = s->pool.serial_writes && is_write(q->r.method);
+    if (serial) pthread_mutex_lock(&s->pool.writing);
     dispatch(s, &q->r);
     if (q->r.slot) {
-        slot_give(s, q->r.slot);
+        rlh_pool_give(&s->pool, q->r.slot);
         q->r.slot = NULL;
     }
-    if (serial) pthread_mutex_unlock(&s->writing);
+    if (serial) pthread_mutex_unlock(&s->pool.writing);
     return queue(s, q);
 too_large : {
     char msg[160];
@@ -639,6 +575,11 @@ int rl_server_start(rl_server *s)
                             MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
                             on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!s->d) return fail(s, NULL, 0, "Cannot listen on %s (address in use?).", s->host);
+    if (rlh_pool_watch_start(&s->pool, s->o.statement_timeout) != RL_OK) {
+        MHD_stop_daemon(s->d);
+        s->d = NULL;
+        return fail(s, NULL, 0, "%s", "Cannot start the statement watchdog.");
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : s->o.port;
     s->err[0] = '\0';
@@ -660,6 +601,7 @@ int rl_server_stop(rl_server *s)
     for (int i = 0; i < 2000 && atomic_load(&s->inflight) > 0; i++) /* 10 s at most */
         nanosleep(&tick, NULL);
     MHD_stop_daemon(s->d);
+    rlh_pool_watch_stop(&s->pool);
     s->d = NULL;
     s->port = 0;
     return RL_OK;

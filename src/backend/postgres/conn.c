@@ -90,6 +90,7 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
     if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
         strcmp(e->sqlstate, "40001") == 0)
         return PG_FAIL_BUSY;
+    if (strcmp(e->sqlstate, "57014") == 0) return PG_FAIL_CANCELED;
     return PG_FAIL;
 }
 
@@ -158,6 +159,7 @@ static void conn_close(rlb_conn *cc)
         rli_pg_run(c, sql, NULL);
     }
     free(c->test_schema);
+    if (c->cancel) PQfreeCancel(c->cancel);
     PQfinish(c->c);
     rli_pg_error_clear(&c->err);
     free(c);
@@ -208,6 +210,7 @@ static int conn_open(rl_db *db, const char *target, const rl_options *o, char *e
         conn_close((rlb_conn *)c);
         return code;
     }
+    c->cancel = PQgetCancel(c->c);
     /* replica sessions skip the key triggers: such a connection cannot keep the promise */
     bool replica = replica_role(c) == 1;
     if (replica || session_setup(c, o) != RLB_OK) {
@@ -480,6 +483,14 @@ static void trace(rl_db *db, bool on)
     rli_pg(db)->trace_db = on ? db : NULL;
 }
 
+static int interrupt(rlb_conn *cc)
+{
+    pg_conn *c = (pg_conn *)cc;
+    char err[256];
+    /* a cancel request on a connection of its own: the server stops what c runs, if anything */
+    return c->cancel && PQcancel(c->cancel, err, sizeof err) ? RLB_OK : PG_FAIL;
+}
+
 static bool column_null(rlb_stmt *s, int col)
 {
     pg_stmt *st = st_of(s);
@@ -645,6 +656,7 @@ const rl_backend rli_postgres_backend = {
     .next_row = next_row,
     .stream = stream,
     .trace = trace,
+    .interrupt = interrupt,
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

@@ -33,6 +33,8 @@ static int code_of(int rc)
         return RL_ECONSTRAINT;
     case PG_FAIL_MISUSE:
         return RL_EMISUSE;
+    case PG_FAIL_CANCELED:
+        return RL_EINTERRUPTED;
     default:
         return RL_ERROR;
     }

@@ -12,15 +12,16 @@
 /* Failure codes of step, exec and prepare (any int but RLB_OK/ROW/DONE): the class of the
  * SQLSTATE, so that maybe_fk can tell a key failure from the code alone. */
 enum {
-    PG_FAIL = 1,     /* any other failure; the connection's last error says which */
-    PG_FAIL_FK,      /* 23503 foreign_key_violation */
-    PG_FAIL_UNIQUE,  /* 23505 unique_violation */
-    PG_FAIL_NOTNULL, /* 23502 not_null_violation */
-    PG_FAIL_CHECK,   /* 23514 check_violation */
-    PG_FAIL_BUSY,    /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
-    PG_FAIL_CONN,    /* the connection is gone */
-    PG_FAIL_TYPE,    /* 22P02, 22003, 42804: a value the column's type cannot hold */
-    PG_FAIL_MISUSE,  /* a statement while a cursor streams rows on the connection */
+    PG_FAIL = 1,      /* any other failure; the connection's last error says which */
+    PG_FAIL_FK,       /* 23503 foreign_key_violation */
+    PG_FAIL_UNIQUE,   /* 23505 unique_violation */
+    PG_FAIL_NOTNULL,  /* 23502 not_null_violation */
+    PG_FAIL_CHECK,    /* 23514 check_violation */
+    PG_FAIL_BUSY,     /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
+    PG_FAIL_CONN,     /* the connection is gone */
+    PG_FAIL_TYPE,     /* 22P02, 22003, 42804: a value the column's type cannot hold */
+    PG_FAIL_MISUSE,   /* a statement while a cursor streams rows on the connection */
+    PG_FAIL_CANCELED, /* 57014 query_canceled (rl_interrupt) */
 };
 
 /* The last failure on a connection, from the server's structured fields. */
@@ -38,6 +39,7 @@ typedef struct pg_conn {
     struct rlb_stmt *setval; /* key_given's statement, prepared on first use */
     void *streaming;         /* the statement whose rows are coming one at a time, or NULL */
     rl_db *trace_db;         /* rl_trace is on: statements are told to rli_trace */
+    PGcancel *cancel;        /* for rl_interrupt, from any thread (PQcancel is thread-safe) */
 } pg_conn;
 
 /* RLB_OK, or PG_FAIL_MISUSE (kept as c's last error) while another statement than self

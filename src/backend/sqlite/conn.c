@@ -313,6 +313,12 @@ static void trace(rl_db *db, bool on)
     sqlite3_trace_v2(rli_sqlite_h(db), on ? SQLITE_TRACE_STMT : 0, on ? trace_stmt : NULL, db);
 }
 
+static int interrupt(rlb_conn *c)
+{
+    sqlite3_interrupt((sqlite3 *)c); /* thread-safe; a no-op when nothing runs */
+    return RLB_OK;
+}
+
 static rl_vtype column_type(rlb_stmt *s, int col)
 {
     switch (sqlite3_column_type(rli_sqlite_st(s), col)) {
@@ -406,6 +412,7 @@ const rl_backend rli_sqlite_backend = {
     .next_row = next_row,
     .stream = NULL, /* sqlite3_step hands over one row at a time */
     .trace = trace,
+    .interrupt = interrupt,
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

@@ -60,6 +60,8 @@ int rli_code_from_sqlite(int rc)
         return RL_ECORRUPT;
     case SQLITE_AUTH:
         return RL_EREFUSED;
+    case SQLITE_INTERRUPT:
+        return RL_EINTERRUPTED;
     default:
         return RL_ERROR;
     }
