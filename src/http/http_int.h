@@ -77,6 +77,8 @@ void rlh_pool_give(rlh_pool *p, rlh_slot *slot);
 /* The watchdog: stop the statement of a connection taken for over limit_ms (0: none). */
 int rlh_pool_watch_start(rlh_pool *p, unsigned limit_ms);
 void rlh_pool_watch_stop(rlh_pool *p);
+/* Milliseconds from one CLOCK_MONOTONIC reading to a later one. */
+double rlh_ms_between(const struct timespec *from, const struct timespec *to);
 /* Whether the watchdog stopped slot's statement (the request ran past the limit). */
 bool rlh_pool_stopped(const rlh_slot *slot);
 

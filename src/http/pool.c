@@ -84,9 +84,9 @@ void rlh_pool_give(rlh_pool *p, rlh_slot *slot)
     pthread_mutex_unlock(&p->lock);
 }
 
-static double ms_since(const struct timespec *t, const struct timespec *now)
+double rlh_ms_between(const struct timespec *from, const struct timespec *to)
 {
-    return (double)(now->tv_sec - t->tv_sec) * 1e3 + (double)(now->tv_nsec - t->tv_nsec) / 1e6;
+    return (double)(to->tv_sec - from->tv_sec) * 1e3 + (double)(to->tv_nsec - from->tv_nsec) / 1e6;
 }
 
 static void *watch(void *arg)
@@ -105,7 +105,7 @@ static void *watch(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &now);
         for (size_t i = 0; i < p->nslots; i++) {
             rlh_slot *s = &p->slots[i];
-            if (s->busy && !s->stopped && ms_since(&s->since, &now) > p->limit_ms) {
+            if (s->busy && !s->stopped && rlh_ms_between(&s->since, &now) > p->limit_ms) {
                 s->stopped = true;
                 rl_interrupt(s->db);
             }

@@ -538,8 +538,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!s->o.quiet) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        double ms = (double)(end.tv_sec - q->start.tv_sec) * 1e3 +
-                    (double)(end.tv_nsec - q->start.tv_nsec) / 1e6;
+        double ms = rlh_ms_between(&q->start, &end);
         fprintf(s->o.log, "%s %.300s%s %d %.1fms%s\n", q->r.method, q->r.path,
                 q->r.nargs ? "?..." : "", q->r.status, ms,
                 why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
