@@ -172,27 +172,35 @@ static int parent_set_make(rl_db *db, const rl_model *m, int fi, const void *row
     return ps->text.oom ? RL_ENOMEM : RL_OK;
 }
 
-/* Check the arguments shared by the calls on sets of parents, resolve the parent and the key,
- * and build the set.  On success the caller frees ps. */
+/* What every call on a set of rows shares: the checks, the child's key to parent (into *fi),
+ * and the set of keys of n rows: the parents' pks, or (of_children) the children's keys. */
+static int key_set(rl_query *q, model_info *child, model_info *parent, const char *key,
+                   bool of_children, const void *rows, size_t n, int *fi, parent_set *ps)
+{
+    if (n && !rows)
+        return rli_q_fail(q, RL_EINVAL, "query: no %s rows were given.",
+                          of_children ? "child" : "parent");
+    if (q->join)
+        return rli_q_fail(q, RL_EMISUSE, "query on %s: a set of %s takes a query without a join.",
+                          q->mi->table, of_children ? "keys" : "parents");
+    int rc = find_key(q, child, parent, key, fi);
+    if (rc == RL_OK) rc = rli_q_ready(q);
+    if (rc != RL_OK) return rc;
+    const model_info *of = of_children ? child : parent;
+    if (parent_set_make(q->db, of->model, of_children ? *fi : -1, rows, n, ps) != RL_OK) {
+        parent_set_free(ps);
+        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+    }
+    return RL_OK;
+}
+
+/* Resolve the parent, then key_set on the parents.  On success the caller frees ps. */
 static int set_up_on(rl_query *q, model_info *child, const rl_model *parent, const char *key,
                      const void *parents, size_t n, int *fi, parent_set *ps)
 {
     model_info *p;
     int rc = parent_info(q, parent, &p);
-    if (rc != RL_OK) return rc;
-    if (n && !parents) return rli_q_fail(q, RL_EINVAL, "query: no parent rows were given.");
-    if (q->join)
-        return rli_q_fail(q, RL_EMISUSE,
-                          "query on %s: a set of parents takes a query without "
-                          "a join.",
-                          q->mi->table);
-    if ((rc = find_key(q, child, p, key, fi)) != RL_OK) return rc;
-    if ((rc = rli_q_ready(q)) != RL_OK) return rc;
-    if (parent_set_make(q->db, p->model, -1, parents, n, ps) != RL_OK) {
-        parent_set_free(ps);
-        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    }
-    return RL_OK;
+    return rc != RL_OK ? rc : key_set(q, child, p, key, false, parents, n, fi, ps);
 }
 
 static int set_up(rl_query *q, const rl_model *parent, const char *key, const void *parents,
@@ -340,17 +348,8 @@ int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
     if (!q->mi->model->has_pk)
         return rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to be referenced by.",
                           q->mi->table);
-    if (n && !children) return rli_q_fail(q, RL_EINVAL, "query: no child rows were given.");
-    if (q->join)
-        return rli_q_fail(q, RL_EMISUSE, "query on %s: a set of keys takes a query without a join.",
-                          q->mi->table);
-    if ((rc = find_key(q, c, q->mi, key, &fi)) != RL_OK) return rc;
-    if ((rc = rli_q_ready(q)) != RL_OK) return rc;
     parent_set ps;
-    if (parent_set_make(q->db, child, fi, children, n, &ps) != RL_OK) {
-        parent_set_free(&ps);
-        return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    }
+    if ((rc = key_set(q, c, q->mi, key, true, children, n, &fi, &ps)) != RL_OK) return rc;
     size_t shape_len, nparams;
     rl_rows *rows = NULL;
     rc = add_key_set(q, RLS_PK, &ps, &shape_len, &nparams);
