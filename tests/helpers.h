@@ -154,6 +154,14 @@ static inline int64_t object_count(rl_db *db)
                               : "SELECT count(*) FROM sqlite_schema");
 }
 
+/* A statement that would run for minutes on the engine under test (to be interrupted). */
+static inline const char *endless_sql(void)
+{
+    return on_pg() ? "SELECT pg_sleep(300)"
+                   : "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                     "100000000000) SELECT count(*) FROM n";
+}
+
 /* Whether table has an index called name, unique or not as asked. */
 static inline bool has_index(rl_db *db, const char *table, const char *name, bool unique)
 {
