@@ -507,9 +507,10 @@ int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stm
     return RL_OK;
 }
 
-int rli_q_prepare_own(rl_query *q, rlb_stmt **out)
+int rli_q_prepare_own(rl_query *q, rlb_stmt **out, char **text)
 {
     *out = NULL;
+    if (text) *text = NULL;
     int code = compose(q, SH_SELECT, -1);
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;
@@ -517,8 +518,14 @@ int rli_q_prepare_own(rl_query *q, rlb_stmt **out)
     if (mi->cursor_spare && strcmp(mi->cursor_sql, q->sql.s) == 0) { /* the last cursor's */
         st = mi->cursor_spare;
         mi->cursor_spare = NULL;
+        if (text) { /* its text goes with it, to come back with it */
+            *text = mi->cursor_sql;
+            mi->cursor_sql = NULL;
+        }
     } else if ((code = rli_prepare_once(q->db, q->sql.s, &st, q->mi->table)) != RL_OK) {
         return code;
+    } else if (text) {
+        *text = strdup(q->sql.s); /* NULL (out of memory): the statement is not kept */
     }
     bind_all(q, st, SH_SELECT, -1, NULL, 0);
     *out = st;

@@ -72,8 +72,10 @@ int rli_q_ready(rl_query *q);
 /* The statement of shape for q, from the model's cache (rendered and prepared on first
  * sight), its values bound; limit_override >= 0 replaces the query's limit. */
 int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stmt **out);
-/* The same statement prepared apart from the cache: the caller owns it (a cursor). */
-int rli_q_prepare_own(rl_query *q, rlb_stmt **out);
+/* The same statement apart from the cache, the caller's own (a cursor): the model's kept
+ * statement when its text is the same, else a new one.  With text, *text receives the
+ * statement's text (malloc'd; NULL when out of memory) for rl_cursor_free to keep it by. */
+int rli_q_prepare_own(rl_query *q, rlb_stmt **out, char **text);
 /* Double the room of a result set for structs of size (and parents of psize, 0: none; and
  * link keys when keys). */
 int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys);

@@ -207,12 +207,12 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     *out = NULL;
     rl_cursor *c = calloc(1, sizeof *c);
     if (!c) return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
-    int rc = rli_q_prepare_own(q, &c->st);
+    /* an engine that keeps a statement gets its text too, to keep it for the next cursor */
+    int rc = rli_q_prepare_own(q, &c->st, q->db->be->stream ? NULL : &c->sql);
     if (rc != RL_OK) {
         free(c);
         return rc;
     }
-    c->sql = q->db->be->stream ? NULL : strdup(q->sql.s); /* NULL: not kept (rl_cursor_free) */
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
