@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 /* ---- a growable buffer (json.c) ----------------------------------------------------------- */
@@ -197,6 +198,13 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id);
 int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape);
 /* The column name of a field of a runtime model, and the pk column's ("id" when unnamed). */
 const char *rlh_pk_name(const rl_model *m);
+/* The pk of a row of m (a model with one). */
+static inline int64_t rlh_row_pk(const rl_model *m, const void *row)
+{
+    int64_t pk;
+    memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
+    return pk;
+}
 /* The column a field of m is stored in. */
 const char *rlh_column_of(const rl_field *f);
 /* The field named name in m, or NULL. */

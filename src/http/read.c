@@ -26,9 +26,7 @@ void rlh_write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_sha
         if (f) {
             rlh_json_value(b, &v[f - m->fields], f->kind);
         } else {
-            int64_t pk;
-            memcpy(&pk, (const char *)row + m->pk_offset, sizeof pk);
-            rlh_add_int(b, pk);
+            rlh_add_int(b, rlh_row_pk(m, row));
         }
     }
     for (size_t i = 0; sh && i < sh->nembeds; i++) {
@@ -70,8 +68,7 @@ int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh,
             return RL_EINVAL;
         }
         for (size_t i = 0; i < rows->count; i++) {
-            if (m->has_pk)
-                memcpy(&sh->last_pk, (char *)rows->items + i * m->size + m->pk_offset, 8);
+            if (m->has_pk) sh->last_pk = rlh_row_pk(m, (char *)rows->items + i * m->size);
             if (i) rlh_add(b, ",", 1);
             rlh_write_row(b, m, (char *)rows->items + i * m->size, sh, i);
         }
@@ -88,7 +85,7 @@ int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh,
         return RL_ENOMEM;
     }
     while ((rc = rl_cursor_next(c, row, NULL)) == 1) {
-        if (m->has_pk && sh) memcpy(&sh->last_pk, (char *)row + m->pk_offset, 8);
+        if (m->has_pk && sh) sh->last_pk = rlh_row_pk(m, row);
         if ((*n)++) rlh_add(b, ",", 1);
         rlh_write_row(b, m, row, sh, 0);
     }

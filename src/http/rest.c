@@ -261,7 +261,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     if (rc == 0) {
         rlh_write_row(out, m, row, NULL, 0);
         out->len -= out->len > 0; /* its closing brace: the nested rows come first */
-        if (m->has_pk) memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
+        if (m->has_pk) pk = rlh_row_pk(m, row);
         if (depth == 0 && c->item <= 0) c->first_pk = pk; /* for Location */
     }
     rl_row_free(m, row);
@@ -367,9 +367,7 @@ static int pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, si
     rl_value *pks = calloc(max + 1, sizeof *pks);
     if (!row || !pks) rc = RL_ENOMEM;
     while (rc == RL_OK && (rc = rl_cursor_next(c, row, NULL)) == 1) {
-        int64_t pk;
-        memcpy(&pk, (char *)row + m->pk_offset, sizeof pk);
-        pks[(*n)++] = rl_int(pk);
+        pks[(*n)++] = rl_int(rlh_row_pk(m, row));
         rc = RL_OK;
     }
     free(row);
