@@ -68,10 +68,11 @@ int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh,
             return RL_EINVAL;
         }
         for (size_t i = 0; i < rows->count; i++) {
-            if (m->has_pk) sh->last_pk = rlh_row_pk(m, (char *)rows->items + i * m->size);
             if (i) rlh_add(b, ",", 1);
             rlh_write_row(b, m, (char *)rows->items + i * m->size, sh, i);
         }
+        if (m->has_pk && rows->count)
+            sh->last_pk = rlh_row_pk(m, (char *)rows->items + (rows->count - 1) * m->size);
         *n = rows->count;
         rl_rows_free(rows);
         return b->oom ? RL_ENOMEM : RL_OK;
