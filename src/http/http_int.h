@@ -9,10 +9,12 @@
 
 #include <reflite/http.h>
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <stdint.h>
 
 /* ---- a growable buffer (json.c) ----------------------------------------------------------- */
@@ -42,9 +44,6 @@ void rlh_error_open(rlh_buf *b, const char *code, const char *message, const cha
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
 
 /* ---- the pool of connections (pool.c) ---------------------------------------------------- */
-
-#include <pthread.h>
-#include <time.h>
 
 typedef struct rlh_slot {
     rl_db *db;

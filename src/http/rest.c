@@ -478,8 +478,9 @@ int rlh_rest(rl_request *r, const char *path)
     const char *prefix = rl_request_path(r);
     size_t prefix_len = strlen(prefix) - strlen(path);
     path += strspn(path, "/");
-    bool reading = !strcmp(rl_request_method(r), "GET") || !strcmp(rl_request_method(r), "HEAD");
-    if (reading && (!*path || !strcmp(path, "openapi.json")))
+    const char *method = rl_request_method(r);
+    bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (read && (!*path || !strcmp(path, "openapi.json")))
         return rlh_openapi(r, prefix, prefix_len);
     char table[256];
     size_t tlen = strcspn(path, "/");
@@ -496,8 +497,6 @@ int rlh_rest(rl_request *r, const char *path)
         snprintf(msg, sizeof msg, "There is no table %s.", table);
         return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL, NULL);
     }
-    const char *method = rl_request_method(r);
-    bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     bool known = read || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
                  strcmp(method, "DELETE") == 0;
     if (!known || (!read && rlh_read_only(r)) || (id && strcmp(method, "POST") == 0)) {
