@@ -553,6 +553,9 @@ static void test_ranges_counts_and_pages(void **state)
     expect_range(&sv, "/books", "10-20", true, 416, "*/4", 0);
     expect_range(&sv, "/books", "5-2", false, 416, "*/*", 0);
     expect_range(&sv, "/books", "x", false, 416, "*/*", 0);
+    expect_range(&sv, "/books", "0-9223372036854775807", true, 200, "0-3/4", 4);
+    expect_range(&sv, "/books", "9223372036854775807-", false, 200, "*/*", 0);
+    expect_range(&sv, "/books", "0-99999999999999999999", false, 416, "*/*", 0);
 
     /* keyset pages: ordered by the key, each page's Link starts after its last row */
     int64_t ids[16];

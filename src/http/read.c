@@ -6,6 +6,7 @@
 #include "http_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,7 +143,7 @@ static bool range_of(const char *h, int64_t *first, int64_t *count)
     if (!*h) return true;
     long long b = strtoll(h, &end, 10);
     if (end == h || *end || b < a || errno) return false;
-    *count = b - a + 1;
+    *count = b - a < LLONG_MAX ? b - a + 1 : LLONG_MAX; /* 0-LLONG_MAX: every row */
     return true;
 }
 
