@@ -98,6 +98,7 @@ static inline long fuzz_call(fuzz_server *fs, const char *method, const char *ta
     snprintf(url, sizeof url, "%s%s", fs->base, target);
     fuzz_buf b = {0};
     struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    if (body) h = curl_slist_append(h, "Content-Type: application/json");
     if (prefer) h = curl_slist_append(h, prefer);
     curl_easy_reset(fs->c);
     curl_easy_setopt(fs->c, CURLOPT_URL, url);

@@ -75,6 +75,9 @@ typedef enum rl_code {
     RL_EREFUSED = -21,     /* refused to keep a promise: e.g. SQL that would switch keys off */
     RL_EAMBIGUOUS = -22,   /* a relation could follow several keys: name the key field */
     RL_EINTERRUPTED = -23, /* the statement was stopped by rl_interrupt */
+    RL_ESCHEMA = -25,      /* a table or column named is not in the database (its schema
+                              changed since the statement or model was made) */
+    RL_ETYPE = -26,        /* a value the column's type cannot hold (rl_error.column, .value) */
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -339,6 +342,7 @@ typedef struct rl_error {
     const char *constraint; /* for RL_ECHECK: the constraint's name or its whole expression */
     int64_t item;           /* for rl_insert_many: index of the failing item, else -1 */
     rl_fk_detail fk;        /* for RL_EFOREIGNKEY */
+    const char *value;      /* for RL_ETYPE: the value refused, as its text ("" if unknown) */
 } rl_error;
 
 typedef struct rl_db rl_db;
@@ -413,6 +417,17 @@ const char *rl_db_engine(const rl_db *db);
  * may arrive after the statement ended and then does nothing).  RL_EINVAL for NULL.
  */
 int rl_interrupt(rl_db *db);
+
+/*
+ * A number that changes whenever the schema db sees changes (a table or column added, dropped,
+ * renamed or altered, a key or constraint changed), by this connection or any other: a
+ * program that keeps models read from the database (rl_models_load) compares it with the
+ * number it read them at and reloads them when it moved.  SQLite: the schema cookie (PRAGMA
+ * schema_version); PostgreSQL: a digest of the catalog rows of the tables, columns and
+ * constraints of the schemas on the search path (one query, about as costly as a small
+ * SELECT).  Equal numbers mean no change; the number itself means nothing else.
+ */
+int rl_schema_version(rl_db *db, int64_t *out);
 
 /* Whether target names a database on a server (a postgresql:// or postgres:// URL) rather
  * than a SQLite file. */

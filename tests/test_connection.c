@@ -133,7 +133,7 @@ static void test_test_profile_is_fresh_and_leaves_nothing(void **state)
                                              "current_schema()")
                                  : 0;
     /* b shares nothing with a, although both named the same database. */
-    assert_int_equal(rl_exec(b, "SELECT * FROM authors", NULL, 0, NULL), RL_ERROR);
+    assert_int_equal(rl_exec(b, "SELECT * FROM authors", NULL, 0, NULL), RL_ESCHEMA);
     assert_contains(rl_errmsg(b), on_pg() ? "does not exist" : "no such table");
     rl_close(a);
     rl_close(b);

@@ -245,7 +245,7 @@ static void test_models_are_per_connection(void **state)
     add_author(a, "a");
     /* b has never created the table: its statements are its own. */
     Author x = {.name = "b"};
-    assert_int_equal(rl_insert(b, &Author_model, &x), RL_ERROR);
+    assert_int_equal(rl_insert(b, &Author_model, &x), RL_ESCHEMA);
     assert_contains(rl_errmsg(b),
                     on_pg() ? "relation \"authors\" does not exist" : "no such table");
     rl_close(a);

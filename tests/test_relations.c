@@ -868,7 +868,7 @@ static void test_raw_sql_into_structs(void **state)
         RL_EFIELD);
     assert_contains(rl_errmsg(db), "nope");
     assert_int_equal(rl_query_rows(db, &Book_model, "SELECT * FROM no_such_table", NULL, 0, &rows),
-                     RL_ERROR);
+                     RL_ESCHEMA);
     rl_close(db);
 }
 

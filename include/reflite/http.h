@@ -63,6 +63,12 @@ typedef struct rl_server_options {
     unsigned statement_timeout; /* milliseconds a request may keep its connection working:
                                    past them its statement is stopped (rl_interrupt) and the
                                    answer is 503 RL_EINTERRUPTED; 0: no limit */
+    const char *allow_hosts;    /* host names answered besides localhost and the address
+                                   listened on (comma-separated; the Host header of any other
+                                   name is refused with 421, against DNS rebinding) */
+    unsigned max_connections;   /* open connections at once: 0 for 1000 */
+    unsigned max_per_address;   /* open connections from one client address: 0 for 200 */
+    unsigned idle_timeout;      /* seconds a connection may stay silent: 0 for 15 */
 } rl_server_options;
 
 /*
@@ -93,6 +99,15 @@ int rl_server_start(rl_server *s);
 
 /* The port listened on (after rl_server_start), or 0. */
 int rl_server_port(const rl_server *s);
+
+/*
+ * Read the database's tables again for every request that starts after this call (safe from
+ * any thread, a signal's thread included).  Not needed for changes the server notices itself:
+ * on SQLite every request compares the schema's version (rl_schema_version); on PostgreSQL a
+ * connection compares it at most once a second, and at once when a request names a table or
+ * column it does not know.
+ */
+int rl_server_reload(rl_server *s);
 
 /* Stop accepting requests, finish those in flight, then stop.  A no-op when not started. */
 int rl_server_stop(rl_server *s);

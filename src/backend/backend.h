@@ -35,7 +35,7 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 5
+#define RLB_VERSION 6
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -126,6 +126,10 @@ typedef struct rl_backend {
     /* may: stop the statement running on c, from any thread (rl_interrupt); the call running
      * it then fails with a code that maps to RL_EINTERRUPTED.  NULL: it cannot be stopped. */
     int (*interrupt)(rlb_conn *c);
+    /* may: a statement of reflite's own giving one row of one integer that changes whenever
+     * the schema of the tables the connection sees changes (rl_schema_version); NULL: the
+     * engine has none, and rl_schema_version fails with RL_EMISUSE. */
+    const char *schema_version_sql;
     /* must: the text s was prepared from. */
     const char *(*statement_sql)(rlb_stmt *s);
     /* must: rows changed by the last INSERT/UPDATE/DELETE on c. */

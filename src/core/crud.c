@@ -218,6 +218,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
     uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
     rlb_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
+    if (rli_row_fits(db, mi, row, "insert into") != RL_OK) return RL_ETYPE;
     int code = omit ? default_stmt(db, mi, pk != 0, omit, &ds)
                     : model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
     if (code != RL_OK) return code;
@@ -356,6 +357,7 @@ int rl_update(rl_db *db, const rl_model *model, const void *row)
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;
+    if ((code = rli_row_fits(db, mi, row, "update")) != RL_OK) return code;
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
     rli_bind_row(db->be, st, mi, row, 1);
     return run_update(db, mi, st, row, (int)model->nfields + 1);
@@ -400,6 +402,8 @@ int rl_update_fields(rl_db *db, const rl_model *model, const void *row, const ch
             return rli_err_set(db, RL_EFIELD, "update %s: model %s has no field named '%s'.",
                                mi->table, model->type_name, *p);
         mask |= 1ULL << fi;
+        rl_value v = rli_field_value(&model->fields[fi], row);
+        if ((code = rli_value_fits(db, mi, &model->fields[fi], &v, "update")) != RL_OK) return code;
     }
     if (!mask)
         return rli_err_set(db, RL_EINVAL, "update %s: the list of fields to write is empty.",
@@ -487,6 +491,7 @@ int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *co
     if (code != RL_OK) return code;
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
+    if ((code = rli_row_fits(db, mi, row, "insert into")) != RL_OK) return code;
     if (!mask && !pk)
         return rli_err_set(db, RL_EINVAL,
                            "upsert into %s: the row has no primary key to decide a conflict "

@@ -173,6 +173,26 @@ int rl_interrupt(rl_db *db)
     return db->be->interrupt && db->be->interrupt(db->conn) == RLB_OK ? RL_OK : RL_ERROR;
 }
 
+int rl_schema_version(rl_db *db, int64_t *out)
+{
+    if (!db || !out)
+        return db ? rli_err_set(db, RL_EINVAL, "schema version: out is NULL.") : RL_EINVAL;
+    *out = 0;
+    rli_err_clear(db);
+    if (!db->be->schema_version_sql)
+        return rli_err_set(db, RL_EMISUSE, "schema version: the %s backend cannot tell.",
+                           db->be->name);
+    rlb_stmt *st = NULL;
+    int code = rli_prepare_kept(db, db->be->schema_version_sql, &st, "schema version");
+    int rc = code == RL_OK ? db->be->step(st) : RLB_DONE;
+    if (code == RL_OK && rc == RLB_ROW)
+        *out = db->be->column_int64(st, 0);
+    else if (code == RL_OK)
+        code = rli_fail(db, st, rc, "schema version");
+    db->be->finalize(st);
+    return code;
+}
+
 bool rl_target_is_server(const char *target)
 {
     return target && rli_backend_for(target) != &rli_sqlite_backend;

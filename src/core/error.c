@@ -61,6 +61,10 @@ const char *rl_code_name(int code)
         return "RL_EAMBIGUOUS";
     case RL_EINTERRUPTED:
         return "RL_EINTERRUPTED";
+    case RL_ESCHEMA:
+        return "RL_ESCHEMA";
+    case RL_ETYPE:
+        return "RL_ETYPE";
     case RL_EMODEL:
         return "RL_EMODEL";
     case RL_EMODEL_SET_NULL:
@@ -114,6 +118,7 @@ static const rl_error NULL_DB_ERROR = {.code = RL_EINVAL,
                                        .column = "",
                                        .constraint = "",
                                        .item = -1,
+                                       .value = "",
                                        .fk = {.child_table = "",
                                               .child_column = "",
                                               .parent_table = "",
@@ -135,7 +140,7 @@ static void err_reset(rl_db *db)
     rli_arena_free(&db->err_strings);
     memset(&db->err, 0, sizeof db->err);
     db->err.message = "No error.";
-    db->err.table = db->err.column = db->err.constraint = "";
+    db->err.table = db->err.column = db->err.constraint = db->err.value = "";
     db->err.fk.child_table = db->err.fk.child_column = "";
     db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
     db->err.item = -1;

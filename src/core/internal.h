@@ -204,6 +204,15 @@ void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX]);
 void *rli_copy_bytes(struct arena *a, const void *src, size_t n);
 /* Value of field i of row as an rl_value (text/blob borrowed from the row). */
 rl_value rli_field_value(const rl_field *f, const void *row);
+/* Whether v can go into the column of field f: a field of a runtime model (an rl_value member)
+ * takes only what its kind can hold (an integer column, integers and their text; a number
+ * column, numbers and their text; a boolean one, true/false as 1/0), the same on every engine;
+ * other fields always (their C type decides).  RL_OK, or RL_ETYPE set on db naming op, the
+ * column, its type and the value (op: "insert into", "update"). */
+int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_value *v,
+                   const char *op);
+/* rli_value_fits for every field of row. */
+int rli_row_fits(rl_db *db, const model_info *mi, const void *row, const char *op);
 /* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied
  * into the arena. Returns 0 or RL_ENOMEM. */
 int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,

@@ -628,6 +628,10 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
             code = rli_q_unknown_field(q, sets[i].field);
         else
             codes[i] = (unsigned char)fc;
+        int fi = code == RL_OK ? rli_model_field_index(q->mi, sets[i].field) : -1;
+        if (fi >= 0)
+            code =
+                rli_value_fits(q->db, q->mi, &q->mi->model->fields[fi], &sets[i].value, "update");
     }
     if (code == RL_OK) code = rli_q_ready(q);
     if (code == RL_OK) {

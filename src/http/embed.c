@@ -35,6 +35,7 @@ typedef struct sel {
 
 static int fail(sel *s, int status, const char *code, const char *msg, const char *hint)
 {
+    if (strcmp(code, "RL_EFIELD") == 0) rlh_unknown_name(s->r); /* perhaps new since */
     rl_respond_error(s->r, status, code, msg, NULL, hint);
     return -1;
 }

@@ -68,10 +68,14 @@ typedef struct parse {
     char **owned; /* strings made while parsing, freed with the parse */
     size_t nowned;
     bool failed;
+    size_t conditions;  /* so far, in every group and relation */
+    const char *tested; /* the last condition was IS [NOT] NULL of this field (else NULL) */
+    bool tested_not;    /* ... IS NOT NULL */
 } parse;
 
 static int bad(parse *p, const char *what, const char *detail)
 {
+    rlh_unknown_name(p->r); /* a value that does not fit may be of a column changed since */
     if (!p->failed)
         rl_respond_error(p->r, 400, "RL_EINVAL", what, detail,
                          "Filters are col=op.value with op one of eq, neq, gt, gte, lt, lte, like, "
@@ -98,18 +102,28 @@ static const char *column(parse *p, const char *col, int *kind)
 {
     if (strcmp(col, rlh_pk_name(p->m)) == 0 && p->m->has_pk) {
         *kind = -1;
-        return col;
+        return rlh_pk_name(p->m); /* the model's: lives as long as it */
     }
     const rl_field *f = rlh_field(p->m, col);
     if (!f) {
         char msg[400];
         snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", p->m->table, col);
+        rlh_unknown_name(p->r);
         rl_respond_error(p->r, 400, "RL_EFIELD", msg, NULL, NULL);
         p->failed = true;
         return NULL;
     }
     *kind = (int)f->kind;
     return f->name;
+}
+
+/* Whether the column of field (kind -1: the pk) can hold NULL. */
+static bool nullable(const parse *p, int kind, const char *field)
+{
+    if (kind == -1) return false;
+    for (size_t i = 0; i < p->m->nfields; i++)
+        if (strcmp(p->m->fields[i].name, field) == 0) return p->m->fields[i].nullable;
+    return true;
 }
 
 /* A LIKE pattern of PostgREST (* or % for any text, _ for a character) as SQL's (ilike) or
@@ -178,12 +192,20 @@ static int in_list(parse *p, const char *field, int kind, const char *list, bool
         if (*c == ',') c++;
     }
     if (*c != ')' || c[1]) return bad(p, "An in. list is not closed by ')'.", list);
-    return rl_where_in(p->q, field, vals, n, negate) == RL_OK ? 0 : bad(p, "Bad in. list.", list);
+    if (rl_where_in(p->q, field, vals, n, negate) != RL_OK) return bad(p, "Bad in. list.", list);
+    return negate && n == 0; /* not.in.() holds for every row */
 }
 
-/* col with "op.value" (value already unquoted), negated or not. */
+/* col with "op.value" (value already unquoted), negated or not.  Returns 0 for a condition,
+ * 1 for one that holds for every row (IS NOT NULL of a column that cannot be NULL, a LIKE of
+ * wildcards alone on such a column), -1 after a failure. */
 static int leaf(parse *p, const char *col, const char *opval, bool negate)
 {
+    if (++p->conditions > RLH_MAX_CONDITIONS) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "A request has at most %d conditions.", RLH_MAX_CONDITIONS);
+        return bad(p, msg, NULL);
+    }
     if (strncmp(opval, "not.", 4) == 0) {
         negate = !negate;
         opval += 4;
@@ -211,7 +233,9 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
     if (oplen == 2 && strncmp(opval, "is", 2) == 0) {
         if (strcmp(v, "null") == 0) {
             rl_where(p->q, field, negate ? RL_IS_NOT_NULL : RL_IS_NULL, rl_null());
-            return 0;
+            p->tested = field;
+            p->tested_not = negate;
+            return negate && !nullable(p, kind, field);
         }
         if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
             return bad(p, "is. takes null, true or false.", v);
@@ -233,7 +257,7 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
         rl_where(p->q, field,
                  ilike ? (negate ? RL_NOT_LIKE : RL_LIKE) : (negate ? RL_NOT_GLOB : RL_GLOB),
                  rl_text(pat));
-        return 0;
+        return !negate && !nullable(p, kind, field) && !v[strspn(v, "*%")] && *v;
     }
     char msg[120];
     snprintf(msg, sizeof msg, "Unknown operator '%.*s'.", (int)(oplen < 40 ? oplen : 40), opval);
@@ -259,7 +283,8 @@ static int condition(parse *p, const char **s, bool negate, int depth)
     const char *dot = strchr(c, '.');
     if (!dot) return bad(p, "A condition is col.op.value.", c);
     char col[256];
-    snprintf(col, sizeof col, "%.*s", (int)(dot - c < 255 ? dot - c : 255), c);
+    if (dot - c >= (ptrdiff_t)sizeof col) return bad(p, "A column's name is too long.", NULL);
+    snprintf(col, sizeof col, "%.*s", (int)(dot - c), c);
     const char *opstart = dot + 1;
     const char *vdot = strchr(opstart, '.');
     if (!vdot) return bad(p, "A condition is col.op.value.", c);
@@ -289,15 +314,32 @@ static int condition(parse *p, const char **s, bool negate, int depth)
     return leaf(p, col, opval, negate);
 }
 
-/* "(c1,c2,...)" at *s: the conditions joined by OR (any) or AND; NOT of it when negate. */
+/* "(c1,c2,...)" at *s: the conditions joined by OR (any) or AND; NOT of it when negate.
+ * Returns 1 when the group holds for every row, whatever the rows: an AND of such conditions
+ * (none at all included: and=(), not.or=()), an OR with one of them; else 0, or -1. */
 static int group(parse *p, const char **s, bool any, bool negate, int depth)
 {
     if (depth > 16) return bad(p, "Groups are nested more than 16 deep.", NULL);
     if (**s != '(') return bad(p, "A group is written (c1,c2,...).", *s);
     (*s)++;
-    (any != negate ? rl_any : rl_all)(p->q); /* NOT (x OR y) is NOT x AND NOT y */
+    bool or = any != negate; /* NOT (x OR y) is NOT x AND NOT y */
+    (or ? rl_any : rl_all)(p->q);
+    int always = or ? 0 : 1;
+    const char *null_of[16] = {NULL}; /* in an OR: x IS NULL and x IS NOT NULL hold for all */
+    bool null_not[16];
+    size_t nnull = 0;
     while (**s && **s != ')') {
-        if (condition(p, s, negate, depth) < 0) return -1;
+        p->tested = NULL;
+        int rc = condition(p, s, negate, depth);
+        if (rc < 0) return -1;
+        for (size_t i = 0; or &&p->tested && i < nnull; i++)
+            if (strcmp(null_of[i], p->tested) == 0 && null_not[i] != p->tested_not) rc = 1;
+        if (or &&p->tested && nnull < 16) {
+            null_of[nnull] = p->tested;
+            null_not[nnull++] = p->tested_not;
+        }
+        p->tested = NULL;
+        always = or ? (always || rc) : (always && rc);
         if (**s == ',')
             (*s)++;
         else if (**s != ')')
@@ -306,7 +348,7 @@ static int group(parse *p, const char **s, bool any, bool negate, int depth)
     if (**s != ')') return bad(p, "A group is not closed by ')'.", NULL);
     (*s)++;
     rl_end(p->q);
-    return 0;
+    return always;
 }
 
 static int order(parse *p, const char *v)
@@ -315,7 +357,8 @@ static int order(parse *p, const char *v)
     while (*c) {
         size_t len = strcspn(c, ",");
         char term[300];
-        snprintf(term, sizeof term, "%.*s", (int)(len < 299 ? len : 299), c);
+        if (len >= sizeof term) return bad(p, "An order term is too long.", NULL);
+        snprintf(term, sizeof term, "%.*s", (int)len, c);
         char *dir = strchr(term, '.');
         if (dir) *dir++ = '\0';
         int kind;
@@ -378,6 +421,7 @@ static int argument(parse *p, const char *key, const char *v)
         p->owned = sub.owned;
         p->nowned = sub.nowned;
         p->failed = sub.failed;
+        p->conditions = sub.conditions;
         return rc;
     }
     if (strcmp(key, "select") == 0) return 0; /* read first */
@@ -385,15 +429,20 @@ static int argument(parse *p, const char *key, const char *v)
     if (strcmp(key, "limit") == 0) return count_arg(p, v, &p->shape->limit);
     if (strcmp(key, "offset") == 0) return count_arg(p, v, &p->shape->offset);
     if (strcmp(key, "on_conflict") == 0 || strcmp(key, "columns") == 0) return 0; /* for writes */
-    p->shape->filters++;
+    /* a condition that holds for every row filters nothing: the unfiltered-write guard
+     * counts only the others */
     bool negate = strncmp(key, "not.", 4) == 0;
     const char *k = key + (negate ? 4 : 0);
+    int always;
     if (strcmp(k, "or") == 0 || strcmp(k, "and") == 0) {
         const char *s = v;
-        if (group(p, &s, k[0] == 'o', negate, 0) < 0) return -1;
-        return *s ? bad(p, "Text follows a group's closing parenthesis.", s) : 0;
+        if ((always = group(p, &s, k[0] == 'o', negate, 0)) < 0) return -1;
+        if (*s) return bad(p, "Text follows a group's closing parenthesis.", s);
+    } else if ((always = leaf(p, key, v, false)) < 0) {
+        return -1;
     }
-    return leaf(p, key, v, false);
+    if (!always) p->shape->filters++;
+    return 0;
 }
 
 int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape)

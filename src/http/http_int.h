@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -48,6 +49,9 @@ void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
 typedef struct rlh_slot {
     rl_db *db;
     rl_models *models;
+    int64_t version;          /* rl_schema_version when models were read */
+    unsigned generation;      /* the pool's generation when models were read */
+    struct timespec verified; /* when version was last compared (CLOCK_MONOTONIC) */
     bool busy;
     struct timespec since; /* when it was taken (CLOCK_MONOTONIC) */
     bool stopped;          /* the watchdog stopped its statement */
@@ -65,14 +69,21 @@ typedef struct rlh_pool {
     bool watching, watch_stop;
     pthread_t watcher;
     pthread_cond_t watch_wake;
+    bool cheap_version;          /* rl_schema_version costs next to nothing: ask it every time */
+    _Atomic unsigned generation; /* bumped by rl_server_reload: every slot reads its tables */
 } rlh_pool;
 
 /* db, then clones up to size connections, each with its tables; err says why on failure
  * (the caller closes the pool either way). */
 int rlh_pool_open(rlh_pool *p, rl_db *db, unsigned size, char *err, size_t errlen);
 void rlh_pool_close(rlh_pool *p);
-/* A free connection, waiting for one; and giving it back. */
+/* A free connection, waiting for one, its tables as the database has them now (within a
+ * second on engines where asking costs a query); and giving it back. */
 rlh_slot *rlh_pool_take(rlh_pool *p);
+/* Read slot's tables again if the schema changed since they were read (force: ask the
+ * database now, whatever the last time); 1 when they were read again, 0 when they are the
+ * same, -1 when they could not be read (the old ones are kept). */
+int rlh_pool_refresh(rlh_pool *p, rlh_slot *slot, bool force);
 void rlh_pool_give(rlh_pool *p, rlh_slot *slot);
 /* The watchdog: stop the statement of a connection taken for over limit_ms (0: none). */
 int rlh_pool_watch_start(rlh_pool *p, unsigned limit_ms);
@@ -84,7 +95,12 @@ bool rlh_pool_stopped(const rlh_slot *slot);
 
 /* ---- requests (server.c) ------------------------------------------------------------------ */
 
-enum { RLH_MAX_PARAMS = 8 };
+enum {
+    RLH_MAX_PARAMS = 8,
+    /* conditions in one request: SQLite parses a long OR as a deep tree, and refuses one over
+     * 1000 levels ("Expression tree is too large"); the same limit on every engine */
+    RLH_MAX_CONDITIONS = 500
+};
 
 typedef struct rlh_arg {
     const char *key, *value; /* value "" for a key without one */
@@ -103,10 +119,20 @@ struct rl_request {
     size_t nargs;
     struct rlh_slot *slot; /* the pooled connection, once taken */
     bool write_scope;      /* the token may write (or there are no tokens) */
+    bool stale;            /* the answer names a table or column the tables do not have: worth
+                              one more try if the schema changed (rlh_unknown_name) */
     void *response;        /* struct MHD_Response, once answered */
     int status;
     rlh_buf extra; /* headers added before answering: name\0value\0 pairs */
 };
+
+/* The request named a table or column its connection's tables do not have: if the database's
+ * schema changed since they were read, the server reads them again and answers the request
+ * anew (once). */
+static inline void rlh_unknown_name(rl_request *r)
+{
+    r->stale = true;
+}
 
 /* The status of a reflite error code. */
 int rlh_status_of(int code);

@@ -7,9 +7,18 @@
  * and stops (rl_interrupt) the statement of one taken for longer: the call running it fails
  * with RL_EINTERRUPTED and the handler answers.  It looks under the pool's lock, and a
  * connection given back is no longer looked at, so a stop never reaches the next request.
+ *
+ * The tables follow the database's schema: a connection taken compares the schema's version
+ * (rl_schema_version) with the one its tables were read at, and reads them again when it
+ * moved, before the request sees any of them: a request works with the tables as they were
+ * or as they are, never a mix.  On SQLite the version is a read of the file's header, asked
+ * at every take; on PostgreSQL it costs a query, asked at most once a second per connection,
+ * and at once when a request names a table or column its tables do not have (the server's
+ * retry).  rl_server_reload makes every connection read them again at its next take.
  */
 #include "http_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +41,9 @@ int rlh_pool_open(rlh_pool *p, rl_db *db, unsigned size, char *err, size_t errle
             return RL_ERROR;
         }
         p->slots[p->nslots++].db = c;
-        if (rl_models_load(c, &p->slots[i].models) != RL_OK) {
+        clock_gettime(CLOCK_MONOTONIC, &p->slots[i].verified);
+        if (rl_schema_version(c, &p->slots[i].version) != RL_OK ||
+            rl_models_load(c, &p->slots[i].models) != RL_OK) {
             snprintf(err, errlen, "Cannot read the tables: %s", rl_errmsg(c));
             return RL_ERROR;
         }
@@ -40,6 +51,7 @@ int rlh_pool_open(rlh_pool *p, rl_db *db, unsigned size, char *err, size_t errle
     /* SQLite has one writer at a time: with several connections, writes wait their turn in
      * the server (in order) rather than in the engine's busy handler (asleep, out of order) */
     p->serial_writes = p->nslots > 1 && strcmp(rl_db_engine(db), "sqlite") == 0;
+    p->cheap_version = strcmp(rl_db_engine(db), "sqlite") == 0;
     return RL_OK;
 }
 
@@ -73,7 +85,29 @@ rlh_slot *rlh_pool_take(rlh_pool *p)
     got->stopped = false;
     clock_gettime(CLOCK_MONOTONIC, &got->since);
     pthread_mutex_unlock(&p->lock);
+    rlh_pool_refresh(p, got, false);
     return got;
+}
+
+int rlh_pool_refresh(rlh_pool *p, rlh_slot *slot, bool force)
+{
+    unsigned gen = atomic_load(&p->generation);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    bool due = force || p->cheap_version || gen != slot->generation ||
+               rlh_ms_between(&slot->verified, &now) >= 1000;
+    if (!due) return 0;
+    int64_t version;
+    if (rl_schema_version(slot->db, &version) != RL_OK) return -1;
+    slot->verified = now;
+    if (version == slot->version && gen == slot->generation) return 0;
+    rl_models *fresh;
+    if (rl_models_load(slot->db, &fresh) != RL_OK) return -1;
+    rl_models_free(slot->models);
+    slot->models = fresh;
+    slot->version = version;
+    slot->generation = gen;
+    return 1;
 }
 
 void rlh_pool_give(rlh_pool *p, rlh_slot *slot)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 rlh_prefer rlh_prefer_of(rl_request *r)
 {
@@ -36,7 +37,9 @@ int rlh_status_of(int code)
     case RL_EFOREIGNKEY:
     case RL_EUNIQUE:
     case RL_ECONSTRAINT:
+    case RL_ESCHEMA: /* the database changed under the request */
         return 409;
+    case RL_ETYPE:
     case RL_ENOTNULL:
     case RL_ECHECK:
     case RL_EFIELD:
@@ -53,6 +56,84 @@ int rlh_status_of(int code)
     }
 }
 
+/* Whether j (a member of a body's object) holds value (within it, when part), or is text
+ * longer than longer (>= 0). */
+static bool holds(json_t *j, const char *value, bool part, long longer)
+{
+    char number[40];
+    if (json_is_integer(j) && longer < 0) { /* 99999999999 for an INTEGER */
+        snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        return strcmp(number, value) == 0;
+    }
+    if (!json_is_string(j)) return false;
+    if (longer >= 0) return json_string_length(j) > (size_t)longer;
+    return part ? strstr(json_string_value(j), value) != NULL
+                : strcmp(json_string_value(j), value) == 0;
+}
+
+/* Whether the filter text v (op.value, not.op.value) compares with value. */
+static bool filters_with(const char *v, const char *value, bool part)
+{
+    const char *dot = strchr(v, '.');
+    if (dot && strncmp(v, "not.", 4) == 0) dot = strchr(dot + 1, '.');
+    if (!dot) return false;
+    return part ? strstr(dot + 1, value) != NULL : strcmp(dot + 1, value) == 0;
+}
+
+/* For a value the engine refused without naming its column (PostgreSQL's input functions):
+ * the column the request gave it for, in a filter or in the body, into col (else "").  The
+ * value is the one the engine quotes, else text its detail quotes (a token within it), else,
+ * for a text too long for VARCHAR(n), any longer. */
+static void type_column(rl_request *r, const rl_error *e, char *col, size_t n)
+{
+    col[0] = '\0';
+    char quoted[200] = "";
+    const char *q = strchr(e->message, '"'), *qe = q ? strchr(q + 1, '"') : NULL;
+    if (!*e->value && qe && qe - q - 1 < (ptrdiff_t)sizeof quoted)
+        snprintf(quoted, sizeof quoted, "%.*s", (int)(qe - q - 1), q + 1);
+    const char *value = *e->value ? e->value : quoted;
+    bool part = !*e->value;
+    const char *len = strstr(e->message, "character varying(");
+    long longer = !*value && len ? strtol(len + 18, NULL, 10) : -1;
+    if (!*value && longer < 0) return;
+    for (size_t i = 0; longer < 0 && i < r->nargs; i++)
+        if (filters_with(r->args[i].value, value, part)) {
+            snprintf(col, n, "%s", r->args[i].key);
+            return;
+        }
+    size_t blen;
+    const char *body = rl_request_body(r, &blen);
+    json_t *j = json_loadb(body, blen, 0, NULL);
+    for (size_t i = 0; j && !col[0] && i < (json_is_array(j) ? json_array_size(j) : 1); i++) {
+        json_t *o = json_is_array(j) ? json_array_get(j, i) : j, *val;
+        const char *key;
+        json_object_foreach(o, key, val)
+        {
+            if (holds(val, value, part, longer)) {
+                snprintf(col, n, "%s", key);
+                break;
+            }
+        }
+    }
+    json_decref(j);
+}
+
+/* The message of e for a client over HTTP: the advice to C callers left out (the server rolls
+ * back itself), and the column named when the engine did not (col). */
+static char *http_message(const rl_error *e, const char *where, const char *col)
+{
+    const char *cut = strstr(e->message, " The transaction is aborted");
+    size_t n = cut ? (size_t)(cut - e->message) : strlen(e->message);
+    char *m = malloc(strlen(where) + n + strlen(col) + 40);
+    if (!m) return NULL;
+    int at = sprintf(m, "%s%s%.*s", where, *where ? ": " : "", (int)n, e->message);
+    if (*col) {
+        if (at > 0 && m[at - 1] == '.') at--;
+        sprintf(m + at, " (the column %s).", col);
+    }
+    return m;
+}
+
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
 {
     const rl_error *e = rl_last_error(db);
@@ -65,10 +146,12 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
         return rl_respond_error(r, 503, "RL_EINTERRUPTED", msg, e->message,
                                 "Ask for less: narrower filters, fewer rows or relations.");
     }
+    if (e->code == RL_ESCHEMA) rlh_unknown_name(r);
     bool fk = e->code == RL_EFOREIGNKEY;
     where = where ? where : "";
-    char *message = malloc(strlen(where) + strlen(e->message) + 3), details[600];
-    if (message) sprintf(message, "%s%s%s", where, *where ? ": " : "", e->message);
+    char col[200] = "", details[600];
+    if (e->code == RL_ETYPE && !*e->column) type_column(r, e, col, sizeof col);
+    char *message = http_message(e, where, col);
     snprintf(details, sizeof details, "%.100s(%.100s) = %.100s refers to %.100s(%.100s)",
              k->child_table, k->child_column, k->value, k->parent_table, k->parent_column);
     const char *hint =
@@ -97,6 +180,12 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
             rlh_json_member(&b, "action", rl_action_name(k->action));
         }
         rlh_adds(&b, "}");
+    }
+    if (e->code == RL_ETYPE) { /* the column (when known) and the value refused */
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "column", *e->column ? e->column : col);
+        rlh_add(&b, ",", 1);
+        rlh_json_member(&b, "value", e->value);
     }
     if (item >= 0) rlh_addf(&b, ",\"item\":%ld", item);
     rlh_adds(&b, "}");
@@ -175,6 +264,7 @@ static int row_from(rl_request *r, const rl_model *m, json_t *o, void *row, cons
         if (!f && nested && json_is_array(val)) continue;
         if (!f) {
             snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, key);
+            rlh_unknown_name(r);
             return refuse(r, "RL_EFIELD", where, msg);
         }
         if (!value_of(val, f->kind, &v[f - m->fields])) {
@@ -208,6 +298,7 @@ static bool conflict_of(rl_request *r, const rl_model *m, const char **names, si
     names[0] = NULL;
     if (!v) return true;
     char copy[1024];
+    if (strlen(v) >= sizeof copy) return false;
     snprintf(copy, sizeof copy, "%s", v);
     size_t n = 0;
     for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -277,6 +368,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         int found = rlh_children_of(c->r, m, name, &t, &k);
         if (found < 0) return -1;
         if (found == 0) {
+            rlh_unknown_name(c->r);
             snprintf(msg, sizeof msg,
                      "The table %.150s has no column %.150s, and no table of that name refers "
                      "to it.",
@@ -473,6 +565,22 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 
 /* ---- the entry ---------------------------------------------------------------------------- */
 
+/* Whether the request says its body is JSON: application/json or application/...+json, with
+ * parameters or not.  A web page of another site can send a text/plain POST without asking
+ * first (no CORS preflight); it cannot send these. */
+static bool json_body(rl_request *r)
+{
+    const char *t = rl_request_header(r, "Content-Type");
+    if (!t) return false;
+    t += strspn(t, " \t");
+    size_t n = strcspn(t, ";");
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+        n--;
+    if (n < 12 || strncasecmp(t, "application/", 12) != 0) return false;
+    return (n == 16 && strncasecmp(t + 12, "json", 4) == 0) ||
+           (n > 17 && strncasecmp(t + n - 5, "+json", 5) == 0);
+}
+
 int rlh_rest(rl_request *r, const char *path)
 {
     const char *prefix = rl_request_path(r);
@@ -495,6 +603,7 @@ int rlh_rest(rl_request *r, const char *path)
     if (!m) {
         char msg[350];
         snprintf(msg, sizeof msg, "There is no table %s.", table);
+        rlh_unknown_name(r);
         return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL, NULL);
     }
     bool known = read || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
@@ -510,6 +619,12 @@ int rlh_rest(rl_request *r, const char *path)
         return rl_respond_error(r, 405, "RL_EMETHOD", msg, NULL, NULL);
     }
     if (read) return rlh_get(r, m, id);
+    bool del = strcmp(method, "DELETE") == 0;
+    if (!del && !json_body(r))
+        return rl_respond_error(r, 415, "RL_EMEDIA",
+                                "A body is written in JSON, with the header Content-Type: "
+                                "application/json.",
+                                NULL, NULL);
     if (strcmp(method, "POST") == 0) return post(r, m);
-    return change(r, m, id, strcmp(method, "DELETE") == 0);
+    return change(r, m, id, del);
 }

@@ -6,10 +6,22 @@
  * a body announced too large at once), the next ones append the body, the last answers.  A
  * handler answers through rl_respond*, which only builds the response; on_request adds the
  * CORS headers and queues it.  on_completed logs the request and frees its record.
+ *
+ * The door (door_refuses, on a request's first call, before any body is read or any connection
+ * taken) answers what no handler should see: a NUL byte in the path, a query value or a header;
+ * framing that two parsers could read two ways (Content-Length with Transfer-Encoding, two or
+ * disguised Transfer-Encodings: 400, and the connection closed so that nothing hidden behind
+ * them is read as a request; a coding the server does not implement: 501); a Host that is not
+ * a name the server answers as (421: DNS rebinding); a write from a web page of another origin
+ * (403); more query arguments or header bytes than a request has any use for (414, 431).  Every
+ * such answer is JSON like the others.  Connections are limited in number, per client address
+ * and in how long they may stay silent, so that one client cannot hold the server.
  */
-#include "http_int.h"
+#include "door.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,13 +47,14 @@ typedef struct token {
 
 struct rl_server {
     rl_server_options o;
-    char *host, *cors, *rest_prefix;
+    char *host, *cors, *rest_prefix, *allow_hosts;
     bool rest;
     token *tokens;
     size_t ntokens;
     route *routes;
     size_t nroutes;
     rlh_pool pool; /* the connections (pool.c) */
+    rlh_door door; /* what the door checks against (door.c) */
     struct MHD_Daemon *d;
     int port;
     atomic_int inflight;
@@ -136,9 +149,14 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     if (!s->o.max_rows) s->o.max_rows = 1000;
     if (!s->o.log) s->o.log = stderr;
     int code = RL_OK;
+    if (!s->o.max_connections) s->o.max_connections = 1000;
+    if (!s->o.max_per_address) s->o.max_per_address = 200;
+    if (!s->o.idle_timeout) s->o.idle_timeout = 15;
     s->host = strdup(s->o.host ? s->o.host : "127.0.0.1");
     if (s->o.cors) s->cors = strdup(s->o.cors);
-    if (!s->host || (s->o.cors && !s->cors)) code = fail(s, errbuf, errlen, "%s", "Out of memory.");
+    s->allow_hosts = strdup(s->o.allow_hosts ? s->o.allow_hosts : "");
+    if (!s->host || (s->o.cors && !s->cors) || !s->allow_hosts)
+        code = fail(s, errbuf, errlen, "%s", "Out of memory.");
     if (code == RL_OK && s->o.tokens) code = tokens_read(s, s->o.tokens, errbuf, errlen);
     char why[sizeof s->err];
     if (code == RL_OK && rlh_pool_open(&s->pool, db, s->o.threads, why, sizeof why) != RL_OK)
@@ -166,6 +184,7 @@ void rl_server_free(rl_server *s)
     free(s->tokens);
     free(s->host);
     free(s->cors);
+    free(s->allow_hosts);
     free(s->rest_prefix);
     free(s);
 }
@@ -382,32 +401,10 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-static bool is_write(const char *method)
-{
-    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-           strcmp(method, "OPTIONS") != 0;
-}
-
-/* The origin of the request when the server lets it call, else NULL. */
-static const char *allowed_origin(rl_server *s, rl_request *r)
-{
-    const char *origin = rl_request_header(r, "Origin");
-    if (!s->cors || !origin) return NULL;
-    size_t n = strlen(origin);
-    for (const char *p = s->cors; *p;) {
-        size_t len = strcspn(p, ",");
-        while (len && p[len - 1] == ' ')
-            len--;
-        if ((len == 1 && p[0] == '*') || (len == n && strncmp(p, origin, n) == 0)) return origin;
-        p += strcspn(p, ",");
-        p += strspn(p, ", ");
-    }
-    return NULL;
-}
-
 static void dispatch(rl_server *s, rl_request *r)
 {
-    if (strcmp(r->method, "OPTIONS") == 0 && allowed_origin(s, r)) { /* a CORS preflight */
+    if (strcmp(r->method, "OPTIONS") == 0 &&
+        rlh_allowed_origin(s->cors, r)) { /* a CORS preflight */
         rl_response_header(r, "Access-Control-Allow-Methods",
                            "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
         rl_response_header(r, "Access-Control-Allow-Headers",
@@ -426,7 +423,7 @@ static void dispatch(rl_server *s, rl_request *r)
             return;
         }
         r->write_scope = t->write;
-        if (is_write(r->method) && !t->write) {
+        if (rlh_is_write(r->method) && !t->write) {
             rl_respond_error(r, 403, "RL_EFORBIDDEN", "This token may read but not write.", NULL,
                              NULL);
             return;
@@ -464,7 +461,7 @@ static enum MHD_Result queue(rl_server *s, rlh_req *q)
     rl_request *r = &q->r;
     if (!r->response) rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     if (!r->response) return MHD_NO;
-    const char *origin = allowed_origin(s, r);
+    const char *origin = rlh_allowed_origin(s->cors, r);
     if (origin) {
         MHD_add_response_header(r->response, "Access-Control-Allow-Origin", origin);
         MHD_add_response_header(r->response, "Access-Control-Expose-Headers",
@@ -490,6 +487,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         q->r = (rl_request){.server = s, .conn = c, .method = method, .path = url};
         *con_cls = q;
         atomic_fetch_add(&s->inflight, 1);
+        if (rlh_door_refuses(&s->door, &q->r, rlh_conn_of(c))) return queue(s, q);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->o.max_body) {
             q->too_large = true; /* answered at once: the body is not read */
@@ -511,9 +509,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     q->r.body = q->body.data;
     q->r.body_len = q->body.len;
-    bool serial = s->pool.serial_writes && is_write(q->r.method);
+    bool serial = s->pool.serial_writes && rlh_is_write(q->r.method);
     if (serial) pthread_mutex_lock(&s->pool.writing);
     dispatch(s, &q->r);
+    if (q->r.stale && q->r.slot && rlh_pool_refresh(&s->pool, q->r.slot, true) == 1) {
+        /* it named what the tables did not have, and the schema changed since they were
+         * read: answered anew, with the tables as they are now */
+        if (q->r.response) MHD_destroy_response(q->r.response);
+        q->r.response = NULL;
+        q->r.status = 0;
+        q->r.stale = false;
+        rlh_free(&q->r.extra);
+        dispatch(s, &q->r);
+    }
     if (q->r.slot) {
         rlh_pool_give(&s->pool, q->r.slot);
         q->r.slot = NULL;
@@ -528,21 +536,63 @@ too_large : {
 }
 }
 
+/* s (up to max bytes) into b for one line of the log: bytes other than printable ASCII
+ * (line breaks that would forge a line, the rest) as %XX, and so are % & = (the query's own). */
+static void log_text(rlh_buf *b, const char *s, size_t max)
+{
+    for (size_t i = 0; s[i] && i < max; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch > 0x20 && ch < 0x7f && !strchr("%&=\"", ch))
+            rlh_add(b, s + i, 1);
+        else
+            rlh_addf(b, "%%%02X", ch);
+    }
+}
+
+/* Whether the query argument key may carry a secret: its value is not logged. */
+static bool secret_arg(const char *key)
+{
+    static const char *const names[] = {"access_token", "token",    "apikey", "api_key",
+                                        "jwt",          "password", "secret", "key"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(key, names[i]) == 0) return true;
+    return false;
+}
+
+/* The request's log line: method, path, query string (secrets left out), status, time. */
+static void log_request(rl_server *s, rlh_req *q, enum MHD_RequestTerminationCode why)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    rlh_buf b = {0};
+    rlh_adds(&b, q->r.method ? q->r.method : "?");
+    rlh_add(&b, " ", 1);
+    log_text(&b, q->r.path ? q->r.path : "", 300);
+    for (size_t i = 0; i < q->r.nargs && i < 50; i++) {
+        rlh_add(&b, i ? "&" : "?", 1);
+        log_text(&b, q->r.args[i].key, 100);
+        rlh_add(&b, "=", 1);
+        if (secret_arg(q->r.args[i].key))
+            rlh_adds(&b, "(secret)");
+        else
+            log_text(&b, q->r.args[i].value, 200);
+    }
+    if (q->r.nargs > 50) rlh_adds(&b, "&...");
+    if (!b.oom)
+        fprintf(s->o.log, "%s %d %.1fms%s\n", b.data, q->r.status, rlh_ms_between(&q->start, &end),
+                why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
+    rlh_free(&b);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)c;
     rl_server *s = cls;
     rlh_req *q = *con_cls;
+    rlh_conn *cc = rlh_conn_of(c);
+    if (cc) cc->nul = false; /* the next request on the connection starts clean */
     if (!q) return;
-    if (!s->o.quiet) {
-        struct timespec end;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        double ms = rlh_ms_between(&q->start, &end);
-        fprintf(s->o.log, "%s %.300s%s %d %.1fms%s\n", q->r.method, q->r.path,
-                q->r.nargs ? "?..." : "", q->r.status, ms,
-                why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
-    }
+    if (!s->o.quiet) log_request(s, q, why);
     if (q->r.response) MHD_destroy_response(q->r.response);
     rlh_free(&q->body);
     rlh_free(&q->r.extra);
@@ -570,18 +620,50 @@ int rl_server_start(rl_server *s)
     } else if (inet_pton(AF_INET, s->host, &in4.sin_addr) != 1) {
         return fail(s, NULL, 0, "The host '%s' is not an IPv4 or IPv6 address.", s->host);
     }
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+    /* the socket is bound here: its port is known before the first request can arrive */
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+    socklen_t alen = addr == (const struct sockaddr *)&in6 ? sizeof in6 : sizeof in4;
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, addr, alen) != 0 || listen(fd, 128) != 0 ||
+        getsockname(fd, (struct sockaddr *)&bound, &blen) != 0) {
+        snprintf(s->err, sizeof s->err, "Cannot listen on %s port %d: %s.", s->host, s->o.port,
+                 strerror(errno));
+        if (fd >= 0) close(fd);
+        return RL_ERROR;
+    }
+    s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                : ((struct sockaddr_in *)&bound)->sin_port);
+    s->door = (rlh_door){
+        .host = s->host, .allow_hosts = s->allow_hosts, .cors = s->cors, .port = s->port};
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
                             MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
-    if (!s->d) return fail(s, NULL, 0, "Cannot listen on %s (address in use?).", s->host);
+                            on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, rlh_on_connection, s,
+                            MHD_OPTION_UNESCAPE_CALLBACK, rlh_unescape, s,
+                            MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout,
+                            MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.max_per_address,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RLH_MEMORY, MHD_OPTION_END);
+    if (!s->d) {
+        close(fd);
+        s->port = 0;
+        return fail(s, NULL, 0, "Cannot start the HTTP server on %s.", s->host);
+    }
     if (rlh_pool_watch_start(&s->pool, s->o.statement_timeout) != RL_OK) {
         MHD_stop_daemon(s->d);
         s->d = NULL;
+        s->port = 0;
         return fail(s, NULL, 0, "%s", "Cannot start the statement watchdog.");
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : s->o.port;
     s->err[0] = '\0';
+    return RL_OK;
+}
+
+int rl_server_reload(rl_server *s)
+{
+    if (!s) return RL_EINVAL;
+    atomic_fetch_add(&s->pool.generation, 1);
     return RL_OK;
 }
 

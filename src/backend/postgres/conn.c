@@ -84,9 +84,10 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
     if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
     if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
     if (strcmp(e->sqlstate, "23514") == 0) return PG_FAIL_CHECK;
-    if (strcmp(e->sqlstate, "22P02") == 0 || strcmp(e->sqlstate, "22003") == 0 ||
-        strcmp(e->sqlstate, "42804") == 0)
+    if (strncmp(e->sqlstate, "22", 2) == 0 || strcmp(e->sqlstate, "42804") == 0)
         return PG_FAIL_TYPE;
+    if (strcmp(e->sqlstate, "42P01") == 0 || strcmp(e->sqlstate, "42703") == 0)
+        return PG_FAIL_SCHEMA;
     if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
         strcmp(e->sqlstate, "40001") == 0)
         return PG_FAIL_BUSY;
@@ -657,6 +658,17 @@ const rl_backend rli_postgres_backend = {
     .stream = stream,
     .trace = trace,
     .interrupt = interrupt,
+    /* the tables, columns and constraints of the schemas on the search path: their number and
+     * the transaction ids that last wrote their catalog rows (a change rewrites a row) */
+    .schema_version_sql =
+        "SELECT count(*) * 4294967296 + coalesce(sum(x::text::bigint), 0) FROM ("
+        "SELECT c.xmin AS x FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY (current_schemas(false)) UNION ALL "
+        "SELECT a.xmin FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN "
+        "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY (current_schemas(false)) "
+        "AND a.attnum > 0 UNION ALL "
+        "SELECT k.xmin FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
+        "WHERE n.nspname = ANY (current_schemas(false))) v",
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

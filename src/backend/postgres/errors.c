@@ -29,8 +29,10 @@ static int code_of(int rc)
         return RL_ECHECK;
     case PG_FAIL_BUSY:
         return RL_EBUSY;
-    case PG_FAIL_TYPE: /* as SQLite's STRICT tables report a value of the wrong type */
-        return RL_ECONSTRAINT;
+    case PG_FAIL_TYPE:
+        return RL_ETYPE;
+    case PG_FAIL_SCHEMA:
+        return RL_ESCHEMA;
     case PG_FAIL_MISUSE:
         return RL_EMISUSE;
     case PG_FAIL_CANCELED:
@@ -216,6 +218,12 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
     char *ucol = code == RL_EUNIQUE && !e->column ? unique_column(rli_pg(db), e) : NULL;
     if (ucol) db->err.column = rli_err_str(db, ucol);
     free(ucol);
+    if (code == RL_ETYPE && e->message) { /* the value, where the server quotes it */
+        const char *q = strchr(e->message, '"'), *end = q ? strchr(q + 1, '"') : NULL;
+        char *v = end ? strndup(q + 1, (size_t)(end - q - 1)) : NULL;
+        if (v) db->err.value = rli_err_str(db, v);
+        free(v);
+    }
     if (e->constraint && code == RL_ECHECK) {
         db->err.constraint = rli_err_str(db, e->constraint);
         check_sentence(db, e, op);

@@ -19,9 +19,10 @@ enum {
     PG_FAIL_CHECK,    /* 23514 check_violation */
     PG_FAIL_BUSY,     /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
     PG_FAIL_CONN,     /* the connection is gone */
-    PG_FAIL_TYPE,     /* 22P02, 22003, 42804: a value the column's type cannot hold */
+    PG_FAIL_TYPE,     /* class 22 (data exception), 42804: a value the column's type cannot hold */
     PG_FAIL_MISUSE,   /* a statement while a cursor streams rows on the connection */
     PG_FAIL_CANCELED, /* 57014 query_canceled (rl_interrupt) */
+    PG_FAIL_SCHEMA,   /* 42P01 undefined_table, 42703 undefined_column */
 };
 
 /* The last failure on a connection, from the server's structured fields. */

@@ -100,6 +100,7 @@ static int conn_open(rl_db *db, const char *path, const rl_options *o, char *err
         return code;
     }
     sqlite3_extended_result_codes(h, 1);
+    rli_sqlite_strict_names(h);
     if (o->busy_timeout_ms >= 0)
         sqlite3_busy_timeout(h, o->busy_timeout_ms ? o->busy_timeout_ms : 5000);
     int code = RL_OK;
@@ -413,6 +414,7 @@ const rl_backend rli_sqlite_backend = {
     .stream = NULL, /* sqlite3_step hands over one row at a time */
     .trace = trace,
     .interrupt = interrupt,
+    .schema_version_sql = "PRAGMA main.schema_version",
     .statement_sql = statement_sql,
     .changes = changes,
     .last_id = last_id,

@@ -53,9 +53,11 @@ static void *check_beside(void *arg)
 {
     damage_check *c = arg;
     sqlite3 *h = NULL;
-    if (sqlite3_open_v2(c->path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+    if (sqlite3_open_v2(c->path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK) {
+        rli_sqlite_strict_names(h);
         c->first = first_damage(h, &c->unread);
-    else
+    } else
         c->unread = true;
     sqlite3_close(h);
     return NULL;

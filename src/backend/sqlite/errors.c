@@ -36,6 +36,8 @@ int rli_code_from_sqlite(int rc)
         return RL_ENOTNULL;
     case SQLITE_CONSTRAINT_CHECK:
         return RL_ECHECK;
+    case SQLITE_CONSTRAINT_DATATYPE: /* a STRICT table's column */
+        return RL_ETYPE;
     default:
         break;
     }
@@ -103,6 +105,9 @@ int rli_err_sqlite(rl_db *db, int rc, const char *op)
                         ? sqlite3_errmsg(rli_sqlite_h(db))
                     : code == RL_EFOREIGNKEY ? "FOREIGN KEY constraint failed"
                                              : sqlite3_errstr(rc);
+    if (code == RL_ERROR &&
+        (strncmp(m, "no such table", 13) == 0 || strncmp(m, "no such column", 14) == 0))
+        code = RL_ESCHEMA; /* a name the schema does not have (any more) */
     char *saved = rli_name_disp(m);
     char *opd = strdup(op ? op : "");
     rli_err_set(db, code, "%s", "");

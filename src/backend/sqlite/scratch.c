@@ -196,6 +196,7 @@ int rli_scratch_open(scratch *s)
         s->h = NULL;
         return rc;
     }
+    rli_sqlite_strict_names(s->h);
     sqlite3_db_config(s->h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)0);
     sqlite3_db_config(s->h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
     sqlite3_db_config(s->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)0);

@@ -32,6 +32,15 @@ static inline int rli_sqlite_step_done(sqlite3_stmt *st)
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
 /* Map an SQLite result code to an RL_E* code. */
+/* Settings every connection reflite opens gets at once: a double-quoted name that names no
+ * column is an error, never a string (DQS off for statements and schema changes), so that a
+ * column dropped under a running program cannot turn into a constant. */
+static inline void rli_sqlite_strict_names(sqlite3 *h)
+{
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
+}
+
 int rli_code_from_sqlite(int rc);
 /* Set db's error for SQLite result code rc (after a failed call), message prefixed with op. */
 int rli_err_sqlite(rl_db *db, int rc, const char *op);
