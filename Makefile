@@ -25,7 +25,9 @@ endif
 # PostgreSQL server.
 # postgresql: the suite starts its own throw-away PostgreSQL server (initdb, pg_ctl).
 # nodejs: the OpenAPI check's validator (tests/openapi.sh).
-TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs
+# curl: the command-line client of tests/cli_serve.sh.
+TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs \
+                curl
 
 .PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz

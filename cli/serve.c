@@ -20,13 +20,21 @@ const char *const rlc_serve_usage =
     "usage: reflite serve DB [--host ADDR] [--port N] [--read-only] [--tokens FILE]\n"
     "                     [--cors ORIGINS] [--max-body BYTES] [--max-rows N] [--threads N]\n"
     "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
+    "                     [--allow-host NAME]... [--max-connections N]\n"
+    "                     [--max-per-address N] [--idle-timeout S]\n"
     "\n"
     "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
     "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
     "POST /TABLE (an object or an array), PATCH and DELETE /TABLE?filters or /TABLE/PK.\n"
     "A broken foreign key is a 409 naming the key, its value and the parent table.\n"
-    "One line per request is logged on stderr; SIGINT or SIGTERM stops the server after the\n"
-    "requests in flight.\n"
+    "One line per request is logged on stderr (the query string too, values of arguments named\n"
+    "like secrets left out); SIGINT or SIGTERM stops the server after the requests in flight;\n"
+    "SIGHUP reads the tables again (a changed schema is also noticed by itself: on SQLite at\n"
+    "once, on PostgreSQL within a second).\n"
+    "Safe on a laptop: the Host header must be localhost, the address listened on or a name\n"
+    "of --allow-host (421 otherwise: DNS rebinding); a write needs Content-Type:\n"
+    "application/json (415) and, from a browser, an Origin that is the server's own or one\n"
+    "of --cors (403).\n"
     "  --host ADDR            the address to listen on (default 127.0.0.1)\n"
     "  --port N               the port (default 8080; 0: any free port, printed)\n"
     "  --read-only            refuse writes (405); the database is opened read-only\n"
@@ -39,6 +47,10 @@ const char *const rlc_serve_usage =
     "                         (default 10000; 0: no limit)\n"
     "  --quiet                no request log\n"
     "  --timeout MS           wait up to MS milliseconds for a lock (default 5000)\n"
+    "  --allow-host NAME      answer as NAME too (a proxy's or a DNS name; repeatable)\n"
+    "  --max-connections N    open connections at once (default 1000)\n"
+    "  --max-per-address N    open connections from one client address (default 200)\n"
+    "  --idle-timeout S       close a connection silent for S seconds (default 15)\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 error (usage, the database, the address).\n";
 
@@ -65,6 +77,7 @@ int rlc_serve(int argc, char **argv)
     rl_server_options so = {.port = 8080, .statement_timeout = 10000};
     const char *target = NULL;
     long long timeout = 5000, n;
+    char hosts[2048] = "";
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
@@ -86,6 +99,18 @@ int rlc_serve(int argc, char **argv)
             so.statement_timeout = (unsigned)n;
         else if (strcmp(a, "--timeout") == 0 && number(v, 0, INT_MAX, &n))
             timeout = n;
+        else if (strcmp(a, "--allow-host") == 0 && v && *v && !strchr(v, ',')) {
+            size_t have = strlen(hosts);
+            if (have + strlen(v) + 2 > sizeof hosts)
+                return usage_error("too many --allow-host names (%s)", v);
+            snprintf(hosts + have, sizeof hosts - have, "%s%s", have ? "," : "", v);
+            so.allow_hosts = hosts;
+        } else if (strcmp(a, "--max-connections") == 0 && number(v, 1, 100000, &n))
+            so.max_connections = (unsigned)n;
+        else if (strcmp(a, "--max-per-address") == 0 && number(v, 1, 100000, &n))
+            so.max_per_address = (unsigned)n;
+        else if (strcmp(a, "--idle-timeout") == 0 && number(v, 1, 86400, &n))
+            so.idle_timeout = (unsigned)n;
         else {
             takes = false;
             if (strcmp(a, "--read-only") == 0)
@@ -114,6 +139,7 @@ int rlc_serve(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .read_only = so.read_only};
     o.busy_timeout_ms = timeout == 0 ? -1 : (int)timeout;
@@ -137,7 +163,10 @@ int rlc_serve(int argc, char **argv)
            rl_server_port(s));
     fflush(stdout);
     int sig = 0;
-    sigwait(&stop, &sig);
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP) {
+        rl_server_reload(s);
+        fprintf(stderr, "reflite serve: SIGHUP: the tables are read again\n");
+    }
     fprintf(stderr, "reflite serve: %s: stopping after the requests in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rl_server_free(s);

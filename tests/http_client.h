@@ -207,6 +207,8 @@ static inline void expect_error(const server *sv, const char *method, const char
     assert_non_null(str_at(r.json, "message"));
     assert_true(json_object_get(r.json, "details") != NULL);
     assert_true(json_object_get(r.json, "hint") != NULL);
+    /* a sentence for a client over HTTP: no advice to C callers */
+    if (strstr(str_at(r.json, "message"), "rl_")) fail_msg("%s", str_at(r.json, "message"));
     if (msg) snprintf(msg, n, "%s", str_at(r.json, "message"));
     done(&r);
 }
