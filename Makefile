@@ -110,7 +110,8 @@ deb:
 # Each libFuzzer harness for FUZZ_TIME seconds (clang, ASan + UBSan), starting from the
 # committed corpus in fuzz/corpus/; new inputs stay in $(FUZZ_BUILD)/corpus, findings in
 # $(FUZZ_BUILD)/findings.  Copy a finding into fuzz/corpus/<harness>/ once it is fixed:
-# `make test` replays that corpus.
+# `make test` replays that corpus.  FUZZ_TARGETS="http_query http_body http_raw" runs some only
+# (those three are the HTTP server's: query strings, bodies, raw bytes on a socket).
 fuzz:
 	@scripts/deps.sh clang libclang-rt-14-dev
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DREFLITE_FUZZ=ON -DREFLITE_TESTS=OFF

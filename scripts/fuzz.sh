@@ -1,12 +1,13 @@
 #!/bin/sh
 # Run every libFuzzer harness for a set time and summarise what each did.
-# Usage: scripts/fuzz.sh BUILD_DIR SECONDS
+# Usage: scripts/fuzz.sh BUILD_DIR SECONDS   (FUZZ_TARGETS="http_query http_body http_raw":
+# some of them only)
 set -u
 build=$1
 secs=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 status=0
-for name in migrate query model dbfile http_query http_body; do
+for name in ${FUZZ_TARGETS:-migrate query model dbfile http_query http_body http_raw}; do
   corpus=$build/corpus/$name
   findings=$build/findings/$name
   mkdir -p "$corpus" "$findings"

@@ -265,6 +265,10 @@ static void test_values_the_column_cannot_hold(void **state)
                  "RL_ETYPE", NULL, 0);
     expect_error(&sv, "POST", "/books", "{\"title\": \"x\", \"in_print\": \"maybe\"}", NULL, 400,
                  "RL_ETYPE", NULL, 0);
+    /* in a filter: the same sentence */
+    expect_error(&sv, "GET", "/books?price=eq.abc", NULL, NULL, 400, "RL_ETYPE", msg, sizeof msg);
+    assert_contains(msg, "price takes a number (REAL), and 'abc' is not one");
+    expect_error(&sv, "DELETE", "/books?id=in.(1,x)", NULL, NULL, 400, "RL_ETYPE", NULL, 0);
     /* numbers as text are numbers */
     resp r = call(&sv, "POST", "/books", "{\"title\": \"y\", \"price\": \"2.5\"}", NULL);
     assert_int_equal(r.status, 201);

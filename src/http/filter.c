@@ -84,6 +84,21 @@ static int bad(parse *p, const char *what, const char *detail)
     return -1;
 }
 
+/* A filter's value that the column (field, of kind; -1: the pk) cannot hold: 400 RL_ETYPE
+ * naming the column, its type and the value, as a write of it would be. */
+static int mismatch(parse *p, const char *field, int kind, const char *v)
+{
+    rlh_unknown_name(p->r); /* perhaps a column whose type changed since */
+    const char *takes = kind == RL_KIND_REAL      ? "a number (REAL)"
+                        : kind == RL_KIND_BOOLEAN ? "true or false (BOOLEAN)"
+                                                  : "an integer (INTEGER)";
+    char msg[500];
+    snprintf(msg, sizeof msg, "%.150s takes %s, and '%.150s' is not one.", field, takes, v);
+    if (!p->failed) rl_respond_error(p->r, 400, "RL_ETYPE", msg, NULL, NULL);
+    p->failed = true;
+    return -1;
+}
+
 static char *own(parse *p, char *s)
 {
     char **o = s ? realloc(p->owned, (p->nowned + 1) * sizeof *o) : NULL;
@@ -187,8 +202,7 @@ static int in_list(parse *p, const char *field, int kind, const char *list, bool
             return bad(p, "An in. list has over 256 values.", NULL);
         char *v = item(p, &c);
         if (!v) return -1;
-        if (!rlh_parse_value(v, kind, &vals[n++]))
-            return bad(p, "A value does not fit its column.", v);
+        if (!rlh_parse_value(v, kind, &vals[n++])) return mismatch(p, field, kind, v);
         if (*c == ',') c++;
     }
     if (*c != ')' || c[1]) return bad(p, "An in. list is not closed by ')'.", list);
@@ -225,7 +239,7 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
     for (size_t i = 0; i < sizeof cmp / sizeof cmp[0]; i++) {
         if (strlen(cmp[i].name) != oplen || strncmp(opval, cmp[i].name, oplen) != 0) continue;
         rl_value val;
-        if (!rlh_parse_value(v, kind, &val)) return bad(p, "A value does not fit its column.", v);
+        if (!rlh_parse_value(v, kind, &val)) return mismatch(p, field, kind, v);
         rl_where(p->q, field, negate ? cmp[i].negated : cmp[i].op, val);
         return 0;
     }
