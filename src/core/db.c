@@ -182,14 +182,14 @@ int rl_schema_version(rl_db *db, int64_t *out)
     if (!db->be->schema_version_sql)
         return rli_err_set(db, RL_EMISUSE, "schema version: the %s backend cannot tell.",
                            db->be->name);
-    rlb_stmt *st = NULL;
-    int code = rli_prepare_kept(db, db->be->schema_version_sql, &st, "schema version");
+    rlb_stmt *st = NULL; /* the connection's cache keeps it: asked at every request */
+    int code = rli_cache_prepare(db, db->be->schema_version_sql, &st);
     int rc = code == RL_OK ? db->be->step(st) : RLB_DONE;
     if (code == RL_OK && rc == RLB_ROW)
         *out = db->be->column_int64(st, 0);
     else if (code == RL_OK)
         code = rli_fail(db, st, rc, "schema version");
-    db->be->finalize(st);
+    if (st) db->be->reset(st);
     return code;
 }
 
