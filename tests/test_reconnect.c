@@ -1,8 +1,8 @@
 /*
- * A PostgreSQL server that goes away and comes back, under a running program: the server is
- * restarted (fast shutdown ends every session), stopped and started again, and the connections
- * reflite holds must notice, answer RL_EDISCONNECTED where a call cannot be carried out, and
- * connect again by themselves.
+ * A PostgreSQL server that goes away and comes back, under a running program and a running
+ * HTTP server: the server is restarted (fast shutdown ends every session), stopped and started
+ * again, and the connections reflite holds must notice, answer RL_EDISCONNECTED where a call
+ * cannot be carried out, and connect again by themselves.
  *
  * The server is one of this test's own (CTest fixture pg_private: tests/pg_server.sh with a
  * state file of its own, stopped even when a test fails), never the one other suites share.
@@ -21,6 +21,10 @@
  */
 #include "helpers.h"
 
+#include <reflite/http.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
@@ -324,6 +328,150 @@ static void test_server_down_then_up(void **state)
     assert_int_equal(rl_close(db), RL_OK);
 }
 
+/* ---- the HTTP server ---------------------------------------------------------------------- */
+
+typedef struct resp {
+    long status;
+    char *body;
+    size_t len;
+    char headers[4096];
+    json_t *json;
+} resp;
+
+static size_t on_body(char *d, size_t size, size_t n, void *ctx)
+{
+    resp *r = ctx;
+    char *b = realloc(r->body, r->len + size * n + 1);
+    if (!b) return 0;
+    memcpy(b + r->len, d, size * n);
+    r->body = b;
+    r->len += size * n;
+    b[r->len] = '\0';
+    return size * n;
+}
+
+static size_t on_header(char *d, size_t size, size_t n, void *ctx)
+{
+    resp *r = ctx;
+    size_t have = strlen(r->headers);
+    if (have + size * n < sizeof r->headers) {
+        memcpy(r->headers + have, d, size * n);
+        r->headers[have + size * n] = '\0';
+    }
+    return size * n;
+}
+
+static resp call(int port, const char *method, const char *path, const char *body)
+{
+    resp r = {0};
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (r.len) r.json = json_loadb(r.body, r.len, 0, NULL);
+    return r;
+}
+
+static void done(resp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+}
+
+/* GET path answers 200 with n rows. */
+static void expect_rows(int port, const char *path, size_t n)
+{
+    resp r = call(port, "GET", path, NULL);
+    if (r.status != 200) fail_msg("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
+    assert_true(json_is_array(r.json));
+    assert_int_equal(json_array_size(r.json), n);
+    done(&r);
+}
+
+/* The answer while the database is down: 503, RL_EDISCONNECTED, a sentence, Retry-After. */
+static void expect_unavailable(int port, const char *method, const char *path, const char *body)
+{
+    resp r = call(port, method, path, body);
+    if (r.status != 503)
+        fail_msg("%s %s: %ld, expected 503: %s", method, path, r.status, r.body ? r.body : "");
+    assert_non_null(r.json);
+    assert_string_equal(json_string_value(json_object_get(r.json, "code")), "RL_EDISCONNECTED");
+    assert_contains(json_string_value(json_object_get(r.json, "message")), "database");
+    assert_contains(r.headers, "Retry-After: ");
+    done(&r);
+}
+
+/* (4) The server over PostgreSQL, on the test profile's one connection and on a pool of
+ * several: a restart is invisible; while the database is down every request is answered 503;
+ * once it is up the server serves again by itself, and nothing is ever answered 500. */
+static void test_http_server_rides_out_restarts(void **state)
+{
+    (void)state;
+    for (int pooled = 0; pooled < 2; pooled++) {
+        rl_db *db = NULL;
+        rl_options o = {.profile = pooled ? RL_PROFILE_DEVELOPMENT : RL_PROFILE_TEST};
+        assert_int_equal(rl_open(&db, NULL, &o), RL_OK);
+        assert_int_equal(rl_exec(db,
+                                 "DROP TABLE IF EXISTS notes; CREATE TABLE notes (id bigint "
+                                 "GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, body text NOT "
+                                 "NULL); INSERT INTO notes (body) VALUES ('one'), ('two')",
+                                 NULL, 0, NULL),
+                         RL_OK);
+        rl_server *s = NULL;
+        rl_server_options so = {.threads = 3, .quiet = true, .statement_timeout = 10000};
+        char err[512];
+        assert_int_equal(rl_server_new(&s, db, &so, err, sizeof err), RL_OK);
+        assert_int_equal(rl_server_rest(s, ""), RL_OK);
+        assert_int_equal(rl_server_start(s), RL_OK);
+        int port = rl_server_port(s);
+        expect_rows(port, "/notes", 2);
+
+        server_ctl("restart");
+        for (int i = 0; i < 6; i++) /* every pooled connection, each found ended and renewed */
+            expect_rows(port, "/notes", 2);
+
+        server_ctl("halt");
+        expect_unavailable(port, "GET", "/notes", NULL);
+        expect_unavailable(port, "GET", "/notes?id=eq.1", NULL);
+        expect_unavailable(port, "POST", "/notes", "{\"body\": \"three\"}");
+
+        server_ctl("resume");
+        int64_t deadline = now_ms() + 60000;
+        long status = 0;
+        while (status != 200 && now_ms() < deadline) {
+            resp r = call(port, "GET", "/notes", NULL);
+            status = r.status;
+            if (status != 200 && status != 503)
+                fail_msg("GET /notes while the database comes back: %ld %s", status, r.body);
+            done(&r);
+        }
+        assert_int_equal(status, 200);
+        resp w = call(port, "POST", "/notes", "{\"body\": \"three\"}");
+        if (w.status != 201) fail_msg("POST /notes: %ld %s", w.status, w.body ? w.body : "");
+        done(&w);
+        for (int i = 0; i < 6; i++)
+            expect_rows(port, "/notes", 3);
+        rl_server_free(s);
+        if (pooled) assert_int_equal(rl_exec(db, "DROP TABLE notes", NULL, 0, NULL), RL_OK);
+        assert_int_equal(rl_close(db), RL_OK);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -336,12 +484,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "REFLITE_TEST_PG must name this test's own PostgreSQL server\n");
         return 1;
     }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_restart_between_calls_is_invisible, server_up),
         cmocka_unit_test_setup(test_statement_under_way_fails_then_next_call_connects, server_up),
         cmocka_unit_test_setup(test_interrupt_after_a_restart, server_up),
         cmocka_unit_test_setup(test_restart_inside_a_transaction, server_up),
         cmocka_unit_test_setup(test_server_down_then_up, server_up),
+        cmocka_unit_test_setup(test_http_server_rides_out_restarts, server_up),
     };
-    return cmocka_run_group_tests_name("postgres reconnect", tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("postgres reconnect", tests, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
 }
