@@ -75,6 +75,9 @@ typedef enum rl_code {
     RL_EREFUSED = -21,     /* refused to keep a promise: e.g. SQL that would switch keys off */
     RL_EAMBIGUOUS = -22,   /* a relation could follow several keys: name the key field */
     RL_EINTERRUPTED = -23, /* the statement was stopped by rl_interrupt */
+    /* the database server cannot be reached, or the connection to it was lost during the call
+     * (see "A lost connection" below) */
+    RL_EDISCONNECTED = -24,
     RL_ESCHEMA = -25,      /* a table or column named is not in the database (its schema
                               changed since the statement or model was made) */
     RL_ETYPE = -26,        /* a value the column's type cannot hold (rl_error.column, .value) */
@@ -388,6 +391,35 @@ int rl_open(rl_db **out, const char *path, const rl_options *opts);
 int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errbuf, size_t errlen);
 
 /*
+ * A lost connection (PostgreSQL).  The server may restart, stop or end a session; an open
+ * connection then comes back by itself, and a call fails only where it cannot be carried out,
+ * with RL_EDISCONNECTED and a sentence saying what became of the work:
+ *
+ *  - Outside a transaction, a call on a connection whose session the server ended while it
+ *    was idle connects again before it sends anything, and succeeds.
+ *  - A statement under way when the connection is lost fails with RL_EDISCONNECTED (outside
+ *    a transaction, whether it took effect is unknown; statements of one call, such as those
+ *    of rl_exec or rl_insert_many, are undone together).  The next call connects again.
+ *  - While the server cannot be reached, every call fails at once with RL_EDISCONNECTED and
+ *    the next one tries again (a host that does not answer is waited for as long as the URL's
+ *    connect_timeout says).
+ *  - Inside a transaction (rl_begin, or BEGIN as raw SQL), the call fails with
+ *    RL_EDISCONNECTED and the transaction is gone: the server rolled it back.  Until the
+ *    caller ends it, every further call fails the same way, so that nothing meant for the
+ *    transaction runs on its own; rl_rollback (or raw ROLLBACK) ends it and succeeds, rl_commit
+ *    ends it with RL_EDISCONNECTED (not committed), and rl_txn_depth counts the levels the
+ *    caller has not ended yet.  When the connection is lost during COMMIT itself, whether the
+ *    transaction was committed is unknown: the sentence says so.
+ *
+ * A new session is set up as at rl_open: the same URL, the same options (lock timeout,
+ * read-only), the test profile's private schema on the search path, the replica check
+ * (RL_EREFUSED).  Statements the connection keeps are prepared again on their next run, and
+ * rl_interrupt reaches the new session.  Settings made with raw SQL (SET ...) belong to the
+ * lost session: give them in the URL (options=-c...) instead.  A SQLite file is never
+ * disconnected.
+ */
+
+/*
  * Close a connection and free everything it cached.  An open transaction is rolled back
  * (never committed silently) and RL_ETXN is returned; the connection is closed either way.
  * rl_close(NULL) is a no-op returning 0.
@@ -448,10 +480,12 @@ int rl_begin(rl_db *db);
 /*
  * Commit the innermost level.  When deferred foreign keys are violated at the outermost
  * commit, RL_EFOREIGNKEY names the violation and the transaction stays open: fix the data
- * or rl_rollback.
+ * or rl_rollback.  A transaction whose connection was lost is not committed (RL_EDISCONNECTED;
+ * see "A lost connection").
  */
 int rl_commit(rl_db *db);
-/* Roll back the innermost level (to its savepoint, or the whole transaction). */
+/* Roll back the innermost level (to its savepoint, or the whole transaction); also of a
+ * transaction that a lost connection took with it, which succeeds. */
 int rl_rollback(rl_db *db);
 /* Nesting depth: 0 outside any transaction; RL_EINVAL for a NULL db. */
 int rl_txn_depth(const rl_db *db);

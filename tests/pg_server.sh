@@ -6,16 +6,35 @@
 #   pg_server.sh start STATE   start a server; STATE receives its directory and URL
 #   pg_server.sh stop STATE    stop it and remove its directory (also after a failed run)
 #
+# A test of what clients see when the server goes away runs these on a server of its own
+# (never on one that other tests share):
+#
+#   pg_server.sh restart STATE  restart it (fast shutdown: sessions are ended), wait until up
+#   pg_server.sh halt STATE     stop it (fast), keeping its directory
+#   pg_server.sh resume STATE   start it again after halt (if it is not running), wait until
+#                               it accepts connections
+#
 # CTest runs start as a fixture's setup and stop as its cleanup, so the server is stopped
 # even when a test fails.  If the server cannot start, start fails and prints why.
 set -e
 cmd=$1
 state=$2
-[ -n "$state" ] || { echo "usage: pg_server.sh start|stop STATE" >&2; exit 2; }
+[ -n "$state" ] || { echo "usage: pg_server.sh start|stop|restart|halt|resume STATE" >&2; exit 2; }
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bindir/pg_ctl" ] || { echo "pg_server: no PostgreSQL server installed (Debian package postgresql)" >&2; exit 1; }
 as=""
 [ "$(id -u)" -eq 0 ] && as="runuser -u postgres --"
+
+# pg_ctl ACTION... on the server of STATE, its output in the server's log.
+ctl() {
+  dir=$(sed -n 1p "$state")
+  [ -n "$dir" ] && [ -d "$dir/data" ] || { echo "pg_server: no server in $state" >&2; exit 1; }
+  if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      "$@" > /dev/null 2>&1; then
+    echo "pg_server: pg_ctl $* failed:" >&2; tail -n 20 "$dir/server.log" >&2; return 1
+  fi
+}
 
 stop() {
   [ -f "$state" ] || return 0
@@ -38,9 +57,7 @@ start)
       > "$dir/initdb.log" 2>&1; then
     echo "pg_server: initdb failed:" >&2; cat "$dir/initdb.log" >&2; stop; exit 1
   fi
-  if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-      start > /dev/null 2>&1; then
+  if ! ctl start; then
     echo "pg_server: the server did not start:" >&2; cat "$dir/server.log" >&2; stop; exit 1
   fi
   printf 'postgresql://postgres@/postgres?host=%s\n' "$dir" >> "$state"
@@ -49,6 +66,16 @@ start)
 stop)
   stop
   ;;
+restart)
+  ctl -m fast restart
+  ;;
+halt)
+  ctl -m fast stop
+  ;;
+resume)
+  dir=$(sed -n 1p "$state")
+  $as "$bindir/pg_ctl" -D "$dir/data" status > /dev/null 2>&1 || ctl start
+  ;;
 *)
-  echo "usage: pg_server.sh start|stop STATE" >&2; exit 2 ;;
+  echo "usage: pg_server.sh start|stop|restart|halt|resume STATE" >&2; exit 2 ;;
 esac

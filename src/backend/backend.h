@@ -20,6 +20,14 @@
  *    bound string or blob, which must stay valid until the statement is reset or rebound.
  *  - Text handed out (column_text, column_blob, errmsg) stays valid until the next step,
  *    reset or finalize of that statement (for errmsg: the next call on the connection).
+ *  - A connection to a server can be lost (a restart).  The backend then makes a new session
+ *    by itself, before a statement outside a transaction, set up as open did; every statement
+ *    it handed out before stays usable (prepared again on the new session as needed), so that
+ *    the core's caches need not know.  A failure that finds the session lost maps to
+ *    RL_EDISCONNECTED.  A transaction lost with its session stays "in transaction" until it
+ *    is ended: every statement fails (RL_EDISCONNECTED) but ROLLBACK, which succeeds, and
+ *    ROLLBACK TO a savepoint, which succeeds too; COMMIT fails and ends it.  Nothing meant for
+ *    that transaction may run on the new session.
  *
  * The engine-specific parts of migrations (introspection, loading a schema text, rebuilding
  * a table, checking every key) live with each backend, behind the public rl_plan / rl_check
@@ -61,7 +69,8 @@ typedef struct rl_backend {
     int (*open)(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen);
     /* must: close c (NULL is a no-op); every statement has been finalized before. */
     void (*close)(rlb_conn *c);
-    /* must: whether c is inside a transaction (begun by reflite or by raw SQL). */
+    /* must: whether c is inside a transaction (begun by reflite or by raw SQL), also one lost
+     * with the connection and not yet ended. */
     bool (*in_transaction)(rlb_conn *c);
     /* must: run sql (possibly several statements of reflite's own, no parameters). */
     int (*exec)(rlb_conn *c, const char *sql);

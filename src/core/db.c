@@ -235,7 +235,8 @@ int rl_commit(rl_db *db)
         int code = rli_fail(db, NULL, rc, "commit");
         if (db->depth == 1 && db->outer_begin && !db->be->in_transaction(db->conn)) {
             db->depth = 0; /* the engine ended it (PostgreSQL rolls back a failed COMMIT) */
-            rli_err_reword(db, "%s The transaction was rolled back.", db->err.message);
+            if (code != RL_EDISCONNECTED) /* its sentence says what became of it */
+                rli_err_reword(db, "%s The transaction was rolled back.", db->err.message);
         }
         return code;
     }

@@ -61,6 +61,8 @@ const char *rl_code_name(int code)
         return "RL_EAMBIGUOUS";
     case RL_EINTERRUPTED:
         return "RL_EINTERRUPTED";
+    case RL_EDISCONNECTED:
+        return "RL_EDISCONNECTED";
     case RL_ESCHEMA:
         return "RL_ESCHEMA";
     case RL_ETYPE:

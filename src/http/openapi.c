@@ -266,7 +266,8 @@ static json_t *components(rl_request *r)
         {"409", "A foreign key or a unique value broken: key names the key and the value."},
         {"413", "The body is too large."},
         {"416", "The range is not satisfiable."},
-        {"503", "The database is busy, or the request ran past the server's time limit."},
+        {"503", "The database is busy or cannot be reached (Retry-After), or the request ran past "
+                "the server's time limit."},
     };
     json_t *resp = json_object();
     for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)

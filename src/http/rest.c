@@ -50,6 +50,7 @@ int rlh_status_of(int code)
         return 404;
     case RL_EBUSY:
     case RL_EINTERRUPTED:
+    case RL_EDISCONNECTED:
         return 503;
     default:
         return 500;
@@ -145,6 +146,12 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
                  rlh_statement_timeout(r));
         return rl_respond_error(r, 503, "RL_EINTERRUPTED", msg, e->message,
                                 "Ask for less: narrower filters, fewer rows or relations.");
+    }
+    if (e->code == RL_EDISCONNECTED) { /* the connection comes back by itself at a next request */
+        rl_response_header(r, "Retry-After", "1");
+        return rl_respond_error(r, 503, "RL_EDISCONNECTED",
+                                "The database server cannot be reached at the moment.", e->message,
+                                "Try again in a moment: the server connects again by itself.");
     }
     if (e->code == RL_ESCHEMA) rlh_unknown_name(r);
     bool fk = e->code == RL_EFOREIGNKEY;

@@ -10,6 +10,10 @@
  * Parameters travel as text (numbers printed exactly) or, for blobs, as binary; results
  * come back as text and are read per column (bytea decoded on demand).  A statement runs at
  * its first step and its whole result is kept until reset.
+ *
+ * Opening a session and making a new one in place of a lost one is session.c's work: every
+ * statement passes rli_pg_ready first, and a statement prepared on an older session than
+ * the connection's (gen) is prepared again before it runs.
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
@@ -37,6 +41,7 @@ typedef struct pg_stmt {
     bool stream;         /* rows one at a time (single-row mode) on the next run */
     unsigned char *blob; /* the last bytea read (PQfreemem) */
     PGresult *desc;      /* the statement's description: its parameters and columns */
+    uint64_t gen;        /* the session it is prepared on (pg_conn.gen); 0: none yet */
 } pg_stmt;
 
 static pg_stmt *st_of(rlb_stmt *s)
@@ -79,7 +84,10 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
     e->table = field_dup(r, PG_DIAG_TABLE_NAME);
     e->column = field_dup(r, PG_DIAG_COLUMN_NAME);
     e->constraint = field_dup(r, PG_DIAG_CONSTRAINT_NAME);
-    if (PQstatus(c->c) != CONNECTION_OK) return PG_FAIL_CONN;
+    if (PQstatus(c->c) != CONNECTION_OK || rli_pg_session_ending(e->sqlstate)) {
+        rli_pg_lost(c, r);
+        return PG_FAIL_CONN;
+    }
     if (strcmp(e->sqlstate, "23503") == 0) return PG_FAIL_FK;
     if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
     if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
@@ -113,139 +121,52 @@ int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, 
 {
     int busy = rli_pg_not_busy(c, NULL);
     if (busy != RLB_OK) return busy;
+    int rc = rli_pg_ready(c, sql);
+    if (rc == RLB_DONE) { /* answered here: no result */
+        if (keep) *keep = NULL;
+        return RLB_OK;
+    }
+    if (rc != RLB_OK) return rc;
     rli_trace(c->trace_db, sql);
     PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
     ExecStatusType s = PQresultStatus(r);
-    int rc = RLB_OK;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);
+    c->sending = NULL;
     if (keep && rc == RLB_OK)
         *keep = r;
     else
         PQclear(r);
+    if (rli_pg_rolled_back(c, sql, rc)) rc = RLB_OK;
     return rc;
-}
-
-/* The one-value result of sql as text (malloc'd), or NULL. */
-static char *scalar_text(pg_conn *c, const char *sql)
-{
-    PGresult *r = NULL;
-    if (rli_pg_run(c, sql, &r) != RLB_OK) return NULL;
-    char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
-    PQclear(r);
-    return v;
-}
-
-/* Whether the session skips the key triggers (session_replication_role = replica): 1, 0 when
- * it does not, -1 when the setting cannot be read. */
-static int replica_role(pg_conn *c)
-{
-    char *role = scalar_text(c, "SHOW session_replication_role");
-    int replica = role ? strcmp(role, "replica") == 0 : -1;
-    free(role);
-    return replica;
 }
 
 /* ---- connections -------------------------------------------------------------------------- */
 
 static void finalize(rlb_stmt *s);
 
-static void conn_close(rlb_conn *cc)
+/* A session lost since the last statement is made again to drop the test profile's schema
+ * (once: when the server cannot be reached, the schema stays). */
+void rli_pg_close(rlb_conn *cc)
 {
     pg_conn *c = (pg_conn *)cc;
     if (!c) return;
     finalize(c->setval);
-    if (c->test_schema && PQstatus(c->c) == CONNECTION_OK) {
+    if (c->test_schema && c->c && !c->lost_txn) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", c->test_schema);
         rli_pg_run(c, sql, NULL);
     }
     free(c->test_schema);
     if (c->cancel) PQfreeCancel(c->cancel);
+    pthread_mutex_destroy(&c->cancel_lock);
     PQfinish(c->c);
     rli_pg_error_clear(&c->err);
     free(c);
 }
 
-/* The test profile: a fresh schema of this connection's own, first on the search path, so
- * that every opened database starts empty and tests never share state.  Its name comes from
- * the server (backend pid) and the connection's address, unique among live sessions. */
-static int test_schema(pg_conn *c)
-{
-    char name[96];
-    snprintf(name, sizeof name, "rl_test_%d_%" PRIxPTR, PQbackendPID(c->c), (uintptr_t)c);
-    if (!(c->test_schema = strdup(name))) return PG_FAIL;
-    char sql[256];
-    snprintf(sql, sizeof sql, "CREATE SCHEMA %s; SET search_path TO %s", name, name);
-    int rc = rli_pg_run(c, sql, NULL);
-    if (rc != RLB_OK) {
-        free(c->test_schema);
-        c->test_schema = NULL;
-    }
-    return rc;
-}
-
-/* Session settings from the options: read-only, how long to wait for a lock, the test
- * profile's schema. */
-static int session_setup(pg_conn *c, const rl_options *o)
-{
-    char sql[160];
-    int ms = o->busy_timeout_ms == 0 ? 5000 : o->busy_timeout_ms < 0 ? 0 : o->busy_timeout_ms;
-    snprintf(sql, sizeof sql, "SET client_min_messages = warning; SET lock_timeout = %d%s", ms,
-             o->read_only ? "; SET default_transaction_read_only = on" : "");
-    int rc = rli_pg_run(c, sql, NULL);
-    if (rc == RLB_OK && o->profile == RL_PROFILE_TEST) rc = test_schema(c);
-    return rc;
-}
-
-static int conn_open(rl_db *db, const char *target, const rl_options *o, char *errbuf,
-                     size_t errlen)
-{
-    pg_conn *c = calloc(1, sizeof *c);
-    if (!c) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening a connection.");
-    c->c = PQconnectdb(target);
-    if (!c->c || PQstatus(c->c) != CONNECTION_OK) {
-        char *m = rli_name_disp(c->c ? PQerrorMessage(c->c) : "out of memory");
-        int code = rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
-                                 "Could not connect to the PostgreSQL server: %s", m ? m : "");
-        free(m);
-        conn_close((rlb_conn *)c);
-        return code;
-    }
-    c->cancel = PQgetCancel(c->c);
-    /* replica sessions skip the key triggers: such a connection cannot keep the promise */
-    bool replica = replica_role(c) == 1;
-    if (replica || session_setup(c, o) != RLB_OK) {
-        int code = replica ? rli_open_fail(errbuf, errlen, RL_EREFUSED,
-                                           "Refused: this PostgreSQL session has "
-                                           "session_replication_role = replica, under which "
-                                           "foreign keys are not enforced.")
-                           : rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
-                                           "Could not set up the PostgreSQL session: %s",
-                                           c->err.message ? c->err.message : "");
-        conn_close((rlb_conn *)c);
-        return code;
-    }
-    db->conn = (rlb_conn *)c;
-    return RL_OK;
-}
-
-static bool in_transaction(rlb_conn *cc)
-{
-    PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)cc)->c);
-    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
-}
-
 static int conn_exec(rlb_conn *cc, const char *sql)
 {
     return rli_pg_run((pg_conn *)cc, sql, NULL);
-}
-
-/* PostgreSQL always enforces keys: on is proved by the session not being a replica; off
- * is never granted (PostgreSQL's migrations do not need it). */
-static int set_foreign_keys(rlb_conn *cc, bool on)
-{
-    if (!on) return RL_EREFUSED;
-    return replica_role((pg_conn *)cc) == 0 ? RL_OK : RL_ERROR;
 }
 
 /* ---- statements ------------------------------------------------------------------------ */
@@ -271,7 +192,8 @@ static void finalize(rlb_stmt *s)
     if (st->blob) PQfreemem(st->blob);
     /* while another statement streams, the name stays allocated until the connection closes
      * rather than a DEALLOCATE cutting into that stream */
-    if (st->conn && PQstatus(st->conn->c) == CONNECTION_OK &&
+    if (st->conn && st->gen == st->conn->gen && !st->conn->broken &&
+        PQstatus(st->conn->c) == CONNECTION_OK &&
         PQtransactionStatus(st->conn->c) != PQTRANS_INERROR && !st->conn->streaming) {
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
@@ -290,6 +212,9 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
     *out = NULL;
     int busy = rli_pg_not_busy(c, NULL);
     if (busy != RLB_OK) return busy;
+    bool offline = rli_pg_ends_lost_transaction(c, sql);
+    int ready = offline ? RLB_OK : rli_pg_ready(c, sql);
+    if (ready != RLB_OK) return ready == RLB_DONE ? PG_FAIL : ready;
     pg_stmt *st = calloc(1, sizeof *st);
     if (!st || !(st->sql = strdup(sql))) {
         free(st);
@@ -297,6 +222,11 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
     }
     st->conn = c;
     snprintf(st->name, sizeof st->name, "rl_%" PRIu64, ++c->next_name);
+    if (offline) {
+        *out = (rlb_stmt *)st;
+        return RLB_OK;
+    }
+    st->gen = c->gen;
     PGresult *r = PQprepare(c->c, st->name, sql, 0, NULL);
     bool prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
     int rc = prepared ? RLB_OK : rli_pg_keep_error(c, r);
@@ -309,6 +239,7 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
             rc = rli_pg_keep_error(c, r);
         st->desc = r;
     }
+    c->sending = NULL;
     if (rc == RLB_OK && st->nparams > 0) {
         size_t n = (size_t)st->nparams;
         st->values = calloc(n, sizeof *st->values);
@@ -436,23 +367,50 @@ static int start_stream(pg_stmt *st)
     return next_streamed(st);
 }
 
+/* Ready to run st: its connection ready (rli_pg_ready: RLB_DONE when it answered st, the
+ * ROLLBACK of a lost transaction), and st prepared again when its session is an older one.
+ * The statement's description is kept: the same text describes the same columns. */
+static int step_ready(pg_stmt *st)
+{
+    pg_conn *c = st->conn;
+    int rc = rli_pg_ready(c, st->sql);
+    if (rc != RLB_OK || st->gen == c->gen) return rc;
+    PGresult *r = PQprepare(c->c, st->name, st->sql, 0, NULL);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RLB_OK : rli_pg_keep_error(c, r);
+    PQclear(r);
+    if (rc == RLB_OK) st->gen = c->gen;
+    return rc;
+}
+
 static int step(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
     if (!st->ran) {
-        int busy = rli_pg_not_busy(st->conn, st);
-        if (busy != RLB_OK) return busy;
+        int rc = rli_pg_not_busy(st->conn, st);
+        if (rc == RLB_OK) rc = step_ready(st);
+        if (rc != RLB_OK) {
+            st->conn->sending = NULL;
+            st->ran = rc == RLB_DONE; /* answered here: a next step finds no row either */
+            return rc;
+        }
         st->ran = true;
         rli_trace(st->conn->trace_db, st->sql);
-        if (st->stream) return start_stream(st);
+        if (st->stream) {
+            rc = start_stream(st);
+            st->conn->sending = NULL;
+            return rc;
+        }
         st->res = PQexecPrepared(st->conn->c, st->name, st->nparams,
                                  (const char *const *)st->values, st->lengths, st->formats, 0);
         if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
-            int rc = finished(st, st->res);
+            rc = finished(st, st->res);
             PQclear(st->res);
             st->res = NULL;
+            if (rli_pg_rolled_back(st->conn, st->sql, rc)) rc = RLB_DONE;
+            st->conn->sending = NULL;
             return rc;
         }
+        st->conn->sending = NULL;
         st->nrows = PQntuples(st->res);
         st->row = 0;
         return st->nrows > 0 ? RLB_ROW : RLB_DONE;
@@ -488,8 +446,12 @@ static int interrupt(rlb_conn *cc)
 {
     pg_conn *c = (pg_conn *)cc;
     char err[256];
-    /* a cancel request on a connection of its own: the server stops what c runs, if anything */
-    return c->cancel && PQcancel(c->cancel, err, sizeof err) ? RLB_OK : PG_FAIL;
+    /* a cancel request on a connection of its own: the server stops what c runs, if anything;
+     * under the lock, as a new session renews the cancel object from the connection's thread */
+    pthread_mutex_lock(&c->cancel_lock);
+    bool sent = c->cancel && PQcancel(c->cancel, err, sizeof err);
+    pthread_mutex_unlock(&c->cancel_lock);
+    return sent ? RLB_OK : PG_FAIL;
 }
 
 static bool column_null(rlb_stmt *s, int col)
@@ -599,7 +561,7 @@ static int64_t changes(rlb_conn *cc)
 /* The value the last INSERT drew from a sequence (an identity column's). */
 static int64_t last_id(rlb_conn *cc)
 {
-    char *v = scalar_text((pg_conn *)cc, "SELECT lastval()");
+    char *v = rli_pg_scalar_text((pg_conn *)cc, "SELECT lastval()");
     int64_t id = v ? strtoll(v, NULL, 10) : 0;
     free(v);
     return id;
@@ -632,11 +594,11 @@ const rl_backend rli_postgres_backend = {
     .version = RLB_VERSION,
     .name = "postgresql",
     .dialect = &rli_dialect_postgres,
-    .open = conn_open,
-    .close = conn_close,
-    .in_transaction = in_transaction,
+    .open = rli_pg_open,
+    .close = rli_pg_close,
+    .in_transaction = rli_pg_in_transaction_of,
     .exec = conn_exec,
-    .set_foreign_keys = set_foreign_keys,
+    .set_foreign_keys = rli_pg_set_foreign_keys,
     .prepare = prepare,
     .prepare_raw = prepare_raw,
     .finalize = finalize,

@@ -8,6 +8,9 @@
  * for a parent-side failure the catalog fills in keys no model declares.  PostgreSQL aborts
  * the transaction a statement failed in, so nothing can be asked of the server there: inside
  * a transaction the referencing rows are not counted (rl_fk_detail.referencing = -1).
+ *
+ * A lost session (conn.c) is RL_EDISCONNECTED, worded by what it means for the caller: a
+ * statement whose effect is unknown, a transaction gone, a server that cannot be reached.
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
@@ -37,6 +40,10 @@ static int code_of(int rc)
         return RL_EMISUSE;
     case PG_FAIL_CANCELED:
         return RL_EINTERRUPTED;
+    case PG_FAIL_CONN:
+        return RL_EDISCONNECTED;
+    case PG_FAIL_REFUSED:
+        return RL_EREFUSED;
     default:
         return RL_ERROR;
     }
@@ -191,9 +198,50 @@ static int parent_key_failed(rl_db *db, const pg_error *e, const char *op)
     return code;
 }
 
+/* What a lost session means for the caller, after "the connection ... was lost (why)." */
+static const char *lost_sentence(pg_lost how)
+{
+    switch (how) {
+    case PG_LOST_IN_TXN: /* and rli_pg_failed_note's sentence while the caller's is open */
+        return "Nothing of the transaction it was in is kept.";
+    case PG_LOST_AT_COMMIT:
+        return "Whether the transaction was committed is unknown; the next call connects again.";
+    case PG_LOST_UNREACHABLE:
+        return "The connection to it was lost; every call tries again.";
+    case PG_LOST_TXN_PENDING:
+        return "It was lost inside this transaction, which the server rolled back: end it with "
+               "rl_rollback before going on.";
+    case PG_LOST_TXN_COMMIT:
+        return "It was lost inside this transaction, which the server rolled back: the "
+               "transaction was not committed.";
+    case PG_LOST_RUNNING:
+    default:
+        return "Whether this statement took effect is unknown; the next call connects again.";
+    }
+}
+
+/* "op: the connection to the PostgreSQL server was lost (why). <what it means>" */
+static int lost_failed(rl_db *db, const char *op)
+{
+    const pg_conn *c = rli_pg(db);
+    strbuf m;
+    rli_sb_init(&m);
+    rli_sb_printf(&m, "%s: %s (", op,
+                  c->lost == PG_LOST_UNREACHABLE ? "the PostgreSQL server cannot be reached"
+                                                 : "the connection to the PostgreSQL server was "
+                                                   "lost");
+    rli_sb_name(&m, c->reason[0] ? c->reason : "it closed the connection");
+    rli_sb_printf(&m, "). %s", lost_sentence(c->lost));
+    rli_err_set(db, RL_EDISCONNECTED, "%s", m.oom ? "Out of memory." : sb_str(&m));
+    rli_sb_free(&m);
+    db->err.engine_code = PG_FAIL_CONN;
+    return RL_EDISCONNECTED;
+}
+
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 {
     (void)s;
+    if (rc == PG_FAIL_CONN) return lost_failed(db, op);
     const pg_error *e = &rli_pg(db)->err;
     strbuf m;
     rli_sb_init(&m);
@@ -233,7 +281,16 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 
 void rli_pg_failed_note(rl_db *db)
 {
-    if (PQtransactionStatus(rli_pg(db)->c) != PQTRANS_INERROR) return;
+    const pg_conn *c = rli_pg(db);
+    if (c->broken) {
+        if (c->lost == PG_LOST_IN_TXN && c->lost_txn)
+            rli_err_reword(db,
+                           "%s End the transaction with rl_rollback; the next call after that "
+                           "connects again.",
+                           db->err.message);
+        return;
+    }
+    if (PQtransactionStatus(c->c) != PQTRANS_INERROR) return;
     rli_err_reword(db,
                    "%s The transaction is aborted: roll it back (rl_rollback; a failure inside a "
                    "nested rl_begin level rolls back only that level).",

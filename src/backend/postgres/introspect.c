@@ -473,7 +473,7 @@ int rli_pg_load_schema(rl_db *db, const char *sql, struct schema *out)
     pg_conn *c = rli_pg(db);
     loader l = {.db = db, .c = c};
     int code = split_statements(&l, sql);
-    bool nested = PQtransactionStatus(c->c) != PQTRANS_IDLE, begun = code == RL_OK;
+    bool nested = rli_pg_in_transaction(c), begun = code == RL_OK;
     if (begun) code = begin_load(&l, nested);
     if (code == RL_OK) code = run_statements(&l);
     char *nsp = code == RL_OK ? temp_schema(c) : NULL;

@@ -8,6 +8,7 @@
 #include "core/internal.h"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 /* Failure codes of step, exec and prepare (any int but RLB_OK/ROW/DONE): the class of the
  * SQLSTATE, so that maybe_fk can tell a key failure from the code alone. */
@@ -18,12 +19,23 @@ enum {
     PG_FAIL_NOTNULL,  /* 23502 not_null_violation */
     PG_FAIL_CHECK,    /* 23514 check_violation */
     PG_FAIL_BUSY,     /* 40P01 deadlock, 55P03 lock not available, 40001 serialization */
-    PG_FAIL_CONN,     /* the connection is gone */
+    PG_FAIL_CONN,     /* the session is gone, or cannot be made again (conn.c: lost sessions) */
     PG_FAIL_TYPE,     /* class 22 (data exception), 42804: a value the column's type cannot hold */
     PG_FAIL_MISUSE,   /* a statement while a cursor streams rows on the connection */
     PG_FAIL_CANCELED, /* 57014 query_canceled (rl_interrupt) */
+    PG_FAIL_REFUSED,  /* a session made again runs as a replica: keys would not hold */
     PG_FAIL_SCHEMA,   /* 42P01 undefined_table, 42703 undefined_column */
 };
+
+/* How the session of the last PG_FAIL_CONN was lost, for its sentence (errors.c). */
+typedef enum pg_lost {
+    PG_LOST_RUNNING,     /* during a statement outside a transaction */
+    PG_LOST_IN_TXN,      /* during a statement inside a transaction, which went with it */
+    PG_LOST_AT_COMMIT,   /* during COMMIT: whether it committed is unknown */
+    PG_LOST_UNREACHABLE, /* it was lost before, and a new one cannot be made now */
+    PG_LOST_TXN_PENDING, /* a statement in a transaction lost before: roll it back first */
+    PG_LOST_TXN_COMMIT,  /* COMMIT of a transaction lost before: it was not committed */
+} pg_lost;
 
 /* The last failure on a connection, from the server's structured fields. */
 typedef struct pg_error {
@@ -41,7 +53,49 @@ typedef struct pg_conn {
     void *streaming;         /* the statement whose rows are coming one at a time, or NULL */
     rl_db *trace_db;         /* rl_trace is on: statements are told to rli_trace */
     PGcancel *cancel;        /* for rl_interrupt, from any thread (PQcancel is thread-safe) */
+
+    /* Lost sessions (conn.c). */
+    pthread_mutex_t cancel_lock; /* held while cancel is used, or renewed for a new session */
+    uint64_t gen;                /* the session's number: a statement prepared on an older one
+                                    is prepared again at its next run */
+    bool broken;                 /* the session is gone: the next statement makes a new one... */
+    bool lost_txn;     /* ...unless a transaction went with it and the caller has not ended it */
+    bool reconnecting; /* a new session is being set up: its statements go straight through */
+    pg_lost lost;      /* how the last PG_FAIL_CONN came about */
+    PGTransactionStatusType txn_known; /* the transaction state last known (before a send) */
+    const char *sending;               /* the statement being sent, while it is */
+    int64_t idle_sent_ms;              /* when a statement was last sent outside a transaction */
+    char reason[256];                  /* why the session was lost (the server's last word) */
+    PQnoticeReceiver notice_next;      /* libpq's receiver, for the notices that are not that */
+    int lock_ms;                       /* the settings of the open, made again on a new session */
+    bool read_only;
 } pg_conn;
+
+/* ---- sessions (session.c) --------------------------------------------------------------- */
+
+/* The backend's open, close (conn.c), in_transaction and set_foreign_keys. */
+int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen);
+void rli_pg_close(rlb_conn *c);
+bool rli_pg_in_transaction_of(rlb_conn *c);
+int rli_pg_set_foreign_keys(rlb_conn *c, bool on);
+/* The one-value result of sql as text (malloc'd), or NULL. */
+char *rli_pg_scalar_text(pg_conn *c, const char *sql);
+/* Whether SQLSTATE state means the server is ending the session. */
+bool rli_pg_session_ending(const char *state);
+/* A failure (of result r, or NULL) found c's session gone: why, how, and whether a
+ * transaction went with it (the first finding stands). */
+void rli_pg_lost(pg_conn *c, const PGresult *r);
+/* Whether sql ends a transaction lost with c's session (it needs no server to be prepared). */
+bool rli_pg_ends_lost_transaction(pg_conn *c, const char *sql);
+/* Whether sql, which failed with rc, is a ROLLBACK that lost its session: the transaction is
+ * rolled back all the same (a success). */
+bool rli_pg_rolled_back(pg_conn *c, const char *sql, int rc);
+/* Before sql (of reflite or raw) goes to the server on c: RLB_OK to send it, RLB_DONE when it
+ * was answered here (the ROLLBACK of a transaction lost with the session), or PG_FAIL_CONN
+ * (kept as c's last error) when it cannot go.  A lost session is made again here. */
+int rli_pg_ready(pg_conn *c, const char *sql);
+/* Whether c is inside a transaction, also one lost with its session and not yet ended. */
+bool rli_pg_in_transaction(pg_conn *c);
 
 /* RLB_OK, or PG_FAIL_MISUSE (kept as c's last error) while another statement than self
  * streams its rows on c: libpq runs one statement at a time. */
@@ -72,7 +126,8 @@ char *rli_pg_next_word(const char **p);
 bool rli_pg_blank(const char *sql);
 
 /* Run sql (no parameters) on c, keeping any failure as c's last error; RLB_OK or a failure
- * code.  keep: receives the result on success (PQclear it), or NULL. */
+ * code.  keep: receives the result on success (PQclear it; NULL for a statement answered
+ * without the server, see rli_pg_ready), or NULL.  Every statement goes through rli_pg_ready. */
 int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep);
 /* rli_pg_run with text parameters $1..$n (NULL: SQL NULL). */
 int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep);

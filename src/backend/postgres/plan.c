@@ -33,7 +33,7 @@
  * caller's transaction the query runs in a savepoint, so that a failure leaves it usable. */
 static int64_t count_of(pg_conn *c, const char *sql, char **why)
 {
-    bool nested = PQtransactionStatus(c->c) != PQTRANS_IDLE;
+    bool nested = rli_pg_in_transaction(c);
     if (why) *why = NULL;
     if (nested) rli_pg_run(c, "SAVEPOINT rl_count", NULL);
     PGresult *r;
