@@ -77,7 +77,8 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 
 # Seconds from one run of both sides, then instructions per phase (callgrind; repeatable);
 # reading related rows (prefetch, join, streaming with its peak memory); the same workloads
-# on a throw-away PostgreSQL server against hand-written libpq code; the HTTP server under wrk
+# on a throw-away PostgreSQL server against hand-written libpq code; `reflite copy` of
+# 1,000,000 rows to PostgreSQL against pgloader ("copy vs pgloader: R"); the HTTP server under wrk
 # against a bare libmicrohttpd handler.
 bench: build
 	@scripts/deps.sh valgrind postgresql wrk
@@ -86,6 +87,7 @@ bench: build
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_relations "" 1 1000
 	scripts/bench_pg.sh $(BUILD)
+	scripts/bench_copy.sh $(BUILD)
 	$(BUILD)/bench_migrate
 	$(BUILD)/bench_http
 

@@ -5,7 +5,7 @@
  *   reflite diff DB SCHEMA.sql         what differs and the SQL that would run (--json)
  *   reflite migrate DB SCHEMA.sql      bring DB to SCHEMA.sql, creating DB if it is missing
  *   reflite check DB                   integrity, foreign-key violations, lint (--json)
- *   reflite copy SRC DST               tables and rows into another database
+ *   reflite copy SRC DST [--verify]    tables and rows into another database
  *   reflite serve DB                   the database as a JSON API over HTTP (serve.c)
  *   reflite help [COMMAND]             the usage of reflite or of one command
  *   reflite version | --version        the version
@@ -99,16 +99,28 @@ static const char *MIGRATE_USAGE =
     "\n" EXIT_RULE;
 
 static const char *COPY_USAGE =
-    "usage: reflite copy SRC DST [--progress] [--timeout MS]\n"
+    "usage: reflite copy SRC DST [--verify] [--progress] [--timeout MS]\n"
     "\n"
     "Copies the tables and rows of SRC into DST, either of them a SQLite file or a PostgreSQL\n"
     "URL (postgresql://user@host/db): SQLite -> PostgreSQL is the usual move to production.\n"
     "One transaction on DST: tables created for DST's engine (columns, NOT NULL, primary\n"
     "keys, literal defaults, foreign keys with their actions and an index each), rows copied\n"
-    "parents first, every key checked before COMMIT, generated keys moved past the copied\n"
-    "ones.  DST must not have any of SRC's tables (a missing SQLite file is created, and\n"
-    "removed again if the copy fails).  What was not carried (views, triggers, other\n"
-    "indexes, defaults that are expressions) is listed.  SRC is opened read-only.\n"
+    "parents first (into PostgreSQL through COPY), every key checked before COMMIT, generated\n"
+    "keys moved past the copied ones.  DST must not have any of SRC's tables (a missing SQLite\n"
+    "file is created, and removed again if the copy fails).  What was not carried (views,\n"
+    "triggers, other indexes, defaults that are expressions) is listed.  SRC is opened\n"
+    "read-only.\n"
+    "\n"
+    "Types: INTEGER -> bigint; REAL, FLOAT, DOUBLE -> double precision (8 bytes, never real);\n"
+    "NUMERIC(p,s), DECIMAL(p,s) -> numeric(p,s); VARCHAR(n) -> varchar(n); BOOLEAN -> boolean;\n"
+    "TEXT -> text; BLOB or no type -> bytea; DATETIME, TIMESTAMP -> timestamp and DATE -> date\n"
+    "when every stored value is one (YYYY-MM-DD HH:MM:SS[.ffffff], YYYY-MM-DD), else text with\n"
+    "a note (so for VARCHAR(n) holding a longer value).  Numbers cross as their exact text:\n"
+    "reals as the shortest text that reads back to the same double (0.99, not\n"
+    "0.98999999999999999); a NUMERIC(p,s) column rounds to s places as it stores.\n"
+    "  --verify               before COMMIT, compare every table on both sides (row count\n"
+    "                         and a checksum of every value, normalised) and refuse the copy\n"
+    "                         naming the first difference: table, row key, column, values\n"
     "  --progress             report tables of 100,000 rows or more on stderr\n"
     "                         (the default when stderr is a terminal)\n" TIMEOUT_HELP
     "\n" EXIT_RULE;
@@ -118,7 +130,7 @@ typedef struct cli {
     const char *cmd;
     const char *pos[2];
     int npos;
-    bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress;
+    bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress, verify;
     int timeout_ms;
 } cli;
 
@@ -130,6 +142,7 @@ enum {
     F_ALLOW_LOSS = 1 << 3,
     F_ALLOW_EMPTY = 1 << 4,
     F_PROGRESS = 1 << 5,
+    F_VERIFY = 1 << 6,
 };
 
 typedef struct command {
@@ -162,6 +175,7 @@ static int parse_args(const command *cmd, int argc, char **argv, cli *c)
         {"--allow-data-loss", F_ALLOW_LOSS, offsetof(cli, allow_data_loss)},
         {"--allow-empty-schema", F_ALLOW_EMPTY, offsetof(cli, allow_empty_schema)},
         {"--progress", F_PROGRESS, offsetof(cli, progress)},
+        {"--verify", F_VERIFY, offsetof(cli, verify)},
     };
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -439,6 +453,8 @@ static void show_progress(const char *stage, const char *table, int64_t done, in
                 (long long)total, tty && done < total ? "" : "\n");
     } else if (strcmp(stage, "check") == 0 && *last >= 0) {
         fprintf(stderr, "checking foreign keys...\n");
+    } else if (strcmp(stage, "verify") == 0 && *last >= 0) {
+        fprintf(stderr, "verifying every table...\n");
     }
 }
 
@@ -503,7 +519,7 @@ static int cmd_copy(const cli *c)
     const char *from = c->pos[0], *to = c->pos[1];
     bool missing = !rl_target_is_server(to) && access(to, F_OK) != 0;
     int64_t last_progress = -1;
-    rl_copy_options o = {0};
+    rl_copy_options o = {.verify = c->verify};
     if (c->progress || isatty(STDERR_FILENO)) {
         o.progress = show_progress;
         o.progress_ctx = &last_progress;
@@ -517,14 +533,15 @@ static int cmd_copy(const cli *c)
         if (rc != RL_OK) {
             fail_db(c, to, dst, rc);
             code = rc == RL_EFOREIGNKEY || rc == RL_EREFUSED || rc == RL_EUNIQUE ||
-                           rc == RL_ECONSTRAINT || rc == RL_ENOTNULL || rc == RL_ECHECK
+                           rc == RL_ECONSTRAINT || rc == RL_ENOTNULL || rc == RL_ECHECK ||
+                           rc == RL_EDATALOSS
                        ? EXIT_FINDINGS
                        : EXIT_ERROR;
         } else {
-            printf("copied %s to %s\n", from, to);
+            printf("copied %s to %s%s\n", from, to, c->verify ? ", verified" : "");
             for (const char *p = left_out; p && *p;) {
                 size_t n = strcspn(p, "\n");
-                printf("not copied: %.*s\n", (int)n, p);
+                printf("%s%.*s\n", strncmp(p, "note: ", 6) == 0 ? "" : "not copied: ", (int)n, p);
                 p += n + (p[n] == '\n');
             }
             code = 0;
@@ -542,7 +559,7 @@ static const command COMMANDS[] = {
     {"diff", 2, F_JSON, NULL, cmd_diff},
     {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS, NULL, cmd_migrate},
     {"check", 1, F_JSON | F_NO_LINT, NULL, cmd_check},
-    {"copy", 2, F_PROGRESS, NULL, cmd_copy},
+    {"copy", 2, F_PROGRESS | F_VERIFY, NULL, cmd_copy},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

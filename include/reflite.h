@@ -1069,8 +1069,11 @@ int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct rl_copy_options {
-    rl_progress_fn progress; /* stage "copy": done/total rows of a table; "check"; "commit" */
+    rl_progress_fn progress; /* stage "copy": done/total rows of a table; "check"; "verify";
+                                "commit" */
     void *progress_ctx;
+    bool verify; /* before COMMIT, compare every table with its source (rl_copy_verify) and
+                    refuse the copy at the first difference */
 } rl_copy_options;
 
 /*
@@ -1082,9 +1085,32 @@ typedef struct rl_copy_options {
  * parents before children, every key checked before COMMIT, generated keys moved past the
  * copied ones.  On failure dst is left as it was and the error names the row.  left_out (may
  * be NULL) receives what was not carried across, one line each (malloc'd; free() it):
- * views, triggers, other indexes, defaults that are expressions.
+ * views, triggers, other indexes, defaults that are expressions; and lines starting "note: "
+ * for a column carried as text because a stored value does not fit its declared type.
+ * Types: REAL/FLOAT/DOUBLE become double precision (8 bytes), NUMERIC(p,s)/DECIMAL(p,s) and
+ * VARCHAR(n) keep their numbers, BOOLEAN stays boolean, BLOB and no type become bytea,
+ * DATETIME/TIMESTAMP and DATE become timestamp and date on PostgreSQL when every stored value
+ * is one (YYYY-MM-DD HH:MM:SS[.ffffff], YYYY-MM-DD), else text.  Values cross exactly: reals
+ * as their shortest text that reads back to the same double.  opts->verify compares both
+ * sides before COMMIT (see rl_copy_verify) and refuses the copy, leaving dst as it was, at
+ * the first difference.
  */
 int rl_copy(rl_db *src, rl_db *dst, const rl_copy_options *opts, char **left_out);
+
+/*
+ * Compare every table of src with the table of the same name in dst, as rl_copy's verify
+ * option does before its COMMIT; use it to check a copy later, or one made by other means.
+ * Both sides are read in full.  Each value is normalised from what its engine returns:
+ * numbers (integers, reals, decimals, booleans as 0/1) by their exact decimal value (in a
+ * NUMERIC(p,s) column, rounded to s places, as the column rounds what it stores), text and
+ * blobs by their bytes, NULL as NULL; a table matches when it has as many rows and the same
+ * checksum of rows on both sides.  RL_OK when every table matches; RL_EDATALOSS when one does
+ * not, with rl_errmsg(dst) naming the first difference: the table, the row's key, the column
+ * and both values ("copy: verify failed, table invoices, row id = 7, column total: the source
+ * has 5.94, the destination 5.9400000000000004 ..."), or a row or table on one side only.
+ * Finding that row reads the differing table's source rows into memory.
+ */
+int rl_copy_verify(rl_db *src, rl_db *dst);
 
 /* The database's schema as SQL: tables, indexes, views and triggers, one per statement. */
 int rl_schema_dump(rl_db *db, char **out);

@@ -55,6 +55,10 @@ struct rl_dialect;                /* sql/render.h */
 typedef struct rlb_conn rlb_conn; /* an engine's connection handle */
 typedef struct rlb_stmt rlb_stmt; /* an engine's prepared statement */
 
+/* The rows of a bulk load, one per call: fill vals[0..n-1] (valid until the next call) and
+ * return 1, or 0 when there are no more, or a negative RL_E... code to stop the load. */
+typedef int (*rlb_row_fn)(void *ctx, rl_value *vals);
+
 typedef struct rl_backend {
     int version;      /* RLB_VERSION */
     const char *name; /* "sqlite" */
@@ -150,6 +154,16 @@ typedef struct rl_backend {
      * engine's key generator never hands out pk or anything below it.  NULL: the engine
      * does so itself (SQLite's rowid is max + 1). */
     int (*key_given)(rl_db *db, const char *table, const char *pk_column, int64_t pk);
+    /* may (since version 6): load rows into a table faster than one INSERT each, inside the
+     * caller's transaction (PostgreSQL: COPY FROM STDIN).  sql starts the load (written by
+     * src/sql/copy.c for the dialect; its columns in order); next hands over ncols values a
+     * row until it returns 0.  A value goes in as itself: NULL as NULL, an integer as its
+     * digits, a real as its shortest exact text, text as its bytes, a blob as its bytes (the
+     * caller hands a blob only to a column of the dialect's blob type).  Returns RLB_OK, a
+     * failure code for fail() (s NULL) when the engine refused a row, or next's negative
+     * code; a refused load may leave the transaction failed.  NULL: the core inserts row by
+     * row with a prepared INSERT. */
+    int (*bulk_load)(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx);
 
     /* ---- errors and foreign-key diagnosis ------------------------------------------ */
 
@@ -186,6 +200,11 @@ typedef struct rl_backend {
      * definition that cannot be trusted) and return its code.  out is freed by the caller
      * either way. */
     int (*introspect)(rl_db *db, struct schema *out, const char *op);
+    /* may (since version 6): the columns of index, an index on table, comma-separated
+     * (malloc'd), when it is a plain one: not unique, not partial, each key a column in
+     * ascending order.  NULL for any other index, one that does not exist, or when out of
+     * memory.  NULL callback: no index counts as plain (rl_copy then makes its own). */
+    char *(*index_columns)(rl_db *db, const char *table, const char *index);
     /* must: load schema text that may be hostile (a schema file, models' DDL) into out
      * without touching the database: nothing but schema statements may run, and nothing
      * for long; on failure set db's error (RL_EINVAL with the reason). */

@@ -88,4 +88,15 @@ char *rli_value_literal(const rl_value *v);
 /* FNV-1a hash of a string (NULL hashes like ""). */
 uint64_t rli_hash_text(const char *s);
 
+/* ---- numbers as text (number.c) -------------------------------------------------------- */
+
+/* The shortest text of v that strtod() reads back to v (15, 16 or 17 significant digits;
+ * "0", "-0", "inf", "-inf", "nan"), written to out; its length. */
+size_t rli_real_text(double v, char out[32]);
+/* Append the canonical spelling of the decimal number num ("5.90" -> "59e-1", "42" ->
+ * "42e0", "0"; "inf", "-inf", "nan" for theirs), rounded first to scale decimals, half away
+ * from zero, when scale >= 0.  A negative zero stays "-0" only when signed_zero and no scale.
+ * False (nothing appended) for text that is not a number, or when out of memory. */
+bool rli_number_canon(strbuf *b, const char *num, int scale, bool signed_zero);
+
 #endif

@@ -139,7 +139,9 @@ char *rli_value_literal(const rl_value *v)
         rli_sb_printf(&b, "%lld", (long long)v->u.i);
         break;
     case RL_V_REAL:
-        rli_sb_printf(&b, "%.17g", v->u.r);
+        char num[32];
+        rli_real_text(v->u.r, num);
+        rli_sb_puts(&b, num);
         break;
     case RL_V_TEXT:
         rli_sb_literal(&b, v->u.s);

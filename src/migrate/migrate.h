@@ -7,6 +7,7 @@
 
 #include "core/internal.h"
 #include "core/schema.h"
+#include "sql/copy.h"
 
 #define COPY_CHUNK    100000
 #define HISTORY_TABLE "reflite_migrations"
@@ -65,5 +66,11 @@ bool rli_same_name(const char *a, const char *b);
 void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *why);
 /* t's constraint of k's kind and definition (t may be NULL), or NULL. */
 const sch_constraint *rli_same_constraint(const sch_table *t, const sch_constraint *k);
+
+/* rl_copy's verification (verify.c): every table of s (the source's schema) on src against
+ * the table of that name on dst, each column normalised as types says (types[i] for table i;
+ * NULL: from the declared types).  RL_OK, or RL_EDATALOSS with dst's error naming the first
+ * difference (table, row key, column, both values), or another code on failure. */
+int rli_copy_verify(rl_db *src, rl_db *dst, const schema *s, const rl_copy_type *const *types);
 
 #endif

@@ -2,8 +2,11 @@
  * The statements of a copy between engines (rl_copy, src/migrate/copy.c), written for the
  * destination's dialect from the one schema representation of the source.
  *
- * A column's type goes across by what it holds, not by its name: integer, real, text, blob,
- * boolean, numeric (an integer primary key becomes the engine's generated key).  Kept:
+ * A column's type goes across by what it holds: integer, real (always 8 bytes: double
+ * precision, never PostgreSQL's 4-byte real), text, blob, boolean; NUMERIC(p,s) and
+ * VARCHAR(n) with their numbers; DATETIME/TIMESTAMP and DATE as timestamp and date when the
+ * copy found every stored value to be one (else text); an integer primary key becomes the
+ * engine's generated key.  Kept:
  * columns, NOT NULL, primary keys, defaults that are plain literals, every foreign key with
  * its actions, an index on every key column, and, from a source that states them
  * (PostgreSQL), UNIQUE and CHECK constraints.  Everything else (other indexes, views,
@@ -27,34 +30,139 @@ static bool has(const char *type, const char *part)
     return strstr(low, part) != NULL;
 }
 
+/* Whether the type, without blanks at either end, is exactly word (any case). */
+static bool is(const char *type, const char *word)
+{
+    if (!type) return false;
+    while (*type == ' ')
+        type++;
+    size_t n = strlen(word);
+    return strncasecmp(type, word, n) == 0 && type[n + strspn(type + n, " ")] == '\0';
+}
+
 rl_copy_kind rli_copy_kind(const char *type)
 {
     if (has(type, "bool")) return RL_COPY_BOOL;
+    if (is(type, "interval") || is(type, "point")) return RL_COPY_TEXT; /* PostgreSQL's */
     if (has(type, "int")) return RL_COPY_INT;
     if (has(type, "char") || has(type, "clob") || has(type, "text")) return RL_COPY_TEXT;
     if (has(type, "blob") || has(type, "bytea") || !type || !*type) return RL_COPY_BLOB_OR_ANY;
     if (has(type, "real") || has(type, "floa") || has(type, "doub")) return RL_COPY_REAL;
     if (has(type, "numeric") || has(type, "decimal")) return RL_COPY_NUMERIC;
-    return RL_COPY_TEXT; /* dates, times, json, uuid...: their text */
+    if (has(type, "with time zone")) return RL_COPY_TEXT; /* its text keeps the zone */
+    if (has(type, "datetime") || has(type, "timestamp")) return RL_COPY_TIMESTAMP;
+    if (is(type, "date")) return RL_COPY_DATE;
+    return RL_COPY_TEXT; /* times, json, uuid...: their text */
 }
 
-/* The destination's type for a source column (an empty source type is a blob: it keeps any
- * value as it is on SQLite, and bytes on PostgreSQL). */
-static const char *dest_type(const rl_dialect *d, const sch_column *c)
+/* The numbers in "(a)" or "(a, b)" closing the type: how many were read (0 when none, when
+ * one is out of 0..max, or when anything follows). */
+static int type_numbers(const char *type, int max, int *a, int *b)
 {
-    switch (rli_copy_kind(c->type)) {
+    const char *p = strchr(type, '(');
+    if (!p) return 0;
+    long v[2] = {0, 0};
+    int n = 0;
+    for (p++;; n++) {
+        p += strspn(p, " ");
+        size_t len = strspn(p, "0123456789");
+        if (len == 0 || len > 9 || n == 2) return 0;
+        v[n] = strtol(p, NULL, 10);
+        if (v[n] > max) return 0;
+        p += len;
+        p += strspn(p, " ");
+        if (*p == ')') break;
+        if (*p++ != ',') return 0;
+    }
+    if (p[1 + strspn(p + 1, " ")] != '\0') return 0;
+    *a = (int)v[0];
+    *b = (int)v[1];
+    return n + 1;
+}
+
+rl_copy_type rli_copy_type(const char *type)
+{
+    rl_copy_type t = {rli_copy_kind(type), -1, -1, -1};
+    int a = -1, b = 0;
+    if (t.kind == RL_COPY_NUMERIC) { /* PostgreSQL: 1 <= p <= 1000; 0 <= s <= p here */
+        int n = type_numbers(type, 1000, &a, &b);
+        if (n >= 1 && a >= 1 && b <= a) {
+            t.precision = a;
+            t.scale = n == 2 ? b : 0;
+        }
+    } else if (t.kind == RL_COPY_TEXT && (has(type, "varchar") || has(type, "character varying"))) {
+        if (type_numbers(type, 10485760, &a, &b) == 1 && a >= 1) t.length = a;
+    }
+    return t;
+}
+
+/* The n digits at p as a number from lo to hi, in *out. */
+static bool digits(const char *p, size_t n, int lo, int hi, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = v;
+    return v >= lo && v <= hi;
+}
+
+bool rli_copy_is_timestamp(const char *s, size_t len, bool date_only)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, h, mi, sec;
+    if (len < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, 1, 9999, &y) ||
+        !digits(s + 5, 2, 1, 12, &m) || !digits(s + 8, 2, 1, mdays[m - 1], &d))
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m == 2 && d == 29 && !leap) return false;
+    if (date_only) return len == 10;
+    if (len < 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, 0, 23, &h) ||
+        !digits(s + 14, 2, 0, 59, &mi) || !digits(s + 17, 2, 0, 59, &sec))
+        return false;
+    if (len == 19) return true;
+    size_t frac = len - 20; /* ".f" to ".ffffff", the last one not 0 */
+    int f;
+    return s[19] == '.' && frac >= 1 && frac <= 6 && digits(s + 20, frac, 1, 999999, &f) &&
+           s[len - 1] != '0';
+}
+
+/* The destination's type for a column that goes across as ct (an empty source type is a
+ * blob: it keeps any value as it is on SQLite, and bytes on PostgreSQL).  NUMERIC(p,s),
+ * VARCHAR(n), TIMESTAMP and DATE are spelled alike on both engines. */
+static void put_type(strbuf *b, const rl_dialect *d, const rl_copy_type *ct)
+{
+    switch (ct->kind) {
     case RL_COPY_INT:
-        return d->types[1];
+        rli_sb_puts(b, d->types[1]);
+        break;
     case RL_COPY_REAL:
-        return d->types[2];
+        rli_sb_puts(b, d->types[2]);
+        break;
     case RL_COPY_BLOB_OR_ANY:
-        return d->types[4];
+        rli_sb_puts(b, d->types[4]);
+        break;
     case RL_COPY_BOOL:
-        return d->types[5];
+        rli_sb_puts(b, d->types[5]);
+        break;
     case RL_COPY_NUMERIC:
-        return "numeric";
+        if (ct->precision > 0)
+            rli_sb_printf(b, "NUMERIC(%d,%d)", ct->precision, ct->scale);
+        else
+            rli_sb_puts(b, "NUMERIC");
+        break;
+    case RL_COPY_TIMESTAMP:
+        rli_sb_puts(b, "TIMESTAMP");
+        break;
+    case RL_COPY_DATE:
+        rli_sb_puts(b, "DATE");
+        break;
     default:
-        return d->types[3];
+        if (ct->length > 0)
+            rli_sb_printf(b, "VARCHAR(%d)", ct->length);
+        else
+            rli_sb_puts(b, d->types[3]);
     }
 }
 
@@ -139,14 +247,15 @@ void rli_copy_key_clause(strbuf *b, const sch_fk *fk)
 }
 
 static void put_column(strbuf *b, const rl_dialect *d, const sch_table *t, const sch_column *c,
-                       strbuf *left_out)
+                       const rl_copy_type *ct, strbuf *left_out)
 {
     rli_sb_ident(b, c->name);
     if (c == rli_copy_int_pk(t)) {
         rli_sb_printf(b, " %s", d->pk_integer);
         return;
     }
-    rli_sb_printf(b, " %s", dest_type(d, c));
+    rli_sb_puts(b, " ");
+    put_type(b, d, ct);
     if (c->notnull) rli_sb_puts(b, " NOT NULL");
     if (c->dflt && literal_default(c->dflt)) {
         rli_sb_puts(b, " DEFAULT ");
@@ -162,8 +271,8 @@ static void put_column(strbuf *b, const rl_dialect *d, const sch_table *t, const
     }
 }
 
-char *rli_copy_create_sql(const rl_dialect *d, const sch_table *t, bool keys_inline,
-                          strbuf *left_out)
+char *rli_copy_create_sql(const rl_dialect *d, const sch_table *t, const rl_copy_type *types,
+                          bool keys_inline, strbuf *left_out)
 {
     strbuf b;
     rli_sb_init(&b);
@@ -172,7 +281,7 @@ char *rli_copy_create_sql(const rl_dialect *d, const sch_table *t, bool keys_inl
     rli_sb_puts(&b, " (");
     for (size_t i = 0; i < t->ncols; i++) {
         rli_sb_puts(&b, i ? ",\n    " : "\n    ");
-        put_column(&b, d, t, &t->cols[i], left_out);
+        put_column(&b, d, t, &t->cols[i], &types[i], left_out);
     }
     if (!rli_copy_int_pk(t)) {
         int npk = 0;
@@ -219,9 +328,9 @@ char *rli_copy_key_index_name(const sch_table *t, const sch_fk *fk)
     return rli_sb_take(&name);
 }
 
-char *rli_copy_key_index_sql(const sch_table *t, const sch_fk *fk)
+char *rli_copy_key_index_sql(const sch_table *t, const sch_fk *fk, const char *given)
 {
-    char *name = rli_copy_key_index_name(t, fk);
+    char *name = given ? strdup(given) : rli_copy_key_index_name(t, fk);
     strbuf b;
     rli_sb_init(&b);
     rli_sb_puts(&b, "CREATE INDEX ");
@@ -274,5 +383,32 @@ char *rli_copy_insert_sql(const rl_dialect *d, const sch_table *t)
     for (size_t i = 0; i < t->ncols; i++)
         rli_sb_printf(&b, "%s%c%zu", i ? ", " : "", d->placeholder, i + 1);
     rli_sb_puts(&b, ")");
+    return rli_sb_take(&b);
+}
+
+char *rli_copy_load_sql(const sch_table *t)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "COPY ");
+    rli_sb_ident(&b, t->name);
+    rli_sb_puts(&b, " (");
+    put_columns(&b, t);
+    rli_sb_puts(&b, ") FROM STDIN");
+    return rli_sb_take(&b);
+}
+
+char *rli_copy_columns_sql(const sch_table *t, uint64_t mask)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "SELECT ");
+    for (size_t i = 0, n = 0; i < t->ncols && i < 64; i++)
+        if (mask & (UINT64_C(1) << i)) {
+            rli_sb_puts(&b, n++ ? ", " : "");
+            rli_sb_ident(&b, t->cols[i].name);
+        }
+    rli_sb_puts(&b, " FROM ");
+    rli_sb_ident(&b, t->name);
     return rli_sb_take(&b);
 }

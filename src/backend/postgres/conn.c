@@ -7,9 +7,10 @@
  * and raw SQL that would set it is refused (sqltext.c).
  *
  * Statements are server-side prepared statements named rl_1, rl_2... per connection.
- * Parameters travel as text (numbers printed exactly) or, for blobs, as binary; results
- * come back as text and are read per column (bytea decoded on demand).  A statement runs at
- * its first step and its whole result is kept until reset.
+ * Parameters travel as text (numbers printed exactly, reals as their shortest exact text) or, for
+ * blobs, as binary; results come back as text and are read per column (bytea decoded on demand,
+ * each column's kept until the next step).  A statement runs at its first step and its whole result
+ * is kept until reset.
  *
  * Opening a session and making a new one in place of a lost one is session.c's work: every
  * statement passes rli_pg_ready first, and a statement prepared on an older session than
@@ -38,10 +39,11 @@ typedef struct pg_stmt {
     PGresult *res;
     int row, nrows;
     bool ran;
-    bool stream;         /* rows one at a time (single-row mode) on the next run */
-    unsigned char *blob; /* the last bytea read (PQfreemem) */
-    PGresult *desc;      /* the statement's description: its parameters and columns */
-    uint64_t gen;        /* the session it is prepared on (pg_conn.gen); 0: none yet */
+    bool stream;           /* rows one at a time (single-row mode) on the next run */
+    unsigned char **blobs; /* per column: the bytea read from the current row (PQfreemem) */
+    int nblobs;
+    PGresult *desc; /* the statement's description: its parameters and columns */
+    uint64_t gen;   /* the session it is prepared on (pg_conn.gen); 0: none yet */
 } pg_stmt;
 
 static pg_stmt *st_of(rlb_stmt *s)
@@ -182,6 +184,17 @@ static void drain(pg_stmt *st)
     st->conn->streaming = NULL;
 }
 
+/* The bytea values read from the current row: valid until the next step, reset or finalize
+ * (each column's own, so that a row's blobs can be read one after another). */
+static void free_blobs(pg_stmt *st)
+{
+    for (int i = 0; i < st->nblobs; i++)
+        if (st->blobs[i]) {
+            PQfreemem(st->blobs[i]);
+            st->blobs[i] = NULL;
+        }
+}
+
 static void finalize(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
@@ -189,7 +202,8 @@ static void finalize(rlb_stmt *s)
     drain(st);
     PQclear(st->res);
     PQclear(st->desc);
-    if (st->blob) PQfreemem(st->blob);
+    free_blobs(st);
+    free(st->blobs);
     /* while another statement streams, the name stays allocated until the connection closes
      * rather than a DEALLOCATE cutting into that stream */
     if (st->conn && st->gen == st->conn->gen && !st->conn->broken &&
@@ -281,6 +295,7 @@ static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **
 static void reset(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
+    free_blobs(st);
     drain(st);
     PQclear(st->res);
     st->res = NULL;
@@ -303,7 +318,7 @@ static int bind(rlb_stmt *s, int idx, const rl_value *v)
         st->values[i] = st->num[i];
         break;
     case RL_V_REAL:
-        snprintf(st->num[i], sizeof st->num[i], "%.17g", v->u.r);
+        rli_pg_real_text(v->u.r, st->num[i]);
         st->values[i] = st->num[i];
         break;
     case RL_V_TEXT:
@@ -385,6 +400,7 @@ static int step_ready(pg_stmt *st)
 static int step(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
+    free_blobs(st);
     if (!st->ran) {
         int rc = rli_pg_not_busy(st->conn, st);
         if (rc == RLB_OK) rc = step_ready(st);
@@ -492,11 +508,17 @@ static const void *column_blob(rlb_stmt *s, int col, size_t *len)
     pg_stmt *st = st_of(s);
     *len = 0;
     if (column_null(s, col)) return NULL;
-    if (st->blob) PQfreemem(st->blob);
+    if (!st->blobs) {
+        int n = PQnfields(st->res);
+        if (!(st->blobs = calloc((size_t)n + 1, sizeof *st->blobs))) return NULL;
+        st->nblobs = n;
+    }
+    if (col >= st->nblobs) return NULL;
+    if (st->blobs[col]) PQfreemem(st->blobs[col]);
     size_t n = 0;
-    st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &n);
-    *len = st->blob ? n : 0;
-    return st->blob;
+    st->blobs[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &n);
+    *len = st->blobs[col] ? n : 0;
+    return st->blobs[col];
 }
 
 /* ---- rows read without a callback per column: core/fieldread.h's template over these ---- */
@@ -635,6 +657,7 @@ const rl_backend rli_postgres_backend = {
     .changes = changes,
     .last_id = last_id,
     .key_given = key_given,
+    .bulk_load = rli_pg_bulk_load,
     .fail = rli_pg_fail,
     .maybe_fk = rli_pg_maybe_fk,
     .failed_note = rli_pg_failed_note,
@@ -643,6 +666,7 @@ const rl_backend rli_postgres_backend = {
     .diag_parent = rli_pg_diag_parent,
     .statement_op = rli_pg_statement_op,
     .introspect = rli_pg_introspect,
+    .index_columns = rli_pg_index_columns,
     .load_schema = rli_pg_load_schema,
     .plan = rli_pg_plan,
     .apply = rli_pg_apply,

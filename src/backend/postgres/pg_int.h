@@ -132,6 +132,14 @@ int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep);
 /* rli_pg_run with text parameters $1..$n (NULL: SQL NULL). */
 int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep);
 
+/* ---- bulk loads (copyin.c) -------------------------------------------------------------- */
+
+/* v as PostgreSQL reads it back to the same double: rli_real_text, with NaN, Infinity and
+ * -Infinity spelled as PostgreSQL does. */
+void rli_pg_real_text(double v, char out[32]);
+int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx);
+char *rli_pg_index_columns(rl_db *db, const char *table, const char *index);
+
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op);

@@ -277,3 +277,22 @@ int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out)
     rli_scratch_close(&sc);
     return code;
 }
+
+/* The key columns of a plain index (not unique, not partial, every key a column, ascending,
+ * BINARY): what rl_copy asks before it makes an index of its own on a foreign key. */
+char *rli_sqlite_index_columns(rl_db *db, const char *table, const char *index)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(rli_sqlite_h(db),
+                           "SELECT group_concat(x.name, ',') FROM pragma_index_list(?1) l, (SELECT "
+                           "* FROM pragma_index_xinfo(?2) WHERE key = 1 ORDER BY seqno) x WHERE "
+                           "l.name = ?2 AND l.\"unique\" = 0 AND l.partial = 0 HAVING count(*) = "
+                           "count(x.name) AND max(x.\"desc\") = 0 AND min(x.coll = 'BINARY') = 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, index, -1, SQLITE_STATIC);
+    char *cols = sqlite3_step(st) == SQLITE_ROW ? rli_sqlite_dup_text(st, 0) : NULL;
+    sqlite3_finalize(st);
+    return cols;
+}

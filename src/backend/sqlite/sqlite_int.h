@@ -159,6 +159,8 @@ int rli_schema_load(sqlite3 *h, schema *out);
 char *rli_schema_stored_problem(sqlite3 *h);
 /* The backend's introspect(). */
 int rli_sqlite_introspect(rl_db *db, schema *s, const char *op);
+/* Backend index_columns: the key columns of a plain index, comma-separated (malloc'd). */
+char *rli_sqlite_index_columns(rl_db *db, const char *table, const char *index);
 /* Length of the first complete statement of sql (through its ';' if any). */
 size_t rli_sql_statement_end(const char *sql);
 /* Whether only blanks (and comments) follow offset i of sql. */
