@@ -244,6 +244,23 @@ static void test_null_arguments_are_refused(void **state)
     rl_close(db);
 }
 
+/* A row inserted with its own key moves the generated keys past it: the next row without one
+ * never collides with it (PostgreSQL's identity sequence does not move by itself). */
+static void test_explicit_key_moves_generated_keys(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    Author a = {.pk = 1000, .name = "given"};
+    assert_int_equal(rl_insert(db, &Author_model, &a), RL_OK);
+    Author b = {.name = "generated"};
+    assert_int_equal(rl_insert(db, &Author_model, &b), RL_OK);
+    assert_true(b.pk > 1000);
+    Author c = {.name = "again"};
+    assert_int_equal(rl_insert(db, &Author_model, &c), RL_OK);
+    assert_true(c.pk > b.pk);
+    rl_close(db);
+}
+
 static void test_booleans_are_checked(void **state)
 {
     (void)state;
@@ -324,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_constraint_errors_name_the_column),
         cmocka_unit_test(test_null_arguments_are_refused),
         cmocka_unit_test(test_booleans_are_checked),
+        cmocka_unit_test(test_explicit_key_moves_generated_keys),
         cmocka_unit_test(test_widest_model_defaults_and_explicit_pk),
     };
     return run_suite(tests);

@@ -251,7 +251,10 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         return code;
     }
     if (m->has_pk && !pk) rli_row_set_pk(m, row, db->be->last_id(db->conn));
-    return ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
+    code = ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
+    /* a key of the row's own: the generated ones move past it (as after RETURNING above) */
+    if (code == RL_OK && pk && db->be->key_given) code = key_given(db, mi, pk);
+    return code;
 }
 
 int rl_insert(rl_db *db, const rl_model *model, void *row)
