@@ -103,9 +103,9 @@ int rl_server_port(const rl_server *s);
 /*
  * Read the database's tables again for every request that starts after this call (safe from
  * any thread, a signal's thread included).  Not needed for changes the server notices itself:
- * on SQLite every request compares the schema's version (rl_schema_version); on PostgreSQL a
- * connection compares it at most once a second, and at once when a request names a table or
- * column it does not know.
+ * a connection compares the schema's version (rl_schema_version) at most every 50 ms on
+ * SQLite and once a second on PostgreSQL, and at once when a request names a table or column
+ * it does not know (the request is then answered anew).
  */
 int rl_server_reload(rl_server *s);
 

@@ -182,7 +182,7 @@ int rl_schema_version(rl_db *db, int64_t *out)
     if (!db->be->schema_version_sql)
         return rli_err_set(db, RL_EMISUSE, "schema version: the %s backend cannot tell.",
                            db->be->name);
-    rlb_stmt *st = NULL; /* the connection's cache keeps it: asked at every request */
+    rlb_stmt *st = NULL; /* the connection's cache keeps it: asked often */
     int code = rli_cache_prepare(db, db->be->schema_version_sql, &st);
     int rc = code == RL_OK ? db->be->step(st) : RLB_DONE;
     if (code == RL_OK && rc == RLB_ROW)

@@ -24,7 +24,7 @@
 /* The request line and headers a request may have: beyond them, 414 and 431 in JSON from the
  * door; beyond RLH_MEMORY (the per-connection memory of the HTTP layer, which must hold them),
  * the HTTP layer's own plain answers. */
-enum { MAX_ARGS = 1000, MAX_URL_BYTES = 32 * 1024, MAX_HEADER_BYTES = 32 * 1024 };
+enum { MAX_ARGS = 400, MAX_URL_BYTES = 32 * 1024, MAX_HEADER_BYTES = 16 * 1024 };
 
 bool rlh_is_write(const char *method)
 {
@@ -201,7 +201,7 @@ bool rlh_door_refuses(const rlh_door *d, rl_request *r, const rlh_conn *cc)
         refuse_and_close(r, 431, "RL_ETOOLARGE", msg, NULL);
         return true;
     }
-    if (args[0] > MAX_ARGS || strlen(r->path) > MAX_URL_BYTES) {
+    if ((cc && cc->long_query) || args[0] > MAX_ARGS || strlen(r->path) > MAX_URL_BYTES) {
         char msg[160];
         snprintf(msg, sizeof msg,
                  "The request's path or query string is too long (at most %d arguments, "
@@ -246,6 +246,24 @@ rlh_conn *rlh_conn_of(struct MHD_Connection *c)
     const union MHD_ConnectionInfo *i =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return i ? i->socket_context : NULL;
+}
+
+void *rlh_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    const char *q = strchr(uri, '?');
+    if (!q) return NULL;
+    size_t n = 1;
+    for (const char *p = q + 1; *p; p++)
+        n += *p == '&';
+    if (n <= MAX_ARGS && strlen(uri) <= MAX_URL_BYTES) return NULL;
+    rlh_conn *cc = rlh_conn_of(c);
+    if (!cc) return NULL;
+    cc->long_query = true;
+    /* the query is split after this call, from the byte after '?': it becomes empty (the
+     * text is the HTTP layer's own buffer of the request line) */
+    ((char *)q)[1] = '\0';
+    return NULL;
 }
 
 static int hex(char c)

@@ -11,8 +11,9 @@
 #include <microhttpd.h>
 
 /* The per-connection memory of the HTTP layer: the request line and headers must fit in it
- * (beyond, the HTTP layer answers on its own, not in JSON). */
-enum { RLH_MEMORY = 256 * 1024 };
+ * (beyond, the HTTP layer answers on its own, not in JSON).  It is cleared for every request:
+ * its size is a cost per request. */
+enum { RLH_MEMORY = 80 * 1024 };
 
 /* What the door knows of the server. */
 typedef struct rlh_door {
@@ -24,7 +25,8 @@ typedef struct rlh_door {
 
 /* What the server keeps of one client connection (libmicrohttpd's socket context). */
 typedef struct rlh_conn {
-    bool nul; /* the request being read decoded a %00 in its path or query */
+    bool nul;        /* the request being read decoded a %00 in its path or query */
+    bool long_query; /* ... has more query arguments or bytes than the door takes */
 } rlh_conn;
 
 /* Whether method changes anything (not GET, HEAD or OPTIONS). */
@@ -39,6 +41,10 @@ bool rlh_door_refuses(const rlh_door *d, rl_request *r, const rlh_conn *cc);
 void rlh_on_connection(void *cls, struct MHD_Connection *c, void **ctx,
                        enum MHD_ConnectionNotificationCode what);
 size_t rlh_unescape(void *cls, struct MHD_Connection *c, char *s);
+/* libmicrohttpd's look at a request's raw target before it splits the query: a query with too
+ * many arguments is noted on the connection and emptied (the HTTP layer would otherwise spend
+ * its memory on them and stop answering). */
+void *rlh_uri_seen(void *cls, const char *uri, struct MHD_Connection *c);
 /* The record of connection c, or NULL. */
 rlh_conn *rlh_conn_of(struct MHD_Connection *c);
 

@@ -69,7 +69,7 @@ typedef struct rlh_pool {
     bool watching, watch_stop;
     pthread_t watcher;
     pthread_cond_t watch_wake;
-    bool cheap_version;          /* rl_schema_version costs next to nothing: ask it every time */
+    unsigned verify_ms;          /* how often a connection asks rl_schema_version at most */
     _Atomic unsigned generation; /* bumped by rl_server_reload: every slot reads its tables */
 } rlh_pool;
 

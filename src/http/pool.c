@@ -11,10 +11,12 @@
  * The tables follow the database's schema: a connection taken compares the schema's version
  * (rl_schema_version) with the one its tables were read at, and reads them again when it
  * moved, before the request sees any of them: a request works with the tables as they were
- * or as they are, never a mix.  On SQLite the version is a read of the file's header, asked
- * at every take; on PostgreSQL it costs a query, asked at most once a second per connection,
- * and at once when a request names a table or column its tables do not have (the server's
- * retry).  rl_server_reload makes every connection read them again at its next take.
+ * or as they are, never a mix.  Asking costs a statement (a few microseconds on SQLite, a
+ * query on PostgreSQL), so a connection asks at most every 50 ms on SQLite and once a second
+ * on PostgreSQL, and at once when a request names a table or column its tables do not have,
+ * or gives a value its column does not take, or the engine says a name is unknown: the
+ * server then answers the request anew with the tables read again (rlh_unknown_name).
+ * rl_server_reload makes every connection read them again at its next take.
  */
 #include "http_int.h"
 
@@ -51,7 +53,7 @@ int rlh_pool_open(rlh_pool *p, rl_db *db, unsigned size, char *err, size_t errle
     /* SQLite has one writer at a time: with several connections, writes wait their turn in
      * the server (in order) rather than in the engine's busy handler (asleep, out of order) */
     p->serial_writes = p->nslots > 1 && strcmp(rl_db_engine(db), "sqlite") == 0;
-    p->cheap_version = strcmp(rl_db_engine(db), "sqlite") == 0;
+    p->verify_ms = strcmp(rl_db_engine(db), "sqlite") == 0 ? 50 : 1000;
     return RL_OK;
 }
 
@@ -94,8 +96,8 @@ int rlh_pool_refresh(rlh_pool *p, rlh_slot *slot, bool force)
     unsigned gen = atomic_load(&p->generation);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    bool due = force || p->cheap_version || gen != slot->generation ||
-               rlh_ms_between(&slot->verified, &now) >= 1000;
+    bool due =
+        force || gen != slot->generation || rlh_ms_between(&slot->verified, &now) >= p->verify_ms;
     if (!due) return 0;
     int64_t version;
     if (rl_schema_version(slot->db, &version) != RL_OK) return -1;

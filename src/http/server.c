@@ -590,7 +590,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     rl_server *s = cls;
     rlh_req *q = *con_cls;
     rlh_conn *cc = rlh_conn_of(c);
-    if (cc) cc->nul = false; /* the next request on the connection starts clean */
+    if (cc) cc->nul = cc->long_query = false; /* the next request on the connection starts clean */
     if (!q) return;
     if (!s->o.quiet) log_request(s, q, why);
     if (q->r.response) MHD_destroy_response(q->r.response);
@@ -637,14 +637,14 @@ int rl_server_start(rl_server *s)
                                                 : ((struct sockaddr_in *)&bound)->sin_port);
     s->door = (rlh_door){
         .host = s->host, .allow_hosts = s->allow_hosts, .cors = s->cors, .port = s->port};
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                            MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, rlh_on_connection, s,
-                            MHD_OPTION_UNESCAPE_CALLBACK, rlh_unescape, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout,
-                            MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.max_per_address,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RLH_MEMORY, MHD_OPTION_END);
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, rlh_on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK,
+        rlh_unescape, s, MHD_OPTION_URI_LOG_CALLBACK, rlh_uri_seen, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, s->o.idle_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        s->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->o.max_per_address,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RLH_MEMORY, MHD_OPTION_END);
     if (!s->d) {
         close(fd);
         s->port = 0;
