@@ -30,7 +30,7 @@ typedef struct server {
 } server;
 
 /* The same tables on both engines: %s is the key's type. */
-static const char *SCHEMA =
+__attribute__((unused)) static const char *SCHEMA =
     "CREATE TABLE authors (id %s, name TEXT NOT NULL UNIQUE, born INTEGER);"
     "CREATE TABLE books (id %s, title TEXT NOT NULL, author_id INTEGER "
     "REFERENCES authors (id) ON DELETE RESTRICT, price REAL CHECK (price >= 0), in_print "

@@ -19,12 +19,8 @@
  *    itself) until rl_rollback, which succeeds; rl_commit fails and ends it;
  *  - while the server is down, calls fail with RL_EDISCONNECTED at once.
  */
-#include "helpers.h"
+#include "http_client.h"
 
-#include <reflite/http.h>
-
-#include <curl/curl.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
@@ -150,10 +146,10 @@ typedef struct restarter {
     bool restarted;
 } restarter;
 
-/* Once the long statement runs on the server, restart it. */
-static void *restart_when_running(void *arg)
+/* Wait until the long statement runs on the server: true then, false when the test is done
+ * or a minute passed. */
+static bool long_statement_runs(restarter *r)
 {
-    restarter *r = arg;
     int64_t deadline = now_ms() + 60000;
     struct timespec tick = {0, 10 * 1000 * 1000};
     for (; !atomic_load(&r->done) && now_ms() < deadline; nanosleep(&tick, NULL)) {
@@ -162,11 +158,19 @@ static void *restart_when_running(void *arg)
                          "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
                          "'%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()",
                          NULL, 0, &n) == RL_OK &&
-            n > 0) {
-            server_ctl("restart");
-            r->restarted = true;
-            return NULL;
-        }
+            n > 0)
+            return true;
+    }
+    return false;
+}
+
+/* Once the long statement runs on the server, restart it. */
+static void *restart_when_running(void *arg)
+{
+    restarter *r = arg;
+    if (long_statement_runs(r)) {
+        server_ctl("restart");
+        r->restarted = true;
     }
     return NULL;
 }
@@ -213,17 +217,8 @@ static void test_statement_under_way_fails_then_next_call_connects(void **state)
 static void *interrupt_when_running(void *arg)
 {
     restarter *r = arg;
-    int64_t deadline = now_ms() + 60000;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (; !atomic_load(&r->done) && now_ms() < deadline; nanosleep(&tick, NULL)) {
-        int64_t n = 0;
-        if (rl_query_int(r->watch,
-                         "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
-                         "'%pg_sleep(60)%' AND state = 'active' AND pid <> pg_backend_pid()",
-                         NULL, 0, &n) == RL_OK &&
-            n > 0)
-            rl_interrupt(r->db);
-    }
+    while (long_statement_runs(r))
+        rl_interrupt(r->db);
     return NULL;
 }
 
@@ -330,73 +325,10 @@ static void test_server_down_then_up(void **state)
 
 /* ---- the HTTP server ---------------------------------------------------------------------- */
 
-typedef struct resp {
-    long status;
-    char *body;
-    size_t len;
-    char headers[4096];
-    json_t *json;
-} resp;
-
-static size_t on_body(char *d, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    char *b = realloc(r->body, r->len + size * n + 1);
-    if (!b) return 0;
-    memcpy(b + r->len, d, size * n);
-    r->body = b;
-    r->len += size * n;
-    b[r->len] = '\0';
-    return size * n;
-}
-
-static size_t on_header(char *d, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t have = strlen(r->headers);
-    if (have + size * n < sizeof r->headers) {
-        memcpy(r->headers + have, d, size * n);
-        r->headers[have + size * n] = '\0';
-    }
-    return size * n;
-}
-
-static resp call(int port, const char *method, const char *path, const char *body)
-{
-    resp r = {0};
-    CURL *c = curl_easy_init();
-    assert_non_null(c);
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    if (r.len) r.json = json_loadb(r.body, r.len, 0, NULL);
-    return r;
-}
-
-static void done(resp *r)
-{
-    free(r->body);
-    json_decref(r->json);
-}
-
 /* GET path answers 200 with n rows. */
-static void expect_rows(int port, const char *path, size_t n)
+static void expect_rows(const server *web, const char *path, size_t n)
 {
-    resp r = call(port, "GET", path, NULL);
+    resp r = call(web, "GET", path, NULL, NULL);
     if (r.status != 200) fail_msg("GET %s: %ld %s", path, r.status, r.body ? r.body : "");
     assert_true(json_is_array(r.json));
     assert_int_equal(json_array_size(r.json), n);
@@ -404,9 +336,10 @@ static void expect_rows(int port, const char *path, size_t n)
 }
 
 /* The answer while the database is down: 503, RL_EDISCONNECTED, a sentence, Retry-After. */
-static void expect_unavailable(int port, const char *method, const char *path, const char *body)
+static void expect_unavailable(const server *web, const char *method, const char *path,
+                               const char *body)
 {
-    resp r = call(port, method, path, body);
+    resp r = call(web, method, path, body, NULL);
     if (r.status != 503)
         fail_msg("%s %s: %ld, expected 503: %s", method, path, r.status, r.body ? r.body : "");
     assert_non_null(r.json);
@@ -438,34 +371,35 @@ static void test_http_server_rides_out_restarts(void **state)
         assert_int_equal(rl_server_new(&s, db, &so, err, sizeof err), RL_OK);
         assert_int_equal(rl_server_rest(s, ""), RL_OK);
         assert_int_equal(rl_server_start(s), RL_OK);
-        int port = rl_server_port(s);
-        expect_rows(port, "/notes", 2);
+        server web = {.db = db, .s = s};
+        snprintf(web.base, sizeof web.base, "http://127.0.0.1:%d", rl_server_port(s));
+        expect_rows(&web, "/notes", 2);
 
         server_ctl("restart");
         for (int i = 0; i < 6; i++) /* every pooled connection, each found ended and renewed */
-            expect_rows(port, "/notes", 2);
+            expect_rows(&web, "/notes", 2);
 
         server_ctl("halt");
-        expect_unavailable(port, "GET", "/notes", NULL);
-        expect_unavailable(port, "GET", "/notes?id=eq.1", NULL);
-        expect_unavailable(port, "POST", "/notes", "{\"body\": \"three\"}");
+        expect_unavailable(&web, "GET", "/notes", NULL);
+        expect_unavailable(&web, "GET", "/notes?id=eq.1", NULL);
+        expect_unavailable(&web, "POST", "/notes", "{\"body\": \"three\"}");
 
         server_ctl("resume");
         int64_t deadline = now_ms() + 60000;
         long status = 0;
         while (status != 200 && now_ms() < deadline) {
-            resp r = call(port, "GET", "/notes", NULL);
+            resp r = call(&web, "GET", "/notes", NULL, NULL);
             status = r.status;
             if (status != 200 && status != 503)
                 fail_msg("GET /notes while the database comes back: %ld %s", status, r.body);
             done(&r);
         }
         assert_int_equal(status, 200);
-        resp w = call(port, "POST", "/notes", "{\"body\": \"three\"}");
+        resp w = call(&web, "POST", "/notes", "{\"body\": \"three\"}", NULL);
         if (w.status != 201) fail_msg("POST /notes: %ld %s", w.status, w.body ? w.body : "");
         done(&w);
         for (int i = 0; i < 6; i++)
-            expect_rows(port, "/notes", 3);
+            expect_rows(&web, "/notes", 3);
         rl_server_free(s);
         if (pooled) assert_int_equal(rl_exec(db, "DROP TABLE notes", NULL, 0, NULL), RL_OK);
         assert_int_equal(rl_close(db), RL_OK);
