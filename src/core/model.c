@@ -504,16 +504,17 @@ rl_value rli_field_value(const rl_field *f, const void *row)
 /* Whether s is a number's text (an integer only, when integer): optional spaces around, a
  * sign, digits (a point and an exponent for others); what SQLite's affinity turns into a
  * number and PostgreSQL's input functions take, both. */
-static bool numeric_text(const char *s, size_t len, bool integer)
+static bool numeric_text(const char *s, bool integer)
 {
     char buf[64];
+    size_t len = strlen(s);
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
     while (len && isspace((unsigned char)*s)) {
         s++;
         len--;
     }
-    if (!len || len >= sizeof buf || memchr(s, '\0', len)) return false;
+    if (!len || len >= sizeof buf) return false;
     memcpy(buf, s, len);
     buf[len] = '\0';
     for (const char *p = buf; *p; p++) /* no inf, nan or hexadecimal */
@@ -534,14 +535,13 @@ int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_
     const char *takes = NULL;
     switch (f->kind) {
     case RL_KIND_INTEGER:
-        if (v->type == RL_V_INT ||
-            (v->type == RL_V_TEXT && numeric_text(v->u.s, strlen(v->u.s), true)))
+        if (v->type == RL_V_INT || (v->type == RL_V_TEXT && numeric_text(v->u.s, true)))
             return RL_OK;
         takes = "an integer (INTEGER)";
         break;
     case RL_KIND_REAL:
         if (v->type == RL_V_INT || (v->type == RL_V_REAL && isfinite(v->u.r)) ||
-            (v->type == RL_V_TEXT && numeric_text(v->u.s, strlen(v->u.s), false)))
+            (v->type == RL_V_TEXT && numeric_text(v->u.s, false)))
             return RL_OK;
         takes = "a number (REAL)";
         break;

@@ -75,7 +75,6 @@ typedef struct parse {
 
 static int bad(parse *p, const char *what, const char *detail)
 {
-    rlh_unknown_name(p->r); /* a value that does not fit may be of a column changed since */
     if (!p->failed)
         rl_respond_error(p->r, 400, "RL_EINVAL", what, detail,
                          "Filters are col=op.value with op one of eq, neq, gt, gte, lt, lte, like, "
@@ -111,12 +110,14 @@ static char *own(parse *p, char *s)
     return o[p->nowned++] = s;
 }
 
-/* The field name of column col for rl_where (the pk's name for the pk column), and its kind
- * (-1 for the pk); NULL after answering 400 for a column the table does not have. */
-static const char *column(parse *p, const char *col, int *kind)
+/* The field name of column col for rl_where (the pk's name for the pk column), its kind
+ * (-1 for the pk) and whether it can hold NULL; NULL after answering 400 for a column the
+ * table does not have. */
+static const char *column(parse *p, const char *col, int *kind, bool *nullable)
 {
     if (strcmp(col, rlh_pk_name(p->m)) == 0 && p->m->has_pk) {
         *kind = -1;
+        *nullable = false;
         return rlh_pk_name(p->m); /* the model's: lives as long as it */
     }
     const rl_field *f = rlh_field(p->m, col);
@@ -129,16 +130,8 @@ static const char *column(parse *p, const char *col, int *kind)
         return NULL;
     }
     *kind = (int)f->kind;
+    *nullable = f->nullable;
     return f->name;
-}
-
-/* Whether the column of field (kind -1: the pk) can hold NULL. */
-static bool nullable(const parse *p, int kind, const char *field)
-{
-    if (kind == -1) return false;
-    for (size_t i = 0; i < p->m->nfields; i++)
-        if (strcmp(p->m->fields[i].name, field) == 0) return p->m->fields[i].nullable;
-    return true;
 }
 
 /* A LIKE pattern of PostgREST (* or % for any text, _ for a character) as SQL's (ilike) or
@@ -225,7 +218,8 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
         opval += 4;
     }
     int kind;
-    const char *field = column(p, col, &kind);
+    bool nullable;
+    const char *field = column(p, col, &kind, &nullable);
     if (!field) return -1;
     const char *dot = strchr(opval, '.');
     if (!dot) return bad(p, "A filter is op.value, e.g. eq.5.", opval);
@@ -249,7 +243,7 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
             rl_where(p->q, field, negate ? RL_IS_NOT_NULL : RL_IS_NULL, rl_null());
             p->tested = field;
             p->tested_not = negate;
-            return negate && !nullable(p, kind, field);
+            return negate && !nullable;
         }
         if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
             return bad(p, "is. takes null, true or false.", v);
@@ -271,7 +265,7 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
         rl_where(p->q, field,
                  ilike ? (negate ? RL_NOT_LIKE : RL_LIKE) : (negate ? RL_NOT_GLOB : RL_GLOB),
                  rl_text(pat));
-        return !negate && !nullable(p, kind, field) && !v[strspn(v, "*%")] && *v;
+        return !negate && !nullable && !v[strspn(v, "*%")] && *v;
     }
     char msg[120];
     snprintf(msg, sizeof msg, "Unknown operator '%.*s'.", (int)(oplen < 40 ? oplen : 40), opval);
@@ -352,7 +346,6 @@ static int group(parse *p, const char **s, bool any, bool negate, int depth)
             null_of[nnull] = p->tested;
             null_not[nnull++] = p->tested_not;
         }
-        p->tested = NULL;
         always = or ? (always || rc) : (always && rc);
         if (**s == ',')
             (*s)++;
@@ -376,7 +369,8 @@ static int order(parse *p, const char *v)
         char *dir = strchr(term, '.');
         if (dir) *dir++ = '\0';
         int kind;
-        const char *field = column(p, term, &kind);
+        bool nullable;
+        const char *field = column(p, term, &kind, &nullable);
         if (!field) return -1;
         /* col[.asc|.desc][.nullsfirst|.nullslast] */
         static const struct {

@@ -7,15 +7,9 @@
  * handler answers through rl_respond*, which only builds the response; on_request adds the
  * CORS headers and queues it.  on_completed logs the request and frees its record.
  *
- * The door (door_refuses, on a request's first call, before any body is read or any connection
- * taken) answers what no handler should see: a NUL byte in the path, a query value or a header;
- * framing that two parsers could read two ways (Content-Length with Transfer-Encoding, two or
- * disguised Transfer-Encodings: 400, and the connection closed so that nothing hidden behind
- * them is read as a request; a coding the server does not implement: 501); a Host that is not
- * a name the server answers as (421: DNS rebinding); a write from a web page of another origin
- * (403); more query arguments or header bytes than a request has any use for (414, 431).  Every
- * such answer is JSON like the others.  Connections are limited in number, per client address
- * and in how long they may stay silent, so that one client cannot hold the server.
+ * Before any of that, on a request's first call, the door (door.c) answers what no handler
+ * should see.  Connections are limited in number, per client address and in how long they
+ * may stay silent, so that one client cannot hold the server.
  */
 #include "door.h"
 
