@@ -358,6 +358,41 @@ static void test_nul_bytes_and_oversized_requests(void **state)
     assert_int_equal(count_rows(&sv, "authors"), 3);
     /* the same connection's next request is judged on its own */
     assert_int_equal(rows_of(&sv, "/authors?name=eq.Le%20Guin"), 1);
+    /* raw NUL bytes in a header's value (not the last, the last), in a name, in the request
+     * line, and a header folded over two lines: 400, never a value cut at the NUL */
+    // clang-format off
+#define RAW(text) {text, sizeof text - 1}
+    // clang-format on
+    static const struct {
+        const char *text;
+        size_t len;
+    } raw_nul[] = {
+        RAW("GET /authors HTTP/1.1\r\nHost: 127.0.0.1\r\nPrefer: count=exact\0junk\r\nX-A: "
+            "b\r\n\r\n"),
+        RAW("GET /authors HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\r\nPrefer: "
+            "count=exact\0junk\r\n\r\n"),
+        RAW("GET /authors HTTP/1.1\r\nHost: 127.0.0.1\r\nX-\0A: b\r\nX-B: c\r\n\r\n"),
+        RAW("GET /authors\0.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+        RAW("GET /authors HTTP/1.1\r\nHost: 127.0.0.1\r\nPrefer: count=exact\0 \r\n\r\n"),
+        RAW("GET /authors HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\r\n folded\r\nX-B: c\r\n\r\n"),
+    };
+#undef RAW
+    for (size_t i = 0; i < sizeof raw_nul / sizeof raw_nul[0]; i++) {
+        bool closed;
+        char *out = raw(&sv, raw_nul[i].text, raw_nul[i].len, &closed);
+        if (strncmp(out, "HTTP/1.1 400", 12) != 0) fail_msg("request %zu: %s", i, out);
+        assert_null(strstr(out, "Tolkien"));
+        free(out);
+    }
+    /* bare LF line ends, white space after a value, a body after the headers: answered */
+    static const char plain[] = "POST /authors HTTP/1.1\nHost: 127.0.0.1  \nContent-Type: "
+                                "application/json\nContent-Length: 16\nConnection: close\n\n"
+                                "{\"name\": \"Okri\"}";
+    bool closed;
+    char *out = raw(&sv, plain, sizeof plain - 1, &closed);
+    if (strncmp(out, "HTTP/1.1 201", 12) != 0) fail_msg("bare LF: %s", out);
+    free(out);
+    assert_int_equal(count_rows(&sv, "authors"), 4);
 
     /* 2,000 and 8,000 query arguments: a JSON 414 at once, not silence */
     size_t cap = 40000, len;

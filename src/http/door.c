@@ -18,6 +18,7 @@
 #include "door.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -122,7 +123,55 @@ typedef struct framing {
     bool spaced_name;  /* a header name with white space in it ("Transfer-Encoding :") */
     bool nul;          /* a header with a NUL byte in its name or value */
     size_t bytes;      /* of every header's name and value */
+    const char *end;   /* where the last header's value ends */
 } framing;
+
+/*
+ * A raw NUL byte in a header line. libmicrohttpd 0.9.75 reads a header line as a C string: a
+ * name or value ends at the first NUL and the rest of the line is dropped in silence (a line
+ * whose name has one has no colon left and is dropped whole). It keeps names and values where
+ * they arrived, in its read buffer, each line end overwritten with NULs: so after a value
+ * (value + size, its terminator) come only the one or two NULs of its line end (LF or CRLF),
+ * then the next header's name; after the last value the line end and the empty line, at least
+ * two NULs. Anything else between them is what the NUL cut off, or a line folded into the one
+ * before (obsolete since RFC 7230, which a server may refuse). Later releases refuse both
+ * themselves.
+ */
+#if MHD_VERSION < 0x00097600
+static bool cut_between(const char *end, const char *next_key)
+{
+    uintptr_t from = (uintptr_t)end, to = (uintptr_t)next_key;
+    if (to <= from || to - from > 2) return true;
+    return end[to - from - 1] != '\0';
+}
+static bool cut_after_last(const char *end)
+{
+    return end[1] != '\0';
+}
+/* The request line is kept the same way, undecoded when this is asked: the target, a NUL where
+ * the space was, the version; a NUL in the target leaves the rest of it between them. */
+static bool cut_target(const char *uri)
+{
+    return strncmp(uri + strlen(uri) + 1, "HTTP/", 5) != 0;
+}
+#else
+static bool cut_between(const char *end, const char *next_key)
+{
+    (void)end;
+    (void)next_key;
+    return false;
+}
+static bool cut_after_last(const char *end)
+{
+    (void)end;
+    return false;
+}
+static bool cut_target(const char *uri)
+{
+    (void)uri;
+    return false;
+}
+#endif
 
 static enum MHD_Result frame_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     size_t key_size, const char *value, size_t value_size)
@@ -131,6 +180,8 @@ static enum MHD_Result frame_header(void *cls, enum MHD_ValueKind kind, const ch
     framing *f = cls;
     f->bytes += key_size + value_size;
     if (strlen(key) != key_size || (value && strlen(value) != value_size)) f->nul = true;
+    if (f->end && cut_between(f->end, key)) f->nul = true;
+    f->end = value ? value + value_size : NULL;
     if (strcspn(key, " \t") != key_size) f->spaced_name = true;
     if (strcasecmp(key, "Content-Length") == 0) f->cl++;
     if (strcasecmp(key, "Transfer-Encoding") != 0) return MHD_YES;
@@ -169,6 +220,7 @@ bool rlh_door_refuses(const rlh_door *d, rl_request *r, const rlh_conn *cc)
     struct MHD_Connection *c = r->conn;
     framing f = {0};
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, frame_header, &f);
+    if (f.end && cut_after_last(f.end)) f.nul = true;
     if (f.te && (f.cl || f.te > 1 || f.te_disguised || f.spaced_name)) {
         refuse_and_close(r, 400, "RL_EFRAMING",
                          "The request's length is ambiguous: Transfer-Encoding with "
@@ -190,8 +242,11 @@ bool rlh_door_refuses(const rlh_door *d, rl_request *r, const rlh_conn *cc)
     size_t args = 0; /* a %00 in them was noted while decoding them (cc->nul) */
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_arg, &args);
     if (f.nul || (cc && cc->nul)) {
-        refuse_and_close(r, 400, "RL_EINVAL",
-                         "The request has a NUL byte (%00) in its path, query or headers.", NULL);
+        refuse_and_close(
+            r, 400, "RL_EINVAL",
+            "The request has a NUL byte (%00) in its path, query or headers, or a header folded "
+            "over two lines.",
+            NULL);
         return true;
     }
     if (f.bytes > MAX_HEADER_BYTES) {
@@ -211,7 +266,10 @@ bool rlh_door_refuses(const rlh_door *d, rl_request *r, const rlh_conn *cc)
         return true;
     }
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (host && !host_ok(d, host, strlen(host))) {
+    size_t host_len = host ? strlen(host) : 0;
+    while (host_len && (host[host_len - 1] == ' ' || host[host_len - 1] == '\t'))
+        host_len--; /* white space around a value is not part of it (RFC 9110, 5.5) */
+    if (host && !host_ok(d, host, host_len)) {
         char msg[400];
         snprintf(msg, sizeof msg, "This server does not answer as '%.200s'.", host);
         rl_respond_error(r, 421, "RL_EHOST", msg, NULL,
@@ -251,13 +309,14 @@ rlh_conn *rlh_conn_of(struct MHD_Connection *c)
 void *rlh_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
+    rlh_conn *cc = rlh_conn_of(c);
+    if (cc && cut_target(uri)) cc->nul = true;
     const char *q = strchr(uri, '?');
     if (!q) return NULL;
     size_t n = 1;
     for (const char *p = q + 1; *p; p++)
         n += *p == '&';
     if (n <= MAX_ARGS && strlen(uri) <= MAX_URL_BYTES) return NULL;
-    rlh_conn *cc = rlh_conn_of(c);
     if (!cc) return NULL;
     cc->long_query = true;
     /* the query is split after this call, from the byte after '?': it becomes empty (the
