@@ -49,7 +49,7 @@ enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
 struct schema;                    /* core/schema.h */
 struct rl_plan;                   /* migrate/migrate.h */
-struct model_info;                /* core/internal.h */
+struct model_info;                /* core/model.h */
 struct arena;                     /* base/base.h */
 struct rl_dialect;                /* sql/render.h */
 typedef struct rlb_conn rlb_conn; /* an engine's connection handle */

@@ -10,7 +10,11 @@
  * a statement fails, the failure is diagnosed (fkdiag.c and the backend's fail) before
  * anything else runs on the connection, while the offending values are still at hand.
  */
-#include "internal.h"
+#include "db.h"
+#include "error.h"
+#include "fkdiag.h"
+#include "model.h"
+#include "stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,10 @@
  * savepoints, and the raw SQL escape hatch.  The engine's own opening (and the proof that it
  * enforces foreign keys) is the backend's open callback.
  */
-#include "internal.h"
+#include "db.h"
+#include "error.h"
+#include "model.h"
+#include "stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

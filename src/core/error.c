@@ -3,7 +3,8 @@
  * A leaf of the core: it words and stores errors; diagnosing them is fkdiag.c's work and the
  * backend's (src/backend/<engine>/), which know what failed.
  */
-#include "internal.h"
+#include "db.h"
+#include "error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

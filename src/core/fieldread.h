@@ -7,7 +7,7 @@
 #ifndef REFLITE_FIELDREAD_H
 #define REFLITE_FIELDREAD_H
 
-#include "internal.h"
+#include "model.h"
 
 #include <stdlib.h>
 #include <string.h>

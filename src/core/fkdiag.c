@@ -9,7 +9,10 @@
  * named.  Parent-side failures and raw statements need the engine's catalog and are the
  * backend's (diag_parent, fail).
  */
-#include "internal.h"
+#include "db.h"
+#include "error.h"
+#include "fkdiag.h"
+#include "model.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,6 +9,9 @@
  * address.  Later calls find it with one pointer hash.
  */
 #include "fieldread.h"
+#include "db.h"
+#include "error.h"
+#include "stmt.h"
 
 #include <ctype.h>
 #include <errno.h>

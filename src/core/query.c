@@ -15,6 +15,9 @@
  */
 #define _GNU_SOURCE /* vasprintf */
 #include "query.h"
+#include "db.h"
+#include "error.h"
+#include "stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef REFLITE_QUERY_H
 #define REFLITE_QUERY_H
 
-#include "internal.h"
+#include "model.h"
 
 #define MAX_GROUPS    32
 #define RLI_MAX_SUBS  8  /* subqueries in one query */

@@ -15,6 +15,8 @@
  * group and then moved there, keeping the order the query asked for.
  */
 #include "query.h"
+#include "db.h"
+#include "error.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

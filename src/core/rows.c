@@ -13,6 +13,8 @@
  */
 #include "fieldread.h"
 #include "query.h"
+#include "db.h"
+#include "error.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,6 +15,9 @@
  * is never taken for one of these.
  */
 #include "schema.h"
+#include "db.h"
+#include "error.h"
+#include "model.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * as SQL.  Backends fill it (introspect); migrations compare two of them.
  */
 #include "schema.h"
+#include "db.h"
+#include "error.h"
 
 #include <stdlib.h>
 #include <string.h>

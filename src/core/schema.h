@@ -2,7 +2,10 @@
 #ifndef REFLITE_SCHEMA_H
 #define REFLITE_SCHEMA_H
 
-#include "internal.h"
+#include "reflite.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 typedef struct sch_column {
     char *name, *type, *dflt; /* dflt: the DEFAULT expression text, NULL if none */

@@ -3,7 +3,11 @@
  * per-connection cache of prepared statements (open addressing keyed by an FNV-1a hash of a
  * key: the SQL text, or a query's shape).
  */
-#include "internal.h"
+#include "db.h"
+#include "error.h"
+#include "stmt.h"
+
+#include "sql/render.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,8 @@
  * the backend's too.
  */
 #include "migrate.h"
+#include "core/db.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

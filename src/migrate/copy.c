@@ -21,6 +21,9 @@
  */
 #include "migrate.h"
 #include "sql/copy.h"
+#include "core/db.h"
+#include "core/error.h"
+#include "core/stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,6 @@
 #ifndef REFLITE_MIGRATE_H
 #define REFLITE_MIGRATE_H
 
-#include "core/internal.h"
 #include "core/schema.h"
 #include "sql/copy.h"
 

@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include "migrate.h"
+#include "core/db.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

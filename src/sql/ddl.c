@@ -1,5 +1,6 @@
 /*
- * DDL from models: CREATE TABLE and CREATE INDEX statements, and the order to run them in.
+ * DDL from models: CREATE TABLE and CREATE INDEX statements, and the order to run them in
+ * (rendered only: core/create.c runs them).
  *
  * Every foreign key is written with both actions spelled out (ON DELETE RESTRICT when the
  * model said nothing), so what the database enforces never depends on a default someone has
@@ -12,7 +13,9 @@
  * keys is nullable or deferrable; a cycle of NOT NULL immediate keys could never hold a row,
  * so it is refused with the cycle spelled out.
  */
-#include "core/internal.h"
+#include "core/db.h"
+#include "core/error.h"
+#include "core/model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -400,33 +403,4 @@ int rl_schema_sql(rl_db *db, const rl_model *const *models, size_t n, char **out
     }
     plan_free(&p);
     return rc;
-}
-
-int rl_create_all(rl_db *db, const rl_model *const *models, size_t n)
-{
-    if (!db || (n && !models)) return RL_EINVAL;
-    char *sql;
-    int rc = rl_schema_sql(db, models, n, &sql);
-    if (rc != RL_OK) return rc;
-    int src = rli_sp_begin(db, "rl_create");
-    if (src != RLB_OK) {
-        free(sql);
-        return rli_fail(db, NULL, src, "create tables");
-    }
-    src = rli_exec_sql(db, sql);
-    free(sql);
-    if (src != RLB_OK) {
-        rc = rli_fail(db, NULL, src, "create tables");
-        rli_sp_rollback(db, "rl_create");
-        return rc;
-    }
-    src = rli_sp_release(db, "rl_create");
-    if (src != RLB_OK) return rli_fail(db, NULL, src, "create tables");
-    return RL_OK;
-}
-
-int rl_create_table(rl_db *db, const rl_model *model)
-{
-    if (!db || !model) return RL_EINVAL;
-    return rl_create_all(db, &model, 1);
 }

@@ -22,6 +22,7 @@
 #include "core/fieldread.h"
 
 #include "sql/render.h"
+#include "core/error.h"
 
 #include <inttypes.h>
 #include <stdio.h>

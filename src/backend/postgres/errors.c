@@ -14,6 +14,9 @@
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
+#include "core/error.h"
+#include "core/fkdiag.h"
+#include "core/model.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -24,6 +24,7 @@
 #include "core/schema.h"
 #include "migrate/migrate.h"
 #include "pg_int.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

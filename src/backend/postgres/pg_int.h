@@ -5,7 +5,7 @@
 #ifndef REFLITE_PG_INT_H
 #define REFLITE_PG_INT_H
 
-#include "core/internal.h"
+#include "core/db.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>

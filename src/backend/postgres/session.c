@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE /* strdup */
 #include "pg_int.h"
+#include "core/error.h"
 
 #include <inttypes.h>
 #include <poll.h>

@@ -21,6 +21,8 @@
 #define _GNU_SOURCE /* asprintf */
 #include "migrate/migrate.h"
 #include "sqlite_int.h"
+#include "core/error.h"
+#include "core/stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

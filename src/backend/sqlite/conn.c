@@ -13,6 +13,7 @@
 #include "sqlite_int.h"
 
 #include "core/fieldread.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* strdup */
 #include "sqlite_int.h"
+#include "core/error.h"
 
 #include <pthread.h>
 #include <stdlib.h>

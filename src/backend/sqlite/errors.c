@@ -19,6 +19,9 @@
  * A model row's own keys are probed by the core (core/fkdiag.c), which needs no catalog.
  */
 #include "sqlite_int.h"
+#include "core/error.h"
+#include "core/fkdiag.h"
+#include "core/stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * goes into SQL as a bound parameter.
  */
 #include "sqlite_int.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,6 +16,7 @@
  * forms mean equal definitions; the structured facts say what differs in words.
  */
 #include "sqlite_int.h"
+#include "core/error.h"
 
 #include <ctype.h>
 #include <stdio.h>

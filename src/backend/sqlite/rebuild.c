@@ -26,6 +26,7 @@
 #include "migrate/migrate.h"
 #include "sql/render.h"
 #include "sqlite_int.h"
+#include "core/error.h"
 
 #include <ctype.h>
 #include <stdio.h>

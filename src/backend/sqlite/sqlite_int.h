@@ -5,7 +5,7 @@
 #ifndef REFLITE_SQLITE_INT_H
 #define REFLITE_SQLITE_INT_H
 
-#include "core/internal.h"
+#include "core/db.h"
 #include "core/schema.h"
 
 #include <pthread.h>

@@ -1,0 +1,63 @@
+/*
+ * The connection (db.c).  Nothing here names an engine: statements are the backend's (rlb_stmt)
+ * and run through db->be.
+ *
+ * A connection (struct rl_db) owns: the engine's connection and its backend table, the last error,
+ * the transaction depth, a table of per-model information (validated names and prepared statements,
+ * one entry per model the connection has seen: model.h) and a cache of prepared query statements
+ * keyed by their SQL text (stmt.h).  Nothing here is shared between connections.
+ */
+#ifndef REFLITE_CORE_DB_H
+#define REFLITE_CORE_DB_H
+
+#include "reflite.h"
+
+#include "backend/backend.h"
+#include "base/base.h"
+#include "stmt.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct model_info; /* model.h */
+struct rl_query;   /* query.h */
+
+struct rl_db {
+    const rl_backend *be; /* the engine's table of operations */
+    rlb_conn *conn;       /* the engine's connection */
+    rl_profile profile;
+    int depth;          /* our transaction depth */
+    bool outer_begin;   /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    bool names_from_db; /* validating runtime models: names are the database's own */
+    rl_error err;
+    strbuf msg;                 /* the message text of err */
+    arena err_strings;          /* the other strings of err, freed when it is cleared */
+    struct model_info **models; /* open addressing on the model pointer */
+    size_t models_cap, models_used;
+    struct model_info *last_model; /* the model last found valid (rli_model_lookup) */
+    stmt_cache queries;
+    struct rl_query *spare; /* the last query freed, reused by the next rl_select */
+    const char *sp_outer;   /* the savepoint that began the transaction (rli_sp_begin) */
+    size_t note_at;         /* where the backend's failed_note begins in err's message, or 0 */
+    rl_trace_fn trace;      /* rl_trace's function and its context */
+    void *trace_ctx;
+    char *target;      /* what was opened (a path or URL), for rl_db_clone */
+    rl_options opened; /* with the options it was opened with (profile resolved) */
+};
+
+/* A statement starts to run on db: tell rl_trace's function (the backends call this). */
+static inline void rli_trace(rl_db *db, const char *sql)
+{
+    if (db && db->trace) db->trace(sql, db->trace_ctx);
+}
+
+/* A failure worded on db: the backend adds what it did to the transaction (once; the note
+ * is taken back by rli_sp_rollback, whose rollback undoes what it said); returns code. */
+int rli_failed(rl_db *db, int code);
+/* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
+static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
+{
+    return rli_failed(db, db->be->fail(db, st, rc, op));
+}
+
+#endif
