@@ -138,11 +138,12 @@ char *rli_value_literal(const rl_value *v)
     case RL_V_INT:
         rli_sb_printf(&b, "%lld", (long long)v->u.i);
         break;
-    case RL_V_REAL:
+    case RL_V_REAL: {
         char num[32];
         rli_real_text(v->u.r, num);
         rli_sb_puts(&b, num);
         break;
+    }
     case RL_V_TEXT:
         rli_sb_literal(&b, v->u.s);
         break;
