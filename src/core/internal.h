@@ -47,6 +47,7 @@ typedef struct model_info {
     char *table;           /* resolved table name */
     const char *pk_column; /* resolved pk column */
     const char **columns;  /* resolved column name of each field */
+    unsigned char *kinds;  /* the rl_kind of each field (rli_field_kind) */
     rls_table rt;          /* the names above, as the renderer takes them */
     bool pk_word_free;     /* "pk" names the primary key: no field is called so */
     rlb_stmt *stmt[MS__COUNT];
