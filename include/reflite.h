@@ -78,9 +78,9 @@ typedef enum rl_code {
     /* the database server cannot be reached, or the connection to it was lost during the call
      * (see "A lost connection" below) */
     RL_EDISCONNECTED = -24,
-    RL_ESCHEMA = -25,      /* a table or column named is not in the database (its schema
-                              changed since the statement or model was made) */
-    RL_ETYPE = -26,        /* a value the column's type cannot hold (rl_error.column, .value) */
+    RL_ESCHEMA = -25, /* a table or column named is not in the database (its schema
+                         changed since the statement or model was made) */
+    RL_ETYPE = -26,   /* a value the column's type cannot hold (rl_error.column, .value) */
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -130,14 +130,42 @@ typedef enum rl_action {
 /* SQL name of an action ("CASCADE", "SET NULL", ...). */
 const char *rl_action_name(rl_action action);
 
-/* Storage kind of a column.  RL_KIND_AUTO: inferred from the C member's type. */
+/*
+ * Storage kind of a column.  RL_KIND_AUTO: inferred from the C member's type.
+ *
+ * The kinds after RL_KIND_BOOLEAN say what a column's text means, for columns whose values
+ * travel as text (a char * member, or an rl_value of type RL_V_TEXT): renderers such as the
+ * HTTP server write them as what they are.  They are what runtime models (rl_models_load)
+ * give such columns, and a declared field may use them with a char * or rl_value member.
+ *
+ *   RL_KIND_JSON       a JSON document (PostgreSQL json, jsonb; SQLite: a column declared
+ *                      JSON), as its text.  Created as jsonb on PostgreSQL, TEXT on SQLite.
+ *   RL_KIND_NUMERIC    an exact decimal (NUMERIC, DECIMAL), as its digits ("12.50"), never
+ *                      through a double; an integer or real value of the column is itself.
+ *                      Created as numeric on PostgreSQL, ANY on SQLite (a value stays as it
+ *                      was written: digits given as text stay text).
+ *   RL_KIND_ARRAY      a PostgreSQL array (int[], text[], ...), read and written as the text
+ *                      of a JSON array ("[1,2,null]", nested for more dimensions).  Created as
+ *                      text[] on PostgreSQL, TEXT (the JSON) on SQLite.
+ *   RL_KIND_TIMESTAMP  a date and time (timestamp, timestamptz) in ISO 8601, read as
+ *                      "2024-01-02T03:04:05" or, with a time zone, "2024-01-02T03:04:05+00:00"
+ *                      on PostgreSQL.  Created as timestamptz on PostgreSQL, TEXT on SQLite.
+ *   RL_KIND_DATE       a date, "2024-01-02".  Created as date on PostgreSQL, TEXT on SQLite.
+ *
+ * On SQLite a value comes back as it is stored (SQLite's text for dates is what was written).
+ */
 typedef enum rl_kind {
     RL_KIND_AUTO = 0,
     RL_KIND_INTEGER,
     RL_KIND_REAL,
     RL_KIND_TEXT,
     RL_KIND_BLOB,
-    RL_KIND_BOOLEAN
+    RL_KIND_BOOLEAN,
+    RL_KIND_JSON,
+    RL_KIND_NUMERIC,
+    RL_KIND_ARRAY,
+    RL_KIND_TIMESTAMP,
+    RL_KIND_DATE
 } rl_kind;
 
 /* A blob member: data == NULL is SQL NULL, data != NULL with len 0 is an empty blob. */
@@ -909,11 +937,13 @@ int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char 
 typedef struct rl_models rl_models;
 
 /*
- * Models for the tables of a live database, for programs that have no C struct for them (a
- * generic tool, the REST server): one per table, in the order parents first where the
- * engine tells.  A table whose primary key is one integer column gets it as the row's pk;
- * any other table is a model without one, its key columns being fields like the rest.  Every
- * column is a field of type rl_value (RL_CT_VALUE; its kind from the declared type, nullable
+ * Models for the tables and views of a live database, for programs that have no C struct for
+ * them (a generic tool, the REST server): one per table, in the order parents first where the
+ * engine tells, then one per view (below).  A table whose primary key is one integer column gets it
+ * as the row's pk; any other table is a model without one, its key columns being fields like the
+ * rest.  Every column is a field of type rl_value (RL_CT_VALUE; its kind from the declared type
+ * (see rl_kind: json and jsonb are RL_KIND_JSON, numeric and decimal RL_KIND_NUMERIC, and on
+ * PostgreSQL arrays RL_KIND_ARRAY, timestamps RL_KIND_TIMESTAMP, dates RL_KIND_DATE), nullable
  * unless NOT NULL, its default kept: a NULL value on insert takes it, read back), and every
  * single-column foreign key to another table's integer primary key is the field's reference
  * with its actions, so that rl_join, rl_fetch_children, conditions and the sentences of broken
@@ -935,6 +965,28 @@ const rl_model *rl_models_get(const rl_models *ms, size_t i);
 const rl_model *rl_models_find(const rl_models *ms, const char *table);
 /* Free the models (NULL is a no-op); the connection forgets them first. */
 void rl_models_free(rl_models *ms);
+
+/* The writes the engine can carry out through a model of rl_models_load: bits of the value
+ * rl_models_writable returns. */
+typedef enum rl_write {
+    RL_WRITE_INSERT = 1,
+    RL_WRITE_UPDATE = 2,
+    RL_WRITE_DELETE = 4,
+    RL_WRITE_ALL = 7
+} rl_write;
+/*
+ * Views are models too: rl_models_load gives each view of the database a model after the
+ * tables' (a view has no primary key and no relations; its columns, kinds and names are the
+ * engine's for the view's query), read like any table's.  Writing one works where the engine
+ * can: on PostgreSQL an automatically updatable view (one table, no aggregates...) or one
+ * with INSTEAD OF triggers; on SQLite only through INSTEAD OF triggers.
+ */
+/* Whether model (one of ms) is a view; false for a table, a model not of ms, or NULL. */
+bool rl_models_is_view(const rl_models *ms, const rl_model *model);
+/* What can be written through model (one of ms): RL_WRITE_ALL for a table; for a view, the
+ * RL_WRITE_* bits of the writes its engine can carry out through it (0: none, a view to read
+ * only); 0 for a model not of ms or NULL. */
+unsigned rl_models_writable(const rl_models *ms, const rl_model *model);
 /* The values of a row of a runtime model, field by field (NULL for another kind of model). */
 rl_value *rl_row_values(const rl_model *model, void *row);
 

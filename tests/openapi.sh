@@ -35,13 +35,14 @@ CREATE TABLE books (id $1, title TEXT NOT NULL, author_id INTEGER REFERENCES aut
 CREATE TABLE tags (id $1, label TEXT NOT NULL UNIQUE);
 CREATE TABLE book_tags (id $1, book_id INTEGER NOT NULL REFERENCES books (id) ON DELETE CASCADE,
   tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE, UNIQUE (book_id, tag_id));
-CREATE TABLE notes (title TEXT, body TEXT);
+CREATE TABLE notes (title TEXT, body TEXT, amount NUMERIC(10,2), meta JSON);
+CREATE VIEW priced AS SELECT title, price FROM books WHERE price > 0;
 INSERT INTO authors (name, born) VALUES ('Le Guin', 1929), ('Nobody', NULL);
 INSERT INTO books (title, author_id, price, in_print) VALUES ('Earthsea', 1, 9.5, true),
   ('Untitled', NULL, 0, false);
 INSERT INTO tags (label) VALUES ('fantasy');
 INSERT INTO book_tags (book_id, tag_id) VALUES (1, 1);
-INSERT INTO notes VALUES ('a note', NULL);
+INSERT INTO notes VALUES ('a note', NULL, 12.50, '{"a": [1, null]}');
 SQL
 }
 

@@ -35,6 +35,7 @@ static inline int rli_value_read(const rli_column_ops *ops, rl_kind kind, rl_val
     } else if (ops->type) {
         t = ops->type(st, col);
     } else {
+        /* the kinds after BOOLEAN travel as their text (exact digits, JSON, ISO dates) */
         static const rl_vtype by_kind[] = {[RL_KIND_INTEGER] = RL_V_INT,
                                            [RL_KIND_REAL] = RL_V_REAL,
                                            [RL_KIND_TEXT] = RL_V_TEXT,

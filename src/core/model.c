@@ -39,6 +39,7 @@ void rli_model_info_free(const rl_backend *be, model_info *mi)
     free(mi->cursor_sql);
     free(mi->table);
     free(mi->columns);
+    free(mi->kinds);
     free(mi->plan);
     free(mi->error);
     free(mi);
@@ -129,8 +130,14 @@ rl_kind rli_field_kind(const rl_field *f)
 
 static bool kind_accepts(rl_kind k, rl_ctype c)
 {
-    if (c == RL_CT_VALUE) return k != RL_KIND_AUTO; /* an rl_value holds any kind */
+    if (c == RL_CT_VALUE) return k != RL_KIND_AUTO && k <= RL_KIND_DATE; /* any kind */
     switch (k) {
+    case RL_KIND_JSON:
+    case RL_KIND_NUMERIC:
+    case RL_KIND_ARRAY:
+    case RL_KIND_TIMESTAMP:
+    case RL_KIND_DATE:
+        return c == RL_CT_TEXT; /* their text */
     case RL_KIND_INTEGER:
         return c == RL_CT_INT64 || c == RL_CT_INT || c == RL_CT_MAYBE_INT;
     case RL_KIND_REAL:
@@ -305,10 +312,15 @@ static int validate(rl_db *db, model_info *mi)
     mi->table = m->table ? strdup(m->table) : derive_table(m->type_name);
     mi->pk_column = m->pk_column ? m->pk_column : "pk";
     mi->columns = calloc(m->nfields ? m->nfields : 1, sizeof *mi->columns);
-    if (!mi->table || !mi->columns) return invalid(mi, RL_ENOMEM, "Out of memory.");
-    for (size_t i = 0; i < m->nfields; i++)
+    mi->kinds = calloc(m->nfields ? m->nfields : 1, 1);
+    if (!mi->table || !mi->columns || !mi->kinds) return invalid(mi, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < m->nfields; i++) {
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
-    mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields};
+        rl_kind k = rli_field_kind(&m->fields[i]);
+        mi->kinds[i] = (unsigned)k < RLS_KINDS ? (unsigned char)k : 0;
+    }
+    mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields,
+                         mi->kinds};
     mi->pk_word_free = m->has_pk && rli_model_field_index(mi, "pk") < 0;
     if (!name_ok(db, mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",
@@ -531,6 +543,28 @@ static bool numeric_text(const char *s, bool integer)
     return *end == '\0' && errno == 0;
 }
 
+/* Whether s is a decimal's text of any length: a sign, digits with a point among or after
+ * them, an exponent; spaces around (what numeric_text takes, without its length limit). */
+static bool decimal_text(const char *s)
+{
+    s += strspn(s, " \t\n\r");
+    s += *s == '+' || *s == '-';
+    size_t digits = strspn(s, "0123456789");
+    s += digits;
+    if (*s == '.') {
+        size_t more = strspn(s + 1, "0123456789");
+        digits += more;
+        s += 1 + more;
+    }
+    if (digits && (*s == 'e' || *s == 'E')) {
+        s += 1 + (s[1] == '+' || s[1] == '-');
+        size_t e = strspn(s, "0123456789");
+        if (!e) return false;
+        s += e;
+    }
+    return digits && s[strspn(s, " \t\n\r")] == '\0';
+}
+
 int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_value *v,
                    const char *op)
 {
@@ -547,6 +581,12 @@ int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_
             (v->type == RL_V_TEXT && numeric_text(v->u.s, false)))
             return RL_OK;
         takes = "a number (REAL)";
+        break;
+    case RL_KIND_NUMERIC:
+        if (v->type == RL_V_INT || (v->type == RL_V_REAL && isfinite(v->u.r)) ||
+            (v->type == RL_V_TEXT && decimal_text(v->u.s)))
+            return RL_OK;
+        takes = "a decimal number (NUMERIC)";
         break;
     case RL_KIND_BOOLEAN:
         if (v->type == RL_V_INT && (v->u.i == 0 || v->u.i == 1)) return RL_OK;

@@ -10,6 +10,10 @@
  * keys and keys to other columns are still enforced by the engine and checked by rl_check;
  * they are not relations here.
  *
+ * Views follow the tables, each a model without a primary key whose fields are the columns
+ * the engine gives the view's query; which writes go through one (none on SQLite without
+ * INSTEAD OF triggers) is kept beside it for rl_models_writable.
+ *
  * The models are registered with the connection like any other (validated on first use);
  * rl_models_free forgets them there before freeing, so that a later model at the same address
  * is never taken for one of these.
@@ -22,14 +26,18 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct rl_models {
     rl_db *db;
     size_t n;
     rl_model *models;
     rl_field **fields;
+    unsigned *writes; /* per model: RL_WRITE_* bits, with VIEW_BIT for a view */
     arena names;
 };
+
+#define VIEW_BIT 0x100u
 
 /* A copy of s (NULL: "") in a. */
 static char *keep_str(arena *a, const char *s)
@@ -46,19 +54,31 @@ static bool type_has(const char *type, const char *word)
     return false;
 }
 
-/* The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names). */
-static rl_kind kind_of(const char *type)
+/*
+ * The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names).  JSON
+ * and exact decimals have kinds of their own on both engines; arrays, timestamps and dates
+ * only where the engine reads them as JSON and ISO 8601 (iso: PostgreSQL), while SQLite's
+ * DATETIME is whatever text was stored.
+ */
+static rl_kind kind_of(const char *type, bool iso)
 {
     if (!type || !*type) return RL_KIND_BLOB;
+    size_t n = strlen(type);
+    if (iso && n > 2 && strcmp(type + n - 2, "[]") == 0) return RL_KIND_ARRAY;
+    if (type_has(type, "json")) return RL_KIND_JSON;
     if (type_has(type, "bool")) return RL_KIND_BOOLEAN;
+    if (iso && type_has(type, "timestamp")) return RL_KIND_TIMESTAMP;
+    if (iso && strcasecmp(type, "date") == 0) return RL_KIND_DATE;
+    if (iso && (type_has(type, "interval") || type_has(type, "point")))
+        return RL_KIND_TEXT; /* not integers, whatever their names hold */
     if (type_has(type, "int") || type_has(type, "serial")) return RL_KIND_INTEGER;
     if (type_has(type, "char") || type_has(type, "clob") || type_has(type, "text"))
         return RL_KIND_TEXT;
     if (type_has(type, "blob") || type_has(type, "bytea")) return RL_KIND_BLOB;
-    if (type_has(type, "real") || type_has(type, "floa") || type_has(type, "doub") ||
-        type_has(type, "numeric") || type_has(type, "decimal"))
+    if (type_has(type, "numeric") || type_has(type, "decimal")) return RL_KIND_NUMERIC;
+    if (type_has(type, "real") || type_has(type, "floa") || type_has(type, "doub"))
         return RL_KIND_REAL;
-    return RL_KIND_TEXT; /* dates, uuids, json...: their text */
+    return RL_KIND_TEXT; /* uuids, times...: their text */
 }
 
 /* The one integer primary-key column of t, or NULL. */
@@ -70,11 +90,11 @@ static const sch_column *int_pk(const sch_table *t)
         if (pk) return NULL; /* composite */
         pk = &t->cols[i];
     }
-    return pk && kind_of(pk->type) == RL_KIND_INTEGER ? pk : NULL;
+    return pk && kind_of(pk->type, false) == RL_KIND_INTEGER ? pk : NULL;
 }
 
-/* Fields for t's columns (the integer pk aside); 0 or RL_ENOMEM. */
-static int build_fields(rl_models *ms, size_t i, const sch_table *t)
+/* Fields for the columns of table or view t (the integer pk aside); 0 or RL_ENOMEM. */
+static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
 {
     rl_model *m = &ms->models[i];
     const sch_column *pk = int_pk(t);
@@ -89,7 +109,7 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t)
                           .ctype = RL_CT_VALUE,
                           .offset = at,
                           .size = sizeof(rl_value),
-                          .kind = kind_of(col->type),
+                          .kind = kind_of(col->type, iso),
                           .nullable = !col->notnull,
                           .default_sql = col->dflt ? keep_str(&ms->names, col->dflt) : NULL};
         if (!f[n].name || (col->dflt && !f[n].default_sql)) return RL_ENOMEM;
@@ -140,16 +160,28 @@ int rl_models_load(rl_db *db, rl_models **out)
     rl_models *ms = rc == RL_OK ? calloc(1, sizeof *ms) : NULL;
     if (rc == RL_OK && ms) {
         ms->db = db;
-        ms->models = calloc(s.ntables ? s.ntables : 1, sizeof *ms->models);
-        ms->fields = calloc(s.ntables ? s.ntables : 1, sizeof *ms->fields);
-        if (!ms->models || !ms->fields) rc = RL_ENOMEM;
+        size_t most = s.ntables + s.nviews + 1;
+        ms->models = calloc(most, sizeof *ms->models);
+        ms->fields = calloc(most, sizeof *ms->fields);
+        ms->writes = calloc(most, sizeof *ms->writes);
+        if (!ms->models || !ms->fields || !ms->writes) rc = RL_ENOMEM;
+        bool iso = db->be->dialect->read_open[RL_KIND_TIMESTAMP] != NULL;
         for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
-            if (build_fields(ms, ms->n, &s.tables[i]) != RL_OK) rc = RL_ENOMEM;
-            ms->n++;
+            ms->writes[ms->n] = RL_WRITE_ALL;
+            if (build_fields(ms, ms->n++, &s.tables[i], iso) != RL_OK) rc = RL_ENOMEM;
         }
         for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++)
             if (!s.tables[i].is_virtual) link_keys(ms, k++, &s.tables[i], &s);
+        for (size_t i = 0; rc == RL_OK && i < s.nviews; i++) {
+            const sch_object *v = &s.views[i];
+            if (!v->ncols || rl_models_find(ms, v->name))
+                continue; /* unreadable, or a name
+                            a table has */
+            sch_table t = {.name = v->name, .cols = v->cols, .ncols = v->ncols};
+            ms->writes[ms->n] = v->writes | VIEW_BIT;
+            if (build_fields(ms, ms->n++, &t, iso) != RL_OK) rc = RL_ENOMEM;
+        }
     } else if (rc == RL_OK) {
         rc = RL_ENOMEM;
     }
@@ -190,6 +222,25 @@ const rl_model *rl_models_find(const rl_models *ms, const char *table)
     return NULL;
 }
 
+/* The index of model in ms, or -1. */
+static long index_of(const rl_models *ms, const rl_model *model)
+{
+    if (!ms || !model || model < ms->models || model >= ms->models + ms->n) return -1;
+    return (long)(model - ms->models);
+}
+
+bool rl_models_is_view(const rl_models *ms, const rl_model *model)
+{
+    long i = index_of(ms, model);
+    return i >= 0 && (ms->writes[i] & VIEW_BIT);
+}
+
+unsigned rl_models_writable(const rl_models *ms, const rl_model *model)
+{
+    long i = index_of(ms, model);
+    return i >= 0 ? ms->writes[i] & RL_WRITE_ALL : 0;
+}
+
 rl_value *rl_row_values(const rl_model *m, void *row)
 {
     if (!m || !row || m->nfields == 0 || m->fields[0].ctype != RL_CT_VALUE) return NULL;
@@ -204,6 +255,7 @@ void rl_models_free(rl_models *ms)
         free(ms->fields ? ms->fields[i] : NULL);
     }
     free(ms->fields);
+    free(ms->writes);
     free(ms->models);
     rli_arena_free(&ms->names);
     free(ms);

@@ -10,9 +10,20 @@
 #include <string.h>
 #include <strings.h>
 
+static void free_columns(sch_column *cols, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(cols[k].name);
+        free(cols[k].type);
+        free(cols[k].dflt);
+    }
+    free(cols);
+}
+
 static void free_objects(sch_object *o, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        free_columns(o[i].cols, o[i].ncols);
         free(o[i].name);
         free(o[i].table);
         free(o[i].sql);
@@ -25,11 +36,7 @@ void rli_schema_free(schema *s)
 {
     for (size_t i = 0; i < s->ntables; i++) {
         sch_table *t = &s->tables[i];
-        for (size_t k = 0; k < t->ncols; k++) {
-            free(t->cols[k].name);
-            free(t->cols[k].type);
-            free(t->cols[k].dflt);
-        }
+        free_columns(t->cols, t->ncols);
         for (size_t k = 0; k < t->nfks; k++) {
             free(t->fks[k].parent);
             free(t->fks[k].from);
@@ -39,7 +46,6 @@ void rli_schema_free(schema *s)
             free(t->cons[k].name);
             free(t->cons[k].def);
         }
-        free(t->cols);
         free(t->fks);
         free(t->cons);
         free(t->name);

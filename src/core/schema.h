@@ -44,9 +44,14 @@ typedef struct sch_table {
     size_t ncons;
 } sch_table;
 
-/* An index, view or trigger: compared by its normalized SQL. */
+/* An index, view or trigger: compared by its normalized SQL.  A view also has its columns as
+ * the engine tells them (none when it cannot: a view over a table that is gone) and the
+ * writes the engine can carry out through it (RL_WRITE_* bits): for runtime models. */
 typedef struct sch_object {
     char *name, *table, *sql, *norm;
+    sch_column *cols;
+    size_t ncols;
+    unsigned writes;
 } sch_object;
 
 typedef struct schema {

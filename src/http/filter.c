@@ -55,6 +55,12 @@ bool rlh_parse_value(const char *text, int kind, rl_value *out)
         *out = rl_real(v);
         return true;
     }
+    if (kind == RL_KIND_NUMERIC) { /* a decimal, compared with every digit: its text */
+        (void)strtod(text, &end);
+        if (!*text || *end || strpbrk(text, "xXnN")) return false; /* no hex, inf or nan */
+        *out = rl_text(text);
+        return true;
+    }
     *out = rl_text(text);
     return true;
 }
@@ -89,6 +95,7 @@ static int mismatch(parse *p, const char *field, int kind, const char *v)
 {
     rlh_unknown_name(p->r); /* perhaps a column whose type changed since */
     const char *takes = kind == RL_KIND_REAL      ? "a number (REAL)"
+                        : kind == RL_KIND_NUMERIC ? "a decimal number (NUMERIC)"
                         : kind == RL_KIND_BOOLEAN ? "true or false (BOOLEAN)"
                                                   : "an integer (INTEGER)";
     char msg[500];

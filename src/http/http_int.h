@@ -41,8 +41,28 @@ void rlh_json_member(rlh_buf *b, const char *name, const char *value);
  * NULL), left open for more: the caller closes it. */
 void rlh_error_open(rlh_buf *b, const char *code, const char *message, const char *details,
                     const char *hint);
-/* v as JSON: numbers, strings, null; booleans for a field of kind boolean; a blob as "\x..". */
+/* v as JSON: numbers, strings, null; booleans for a field of kind boolean; a blob as "\x..";
+ * the text of a column of kind RL_KIND_NUMERIC as a number, of RL_KIND_JSON or RL_KIND_ARRAY
+ * as the JSON it holds (each as a string when the text is not one). */
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
+
+/*
+ * Numbers of a request body with every digit (jansson reads a number with a fraction or an
+ * exponent as a double, and refuses an integer beyond 64 bits): rlh_json_mark_numbers writes
+ * each such number of body as the string "\u0000" followed by its text (malloc'd, its length
+ * in *out_len), to be parsed with JSON_ALLOW_NUL; NULL when no number needs it, when the body
+ * holds a \u0000 of its own (parse it as it is: jansson refuses that), or with *oom set when
+ * out of memory.  rlh_json_marked: the text of such a number (NULL for any other value);
+ * rlh_json_number_value: it as a value for a field of kind (text with every digit for
+ * numeric, JSON and text; an integer or a double otherwise; false beyond an integer of 64
+ * bits); rlh_json_text: a value as compact JSON text with marked numbers as they were sent
+ * (malloc'd; NULL when out of memory).
+ */
+struct json_t;
+char *rlh_json_mark_numbers(const char *body, size_t len, size_t *out_len, bool *oom);
+const char *rlh_json_marked(const struct json_t *j);
+bool rlh_json_number_value(const char *num, rl_kind kind, rl_value *out);
+char *rlh_json_text(const struct json_t *j);
 
 /* ---- the pool of connections (pool.c) ---------------------------------------------------- */
 

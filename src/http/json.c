@@ -4,10 +4,13 @@
  */
 #include "http_int.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <errno.h>
 
 static bool grow(rlh_buf *b, size_t more)
 {
@@ -158,6 +161,57 @@ void rlh_add_int(rlh_buf *b, int64_t v)
     rlh_add(b, p, (size_t)(digits + sizeof digits - p));
 }
 
+/* The digits at s[i..n) from i on: how many. */
+static size_t digits_at(const char *s, size_t i, size_t n)
+{
+    size_t d = 0;
+    while (i + d < n && s[i + d] >= '0' && s[i + d] <= '9')
+        d++;
+    return d;
+}
+
+/* The length of the JSON number at the start of s (n bytes; RFC 8259's
+ * -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or 0 when none starts there. */
+static size_t number_len(const char *s, size_t n)
+{
+    size_t i = n && s[0] == '-', d = digits_at(s, i, n);
+    if (!d || (d > 1 && s[i] == '0')) return 0;
+    i += d;
+    if (i < n && s[i] == '.') {
+        if (!(d = digits_at(s, i + 1, n))) return 0;
+        i += 1 + d;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i += 1 + (i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-'));
+        if (!(d = digits_at(s, i, n))) return 0;
+        i += d;
+    }
+    return i;
+}
+
+/* Text a column of kind holds as JSON written as itself: a decimal's digits as a number (its
+ * NaN or infinity as null, as a real's), a JSON document or array as it is; false when the
+ * text is not that (a SQLite column takes any text), to be written as a string. */
+static bool raw_json(rlh_buf *b, const char *s, rl_kind kind)
+{
+    if (kind == RL_KIND_NUMERIC) {
+        size_t n = strlen(s);
+        if (n && number_len(s, n) == n) {
+            rlh_add(b, s, n);
+            return true;
+        }
+        bool odd = !strcasecmp(s, "NaN") || !strcasecmp(s + (*s == '-' || *s == '+'), "Infinity");
+        if (odd) rlh_adds(b, "null");
+        return odd;
+    }
+    if (kind != RL_KIND_JSON && kind != RL_KIND_ARRAY) return false;
+    json_t *j = json_loads(s, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+    if (!j) return false;
+    json_decref(j);
+    rlh_adds(b, s);
+    return true;
+}
+
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
 {
     switch (v->type) {
@@ -182,7 +236,8 @@ void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
             rlh_adds(b, "null"); /* JSON has no infinity or NaN */
         break;
     case RL_V_TEXT:
-        rlh_json_str(b, v->u.s, strlen(v->u.s));
+        if (kind <= RL_KIND_BOOLEAN || !raw_json(b, v->u.s, kind))
+            rlh_json_str(b, v->u.s, strlen(v->u.s));
         break;
     case RL_V_BLOB: {
         static const char hex[] = "0123456789abcdef";
@@ -198,4 +253,118 @@ void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
     default:
         rlh_adds(b, "null");
     }
+}
+
+/* ---- numbers as they were written --------------------------------------------------------- */
+
+/* The end of the JSON string whose opening quote is at s[i] (the index after its closing
+ * quote, or n); *nul is set when it holds the escape \u0000. */
+static size_t string_end(const char *s, size_t i, size_t n, bool *nul)
+{
+    for (i++; i < n && s[i] != '"'; i++) {
+        if (s[i] != '\\') continue;
+        if (i + 5 < n && memcmp(s + i + 1, "u0000", 5) == 0) *nul = true;
+        i++;
+    }
+    return i < n ? i + 1 : n;
+}
+
+/* Whether the number text s (n bytes) loses nothing as a JSON integer of jansson's. */
+static bool plain_integer(const char *s, size_t n)
+{
+    size_t digits = n - (*s == '-');
+    return digits <= 18 && !memchr(s, '.', n) && !memchr(s, 'e', n) && !memchr(s, 'E', n);
+}
+
+char *rlh_json_mark_numbers(const char *body, size_t len, size_t *out_len, bool *oom)
+{
+    rlh_buf b = {0};
+    bool nul = false, marked = false;
+    size_t done = 0; /* bytes of body copied into b */
+    *oom = false;
+    for (size_t i = 0; i < len && !nul;) {
+        char c = body[i];
+        if (c == '"') {
+            i = string_end(body, i, len, &nul);
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9')) {
+            i++;
+            continue;
+        }
+        size_t n = 0;
+        while (i + n < len && body[i + n] && strchr("0123456789+-.eE", body[i + n]))
+            n++;
+        if (number_len(body + i, n) == n && !plain_integer(body + i, n)) {
+            rlh_add(&b, body + done, i - done);
+            rlh_adds(&b, "\"\\u0000");
+            rlh_add(&b, body + i, n);
+            rlh_add(&b, "\"", 1);
+            done = i + n;
+            marked = true;
+        }
+        i += n;
+    }
+    if (nul || !marked || b.oom) { /* a \u0000 of its own: jansson refuses the body as it is */
+        *oom = b.oom && !nul && marked;
+        rlh_free(&b);
+        return NULL;
+    }
+    rlh_add(&b, body + done, len - done);
+    if (b.oom) {
+        *oom = true;
+        rlh_free(&b);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.data;
+}
+
+const char *rlh_json_marked(const json_t *j)
+{
+    const char *s = json_is_string(j) ? json_string_value(j) : NULL;
+    return s && json_string_length(j) > 1 && s[0] == '\0' ? s + 1 : NULL;
+}
+
+bool rlh_json_number_value(const char *num, rl_kind kind, rl_value *out)
+{
+    size_t n = strlen(num);
+    if (kind == RL_KIND_NUMERIC || kind == RL_KIND_JSON || kind == RL_KIND_TEXT) {
+        char *s = strdup(num); /* every digit, as sent */
+        if (!s) return false;
+        *out = rl_text(s);
+        return true;
+    }
+    char *end;
+    errno = 0;
+    if (!memchr(num, '.', n) && !memchr(num, 'e', n) && !memchr(num, 'E', n)) {
+        long long v = strtoll(num, &end, 10);
+        if (errno || *end) return false; /* beyond an integer of 64 bits */
+        *out = rl_int(v);
+        return true;
+    }
+    *out = rl_real(strtod(num, &end));
+    return true;
+}
+
+char *rlh_json_text(const json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text || !strstr(text, "\"\\u0000")) return text;
+    rlh_buf b = {0};
+    const char *p = text, *m;
+    while ((m = strstr(p, "\"\\u0000"))) { /* a marked number: its text, unquoted */
+        rlh_add(&b, p, (size_t)(m - p));
+        const char *num = m + 7, *close = strchr(num, '"');
+        if (!close) break;
+        rlh_add(&b, num, (size_t)(close - num));
+        p = close + 1;
+    }
+    rlh_adds(&b, p);
+    free(text);
+    if (b.oom) {
+        rlh_free(&b);
+        return NULL;
+    }
+    return b.data;
 }

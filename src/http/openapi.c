@@ -40,9 +40,12 @@ static const char *type_of(rl_kind kind)
     case RL_KIND_INTEGER:
         return "integer";
     case RL_KIND_REAL:
+    case RL_KIND_NUMERIC:
         return "number";
     case RL_KIND_BOOLEAN:
         return "boolean";
+    case RL_KIND_ARRAY:
+        return "array";
     default:
         return "string";
     }
@@ -51,8 +54,17 @@ static const char *type_of(rl_kind kind)
 static json_t *column_schema(const rl_field *f)
 {
     json_t *s = json_object();
-    put(s, "type",
-        f->nullable ? json_pack("[ss]", type_of(f->kind), "null") : json_string(type_of(f->kind)));
+    if (f->kind == RL_KIND_JSON) /* any JSON value */
+        put(s, "type",
+            json_pack("[ssssss]", "object", "array", "string", "number", "boolean", "null"));
+    else
+        put(s, "type",
+            f->nullable ? json_pack("[ss]", type_of(f->kind), "null")
+                        : json_string(type_of(f->kind)));
+    if (f->kind == RL_KIND_TIMESTAMP || f->kind == RL_KIND_DATE)
+        put(s, "format", json_string(f->kind == RL_KIND_DATE ? "date" : "date-time"));
+    if (f->kind == RL_KIND_NUMERIC)
+        put(s, "description", json_string("An exact decimal: every digit is kept."));
     if (f->kind == RL_KIND_BLOB) put(s, "description", json_string("Bytes, written \\x and hex."));
     if (f->references) {
         const rl_model *p = f->references;
@@ -151,6 +163,7 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
 {
     const rl_models *ms = rl_request_models(r);
     bool ro = rlh_read_only(r);
+    unsigned can = ro ? 0 : rl_models_writable(ms, m); /* a view may take fewer writes */
     char row[300], insert[300], id[400], path[300], summary[400];
     component_name(m->table, "", row, sizeof row);
     component_name(m->table, ".insert", insert, sizeof insert);
@@ -159,12 +172,13 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
                                                "409", "413", "503", NULL};
     json_t *t = json_object(),
            *list = json_pack("{s:s,s:o}", "type", "array", "items", ref("schemas", row));
-    snprintf(summary, sizeof summary, "Rows of %.300s", m->table);
+    snprintf(summary, sizeof summary, "%s of %.300s",
+             rl_models_is_view(ms, m) ? "Rows of the view" : "Rows", m->table);
     snprintf(id, sizeof id, "list_%s", row);
     json_t *read = responses("200", "The rows.", json_deep_copy(list), read_errors);
     put(read, "206", json_pack("{s:s}", "description", "A part of the rows (Range)."));
     put(t, "get", operation(summary, id, filters(ms, m, true), NULL, read));
-    if (!ro) {
+    if (can & RL_WRITE_INSERT) {
         snprintf(summary, sizeof summary, "Insert rows into %.300s", m->table);
         snprintf(id, sizeof id, "insert_%s", row);
         json_t *body = json_pack("{s:[o,{s:s,s:o}]}", "oneOf", ref("schemas", insert), "type",
@@ -175,6 +189,8 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
             operation(summary, id, ps, body,
                       responses("201", "Inserted (the rows with return=representation).",
                                 json_deep_copy(list), write_errors)));
+    }
+    if (can & RL_WRITE_UPDATE) {
         snprintf(summary, sizeof summary, "Change the rows of %.300s the filters match", m->table);
         snprintf(id, sizeof id, "update_%s", row);
         json_t *fs = filters(ms, m, false);
@@ -183,9 +199,11 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
             operation(summary, id, fs, ref("schemas", insert),
                       responses("200", "The rows changed (return=representation); 204 without.",
                                 json_deep_copy(list), write_errors)));
+    }
+    if (can & RL_WRITE_DELETE) {
         snprintf(summary, sizeof summary, "Delete the rows of %.300s the filters match", m->table);
         snprintf(id, sizeof id, "delete_%s", row);
-        fs = filters(ms, m, false);
+        json_t *fs = filters(ms, m, false);
         json_array_append_new(fs, ref("parameters", "Prefer_write"));
         put(t, "delete",
             operation(summary, id, fs, NULL,

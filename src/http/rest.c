@@ -212,6 +212,13 @@ int rl_respond_db_error(rl_request *r, rl_db *db)
 /* A JSON value as a value for a field of kind kind (text copied: the row owns it). */
 static bool value_of(json_t *j, rl_kind kind, rl_value *out)
 {
+    const char *num = rlh_json_marked(j);
+    if ((kind == RL_KIND_JSON || kind == RL_KIND_ARRAY) && !json_is_null(j) && !num) {
+        char *s = rlh_json_text(j); /* the document itself, numbers as sent */
+        *out = rl_text(s);
+        return s != NULL;
+    }
+    if (num) return rlh_json_number_value(num, kind, out);
     switch (json_typeof(j)) {
     case JSON_NULL:
         *out = rl_null();
@@ -288,7 +295,17 @@ static json_t *body_json(rl_request *r)
     size_t len;
     const char *body = rl_request_body(r, &len);
     json_error_t err;
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+    size_t mlen = 0;
+    bool oom;
+    char *marked = rlh_json_mark_numbers(body, len, &mlen, &oom); /* numbers kept exact */
+    json_t *j =
+        marked ? json_loadb(marked, mlen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err) : NULL;
+    free(marked);
+    if (oom) {
+        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return NULL;
+    }
+    if (!j) j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     if (!j) {
         char msg[400];
         snprintf(msg, sizeof msg, "The body is not valid JSON: %s at line %d, column %d (byte %d).",
@@ -588,6 +605,24 @@ static bool json_body(rl_request *r)
            (n > 17 && strncasecmp(t + n - 5, "+json", 5) == 0);
 }
 
+/* 405 for a write the database cannot carry out through view m, naming it and what it takes. */
+static int view_refused(rl_request *r, const rl_model *m, const char *method)
+{
+    unsigned can = rl_models_writable(rl_request_models(r), m);
+    char allow[80], msg[500];
+    snprintf(allow, sizeof allow, "GET, HEAD%s%s%s, OPTIONS", can & RL_WRITE_INSERT ? ", POST" : "",
+             can & RL_WRITE_UPDATE ? ", PATCH" : "", can & RL_WRITE_DELETE ? ", DELETE" : "");
+    rl_response_header(r, "Allow", allow);
+    snprintf(msg, sizeof msg,
+             "%s is not allowed here: %.300s is a view, and the database cannot %s through it.",
+             method, m->table,
+             *method == 'D'                       ? "delete rows"
+             : *method == 'P' && method[1] == 'O' ? "insert rows"
+                                                  : "change rows");
+    return rl_respond_error(r, 405, "RL_EMETHOD", msg, NULL,
+                            can ? NULL : "Read it with GET, or write the tables it shows.");
+}
+
 int rlh_rest(rl_request *r, const char *path)
 {
     const char *prefix = rl_request_path(r);
@@ -627,6 +662,10 @@ int rlh_rest(rl_request *r, const char *path)
     }
     if (read) return rlh_get(r, m, id);
     bool del = strcmp(method, "DELETE") == 0;
+    unsigned need = del                                  ? RL_WRITE_DELETE
+                    : *method == 'P' && method[1] == 'O' ? RL_WRITE_INSERT
+                                                         : RL_WRITE_UPDATE;
+    if (!(rl_models_writable(rl_request_models(r), m) & need)) return view_refused(r, m, method);
     if (!del && !json_body(r))
         return rl_respond_error(r, 415, "RL_EMEDIA",
                                 "A body is written in JSON, with the header Content-Type: "

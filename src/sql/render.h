@@ -32,9 +32,10 @@
 
 #include "base/base.h"
 
-#define RLS_PK        0xff /* the field code of the primary key */
-#define RLS_JOINED    0x40 /* RLS_JOINED + i: field i of the joined table */
-#define RLS_JOINED_PK 0xfe /* the joined table's primary key */
+#define RLS_PK        0xff               /* the field code of the primary key */
+#define RLS_JOINED    0x40               /* RLS_JOINED + i: field i of the joined table */
+#define RLS_JOINED_PK 0xfe               /* the joined table's primary key */
+#define RLS_KINDS     (RL_KIND_DATE + 1) /* the number of rl_kind values */
 
 typedef enum rls_kind {
     RLS_SELECT,   /* SELECT [pk,] columns FROM t ... */
@@ -63,6 +64,7 @@ typedef struct rls_table {
     const char *pk; /* the primary-key column, NULL when the table has none */
     const char *const *columns;
     size_t ncolumns;
+    const unsigned char *kinds; /* each column's rl_kind (rl_field_kind), or NULL: all plain */
 } rls_table;
 
 /* A second table joined to the statement's: ON joined.right = t.left. */
@@ -133,15 +135,21 @@ typedef struct rl_dialect {
     const char *glob;                /* " GLOB ", or " ~ " with glob_regex */
     const char *not_like, *not_glob; /* their negations: " NOT LIKE ", " !~ "... */
     bool glob_regex;                 /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
+     * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
+    const char *read_open[RLS_KINDS], *read_close[RLS_KINDS];
+    /* an RL_KIND_ARRAY value is bound as the text of a JSON array and made the column's type
+     * through the table's own row type (json_populate_record) */
+    bool array_from_json;
     /* DDL (sql/ddl.c) */
-    const char *types[6];    /* the column type of each rl_kind (RL_KIND_AUTO unused) */
-    const char *pk_integer;  /* an integer primary key that the engine generates */
-    const char *autoinc;     /* appended for AUTOINCREMENT ("" when keys are never reused) */
-    const char *table_end;   /* closes CREATE TABLE ("\n) STRICT;\n") */
-    bool bool_check;         /* booleans are integers: CHECK (x IN (0, 1)) */
-    bool forward_references; /* REFERENCES may name a table created later */
-    const char *defer_keys;  /* checks every key at COMMIT for the rest of the transaction,
-                                or NULL (keys are then added after the rows they check) */
+    const char *types[RLS_KINDS]; /* the column type of each rl_kind (RL_KIND_AUTO unused) */
+    const char *pk_integer;       /* an integer primary key that the engine generates */
+    const char *autoinc;          /* appended for AUTOINCREMENT ("" when keys are never reused) */
+    const char *table_end;        /* closes CREATE TABLE ("\n) STRICT;\n") */
+    bool bool_check;              /* booleans are integers: CHECK (x IN (0, 1)) */
+    bool forward_references;      /* REFERENCES may name a table created later */
+    const char *defer_keys;       /* checks every key at COMMIT for the rest of the transaction,
+                                     or NULL (keys are then added after the rows they check) */
     /* A set of integer keys bound as one parameter: "x<open>?<close>", the value written as
      * key_set_array's brackets around comma-separated numbers ("[1,2]" / "{1,2}"). */
     const char *key_set_open, *key_set_close;

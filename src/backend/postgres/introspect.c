@@ -89,20 +89,24 @@ static const char *INDEXES_SQL =
     "'" HISTORY_TABLE "' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = "
     "x.indexrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.relname";
 
+/* pg_relation_is_updatable: bits 1 << CMD_UPDATE (4), CMD_INSERT (8), CMD_DELETE (16), for an
+ * automatically updatable view or one with INSTEAD OF triggers or rules */
 static const char *VIEWS_SQL =
     "SELECT c.relname, 'CREATE VIEW ' || quote_ident(c.relname) || ' AS ' || "
-    "rtrim(btrim(pg_get_viewdef(c.oid, true)), ';') FROM pg_class c JOIN pg_namespace n ON "
-    "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'v' ORDER BY c.relname";
+    "rtrim(btrim(pg_get_viewdef(c.oid, true)), ';'), c.oid, pg_relation_is_updatable(c.oid, "
+    "true) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+    "AND c.relkind = 'v' ORDER BY c.relname";
 
-static int read_columns(pg_conn *c, const char *oid, sch_table *t)
+/* The columns of relation oid (a table or a view) into *cols (*ncols of them). */
+static int read_columns_of(pg_conn *c, const char *oid, sch_column **cols, size_t *ncols)
 {
     PGresult *r;
     int rc = rli_pg_query(c, COLUMNS_SQL, 1, &oid, &r);
     if (rc != RLB_OK) return rc;
     int n = PQntuples(r);
-    t->cols = calloc((size_t)n + 1, sizeof *t->cols);
-    for (int i = 0; t->cols && i < n; i++) {
-        sch_column *col = &t->cols[t->ncols++];
+    *cols = calloc((size_t)n + 1, sizeof **cols);
+    for (int i = 0; *cols && i < n; i++) {
+        sch_column *col = &(*cols)[(*ncols)++];
         col->name = dup_value(r, i, 0);
         col->type = dup_value(r, i, 1);
         col->notnull = PQgetvalue(r, i, 2)[0] == 't';
@@ -117,7 +121,12 @@ static int read_columns(pg_conn *c, const char *oid, sch_table *t)
         col->pk = atoi(PQgetvalue(r, i, 6));
     }
     PQclear(r);
-    return t->cols ? RLB_OK : PG_FAIL;
+    return *cols ? RLB_OK : PG_FAIL;
+}
+
+static int read_columns(pg_conn *c, const char *oid, sch_table *t)
+{
+    return read_columns_of(c, oid, &t->cols, &t->ncols);
 }
 
 /* pg_get_constraintdef's text without its " NOT VALID" (kept as validated = false). */
@@ -244,12 +253,34 @@ static int read_objects(pg_conn *c, const char *sql, const char *nsp, sch_object
     return *out ? RLB_OK : PG_FAIL;
 }
 
+/* The views of nsp with their columns and the writes they take. */
+static int read_views(pg_conn *c, const char *nsp, schema *out)
+{
+    PGresult *r;
+    int rc = rli_pg_query(c, VIEWS_SQL, 1, &nsp, &r);
+    if (rc != RLB_OK) return rc;
+    int n = PQntuples(r);
+    out->views = calloc((size_t)n + 1, sizeof *out->views);
+    for (int i = 0; rc == RLB_OK && out->views && i < n; i++) {
+        sch_object *o = &out->views[out->nviews++];
+        o->name = dup_value(r, i, 0);
+        o->sql = dup_value(r, i, 1);
+        o->norm = o->sql ? strdup(o->sql) : NULL;
+        int can = atoi(PQgetvalue(r, i, 3));
+        o->writes = (can & 8 ? RL_WRITE_INSERT : 0) | (can & 4 ? RL_WRITE_UPDATE : 0) |
+                    (can & 16 ? RL_WRITE_DELETE : 0);
+        rc = read_columns_of(c, PQgetvalue(r, i, 2), &o->cols, &o->ncols);
+    }
+    PQclear(r);
+    return rc == RLB_OK && !out->views ? PG_FAIL : rc;
+}
+
 /* Read namespace nsp into out; RLB_OK or a failure code (c's last error says which). */
 static int read_schema(pg_conn *c, const char *nsp, schema *out)
 {
     int rc = read_tables(c, nsp, out);
     if (rc == RLB_OK) rc = read_objects(c, INDEXES_SQL, nsp, &out->indexes, &out->nindexes, true);
-    if (rc == RLB_OK) rc = read_objects(c, VIEWS_SQL, nsp, &out->views, &out->nviews, false);
+    if (rc == RLB_OK) rc = read_views(c, nsp, out);
     if (rc == RLB_OK) rli_schema_parents_first(out);
     return rc;
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int count_words(const char *norm, const char *phrase)
 {
@@ -40,7 +41,8 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
-static int load_columns(sqlite3 *h, sch_table *t)
+/* The columns of table or view name into *cols (*n of them). */
+static int load_columns_of(sqlite3 *h, const char *name, sch_column **cols, size_t *n)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(h,
@@ -48,12 +50,12 @@ static int load_columns(sqlite3 *h, sch_table *t)
                                 "pragma_table_xinfo(?1) ORDER BY cid",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        sch_column *nc = realloc(t->cols, (t->ncols + 1) * sizeof *nc);
+        sch_column *nc = realloc(*cols, (*n + 1) * sizeof *nc);
         if (!nc) break;
-        t->cols = nc;
-        sch_column *c = &t->cols[t->ncols++];
+        *cols = nc;
+        sch_column *c = &nc[(*n)++];
         c->name = dup_col(st, 0);
         c->type = dup_col(st, 1);
         c->notnull = sqlite3_column_int(st, 2) != 0;
@@ -62,6 +64,42 @@ static int load_columns(sqlite3 *h, sch_table *t)
         c->hidden = sqlite3_column_int(st, 5);
     }
     return sqlite3_finalize(st);
+}
+
+static int load_columns(sqlite3 *h, sch_table *t)
+{
+    return load_columns_of(h, t->name, &t->cols, &t->ncols);
+}
+
+/*
+ * A view's columns (none when SQLite cannot compile it: a view over a table that is gone is
+ * no failure of the schema) and what can be written through it: SQLite writes a view only
+ * through its INSTEAD OF triggers, one per kind of write.
+ */
+static void load_view(sqlite3 *h, sch_object *v, const schema *s)
+{
+    if (load_columns_of(h, v->name, &v->cols, &v->ncols) != SQLITE_OK) {
+        for (size_t i = 0; i < v->ncols; i++) {
+            free(v->cols[i].name);
+            free(v->cols[i].type);
+            free(v->cols[i].dflt);
+        }
+        free(v->cols);
+        v->cols = NULL;
+        v->ncols = 0;
+    }
+    static const struct {
+        const char *words;
+        unsigned bit;
+    } writes[] = {{"instead of insert", RL_WRITE_INSERT},
+                  {"instead of update", RL_WRITE_UPDATE},
+                  {"instead of delete", RL_WRITE_DELETE}};
+    for (size_t i = 0; i < s->ntriggers; i++) {
+        const sch_object *t = &s->triggers[i];
+        if (!t->table || !t->norm || strcasecmp(t->table, v->name) != 0) continue;
+        for (size_t w = 0; w < 3; w++)
+            if (count_words(t->norm, writes[w].words) > 0) v->writes |= writes[w].bit;
+    }
 }
 
 /* UNIQUE constraints (the indexes SQLite makes for them, origin 'u'), as "UNIQUE (a, b)": the
@@ -153,6 +191,7 @@ static void add_object(sch_object **arr, size_t *n, sqlite3_stmt *st)
     if (!na) return;
     *arr = na;
     sch_object *o = &na[(*n)++];
+    memset(o, 0, sizeof *o);
     o->name = dup_col(st, 1);
     o->table = dup_col(st, 2);
     o->sql = dup_col(st, 3);
@@ -248,6 +287,8 @@ int rli_schema_load(sqlite3 *h, schema *out)
         if ((rc = load_fks(h, &out->tables[i])) != SQLITE_OK) return rc;
         if ((rc = load_uniques(h, &out->tables[i])) != SQLITE_OK) return rc;
     }
+    for (size_t i = 0; i < out->nviews; i++)
+        load_view(h, &out->views[i], out);
     return SQLITE_OK;
 }
 
