@@ -224,7 +224,11 @@ struct rl_model;
  *   index       plain index on this column (foreign keys get one automatically)
  *   default_sql DEFAULT clause as an SQL expression: "0", "'draft'", "CURRENT_TIMESTAMP"
  *   check_sql   CHECK constraint as an SQL expression on this row
- *   references  foreign key: the target model (its primary key is the referenced column)
+ *   references  foreign key: the target model; the referenced column is its primary key, or
+ *               the field references_field names (a unique one: its .unique, or the whole
+ *               primary_key of a model without a pk member), of the same kind as this one:
+ *               a text key to a text key is RL_TEXT(City, country, .references = &Country_model)
+ *   references_field   see references (NULL: the target's primary key)
  *   on_delete, on_update   actions; RL_ACTION_DEFAULT is RESTRICT
  *   deferrable  DEFERRABLE INITIALLY DEFERRED: checked at commit, not per statement
  */
@@ -244,6 +248,7 @@ typedef struct rl_field {
     rl_action on_delete;
     rl_action on_update;
     bool deferrable;
+    const char *references_field;
 } rl_field;
 
 /* A composite (or single) index: columns is a NULL-terminated list of field names. */
@@ -256,6 +261,18 @@ typedef struct rl_index {
 /*
  * A model: a C struct mapped to a table.  The struct has an int64_t primary key member,
  * "pk" with RL_MODEL (column "pk" unless pk_column says otherwise); 0 means "not yet set".
+ * A model without one (RL_MODEL_NO_PK) may name the fields that are its primary key, of any
+ * kind and any number, in primary_key (a NULL-terminated list): such a model can be the
+ * target of a key, and its rows are read, written and related through those fields:
+ *
+ *   typedef struct { char *code, *name; } Country;
+ *   static const char *const country_key[] = {"code", NULL};
+ *   static const rl_field country_fields[] = {RL_TEXT(Country, code), RL_TEXT(Country, name)};
+ *   const rl_model Country_model = RL_MODEL_NO_PK(Country, "countries", country_fields,
+ *                                                 .primary_key = country_key);
+ *   typedef struct { int64_t pk; char *name, *country; } City;
+ *   static const rl_field city_fields[] = {
+ *       RL_TEXT(City, name), RL_TEXT(City, country, .references = &Country_model)};
  */
 typedef struct rl_model {
     const char *type_name; /* the C struct name, used in messages and to derive a table name */
@@ -270,6 +287,7 @@ typedef struct rl_model {
     size_t nfields;
     const rl_index *indexes;
     size_t nindexes;
+    const char *const *primary_key; /* a model without a pk member: its key's fields, or NULL */
 } rl_model;
 
 #define RL__MEMBER_CTYPE(T, m)                                                                     \
@@ -332,7 +350,9 @@ typedef struct rl_model {
  * RL_MODEL(T, tbl, fields, options...).  tbl may be NULL (derived from T). */
 #define RL_MODEL(...) RL__MODEL(__VA_ARGS__, )
 
-/* A model without a primary key (a log, a link table).  It cannot be the target of a key. */
+/* A model without a pk member (a log, a link table): with .primary_key = fields, its key is
+ * those fields (a text or composite key) and it can be the target of a key; without, it has
+ * none and cannot be. */
 #define RL_MODEL_NO_PK(...) RL__MODEL_NO_PK(__VA_ARGS__, )
 
 /* Use inside RL_MODEL(...) to attach an array of rl_index. */

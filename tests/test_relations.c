@@ -1066,7 +1066,7 @@ static void test_runtime_models(void **state)
     for (size_t i = 0; i < notes->nfields; i++)
         assert_null(notes->fields[i].references);
     q = rl_select(db, notes);
-    assert_int_equal(rl_join(q, rl_models_find(ms, "pairs"), NULL), RL_EMODEL_NO_PK);
+    assert_int_equal(rl_join(q, rl_models_find(ms, "pairs"), NULL), RL_EINVAL);
     rl_query_free(q);
 
     rl_models_free(ms);

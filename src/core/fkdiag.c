@@ -40,9 +40,14 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
 
 /* Whether key field i of row has a parent row (a failed probe counts as "has one": only
  * a key proved broken is reported). */
-static bool has_parent(rl_db *db, model_info *parent, const rl_value *v)
+static bool has_parent(rl_db *db, model_info *parent, int code, const rl_value *v)
 {
-    rls_stmt probe = {.kind = RLS_EXISTS, .t = &parent->rt, .where = RLS_WHERE_PK};
+    static const char hex[] = "0123456789abcdef";
+    char shape[] = {'c', hex[(code >> 4) & 15], hex[code & 15], 'a' + RL_EQ, '\0'};
+    rls_stmt probe = {.kind = RLS_EXISTS,
+                      .t = &parent->rt,
+                      .where = code == RLS_PK ? RLS_WHERE_PK : RLS_WHERE_SHAPE,
+                      .shape = shape};
     strbuf sql;
     rli_sb_init(&sql);
     rli_render(db->be->dialect, &probe, &sql);
@@ -79,16 +84,17 @@ int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *o
         if (v.type == RL_V_NULL) continue;
         model_info *parent;
         if (rli_model_lookup(db, f->references, &parent) != RL_OK) continue;
-        if (!named && has_parent(db, parent, &v)) continue;
+        if (!named && has_parent(db, parent, mi->ref[i], &v)) continue;
         char *val = rli_value_literal(&v);
+        const char *to = mi->ref[i] == RLS_PK ? parent->pk_column : parent->columns[mi->ref[i]];
         rli_sb_puts(&msg, found ? "; " : "");
         rli_sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i],
-                      val ? val : "?", parent->table, parent->pk_column);
+                      val ? val : "?", parent->table, to);
         if (!found) {
             first.child_table = mi->table;
             first.child_column = mi->columns[i];
             first.parent_table = parent->table;
-            first.parent_column = parent->pk_column;
+            first.parent_column = to;
             firstv = val;
         } else {
             free(val);

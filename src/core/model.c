@@ -40,6 +40,7 @@ void rli_model_info_free(const rl_backend *be, model_info *mi)
     free(mi->table);
     free(mi->columns);
     free(mi->kinds);
+    free(mi->ref);
     free(mi->plan);
     free(mi->error);
     free(mi);
@@ -228,17 +229,10 @@ static int validate_field(rl_db *db, model_info *mi, size_t i)
         return RL_OK;
     }
     const rl_model *t = f->references;
-    if (!t->has_pk)
-        return invalid(mi, RL_EMODEL_NO_PK,
-                       "Model %s, field %s: the target model %s has no primary key, so nothing "
-                       "can reference it.",
-                       tn, f->name, t->type_name ? t->type_name : "(unnamed)");
-    bool value_key = f->ctype == RL_CT_VALUE && f->kind == RL_KIND_INTEGER; /* runtime models */
-    if (f->ctype != RL_CT_INT64 && f->ctype != RL_CT_MAYBE_INT && !value_key)
-        return invalid(mi, RL_EMODEL,
-                       "Model %s, field %s: a foreign key member is int64_t, or rl_maybe_int "
-                       "when nullable.",
-                       tn, f->name);
+    char why[400];
+    int code, rc = rli_key_target(m, f, &code, why, sizeof why);
+    if (rc != RL_OK) return invalid(mi, rc, "%s", why);
+    mi->ref[i] = (short)code;
     bool nullable = rli_field_nullable(f);
     if ((f->on_delete == RL_SET_NULL || f->on_update == RL_SET_NULL) && !nullable)
         return invalid(mi, RL_EMODEL_SET_NULL,
@@ -313,8 +307,11 @@ static int validate(rl_db *db, model_info *mi)
     mi->pk_column = m->pk_column ? m->pk_column : "pk";
     mi->columns = calloc(m->nfields ? m->nfields : 1, sizeof *mi->columns);
     mi->kinds = calloc(m->nfields ? m->nfields : 1, 1);
-    if (!mi->table || !mi->columns || !mi->kinds) return invalid(mi, RL_ENOMEM, "Out of memory.");
+    mi->ref = calloc(m->nfields ? m->nfields : 1, sizeof *mi->ref);
+    if (!mi->table || !mi->columns || !mi->kinds || !mi->ref)
+        return invalid(mi, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < m->nfields; i++) {
+        mi->ref[i] = -1;
         mi->columns[i] = m->fields[i].column ? m->fields[i].column : m->fields[i].name;
         rl_kind k = rli_field_kind(&m->fields[i]);
         mi->kinds[i] = (unsigned)k < RLS_KINDS ? (unsigned char)k : 0;
@@ -337,6 +334,9 @@ static int validate(rl_db *db, model_info *mi)
     if (!m->has_pk && m->nfields == 0)
         return invalid(mi, RL_EMODEL, "Model %s has neither a primary key nor fields.",
                        m->type_name);
+    char why[300];
+    int pk_rc = rli_primary_key_check(m, why, sizeof why);
+    if (pk_rc != RL_OK) return invalid(mi, pk_rc, "%s", why);
     if (m->nfields > RL_MAX_FIELDS)
         return invalid(mi, RL_EMODEL, "Model %s: at most %d fields are supported (RL_MAX_FIELDS).",
                        m->type_name, RL_MAX_FIELDS);

@@ -45,6 +45,9 @@ typedef struct model_info {
     char *table;           /* resolved table name */
     const char *pk_column; /* resolved pk column */
     const char **columns;  /* resolved column name of each field */
+    unsigned char *kinds;  /* the rl_kind of each field (rli_field_kind) */
+    short *ref;            /* per key field: the target's column it references (RLS_PK: its
+                              pk member, else a field index; keys.c); -1 for other fields */
     rls_table rt;          /* the names above, as the renderer takes them */
     bool pk_word_free;     /* "pk" names the primary key: no field is called so */
     rlb_stmt *stmt[MS__COUNT];
@@ -68,6 +71,13 @@ void rli_model_info_free(const rl_backend *be, model_info *mi);
 void rli_model_forget(rl_db *db, const rl_model *m);
 bool rli_field_nullable(const rl_field *f);
 rl_kind rli_field_kind(const rl_field *f);
+/* keys.c: whether field fi of m is unique on its own (.unique, the whole primary_key, a
+ * unique index of it alone); the column of f->references that key field f of m references
+ * (*code: RLS_PK or a field index), or an RL_EMODEL* code with the sentence in why; and
+ * whether m's primary_key list is sound (RL_OK, or a code and why). */
+bool rli_field_unique(const rl_model *m, int fi);
+int rli_key_target(const rl_model *m, const rl_field *f, int *code, char *why, size_t len);
+int rli_primary_key_check(const rl_model *m, char *why, size_t len);
 /* Index of the field named name (by member or column name), or -1. */
 int rli_model_field_index(const model_info *mi, const char *name);
 /* The name of key field i's constraint where keys are named: "<table>_<column>_fkey", cut

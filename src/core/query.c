@@ -385,12 +385,14 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     if (q->join && q->link_a < 0) /* each row's parent */
         join = (rls_join){.t = &q->join->rt,
                           .left = q->join_key,
-                          .right = RLS_JOINED_PK,
+                          .right = q->mi->ref[q->join_key] == RLS_PK
+                                       ? RLS_JOINED_PK
+                                       : RLS_JOINED + q->mi->ref[q->join_key],
                           .with_pk = true,
                           .columns = rls_all(q->join->model->nfields)};
     else if (q->join) /* through a link table: the rows' keys on the other side */
         join = (rls_join){.t = &q->join->rt,
-                          .left = RLS_PK,
+                          .left = q->join->ref[q->join_key],
                           .right = RLS_JOINED + q->join_key,
                           .inner = true,
                           .columns = 1ULL << q->link_a};

@@ -54,7 +54,7 @@ struct rl_rows_private {
      * a join through a link table (rl_fetch_linked): each row's key on the other side */
     size_t *start, *size;
     bool *has_parent;
-    int64_t *keys;
+    rl_value *keys; /* text in strings */
 };
 
 /* What a query's statement is. */

@@ -15,6 +15,7 @@
  * group and then moved there, keeping the order the query asked for.
  */
 #include "query.h"
+#include "fieldread.h"
 #include "db.h"
 #include "error.h"
 
@@ -75,8 +76,6 @@ static int parent_info(rl_query *q, const rl_model *parent, model_info **out)
     if (q->error) return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "");
     int rc = rli_model_lookup(q->db, parent, out);
     if (rc != RL_OK) return rli_q_fail(q, rc, "%s", q->db->err.message);
-    if (!(*out)->model->has_pk)
-        return rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to relate to.", (*out)->table);
     return RL_OK;
 }
 
@@ -98,31 +97,58 @@ int rl_join(rl_query *q, const rl_model *parent, const char *key)
 
 /* ---- sets of parents ----------------------------------------------------------------------- */
 
-/* Parents by key: slot -> index of the first parent with that key (+1; 0 is empty). */
+/* Parents by key: slot -> index of the first parent with that key (+1; 0 is empty).  A key
+ * is a value of any type (an integer, a text code, a real); NULL is no key. */
 typedef struct key_map {
     size_t *slot, mask;
-    const int64_t *keys;
+    const rl_value *keys;
 } key_map;
 
-static size_t key_hash(int64_t k)
+static size_t key_hash(const rl_value *v)
 {
-    uint64_t x = (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+    uint64_t x;
+    if (v->type == RL_V_TEXT) {
+        x = 1469598103934665603ULL;
+        for (const unsigned char *p = (const unsigned char *)v->u.s; *p; p++)
+            x = (x ^ *p) * 1099511628211ULL;
+    } else if (v->type == RL_V_REAL) {
+        memcpy(&x, &v->u.r, sizeof x);
+    } else {
+        x = (uint64_t)v->u.i;
+    }
+    x *= 0x9e3779b97f4a7c15ULL;
     return (size_t)(x ^ (x >> 29));
 }
 
-/* The index of the first parent with key k, or -1. */
-static ptrdiff_t key_find(const key_map *m, int64_t k)
+/* Whether a value can be a key: a blob or NULL is none. */
+static bool is_key(const rl_value *v)
 {
+    return v->type == RL_V_INT || v->type == RL_V_TEXT || v->type == RL_V_REAL;
+}
+
+static bool key_same(const rl_value *a, const rl_value *b)
+{
+    if (a->type != b->type) return false;
+    if (a->type == RL_V_TEXT) return strcmp(a->u.s, b->u.s) == 0;
+    if (a->type == RL_V_REAL) return a->u.r == b->u.r;
+    return a->u.i == b->u.i;
+}
+
+/* The index of the first parent with key k, or -1. */
+static ptrdiff_t key_find(const key_map *m, const rl_value *k)
+{
+    if (!is_key(k)) return -1;
     for (size_t s = key_hash(k) & m->mask;; s = (s + 1) & m->mask) {
         if (!m->slot[s]) return -1;
-        if (m->keys[m->slot[s] - 1] == k) return (ptrdiff_t)m->slot[s] - 1;
+        if (key_same(&m->keys[m->slot[s] - 1], k)) return (ptrdiff_t)m->slot[s] - 1;
     }
 }
 
 /* The keys of n parents at rows, a map of them, and the bound text of the set ("[1,2]" or
- * "{1,2}"); first[i]: the index of the first parent with parent i's key. */
+ * "{1,2}"; text as JSON strings, or as an array literal's quoted elements); first[i]: the
+ * index of the first parent with parent i's key.  Text keys are borrowed from the rows. */
 typedef struct parent_set {
-    int64_t *keys;
+    rl_value *keys;
     size_t *first;
     key_map map;
     strbuf text;
@@ -136,9 +162,37 @@ static void parent_set_free(parent_set *ps)
     rli_sb_free(&ps->text);
 }
 
-/* The set of the keys of n rows of m: their pks (fi < 0), or the values of their field fi (a
- * row whose field is NULL is left out of the set and of the map). */
-static int parent_set_make(rl_db *db, const rl_model *m, int fi, const void *rows, size_t n,
+/* One key in the set's text: JSON (json) or a PostgreSQL array literal's element. */
+static void key_text(strbuf *b, const rl_value *v, bool json)
+{
+    if (v->type == RL_V_INT) {
+        rli_sb_printf(b, "%" PRId64, v->u.i);
+    } else if (v->type == RL_V_REAL) {
+        char num[32];
+        rli_real_text(v->u.r, num);
+        rli_sb_puts(b, num);
+    } else {
+        rli_sb_putn(b, "\"", 1);
+        for (const unsigned char *p = (const unsigned char *)v->u.s; *p; p++) {
+            if (*p == '"' || *p == '\\') rli_sb_putn(b, "\\", 1);
+            if (json && *p < 0x20)
+                rli_sb_printf(b, "\\u%04x", *p);
+            else
+                rli_sb_putn(b, (const char *)p, 1);
+        }
+        rli_sb_putn(b, "\"", 1);
+    }
+}
+
+/* The value of the column code (RLS_PK or a field index) of a row of m. */
+static rl_value key_of(const rl_model *m, int code, const void *row)
+{
+    return code == RLS_PK ? rl_int(rli_row_pk(m, row)) : rli_field_value(&m->fields[code], row);
+}
+
+/* The set of the keys of n rows of m: the values of their column code (a row whose value is
+ * NULL is left out of the set and of the map). */
+static int parent_set_make(rl_db *db, const rl_model *m, int code, const void *rows, size_t n,
                            parent_set *ps)
 {
     *ps = (parent_set){0};
@@ -153,22 +207,21 @@ static int parent_set_make(rl_db *db, const rl_model *m, int fi, const void *row
     const char *br = db->be->dialect->key_set_array;
     rli_sb_putn(&ps->text, br, 1);
     for (size_t i = 0; i < n; i++) {
-        const char *row = (const char *)rows + i * m->size;
-        rl_value v = fi < 0 ? rl_int(rli_row_pk(m, row)) : rli_field_value(&m->fields[fi], row);
-        int64_t k = v.type == RL_V_INT ? v.u.i : 0;
-        ps->keys[i] = k;
+        rl_value v = key_of(m, code, (const char *)rows + i * m->size);
+        ps->keys[i] = v;
         ps->first[i] = i;
-        if (v.type != RL_V_INT) continue; /* no key: no parent */
-        ptrdiff_t f = key_find(&ps->map, k);
+        if (!is_key(&v)) continue; /* no key: no parent */
+        ptrdiff_t f = key_find(&ps->map, &v);
         if (f >= 0) {
             ps->first[i] = (size_t)f;
             continue;
         }
-        size_t s = key_hash(k) & ps->map.mask;
+        size_t s = key_hash(&v) & ps->map.mask;
         while (ps->map.slot[s])
             s = (s + 1) & ps->map.mask;
         ps->map.slot[s] = i + 1;
-        rli_sb_printf(&ps->text, "%s%" PRId64, ps->text.len > 1 ? "," : "", k);
+        if (ps->text.len > 1) rli_sb_putn(&ps->text, ",", 1);
+        key_text(&ps->text, &v, br[0] == '[');
     }
     rli_sb_putn(&ps->text, br + 1, 1);
     return ps->text.oom ? RL_ENOMEM : RL_OK;
@@ -189,7 +242,8 @@ static int key_set(rl_query *q, model_info *child, model_info *parent, const cha
     if (rc == RL_OK) rc = rli_q_ready(q);
     if (rc != RL_OK) return rc;
     const model_info *of = of_children ? child : parent;
-    if (parent_set_make(q->db, of->model, of_children ? *fi : -1, rows, n, ps) != RL_OK) {
+    if (parent_set_make(q->db, of->model, of_children ? *fi : child->ref[*fi], rows, n, ps) !=
+        RL_OK) {
         parent_set_free(ps);
         return rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     }
@@ -232,7 +286,7 @@ static void drop_key_set(rl_query *q, size_t shape_len, size_t nparams)
 
 /* Move the rows of r into groups by their keys (keys[k]: row k's; NULL: the rows' field fi),
  * keeping their order in each group. */
-static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set *ps, size_t n,
+static int group_rows(rl_query *q, int fi, const rl_value *keys, const parent_set *ps, size_t n,
                       rl_rows *r, rl_groups *g)
 {
     const rl_model *m = q->mi->model;
@@ -246,15 +300,16 @@ static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set
      * value) stay where they are; others are moved into place. */
     bool grouped = true;
     size_t prev = SIZE_MAX;
-    int64_t prev_key = 0;
+    rl_value prev_key = rl_null();
     ptrdiff_t p = -1;
     for (size_t k = 0; k < r->count; k++) {
-        rl_value v = keys ? rl_int(keys[k])
-                          : rli_field_value(&m->fields[fi], (char *)r->items + k * m->size);
-        if (v.type != RL_V_INT)
+        rl_value v = keys ? keys[k] : key_of(m, fi, (char *)r->items + k * m->size);
+        if (!is_key(&v))
             p = -1;
-        else if (k == 0 || p < 0 || v.u.i != prev_key) /* rows of one parent come together */
-            p = key_find(&ps->map, prev_key = v.u.i);
+        else if (k == 0 || p < 0 || !key_same(&v, &prev_key)) { /* a parent's rows: together */
+            prev_key = v;
+            p = key_find(&ps->map, &v);
+        }
         owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
         if (p < 0)
             grouped = false;
@@ -297,8 +352,8 @@ static int group_rows(rl_query *q, int fi, const int64_t *keys, const parent_set
 }
 
 /* Group rows (when rc is RL_OK) into *out, and free what is left either way. */
-static int finish_groups(rl_query *q, int fi, const int64_t *keys, parent_set *ps, size_t n, int rc,
-                         rl_rows *rows, rl_groups **out)
+static int finish_groups(rl_query *q, int fi, const rl_value *keys, parent_set *ps, size_t n,
+                         int rc, rl_rows *rows, rl_groups **out)
 {
     rl_groups *g = rc == RL_OK ? calloc(1, sizeof *g) : NULL;
     if (rc == RL_OK && (!g || group_rows(q, fi, keys, ps, n, rows, g) != RL_OK)) {
@@ -347,21 +402,19 @@ int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
     int fi, rc = q->error ? rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "")
                           : rli_model_lookup(q->db, child, &c);
     if (rc != RL_OK) return q->error ? rc : rli_q_fail(q, rc, "%s", q->db->err.message);
-    if (!q->mi->model->has_pk)
-        return rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to be referenced by.",
-                          q->mi->table);
     parent_set ps;
     if ((rc = key_set(q, c, q->mi, key, true, children, n, &fi, &ps)) != RL_OK) return rc;
+    int code = c->ref[fi]; /* the parent's column the key references */
     size_t shape_len, nparams;
     rl_rows *rows = NULL;
-    rc = add_key_set(q, RLS_PK, &ps, &shape_len, &nparams);
+    rc = add_key_set(q, code, &ps, &shape_len, &nparams);
     if (rc == RL_OK) rc = rli_q_fetch(q, -1, &rows);
     drop_key_set(q, shape_len, nparams);
-    /* each parent row goes to the children whose key is its pk */
-    int64_t *keys = rc == RL_OK ? malloc((rows->count ? rows->count : 1) * sizeof *keys) : NULL;
+    /* each parent row goes to the children whose key is its referenced column's value */
+    rl_value *keys = rc == RL_OK ? malloc((rows->count ? rows->count : 1) * sizeof *keys) : NULL;
     if (rc == RL_OK && !keys) rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
     for (size_t k = 0; keys && k < rows->count; k++)
-        keys[k] = rli_row_pk(q->mi->model, (char *)rows->items + k * q->mi->model->size);
+        keys[k] = key_of(q->mi->model, code, (char *)rows->items + k * q->mi->model->size);
     rc = finish_groups(q, 0, keys, &ps, n, rc, rows, out);
     free(keys);
     return rc;
@@ -412,7 +465,7 @@ int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const 
     drop_key_set(b, shape_len, nparams);
     b->join = NULL;
     b->link_a = -1;
-    int64_t *keys = rows ? rows->priv->keys : NULL;
+    rl_value *keys = rows ? rows->priv->keys : NULL;
     if (rows) rows->priv->keys = NULL;
     rc = finish_groups(b, 0, keys, &ps, n, rc, rows, out); /* no row: no key is looked at */
     free(keys);
@@ -553,11 +606,20 @@ int rl_aggregate_children(rl_query *children, const rl_model *parent, const char
     if (rc == RL_OK) rc = rli_q_prepare(q, SH_AGGREGATE, -1, &st);
     drop_key_set(q, shape_len, nparams);
     const rl_backend *be = q->db->be;
+    rli_column_ops ops = rli_ops_of(be);
+    rl_kind key_kind = rli_field_kind(&q->mi->model->fields[fi]);
+    arena texts = {0};
     int step = RLB_DONE;
     while (rc == RL_OK && (step = be->step(st)) == RLB_ROW) {
-        ptrdiff_t p = key_find(&ps.map, be->column_int64(st, 0));
+        rl_value k;
+        if (rli_value_read(&ops, key_kind, &k, st, 0, &texts) != RL_OK) {
+            rc = rli_err_set(q->db, RL_ENOMEM, "Out of memory.");
+            break;
+        }
+        ptrdiff_t p = key_find(&ps.map, &k);
         if (p >= 0) out[p] = agg_value(be, st, agg, kind);
     }
+    rli_arena_free(&texts);
     if (st) be->reset(st);
     if (rc == RL_OK && step != RLB_DONE) rc = rli_fail(q->db, NULL, step, q->mi->table);
     for (size_t i = 0; rc == RL_OK && i < n; i++)
@@ -637,16 +699,12 @@ int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate
     int rc = sub_usable(q, sub);
     if (rc != RL_OK) return rc;
     int fi;
-    if (!q->mi->model->has_pk)
-        rc = rli_q_fail(q, RL_EMODEL_NO_PK, "%s has no primary key to be referenced by.",
-                        q->mi->table);
-    else
-        rc = find_key(q, sub->mi, q->mi, key, &fi);
+    rc = find_key(q, sub->mi, q->mi, key, &fi);
     if (rc != RL_OK) {
         rl_query_free(sub);
         return rc;
     }
-    return add_exists(q, sub, RLS_PK, fi, negate);
+    return add_exists(q, sub, sub->mi->ref[fi], fi, negate);
 }
 
 int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,

@@ -26,7 +26,7 @@ int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys)
     if (!items) return RL_ENOMEM;
     r->items = items;
     if (keys) {
-        int64_t *k = realloc(r->priv->keys, cap * sizeof *k);
+        rl_value *k = realloc(r->priv->keys, cap * sizeof *k);
         if (!k) return RL_ENOMEM;
         r->priv->keys = k;
     }
@@ -44,13 +44,15 @@ int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys)
 
 /* Read the parent (of model parent_mi) of a joined row of child's model, whose columns follow
  * the child's, into parent, zeroed when there is none; *has tells which. */
-static int read_parent(const rl_backend *be, const model_info *child, const model_info *parent_mi,
-                       rlb_stmt *st, void *parent, bool *has, arena *a)
+static int read_parent(const rl_backend *be, const model_info *child, int key,
+                       const model_info *parent_mi, rlb_stmt *st, void *parent, bool *has, arena *a)
 {
     const rl_model *m = child->model;
-    int col = (m->has_pk ? 1 : 0) + (int)m->nfields;
+    int col = (m->has_pk ? 1 : 0) + (int)m->nfields, code = child->ref[key];
     memset(parent, 0, parent_mi->model->size);
-    *has = !be->column_null(st, col);
+    /* no parent (LEFT JOIN): the column its key references is NULL, as every other */
+    *has = !be->column_null(st,
+                            code == RLS_PK ? col : col + (parent_mi->model->has_pk ? 1 : 0) + code);
     return *has ? rli_read_row_at(be, parent_mi, parent, st, col, a) : RL_OK;
 }
 
@@ -72,6 +74,8 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
     bool linked = q->join && q->link_a >= 0; /* the other side's key follows the row */
     size_t size = m->size, psize = q->join && !linked ? q->join->model->size : 0;
     int key_col = (m->has_pk ? 1 : 0) + (int)m->nfields, rc;
+    rli_column_ops ops = rli_ops_of(be);
+    rl_kind key_kind = linked ? rli_field_kind(&q->join->model->fields[q->link_a]) : 0;
     while ((rc = be->step(st)) == RLB_ROW) {
         if (r->count == r->priv->cap && rli_rows_grow(r, size, psize, linked) != RL_OK) {
             code = RL_ENOMEM;
@@ -80,9 +84,12 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
         void *row = (char *)r->items + r->count * size;
         memset(row, 0, size);
         if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
-        if (linked) r->priv->keys[r->count] = be->column_int64(st, key_col);
+        if (linked && (code = rli_value_read(&ops, key_kind, &r->priv->keys[r->count], st, key_col,
+                                             &r->priv->strings)) != RL_OK)
+            break;
         if (psize &&
-            (code = read_parent(be, q->mi, q->join, st, (char *)r->parents + r->count * psize,
+            (code = read_parent(be, q->mi, q->join_key, q->join, st,
+                                (char *)r->parents + r->count * psize,
                                 &r->priv->has_parent[r->count], &r->priv->strings)) != RL_OK)
             break;
         r->count++;
@@ -183,6 +190,7 @@ int rl_fetch_one(rl_query *q, void *out)
 struct rl_cursor {
     rl_db *db;
     model_info *mi, *join;
+    int join_key; /* the key field of the join */
     rlb_stmt *st;
     /* resolved at open, for the loop: the engine's step and row reader (NULL: the core's) */
     int (*step)(rlb_stmt *s);
@@ -218,6 +226,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
+    c->join_key = q->join_key;
     c->step = q->db->be->step;
     c->read = q->db->be->read_row;
     if (reads_into_nothing(q->mi)) c->next = q->db->be->next_row;
@@ -231,7 +240,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
 static __attribute__((noinline)) int cursor_parent(rl_cursor *c, void *parent)
 {
     bool has;
-    return read_parent(c->db->be, c->mi, c->join, c->st, parent, &has, &c->strings);
+    return read_parent(c->db->be, c->mi, c->join_key, c->join, c->st, parent, &has, &c->strings);
 }
 
 /* The end of a cursor's rows (0), or its failure. */

@@ -93,6 +93,31 @@ static const sch_column *int_pk(const sch_table *t)
     return pk && kind_of(pk->type, false) == RL_KIND_INTEGER ? pk : NULL;
 }
 
+/* The column of a one-column UNIQUE constraint ("UNIQUE (code)", "UNIQUE (\"a b\")") into
+ * col; false for several columns or another shape. */
+static bool unique_column(const char *def, char *col, size_t len)
+{
+    const char *p = def ? strchr(def, '(') : NULL;
+    if (!p || strncasecmp(def, "UNIQUE", 6) != 0) return false;
+    p++;
+    size_t n = 0;
+    bool quoted = *p == '"';
+    for (p += quoted; *p && n + 1 < len; p++) {
+        if (quoted && *p == '"' && p[1] == '"') {
+            col[n++] = *p++;
+        } else if (quoted ? *p == '"' : (*p == ')' || *p == ',' || *p == ' ')) {
+            break;
+        } else {
+            col[n++] = *p;
+        }
+    }
+    col[n] = '\0';
+    p += quoted && *p == '"';
+    while (*p == ' ')
+        p++;
+    return n > 0 && *p == ')';
+}
+
 /* Fields for the columns of table or view t (the integer pk aside); 0 or RL_ENOMEM. */
 static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
 {
@@ -116,6 +141,27 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
         at += sizeof(rl_value);
         n++;
     }
+    const char **key = NULL; /* a primary key that is not one integer: its fields */
+    size_t nkey = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+        nkey += !pk && t->cols[c].pk > 0;
+    if (nkey) {
+        key = rli_arena_alloc(&ms->names, (nkey + 1) * sizeof *key);
+        if (!key) return RL_ENOMEM;
+        for (size_t c = 0, j = 0; c < t->ncols; c++)
+            if (t->cols[c].pk > 0 && (size_t)t->cols[c].pk <= nkey)
+                for (j = 0; j < n; j++)
+                    if (strcmp(f[j].name, t->cols[c].name) == 0) key[t->cols[c].pk - 1] = f[j].name;
+        key[nkey] = NULL;
+        for (size_t j = 0; j < nkey; j++)
+            if (!key[j]) key = NULL; /* a generated column in the key: none usable */
+    }
+    for (size_t k = 0; k < t->ncons; k++) { /* UNIQUE (one column) */
+        char col[256];
+        if (t->cons[k].kind == 'u' && unique_column(t->cons[k].def, col, sizeof col))
+            for (size_t j = 0; j < n; j++)
+                if (strcmp(f[j].name, col) == 0) f[j].unique = true;
+    }
     *m = (rl_model){.type_name = keep_str(&ms->names, t->name),
                     .table = NULL,
                     .size = at ? at : sizeof(int64_t),
@@ -124,29 +170,50 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
                     .pk_column = pk ? keep_str(&ms->names, pk->name) : NULL,
                     .autoincrement = t->autoincrement,
                     .fields = f,
-                    .nfields = n};
+                    .nfields = n,
+                    .primary_key = key};
     m->table = m->type_name;
     return m->type_name && (!pk || m->pk_column) ? RL_OK : RL_ENOMEM;
 }
 
-/* The keys of t that are relations: one column to another table's integer primary key. */
+/* The field of m named name, or NULL. */
+static rl_field *field_of(rl_model *m, const char *name)
+{
+    for (size_t f = 0; f < m->nfields; f++)
+        if (strcmp(m->fields[f].name, name) == 0) return (rl_field *)&m->fields[f];
+    return NULL;
+}
+
+/* The keys of t that are relations: one column to a unique column of another table (its
+ * integer primary key, the one column of its primary key, a UNIQUE column). */
 static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema *s)
 {
     rl_model *m = &ms->models[i];
     for (size_t k = 0; k < t->nfks; k++) {
         const sch_fk *fk = &t->fks[k];
         if (strchr(fk->from, ',')) continue;
-        const rl_model *parent = rl_models_find(ms, fk->parent);
+        rl_model *parent = (rl_model *)rl_models_find(ms, fk->parent);
         const sch_table *pt = rli_schema_table(s, fk->parent);
-        const sch_column *ppk = pt ? int_pk(pt) : NULL;
-        if (!parent || !ppk || (*fk->to && strcmp(fk->to, ppk->name) != 0)) continue;
-        for (size_t f = 0; f < m->nfields; f++) {
-            rl_field *fld = (rl_field *)&m->fields[f];
-            if (strcmp(fld->name, fk->from) != 0) continue;
-            fld->references = parent;
-            fld->on_delete = rli_action_from_sql(fk->on_delete);
-            fld->on_update = rli_action_from_sql(fk->on_update);
+        rl_field *fld = field_of(m, fk->from);
+        if (!parent || !pt || !fld) continue;
+        const sch_column *ppk = int_pk(pt);
+        const char *to = *fk->to                                          ? fk->to
+                         : ppk                                            ? ppk->name
+                         : parent->primary_key && !parent->primary_key[1] ? parent->primary_key[0]
+                                                                          : NULL;
+        if (!to) continue;
+        if (!ppk || strcmp(to, ppk->name) != 0) { /* a field of the parent, which is unique */
+            rl_field *target = field_of(parent, to);
+            bool whole_key = parent->primary_key && !parent->primary_key[1] &&
+                             strcmp(parent->primary_key[0], to) == 0;
+            if (!target || !(target->unique || whole_key) || target->kind != fld->kind) continue;
+            fld->references_field = target->name;
+        } else if (fld->kind != RL_KIND_INTEGER) {
+            continue; /* a relation joins values of one kind: the engine compares others */
         }
+        fld->references = parent;
+        fld->on_delete = rli_action_from_sql(fk->on_delete);
+        fld->on_update = rli_action_from_sql(fk->on_update);
     }
 }
 

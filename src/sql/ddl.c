@@ -21,14 +21,15 @@
 #include <string.h>
 
 /* " REFERENCES parent (pk) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]" of key field f. */
-static void references_ddl(rl_db *db, const rl_field *f, strbuf *b)
+static void references_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
 {
+    const rl_field *f = &mi->model->fields[i];
     model_info *t;
     rli_model_lookup(db, f->references, &t);
     rli_sb_puts(b, " REFERENCES ");
     rli_sb_ident(b, t->table);
     rli_sb_puts(b, " (");
-    rli_sb_ident(b, t->pk_column);
+    rli_sb_ident(b, mi->ref[i] == RLS_PK ? t->pk_column : t->columns[mi->ref[i]]);
     rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
                   rl_action_name(f->on_update));
     if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
@@ -70,7 +71,7 @@ static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, bo
     if (f->check_sql) rli_sb_printf(b, " CHECK (%s)", f->check_sql);
     if (f->references && inline_key) {
         constraint_name(d, mi, i, b);
-        references_ddl(db, f, b);
+        references_ddl(db, mi, i, b);
     }
 }
 
@@ -85,7 +86,7 @@ static void late_key_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
     rli_sb_puts(b, " FOREIGN KEY (");
     rli_sb_ident(b, mi->columns[i]);
     rli_sb_puts(b, ")");
-    references_ddl(db, &mi->model->fields[i], b);
+    references_ddl(db, mi, i, b);
     rli_sb_puts(b, ";\n");
 }
 
@@ -243,6 +244,11 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
                           m->fields[i].references == m || created_before(db, p, pos, &m->fields[i]);
         column_ddl(db, mi, i, i == 0 && !m->has_pk, inline_key, b);
         if (!inline_key) late_key_ddl(db, mi, i, late);
+    }
+    for (const char *const *k = m->primary_key; k && *k; k++) {
+        rli_sb_puts(b, k == m->primary_key ? ",\n  PRIMARY KEY (" : ", ");
+        rli_sb_ident(b, mi->columns[rli_model_field_index(mi, *k)]);
+        if (!k[1]) rli_sb_puts(b, ")");
     }
     rli_sb_puts(b, d->table_end);
     for (size_t i = 0; i < m->nfields; i++) {

@@ -35,6 +35,7 @@ const rl_dialect rli_dialect_sqlite = {
     .defer_keys = "PRAGMA defer_foreign_keys = ON",
     .key_set_open = " IN (SELECT value FROM json_each(",
     .key_set_close = "))",
+    .key_set_close_any = "))",
     .key_set_array = "[]"};
 
 /* PostgreSQL has no row id: a table's integer primary key stands in for it.  LIKE is
@@ -74,6 +75,7 @@ const rl_dialect rli_dialect_postgres = {
     .defer_keys = NULL,
     .key_set_open = " = ANY (",
     .key_set_close = "::bigint[])",
+    .key_set_close_any = ")", /* the parameter takes the array type of the column */
     .key_set_array = "{}"};
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
@@ -425,7 +427,9 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             column_ref(r, token_field(t));
             rli_sb_puts(r->b, r->d->key_set_open);
             param(r);
-            rli_sb_puts(r->b, r->d->key_set_close);
+            int k = kind_of(r, token_field(t));
+            rli_sb_puts(r->b, k == 0 || k == RL_KIND_INTEGER ? r->d->key_set_close
+                                                             : r->d->key_set_close_any);
         } else if (tag == 'x') {
             exists(r, t);
         } else {

@@ -153,6 +153,7 @@ typedef struct rl_dialect {
     /* A set of integer keys bound as one parameter: "x<open>?<close>", the value written as
      * key_set_array's brackets around comma-separated numbers ("[1,2]" / "{1,2}"). */
     const char *key_set_open, *key_set_close;
+    const char *key_set_close_any; /* ... of a column that is not an integer */
     const char *key_set_array;
 } rl_dialect;
 
