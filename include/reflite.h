@@ -961,17 +961,19 @@ typedef struct rl_models rl_models;
  * them (a generic tool, the REST server): one per table, in the order parents first where the
  * engine tells, then one per view (below).  A table whose primary key is one integer column gets it
  * as the row's pk; any other table is a model without one, its key columns being fields like the
- * rest.  Every column is a field of type rl_value (RL_CT_VALUE; its kind from the declared type
- * (see rl_kind: json and jsonb are RL_KIND_JSON, numeric and decimal RL_KIND_NUMERIC, and on
- * PostgreSQL arrays RL_KIND_ARRAY, timestamps RL_KIND_TIMESTAMP, dates RL_KIND_DATE), nullable
- * unless NOT NULL, its default kept: a NULL value on insert takes it, read back), and every
- * single-column foreign key to another table's integer primary key is the field's reference
- * with its actions, so that rl_join, rl_fetch_children, conditions and the sentences of broken
- * keys work as with declared models.  Composite keys and keys to other columns are enforced
- * by the engine and reported by rl_check, but are not relations here; generated columns are
- * left out.  Names are the database's own, spaces and quotes included (quoted wherever they
- * go); only a column named rowid, _rowid_ or oid, which would hide SQLite's row id, makes its
- * model unusable (RL_EMODEL_IDENT on first use).  A row is { int64_t pk; rl_value
+ * rest, named in order in the model's primary_key (NULL when it has no primary key).  Every column
+ * is a field of type rl_value (RL_CT_VALUE; its kind from the declared type (see rl_kind: json and
+ * jsonb are RL_KIND_JSON, numeric and decimal RL_KIND_NUMERIC, and on PostgreSQL arrays
+ * RL_KIND_ARRAY, timestamps RL_KIND_TIMESTAMP, dates RL_KIND_DATE), nullable unless NOT NULL,
+ * unique when a one-column UNIQUE constraint says so, its default kept: a NULL value on insert
+ * takes it, read back), and every single-column foreign key to a unique column of another table of
+ * the same kind (its integer primary key; the one column of its primary key or a UNIQUE column,
+ * then named in references_field) is the field's reference with its actions, so that rl_join,
+ * rl_fetch_children, conditions and the sentences of broken keys work as with declared models.
+ * Composite foreign keys are enforced by the engine and reported by rl_check, but are not relations
+ * yet; generated columns are left out.  Names are the database's own, spaces and quotes included
+ * (quoted wherever they go); only a column named rowid, _rowid_ or oid, which would hide SQLite's
+ * row id, makes its model unusable (RL_EMODEL_IDENT on first use).  A row is { int64_t pk; rl_value
  * values[nfields]; } (without pk when the model has none): see rl_row_values.  Text and blob
  * values of rows filled by reflite are freed with rl_row_free as usual.  The models belong to
  * db: free them before rl_close.  They are for the tables they were read from: their

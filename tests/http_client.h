@@ -92,6 +92,28 @@ static inline void start_rest(server *sv, const rl_server_options *extra)
     listen_now(sv);
 }
 
+/* A server with the REST API on a fresh database made by sql (a file on SQLite, the test
+ * profile's private schema on PostgreSQL). */
+static inline void start_sql(server *sv, const char *sql)
+{
+    memset(sv, 0, sizeof *sv);
+    rl_options o = {.profile = on_pg() ? RL_PROFILE_TEST : RL_PROFILE_DEVELOPMENT};
+    snprintf(sv->path, sizeof sv->path, "/tmp/reflite-sql-%d-XXXXXX", (int)getpid());
+    if (!on_pg()) {
+        int fd = mkstemp(sv->path);
+        assert_true(fd >= 0);
+        close(fd);
+        unlink(sv->path);
+    }
+    assert_int_equal(rl_open(&sv->db, on_pg() ? NULL : sv->path, &o), RL_OK);
+    if (rl_exec(sv->db, sql, NULL, 0, NULL) != RL_OK) fail_msg("%s", rl_errmsg(sv->db));
+    rl_server_options so = {.quiet = true, .threads = 1};
+    char err[512];
+    assert_int_equal(rl_server_new(&sv->s, sv->db, &so, err, sizeof err), RL_OK);
+    assert_int_equal(rl_server_rest(sv->s, ""), RL_OK);
+    listen_now(sv);
+}
+
 static inline void stop(server *sv)
 {
     rl_server_free(sv->s);

@@ -35,23 +35,7 @@ static const char *LITE_TYPES =
 
 static void start_types(server *sv)
 {
-    memset(sv, 0, sizeof *sv);
-    rl_options o = {.profile = on_pg() ? RL_PROFILE_TEST : RL_PROFILE_DEVELOPMENT};
-    snprintf(sv->path, sizeof sv->path, "/tmp/reflite-types-%d-XXXXXX", (int)getpid());
-    if (!on_pg()) {
-        int fd = mkstemp(sv->path);
-        assert_true(fd >= 0);
-        close(fd);
-        unlink(sv->path);
-    }
-    assert_int_equal(rl_open(&sv->db, on_pg() ? NULL : sv->path, &o), RL_OK);
-    if (rl_exec(sv->db, on_pg() ? PG_TYPES : LITE_TYPES, NULL, 0, NULL) != RL_OK)
-        fail_msg("%s", rl_errmsg(sv->db));
-    rl_server_options so = {.quiet = true, .threads = 1};
-    char err[512];
-    assert_int_equal(rl_server_new(&sv->s, sv->db, &so, err, sizeof err), RL_OK);
-    assert_int_equal(rl_server_rest(sv->s, ""), RL_OK);
-    listen_now(sv);
+    start_sql(sv, on_pg() ? PG_TYPES : LITE_TYPES);
 }
 
 /* GET path: 200, and its body holds each of the texts (NULL-terminated). */

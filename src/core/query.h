@@ -85,4 +85,8 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out);
 /* The message for an unknown field name. */
 int rli_q_unknown_field(rl_query *q, const char *field);
 
+/* The index of the child's key to parent (relation.c): the field named key, or (key NULL) its
+ * only key to parent's table.  On failure the query q remembers why. */
+int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *fi);
+
 #endif

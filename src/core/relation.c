@@ -5,8 +5,7 @@
  *   rl_fetch_children     the children of a set of parents, grouped: one statement
  *   rl_fetch_parents      the parents of a set of children, the same way
  *   rl_aggregate_children count/sum/avg/min/max of the children per parent: one statement
- *   rl_where_referenced   EXISTS / NOT EXISTS of referencing rows, as a condition
- *   rl_where_in_query     field IN (a field of another query's rows), as a condition
+ *   (rl_where_referenced and rl_where_in_query, conditions through keys: subquery.c)
  *
  * A set of parents travels as one bound parameter holding every key (the shape's 'k' token:
  * json_each on SQLite, = ANY on PostgreSQL), so the statement text and the number of
@@ -37,7 +36,7 @@ static bool references(rl_db *db, const rl_field *f, const model_info *parent)
 
 /* The index of the child's key to parent: the field named key, or (key NULL) its only key to
  * parent's table.  On failure the query q remembers why. */
-static int find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *fi)
+int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *fi)
 {
     const rl_model *m = child->model;
     if (key) {
@@ -89,7 +88,7 @@ int rl_join(rl_query *q, const rl_model *parent, const char *key)
         return rli_q_fail(q, RL_EMISUSE, "query on %s: it is already joined to %s.", q->mi->table,
                           q->join->table);
     int fi;
-    if ((rc = find_key(q, q->mi, p, key, &fi)) != RL_OK) return rc;
+    if ((rc = rli_find_key(q, q->mi, p, key, &fi)) != RL_OK) return rc;
     q->join = p;
     q->join_key = fi;
     return RL_OK;
@@ -238,7 +237,7 @@ static int key_set(rl_query *q, model_info *child, model_info *parent, const cha
     if (q->join)
         return rli_q_fail(q, RL_EMISUSE, "query on %s: a set of %s takes a query without a join.",
                           q->mi->table, of_children ? "keys" : "parents");
-    int rc = find_key(q, child, parent, key, fi);
+    int rc = rli_find_key(q, child, parent, key, fi);
     if (rc == RL_OK) rc = rli_q_ready(q);
     if (rc != RL_OK) return rc;
     const model_info *of = of_children ? child : parent;
@@ -426,8 +425,8 @@ static int link_keys(rl_query *q, model_info *lk, model_info *ma, model_info *mb
                      int *b_fi)
 {
     if (strcmp(ma->table, mb->table) != 0) {
-        int rc = find_key(q, lk, ma, NULL, a_fi);
-        return rc == RL_OK ? find_key(q, lk, mb, NULL, b_fi) : rc;
+        int rc = rli_find_key(q, lk, ma, NULL, a_fi);
+        return rc == RL_OK ? rli_find_key(q, lk, mb, NULL, b_fi) : rc;
     }
     int found[2], n = 0;
     for (size_t i = 0; i < lk->model->nfields; i++)
@@ -626,99 +625,4 @@ int rl_aggregate_children(rl_query *children, const rl_model *parent, const char
         out[i] = out[ps.first[i]];
     parent_set_free(&ps);
     return rc;
-}
-
-/* ---- subqueries -------------------------------------------------------------------------- */
-
-/* Append [NOT] EXISTS (sub's rows whose field sub_code equals q's field code) to q, with
- * sub's conditions; sub is freed. */
-static int add_exists(rl_query *q, rl_query *sub, int code, int sub_code, bool negate)
-{
-    int rc = RL_OK;
-    if (q->nsubs == RLI_MAX_SUBS)
-        rc = rli_q_fail(q, RL_EINVAL, "query on %s: at most %d subqueries.", q->mi->table,
-                        RLI_MAX_SUBS);
-    else if ((rc = rli_q_ready(sub)) != RL_OK)
-        rli_q_fail(q, rc, "%s", q->db->err.message);
-    if (rc == RL_OK) {
-        static const char hex[] = "0123456789abcdef";
-        char head[9] = {'x',
-                        hex[q->nsubs],
-                        negate ? '1' : '0',
-                        hex[(code >> 4) & 15],
-                        hex[code & 15],
-                        hex[(sub_code >> 4) & 15],
-                        hex[sub_code & 15],
-                        '{',
-                        0};
-        rli_sb_puts(&q->shape, head);
-        rli_sb_puts(&q->shape, sub->shape.s + 2);
-        rli_sb_puts(&q->shape, "}");
-        for (size_t i = 0; i < sub->nparams && rc == RL_OK; i++)
-            rc = rli_q_add_param(q, sub->params[i]);
-        q->subs[q->nsubs++] = sub->mi;
-    }
-    rl_query_free(sub);
-    return rc == RL_OK ? RL_OK : q->error ? q->error : rc;
-}
-
-/* The checks shared by both subquery conditions; sub is freed when they fail. */
-static int sub_usable(rl_query *q, rl_query *sub)
-{
-    int rc = RL_OK;
-    if (q && sub == q) /* not freed: the caller still holds it */
-        return q->error ? q->error
-                        : rli_q_fail(q, RL_EINVAL,
-                                     "query on %s: a query cannot be its own "
-                                     "subquery.",
-                                     q->mi->table);
-    if (!q)
-        rc = RL_EINVAL;
-    else if (q->error)
-        rc = rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "");
-    else if (!sub)
-        rc = rli_q_fail(q, RL_EINVAL, "query on %s: no subquery was given.", q->mi->table);
-    else if (sub->db != q->db)
-        rc = rli_q_fail(q, RL_EINVAL,
-                        "query on %s: the subquery belongs to another "
-                        "connection.",
-                        q->mi->table);
-    else if (sub->nsubs || sub->join)
-        rc = rli_q_fail(q, RL_EINVAL,
-                        "query on %s: a subquery cannot have a join or "
-                        "subqueries of its own.",
-                        q->mi->table);
-    else if (sub->error)
-        rc = rli_q_fail(q, sub->error, "%s", sub->errmsg ? sub->errmsg : "Out of memory.");
-    if (rc != RL_OK) rl_query_free(sub);
-    return rc;
-}
-
-int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate)
-{
-    int rc = sub_usable(q, sub);
-    if (rc != RL_OK) return rc;
-    int fi;
-    rc = find_key(q, sub->mi, q->mi, key, &fi);
-    if (rc != RL_OK) {
-        rl_query_free(sub);
-        return rc;
-    }
-    return add_exists(q, sub, sub->mi->ref[fi], fi, negate);
-}
-
-int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,
-                      bool negate)
-{
-    int rc = sub_usable(q, sub);
-    if (rc != RL_OK) return rc;
-    int code = rli_q_field_code(q, field);
-    int sub_code = rli_q_field_code(sub, sub_field);
-    if (code < 0 || sub_code < 0) {
-        rc = rli_q_unknown_field(code < 0 ? q : sub, code < 0 ? field : sub_field);
-        if (code >= 0) rli_q_fail(q, rc, "%s", q->db->err.message);
-        rl_query_free(sub);
-        return rc;
-    }
-    return add_exists(q, sub, code, sub_code, negate);
 }

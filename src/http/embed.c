@@ -46,6 +46,20 @@ static bool refers(const rl_field *f, const rl_model *t)
                                                     strcmp(f->references->table, t->table) == 0));
 }
 
+/* Whether key field f of m is unique on its own (a one-to-one relation): declared so, the
+ * whole primary key, or the one field of a unique index. */
+static bool unique_in(const rl_model *m, const rl_field *f)
+{
+    const char *const *pk = m->primary_key;
+    if (f->unique || (pk && pk[0] && !pk[1] && strcmp(pk[0], f->name) == 0)) return true;
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const char *const *cols = m->indexes[i].fields;
+        if (m->indexes[i].unique && cols && cols[0] && !cols[1] && strcmp(cols[0], f->name) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* One way of relating two tables. */
 typedef struct way {
     rlh_rel rel;
@@ -122,6 +136,7 @@ static int resolve(sel *s, const rl_model *m, const char *name, const char *hint
     e->key = w[0].key;
     e->link = w[0].link;
     e->m = t;
+    e->single = e->rel == RLH_TO_MANY && unique_in(t, e->key);
     return 0;
 }
 

@@ -206,6 +206,7 @@ struct rlh_embed {
     const rl_model *m;    /* the related rows' model */
     const rl_field *key;  /* the key followed (a field of the child), NULL for RLH_LINKED */
     const rl_model *link; /* RLH_LINKED: the link table */
+    bool single;          /* RLH_TO_MANY through a key unique in the child: one object or null */
     rl_query *q;          /* the related rows' query: its own filters and order */
     rlh_shape shape;      /* its columns and relations */
     rl_groups *groups;    /* once loaded: group i holds row i's related rows */
@@ -256,5 +257,13 @@ const char *rlh_column_of(const rl_field *f);
 const rl_field *rlh_field(const rl_model *m, const char *name);
 /* text as a value for a field of kind kind (-1: the pk); false when it cannot be one. */
 bool rlh_parse_value(const char *text, int kind, rl_value *out);
+
+/* refind.c: the integer keys of q's rows (at most max + 1 of them), and, for a table without
+ * an integer key, a query for the rows before (at most RLH_MAX_REFOUND, read before a PATCH)
+ * as the PATCH's sets leave them. */
+enum { RLH_MAX_REFOUND = 200 };
+int rlh_pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, size_t *n);
+rl_query *rlh_refind(rl_db *db, const rl_model *m, const rl_rows *before, const rl_set *sets,
+                     size_t nsets);
 
 #endif

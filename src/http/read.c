@@ -39,12 +39,14 @@ void rlh_write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_sha
         if (e->shape.limit >= 0 && (size_t)e->shape.limit < take) take = (size_t)e->shape.limit;
         if (n || i) rlh_add(b, ",", 1);
         rlh_json_key(b, e->name);
-        if (e->rel != RLH_TO_ONE) rlh_add(b, "[", 1);
+        bool array = e->rel != RLH_TO_ONE && !e->single;
+        if (!array && take > 1) take = 1;
+        if (array) rlh_add(b, "[", 1);
         for (size_t k = g->start[idx] + skip, end = k + take; k < end; k++) {
             if (k > g->start[idx] + skip) rlh_add(b, ",", 1);
             rlh_write_row(b, e->m, (const char *)g->items + k * e->m->size, &e->shape, k);
         }
-        if (e->rel != RLH_TO_ONE)
+        if (array)
             rlh_add(b, "]", 1);
         else if (take == 0)
             rlh_adds(b, "null");

@@ -470,32 +470,6 @@ static int post(rl_request *r, const rl_model *m)
     return 0;
 }
 
-/* The pks of the rows q matches (at most max + 1 of them) into *out. */
-static int pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, size_t *n)
-{
-    rl_limit(q, (int64_t)max + 1);
-    rl_cursor *c;
-    *out = NULL;
-    *n = 0;
-    int rc = rl_cursor_open(q, &c);
-    if (rc != RL_OK) return rc;
-    void *row = calloc(1, m->size);
-    rl_value *pks = calloc(max + 1, sizeof *pks);
-    if (!row || !pks) rc = RL_ENOMEM;
-    while (rc == RL_OK && (rc = rl_cursor_next(c, row, NULL)) == 1) {
-        pks[(*n)++] = rl_int(rlh_row_pk(m, row));
-        rc = RL_OK;
-    }
-    free(row);
-    rl_cursor_free(c);
-    if (rc < 0) {
-        free(pks);
-        return rc;
-    }
-    *out = pks;
-    return RL_OK;
-}
-
 /* PATCH and DELETE: the rows of the filters (or the one pk), changed or deleted. */
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 {
@@ -538,6 +512,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     rlh_buf out = {0};
     rl_value *pks = NULL;
     size_t npks = 0;
+    rl_rows *before = NULL; /* a table without an integer key: its rows, before */
     int64_t changed = 0;
     if (ok == 1 && rl_begin(db) != RL_OK) ok = 0;
     if (ok == 1 && pf.representation) {
@@ -547,8 +522,20 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
             rlh_add(&out, "[", 1);
             if (rlh_write_rows(r, q, m, &sh, &out, &count) != RL_OK) ok = 0;
             rlh_add(&out, "]", 1);
-        } else if (m->has_pk) {
-            if (pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
+        } else if (!m->has_pk) {
+            rl_limit(q, RLH_MAX_REFOUND + 1);
+            if (rl_fetch_all(q, &before) != RL_OK) ok = 0;
+            if (ok == 1 && before->count > RLH_MAX_REFOUND) {
+                char msg[160];
+                snprintf(msg, sizeof msg,
+                         "return=representation on a table without an integer key is limited "
+                         "to %d rows.",
+                         RLH_MAX_REFOUND);
+                rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+                ok = -1;
+            }
+        } else {
+            if (rlh_pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
             if (ok == 1 && npks > rlh_max_rows(r)) {
                 rl_respond_error(r, 400, "RL_EINVAL",
                                  "return=representation is limited to max-rows rows.", NULL, NULL);
@@ -560,9 +547,9 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         (del ? rl_delete_where(q, &changed) : rl_update_where(q, sets, nsets, &changed)) != RL_OK)
         ok = 0;
     if (ok == 1 && pf.representation && !del) {
-        rl_query *after = rl_select(db, m);
+        rl_query *after = before ? rlh_refind(db, m, before, sets, nsets) : rl_select(db, m);
         size_t count;
-        rl_where_in(after, rlh_pk_name(m), pks, npks, false);
+        if (!before) rl_where_in(after, rlh_pk_name(m), pks, npks, false);
         rlh_add(&out, "[", 1);
         if (rlh_write_rows(r, after, m, &sh, &out, &count) != RL_OK) ok = 0;
         rlh_add(&out, "]", 1);
@@ -580,6 +567,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     if (row) rl_row_free(m, row);
     free(row);
     free(pks);
+    rl_rows_free(before);
     rlh_free(&out);
     rlh_shape_free(&sh);
     rl_query_free(q);

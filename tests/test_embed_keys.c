@@ -1,0 +1,127 @@
+/*
+ * Keys of every shape over HTTP, on both engines: a table keyed by text embeds as a parent and
+ * takes upserts on its key; a key to a UNIQUE column embeds; a link table keyed by its pair
+ * embeds many-to-many; a one-to-one relation (the child's key unique) is one object or null;
+ * PATCH with return=representation on tables without an integer key, key columns included.
+ */
+#include "http_client.h"
+
+static const char *LITE =
+    "CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE cities (id INTEGER PRIMARY KEY, name TEXT, country TEXT REFERENCES countries);"
+    "CREATE TABLE addresses (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, street TEXT);"
+    "CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT, billing TEXT REFERENCES addresses "
+    "(uid));"
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT);"
+    "CREATE TABLE users_tasks (user_id INTEGER NOT NULL REFERENCES users, task_id INTEGER NOT "
+    "NULL REFERENCES tasks, PRIMARY KEY (user_id, task_id));"
+    "CREATE TABLE profiles (user_id INTEGER NOT NULL UNIQUE REFERENCES users, bio TEXT);"
+    "CREATE TABLE logs (msg TEXT, level INTEGER);";
+
+static const char *PG =
+    "CREATE TABLE countries (code varchar(2) PRIMARY KEY, name text NOT NULL);"
+    "CREATE TABLE cities (id bigint PRIMARY KEY, name text, country varchar(2) REFERENCES "
+    "countries);"
+    "CREATE TABLE addresses (id bigint PRIMARY KEY, uid uuid NOT NULL UNIQUE, street text);"
+    "CREATE TABLE orders (id bigint PRIMARY KEY, item text, billing uuid REFERENCES addresses "
+    "(uid));"
+    "CREATE TABLE users (id bigint PRIMARY KEY, name text);"
+    "CREATE TABLE tasks (id bigint PRIMARY KEY, title text);"
+    "CREATE TABLE users_tasks (user_id bigint NOT NULL REFERENCES users, task_id bigint NOT NULL "
+    "REFERENCES tasks, PRIMARY KEY (user_id, task_id));"
+    "CREATE TABLE profiles (user_id bigint NOT NULL UNIQUE REFERENCES users, bio text);"
+    "CREATE TABLE logs (msg text, level integer);";
+
+#define UA "6f1c2b3a-0000-4000-8000-00000000000a"
+#define UB "6f1c2b3a-0000-4000-8000-00000000000b"
+
+static const char *ROWS =
+    "INSERT INTO countries VALUES ('FR', 'France'), ('DE', 'Germany'), ('IS', 'Iceland');"
+    "INSERT INTO cities VALUES (1, 'Paris', 'FR'), (2, 'Lyon', 'FR'), (3, 'Berlin', 'DE'), (4, "
+    "'Atlantis', NULL);"
+    "INSERT INTO addresses VALUES (1, '" UA "', 'Rue A'), (2, '" UB "', 'Rue B');"
+    "INSERT INTO orders VALUES (1, 'pen', '" UB "'), (2, 'cap', NULL);"
+    "INSERT INTO users VALUES (1, 'ann'), (2, 'bob');"
+    "INSERT INTO tasks VALUES (1, 'wash'), (2, 'cook'), (3, 'read');"
+    "INSERT INTO users_tasks VALUES (1, 1), (1, 3), (2, 2);"
+    "INSERT INTO profiles VALUES (1, 'hi');"
+    "INSERT INTO logs VALUES ('a', 1), ('b', 2)";
+
+static void start_keys(server *sv)
+{
+    char sql[4096];
+    snprintf(sql, sizeof sql, "%s%s", on_pg() ? PG : LITE, ROWS);
+    start_sql(sv, sql);
+}
+
+static void test_embeds_of_every_key(void **state)
+{
+    (void)state;
+    server sv;
+    start_keys(&sv);
+    expect_body(&sv, "/cities?select=name,countries(name)&order=id",
+                "[{\"name\":\"Paris\",\"countries\":{\"name\":\"France\"}},{\"name\":\"Lyon\","
+                "\"countries\":{\"name\":\"France\"}},{\"name\":\"Berlin\",\"countries\":{"
+                "\"name\":\"Germany\"}},{\"name\":\"Atlantis\",\"countries\":null}]");
+    expect_body(&sv, "/countries?select=code,cities(name)&order=code&cities.order=name",
+                "[{\"code\":\"DE\",\"cities\":[{\"name\":\"Berlin\"}]},{\"code\":\"FR\","
+                "\"cities\":[{\"name\":\"Lyon\"},{\"name\":\"Paris\"}]},{\"code\":\"IS\","
+                "\"cities\":[]}]");
+    expect_body(&sv, "/orders?select=item,addresses(street)&order=id",
+                "[{\"item\":\"pen\",\"addresses\":{\"street\":\"Rue B\"}},{\"item\":\"cap\","
+                "\"addresses\":null}]");
+    expect_body(&sv, "/users?select=name,tasks(title)&order=id&tasks.order=title",
+                "[{\"name\":\"ann\",\"tasks\":[{\"title\":\"read\"},{\"title\":\"wash\"}]},"
+                "{\"name\":\"bob\",\"tasks\":[{\"title\":\"cook\"}]}]");
+    /* the link table itself, and its hint */
+    expect_body(&sv, "/users_tasks?select=task_id,users(name)&user_id=eq.2",
+                "[{\"task_id\":2,\"users\":{\"name\":\"bob\"}}]");
+    expect_body(&sv, "/users?select=name,tasks!users_tasks(title)&id=eq.2",
+                "[{\"name\":\"bob\",\"tasks\":[{\"title\":\"cook\"}]}]");
+    /* one-to-one: the child's key is unique, so one object or null */
+    expect_body(&sv, "/users?select=name,profiles(bio)&order=id",
+                "[{\"name\":\"ann\",\"profiles\":{\"bio\":\"hi\"}},{\"name\":\"bob\","
+                "\"profiles\":null}]");
+    stop(&sv);
+}
+
+static void test_writes_without_an_integer_key(void **state)
+{
+    (void)state;
+    server sv;
+    start_keys(&sv);
+    static const char *const merge[] = {"Content-Type: application/json",
+                                        "Prefer: resolution=merge-duplicates", NULL};
+    resp r = call(&sv, "POST", "/countries", "{\"code\":\"FR\",\"name\":\"République\"}", merge);
+    if (r.status != 201) fail_msg("upsert: %ld %s", r.status, r.body);
+    done(&r);
+    expect_body(&sv, "/countries?select=name&code=eq.FR", "[{\"name\":\"République\"}]");
+    static const char *const repr[] = {"Content-Type: application/json",
+                                       "Prefer: return=representation", NULL};
+    r = call(&sv, "PATCH", "/logs?level=eq.1", "{\"msg\":\"z\"}", repr);
+    if (r.status != 200) fail_msg("PATCH logs: %ld %s", r.status, r.body);
+    assert_string_equal(r.body, "[{\"msg\":\"z\",\"level\":1}]");
+    done(&r);
+    r = call(&sv, "PATCH", "/users_tasks?user_id=eq.2", "{\"task_id\":3}", repr);
+    if (r.status != 200) fail_msg("PATCH users_tasks: %ld %s", r.status, r.body);
+    assert_string_equal(r.body, "[{\"user_id\":2,\"task_id\":3}]");
+    done(&r);
+    r = call(&sv, "PATCH", "/countries?code=eq.IS", "{\"code\":\"IC\"}", repr);
+    if (r.status != 200) fail_msg("PATCH countries: %ld %s", r.status, r.body);
+    assert_string_equal(r.body, "[{\"code\":\"IC\",\"name\":\"Iceland\"}]");
+    done(&r);
+    stop(&sv);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest both[] = {
+        cmocka_unit_test(test_embeds_of_every_key),
+        cmocka_unit_test(test_writes_without_an_integer_key),
+    };
+    int failed = run_suite(both);
+    curl_global_cleanup();
+    return failed;
+}
