@@ -62,6 +62,12 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
                         .len = sizeof SHAPE_HEAD - 1,
                         .cap = sizeof q->shape_buf,
                         .borrowed = true};
+    /* a loop's queries are on one model: rli_model_lookup's first test, without the call */
+    model_info *last = db->last_model;
+    if (last && last->model == model && last->status == RL_OK && !last->validating) {
+        q->mi = last;
+        return q;
+    }
     int rc = rli_model_lookup(db, model, &q->mi);
     if (rc != RL_OK) rli_q_fail(q, rc, "%s", db->err.message);
     return q;
@@ -118,10 +124,16 @@ static int joined_code(rl_query *q, const char *field)
     return -1;
 }
 
-int rli_q_field_code(rl_query *q, const char *field)
+/* A field of the query's own model, else of its joined parent. */
+static inline int any_field_code(rl_query *q, const char *field)
 {
     int code = field_code(q, field);
     return code >= 0 || !field ? code : joined_code(q, field);
+}
+
+int rli_q_field_code(rl_query *q, const char *field)
+{
+    return any_field_code(q, field);
 }
 
 /* Append a token: its tag and a field code (two hex digits) and one more character. */
@@ -196,7 +208,7 @@ static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
 int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 {
     if (check(q) != RL_OK) return check(q);
-    int code = rli_q_field_code(q, field);
+    int code = any_field_code(q, field);
     if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
@@ -231,6 +243,10 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
         }
         return add_param(q, v);
     default:
+        if (v.type == RL_V_INT && q->nparams < q->cap) { /* add_param's common case, inline */
+            q->params[q->nparams++] = v;
+            return RL_OK;
+        }
         return add_param(q, v);
     }
 }
@@ -426,14 +442,11 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     return RL_OK;
 }
 
-/* Bind the set values, the conditions' values, and limit and offset when paged. */
-static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_override,
-                     const rl_set *sets, size_t nsets)
+/* Bind the conditions' values from index idx on, then limit and offset when paged. */
+static inline void bind_params(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_override,
+                               int idx)
 {
     const rl_backend *be = q->db->be;
-    int idx = 1;
-    for (size_t i = 0; i < nsets; i++)
-        be->bind(st, idx++, &sets[i].value);
     for (size_t i = 0; i < q->nparams; i++) {
         const rl_value *v = &q->params[i];
         if (v->type == RL_V_INT) /* the common case, without the generic switch */
@@ -450,6 +463,16 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
             be->bind(st, idx++, &be->dialect->no_limit);
         be->bind_int64(st, idx++, q->offset >= 0 ? q->offset : 0);
     }
+}
+
+/* Bind the set values, the conditions' values, and limit and offset when paged. */
+static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_override,
+                     const rl_set *sets, size_t nsets)
+{
+    int idx = 1;
+    for (size_t i = 0; i < nsets; i++)
+        q->db->be->bind(st, idx++, &sets[i].value);
+    bind_params(q, st, shape, limit_override, idx);
 }
 
 /* What else decides the statement, after the shape in the cache key: the join's key, the
@@ -507,7 +530,7 @@ int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stm
     if (!q->shape.oom) q->shape.s[q->shape.len = shape_len] = '\0';
     if (code == RL_ENOMEM) return rli_err_set(q->db, code, "Out of memory.");
     if (code != RL_OK) return code;
-    bind_all(q, st, shape, limit_override, NULL, 0);
+    bind_params(q, st, shape, limit_override, 1);
     *out = st;
     return RL_OK;
 }

@@ -72,9 +72,8 @@ rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t h)
     return e ? e->stmt : NULL;
 }
 
-rlb_stmt *rli_cache_lookup(stmt_cache *c, const char *key, size_t len, uint64_t *h)
+rlb_stmt *rli_cache_probe(stmt_cache *c, const char *key, size_t len, uint64_t *h)
 {
-    if (c->last && c->last_len == len && memcmp(c->last_key, key, len + 1) == 0) return c->last;
     *h = rli_hash_text(key);
     const stmt_entry *e = find_entry(c, key, *h);
     if (!e) return NULL;

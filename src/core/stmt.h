@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- prepared statement cache for queries ---------------------------------------------- */
 
@@ -37,9 +38,16 @@ typedef struct stmt_cache {
 int rli_cache_prepare(rl_db *db, const char *sql, rlb_stmt **out);
 /* The statement cached under a key as it was left, or NULL. */
 rlb_stmt *rli_cache_find(const stmt_cache *c, const char *key, uint64_t hash);
+/* rli_cache_lookup past its first test: the hash and the probe (*hash set). */
+rlb_stmt *rli_cache_probe(stmt_cache *c, const char *key, size_t len, uint64_t *hash);
 /* Like rli_cache_find for a key of len bytes, trying the entry last looked up or stored
- * first; *hash is set (for rli_cache_put) whenever that entry is not the one. */
-rlb_stmt *rli_cache_lookup(stmt_cache *c, const char *key, size_t len, uint64_t *hash);
+ * first, in line (a query repeated in a loop); *hash is set (for rli_cache_put) whenever that
+ * entry is not the one. */
+static inline rlb_stmt *rli_cache_lookup(stmt_cache *c, const char *key, size_t len, uint64_t *hash)
+{
+    if (c->last && c->last_len == len && memcmp(c->last_key, key, len + 1) == 0) return c->last;
+    return rli_cache_probe(c, key, len, hash);
+}
 /* The statement cached under a key (reset, bindings cleared when clear), or NULL. */
 rlb_stmt *rli_cache_get(const rl_backend *be, stmt_cache *c, const char *key, uint64_t hash,
                         bool clear);
