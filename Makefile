@@ -75,7 +75,8 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  REFLITE_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
-# Seconds from one run of both sides, then instructions per phase (callgrind; repeatable);
+# Seconds of both sides, each phase in slices alternating between them, best times and each
+# round's ratio (min, median, max), then instructions per phase (callgrind; repeatable);
 # reading related rows (prefetch, join, streaming with its peak memory); the same workloads
 # on a throw-away PostgreSQL server against hand-written libpq code; `reflite copy` of
 # 1,000,000 rows to PostgreSQL against pgloader ("copy vs pgloader: R"); the HTTP server under wrk

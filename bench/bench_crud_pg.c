@@ -183,10 +183,6 @@ PHASE phase_top10_baseline(side *x)
     }
 }
 
-static void (*const phases_baseline[P_COUNT])(side *) = {
-    phase_insert_baseline, phase_fetch_baseline,  phase_update_baseline,
-    phase_delete_baseline, phase_get_pk_baseline, phase_top10_baseline};
-
 /* A connection in a fresh schema of its own holding the workload's tables (ddl). */
 static void open_baseline(side *x, const char *url, const char *ddl)
 {
@@ -230,60 +226,29 @@ static int64_t close_baseline(side *x)
     return left;
 }
 
-enum { PARTS = 20 }; /* slices per phase, run in alternation by the two sides */
+static void (*const phases_baseline[P_COUNT])(side *) = {
+    phase_insert_baseline, phase_fetch_baseline,  phase_update_baseline,
+    phase_delete_baseline, phase_get_pk_baseline, phase_top10_baseline};
 
-/* One side's arrays and connection: reflite's in a fresh schema of the test profile, the
- * baseline's in one it creates. */
-static void open_side(side *x, bool reflite, const char *url, const char *ddl, int authors)
+typedef struct {
+    const char *url, *ddl;
+} pg_target;
+
+/* reflite's side in a fresh schema of the test profile, the baseline's in one it creates */
+static void open_pg(side *x, bool reflite, const void *ctx)
 {
-    *x = (side){.authors = authors, .parts = PARTS};
-    x->author_pk = malloc(sizeof *x->author_pk * (size_t)authors);
-    x->book_pk = malloc(sizeof *x->book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
+    const pg_target *pg = ctx;
     rl_options o = {.profile = RL_PROFILE_TEST}; /* a fresh schema, dropped at close */
     if (reflite)
-        open_reflite(x, url, &o);
+        open_reflite(x, pg->url, &o);
     else
-        open_baseline(x, url, ddl);
+        open_baseline(x, pg->url, pg->ddl);
 }
 
-/* The side's checksum, its connection closed. */
-static int64_t close_side(side *x, bool reflite)
+static int64_t close_pg(side *x, bool reflite, const void *ctx)
 {
-    int64_t left = reflite ? close_reflite(x) : close_baseline(x);
-    free(x->author_pk);
-    free(x->book_pk);
-    return x->sum + left;
-}
-
-/* One round: both sides open at once, each phase run slice by slice in alternation (which
- * side goes first alternates too), so that what else the machine does in a moment weighs on
- * both alike.  only: 'r' or 'b' runs that side alone, whole phases, for an instruction
- * counter.  The times go to t[0] (reflite) and t[1] (baseline). */
-static void run_round(int r, char only, const char *url, const char *ddl, int authors,
-                      double t[2][P_COUNT])
-{
-    side s[2];
-    void (*const *phases[2])(side *) = {phases_reflite, phases_baseline};
-    for (int w = 0; w < 2; w++)
-        if (!only || only == "rb"[w]) open_side(&s[w], w == 0, url, ddl, authors);
-    int parts = only ? 1 : PARTS;
-    for (int p = 0; p < P_COUNT; p++) {
-        t[0][p] = t[1][p] = 0;
-        for (int part = 0; part < parts; part++)
-            for (int k = 0; k < 2; k++) {
-                int w = (part + r + k) % 2;
-                if (only && only != "rb"[w]) continue;
-                s[w].part = part;
-                s[w].parts = parts;
-                double t0 = now();
-                phases[w][p](&s[w]);
-                t[w][p] += now() - t0;
-            }
-    }
-    int64_t sum[2] = {0, 0};
-    for (int w = 0; w < 2; w++)
-        if (!only || only == "rb"[w]) sum[w] = close_side(&s[w], w == 0);
-    if (!only && sum[0] != sum[1]) die("checksum", "reflite and the baseline disagree");
+    (void)ctx;
+    return reflite ? close_reflite(x) : close_baseline(x);
 }
 
 int main(int argc, char **argv)
@@ -297,51 +262,10 @@ int main(int argc, char **argv)
         die("usage", "bench_crud_pg postgresql://URL [rounds>=1] [authors>=10] "
                      "[reflite|baseline]");
 
-    /* The baseline runs reflite's own DDL for PostgreSQL. */
-    rl_db *tmp;
-    rl_options o = {.profile = RL_PROFILE_TEST};
-    char *ddl, err[256];
-    const rl_model *models[] = {&Book_model};
-    if (rl_open_ex(&tmp, url, &o, err, sizeof err) != RL_OK) die("open", err);
-    if (rl_schema_sql(tmp, models, 1, &ddl) != RL_OK) die("schema", rl_errmsg(tmp));
-    rl_close(tmp);
-
-    if (only) {
-        double t[2][P_COUNT];
-        run_round(0, only, url, ddl, authors, t);
-        printf("%s side done\n", only == 'r' ? "reflite" : "baseline");
-        free(ddl);
-        return 0;
-    }
-    printf("crud workload on PostgreSQL: %d authors x %d books, %d rounds, each phase in %d "
-           "slices alternating between the sides\n",
-           authors, BOOKS_PER_AUTHOR, rounds, PARTS);
-    fflush(stdout);
-    double best_rl[P_COUNT], best_base[P_COUNT];
-    double *ratios = malloc(sizeof *ratios * (size_t)rounds * (P_COUNT + 1));
-    for (int p = 0; p < P_COUNT; p++)
-        best_rl[p] = best_base[p] = 1e30;
-    for (int r = 0; r < rounds; r++) {
-        double t[2][P_COUNT], tot[2] = {0, 0};
-        run_round(r, 0, url, ddl, authors, t);
-        keep_best(best_rl, best_base, t[0], t[1]);
-        for (int p = 0; p < P_COUNT; p++) {
-            ratios[p * rounds + r] = t[0][p] / t[1][p];
-            tot[0] += t[0][p];
-            tot[1] += t[1][p];
-        }
-        ratios[P_COUNT * rounds + r] = tot[0] / tot[1];
-        fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
-    }
+    char *ddl = workload_ddl(url);
+    pg_target pg = {url, ddl};
+    crud_engine e = {"PostgreSQL", "libpq", phases_baseline, open_pg, close_pg, &pg};
+    run_rounds(&e, rounds, authors, only);
     free(ddl);
-    print_ratios("libpq", best_rl, best_base);
-    /* Each round's ratio compares times taken side by side; their median is the figure that
-     * holds when the machine's speed drifts between rounds. */
-    const char *names[P_COUNT + 1];
-    for (int p = 0; p < P_COUNT; p++)
-        names[p] = phase_names[p];
-    names[P_COUNT] = "total";
-    print_ratio_spread(names, P_COUNT + 1, ratios, rounds);
-    free(ratios);
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * The library workload of the CRUD benchmarks (bench_crud on SQLite, bench_crud_pg on
- * PostgreSQL): its models, its data, and the reflite side of every phase, written once for
- * both engines.  The includer defines BENCH_HANDLE and BENCH_STMT, the types of its
- * hand-written side's connection and statements, before including this file.
+ * PostgreSQL): its models, its data, the reflite side of every phase, and the rounds that run
+ * both sides in alternating slices, written once for both engines.  The includer defines
+ * BENCH_HANDLE and BENCH_STMT, the types of its hand-written side's connection and
+ * statements, before including this file.
  */
 #ifndef REFLITE_BENCH_CRUD_WORKLOAD_H
 #define REFLITE_BENCH_CRUD_WORKLOAD_H
@@ -243,6 +244,129 @@ static void print_ratios(const char *base_name, const double best_rl[P_COUNT],
         tot_base += best_base[p];
     }
     printf("%-8s %12.4f %12.4f %8.3f\n", "total", tot_rl, tot_base, tot_rl / tot_base);
+}
+
+/* reflite's DDL of the workload's tables on the engine of target (NULL: SQLite in memory),
+ * for the baseline to run, so that both sides have the same tables and indexes (malloc'd). */
+static char *workload_ddl(const char *target)
+{
+    rl_db *tmp;
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    char *ddl, err[256];
+    const rl_model *models[] = {&Book_model};
+    if (rl_open_ex(&tmp, target, &o, err, sizeof err) != RL_OK) die("open", err);
+    if (rl_schema_sql(tmp, models, 1, &ddl) != RL_OK) die("schema", rl_errmsg(tmp));
+    rl_close(tmp);
+    return ddl;
+}
+
+/* ---- rounds: both sides in alternating slices ------------------------------------------- */
+
+/* What an engine's benchmark gives the rounds: its baseline's phases, and how a side of either
+ * kind opens (its connection and tables, fresh) and closes (the books left). */
+typedef struct crud_engine {
+    const char *name;      /* the engine, for the heading: "SQLite", "PostgreSQL" */
+    const char *base_name; /* the baseline, for the table: "sqlite3", "libpq" */
+    void (*const *phases_baseline)(side *);
+    void (*open)(side *x, bool reflite, const void *ctx);
+    int64_t (*close)(side *x, bool reflite, const void *ctx);
+    const void *ctx; /* the engine's own: database paths, the server's URL, the DDL */
+} crud_engine;
+
+enum { PARTS = 20 }; /* slices per phase, run in alternation by the two sides */
+
+static void open_side(const crud_engine *e, side *x, bool reflite, int authors)
+{
+    *x = (side){.authors = authors, .parts = PARTS};
+    x->author_pk = malloc(sizeof *x->author_pk * (size_t)authors);
+    x->book_pk = malloc(sizeof *x->book_pk * (size_t)authors * BOOKS_PER_AUTHOR);
+    if (!x->author_pk || !x->book_pk) die("open", "out of memory");
+    e->open(x, reflite, e->ctx);
+}
+
+/* The side's checksum, its connection closed. */
+static int64_t close_side(const crud_engine *e, side *x, bool reflite)
+{
+    int64_t left = e->close(x, reflite, e->ctx);
+    free(x->author_pk);
+    free(x->book_pk);
+    return x->sum + left;
+}
+
+/* One round: both sides open at once, each phase run slice by slice in alternation (which
+ * side goes first alternates too), so that what else the machine does in a moment weighs on
+ * both alike.  only: 'r' or 'b' runs that side alone, whole phases, for an instruction
+ * counter.  The times go to t[0] (reflite) and t[1] (baseline); the checksum comes back. */
+static int64_t run_round(const crud_engine *e, int r, char only, int authors, double t[2][P_COUNT])
+{
+    side s[2];
+    void (*const *phases[2])(side *) = {phases_reflite, e->phases_baseline};
+    for (int w = 0; w < 2; w++)
+        if (!only || only == "rb"[w]) open_side(e, &s[w], w == 0, authors);
+    int parts = only ? 1 : PARTS;
+    for (int p = 0; p < P_COUNT; p++) {
+        t[0][p] = t[1][p] = 0;
+        for (int part = 0; part < parts; part++)
+            for (int k = 0; k < 2; k++) {
+                int w = (part + r + k) % 2;
+                if (only && only != "rb"[w]) continue;
+                s[w].part = part;
+                s[w].parts = parts;
+                double t0 = now();
+                phases[w][p](&s[w]);
+                t[w][p] += now() - t0;
+            }
+    }
+    int64_t sum[2] = {0, 0};
+    for (int w = 0; w < 2; w++)
+        if (!only || only == "rb"[w]) sum[w] = close_side(e, &s[w], w == 0);
+    if (!only && sum[0] != sum[1]) die("checksum", "reflite and the baseline disagree");
+    return sum[0] + sum[1];
+}
+
+/*
+ * The benchmark: with only ('r' or 'b'), that side alone, once, for an instruction counter;
+ * else rounds of both sides, then the table of each phase's best time and ratio, and each
+ * round's ratio (every one taken from slices side by side) with their minimum, median and
+ * maximum: the median is the figure that holds when the machine's speed drifts.
+ */
+static void run_rounds(const crud_engine *e, int rounds, int authors, char only)
+{
+    double t[2][P_COUNT];
+    if (only) {
+        int64_t sum = run_round(e, 0, only, authors, t);
+        printf("%s side done, checksum %lld\n", only == 'r' ? "reflite" : "baseline",
+               (long long)sum);
+        return;
+    }
+    printf("crud workload on %s: %d authors x %d books, %d rounds, each phase in %d slices "
+           "alternating between the sides\n",
+           e->name, authors, BOOKS_PER_AUTHOR, rounds, PARTS);
+    fflush(stdout);
+    double best_rl[P_COUNT], best_base[P_COUNT];
+    double *ratios = malloc(sizeof *ratios * (size_t)rounds * (P_COUNT + 1));
+    if (!ratios) die("rounds", "out of memory");
+    for (int p = 0; p < P_COUNT; p++)
+        best_rl[p] = best_base[p] = 1e30;
+    for (int r = 0; r < rounds; r++) {
+        double tot[2] = {0, 0};
+        run_round(e, r, 0, authors, t);
+        keep_best(best_rl, best_base, t[0], t[1]);
+        for (int p = 0; p < P_COUNT; p++) {
+            ratios[p * rounds + r] = t[0][p] / t[1][p];
+            tot[0] += t[0][p];
+            tot[1] += t[1][p];
+        }
+        ratios[P_COUNT * rounds + r] = tot[0] / tot[1];
+        fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
+    }
+    print_ratios(e->base_name, best_rl, best_base);
+    const char *names[P_COUNT + 1];
+    for (int p = 0; p < P_COUNT; p++)
+        names[p] = phase_names[p];
+    names[P_COUNT] = "total";
+    print_ratio_spread(names, P_COUNT + 1, ratios, rounds);
+    free(ratios);
 }
 
 #endif
