@@ -109,7 +109,9 @@ int rl_server_port(const rl_server *s);
  */
 int rl_server_reload(rl_server *s);
 
-/* Stop accepting requests, finish those in flight, then stop.  A no-op when not started. */
+/* Finish the requests in flight (10 s at most), answering those that arrive meanwhile with 503
+ * RL_EBUSY and Retry-After, then stop and close the socket.  A no-op when not started; the server
+ * can be started again. */
 int rl_server_stop(rl_server *s);
 
 /* Stop (when running), close the pool's other connections and free s (NULL: no-op). */

@@ -52,6 +52,7 @@ struct rl_server {
     struct MHD_Daemon *d;
     int port;
     atomic_int inflight;
+    atomic_bool stopping; /* rl_server_stop waits for the requests in flight */
     char err[512];
 };
 
@@ -481,6 +482,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         q->r = (rl_request){.server = s, .conn = c, .method = method, .path = url};
         *con_cls = q;
         atomic_fetch_add(&s->inflight, 1);
+        if (atomic_load(&s->stopping)) {
+            rl_response_header(&q->r, "Connection", "close");
+            rl_response_header(&q->r, "Retry-After", "1");
+            rl_respond_error(&q->r, 503, "RL_EBUSY", "The server is stopping.", NULL,
+                             "Try again when it is back.");
+            return queue(s, q);
+        }
         if (rlh_door_refuses(&s->door, &q->r, rlh_conn_of(c))) return queue(s, q);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->o.max_body) {
@@ -670,12 +678,15 @@ int rl_server_stop(rl_server *s)
 {
     if (!s) return RL_EINVAL;
     if (!s->d) return RL_OK;
-    int fd = MHD_quiesce_daemon(s->d); /* no new connections; those open finish their requests */
-    if (fd >= 0) close(fd);            /* the listening socket is ours once quiesced */
+    /* The requests in flight finish; those that arrive meanwhile are answered 503. (Not
+     * MHD_quiesce_daemon: with epoll threads, libmicrohttpd 0.9.75 races itself removing the
+     * listening socket and can abort the process.) MHD_stop_daemon closes the socket. */
+    atomic_store(&s->stopping, true);
     struct timespec tick = {0, 5 * 1000 * 1000};
     for (int i = 0; i < 2000 && atomic_load(&s->inflight) > 0; i++) /* 10 s at most */
         nanosleep(&tick, NULL);
     MHD_stop_daemon(s->d);
+    atomic_store(&s->stopping, false);
     rlh_pool_watch_stop(&s->pool);
     s->d = NULL;
     s->port = 0;
