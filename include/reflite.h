@@ -259,6 +259,37 @@ typedef struct rl_index {
 } rl_index;
 
 /*
+ * A foreign key of several columns: fields (this model's, in order, NULL-terminated, at most
+ * RL_MAX_KEY_FIELDS) reference the fields of references that are its primary_key or a unique
+ * index of exactly those fields (references_fields, in the same order; NULL: its primary_key),
+ * each of the kind of the one it references.  Declared in a model with RL_KEYS; relation calls
+ * name it by name (NULL: its fields joined by commas, "student_id,student_code").  A key of
+ * one field is simpler as RL_FOREIGN_KEY or .references on the field.
+ *
+ *   typedef struct { int64_t id; char *code, *name; } Student;      PRIMARY KEY (id, code)
+ *   static const rl_field student_fields[] = {RL_INT(Student, id), RL_TEXT(Student, code),
+ *                                             RL_TEXT(Student, name)};
+ *   const rl_model Student_model = RL_MODEL_NO_PK(Student, "students", student_fields,
+ *                                                 .primary_key = RL_NAMES("id", "code"));
+ *   typedef struct { int64_t pk, student_id; char *student_code, *note; } StudentInfo;
+ *   static const rl_key info_keys[] = {
+ *       RL_KEY(RL_NAMES("student_id", "student_code"), &Student_model, .name = "student",
+ *              .on_delete = RL_CASCADE)};
+ *   const rl_model StudentInfo_model = RL_MODEL(StudentInfo, "students_info", info_fields,
+ *                                               RL_KEYS(info_keys));
+ */
+#define RL_MAX_KEY_FIELDS 8
+typedef struct rl_key {
+    const char *name;
+    const char *const *fields;
+    const struct rl_model *references;
+    const char *const *references_fields;
+    rl_action on_delete;
+    rl_action on_update;
+    bool deferrable; /* DEFERRABLE INITIALLY DEFERRED */
+} rl_key;
+
+/*
  * A model: a C struct mapped to a table.  The struct has an int64_t primary key member,
  * "pk" with RL_MODEL (column "pk" unless pk_column says otherwise); 0 means "not yet set".
  * A model without one (RL_MODEL_NO_PK) may name the fields that are its primary key, of any
@@ -288,6 +319,8 @@ typedef struct rl_model {
     const rl_index *indexes;
     size_t nindexes;
     const char *const *primary_key; /* a model without a pk member: its key's fields, or NULL */
+    const rl_key *keys;             /* foreign keys of several fields (RL_KEYS) */
+    size_t nkeys;
 } rl_model;
 
 #define RL__MEMBER_CTYPE(T, m)                                                                     \
@@ -354,6 +387,20 @@ typedef struct rl_model {
  * those fields (a text or composite key) and it can be the target of a key; without, it has
  * none and cannot be. */
 #define RL_MODEL_NO_PK(...) RL__MODEL_NO_PK(__VA_ARGS__, )
+
+/* A NULL-terminated list of names, for .primary_key, rl_index and rl_key:
+ * RL_NAMES("id", "code").  A compound literal: in C (not C++), in models declared at file
+ * scope (inside a function it would not be a constant). */
+#define RL_NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+/* A composite foreign key: RL_KEY(fields, &Target_model) or with options
+ * (.name = "student", .references_fields = RL_NAMES(...), .on_delete = RL_CASCADE, ...). */
+#define RL__KEY(flds, target, ...)                                                                 \
+    {                                                                                              \
+        .fields = (flds), .references = (target), __VA_ARGS__                                      \
+    }
+#define RL_KEY(...) RL__KEY(__VA_ARGS__, )
+/* Use inside RL_MODEL(...) to attach an array of rl_key. */
+#define RL_KEYS(key_array) .keys = (key_array), .nkeys = RL__COUNT(key_array)
 
 /* Use inside RL_MODEL(...) to attach an array of rl_index. */
 #define RL_INDEXES(index_array) .indexes = (index_array), .nindexes = RL__COUNT(index_array)
@@ -842,7 +889,12 @@ void rl_cursor_free(rl_cursor *c);
 /*
  * Relations follow declared foreign keys, from the child (the model with the key) to the
  * parent (the model it references); "has many" is the same key seen from the parent.  A key
- * is named by the child's field ("author_id").  Where a call takes key == NULL it means the
+ * is named by the child's field ("author_id"), a key of several fields by its rl_key's name
+ * (or its fields joined by commas, "student_id,student_code"); a key of several columns is
+ * compared column by column and bound as one parameter all the same (SQLite: a JSON array of
+ * arrays read with json_each; PostgreSQL: a JSON array of objects read through the table's row
+ * type with json_populate_recordset, each value of its column's type).  A key with a NULL in
+ * one of its columns relates to nothing.  Where a call takes key == NULL it means the
  * child's one key to the parent's model; when the child has several, the call fails with
  * RL_EAMBIGUOUS and names them.  Each call below runs exactly the statements it says, and
  * nothing is loaded behind a struct member later.  A set of parent keys is bound as one
@@ -929,7 +981,9 @@ int rl_fetch_linked(rl_query *b, const rl_model *link, const rl_model *a, const 
                     rl_groups **out);
 /* Link row a_pk of a with row b_pk of b (one INSERT into link; RL_EUNIQUE when they are
  * linked already, RL_EFOREIGNKEY naming the side that does not exist).  Between rows of one
- * model, a_pk goes into the link's first key and b_pk into its second. */
+ * model, a_pk goes into the link's first key and b_pk into its second.  Keys of one integer
+ * column only: a link through a key of several columns fails with RL_EINVAL (insert its row with
+ * rl_insert, delete it with rl_delete_where). */
 int rl_link(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, const rl_model *b,
             int64_t b_pk);
 /* Remove that link (one DELETE); RL_ENOTFOUND when there is none. */
@@ -970,8 +1024,11 @@ typedef struct rl_models rl_models;
  * the same kind (its integer primary key; the one column of its primary key or a UNIQUE column,
  * then named in references_field) is the field's reference with its actions, so that rl_join,
  * rl_fetch_children, conditions and the sentences of broken keys work as with declared models.
- * Composite foreign keys are enforced by the engine and reported by rl_check, but are not relations
- * yet; generated columns are left out.  Names are the database's own, spaces and quotes included
+ * A foreign key of several columns is an rl_key of the model (keys, nkeys; named by its columns
+ * joined by commas), the referenced columns being the parent's primary_key or a unique index of
+ * its model (added for a UNIQUE constraint of several columns); a key through a column that is not
+ * a field (a generated column, an integer primary key) is left out.  Generated columns are left
+ * out.  Names are the database's own, spaces and quotes included
  * (quoted wherever they go); only a column named rowid, _rowid_ or oid, which would hide SQLite's
  * row id, makes its model unusable (RL_EMODEL_IDENT on first use).  A row is { int64_t pk; rl_value
  * values[nfields]; } (without pk when the model has none): see rl_row_values.  Text and blob

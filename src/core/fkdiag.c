@@ -26,27 +26,35 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
     for (size_t k = 0; k < db->models_cap; k++) {
         model_info *m = db->models[k];
         if (!m || m->status != 0 || strcmp(m->table, table) != 0) continue;
-        for (size_t i = 0; i < m->model->nfields; i++) {
-            if (!m->model->fields[i].references) continue;
-            rli_fk_name(m, i, name);
+        rli_key key;
+        for (int ki = -1; rli_key_next(m, &ki, &key);) {
+            rli_fk_name(m, ki < RLI_CKEY ? (size_t)ki : m->model->nfields + (size_t)ki - RLI_CKEY,
+                        name);
             if (strcmp(name, constraint) != 0) continue;
             *mi = m;
-            *field = i;
+            *field = (size_t)ki;
             return RL_OK;
         }
     }
     return RL_ENOTFOUND;
 }
 
-/* Whether key field i of row has a parent row (a failed probe counts as "has one": only
- * a key proved broken is reported). */
-static bool has_parent(rl_db *db, model_info *parent, int code, const rl_value *v)
+/* Whether the n values v of a row's key have a parent row, its columns codes (a failed probe
+ * counts as "has one": only a key proved broken is reported). */
+static bool has_parent(rl_db *db, model_info *parent, const rli_key *k, const rl_value *v)
 {
     static const char hex[] = "0123456789abcdef";
-    char shape[] = {'c', hex[(code >> 4) & 15], hex[code & 15], 'a' + RL_EQ, '\0'};
+    char shape[4 * RLS_KEY_MAX + 1];
+    for (int i = 0; i < k->n; i++) {
+        int code = k->parent[i];
+        char *t = shape + 4 * i;
+        t[0] = 'c', t[1] = hex[(code >> 4) & 15], t[2] = hex[code & 15], t[3] = 'a' + RL_EQ;
+    }
+    shape[4 * k->n] = '\0';
+    bool by_pk = k->n == 1 && k->parent[0] == RLS_PK;
     rls_stmt probe = {.kind = RLS_EXISTS,
                       .t = &parent->rt,
-                      .where = code == RLS_PK ? RLS_WHERE_PK : RLS_WHERE_SHAPE,
+                      .where = by_pk ? RLS_WHERE_PK : RLS_WHERE_SHAPE,
                       .shape = shape};
     strbuf sql;
     rli_sb_init(&sql);
@@ -55,10 +63,34 @@ static bool has_parent(rl_db *db, model_info *parent, int code, const rl_value *
     bool ready = !sql.oom && db->be->prepare(db->conn, sql.s, false, &st) == RLB_OK;
     rli_sb_free(&sql);
     if (!ready) return true;
-    db->be->bind(st, 1, v);
+    for (int i = 0; i < k->n; i++)
+        db->be->bind(st, i + 1, &v[i]);
     bool found = db->be->step(st) == RLB_ROW && db->be->column_int64(st, 0) != 0;
     db->be->finalize(st);
     return found;
+}
+
+/* "a" or "a, b": the columns (names of mi, or of the parent when parent) of key k, and its
+ * values as SQL literals into vals ("1" or "(1, 'x')"), each ended by a NUL. */
+static void key_words(strbuf *cols, strbuf *vals, const model_info *mi, const model_info *parent,
+                      const rli_key *k, const rl_value *v)
+{
+    for (int i = 0; i < k->n; i++) {
+        const char *c =
+            parent ? (k->parent[i] == RLS_PK ? parent->pk_column : parent->columns[k->parent[i]])
+                   : mi->columns[k->child[i]];
+        rli_sb_puts(cols, i ? ", " : "");
+        rli_sb_puts(cols, c);
+        if (vals) {
+            char *lit = rli_value_literal(&v[i]);
+            rli_sb_puts(vals, i ? ", " : k->n > 1 ? "(" : "");
+            rli_sb_puts(vals, lit ? lit : "?");
+            free(lit);
+        }
+    }
+    rli_sb_putn(cols, "", 1);
+    if (vals) rli_sb_puts(vals, k->n > 1 ? ")" : "");
+    if (vals) rli_sb_putn(vals, "", 1);
 }
 
 int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op, int engine_code)
@@ -71,47 +103,56 @@ int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *o
     if (db->be->failed_key && db->be->failed_key(db->conn, &table, &constraint) &&
         (rli_key_by_constraint(db, table, constraint, &named, &only) != RL_OK || named != mi))
         return RL_OK;
-    const rl_model *m = mi->model;
-    strbuf msg;
+    strbuf msg, cols, pcols, vals;
     rli_sb_init(&msg);
+    rli_sb_init(&cols);
+    rli_sb_init(&pcols);
+    rli_sb_init(&vals);
     rl_fk_detail first = {0};
-    char *firstv = NULL;
     size_t found = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
-        const rl_field *f = &m->fields[i];
-        if (!f->references || (named ? i != only : f->deferrable)) continue;
-        rl_value v = rli_field_value(f, row);
-        if (v.type == RL_V_NULL) continue;
+    rli_key k;
+    for (int ki = -1; rli_key_next(mi, &ki, &k);) {
+        bool deferrable = ki < RLI_CKEY ? mi->model->fields[ki].deferrable
+                                        : mi->model->keys[ki - RLI_CKEY].deferrable;
+        if (named ? ki != (int)only : deferrable) continue;
+        rl_value v[RLS_KEY_MAX];
+        bool null = false;
+        for (int i = 0; i < k.n; i++) {
+            v[i] = rli_field_value(&mi->model->fields[k.child[i]], row);
+            null = null || v[i].type == RL_V_NULL;
+        }
         model_info *parent;
-        if (rli_model_lookup(db, f->references, &parent) != RL_OK) continue;
-        if (!named && has_parent(db, parent, mi->ref[i], &v)) continue;
-        char *val = rli_value_literal(&v);
-        const char *to = mi->ref[i] == RLS_PK ? parent->pk_column : parent->columns[mi->ref[i]];
+        if (null || rli_model_lookup(db, k.target, &parent) != RL_OK) continue;
+        if (!named && has_parent(db, parent, &k, v)) continue;
+        size_t c0 = cols.len, p0 = pcols.len, v0 = vals.len;
+        key_words(&cols, &vals, mi, NULL, &k, v);
+        key_words(&pcols, NULL, mi, parent, &k, v);
         rli_sb_puts(&msg, found ? "; " : "");
-        rli_sb_printf(&msg, "%s = %s has no matching row in %s(%s)", mi->columns[i],
-                      val ? val : "?", parent->table, to);
+        rli_sb_printf(&msg,
+                      k.n > 1 ? "(%s) = %s has no matching row in %s(%s)"
+                              : "%s = %s has no matching row in %s(%s)",
+                      cols.s + c0, vals.s + v0, parent->table, pcols.s + p0);
         if (!found) {
             first.child_table = mi->table;
-            first.child_column = mi->columns[i];
             first.parent_table = parent->table;
-            first.parent_column = to;
-            firstv = val;
-        } else {
-            free(val);
         }
         found++;
     }
-    if (!found) {
-        rli_sb_free(&msg);
-        return RL_OK;
+    int code = RL_OK;
+    if (found && !msg.oom && !cols.oom && !pcols.oom && !vals.oom) {
+        /* the first key's words: the first NUL-ended piece of each buffer */
+        first.child_column = cols.s;
+        first.parent_column = pcols.s;
+        first.value = vals.s;
+        strbuf b;
+        rli_sb_init(&b);
+        rli_sb_printf(&b, "%s: %s.", op, sb_str(&msg));
+        code = rli_err_fk(db, &first, engine_code, &b);
     }
-    first.value = firstv ? firstv : "";
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_printf(&b, "%s: %s.", op, sb_str(&msg));
     rli_sb_free(&msg);
-    int code = rli_err_fk(db, &first, engine_code, &b);
-    free(firstv);
+    rli_sb_free(&cols);
+    rli_sb_free(&pcols);
+    rli_sb_free(&vals);
     return code;
 }
 

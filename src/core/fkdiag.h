@@ -18,10 +18,11 @@
 #include <stddef.h>
 
 int rli_diag_child_row(rl_db *db, model_info *mi, const void *row, const char *op, int engine_code);
-/* The model key (mi, field index) whose constraint is named constraint on table, among the
- * models seen on db (see rli_fk_name); RL_ENOTFOUND when none is. */
+/* The model key (mi, key number: a field index, or RLI_CKEY + j for rl_key j) whose constraint
+ * is named constraint on table, among the models seen on db (see rli_fk_name); RL_ENOTFOUND
+ * when none is. */
 int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, model_info **mi,
-                          size_t *field);
+                          size_t *key);
 /* d->referencing < 0: the rows were not counted ("still referenced by rows of ..."). */
 void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d, const char *verb);
 

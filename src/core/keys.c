@@ -8,6 +8,7 @@
 #include "model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -129,4 +130,190 @@ int rli_primary_key_check(const rl_model *m, char *why, size_t len)
             }
     }
     return RL_OK;
+}
+
+/* Whether the n fields at fis (indexes of m's fields) are, as a set, the fields of the
+ * NULL-terminated list names. */
+static bool same_fields(const rl_model *m, const short *fis, int n, const char *const *names)
+{
+    if ((int)count_names(names) != n) return false;
+    for (int i = 0; i < n; i++) {
+        bool found = false;
+        for (int j = 0; j < n && !found; j++)
+            found = field_named(m, names[j]) == fis[i];
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* Whether the fields at fis are unique together in m: its primary key, a unique index of
+ * exactly them, or one field unique on its own. */
+static bool fields_unique(const rl_model *m, const short *fis, int n)
+{
+    if (n == 1 && rli_field_unique(m, fis[0])) return true;
+    if (!m->has_pk && same_fields(m, fis, n, m->primary_key)) return true;
+    for (size_t i = 0; i < m->nindexes; i++)
+        if (m->indexes[i].unique && same_fields(m, fis, n, m->indexes[i].fields)) return true;
+    return false;
+}
+
+/* Resolve rl_key k of m into *out. */
+static int key_resolve(const rl_model *m, const rl_key *k, size_t idx, rli_key *out, char *why,
+                       size_t len)
+{
+    const char *tn = m->type_name;
+    size_t n = count_names(k->fields);
+    if (n == 0 || n > RL_MAX_KEY_FIELDS) {
+        snprintf(why, len, "Model %s: key %zu lists %s fields (1 to %d).", tn, idx,
+                 n ? "too many" : "no", RL_MAX_KEY_FIELDS);
+        return RL_EMODEL;
+    }
+    if (!k->references) {
+        snprintf(why, len, "Model %s: key %zu references no model (.references).", tn, idx);
+        return RL_EMODEL;
+    }
+    const rl_model *t = k->references;
+    const char *ttn = t->type_name ? t->type_name : "(unnamed)";
+    const char *const *to = k->references_fields ? k->references_fields : t->primary_key;
+    if (count_names(to) != n) {
+        snprintf(why, len,
+                 "Model %s: key %zu has %zu fields but references %zu of %s (.references_fields, "
+                 "or the target's primary_key).",
+                 tn, idx, n, count_names(to), ttn);
+        return RL_EMODEL;
+    }
+    *out = (rli_key){.n = (int)n, .target = t, .name = k->name};
+    if (!k->name) { /* named by its fields: "a,b" */
+        size_t sz = 1;
+        for (size_t i = 0; i < n; i++)
+            sz += strlen(k->fields[i]) + 1;
+        char *nm = malloc(sz);
+        if (!nm) {
+            snprintf(why, len, "Out of memory.");
+            return RL_ENOMEM;
+        }
+        nm[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+            if (i) strcat(nm, ",");
+            strcat(nm, k->fields[i]);
+        }
+        out->name = nm;
+        out->owns_name = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int c = field_named(m, k->fields[i]), p = field_named(t, to[i]);
+        if (c < 0 || p < 0) {
+            snprintf(why, len, "Model %s: key %zu names %s, which is not a field of %s.", tn, idx,
+                     c < 0 ? k->fields[i] : to[i], c < 0 ? tn : ttn);
+            return RL_EMODEL_UNKNOWN;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (out->child[j] == c) {
+                snprintf(why, len, "Model %s: key %zu lists %s twice.", tn, idx, k->fields[i]);
+                return RL_EMODEL;
+            }
+        rl_kind mine = rli_field_kind(&m->fields[c]), theirs = rli_field_kind(&t->fields[p]);
+        bool numbers = (mine == RL_KIND_INTEGER || mine == RL_KIND_NUMERIC) &&
+                       (theirs == RL_KIND_INTEGER || theirs == RL_KIND_NUMERIC);
+        if (mine != theirs && !numbers) {
+            snprintf(why, len, "Model %s: key %zu: the kind of %s is not the kind of %s.%s.", tn,
+                     idx, k->fields[i], ttn, to[i]);
+            return RL_EMODEL;
+        }
+        out->child[i] = (short)c;
+        out->parent[i] = (short)p;
+    }
+    if (!fields_unique(t, out->parent, out->n)) {
+        snprintf(why, len,
+                 "Model %s: key %zu references fields of %s that are not unique together (its "
+                 "primary_key, or a unique rl_index of exactly them).",
+                 tn, idx, ttn);
+        return RL_EMODEL;
+    }
+    if ((k->on_delete == RL_SET_NULL || k->on_update == RL_SET_NULL))
+        for (size_t i = 0; i < n; i++)
+            if (!rli_field_nullable(&m->fields[out->child[i]])) {
+                snprintf(why, len, "Model %s: key %zu: SET NULL needs every field nullable (%s).",
+                         tn, idx, k->fields[i]);
+                return RL_EMODEL_SET_NULL;
+            }
+    return RL_OK;
+}
+
+int rli_keys_resolve(const model_info *mi, rli_key **out, char *why, size_t len)
+{
+    const rl_model *m = mi->model;
+    *out = NULL;
+    if (!m->nkeys) return RL_OK;
+    if (!m->keys) {
+        snprintf(why, len, "Model %s: nkeys is %zu but keys is NULL.", m->type_name, m->nkeys);
+        return RL_EMODEL;
+    }
+    rli_key *ks = calloc(m->nkeys, sizeof *ks);
+    if (!ks) {
+        snprintf(why, len, "Out of memory.");
+        return RL_ENOMEM;
+    }
+    for (size_t i = 0; i < m->nkeys; i++) {
+        int rc = key_resolve(m, &m->keys[i], i, &ks[i], why, len);
+        if (rc != RL_OK) {
+            rli_keys_free(ks, i + 1);
+            return rc;
+        }
+    }
+    *out = ks;
+    return RL_OK;
+}
+
+void rli_keys_free(rli_key *ks, size_t n)
+{
+    for (size_t i = 0; ks && i < n; i++)
+        if (ks[i].owns_name) free((char *)ks[i].name);
+    free(ks);
+}
+
+void rli_key_of(const model_info *mi, int ki, rli_key *out)
+{
+    if (ki >= RLI_CKEY) {
+        *out = mi->ckeys[ki - RLI_CKEY];
+        return;
+    }
+    const rl_field *f = &mi->model->fields[ki];
+    *out = (rli_key){.n = 1, .target = f->references, .name = f->name};
+    out->child[0] = (short)ki;
+    out->parent[0] = mi->ref[ki];
+}
+
+bool rli_key_unique(const model_info *mi, int ki)
+{
+    rli_key k;
+    rli_key_of(mi, ki, &k);
+    return fields_unique(mi->model, k.child, k.n);
+}
+
+bool rli_key_next(const model_info *mi, int *ki, rli_key *k)
+{
+    const rl_model *m = mi->model;
+    int i = *ki + 1;
+    while (i < (int)m->nfields && !m->fields[i].references)
+        i++;
+    if (i >= (int)m->nfields && i < RLI_CKEY) i = RLI_CKEY;
+    if (i >= RLI_CKEY + (int)mi->nckeys) return false;
+    *ki = i;
+    rli_key_of(mi, i, k);
+    return true;
+}
+
+void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX])
+{
+    if (i < mi->model->nfields) {
+        snprintf(out, RLI_FK_NAME_MAX, "%s_%s_fkey", mi->table, mi->columns[i]);
+        return;
+    }
+    const rli_key *k = &mi->ckeys[i - mi->model->nfields]; /* "<table>_<a>_<b>_fkey" */
+    int len = snprintf(out, RLI_FK_NAME_MAX, "%s", mi->table);
+    for (int j = 0; j < k->n && len < RLI_FK_NAME_MAX; j++)
+        len +=
+            snprintf(out + len, (size_t)(RLI_FK_NAME_MAX - len), "_%s", mi->columns[k->child[j]]);
+    if (len < RLI_FK_NAME_MAX) snprintf(out + len, (size_t)(RLI_FK_NAME_MAX - len), "_fkey");
 }

@@ -41,6 +41,7 @@ void rli_model_info_free(const rl_backend *be, model_info *mi)
     free(mi->columns);
     free(mi->kinds);
     free(mi->ref);
+    rli_keys_free(mi->ckeys, mi->nckeys);
     free(mi->plan);
     free(mi->error);
     free(mi);
@@ -350,6 +351,17 @@ static int validate(rl_db *db, model_info *mi)
         if (f->default_sql && unsettable) mi->defaultable |= 1ULL << i;
     }
     int rc = validate_indexes(mi);
+    if (rc == RL_OK && (rc = rli_keys_resolve(mi, &mi->ckeys, why, sizeof why)) != RL_OK)
+        return invalid(mi, rc, "%s", why);
+    mi->nckeys = m->nkeys;
+    for (size_t i = 0; rc == RL_OK && i < mi->nckeys; i++) { /* a key's target is valid too */
+        model_info *ti = NULL;
+        int trc = mi->ckeys[i].target == m ? RL_OK : rli_model_lookup(db, mi->ckeys[i].target, &ti);
+        if (trc != RL_OK && trc != RL_EMISUSE)
+            return invalid(mi, trc, "Model %s: key %s references model %s, which is invalid: %s",
+                           m->type_name, mi->ckeys[i].name, mi->ckeys[i].target->type_name,
+                           ti ? ti->error : "");
+    }
     if (rc != RL_OK) return rc;
     mi->plan = calloc(m->nfields ? m->nfields : 1, sizeof *mi->plan);
     if (!mi->plan) return invalid(mi, RL_ENOMEM, "Out of memory.");
@@ -467,11 +479,6 @@ int rli_model_field_index(const model_info *mi, const char *name)
     for (size_t i = 0; i < m->nfields; i++)
         if (strcasecmp(mi->columns[i], name) == 0) return (int)i;
     return -1;
-}
-
-void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX])
-{
-    snprintf(out, RLI_FK_NAME_MAX, "%s_%s_fkey", mi->table, mi->columns[i]);
 }
 
 /* ---- struct members <-> values ------------------------------------------------------------ */

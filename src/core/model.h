@@ -36,6 +36,20 @@ typedef struct read_step {
     uint8_t kind;  /* rl_kind, for RL_CT_VALUE */
 } read_step;
 
+/* A relation's key as the core follows it: the child's fields and, in the same order, the
+ * parent's columns they reference (RLS_PK: its pk member, else a field index).  A key is
+ * numbered within its model: a field index for a key of one field (.references), RLI_CKEY + j
+ * for the model's rl_key j. */
+#define RLI_CKEY 0x100
+typedef struct rli_key {
+    int n;
+    short child[RL_MAX_KEY_FIELDS];
+    short parent[RL_MAX_KEY_FIELDS];
+    const rl_model *target;
+    const char *name; /* the field's name, or the rl_key's (made of its fields when unnamed) */
+    bool owns_name;   /* name is malloc'd (rli_keys_free) */
+} rli_key;
+
 typedef struct model_info {
     const rl_model *model;
     read_step *plan;       /* a step per field, in field order (set once the model is valid) */
@@ -48,8 +62,10 @@ typedef struct model_info {
     unsigned char *kinds;  /* the rl_kind of each field (rli_field_kind) */
     short *ref;            /* per key field: the target's column it references (RLS_PK: its
                               pk member, else a field index; keys.c); -1 for other fields */
-    rls_table rt;          /* the names above, as the renderer takes them */
-    bool pk_word_free;     /* "pk" names the primary key: no field is called so */
+    rli_key *ckeys;        /* the model's rl_keys, resolved (nckeys of them) */
+    size_t nckeys;
+    rls_table rt;      /* the names above, as the renderer takes them */
+    bool pk_word_free; /* "pk" names the primary key: no field is called so */
     rlb_stmt *stmt[MS__COUNT];
     field_mask_stmt *partial_updates;
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
@@ -78,10 +94,23 @@ rl_kind rli_field_kind(const rl_field *f);
 bool rli_field_unique(const rl_model *m, int fi);
 int rli_key_target(const rl_model *m, const rl_field *f, int *code, char *why, size_t len);
 int rli_primary_key_check(const rl_model *m, char *why, size_t len);
+/* keys.c: resolve m's rl_keys (fields and referenced fields, kinds) into ckeys[], allocated
+ * (*out; NULL when there are none): RL_OK, or an RL_EMODEL* code and why. */
+int rli_keys_resolve(const model_info *mi, rli_key **out, char *why, size_t len);
+void rli_keys_free(rli_key *ks, size_t n);
+/* The keys of mi in order, its key fields then its rl_keys: *ki walks from -1; false after
+ * the last. */
+bool rli_key_next(const model_info *mi, int *ki, rli_key *k);
+/* Key ki (see RLI_CKEY) of mi. */
+void rli_key_of(const model_info *mi, int ki, rli_key *out);
+/* Whether key ki of mi is unique in its model (a to-one relation seen from the parent): the
+ * fields are the whole primary key, or a unique index or field of exactly those fields. */
+bool rli_key_unique(const model_info *mi, int ki);
 /* Index of the field named name (by member or column name), or -1. */
 int rli_model_field_index(const model_info *mi, const char *name);
-/* The name of key field i's constraint where keys are named: "<table>_<column>_fkey", cut
- * to the 63 bytes an identifier may have on PostgreSQL. */
+/* The name of key field i's constraint where keys are named: "<table>_<column>_fkey" (i past
+ * the fields: rl_key i - nfields, "<table>_<a>_<b>_fkey"), cut to the 63 bytes an identifier
+ * may have on PostgreSQL. */
 #define RLI_FK_NAME_MAX 64
 void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX]);
 /* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */

@@ -111,11 +111,12 @@ static int joined_code(rl_query *q, const char *field)
     model_info *p = q->join;
     if (!dot || !p || q->link_a >= 0) return -1;
     size_t n = (size_t)(dot - field);
-    const rl_field *key = &q->mi->model->fields[q->join_key];
+    rli_key key;
+    rli_key_of(q->mi, q->join_key, &key);
+    const char *col = key.n == 1 ? q->mi->columns[key.child[0]] : key.name;
     bool names_parent = strlen(p->table) == n && strncmp(field, p->table, n) == 0;
-    bool names_key = (strlen(key->name) == n && strncmp(field, key->name, n) == 0) ||
-                     (strlen(q->mi->columns[q->join_key]) == n &&
-                      strncmp(field, q->mi->columns[q->join_key], n) == 0);
+    bool names_key = (strlen(key.name) == n && strncmp(field, key.name, n) == 0) ||
+                     (strlen(col) == n && strncmp(field, col, n) == 0);
     if (!names_parent && !names_key) return -1;
     const char *name = dot + 1;
     int fi = rli_model_field_index(p, name);
@@ -398,20 +399,28 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
     rls_join join = {0};
-    if (q->join && q->link_a < 0) /* each row's parent */
+    rli_key k, a;
+    if (q->join && q->link_a < 0) { /* each row's parent */
+        rli_key_of(q->mi, q->join_key, &k);
         join = (rls_join){.t = &q->join->rt,
-                          .left = q->join_key,
-                          .right = q->mi->ref[q->join_key] == RLS_PK
-                                       ? RLS_JOINED_PK
-                                       : RLS_JOINED + q->mi->ref[q->join_key],
+                          .n = k.n,
                           .with_pk = true,
                           .columns = rls_all(q->join->model->nfields)};
-    else if (q->join) /* through a link table: the rows' keys on the other side */
-        join = (rls_join){.t = &q->join->rt,
-                          .left = q->join->ref[q->join_key],
-                          .right = RLS_JOINED + q->join_key,
-                          .inner = true,
-                          .columns = 1ULL << q->link_a};
+        for (int i = 0; i < k.n; i++) {
+            join.left[i] = k.child[i];
+            join.right[i] = k.parent[i] == RLS_PK ? RLS_JOINED_PK : RLS_JOINED + k.parent[i];
+        }
+    } else if (q->join) { /* through a link table: the rows' keys on the other side */
+        rli_key_of(q->join, q->join_key, &k);
+        rli_key_of(q->join, q->link_a, &a);
+        join = (rls_join){.t = &q->join->rt, .n = k.n, .inner = true};
+        for (int i = 0; i < k.n; i++) {
+            join.left[i] = k.parent[i];
+            join.right[i] = RLS_JOINED + k.child[i];
+        }
+        for (int i = 0; i < a.n; i++)
+            join.columns |= 1ULL << a.child[i];
+    }
     const rls_table *subs[RLI_MAX_SUBS];
     for (int i = 0; i < q->nsubs; i++)
         subs[i] = &q->subs[i]->rt;
@@ -422,12 +431,13 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
                      .nsubs = (size_t)q->nsubs,
                      .agg = (rls_agg)q->agg,
                      .agg_field = q->agg_field,
-                     .group_field = q->group_field,
+                     .group = shape == SH_AGGREGATE ? q->agg_group : q->groups,
                      .items = shape == SH_VALUES ? q->items : NULL,
                      .nitems = shape == SH_VALUES ? (size_t)q->nitems : 0,
                      .distinct = shape == SH_VALUES && q->distinct,
-                     .group = q->groups,
-                     .ngroup = shape == SH_VALUES ? (size_t)q->ngroups : 0,
+                     .ngroup = shape == SH_VALUES      ? (size_t)q->ngroups
+                               : shape == SH_AGGREGATE ? (size_t)q->nagg_group
+                                                       : 0,
                      .columns = rls_all(q->mi->model->nfields),
                      .with_pk = true,
                      .where = RLS_WHERE_SHAPE,
@@ -482,8 +492,11 @@ static void key_suffix(rl_query *q, enum shape shape)
     if (q->join) rli_sb_printf(&q->shape, "|j%p,%d,%d", (void *)q->join, q->join_key, q->link_a);
     for (int i = 0; i < q->nsubs; i++)
         rli_sb_printf(&q->shape, "|s%p", (void *)q->subs[i]);
-    if (shape == SH_AGGREGATE)
-        rli_sb_printf(&q->shape, "|a%d,%d,%d", q->agg, q->agg_field, q->group_field);
+    if (shape == SH_AGGREGATE) {
+        rli_sb_printf(&q->shape, "|a%d,%d", q->agg, q->agg_field);
+        for (int i = 0; i < q->nagg_group; i++)
+            rli_sb_printf(&q->shape, ",%d", q->agg_group[i]);
+    }
     if (shape == SH_VALUES) {
         rli_sb_puts(&q->shape, q->distinct ? "|vd" : "|v");
         for (int i = 0; i < q->nitems; i++)

@@ -30,16 +30,18 @@ struct rl_query {
     int depth;
     int norder; /* rl_order_by calls */
     int64_t limit, offset;
-    /* rl_join: the parent and the child's key field index (join NULL: none).  While
-     * rl_fetch_linked runs, join is the link model instead, join_key its key to this model
-     * and link_a its key to the other side (else -1) */
+    /* rl_join: the parent and the child's key (a key number, RLI_CKEY; join NULL: none).
+     * While rl_fetch_linked runs, join is the link model instead, join_key its key to this
+     * model and link_a its key to the other side (else -1) */
     model_info *join;
     int join_key, link_a;
     /* the tables of the shape's subqueries ('x' tokens) */
     model_info *subs[RLI_MAX_SUBS];
     int nsubs;
-    /* SH_AGGREGATE: what rl_aggregate_children asks (field codes; agg_field -1: rows) */
-    int agg, agg_field, group_field;
+    /* SH_AGGREGATE: what rl_aggregate_children asks (field codes; agg_field -1: rows), by
+     * the fields of the key */
+    int agg, agg_field, nagg_group;
+    int agg_group[RLS_KEY_MAX];
     /* SH_VALUES (rl_fetch_values): the chosen columns, DISTINCT, GROUP BY */
     rls_item items[RLI_MAX_ITEMS];
     int nitems, ngroups;
@@ -54,7 +56,8 @@ struct rl_rows_private {
      * a join through a link table (rl_fetch_linked): each row's key on the other side */
     size_t *start, *size;
     bool *has_parent;
-    rl_value *keys; /* text in strings */
+    rl_value *keys; /* nkeys values per row, text in strings */
+    size_t nkeys;
 };
 
 /* What a query's statement is. */
@@ -77,16 +80,17 @@ int rli_q_prepare(rl_query *q, enum shape shape, int64_t limit_override, rlb_stm
  * statement's text (malloc'd; NULL when out of memory) for rl_cursor_free to keep it by. */
 int rli_q_prepare_own(rl_query *q, rlb_stmt **out, char **text);
 /* Double the room of a result set for structs of size (and parents of psize, 0: none; and
- * link keys when keys). */
-int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys);
+ * nkeys values of link keys per row). */
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize, size_t nkeys);
 /* Run q and read every row (and after a join, every parent; through a link table, every
  * row's key on the other side, in (*out)->priv->keys) into *out. */
 int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out);
 /* The message for an unknown field name. */
 int rli_q_unknown_field(rl_query *q, const char *field);
 
-/* The index of the child's key to parent (relation.c): the field named key, or (key NULL) its
- * only key to parent's table.  On failure the query q remembers why. */
-int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *fi);
+/* The child's key to parent (relation.c), as a key number (RLI_CKEY): the field or rl_key
+ * named key, or (key NULL) its only key to parent's table.  On failure the query q remembers
+ * why. */
+int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *ki);
 
 #endif

@@ -19,14 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rli_rows_grow(rl_rows *r, size_t size, size_t psize, bool keys)
+int rli_rows_grow(rl_rows *r, size_t size, size_t psize, size_t nkeys)
 {
     size_t cap = r->priv->cap ? r->priv->cap * 2 : 16;
     void *items = realloc(r->items, cap * size);
     if (!items) return RL_ENOMEM;
     r->items = items;
-    if (keys) {
-        rl_value *k = realloc(r->priv->keys, cap * sizeof *k);
+    if (nkeys) {
+        rl_value *k = realloc(r->priv->keys, cap * nkeys * sizeof *k);
         if (!k) return RL_ENOMEM;
         r->priv->keys = k;
     }
@@ -48,7 +48,9 @@ static int read_parent(const rl_backend *be, const model_info *child, int key,
                        const model_info *parent_mi, rlb_stmt *st, void *parent, bool *has, arena *a)
 {
     const rl_model *m = child->model;
-    int col = (m->has_pk ? 1 : 0) + (int)m->nfields, code = child->ref[key];
+    rli_key k;
+    rli_key_of(child, key, &k);
+    int col = (m->has_pk ? 1 : 0) + (int)m->nfields, code = k.parent[0];
     memset(parent, 0, parent_mi->model->size);
     /* no parent (LEFT JOIN): the column its key references is NULL, as every other */
     *has = !be->column_null(st,
@@ -75,18 +77,31 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
     size_t size = m->size, psize = q->join && !linked ? q->join->model->size : 0;
     int key_col = (m->has_pk ? 1 : 0) + (int)m->nfields, rc;
     rli_column_ops ops = rli_ops_of(be);
-    rl_kind key_kind = linked ? rli_field_kind(&q->join->model->fields[q->link_a]) : 0;
+    /* the link's key to the other side: its columns follow the row's in field order; each is
+     * read into its place in the key's order */
+    rli_key a = {0};
+    int a_col[RLS_KEY_MAX];
+    rl_kind a_kind[RLS_KEY_MAX];
+    if (linked) rli_key_of(q->join, q->link_a, &a);
+    for (int i = 0; i < a.n; i++) {
+        a_col[i] = key_col;
+        for (int j = 0; j < a.n; j++)
+            a_col[i] += a.child[j] < a.child[i];
+        a_kind[i] = rli_field_kind(&q->join->model->fields[a.child[i]]);
+    }
+    r->priv->nkeys = (size_t)a.n;
     while ((rc = be->step(st)) == RLB_ROW) {
-        if (r->count == r->priv->cap && rli_rows_grow(r, size, psize, linked) != RL_OK) {
+        if (r->count == r->priv->cap && rli_rows_grow(r, size, psize, (size_t)a.n) != RL_OK) {
             code = RL_ENOMEM;
             break;
         }
         void *row = (char *)r->items + r->count * size;
         memset(row, 0, size);
         if ((code = rli_read_row(be, q->mi, row, st, &r->priv->strings)) != RL_OK) break;
-        if (linked && (code = rli_value_read(&ops, key_kind, &r->priv->keys[r->count], st, key_col,
-                                             &r->priv->strings)) != RL_OK)
-            break;
+        for (int i = 0; i < a.n && code == RL_OK; i++)
+            code = rli_value_read(&ops, a_kind[i], &r->priv->keys[r->count * (size_t)a.n + i], st,
+                                  a_col[i], &r->priv->strings);
+        if (code != RL_OK) break;
         if (psize &&
             (code = read_parent(be, q->mi, q->join_key, q->join, st,
                                 (char *)r->parents + r->count * psize,

@@ -217,6 +217,87 @@ static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema 
     }
 }
 
+/* The n names of a comma-separated list of m's fields ("a,b"), NULL-terminated in a; NULL when
+ * one is not a field (a generated column, the integer pk) or out of memory. */
+static const char **field_list(arena *a, rl_model *m, const char *list, size_t n)
+{
+    const char **names = rli_arena_alloc(a, (n + 1) * sizeof *names);
+    for (size_t i = 0; names && i < n; i++) {
+        while (*list == ' ')
+            list++;
+        size_t len = strcspn(list, ",");
+        names[i] = NULL;
+        for (size_t f = 0; f < m->nfields; f++)
+            if (strlen(m->fields[f].name) == len && strncmp(m->fields[f].name, list, len) == 0)
+                names[i] = m->fields[f].name;
+        if (!names[i]) return NULL;
+        list += len + (list[len] == ',');
+    }
+    if (names) names[n] = NULL;
+    return names;
+}
+
+/* Whether the NULL-terminated lists a and b name the same fields, in any order. */
+static bool same_set(const char *const *a, const char *const *b)
+{
+    size_t n = 0, m = 0;
+    while (a && a[n])
+        n++;
+    while (b && b[m])
+        m++;
+    for (size_t i = 0; i < n && n == m; i++) {
+        bool in = false;
+        for (size_t j = 0; j < m && !in; j++)
+            in = a[i] == b[j];
+        if (!in) return false;
+    }
+    return n == m && n > 0;
+}
+
+/* The keys of t of several columns: rl_keys of its model (the referenced columns are unique
+ * together, the engine saw to it: the parent's model gets a unique index of them when they
+ * are not its primary key).  Keys whose columns are not all fields are left out. */
+static int composite_keys(rl_models *ms, size_t i, const sch_table *t)
+{
+    rl_model *m = &ms->models[i];
+    size_t n = 0;
+    for (size_t k = 0; k < t->nfks; k++)
+        n += strchr(t->fks[k].from, ',') != NULL;
+    rl_key *keys = n ? rli_arena_alloc(&ms->names, n * sizeof *keys) : NULL;
+    if (n && !keys) return RL_ENOMEM;
+    size_t used = 0;
+    for (size_t k = 0; k < t->nfks; k++) {
+        const sch_fk *fk = &t->fks[k];
+        if (!strchr(fk->from, ',')) continue;
+        rl_model *parent = (rl_model *)rl_models_find(ms, fk->parent);
+        size_t cols = 1;
+        for (const char *c = fk->from; *c; c++)
+            cols += *c == ',';
+        if (!parent || cols > RL_MAX_KEY_FIELDS) continue;
+        const char **from = field_list(&ms->names, m, fk->from, cols);
+        bool implicit = strspn(fk->to, ", ") == strlen(fk->to); /* SQLite: "" or ", " */
+        const char **to = implicit ? (const char **)parent->primary_key
+                                   : field_list(&ms->names, parent, fk->to, cols);
+        if (!from || !to) continue;
+        if (!same_set(to, parent->primary_key)) { /* a UNIQUE of those columns: an index */
+            rl_index *ix = rli_arena_alloc(&ms->names, (parent->nindexes + 1) * sizeof *ix);
+            if (!ix) return RL_ENOMEM;
+            if (parent->nindexes) memcpy(ix, parent->indexes, parent->nindexes * sizeof *ix);
+            ix[parent->nindexes] = (rl_index){.fields = to, .unique = true};
+            parent->indexes = ix;
+            parent->nindexes++;
+        }
+        keys[used++] = (rl_key){.fields = from,
+                                .references = parent,
+                                .references_fields = to,
+                                .on_delete = rli_action_from_sql(fk->on_delete),
+                                .on_update = rli_action_from_sql(fk->on_update)};
+    }
+    m->keys = keys;
+    m->nkeys = used;
+    return RL_OK;
+}
+
 int rl_models_load(rl_db *db, rl_models **out)
 {
     if (!db || !out) return RL_EINVAL;
@@ -238,8 +319,11 @@ int rl_models_load(rl_db *db, rl_models **out)
             ms->writes[ms->n] = RL_WRITE_ALL;
             if (build_fields(ms, ms->n++, &s.tables[i], iso) != RL_OK) rc = RL_ENOMEM;
         }
-        for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++)
-            if (!s.tables[i].is_virtual) link_keys(ms, k++, &s.tables[i], &s);
+        for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++) {
+            if (s.tables[i].is_virtual) continue;
+            link_keys(ms, k, &s.tables[i], &s);
+            rc = composite_keys(ms, k++, &s.tables[i]);
+        }
         for (size_t i = 0; rc == RL_OK && i < s.nviews; i++) {
             const sch_object *v = &s.views[i];
             if (!v->ncols || rl_models_find(ms, v->name))

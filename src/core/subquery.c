@@ -10,9 +10,10 @@
 
 /* ---- subqueries -------------------------------------------------------------------------- */
 
-/* Append [NOT] EXISTS (sub's rows whose field sub_code equals q's field code) to q, with
- * sub's conditions; sub is freed. */
-static int add_exists(rl_query *q, rl_query *sub, int code, int sub_code, bool negate)
+/* Append [NOT] EXISTS (sub's rows whose fields sub_code[i] equal q's fields code[i], n pairs)
+ * to q, with sub's conditions; sub is freed. */
+static int add_exists(rl_query *q, rl_query *sub, int n, const short *code, const short *sub_code,
+                      bool negate)
 {
     int rc = RL_OK;
     if (q->nsubs == RLI_MAX_SUBS)
@@ -22,15 +23,15 @@ static int add_exists(rl_query *q, rl_query *sub, int code, int sub_code, bool n
         rli_q_fail(q, rc, "%s", q->db->err.message);
     if (rc == RL_OK) {
         static const char hex[] = "0123456789abcdef";
-        char head[9] = {'x',
-                        hex[q->nsubs],
-                        negate ? '1' : '0',
-                        hex[(code >> 4) & 15],
-                        hex[code & 15],
-                        hex[(sub_code >> 4) & 15],
-                        hex[sub_code & 15],
-                        '{',
-                        0};
+        char head[6 + 4 * RLS_KEY_MAX] = {'x', hex[q->nsubs], negate ? '1' : '0', hex[n]};
+        for (int i = 0; i < n; i++) {
+            char *p = head + 4 + 4 * i;
+            p[0] = hex[(code[i] >> 4) & 15];
+            p[1] = hex[code[i] & 15];
+            p[2] = hex[(sub_code[i] >> 4) & 15];
+            p[3] = hex[sub_code[i] & 15];
+        }
+        head[4 + 4 * n] = '{';
         rli_sb_puts(&q->shape, head);
         rli_sb_puts(&q->shape, sub->shape.s + 2);
         rli_sb_puts(&q->shape, "}");
@@ -78,13 +79,15 @@ int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate
 {
     int rc = sub_usable(q, sub);
     if (rc != RL_OK) return rc;
-    int fi;
-    rc = rli_find_key(q, sub->mi, q->mi, key, &fi);
+    int ki;
+    rc = rli_find_key(q, sub->mi, q->mi, key, &ki);
     if (rc != RL_OK) {
         rl_query_free(sub);
         return rc;
     }
-    return add_exists(q, sub, sub->mi->ref[fi], fi, negate);
+    rli_key k;
+    rli_key_of(sub->mi, ki, &k);
+    return add_exists(q, sub, k.n, k.parent, k.child, negate);
 }
 
 int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char *sub_field,
@@ -100,5 +103,5 @@ int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char 
         rl_query_free(sub);
         return rc;
     }
-    return add_exists(q, sub, code, sub_code, negate);
+    return add_exists(q, sub, 1, &(short){(short)code}, &(short){(short)sub_code}, negate);
 }

@@ -35,6 +35,37 @@ static void references_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
     if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
+/* ", FOREIGN KEY (a, b) REFERENCES parent (x, y) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]"
+ * of rl_key j (as a table constraint, or after "ALTER TABLE t ADD" when late). */
+static void composite_ddl(rl_db *db, const model_info *mi, size_t j, strbuf *b)
+{
+    const rli_key *k = &mi->ckeys[j];
+    const rl_key *d = &mi->model->keys[j];
+    model_info *t;
+    rli_model_lookup(db, k->target, &t);
+    if (!db->be->dialect->forward_references) {
+        char name[RLI_FK_NAME_MAX];
+        rli_fk_name(mi, mi->model->nfields + j, name);
+        rli_sb_puts(b, " CONSTRAINT ");
+        rli_sb_ident(b, name);
+    }
+    rli_sb_puts(b, " FOREIGN KEY (");
+    for (int i = 0; i < k->n; i++) {
+        if (i) rli_sb_puts(b, ", ");
+        rli_sb_ident(b, mi->columns[k->child[i]]);
+    }
+    rli_sb_puts(b, ") REFERENCES ");
+    rli_sb_ident(b, t->table);
+    rli_sb_puts(b, " (");
+    for (int i = 0; i < k->n; i++) {
+        if (i) rli_sb_puts(b, ", ");
+        rli_sb_ident(b, t->columns[k->parent[i]]);
+    }
+    rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(d->on_delete),
+                  rl_action_name(d->on_update));
+    if (d->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+}
+
 /* "CONSTRAINT "<table>_<column>_fkey"": keys are named where the engine reports failures by
  * name (PostgreSQL), so that a failure maps back to the model's key (rli_fk_name). */
 static void constraint_name(const rl_dialect *d, const model_info *mi, size_t i, strbuf *b)
@@ -208,16 +239,17 @@ typedef struct plan {
     size_t n, cap;
     model_info **order;
     size_t norder;
-    const rl_field **edge; /* the key followed into each model on the stack */
+    const char **edge; /* the key followed into each model on the stack */
+    bool *escape;      /* whether that key lets a cycle hold rows (nullable or deferrable) */
     model_info **stack;
     size_t depth;
 } plan;
 
-/* Whether the parent of key f comes before position pos in p's order. */
-static bool created_before(rl_db *db, const plan *p, size_t pos, const rl_field *f)
+/* Whether model m comes before position pos in p's order. */
+static bool created_before(rl_db *db, const plan *p, size_t pos, const rl_model *m)
 {
     model_info *t;
-    if (rli_model_lookup(db, f->references, &t) != RL_OK) return false;
+    if (rli_model_lookup(db, m, &t) != RL_OK) return false;
     for (size_t k = 0; k < pos; k++)
         if (p->order[k] == t) return true;
     return false;
@@ -241,7 +273,8 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
     }
     for (size_t i = 0; i < m->nfields; i++) {
         bool inline_key = d->forward_references || !m->fields[i].references ||
-                          m->fields[i].references == m || created_before(db, p, pos, &m->fields[i]);
+                          m->fields[i].references == m ||
+                          created_before(db, p, pos, m->fields[i].references);
         column_ddl(db, mi, i, i == 0 && !m->has_pk, inline_key, b);
         if (!inline_key) late_key_ddl(db, mi, i, late);
     }
@@ -249,6 +282,17 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
         rli_sb_puts(b, k == m->primary_key ? ",\n  PRIMARY KEY (" : ", ");
         rli_sb_ident(b, mi->columns[rli_model_field_index(mi, *k)]);
         if (!k[1]) rli_sb_puts(b, ")");
+    }
+    for (size_t j = 0; j < mi->nckeys; j++) { /* composite keys: here, or after their parent */
+        const rl_model *t = mi->ckeys[j].target;
+        bool here = d->forward_references || t == m || created_before(db, p, pos, t);
+        rli_sb_puts(here ? b : late, here ? "," : "ALTER TABLE ");
+        if (!here) {
+            rli_sb_ident(late, mi->table);
+            rli_sb_puts(late, " ADD");
+        }
+        composite_ddl(db, mi, j, here ? b : late);
+        if (!here) rli_sb_puts(late, ";\n");
     }
     rli_sb_puts(b, d->table_end);
     for (size_t i = 0; i < m->nfields; i++) {
@@ -261,6 +305,12 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
         const char *cols[RL_MAX_FIELDS + 2];
         size_t n = index_columns(mi, ix, cols);
         index_ddl(mi, ix->name, cols, n, ix->unique, b);
+    }
+    for (size_t j = 0; j < mi->nckeys; j++) { /* a composite key's columns: an index */
+        const char *cols[RLS_KEY_MAX];
+        for (int i = 0; i < mi->ckeys[j].n; i++)
+            cols[i] = mi->columns[mi->ckeys[j].child[i]];
+        index_ddl(mi, NULL, cols, (size_t)mi->ckeys[j].n, false, b);
     }
 }
 
@@ -291,9 +341,8 @@ static int cycle_error(rl_db *db, plan *p, size_t from)
     rli_sb_init(&b);
     bool escape = false;
     for (size_t i = from; i < p->depth; i++) {
-        rli_sb_printf(&b, "%s.%s -> ", p->stack[i]->model->type_name, p->edge[i + 1]->name);
-        const rl_field *f = p->edge[i + 1];
-        if (rli_field_nullable(f) || f->deferrable) escape = true;
+        rli_sb_printf(&b, "%s.%s -> ", p->stack[i]->model->type_name, p->edge[i + 1]);
+        if (p->escape[i + 1]) escape = true;
     }
     rli_sb_puts(&b, p->stack[from]->model->type_name);
     int code = RL_OK;
@@ -310,14 +359,20 @@ static int visit(rl_db *db, plan *p, size_t i)
 {
     p->state[i] = 1;
     p->stack[p->depth++] = p->all[i];
-    const rl_model *m = p->all[i]->model;
-    for (size_t k = 0; k < m->nfields; k++) {
-        const rl_field *f = &m->fields[k];
-        if (!f->references || f->references == m) continue;
+    const model_info *mi = p->all[i];
+    const rl_model *m = mi->model;
+    rli_key key;
+    for (int ki = -1; rli_key_next(mi, &ki, &key);) {
+        if (key.target == m) continue;
         model_info *t;
-        rli_model_lookup(db, f->references, &t);
+        rli_model_lookup(db, key.target, &t);
         long j = plan_index(p, t);
-        p->edge[p->depth] = f;
+        bool escape = ki < RLI_CKEY && m->fields[ki].deferrable;
+        for (int c = 0; c < key.n; c++)
+            escape = escape || rli_field_nullable(&m->fields[key.child[c]]);
+        if (ki >= RLI_CKEY) escape = escape || m->keys[ki - RLI_CKEY].deferrable;
+        p->edge[p->depth] = key.name;
+        p->escape[p->depth] = escape;
         if (p->state[j] == 1) {
             size_t from = 0;
             while (p->stack[from] != t)
@@ -343,6 +398,7 @@ static void plan_free(plan *p)
     free(p->state);
     free(p->order);
     free(p->edge);
+    free(p->escape);
     free(p->stack);
 }
 
@@ -357,11 +413,10 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
         if (plan_add(p, mi) != RL_OK) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     for (size_t i = 0; i < p->n; i++) {
-        const rl_model *m = p->all[i]->model;
-        for (size_t k = 0; k < m->nfields; k++) {
-            if (!m->fields[k].references) continue;
+        rli_key key;
+        for (int ki = -1; rli_key_next(p->all[i], &ki, &key);) {
             model_info *t;
-            int rc = rli_model_lookup(db, m->fields[k].references, &t);
+            int rc = rli_model_lookup(db, key.target, &t);
             if (rc != RL_OK) return rc;
             if (plan_add(p, t) != RL_OK) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
         }
@@ -377,8 +432,9 @@ static int plan_models(rl_db *db, const rl_model *const *models, size_t n, plan 
     p->state = calloc(p->n, sizeof *p->state);
     p->order = calloc(p->n, sizeof *p->order);
     p->edge = calloc(p->n + 1, sizeof *p->edge);
+    p->escape = calloc(p->n + 1, sizeof *p->escape);
     p->stack = calloc(p->n + 1, sizeof *p->stack);
-    if (!p->state || !p->order || !p->edge || !p->stack)
+    if (!p->state || !p->order || !p->edge || !p->escape || !p->stack)
         return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     for (size_t i = 0; i < p->n; i++) {
         if (p->state[i]) continue;

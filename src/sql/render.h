@@ -12,12 +12,15 @@
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
  *   '(' kind ... ')'     group: kind 'o' (OR) or 'a' (AND)
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
- *   'k' FF               field FF is in a set of keys bound as one parameter (a JSON array
- *                        on SQLite, an array literal on PostgreSQL: see rl_dialect.key_set)
- *   'x' N neg LL RR '{' ... '}'
- *                        [NOT] EXISTS (SELECT 1 FROM subs[N] WHERE its field RR = this
- *                        table's field LL AND the conditions between the braces, whose field
- *                        codes are the sub table's); N one hex digit, neg '1': NOT EXISTS
+ *   'k' n FF...          the n fields FF... (n one hex digit) are in a set of keys bound as
+ *                        one parameter: one field, a JSON array on SQLite, an array literal on
+ *                        PostgreSQL (see rl_dialect.key_set); several, a JSON array of arrays
+ *                        on SQLite, of objects by column name on PostgreSQL (key_rows_records)
+ *   'x' N neg n (LL RR)... '{' ... '}'
+ *                        [NOT] EXISTS (SELECT 1 FROM subs[N] WHERE its fields RR = this
+ *                        table's fields LL, n pairs, AND the conditions between the braces,
+ *                        whose field codes are the sub table's); N and n one hex digit, neg
+ *                        '1': NOT EXISTS
  *   '|' ...              the end of the shape (what follows belongs to the cache key)
  *
  * Field codes: 00..3f a field of the statement's table, ff its primary key; with a join,
@@ -67,12 +70,16 @@ typedef struct rls_table {
     const unsigned char *kinds; /* each column's rl_kind (rl_field_kind), or NULL: all plain */
 } rls_table;
 
-/* A second table joined to the statement's: ON joined.right = t.left. */
+#define RLS_KEY_MAX 8 /* columns of one key (RL_MAX_KEY_FIELDS) */
+
+/* A second table joined to the statement's: ON joined.right[i] = t.left[i] for each of the
+ * key's n columns. */
 typedef struct rls_join {
     const rls_table *t;
-    int left;   /* a field code of the statement's table */
-    int right;  /* a field code of the joined table (RLS_JOINED + i or RLS_JOINED_PK) */
-    bool inner; /* JOIN; else LEFT JOIN (a row without a match keeps NULLs) */
+    int n;
+    int left[RLS_KEY_MAX];  /* field codes of the statement's table */
+    int right[RLS_KEY_MAX]; /* field codes of the joined table (RLS_JOINED + i, RLS_JOINED_PK) */
+    bool inner;             /* JOIN; else LEFT JOIN (a row without a match keeps NULLs) */
     /* what SELECT reads of the joined table, after the statement's own columns: its pk
      * (when with_pk) and the columns whose bit is set */
     bool with_pk;
@@ -91,14 +98,14 @@ typedef struct rls_stmt {
     const rls_join *join;         /* SELECT, COUNT, EXISTS, AGGREGATE: or NULL */
     const rls_table *const *subs; /* the tables of the shape's 'x' tokens */
     size_t nsubs;
-    rls_agg agg;                /* AGGREGATE: agg over field agg_field (-1: rows) */
-    int agg_field, group_field; /* AGGREGATE: field codes */
-    uint64_t conflict;          /* UPSERT: the conflict target's columns (bit per field;
-                                   0: the primary key) */
-    const rls_item *items;      /* SELECT: this list instead of the columns, or NULL */
+    rls_agg agg;           /* AGGREGATE: agg over field agg_field (-1: rows) */
+    int agg_field;         /* AGGREGATE: a field code; its groups are group[] below */
+    uint64_t conflict;     /* UPSERT: the conflict target's columns (bit per field;
+                              0: the primary key) */
+    const rls_item *items; /* SELECT: this list instead of the columns, or NULL */
     size_t nitems;
     bool distinct;    /* SELECT DISTINCT */
-    const int *group; /* SELECT: GROUP BY these field codes */
+    const int *group; /* SELECT, AGGREGATE: GROUP BY these field codes */
     size_t ngroup;
     /* SELECT list, INSERT columns, UPDATE SET list: the columns whose bit is set (field
      * order), after the primary key when with_pk. */
@@ -155,6 +162,9 @@ typedef struct rl_dialect {
     const char *key_set_open, *key_set_close;
     const char *key_set_close_any; /* ... of a column that is not an integer */
     const char *key_set_array;
+    /* a set of composite keys: objects by column name read through the table's row type
+     * (json_populate_recordset), else arrays read with json_each and json_extract */
+    bool key_rows_records;
 } rl_dialect;
 
 /* The GLOB pattern g as an anchored POSIX regular expression (for a dialect whose glob is

@@ -163,6 +163,7 @@ static int child_key_failed(rl_db *db, const pg_error *e, const char *op)
     model_info *mi, *parent;
     size_t i;
     if (!e->table || rli_key_by_constraint(db, e->table, e->constraint, &mi, &i) != RL_OK ||
+        i >= RLI_CKEY || /* a composite key: told from the row (rli_diag_child_row) */
         rli_model_lookup(db, mi->model->fields[i].references, &parent) != RL_OK)
         return RL_OK;
     char *val = detail_value(e->detail);
@@ -385,7 +386,7 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
     model_info *mi;
     size_t i;
     rl_fk_detail d = {.parent_table = table, .parent_column = column, .parent_side = true};
-    if (rli_key_by_constraint(db, ctable, constraint, &mi, &i) == RL_OK) {
+    if (rli_key_by_constraint(db, ctable, constraint, &mi, &i) == RL_OK && i < RLI_CKEY) {
         child_column = strdup(mi->columns[i]);
         d.action = is_delete ? mi->model->fields[i].on_delete : mi->model->fields[i].on_update;
         if (d.action == RL_ACTION_DEFAULT) d.action = RL_RESTRICT; /* as the DDL spells it */
