@@ -2,7 +2,8 @@
  * Keys of every shape over HTTP, on both engines: a table keyed by text embeds as a parent and
  * takes upserts on its key; a key to a UNIQUE column embeds; a link table keyed by its pair
  * embeds many-to-many; a one-to-one relation (the child's key unique) is one object or null;
- * PATCH with return=representation on tables without an integer key, key columns included.
+ * PATCH with return=representation on tables without an integer key, key columns included;
+ * composite keys embed one-to-one, to-many and through a link table.
  */
 #include "http_client.h"
 
@@ -114,12 +115,102 @@ static void test_writes_without_an_integer_key(void **state)
     stop(&sv);
 }
 
+/* Composite keys (PostgREST's own fixture: students(id, code) <- students_info(id, code), the
+ * child's whole primary key, so one-to-one), a to-many composite key, a link table with a
+ * composite key to one side, and a hint naming a composite key. */
+static const char *COMPOSITE_LITE =
+    "CREATE TABLE students (id INTEGER NOT NULL, code TEXT NOT NULL, name TEXT, PRIMARY KEY "
+    "(id, code));"
+    "CREATE TABLE students_info (id INTEGER NOT NULL, code TEXT NOT NULL, address TEXT, PRIMARY "
+    "KEY (id, code), FOREIGN KEY (id, code) REFERENCES students (id, code) ON DELETE CASCADE);"
+    "CREATE TABLE marks (id INTEGER PRIMARY KEY, sid INTEGER, scode TEXT, mark INTEGER, "
+    "FOREIGN KEY (sid, scode) REFERENCES students);"
+    "CREATE TABLE clubs (id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE members (club_id INTEGER NOT NULL REFERENCES clubs, sid INTEGER NOT NULL, "
+    "scode TEXT NOT NULL, FOREIGN KEY (sid, scode) REFERENCES students (id, code), PRIMARY KEY "
+    "(club_id, sid, scode));";
+static const char *COMPOSITE_PG =
+    "CREATE TABLE students (id bigint NOT NULL, code text NOT NULL, name text, PRIMARY KEY (id, "
+    "code));"
+    "CREATE TABLE students_info (id bigint NOT NULL, code text NOT NULL, address text, PRIMARY "
+    "KEY (id, code), FOREIGN KEY (id, code) REFERENCES students (id, code) ON DELETE CASCADE);"
+    "CREATE TABLE marks (id bigint PRIMARY KEY, sid bigint, scode text, mark integer, FOREIGN "
+    "KEY (sid, scode) REFERENCES students);"
+    "CREATE TABLE clubs (id bigint PRIMARY KEY, name text);"
+    "CREATE TABLE members (club_id bigint NOT NULL REFERENCES clubs, sid bigint NOT NULL, scode "
+    "text NOT NULL, FOREIGN KEY (sid, scode) REFERENCES students (id, code), PRIMARY KEY "
+    "(club_id, sid, scode));";
+static const char *COMPOSITE_ROWS =
+    "INSERT INTO students VALUES (1, '0001', 'John Doe'), (2, '0002', 'Jane Doe'), (1, '0002', "
+    "'Jim Roe');"
+    "INSERT INTO students_info VALUES (1, '0001', 'Street X'), (2, '0002', 'Street Y');"
+    "INSERT INTO marks VALUES (1, 1, '0002', 7), (2, 1, '0002', 9), (3, 2, '0002', 5), (4, 1, "
+    "NULL, 1);"
+    "INSERT INTO clubs VALUES (1, 'chess'), (2, 'choir');"
+    "INSERT INTO members VALUES (1, 1, '0001'), (2, 1, '0001'), (2, 1, '0002');";
+
+static void test_composite_keys(void **state)
+{
+    (void)state;
+    server sv;
+    char sql[4096];
+    snprintf(sql, sizeof sql, "%s%s", on_pg() ? COMPOSITE_PG : COMPOSITE_LITE, COMPOSITE_ROWS);
+    start_sql(&sv, sql);
+    /* PostgREST's QuerySpec: "embeds by a composite key", one-to-one both ways */
+    expect_body(&sv, "/students?select=name,students_info(address)&order=id,code",
+                "[{\"name\":\"John Doe\",\"students_info\":{\"address\":\"Street X\"}},"
+                "{\"name\":\"Jim Roe\",\"students_info\":null},"
+                "{\"name\":\"Jane Doe\",\"students_info\":{\"address\":\"Street Y\"}}]");
+    expect_body(&sv, "/students_info?select=address,students(name)&order=id",
+                "[{\"address\":\"Street X\",\"students\":{\"name\":\"John Doe\"}},"
+                "{\"address\":\"Street Y\",\"students\":{\"name\":\"Jane Doe\"}}]");
+    /* to-many through a composite key: John (1, 0001) and Jim (1, 0002) told apart */
+    expect_body(&sv, "/students?select=name,marks(mark)&order=id,code&marks.order=mark",
+                "[{\"name\":\"John Doe\",\"marks\":[]},"
+                "{\"name\":\"Jim Roe\",\"marks\":[{\"mark\":7},{\"mark\":9}]},"
+                "{\"name\":\"Jane Doe\",\"marks\":[{\"mark\":5}]}]");
+    expect_body(&sv, "/marks?select=mark,students(name)&order=id",
+                "[{\"mark\":7,\"students\":{\"name\":\"Jim Roe\"}},{\"mark\":9,\"students\":{"
+                "\"name\":\"Jim Roe\"}},{\"mark\":5,\"students\":{\"name\":\"Jane Doe\"}},"
+                "{\"mark\":1,\"students\":null}]");
+    /* many-to-many through a link with a composite key to one side */
+    expect_body(&sv, "/clubs?select=name,students(name)&order=id&students.order=code",
+                "[{\"name\":\"chess\",\"students\":[{\"name\":\"John Doe\"}]},"
+                "{\"name\":\"choir\",\"students\":[{\"name\":\"John Doe\"},{\"name\":\"Jim "
+                "Roe\"}]}]");
+    /* a hint naming the composite key by PostgreSQL's name for it, as PostgREST's hints do */
+    expect_body(&sv, "/students?select=name,marks!marks_sid_scode_fkey(mark)&id=eq.2",
+                "[{\"name\":\"Jane Doe\",\"marks\":[{\"mark\":5}]}]");
+    expect_error(&sv, "GET", "/students?select=name,marks!nope(mark)", NULL, NULL, 400, "RL_EINVAL",
+                 NULL, 0);
+    /* two composite keys to one table: the ambiguity names each by a hint that works */
+    assert_int_equal(rl_exec(sv.db,
+                             "CREATE TABLE pairs (a_id INTEGER, a_code TEXT, b_id INTEGER, b_code "
+                             "TEXT, FOREIGN KEY (a_id, a_code) REFERENCES students (id, code), "
+                             "FOREIGN KEY (b_id, b_code) REFERENCES students (id, code));"
+                             "INSERT INTO pairs VALUES (1, '0001', 2, '0002')",
+                             NULL, 0, NULL),
+                     RL_OK);
+    char msg[400];
+    expect_error(&sv, "GET", "/students?select=name,pairs(a_id)", NULL, NULL, 400, "RL_EAMBIGUOUS",
+                 msg, sizeof msg);
+    assert_contains(msg, "pairs!pairs_a_id_a_code_fkey");
+    assert_contains(msg, "pairs!pairs_b_id_b_code_fkey");
+    expect_body(&sv, "/students?select=name,pairs!pairs_b_id_b_code_fkey(a_id)&id=eq.2",
+                "[{\"name\":\"Jane Doe\",\"pairs\":[{\"a_id\":1}]}]");
+    /* filters on the embedded rows apply per parent */
+    expect_body(&sv, "/students?select=name,marks(mark)&id=eq.1&code=eq.0002&marks.mark=gt.8",
+                "[{\"name\":\"Jim Roe\",\"marks\":[{\"mark\":9}]}]");
+    stop(&sv);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest both[] = {
         cmocka_unit_test(test_embeds_of_every_key),
         cmocka_unit_test(test_writes_without_an_integer_key),
+        cmocka_unit_test(test_composite_keys),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

@@ -200,16 +200,18 @@ typedef enum rlh_rel {
     RLH_LINKED   /* the rows linked to the row through a link table: an array */
 } rlh_rel;
 
+#define RLH_KEY_NAME 256 /* the longest key name followed: a field, or fields joined by commas */
+
 struct rlh_embed {
     char *name; /* the member's name (an alias, or the relation as written) */
     rlh_rel rel;
-    const rl_model *m;    /* the related rows' model */
-    const rl_field *key;  /* the key followed (a field of the child), NULL for RLH_LINKED */
-    const rl_model *link; /* RLH_LINKED: the link table */
-    bool single;          /* RLH_TO_MANY through a key unique in the child: one object or null */
-    rl_query *q;          /* the related rows' query: its own filters and order */
-    rlh_shape shape;      /* its columns and relations */
-    rl_groups *groups;    /* once loaded: group i holds row i's related rows */
+    const rl_model *m;      /* the related rows' model */
+    char key[RLH_KEY_NAME]; /* the key followed, as relation calls name it ("" for RLH_LINKED) */
+    const rl_model *link;   /* RLH_LINKED: the link table */
+    bool single;            /* RLH_TO_MANY through a key unique in the child: one object or null */
+    rl_query *q;            /* the related rows' query: its own filters and order */
+    rlh_shape shape;        /* its columns and relations */
+    rl_groups *groups;      /* once loaded: group i holds row i's related rows */
 };
 
 /* select= (v) on model m into sh (embed.c); answers r (400) and returns -1 when it is bad. */
