@@ -68,13 +68,13 @@ static json_t *column_schema(const rl_field *f)
     if (f->kind == RL_KIND_BLOB) put(s, "description", json_string("Bytes, written \\x and hex."));
     if (f->references) {
         const rl_model *p = f->references;
+        const char *to = f->references_field ? f->references_field : rlh_pk_name(p);
         char d[600];
         snprintf(d, sizeof d, "Foreign key to %.200s.%.200s (ON DELETE %s, ON UPDATE %s).",
-                 p->table, rlh_pk_name(p), rl_action_name(f->on_delete),
-                 rl_action_name(f->on_update));
+                 p->table, to, rl_action_name(f->on_delete), rl_action_name(f->on_update));
         put(s, "description", json_string(d));
         put(s, "x-references",
-            json_pack("{s:s,s:s,s:s,s:s}", "table", p->table, "column", rlh_pk_name(p), "on_delete",
+            json_pack("{s:s,s:s,s:s,s:s}", "table", p->table, "column", to, "on_delete",
                       rl_action_name(f->on_delete), "on_update", rl_action_name(f->on_update)));
     }
     return s;
@@ -90,12 +90,21 @@ static void relations(const rl_models *ms, const rl_model *m, rlh_buf *b)
             rlh_addf(b, "%s %.200s(...) or %.200s(...): the row in %.200s",
                      n++ ? ";" : " Here:", rlh_column_of(&m->fields[i]),
                      m->fields[i].references->table, m->fields[i].references->table);
+    for (size_t k = 0; k < m->nkeys; k++)
+        rlh_addf(b, "%s %.200s(...): the row in %.200s through a key of several columns",
+                 n++ ? ";" : " Here:", m->keys[k].references->table, m->keys[k].references->table);
     for (size_t t = 0; t < rl_models_count(ms); t++) {
         const rl_model *c = rl_models_get(ms, t);
         for (size_t i = 0; i < c->nfields; i++)
             if (c->fields[i].references == m)
                 rlh_addf(b, "%s %.200s!%.200s(...): the rows of %.200s referring to it",
                          n++ ? ";" : " Here:", c->table, rlh_column_of(&c->fields[i]), c->table);
+        for (size_t k = 0; k < c->nkeys; k++)
+            if (c->keys[k].references == m)
+                rlh_addf(b,
+                         "%s %.200s(...): the rows of %.200s referring to it by a key of "
+                         "several columns",
+                         n++ ? ";" : " Here:", c->table, c->table);
     }
     if (n) rlh_adds(b, ".");
 }
