@@ -708,7 +708,9 @@ int rl_get(rl_db *db, const rl_model *model, int64_t pk, void *out);
 /* Free the text and blob members of a row filled by rl_get / rl_fetch_first / rl_fetch_one. */
 void rl_row_free(const rl_model *model, void *row);
 
-/* Write every field of row to the row with the same pk.  RL_ENOTFOUND if there is none. */
+/* Write every field of row to the row with the same pk (a model without a pk member but with
+ * a primary_key: every other field to the row with the same key fields).  RL_ENOTFOUND if
+ * there is none. */
 int rl_update(rl_db *db, const rl_model *model, const void *row);
 
 /*

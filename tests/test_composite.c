@@ -308,6 +308,18 @@ static void test_declared_composite_keys(void **state)
     assert_string_equal(d->parent_table, "students");
     assert_contains(d->child_column, "student_id, student_code");
 
+    /* a row of a model keyed by two fields is updated by its key */
+    Student renamed = {1, "b", "Robert"};
+    assert_int_equal(rl_update(db, &Student_model, &renamed), RL_OK);
+    assert_int_equal(
+        scalar(db, "SELECT count(*) FROM students WHERE name = 'Robert' AND code = 'b'"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM students WHERE name = 'Ann'"), 1);
+    assert_int_equal(rl_delete(db, &Student_model, 1), RL_EMISUSE);
+    assert_contains(rl_errmsg(db), "keyed by its fields");
+    Student nobody = {9, "b", "X"};
+    assert_int_equal(rl_update(db, &Student_model, &nobody), RL_ENOTFOUND);
+    assert_contains(rl_errmsg(db), "(id, code) = (9, 'b')");
+
     rl_query *q = rl_select(db, &StudentInfo_model);
     rl_groups *g;
     assert_int_equal(rl_fetch_children(q, &Student_model, "student", s, 2, &g), RL_OK);
@@ -318,7 +330,7 @@ static void test_declared_composite_keys(void **state)
     rl_query_free(q);
     q = rl_select(db, &StudentInfo_model);
     assert_int_equal(rl_join(q, &Student_model, "student"), RL_OK);
-    rl_where(q, "student.name", RL_EQ, rl_text("Bob"));
+    rl_where(q, "student.name", RL_EQ, rl_text("Robert"));
     int64_t n;
     assert_int_equal(rl_count(q, &n), RL_OK);
     assert_int_equal(n, 1);

@@ -64,6 +64,12 @@ static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, rlb_stmt
         *out = mi->stmt[which];
         return RL_OK;
     }
+    if (!mi->model->has_pk && which != MS_INSERT && mi->model->primary_key)
+        return rli_err_set(db, RL_EMISUSE,
+                           "Model %s is keyed by its fields (%s...), not by an integer pk: find "
+                           "or delete its rows with a query on them (rl_fetch_one, "
+                           "rl_delete_where); rl_update takes the row.",
+                           mi->model->type_name, mi->model->primary_key[0]);
     if (!mi->model->has_pk && which != MS_INSERT)
         return rli_err_set(db, RL_EMISUSE,
                            "Model %s has no primary key: rows can be inserted and queried, not "
@@ -358,6 +364,46 @@ static int run_update(rl_db *db, model_info *mi, rlb_stmt *st, const void *row, 
     return RL_OK;
 }
 
+/* rl_update of a model whose key is its primary_key fields: UPDATE ... SET the other fields
+ * WHERE each key field is the row's. */
+static int update_by_key_fields(rl_db *db, model_info *mi, const void *row)
+{
+    const rl_model *m = mi->model;
+    rl_set sets[RL_MAX_FIELDS];
+    size_t nsets = 0;
+    rl_query *q = rl_select(db, m);
+    if (!q) return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    for (size_t i = 0; i < m->nfields; i++) {
+        bool key = false;
+        for (const char *const *k = m->primary_key; *k && !key; k++)
+            key = rli_model_field_index(mi, *k) == (int)i;
+        rl_value v = rli_field_value(&m->fields[i], row);
+        if (key)
+            rl_where(q, m->fields[i].name, v.type == RL_V_NULL ? RL_IS_NULL : RL_EQ, v);
+        else
+            sets[nsets++] = (rl_set){m->fields[i].name, v};
+    }
+    int64_t changed = 0;
+    int code = nsets ? rl_update_where(q, sets, nsets, &changed) : rl_count(q, &changed);
+    rl_query_free(q);
+    if (code != RL_OK || changed > 0) return code;
+    strbuf cols, vals; /* "(id, code) = (1, 'x')" */
+    rli_sb_init(&cols);
+    rli_sb_init(&vals);
+    for (const char *const *k = m->primary_key; *k; k++) {
+        rl_value v = rli_field_value(&m->fields[rli_model_field_index(mi, *k)], row);
+        char *lit = rli_value_literal(&v);
+        rli_sb_printf(&cols, "%s%s", k == m->primary_key ? "" : ", ", *k);
+        rli_sb_printf(&vals, "%s%s", k == m->primary_key ? "" : ", ", lit ? lit : "?");
+        free(lit);
+    }
+    code = rli_err_set(db, RL_ENOTFOUND, "update %s: no row has (%s) = (%s).", mi->table,
+                       sb_str(&cols), sb_str(&vals));
+    rli_sb_free(&cols);
+    rli_sb_free(&vals);
+    return code;
+}
+
 int rl_update(rl_db *db, const rl_model *model, const void *row)
 {
     model_info *mi;
@@ -365,6 +411,7 @@ int rl_update(rl_db *db, const rl_model *model, const void *row)
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;
     if ((code = rli_row_fits(db, mi, row, "update")) != RL_OK) return code;
+    if (!model->has_pk && model->primary_key) return update_by_key_fields(db, mi, row);
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
     rli_bind_row(db->be, st, mi, row, 1);
     return run_update(db, mi, st, row, (int)model->nfields + 1);
