@@ -313,7 +313,12 @@ static void test_declared_composite_keys(void **state)
     assert_int_equal(rl_update(db, &Student_model, &renamed), RL_OK);
     assert_int_equal(
         scalar(db, "SELECT count(*) FROM students WHERE name = 'Robert' AND code = 'b'"), 1);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM students WHERE name = 'Ann'"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM students WHERE name = 'Annie'"), 0);
+    /* an upsert on such a model: the pair is the conflict target */
+    Student again = {1, "a", "Annie"};
+    assert_int_equal(rl_upsert(db, &Student_model, &again, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM students WHERE name = 'Annie'"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM students"), 2);
     assert_int_equal(rl_delete(db, &Student_model, 1), RL_EMISUSE);
     assert_contains(rl_errmsg(db), "keyed by its fields");
     Student nobody = {9, "b", "X"};

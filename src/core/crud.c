@@ -528,7 +528,7 @@ static int conflict_mask(rl_db *db, model_info *mi, const char *const *conflict,
                                mi->table, mi->model->type_name, conflict[i]);
         *mask |= 1ULL << fi;
     }
-    for (const char *const *k = mi->model->primary_key; !*mask && !conflict && k && *k; k++)
+    for (const char *const *k = mi->model->primary_key; !conflict && k && *k; k++)
         *mask |= 1ULL << rli_model_field_index(mi, *k); /* a key that is not one integer */
     if (!*mask && !mi->model->has_pk)
         return rli_err_set(db, RL_EINVAL,

@@ -398,29 +398,21 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     int code = rli_q_ready(q);
     if (code != RL_OK) return code;
     int64_t limit = limit_override >= 0 ? limit_override : q->limit;
-    rls_join join = {0};
-    rli_key k, a;
-    if (q->join && q->link_a < 0) { /* each row's parent */
-        rli_key_of(q->mi, q->join_key, &k);
-        join = (rls_join){.t = &q->join->rt,
-                          .n = k.n,
-                          .with_pk = true,
-                          .columns = rls_all(q->join->model->nfields)};
-        for (int i = 0; i < k.n; i++) {
-            join.left[i] = k.child[i];
-            join.right[i] = k.parent[i] == RLS_PK ? RLS_JOINED_PK : RLS_JOINED + k.parent[i];
-        }
-    } else if (q->join) { /* through a link table: the rows' keys on the other side */
-        rli_key_of(q->join, q->join_key, &k);
-        rli_key_of(q->join, q->link_a, &a);
-        join = (rls_join){.t = &q->join->rt, .n = k.n, .inner = true};
-        for (int i = 0; i < k.n; i++) {
-            join.left[i] = k.parent[i];
-            join.right[i] = RLS_JOINED + k.child[i];
-        }
-        for (int i = 0; i < a.n; i++)
-            join.columns |= 1ULL << a.child[i];
+    /* a join: each row's parent, or through a link table the rows' keys on the other side */
+    bool link = q->join && q->link_a >= 0;
+    rli_key k = {0}, a = {0};
+    if (q->join) rli_key_of(link ? q->join : q->mi, q->join_key, &k);
+    if (link) rli_key_of(q->join, q->link_a, &a);
+    rls_join join = {.t = q->join ? &q->join->rt : NULL, .n = k.n, .with_pk = !link, .inner = link};
+    for (int i = 0; i < k.n; i++) {
+        join.left[i] = link ? k.parent[i] : k.child[i];
+        join.right[i] = link                    ? RLS_JOINED + k.child[i]
+                        : k.parent[i] == RLS_PK ? RLS_JOINED_PK
+                                                : RLS_JOINED + k.parent[i];
     }
+    join.columns = q->join && !link ? rls_all(q->join->model->nfields) : 0;
+    for (int i = 0; i < a.n; i++)
+        join.columns |= 1ULL << a.child[i];
     const rls_table *subs[RLI_MAX_SUBS];
     for (int i = 0; i < q->nsubs; i++)
         subs[i] = &q->subs[i]->rt;
