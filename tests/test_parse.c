@@ -983,6 +983,14 @@ static void test_syntax_errors(void **state)
         {"TRACE", "", {NULL}, 405, "PGRST117", "Unsupported HTTP method: TRACE", NULL},
     };
     check_errors(cases, N(cases));
+    /* reflite's sentence counts columns in the value as sent (PostgREST's message counts the
+     * operator an or/and tree is read after) */
+    rlh_req *r = get("not.or=()");
+    assert_non_null(r->error);
+    assert_string_equal(r->error->message,
+                        "\"failed to parse logic tree (())\" (line 1, column 8)");
+    assert_non_null(strstr(r->error->sentence, "not.or= is not valid at line 1, column 2: "));
+    rlh_req_free(r);
 }
 
 /* ---- limit, offset, Range -------------------------------------------------------------- */

@@ -91,9 +91,11 @@ typedef struct qctx {
     bool *oom;
 } qctx;
 
-/* r becomes the syntax error of g (parsing what, on input), PGRST100; false. */
-static bool syntax(qctx *c, const rlh_gram *g, const char *what, const char *input, size_t ilen,
-                   const char *subject)
+/* r becomes the syntax error of g (parsing what, on input), PGRST100; false.  PostgREST's
+ * message counts columns in what the grammar read, reflite's sentence in the parameter's
+ * value: shift characters (an or/and tree is read after its operator) less. */
+static bool syntax_at(qctx *c, const rlh_gram *g, const char *what, const char *input, size_t ilen,
+                      const char *subject, int shift)
 {
     if (g->fatal && strcmp(g->fatal, "out of memory") == 0) return !(*c->oom = true);
     int line, col;
@@ -104,12 +106,19 @@ static bool syntax(qctx *c, const rlh_gram *g, const char *what, const char *inp
         g->fatal ? afmt(c->a, "nested more than %d deep", RLH_PARSE_MAX_DEPTH) : rlh_g_details(g);
     const char *msg = afmt(c->a, "\"failed to parse %s (%.*s)\" (line %d, column %d)", what,
                            (int)ilen, input, line, col);
-    const char *sentence = afmt(c->a, "%s is not valid at line %d, column %d: %s.", subject, line,
-                                col, details ? details : "");
+    const char *sentence =
+        afmt(c->a, "%s is not valid at line %d, column %d: %s.", subject, line,
+             line == 1 && col > shift ? col - shift : col, details ? details : "");
     if (!details || !msg || !sentence ||
         !rlh_parse_fail(c->r, c->a, 400, "PGRST100", msg, details, NULL, sentence))
         *c->oom = true;
     return false;
+}
+
+static bool syntax(qctx *c, const rlh_gram *g, const char *what, const char *input, size_t ilen,
+                   const char *subject)
+{
+    return syntax_at(c, g, what, input, ilen, subject, 0);
 }
 
 /* ---- the parameters -------------------------------------------------------------------- */
@@ -151,7 +160,7 @@ static bool logic_param(qctx *c, const qparam *p, rlh_vec *logic)
     rlh_g_init(&g, c->a, text, strlen(op) + p->vlen);
     if (rlh_g_logic(&g, &l.tree) != RLH_G_OK) {
         char *subject = afmt(c->a, "%.*s=", (int)p->klen, p->key);
-        return subject ? syntax(c, &g, "logic tree", p->value, p->vlen, subject)
+        return subject ? syntax_at(c, &g, "logic tree", p->value, p->vlen, subject, (int)strlen(op))
                        : !(*c->oom = true);
     }
     return rlh_vec_push(c->a, logic, &l, sizeof l) || !(*c->oom = true);
