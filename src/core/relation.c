@@ -47,7 +47,7 @@ int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char 
                 found = i;
         if (found < 0 && rli_model_field_index(child, key) < 0 && !strchr(key, ','))
             return rli_q_unknown_field(q, key);
-        rli_key_of(child, found, &k);
+        if (found >= 0) rli_key_of(child, found, &k);
         if (found < 0 || !references(q->db, &k, parent))
             return rli_q_fail(q, RL_EINVAL, "%s.%s is not a foreign key to %s.", child->table, key,
                               parent->table);
