@@ -23,8 +23,7 @@
 
 enum {
     RLH_MAX_EMBEDS = 16, /* relations in one request: each one is one statement */
-    RLH_MAX_DEPTH = 6,   /* relations inside relations */
-    RLH_MAX_WAYS = 8     /* ways two tables are related, named in an error */
+    RLH_MAX_DEPTH = 6    /* relations inside relations */
 };
 
 /* The state of one select= parse. */
@@ -40,136 +39,6 @@ static int fail(sel *s, int status, const char *code, const char *msg, const cha
     return -1;
 }
 
-/* Whether model x is t (or the model of t's table). */
-static bool same_table(const rl_model *x, const rl_model *t)
-{
-    return x && (x == t || (x->table && t->table && strcmp(x->table, t->table) == 0));
-}
-
-/* One key of a model, of one field or several: its name as the relation calls take it (the
- * field's, or the rl_key's, else its fields joined by commas) and its fields. */
-typedef struct key_ref {
-    char name[RLH_KEY_NAME];
-    const char *const *fields; /* a key of several fields: the rl_key's list, else NULL */
-    const char *one;           /* a key of one field: its name */
-    const rl_model *target;
-} key_ref;
-
-/* Field i of key k, NULL past the last. */
-static const char *key_field(const key_ref *k, size_t i)
-{
-    return k->fields ? k->fields[i] : i == 0 ? k->one : NULL;
-}
-
-/* Key i of m: its fields with .references first, then its rl_keys; false after the last. */
-static bool key_at(const rl_model *m, size_t i, key_ref *k)
-{
-    for (size_t f = 0; f < m->nfields; f++) {
-        if (!m->fields[f].references || i--) continue;
-        snprintf(k->name, sizeof k->name, "%s", m->fields[f].name);
-        k->one = m->fields[f].name;
-        k->fields = NULL;
-        k->target = m->fields[f].references;
-        return true;
-    }
-    if (i >= m->nkeys) return false;
-    const rl_key *ck = &m->keys[i];
-    k->fields = ck->fields;
-    k->target = ck->references;
-    if (ck->name) {
-        snprintf(k->name, sizeof k->name, "%s", ck->name);
-    } else {
-        size_t len = 0;
-        k->name[0] = '\0';
-        for (size_t j = 0; ck->fields[j] && len < sizeof k->name; j++)
-            len += (size_t)snprintf(k->name + len, sizeof k->name - len, "%s%s", j ? "," : "",
-                                    ck->fields[j]);
-    }
-    return true;
-}
-
-/* Whether hint names key k of m: its name, the column of a key of one field, or the name
- * PostgreSQL gives a key by default, "<table>_<column>[_<column>...]_fkey" (which PostgREST's
- * hints use). */
-static bool hint_names(const char *hint, const rl_model *m, const key_ref *k)
-{
-    if (!hint || strcmp(k->name, hint) == 0) return true;
-    const rl_field *f = k->fields ? NULL : rlh_field(m, k->one);
-    if (f && strcmp(rlh_column_of(f), hint) == 0) return true;
-    size_t n = strlen(m->table);
-    if (strncmp(hint, m->table, n) != 0) return false;
-    const char *h = hint + n;
-    for (size_t i = 0; key_field(k, i); i++) {
-        size_t len = strlen(key_field(k, i));
-        if (h[0] != '_' || strncmp(h + 1, key_field(k, i), len) != 0) return false;
-        h += 1 + len;
-    }
-    return strcmp(h, "_fkey") == 0;
-}
-
-/* Whether the NULL-terminated list a names the fields of key k, in any order. */
-static bool same_fields(const char *const *a, const key_ref *k)
-{
-    size_t n = 0, m = 0;
-    while (a && a[n])
-        n++;
-    while (key_field(k, m))
-        m++;
-    for (size_t i = 0; i < n && n == m; i++) {
-        bool in = false;
-        for (size_t j = 0; j < m && !in; j++)
-            in = strcmp(a[i], key_field(k, j)) == 0;
-        if (!in) return false;
-    }
-    return n == m && n > 0;
-}
-
-/* Whether the fields of key k of m are unique together (a one-to-one relation): a field
- * declared so, the whole primary key, or the fields of a unique index. */
-static bool unique_in(const rl_model *m, const key_ref *k)
-{
-    const rl_field *f = k->fields ? NULL : rlh_field(m, k->one);
-    if ((f && f->unique) || same_fields(m->primary_key, k)) return true;
-    for (size_t i = 0; i < m->nindexes; i++)
-        if (m->indexes[i].unique && same_fields(m->indexes[i].fields, k)) return true;
-    return false;
-}
-
-/* One way of relating two tables. */
-typedef struct way {
-    rlh_rel rel;
-    key_ref key; /* the key followed (of the child), unused for RLH_LINKED */
-    const rl_model *link;
-} way;
-
-/* The ways m relates to t: direct keys first (m's keys to t, t's keys to m; between rows of
- * one table only the second: the first is named by its key column), else link tables.  With
- * a hint, only the ways whose key (column or name) or link table it names. */
-static size_t ways_of(sel *s, const rl_model *m, const rl_model *t, const char *hint, way *out)
-{
-    size_t n = 0;
-    key_ref k;
-    for (size_t i = 0; m != t && key_at(m, i, &k) && n < RLH_MAX_WAYS; i++)
-        if (same_table(k.target, t) && hint_names(hint, m, &k))
-            out[n++] = (way){RLH_TO_ONE, k, NULL};
-    for (size_t i = 0; key_at(t, i, &k) && n < RLH_MAX_WAYS; i++)
-        if (same_table(k.target, m) && hint_names(hint, t, &k))
-            out[n++] = (way){RLH_TO_MANY, k, NULL};
-    if (n) return n;
-    const rl_models *ms = rl_request_models(s->r);
-    for (size_t l = 0; l < rl_models_count(ms) && n < RLH_MAX_WAYS; l++) {
-        const rl_model *link = rl_models_get(ms, l);
-        if (link == m || link == t || (hint && strcmp(link->table, hint) != 0)) continue;
-        size_t to_m = 0, to_t = 0;
-        for (size_t i = 0; key_at(link, i, &k); i++) {
-            to_m += same_table(k.target, m);
-            to_t += same_table(k.target, t);
-        }
-        if (m == t ? to_m == 2 : to_m && to_t) out[n++] = (way){.rel = RLH_LINKED, .link = link};
-    }
-    return n;
-}
-
 /* The relation name names from m (a key column of m, or a table) into e. */
 static int resolve(sel *s, const rl_model *m, const char *name, const char *hint, rlh_embed *e)
 {
@@ -181,14 +50,15 @@ static int resolve(sel *s, const rl_model *m, const char *name, const char *hint
         e->m = f->references;
         return 0;
     }
-    const rl_model *t = rl_models_find(rl_request_models(s->r), name);
+    const rl_models *ms = rl_request_models(s->r);
+    const rl_model *t = rl_models_find(ms, name);
     if (!t) {
         snprintf(msg, sizeof msg, "%.150s has no foreign key %.150s, and there is no table %.150s.",
                  m->table, name, name);
         return fail(s, 400, "RL_EFIELD", msg, NULL);
     }
-    way w[RLH_MAX_WAYS];
-    size_t n = ways_of(s, m, t, hint, w);
+    rlh_way w[RLH_MAX_WAYS];
+    size_t n = rlh_ways_of(ms, m, t, hint, w);
     if (n == 0) {
         snprintf(msg, sizeof msg, "%.150s and %.150s are not related%s%.150s.", m->table, t->table,
                  hint ? " through " : "", hint ? hint : "");
@@ -199,20 +69,8 @@ static int resolve(sel *s, const rl_model *m, const char *name, const char *hint
     if (n > 1) {
         rlh_buf b = {0};
         rlh_addf(&b, "%.150s and %.150s are related in %zu ways:", m->table, t->table, n);
-        for (size_t i = 0; i < n; i++) {
-            const rl_field *kf = w[i].link || w[i].key.fields
-                                     ? NULL
-                                     : rlh_field(w[i].rel == RLH_TO_ONE ? m : t, w[i].key.one);
-            rlh_addf(&b, "%s %.150s!", i ? "," : "", t->table);
-            if (w[i].link || kf) {
-                rlh_addf(&b, "%.150s", w[i].link ? w[i].link->table : rlh_column_of(kf));
-            } else { /* a key of several fields: by the name PostgreSQL gives it */
-                rlh_addf(&b, "%.100s", w[i].rel == RLH_TO_ONE ? m->table : t->table);
-                for (size_t j = 0; key_field(&w[i].key, j); j++)
-                    rlh_addf(&b, "_%.60s", key_field(&w[i].key, j));
-                rlh_adds(&b, "_fkey");
-            }
-        }
+        for (size_t i = 0; i < n; i++)
+            rlh_addf(&b, "%s %.150s!%.150s", i ? "," : "", t->table, w[i].hint);
         rlh_adds(&b, ".");
         int rc = fail(s, 400, "RL_EAMBIGUOUS", b.oom ? "Ambiguous relation." : b.data,
                       "Name one: table!key_column(...) or table!link_table(...).");
@@ -220,10 +78,10 @@ static int resolve(sel *s, const rl_model *m, const char *name, const char *hint
         return rc;
     }
     e->rel = w[0].rel;
-    snprintf(e->key, sizeof e->key, "%s", w[0].link ? "" : w[0].key.name);
+    snprintf(e->key, sizeof e->key, "%s", w[0].key);
     e->link = w[0].link;
     e->m = t;
-    e->single = e->rel == RLH_TO_MANY && unique_in(t, &w[0].key);
+    e->single = w[0].single;
     return 0;
 }
 
@@ -344,10 +202,11 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
     char text[300], *hint;
     snprintf(text, sizeof text, "%s", name);
     if ((hint = strchr(text, '!'))) *hint++ = '\0';
-    *t = rl_models_find(rl_request_models(r), text);
+    const rl_models *ms = rl_request_models(r);
+    *t = rl_models_find(ms, text);
     if (!*t) return 0;
-    way w[RLH_MAX_WAYS];
-    size_t n = ways_of(&s, m, *t, hint, w), k = 0;
+    rlh_way w[RLH_MAX_WAYS];
+    size_t n = rlh_ways_of(ms, m, *t, hint, w), k = 0;
     for (size_t i = 0; i < n; i++)
         if (w[i].rel == RLH_TO_MANY) w[k++] = w[i];
     if (k > 1) {
@@ -356,8 +215,8 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
                  (*t)->table, k, m->table, (*t)->table);
         return fail(&s, 400, "RL_EAMBIGUOUS", msg, NULL);
     }
-    if (k == 1 && w[0].key.fields) return 0; /* a key of several fields: not nested writes */
-    if (k == 1) *key = rlh_field(*t, w[0].key.one);
+    if (k == 1 && strchr(w[0].key, ',')) return 0; /* a key of several fields: not nested */
+    if (k == 1) *key = rlh_field(*t, w[0].key);
     return k == 1 && *key;
 }
 

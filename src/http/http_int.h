@@ -214,6 +214,22 @@ struct rlh_embed {
     rl_groups *groups;      /* once loaded: group i holds row i's related rows */
 };
 
+/* One way two tables relate (relate.c). */
+enum { RLH_MAX_WAYS = 8 }; /* ways two tables are related, named in an error */
+typedef struct rlh_way {
+    rlh_rel rel;
+    char key[RLH_KEY_NAME];  /* the key followed as relation calls name it ("" for RLH_LINKED) */
+    char hint[RLH_KEY_NAME]; /* what names it after "!": a key's column, its PostgreSQL name
+                                (<table>_<columns>_fkey) for several columns, a link table */
+    const rl_model *link;    /* RLH_LINKED: the link table */
+    bool single;             /* RLH_TO_MANY through a key unique in the child: one object */
+} rlh_way;
+/* The ways m relates to t (at most RLH_MAX_WAYS, into out): direct keys first (m's keys to t,
+ * t's keys to m; between rows of one table only the second), else link tables among ms.  With
+ * a hint, only the ways whose key (column, name, PostgreSQL name) or link table it names. */
+size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, const char *hint,
+                   rlh_way *out);
+
 /* select= (v) on model m into sh (embed.c); answers r (400) and returns -1 when it is bad. */
 int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape *sh);
 /* The relation of sh whose name is the len bytes at name, or NULL. */
