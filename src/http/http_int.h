@@ -221,6 +221,8 @@ typedef struct rlh_way {
     char key[RLH_KEY_NAME];  /* the key followed as relation calls name it ("" for RLH_LINKED) */
     char hint[RLH_KEY_NAME]; /* what names it after "!": a key's column, its PostgreSQL name
                                 (<table>_<columns>_fkey) for several columns, a link table */
+    char fkey[RLH_KEY_NAME]; /* the key's PostgreSQL name, <table>_<columns>_fkey ("" for
+                                RLH_LINKED): PostgREST's hints name keys so */
     const rl_model *link;    /* RLH_LINKED: the link table */
     bool single;             /* RLH_TO_MANY through a key unique in the child: one object */
 } rlh_way;

@@ -110,15 +110,13 @@ static rlh_way way_by(rlh_rel rel, const rl_model *child, const key_ref *k)
 {
     rlh_way w = {.rel = rel, .single = rel == RLH_TO_MANY && unique_in(child, k)};
     snprintf(w.key, sizeof w.key, "%s", k->name);
+    size_t len = (size_t)snprintf(w.fkey, sizeof w.fkey, "%s", child->table);
+    for (size_t j = 0; key_field(k, j) && len < sizeof w.fkey; j++)
+        len += (size_t)snprintf(w.fkey + len, sizeof w.fkey - len, "_%s", key_field(k, j));
+    if (len < sizeof w.fkey) snprintf(w.fkey + len, sizeof w.fkey - len, "_fkey");
     const rl_field *f = k->fields ? NULL : rlh_field(child, k->one);
-    if (f) { /* a key of one field is hinted by its column */
-        snprintf(w.hint, sizeof w.hint, "%s", rlh_column_of(f));
-        return w;
-    }
-    size_t len = (size_t)snprintf(w.hint, sizeof w.hint, "%s", child->table);
-    for (size_t j = 0; key_field(k, j) && len < sizeof w.hint; j++)
-        len += (size_t)snprintf(w.hint + len, sizeof w.hint - len, "_%s", key_field(k, j));
-    if (len < sizeof w.hint) snprintf(w.hint + len, sizeof w.hint - len, "_fkey");
+    /* a key of one field is hinted by its column, one of several by its PostgreSQL name */
+    snprintf(w.hint, sizeof w.hint, "%s", f ? rlh_column_of(f) : w.fkey);
     return w;
 }
 

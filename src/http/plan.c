@@ -1,0 +1,450 @@
+/*
+ * The plan of a read: the request value's names looked up in the models (see plan.h).
+ *
+ * Errors are PostgREST's, with its status, code and words, and carry reflite's sentence too:
+ *   404 PGRST205  no such table          400 PGRST200  the tables are not related
+ *   300 PGRST201  related in more ways than one (details: each way; hint: the names to use)
+ *   400 42703     no such column         400 PGRST108  a filter, order or limit on a relation
+ *                                                      that select= does not embed
+ *   400 PGRST119  a spread of a relation that is not to-one
+ *   400 PGRST123  aggregates when the server does not allow them
+ */
+#include "plan.h"
+#include "parse_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+    rlh_plan *p;
+    rlh_arena *a;
+    const rl_models *ms;
+    const rlh_plan_opts *o;
+    unsigned embeds;
+    bool oom;
+} ctx;
+
+/* The plan becomes an error value; returns false (for "return fail(...)"). */
+static bool fail(ctx *c, int status, const char *code, const char *message, const char *details,
+                 const char *hint, const char *sentence)
+{
+    if (c->p->error) return false;
+    rlh_perror *e = rlh_arena_alloc(c->a, sizeof *e);
+    if (!e) {
+        c->oom = true;
+        return false;
+    }
+    e->status = status;
+    e->code = code;
+    e->message = rlh_arena_strndup(c->a, message, strlen(message));
+    e->details = details ? rlh_arena_strndup(c->a, details, strlen(details)) : NULL;
+    e->hint = hint ? rlh_arena_strndup(c->a, hint, strlen(hint)) : NULL;
+    e->sentence = sentence ? rlh_arena_strndup(c->a, sentence, strlen(sentence)) : NULL;
+    if (!e->message) c->oom = true;
+    c->p->error = e;
+    return false;
+}
+
+static bool no_memory(ctx *c)
+{
+    c->oom = true;
+    return false;
+}
+
+/* ---- columns -------------------------------------------------------------------------------- */
+
+/* The field number of column name in m (RLH_FIELD_PK for its pk), or false with 42703. */
+static bool column_of(ctx *c, const rl_model *m, const char *name, int *field, rl_kind *kind)
+{
+    const rl_field *f = rlh_field(m, name);
+    if (f) {
+        *field = (int)(f - m->fields);
+        *kind = f->kind;
+        return true;
+    }
+    if (m->has_pk && strcmp(name, rlh_pk_name(m)) == 0) {
+        *field = RLH_FIELD_PK;
+        *kind = RL_KIND_INTEGER;
+        return true;
+    }
+    char msg[400], sentence[500];
+    snprintf(msg, sizeof msg, "column %.150s.%.150s does not exist", m->table, name);
+    snprintf(sentence, sizeof sentence, "The table %.150s has no column %.150s.", m->table, name);
+    return fail(c, 400, "42703", msg, NULL, NULL, sentence);
+}
+
+static bool push_col(ctx *c, rlh_vec *v, const rlh_pcol *col)
+{
+    return rlh_vec_push(c->a, v, col, sizeof *col) || no_memory(c);
+}
+
+/* Every column of m, its pk first. */
+static bool all_columns(ctx *c, const rl_model *m, rlh_vec *v)
+{
+    if (m->has_pk &&
+        !push_col(
+            c, v,
+            &(rlh_pcol){.name = rlh_pk_name(m), .field = RLH_FIELD_PK, .kind = RL_KIND_INTEGER}))
+        return false;
+    for (size_t i = 0; i < m->nfields; i++)
+        if (!push_col(c, v,
+                      &(rlh_pcol){.name = rlh_column_of(&m->fields[i]),
+                                  .field = (int)i,
+                                  .kind = m->fields[i].kind}))
+            return false;
+    return true;
+}
+
+/* A column item of select=. */
+static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
+{
+    if (s->agg != RLH_AGG_NONE && !c->o->aggregates)
+        return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
+                    "Aggregates in select= are turned off on this server.");
+    if (s->agg != RLH_AGG_NONE) n->grouped = true;
+    if (strcmp(s->col.name, "*") == 0) {
+        if (s->agg == RLH_AGG_COUNT)
+            return push_col(c, cols,
+                            &(rlh_pcol){.name = s->alias ? s->alias : "count",
+                                        .field = RLH_FIELD_COUNT,
+                                        .kind = RL_KIND_INTEGER,
+                                        .agg = RLH_AGG_COUNT,
+                                        .agg_cast = s->agg_cast});
+        return all_columns(c, n->m, cols);
+    }
+    rlh_pcol col = {.json = s->col.json,
+                    .njson = s->col.njson,
+                    .cast = s->cast,
+                    .agg = s->agg,
+                    .agg_cast = s->agg_cast};
+    if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
+    /* the member's name: the alias, else the JSON path's last key, else the column (an
+     * aggregate of a column is named after the aggregate, as PostgreSQL names it) */
+    static const char *const agg_names[] = {"", "sum", "avg", "count", "max", "min"};
+    col.name = s->alias                 ? s->alias
+               : s->col.njson           ? s->col.json[s->col.njson - 1].key
+               : s->agg != RLH_AGG_NONE ? agg_names[s->agg]
+                                        : s->col.name;
+    return push_col(c, cols, &col);
+}
+
+/* ---- embedded relations --------------------------------------------------------------------- */
+
+static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems, int depth);
+
+/* The ambiguity of two or more ways between m and t, as PostgREST words it (300 PGRST201). */
+static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *label,
+                      const rlh_way *w, size_t n)
+{
+    rlh_buf details = {0}, hint = {0}, sentence = {0};
+    static const char *const card[] = {"many-to-one", "one-to-many", "many-to-many"};
+    rlh_adds(&details, "[");
+    rlh_addf(&sentence, "%.150s and %.150s are related in %zu ways:", m->table, t->table, n);
+    for (size_t i = 0; i < n; i++) {
+        char rel[600];
+        if (w[i].link)
+            snprintf(rel, sizeof rel, "%.150s using %.150s", w[i].link->table, w[i].hint);
+        else
+            snprintf(rel, sizeof rel, "%.200s using %.150s and %.150s", w[i].fkey, m->table,
+                     t->table);
+        rlh_adds(&details, i ? ",{" : "{");
+        rlh_json_key(&details, "cardinality");
+        rlh_json_str(&details, w[i].single ? "one-to-one" : card[w[i].rel],
+                     strlen(w[i].single ? "one-to-one" : card[w[i].rel]));
+        rlh_adds(&details, ",");
+        char embedding[400];
+        snprintf(embedding, sizeof embedding, "%.150s with %.150s", m->table, t->table);
+        rlh_json_member(&details, "embedding", embedding);
+        rlh_adds(&details, ",");
+        rlh_json_member(&details, "relationship", rel);
+        rlh_adds(&details, "}");
+        rlh_addf(&hint, "%s'%.150s!%.200s'", i ? ", " : "", t->table,
+                 w[i].link ? w[i].link->table : w[i].fkey);
+        rlh_addf(&sentence, "%s %.150s!%.200s", i ? "," : "", label,
+                 w[i].link ? w[i].link->table : w[i].fkey);
+    }
+    rlh_adds(&details, "]");
+    char msg[500], h[900];
+    snprintf(msg, sizeof msg,
+             "Could not embed because more than one relationship was found for '%.150s' and "
+             "'%.150s'",
+             m->table, label);
+    snprintf(h, sizeof h,
+             "Try changing '%.150s' to one of the following: %.600s. Find the desired "
+             "relationship in the 'details' key.",
+             label, hint.oom ? "" : hint.data);
+    bool oom = details.oom || hint.oom || sentence.oom;
+    if (!oom) fail(c, 300, "PGRST201", msg, details.data, h, sentence.data);
+    rlh_free(&details);
+    rlh_free(&hint);
+    rlh_free(&sentence);
+    return oom ? no_memory(c) : false;
+}
+
+/* The relation of an embed item s below node n, planned into kid. */
+static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, int depth)
+{
+    unsigned most = c->o->max_embeds ? c->o->max_embeds : 16;
+    if (++c->embeds > most || depth >= RLH_PARSE_MAX_DEPTH) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "Too many embedded relations (at most %u).", most);
+        return fail(c, 400, "PGRST100", msg, NULL, NULL, msg);
+    }
+    const rl_model *m = n->m, *t = rl_models_find(c->ms, s->relation);
+    const rl_field *by_key = t ? NULL : rlh_field(m, s->relation);
+    *kid = (rlh_pnode){.name = s->alias ? s->alias : s->relation,
+                       .label = s->relation,
+                       .join = s->join,
+                       .spread = s->kind == RLH_SEL_SPREAD,
+                       .limit = -1};
+    if (by_key && by_key->references && !s->hint) { /* embedded by its key column: to-one */
+        kid->m = by_key->references;
+        kid->way = (rlh_way){.rel = RLH_TO_ONE};
+        snprintf(kid->way.key, sizeof kid->way.key, "%s", by_key->name);
+    } else {
+        rlh_way w[RLH_MAX_WAYS];
+        size_t nw = t ? rlh_ways_of(c->ms, m, t, s->hint, w) : 0;
+        if (nw == 0) {
+            char msg[400], details[700], sentence[500];
+            snprintf(msg, sizeof msg,
+                     "Could not find a relationship between '%.150s' and '%.150s' in the schema "
+                     "cache",
+                     m->table, s->relation);
+            snprintf(details, sizeof details,
+                     "Searched for a foreign key relationship between '%.150s' and '%.150s'%s%.150s"
+                     "%s in the schema '%.100s', but no matches were found.",
+                     m->table, s->relation, s->hint ? " using the hint '" : "",
+                     s->hint ? s->hint : "", s->hint ? "'" : "",
+                     c->o->schema ? c->o->schema : "public");
+            if (t)
+                snprintf(sentence, sizeof sentence,
+                         "%.150s and %.150s are not related%s%.150s: embedding follows foreign "
+                         "keys, of one table to the other or of a table to each.",
+                         m->table, s->relation, s->hint ? " through " : "", s->hint ? s->hint : "");
+            else
+                snprintf(sentence, sizeof sentence,
+                         "%.150s has no foreign key %.150s, and there is no table %.150s.",
+                         m->table, s->relation, s->relation);
+            return fail(c, 400, "PGRST200", msg, details, NULL, sentence);
+        }
+        if (nw > 1) return ambiguous(c, m, t, s->relation, w, nw);
+        kid->m = t;
+        kid->way = w[0];
+    }
+    if (kid->spread && kid->way.rel != RLH_TO_ONE && !kid->way.single) {
+        char msg[400], details[400];
+        snprintf(msg, sizeof msg, "A spread operation on '%.150s' is not possible", s->relation);
+        snprintf(details, sizeof details,
+                 "'%.150s' and '%.150s' do not form a many-to-one or one-to-one relationship",
+                 m->table, s->relation);
+        return fail(c, 400, "PGRST119", msg, details, NULL, msg);
+    }
+    return plan_node(c, kid, s->items, s->nitems, depth + 1);
+}
+
+/* The columns and relations of select= items on node n. */
+static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems, int depth)
+{
+    rlh_vec cols = {0}, kids = {0};
+    for (size_t i = 0; i < nitems; i++) {
+        const rlh_sel *s = &items[i];
+        if (s->kind == RLH_SEL_COLUMN) {
+            if (!column_item(c, n, s, &cols)) return false;
+            continue;
+        }
+        rlh_pnode kid;
+        if (!embed_item(c, n, s, &kid, depth)) return false;
+        if (!rlh_vec_push(c->a, &kids, &kid, sizeof kid)) return no_memory(c);
+    }
+    n->cols = cols.items;
+    n->ncols = cols.n;
+    n->kids = kids.items;
+    n->nkids = kids.n;
+    n->where = (rlh_pwhere){.leaf = false};
+    return true;
+}
+
+/* ---- where filters, orders and ranges go ------------------------------------------------- */
+
+/* The node a path leads to from the root, or NULL with PGRST108. */
+static rlh_pnode *node_at(ctx *c, const rlh_path *path)
+{
+    rlh_pnode *n = &c->p->root;
+    for (size_t i = 0; i < path->n; i++) {
+        rlh_pnode *next = NULL;
+        for (size_t k = 0; k < n->nkids && !next; k++)
+            if (strcmp(n->kids[k].name, path->names[i]) == 0) next = &n->kids[k];
+        if (!next) {
+            char msg[300], hint[400], sentence[500];
+            snprintf(msg, sizeof msg, "'%.150s' is not an embedded resource in this request",
+                     path->names[i]);
+            snprintf(hint, sizeof hint,
+                     "Verify that '%.150s' is included in the 'select' query parameter.",
+                     path->names[i]);
+            snprintf(sentence, sizeof sentence,
+                     "%.150s is not embedded in select=: a filter, order or limit on its rows "
+                     "needs it there.",
+                     path->names[i]);
+            fail(c, 400, "PGRST108", msg, NULL, hint, sentence);
+            return NULL;
+        }
+        n = next;
+    }
+    return n;
+}
+
+/* A parsed or=/and= tree as the node's conditions. */
+static bool plan_tree(ctx *c, const rl_model *m, const rlh_logic *t, rlh_pwhere *out)
+{
+    *out = (rlh_pwhere){.leaf = t->leaf, .negated = t->negated, .any = t->any};
+    if (t->leaf) {
+        out->cond.cond = &t->cond;
+        return column_of(c, m, t->cond.col.name, &out->cond.field, &out->cond.kind);
+    }
+    out->kids = rlh_arena_alloc(c->a, (t->nkids ? t->nkids : 1) * sizeof *out->kids);
+    if (!out->kids) return no_memory(c);
+    out->nkids = t->nkids;
+    for (size_t i = 0; i < t->nkids; i++)
+        if (!plan_tree(c, m, &t->kids[i], &out->kids[i])) return false;
+    return true;
+}
+
+/* Add a condition (or tree) to the all-group of node n. */
+static bool add_where(ctx *c, rlh_pnode *n, const rlh_pwhere *w)
+{
+    rlh_vec v = {n->where.kids, n->where.nkids, n->where.nkids};
+    if (!rlh_vec_push(c->a, &v, w, sizeof *w)) return no_memory(c);
+    n->where.kids = v.items;
+    n->where.nkids = v.n;
+    return true;
+}
+
+static bool plan_filters(ctx *c)
+{
+    const rlh_req *r = c->p->req;
+    for (size_t i = 0; i < r->nfilters; i++) {
+        rlh_pnode *n = node_at(c, &r->filters[i].path);
+        rlh_pwhere w = {.leaf = true, .cond.cond = &r->filters[i].cond};
+        if (!n || !column_of(c, n->m, r->filters[i].cond.col.name, &w.cond.field, &w.cond.kind) ||
+            !add_where(c, n, &w))
+            return false;
+    }
+    for (size_t i = 0; i < r->nlogic; i++) {
+        rlh_pnode *n = node_at(c, &r->logic[i].path);
+        rlh_pwhere w;
+        if (!n || !plan_tree(c, n->m, &r->logic[i].tree, &w) || !add_where(c, n, &w)) return false;
+    }
+    return true;
+}
+
+/* One order= term on node n. */
+static bool order_term(ctx *c, rlh_pnode *n, const rlh_order_term *t, rlh_porder *o)
+{
+    *o = (rlh_porder){
+        .kid = -1, .json = t->col.json, .njson = t->col.njson, .dir = t->dir, .nulls = t->nulls};
+    const rl_model *m = n->m;
+    if (t->relation) { /* rel(col): a column of a to-one relation embedded in the node */
+        for (size_t k = 0; k < n->nkids && o->kid < 0; k++)
+            if (strcmp(n->kids[k].name, t->relation) == 0) o->kid = (int)k;
+        if (o->kid < 0) {
+            rlh_path p = {&t->relation, 1};
+            rlh_pnode saved = c->p->root;
+            c->p->root = *n; /* PGRST108, worded for the relation below n */
+            node_at(c, &p);
+            c->p->root = saved;
+            return false;
+        }
+        const rlh_pnode *kid = &n->kids[o->kid];
+        if (kid->way.rel != RLH_TO_ONE && !kid->way.single) {
+            char msg[400], sentence[400];
+            snprintf(msg, sizeof msg, "A related order on '%.150s' is not possible", t->relation);
+            snprintf(sentence, sizeof sentence,
+                     "Rows can be ordered by a column of a relation that gives each row one "
+                     "row (to-one); %.150s gives several.",
+                     t->relation);
+            return fail(c, 400, "PGRST118", msg, NULL, NULL, sentence);
+        }
+        m = kid->m;
+    }
+    return column_of(c, m, t->col.name, &o->field, &o->kind);
+}
+
+static bool plan_orders(ctx *c)
+{
+    const rlh_req *r = c->p->req;
+    for (size_t i = 0; i < r->norders; i++) {
+        rlh_pnode *n = node_at(c, &r->orders[i].path);
+        if (!n) return false;
+        n->order = rlh_arena_alloc(c->a, (r->orders[i].nterms + 1) * sizeof *n->order);
+        if (!n->order) return no_memory(c);
+        n->norder = r->orders[i].nterms;
+        for (size_t k = 0; k < n->norder; k++)
+            if (!order_term(c, n, &r->orders[i].terms[k], &n->order[k])) return false;
+    }
+    return true;
+}
+
+/* Rows first..first+count-1 as an offset and a limit (-1: none). */
+static void set_range(rlh_pnode *n, const rlh_range *g)
+{
+    n->offset = g->first > 0 ? g->first : 0;
+    n->limit = g->bounded ? (g->count > 0 ? g->count : 0) : -1;
+}
+
+static bool plan_ranges(ctx *c)
+{
+    const rlh_req *r = c->p->req;
+    set_range(&c->p->root, &r->range);
+    for (size_t i = 0; i < r->nranges; i++) {
+        rlh_pnode *n = node_at(c, &r->ranges[i].path);
+        if (!n) return false;
+        set_range(n, &r->ranges[i]);
+    }
+    return true;
+}
+
+/* ---- the plan ------------------------------------------------------------------------------ */
+
+rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o)
+{
+    rlh_arena *a = calloc(1, sizeof *a);
+    rlh_plan *p = a ? rlh_arena_alloc(a, sizeof *p) : NULL;
+    if (!p) {
+        free(a);
+        return NULL;
+    }
+    static const rlh_plan_opts defaults = {.schema = "public", .aggregates = true};
+    ctx c = {.p = p, .a = a, .ms = ms, .o = o ? o : &defaults};
+    p->mem = a;
+    p->req = req;
+    p->error = req->error;
+    const rl_model *m = p->error ? NULL : rl_models_find(ms, req->relation);
+    if (!p->error && !m) {
+        char msg[400], sentence[400];
+        snprintf(msg, sizeof msg, "Could not find the table '%.100s.%.200s' in the schema cache",
+                 c.o->schema ? c.o->schema : "public", req->relation ? req->relation : "");
+        snprintf(sentence, sizeof sentence, "There is no table or view named %.200s.",
+                 req->relation ? req->relation : "");
+        fail(&c, 404, "PGRST205", msg, NULL, NULL, sentence);
+    }
+    if (!p->error) {
+        p->root = (rlh_pnode){.m = m, .label = req->relation, .limit = -1};
+        if (plan_node(&c, &p->root, req->select, req->nselect, 0) && plan_filters(&c) &&
+            plan_orders(&c))
+            plan_ranges(&c);
+    }
+    if (c.oom) {
+        rlh_plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void rlh_plan_free(rlh_plan *p)
+{
+    if (!p) return;
+    rlh_arena *a = p->mem;
+    rlh_arena_free(a);
+    free(a);
+}

@@ -1,0 +1,104 @@
+/*
+ * The plan stage of the server: a request value (parse.h) and the schema cache (the models of
+ * rl_models_load) become a plan value or an error value, in PostgREST's conventions and with
+ * its error codes and texts.  Nothing here does I/O or answers a request: every name of the
+ * request is looked up here, so that what the execute stage runs names only the schema's
+ * tables and columns.
+ *
+ * A read is a tree of nodes: the request's relation at the root, an embedded relation below
+ * its parent (how it relates, found through the keys: rlh_ways_of), each node with its output
+ * columns, its conditions (filters and or/and trees on its path), its order and its range.
+ *
+ *   GET /films?select=title,director:directors(name),roles!inner(character)&roles.character=eq.X
+ *     root films: title; kids: directors as "director" (to-one), roles (to-many, inner)
+ *     roles: the condition character = 'X'; films keep only those with such a role
+ */
+#ifndef REFLITE_HTTP_PLAN_H
+#define REFLITE_HTTP_PLAN_H
+
+#include "http_int.h"
+#include "parse.h"
+
+/* Field numbers of an output column that is not one of the model's fields. */
+enum {
+    RLH_FIELD_PK = -1,   /* the model's integer primary key (its pk member) */
+    RLH_FIELD_COUNT = -2 /* count(): the number of rows of the group */
+};
+
+/* One column of the answer. */
+typedef struct rlh_pcol {
+    const char *name; /* the member's name: the alias, the column, or the JSON path's last key */
+    int field;        /* a field index of the node's model, or RLH_FIELD_* */
+    rl_kind kind;     /* the field's kind (RL_KIND_INTEGER for the pk and counts) */
+    const rlh_jstep *json;
+    size_t njson;
+    const char *cast; /* col::type, or NULL */
+    rlh_agg agg;
+    const char *agg_cast;
+} rlh_pcol;
+
+/* A condition on a column of the node's model. */
+typedef struct rlh_pcond {
+    int field; /* a field index, or RLH_FIELD_PK */
+    rl_kind kind;
+    const rlh_cond *cond; /* the parsed condition: operator, operand(s), negation, path */
+} rlh_pcond;
+
+/* The node's conditions: a condition, or a group of them (all, or any: an or= tree). */
+typedef struct rlh_pwhere {
+    bool leaf;
+    rlh_pcond cond;
+    bool negated, any;
+    struct rlh_pwhere *kids;
+    size_t nkids;
+} rlh_pwhere;
+
+typedef struct rlh_porder {
+    int kid; /* -1: a column of the node; else the index of the to-one kid whose column it is */
+    int field;
+    rl_kind kind;
+    const rlh_jstep *json;
+    size_t njson;
+    rlh_dir dir;
+    rlh_nulls nulls;
+} rlh_porder;
+
+typedef struct rlh_pnode {
+    const rl_model *m;
+    const char *name;  /* its member in the parent's rows: the alias or the relation; NULL: root */
+    const char *label; /* what the request called it (the relation, or its alias): for errors */
+    rlh_way way;       /* how it relates to its parent (not the root) */
+    rlh_join join;     /* !inner: a parent without such rows is left out; !left (default) */
+    bool spread;       /* ...rel(): its columns among the parent's own (to-one only) */
+    rlh_pcol *cols;    /* what the answer shows of each row, in order */
+    size_t ncols;
+    bool grouped;     /* an aggregate among cols: rows are grouped by the other columns */
+    rlh_pwhere where; /* a group of all: filters and or=/and= trees of the node's path */
+    rlh_porder *order;
+    size_t norder;
+    int64_t offset, limit; /* limit -1: none */
+    struct rlh_pnode *kids;
+    size_t nkids;
+} rlh_pnode;
+
+typedef struct rlh_plan {
+    const rlh_perror *error; /* not NULL: the request is this error, and nothing below is set */
+    const rlh_req *req;      /* the request value planned (the plan points into it) */
+    rlh_pnode root;
+    void *mem; /* everything above, owned by the plan */
+} rlh_plan;
+
+/* What the planner needs to know beyond the request and the models. */
+typedef struct rlh_plan_opts {
+    const char *schema;  /* the schema's name in PostgREST's messages ("public") */
+    bool aggregates;     /* aggregates in select= are allowed (else 400 PGRST123) */
+    int64_t max_rows;    /* the most rows a node may answer (0: no limit) */
+    unsigned max_embeds; /* embedded relations in one request (0: 16) */
+} rlh_plan_opts;
+
+/* The plan of a read (GET or HEAD) of req on the models ms, or its error value (->error);
+ * NULL only when out of memory.  req must outlive the plan. */
+rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o);
+void rlh_plan_free(rlh_plan *p);
+
+#endif
