@@ -242,7 +242,7 @@ static bool read_integer(const char *s, size_t n, int64_t *out)
     size_t digits = i;
     int64_t v = 0;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        v = v > BIG ? BIG : v * 10 + (s[i] - '0');
+        v = v >= BIG / 10 ? BIG : v * 10 + (s[i] - '0'); /* saturated, never past int64_t */
     if (i == digits) return false;
     while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
         i++;
