@@ -141,9 +141,7 @@ static const char *column(parse *p, const char *col, int *kind, bool *nullable)
     return f->name;
 }
 
-/* A LIKE pattern of PostgREST (* or % for any text, _ for a character) as SQL's (ilike) or
- * as a GLOB (like, which is case-sensitive). */
-static char *pattern(const char *v, bool glob)
+char *rlh_like_pattern(const char *v, bool glob)
 {
     char *out = malloc(strlen(v) * 3 + 1), *o = out;
     if (!out) return NULL;
@@ -267,7 +265,7 @@ static int leaf(parse *p, const char *col, const char *opval, bool negate)
     }
     bool ilike = oplen == 5 && strncmp(opval, "ilike", 5) == 0;
     if (ilike || (oplen == 4 && strncmp(opval, "like", 4) == 0)) {
-        char *pat = own(p, pattern(v, !ilike));
+        char *pat = own(p, rlh_like_pattern(v, !ilike));
         if (!pat) return -1;
         rl_where(p->q, field,
                  ilike ? (negate ? RL_NOT_LIKE : RL_LIKE) : (negate ? RL_NOT_GLOB : RL_GLOB),

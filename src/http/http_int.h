@@ -275,6 +275,10 @@ static inline int64_t rlh_row_pk(const rl_model *m, const void *row)
 const char *rlh_column_of(const rl_field *f);
 /* The field named name in m, or NULL. */
 const rl_field *rlh_field(const rl_model *m, const char *name);
+/* A LIKE pattern of PostgREST (* or % for any text, _ for a character) as SQL's (glob false:
+ * ilike) or as a GLOB (glob: like, which is case-sensitive); malloc'd, NULL when out of
+ * memory. */
+char *rlh_like_pattern(const char *v, bool glob);
 /* text as a value for a field of kind kind (-1: the pk); false when it cannot be one. */
 bool rlh_parse_value(const char *text, int kind, rl_value *out);
 

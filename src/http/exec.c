@@ -1,0 +1,337 @@
+/*
+ * Running a read's plan (see exec.h): each node a query of the public API, its conditions
+ * with negation pushed down to the comparisons (in SQL's three-valued logic NOT (a = 1) is
+ * a <> 1 and NOT (x OR y) is NOT x AND NOT y), each value read as its column's type.
+ */
+#include "exec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
+                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    snprintf(err->sentence, sizeof err->sentence, "%s", sentence ? sentence : err->message);
+    err->e = (rlh_perror){
+        .status = status, .code = code, .message = err->message, .sentence = err->sentence};
+    return RL_EINVAL;
+}
+
+/* What the query API cannot run yet: 501, saying what. */
+static int unsupported(rlh_exec_error *err, const char *what)
+{
+    return fail(err, 501, "RL_EINVAL", NULL, "reflite does not run %s yet.", what);
+}
+
+/* The field name rl_where and rl_order_by take for field number f of m. */
+static const char *field_name(const rl_model *m, int f)
+{
+    return f == RLH_FIELD_PK ? rlh_pk_name(m) : m->fields[f].name;
+}
+
+/* A value of the URL as the column's type, or 400 22P02 as PostgreSQL words it. */
+static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_value *out,
+                    rlh_exec_error *err)
+{
+    int kind = c->field == RLH_FIELD_PK ? -1 : (int)c->kind;
+    if (rlh_parse_value(text, kind, out)) return RL_OK;
+    const char *type = kind == RL_KIND_REAL      ? "double precision"
+                       : kind == RL_KIND_NUMERIC ? "numeric"
+                       : kind == RL_KIND_BOOLEAN ? "boolean"
+                                                 : "bigint";
+    char sentence[500];
+    snprintf(sentence, sizeof sentence, "%.150s.%.150s takes %s values, and '%.150s' is not one.",
+             m->table, field_name(m, c->field), type, text);
+    return fail(err, 400, "22P02", sentence, "invalid input syntax for type %s: \"%.150s\"", type,
+                text);
+}
+
+/* The elements of a {a,b,"c d"} list (an (any)/(all) operand), at most max, into out (the
+ * texts malloc'd in *mem); -1 when it is not one. */
+static int list_of(const char *v, const char **out, size_t max, char **mem)
+{
+    size_t len = strlen(v);
+    if (len < 2 || v[0] != '{' || v[len - 1] != '}') return -1;
+    char *buf = malloc(len), *o = buf;
+    if (!buf) return -1;
+    *mem = buf;
+    int n = 0;
+    for (const char *c = v + 1; c < v + len - 1;) {
+        if ((size_t)n == max) return -1;
+        out[n++] = o;
+        if (*c == '"') {
+            for (c++; *c && *c != '"'; c++) {
+                if (*c == '\\' && c[1]) c++;
+                *o++ = *c;
+            }
+            c += *c == '"';
+        } else {
+            while (c < v + len - 1 && *c != ',')
+                *o++ = *c++;
+        }
+        *o++ = '\0';
+        c += *c == ',';
+    }
+    return n;
+}
+
+/* One comparison col op value (or its negation). */
+static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op, const char *v,
+                   bool negate, rlh_exec_error *err)
+{
+    static const rl_op ops[][2] = {[RLH_OP_EQ] = {RL_EQ, RL_NE}, [RLH_OP_NEQ] = {RL_NE, RL_EQ},
+                                   [RLH_OP_GT] = {RL_GT, RL_LE}, [RLH_OP_GTE] = {RL_GE, RL_LT},
+                                   [RLH_OP_LT] = {RL_LT, RL_GE}, [RLH_OP_LTE] = {RL_LE, RL_GT}};
+    const char *f = field_name(m, c->field);
+    if (op <= RLH_OP_LTE) {
+        rl_value val;
+        int rc = value_of(m, c, v, &val, err);
+        if (rc == RL_OK) rl_where(q, f, ops[op][negate], val);
+        return rc;
+    }
+    if (op == RLH_OP_LIKE || op == RLH_OP_ILIKE) {
+        char *pat = rlh_like_pattern(v, op == RLH_OP_LIKE); /* like: a case-sensitive GLOB */
+        if (!pat) return fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
+        rl_where(q, f,
+                 op == RLH_OP_LIKE ? (negate ? RL_NOT_GLOB : RL_GLOB)
+                                   : (negate ? RL_NOT_LIKE : RL_LIKE),
+                 rl_text(pat));
+        free(pat);
+        return RL_OK;
+    }
+    static const char *const names[] = {
+        [RLH_OP_MATCH] = "match", [RLH_OP_IMATCH] = "imatch", [RLH_OP_ISDISTINCT] = "isdistinct",
+        [RLH_OP_FTS] = "fts",     [RLH_OP_PLFTS] = "plfts",   [RLH_OP_PHFTS] = "phfts",
+        [RLH_OP_WFTS] = "wfts",   [RLH_OP_CS] = "cs",         [RLH_OP_CD] = "cd",
+        [RLH_OP_OV] = "ov",       [RLH_OP_SL] = "sl",         [RLH_OP_SR] = "sr",
+        [RLH_OP_NXR] = "nxr",     [RLH_OP_NXL] = "nxl",       [RLH_OP_ADJ] = "adj"};
+    char what[60];
+    snprintf(what, sizeof what, "the %s operator",
+             op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?");
+    return unsupported(err, what);
+}
+
+/* A condition of the plan, negated or not. */
+static int leaf(rl_query *q, const rl_model *m, const rlh_pcond *c, bool negate,
+                rlh_exec_error *err)
+{
+    const rlh_cond *k = c->cond;
+    negate ^= k->negated;
+    const char *f = field_name(m, c->field);
+    if (k->col.njson) return unsupported(err, "conditions on JSON paths");
+    if (k->quant != RLH_QUANT_NONE) { /* eq(any).{a,b}: a group of comparisons */
+        const char *items[64];
+        char *mem = NULL;
+        int n = list_of(k->value, items, 64, &mem), rc = RL_OK;
+        if (n < 0) {
+            free(mem);
+            return fail(err, 400, "22P02", "An (any) or (all) operand is a list: {a,b,c}.",
+                        "malformed array literal: \"%.150s\"", k->value);
+        }
+        bool any = (k->quant == RLH_QUANT_ANY) != negate;
+        if (any)
+            rl_any(q);
+        else
+            rl_all(q);
+        for (int i = 0; i < n && rc == RL_OK; i++)
+            rc = compare(q, m, c, k->op, items[i], negate, err);
+        rl_end(q);
+        free(mem);
+        return rc;
+    }
+    switch (k->op) {
+    case RLH_OP_IN: {
+        rl_value *vals = calloc(k->nlist ? k->nlist : 1, sizeof *vals);
+        if (!vals) return fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
+        int rc = RL_OK;
+        for (size_t i = 0; i < k->nlist && rc == RL_OK; i++)
+            rc = value_of(m, c, k->list[i], &vals[i], err);
+        if (rc == RL_OK) rl_where_in(q, f, vals, k->nlist, negate);
+        free(vals);
+        return rc;
+    }
+    case RLH_OP_IS:
+        if (k->is == RLH_IS_NULL || k->is == RLH_IS_UNKNOWN || k->is == RLH_IS_NOT_NULL) {
+            bool null = (k->is != RLH_IS_NOT_NULL) != negate;
+            rl_where(q, f, null ? RL_IS_NULL : RL_IS_NOT_NULL, rl_null());
+            return RL_OK;
+        }
+        if (!negate) {
+            rl_where(q, f, RL_EQ, rl_int(k->is == RLH_IS_TRUE));
+            return RL_OK;
+        }
+        rl_any(q); /* IS NOT TRUE: false or NULL */
+        rl_where(q, f, RL_IS_NULL, rl_null());
+        rl_where(q, f, RL_NE, rl_int(k->is == RLH_IS_TRUE));
+        rl_end(q);
+        return RL_OK;
+    default:
+        return compare(q, m, c, k->op, k->value, negate, err);
+    }
+}
+
+/* A group of conditions (all, or any), negated or not, inside the query's current group. */
+static int tree(rl_query *q, const rl_model *m, const rlh_pwhere *w, bool negate, size_t *count,
+                rlh_exec_error *err)
+{
+    if (++*count > RLH_MAX_CONDITIONS)
+        return fail(err, 400, "RL_EINVAL", NULL, "A request has at most %d conditions.",
+                    RLH_MAX_CONDITIONS);
+    if (w->leaf) return leaf(q, m, &w->cond, negate, err);
+    negate ^= w->negated;
+    bool any = w->any != negate;
+    if (any)
+        rl_any(q);
+    else
+        rl_all(q);
+    int rc = RL_OK;
+    for (size_t i = 0; i < w->nkids && rc == RL_OK; i++)
+        rc = tree(q, m, &w->kids[i], negate, count, err);
+    rl_end(q);
+    return rc;
+}
+
+int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
+{
+    size_t count = 0;
+    return n->where.nkids ? tree(q, n->m, &n->where, false, &count, err) : RL_OK;
+}
+
+/* ---- the query of a node -------------------------------------------------------------------- */
+
+/* Keep the rows of node n's query q that have rows of its !inner kid k. */
+static int inner(rl_db *db, rl_query *q, const rlh_pnode *n, const rlh_pnode *k,
+                 rlh_exec_error *err)
+{
+    rl_query *sub = rl_select(db, k->m);
+    if (!sub) return RL_ENOMEM;
+    int rc = rlh_exec_where(sub, k, err);
+    if (rc != RL_OK) {
+        rl_query_free(sub);
+        return rc;
+    }
+    if (k->way.rel == RLH_TO_MANY) return rl_where_referenced(q, sub, k->way.key, false);
+    const rl_field *key = k->way.rel == RLH_TO_ONE ? rlh_field(n->m, k->way.key) : NULL;
+    if (!key || !key->references) {
+        rl_query_free(sub);
+        return unsupported(err, "!inner through a link table or a key of several columns");
+    }
+    const char *to = key->references_field ? key->references_field : rlh_pk_name(k->m);
+    return rl_where_in_query(q, key->name, sub, to, false);
+}
+
+static rl_order order_of(const rlh_porder *o)
+{
+    bool desc = o->dir == RLH_DIR_DESC;
+    switch (o->nulls) {
+    case RLH_NULLS_FIRST:
+        return desc ? RL_DESC_NULLS_FIRST : RL_ASC_NULLS_FIRST;
+    case RLH_NULLS_LAST:
+        return desc ? RL_DESC_NULLS_LAST : RL_ASC_NULLS_LAST;
+    default: /* PostgreSQL's: NULLs last ascending, first descending, on every engine */
+        return desc ? RL_DESC_NULLS_FIRST : RL_ASC_NULLS_LAST;
+    }
+}
+
+/* The query of node n: its conditions, its !inner kids, its order (root: also what a column
+ * of a to-one kid orders by, through a join). */
+static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, rlh_exec_error *err)
+{
+    rl_query *q = *out = rl_select(db, n->m);
+    if (!q) return RL_ENOMEM;
+    for (size_t i = 0; i < n->ncols; i++)
+        if (n->cols[i].njson || n->cols[i].cast || n->cols[i].agg != RLH_AGG_NONE)
+            return unsupported(err, n->cols[i].agg != RLH_AGG_NONE ? "aggregates"
+                                    : n->cols[i].cast              ? "casts in select="
+                                                                   : "JSON paths in select=");
+    int rc = rlh_exec_where(q, n, err);
+    for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
+        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, q, n, &n->kids[i], err);
+    bool joined = false;
+    for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
+        const rlh_porder *o = &n->order[i];
+        if (o->njson) return unsupported(err, "orders on JSON paths");
+        if (o->kid < 0) {
+            rc = rl_order_by(q, field_name(n->m, o->field), order_of(o));
+            continue;
+        }
+        const rlh_pnode *k = &n->kids[o->kid];
+        if (!root || (joined && strcmp(k->way.key, n->kids[0].way.key) != 0))
+            return unsupported(err, "orders by a related column below the request's rows");
+        if (!joined) rc = rl_join(q, k->m, k->way.key);
+        joined = true;
+        char name[RLH_KEY_NAME + 200];
+        snprintf(name, sizeof name, "%s.%s", k->way.key, field_name(k->m, o->field));
+        if (rc == RL_OK) rc = rl_order_by(q, name, order_of(o));
+    }
+    return rc;
+}
+
+/* The rows of every kid of n for the rows of rs (n's), and theirs below. */
+static int fetch_kids(rl_db *db, const rlh_pnode *n, rlh_rset *rs, rlh_exec_error *err)
+{
+    if (!n->nkids) return RL_OK;
+    rs->kids = calloc(n->nkids, sizeof *rs->kids);
+    if (!rs->kids) return RL_ENOMEM;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const rlh_pnode *k = &n->kids[i];
+        rlh_rset *ks = &rs->kids[i];
+        *ks = (rlh_rset){.node = k, .m = k->m};
+        rl_query *q;
+        int rc = node_query(db, k, false, &q, err);
+        const char *key = k->way.key[0] ? k->way.key : NULL;
+        if (rc == RL_OK)
+            rc = k->way.rel == RLH_TO_ONE
+                     ? rl_fetch_parents(q, n->m, key, rs->items, rs->count, &ks->groups)
+                 : k->way.rel == RLH_TO_MANY
+                     ? rl_fetch_children(q, n->m, key, rs->items, rs->count, &ks->groups)
+                     : rl_fetch_linked(q, k->way.link, n->m, rs->items, rs->count, &ks->groups);
+        rl_query_free(q);
+        if (rc != RL_OK) return rc;
+        ks->items = ks->groups->items;
+        ks->count = ks->groups->total;
+        if ((rc = fetch_kids(db, k, ks, err)) != RL_OK) return rc;
+    }
+    return RL_OK;
+}
+
+int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err)
+{
+    const rlh_pnode *n = &p->root;
+    *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
+    rl_query *q;
+    int rc = node_query(db, n, true, &q, err);
+    if (rc == RL_OK && count) rc = rl_count(q, &out->total);
+    if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
+    if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
+    if (rc == RL_OK) rc = rl_fetch_all(q, &out->root.rows);
+    rl_query_free(q);
+    if (rc == RL_OK) {
+        out->root.items = out->root.rows->items;
+        out->root.count = out->root.rows->count;
+        rc = fetch_kids(db, n, &out->root, err);
+    }
+    return rc;
+}
+
+static void rset_free(rlh_rset *rs)
+{
+    for (size_t i = 0; rs->kids && i < rs->node->nkids; i++)
+        rset_free(&rs->kids[i]);
+    free(rs->kids);
+    rl_groups_free(rs->groups);
+    rl_rows_free(rs->rows);
+}
+
+void rlh_result_free(rlh_result *r)
+{
+    if (r) rset_free(&r->root);
+}

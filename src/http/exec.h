@@ -1,0 +1,52 @@
+/*
+ * The execute stage of the server: a plan (plan.h) run on a connection, through the public
+ * query API: the root's rows in one statement, each embedded relation's rows for all the rows
+ * above it in one more (rl_fetch_parents, rl_fetch_children, rl_fetch_linked), never one per
+ * row.  The result keeps every row set with the plan node it answers; the render stage writes
+ * it.  Conditions are pushed through negation (not.or=(a,b) is NOT a AND NOT b, each
+ * comparison negated), values are read as their column's type.
+ *
+ * What the query API cannot say yet (JSON paths, casts, regular expressions, IS DISTINCT,
+ * full-text search, array and range operators, aggregates beside embeds) is an error value,
+ * 501, never a query that says something else.
+ */
+#ifndef REFLITE_HTTP_EXEC_H
+#define REFLITE_HTTP_EXEC_H
+
+#include "plan.h"
+
+/* The rows of one node: the root's, or a kid's grouped by the rows above it. */
+typedef struct rlh_rset {
+    const rlh_pnode *node;
+    const rl_model *m;
+    size_t count;          /* rows (a kid: of every group) */
+    const void *items;     /* count structs of m */
+    rl_groups *groups;     /* a kid: group i holds the rows related to row i above */
+    struct rlh_rset *kids; /* one per kid of the node */
+    rl_rows *rows;         /* the root: its rows */
+} rlh_rset;
+
+typedef struct rlh_result {
+    rlh_rset root;
+    int64_t total; /* with count: the number of rows the root's conditions match, else -1 */
+} rlh_result;
+
+/* An error of the request found while running it (a value its column cannot hold, a feature
+ * the query API does not have): set in *err, texts in its own buffers. */
+typedef struct rlh_exec_error {
+    rlh_perror e;
+    char message[400], sentence[500];
+} rlh_exec_error;
+
+/*
+ * Run plan p (a plan without error) on db: RL_OK with *out set; RL_EINVAL with *err set for
+ * the request's own mistakes; or the connection's RL_E* code (rl_errmsg(db) says why).  With
+ * count, out->total is the root's matching rows (an exact count).
+ */
+int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err);
+void rlh_result_free(rlh_result *r);
+
+/* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */
+int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
+
+#endif
