@@ -150,7 +150,7 @@ INSERT INTO clientinfo (id, clientid, other) VALUES (1, 1, '123 Main St'), (2, 2
   (3, 3, '789 Palm Tree Ln');
 INSERT INTO chores (id, name, done) VALUES (1, 'take out the garbage', true), (2, 'do the laundry', false),
   (3, 'wash the dishes', NULL);
-INSERT INTO do$llar$s (a$num$) VALUES (100), (200), (300);
+INSERT INTO "do$llar$s" ("a$num$") VALUES (100), (200), (300);
 INSERT INTO empty_string (id, string) VALUES (1, '');
 INSERT INTO students (id, code, name) VALUES (1, '0001', 'John Doe'), (2, '0002', 'Jane Doe');
 INSERT INTO students_info (id, code, address) VALUES (1, '0001', 'Street 1'), (2, '0002', 'Street 2');

@@ -135,7 +135,8 @@ CREATE TABLE pgrst_reserved_chars (
   "a.dotted.column" text,
   "  col  w  space  " text
 );
-CREATE TABLE do$llar$s (a$num$ numeric);
+-- quoted: reflite's statement splitter would read $llar$ as a dollar quote
+CREATE TABLE "do$llar$s" ("a$num$" numeric);
 CREATE TABLE empty_string (id integer, string text);
 CREATE TABLE tsearch_to_tsvector (
   text_search text,
