@@ -1,0 +1,557 @@
+/*
+ * PostgREST's own spec cases for reading, run against reflite's server on both engines.
+ *
+ * The cases are data: tests/postgrest/read_cases.json, one request each (ported from the .hs
+ * files of PostgREST's test/spec/Feature/Query), with PostgREST's answer as its spec checks it:
+ * the status, the body (compared as JSON values, arrays in order, as hspec-wai's matchJson
+ * does; or as text where the spec gives text), and the headers the spec lists.  The fixtures
+ * are tests/postgrest/schema_<engine>.sql, data.sql and data_<engine>.sql, loaded into a fresh
+ * database; a server with the REST API at its root listens on 127.0.0.1 on a free port, and
+ * every case is sent to it with libcurl.  A write that may have changed rows is followed by the
+ * fixture's rows anew (PostgREST's spec rolls every request back).
+ *
+ * Two things are compared more loosely than PostgREST's spec does, because reflite's errors
+ * say more than PostgREST's by design (its own sentence and a `key` object beside PostgREST's
+ * code, message, details and hint): an expected error body (an object with "code" and
+ * "message") matches when every member it lists is equal, whatever else the answer holds; and
+ * the Content-Length the spec lists for such an error is not compared.
+ *
+ * The ratchet: tests/postgrest/read_passing_sqlite.txt and read_passing_pg.txt list the ids of
+ * the cases that pass today on each engine.  The test fails when a listed case fails (a
+ * regression) and when a case that is not listed passes (the list is then out of date: the ids
+ * to add are printed).  Cases marked "skip" (or not run on the engine) are counted as skipped,
+ * with their reasons in the data.  A summary per spec file is printed: passed, failing,
+ * skipped.
+ *
+ *   REFLITE_RATCHET_WRITE=1     write the engine's list from this run instead of comparing
+ *   REFLITE_RATCHET_VERBOSE=1   print every failing case with what differed
+ *
+ * Usage: test_postgrest_read DIR (DIR holds the cases, fixtures and lists); the engine is
+ * SQLite, or PostgreSQL when REFLITE_TEST_PG names the test server's state file.
+ */
+#include "http_client.h"
+
+#include <ctype.h>
+#include <math.h>
+
+static const char *dir; /* tests/postgrest */
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+/* The whole file DIR/name (NUL-terminated, to free), or NULL when it cannot be read. */
+static char *slurp(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[8192];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *b = realloc(buf, cap);
+            assert_non_null(b);
+            buf = b;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (!buf)
+        buf = calloc(1, 1);
+    else
+        buf[len] = '\0';
+    return buf;
+}
+
+static const char *engine(void)
+{
+    return on_pg() ? "postgresql" : "sqlite";
+}
+
+/* The fixture of the engine under test: its schema (with rows = false), or the shared rows
+ * then its own (rows = true). */
+static char *fixture(bool rows)
+{
+    const char *names[2] = {"data.sql", on_pg() ? "data_pg.sql" : "data_sqlite.sql"};
+    if (!rows) names[0] = on_pg() ? "schema_pg.sql" : "schema_sqlite.sql";
+    char *all = calloc(1, 1);
+    assert_non_null(all);
+    for (size_t i = 0; i < (rows ? 2u : 1u); i++) {
+        char *part = slurp(names[i]);
+        if (!part) fail_msg("cannot read %s/%s", dir, names[i]);
+        char *joined = malloc(strlen(all) + strlen(part) + 2);
+        assert_non_null(joined);
+        sprintf(joined, "%s%s\n", all, part);
+        free(all);
+        free(part);
+        all = joined;
+    }
+    return all;
+}
+
+/* Back to the fixture's rows after a write.  On PostgreSQL every table of the schema is
+ * emptied in one statement and the rows are loaded again (a new schema of some hundred
+ * tables would cost most of the run); on SQLite a new database is as cheap. */
+static void reset(server *sv, const char *schema, const char *rows)
+{
+    if (!on_pg()) {
+        stop(sv);
+        char *sql = malloc(strlen(schema) + strlen(rows) + 1);
+        assert_non_null(sql);
+        sprintf(sql, "%s%s", schema, rows);
+        start_sql(sv, sql);
+        free(sql);
+        return;
+    }
+    static const char *empty =
+        "DO $$DECLARE t text; BEGIN SELECT string_agg(format('%I', tablename), ', ') INTO t "
+        "FROM pg_tables WHERE schemaname = current_schema(); EXECUTE 'TRUNCATE ' || t || "
+        "' RESTART IDENTITY CASCADE'; END$$";
+    if (rl_exec(sv->db, empty, NULL, 0, NULL) != RL_OK ||
+        rl_exec(sv->db, rows, NULL, 0, NULL) != RL_OK)
+        fail_msg("reset: %s", rl_errmsg(sv->db));
+}
+
+/* ---- requests -------------------------------------------------------------------------- */
+
+static size_t grow(char **buf, size_t *len, const char *d, size_t n)
+{
+    char *b = realloc(*buf, *len + n + 1);
+    if (!b) return 0;
+    memcpy(b + *len, d, n);
+    *len += n;
+    b[*len] = '\0';
+    *buf = b;
+    return n;
+}
+
+typedef struct answer {
+    long status;
+    char *body;
+    size_t len;
+    char *head; /* the header lines as received */
+    size_t head_len;
+} answer;
+
+static size_t on_data(char *d, size_t size, size_t n, void *ctx)
+{
+    answer *a = ctx;
+    return grow(&a->body, &a->len, d, size * n);
+}
+
+static size_t on_head(char *d, size_t size, size_t n, void *ctx)
+{
+    answer *a = ctx;
+    return grow(&a->head, &a->head_len, d, size * n);
+}
+
+/* path as the spec's test client hands it to PostgREST, made a valid URL: bytes a URL cannot
+ * hold (spaces, quotes, braces, non-ASCII...) are percent-encoded, and so is a "%" that starts
+ * no escape (PostgREST reads "like.%plan%" as those characters). */
+static char *url_of(const char *base, const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(strlen(base) + 3 * n + 1);
+    assert_non_null(u);
+    char *o = u + sprintf(u, "%s", base);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        bool escape = c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+        if (c == '%')
+            escape =
+                !(isxdigit((unsigned char)path[i + 1]) && isxdigit((unsigned char)path[i + 2]));
+        if (escape)
+            o += sprintf(o, "%%%02X", c);
+        else
+            *o++ = (char)c;
+    }
+    *o = '\0';
+    return u;
+}
+
+/* Send the request of case c; false (with why) when no answer came. */
+static bool send_case(const server *sv, json_t *c, answer *a, char *why, size_t whylen)
+{
+    memset(a, 0, sizeof *a);
+    const char *method = json_string_value(json_object_get(c, "method"));
+    const char *body = json_string_value(json_object_get(c, "body"));
+    char *url = url_of(sv->base, json_string_value(json_object_get(c, "path")));
+    CURL *h = curl_easy_init();
+    assert_non_null(h);
+    struct curl_slist *hs = NULL;
+    bool typed = false;
+    size_t i;
+    json_t *pair;
+    json_array_foreach(json_object_get(c, "headers"), i, pair)
+    {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: %s", json_string_value(json_array_get(pair, 0)),
+                 json_string_value(json_array_get(pair, 1)));
+        hs = curl_slist_append(hs, line);
+        typed |= strcasecmp(json_string_value(json_array_get(pair, 0)), "Content-Type") == 0;
+    }
+    /* hspec-wai sends no Accept header unless the spec gives one; curl's default goes too */
+    hs = curl_slist_append(hs, "Accept:");
+    if (body && !typed) hs = curl_slist_append(hs, "Content-Type: application/json");
+    hs = curl_slist_append(hs, "Expect:");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_head);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+    CURLcode rc = curl_easy_perform(h);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+    else
+        snprintf(why, whylen, "no answer: %s", curl_easy_strerror(rc));
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(h);
+    free(url);
+    return rc == CURLE_OK;
+}
+
+static void answer_free(answer *a)
+{
+    free(a->body);
+    free(a->head);
+}
+
+/* The value of the header called name in a (the first of them), into out; false if absent. */
+static bool header_of(const answer *a, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *l = a->head; l && *l;) {
+        const char *end = strchr(l, '\n');
+        size_t ll = end ? (size_t)(end - l) : strlen(l);
+        if (ll > nl && strncasecmp(l, name, nl) == 0 && l[nl] == ':') {
+            const char *v = l + nl + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            size_t vl = (size_t)(l + ll - v);
+            while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+                vl--;
+            snprintf(out, n, "%.*s", (int)vl, v);
+            return true;
+        }
+        if (!end) break;
+        l = end + 1;
+    }
+    return false;
+}
+
+/* ---- comparing ------------------------------------------------------------------------- */
+
+/* JSON values equal as aeson's Value: numbers by value (1 and 1.0 are one number), arrays in
+ * order, objects as sets of members.  With loose, an object may have members beyond those
+ * of want (at this level only). */
+static bool same(json_t *want, json_t *got, bool loose)
+{
+    if (json_is_number(want) && json_is_number(got))
+        return json_number_value(want) == json_number_value(got);
+    if (json_typeof(want) != json_typeof(got)) return false;
+    switch (json_typeof(want)) {
+    case JSON_OBJECT: {
+        if (!loose && json_object_size(want) != json_object_size(got)) return false;
+        const char *k;
+        json_t *v;
+        json_object_foreach(want, k, v)
+        {
+            json_t *g = json_object_get(got, k);
+            if (!g || !same(v, g, false)) return false;
+        }
+        return true;
+    }
+    case JSON_ARRAY: {
+        if (json_array_size(want) != json_array_size(got)) return false;
+        for (size_t i = 0; i < json_array_size(want); i++)
+            if (!same(json_array_get(want, i), json_array_get(got, i), false)) return false;
+        return true;
+    }
+    case JSON_STRING:
+        return json_string_length(want) == json_string_length(got) &&
+               memcmp(json_string_value(want), json_string_value(got), json_string_length(want)) ==
+                   0;
+    default:
+        return json_equal(want, got);
+    }
+}
+
+/* An error body as PostgREST writes them: an object with code and message. */
+static bool is_error(json_t *v)
+{
+    return json_is_object(v) && json_object_get(v, "code") && json_object_get(v, "message");
+}
+
+/* Whether the answer a is the one case c expects; if not, why. */
+static bool matches(json_t *c, const answer *a, char *why, size_t n)
+{
+    json_t *status = json_object_get(c, "status");
+    if (status && a->status != json_integer_value(status)) {
+        snprintf(why, n, "status %ld, expected %lld: %.300s", a->status,
+                 (long long)json_integer_value(status), a->body ? a->body : "");
+        return false;
+    }
+    json_t *want = json_object_get(c, "response");
+    if (want) {
+        json_t *got = a->body ? json_loadb(a->body, a->len, JSON_DECODE_ANY, NULL) : NULL;
+        bool ok = got && same(want, got, is_error(want));
+        json_decref(got);
+        if (!ok) {
+            char *w = json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY);
+            snprintf(why, n, "body %.400s, expected %.400s", a->body ? a->body : "(none)", w);
+            free(w);
+            return false;
+        }
+    }
+    json_t *text = json_object_get(c, "response_text");
+    if (text && strcmp(json_string_value(text), a->body ? a->body : "") != 0) {
+        snprintf(why, n, "body '%.300s', expected '%.300s'", a->body ? a->body : "",
+                 json_string_value(text));
+        return false;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(c, "response_headers"), name, v)
+    {
+        char have[1024];
+        bool present = header_of(a, name, have, sizeof have);
+        if (json_is_null(v)) {
+            if (present) {
+                snprintf(why, n, "header %s: '%s', expected none", name, have);
+                return false;
+            }
+            continue;
+        }
+        if (strcasecmp(name, "Content-Length") == 0 && want && is_error(want)) continue;
+        if (!present) {
+            snprintf(why, n, "header %s missing", name);
+            return false;
+        }
+        bool ok;
+        const char *expect;
+        if (json_is_string(v)) {
+            expect = json_string_value(v);
+            ok = strcmp(have, expect) == 0;
+        } else if ((expect = json_string_value(json_object_get(v, "media")))) {
+            size_t ml = strcspn(have, ";");
+            while (ml && have[ml - 1] == ' ')
+                ml--;
+            ok = strlen(expect) == ml && strncasecmp(have, expect, ml) == 0;
+        } else {
+            expect = json_string_value(json_object_get(v, "contains"));
+            ok = expect && strstr(have, expect) != NULL;
+        }
+        if (!ok) {
+            snprintf(why, n, "header %s: '%s', expected '%s'", name, have, expect ? expect : "?");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the run --------------------------------------------------------------------------- */
+
+enum { SKIPPED, PASSED, FAILED };
+
+/* The spec file of a case: its id up to the first '/'. */
+static void spec_of(const char *id, char *out, size_t n)
+{
+    snprintf(out, n, "%.*s", (int)strcspn(id, "/"), id);
+}
+
+/* Whether case c runs on the engine under test. */
+static bool runs_here(json_t *c)
+{
+    if (json_object_get(c, "skip")) return false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(c, "engines"), i,
+                       e) if (strcmp(json_string_value(e), engine()) == 0) return true;
+    return false;
+}
+
+static bool listed(char *const *ids, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i], id) == 0) return true;
+    return false;
+}
+
+static void test_postgrest_read(void **state)
+{
+    (void)state;
+    char *cases_text = slurp("read_cases.json");
+    if (!cases_text) fail_msg("cannot read %s/read_cases.json", dir);
+    json_error_t jerr;
+    json_t *doc = json_loads(cases_text, 0, &jerr);
+    free(cases_text);
+    if (!doc) fail_msg("read_cases.json:%d: %s", jerr.line, jerr.text);
+    json_t *cases = json_object_get(doc, "cases");
+    size_t ncases = json_array_size(cases);
+    assert_true(ncases > 0);
+
+    const char *list_name = on_pg() ? "read_passing_pg.txt" : "read_passing_sqlite.txt";
+    bool write =
+        getenv("REFLITE_RATCHET_WRITE") && strcmp(getenv("REFLITE_RATCHET_WRITE"), "1") == 0;
+    bool verbose =
+        getenv("REFLITE_RATCHET_VERBOSE") && strcmp(getenv("REFLITE_RATCHET_VERBOSE"), "1") == 0;
+
+    /* the list: one id a line; "#" starts a comment line */
+    char **ids = NULL;
+    size_t nids = 0;
+    char *list = slurp(list_name);
+    if (!list && !write)
+        fail_msg("cannot read %s/%s (REFLITE_RATCHET_WRITE=1 makes it)", dir, list_name);
+    for (char *line = list ? strtok(list, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#' || line[0] == '\0') continue;
+        char **more = realloc(ids, (nids + 1) * sizeof *ids);
+        assert_non_null(more);
+        ids = more;
+        ids[nids++] = line;
+    }
+
+    char *schema = fixture(false), *rows = fixture(true);
+    char *sql = malloc(strlen(schema) + strlen(rows) + 1);
+    assert_non_null(sql);
+    sprintf(sql, "%s%s", schema, rows);
+    server sv;
+    start_sql(&sv, sql);
+    free(sql);
+
+    int *result = calloc(ncases, sizeof *result);
+    assert_non_null(result);
+    size_t regressions = 0, news = 0;
+    for (size_t i = 0; i < ncases; i++) {
+        json_t *c = json_array_get(cases, i);
+        const char *id = json_string_value(json_object_get(c, "id"));
+        if (!runs_here(c)) continue;
+        answer a;
+        char why[1200] = "";
+        bool answered = send_case(&sv, c, &a, why, sizeof why);
+        bool ok = answered && matches(c, &a, why, sizeof why);
+        long status = answered ? a.status : 0;
+        answer_free(&a);
+        result[i] = ok ? PASSED : FAILED;
+        if (!ok && verbose)
+            printf("FAIL %s\n     %s %s\n     %s\n", id,
+                   json_string_value(json_object_get(c, "method")),
+                   json_string_value(json_object_get(c, "path")), why);
+        if (!write && !ok && listed(ids, nids, id)) {
+            printf("regression: %s\n  %s\n", id, why);
+            regressions++;
+        }
+        if (!write && ok && !listed(ids, nids, id)) news++;
+        /* PostgREST's spec rolls every write back: here the next case gets the fixture's rows
+         * anew after a write that may have changed rows (one refused with 4xx changed nothing, and
+         * the spec's next case checks that it did not) */
+        const char *m = json_string_value(json_object_get(c, "method"));
+        if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && !(status >= 400 && status < 500)) {
+            reset(&sv, schema, rows);
+        }
+    }
+    stop(&sv);
+    free(schema);
+    free(rows);
+
+    /* the summary per spec file, in the order the files first appear */
+    printf("PostgREST reading cases on %s:\n", engine());
+    size_t total[3] = {0};
+    for (size_t i = 0; i < ncases; i++) {
+        char spec[128];
+        spec_of(json_string_value(json_object_get(json_array_get(cases, i), "id")), spec,
+                sizeof spec);
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++) {
+            char other[128];
+            spec_of(json_string_value(json_object_get(json_array_get(cases, j), "id")), other,
+                    sizeof other);
+            first = strcmp(spec, other) != 0;
+        }
+        total[result[i]]++;
+        if (!first) continue;
+        size_t count[3] = {0};
+        for (size_t j = i; j < ncases; j++) {
+            char other[128];
+            spec_of(json_string_value(json_object_get(json_array_get(cases, j), "id")), other,
+                    sizeof other);
+            if (strcmp(spec, other) == 0) count[result[j]]++;
+        }
+        printf("  %-26s %3zu passed, %3zu failing, %3zu skipped\n", spec, count[PASSED],
+               count[FAILED], count[SKIPPED]);
+    }
+    printf("  %-26s %3zu passed, %3zu failing, %3zu skipped\n", "all", total[PASSED], total[FAILED],
+           total[SKIPPED]);
+
+    if (write) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, list_name);
+        FILE *f = fopen(path, "w");
+        if (!f) fail_msg("cannot write %s", path);
+        fprintf(f,
+                "# The ids of tests/postgrest/read_cases.json that pass on %s (one a line),\n"
+                "# written by REFLITE_RATCHET_WRITE=1 test_postgrest_read: see its comment.\n",
+                engine());
+        for (size_t i = 0; i < ncases; i++)
+            if (result[i] == PASSED)
+                fprintf(f, "%s\n",
+                        json_string_value(json_object_get(json_array_get(cases, i), "id")));
+        fclose(f);
+        printf("wrote %s (%zu ids)\n", path, total[PASSED]);
+    } else {
+        /* listed ids that name no case run here: the list is stale */
+        size_t stale = 0;
+        for (size_t k = 0; k < nids; k++) {
+            bool found = false;
+            for (size_t i = 0; i < ncases && !found; i++)
+                found =
+                    result[i] != SKIPPED &&
+                    strcmp(ids[k],
+                           json_string_value(json_object_get(json_array_get(cases, i), "id"))) == 0;
+            if (!found) {
+                printf("listed but not a case run on %s: %s\n", engine(), ids[k]);
+                stale++;
+            }
+        }
+        if (news) {
+            printf("%zu cases pass that %s does not list; add them (or run with "
+                   "REFLITE_RATCHET_WRITE=1):\n",
+                   news, list_name);
+            for (size_t i = 0; i < ncases; i++) {
+                const char *id = json_string_value(json_object_get(json_array_get(cases, i), "id"));
+                if (result[i] == PASSED && !listed(ids, nids, id)) printf("%s\n", id);
+            }
+        }
+        if (regressions || news || stale)
+            fail_msg("%zu regressions, %zu new passes, %zu stale ids in %s", regressions, news,
+                     stale, list_name);
+    }
+    free(result);
+    free(ids);
+    free(list);
+    json_decref(doc);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR (the directory of read_cases.json)\n", argv[0]);
+        return 2;
+    }
+    dir = argv[1];
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_postgrest_read)};
+    int rc = run_suite(tests);
+    curl_global_cleanup();
+    return rc;
+}
