@@ -364,7 +364,7 @@ int rl_respond(rl_request *r, int status, const char *content_type, const char *
     }
     if (status != 204 && status != 304)
         MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                content_type ? content_type : "application/json");
+                                content_type ? content_type : "application/json; charset=utf-8");
     r->response = res;
     r->status = status;
     return RL_OK;
