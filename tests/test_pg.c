@@ -132,6 +132,14 @@ static void test_raw_sql_takes_sqlite_placeholders(void **state)
     rl_value nums[] = {rl_int(5), rl_int(47)};
     assert_int_equal(rl_query_int(db, "SELECT ?2::bigint - ?1::bigint", nums, 2, &v), RL_OK);
     assert_int_equal(v, 42);
+    /* a $ inside an identifier opens no dollar quote: both statements run */
+    assert_int_equal(rl_exec(db,
+                             "CREATE TABLE do$llar$s (a$b integer); INSERT INTO do$llar$s VALUES "
+                             "(7)",
+                             NULL, 0, NULL),
+                     RL_OK);
+    assert_int_equal(rl_query_int(db, "SELECT a$b FROM do$llar$s", NULL, 0, &v), RL_OK);
+    assert_int_equal(v, 7);
 }
 
 static void test_constraint_failures_get_their_codes(void **state)

@@ -66,6 +66,8 @@ static const char *skip_run(const char *start, const char *p)
         return p;
     }
     if (*p == '$') {
+        /* a $ after a letter, digit, _ or $ is part of an identifier (do$llar$s), no quote */
+        if (p > start && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '$')) return p;
         const char *end = dollar_tag_end(p);
         if (!end) return p;
         size_t n = (size_t)(end - p);
