@@ -1,0 +1,15 @@
+/*
+ * The render stage of reads (answer.c): the rows of an executed plan written as PostgREST
+ * writes them, a JSON array of objects (rlh_answer_json) or one of its objects
+ * (rlh_answer_object: the singular answer of application/vnd.pgrst.object+json).
+ */
+#ifndef REFLITE_HTTP_ANSWER_H
+#define REFLITE_HTTP_ANSWER_H
+
+#include "exec.h"
+
+void rlh_answer_json(rlh_buf *b, const rlh_result *res, bool strip_nulls);
+/* Row k of the result's rows as one object. */
+void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_nulls);
+
+#endif
