@@ -192,7 +192,7 @@ static void test_composite_keys(void **state)
                              NULL, 0, NULL),
                      RL_OK);
     char msg[400];
-    expect_error(&sv, "GET", "/students?select=name,pairs(a_id)", NULL, NULL, 400, "RL_EAMBIGUOUS",
+    expect_error(&sv, "GET", "/students?select=name,pairs(a_id)", NULL, NULL, 300, "RL_EAMBIGUOUS",
                  msg, sizeof msg);
     assert_contains(msg, "pairs!pairs_a_id_a_code_fkey");
     assert_contains(msg, "pairs!pairs_b_id_b_code_fkey");

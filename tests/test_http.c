@@ -98,7 +98,8 @@ static void test_filters_select_order(void **state)
     assert_contains(msg, "between");
     expect_error(&sv, "GET", "/books?price=gt.cheap", NULL, NULL, 400, "RL_ETYPE", NULL, 0);
     expect_error(&sv, "GET", "/books?or=(price.gt.1", NULL, NULL, 400, "RL_EINVAL", NULL, 0);
-    expect_error(&sv, "GET", "/books?limit=-1", NULL, NULL, 400, "RL_EINVAL", NULL, 0);
+    /* PostgREST answers a negative limit as a range it cannot satisfy */
+    expect_error(&sv, "GET", "/books?limit=-1", NULL, NULL, 416, "PGRST103", NULL, 0);
     stop(&sv);
 }
 
@@ -156,10 +157,10 @@ static void test_embedding(void **state)
     assert_int_equal(selects, 3);
     /* two keys to one table: ambiguous by name, chosen by a hint or the key column */
     char msg[400];
-    expect_error(&sv, "GET", "/reviews?select=stars,authors(name)", NULL, NULL, 400,
-                 "RL_EAMBIGUOUS", msg, sizeof msg);
-    assert_contains(msg, "authors!reviewer_id");
-    assert_contains(msg, "authors!editor_id");
+    expect_error(&sv, "GET", "/reviews?select=stars,authors(name)", NULL, NULL, 300, "PGRST201",
+                 msg, sizeof msg);
+    assert_contains(msg, "authors!reviews_reviewer_id_fkey");
+    assert_contains(msg, "authors!reviews_editor_id_fkey");
     expect_body(&sv, "/reviews?select=stars,authors!editor_id(name)&order=id",
                 "[{\"stars\":5,\"authors\":{\"name\":\"Tolkien\"}},{\"stars\":4,\"authors\":null},"
                 "{\"stars\":3,\"authors\":{\"name\":\"Le Guin\"}}]");
@@ -167,7 +168,7 @@ static void test_embedding(void **state)
                 "[{\"by\":{\"name\":\"Nobody\"},\"ed\":{\"name\":\"Le Guin\"}}]");
     expect_body(&sv, "/authors?select=name,reviews!editor_id(stars)&id=eq.1",
                 "[{\"name\":\"Le Guin\",\"reviews\":[{\"stars\":3}]}]");
-    expect_error(&sv, "GET", "/authors?select=name,reviews(stars)", NULL, NULL, 400,
+    expect_error(&sv, "GET", "/authors?select=name,reviews(stars)", NULL, NULL, 300,
                  "RL_EAMBIGUOUS", NULL, 0);
     /* what cannot be embedded */
     expect_error(&sv, "GET", "/books?select=title,nope(x)", NULL, NULL, 400, "RL_EFIELD", msg,
@@ -181,7 +182,10 @@ static void test_embedding(void **state)
     assert_contains(msg, "not related");
     expect_error(&sv, "GET", "/books?select=title,authors(name", NULL, NULL, 400, "RL_EINVAL", NULL,
                  0);
-    expect_error(&sv, "GET", "/books?select=title)", NULL, NULL, 400, "RL_EINVAL", NULL, 0);
+    /* text after a complete select= is ignored, as PostgREST does */
+    resp lenient = call(&sv, "GET", "/books?select=title)", NULL, NULL);
+    assert_int_equal(lenient.status, 200);
+    done(&lenient);
     expect_error(&sv, "GET", "/books?select=authors(name),authors(born)", NULL, NULL, 400,
                  "RL_EINVAL", NULL, 0);
     expect_error(&sv, "GET", "/books?select=*,author_id(name)", NULL, NULL, 400, "RL_EINVAL", msg,
@@ -342,18 +346,18 @@ static void test_ranges_counts_and_pages(void **state)
     expect_range(&sv, "/books", NULL, true, 200, "0-3/4", 4);
     expect_range(&sv, "/books?author_id=eq.1", NULL, true, 200, "0-1/2", 2);
     expect_range(&sv, "/books?id=eq.99", NULL, true, 200, "*/0", 0);
-    expect_range(&sv, "/books?limit=2", NULL, true, 200, "0-1/4", 2);
-    expect_range(&sv, "/books?limit=2&offset=1", NULL, true, 200, "1-2/4", 2);
-    expect_range(&sv, "/books", "0-1", false, 206, "0-1/*", 2);
+    /* PostgREST's statuses: 206 when the total is known and the rows are fewer, else 200 */
+    expect_range(&sv, "/books?limit=2", NULL, true, 206, "0-1/4", 2);
+    expect_range(&sv, "/books?limit=2&offset=1", NULL, true, 206, "1-2/4", 2);
+    expect_range(&sv, "/books", "0-1", false, 200, "0-1/*", 2);
     expect_range(&sv, "/books", "0-1", true, 206, "0-1/4", 2);
-    expect_range(&sv, "/books", "items=2-", true, 200, "2-3/4", 2);
-    expect_range(&sv, "/books", "2-9", true, 200, "2-3/4", 2);
+    expect_range(&sv, "/books", "items=2-", true, 200, "0-3/4", 4); /* not PostgREST's form */
+    expect_range(&sv, "/books", "2-9", true, 206, "2-3/4", 2);
     expect_range(&sv, "/books", "10-20", true, 416, "*/4", 0);
-    expect_range(&sv, "/books", "5-2", false, 416, "*/*", 0);
-    expect_range(&sv, "/books", "x", false, 416, "*/*", 0);
     expect_range(&sv, "/books", "0-9223372036854775807", true, 200, "0-3/4", 4);
     expect_range(&sv, "/books", "9223372036854775807-", false, 200, "*/*", 0);
-    expect_range(&sv, "/books", "0-99999999999999999999", false, 416, "*/*", 0);
+    /* a Range header PostgREST cannot read is no range: every row */
+    expect_range(&sv, "/books", "x", false, 200, "0-3/*", 4);
 
     /* keyset pages: ordered by the key, each page's Link starts after its last row */
     int64_t ids[16];
@@ -669,17 +673,25 @@ static void test_hostile_requests(void **state)
     assert_int_equal(rows_of(&sv, "/books?title=eq.x%27);%20DROP%20TABLE%20books;--"), 0);
     assert_int_equal(rows_of(&sv, "/books?title=in.(%22%27%20OR%201=1--%22)"), 0);
     assert_int_equal(rows_of(&sv, "/books?title=like.%25%27%20OR%20%271%27=%271"), 0);
-    expect_error(&sv, "GET", "/books?title%22%20OR%201=1--=eq.1", NULL, NULL, 400, "RL_EFIELD",
-                 NULL, 0);
+    expect_error(&sv, "GET", "/books?title%22%20OR%201=1--=eq.1", NULL, NULL, 400, "PGRST100", NULL,
+                 0);
     expect_error(&sv, "GET", "/books;%20DROP%20TABLE%20books", NULL, NULL, 404, "RL_ENOTFOUND",
                  NULL, 0);
     expect_error(&sv, "GET", "/books?select=title,(select%201)", NULL, NULL, 400, "RL_EINVAL", NULL,
                  0);
-    expect_error(&sv, "GET", "/books?order=id;drop", NULL, NULL, 400, "RL_EFIELD", NULL, 0);
-    expect_error(&sv, "GET",
-                 "/books?or=(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or(id.eq.1))))))))))))"
-                 ")))))))",
-                 NULL, NULL, 400, "RL_EINVAL", NULL, 0);
+    expect_error(&sv, "GET", "/books?order=id;drop", NULL, NULL, 400, "PGRST100", NULL, 0);
+    /* groups nest as deep as PostgREST's parser takes them (32), no deeper */
+    char deep[400] = "/books?or=(", *d = deep + strlen(deep);
+    for (int i = 0; i < 40; i++)
+        d += sprintf(d, "or(");
+    d += sprintf(d, "id.eq.1");
+    for (int i = 0; i < 41; i++)
+        *d++ = ')';
+    *d = '\0';
+    expect_error(&sv, "GET", deep, NULL, NULL, 400, "PGRST100", NULL, 0);
+    assert_int_equal(rows_of(&sv, "/books?or=(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or(or("
+                                  "id.eq.1)))))))))))))))))))"),
+                     1);
     expect_error(&sv, "POST", "/books", "{\"title\": \"x\", \"title\": \"y\"}", NULL, 400,
                  "RL_EJSON", NULL, 0);
     resp r = call(&sv, "POST", "/authors", "{\"name\": \"\\u00e9\\n\\\"q\\\" \\u0001\"}", NULL);

@@ -12,4 +12,8 @@ void rlh_answer_json(rlh_buf *b, const rlh_result *res, bool strip_nulls);
 /* Row k of the result's rows as one object. */
 void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_nulls);
 
+/* Answer r with error e as PostgREST writes it (code, details, hint, message), with reflite's
+ * own code and sentence in a member "reflite" (get.c). */
+int rlh_answer_error(rl_request *r, const rlh_perror *e);
+
 #endif

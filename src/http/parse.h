@@ -54,6 +54,7 @@ typedef struct rlh_perror {
     const char *details;  /* PostgREST's details, or NULL */
     const char *hint;     /* PostgREST's hint, or NULL */
     const char *sentence; /* reflite's sentence: what was wrong and what to write instead */
+    const char *own_code; /* reflite's code for it (RL_E...), or NULL: told by code */
 } rlh_perror;
 
 /* ---- the request value ----------------------------------------------------------------- */

@@ -173,7 +173,8 @@ static bool filter_param(qctx *c, const qparam *p, rlh_vec *filters)
     if (!tree_path(c, p, &f.path, &f.cond.col)) return false;
     rlh_g_init(&g, c->a, p->value, p->vlen);
     if (rlh_g_filter(&g, &f.cond) != RLH_G_OK) {
-        char *subject = afmt(c->a, "The filter %.*s=", (int)p->klen, p->key);
+        char *subject = afmt(c->a, "The filter %.*s=%.*s", (int)p->klen, p->key,
+                             (int)(p->vlen < 60 ? p->vlen : 60), p->value);
         return subject ? syntax(c, &g, "filter", p->value, p->vlen, subject) : !(*c->oom = true);
     }
     return rlh_vec_push(c->a, filters, &f, sizeof f) || !(*c->oom = true);

@@ -186,9 +186,11 @@ static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *
 static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, int depth)
 {
     unsigned most = c->o->max_embeds ? c->o->max_embeds : 16;
-    if (++c->embeds > most || depth >= RLH_PARSE_MAX_DEPTH) {
+    unsigned deepest = c->o->max_depth ? c->o->max_depth : RLH_PARSE_MAX_DEPTH;
+    if (++c->embeds > most || (unsigned)depth >= deepest) {
         char msg[200];
-        snprintf(msg, sizeof msg, "Too many embedded relations (at most %u).", most);
+        snprintf(msg, sizeof msg, "Too many embedded relations (at most %u, %u deep).", most,
+                 deepest);
         return fail(c, 400, "PGRST100", msg, NULL, NULL, msg);
     }
     const rl_model *m = n->m, *t = rl_models_find(c->ms, s->relation);
@@ -226,7 +228,9 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                 snprintf(sentence, sizeof sentence,
                          "%.150s has no foreign key %.150s, and there is no table %.150s.",
                          m->table, s->relation, s->relation);
-            return fail(c, 400, "PGRST200", msg, details, NULL, sentence);
+            fail(c, 400, "PGRST200", msg, details, NULL, sentence);
+            if (!t && c->p->error) ((rlh_perror *)c->p->error)->own_code = "RL_EFIELD";
+            return false;
         }
         if (nw > 1) return ambiguous(c, m, t, s->relation, w, nw);
         kid->m = t;
@@ -255,12 +259,30 @@ static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems,
         }
         rlh_pnode kid;
         if (!embed_item(c, n, s, &kid, depth)) return false;
+        for (size_t k = 0; k < kids.n; k++) /* one member per name */
+            if (!kid.spread && strcmp(((rlh_pnode *)kids.items)[k].name, kid.name) == 0) {
+                char msg[400];
+                snprintf(msg, sizeof msg,
+                         "%.150s is embedded twice: give one an alias (alias:%.150s).", kid.name,
+                         kid.name);
+                return fail(c, 400, "RL_EINVAL", msg, NULL, NULL, msg);
+            }
         if (!rlh_vec_push(c->a, &kids, &kid, sizeof kid)) return no_memory(c);
     }
     n->cols = cols.items;
     n->ncols = cols.n;
     n->kids = kids.items;
     n->nkids = kids.n;
+    for (size_t k = 0; k < n->nkids; k++) /* a member is a column or a relation, not both */
+        for (size_t i = 0; i < n->ncols && !n->kids[k].spread; i++)
+            if (strcmp(n->cols[i].name, n->kids[k].name) == 0) {
+                char msg[400];
+                snprintf(msg, sizeof msg,
+                         "%.150s is a column and an embedded relation: give the relation an "
+                         "alias (alias:%.150s(...)).",
+                         n->kids[k].name, n->kids[k].name);
+                return fail(c, 400, "RL_EINVAL", msg, NULL, NULL, msg);
+            }
     n->where = (rlh_pwhere){.leaf = false};
     return true;
 }

@@ -94,6 +94,7 @@ typedef struct rlh_plan_opts {
     bool aggregates;     /* aggregates in select= are allowed (else 400 PGRST123) */
     int64_t max_rows;    /* the most rows a node may answer (0: no limit) */
     unsigned max_embeds; /* embedded relations in one request (0: 16) */
+    unsigned max_depth;  /* relations inside relations (0: RLH_PARSE_MAX_DEPTH) */
 } rlh_plan_opts;
 
 /* The plan of a read (GET or HEAD) of req on the models ms, or its error value (->error);

@@ -1,0 +1,287 @@
+/*
+ * GET and HEAD of a table (or of one row, /table/ID) through the stages: the request parsed
+ * (parse.h), planned on the connection's models (plan.h), run (exec.h) and written (answer.h),
+ * with PostgREST's ranges, counts, singular answers and errors.  reflite adds to it: rows are
+ * ordered by their integer key when order= says nothing (and a full first page so ordered
+ * carries a Link to the next, by key), max_rows caps every answer, and an embedded relation
+ * has at most ten times max_rows rows for one request.
+ */
+#include "answer.h"
+#include "http_int.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the request as the parse stage takes it ------------------------------------------------ */
+
+typedef struct headers {
+    rlh_header h[16];
+    size_t n;
+} headers;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    headers *hs = cls;
+    static const char *const wanted[] = {"Prefer", "Accept", "Range", "Range-Unit", NULL};
+    for (const char *const *w = wanted; *w && hs->n < 16; w++)
+        if (strcasecmp(key, *w) == 0) hs->h[hs->n++] = (rlh_header){*w, value ? value : ""};
+    return MHD_YES;
+}
+
+/* s percent-encoded into b (what the query string's syntax uses stays as it is). */
+static void encode(rlh_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!\"{}",
+                   *c)) {
+            rlh_add(b, (const char *)c, 1);
+        } else {
+            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+            rlh_add(b, e, 3);
+        }
+    }
+}
+
+/* The query string of r again (its arguments as the HTTP layer split them), with the row's
+ * key as a filter for /table/ID and the order by key when order= is not given. */
+static void query_of(rl_request *r, const rl_model *m, const char *id, bool by_key, rlh_buf *b)
+{
+    for (size_t i = 0; i < r->nargs; i++) {
+        if (b->len) rlh_add(b, "&", 1);
+        encode(b, r->args[i].key);
+        rlh_add(b, "=", 1);
+        encode(b, r->args[i].value);
+    }
+    if (id) {
+        rlh_addf(b, "%s", b->len ? "&" : "");
+        encode(b, rlh_pk_name(m));
+        rlh_adds(b, "=eq.");
+        encode(b, id);
+    }
+    if (by_key) {
+        rlh_addf(b, "%sorder=", b->len ? "&" : "");
+        encode(b, rlh_pk_name(m));
+    }
+}
+
+/* ---- answering ------------------------------------------------------------------------------ */
+
+/* reflite's code for an error PostgREST names its own way. */
+static const char *reflite_code(const rlh_perror *e)
+{
+    if (e->own_code) return e->own_code;
+    if (e->status == 404) return "RL_ENOTFOUND";
+    if (!strcmp(e->code, "42703") || !strcmp(e->code, "PGRST108")) return "RL_EFIELD";
+    if (!strcmp(e->code, "22P02")) return "RL_ETYPE";
+    if (!strcmp(e->code, "PGRST201")) return "RL_EAMBIGUOUS";
+    if (!strcmp(e->code, "PGRST205")) return "RL_ENOTFOUND";
+    if (!strncmp(e->code, "RL_", 3)) return e->code;
+    return "RL_EINVAL";
+}
+
+int rlh_answer_error(rl_request *r, const rlh_perror *e)
+{
+    rlh_buf b = {0};
+    rlh_adds(&b, "{");
+    rlh_json_member(&b, "code", e->code);
+    rlh_adds(&b, ",");
+    rlh_json_key(&b, "details");
+    if (e->details && e->details[0] == '[') /* PGRST201's list of relationships */
+        rlh_adds(&b, e->details);
+    else if (e->details)
+        rlh_json_str(&b, e->details, strlen(e->details));
+    else
+        rlh_adds(&b, "null");
+    rlh_adds(&b, ",");
+    rlh_json_member(&b, "hint", e->hint);
+    rlh_adds(&b, ",");
+    rlh_json_member(&b, "message", e->message);
+    rlh_adds(&b, ",\"reflite\":{");
+    rlh_json_member(&b, "code", reflite_code(e));
+    rlh_adds(&b, ",");
+    rlh_json_member(&b, "message", e->sentence ? e->sentence : e->message);
+    rlh_adds(&b, "}}");
+    int rc = b.oom ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
+                   : rl_respond(r, e->status, NULL, b.data, b.len);
+    rlh_free(&b);
+    return rc;
+}
+
+/* Whether an embedded relation of rs has more rows than cap (a request's answer stays
+ * bounded): 400 naming it. */
+static bool too_many(rl_request *r, const rlh_rset *rs, size_t cap)
+{
+    for (size_t i = 0; i < rs->node->nkids; i++) {
+        const rlh_rset *ks = &rs->kids[i];
+        if (ks->count > cap) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "%.150s has over %zu rows to embed.", ks->node->name, cap);
+            rl_respond_error(r, 400, "RL_ETOOLARGE", msg, NULL,
+                             "Filter the relation (name.column=op.value) or read fewer rows.");
+            return true;
+        }
+        if (too_many(r, ks, cap)) return true;
+    }
+    return false;
+}
+
+/* Link: the next page after the last row, by its key, for a full first page so ordered. */
+static void link_next(rl_request *r, const rl_model *m, const rlh_result *res, bool desc)
+{
+    const void *last = (const char *)res->root.items + (res->root.count - 1) * m->size;
+    rlh_buf b = {0};
+    rlh_adds(&b, "<");
+    rlh_adds(&b, rl_request_path(r));
+    rlh_adds(&b, "?");
+    bool first = true;
+    for (size_t i = 0; i < r->nargs; i++) {
+        if (strcmp(r->args[i].key, "offset") == 0) continue;
+        if (!first) rlh_add(&b, "&", 1);
+        first = false;
+        encode(&b, r->args[i].key);
+        rlh_add(&b, "=", 1);
+        encode(&b, r->args[i].value);
+    }
+    rlh_addf(&b, "%s%s=%s.%lld>; rel=\"next\"", first ? "" : "&", rlh_pk_name(m),
+             desc ? "lt" : "gt", (long long)rlh_row_pk(m, last));
+    if (!b.oom) rl_response_header(r, "Link", b.data);
+    rlh_free(&b);
+}
+
+/* The root's rows ordered by the key alone: 1 ascending, -1 descending, else 0. */
+static int keyset_of(const rlh_pnode *n)
+{
+    if (n->norder != 1 || n->order[0].kid >= 0 || n->order[0].field != RLH_FIELD_PK ||
+        n->order[0].njson)
+        return 0;
+    return n->order[0].dir == RLH_DIR_DESC ? -1 : 1;
+}
+
+static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p, rl_db *db)
+{
+    const rlh_req *q = p->req;
+    rlh_pnode *root = &p->root;
+    size_t max = rlh_max_rows(r);
+    bool capped = root->limit < 0 || (size_t)root->limit > max;
+    if (capped) root->limit = (int64_t)max;
+    bool count = !id && q->prefer.count != RLH_COUNT_NONE;
+    rlh_result res;
+    rlh_exec_error err;
+    int rc = rlh_exec_read(db, p, count, &res, &err);
+    if (rc == RL_EINVAL) {
+        rlh_result_free(&res);
+        return rlh_answer_error(r, &err.e);
+    }
+    if (rc != RL_OK) {
+        rlh_result_free(&res);
+        return rlh_db_error(r, db, -1, NULL);
+    }
+    if (too_many(r, &res.root, max * 10)) {
+        rlh_result_free(&res);
+        return 0;
+    }
+    int64_t lower = root->offset, n = (int64_t)res.root.count, upper = lower + n - 1;
+    char cr[80], total[24] = "*";
+    if (res.total >= 0) snprintf(total, sizeof total, "%lld", (long long)res.total);
+    if (res.total >= 0 && lower > res.total) {
+        char details[200];
+        snprintf(details, sizeof details,
+                 "An offset of %lld was requested, but there are only "
+                 "%lld rows.",
+                 (long long)lower, (long long)res.total);
+        snprintf(cr, sizeof cr, "*/%s", total);
+        rl_response_header(r, "Content-Range", cr);
+        rlh_perror e = {416,     "PGRST103", "Requested range not satisfiable", details, NULL,
+                        details, NULL};
+        rlh_result_free(&res);
+        return rlh_answer_error(r, &e);
+    }
+    rlh_buf b = {0};
+    bool strip = q->nulls_stripped;
+    if (id || q->accept == RLH_MEDIA_SINGULAR) {
+        if (n != 1) {
+            char details[100];
+            snprintf(details, sizeof details, "The result contains %lld rows", (long long)n);
+            rlh_perror e = {.status = id ? 404 : 406,
+                            .code = "PGRST116",
+                            .message = "JSON object requested, multiple (or no) rows returned",
+                            .details = details,
+                            .sentence = id ? "No row has this key." : details};
+            rlh_result_free(&res);
+            return rlh_answer_error(r, &e);
+        }
+        rlh_answer_object(&b, &res, 0, strip);
+    } else {
+        rlh_answer_json(&b, &res, strip);
+    }
+    int status = 200;
+    if (!id) {
+        if (n > 0 && res.total != 0)
+            snprintf(cr, sizeof cr, "%lld-%lld/%s", (long long)lower, (long long)upper, total);
+        else
+            snprintf(cr, sizeof cr, "*/%s", total);
+        rl_response_header(r, "Content-Range", cr);
+        if (res.total >= 0 && n < res.total) status = 206;
+        int keyset = keyset_of(root);
+        if (keyset && n > 0 && n == root->limit && lower == 0) link_next(r, m, &res, keyset < 0);
+    }
+    if (b.oom)
+        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    else
+        rc = rl_respond(r, status,
+                        q->accept == RLH_MEDIA_SINGULAR
+                            ? "application/vnd.pgrst.object+json; charset=utf-8"
+                            : NULL,
+                        b.data, b.len);
+    rlh_free(&b);
+    rlh_result_free(&res);
+    return rc;
+}
+
+int rlh_get(rl_request *r, const rl_model *m, const char *id)
+{
+    rl_value key;
+    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
+        return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
+                                m->has_pk
+                                    ? "A row's key is an integer."
+                                    : "This table has no integer key: filter by its columns.");
+    }
+    bool by_key = m->has_pk && !rl_request_query(r, "order");
+    rlh_buf qs = {0};
+    query_of(r, m, id, by_key, &qs);
+    headers hs = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &hs);
+    rlh_parse_in in = {.method = rl_request_method(r),
+                       .relation = m->table,
+                       .query = qs.data ? qs.data : "",
+                       .query_len = qs.len,
+                       .headers = hs.h,
+                       .nheaders = hs.n};
+    rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
+    rlh_free(&qs);
+    rlh_plan_opts o = {.schema = "public", .aggregates = true, .max_embeds = 16, .max_depth = 6};
+    rlh_plan *p = req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
+    int rc;
+    if (!p) {
+        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    } else if (p->error) {
+        const char *c = p->error->code;
+        if (!strcmp(c, "42703") || !strcmp(c, "PGRST200") || !strcmp(c, "PGRST205"))
+            rlh_unknown_name(r); /* perhaps new since the tables were read */
+        rc = rlh_answer_error(r, p->error);
+    } else {
+        rc = answer(r, m, id, p, rl_request_db(r));
+    }
+    rlh_plan_free(p);
+    rlh_req_free(req);
+    return rc;
+}
