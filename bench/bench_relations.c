@@ -352,8 +352,9 @@ PHASE phase_stream_reflite(bench *x)
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-/* The data, made by the engine itself so that no row passes through this process. */
-static void fill(bench *x, int authors)
+/* The data, made by the engine itself so that no row passes through this process (pg: on
+ * PostgreSQL, before the hand-written side connects). */
+static void fill(bench *x, int authors, bool pg)
 {
     const rl_model *models[] = {&Book_model};
     ok(x->db,
@@ -361,7 +362,7 @@ static void fill(bench *x, int authors)
        "drop");
     ok(x->db, rl_create_all(x->db, models, 1), "create");
     char sql[600];
-    if (x->pg)
+    if (pg)
         snprintf(sql, sizeof sql,
                  "INSERT INTO authors (name) SELECT 'Author ' || i FROM generate_series(1, %d) i; "
                  "INSERT INTO books (title, author_id) SELECT 'Book ' || j || ' of author ' || "
@@ -413,7 +414,7 @@ int main(int argc, char **argv)
     char err[256];
     if (!pg) remove_db(target);
     if (rl_open_ex(&x.db, target, &o, err, sizeof err) != RL_OK) die("open", err);
-    fill(&x, authors);
+    fill(&x, authors, pg);
     if (pg) {
         x.pg = PQconnectdb(target);
         if (PQstatus(x.pg) != CONNECTION_OK) die("connect", PQerrorMessage(x.pg));
