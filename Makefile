@@ -77,10 +77,11 @@ test-asan: deps deps-test $(ASAN_BUILD)/CMakeCache.txt
 
 # Seconds of both sides, each phase in slices alternating between them, best times and each
 # round's ratio (min, median, max), then instructions per phase (callgrind; repeatable);
-# reading related rows (prefetch, join, streaming with its peak memory); the same workloads
-# on a throw-away PostgreSQL server against hand-written libpq code; `reflite copy` of
-# 1,000,000 rows to PostgreSQL against pgloader ("copy vs pgloader: R"); the HTTP server under wrk
-# against a bare libmicrohttpd handler.
+# reading related rows (prefetch and join through an integer, a text and a two-column key,
+# streaming with its peak memory); the same workloads on a throw-away PostgreSQL server
+# against hand-written libpq code; `reflite copy` of 1,000,000 rows to PostgreSQL against
+# pgloader ("copy vs pgloader: R"); the HTTP server under wrk against a bare libmicrohttpd
+# handler.
 bench: build
 	@scripts/deps.sh valgrind postgresql wrk
 	$(BUILD)/bench_crud

@@ -9,12 +9,16 @@
  *             read into two arrays of structs
  *   stream    every book, one row at a time: a cursor vs a hand-written step loop (libpq:
  *             single-row mode), reading each row's values and copying nothing; the process's
- *             peak memory after it is printed (nothing before it held rows)
+ *             peak memory after it is printed (nothing before it held rows but the parents)
+ *   prefetch_text, join_text, prefetch_composite, join_composite
+ *             the same through a text key and a key of two columns (relations_keys.h)
  *
  * Both sides copy every text they keep (reflite into its result's arena, the baseline into
- * one growing buffer) and no side allocates per row beyond that.  Each workload runs in 20
- * slices of the authors (their books by key range; for prefetch, 500 authors given to
- * rl_fetch_children and their key range to the hand-written query), the sides alternating
+ * one growing buffer) and no side allocates per row beyond that.  Both compute the same
+ * checksum from what they read, the same way (every kept text's length by strlen, since
+ * reflite's structs hold no lengths), and the run stops when the sides' checksums differ.  Each
+ * workload runs in 20 slices of the authors (their books by key range; for prefetch, 500 authors
+ * given to rl_fetch_children and their key range to the hand-written query), the sides alternating
  * slice by slice so that what else the machine does weighs on both alike; the best round's
  * times and each round's ratio (min, median, max) are printed.
  *
@@ -59,6 +63,8 @@ typedef struct {
     PGconn *pg;    /* ... or on PostgreSQL */
     Author *authors;
     size_t nauthors;
+    struct Country *countries; /* as many as authors, in key order (relations_keys.h) */
+    struct Student *students;
     int64_t sum; /* a checksum each workload adds to, so that nothing is optimised away */
     /* the slice a workload call does: authors [first, first + count), whose books have the
      * keys [book_lo, book_hi] (the fill gives author k the books (k - 1) * 100 + 1..k * 100) */
@@ -144,6 +150,16 @@ static int64_t groups_of(const table *t, size_t nauthors)
     return sum + (int64_t)g;
 }
 
+/* The length of every text kept in t, each with its NUL, read as the reflite side reads them. */
+static int64_t texts_of(const table *t, bool join)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < t->n; k++)
+        n += strlen(t->text.s + t->b[k].title) + 1 +
+             (join && t->a[k].present ? strlen(t->text.s + t->a[k].name) + 1 : 0);
+    return (int64_t)n;
+}
+
 static void lite_rows(bench *x, const char *sql, int64_t p1, int64_t p2, table *t, bool join)
 {
     sqlite3_stmt *st;
@@ -227,7 +243,7 @@ PHASE phase_prefetch_baseline(bench *x)
               "SELECT pk, title, author_id FROM books WHERE author_id BETWEEN ?1 AND ?2 "
               "ORDER BY author_id",
               x->authors[x->first].pk, x->authors[x->first + x->count - 1].pk, &t, false);
-    x->sum += groups_of(&t, x->count) + (int64_t)t.text.len;
+    x->sum += groups_of(&t, x->count) + texts_of(&t, false);
     table_free(&t);
 }
 
@@ -238,7 +254,7 @@ PHASE phase_join_baseline(bench *x)
               "SELECT b.pk, b.title, b.author_id, a.pk, a.name FROM books b LEFT JOIN authors a "
               "ON a.pk = b.author_id WHERE b.pk BETWEEN ?1 AND ?2",
               x->book_lo, x->book_hi, &t, true);
-    x->sum += (int64_t)t.n + (int64_t)t.text.len;
+    x->sum += (int64_t)t.n + texts_of(&t, true);
     table_free(&t);
 }
 
@@ -338,10 +354,13 @@ PHASE phase_stream_reflite(bench *x)
     x->sum += sum;
 }
 
+#include "relations_keys.h"
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
-/* The data, made by the engine itself so that no row passes through this process. */
-static void fill(bench *x, int authors)
+/* The data, made by the engine itself so that no row passes through this process (pg: on
+ * PostgreSQL, before the hand-written side connects). */
+static void fill(bench *x, int authors, bool pg)
 {
     const rl_model *models[] = {&Book_model};
     ok(x->db,
@@ -349,7 +368,7 @@ static void fill(bench *x, int authors)
        "drop");
     ok(x->db, rl_create_all(x->db, models, 1), "create");
     char sql[600];
-    if (x->pg)
+    if (pg)
         snprintf(sql, sizeof sql,
                  "INSERT INTO authors (name) SELECT 'Author ' || i FROM generate_series(1, %d) i; "
                  "INSERT INTO books (title, author_id) SELECT 'Book ' || j || ' of author ' || "
@@ -365,6 +384,7 @@ static void fill(bench *x, int authors)
                  "a.pk, a.pk FROM authors a, n ORDER BY a.pk, j; ANALYZE",
                  authors);
     ok(x->db, rl_exec(x->db, sql, NULL, 0, NULL), "fill");
+    fill_keyed(x, authors, pg);
 }
 
 static double peak_mb(void)
@@ -374,14 +394,42 @@ static double peak_mb(void)
     return (double)u.ru_maxrss / 1024.0;
 }
 
-enum { W_STREAM, W_PREFETCH, W_JOIN, W_COUNT };
+enum {
+    W_STREAM,
+    W_PREFETCH,
+    W_JOIN,
+    W_PREFETCH_TEXT,
+    W_JOIN_TEXT,
+    W_PREFETCH_COMPOSITE,
+    W_JOIN_COMPOSITE,
+    W_COUNT
+};
 enum { SLICES = 20 }; /* each workload in slices of the authors, the sides alternating */
-static const char *const names[W_COUNT] = {"stream", "prefetch", "join"};
-static const double targets[W_COUNT] = {1.05, 1.10, 1.10};
-static void (*const reflite_side[W_COUNT])(bench *) = {phase_stream_reflite, phase_prefetch_reflite,
-                                                       phase_join_reflite};
-static void (*const base_side[W_COUNT])(bench *) = {phase_stream_baseline, phase_prefetch_baseline,
-                                                    phase_join_baseline};
+static const char *const names[W_COUNT] = {"stream",        "prefetch",  "join",
+                                           "prefetch_text", "join_text", "prefetch_composite",
+                                           "join_composite"};
+static const double targets[W_COUNT] = {1.05, 1.10, 1.10, 1.10, 1.10, 1.10, 1.10};
+static void (*const reflite_side[W_COUNT])(bench *) = {
+    phase_stream_reflite,        phase_prefetch_reflite,  phase_join_reflite,
+    phase_prefetch_text_reflite, phase_join_text_reflite, phase_prefetch_composite_reflite,
+    phase_join_composite_reflite};
+static void (*const base_side[W_COUNT])(bench *) = {
+    phase_stream_baseline,        phase_prefetch_baseline,  phase_join_baseline,
+    phase_prefetch_text_baseline, phase_join_text_baseline, phase_prefetch_composite_baseline,
+    phase_join_composite_baseline};
+
+/* The rows of model in key order: the parents of a workload, sliced like the authors. */
+static rl_rows *parents_of(bench *x, const rl_model *model, const char *const *key)
+{
+    rl_query *q = rl_select(x->db, model);
+    for (size_t i = 0; key[i]; i++)
+        rl_order_by(q, key[i], RL_ASC);
+    rl_rows *rows;
+    ok(x->db, rl_fetch_all(q, &rows), model->table);
+    rl_query_free(q);
+    if (rows->count != x->nauthors) die(model->table, "not as many as the authors");
+    return rows;
+}
 
 int main(int argc, char **argv)
 {
@@ -401,7 +449,7 @@ int main(int argc, char **argv)
     char err[256];
     if (!pg) remove_db(target);
     if (rl_open_ex(&x.db, target, &o, err, sizeof err) != RL_OK) die("open", err);
-    fill(&x, authors);
+    fill(&x, authors, pg);
     if (pg) {
         x.pg = PQconnectdb(target);
         if (PQstatus(x.pg) != CONNECTION_OK) die("connect", PQerrorMessage(x.pg));
@@ -414,6 +462,10 @@ int main(int argc, char **argv)
     ok(x.db, rl_fetch_all(aq, &arows), "authors");
     x.authors = arows->items;
     x.nauthors = arows->count;
+    rl_rows *crows = parents_of(&x, &Country_model, RL_NAMES("code"));
+    rl_rows *srows = parents_of(&x, &Student_model, RL_NAMES("id", "code"));
+    x.countries = crows->items;
+    x.students = srows->items;
 
     printf("relations on %s: %d authors x 100 books, %d rounds, each workload in %d slices "
            "alternating between the sides\n",
@@ -445,17 +497,16 @@ int main(int argc, char **argv)
             }
             for (int side = 0; side < 2; side++)
                 if (t_side[side] > 0 && t_side[side] < best[side][w]) best[side][w] = t_side[side];
-            if (!only && w == W_STREAM && sums[0] != sums[1])
-                die("checksum", "stream sides disagree");
+            if (!only && sums[0] != sums[1]) die(names[w], "the sides' checksums disagree");
             if (r == 0 && w == W_STREAM) peak_after_stream = peak_mb();
             ratios[w * rounds + r] = t_side[1] > 0 ? t_side[0] / t_side[1] : 0;
         }
         fprintf(stderr, "  round %d/%d done\n", r + 1, rounds);
     }
-    printf("%-9s %12s %12s %8s %8s\n", "workload", "reflite (s)", pg ? "libpq (s)" : "sqlite3 (s)",
+    printf("%-18s %12s %12s %8s %8s\n", "workload", "reflite (s)", pg ? "libpq (s)" : "sqlite3 (s)",
            "ratio", "target");
     for (int w = 0; w < W_COUNT; w++)
-        printf("%-9s %12.4f %12.4f %8.3f %8.2f\n", names[w], best[0][w], best[1][w],
+        printf("%-18s %12.4f %12.4f %8.3f %8.2f\n", names[w], best[0][w], best[1][w],
                best[0][w] / best[1][w], targets[w]);
     if (!only) print_ratio_spread(names, W_COUNT, ratios, rounds);
     free(ratios);
@@ -463,10 +514,16 @@ int main(int argc, char **argv)
            "MB)\n",
            authors * 100, peak_after_stream, peak_mb());
     rl_rows_free(arows);
+    rl_rows_free(crows);
+    rl_rows_free(srows);
     rl_query_free(aq);
     if (x.lite) sqlite3_close(x.lite);
     if (x.pg) PQfinish(x.pg);
-    if (pg) rl_exec(x.db, "DROP TABLE books; DROP TABLE authors", NULL, 0, NULL);
+    if (pg)
+        rl_exec(x.db,
+                "DROP TABLE books; DROP TABLE authors; DROP TABLE cities; DROP TABLE countries; "
+                "DROP TABLE notes; DROP TABLE students",
+                NULL, 0, NULL);
     rl_close(x.db);
     if (!pg) remove_db(target);
     return 0;

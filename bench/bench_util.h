@@ -42,12 +42,12 @@ static inline int bench_by_value(const void *a, const void *b)
  * between rounds.  The ratios are sorted in place. */
 static inline void print_ratio_spread(const char *const *names, int n, double *ratios, int rounds)
 {
-    printf("ratio by round   %8s %8s %8s\n", "min", "median", "max");
+    printf("ratio by round     %8s %8s %8s\n", "min", "median", "max");
     for (int i = 0; i < n; i++) {
         double *v = ratios + i * rounds;
         qsort(v, (size_t)rounds, sizeof *v, bench_by_value);
         double med = rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
-        printf("%-16s %8.3f %8.3f %8.3f\n", names[i], v[0], med, v[rounds - 1]);
+        printf("%-18s %8.3f %8.3f %8.3f\n", names[i], v[0], med, v[rounds - 1]);
     }
 }
 

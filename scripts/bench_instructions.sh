@@ -25,10 +25,10 @@ for side in reflite baseline; do
     awk '!seen[$1]++' > "$out/$side.txt"
 done
 echo "instructions (callgrind) of $(basename "$bench") $*"
-printf '%-8s %15s %15s %8s\n' phase reflite "$name" ratio
+printf '%-18s %15s %15s %8s\n' phase reflite "$name" ratio
 for phase in $(awk '{print $1}' "$out/reflite.txt"); do
   r=$(awk -v p="$phase" '$1 == p {print $2}' "$out/reflite.txt")
   b=$(awk -v p="$phase" '$1 == p {print $2}' "$out/baseline.txt")
   [ -n "$r" ] && [ -n "$b" ] || { echo "no count for $phase"; exit 1; }
-  awk -v p="$phase" -v r="$r" -v b="$b" 'BEGIN {printf "%-8s %15d %15d %8.3f\n", p, r, b, r / b}'
+  awk -v p="$phase" -v r="$r" -v b="$b" 'BEGIN {printf "%-18s %15d %15d %8.3f\n", p, r, b, r / b}'
 done

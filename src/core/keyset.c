@@ -55,6 +55,35 @@ static bool key_same(const rl_value *a, const rl_value *b, int nk)
     return true;
 }
 
+/* Whether rows a and b of m hold the same key in columns c, read in place: a row after another
+ * of the same parent (the common case) costs a comparison, not values made and compared.  b's
+ * key is known to be one (no NULL in it). */
+static bool rows_same_key(const rl_model *m, const key_cols *c, const char *a, const char *b)
+{
+    for (int i = 0; i < c->n; i++) {
+        if (c->code[i] == RLS_PK) {
+            if (rli_row_pk(m, a) != rli_row_pk(m, b)) return false;
+            continue;
+        }
+        const rl_field *f = &m->fields[c->code[i]];
+        if (f->ctype == RL_CT_INT64) {
+            int64_t x, y;
+            memcpy(&x, a + f->offset, sizeof x);
+            memcpy(&y, b + f->offset, sizeof y);
+            if (x != y) return false;
+        } else if (f->ctype == RL_CT_TEXT) {
+            const char *x, *y;
+            memcpy(&x, a + f->offset, sizeof x);
+            memcpy(&y, b + f->offset, sizeof y);
+            if (!x || strcmp(x, y) != 0) return false;
+        } else {
+            rl_value x = rli_field_value(f, a), y = rli_field_value(f, b);
+            if (!key_same(&x, &y, 1)) return false;
+        }
+    }
+    return true;
+}
+
 /* The index of the first parent with key k, or -1. */
 ptrdiff_t rli_key_find(const key_map *m, const rl_value *k)
 {
@@ -175,22 +204,20 @@ int rli_group_rows(const rl_model *m, const key_cols *c, const rl_value *keys, c
         return RL_ENOMEM;
     }
     /* Rows that already come group after group (the engine walked the key's index value by
-     * value) stay where they are; others are moved into place. */
+     * value) stay where they are; others are moved into place.  A parent's rows come together:
+     * a row with the key of the row before it has that row's parent, and only a new key is
+     * looked up. */
     bool grouped = true;
     size_t prev = SIZE_MAX;
-    rl_value prev_key[RLS_KEY_MAX], here[RLS_KEY_MAX];
+    rl_value here[RLS_KEY_MAX];
     ptrdiff_t p = -1;
     for (size_t k = 0; k < r->count; k++) {
-        const rl_value *v = here;
-        if (keys)
-            v = keys + k * (size_t)nk;
-        else
-            rli_key_values(m, c, (char *)r->items + k * m->size, here);
-        if (!is_key(v, nk))
-            p = -1;
-        else if (k == 0 || p < 0 || !key_same(v, prev_key, nk)) { /* a parent's rows: together */
-            memcpy(prev_key, v, (size_t)nk * sizeof *v);
-            p = rli_key_find(&ps->map, v);
+        const char *row = (const char *)r->items + k * m->size;
+        const rl_value *v = keys ? keys + k * (size_t)nk : here;
+        if (k == 0 || p < 0 ||
+            !(keys ? key_same(v, v - nk, nk) : rows_same_key(m, c, row, row - m->size))) {
+            if (!keys) rli_key_values(m, c, row, here);
+            p = rli_key_find(&ps->map, v); /* -1 for no key (a NULL in it) */
         }
         owner[k] = p >= 0 ? (size_t)p : SIZE_MAX; /* the statement matched the set only */
         if (p < 0)

@@ -42,20 +42,32 @@ int rli_rows_grow(rl_rows *r, size_t size, size_t psize, size_t nkeys)
     return RL_OK;
 }
 
-/* Read the parent (of model parent_mi) of a joined row of child's model, whose columns follow
- * the child's, into parent, zeroed when there is none; *has tells which. */
-static int read_parent(const rl_backend *be, const model_info *child, int key,
-                       const model_info *parent_mi, rlb_stmt *st, void *parent, bool *has, arena *a)
+/* Where the parent (of model parent_mi) of a joined row of child's model is: its first column
+ * (its columns follow the child's) and the column telling whether there is one, found once
+ * for every row.  No parent (LEFT JOIN): the column its key references is NULL, as every
+ * other. */
+typedef struct parent_cols {
+    int first, flag;
+} parent_cols;
+
+static parent_cols parent_cols_of(const model_info *child, int key, const model_info *parent_mi)
 {
     const rl_model *m = child->model;
     rli_key k;
     rli_key_of(child, key, &k);
     int col = (m->has_pk ? 1 : 0) + (int)m->nfields, code = k.parent[0];
+    return (parent_cols){col,
+                         code == RLS_PK ? col : col + (parent_mi->model->has_pk ? 1 : 0) + code};
+}
+
+/* Read the parent of a joined row (at pc) into parent, zeroed when there is none; *has tells
+ * which. */
+static int read_parent(const rl_backend *be, const model_info *parent_mi, parent_cols pc,
+                       rlb_stmt *st, void *parent, bool *has, arena *a)
+{
     memset(parent, 0, parent_mi->model->size);
-    /* no parent (LEFT JOIN): the column its key references is NULL, as every other */
-    *has = !be->column_null(st,
-                            code == RLS_PK ? col : col + (parent_mi->model->has_pk ? 1 : 0) + code);
-    return *has ? rli_read_row_at(be, parent_mi, parent, st, col, a) : RL_OK;
+    *has = !be->column_null(st, pc.flag);
+    return *has ? rli_read_row_at(be, parent_mi, parent, st, pc.first, a) : RL_OK;
 }
 
 int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
@@ -75,6 +87,7 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
     const rl_model *m = q->mi->model;
     bool linked = q->join && q->link_a >= 0; /* the other side's key follows the row */
     size_t size = m->size, psize = q->join && !linked ? q->join->model->size : 0;
+    parent_cols pc = psize ? parent_cols_of(q->mi, q->join_key, q->join) : (parent_cols){0, 0};
     int key_col = (m->has_pk ? 1 : 0) + (int)m->nfields, rc;
     rli_column_ops ops = rli_ops_of(be);
     /* the link's key to the other side: its columns follow the row's in field order; each is
@@ -103,8 +116,7 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
                                   a_col[i], &r->priv->strings);
         if (code != RL_OK) break;
         if (psize &&
-            (code = read_parent(be, q->mi, q->join_key, q->join, st,
-                                (char *)r->parents + r->count * psize,
+            (code = read_parent(be, q->join, pc, st, (char *)r->parents + r->count * psize,
                                 &r->priv->has_parent[r->count], &r->priv->strings)) != RL_OK)
             break;
         r->count++;
@@ -205,7 +217,7 @@ int rl_fetch_one(rl_query *q, void *out)
 struct rl_cursor {
     rl_db *db;
     model_info *mi, *join;
-    int join_key; /* the key field of the join */
+    parent_cols pc; /* where the join's parent is in a row */
     rlb_stmt *st;
     /* resolved at open, for the loop: the engine's step and row reader (NULL: the core's) */
     int (*step)(rlb_stmt *s);
@@ -241,7 +253,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
-    c->join_key = q->join_key;
+    if (q->join) c->pc = parent_cols_of(q->mi, q->join_key, q->join);
     c->step = q->db->be->step;
     c->read = q->db->be->read_row;
     if (reads_into_nothing(q->mi)) c->next = q->db->be->next_row;
@@ -255,7 +267,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
 static __attribute__((noinline)) int cursor_parent(rl_cursor *c, void *parent)
 {
     bool has;
-    return read_parent(c->db->be, c->mi, c->join_key, c->join, c->st, parent, &has, &c->strings);
+    return read_parent(c->db->be, c->join, c->pc, c->st, parent, &has, &c->strings);
 }
 
 /* The end of a cursor's rows (0), or its failure. */
