@@ -1,8 +1,12 @@
 /*
  * How each engine spells what differs between engines (render.h's rl_dialect): placeholders,
- * literals, DDL types, key sets, the reading of some kinds.
+ * literals, DDL types, key sets, the reading of some kinds; a GLOB as a regular expression,
+ * and the counting statement of raw tables.
  */
 #include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 const rl_dialect rli_dialect_sqlite = {
     .name = "sqlite",
@@ -71,3 +75,48 @@ const rl_dialect rli_dialect_postgres = {
     .key_set_close_any = ")", /* the parameter takes the array type of the column */
     .key_set_array = "{}",
     .key_rows_records = true};
+
+/* A glob's wildcards become the regex's; every other character stands for itself (regex
+ * metacharacters escaped).  "[...]" sets pass through, with SQLite's "[^" negation kept. */
+char *rli_glob_regex(const char *g)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    rli_sb_puts(&b, "^");
+    for (const char *c = g; *c; c++) {
+        if (*c == '*') {
+            rli_sb_puts(&b, ".*");
+        } else if (*c == '?') {
+            rli_sb_puts(&b, ".");
+        } else if (*c == '[' && strchr(c + 1, ']')) {
+            const char *close = strchr(c + (c[1] == '^' ? 3 : 2), ']');
+            if (!close) close = strchr(c + 1, ']');
+            for (; c < close; c++) {
+                if (*c == '\\') rli_sb_puts(&b, "\\");
+                rli_sb_putn(&b, c, 1);
+            }
+            rli_sb_puts(&b, "]");
+        } else {
+            if (strchr(".^$|()[]{}+\\*?", *c)) rli_sb_puts(&b, "\\");
+            rli_sb_putn(&b, c, 1);
+        }
+    }
+    rli_sb_puts(&b, "$");
+    return rli_sb_take(&b);
+}
+
+void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,
+                      const char *cond)
+{
+    rli_sb_puts(b, "SELECT count(*) FROM ");
+    if (schema) {
+        rli_sb_puts(b, schema);
+        rli_sb_puts(b, ".");
+    }
+    rli_sb_ident(b, table);
+    if (column) {
+        rli_sb_puts(b, " WHERE ");
+        rli_sb_ident(b, column);
+        rli_sb_puts(b, cond);
+    }
+}

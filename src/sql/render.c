@@ -23,6 +23,13 @@ typedef struct render {
      * subquery's while its conditions are written */
     const rls_table *t;
     char alias[4];
+    /* a set of keys of several columns read as the first table of the join (SQLite, whose
+     * row-value IN searches an index by its first column only): the token, and the number
+     * of its placeholder (its place in binding order, written in FROM) */
+    const char *key_join;
+    int key_join_param;
+    const char *probe; /* a token whose placeholders' count before it is wanted (probe_n) */
+    int probe_n;
 } render;
 
 static void param(render *r)
@@ -351,6 +358,18 @@ static void code_names(const render *r, int code, const char **table, const char
 static void key_set(render *r, const char *t)
 {
     int n = hex_digit(t[1]);
+    if (t == r->probe) r->probe_n = r->n;
+    if (t == r->key_join) { /* the set is the join's first table: its rows' columns match */
+        ++r->n;             /* its placeholder, written in FROM */
+        rli_sb_puts(r->b, "(");
+        for (int i = 0; i < n; i++) {
+            if (i) rli_sb_puts(r->b, " AND ");
+            column_ref(r, token_field(t + 1 + 2 * i));
+            rli_sb_printf(r->b, " = json_extract(k.value, '$[%d]')", i);
+        }
+        rli_sb_puts(r->b, ")");
+        return;
+    }
     if (n == 1) {
         int code = token_field(t + 1);
         column_ref(r, code);
@@ -558,6 +577,9 @@ static void from(render *r)
 {
     const rls_stmt *s = r->s;
     rli_sb_puts(r->b, " FROM ");
+    if (r->key_join)
+        rli_sb_printf(r->b, "json_each(%c%d) AS k CROSS JOIN ", r->d->placeholder,
+                      r->key_join_param);
     rli_sb_ident(r->b, s->t->name);
     if (!r->qualify) return;
     rli_sb_puts(r->b, " AS t0");
@@ -573,9 +595,43 @@ static void from(render *r)
     }
 }
 
+/* The shape's set of keys of several columns of the statement's own table, at the top level
+ * of its conditions, when the dialect reads such sets with json_each: it becomes the first
+ * table of the statement (a SELECT or an aggregate without a join), its placeholder's number
+ * found by writing the conditions once aside. */
+static void find_key_join(render *r)
+{
+    const rls_stmt *s = r->s;
+    if (r->d->key_rows_records || s->join || s->where != RLS_WHERE_SHAPE || !s->shape ||
+        (s->kind != RLS_SELECT && s->kind != RLS_AGGREGATE))
+        return;
+    int depth = 0;
+    const char *found = NULL;
+    for (const char *t = s->shape; *t && *t != '|' && *t != '}'; t = next_token(t)) {
+        depth += *t == '(' ? 1 : *t == ')' ? -1 : 0;
+        if (*t != 'k' || depth || hex_digit(t[1]) < 2) continue;
+        bool own = true;
+        for (int i = 0; i < hex_digit(t[1]); i++)
+            own = own && token_field(t + 1 + 2 * i) < RLS_JOINED;
+        if (own) found = t;
+    }
+    if (!found) return;
+    strbuf scratch;
+    rli_sb_init(&scratch);
+    render dry = *r;
+    dry.b = &scratch;
+    dry.probe = found;
+    conditions(&dry, s->shape, " WHERE ", "");
+    rli_sb_free(&scratch);
+    r->key_join = found;
+    r->key_join_param = dry.probe_n + 1;
+    r->qualify = true;
+}
+
 void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
 {
-    render r = {d, s, out, 0, s->join || s->nsubs, s->t, "t0"};
+    render r = {d, s, out, 0, s->join || s->nsubs, s->t, "t0", NULL, 0, NULL, 0};
+    find_key_join(&r);
     switch (s->kind) {
     case RLS_INSERT:
         insert(&r);
@@ -620,49 +676,4 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
     if (s->kind == RLS_SELECT || (s->kind == RLS_COUNT && s->paged)) order_and_page(&r);
     if (s->kind == RLS_EXISTS) rli_sb_puts(out, ")");
     if (s->kind == RLS_COUNT && s->paged) rli_sb_puts(out, ") AS page");
-}
-
-/* A glob's wildcards become the regex's; every other character stands for itself (regex
- * metacharacters escaped).  "[...]" sets pass through, with SQLite's "[^" negation kept. */
-char *rli_glob_regex(const char *g)
-{
-    strbuf b;
-    rli_sb_init(&b);
-    rli_sb_puts(&b, "^");
-    for (const char *c = g; *c; c++) {
-        if (*c == '*') {
-            rli_sb_puts(&b, ".*");
-        } else if (*c == '?') {
-            rli_sb_puts(&b, ".");
-        } else if (*c == '[' && strchr(c + 1, ']')) {
-            const char *close = strchr(c + (c[1] == '^' ? 3 : 2), ']');
-            if (!close) close = strchr(c + 1, ']');
-            for (; c < close; c++) {
-                if (*c == '\\') rli_sb_puts(&b, "\\");
-                rli_sb_putn(&b, c, 1);
-            }
-            rli_sb_puts(&b, "]");
-        } else {
-            if (strchr(".^$|()[]{}+\\*?", *c)) rli_sb_puts(&b, "\\");
-            rli_sb_putn(&b, c, 1);
-        }
-    }
-    rli_sb_puts(&b, "$");
-    return rli_sb_take(&b);
-}
-
-void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,
-                      const char *cond)
-{
-    rli_sb_puts(b, "SELECT count(*) FROM ");
-    if (schema) {
-        rli_sb_puts(b, schema);
-        rli_sb_puts(b, ".");
-    }
-    rli_sb_ident(b, table);
-    if (column) {
-        rli_sb_puts(b, " WHERE ");
-        rli_sb_ident(b, column);
-        rli_sb_puts(b, cond);
-    }
 }
