@@ -550,11 +550,12 @@ static double row_double(rlb_stmt *s, int col)
 static const char *row_text(rlb_stmt *s, int col, size_t *len)
 {
     pg_stmt *st = st_of(s);
-    if (PQgetisnull(st->res, st->row, col)) {
+    int n = PQgetlength(st->res, st->row, col); /* only an empty value can be a NULL */
+    if (n == 0 && PQgetisnull(st->res, st->row, col)) {
         if (len) *len = 0;
         return NULL;
     }
-    if (len) *len = (size_t)PQgetlength(st->res, st->row, col);
+    if (len) *len = (size_t)n;
     return PQgetvalue(st->res, st->row, col);
 }
 
