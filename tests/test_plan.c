@@ -181,6 +181,9 @@ static void test_embeds(void **state)
     p = plan(f, "roles", "select=people!roles_standin_id_fkey(name)");
     assert_null(p->error);
     assert_string_equal(p->root.kids[0].way.key, "standin_id");
+    p = plan(f, "films", "select=directors!id(name)"); /* the column the key references */
+    assert_null(p->error);
+    assert_string_equal(p->root.kids[0].way.key, "director_id");
     p = plan(f, "roles", "select=people!actor_id(name)");
     assert_null(p->error);
     assert_string_equal(p->root.kids[0].way.key, "actor_id");

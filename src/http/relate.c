@@ -58,14 +58,20 @@ static bool key_at(const rl_model *m, size_t i, key_ref *k)
     return true;
 }
 
-/* Whether hint names key k of m: its name, the column of a key of one field, or the name
- * PostgreSQL gives a key by default, "<table>_<column>[_<column>...]_fkey" (which PostgREST's
- * hints use). */
+/* Whether hint names key k of m: its name, the column of a key of one field or the column it
+ * references, or the name PostgreSQL gives a key by default,
+ * "<table>_<column>[_<column>...]_fkey" (which PostgREST's hints use). */
 static bool hint_names(const char *hint, const rl_model *m, const key_ref *k)
 {
     if (!hint || strcmp(k->name, hint) == 0) return true;
     const rl_field *f = k->fields ? NULL : rlh_field(m, k->one);
     if (f && strcmp(rlh_column_of(f), hint) == 0) return true;
+    if (f && f->references) { /* the column it references, as PostgREST's hints may name */
+        const rl_field *to =
+            f->references_field ? rlh_field(f->references, f->references_field) : NULL;
+        const char *col = to ? rlh_column_of(to) : rlh_pk_name(f->references);
+        if (strcmp(col, hint) == 0) return true;
+    }
     size_t n = strlen(m->table);
     if (strncmp(hint, m->table, n) != 0) return false;
     const char *h = hint + n;
