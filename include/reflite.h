@@ -996,7 +996,8 @@ int rl_unlink(rl_db *db, const rl_model *link, const rl_model *a, int64_t a_pk, 
  * Keep the rows of q that rows of sub refer to through sub's key (NULL: sub's one key to q's
  * model): EXISTS; negate: NOT EXISTS (books not on loan).  sub is a query on the child model
  * with conditions of its own (its ordering and paging are ignored); the call takes it over
- * and frees it, also on failure.  Subqueries do not nest.
+ * and frees it, also on failure.  A subquery may have subqueries of its own (at most 8 in all
+ * in one query), not a join.
  */
 int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate);
 /*

@@ -129,6 +129,15 @@ static void test_rows_and_relations(void **state)
            "[{\"id\":2,\"directors\":{\"name\":\"Ozu\"}}]");
     expect(f, "films", "select=id,roles(id)&roles.character=eq.Mona&order=id&id=gt.2",
            "[{\"id\":3,\"roles\":[{\"id\":4}]},{\"id\":4,\"roles\":[]}]");
+    /* !inner through a link table, and an !inner below an !inner (subqueries nest) */
+    expect(f, "films", "select=id,genres!inner(label)&genres.label=eq.road",
+           "[{\"id\":3,\"genres\":[{\"label\":\"road\"}]}]");
+    expect(f, "directors",
+           "select=name,films!inner(id,roles!inner(id))&films.roles.character=eq.Mona",
+           "[{\"name\":\"Varda\",\"films\":[{\"id\":3,\"roles\":[{\"id\":4}]}]}]");
+    expect(f, "directors",
+           "select=name,films!inner(id,genres!inner(id))&films.genres.label=eq.road",
+           "[{\"name\":\"Varda\",\"films\":[{\"id\":3,\"genres\":[{\"id\":2}]}]}]");
     /* a spread: the director's name among the film's own members */
     expect(f, "films", "select=title,...directors(director:name)&order=id&id=in.(1,4)",
            "[{\"title\":\"Cleo\",\"director\":\"Varda\"},{\"title\":\"Untitled\",\"director\":"

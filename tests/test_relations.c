@@ -536,6 +536,30 @@ static void test_books_not_on_loan(void **state)
     rl_rows_free(rows);
     rl_query_free(q);
 
+    /* subqueries nest: authors with a book lent to N (EXISTS books WHERE EXISTS loans ...),
+     * with a value on each level bound in order */
+    q = rl_select(db, &Author_model);
+    rl_where(q, "name", RL_NE, rl_text("nobody"));
+    rl_query *books = rl_select(db, &Book_model);
+    rl_where(books, "title", RL_NE, rl_text("x"));
+    rl_query *to_n = rl_select(db, &Loan_model);
+    rl_where(to_n, "member_id", RL_EQ, rl_int(m2));
+    assert_int_equal(rl_where_referenced(books, to_n, "book_id", false), RL_OK);
+    assert_int_equal(rl_where_referenced(q, books, "author_id", false), RL_OK);
+    int64_t n = -1;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 1);
+    rl_query_free(q);
+    q = rl_select(db, &Author_model);
+    books = rl_select(db, &Book_model);
+    to_n = rl_select(db, &Loan_model);
+    rl_where(to_n, "member_id", RL_EQ, rl_int(m2 + 1000));
+    rl_where_referenced(books, to_n, "book_id", false);
+    rl_where_referenced(q, books, "author_id", false);
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 0);
+    rl_query_free(q);
+
     /* a bulk delete with a subquery: the books nobody borrowed */
     q = rl_select(db, &Book_model);
     rl_where_referenced(q, rl_select(db, &Loan_model), NULL, true);

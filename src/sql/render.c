@@ -331,7 +331,7 @@ static void exists(render *r, const char *t)
         rli_sb_puts(r->b, " = ");
         column_ref(r, hex_digit(pair[0]) * 16 + hex_digit(pair[1]));
     }
-    inner.s = &(rls_stmt){.t = sub}; /* no join inside */
+    inner.s = &(rls_stmt){.t = sub, .subs = r->s->subs, .nsubs = r->s->nsubs}; /* no join */
     conditions(&inner, t + 5 + 4 * pairs, " AND (", ")");
     r->n = inner.n;
     rli_sb_puts(r->b, ")");
