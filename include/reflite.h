@@ -1058,8 +1058,11 @@ typedef enum rl_write {
 } rl_write;
 /*
  * Views are models too: rl_models_load gives each view of the database a model after the
- * tables' (a view has no primary key and no relations; its columns, kinds and names are the
- * engine's for the view's query), read like any table's.  Writing one works where the engine
+ * tables' (a view has no primary key; its columns, kinds and names are the engine's for the
+ * view's query), read like any table's.  On SQLite, which tells where a view's column comes
+ * from, a column that shows a table's key column as it is carries that key (its parent, the
+ * column it references, its actions): the view relates to the parent as its table does; on
+ * PostgreSQL a view has no relations yet.  Writing one works where the engine
  * can: on PostgreSQL an automatically updatable view (one table, no aggregates...) or one
  * with INSTEAD OF triggers; on SQLite only through INSTEAD OF triggers.
  */

@@ -298,6 +298,24 @@ static int composite_keys(rl_models *ms, size_t i, const sch_table *t)
     return RL_OK;
 }
 
+/* The keys of a view: a column that shows a table's key column as it is has that key (its
+ * parent, the column it references, its actions), so that the view relates as its table does. */
+static void view_keys(rl_models *ms, rl_model *m, const sch_object *v)
+{
+    for (size_t i = 0; i < v->ncols; i++) {
+        const sch_column *col = &v->cols[i];
+        if (!col->origin_table) continue;
+        rl_model *base = (rl_model *)rl_models_find(ms, col->origin_table);
+        const rl_field *bf = base ? field_of(base, col->origin_column) : NULL;
+        rl_field *f = field_of(m, col->name);
+        if (!bf || !bf->references || !f || f->kind != bf->kind) continue;
+        f->references = bf->references;
+        f->references_field = bf->references_field;
+        f->on_delete = bf->on_delete;
+        f->on_update = bf->on_update;
+    }
+}
+
 int rl_models_load(rl_db *db, rl_models **out)
 {
     if (!db || !out) return RL_EINVAL;
@@ -331,7 +349,10 @@ int rl_models_load(rl_db *db, rl_models **out)
                             a table has */
             sch_table t = {.name = v->name, .cols = v->cols, .ncols = v->ncols};
             ms->writes[ms->n] = v->writes | VIEW_BIT;
-            if (build_fields(ms, ms->n++, &t, iso) != RL_OK) rc = RL_ENOMEM;
+            if (build_fields(ms, ms->n++, &t, iso) != RL_OK)
+                rc = RL_ENOMEM;
+            else
+                view_keys(ms, &ms->models[ms->n - 1], v);
         }
     } else if (rc == RL_OK) {
         rc = RL_ENOMEM;

@@ -16,6 +16,8 @@ static void free_columns(sch_column *cols, size_t n)
         free(cols[k].name);
         free(cols[k].type);
         free(cols[k].dflt);
+        free(cols[k].origin_table);
+        free(cols[k].origin_column);
     }
     free(cols);
 }

@@ -62,8 +62,31 @@ static int load_columns_of(sqlite3 *h, const char *name, sch_column **cols, size
         c->dflt = dup_col(st, 3);
         c->pk = sqlite3_column_int(st, 4);
         c->hidden = sqlite3_column_int(st, 5);
+        c->origin_table = c->origin_column = NULL;
     }
     return sqlite3_finalize(st);
+}
+
+/* The table column each column of view v shows, where SQLite can tell (a column read as it is
+ * from a table, through any number of views). */
+static void load_origins(sqlite3 *h, sch_object *v)
+{
+    strbuf sql;
+    rli_sb_init(&sql);
+    rli_sb_puts(&sql, "SELECT * FROM ");
+    rli_sb_ident(&sql, v->name);
+    sqlite3_stmt *st = NULL;
+    if (!sql.oom && sqlite3_prepare_v2(h, sql.s, -1, &st, NULL) == SQLITE_OK &&
+        (size_t)sqlite3_column_count(st) == v->ncols)
+        for (size_t i = 0; i < v->ncols; i++) {
+            const char *t = sqlite3_column_table_name(st, (int)i);
+            const char *c = sqlite3_column_origin_name(st, (int)i);
+            if (!t || !c) continue;
+            v->cols[i].origin_table = strdup(t);
+            v->cols[i].origin_column = strdup(c);
+        }
+    sqlite3_finalize(st);
+    rli_sb_free(&sql);
 }
 
 static int load_columns(sqlite3 *h, sch_table *t)
@@ -88,6 +111,7 @@ static void load_view(sqlite3 *h, sch_object *v, const schema *s)
         v->cols = NULL;
         v->ncols = 0;
     }
+    load_origins(h, v);
     static const struct {
         const char *words;
         unsigned bit;
