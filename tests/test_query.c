@@ -88,6 +88,12 @@ static void test_null_filters(void **state)
     rl_query *q = rl_select(db, &Book_model);
     assert_int_equal(rl_where(q, "year", RL_LT, rl_null()), RL_EINVAL);
     rl_query_free(q);
+    /* IS [NOT] DISTINCT FROM: NULL is a value like the others, the same on both engines */
+    assert_int_equal(count_where("year", RL_IS_DISTINCT, rl_int(1968)), 5); /* the NULL too */
+    assert_int_equal(count_where("year", RL_NE, rl_int(1968)), 4);
+    assert_int_equal(count_where("year", RL_IS_NOT_DISTINCT, rl_int(1968)), 1);
+    assert_int_equal(count_where("year", RL_IS_NOT_DISTINCT, rl_null()), 1);
+    assert_int_equal(count_where("year", RL_IS_DISTINCT, rl_null()), 5);
 }
 
 static void test_patterns(void **state)

@@ -213,7 +213,7 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    if ((unsigned)op > RL_NOT_GLOB)
+    if ((unsigned)op > RL_IS_NOT_DISTINCT)
         return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
     if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB) && v.type == RL_V_NULL)
         return rli_q_fail(q, RL_EINVAL,

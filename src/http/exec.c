@@ -101,6 +101,12 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         if (rc == RL_OK) rl_where(q, f, ops[op][negate], val);
         return rc;
     }
+    if (op == RLH_OP_ISDISTINCT) {
+        rl_value val;
+        int rc = value_of(m, c, v, &val, err);
+        if (rc == RL_OK) rl_where(q, f, negate ? RL_IS_NOT_DISTINCT : RL_IS_DISTINCT, val);
+        return rc;
+    }
     if (op == RLH_OP_LIKE || op == RLH_OP_ILIKE) {
         char *pat = rlh_like_pattern(v, op == RLH_OP_LIKE); /* like: a case-sensitive GLOB */
         if (!pat) return fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");

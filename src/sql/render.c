@@ -274,19 +274,22 @@ static void upsert(render *r)
 static void comparison(render *r, rl_op op)
 {
     static const char *const cmp[] = {
-        [RL_EQ] = " = ",      [RL_NE] = " <> ",        [RL_LT] = " < ",       [RL_LE] = " <= ",
-        [RL_GT] = " > ",      [RL_GE] = " >= ",        [RL_LIKE] = NULL,      [RL_GLOB] = NULL,
-        [RL_CONTAINS] = NULL, [RL_STARTS_WITH] = NULL, [RL_ENDS_WITH] = NULL, [RL_NOT_LIKE] = NULL,
-        [RL_NOT_GLOB] = NULL};
+        [RL_EQ] = " = ",         [RL_NE] = " <> ",        [RL_LT] = " < ",
+        [RL_LE] = " <= ",        [RL_GT] = " > ",         [RL_GE] = " >= ",
+        [RL_LIKE] = NULL,        [RL_GLOB] = NULL,        [RL_CONTAINS] = NULL,
+        [RL_STARTS_WITH] = NULL, [RL_ENDS_WITH] = NULL,   [RL_NOT_LIKE] = NULL,
+        [RL_NOT_GLOB] = NULL,    [RL_IS_DISTINCT] = NULL, [RL_IS_NOT_DISTINCT] = NULL};
     if (op == RL_IS_NULL || op == RL_IS_NOT_NULL) {
         rli_sb_puts(r->b, op == RL_IS_NULL ? " IS NULL" : " IS NOT NULL");
         return;
     }
-    rli_sb_puts(r->b, cmp[op]             ? cmp[op]
-                      : op == RL_GLOB     ? r->d->glob
-                      : op == RL_NOT_GLOB ? r->d->not_glob
-                      : op == RL_NOT_LIKE ? r->d->not_like
-                                          : r->d->like);
+    rli_sb_puts(r->b, cmp[op]                    ? cmp[op]
+                      : op == RL_IS_DISTINCT     ? r->d->distinct
+                      : op == RL_IS_NOT_DISTINCT ? r->d->not_distinct
+                      : op == RL_GLOB            ? r->d->glob
+                      : op == RL_NOT_GLOB        ? r->d->not_glob
+                      : op == RL_NOT_LIKE        ? r->d->not_like
+                                                 : r->d->like);
     param(r);
     if (op == RL_CONTAINS || op == RL_STARTS_WITH || op == RL_ENDS_WITH)
         rli_sb_puts(r->b, " ESCAPE '\\'");
