@@ -739,17 +739,21 @@ typedef enum rl_op {
     RL_LE,
     RL_GT,
     RL_GE,
-    RL_LIKE,           /* SQL LIKE pattern (ASCII case-insensitive) */
-    RL_GLOB,           /* SQL GLOB pattern (case-sensitive) */
-    RL_CONTAINS,       /* case-insensitive substring; % and _ in the operand are literal */
-    RL_STARTS_WITH,    /* case-insensitive prefix */
-    RL_ENDS_WITH,      /* case-insensitive suffix */
-    RL_IS_NULL,        /* operand ignored */
-    RL_IS_NOT_NULL,    /* operand ignored */
-    RL_NOT_LIKE,       /* NOT LIKE (a NULL matches neither LIKE nor NOT LIKE) */
-    RL_NOT_GLOB,       /* NOT GLOB */
-    RL_IS_DISTINCT,    /* IS DISTINCT FROM: <> where NULL is a value (NULL vs 1 holds) */
-    RL_IS_NOT_DISTINCT /* IS NOT DISTINCT FROM: = where NULL is a value (NULL vs NULL holds) */
+    RL_LIKE,            /* SQL LIKE pattern (ASCII case-insensitive) */
+    RL_GLOB,            /* SQL GLOB pattern (case-sensitive) */
+    RL_CONTAINS,        /* case-insensitive substring; % and _ in the operand are literal */
+    RL_STARTS_WITH,     /* case-insensitive prefix */
+    RL_ENDS_WITH,       /* case-insensitive suffix */
+    RL_IS_NULL,         /* operand ignored */
+    RL_IS_NOT_NULL,     /* operand ignored */
+    RL_NOT_LIKE,        /* NOT LIKE (a NULL matches neither LIKE nor NOT LIKE) */
+    RL_NOT_GLOB,        /* NOT GLOB */
+    RL_IS_DISTINCT,     /* IS DISTINCT FROM: <> where NULL is a value (NULL vs 1 holds) */
+    RL_IS_NOT_DISTINCT, /* IS NOT DISTINCT FROM: = where NULL is a value (NULL vs NULL holds) */
+    RL_MATCH,           /* a POSIX extended regular expression matches (case-sensitive) */
+    RL_IMATCH,          /* ... case-insensitive */
+    RL_NOT_MATCH,       /* it does not (a NULL matches neither) */
+    RL_NOT_IMATCH
 } rl_op;
 
 /* The direction of an ordering term; where NULLs go is the engine's choice (SQLite: first

@@ -185,7 +185,12 @@ static void test_conditions(void **state)
     expect(f, "films", "id=eq.abc", "400 22P02");
     expect(f, "films", "id=in.(1,x)", "400 22P02");
     /* what the query API cannot say yet is a 501, never another query */
-    expect(f, "films", "title=match.^C", "501 RL_EINVAL");
+    expect(f, "films", "select=id&title=match.^[CV]&order=id", "[{\"id\":1},{\"id\":3}]");
+    expect(f, "films", "select=id&title=imatch.^t.*y$", "[{\"id\":2}]");
+    expect(f, "films", "select=id&title=not.imatch.[aeiou]n&order=id", "[{\"id\":1},{\"id\":2}]");
+    expect(f, "films", "select=id&year=isdistinct.1962&order=id",
+           "[{\"id\":2},{\"id\":3},{\"id\":4}]");
+    if (!on_pg()) expect(f, "films", "title=match.[", "400 2201B");
     expect(f, "films", "select=title::text", "501 RL_EINVAL");
     expect(f, "films", "select=year.sum()", "501 RL_EINVAL");
     expect(f, "films", "select=nope", "400 42703");

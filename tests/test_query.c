@@ -96,6 +96,26 @@ static void test_null_filters(void **state)
     assert_int_equal(count_where("year", RL_IS_DISTINCT, rl_null()), 5);
 }
 
+/* Regular expressions (POSIX extended), the same on both engines for what both take. */
+static void test_regular_expressions(void **state)
+{
+    (void)state;
+    assert_int_equal(count_where("title", RL_MATCH, rl_text("^The [A-Z]")), 4);
+    assert_int_equal(count_where("title", RL_MATCH, rl_text("^the")), 0);
+    assert_int_equal(count_where("title", RL_IMATCH, rl_text("^the")), 4);
+    assert_int_equal(count_where("title", RL_NOT_MATCH, rl_text("(Hobbit|sea)$")), 4);
+    assert_int_equal(count_where("title", RL_NOT_IMATCH, rl_text("DARK|pure")), 4);
+    assert_int_equal(count_where("title", RL_MATCH, rl_text("[0-9]+%_P")), 1);
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, "title", RL_MATCH, rl_null()), RL_EINVAL);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model); /* a pattern that does not compile fails the statement */
+    rl_where(q, "title", RL_MATCH, rl_text("(unclosed"));
+    int64_t n;
+    assert_int_not_equal(rl_count(q, &n), RL_OK);
+    rl_query_free(q);
+}
+
 static void test_patterns(void **state)
 {
     (void)state;
@@ -539,6 +559,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_comparisons),
         cmocka_unit_test(test_null_filters),
+        cmocka_unit_test(test_regular_expressions),
         cmocka_unit_test(test_patterns),
         cmocka_unit_test(test_nulls_first_and_last),
         cmocka_unit_test(test_in_and_not_in),

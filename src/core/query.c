@@ -213,9 +213,10 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    if ((unsigned)op > RL_IS_NOT_DISTINCT)
+    if ((unsigned)op > RL_NOT_IMATCH)
         return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
-    if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB) && v.type == RL_V_NULL)
+    if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB || op >= RL_MATCH) &&
+        v.type == RL_V_NULL)
         return rli_q_fail(q, RL_EINVAL,
                           "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
                           q->mi->table, field);

@@ -5,6 +5,7 @@
  */
 #include "exec.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,18 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         int rc = value_of(m, c, v, &val, err);
         if (rc == RL_OK) rl_where(q, f, ops[op][negate], val);
         return rc;
+    }
+    if (op == RLH_OP_MATCH || op == RLH_OP_IMATCH) {
+        int flags = REG_EXTENDED | REG_NOSUB | (op == RLH_OP_IMATCH ? REG_ICASE : 0);
+        regex_t re; /* SQLite runs POSIX's: a pattern it cannot compile is the request's error */
+        if (err->posix_regex) {
+            if (regcomp(&re, v, flags) != 0)
+                return fail(err, 400, "2201B", NULL, "invalid regular expression: \"%.150s\"", v);
+            regfree(&re);
+        }
+        static const rl_op re_ops[2][2] = {{RL_MATCH, RL_NOT_MATCH}, {RL_IMATCH, RL_NOT_IMATCH}};
+        rl_where(q, f, re_ops[op == RLH_OP_IMATCH][negate], rl_text(v));
+        return RL_OK;
     }
     if (op == RLH_OP_ISDISTINCT) {
         rl_value val;
@@ -359,6 +372,7 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
+    err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
     rl_query *q;
     int rc = node_query(db, n, true, &q, err);
     if (rc == RL_OK && count) rc = rl_count(q, &out->total);

@@ -6,9 +6,8 @@
  * it.  Conditions are pushed through negation (not.or=(a,b) is NOT a AND NOT b, each
  * comparison negated), values are read as their column's type.
  *
- * What the query API cannot say yet (JSON paths, casts, regular expressions, IS DISTINCT,
- * full-text search, array and range operators, aggregates beside embeds) is an error value,
- * 501, never a query that says something else.
+ * What the query API cannot say yet (JSON paths, casts, full-text search, array and range
+ * operators, aggregates) is an error value, 501, never a query that says something else.
  */
 #ifndef REFLITE_HTTP_EXEC_H
 #define REFLITE_HTTP_EXEC_H
@@ -36,6 +35,8 @@ typedef struct rlh_result {
 typedef struct rlh_exec_error {
     rlh_perror e;
     char message[400], sentence[500];
+    bool posix_regex; /* set by rlh_exec_read: the engine's regular expressions are POSIX's
+                         (SQLite's, regex.c), checked before the statement runs */
 } rlh_exec_error;
 
 /*

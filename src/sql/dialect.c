@@ -24,6 +24,7 @@ const rl_dialect rli_dialect_sqlite = {
     .not_glob = " NOT GLOB ",
     .distinct = " IS NOT ",
     .not_distinct = " IS ",
+    .match = {" REGEXP ", " MATCH ", " NOT REGEXP ", " NOT MATCH "}, /* regex.c's functions */
     .types = {"INTEGER", "INTEGER", "REAL", "TEXT", "BLOB", "INTEGER", "TEXT", "ANY", "TEXT",
               "TEXT", "TEXT"},
     .pk_integer = "INTEGER PRIMARY KEY",
@@ -56,6 +57,7 @@ const rl_dialect rli_dialect_postgres = {
     .not_glob = " !~ ",
     .distinct = " IS DISTINCT FROM ",
     .not_distinct = " IS NOT DISTINCT FROM ",
+    .match = {" ~ ", " ~* ", " !~ ", " !~* "},
     .glob_regex = true,
     .types = {"bigint", "bigint", "double precision", "text", "bytea", "boolean", "jsonb",
               "numeric", "text[]", "timestamptz", "date"},

@@ -278,12 +278,15 @@ static void comparison(render *r, rl_op op)
         [RL_LE] = " <= ",        [RL_GT] = " > ",         [RL_GE] = " >= ",
         [RL_LIKE] = NULL,        [RL_GLOB] = NULL,        [RL_CONTAINS] = NULL,
         [RL_STARTS_WITH] = NULL, [RL_ENDS_WITH] = NULL,   [RL_NOT_LIKE] = NULL,
-        [RL_NOT_GLOB] = NULL,    [RL_IS_DISTINCT] = NULL, [RL_IS_NOT_DISTINCT] = NULL};
+        [RL_NOT_GLOB] = NULL,    [RL_IS_DISTINCT] = NULL, [RL_IS_NOT_DISTINCT] = NULL,
+        [RL_MATCH] = NULL,       [RL_IMATCH] = NULL,      [RL_NOT_MATCH] = NULL,
+        [RL_NOT_IMATCH] = NULL};
     if (op == RL_IS_NULL || op == RL_IS_NOT_NULL) {
         rli_sb_puts(r->b, op == RL_IS_NULL ? " IS NULL" : " IS NOT NULL");
         return;
     }
     rli_sb_puts(r->b, cmp[op]                    ? cmp[op]
+                      : op >= RL_MATCH           ? r->d->match[op - RL_MATCH]
                       : op == RL_IS_DISTINCT     ? r->d->distinct
                       : op == RL_IS_NOT_DISTINCT ? r->d->not_distinct
                       : op == RL_GLOB            ? r->d->glob

@@ -142,7 +142,8 @@ typedef struct rl_dialect {
     const char *glob;                /* " GLOB ", or " ~ " with glob_regex */
     const char *not_like, *not_glob; /* their negations: " NOT LIKE ", " !~ "... */
     const char *distinct, *not_distinct; /* " IS NOT " / " IS " or " IS [NOT] DISTINCT FROM " */
-    bool glob_regex;                     /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    const char *match[4]; /* RL_MATCH, RL_IMATCH, RL_NOT_MATCH, RL_NOT_IMATCH: " ~ "... */
+    bool glob_regex;      /* a GLOB pattern is bound as rli_glob_regex(pattern) */
     /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
      * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
     const char *read_open[RLS_KINDS], *read_close[RLS_KINDS];

@@ -102,6 +102,7 @@ static int conn_open(rl_db *db, const char *path, const rl_options *o, char *err
     }
     sqlite3_extended_result_codes(h, 1);
     rli_sqlite_strict_names(h);
+    rli_sqlite_regex_functions(h);
     if (o->busy_timeout_ms >= 0)
         sqlite3_busy_timeout(h, o->busy_timeout_ms ? o->busy_timeout_ms : 5000);
     int code = RL_OK;

@@ -35,6 +35,9 @@ static inline int rli_sqlite_step_done(sqlite3_stmt *st)
 /* Settings every connection reflite opens gets at once: a double-quoted name that names no
  * column is an error, never a string (DQS off for statements and schema changes), so that a
  * column dropped under a running program cannot turn into a constant. */
+/* regexp() and match() behind the REGEXP and MATCH operators (regex.c). */
+void rli_sqlite_regex_functions(sqlite3 *h);
+
 static inline void rli_sqlite_strict_names(sqlite3 *h)
 {
     sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DML, 0, (int *)0);
