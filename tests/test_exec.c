@@ -103,6 +103,26 @@ static char *answer(fixture *f, const char *rel, const char *query, bool strip)
     return b.data;
 }
 
+/* The CSV of GET /rel?query. */
+static void expect_csv(fixture *f, const char *rel, const char *query, const char *want)
+{
+    rlh_parse_in in = {
+        .method = "GET", .relation = rel, .query = query, .query_len = strlen(query)};
+    rlh_req *req = rlh_parse(&in);
+    rlh_plan *p = rlh_plan_read(req, f->ms, NULL);
+    assert_null(p->error);
+    rlh_result res;
+    rlh_exec_error err;
+    assert_int_equal(rlh_exec_read(f->db, p, false, &res, &err), RL_OK);
+    rlh_buf b = {0};
+    rlh_answer_csv(&b, &res);
+    if (strcmp(b.data, want) != 0) fail_msg("%s?%s:\n got  %s\n want %s", rel, query, b.data, want);
+    rlh_free(&b);
+    rlh_result_free(&res);
+    rlh_plan_free(p);
+    rlh_req_free(req);
+}
+
 static void expect(fixture *f, const char *rel, const char *query, const char *want)
 {
     char *got = answer(f, rel, query, false);
@@ -161,6 +181,13 @@ static void test_rows_and_relations(void **state)
         expect(f, "recent", "select=title,directors(name)&order=id",
                "[{\"title\":\"Cleo\",\"directors\":{\"name\":\"Varda\"}},{\"title\":"
                "\"Vagabond\",\"directors\":{\"name\":\"Varda\"}}]");
+    /* CSV: a header, text as it is (quoted where it must be), NULL empty, related rows as JSON */
+    expect_csv(f, "films", "select=id,title,year&id=in.(1,4)&order=id",
+               "id,title,year\n1,Cleo,1962\n4,Untitled,");
+    expect_csv(
+        f, "directors", "select=name,films(title)&order=id&films.order=id&films.limit=1",
+        "name,films\nVarda,\"[{\"\"title\"\":\"\"Cleo\"\"}]\"\nOzu,\"[{\"\"title\"\":\"\"Tokyo "
+        "Story\"\"}]\"");
     /* nulls stripped */
     char *got = answer(f, "films", "select=id,year&id=eq.4", true);
     assert_string_equal(got, "[{\"id\":4}]");

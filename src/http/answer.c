@@ -51,6 +51,7 @@ static void slice(const rlh_rset *ks, size_t k, size_t *from, size_t *n)
 }
 
 static void object(rlh_buf *b, const rlh_rset *rs, size_t k, bool strip);
+static void related(rlh_buf *b, const rlh_rset *ks, size_t from, size_t count, bool strip);
 
 /* The members of row k of rs (NULL row: a spread relation that has none, every column
  * null), after *first. */
@@ -80,20 +81,27 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         bool array = kn->way.rel != RLH_TO_ONE && !kn->way.single;
         if (!array && count == 0 && strip) continue;
         member(b, first, kn->name);
-        if (!array) {
-            if (count)
-                object(b, ks, from, strip);
-            else
-                rlh_adds(b, "null");
-            continue;
-        }
-        rlh_add(b, "[", 1);
-        for (size_t r = from; r < from + count; r++) {
-            if (r > from) rlh_add(b, ",", 1);
-            object(b, ks, r, strip);
-        }
-        rlh_add(b, "]", 1);
+        related(b, ks, from, count, strip);
     }
+}
+
+/* The rows of kid ks from..from+count-1: an object or null (to-one), else an array. */
+static void related(rlh_buf *b, const rlh_rset *ks, size_t from, size_t count, bool strip)
+{
+    const rlh_pnode *kn = ks->node;
+    if (kn->way.rel == RLH_TO_ONE || kn->way.single) {
+        if (count)
+            object(b, ks, from, strip);
+        else
+            rlh_adds(b, "null");
+        return;
+    }
+    rlh_add(b, "[", 1);
+    for (size_t r = from; r < from + count; r++) {
+        if (r > from) rlh_add(b, ",", 1);
+        object(b, ks, r, strip);
+    }
+    rlh_add(b, "]", 1);
 }
 
 static void object(rlh_buf *b, const rlh_rset *rs, size_t k, bool strip)
@@ -117,4 +125,71 @@ void rlh_answer_json(rlh_buf *b, const rlh_result *res, bool strip_nulls)
         object(b, &res->root, k, strip_nulls);
     }
     rlh_add(b, "]", 1);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------ */
+
+/* One CSV field: as it is, or in double quotes (inner ones doubled) when it holds a comma, a
+ * quote, a line end, or space at an end. */
+static void csv_field(rlh_buf *b, const char *s, size_t n)
+{
+    bool quote = n && (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[n - 1] == ' ');
+    if (!quote) {
+        rlh_add(b, s, n);
+        return;
+    }
+    rlh_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') rlh_add(b, "\"", 1);
+        rlh_add(b, &s[i], 1);
+    }
+    rlh_add(b, "\"", 1);
+}
+
+/* A column's value as CSV: text as it is, NULL as nothing, the rest as their JSON text. */
+static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_pcol *c)
+{
+    if (c->field >= 0) {
+        const rl_value *v = &rl_row_values(m, (void *)row)[c->field];
+        if (v->type == RL_V_NULL) return;
+        if (v->type == RL_V_TEXT) {
+            csv_field(b, v->u.s, strlen(v->u.s));
+            return;
+        }
+    }
+    rlh_buf t = {0};
+    value(&t, m, row, c);
+    if (!t.oom) csv_field(b, t.data ? t.data : "", t.len);
+    rlh_free(&t);
+}
+
+void rlh_answer_csv(rlh_buf *b, const rlh_result *res)
+{
+    const rlh_rset *rs = &res->root;
+    const rlh_pnode *n = rs->node;
+    for (size_t i = 0; i < n->ncols; i++) { /* the header: the members' names */
+        if (i) rlh_add(b, ",", 1);
+        csv_field(b, n->cols[i].name, strlen(n->cols[i].name));
+    }
+    for (size_t j = 0; j < n->nkids; j++) {
+        if (n->ncols || j) rlh_add(b, ",", 1);
+        csv_field(b, n->kids[j].name, strlen(n->kids[j].name));
+    }
+    for (size_t k = 0; k < rs->count; k++) {
+        rlh_add(b, "\n", 1);
+        const void *row = row_at(rs, k);
+        for (size_t i = 0; i < n->ncols; i++) {
+            if (i) rlh_add(b, ",", 1);
+            csv_value(b, rs->m, row, &n->cols[i]);
+        }
+        for (size_t j = 0; j < n->nkids; j++) { /* related rows: their JSON in one field */
+            if (n->ncols || j) rlh_add(b, ",", 1);
+            size_t from, count;
+            slice(&rs->kids[j], k, &from, &count);
+            rlh_buf t = {0};
+            related(&t, &rs->kids[j], from, count, false);
+            if (!t.oom) csv_field(b, t.data ? t.data : "", t.len);
+            rlh_free(&t);
+        }
+    }
 }

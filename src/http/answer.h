@@ -9,6 +9,10 @@
 #include "exec.h"
 
 void rlh_answer_json(rlh_buf *b, const rlh_result *res, bool strip_nulls);
+/* The result's rows as CSV (text/csv): a line of the members' names, then a line per row
+ * (text as it is, NULL empty, other values and related rows as their JSON), quoted where
+ * needed; no line end after the last. */
+void rlh_answer_csv(rlh_buf *b, const rlh_result *res);
 /* Row k of the result's rows as one object. */
 void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_nulls);
 

@@ -217,6 +217,8 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
             return rlh_answer_error(r, &e);
         }
         rlh_answer_object(&b, &res, 0, strip);
+    } else if (q->accept == RLH_MEDIA_CSV) {
+        rlh_answer_csv(&b, &res);
     } else {
         rlh_answer_json(&b, &res, strip);
     }
@@ -237,7 +239,8 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
         rc = rl_respond(r, status,
                         q->accept == RLH_MEDIA_SINGULAR
                             ? "application/vnd.pgrst.object+json; charset=utf-8"
-                            : NULL,
+                        : q->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
+                                                     : NULL,
                         b.data, b.len);
     rlh_free(&b);
     rlh_result_free(&res);
