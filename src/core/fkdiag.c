@@ -28,8 +28,7 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
         if (!m || m->status != 0 || strcmp(m->table, table) != 0) continue;
         rli_key key;
         for (int ki = -1; rli_key_next(m, &ki, &key);) {
-            rli_fk_name(m, ki < RLI_CKEY ? (size_t)ki : m->model->nfields + (size_t)ki - RLI_CKEY,
-                        name);
+            rli_fk_name(m, ki, name);
             if (strcmp(name, constraint) != 0) continue;
             *mi = m;
             *field = (size_t)ki;

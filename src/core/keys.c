@@ -304,16 +304,12 @@ bool rli_key_next(const model_info *mi, int *ki, rli_key *k)
     return true;
 }
 
-void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX])
+void rli_fk_name(const model_info *mi, int ki, char out[RLI_FK_NAME_MAX])
 {
-    if (i < mi->model->nfields) {
-        snprintf(out, RLI_FK_NAME_MAX, "%s_%s_fkey", mi->table, mi->columns[i]);
-        return;
-    }
-    const rli_key *k = &mi->ckeys[i - mi->model->nfields]; /* "<table>_<a>_<b>_fkey" */
+    rli_key k; /* "<table>_<a>[_<b>...]_fkey", cut where PostgreSQL cuts an identifier */
+    rli_key_of(mi, ki, &k);
     int len = snprintf(out, RLI_FK_NAME_MAX, "%s", mi->table);
-    for (int j = 0; j < k->n && len < RLI_FK_NAME_MAX; j++)
-        len +=
-            snprintf(out + len, (size_t)(RLI_FK_NAME_MAX - len), "_%s", mi->columns[k->child[j]]);
+    for (int j = 0; j < k.n && len < RLI_FK_NAME_MAX; j++)
+        len += snprintf(out + len, (size_t)(RLI_FK_NAME_MAX - len), "_%s", mi->columns[k.child[j]]);
     if (len < RLI_FK_NAME_MAX) snprintf(out + len, (size_t)(RLI_FK_NAME_MAX - len), "_fkey");
 }

@@ -108,11 +108,11 @@ void rli_key_of(const model_info *mi, int ki, rli_key *out);
 bool rli_key_unique(const model_info *mi, int ki);
 /* Index of the field named name (by member or column name), or -1. */
 int rli_model_field_index(const model_info *mi, const char *name);
-/* The name of key field i's constraint where keys are named: "<table>_<column>_fkey" (i past
- * the fields: rl_key i - nfields, "<table>_<a>_<b>_fkey"), cut to the 63 bytes an identifier
- * may have on PostgreSQL. */
+/* The name of key ki's constraint where keys are named (ki: a key field, or RLI_CKEY + j for
+ * rl_key j): "<table>_<column>[_<column>...]_fkey", cut to the 63 bytes an identifier may have
+ * on PostgreSQL. */
 #define RLI_FK_NAME_MAX 64
-void rli_fk_name(const model_info *mi, size_t i, char out[RLI_FK_NAME_MAX]);
+void rli_fk_name(const model_info *mi, int ki, char out[RLI_FK_NAME_MAX]);
 /* n bytes of src and a NUL, in a (or malloc'd when a is NULL); NULL when out of memory. */
 void *rli_copy_bytes(struct arena *a, const void *src, size_t n);
 /* Value of field i of row as an rl_value (text/blob borrowed from the row). */

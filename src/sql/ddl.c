@@ -20,59 +20,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* " REFERENCES parent (pk) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]" of key field f. */
-static void references_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
+/* " REFERENCES parent (x[, y...]) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]" of key ki of
+ * mi (a key field, or RLI_CKEY + j for rl_key j). */
+static void references_ddl(rl_db *db, const model_info *mi, int ki, strbuf *b)
 {
-    const rl_field *f = &mi->model->fields[i];
+    rli_key k;
+    rli_key_of(mi, ki, &k);
+    const rl_field *f = ki < RLI_CKEY ? &mi->model->fields[ki] : NULL;
+    const rl_key *d = f ? NULL : &mi->model->keys[ki - RLI_CKEY];
     model_info *t;
-    rli_model_lookup(db, f->references, &t);
+    rli_model_lookup(db, k.target, &t);
     rli_sb_puts(b, " REFERENCES ");
     rli_sb_ident(b, t->table);
-    rli_sb_puts(b, " (");
-    rli_sb_ident(b, mi->ref[i] == RLS_PK ? t->pk_column : t->columns[mi->ref[i]]);
-    rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f->on_delete),
-                  rl_action_name(f->on_update));
-    if (f->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
-}
-
-/* ", FOREIGN KEY (a, b) REFERENCES parent (x, y) ON DELETE ... ON UPDATE ... [DEFERRABLE ...]"
- * of rl_key j (as a table constraint, or after "ALTER TABLE t ADD" when late). */
-static void composite_ddl(rl_db *db, const model_info *mi, size_t j, strbuf *b)
-{
-    const rli_key *k = &mi->ckeys[j];
-    const rl_key *d = &mi->model->keys[j];
-    model_info *t;
-    rli_model_lookup(db, k->target, &t);
-    if (!db->be->dialect->forward_references) {
-        char name[RLI_FK_NAME_MAX];
-        rli_fk_name(mi, mi->model->nfields + j, name);
-        rli_sb_puts(b, " CONSTRAINT ");
-        rli_sb_ident(b, name);
+    for (int i = 0; i < k.n; i++) {
+        rli_sb_puts(b, i ? ", " : " (");
+        rli_sb_ident(b, k.parent[i] == RLS_PK ? t->pk_column : t->columns[k.parent[i]]);
     }
-    rli_sb_puts(b, " FOREIGN KEY (");
-    for (int i = 0; i < k->n; i++) {
-        if (i) rli_sb_puts(b, ", ");
-        rli_sb_ident(b, mi->columns[k->child[i]]);
-    }
-    rli_sb_puts(b, ") REFERENCES ");
-    rli_sb_ident(b, t->table);
-    rli_sb_puts(b, " (");
-    for (int i = 0; i < k->n; i++) {
-        if (i) rli_sb_puts(b, ", ");
-        rli_sb_ident(b, t->columns[k->parent[i]]);
-    }
-    rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(d->on_delete),
-                  rl_action_name(d->on_update));
-    if (d->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
+    rli_sb_printf(b, ") ON DELETE %s ON UPDATE %s", rl_action_name(f ? f->on_delete : d->on_delete),
+                  rl_action_name(f ? f->on_update : d->on_update));
+    if (f ? f->deferrable : d->deferrable) rli_sb_puts(b, " DEFERRABLE INITIALLY DEFERRED");
 }
 
 /* "CONSTRAINT "<table>_<column>_fkey"": keys are named where the engine reports failures by
  * name (PostgreSQL), so that a failure maps back to the model's key (rli_fk_name). */
-static void constraint_name(const rl_dialect *d, const model_info *mi, size_t i, strbuf *b)
+static void constraint_name(const rl_dialect *d, const model_info *mi, int ki, strbuf *b)
 {
     if (d->forward_references) return;
     char name[RLI_FK_NAME_MAX];
-    rli_fk_name(mi, i, name);
+    rli_fk_name(mi, ki, name);
     rli_sb_puts(b, " CONSTRAINT ");
     rli_sb_ident(b, name);
 }
@@ -101,23 +76,34 @@ static void column_ddl(rl_db *db, const model_info *mi, size_t i, bool first, bo
     }
     if (f->check_sql) rli_sb_printf(b, " CHECK (%s)", f->check_sql);
     if (f->references && inline_key) {
-        constraint_name(d, mi, i, b);
-        references_ddl(db, mi, i, b);
+        constraint_name(d, mi, (int)i, b);
+        references_ddl(db, mi, (int)i, b);
     }
 }
 
-/* "ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY (col) REFERENCES ...": a key whose parent is
+/* " [CONSTRAINT <name>] FOREIGN KEY (a[, b...]) REFERENCES ..." of key ki of mi (a key field,
+ * or RLI_CKEY + j for rl_key j): a table constraint, or what "ALTER TABLE t ADD" adds. */
+static void key_clause(rl_db *db, const model_info *mi, int ki, strbuf *b)
+{
+    rli_key k;
+    rli_key_of(mi, ki, &k);
+    constraint_name(db->be->dialect, mi, ki, b);
+    for (int i = 0; i < k.n; i++) {
+        rli_sb_puts(b, i ? ", " : " FOREIGN KEY (");
+        rli_sb_ident(b, mi->columns[k.child[i]]);
+    }
+    rli_sb_puts(b, ")");
+    references_ddl(db, mi, ki, b);
+}
+
+/* "ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY (...) REFERENCES ...": a key whose parent is
  * created after its table, on an engine whose REFERENCES must name an existing table. */
-static void late_key_ddl(rl_db *db, const model_info *mi, size_t i, strbuf *b)
+static void late_key_ddl(rl_db *db, const model_info *mi, int ki, strbuf *b)
 {
     rli_sb_puts(b, "ALTER TABLE ");
     rli_sb_ident(b, mi->table);
     rli_sb_puts(b, " ADD");
-    constraint_name(db->be->dialect, mi, i, b);
-    rli_sb_puts(b, " FOREIGN KEY (");
-    rli_sb_ident(b, mi->columns[i]);
-    rli_sb_puts(b, ")");
-    references_ddl(db, mi, i, b);
+    key_clause(db, mi, ki, b);
     rli_sb_puts(b, ";\n");
 }
 
@@ -276,7 +262,7 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
                           m->fields[i].references == m ||
                           created_before(db, p, pos, m->fields[i].references);
         column_ddl(db, mi, i, i == 0 && !m->has_pk, inline_key, b);
-        if (!inline_key) late_key_ddl(db, mi, i, late);
+        if (!inline_key) late_key_ddl(db, mi, (int)i, late);
     }
     for (const char *const *k = m->primary_key; k && *k; k++) {
         rli_sb_puts(b, k == m->primary_key ? ",\n  PRIMARY KEY (" : ", ");
@@ -285,14 +271,12 @@ static void model_ddl(rl_db *db, const model_info *mi, const plan *p, size_t pos
     }
     for (size_t j = 0; j < mi->nckeys; j++) { /* composite keys: here, or after their parent */
         const rl_model *t = mi->ckeys[j].target;
-        bool here = d->forward_references || t == m || created_before(db, p, pos, t);
-        rli_sb_puts(here ? b : late, here ? "," : "ALTER TABLE ");
-        if (!here) {
-            rli_sb_ident(late, mi->table);
-            rli_sb_puts(late, " ADD");
+        if (d->forward_references || t == m || created_before(db, p, pos, t)) {
+            rli_sb_puts(b, ",");
+            key_clause(db, mi, RLI_CKEY + (int)j, b);
+        } else {
+            late_key_ddl(db, mi, RLI_CKEY + (int)j, late);
         }
-        composite_ddl(db, mi, j, here ? b : late);
-        if (!here) rli_sb_puts(late, ";\n");
     }
     rli_sb_puts(b, d->table_end);
     for (size_t i = 0; i < m->nfields; i++) {
