@@ -231,6 +231,8 @@ static void test_filters_orders_ranges(void **state)
                                        "'roles' is not an embedded resource in this request");
     assert_string_equal(e->hint, "Verify that 'roles' is included in the 'select' query "
                                  "parameter.");
+    expect_error(f, "films", "order=directors(name)", 400, "PGRST108",
+                 "'directors' is not an embedded resource in this request");
     expect_error(f, "films", "nope=eq.1", 400, "42703", "column films.nope does not exist");
     expect_error(f, "films", "or=(id.eq.1,nope.eq.2)", 400, "42703",
                  "column films.nope does not exist");

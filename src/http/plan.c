@@ -289,30 +289,29 @@ static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems,
 
 /* ---- where filters, orders and ranges go ------------------------------------------------- */
 
+/* The kid of n named name (its alias or relation), or NULL with PGRST108. */
+static rlh_pnode *kid_named(ctx *c, rlh_pnode *n, const char *name)
+{
+    for (size_t k = 0; k < n->nkids; k++)
+        if (strcmp(n->kids[k].name, name) == 0) return &n->kids[k];
+    char msg[300], hint[400], sentence[500];
+    snprintf(msg, sizeof msg, "'%.150s' is not an embedded resource in this request", name);
+    snprintf(hint, sizeof hint, "Verify that '%.150s' is included in the 'select' query parameter.",
+             name);
+    snprintf(sentence, sizeof sentence,
+             "%.150s is not embedded in select=: a filter, order or limit on its rows needs it "
+             "there.",
+             name);
+    fail(c, 400, "PGRST108", msg, NULL, hint, sentence);
+    return NULL;
+}
+
 /* The node a path leads to from the root, or NULL with PGRST108. */
 static rlh_pnode *node_at(ctx *c, const rlh_path *path)
 {
     rlh_pnode *n = &c->p->root;
-    for (size_t i = 0; i < path->n; i++) {
-        rlh_pnode *next = NULL;
-        for (size_t k = 0; k < n->nkids && !next; k++)
-            if (strcmp(n->kids[k].name, path->names[i]) == 0) next = &n->kids[k];
-        if (!next) {
-            char msg[300], hint[400], sentence[500];
-            snprintf(msg, sizeof msg, "'%.150s' is not an embedded resource in this request",
-                     path->names[i]);
-            snprintf(hint, sizeof hint,
-                     "Verify that '%.150s' is included in the 'select' query parameter.",
-                     path->names[i]);
-            snprintf(sentence, sizeof sentence,
-                     "%.150s is not embedded in select=: a filter, order or limit on its rows "
-                     "needs it there.",
-                     path->names[i]);
-            fail(c, 400, "PGRST108", msg, NULL, hint, sentence);
-            return NULL;
-        }
-        n = next;
-    }
+    for (size_t i = 0; n && i < path->n; i++)
+        n = kid_named(c, n, path->names[i]);
     return n;
 }
 
@@ -367,17 +366,9 @@ static bool order_term(ctx *c, rlh_pnode *n, const rlh_order_term *t, rlh_porder
         .kid = -1, .json = t->col.json, .njson = t->col.njson, .dir = t->dir, .nulls = t->nulls};
     const rl_model *m = n->m;
     if (t->relation) { /* rel(col): a column of a to-one relation embedded in the node */
-        for (size_t k = 0; k < n->nkids && o->kid < 0; k++)
-            if (strcmp(n->kids[k].name, t->relation) == 0) o->kid = (int)k;
-        if (o->kid < 0) {
-            rlh_path p = {&t->relation, 1};
-            rlh_pnode saved = c->p->root;
-            c->p->root = *n; /* PGRST108, worded for the relation below n */
-            node_at(c, &p);
-            c->p->root = saved;
-            return false;
-        }
-        const rlh_pnode *kid = &n->kids[o->kid];
+        const rlh_pnode *kid = kid_named(c, n, t->relation);
+        if (!kid) return false;
+        o->kid = (int)(kid - n->kids);
         if (kid->way.rel != RLH_TO_ONE && !kid->way.single) {
             char msg[400], sentence[400];
             snprintf(msg, sizeof msg, "A related order on '%.150s' is not possible", t->relation);
