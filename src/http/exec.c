@@ -48,13 +48,9 @@ static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_
                        : kind == RL_KIND_NUMERIC ? "numeric"
                        : kind == RL_KIND_BOOLEAN ? "boolean"
                                                  : "bigint";
-    const char *takes = kind == RL_KIND_REAL      ? "a number (REAL)"
-                        : kind == RL_KIND_NUMERIC ? "a decimal number (NUMERIC)"
-                        : kind == RL_KIND_BOOLEAN ? "true or false (BOOLEAN)"
-                                                  : "an integer (INTEGER)";
     char sentence[500];
     snprintf(sentence, sizeof sentence, "%.150s takes %s, and '%.150s' is not one.",
-             field_name(m, c->field), takes, text);
+             field_name(m, c->field), rlh_kind_takes(kind), text);
     return fail(err, 400, "22P02", sentence, "invalid input syntax for type %s: \"%.150s\"", type,
                 text);
 }

@@ -65,6 +65,14 @@ bool rlh_parse_value(const char *text, int kind, rl_value *out)
     return true;
 }
 
+const char *rlh_kind_takes(int kind)
+{
+    return kind == RL_KIND_REAL      ? "a number (REAL)"
+           : kind == RL_KIND_NUMERIC ? "a decimal number (NUMERIC)"
+           : kind == RL_KIND_BOOLEAN ? "true or false (BOOLEAN)"
+                                     : "an integer (INTEGER)";
+}
+
 /* The state of one request's parsing: values made here live until the query is run. */
 typedef struct parse {
     rl_request *r;
@@ -94,12 +102,9 @@ static int bad(parse *p, const char *what, const char *detail)
 static int mismatch(parse *p, const char *field, int kind, const char *v)
 {
     rlh_unknown_name(p->r); /* perhaps a column whose type changed since */
-    const char *takes = kind == RL_KIND_REAL      ? "a number (REAL)"
-                        : kind == RL_KIND_NUMERIC ? "a decimal number (NUMERIC)"
-                        : kind == RL_KIND_BOOLEAN ? "true or false (BOOLEAN)"
-                                                  : "an integer (INTEGER)";
     char msg[500];
-    snprintf(msg, sizeof msg, "%.150s takes %s, and '%.150s' is not one.", field, takes, v);
+    snprintf(msg, sizeof msg, "%.150s takes %s, and '%.150s' is not one.", field,
+             rlh_kind_takes(kind), v);
     if (!p->failed) rl_respond_error(p->r, 400, "RL_ETYPE", msg, NULL, NULL);
     p->failed = true;
     return -1;

@@ -281,6 +281,8 @@ const rl_field *rlh_field(const rl_model *m, const char *name);
 char *rlh_like_pattern(const char *v, bool glob);
 /* text as a value for a field of kind kind (-1: the pk); false when it cannot be one. */
 bool rlh_parse_value(const char *text, int kind, rl_value *out);
+/* What a column of kind (-1: the integer key) takes, for a sentence: "a number (REAL)". */
+const char *rlh_kind_takes(int kind);
 
 /* refind.c: the integer keys of q's rows (at most max + 1 of them), and, for a table without
  * an integer key, a query for the rows before (at most RLH_MAX_REFOUND, read before a PATCH)
