@@ -48,16 +48,27 @@ static void encode(rlh_buf *b, const char *s)
     }
 }
 
-/* The query string of r again (its arguments as the HTTP layer split them), with the row's
- * key as a filter for /table/ID and the order by key when order= is not given. */
-static void query_of(rl_request *r, const rl_model *m, const char *id, bool by_key, rlh_buf *b)
+/* r's arguments as a query string after what b holds, but the one called skip (NULL: none);
+ * whether there was any. */
+static bool args_of(rl_request *r, const char *skip, rlh_buf *b)
 {
+    bool any = false;
     for (size_t i = 0; i < r->nargs; i++) {
-        if (b->len) rlh_add(b, "&", 1);
+        if (skip && strcmp(r->args[i].key, skip) == 0) continue;
+        if (any) rlh_add(b, "&", 1);
+        any = true;
         encode(b, r->args[i].key);
         rlh_add(b, "=", 1);
         encode(b, r->args[i].value);
     }
+    return any;
+}
+
+/* The query string of r again (its arguments as the HTTP layer split them), with the row's
+ * key as a filter for /table/ID and the order by key when order= is not given. */
+static void query_of(rl_request *r, const rl_model *m, const char *id, bool by_key, rlh_buf *b)
+{
+    args_of(r, NULL, b);
     if (id) {
         rlh_addf(b, "%s", b->len ? "&" : "");
         encode(b, rlh_pk_name(m));
@@ -139,17 +150,9 @@ static void link_next(rl_request *r, const rl_model *m, const rlh_result *res, b
     rlh_adds(&b, "<");
     rlh_adds(&b, rl_request_path(r));
     rlh_adds(&b, "?");
-    bool first = true;
-    for (size_t i = 0; i < r->nargs; i++) {
-        if (strcmp(r->args[i].key, "offset") == 0) continue;
-        if (!first) rlh_add(&b, "&", 1);
-        first = false;
-        encode(&b, r->args[i].key);
-        rlh_add(&b, "=", 1);
-        encode(&b, r->args[i].value);
-    }
-    rlh_addf(&b, "%s%s=%s.%lld>; rel=\"next\"", first ? "" : "&", rlh_pk_name(m),
-             desc ? "lt" : "gt", (long long)rlh_row_pk(m, last));
+    bool any = args_of(r, "offset", &b);
+    rlh_addf(&b, "%s%s=%s.%lld>; rel=\"next\"", any ? "&" : "", rlh_pk_name(m), desc ? "lt" : "gt",
+             (long long)rlh_row_pk(m, last));
     if (!b.oom) rl_response_header(r, "Link", b.data);
     rlh_free(&b);
 }
