@@ -215,7 +215,7 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
                  (*t)->table, k, m->table, (*t)->table);
         return fail(&s, 400, "RL_EAMBIGUOUS", msg, NULL);
     }
-    if (k == 1 && strchr(w[0].key, ',')) return 0; /* a key of several fields: not nested */
+    if (k == 1 && w[0].several) return 0; /* a key of several fields: not nested writes */
     if (k == 1) *key = rlh_field(*t, w[0].key);
     return k == 1 && *key;
 }

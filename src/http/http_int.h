@@ -225,6 +225,7 @@ typedef struct rlh_way {
                                 RLH_LINKED): PostgREST's hints name keys so */
     const rl_model *link;    /* RLH_LINKED: the link table */
     bool single;             /* RLH_TO_MANY through a key unique in the child: one object */
+    bool several;            /* the key has several columns (an rl_key) */
 } rlh_way;
 /* The ways m relates to t (at most RLH_MAX_WAYS, into out): direct keys first (m's keys to t,
  * t's keys to m; between rows of one table only the second), else link tables among ms.  With

@@ -114,7 +114,9 @@ static bool unique_in(const rl_model *m, const key_ref *k)
 /* The way through key k of the child (rel says which side m is). */
 static rlh_way way_by(rlh_rel rel, const rl_model *child, const key_ref *k)
 {
-    rlh_way w = {.rel = rel, .single = rel == RLH_TO_MANY && unique_in(child, k)};
+    rlh_way w = {.rel = rel,
+                 .single = rel == RLH_TO_MANY && unique_in(child, k),
+                 .several = k->fields != NULL};
     snprintf(w.key, sizeof w.key, "%s", k->name);
     size_t len = (size_t)snprintf(w.fkey, sizeof w.fkey, "%s", child->table);
     for (size_t j = 0; key_field(k, j) && len < sizeof w.fkey; j++)
