@@ -11,12 +11,23 @@
  *   GET /books?select=...,authors(name)&...    100 rows, each with its parent embedded
  *   POST /books                                one row inserted (a transaction each)
  *
- * Prints requests per second of both, their ratio and the p99 latencies.
- * Usage: bench_http [seconds per run (5)] [threads (2)] [connections (16)]
+ * Prints requests per second of both, their ratio and the p99 latencies.  Then the two reads
+ * against a hand-written server that does the same work on sqlite3 and libmicrohttpd
+ * (hand_http.c, checked to answer the same bytes), in alternating rounds:
+ *
+ *   http get-by-key vs hand-written: R
+ *   http list-with-parent vs hand-written: R
+ *
+ * R = reflite's requests per second / the hand-written server's, the median of the rounds.
+ * Usage: bench_http [seconds per run (5)] [threads (2)] [connections (16)] [rounds (5)]
  */
+#include "bench_util.h"
+#include "hand_http.h"
+
 #include <reflite.h>
 #include <reflite/http.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <stdbool.h>
@@ -128,6 +139,7 @@ static size_t keep(char *d, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+/* w's answer from the server on port into w->reply (which must be empty). */
 static void capture(int port, workload *w)
 {
     char url[512];
@@ -177,10 +189,59 @@ static rl_db *make_database(const char *path)
     return db;
 }
 
+/* The reads against the hand-written server: rounds of both sides in turn, the first side
+ * alternating, and the median ratio of each. */
+static void against_hand(int port, const char *path, int threads, int secs, int conns, int rounds)
+{
+    static const char *const lines[] = {"http get-by-key", "http list-with-parent"};
+    hand_server *h = hand_start(path, (unsigned)threads);
+    if (!h) die("hand-written server", "cannot start");
+    for (int i = 0; i < 2; i++) { /* the same bytes, or the comparison means nothing */
+        workload mine = loads[i];
+        mine.reply = NULL;
+        mine.reply_len = 0;
+        capture(hand_port(h), &mine);
+        if (mine.reply_len != loads[i].reply_len ||
+            memcmp(mine.reply, loads[i].reply, mine.reply_len) != 0) {
+            fprintf(stderr, "%s: the hand-written server answers\n%.*s\nreflite answers\n%.*s\n",
+                    lines[i], (int)mine.reply_len, mine.reply, (int)loads[i].reply_len,
+                    loads[i].reply);
+            exit(1);
+        }
+        free(mine.reply);
+    }
+    printf("\nagainst a hand-written sqlite3 + libmicrohttpd server, %d rounds of %d s a side:\n",
+           rounds, secs);
+    double ratios[2 * 16];
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < 2; i++) {
+            result a, b;
+            if (r % 2) {
+                a = run_wrk(port, &loads[i], secs, conns);
+                b = run_wrk(hand_port(h), &loads[i], secs, conns);
+            } else {
+                b = run_wrk(hand_port(h), &loads[i], secs, conns);
+                a = run_wrk(port, &loads[i], secs, conns);
+            }
+            ratios[i * rounds + r] = a.rps > 0 && b.rps > 0 ? a.rps / b.rps : 0;
+            printf("  round %d %-22s reflite %8.0f r/s  hand-written %8.0f r/s  %.3f\n", r + 1,
+                   lines[i] + 5, a.rps, b.rps, ratios[i * rounds + r]);
+            fflush(stdout);
+        }
+    hand_stop(h);
+    for (int i = 0; i < 2; i++) {
+        double *v = ratios + i * rounds;
+        qsort(v, (size_t)rounds, sizeof *v, bench_by_value);
+        printf("%s vs hand-written: %.3f\n", lines[i],
+               rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int secs = argc > 1 ? atoi(argv[1]) : 5, threads = argc > 2 ? atoi(argv[2]) : 2,
-        conns = argc > 3 ? atoi(argv[3]) : 16;
+        conns = argc > 3 ? atoi(argv[3]) : 16, rounds = argc > 4 ? atoi(argv[4]) : 5;
+    if (rounds < 3 || rounds > 16) die("rounds", "between 3 and 16");
     if (system("command -v wrk >/dev/null 2>&1") != 0) {
         fprintf(stderr, "bench_http: wrk is needed (Debian package wrk)\n");
         return 1;
@@ -202,9 +263,10 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     for (size_t i = 0; i < NLOADS; i++)
         capture(rl_server_port(s), &loads[i]);
+    struct sockaddr_in lo = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct MHD_Daemon *d =
         MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, bare, NULL,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+                         MHD_OPTION_SOCK_ADDR, &lo, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : 0;
     if (!info) return 1;
@@ -221,6 +283,7 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     MHD_stop_daemon(d);
+    against_hand(rl_server_port(s), path, threads, secs, conns, rounds);
     rl_server_free(s);
     rl_close(db);
     unlink(path);

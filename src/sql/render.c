@@ -371,7 +371,10 @@ static void key_set(render *r, const char *t)
         for (int i = 0; i < n; i++) {
             if (i) rli_sb_puts(r->b, " AND ");
             column_ref(r, token_field(t + 1 + 2 * i));
-            rli_sb_printf(r->b, " = json_extract(k.value, '$[%d]')", i);
+            if (n == 1)
+                rli_sb_puts(r->b, " = k.value");
+            else
+                rli_sb_printf(r->b, " = json_extract(k.value, '$[%d]')", i);
         }
         rli_sb_puts(r->b, ")");
         return;
@@ -601,10 +604,12 @@ static void from(render *r)
     }
 }
 
-/* The shape's set of keys of several columns of the statement's own table, at the top level
- * of its conditions, when the dialect reads such sets with json_each: it becomes the first
- * table of the statement (a SELECT or an aggregate without a join), its placeholder's number
- * found by writing the conditions once aside. */
+/* The shape's set of keys of the statement's own table, at the top level of its conditions,
+ * when the dialect reads such sets with json_each: it becomes the first table of the statement
+ * (a SELECT or an aggregate without a join), its placeholder's number found by writing the
+ * conditions once aside.  (As "c IN (SELECT value FROM json_each(?))" SQLite would build a
+ * temporary index of the set for every run, with a page cache of its own.)  The set holds each
+ * key once, so the join gives each row once. */
 static void find_key_join(render *r)
 {
     const rls_stmt *s = r->s;
@@ -615,10 +620,12 @@ static void find_key_join(render *r)
     const char *found = NULL;
     for (const char *t = s->shape; *t && *t != '|' && *t != '}'; t = next_token(t)) {
         depth += *t == '(' ? 1 : *t == ')' ? -1 : 0;
-        if (*t != 'k' || depth || hex_digit(t[1]) < 2) continue;
+        if (*t != 'k' || depth) continue;
         bool own = true;
-        for (int i = 0; i < hex_digit(t[1]); i++)
-            own = own && token_field(t + 1 + 2 * i) < RLS_JOINED;
+        for (int i = 0; i < hex_digit(t[1]); i++) {
+            int code = token_field(t + 1 + 2 * i);
+            own = own && (code < RLS_JOINED || code == RLS_PK);
+        }
         if (own) found = t;
     }
     if (!found) return;
