@@ -146,11 +146,11 @@ static void merge_into(rlh_gerr *into, const rlh_gerr *e)
     if (into->off > e->off) return;
     if (!into->has_sysun && e->has_sysun) {
         into->has_sysun = true;
-        memcpy(into->sysun, e->sysun, sizeof into->sysun);
+        into->sysun = e->sysun;
     }
     if (!into->has_un && e->has_un) {
         into->has_un = true;
-        memcpy(into->un, e->un, sizeof into->un);
+        into->un = e->un;
     }
     for (size_t i = 0; i < e->nexpect; i++)
         add_expect(into, e->expect[i].text, e->expect[i].literal);
@@ -195,14 +195,17 @@ static void show_literal(const char *text, char *out, size_t size)
 char *rlh_g_details(const rlh_gram *g)
 {
     const rlh_gerr *e = &g->err;
-    char buf[2048], shown[RLH_G_MAX_EXPECT][64];
+    char buf[2048], shown[RLH_G_MAX_EXPECT][64], met[24];
     size_t len = 0, n = 0;
     buf[0] = '\0';
-    if (e->has_un)
-        len += (size_t)snprintf(buf, sizeof buf, "unexpected %s", e->un);
-    else if (e->has_sysun)
+    if (e->has_un) {
+        show(e->un, '\'', met, sizeof met);
+        len += (size_t)snprintf(buf, sizeof buf, "unexpected %s", met);
+    } else if (e->has_sysun) {
+        if (e->sysun >= 0) show(e->sysun, '"', met, sizeof met);
         len += (size_t)snprintf(buf, sizeof buf, "unexpected %s",
-                                e->sysun[0] ? e->sysun : "end of input");
+                                e->sysun >= 0 ? met : "end of input");
+    }
     for (size_t i = 0; i < e->nexpect; i++) { /* the distinct ones, in order */
         if (e->expect[i].literal)
             show_literal(e->expect[i].text, shown[n], sizeof shown[n]);
@@ -236,17 +239,15 @@ void rlh_g_advance(rlh_gram *g, size_t len)
     unknown_at(&g->err, g->pos);
 }
 
-/* An error at off: what a character test met there (SysUnExpect). */
+/* An error at off: what a character test met there (SysUnExpect), kept as the character: it
+ * is written out only if the error is shown (rlh_g_details), most are merged away unseen. */
 static void met_at(rlh_gram *g, rlh_gerr *e, size_t off)
 {
     size_t len;
     unknown_at(e, off);
     long c = cp_at(g, off, &len);
     e->known = e->has_sysun = true;
-    if (c < 0)
-        e->sysun[0] = '\0';
-    else
-        show(c, '"', e->sysun, sizeof e->sysun);
+    e->sysun = c < 0 ? -1 : c;
 }
 
 static int miss_with(rlh_gram *g, const char *e1, const char *e2, bool literal)
@@ -314,7 +315,7 @@ int rlh_g_eof(rlh_gram *g)
     }
     unknown_at(&e, g->pos);
     e.known = e.has_un = true;
-    show(c, '\'', e.un, sizeof e.un);
+    e.un = c;
     add_expect(&e, "end of input", false);
     merge_into(&g->err, &e);
     return RLH_G_EMPTY;
@@ -333,7 +334,7 @@ static int refused(rlh_gram *g, long c, size_t len)
     rlh_gerr e;
     unknown_at(&e, g->pos + len);
     e.known = e.has_un = true;
-    show(c, '\'', e.un, sizeof e.un);
+    e.un = c;
     merge_into(&g->err, &e);
     return RLH_G_EMPTY;
 }
@@ -504,7 +505,7 @@ static int dashed(rlh_gram *g, int cls, const char **out)
             rlh_gerr e;
             unknown_at(&e, g->pos + 2);
             e.known = e.has_un = true;
-            show('>', '\'', e.un, sizeof e.un);
+            e.un = '>';
             merge_into(&g->err, &e);
             break;
         }

@@ -52,8 +52,8 @@ typedef struct rlh_gerr {
     size_t off; /* byte offset in the input */
     bool known; /* it says something (an unknown error loses every merge) */
     bool has_sysun, has_un;
-    char sysun[24]; /* what a character test met: "\"x\"", or "" at the end */
-    char un[24];    /* what a "not followed by" test met: "'x'" */
+    long sysun; /* the character a character test met (-1: the end), shown only in details */
+    long un;    /* the character a "not followed by" test met */
     rlh_gexp expect[RLH_G_MAX_EXPECT];
     size_t nexpect;
 } rlh_gerr;
