@@ -14,6 +14,7 @@
  * under AddressSanitizer a crash or a leak fails the test.
  */
 #include "parse.h"
+#include "parse_int.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1555,6 +1556,47 @@ static void walk(const rlh_req *r)
     assert_true(n < (size_t)1 << 30);
 }
 
+/* Every rule decides the same reading quietly (no error kept: how requests are read) and
+ * keeping its errors (how a failed reading is read again to say why): same result, same
+ * place reached. */
+static void same_either_way(const char *q)
+{
+    rlh_arena a = {0};
+    size_t n = strlen(q);
+    for (int rule = 0; rule < 7; rule++) {
+        int r[2];
+        size_t pos[2];
+        for (int loud = 0; loud < 2; loud++) {
+            rlh_gram g;
+            rlh_g_init(&g, &a, q, n);
+            if (loud) rlh_g_again(&g);
+            rlh_cond c = {0};
+            rlh_path path = {0};
+            rlh_col col = {0};
+            rlh_logic tree = {0};
+            const rlh_sel *sel;
+            const rlh_order_term *terms;
+            const char *const *names;
+            const char *op;
+            size_t k;
+            switch (rule) {
+            case 0: r[loud] = rlh_g_select(&g, &sel, &k); break;
+            case 1: r[loud] = rlh_g_tree_path(&g, &path, &col); break;
+            case 2: r[loud] = rlh_g_filter(&g, &c); break;
+            case 3: r[loud] = rlh_g_logic_path(&g, &path, &op); break;
+            case 4: r[loud] = rlh_g_logic(&g, &tree); break;
+            case 5: r[loud] = rlh_g_order(&g, &terms, &k); break;
+            default: r[loud] = rlh_g_columns(&g, &names, &k);
+            }
+            pos[loud] = g.pos;
+        }
+        if (r[0] != r[1] || pos[0] != pos[1])
+            fail_msg("rule %d on '%s': %d at %zu quietly, %d at %zu keeping errors", rule, q, r[0],
+                     pos[0], r[1], pos[1]);
+    }
+    rlh_arena_free(&a);
+}
+
 static void test_random_input(void **state)
 {
     (void)state;
@@ -1640,6 +1682,7 @@ static void test_random_input(void **state)
             }
         }
         q[len] = '\0';
+        same_either_way(q);
         snprintf(pref, sizeof pref, "%s,%s", prefer[next_random(&seed) % N(prefer)],
                  prefer[next_random(&seed) % N(prefer)]);
         snprintf(acc, sizeof acc, "%s,%s", accept[next_random(&seed) % N(accept)],

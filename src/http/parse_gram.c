@@ -135,12 +135,27 @@ static void add_expect(rlh_gerr *e, const char *text, bool literal)
     e->known = true;
 }
 
+/* *to = *from, the expectations it holds only (most hold none or a few of the room). */
+static void err_copy(rlh_gerr *to, const rlh_gerr *from)
+{
+    if (to == from) return;
+    memcpy(to, from, offsetof(rlh_gerr, expect));
+    memcpy(to->expect, from->expect, from->nexpect * sizeof from->expect[0]);
+    to->nexpect = from->nexpect;
+}
+
+/* Whether the merge of *a with *b (merge_into(a, b)) is *b as it is. */
+static bool merge_is_b(const rlh_gerr *a, const rlh_gerr *b)
+{
+    return !(!b->known && a->known) && ((!a->known && b->known) || a->off < b->off);
+}
+
 /* *into = the merge of *into and *e: the further one, or both at one position. */
 static void merge_into(rlh_gerr *into, const rlh_gerr *e)
 {
     if (!e->known && into->known) return;
     if ((!into->known && e->known) || into->off < e->off) {
-        *into = *e;
+        err_copy(into, e);
         return;
     }
     if (into->off > e->off) return;
@@ -158,8 +173,15 @@ static void merge_into(rlh_gerr *into, const rlh_gerr *e)
 
 void rlh_g_init(rlh_gram *g, rlh_arena *a, const char *s, size_t n)
 {
-    *g = (rlh_gram){.s = s, .n = n, .a = a};
+    *g = (rlh_gram){.s = s, .n = n, .a = a, .quiet = true};
     unknown_at(&g->err, 0);
+}
+
+bool rlh_g_again(rlh_gram *g)
+{
+    rlh_g_init(g, g->a, g->s, g->n);
+    g->quiet = false;
+    return true;
 }
 
 void rlh_g_position(const rlh_gram *g, int *line, int *column)
@@ -236,7 +258,7 @@ long rlh_g_peek(const rlh_gram *g, size_t *len)
 void rlh_g_advance(rlh_gram *g, size_t len)
 {
     g->pos += len;
-    unknown_at(&g->err, g->pos);
+    if (!g->quiet) unknown_at(&g->err, g->pos);
 }
 
 /* An error at off: what a character test met there (SysUnExpect), kept as the character: it
@@ -252,6 +274,7 @@ static void met_at(rlh_gram *g, rlh_gerr *e, size_t off)
 
 static int miss_with(rlh_gram *g, const char *e1, const char *e2, bool literal)
 {
+    if (g->quiet) return RLH_G_EMPTY;
     rlh_gerr e;
     met_at(g, &e, g->pos);
     add_expect(&e, e1, literal);
@@ -290,6 +313,7 @@ int rlh_g_string(rlh_gram *g, const char *s)
         if (k) rlh_g_advance(g, k);
         return RLH_G_OK;
     }
+    if (g->quiet) return i == 0 ? RLH_G_EMPTY : RLH_G_CONSUMED;
     rlh_gerr e;
     met_at(g, &e, g->pos + i); /* what differs, shown at the literal's start */
     e.off = g->pos;
@@ -298,7 +322,7 @@ int rlh_g_string(rlh_gram *g, const char *s)
         merge_into(&g->err, &e);
         return RLH_G_EMPTY;
     }
-    g->err = e;
+    err_copy(&g->err, &e);
     return RLH_G_CONSUMED;
 }
 
@@ -307,6 +331,7 @@ int rlh_g_eof(rlh_gram *g)
     rlh_gerr e;
     size_t len;
     long c = cp_at(g, g->pos, &len);
+    if (g->quiet) return c < 0 ? RLH_G_OK : RLH_G_EMPTY;
     if (c < 0) {
         met_at(g, &e, g->pos);
         add_expect(&e, "end of input", false);
@@ -331,6 +356,7 @@ void rlh_g_ws(rlh_gram *g)
 /* The next character met a "not followed by" test: an error after it. */
 static int refused(rlh_gram *g, long c, size_t len)
 {
+    if (g->quiet) return RLH_G_EMPTY;
     rlh_gerr e;
     unknown_at(&e, g->pos + len);
     e.known = e.has_un = true;
@@ -363,15 +389,23 @@ int rlh_g_not_noneof(rlh_gram *g, const char *set)
 void rlh_g_mark(const rlh_gram *g, rlh_gmark *m)
 {
     m->pos = g->pos;
-    m->err = g->err;
+    if (!g->quiet) err_copy(&m->err, &g->err);
+}
+
+/* g's error = the merge of the mark's error with it (merge_into(&m->err, &g->err)). */
+static void merge_over_mark(rlh_gram *g, const rlh_gmark *m)
+{
+    if (merge_is_b(&m->err, &g->err)) return; /* it stays as it is: nothing copied */
+    rlh_gerr e;
+    err_copy(&e, &m->err);
+    merge_into(&e, &g->err);
+    err_copy(&g->err, &e);
 }
 
 int rlh_g_tried(rlh_gram *g, const rlh_gmark *m, int r)
 {
     if (r != RLH_G_CONSUMED || g->fatal) return r;
-    rlh_gerr e = m->err;
-    merge_into(&e, &g->err);
-    g->err = e;
+    if (!g->quiet) merge_over_mark(g, m);
     g->pos = m->pos;
     return RLH_G_EMPTY;
 }
@@ -380,26 +414,25 @@ int rlh_g_looked(rlh_gram *g, const rlh_gmark *m, int r)
 {
     if (r != RLH_G_OK) return r;
     g->pos = m->pos;
-    g->err = m->err;
+    if (!g->quiet) err_copy(&g->err, &m->err);
     return RLH_G_OK;
 }
 
 void rlh_g_label_mark(rlh_gram *g, rlh_gmark *m)
 {
     rlh_g_mark(g, m);
-    unknown_at(&g->err, g->pos);
+    if (!g->quiet) unknown_at(&g->err, g->pos);
 }
 
 int rlh_g_labeled(rlh_gram *g, const rlh_gmark *m, int r, const char *name)
 {
-    if (g->fatal || r == RLH_G_CONSUMED || (r == RLH_G_OK && g->pos != m->pos)) return r;
+    if (g->quiet || g->fatal || r == RLH_G_CONSUMED || (r == RLH_G_OK && g->pos != m->pos))
+        return r;
     if (r != RLH_G_OK || g->err.known) {
         g->err.nexpect = 0;
         add_expect(&g->err, name, false);
     }
-    rlh_gerr e = m->err;
-    merge_into(&e, &g->err);
-    g->err = e;
+    merge_over_mark(g, m);
     return r;
 }
 
@@ -501,6 +534,7 @@ static int dashed(rlh_gram *g, int cls, const char **out)
             break;
         }
         long next = g->pos + 1 < g->n ? (unsigned char)g->s[g->pos + 1] : -1;
+        if (next == '>' && g->quiet) break;
         if (next == '>') { /* try (char '-' >> notFollowedBy (char '>')) */
             rlh_gerr e;
             unknown_at(&e, g->pos + 2);

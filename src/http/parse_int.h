@@ -63,6 +63,7 @@ typedef struct rlh_gram {
     size_t n, pos;
     rlh_gerr err;
     const char *fatal; /* out of memory or nested too deep: every rule fails, tried or not */
+    bool quiet;        /* no error kept: a first reading, read again to say what is wrong */
     int depth;
     rlh_arena *a;
 } rlh_gram;
@@ -70,7 +71,12 @@ typedef struct rlh_gram {
 /* What a rule did. */
 enum { RLH_G_OK = 0, RLH_G_EMPTY = 1, RLH_G_CONSUMED = 2 };
 
+/* g reads s (n bytes) from its start, keeping no error (a quiet reading: what goes wrong is
+ * not recorded, which costs most of a reading's time); rlh_g_again starts it over keeping
+ * them, to read again what failed and say why (rlh_g_details).  Rules decide the same either
+ * way.  rlh_g_again returns true. */
 void rlh_g_init(rlh_gram *g, rlh_arena *a, const char *s, size_t n);
+bool rlh_g_again(rlh_gram *g);
 
 /* Primitives.  rlh_g_peek: the code point at the position (its length in *len), -1 at the
  * end; rlh_g_advance: consume len bytes; rlh_g_miss: a character test failed here (what was

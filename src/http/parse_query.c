@@ -127,7 +127,9 @@ static bool tree_path(qctx *c, const qparam *p, rlh_path *path, rlh_col *col)
 {
     rlh_gram g;
     rlh_g_init(&g, c->a, p->key, p->klen);
-    if (rlh_g_tree_path(&g, path, col) == RLH_G_OK) return true;
+    if (rlh_g_tree_path(&g, path, col) == RLH_G_OK ||
+        (rlh_g_again(&g) && rlh_g_tree_path(&g, path, col) == RLH_G_OK))
+        return true;
     char *subject = afmt(c->a, "The parameter name '%.*s'", (int)p->klen, p->key);
     return subject ? syntax(c, &g, "tree path", p->key, p->klen, subject) : !(*c->oom = true);
 }
@@ -139,7 +141,8 @@ static bool order_param(qctx *c, const qparam *p, rlh_vec *orders)
     rlh_gram g;
     if (!tree_path(c, p, &o.path, &col)) return false;
     rlh_g_init(&g, c->a, p->value, p->vlen);
-    if (rlh_g_order(&g, &o.terms, &o.nterms) != RLH_G_OK)
+    if (rlh_g_order(&g, &o.terms, &o.nterms) != RLH_G_OK && rlh_g_again(&g) &&
+        rlh_g_order(&g, &o.terms, &o.nterms) != RLH_G_OK)
         return syntax(c, &g, "order", p->value, p->vlen, "order=");
     return rlh_vec_push(c->a, orders, &o, sizeof o) || !(*c->oom = true);
 }
@@ -150,7 +153,8 @@ static bool logic_param(qctx *c, const qparam *p, rlh_vec *logic)
     const char *op;
     rlh_gram g;
     rlh_g_init(&g, c->a, p->key, p->klen);
-    if (rlh_g_logic_path(&g, &l.path, &op) != RLH_G_OK) {
+    if (rlh_g_logic_path(&g, &l.path, &op) != RLH_G_OK && rlh_g_again(&g) &&
+        rlh_g_logic_path(&g, &l.path, &op) != RLH_G_OK) {
         char *subject = afmt(c->a, "The parameter name '%.*s'", (int)p->klen, p->key);
         return subject ? syntax(c, &g, "logic path", p->key, p->klen, subject) : !(*c->oom = true);
     }
@@ -158,7 +162,8 @@ static bool logic_param(qctx *c, const qparam *p, rlh_vec *logic)
     char *text = afmt(c->a, "%s%.*s", op, (int)p->vlen, p->value);
     if (!text) return !(*c->oom = true);
     rlh_g_init(&g, c->a, text, strlen(op) + p->vlen);
-    if (rlh_g_logic(&g, &l.tree) != RLH_G_OK) {
+    if (rlh_g_logic(&g, &l.tree) != RLH_G_OK && rlh_g_again(&g) &&
+        rlh_g_logic(&g, &l.tree) != RLH_G_OK) {
         char *subject = afmt(c->a, "%.*s=", (int)p->klen, p->key);
         return subject ? syntax_at(c, &g, "logic tree", p->value, p->vlen, subject, (int)strlen(op))
                        : !(*c->oom = true);
@@ -172,7 +177,8 @@ static bool filter_param(qctx *c, const qparam *p, rlh_vec *filters)
     rlh_gram g;
     if (!tree_path(c, p, &f.path, &f.cond.col)) return false;
     rlh_g_init(&g, c->a, p->value, p->vlen);
-    if (rlh_g_filter(&g, &f.cond) != RLH_G_OK) {
+    if (rlh_g_filter(&g, &f.cond) != RLH_G_OK && rlh_g_again(&g) &&
+        rlh_g_filter(&g, &f.cond) != RLH_G_OK) {
         char *subject = afmt(c->a, "The filter %.*s=%.*s", (int)p->klen, p->key,
                              (int)(p->vlen < 60 ? p->vlen : 60), p->value);
         return subject ? syntax(c, &g, "filter", p->value, p->vlen, subject) : !(*c->oom = true);
@@ -186,7 +192,9 @@ static bool names_param(qctx *c, const qparam *p, const char *what, const char *
 {
     rlh_gram g;
     rlh_g_init(&g, c->a, p->value, p->vlen);
-    if (rlh_g_columns(&g, names, n) == RLH_G_OK) return true;
+    if (rlh_g_columns(&g, names, n) == RLH_G_OK ||
+        (rlh_g_again(&g) && rlh_g_columns(&g, names, n) == RLH_G_OK))
+        return true;
     char *subject = afmt(c->a, "%.*s=", (int)p->klen, p->key);
     return subject ? syntax(c, &g, what, p->value, p->vlen, subject) : !(*c->oom = true);
 }
@@ -201,7 +209,9 @@ static bool select_param(qctx *c, const qparam *p)
     }
     rlh_gram g;
     rlh_g_init(&g, c->a, p->value, p->vlen);
-    if (rlh_g_select(&g, &c->r->select, &c->r->nselect) == RLH_G_OK) return true;
+    if (rlh_g_select(&g, &c->r->select, &c->r->nselect) == RLH_G_OK ||
+        (rlh_g_again(&g) && rlh_g_select(&g, &c->r->select, &c->r->nselect) == RLH_G_OK))
+        return true;
     return syntax(c, &g, "select parameter", p->value, p->vlen, "select=");
 }
 
