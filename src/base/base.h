@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- growable string ------------------------------------------------------------------ */
@@ -41,6 +42,8 @@ static inline void rli_sb_putn(strbuf *b, const char *s, size_t n)
 }
 void rli_sb_puts(strbuf *b, const char *s);
 void rli_sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append v in decimal (rli_int_text). */
+void rli_sb_int(strbuf *b, int64_t v);
 /* Append s as a double-quoted SQL identifier (embedded quotes doubled). */
 void rli_sb_ident(strbuf *b, const char *s);
 /* Append s as a single-quoted SQL string literal (embedded quotes doubled). */
@@ -93,6 +96,9 @@ uint64_t rli_hash_text(const char *s);
 /* The shortest text of v that strtod() reads back to v (15, 16 or 17 significant digits;
  * "0", "-0", "inf", "-inf", "nan"), written to out; its length. */
 size_t rli_real_text(double v, char out[32]);
+/* v in decimal (what "%" PRId64 writes, without printf) at the end of out[0..24): returns
+ * where it starts, its length in *len. */
+const char *rli_int_text(int64_t v, char out[24], size_t *len);
 /* Append the canonical spelling of the decimal number num ("5.90" -> "59e-1", "42" ->
  * "42e0", "0"; "inf", "-inf", "nan" for theirs), rounded first to scale decimals, half away
  * from zero, when scale >= 0.  A negative zero stays "-0" only when signed_zero and no scale.

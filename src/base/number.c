@@ -135,3 +135,15 @@ bool rli_number_canon(strbuf *b, const char *num, int scale, bool signed_zero)
     free(d.dig);
     return ok;
 }
+
+const char *rli_int_text(int64_t v, char out[24], size_t *len)
+{
+    char *p = out + 24;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    *len = (size_t)(out + 24 - p);
+    return p;
+}

@@ -56,6 +56,14 @@ void rli_sb_putn_grow(strbuf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
+void rli_sb_int(strbuf *b, int64_t v)
+{
+    char digits[24];
+    size_t n;
+    const char *p = rli_int_text(v, digits, &n);
+    rli_sb_putn(b, p, n);
+}
+
 void rli_sb_puts(strbuf *b, const char *s)
 {
     rli_sb_putn(b, s, strlen(s));

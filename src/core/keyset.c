@@ -107,20 +107,26 @@ void rli_keyset_free(parent_set *ps)
 static void key_text(strbuf *b, const rl_value *v, bool json)
 {
     if (v->type == RL_V_INT) {
-        rli_sb_printf(b, "%" PRId64, v->u.i);
+        rli_sb_int(b, v->u.i);
     } else if (v->type == RL_V_REAL) {
         char num[32];
         rli_real_text(v->u.r, num);
         rli_sb_puts(b, num);
     } else {
         rli_sb_putn(b, "\"", 1);
+        const char *run = v->u.s; /* characters written as they are, in one go */
         for (const unsigned char *p = (const unsigned char *)v->u.s; *p; p++) {
-            if (*p == '"' || *p == '\\') rli_sb_putn(b, "\\", 1);
-            if (json && *p < 0x20)
+            if (*p != '"' && *p != '\\' && (!json || *p >= 0x20)) continue;
+            rli_sb_putn(b, run, (size_t)((const char *)p - run));
+            run = (const char *)p + 1;
+            if (*p == '"' || *p == '\\') {
+                char esc[2] = {'\\', (char)*p};
+                rli_sb_putn(b, esc, 2);
+            } else {
                 rli_sb_printf(b, "\\u%04x", *p);
-            else
-                rli_sb_putn(b, (const char *)p, 1);
+            }
         }
+        rli_sb_puts(b, run);
         rli_sb_putn(b, "\"", 1);
     }
 }

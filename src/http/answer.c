@@ -16,11 +16,12 @@ static const void *row_at(const rlh_rset *rs, size_t k)
     return (const char *)rs->items + k * rs->m->size;
 }
 
-static void member(rlh_buf *b, bool *first, const char *name)
+/* A member's name (the plan's ",\"name\":", its comma left out for the first). */
+static void member(rlh_buf *b, bool *first, const char *m, size_t len)
 {
-    if (!*first) rlh_add(b, ",", 1);
+    size_t skip = *first ? 1 : 0;
+    rlh_add(b, m + skip, len - skip);
     *first = false;
-    rlh_json_key(b, name);
 }
 
 /* The value of column c of row. */
@@ -63,7 +64,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         const rlh_pcol *c = &n->cols[i];
         bool null = !row || is_null(rs->m, row, c);
         if (strip && null) continue;
-        member(b, first, c->name);
+        member(b, first, c->member, c->member_len);
         if (null)
             rlh_adds(b, "null");
         else
@@ -80,7 +81,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         }
         bool array = kn->way.rel != RLH_TO_ONE && !kn->way.single;
         if (!array && count == 0 && strip) continue;
-        member(b, first, kn->name);
+        member(b, first, kn->member, kn->member_len);
         related(b, ks, from, count, strip);
     }
 }

@@ -87,9 +87,34 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Whether s[0..n) is written in JSON as it is (printable ASCII but quote and backslash). */
+static bool plain_ascii(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\') return false;
+    return true;
+}
+
+/* s[0..n) in quotes, then tail (tn bytes), in one copy: s is plain_ascii. */
+static void quoted_plain(rlh_buf *b, const char *s, size_t n, const char *tail, size_t tn)
+{
+    if (!grow(b, n + 2 + tn)) return;
+    char *d = b->data + b->len;
+    d[0] = '"';
+    memcpy(d + 1, s, n);
+    d[n + 1] = '"';
+    memcpy(d + n + 2, tail, tn);
+    b->len += n + 2 + tn;
+    b->data[b->len] = '\0';
+}
+
 void rlh_json_str(rlh_buf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (plain_ascii(s, n)) {
+        quoted_plain(b, str, n, "", 0);
+        return;
+    }
     rlh_add(b, "\"", 1);
     size_t run = 0; /* bytes copied as they are, written in one go */
     for (size_t i = 0; i < n;) {
@@ -124,7 +149,12 @@ void rlh_json_str(rlh_buf *b, const char *str, size_t n)
 
 void rlh_json_key(rlh_buf *b, const char *name)
 {
-    rlh_json_str(b, name, strlen(name));
+    size_t n = strlen(name);
+    if (plain_ascii((const unsigned char *)name, n)) {
+        quoted_plain(b, name, n, ":", 1);
+        return;
+    }
+    rlh_json_str(b, name, n);
     rlh_add(b, ":", 1);
 }
 

@@ -419,6 +419,30 @@ static bool plan_ranges(ctx *c)
 
 /* ---- the plan ------------------------------------------------------------------------------ */
 
+/* ",\"name\":" in the arena: how a JSON answer writes a member, once per plan. */
+static const char *member_of(ctx *c, const char *name, size_t *len)
+{
+    rlh_buf b = {0};
+    rlh_add(&b, ",", 1);
+    rlh_json_key(&b, name);
+    char *m = b.oom ? NULL : rlh_arena_strndup(c->a, b.data, b.len);
+    *len = b.len;
+    rlh_free(&b);
+    if (!m) c->oom = true;
+    return m;
+}
+
+/* The members of node n's columns and kids, and of theirs. */
+static void members_of(ctx *c, rlh_pnode *n)
+{
+    for (size_t i = 0; i < n->ncols && !c->oom; i++)
+        n->cols[i].member = member_of(c, n->cols[i].name, &n->cols[i].member_len);
+    for (size_t j = 0; j < n->nkids && !c->oom; j++) {
+        n->kids[j].member = member_of(c, n->kids[j].name, &n->kids[j].member_len);
+        members_of(c, &n->kids[j]);
+    }
+}
+
 rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o)
 {
     rlh_arena *a = calloc(1, sizeof *a);
@@ -444,8 +468,8 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
     if (!p->error) {
         p->root = (rlh_pnode){.m = m, .label = req->relation, .limit = -1};
         if (plan_node(&c, &p->root, req->select, req->nselect, 0) && plan_filters(&c) &&
-            plan_orders(&c))
-            plan_ranges(&c);
+            plan_orders(&c) && plan_ranges(&c))
+            members_of(&c, &p->root);
     }
     if (c.oom) {
         rlh_plan_free(p);

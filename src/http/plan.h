@@ -35,6 +35,8 @@ typedef struct rlh_pcol {
     const char *cast; /* col::type, or NULL */
     rlh_agg agg;
     const char *agg_cast;
+    const char *member; /* ",\"name\":" as JSON answers write it (without the comma first) */
+    size_t member_len;
 } rlh_pcol;
 
 /* A condition on a column of the node's model. */
@@ -79,6 +81,8 @@ typedef struct rlh_pnode {
     int64_t offset, limit; /* limit -1: none */
     struct rlh_pnode *kids;
     size_t nkids;
+    const char *member; /* its name as the parent's member (as rlh_pcol's), NULL: root */
+    size_t member_len;
 } rlh_pnode;
 
 typedef struct rlh_plan {
