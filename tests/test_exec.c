@@ -221,6 +221,58 @@ static void test_conditions(void **state)
     expect(f, "films", "select=title::text", "501 RL_EINVAL");
     expect(f, "films", "select=year.sum()", "501 RL_EINVAL");
     expect(f, "films", "select=nope", "400 42703");
+    /* numbers with spaces around them, as PostgreSQL reads them */
+    expect(f, "films", "select=id&id=in.( 1, 3 )&order=id", "[{\"id\":1},{\"id\":3}]");
+    expect(f, "films", "select=id&or=( id.eq.2 , and( id.gt.0 , id.lt. 2 ) )&order=id",
+           "[{\"id\":1},{\"id\":2}]");
+    expect(f, "films", "id=eq.1 x", "400 22P02");
+    expect(f, "films", "id=in.( ,3)", "400 22P02");
+}
+
+/* An embed that selects nothing only filters: it is no member of the answer; an empty select=
+ * on the root is every column. */
+static void test_empty_selects(void **state)
+{
+    fixture *f = *state;
+    expect(f, "films", "select=id,directors()&id=eq.1", "[{\"id\":1}]");
+    expect(f, "films", "select=id,directors!inner()&directors.name=eq.Ozu", "[{\"id\":2}]");
+    expect(f, "directors", "select=name,films(roles())&order=id",
+           "[{\"name\":\"Varda\"},{\"name\":\"Ozu\"}]");
+    expect(f, "directors", "select=name,films(title,roles())&id=eq.2",
+           "[{\"name\":\"Ozu\",\"films\":[{\"title\":\"Tokyo Story\"}]}]");
+    expect(f, "directors", "select=&id=eq.2", "[{\"id\":2,\"name\":\"Ozu\"}]");
+}
+
+/* Values as PostgreSQL's input functions read them. */
+static void test_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int kind;
+        bool ok;
+        int64_t i;
+    } cases[] = {
+        {" 3 ", RL_KIND_INTEGER, true, 3},    {"\t-7\n", RL_KIND_INTEGER, true, -7},
+        {"3 x", RL_KIND_INTEGER, false, 0},   {"", RL_KIND_INTEGER, false, 0},
+        {"  ", RL_KIND_INTEGER, false, 0},    {"true", RL_KIND_BOOLEAN, true, 1},
+        {" TRUE ", RL_KIND_BOOLEAN, true, 1}, {"t", RL_KIND_BOOLEAN, true, 1},
+        {"ye", RL_KIND_BOOLEAN, true, 1},     {"on", RL_KIND_BOOLEAN, true, 1},
+        {"of", RL_KIND_BOOLEAN, true, 0},     {"o", RL_KIND_BOOLEAN, false, 0},
+        {"n", RL_KIND_BOOLEAN, true, 0},      {"fAlS", RL_KIND_BOOLEAN, true, 0},
+        {"0", RL_KIND_BOOLEAN, true, 0},      {"truex", RL_KIND_BOOLEAN, false, 0},
+        {"tr ue", RL_KIND_BOOLEAN, false, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rl_value v = {0};
+        bool ok = rlh_parse_value(cases[i].text, cases[i].kind, &v);
+        if (ok != cases[i].ok || (ok && v.u.i != cases[i].i))
+            fail_msg("'%s': %s %lld", cases[i].text, ok ? "read" : "refused", (long long)v.u.i);
+    }
+    rl_value r;
+    assert_true(rlh_parse_value(" 2.5 ", RL_KIND_REAL, &r));
+    assert_true(r.u.r == 2.5);
+    assert_false(rlh_parse_value("2.5.", RL_KIND_REAL, &r));
 }
 
 int main(void)
@@ -228,6 +280,8 @@ int main(void)
     const struct CMUnitTest both[] = {
         cmocka_unit_test_setup_teardown(test_rows_and_relations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_selects, setup, teardown),
+        cmocka_unit_test(test_values),
     };
     return run_suite(both);
 }

@@ -73,6 +73,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
     for (size_t j = 0; j < n->nkids; j++) {
         const rlh_rset *ks = &rs->kids[j];
         const rlh_pnode *kn = ks->node;
+        if (kn->hidden) continue;
         size_t from = 0, count = 0;
         if (row) slice(ks, k, &from, &count);
         if (kn->spread) {

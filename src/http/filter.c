@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *rlh_pk_name(const rl_model *m)
 {
@@ -35,29 +36,61 @@ const rl_field *rlh_field(const rl_model *m, const char *name)
     return NULL;
 }
 
+/* Whether only spaces (as C's isspace) are left at s. */
+static bool blank(const char *s)
+{
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    return !*s;
+}
+
+/* The truth value text spells as PostgreSQL's boolean input reads it (spaces around it, any
+ * case, a word or a prefix of one that is no other's: t, true, y, yes, on, 1; f, false, n, no,
+ * off, 0): 1 or 0, -1 when it spells none. */
+static int truth_of(const char *text)
+{
+    static const char *const words[] = {"true", "yes", "on", "1", "false", "no", "off", "0"};
+    while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
+        text++;
+    size_t n = 0;
+    while (text[n] && !(text[n] == ' ' || (text[n] >= '\t' && text[n] <= '\r')))
+        n++;
+    if (!n || !blank(text + n)) return -1;
+    if (n == 1 && (*text == 'o' || *text == 'O')) return -1; /* on or off */
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (n <= strlen(words[i]) && strncasecmp(text, words[i], n) == 0) return i < 4;
+    return -1;
+}
+
 bool rlh_parse_value(const char *text, int kind, rl_value *out)
 {
     char *end;
     errno = 0;
-    if (kind == -1 || kind == RL_KIND_INTEGER || kind == RL_KIND_BOOLEAN) {
-        if (kind == RL_KIND_BOOLEAN && (!strcmp(text, "true") || !strcmp(text, "false"))) {
-            *out = rl_int(text[0] == 't');
+    /* integers, reals and truth values are read as PostgreSQL reads them: spaces around them
+     * are no part of them */
+    if (kind == RL_KIND_BOOLEAN) {
+        int t = truth_of(text);
+        if (t >= 0) {
+            *out = rl_int(t);
             return true;
         }
+    }
+    if (kind == -1 || kind == RL_KIND_INTEGER || kind == RL_KIND_BOOLEAN) {
         long long v = strtoll(text, &end, 10);
-        if (!*text || *end || errno) return false;
+        if (end == text || !blank(end) || errno) return false;
         *out = rl_int(v);
         return true;
     }
     if (kind == RL_KIND_REAL) {
         double v = strtod(text, &end);
-        if (!*text || *end || errno) return false;
+        if (end == text || !blank(end) || errno) return false;
         *out = rl_real(v);
         return true;
     }
     if (kind == RL_KIND_NUMERIC) { /* a decimal, compared with every digit: its text */
-        (void)strtod(text, &end);
-        if (!*text || *end || strpbrk(text, "xXnN")) return false; /* no hex, inf or nan */
+        (void)strtod(text, &end);  /* kept as text: no spaces around it */
+        if (!*text || *end || strpbrk(text, "xXnN") || blank(text) || *text == ' ')
+            return false; /* no hex, inf or nan */
         *out = rl_text(text);
         return true;
     }

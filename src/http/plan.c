@@ -273,6 +273,9 @@ static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems,
     n->ncols = cols.n;
     n->kids = kids.items;
     n->nkids = kids.n;
+    n->hidden = depth > 0 && n->ncols == 0; /* and so are its kids: */
+    for (size_t k = 0; k < n->nkids && n->hidden; k++)
+        n->hidden = n->kids[k].hidden;
     for (size_t k = 0; k < n->nkids; k++) /* a member is a column or a relation, not both */
         for (size_t i = 0; i < n->ncols && !n->kids[k].spread; i++)
             if (strcmp(n->cols[i].name, n->kids[k].name) == 0) {
@@ -467,8 +470,11 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
     }
     if (!p->error) {
         p->root = (rlh_pnode){.m = m, .label = req->relation, .limit = -1};
-        if (plan_node(&c, &p->root, req->select, req->nselect, 0) && plan_filters(&c) &&
-            plan_orders(&c) && plan_ranges(&c))
+        /* an empty select= is every column, as none is (an empty embed shows nothing) */
+        static const rlh_sel star = {.kind = RLH_SEL_COLUMN, .col = {.name = "*"}};
+        bool none = req->nselect == 0;
+        if (plan_node(&c, &p->root, none ? &star : req->select, none ? 1 : req->nselect, 0) &&
+            plan_filters(&c) && plan_orders(&c) && plan_ranges(&c))
             members_of(&c, &p->root);
     }
     if (c.oom) {

@@ -72,6 +72,7 @@ typedef struct rlh_pnode {
     rlh_way way;       /* how it relates to its parent (not the root) */
     rlh_join join;     /* !inner: a parent without such rows is left out; !left (default) */
     bool spread;       /* ...rel(): its columns among the parent's own (to-one only) */
+    bool hidden;       /* rel(): an embed that shows nothing (only filters), not in the answer */
     rlh_pcol *cols;    /* what the answer shows of each row, in order */
     size_t ncols;
     bool grouped;     /* an aggregate among cols: rows are grouped by the other columns */
