@@ -10,6 +10,7 @@
  * An unfiltered PATCH or DELETE is refused unless "Prefer: unfiltered=allow" says so.
  * "Prefer: return=representation" answers writes with the rows as they are after them.
  */
+#include "answer.h"
 #include "http_int.h"
 
 #include <jansson.h>
@@ -627,14 +628,21 @@ int rlh_rest(rl_request *r, const char *path)
     memcpy(table, path, tlen);
     table[tlen] = '\0';
     const char *id = path[tlen] ? path + tlen + 1 : NULL;
-    if (id && (!*id || strchr(id, '/')))
-        return rl_respond_error(r, 404, "RL_ENOTFOUND", "No such resource.", NULL, NULL);
+    if (id && (!*id || strchr(id, '/'))) {
+        const rlh_perror e = {404, "PGRST125", "Invalid path specified in request URL", NULL,
+                              NULL, "No such resource: a path is /{table} or /{table}/{key}.",
+                              "RL_ENOTFOUND"};
+        return rlh_answer_error(r, &e);
+    }
     const rl_model *m = rl_models_find(rl_request_models(r), table);
     if (!m) {
-        char msg[350];
-        snprintf(msg, sizeof msg, "There is no table %s.", table);
+        char msg[350], sentence[350];
+        snprintf(msg, sizeof msg, "Could not find the table 'public.%.250s' in the schema cache",
+                 table);
+        snprintf(sentence, sizeof sentence, "There is no table or view named %.250s.", table);
         rlh_unknown_name(r);
-        return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL, NULL);
+        const rlh_perror e = {404, "PGRST205", msg, NULL, NULL, sentence, "RL_ENOTFOUND"};
+        return rlh_answer_error(r, &e);
     }
     bool known = read || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
                  strcmp(method, "DELETE") == 0;
