@@ -680,6 +680,15 @@ static void test_hostile_requests(void **state)
     expect_error(&sv, "GET", "/books?select=title,(select%201)", NULL, NULL, 400, "RL_EINVAL", NULL,
                  0);
     expect_error(&sv, "GET", "/books?order=id;drop", NULL, NULL, 400, "PGRST100", NULL, 0);
+    /* Content-Location names the answer with its arguments in order of name, every byte of a
+     * value that could end the header line encoded again */
+    resp cl = call(&sv, "GET", "/books?title=eq.a%0D%0AX-Evil:%201&select=id&limit=1", NULL, NULL);
+    char where[256];
+    assert_int_equal(cl.status, 200);
+    assert_true(header_of(&cl, "Content-Location", where, sizeof where));
+    assert_string_equal(where, "/books?limit=1&select=id&title=eq.a%0D%0AX-Evil:%201");
+    assert_false(header_of(&cl, "X-Evil", where, sizeof where));
+    done(&cl);
     /* groups nest as deep as PostgREST's parser takes them (32), no deeper */
     char deep[400] = "/books?or=(", *d = deep + strlen(deep);
     for (int i = 0; i < 40; i++)

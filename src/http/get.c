@@ -81,6 +81,44 @@ static void query_of(rl_request *r, const rl_model *m, const char *id, bool by_k
     }
 }
 
+static int by_key_then_value(const void *a, const void *b)
+{
+    const rlh_arg *x = *(const rlh_arg *const *)a, *y = *(const rlh_arg *const *)b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+/* Content-Location: the request's path with its arguments in order of name (then value), as
+ * PostgREST names the answer it gives; no "?" when there are none. */
+static void content_location(rl_request *r)
+{
+    const rlh_arg *fixed[64], **sorted = fixed;
+    if (r->nargs > 64 && !(sorted = malloc(r->nargs * sizeof *sorted))) return;
+    for (size_t i = 0; i < r->nargs; i++)
+        sorted[i] = &r->args[i];
+    qsort(sorted, r->nargs, sizeof *sorted, by_key_then_value);
+    rlh_buf b = {0};
+    char seg[256]; /* the path encoded again, a segment at a time (a name has no "/") */
+    for (const char *p = rl_request_path(r); *p;) {
+        size_t n = strcspn(p, "/");
+        if (n) {
+            snprintf(seg, sizeof seg, "%.*s", (int)(n < sizeof seg ? n : sizeof seg - 1), p);
+            encode(&b, seg);
+        }
+        p += n;
+        if (*p) rlh_add(&b, p++, 1);
+    }
+    for (size_t i = 0; i < r->nargs; i++) {
+        rlh_add(&b, i ? "&" : "?", 1);
+        encode(&b, sorted[i]->key);
+        rlh_add(&b, "=", 1);
+        encode(&b, sorted[i]->value);
+    }
+    if (!b.oom) rl_response_header(r, "Content-Location", b.data);
+    rlh_free(&b);
+    if (sorted != fixed) free(sorted);
+}
+
 /* ---- answering ------------------------------------------------------------------------------ */
 
 /* reflite's code for an error PostgREST names its own way. */
@@ -226,6 +264,7 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
         rlh_answer_json(&b, &res, strip);
     }
     int status = 200;
+    content_location(r);
     if (!id) {
         if (n > 0 && res.total != 0)
             snprintf(cr, sizeof cr, "%lld-%lld/%s", (long long)lower, (long long)upper, total);
