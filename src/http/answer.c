@@ -7,6 +7,7 @@
  * own members instead.  With nulls stripped, a member whose value is null is left out.
  */
 #include "answer.h"
+#include "cast.h"
 
 #include <string.h>
 
@@ -32,10 +33,15 @@ static bool is_null(const rl_model *m, const void *row, const rlh_pcol *c)
 
 static void value(rlh_buf *b, const rl_model *m, const void *row, const rlh_pcol *c)
 {
-    if (c->field == RLH_FIELD_PK)
+    const char *why;
+    if (c->cast) {
+        rl_value v = rlh_column_value(m, row, c);
+        if (!rlh_cast_write(b, &v, c->kind, c->cast_type, &why)) rlh_adds(b, "null");
+    } else if (c->field == RLH_FIELD_PK) {
         rlh_add_int(b, rlh_row_pk(m, row));
-    else
+    } else {
         rlh_json_value(b, &rl_row_values(m, (void *)row)[c->field], c->kind);
+    }
 }
 
 /* The rows of kid ks related to row k above: the first index and how many, after the kid's

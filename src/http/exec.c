@@ -4,6 +4,7 @@
  * a <> 1 and NOT (x OR y) is NOT x AND NOT y), each value read as its column's type.
  */
 #include "exec.h"
+#include "cast.h"
 
 #include <regex.h>
 #include <stdio.h>
@@ -309,9 +310,8 @@ static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, 
     rl_query *q = *out = rl_select(db, n->m);
     if (!q) return RL_ENOMEM;
     for (size_t i = 0; i < n->ncols; i++)
-        if (n->cols[i].njson || n->cols[i].cast || n->cols[i].agg != RLH_AGG_NONE)
+        if (n->cols[i].njson || n->cols[i].agg != RLH_AGG_NONE)
             return unsupported(err, n->cols[i].agg != RLH_AGG_NONE ? "aggregates"
-                                    : n->cols[i].cast              ? "casts in select="
                                                                    : "JSON paths in select=");
     int rc = rlh_exec_where(q, n, err);
     for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
@@ -364,6 +364,46 @@ static int fetch_kids(rl_db *db, const rlh_pnode *n, rlh_rset *rs, rlh_exec_erro
     return RL_OK;
 }
 
+rl_value rlh_column_value(const rl_model *m, const void *row, const rlh_pcol *c)
+{
+    return c->field == RLH_FIELD_PK ? rl_int(rlh_row_pk(m, row))
+                                    : rl_row_values(m, (void *)row)[c->field];
+}
+
+/* The casts of rs's columns, tried on every row (and its kids'): the first value its type
+ * cannot take is the request's error, as PostgreSQL words it. */
+static int check_casts(const rlh_rset *rs, rlh_exec_error *err)
+{
+    const rlh_pnode *n = rs->node;
+    for (size_t i = 0; i < n->ncols; i++) {
+        const rlh_pcol *c = &n->cols[i];
+        for (size_t k = 0; c->cast && k < rs->count; k++) {
+            rl_value v = rlh_column_value(rs->m, (const char *)rs->items + k * rs->m->size, c);
+            const char *why;
+            if (rlh_cast_write(NULL, &v, c->kind, c->cast_type, &why)) continue;
+            char shown[160];
+            rlh_buf t = {0};
+            rlh_json_value(&t, &v, c->kind);
+            snprintf(shown, sizeof shown, "%.150s", t.data ? t.data : "");
+            rlh_free(&t);
+            if (shown[0] == '"') { /* PostgreSQL shows the text itself, in its own quotes */
+                memmove(shown, shown + 1, strlen(shown));
+                if (*shown && shown[strlen(shown) - 1] == '"') shown[strlen(shown) - 1] = '\0';
+            }
+            return strcmp(why, "22003") == 0
+                       ? fail(err, 400, why, NULL, "value \"%s\" is out of range for type %s",
+                              shown, rlh_cast_name(c->cast_type))
+                       : fail(err, 400, why, NULL, "invalid input syntax for type %s: \"%s\"",
+                              rlh_cast_name(c->cast_type), shown);
+        }
+    }
+    for (size_t j = 0; rs->kids && j < n->nkids; j++) {
+        int rc = check_casts(&rs->kids[j], err);
+        if (rc != RL_OK) return rc;
+    }
+    return RL_OK;
+}
+
 int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
@@ -381,7 +421,7 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh
         out->root.count = out->root.rows->count;
         rc = fetch_kids(db, n, &out->root, err);
     }
-    return rc;
+    return rc == RL_OK ? check_casts(&out->root, err) : rc;
 }
 
 static void rset_free(rlh_rset *rs)

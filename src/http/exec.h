@@ -50,4 +50,7 @@ void rlh_result_free(rlh_result *r);
 /* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */
 int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
 
+/* The value of column c of row (a row of m). */
+rl_value rlh_column_value(const rl_model *m, const void *row, const rlh_pcol *c);
+
 #endif

@@ -47,7 +47,7 @@ static bool blank(const char *s)
 /* The truth value text spells as PostgreSQL's boolean input reads it (spaces around it, any
  * case, a word or a prefix of one that is no other's: t, true, y, yes, on, 1; f, false, n, no,
  * off, 0): 1 or 0, -1 when it spells none. */
-static int truth_of(const char *text)
+int rlh_truth_of(const char *text)
 {
     static const char *const words[] = {"true", "yes", "on", "1", "false", "no", "off", "0"};
     while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
@@ -69,7 +69,7 @@ bool rlh_parse_value(const char *text, int kind, rl_value *out)
     /* integers, reals and truth values are read as PostgreSQL reads them: spaces around them
      * are no part of them */
     if (kind == RL_KIND_BOOLEAN) {
-        int t = truth_of(text);
+        int t = rlh_truth_of(text);
         if (t >= 0) {
             *out = rl_int(t);
             return true;

@@ -282,6 +282,8 @@ const rl_field *rlh_field(const rl_model *m, const char *name);
 char *rlh_like_pattern(const char *v, bool glob);
 /* text as a value for a field of kind kind (-1: the pk); false when it cannot be one. */
 bool rlh_parse_value(const char *text, int kind, rl_value *out);
+/* The truth value text spells as PostgreSQL's boolean input reads it: 1, 0, or -1 for none. */
+int rlh_truth_of(const char *text);
 /* What a column of kind (-1: the integer key) takes, for a sentence: "a number (REAL)". */
 const char *rlh_kind_takes(int kind);
 

@@ -10,6 +10,7 @@
  *   400 PGRST123  aggregates when the server does not allow them
  */
 #include "plan.h"
+#include "cast.h"
 #include "parse_int.h"
 
 #include <stdio.h>
@@ -119,6 +120,15 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
                     .agg = s->agg,
                     .agg_cast = s->agg_cast};
     if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
+    if (s->cast && (col.cast_type = rlh_cast_of(s->cast)) < 0) {
+        char msg[200], sentence[300];
+        snprintf(msg, sizeof msg, "type \"%.100s\" does not exist", s->cast);
+        snprintf(sentence, sizeof sentence,
+                 "%.100s is no type a column can be cast to in select= (text, integer, bigint, "
+                 "numeric, real, boolean, json, ...).",
+                 s->cast);
+        return fail(c, 400, "42704", msg, NULL, NULL, sentence);
+    }
     /* the member's name: the alias, else the JSON path's last key, else the column (an
      * aggregate of a column is named after the aggregate, as PostgreSQL names it) */
     static const char *const agg_names[] = {"", "sum", "avg", "count", "max", "min"};

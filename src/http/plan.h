@@ -33,6 +33,7 @@ typedef struct rlh_pcol {
     const rlh_jstep *json;
     size_t njson;
     const char *cast; /* col::type, or NULL */
+    int cast_type;    /* with cast: its type (rlh_cast_of) */
     rlh_agg agg;
     const char *agg_cast;
     const char *member; /* ",\"name\":" as JSON answers write it (without the comma first) */

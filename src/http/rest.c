@@ -629,9 +629,10 @@ int rlh_rest(rl_request *r, const char *path)
     table[tlen] = '\0';
     const char *id = path[tlen] ? path + tlen + 1 : NULL;
     if (id && (!*id || strchr(id, '/'))) {
-        const rlh_perror e = {404, "PGRST125", "Invalid path specified in request URL", NULL,
-                              NULL, "No such resource: a path is /{table} or /{table}/{key}.",
-                              "RL_ENOTFOUND"};
+        const rlh_perror e = {
+            404,           "PGRST125", "Invalid path specified in request URL",
+            NULL,          NULL,       "No such resource: a path is /{table} or /{table}/{key}.",
+            "RL_ENOTFOUND"};
         return rlh_answer_error(r, &e);
     }
     const rl_model *m = rl_models_find(rl_request_models(r), table);
