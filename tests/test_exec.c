@@ -259,6 +259,8 @@ static void test_casts(void **state)
     expect(f, "films", "select=title::json&id=eq.1", "400 22P02");
     expect(f, "films", "select=id::fakecolumntype", "400 42704");
     expect(f, "directors", "select=films(title::int)&id=eq.2", "400 22P02");
+    expect_csv(f, "films", "select=id::text,title::text,year::int2&id=in.(1,4)&order=id",
+               "id,title,year\n1,Cleo,1962\n4,Untitled,");
 }
 
 /* Values as PostgreSQL's input functions read them. */

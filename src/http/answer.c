@@ -9,6 +9,7 @@
 #include "answer.h"
 #include "cast.h"
 
+#include <jansson.h>
 #include <string.h>
 
 /* Row k of rs. */
@@ -160,14 +161,20 @@ static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_
     if (c->field >= 0) {
         const rl_value *v = &rl_row_values(m, (void *)row)[c->field];
         if (v->type == RL_V_NULL) return;
-        if (v->type == RL_V_TEXT) {
+        if (v->type == RL_V_TEXT && !c->cast) {
             csv_field(b, v->u.s, strlen(v->u.s));
             return;
         }
     }
     rlh_buf t = {0};
     value(&t, m, row, c);
-    if (!t.oom) csv_field(b, t.data ? t.data : "", t.len);
+    json_t *text = t.len && t.data[0] == '"' ? json_loadb(t.data, t.len, JSON_DECODE_ANY, NULL)
+                                             : NULL; /* a cast to text: the text itself */
+    if (text)
+        csv_field(b, json_string_value(text), json_string_length(text));
+    else if (!t.oom && !(t.len == 4 && memcmp(t.data, "null", 4) == 0))
+        csv_field(b, t.data ? t.data : "", t.len);
+    json_decref(text);
     rlh_free(&t);
 }
 
