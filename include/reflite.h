@@ -1065,13 +1065,32 @@ typedef enum rl_write {
 /*
  * Views are models too: rl_models_load gives each view of the database a model after the
  * tables' (a view has no primary key; its columns, kinds and names are the engine's for the
- * view's query), read like any table's.  On SQLite, which tells where a view's column comes
- * from, a column that shows a table's key column as it is carries that key (its parent, the
- * column it references, its actions): the view relates to the parent as its table does; on
- * PostgreSQL a view has no relations yet.  Writing one works where the engine
- * can: on PostgreSQL an automatically updatable view (one table, no aggregates...) or one
- * with INSTEAD OF triggers; on SQLite only through INSTEAD OF triggers.
+ * view's query), read like any table's.  A view's column that shows a table's column as it is
+ * (a plain reference, renamed or not, through views over views; both engines tell which:
+ * rl_models_origin) makes the view relate wherever its table does, through the keys of the
+ * columns it shows:
+ *   - as a child: a key of the table whose columns the view all shows is the view's (a field's
+ *     .references, or an rl_key for a key of several columns), to the same parent, with its
+ *     actions; a key column the view shows twice gives a key for each (a key of several
+ *     columns, one for each combination, at most 16 in a view);
+ *   - as a parent: a key to the table leads to the view too when the view shows every column
+ *     the key references (the first of each, when it shows one twice), so that every relation
+ *     call (rl_join, rl_fetch_children, rl_fetch_parents, rl_fetch_linked, rl_where_referenced,
+ *     rl_aggregate_children) takes the view where it takes the table: rl_join(books, &authors
+ *     view model, "author_id") joins each book to its row of the view, and a view of one table
+ *     to a view of the other relates as the tables do.
+ * A key with a column the view does not show is not followed through it.  Writing a view works
+ * where the engine can: on PostgreSQL an automatically updatable view (one table, no
+ * aggregates...) or one with INSTEAD OF triggers; on SQLite only through INSTEAD OF triggers.
  */
+/*
+ * Where field (an index into its fields) of view (one of ms) comes from: the model of the table
+ * whose column the field shows as it is, with that column's name in *column (column may be
+ * NULL); NULL (and *column NULL) for a computed column, a column of a table ms has no model
+ * of, a model that is not a view of ms, or NULL arguments.
+ */
+const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size_t field,
+                                 const char **column);
 /* Whether model (one of ms) is a view; false for a table, a model not of ms, or NULL. */
 bool rl_models_is_view(const rl_models *ms, const rl_model *model);
 /* What can be written through model (one of ms): RL_WRITE_ALL for a table; for a view, the

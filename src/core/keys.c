@@ -284,6 +284,44 @@ void rli_key_of(const model_info *mi, int ki, rli_key *out)
     out->parent[0] = mi->ref[ki];
 }
 
+/* Whether models a and b are of one table (a declared model and a runtime one may be). */
+static bool same_table(rl_db *db, const rl_model *a, const rl_model *b)
+{
+    model_info *x, *y;
+    if (a == b) return true;
+    if (!a || !b || rli_model_lookup(db, a, &x) != RL_OK) return false;
+    const char *ta = x->table; /* y's lookup may grow the table of models, not move x */
+    return rli_model_lookup(db, b, &y) == RL_OK && strcmp(ta, y->table) == 0;
+}
+
+bool rli_key_toward(rl_db *db, const model_info *parent, rli_key *k)
+{
+    if (!k->target) return false;
+    if (same_table(db, k->target, parent->model)) return true;
+    if (!parent->origin) return false;
+    short shown[RL_MAX_KEY_FIELDS];
+    for (int i = 0; i < k->n; i++) {
+        int at = -1;
+        for (size_t f = 0; at < 0 && f < parent->model->nfields; f++) {
+            const rli_origin *o = &parent->origin[f];
+            if (o->table && o->code == k->parent[i] && same_table(db, o->table, k->target))
+                at = (int)f;
+        }
+        if (at < 0) return false;
+        shown[i] = (short)at;
+    }
+    memcpy(k->parent, shown, (size_t)k->n * sizeof *shown);
+    k->target = parent->model;
+    return true;
+}
+
+void rli_key_to(rl_db *db, const model_info *child, int ki, const model_info *parent, rli_key *out)
+{
+    rli_key_of(child, ki, out);
+    rli_key k = *out;
+    if (parent && rli_key_toward(db, parent, &k)) *out = k;
+}
+
 bool rli_key_unique(const model_info *mi, int ki)
 {
     rli_key k;

@@ -50,6 +50,14 @@ typedef struct rli_key {
     bool owns_name;   /* name is malloc'd (rli_keys_free) */
 } rli_key;
 
+/* Where a field of a runtime view comes from (rl_models_load): the table model whose column
+ * it shows as it is (NULL: none, a computed column), and that column (RLS_PK: the table's pk
+ * member, else a field index of the table). */
+typedef struct rli_origin {
+    const rl_model *table;
+    int code;
+} rli_origin;
+
 typedef struct model_info {
     const rl_model *model;
     read_step *plan;       /* a step per field, in field order (set once the model is valid) */
@@ -64,8 +72,11 @@ typedef struct model_info {
                               pk member, else a field index; keys.c); -1 for other fields */
     rli_key *ckeys;        /* the model's rl_keys, resolved (nckeys of them) */
     size_t nckeys;
-    rls_table rt;      /* the names above, as the renderer takes them */
-    bool pk_word_free; /* "pk" names the primary key: no field is called so */
+    const rli_origin *origin; /* a runtime view: one per field (owned by its rl_models), else
+                                 NULL; a key to a table follows to the view that shows the
+                                 columns it references (rli_key_toward) */
+    rls_table rt;             /* the names above, as the renderer takes them */
+    bool pk_word_free;        /* "pk" names the primary key: no field is called so */
     rlb_stmt *stmt[MS__COUNT];
     field_mask_stmt *partial_updates;
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
@@ -103,6 +114,14 @@ void rli_keys_free(rli_key *ks, size_t n);
 bool rli_key_next(const model_info *mi, int *ki, rli_key *k);
 /* Key ki (see RLI_CKEY) of mi. */
 void rli_key_of(const model_info *mi, int ki, rli_key *out);
+/* Whether key k (of a child, as rli_key_of gives it) leads to parent: parent is the key's
+ * target or a model of its table (k is left as it is), or a view that shows every column the
+ * key references as it is (a runtime view: model_info.origin), which then stands in for the
+ * table: k's target becomes parent's model and its parent columns the view's fields that show
+ * them (the first of each, when one is shown twice).  False otherwise. */
+bool rli_key_toward(rl_db *db, const model_info *parent, rli_key *k);
+/* rli_key_of, then rli_key_toward parent (a key that does not lead to it is left as it is). */
+void rli_key_to(rl_db *db, const model_info *child, int ki, const model_info *parent, rli_key *out);
 /* Whether key ki of mi is unique in its model (a to-one relation seen from the parent): the
  * fields are the whole primary key, or a unique index or field of exactly those fields. */
 bool rli_key_unique(const model_info *mi, int ki);

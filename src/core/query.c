@@ -112,7 +112,7 @@ static int joined_code(rl_query *q, const char *field)
     if (!dot || !p || q->link_a >= 0) return -1;
     size_t n = (size_t)(dot - field);
     rli_key key;
-    rli_key_of(q->mi, q->join_key, &key);
+    rli_key_to(q->db, q->mi, q->join_key, p, &key);
     const char *col = key.n == 1 ? q->mi->columns[key.child[0]] : key.name;
     bool names_parent = strlen(p->table) == n && strncmp(field, p->table, n) == 0;
     bool names_key = (strlen(key.name) == n && strncmp(field, key.name, n) == 0) ||
@@ -402,7 +402,7 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     /* a join: each row's parent, or through a link table the rows' keys on the other side */
     bool link = q->join && q->link_a >= 0;
     rli_key k = {0}, a = {0};
-    if (q->join) rli_key_of(link ? q->join : q->mi, q->join_key, &k);
+    if (q->join) rli_key_to(q->db, link ? q->join : q->mi, q->join_key, link ? q->mi : q->join, &k);
     if (link) rli_key_of(q->join, q->link_a, &a);
     rls_join join = {.t = q->join ? &q->join->rt : NULL, .n = k.n, .with_pk = !link, .inner = link};
     for (int i = 0; i < k.n; i++) {

@@ -26,14 +26,12 @@
 
 /* ---- which key --------------------------------------------------------------------------- */
 
-/* Whether key k of a child references the table of parent. */
+/* Whether key k of a child leads to parent: it references parent's table, or parent is a
+ * view that shows the columns it references (rli_key_toward). */
 static bool references(rl_db *db, const rli_key *k, const model_info *parent)
 {
-    if (!k->target) return false;
-    if (k->target == parent->model) return true;
-    model_info *target = NULL;
-    return rli_model_lookup(db, k->target, &target) == RL_OK &&
-           strcmp(target->table, parent->table) == 0;
+    rli_key copy = *k;
+    return rli_key_toward(db, parent, &copy);
 }
 
 int rli_find_key(rl_query *q, model_info *child, model_info *parent, const char *key, int *ki)
@@ -124,7 +122,7 @@ static int key_set(rl_query *q, model_info *child, model_info *parent, const cha
     int ki, rc = rli_find_key(q, child, parent, key, &ki);
     if (rc == RL_OK) rc = rli_q_ready(q);
     if (rc != RL_OK) return rc;
-    rli_key_of(child, ki, k);
+    rli_key_to(q->db, child, ki, parent, k);
     const model_info *of = of_children ? child : parent;
     key_cols c = of_children ? rli_child_cols(k) : rli_parent_cols(k);
     key_cols named = named_by == child ? rli_child_cols(k) : rli_parent_cols(k);

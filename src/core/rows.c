@@ -50,11 +50,12 @@ typedef struct parent_cols {
     int first, flag;
 } parent_cols;
 
-static parent_cols parent_cols_of(const model_info *child, int key, const model_info *parent_mi)
+static parent_cols parent_cols_of(rl_db *db, const model_info *child, int key,
+                                  const model_info *parent_mi)
 {
     const rl_model *m = child->model;
     rli_key k;
-    rli_key_of(child, key, &k);
+    rli_key_to(db, child, key, parent_mi, &k);
     int col = (m->has_pk ? 1 : 0) + (int)m->nfields, code = k.parent[0];
     return (parent_cols){col,
                          code == RLS_PK ? col : col + (parent_mi->model->has_pk ? 1 : 0) + code};
@@ -87,7 +88,8 @@ int rli_q_fetch(rl_query *q, int64_t limit, rl_rows **out)
     const rl_model *m = q->mi->model;
     bool linked = q->join && q->link_a >= 0; /* the other side's key follows the row */
     size_t size = m->size, psize = q->join && !linked ? q->join->model->size : 0;
-    parent_cols pc = psize ? parent_cols_of(q->mi, q->join_key, q->join) : (parent_cols){0, 0};
+    parent_cols pc =
+        psize ? parent_cols_of(q->db, q->mi, q->join_key, q->join) : (parent_cols){0, 0};
     int key_col = (m->has_pk ? 1 : 0) + (int)m->nfields, rc;
     rli_column_ops ops = rli_ops_of(be);
     /* the link's key to the other side: its columns follow the row's in field order; each is
@@ -253,7 +255,7 @@ int rl_cursor_open(rl_query *q, rl_cursor **out)
     c->db = q->db;
     c->mi = q->mi;
     c->join = q->join;
-    if (q->join) c->pc = parent_cols_of(q->mi, q->join_key, q->join);
+    if (q->join) c->pc = parent_cols_of(q->db, q->mi, q->join_key, q->join);
     c->step = q->db->be->step;
     c->read = q->db->be->read_row;
     if (reads_into_nothing(q->mi)) c->next = q->db->be->next_row;

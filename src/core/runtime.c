@@ -12,7 +12,12 @@
  *
  * Views follow the tables, each a model without a primary key whose fields are the columns
  * the engine gives the view's query; which writes go through one (none on SQLite without
- * INSTEAD OF triggers) is kept beside it for rl_models_writable.
+ * INSTEAD OF triggers) is kept beside it for rl_models_writable.  Where a view's column shows
+ * a table's column as it is (the engine tells: sch_column.origin_*), the view model keeps that
+ * origin (rl_models_origin; model_info.origin for the relation calls) and takes the table's
+ * keys of the columns it shows (view_keys) and what of them is unique (view_uniques); keys to
+ * the table lead to the view through those origins (keys.c, rli_key_toward).  A view's keys
+ * are extras: a view whose model refuses them is kept without them.
  *
  * The models are registered with the connection like any other (validated on first use);
  * rl_models_free forgets them there before freeing, so that a later model at the same address
@@ -33,7 +38,8 @@ struct rl_models {
     size_t n;
     rl_model *models;
     rl_field **fields;
-    unsigned *writes; /* per model: RL_WRITE_* bits, with VIEW_BIT for a view */
+    unsigned *writes;     /* per model: RL_WRITE_* bits, with VIEW_BIT for a view */
+    rli_origin **origins; /* per model: a view's, one per field (in names), else NULL */
     arena names;
 };
 
@@ -298,22 +304,186 @@ static int composite_keys(rl_models *ms, size_t i, const sch_table *t)
     return RL_OK;
 }
 
-/* The keys of a view: a column that shows a table's key column as it is has that key (its
- * parent, the column it references, its actions), so that the view relates as its table does. */
-static void view_keys(rl_models *ms, rl_model *m, const sch_object *v)
+/* The index of model in ms, or -1. */
+static long index_of(const rl_models *ms, const rl_model *model)
 {
-    for (size_t i = 0; i < v->ncols; i++) {
-        const sch_column *col = &v->cols[i];
-        if (!col->origin_table) continue;
-        rl_model *base = (rl_model *)rl_models_find(ms, col->origin_table);
-        const rl_field *bf = base ? field_of(base, col->origin_column) : NULL;
-        rl_field *f = field_of(m, col->name);
-        if (!bf || !bf->references || !f || f->kind != bf->kind) continue;
-        f->references = bf->references;
-        f->references_field = bf->references_field;
-        f->on_delete = bf->on_delete;
-        f->on_update = bf->on_update;
+    if (!ms || !model || model < ms->models || model >= ms->models + ms->n) return -1;
+    return (long)(model - ms->models);
+}
+
+/* Where each field of view v (model i) comes from: the table model and its column (the pk
+ * member, or a field) that the view's column shows as it is, where the engine tells. */
+static int view_origins(rl_models *ms, size_t i, const sch_object *v)
+{
+    rl_model *m = &ms->models[i];
+    rli_origin *o = rli_arena_alloc(&ms->names, (m->nfields ? m->nfields : 1) * sizeof *o);
+    if (!o) return RL_ENOMEM;
+    for (size_t f = 0; f < m->nfields; f++) {
+        o[f] = (rli_origin){NULL, -1};
+        const sch_column *col = NULL;
+        for (size_t c = 0; c < v->ncols && !col; c++)
+            if (strcmp(v->cols[c].name, m->fields[f].name) == 0) col = &v->cols[c];
+        long t =
+            col && col->origin_table ? index_of(ms, rl_models_find(ms, col->origin_table)) : -1;
+        if (t < 0 || (ms->writes[t] & VIEW_BIT)) continue; /* not a column of a table of ms */
+        const rl_model *base = &ms->models[t];
+        const rl_field *bf = field_of((rl_model *)base, col->origin_column);
+        if (bf && bf->kind == m->fields[f].kind)
+            o[f] = (rli_origin){base, (int)(bf - base->fields)};
+        else if (!bf && base->has_pk && strcmp(base->pk_column, col->origin_column) == 0 &&
+                 m->fields[f].kind == RL_KIND_INTEGER)
+            o[f] = (rli_origin){base, RLS_PK};
     }
+    ms->origins[i] = o;
+    return RL_OK;
+}
+
+/* The field of view model m that shows column code of table base, from the n-th on (the
+ * first n such fields skipped), or NULL. */
+static rl_field *shown(rl_models *ms, size_t i, const rl_model *base, int code, size_t n)
+{
+    rl_model *m = &ms->models[i];
+    for (size_t f = 0; f < m->nfields; f++)
+        if (ms->origins[i][f].table == base && ms->origins[i][f].code == code && n-- == 0)
+            return (rl_field *)&m->fields[f];
+    return NULL;
+}
+
+/* How many fields of view model i show column code of base. */
+static size_t times_shown(rl_models *ms, size_t i, const rl_model *base, int code)
+{
+    size_t n = 0;
+    while (shown(ms, i, base, code, n))
+        n++;
+    return n;
+}
+
+/* The keys of a view (model i): a key of one of its tables whose columns the view shows as
+ * they are is a key of the view, to the same parent and columns, with its actions; a column
+ * shown twice gives a key for each (one of several columns: a key for each combination, up
+ * to a few), so that the view relates as its table does.  A key with a column the view does
+ * not show is not the view's. */
+static int view_keys(rl_models *ms, size_t i)
+{
+    rl_model *m = &ms->models[i];
+    const rli_origin *o = ms->origins[i];
+    for (size_t f = 0; f < m->nfields; f++) { /* keys of one column */
+        const rl_field *bf =
+            o[f].table && o[f].code != RLS_PK ? &o[f].table->fields[o[f].code] : NULL;
+        if (!bf || !bf->references) continue;
+        rl_field *vf = (rl_field *)&m->fields[f];
+        vf->references = bf->references;
+        vf->references_field = bf->references_field;
+        vf->on_delete = bf->on_delete;
+        vf->on_update = bf->on_update;
+    }
+    enum { MOST = 16 }; /* keys of several columns a view may get */
+    rl_key keys[MOST];
+    size_t n = 0;
+    for (size_t t = 0; t < ms->n; t++) {
+        const rl_model *base = &ms->models[t];
+        for (size_t k = 0; !(ms->writes[t] & VIEW_BIT) && k < base->nkeys; k++) {
+            const rl_key *bk = &base->keys[k];
+            size_t nf = 0, combos = 1, times[RL_MAX_KEY_FIELDS];
+            for (; bk->fields[nf]; nf++) {
+                int code = (int)(field_of((rl_model *)base, bk->fields[nf]) - base->fields);
+                times[nf] = times_shown(ms, i, base, code);
+                combos *= times[nf];
+            }
+            for (size_t c = 0; c < combos && n < MOST; c++) {
+                const char **fields = rli_arena_alloc(&ms->names, (nf + 1) * sizeof *fields);
+                if (!fields) return RL_ENOMEM;
+                for (size_t j = 0, rest = c; j < nf; rest /= times[j], j++) {
+                    int code = (int)(field_of((rl_model *)base, bk->fields[j]) - base->fields);
+                    fields[j] = shown(ms, i, base, code, rest % times[j])->name;
+                }
+                fields[nf] = NULL;
+                keys[n++] = (rl_key){.fields = fields,
+                                     .references = bk->references,
+                                     .references_fields = bk->references_fields,
+                                     .on_delete = bk->on_delete,
+                                     .on_update = bk->on_update};
+            }
+        }
+    }
+    rl_key *kept = n ? rli_arena_alloc(&ms->names, n * sizeof *kept) : NULL;
+    if (n && !kept) return RL_ENOMEM;
+    if (n) memcpy(kept, keys, n * sizeof *kept);
+    m->keys = kept;
+    m->nkeys = n;
+    return RL_OK;
+}
+
+/* Validate model i with the connection; a view whose keys it refuses is kept without them
+ * (a view's relations are an extra: never a reason to lose the view).  RL_OK or RL_ENOMEM. */
+static int register_model(rl_models *ms, size_t i)
+{
+    model_info *mi;
+    rl_model *m = &ms->models[i];
+    int rc = rli_model_lookup(ms->db, m, &mi);
+    if (rc != RL_OK && rc != RL_ENOMEM && ms->origins[i]) {
+        rli_model_forget(ms->db, m);
+        for (size_t f = 0; f < m->nfields; f++)
+            ((rl_field *)&m->fields[f])->references = NULL;
+        m->keys = NULL;
+        m->nkeys = 0;
+        ms->origins[i] = NULL;
+        rc = rli_model_lookup(ms->db, m, &mi);
+    }
+    if (mi) mi->origin = ms->origins[i];
+    return rc == RL_ENOMEM ? rc : RL_OK;
+}
+
+/* Add to view model i a unique index of the fields that show the fields names of base (all
+ * shown, the first of each), as the table's unique key they show; RL_OK or RL_ENOMEM. */
+static int view_unique(rl_models *ms, size_t i, const rl_model *base, const char *const *names)
+{
+    rl_model *m = &ms->models[i];
+    size_t n = 0;
+    const rl_field *vf[RL_MAX_FIELDS];
+    for (; names && names[n]; n++) {
+        const rl_field *bf = field_of((rl_model *)base, names[n]);
+        vf[n] = bf && n < RL_MAX_FIELDS ? shown(ms, i, base, (int)(bf - base->fields), 0) : NULL;
+        if (!vf[n]) return RL_OK; /* a column the view does not show: not its key */
+    }
+    const char **fields = rli_arena_alloc(&ms->names, (n + 1) * sizeof *fields);
+    rl_index *ix = rli_arena_alloc(&ms->names, (m->nindexes + 1) * sizeof *ix);
+    if (!fields || !ix) return RL_ENOMEM;
+    for (size_t j = 0; j < n; j++)
+        fields[j] = vf[j]->name;
+    fields[n] = NULL;
+    if (m->nindexes) memcpy(ix, m->indexes, m->nindexes * sizeof *ix);
+    ix[m->nindexes++] = (rl_index){.fields = fields, .unique = true};
+    m->indexes = ix;
+    return RL_OK;
+}
+
+/* What is unique in view model i: a field that shows a table's integer primary key or a unique
+ * column is unique, and the fields that show a table's unique key of several columns are a
+ * unique index (as PostgREST takes a view's keys from its tables: a view that repeats a
+ * table's rows, a join that does, is taken at its word). */
+static int view_uniques(rl_models *ms, size_t i)
+{
+    rl_model *m = &ms->models[i];
+    const rli_origin *o = ms->origins[i];
+    for (size_t f = 0; f < m->nfields; f++) {
+        const rl_model *b = o[f].table;
+        const rl_field *bf = b && o[f].code != RLS_PK ? &b->fields[o[f].code] : NULL;
+        bool whole =
+            bf && b->primary_key && !b->primary_key[1] && strcmp(b->primary_key[0], bf->name) == 0;
+        if (b && (o[f].code == RLS_PK || bf->unique || whole))
+            ((rl_field *)&m->fields[f])->unique = true;
+    }
+    int rc = RL_OK;
+    for (size_t t = 0; rc == RL_OK && t < ms->n; t++) {
+        const rl_model *b = &ms->models[t];
+        if (ms->writes[t] & VIEW_BIT) continue;
+        if (b->primary_key && b->primary_key[1]) rc = view_unique(ms, i, b, b->primary_key);
+        for (size_t x = 0; rc == RL_OK && x < b->nindexes; x++)
+            if (b->indexes[x].unique && b->indexes[x].fields[0] && b->indexes[x].fields[1])
+                rc = view_unique(ms, i, b, b->indexes[x].fields);
+    }
+    return rc;
 }
 
 int rl_models_load(rl_db *db, rl_models **out)
@@ -330,7 +500,8 @@ int rl_models_load(rl_db *db, rl_models **out)
         ms->models = calloc(most, sizeof *ms->models);
         ms->fields = calloc(most, sizeof *ms->fields);
         ms->writes = calloc(most, sizeof *ms->writes);
-        if (!ms->models || !ms->fields || !ms->writes) rc = RL_ENOMEM;
+        ms->origins = calloc(most, sizeof *ms->origins);
+        if (!ms->models || !ms->fields || !ms->writes || !ms->origins) rc = RL_ENOMEM;
         bool iso = db->be->dialect->read_open[RL_KIND_TIMESTAMP] != NULL;
         for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
@@ -349,10 +520,10 @@ int rl_models_load(rl_db *db, rl_models **out)
                             a table has */
             sch_table t = {.name = v->name, .cols = v->cols, .ncols = v->ncols};
             ms->writes[ms->n] = v->writes | VIEW_BIT;
-            if (build_fields(ms, ms->n++, &t, iso) != RL_OK)
-                rc = RL_ENOMEM;
-            else
-                view_keys(ms, &ms->models[ms->n - 1], v);
+            rc = build_fields(ms, ms->n++, &t, iso);
+            if (rc == RL_OK) rc = view_origins(ms, ms->n - 1, v);
+            if (rc == RL_OK) rc = view_keys(ms, ms->n - 1);
+            if (rc == RL_OK) rc = view_uniques(ms, ms->n - 1);
         }
     } else if (rc == RL_OK) {
         rc = RL_ENOMEM;
@@ -361,10 +532,8 @@ int rl_models_load(rl_db *db, rl_models **out)
     /* validated now, with the database's own names: a model that cannot be used keeps its
      * error for the first call that uses it */
     db->names_from_db = true;
-    for (size_t i = 0; rc == RL_OK && i < ms->n; i++) {
-        model_info *mi;
-        rli_model_lookup(db, &ms->models[i], &mi);
-    }
+    for (size_t i = 0; rc == RL_OK && i < ms->n; i++)
+        rc = register_model(ms, i);
     db->names_from_db = false;
     rli_err_clear(db);
     if (rc != RL_OK) {
@@ -394,11 +563,16 @@ const rl_model *rl_models_find(const rl_models *ms, const char *table)
     return NULL;
 }
 
-/* The index of model in ms, or -1. */
-static long index_of(const rl_models *ms, const rl_model *model)
+const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size_t field,
+                                 const char **column)
 {
-    if (!ms || !model || model < ms->models || model >= ms->models + ms->n) return -1;
-    return (long)(model - ms->models);
+    long i = index_of(ms, view);
+    const rli_origin *o =
+        i >= 0 && ms->origins[i] && field < view->nfields ? &ms->origins[i][field] : NULL;
+    if (column) *column = NULL;
+    if (!o || !o->table) return NULL;
+    if (column) *column = o->code == RLS_PK ? o->table->pk_column : o->table->fields[o->code].name;
+    return o->table;
 }
 
 bool rl_models_is_view(const rl_models *ms, const rl_model *model)
@@ -428,6 +602,7 @@ void rl_models_free(rl_models *ms)
     }
     free(ms->fields);
     free(ms->writes);
+    free(ms->origins);
     free(ms->models);
     rli_arena_free(&ms->names);
     free(ms);

@@ -13,7 +13,7 @@ typedef struct sch_column {
     int pk;     /* position in the primary key, 0 if not part of it */
     int hidden; /* 0 normal, 1 hidden (virtual tables), 2 generated VIRTUAL, 3 generated STORED */
     /* a view's column that shows a table's column as it is: that table and column (where the
-     * engine tells: SQLite), else NULL */
+     * engine tells: SQLite from its statements, PostgreSQL from the view's rule), else NULL */
     char *origin_table, *origin_column;
 } sch_column;
 

@@ -97,7 +97,7 @@ int rl_where_referenced(rl_query *q, rl_query *sub, const char *key, bool negate
         return rc;
     }
     rli_key k;
-    rli_key_of(sub->mi, ki, &k);
+    rli_key_to(q->db, sub->mi, ki, q->mi, &k);
     return add_exists(q, sub, k.n, k.parent, k.child, negate);
 }
 

@@ -227,27 +227,7 @@ int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
 
 /* ---- the query of a node -------------------------------------------------------------------- */
 
-/* The field of link l that is a key to model t (the first, or the second when t is the model
- * of both sides and second is set), of one column; NULL when there is none. */
-static const rl_field *link_key(const rl_model *l, const rl_model *t, bool second)
-{
-    int skip = second ? 1 : 0;
-    for (size_t i = 0; i < l->nfields; i++) {
-        const rl_model *to = l->fields[i].references;
-        if (to && (to == t || (to->table && !strcmp(to->table, t->table))) && skip-- == 0)
-            return &l->fields[i];
-    }
-    return NULL;
-}
-
-/* The column a key field references (by field name for the query API). */
-static const char *referenced(const rl_field *key)
-{
-    return key->references_field ? key->references_field : rlh_pk_name(key->references);
-}
-
-static int inner(rl_db *db, rl_query *q, const rlh_pnode *n, const rlh_pnode *k,
-                 rlh_exec_error *err);
+static int inner(rl_db *db, rl_query *q, const rlh_pnode *k, rlh_exec_error *err);
 
 /* The rows of kid k that count for an !inner: its conditions, and its own !inner kids. */
 static int inner_rows(rl_db *db, const rlh_pnode *k, rl_query **out, rlh_exec_error *err)
@@ -256,14 +236,13 @@ static int inner_rows(rl_db *db, const rlh_pnode *k, rl_query **out, rlh_exec_er
     if (!sub) return RL_ENOMEM;
     int rc = rlh_exec_where(sub, k, err);
     for (size_t i = 0; i < k->nkids && rc == RL_OK; i++)
-        if (k->kids[i].join == RLH_JOIN_INNER) rc = inner(db, sub, k, &k->kids[i], err);
+        if (k->kids[i].join == RLH_JOIN_INNER) rc = inner(db, sub, &k->kids[i], err);
     return rc;
 }
 
-/* Keep the rows of node n's query q that have rows of its !inner kid k (one subquery; a
+/* Keep the rows of a node's query q that have rows of its !inner kid k (one subquery; a
  * link table's, one inside another). */
-static int inner(rl_db *db, rl_query *q, const rlh_pnode *n, const rlh_pnode *k,
-                 rlh_exec_error *err)
+static int inner(rl_db *db, rl_query *q, const rlh_pnode *k, rlh_exec_error *err)
 {
     rl_query *sub;
     int rc = inner_rows(db, k, &sub, err);
@@ -272,17 +251,14 @@ static int inner(rl_db *db, rl_query *q, const rlh_pnode *n, const rlh_pnode *k,
         return rc;
     }
     if (k->way.rel == RLH_TO_MANY) return rl_where_referenced(q, sub, k->way.key, false);
-    if (k->way.rel == RLH_TO_ONE) {
-        const rl_field *key = rlh_field(n->m, k->way.key);
-        if (key && key->references)
-            return rl_where_in_query(q, key->name, sub, referenced(key), false);
-    } else { /* through the link table: the link rows whose other side is among sub's */
-        const rl_model *l = k->way.link;
-        const rl_field *a = link_key(l, n->m, false), *b = link_key(l, k->m, n->m == k->m);
-        rl_query *links = a && b ? rl_select(db, l) : NULL;
+    const rlh_way *w = &k->way; /* the columns met are the parent's, a view's too */
+    if (w->rel == RLH_TO_ONE) {
+        if (w->meets) return rl_where_in_query(q, w->key, sub, w->meets, false);
+    } else if (w->link_m) { /* through the link table: the link rows whose other side is sub's */
+        rl_query *links = rl_select(db, w->link);
         if (links) {
-            rc = rl_where_in_query(links, b->name, sub, referenced(b), false);
-            return rc == RL_OK ? rl_where_in_query(q, referenced(a), links, a->name, false)
+            rc = rl_where_in_query(links, w->link_t, sub, w->link_t_meets, false);
+            return rc == RL_OK ? rl_where_in_query(q, w->link_m_meets, links, w->link_m, false)
                                : (rl_query_free(links), rc);
         }
     }
@@ -315,7 +291,7 @@ static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, 
                                                                    : "JSON paths in select=");
     int rc = rlh_exec_where(q, n, err);
     for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
-        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, q, n, &n->kids[i], err);
+        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, q, &n->kids[i], err);
     bool joined = false;
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
         const rlh_porder *o = &n->order[i];

@@ -224,12 +224,25 @@ typedef struct rlh_way {
     char fkey[RLH_KEY_NAME]; /* the key's PostgreSQL name, <table>_<columns>_fkey ("" for
                                 RLH_LINKED): PostgREST's hints name keys so */
     const rl_model *link;    /* RLH_LINKED: the link table */
-    bool single;             /* RLH_TO_MANY through a key unique in the child: one object */
+    bool single;             /* the key is unique in the child: one-to-one (RLH_TO_MANY: one
+                                object, not an array) */
     bool several;            /* the key has several columns (an rl_key) */
+    /* a key of one field: the field (or pk column) of the parent it meets, by name; through a
+     * link, the link's field to each side and the field of that side it meets (NULL for keys
+     * of several fields) */
+    const char *meets;
+    const char *link_m, *link_m_meets, *link_t, *link_t_meets;
+    /* the columns it joins, as PostgREST's details list them: of the request's table and of
+     * the embedded one ("a, b"); for a link, each of the link's keys with its columns
+     * ("<fkey>(a, b)") */
+    char mcols[RLH_KEY_NAME], tcols[RLH_KEY_NAME];
 } rlh_way;
 /* The ways m relates to t (at most RLH_MAX_WAYS, into out): direct keys first (m's keys to t,
- * t's keys to m; between rows of one table only the second), else link tables among ms.  With
- * a hint, only the ways whose key (column, name, PostgreSQL name) or link table it names. */
+ * t's keys to m; between rows of one table only the second), else link tables among ms (a
+ * way for each pair of the link's keys, one to each side).  A key to a table leads to a view
+ * too when the view shows the columns it references (rl_models_origin), as the core follows
+ * it.  With a hint, only the ways whose key (column, name, PostgreSQL name) or link table it
+ * names. */
 size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, const char *hint,
                    rlh_way *out);
 

@@ -143,10 +143,27 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
 
 static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems, int depth);
 
-/* The ambiguity of two or more ways between m and t, as PostgREST words it (300 PGRST201). */
-static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *label,
-                      const rlh_way *w, size_t n)
+/* PostgREST's order of relationships: one-to-many, many-to-one, one-to-one, many-to-many,
+ * then by constraint (or link table) and columns. */
+static int way_rank(const rlh_way *w)
 {
+    return w->rel == RLH_LINKED ? 3 : w->single ? 2 : w->rel == RLH_TO_MANY ? 0 : 1;
+}
+
+static int way_order(const void *a, const void *b)
+{
+    const rlh_way *x = a, *y = b;
+    int d = way_rank(x) - way_rank(y);
+    if (!d) d = strcmp(x->link ? x->link->table : x->fkey, y->link ? y->link->table : y->fkey);
+    if (!d) d = strcmp(x->mcols, y->mcols);
+    return d ? d : strcmp(x->tcols, y->tcols);
+}
+
+/* The ambiguity of two or more ways between m and t, as PostgREST words it (300 PGRST201). */
+static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *label, rlh_way *w,
+                      size_t n)
+{
+    qsort(w, n, sizeof *w, way_order);
     rlh_buf details = {0}, hint = {0}, sentence = {0};
     static const char *const card[] = {"many-to-one", "one-to-many", "many-to-many"};
     rlh_adds(&details, "[");
@@ -154,10 +171,11 @@ static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *
     for (size_t i = 0; i < n; i++) {
         char rel[600];
         if (w[i].link)
-            snprintf(rel, sizeof rel, "%.150s using %.150s", w[i].link->table, w[i].hint);
+            snprintf(rel, sizeof rel, "%.150s using %.200s and %.200s", w[i].link->table,
+                     w[i].mcols, w[i].tcols);
         else
-            snprintf(rel, sizeof rel, "%.200s using %.150s and %.150s", w[i].fkey, m->table,
-                     t->table);
+            snprintf(rel, sizeof rel, "%.100s using %.100s(%.100s) and %.100s(%.100s)", w[i].fkey,
+                     m->table, w[i].mcols, t->table, w[i].tcols);
         rlh_adds(&details, i ? ",{" : "{");
         rlh_json_key(&details, "cardinality");
         rlh_json_str(&details, w[i].single ? "one-to-one" : card[w[i].rel],
@@ -212,7 +230,9 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                        .limit = -1};
     if (by_key && by_key->references && !s->hint) { /* embedded by its key column: to-one */
         kid->m = by_key->references;
-        kid->way = (rlh_way){.rel = RLH_TO_ONE};
+        kid->way = (rlh_way){.rel = RLH_TO_ONE,
+                             .meets = by_key->references_field ? by_key->references_field
+                                                               : rlh_pk_name(by_key->references)};
         snprintf(kid->way.key, sizeof kid->way.key, "%s", by_key->name);
     } else {
         rlh_way w[RLH_MAX_WAYS];

@@ -17,35 +17,46 @@ static bool same_table(const rl_model *x, const rl_model *t)
 }
 
 /* One key of a model, of one field or several: its name as the relation calls take it (the
- * field's, or the rl_key's, else its fields joined by commas) and its fields. */
+ * field's, or the rl_key's, else its fields joined by commas), its fields, and the columns of
+ * its target it references. */
 typedef struct key_ref {
     char name[RLH_KEY_NAME];
     const char *const *fields; /* a key of several fields: the rl_key's list, else NULL */
     const char *one;           /* a key of one field: its name */
     const rl_model *target;
+    const char *const *to; /* a key of several fields: the target's fields it references */
+    const char *to_one;    /* a key of one field: the target's column it references */
 } key_ref;
 
-/* Field i of key k, NULL past the last. */
+/* Field i of key k, NULL past the last; the target's column it references. */
 static const char *key_field(const key_ref *k, size_t i)
 {
     return k->fields ? k->fields[i] : i == 0 ? k->one : NULL;
+}
+static const char *key_to(const key_ref *k, size_t i)
+{
+    return k->fields ? k->to[i] : k->to_one;
 }
 
 /* Key i of m: its fields with .references first, then its rl_keys; false after the last. */
 static bool key_at(const rl_model *m, size_t i, key_ref *k)
 {
     for (size_t f = 0; f < m->nfields; f++) {
-        if (!m->fields[f].references || i--) continue;
-        snprintf(k->name, sizeof k->name, "%s", m->fields[f].name);
-        k->one = m->fields[f].name;
+        const rl_field *fld = &m->fields[f];
+        if (!fld->references || i--) continue;
+        snprintf(k->name, sizeof k->name, "%s", fld->name);
+        k->one = fld->name;
         k->fields = NULL;
-        k->target = m->fields[f].references;
+        k->target = fld->references;
+        k->to_one = fld->references_field ? fld->references_field : rlh_pk_name(fld->references);
         return true;
     }
     if (i >= m->nkeys) return false;
     const rl_key *ck = &m->keys[i];
     k->fields = ck->fields;
     k->target = ck->references;
+    k->to = ck->references_fields ? ck->references_fields : ck->references->primary_key;
+    if (!k->to) return false;
     if (ck->name) {
         snprintf(k->name, sizeof k->name, "%s", ck->name);
     } else {
@@ -58,29 +69,67 @@ static bool key_at(const rl_model *m, size_t i, key_ref *k)
     return true;
 }
 
+/* The field of x that shows column col of table t as it is (x a view of ms), or NULL. */
+static const char *shows(const rl_models *ms, const rl_model *x, const rl_model *t, const char *col)
+{
+    const char *c;
+    for (size_t f = 0; f < x->nfields; f++)
+        if (same_table(rl_models_origin(ms, x, f, &c), t) && strcmp(c, col) == 0)
+            return x->fields[f].name;
+    return NULL;
+}
+
+/* Whether key k leads to model x: x is its target's table, or a view that shows every column
+ * it references (the core follows it so too).  cols (may be NULL) receives the columns of x
+ * it meets, NULL-terminated. */
+static bool leads_to(const rl_models *ms, const key_ref *k, const rl_model *x, const char **cols)
+{
+    bool table = same_table(k->target, x);
+    size_t i = 0;
+    for (; key_field(k, i); i++) {
+        const char *c = table ? key_to(k, i) : shows(ms, x, k->target, key_to(k, i));
+        if (!c) return false;
+        if (cols) cols[i] = c;
+    }
+    if (cols) cols[i] = NULL;
+    return true;
+}
+
+/* The name PostgreSQL gives key k of m by default, "<table>_<column>[_<column>...]_fkey", into
+ * out: of the table whose columns a view's key shows, for a view. */
+static void fkey_name(const rl_models *ms, const rl_model *m, const key_ref *k, char *out,
+                      size_t size)
+{
+    const rl_model *base = NULL;
+    const char *cols[RL_MAX_KEY_FIELDS + 1] = {0}, *c;
+    for (size_t i = 0, f = 0; key_field(k, i) && i < RL_MAX_KEY_FIELDS; i++) {
+        for (f = 0; f < m->nfields && strcmp(m->fields[f].name, key_field(k, i)) != 0; f++)
+            ;
+        const rl_model *o = f < m->nfields ? rl_models_origin(ms, m, f, &c) : NULL;
+        if (!o || (base && o != base)) {
+            base = NULL;
+            break;
+        }
+        base = o;
+        cols[i] = c;
+    }
+    size_t len = (size_t)snprintf(out, size, "%s", base ? base->table : m->table);
+    for (size_t j = 0; key_field(k, j) && len < size; j++)
+        len += (size_t)snprintf(out + len, size - len, "_%s", base ? cols[j] : key_field(k, j));
+    if (len < size) snprintf(out + len, size - len, "_fkey");
+}
+
 /* Whether hint names key k of m: its name, the column of a key of one field or the column it
- * references, or the name PostgreSQL gives a key by default,
- * "<table>_<column>[_<column>...]_fkey" (which PostgREST's hints use). */
-static bool hint_names(const char *hint, const rl_model *m, const key_ref *k)
+ * references, or the name PostgreSQL gives a key by default (which PostgREST's hints use). */
+static bool hint_names(const rl_models *ms, const char *hint, const rl_model *m, const key_ref *k)
 {
     if (!hint || strcmp(k->name, hint) == 0) return true;
     const rl_field *f = k->fields ? NULL : rlh_field(m, k->one);
     if (f && strcmp(rlh_column_of(f), hint) == 0) return true;
-    if (f && f->references) { /* the column it references, as PostgREST's hints may name */
-        const rl_field *to =
-            f->references_field ? rlh_field(f->references, f->references_field) : NULL;
-        const char *col = to ? rlh_column_of(to) : rlh_pk_name(f->references);
-        if (strcmp(col, hint) == 0) return true;
-    }
-    size_t n = strlen(m->table);
-    if (strncmp(hint, m->table, n) != 0) return false;
-    const char *h = hint + n;
-    for (size_t i = 0; key_field(k, i); i++) {
-        size_t len = strlen(key_field(k, i));
-        if (h[0] != '_' || strncmp(h + 1, key_field(k, i), len) != 0) return false;
-        h += 1 + len;
-    }
-    return strcmp(h, "_fkey") == 0;
+    if (f && strcmp(k->to_one, hint) == 0) return true; /* the column it references */
+    char fkey[RLH_KEY_NAME];
+    fkey_name(ms, m, k, fkey, sizeof fkey);
+    return strcmp(fkey, hint) == 0;
 }
 
 /* Whether the NULL-terminated list a names the fields of key k, in any order. */
@@ -111,21 +160,73 @@ static bool unique_in(const rl_model *m, const key_ref *k)
     return false;
 }
 
-/* The way through key k of the child (rel says which side m is). */
-static rlh_way way_by(rlh_rel rel, const rl_model *child, const key_ref *k)
+/* cols (NULL-terminated) as "a, b" into out. */
+static void list_cols(const char *const *cols, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; cols[i] && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", cols[i]);
+}
+
+/* The way through key k of child to parent (rel says which of them is the request's m);
+ * pcols: the parent's columns the key meets. */
+static rlh_way way_by(const rl_models *ms, rlh_rel rel, const rl_model *child, const key_ref *k,
+                      const char *const *pcols)
 {
     rlh_way w = {.rel = rel,
-                 .single = rel == RLH_TO_MANY && unique_in(child, k),
-                 .several = k->fields != NULL};
+                 .single = unique_in(child, k),
+                 .several = k->fields != NULL,
+                 .meets = k->fields ? NULL : pcols[0]};
     snprintf(w.key, sizeof w.key, "%s", k->name);
-    size_t len = (size_t)snprintf(w.fkey, sizeof w.fkey, "%s", child->table);
-    for (size_t j = 0; key_field(k, j) && len < sizeof w.fkey; j++)
-        len += (size_t)snprintf(w.fkey + len, sizeof w.fkey - len, "_%s", key_field(k, j));
-    if (len < sizeof w.fkey) snprintf(w.fkey + len, sizeof w.fkey - len, "_fkey");
+    fkey_name(ms, child, k, w.fkey, sizeof w.fkey);
     const rl_field *f = k->fields ? NULL : rlh_field(child, k->one);
     /* a key of one field is hinted by its column, one of several by its PostgreSQL name */
     snprintf(w.hint, sizeof w.hint, "%s", f ? rlh_column_of(f) : w.fkey);
+    const char *ccols[RL_MAX_KEY_FIELDS + 1] = {0};
+    for (size_t i = 0; key_field(k, i) && i < RL_MAX_KEY_FIELDS; i++)
+        ccols[i] = key_field(k, i);
+    list_cols(rel == RLH_TO_ONE ? ccols : pcols, w.mcols, sizeof w.mcols);
+    list_cols(rel == RLH_TO_ONE ? pcols : ccols, w.tcols, sizeof w.tcols);
     return w;
+}
+
+/* The ways through link: its keys that lead to m and to t, in pairs (m == t: each pair of two
+ * keys to it, in order); at most RLH_MAX_WAYS - n more into out. */
+static size_t link_ways(const rl_models *ms, const rl_model *link, const rl_model *m,
+                        const rl_model *t, rlh_way *out, size_t n)
+{
+    size_t added = 0;
+    key_ref a, b;
+    for (size_t i = 0; key_at(link, i, &a); i++) {
+        if (!leads_to(ms, &a, m, NULL)) continue;
+        for (size_t j = m == t ? i + 1 : 0; key_at(link, j, &b); j++) {
+            if (j == i || !leads_to(ms, &b, t, NULL)) continue;
+            if (n + added == RLH_MAX_WAYS) return added;
+            const char *am[RL_MAX_KEY_FIELDS + 1], *bm[RL_MAX_KEY_FIELDS + 1];
+            leads_to(ms, &a, m, am);
+            leads_to(ms, &b, t, bm);
+            rlh_way *w = &out[n + added++];
+            *w = (rlh_way){.rel = RLH_LINKED, .link = link};
+            if (!a.fields && !b.fields)
+                w->link_m = a.one, w->link_m_meets = am[0], w->link_t = b.one,
+                w->link_t_meets = bm[0];
+            snprintf(w->hint, sizeof w->hint, "%s", link->table);
+            const char *ac[RL_MAX_KEY_FIELDS + 1] = {0}, *bc[RL_MAX_KEY_FIELDS + 1] = {0};
+            for (size_t c = 0; key_field(&a, c) && c < RL_MAX_KEY_FIELDS; c++)
+                ac[c] = key_field(&a, c);
+            for (size_t c = 0; key_field(&b, c) && c < RL_MAX_KEY_FIELDS; c++)
+                bc[c] = key_field(&b, c);
+            char name[RLH_KEY_NAME], cols[200];
+            fkey_name(ms, link, &a, name, sizeof name);
+            list_cols(ac, cols, sizeof cols);
+            snprintf(w->mcols, sizeof w->mcols, "%s(%s)", name, cols);
+            fkey_name(ms, link, &b, name, sizeof name);
+            list_cols(bc, cols, sizeof cols);
+            snprintf(w->tcols, sizeof w->tcols, "%s(%s)", name, cols);
+        }
+    }
+    return added;
 }
 
 size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, const char *hint,
@@ -133,26 +234,18 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
 {
     size_t n = 0;
     key_ref k;
+    const char *cols[RL_MAX_KEY_FIELDS + 1];
     for (size_t i = 0; m != t && key_at(m, i, &k) && n < RLH_MAX_WAYS; i++)
-        if (same_table(k.target, t) && hint_names(hint, m, &k))
-            out[n++] = way_by(RLH_TO_ONE, m, &k);
+        if (leads_to(ms, &k, t, cols) && hint_names(ms, hint, m, &k))
+            out[n++] = way_by(ms, RLH_TO_ONE, m, &k, cols);
     for (size_t i = 0; key_at(t, i, &k) && n < RLH_MAX_WAYS; i++)
-        if (same_table(k.target, m) && hint_names(hint, t, &k))
-            out[n++] = way_by(RLH_TO_MANY, t, &k);
+        if (leads_to(ms, &k, m, cols) && hint_names(ms, hint, t, &k))
+            out[n++] = way_by(ms, RLH_TO_MANY, t, &k, cols);
     if (n) return n;
     for (size_t l = 0; l < rl_models_count(ms) && n < RLH_MAX_WAYS; l++) {
         const rl_model *link = rl_models_get(ms, l);
         if (link == m || link == t || (hint && strcmp(link->table, hint) != 0)) continue;
-        size_t to_m = 0, to_t = 0;
-        for (size_t i = 0; key_at(link, i, &k); i++) {
-            to_m += same_table(k.target, m);
-            to_t += same_table(k.target, t);
-        }
-        if (m == t ? to_m == 2 : to_m && to_t) {
-            out[n] = (rlh_way){.rel = RLH_LINKED, .link = link};
-            snprintf(out[n].hint, sizeof out[n].hint, "%s", link->table);
-            n++;
-        }
+        n += link_ways(ms, link, m, t, out, n);
     }
     return n;
 }

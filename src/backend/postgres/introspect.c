@@ -9,7 +9,8 @@
  *                two constraints compare by text), its NOT VALID state; a key's columns and
  *                actions also go into sch_fk, for the words of a diff
  *   indexes      pg_index, those no constraint owns, as pg_get_indexdef
- *   views        pg_get_viewdef
+ *   views        pg_get_viewdef; the table column each of their columns shows as it is
+ *                (vieworigin.c)
  *
  * Triggers, functions, sequences of their own, types and materialized views are not part
  * of the representation on PostgreSQL: a migration leaves them as they are.
@@ -270,6 +271,7 @@ static int read_views(pg_conn *c, const char *nsp, schema *out)
         o->writes = (can & 8 ? RL_WRITE_INSERT : 0) | (can & 4 ? RL_WRITE_UPDATE : 0) |
                     (can & 16 ? RL_WRITE_DELETE : 0);
         rc = read_columns_of(c, PQgetvalue(r, i, 2), &o->cols, &o->ncols);
+        if (rc == RLB_OK) rc = rli_pg_view_origins(c, PQgetvalue(r, i, 2), nsp, o);
     }
     PQclear(r);
     return rc == RLB_OK && !out->views ? PG_FAIL : rc;

@@ -166,6 +166,11 @@ void rli_pg_constraint_def(strbuf *b, const struct sch_constraint *k);
  * for a plan that adds them once every table exists): how `reflite schema` shows it, and a
  * text load_schema reads back to the same value.  malloc'd, or NULL. */
 char *rli_pg_table_sql(const struct sch_table *t, bool keys);
+/* The origin (origin_table, origin_column) of each column of view v (relation oid, digits):
+ * the table of namespace nsp whose column it shows as it is, through views over views
+ * (vieworigin.c); RLB_OK, also for columns without one, or a failure code. */
+struct sch_object;
+int rli_pg_view_origins(pg_conn *c, const char *oid, const char *nsp, struct sch_object *v);
 
 /* A row of table whose key (constraint conname) has no parent. */
 typedef struct pg_orphan {
