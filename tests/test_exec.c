@@ -3,9 +3,7 @@
  * request parsed, planned on a live database's models, run and written as JSON, on both
  * engines.  The expected answers are PostgREST's for the same request on the same rows.
  */
-#include "helpers.h"
-
-#include "answer.h"
+#include "pipeline.h"
 #include "cast.h"
 
 #include <stdlib.h>
@@ -74,36 +72,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* GET /rel?query through parse, plan, execute and render: the JSON, or the error's status
- * and code as "STATUS CODE". */
-static char *answer(fixture *f, const char *rel, const char *query, bool strip)
-{
-    rlh_parse_in in = {
-        .method = "GET", .relation = rel, .query = query, .query_len = strlen(query)};
-    rlh_req *req = rlh_parse(&in);
-    assert_non_null(req);
-    rlh_plan *p = rlh_plan_read(req, f->ms, NULL);
-    assert_non_null(p);
-    rlh_buf b = {0};
-    if (p->error) {
-        rlh_addf(&b, "%d %s", p->error->status, p->error->code);
-    } else {
-        rlh_result res;
-        rlh_exec_error err;
-        int rc = rlh_exec_read(f->db, p, false, &res, &err);
-        if (rc == RL_EINVAL)
-            rlh_addf(&b, "%d %s", err.e.status, err.e.code);
-        else if (rc != RL_OK)
-            fail_msg("%s?%s: %s", rel, query, rl_errmsg(f->db));
-        else
-            rlh_answer_json(&b, &res, strip);
-        rlh_result_free(&res);
-    }
-    rlh_plan_free(p);
-    rlh_req_free(req);
-    return b.data;
-}
-
 /* The CSV of GET /rel?query. */
 static void expect_csv(fixture *f, const char *rel, const char *query, const char *want)
 {
@@ -126,9 +94,7 @@ static void expect_csv(fixture *f, const char *rel, const char *query, const cha
 
 static void expect(fixture *f, const char *rel, const char *query, const char *want)
 {
-    char *got = answer(f, rel, query, false);
-    if (strcmp(got, want) != 0) fail_msg("%s?%s:\n got  %s\n want %s", rel, query, got, want);
-    free(got);
+    pipeline_expect(f->db, f->ms, rel, query, want);
 }
 
 static void test_rows_and_relations(void **state)
@@ -192,7 +158,7 @@ static void test_rows_and_relations(void **state)
         "name,films\nVarda,\"[{\"\"title\"\":\"\"Cleo\"\"}]\"\nOzu,\"[{\"\"title\"\":\"\"Tokyo "
         "Story\"\"}]\"");
     /* nulls stripped */
-    char *got = answer(f, "films", "select=id,year&id=eq.4", true);
+    char *got = pipeline_answer(f->db, f->ms, "films", "select=id,year&id=eq.4", true);
     assert_string_equal(got, "[{\"id\":4}]");
     free(got);
 }

@@ -8,9 +8,7 @@
  * server's plan and execute stages (embedding, !inner, PostgREST's 300 for two ways).  Names
  * with quotes, commas and accents on purpose.
  */
-#include "helpers.h"
-
-#include "answer.h"
+#include "pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,40 +252,9 @@ static void test_composite(void **state)
 
 /* ---- through the server's stages ------------------------------------------------------- */
 
-/* GET /rel?query parsed, planned, run and written: the JSON, or "STATUS CODE". */
-static char *answer(fixture *f, const char *rel, const char *query)
-{
-    rlh_parse_in in = {
-        .method = "GET", .relation = rel, .query = query, .query_len = strlen(query)};
-    rlh_req *req = rlh_parse(&in);
-    assert_non_null(req);
-    rlh_plan *p = rlh_plan_read(req, f->ms, NULL);
-    assert_non_null(p);
-    rlh_buf b = {0};
-    if (p->error) {
-        rlh_addf(&b, "%d %s", p->error->status, p->error->code);
-    } else {
-        rlh_result res;
-        rlh_exec_error err;
-        int rc = rlh_exec_read(f->db, p, false, &res, &err);
-        if (rc == RL_EINVAL)
-            rlh_addf(&b, "%d %s", err.e.status, err.e.code);
-        else if (rc != RL_OK)
-            fail_msg("%s?%s: %s", rel, query, rl_errmsg(f->db));
-        else
-            rlh_answer_json(&b, &res, false);
-        rlh_result_free(&res);
-    }
-    rlh_plan_free(p);
-    rlh_req_free(req);
-    return b.data;
-}
-
 static void expect(fixture *f, const char *rel, const char *query, const char *want)
 {
-    char *got = answer(f, rel, query);
-    if (strcmp(got, want) != 0) fail_msg("%s?%s:\n got  %s\n want %s", rel, query, got, want);
-    free(got);
+    pipeline_expect(f->db, f->ms, rel, query, want);
 }
 
 static void test_embedding(void **state)
