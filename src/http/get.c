@@ -64,22 +64,6 @@ static bool args_of(rl_request *r, const char *skip, rlh_buf *b)
     return any;
 }
 
-/* The query string of r again (its arguments as the HTTP layer split them), with the row's
- * key as a filter for /table/ID and the order by key when order= is not given. */
-static void query_of(rl_request *r, const rl_model *m, const char *id, bool by_key, rlh_buf *b)
-{
-    args_of(r, NULL, b);
-    if (id) {
-        rlh_addf(b, "%s", b->len ? "&" : "");
-        encode(b, rlh_pk_name(m));
-        rlh_adds(b, "=eq.");
-        encode(b, id);
-    }
-    if (by_key) {
-        rlh_addf(b, "%sorder=", b->len ? "&" : "");
-        encode(b, rlh_pk_name(m));
-    }
-}
 
 static int by_key_then_value(const void *a, const void *b)
 {
@@ -100,11 +84,10 @@ static void content_location(rl_request *r)
     rlh_buf b = {0};
     char seg[256]; /* the path encoded again, a segment at a time (a name has no "/") */
     for (const char *p = rl_request_path(r); *p;) {
-        size_t n = strcspn(p, "/");
-        if (n) {
-            snprintf(seg, sizeof seg, "%.*s", (int)(n < sizeof seg ? n : sizeof seg - 1), p);
-            encode(&b, seg);
-        }
+        size_t n = strcspn(p, "/"), k = n < sizeof seg ? n : sizeof seg - 1;
+        memcpy(seg, p, k);
+        seg[k] = '\0';
+        encode(&b, seg);
         p += n;
         if (*p) rlh_add(&b, p++, 1);
     }
@@ -302,7 +285,7 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
     }
     bool by_key = m->has_pk && !rl_request_query(r, "order");
     rlh_buf qs = {0};
-    query_of(r, m, id, by_key, &qs);
+    args_of(r, NULL, &qs); /* the query string again, as the HTTP layer split it */
     headers hs = {0};
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &hs);
     rlh_parse_in in = {.method = rl_request_method(r),
@@ -312,6 +295,11 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
                        .headers = hs.h,
                        .nheaders = hs.n};
     rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
+    if (req && !req->error && (id || by_key) &&
+        !rlh_req_add_key(req, rlh_pk_name(m), id, by_key)) { /* the key of /table/ID */
+        rlh_req_free(req);
+        req = NULL;
+    }
     rlh_free(&qs);
     rlh_plan_opts o = {.schema = "public", .aggregates = true, .max_embeds = 16, .max_depth = 6};
     rlh_plan *p = req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;

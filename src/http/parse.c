@@ -135,6 +135,34 @@ rlh_req *rlh_parse(const rlh_parse_in *in)
     return r;
 }
 
+bool rlh_req_add_key(rlh_req *r, const char *column, const char *value, bool ordered)
+{
+    rlh_arena *a = &((owned *)r)->arena;
+    size_t clen = strlen(column);
+    const char *col = rlh_arena_strndup(a, column, clen);
+    if (!col) return false;
+    if (value) {
+        const char *v = rlh_arena_strndup(a, value, strlen(value));
+        rlh_filter *fs = v ? rlh_arena_alloc(a, (r->nfilters + 1) * sizeof *fs) : NULL;
+        if (!fs) return false;
+        if (r->nfilters) memcpy(fs, r->filters, r->nfilters * sizeof *fs);
+        fs[r->nfilters] = (rlh_filter){.cond = {.col = {.name = col}, .op = RLH_OP_EQ, .value = v}};
+        r->filters = fs;
+        r->nfilters++;
+    }
+    if (ordered) {
+        rlh_order_term *t = rlh_arena_alloc(a, sizeof *t);
+        rlh_order *os = t ? rlh_arena_alloc(a, (r->norders + 1) * sizeof *os) : NULL;
+        if (!os) return false;
+        *t = (rlh_order_term){.col = {.name = col}};
+        if (r->norders) memcpy(os, r->orders, r->norders * sizeof *os);
+        os[r->norders] = (rlh_order){.terms = t, .nterms = 1};
+        r->orders = os;
+        r->norders++;
+    }
+    return true;
+}
+
 void rlh_req_free(rlh_req *r)
 {
     if (!r) return;

@@ -311,6 +311,10 @@ typedef struct rlh_req {
 
 /* The request value of in, or its error value (->error); NULL only when out of memory. */
 rlh_req *rlh_parse(const rlh_parse_in *in);
+/* Add to r (a request without error) the filter column=eq.value (value NULL: none) and, when
+ * ordered, order=column: what a path /table/KEY and reflite's order by key say, without
+ * writing them as text to read them again.  False when out of memory. */
+bool rlh_req_add_key(rlh_req *r, const char *column, const char *value, bool ordered);
 void rlh_req_free(rlh_req *r);
 
 #endif

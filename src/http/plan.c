@@ -455,6 +455,22 @@ static bool plan_ranges(ctx *c)
 /* ",\"name\":" in the arena: how a JSON answer writes a member, once per plan. */
 static const char *member_of(ctx *c, const char *name, size_t *len)
 {
+    size_t n = strlen(name), plain = 0;
+    while (plain < n && (unsigned char)name[plain] >= 0x20 && (unsigned char)name[plain] < 0x80 &&
+           name[plain] != '"' && name[plain] != '\\')
+        plain++;
+    if (plain == n) { /* the common name: written as it is */
+        char *m = rlh_arena_alloc(c->a, n + 5);
+        if (!m) {
+            c->oom = true;
+            return NULL;
+        }
+        memcpy(m, ",\"", 2);
+        memcpy(m + 2, name, n);
+        memcpy(m + 2 + n, "\":", 3);
+        *len = n + 4;
+        return m;
+    }
     rlh_buf b = {0};
     rlh_add(&b, ",", 1);
     rlh_json_key(&b, name);
