@@ -64,7 +64,6 @@ static bool args_of(rl_request *r, const char *skip, rlh_buf *b)
     return any;
 }
 
-
 static int by_key_then_value(const void *a, const void *b)
 {
     const rlh_arg *x = *(const rlh_arg *const *)a, *y = *(const rlh_arg *const *)b;
@@ -261,12 +260,12 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     if (b.oom)
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     else
-        rc = rl_respond(r, status,
-                        q->accept == RLH_MEDIA_SINGULAR
-                            ? "application/vnd.pgrst.object+json; charset=utf-8"
-                        : q->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
-                                                     : NULL,
-                        b.data, b.len);
+        rc = rlh_respond_buf(r, status,
+                             q->accept == RLH_MEDIA_SINGULAR
+                                 ? "application/vnd.pgrst.object+json; charset=utf-8"
+                             : q->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
+                                                          : NULL,
+                             &b);
     rlh_free(&b);
     rlh_result_free(&res);
     return rc;

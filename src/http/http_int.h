@@ -45,6 +45,9 @@ void rlh_error_open(rlh_buf *b, const char *code, const char *message, const cha
  * the text of a column of kind RL_KIND_NUMERIC as a number, of RL_KIND_JSON or RL_KIND_ARRAY
  * as the JSON it holds (each as a string when the text is not one). */
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
+/* rl_respond with b's bytes as the body, handed over without a copy (b is emptied when they
+ * were taken). */
+int rlh_respond_buf(rl_request *r, int status, const char *content_type, rlh_buf *b);
 
 /*
  * Numbers of a request body with every digit (jansson reads a number with a fraction or an

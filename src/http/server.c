@@ -349,12 +349,15 @@ int rl_response_header(rl_request *r, const char *name, const char *value)
     return r->extra.oom ? RL_ENOMEM : RL_OK;
 }
 
-int rl_respond(rl_request *r, int status, const char *content_type, const char *body, size_t len)
+/* The answer of r: status, content type and body, the body copied (mode
+ * MHD_RESPMEM_MUST_COPY) or handed over to be freed (MHD_RESPMEM_MUST_FREE). */
+static int respond(rl_request *r, int status, const char *content_type, const char *body,
+                   size_t len, enum MHD_ResponseMemoryMode mode)
 {
     if (!r || (!body && len) || status < 100 || status > 599) return RL_EINVAL;
     if (r->response) return RL_EMISUSE;
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *res = MHD_create_response_from_buffer(
+        len, (void *)(body ? body : ""), body ? mode : MHD_RESPMEM_PERSISTENT);
     if (!res) return RL_ENOMEM;
     const char *h = r->extra.data;
     for (size_t at = 0; at < r->extra.len;) {
@@ -368,6 +371,18 @@ int rl_respond(rl_request *r, int status, const char *content_type, const char *
     r->response = res;
     r->status = status;
     return RL_OK;
+}
+
+int rl_respond(rl_request *r, int status, const char *content_type, const char *body, size_t len)
+{
+    return respond(r, status, content_type, body, len, MHD_RESPMEM_MUST_COPY);
+}
+
+int rlh_respond_buf(rl_request *r, int status, const char *content_type, rlh_buf *b)
+{
+    int rc = respond(r, status, content_type, b->data, b->len, MHD_RESPMEM_MUST_FREE);
+    if (rc == RL_OK && b->data) *b = (rlh_buf){0}; /* the answer owns it now */
+    return rc;
 }
 
 int rl_respond_error(rl_request *r, int status, const char *code, const char *message,
