@@ -753,7 +753,24 @@ typedef enum rl_op {
     RL_MATCH,           /* a POSIX extended regular expression matches (case-sensitive) */
     RL_IMATCH,          /* ... case-insensitive */
     RL_NOT_MATCH,       /* it does not (a NULL matches neither) */
-    RL_NOT_IMATCH
+    RL_NOT_IMATCH,
+    /* PostgreSQL's own operators (RL_EINVAL on SQLite); the operand is the text of a value of
+     * the column's type, as PostgreSQL reads it ('{1,2}', '[1,5)', '{"a": 1}') */
+    RL_INCLUDES,     /* @>  the array, range or JSON document holds all of the operand */
+    RL_INCLUDED_IN,  /* <@  it is held in the operand */
+    RL_OVERLAPS,     /* &&  they have an element in common */
+    RL_LEFT_OF,      /* <<  the range is strictly left of the operand */
+    RL_RIGHT_OF,     /* >>  strictly right */
+    RL_NOT_RIGHT_OF, /* &<  does not extend to the right of the operand */
+    RL_NOT_LEFT_OF,  /* &>  does not extend to its left */
+    RL_ADJACENT,     /* -|- is adjacent to it */
+    /* full-text search: the column (text or tsvector) @@ the operand read as a query by
+     * to_tsquery, plainto_tsquery, phraseto_tsquery or websearch_to_tsquery, in the default
+     * configuration (rl_where_search names one) */
+    RL_FTS,
+    RL_PLFTS,
+    RL_PHFTS,
+    RL_WFTS
 } rl_op;
 
 /* The direction of an ordering term; where NULLs go is the engine's choice (SQLite: first
@@ -803,8 +820,16 @@ int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n
 /* Open a group whose conditions are joined with OR (rl_any) or AND (rl_all). */
 int rl_any(rl_query *q);
 int rl_all(rl_query *q);
+/* Open a group that holds when none of its conditions holds: NOT (a OR b ...); a condition
+ * that is NULL (SQL's unknown) keeps it from holding, as NOT does in SQL. */
+int rl_none(rl_query *q);
 /* Close the innermost group. */
 int rl_end(rl_query *q);
+/* Full-text search on PostgreSQL: field @@ op's function (RL_FTS: to_tsquery, RL_PLFTS:
+ * plainto_tsquery, RL_PHFTS: phraseto_tsquery, RL_WFTS: websearch_to_tsquery) of text in
+ * the text search configuration config ("english"; NULL: the database's default).
+ * RL_EINVAL on SQLite. */
+int rl_where_search(rl_query *q, const char *field, rl_op op, const char *config, const char *text);
 /* Append an ordering term; several calls order by several columns. */
 int rl_order_by(rl_query *q, const char *field, rl_order dir);
 int rl_limit(rl_query *q, int64_t limit);

@@ -241,6 +241,111 @@ static void test_groups(void **state)
     rl_query_free(q);
 }
 
+/* rl_none: NOT (a OR b), where a condition that is NULL keeps the group from holding. */
+static void test_none_of(void **state)
+{
+    (void)state;
+    rl_query *q = rl_select(db, &Book_model);
+    rl_none(q);
+    rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+    rl_where(q, "year", RL_LT, rl_int(1950));
+    rl_end(q);
+    rl_order_by(q, "title", RL_ASC);
+    char buf[512];
+    titles(q, buf, sizeof buf);
+    assert_string_equal(buf, "100%_Pure"); /* the Silmarillion's NULL year is unknown */
+    q = rl_select(db, &Book_model);        /* none of nothing: every row */
+    rl_none(q);
+    rl_end(q);
+    int64_t n;
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 6);
+    rl_query_free(q);
+}
+
+/* PostgreSQL's own operators: arrays, ranges, JSON documents and full-text search; refused on
+ * SQLite, naming the field, before any SQL. */
+static void test_postgres_operators(void **state)
+{
+    (void)state;
+    if (!on_pg()) {
+        static const rl_op ops[] = {RL_INCLUDES, RL_OVERLAPS, RL_ADJACENT, RL_FTS, RL_WFTS};
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+            rl_query *q = rl_select(db, &Book_model);
+            assert_int_equal(rl_where(q, "title", ops[i], rl_text("{1}")), RL_EINVAL);
+            assert_contains(rl_errmsg(db), "needs PostgreSQL");
+            assert_contains(rl_errmsg(db), "title");
+            rl_query_free(q);
+        }
+        rl_query *q = rl_select(db, &Book_model);
+        assert_int_equal(rl_where_search(q, "title", RL_FTS, "english", "hobbit"), RL_EINVAL);
+        rl_query_free(q);
+        return;
+    }
+    assert_int_equal(
+        rl_exec(db,
+                "CREATE TABLE docs (id bigint PRIMARY KEY, tags int[], span int4range, "
+                "body text, vec tsvector, meta jsonb);"
+                "INSERT INTO docs VALUES (1, '{1,2,3}', '[1,5)', 'The fat cats ate the rats', "
+                "to_tsvector('english', 'The fat cats ate the rats'), '{\"a\": 1, \"c\": \"fat "
+                "rats\"}'),"
+                "(2, '{3,4}', '[5,9)', 'Fun to do the impossible', "
+                "to_tsvector('english', 'Fun to do the impossible'), '{\"a\": 2}'),"
+                "(3, NULL, NULL, NULL, NULL, NULL);",
+                NULL, 0, NULL),
+        RL_OK);
+    rl_models *ms;
+    assert_int_equal(rl_models_load(db, &ms), RL_OK);
+    const rl_model *docs = rl_models_find(ms, "docs");
+    assert_non_null(docs);
+    static const struct {
+        const char *field;
+        rl_op op;
+        const char *config, *operand;
+        bool negate;
+        int64_t want;
+    } cases[] = {
+        {"tags", RL_INCLUDES, NULL, "{3}", false, 2},
+        {"tags", RL_INCLUDES, NULL, "{1,3}", false, 1},
+        {"tags", RL_INCLUDED_IN, NULL, "{1,2,3,4}", false, 2},
+        {"tags", RL_OVERLAPS, NULL, "{4,9}", false, 1},
+        {"tags", RL_OVERLAPS, NULL, "{4,9}", true, 1}, /* NOT: the NULL row is unknown */
+        {"span", RL_LEFT_OF, NULL, "[6,7)", false, 1},
+        {"span", RL_RIGHT_OF, NULL, "[1,3)", false, 1},
+        {"span", RL_NOT_RIGHT_OF, NULL, "[1,6)", false, 1},
+        {"span", RL_NOT_LEFT_OF, NULL, "[4,6)", false, 1},
+        {"span", RL_ADJACENT, NULL, "[9,12)", false, 1},
+        {"meta", RL_INCLUDES, NULL, "{\"a\": 1}", false, 1},
+        {"vec", RL_FTS, NULL, "fat & rat", false, 1},
+        {"vec", RL_PLFTS, "english", "fat rats", false, 1},
+        {"vec", RL_PHFTS, "english", "fat cats", false, 1},
+        {"vec", RL_WFTS, NULL, "impossible or rats", false, 2},
+        {"body", RL_FTS, NULL, "impossible", false, 1},
+        {"meta", RL_FTS, "simple", "rats", false, 1}, /* a JSON document: to_tsvector of it */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rl_query *q = rl_select(db, docs);
+        if (cases[i].negate) rl_none(q);
+        if (cases[i].op >= RL_FTS)
+            rl_where_search(q, cases[i].field, cases[i].op, cases[i].config, cases[i].operand);
+        else
+            rl_where(q, cases[i].field, cases[i].op, rl_text(cases[i].operand));
+        if (cases[i].negate) rl_end(q);
+        int64_t n = -1;
+        if (rl_count(q, &n) != RL_OK || n != cases[i].want)
+            fail_msg("case %zu (%s): %lld rows, %s", i, cases[i].field, (long long)n,
+                     rl_errmsg(db));
+        rl_query_free(q);
+    }
+    rl_query *q = rl_select(db, docs); /* a text that is no value of the column's type */
+    rl_where(q, "tags", RL_INCLUDES, rl_text("not an array"));
+    int64_t n;
+    assert_int_not_equal(rl_count(q, &n), RL_OK);
+    rl_query_free(q);
+    rl_models_free(ms);
+    assert_int_equal(rl_exec(db, "DROP TABLE docs", NULL, 0, NULL), RL_OK);
+}
+
 static void test_order_limit_offset(void **state)
 {
     (void)state;
@@ -564,6 +669,8 @@ int main(void)
         cmocka_unit_test(test_nulls_first_and_last),
         cmocka_unit_test(test_in_and_not_in),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_none_of),
+        cmocka_unit_test(test_postgres_operators),
         cmocka_unit_test(test_order_limit_offset),
         cmocka_unit_test(test_first_one_exists),
         cmocka_unit_test(test_unknown_fields_are_errors_not_sql),

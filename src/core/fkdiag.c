@@ -47,7 +47,7 @@ static bool has_parent(rl_db *db, model_info *parent, const rli_key *k, const rl
     for (int i = 0; i < k->n; i++) {
         int code = k->parent[i];
         char *t = shape + 4 * i;
-        t[0] = 'c', t[1] = hex[(code >> 4) & 15], t[2] = hex[code & 15], t[3] = 'a' + RL_EQ;
+        t[0] = 'c', t[1] = hex[(code >> 4) & 15], t[2] = hex[code & 15], t[3] = 'A' + RL_EQ;
     }
     shape[4 * k->n] = '\0';
     bool by_pk = k->n == 1 && k->parent[0] == RLS_PK;

@@ -137,14 +137,6 @@ int rli_q_field_code(rl_query *q, const char *field)
     return any_field_code(q, field);
 }
 
-/* Append a token: its tag and a field code (two hex digits) and one more character. */
-static inline void put_token(rl_query *q, char tag, int code, char arg)
-{
-    static const char hex[] = "0123456789abcdef";
-    char t[4] = {tag, hex[(code >> 4) & 15], hex[code & 15], arg};
-    rli_sb_putn(&q->shape, t, 4);
-}
-
 static inline int add_param(rl_query *q, rl_value v)
 {
     if (q->nparams == q->cap) {
@@ -213,14 +205,15 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     if (code < 0) return rli_q_unknown_field(q, field);
     if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
     if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    if ((unsigned)op > RL_NOT_IMATCH)
+    if ((unsigned)op > RL_WFTS)
         return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
+    if (op >= RL_INCLUDES) return rli_where_postgres(q, code, field, op, NULL, v);
     if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB || op >= RL_MATCH) &&
         v.type == RL_V_NULL)
         return rli_q_fail(q, RL_EINVAL,
                           "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
                           q->mi->table, field);
-    put_token(q, 'c', code, (char)('a' + op));
+    rli_q_token(q, 'c', code, (char)('A' + op));
     switch (op) {
     case RL_IS_NULL:
     case RL_IS_NOT_NULL:
@@ -253,49 +246,6 @@ int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
     }
 }
 
-int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate)
-{
-    if (check(q) != RL_OK) return check(q);
-    if (n && !values) return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
-    int code = rli_q_field_code(q, field);
-    if (code < 0) return rli_q_unknown_field(q, field);
-    if (n > INT32_MAX)
-        return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given too many values.");
-    put_token(q, 'i', code, negate ? '1' : '0');
-    rli_sb_printf(&q->shape, "%zu;", n);
-    for (size_t i = 0; i < n; i++)
-        if (add_param(q, values[i]) != RL_OK) return q->error;
-    return RL_OK;
-}
-
-static int open_group(rl_query *q, bool is_or)
-{
-    if (check(q) != RL_OK) return check(q);
-    if (q->depth + 1 >= MAX_GROUPS)
-        return rli_q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
-    rli_sb_puts(&q->shape, is_or ? "(o" : "(a");
-    q->depth++;
-    return RL_OK;
-}
-
-int rl_any(rl_query *q)
-{
-    return open_group(q, true);
-}
-int rl_all(rl_query *q)
-{
-    return open_group(q, false);
-}
-
-int rl_end(rl_query *q)
-{
-    if (check(q) != RL_OK) return check(q);
-    if (q->depth == 0) return rli_q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
-    rli_sb_puts(&q->shape, ")");
-    q->depth--;
-    return RL_OK;
-}
-
 int rl_order_by(rl_query *q, const char *field, rl_order dir)
 {
     if (check(q) != RL_OK) return check(q);
@@ -304,7 +254,7 @@ int rl_order_by(rl_query *q, const char *field, rl_order dir)
     static const char dirs[] = "adflFL"; /* the order of rl_order */
     if ((unsigned)dir >= sizeof dirs - 1)
         return rli_q_fail(q, RL_EINVAL, "query on %s: unknown order %d.", q->mi->table, (int)dir);
-    put_token(q, 'o', code, dirs[dir]);
+    rli_q_token(q, 'o', code, dirs[dir]);
     q->norder++;
     return RL_OK;
 }

@@ -70,6 +70,19 @@ int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((forma
 int rli_q_field_code(rl_query *q, const char *field);
 /* Append a bound value to the query. */
 int rli_q_add_param(rl_query *q, rl_value v);
+/* Append a token to the shape: its tag, a field code (two hex digits) and one more
+ * character. */
+static inline void rli_q_token(rl_query *q, char tag, int code, char arg)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[4] = {tag, hex[(code >> 4) & 15], hex[code & 15], arg};
+    rli_sb_putn(&q->shape, t, 4);
+}
+/* A condition with one of PostgreSQL's own operators (RL_INCLUDES and after; config: a text
+ * search configuration for RL_FTS..RL_WFTS, or NULL) on the field of code (named field):
+ * refused where the engine has none (where.c). */
+int rli_where_postgres(rl_query *q, int code, const char *field, rl_op op, const char *config,
+                       rl_value v);
 /* The query can run: no builder error, no group left open. */
 int rli_q_ready(rl_query *q);
 /* The statement of shape for q, from the model's cache (rendered and prepared on first

@@ -127,6 +127,21 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         free(pat);
         return RL_OK;
     }
+    static const rl_op pg_ops[] = {
+        [RLH_OP_CS] = RL_INCLUDES,     [RLH_OP_CD] = RL_INCLUDED_IN, [RLH_OP_OV] = RL_OVERLAPS,
+        [RLH_OP_SL] = RL_LEFT_OF,      [RLH_OP_SR] = RL_RIGHT_OF,    [RLH_OP_NXR] = RL_NOT_RIGHT_OF,
+        [RLH_OP_NXL] = RL_NOT_LEFT_OF, [RLH_OP_ADJ] = RL_ADJACENT,   [RLH_OP_FTS] = RL_FTS,
+        [RLH_OP_PLFTS] = RL_PLFTS,     [RLH_OP_PHFTS] = RL_PHFTS,    [RLH_OP_WFTS] = RL_WFTS};
+    if (op < sizeof pg_ops / sizeof pg_ops[0] && pg_ops[op] && !err->posix_regex) {
+        rl_op o = pg_ops[op]; /* PostgreSQL's own: NOT (...) when negated */
+        if (negate) rl_none(q);
+        if (o >= RL_FTS)
+            rl_where_search(q, f, o, c->cond->lang, v);
+        else
+            rl_where(q, f, o, rl_text(v));
+        if (negate) rl_end(q);
+        return RL_OK;
+    }
     static const char *const names[] = {
         [RLH_OP_MATCH] = "match", [RLH_OP_IMATCH] = "imatch", [RLH_OP_ISDISTINCT] = "isdistinct",
         [RLH_OP_FTS] = "fts",     [RLH_OP_PLFTS] = "plfts",   [RLH_OP_PHFTS] = "phfts",
@@ -134,8 +149,9 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         [RLH_OP_OV] = "ov",       [RLH_OP_SL] = "sl",         [RLH_OP_SR] = "sr",
         [RLH_OP_NXR] = "nxr",     [RLH_OP_NXL] = "nxl",       [RLH_OP_ADJ] = "adj"};
     char what[60];
-    snprintf(what, sizeof what, "the %s operator",
-             op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?");
+    snprintf(what, sizeof what, "the %s operator%s",
+             op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?",
+             op >= RLH_OP_FTS ? " on SQLite (PostgreSQL has it)" : "");
     return unsupported(err, what);
 }
 

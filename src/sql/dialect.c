@@ -58,6 +58,8 @@ const rl_dialect rli_dialect_postgres = {
     .distinct = " IS DISTINCT FROM ",
     .not_distinct = " IS NOT DISTINCT FROM ",
     .match = {" ~ ", " ~* ", " !~ ", " !~* "},
+    .pg_ops = {" @> ", " <@ ", " && ", " << ", " >> ", " &< ", " &> ", " -|- "},
+    .search = {"to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery"},
     .glob_regex = true,
     .types = {"bigint", "bigint", "double precision", "text", "bytea", "boolean", "jsonb",
               "numeric", "text[]", "timestamptz", "date"},

@@ -285,6 +285,22 @@ static void comparison(render *r, rl_op op)
         rli_sb_puts(r->b, op == RL_IS_NULL ? " IS NULL" : " IS NOT NULL");
         return;
     }
+    if (op >= RL_INCLUDES && op <= RL_ADJACENT) {
+        rli_sb_puts(r->b, r->d->pg_ops[op - RL_INCLUDES]);
+        param(r);
+        return;
+    }
+    if (op >= RL_FTS) { /* " @@ to_tsquery([$1::regconfig, ]$2)" */
+        int i = (op - RL_FTS) % 4;
+        rli_sb_printf(r->b, " @@ %s(", r->d->search[i]);
+        if ((op - RL_FTS) / 4 % 2) {
+            param(r);
+            rli_sb_puts(r->b, "::regconfig, ");
+        }
+        param(r);
+        rli_sb_puts(r->b, ")");
+        return;
+    }
     rli_sb_puts(r->b, cmp[op]                    ? cmp[op]
                       : op >= RL_MATCH           ? r->d->match[op - RL_MATCH]
                       : op == RL_IS_DISTINCT     ? r->d->distinct
@@ -443,13 +459,22 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             rli_sb_puts(r->b, lead);
         if (tag == '(') {
             if (d + 1 >= MAX_DEPTH) return t; /* refused by the builder before */
-            rli_sb_puts(r->b, "(");
+            rli_sb_puts(r->b, t[1] == 'n' ? "NOT (" : "(");
             d++;
-            is_or[d] = t[1] == 'o';
+            is_or[d] = t[1] != 'a';
             terms[d] = 0;
         } else if (tag == 'c') {
+            int op = t[3] - 'A', search = op - RL_FTS;
+            if (search >= 8) { /* "to_tsvector([$1::regconfig, ]col)" */
+                rli_sb_puts(r->b, "to_tsvector(");
+                if (search / 4 % 2) {
+                    param(r);
+                    rli_sb_puts(r->b, "::regconfig, ");
+                }
+            }
             column_ref(r, token_field(t));
-            comparison(r, (rl_op)(t[3] - 'a'));
+            if (search >= 8) rli_sb_puts(r->b, ")");
+            comparison(r, (rl_op)op);
         } else if (tag == 'k') {
             key_set(r, t);
         } else if (tag == 'x') {

@@ -8,9 +8,11 @@
  * which is also the key under which the rendered statement is cached (core/query.c):
  *
  *   'c' FF op            comparison of field FF (two hex digits; "ff" is the primary key)
- *                        with operator op ('a' + rl_op)
+ *                        with operator op ('A' + rl_op; a search RL_FTS + i gets + 4 with a
+ *                        configuration, bound before the text, and + 8 on a document that is
+ *                        no tsvector, read by to_tsvector in the configuration, bound first)
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
- *   '(' kind ... ')'     group: kind 'o' (OR) or 'a' (AND)
+ *   '(' kind ... ')'     group: kind 'o' (OR), 'a' (AND) or 'n' (NOT (... OR ...))
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
  *   'k' n FF...          the n fields FF... (n one hex digit) are in a set of keys bound as
  *                        one parameter: one field, a JSON array on SQLite, an array literal on
@@ -142,8 +144,10 @@ typedef struct rl_dialect {
     const char *glob;                /* " GLOB ", or " ~ " with glob_regex */
     const char *not_like, *not_glob; /* their negations: " NOT LIKE ", " !~ "... */
     const char *distinct, *not_distinct; /* " IS NOT " / " IS " or " IS [NOT] DISTINCT FROM " */
-    const char *match[4]; /* RL_MATCH, RL_IMATCH, RL_NOT_MATCH, RL_NOT_IMATCH: " ~ "... */
-    bool glob_regex;      /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    const char *match[4];  /* RL_MATCH, RL_IMATCH, RL_NOT_MATCH, RL_NOT_IMATCH: " ~ "... */
+    const char *pg_ops[8]; /* RL_INCLUDES..RL_ADJACENT: " @> "...; NULL: the engine has none */
+    const char *search[4]; /* RL_FTS..RL_WFTS: "to_tsquery"...; NULL: none */
+    bool glob_regex;       /* a GLOB pattern is bound as rli_glob_regex(pattern) */
     /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
      * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
     const char *read_open[RLS_KINDS], *read_close[RLS_KINDS];

@@ -1,0 +1,103 @@
+/*
+ * Conditions beyond one comparison: IN lists, groups (any, all, none), and the operators of
+ * PostgreSQL's own types (arrays, ranges, JSON documents, full-text search), which the query
+ * builder writes only where the engine has them.
+ */
+#include "query.h"
+#include "db.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static int check(rl_query *q)
+{
+    return q ? q->error : RL_EINVAL;
+}
+
+int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate)
+{
+    if (check(q) != RL_OK) return check(q);
+    if (n && !values) return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given no values.");
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
+    if (n > INT32_MAX)
+        return rli_q_fail(q, RL_EINVAL, "query: rl_where_in was given too many values.");
+    rli_q_token(q, 'i', code, negate ? '1' : '0');
+    rli_sb_printf(&q->shape, "%zu;", n);
+    for (size_t i = 0; i < n; i++)
+        if (rli_q_add_param(q, values[i]) != RL_OK) return q->error;
+    return RL_OK;
+}
+
+/* Open a group of kind 'o' (OR), 'a' (AND) or 'n' (NOT (... OR ...)). */
+static int open_group(rl_query *q, char kind)
+{
+    if (check(q) != RL_OK) return check(q);
+    if (q->depth + 1 >= MAX_GROUPS)
+        return rli_q_fail(q, RL_EINVAL, "query: groups nest at most %d deep.", MAX_GROUPS - 1);
+    char t[2] = {'(', kind};
+    rli_sb_putn(&q->shape, t, 2);
+    q->depth++;
+    return RL_OK;
+}
+
+int rl_any(rl_query *q)
+{
+    return open_group(q, 'o');
+}
+int rl_all(rl_query *q)
+{
+    return open_group(q, 'a');
+}
+int rl_none(rl_query *q)
+{
+    return open_group(q, 'n');
+}
+
+int rl_end(rl_query *q)
+{
+    if (check(q) != RL_OK) return check(q);
+    if (q->depth == 0) return rli_q_fail(q, RL_EMISUSE, "query: rl_end without an open group.");
+    rli_sb_puts(&q->shape, ")");
+    q->depth--;
+    return RL_OK;
+}
+
+int rli_where_postgres(rl_query *q, int code, const char *field, rl_op op, const char *config,
+                       rl_value v)
+{
+    const rl_dialect *d = q->db->be->dialect;
+    bool search = op >= RL_FTS;
+    if (!(search ? d->search[0] : d->pg_ops[0]))
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: %s on %s needs PostgreSQL (%s has no such operator).",
+                          q->mi->table, search ? "full-text search" : "an array or range operator",
+                          field, d->name);
+    if (v.type != RL_V_TEXT)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: the operand on %s is text.", q->mi->table,
+                          field);
+    /* a search's code says more (render.h): + 4 with a configuration (bound before the text),
+     * + 8 for a document that is not a tsvector (a JSON column: to_tsvector of it, in the
+     * configuration too, bound once more) */
+    int token = (int)op;
+    const rl_model *m = q->mi->model;
+    bool doc = search && code < (int)m->nfields && m->fields[code].kind == RL_KIND_JSON;
+    if (search) token += (config ? 4 : 0) + (doc ? 8 : 0);
+    rli_q_token(q, 'c', code, (char)('A' + token));
+    for (int i = 0; config && i < (doc ? 2 : 1); i++)
+        if (rli_q_add_param(q, rl_text(config)) != RL_OK) return q->error;
+    return rli_q_add_param(q, v);
+}
+
+int rl_where_search(rl_query *q, const char *field, rl_op op, const char *config, const char *text)
+{
+    if (check(q) != RL_OK) return check(q);
+    int code = rli_q_field_code(q, field);
+    if (code < 0) return rli_q_unknown_field(q, field);
+    if (op < RL_FTS || op > RL_WFTS || !text)
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: rl_where_search takes RL_FTS, RL_PLFTS, RL_PHFTS or "
+                          "RL_WFTS and a text.",
+                          q->mi->table);
+    return rli_where_postgres(q, code, field, op, config, rl_text(text));
+}
