@@ -187,7 +187,6 @@ static void test_conditions(void **state)
     expect(f, "films", "select=id&year=isdistinct.1962&order=id",
            "[{\"id\":2},{\"id\":3},{\"id\":4}]");
     if (!on_pg()) expect(f, "films", "title=match.[", "400 2201B");
-    expect(f, "films", "select=year.sum()", "501 RL_EINVAL");
     expect(f, "films", "select=nope", "400 42703");
     /* numbers with spaces around them, as PostgreSQL reads them */
     expect(f, "films", "select=id&id=in.( 1, 3 )&order=id", "[{\"id\":1},{\"id\":3}]");
@@ -229,6 +228,27 @@ static void test_casts(void **state)
     expect(f, "directors", "select=films(title::int)&id=eq.2", "400 22P02");
     expect_csv(f, "films", "select=id::text,title::text,year::int2&id=in.(1,4)&order=id",
                "id,title,year\n1,Cleo,1962\n4,Untitled,");
+}
+
+/* Aggregates in select=, grouped by the other columns, as PostgREST 12 answers them. */
+static void test_aggregates(void **state)
+{
+    fixture *f = *state;
+    expect(f, "films", "select=count()", "[{\"count\":4}]");
+    expect(f, "films", "select=director_id,count()&order=director_id",
+           "[{\"director_id\":1,\"count\":2},{\"director_id\":2,\"count\":1},"
+           "{\"director_id\":null,\"count\":1}]");
+    expect(f, "films", "select=year.sum(),year.max(),year.min(),year.count()",
+           "[{\"sum\":5900,\"max\":1985,\"min\":1953,\"count\":3}]");
+    expect(f, "films", "select=total:year.sum()::text,n:count()&director_id=eq.1",
+           "[{\"total\":\"3947\",\"n\":2}]");
+    expect(f, "films", "select=year.avg()&director_id=eq.1", "[{\"avg\":1973.5}]");
+    expect(f, "films", "select=count()&id=gt.100", "[{\"count\":0}]");
+    expect_csv(f, "films", "select=director_id,count()&order=director_id",
+               "director_id,count\n1,2\n2,1\n,1");
+    expect(f, "films", "select=count(),roles(id)", "501 RL_EINVAL");
+    expect(f, "films", "select=year::int.sum()", "400 RL_EINVAL");
+    expect(f, "films", "select=year.sum()::nope", "400 42704");
 }
 
 /* Values as PostgreSQL's input functions read them. */
@@ -306,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_selects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_casts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregates, setup, teardown),
         cmocka_unit_test(test_values),
     };
     return run_suite(both);

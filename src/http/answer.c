@@ -63,17 +63,32 @@ static void related(rlh_buf *b, const rlh_rset *ks, size_t from, size_t count, b
 
 /* The members of row k of rs (NULL row: a spread relation that has none, every column
  * null), after *first. */
+/* Value i of group k of rs (a select= with aggregates). */
+static void group_value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
+{
+    const rlh_pcol *c = &rs->node->cols[i];
+    const rl_value *v = &rs->values->values[k * rs->values->cols + i];
+    const char *why;
+    if (!c->cast)
+        rlh_json_value(b, v, c->kind);
+    else if (!rlh_cast_write(b, v, c->kind, c->cast_type, &why))
+        rlh_adds(b, "null");
+}
+
 static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool strip, bool *first)
 {
     const rlh_pnode *n = rs->node;
-    const void *row = has_row ? row_at(rs, k) : NULL;
+    const void *row = has_row && !rs->values ? row_at(rs, k) : NULL;
     for (size_t i = 0; i < n->ncols; i++) {
         const rlh_pcol *c = &n->cols[i];
-        bool null = !row || is_null(rs->m, row, c);
+        bool null = rs->values ? rs->values->values[k * rs->values->cols + i].type == RL_V_NULL
+                               : !row || is_null(rs->m, row, c);
         if (strip && null) continue;
         member(b, first, c->member, c->member_len);
         if (null)
             rlh_adds(b, "null");
+        else if (rs->values)
+            group_value(b, rs, k, i);
         else
             value(b, rs->m, row, c);
     }
@@ -155,6 +170,20 @@ static void csv_field(rlh_buf *b, const char *s, size_t n)
     rlh_add(b, "\"", 1);
 }
 
+/* A value written as JSON in t (then freed), as CSV: a string as its text, null as nothing,
+ * the rest as their JSON text. */
+static void csv_of_json(rlh_buf *b, rlh_buf *t)
+{
+    json_t *text =
+        t->len && t->data[0] == '"' ? json_loadb(t->data, t->len, JSON_DECODE_ANY, NULL) : NULL;
+    if (text)
+        csv_field(b, json_string_value(text), json_string_length(text));
+    else if (!t->oom && !(t->len == 4 && memcmp(t->data, "null", 4) == 0))
+        csv_field(b, t->data ? t->data : "", t->len);
+    json_decref(text);
+    rlh_free(t);
+}
+
 /* A column's value as CSV: text as it is, NULL as nothing, the rest as their JSON text. */
 static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_pcol *c)
 {
@@ -168,14 +197,7 @@ static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_
     }
     rlh_buf t = {0};
     value(&t, m, row, c);
-    json_t *text = t.len && t.data[0] == '"' ? json_loadb(t.data, t.len, JSON_DECODE_ANY, NULL)
-                                             : NULL; /* a cast to text: the text itself */
-    if (text)
-        csv_field(b, json_string_value(text), json_string_length(text));
-    else if (!t.oom && !(t.len == 4 && memcmp(t.data, "null", 4) == 0))
-        csv_field(b, t.data ? t.data : "", t.len);
-    json_decref(text);
-    rlh_free(&t);
+    csv_of_json(b, &t);
 }
 
 void rlh_answer_csv(rlh_buf *b, const rlh_result *res)
@@ -192,9 +214,15 @@ void rlh_answer_csv(rlh_buf *b, const rlh_result *res)
     }
     for (size_t k = 0; k < rs->count; k++) {
         rlh_add(b, "\n", 1);
-        const void *row = row_at(rs, k);
+        const void *row = rs->values ? NULL : row_at(rs, k);
         for (size_t i = 0; i < n->ncols; i++) {
             if (i) rlh_add(b, ",", 1);
+            if (!row) { /* a group's value */
+                rlh_buf t = {0};
+                group_value(&t, rs, k, i);
+                csv_of_json(b, &t);
+                continue;
+            }
             csv_value(b, rs->m, row, &n->cols[i]);
         }
         for (size_t j = 0; j < n->nkids; j++) { /* related rows: their JSON in one field */

@@ -396,11 +396,46 @@ static int check_casts(const rlh_rset *rs, rlh_exec_error *err)
     return RL_OK;
 }
 
+/* A root whose select= has aggregates: a row per group of its other columns, as values. */
+static int read_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err)
+{
+    if (n->nkids) return unsupported(err, "aggregates beside embedded relations");
+    rl_query *q = rl_select(db, n->m);
+    if (!q) return RL_ENOMEM;
+    static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
+                                  [RLH_AGG_AVG] = RL_AGG_AVG,
+                                  [RLH_AGG_COUNT] = RL_AGG_COUNT,
+                                  [RLH_AGG_MAX] = RL_AGG_MAX,
+                                  [RLH_AGG_MIN] = RL_AGG_MIN};
+    int rc = rlh_exec_where(q, n, err);
+    for (size_t i = 0; i < n->ncols && rc == RL_OK; i++) {
+        const rlh_pcol *c = &n->cols[i];
+        const char *f = c->field == RLH_FIELD_COUNT ? NULL : field_name(n->m, c->field);
+        if (c->njson)
+            rc = unsupported(err, "JSON paths in select=");
+        else if (c->agg != RLH_AGG_NONE)
+            rc = rl_select_agg(q, aggs[c->agg], f);
+        else if ((rc = rl_select_field(q, f)) == RL_OK)
+            rc = rl_group_by(q, f);
+    }
+    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
+        rc = n->order[i].kid >= 0 || n->order[i].njson
+                 ? unsupported(err, "orders on related columns or JSON paths with aggregates")
+                 : rl_order_by(q, field_name(n->m, n->order[i].field), order_of(&n->order[i]));
+    if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
+    if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
+    if (rc == RL_OK) rc = rl_fetch_values(q, &out->root.values);
+    rl_query_free(q);
+    if (rc == RL_OK) out->root.count = out->root.values->rows;
+    return rc;
+}
+
 int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
+    if (n->grouped) return read_groups(db, n, out, err);
     rl_query *q;
     int rc = node_query(db, n, true, &q, err);
     if (rc == RL_OK && count) rc = rl_count(q, &out->total);
@@ -423,6 +458,7 @@ static void rset_free(rlh_rset *rs)
     free(rs->kids);
     rl_groups_free(rs->groups);
     rl_rows_free(rs->rows);
+    rl_values_free(rs->values);
 }
 
 void rlh_result_free(rlh_result *r)

@@ -23,6 +23,8 @@ typedef struct rlh_rset {
     rl_groups *groups;     /* a kid: group i holds the rows related to row i above */
     struct rlh_rset *kids; /* one per kid of the node */
     rl_rows *rows;         /* the root: its rows */
+    rl_values *values;     /* the root of a select= with aggregates: a row per group, its
+                              values in the order of the node's columns (items unset) */
 } rlh_rset;
 
 typedef struct rlh_result {

@@ -255,7 +255,8 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
         rl_response_header(r, "Content-Range", cr);
         if (res.total >= 0 && n < res.total) status = 206;
         int keyset = keyset_of(root);
-        if (keyset && n > 0 && n == root->limit && lower == 0) link_next(r, m, &res, keyset < 0);
+        if (keyset && n > 0 && n == root->limit && lower == 0 && !res.root.values)
+            link_next(r, m, &res, keyset < 0);
     }
     if (b.oom)
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
@@ -294,6 +295,8 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
                        .headers = hs.h,
                        .nheaders = hs.n};
     rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
+    for (size_t i = 0; req && !req->error && i < req->nselect; i++)
+        if (req->select[i].agg != RLH_AGG_NONE) by_key = false; /* groups have no key */
     if (req && !req->error && (id || by_key) &&
         !rlh_req_add_key(req, rlh_pk_name(m), id, by_key)) { /* the key of /table/ID */
         rlh_req_free(req);

@@ -104,31 +104,40 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
         return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
                     "Aggregates in select= are turned off on this server.");
     if (s->agg != RLH_AGG_NONE) n->grouped = true;
-    if (strcmp(s->col.name, "*") == 0) {
-        if (s->agg == RLH_AGG_COUNT)
-            return push_col(c, cols,
-                            &(rlh_pcol){.name = s->alias ? s->alias : "count",
-                                        .field = RLH_FIELD_COUNT,
-                                        .kind = RL_KIND_INTEGER,
-                                        .agg = RLH_AGG_COUNT,
-                                        .agg_cast = s->agg_cast});
-        return all_columns(c, n->m, cols);
-    }
+    /* the cast of what the member shows: the column's, or the aggregate's (col.sum()::int) */
+    const char *cast = s->agg != RLH_AGG_NONE ? s->agg_cast : s->cast;
     rlh_pcol col = {.json = s->col.json,
                     .njson = s->col.njson,
-                    .cast = s->cast,
+                    .cast = cast,
                     .agg = s->agg,
                     .agg_cast = s->agg_cast};
-    if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
-    if (s->cast && (col.cast_type = rlh_cast_of(s->cast)) < 0) {
+    if (s->agg != RLH_AGG_NONE && s->cast) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "A cast inside an aggregate (%.100s::%.50s) is not served: cast the aggregate "
+                 "(%.100s.sum()::%.50s).",
+                 s->col.name, s->cast, s->col.name, s->cast);
+        return fail(c, 400, "RL_EINVAL", msg, NULL, NULL, msg);
+    }
+    if (cast && (col.cast_type = rlh_cast_of(cast)) < 0) {
         char msg[200], sentence[300];
-        snprintf(msg, sizeof msg, "type \"%.100s\" does not exist", s->cast);
+        snprintf(msg, sizeof msg, "type \"%.100s\" does not exist", cast);
         snprintf(sentence, sizeof sentence,
                  "%.100s is no type a column can be cast to in select= (text, integer, bigint, "
                  "numeric, real, boolean, json, ...).",
-                 s->cast);
+                 cast);
         return fail(c, 400, "42704", msg, NULL, NULL, sentence);
     }
+    if (strcmp(s->col.name, "*") == 0) {
+        if (s->agg != RLH_AGG_COUNT) return all_columns(c, n->m, cols);
+        col.name = s->alias ? s->alias : "count";
+        col.field = RLH_FIELD_COUNT;
+        col.kind = RL_KIND_INTEGER;
+        return push_col(c, cols, &col);
+    }
+    if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
+    if (s->agg == RLH_AGG_COUNT) col.kind = RL_KIND_INTEGER;
+    if (s->agg == RLH_AGG_AVG) col.kind = RL_KIND_REAL;
     /* the member's name: the alias, else the JSON path's last key, else the column (an
      * aggregate of a column is named after the aggregate, as PostgreSQL names it) */
     static const char *const agg_names[] = {"", "sum", "avg", "count", "max", "min"};
