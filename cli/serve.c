@@ -21,7 +21,7 @@ const char *const rlc_serve_usage =
     "                     [--cors ORIGINS] [--max-body BYTES] [--max-rows N] [--threads N]\n"
     "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
     "                     [--allow-host NAME]... [--max-connections N]\n"
-    "                     [--max-per-address N] [--idle-timeout S]\n"
+    "                     [--max-per-address N] [--idle-timeout S] [--no-aggregates]\n"
     "\n"
     "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
     "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
@@ -51,6 +51,7 @@ const char *const rlc_serve_usage =
     "  --max-connections N    open connections at once (default 1000)\n"
     "  --max-per-address N    open connections from one client address (default 200)\n"
     "  --idle-timeout S       close a connection silent for S seconds (default 15)\n"
+    "  --no-aggregates        refuse count(), sum()... in select= (400): they read whole tables\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 error (usage, the database, the address).\n";
 
@@ -117,6 +118,8 @@ int rlc_serve(int argc, char **argv)
                 so.read_only = true;
             else if (strcmp(a, "--quiet") == 0)
                 so.quiet = true;
+            else if (strcmp(a, "--no-aggregates") == 0)
+                so.no_aggregates = true;
             else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
                 fputs(rlc_serve_usage, stdout);
                 return 0;

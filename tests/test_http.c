@@ -585,7 +585,7 @@ static void test_limits_and_read_only(void **state)
 {
     (void)state;
     server sv;
-    rl_server_options o = {.max_body = 64, .read_only = true};
+    rl_server_options o = {.max_body = 64, .read_only = true, .no_aggregates = true};
     start_rest(&sv, &o);
     char big[200];
     memset(big, ' ', sizeof big - 1);
@@ -599,6 +599,10 @@ static void test_limits_and_read_only(void **state)
     assert_non_null(strstr(r.headers, "Allow: GET, HEAD, OPTIONS"));
     done(&r);
     assert_int_equal(rows_of(&sv, "/authors"), 3);
+    /* aggregates turned off: PostgREST's 400 */
+    expect_error(&sv, "GET", "/books?select=count()", NULL, NULL, 400, "PGRST123", NULL, 0);
+    expect_error(&sv, "GET", "/books?select=author_id,price.sum()", NULL, NULL, 400, "PGRST123",
+                 NULL, 0);
     stop(&sv);
 }
 

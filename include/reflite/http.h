@@ -69,6 +69,8 @@ typedef struct rl_server_options {
     unsigned max_connections;   /* open connections at once: 0 for 1000 */
     unsigned max_per_address;   /* open connections from one client address: 0 for 200 */
     unsigned idle_timeout;      /* seconds a connection may stay silent: 0 for 15 */
+    bool no_aggregates;         /* refuse aggregates in select= (count(), col.sum()...) with
+                                   400 PGRST123: a group over a large table reads all of it */
 } rl_server_options;
 
 /*

@@ -303,7 +303,8 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
         req = NULL;
     }
     rlh_free(&qs);
-    rlh_plan_opts o = {.schema = "public", .aggregates = true, .max_embeds = 16, .max_depth = 6};
+    rlh_plan_opts o = {
+        .schema = "public", .aggregates = rlh_aggregates(r), .max_embeds = 16, .max_depth = 6};
     rlh_plan *p = req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
     int rc;
     if (!p) {

@@ -160,6 +160,8 @@ static inline void rlh_unknown_name(rl_request *r)
 /* The status of a reflite error code. */
 int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
+/* Whether the server takes aggregates in select=. */
+bool rlh_aggregates(const rl_request *r);
 bool rlh_has_tokens(const rl_request *r);
 unsigned rlh_statement_timeout(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);

@@ -325,6 +325,11 @@ bool rlh_read_only(const rl_request *r)
     return r->server->o.read_only;
 }
 
+bool rlh_aggregates(const rl_request *r)
+{
+    return !r->server->o.no_aggregates;
+}
+
 bool rlh_has_tokens(const rl_request *r)
 {
     return r->server->ntokens > 0;
