@@ -208,6 +208,10 @@ static void test_empty_selects(void **state)
     expect(f, "directors", "select=name,films(title,roles())&id=eq.2",
            "[{\"name\":\"Ozu\",\"films\":[{\"title\":\"Tokyo Story\"}]}]");
     expect(f, "directors", "select=&id=eq.2", "[{\"id\":2,\"name\":\"Ozu\"}]");
+    /* an aliased embed's filters, order and limit by the relation's own name */
+    expect(f, "directors",
+           "select=name,works:films(title)&id=eq.1&films.order=title.desc&films.limit=1",
+           "[{\"name\":\"Varda\",\"works\":[{\"title\":\"Vagabond\"}]}]");
 }
 
 /* Casts in select=, as PostgreSQL's casts give them, the same on every engine. */

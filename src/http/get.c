@@ -247,6 +247,13 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     }
     int status = 200;
     content_location(r);
+    if (p->warning) { /* RFC 7234's form: code, agent, the text quoted */
+        rlh_buf w = {0};
+        rlh_adds(&w, "199 reflite ");
+        rlh_json_str(&w, p->warning, strlen(p->warning));
+        if (!w.oom) rl_response_header(r, "Warning", w.data);
+        rlh_free(&w);
+    }
     if (!id) {
         if (n > 0 && res.total != 0)
             snprintf(cr, sizeof cr, "%lld-%lld/%s", (long long)lower, (long long)upper, total);

@@ -336,6 +336,18 @@ static rlh_pnode *kid_named(ctx *c, rlh_pnode *n, const char *name)
 {
     for (size_t k = 0; k < n->nkids; k++)
         if (strcmp(n->kids[k].name, name) == 0) return &n->kids[k];
+    for (size_t k = 0; k < n->nkids; k++) { /* an aliased embed by the relation it names */
+        if (strcmp(n->kids[k].label, name) != 0) continue;
+        char w[600];
+        snprintf(w, sizeof w,
+                 "Embedded resource was referenced by relation name even though it has an alias. "
+                 "This is deprecated and will stop working in a future release. Update `%.150s` "
+                 "to `%.150s` in query string filters, orders or limits.",
+                 name, n->kids[k].name);
+        if (!c->p->warning && !(c->p->warning = rlh_arena_strndup(c->a, w, strlen(w))))
+            no_memory(c);
+        return &n->kids[k];
+    }
     char msg[300], hint[400], sentence[500];
     snprintf(msg, sizeof msg, "'%.150s' is not an embedded resource in this request", name);
     snprintf(hint, sizeof hint, "Verify that '%.150s' is included in the 'select' query parameter.",

@@ -91,7 +91,8 @@ typedef struct rlh_plan {
     const rlh_perror *error; /* not NULL: the request is this error, and nothing below is set */
     const rlh_req *req;      /* the request value planned (the plan points into it) */
     rlh_pnode root;
-    void *mem; /* everything above, owned by the plan */
+    const char *warning; /* what the answer's Warning header says (a deprecated form), or NULL */
+    void *mem;           /* everything above, owned by the plan */
 } rlh_plan;
 
 /* What the planner needs to know beyond the request and the models. */
