@@ -842,6 +842,10 @@ int rl_fetch_first(rl_query *q, void *out);
 /* Exactly one row into out; RL_ENOTFOUND if none, RL_EMULTIPLE if more than one. */
 int rl_fetch_one(rl_query *q, void *out);
 int rl_count(rl_query *q, int64_t *out);
+/* The engine planner's estimate of the rows q matches (PostgreSQL: EXPLAIN's top row count,
+ * from its statistics: quick on a large table, and as right as they are); on SQLite, which has
+ * no such estimate, the exact count. */
+int rl_count_planned(rl_query *q, int64_t *out);
 int rl_exists(rl_query *q, bool *out);
 
 /* An assignment for rl_update_where. */

@@ -28,7 +28,7 @@ static inline char *pipeline_answer(rl_db *db, const rl_models *ms, const char *
     } else {
         rlh_result res;
         rlh_exec_error err;
-        int rc = rlh_exec_read(db, p, false, &res, &err);
+        int rc = rlh_exec_read(db, p, NULL, &res, &err);
         if (rc == RL_EINVAL)
             rlh_addf(&b, "%d %s", err.e.status, err.e.code);
         else if (rc != RL_OK)

@@ -82,7 +82,7 @@ static void expect_csv(fixture *f, const char *rel, const char *query, const cha
     assert_null(p->error);
     rlh_result res;
     rlh_exec_error err;
-    assert_int_equal(rlh_exec_read(f->db, p, false, &res, &err), RL_OK);
+    assert_int_equal(rlh_exec_read(f->db, p, NULL, &res, &err), RL_OK);
     rlh_buf b = {0};
     rlh_answer_csv(&b, &res);
     if (strcmp(b.data, want) != 0) fail_msg("%s?%s:\n got  %s\n want %s", rel, query, b.data, want);

@@ -111,7 +111,8 @@ static void reset(server *sv, const char *schema, const char *rows)
         "FROM pg_tables WHERE schemaname = current_schema(); EXECUTE 'TRUNCATE ' || t || "
         "' RESTART IDENTITY CASCADE'; END$$";
     if (rl_exec(sv->db, empty, NULL, 0, NULL) != RL_OK ||
-        rl_exec(sv->db, rows, NULL, 0, NULL) != RL_OK)
+        rl_exec(sv->db, rows, NULL, 0, NULL) != RL_OK ||
+        rl_exec(sv->db, "ANALYZE", NULL, 0, NULL) != RL_OK) /* the statistics, as at the start */
         fail_msg("reset: %s", rl_errmsg(sv->db));
 }
 
@@ -424,7 +425,9 @@ static void test_postgrest_read(void **state)
     char *schema = fixture(false), *rows = fixture(true);
     char *sql = malloc(strlen(schema) + strlen(rows) + 1);
     assert_non_null(sql);
-    sprintf(sql, "%s%s", schema, rows);
+    /* PostgreSQL's statistics of the rows, as PostgREST's own test setup takes them (VACUUM
+     * ANALYZE after loading): count=planned reads the planner's estimates */
+    sprintf(sql, "%s%s%s", schema, rows, on_pg() ? "ANALYZE;" : "");
     server sv;
     start_sql(&sv, sql);
     free(sql);

@@ -263,6 +263,31 @@ static void test_none_of(void **state)
     rl_query_free(q);
 }
 
+/* The planner's estimate: PostgreSQL's from its statistics (exact here, after ANALYZE on a
+ * table this small, for a condition on the key), SQLite's the count itself. */
+static void test_count_planned(void **state)
+{
+    (void)state;
+    if (on_pg()) assert_int_equal(rl_exec(db, "ANALYZE books", NULL, 0, NULL), RL_OK);
+    rl_query *q = rl_select(db, &Book_model);
+    int64_t planned = -1, exact = -1;
+    assert_int_equal(rl_count_planned(q, &planned), RL_OK);
+    assert_int_equal(rl_count(q, &exact), RL_OK);
+    assert_int_equal(exact, 6);
+    assert_int_equal(planned, 6);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model); /* with a bound value */
+    rl_where(q, "author_id", RL_EQ, rl_int(tolkien));
+    assert_int_equal(rl_count_planned(q, &planned), RL_OK);
+    if (!on_pg()) assert_int_equal(planned, 3);
+    assert_true(planned >= 1 && planned <= 6);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model); /* a builder error is the call's */
+    rl_where(q, "nope", RL_EQ, rl_int(1));
+    assert_int_equal(rl_count_planned(q, &planned), RL_EFIELD);
+    rl_query_free(q);
+}
+
 /* PostgreSQL's own operators: arrays, ranges, JSON documents and full-text search; refused on
  * SQLite, naming the field, before any SQL. */
 static void test_postgres_operators(void **state)
@@ -670,6 +695,7 @@ int main(void)
         cmocka_unit_test(test_in_and_not_in),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_none_of),
+        cmocka_unit_test(test_count_planned),
         cmocka_unit_test(test_postgres_operators),
         cmocka_unit_test(test_order_limit_offset),
         cmocka_unit_test(test_first_one_exists),

@@ -548,6 +548,36 @@ int rl_count(rl_query *q, int64_t *out)
     return scalar(q, SH_COUNT, out);
 }
 
+int rl_count_planned(rl_query *q, int64_t *out)
+{
+    if (!q || !out) return RL_EINVAL;
+    const char *explain = q->db->be->dialect->explain;
+    if (!explain) return rl_count(q, out); /* no planner's estimate: the count */
+    int code = compose(q, SH_SELECT, -1);
+    if (code != RL_OK) return code;
+    char *sql = malloc(strlen(explain) + q->sql.len + 1);
+    if (!sql) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+    strcpy(sql, explain);
+    strcat(sql, q->sql.s);
+    rlb_stmt *st = NULL;
+    code = rli_prepare_once(q->db, sql, &st, q->mi->table);
+    free(sql);
+    if (code != RL_OK) return code;
+    bind_all(q, st, SH_SELECT, -1, NULL, 0);
+    const rl_backend *be = q->db->be;
+    int rc = be->step(st);
+    const char *plan = rc == RLB_ROW ? be->column_text(st, 0, NULL) : NULL;
+    const char *rows = plan ? strstr(plan, "\"Plan Rows\":") : NULL; /* the top node's */
+    if (rows)
+        *out = strtoll(rows + strlen("\"Plan Rows\":"), NULL, 10);
+    else
+        code = rc == RLB_ROW
+                   ? rli_err_set(q->db, RL_ERROR, "%s: the plan has no row estimate.", q->mi->table)
+                   : rli_fail(q->db, NULL, rc, q->mi->table);
+    be->finalize(st);
+    return code;
+}
+
 int rl_exists(rl_query *q, bool *out)
 {
     if (!out) return RL_EINVAL;

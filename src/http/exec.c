@@ -430,7 +430,18 @@ static int read_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_
     return rc;
 }
 
-int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err)
+/* The rows q matches, counted as c says, into *total. */
+static int count_rows(rl_query *q, const rlh_exec_count *c, int64_t *total)
+{
+    if (c->how == RLH_COUNT_EXACT) return rl_count(q, total);
+    int rc = rl_count_planned(q, total);
+    if (rc == RL_OK && c->how == RLH_COUNT_ESTIMATED && *total <= c->max_rows)
+        rc = rl_count(q, total); /* few enough to count */
+    return rc;
+}
+
+int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh_result *out,
+                  rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
@@ -438,7 +449,8 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh
     if (n->grouped) return read_groups(db, n, out, err);
     rl_query *q;
     int rc = node_query(db, n, true, &q, err);
-    if (rc == RL_OK && count) rc = rl_count(q, &out->total);
+    if (rc == RL_OK && count && count->how != RLH_COUNT_NONE)
+        rc = count_rows(q, count, &out->total);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
     if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
     if (rc == RL_OK) rc = rl_fetch_all(q, &out->root.rows);

@@ -41,12 +41,20 @@ typedef struct rlh_exec_error {
                          (SQLite's, regex.c), checked before the statement runs */
 } rlh_exec_error;
 
+/* How the root's rows are counted (Prefer: count=...): exact, the planner's estimate, or
+ * estimated (exact up to max_rows rows, the estimate beyond, as PostgREST does). */
+typedef struct rlh_exec_count {
+    rlh_pref_count how; /* RLH_COUNT_NONE: not counted */
+    int64_t max_rows;
+} rlh_exec_count;
+
 /*
  * Run plan p (a plan without error) on db: RL_OK with *out set; RL_EINVAL with *err set for
  * the request's own mistakes; or the connection's RL_E* code (rl_errmsg(db) says why).  With
- * count, out->total is the root's matching rows (an exact count).
+ * count (NULL: none), out->total is the root's matching rows, counted so.
  */
-int rlh_exec_read(rl_db *db, const rlh_plan *p, bool count, rlh_result *out, rlh_exec_error *err);
+int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh_result *out,
+                  rlh_exec_error *err);
 void rlh_result_free(rlh_result *r);
 
 /* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */

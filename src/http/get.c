@@ -193,10 +193,10 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     size_t max = rlh_max_rows(r);
     bool capped = root->limit < 0 || (size_t)root->limit > max;
     if (capped) root->limit = (int64_t)max;
-    bool count = !id && q->prefer.count != RLH_COUNT_NONE;
+    rlh_exec_count count = {id ? RLH_COUNT_NONE : q->prefer.count, (int64_t)max};
     rlh_result res;
     rlh_exec_error err;
-    int rc = rlh_exec_read(db, p, count, &res, &err);
+    int rc = rlh_exec_read(db, p, &count, &res, &err);
     if (rc == RL_EINVAL) {
         rlh_result_free(&res);
         return rlh_answer_error(r, &err.e);

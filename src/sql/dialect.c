@@ -60,6 +60,7 @@ const rl_dialect rli_dialect_postgres = {
     .match = {" ~ ", " ~* ", " !~ ", " !~* "},
     .pg_ops = {" @> ", " <@ ", " && ", " << ", " >> ", " &< ", " &> ", " -|- "},
     .search = {"to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery"},
+    .explain = "EXPLAIN (FORMAT JSON) ",
     .glob_regex = true,
     .types = {"bigint", "bigint", "double precision", "text", "bytea", "boolean", "jsonb",
               "numeric", "text[]", "timestamptz", "date"},

@@ -147,6 +147,7 @@ typedef struct rl_dialect {
     const char *match[4];  /* RL_MATCH, RL_IMATCH, RL_NOT_MATCH, RL_NOT_IMATCH: " ~ "... */
     const char *pg_ops[8]; /* RL_INCLUDES..RL_ADJACENT: " @> "...; NULL: the engine has none */
     const char *search[4]; /* RL_FTS..RL_WFTS: "to_tsquery"...; NULL: none */
+    const char *explain;   /* what before a SELECT gives its plan as JSON, or NULL */
     bool glob_regex;       /* a GLOB pattern is bound as rli_glob_regex(pattern) */
     /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
      * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
