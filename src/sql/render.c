@@ -5,7 +5,7 @@
  * list, the SET list, the WHERE clause (from a key or from a shape), ORDER BY and paging.
  * The placeholder counter r->n runs through them in binding order.
  */
-#include "render.h"
+#include "render_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,24 +13,7 @@
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
 
-typedef struct render {
-    const rl_dialect *d;
-    const rls_stmt *s;
-    strbuf *b;
-    int n;        /* placeholders written so far */
-    bool qualify; /* columns carry their table's alias (a join or a subquery) */
-    /* the table the field codes below RLS_JOINED name, and its alias: the statement's, or a
-     * subquery's while its conditions are written */
-    const rls_table *t;
-    char alias[4];
-    /* a set of keys of several columns read as the first table of the join (SQLite, whose
-     * row-value IN searches an index by its first column only): the token, and the number
-     * of its placeholder (its place in binding order, written in FROM) */
-    const char *key_join;
-    int key_join_param;
-    const char *probe; /* a token whose placeholders' count before it is wanted (probe_n) */
-    int probe_n;
-} render;
+
 
 static void param(render *r)
 {
@@ -77,7 +60,7 @@ static int kind_of(const render *r, int code)
 
 /* A column as a SELECT list or RETURNING reads it: through the dialect's reading of its kind
  * (ISO 8601 timestamps, arrays as JSON), else itself. */
-static void column_read(render *r, int code)
+void rli_r_column_read(render *r, int code)
 {
     int k = kind_of(r, code);
     const char *open = r->d->read_open[k];
@@ -88,7 +71,7 @@ static void column_read(render *r, int code)
 
 /* The placeholder of a value written into column code of the statement's table; an array's
  * JSON text is made the column's own array type where the dialect says so. */
-static void value_param(render *r, int code)
+void rli_r_value_param(render *r, int code)
 {
     const rls_table *t = r->s->t;
     if (code == RLS_PK || !r->d->array_from_json || !t->kinds || t->kinds[code] != RL_KIND_ARRAY) {
@@ -126,147 +109,6 @@ static const char *next_token(const char *t)
     }
     default: /* 'i' field negate count ';' */
         return strchr(t, ';') + 1;
-    }
-}
-
-/* "[pk, ]a, b, c": the columns of s->columns. */
-static void column_list(render *r)
-{
-    const rls_table *t = r->s->t;
-    bool first = true;
-    if (r->s->with_pk && t->pk) {
-        rli_sb_ident(r->b, t->pk);
-        first = false;
-    }
-    for (size_t i = 0; i < t->ncolumns; i++) {
-        if (!(r->s->columns & (1ULL << i))) continue;
-        if (!first) rli_sb_puts(r->b, ", ");
-        rli_sb_ident(r->b, t->columns[i]);
-        first = false;
-    }
-}
-
-static size_t column_count(const rls_stmt *s)
-{
-    return (size_t)__builtin_popcountll(s->columns) + (s->with_pk && s->t->pk ? 1 : 0);
-}
-
-/* " RETURNING pk, a, b" of an INSERT, when the dialect has it and something is asked for. */
-static void returning(render *r)
-{
-    const rls_stmt *s = r->s;
-    bool pk = s->returning_pk && s->t->pk;
-    if (!r->d->returning || (!pk && !s->returning)) return;
-    rli_sb_puts(r->b, " RETURNING ");
-    if (pk) rli_sb_ident(r->b, s->t->pk);
-    bool first = !pk;
-    for (size_t i = 0; i < s->t->ncolumns; i++) {
-        if (!(s->returning & (1ULL << i))) continue;
-        if (!first) rli_sb_puts(r->b, ", ");
-        column_read(r, (int)i);
-        first = false;
-    }
-}
-
-static void insert(render *r)
-{
-    rli_sb_puts(r->b, "INSERT INTO ");
-    rli_sb_ident(r->b, r->s->t->name);
-    size_t n = column_count(r->s);
-    if (n == 0) {
-        rli_sb_puts(r->b, " DEFAULT VALUES");
-        returning(r);
-        return;
-    }
-    rli_sb_puts(r->b, " (");
-    column_list(r);
-    rli_sb_puts(r->b, ") VALUES (");
-    const rls_stmt *s = r->s;
-    bool first = true;
-    for (int i = -1; i < (int)s->t->ncolumns; i++) { /* column_list's columns, in its order */
-        if (i < 0 ? !(s->with_pk && s->t->pk) : !(s->columns & (1ULL << i))) continue;
-        if (!first) rli_sb_puts(r->b, ", ");
-        value_param(r, i < 0 ? RLS_PK : i);
-        first = false;
-    }
-    rli_sb_puts(r->b, ")");
-    returning(r);
-}
-
-/* The unqualified name of a field code of the statement's table. */
-static const char *name_of(const rls_table *t, int code)
-{
-    return code == RLS_PK ? t->pk : t->columns[code];
-}
-
-static void set_one(render *r, int code, bool first)
-{
-    rli_sb_puts(r->b, first ? " SET " : ", ");
-    rli_sb_ident(r->b, name_of(r->s->t, code));
-    rli_sb_puts(r->b, " = ");
-    value_param(r, code);
-}
-
-static void update(render *r)
-{
-    const rls_stmt *s = r->s;
-    rli_sb_puts(r->b, "UPDATE ");
-    rli_sb_ident(r->b, s->t->name);
-    if (r->qualify) rli_sb_puts(r->b, " AS t0");
-    bool first = true;
-    if (s->nset) {
-        for (size_t i = 0; i < s->nset; i++, first = false)
-            set_one(r, s->set[i], first);
-        return;
-    }
-    if (s->with_pk && s->t->pk) {
-        set_one(r, RLS_PK, true);
-        first = false;
-    }
-    for (size_t i = 0; i < s->t->ncolumns; i++)
-        if (s->columns & (1ULL << i)) {
-            set_one(r, (int)i, first);
-            first = false;
-        }
-}
-
-/* INSERT ... ON CONFLICT (target) DO UPDATE SET each written column that is not part of the
- * target to the value the insert brought, RETURNING the key: the row is updated in place,
- * never deleted and inserted again. */
-static void upsert(render *r)
-{
-    const rls_stmt *s = r->s;
-    insert(r);
-    rli_sb_puts(r->b, " ON CONFLICT (");
-    bool first = true;
-    for (size_t i = 0; i < s->t->ncolumns; i++)
-        if (s->conflict & (1ULL << i)) {
-            if (!first) rli_sb_puts(r->b, ", ");
-            rli_sb_ident(r->b, s->t->columns[i]);
-            first = false;
-        }
-    if (first) rli_sb_ident(r->b, s->t->pk);
-    rli_sb_puts(r->b, ") DO UPDATE SET ");
-    first = true;
-    for (size_t i = 0; i < s->t->ncolumns; i++) {
-        if (!(s->columns & (1ULL << i)) || (s->conflict & (1ULL << i))) continue;
-        if (!first) rli_sb_puts(r->b, ", ");
-        rli_sb_ident(r->b, s->t->columns[i]);
-        rli_sb_puts(r->b, " = excluded.");
-        rli_sb_ident(r->b, s->t->columns[i]);
-        first = false;
-    }
-    if (first) { /* nothing else to write: a no-op update, so that RETURNING has the row */
-        const char *c = s->t->pk;
-        for (size_t i = 0; i < s->t->ncolumns && !c; i++)
-            if (s->conflict & (1ULL << i)) c = s->t->columns[i];
-        rli_sb_ident(r->b, c);
-        rli_sb_puts(r->b, " = excluded.");
-        rli_sb_ident(r->b, c);
-    }
-    if (s->t->pk) {
-        rli_sb_puts(r->b, " RETURNING ");
-        rli_sb_ident(r->b, s->t->pk);
     }
 }
 
@@ -552,14 +394,14 @@ static void select_list(render *r)
     for (int i = -1; i < (int)s->t->ncolumns; i++) {
         if (i < 0 ? !(s->with_pk && s->t->pk) : !(s->columns & (1ULL << i))) continue;
         if (!first) rli_sb_puts(r->b, ", ");
-        column_read(r, i < 0 ? RLS_PK : i);
+        rli_r_column_read(r, i < 0 ? RLS_PK : i);
         first = false;
     }
     const rls_join *j = s->join;
     for (int i = -1; j && i < (int)j->t->ncolumns; i++) {
         if (i < 0 ? !(j->with_pk && j->t->pk) : !(j->columns & (1ULL << i))) continue;
         if (!first) rli_sb_puts(r->b, ", ");
-        column_read(r, i < 0 ? RLS_JOINED_PK : RLS_JOINED + i);
+        rli_r_column_read(r, i < 0 ? RLS_JOINED_PK : RLS_JOINED + i);
         first = false;
     }
 }
@@ -672,13 +514,13 @@ void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
     find_key_join(&r);
     switch (s->kind) {
     case RLS_INSERT:
-        insert(&r);
+        rli_r_insert(&r);
         return;
     case RLS_UPSERT:
-        upsert(&r);
+        rli_r_upsert(&r);
         return;
     case RLS_UPDATE:
-        update(&r);
+        rli_r_update(&r);
         where(&r);
         return;
     case RLS_DELETE:
