@@ -1120,6 +1120,18 @@ typedef enum rl_write {
  */
 const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size_t field,
                                  const char **column);
+/*
+ * The name of the constraint behind a key of model (one of ms), as the database gives it: key
+ * is the key as the relation calls name it (the field's name for a key of one field, the
+ * rl_key's name, or its fields joined by commas, for a key of several).  On PostgreSQL every
+ * key has one (pg_constraint.conname: "books_author_id_fkey" unless the schema chose another);
+ * on SQLite a key has one where its CREATE TABLE says CONSTRAINT name (as a table constraint,
+ * "CONSTRAINT writer FOREIGN KEY (author_id) REFERENCES authors", or on the column,
+ * "author_id INTEGER CONSTRAINT writer REFERENCES authors").  A view's key has the name of the
+ * table's key it shows.  NULL when the key has no name, key is no key of model, model is not
+ * of ms, or for NULL arguments.  Valid as long as ms.
+ */
+const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const char *key);
 /* Whether model (one of ms) is a view; false for a table, a model not of ms, or NULL. */
 bool rl_models_is_view(const rl_models *ms, const rl_model *model);
 /* What can be written through model (one of ms): RL_WRITE_ALL for a table; for a view, the

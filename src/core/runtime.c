@@ -19,6 +19,12 @@
  * the table lead to the view through those origins (keys.c, rli_key_toward).  A view's keys
  * are extras: a view whose model refuses them is kept without them.
  *
+ * Every key keeps the name of its constraint where the engine gives one (sch_fk.name: on
+ * PostgreSQL always, on SQLite where the CREATE TABLE text names it), a view's key the name
+ * of its table's key, beside the models (rl_models_key_name): the public structs have no
+ * place for the name of a field's key, and an rl_key's own name is how the relation calls
+ * name it (its fields joined by commas when NULL), which stays as it was.
+ *
  * The models are registered with the connection like any other (validated on first use);
  * rl_models_free forgets them there before freeing, so that a later model at the same address
  * is never taken for one of these.
@@ -40,6 +46,9 @@ struct rl_models {
     rl_field **fields;
     unsigned *writes;     /* per model: RL_WRITE_* bits, with VIEW_BIT for a view */
     rli_origin **origins; /* per model: a view's, one per field (in names), else NULL */
+    /* per model: the constraint names of its keys (in names), NULL where the engine gives none:
+     * [f] the key of field f, [nfields + k] the rl_key k (rl_models_key_name) */
+    const char ***key_names;
     arena names;
 };
 
@@ -192,9 +201,13 @@ static rl_field *field_of(rl_model *m, const char *name)
 
 /* The keys of t that are relations: one column to a unique column of another table (its
  * integer primary key, the one column of its primary key, a UNIQUE column). */
-static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema *s)
+static int link_keys(rl_models *ms, size_t i, const sch_table *t, const schema *s)
 {
     rl_model *m = &ms->models[i];
+    const char **names = rli_arena_alloc(&ms->names, (m->nfields + t->nfks + 1) * sizeof *names);
+    if (!names) return RL_ENOMEM;
+    memset(names, 0, (m->nfields + t->nfks + 1) * sizeof *names);
+    ms->key_names[i] = names;
     for (size_t k = 0; k < t->nfks; k++) {
         const sch_fk *fk = &t->fks[k];
         if (strchr(fk->from, ',')) continue;
@@ -217,10 +230,13 @@ static void link_keys(rl_models *ms, size_t i, const sch_table *t, const schema 
         } else if (fld->kind != RL_KIND_INTEGER) {
             continue; /* a relation joins values of one kind: the engine compares others */
         }
+        if (fk->name && !(names[fld - m->fields] = keep_str(&ms->names, fk->name)))
+            return RL_ENOMEM;
         fld->references = parent;
         fld->on_delete = rli_action_from_sql(fk->on_delete);
         fld->on_update = rli_action_from_sql(fk->on_update);
     }
+    return RL_OK;
 }
 
 /* The n names of a comma-separated list of m's fields ("a,b"), NULL-terminated in a; NULL when
@@ -293,6 +309,9 @@ static int composite_keys(rl_models *ms, size_t i, const sch_table *t)
             parent->indexes = ix;
             parent->nindexes++;
         }
+        const char **names = ms->key_names[i];
+        if (fk->name && !(names[m->nfields + used] = keep_str(&ms->names, fk->name)))
+            return RL_ENOMEM;
         keys[used++] = (rl_key){.fields = from,
                                 .references = parent,
                                 .references_fields = to,
@@ -367,17 +386,22 @@ static int view_keys(rl_models *ms, size_t i)
 {
     rl_model *m = &ms->models[i];
     const rli_origin *o = ms->origins[i];
+    enum { MOST = 16 }; /* keys of several columns a view may get */
+    const char **names = rli_arena_alloc(&ms->names, (m->nfields + MOST) * sizeof *names);
+    if (!names) return RL_ENOMEM;
+    memset(names, 0, (m->nfields + MOST) * sizeof *names);
+    ms->key_names[i] = names;
     for (size_t f = 0; f < m->nfields; f++) { /* keys of one column */
         const rl_field *bf =
             o[f].table && o[f].code != RLS_PK ? &o[f].table->fields[o[f].code] : NULL;
         if (!bf || !bf->references) continue;
+        names[f] = ms->key_names[o[f].table - ms->models][bf - o[f].table->fields];
         rl_field *vf = (rl_field *)&m->fields[f];
         vf->references = bf->references;
         vf->references_field = bf->references_field;
         vf->on_delete = bf->on_delete;
         vf->on_update = bf->on_update;
     }
-    enum { MOST = 16 }; /* keys of several columns a view may get */
     rl_key keys[MOST];
     size_t n = 0;
     for (size_t t = 0; t < ms->n; t++) {
@@ -398,6 +422,7 @@ static int view_keys(rl_models *ms, size_t i)
                     fields[j] = shown(ms, i, base, code, rest % times[j])->name;
                 }
                 fields[nf] = NULL;
+                names[m->nfields + n] = ms->key_names[t][base->nfields + k];
                 keys[n++] = (rl_key){.fields = fields,
                                      .references = bk->references,
                                      .references_fields = bk->references_fields,
@@ -501,7 +526,9 @@ int rl_models_load(rl_db *db, rl_models **out)
         ms->fields = calloc(most, sizeof *ms->fields);
         ms->writes = calloc(most, sizeof *ms->writes);
         ms->origins = calloc(most, sizeof *ms->origins);
-        if (!ms->models || !ms->fields || !ms->writes || !ms->origins) rc = RL_ENOMEM;
+        ms->key_names = calloc(most, sizeof *ms->key_names);
+        if (!ms->models || !ms->fields || !ms->writes || !ms->origins || !ms->key_names)
+            rc = RL_ENOMEM;
         bool iso = db->be->dialect->read_open[RL_KIND_TIMESTAMP] != NULL;
         for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
@@ -510,8 +537,9 @@ int rl_models_load(rl_db *db, rl_models **out)
         }
         for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
-            link_keys(ms, k, &s.tables[i], &s);
-            rc = composite_keys(ms, k++, &s.tables[i]);
+            rc = link_keys(ms, k, &s.tables[i], &s);
+            if (rc == RL_OK) rc = composite_keys(ms, k, &s.tables[i]);
+            k++;
         }
         for (size_t i = 0; rc == RL_OK && i < s.nviews; i++) {
             const sch_object *v = &s.views[i];
@@ -575,6 +603,31 @@ const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size
     return o->table;
 }
 
+/* Whether key (a relation call's name of a key of several fields) names rl_key k: its name,
+ * else its fields joined by commas. */
+static bool names_key(const rl_key *k, const char *key)
+{
+    if (k->name) return strcmp(k->name, key) == 0;
+    for (size_t j = 0; k->fields && k->fields[j]; j++) {
+        size_t n = strlen(k->fields[j]);
+        if ((j && *key++ != ',') || strncmp(key, k->fields[j], n) != 0) return false;
+        key += n;
+    }
+    return k->fields && k->fields[0] && *key == '\0';
+}
+
+const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const char *key)
+{
+    long i = index_of(ms, model);
+    const char **names = i >= 0 && key ? ms->key_names[i] : NULL;
+    if (!names) return NULL;
+    for (size_t f = 0; f < model->nfields; f++)
+        if (model->fields[f].references && strcmp(model->fields[f].name, key) == 0) return names[f];
+    for (size_t k = 0; k < model->nkeys; k++)
+        if (names_key(&model->keys[k], key)) return names[model->nfields + k];
+    return NULL;
+}
+
 bool rl_models_is_view(const rl_models *ms, const rl_model *model)
 {
     long i = index_of(ms, model);
@@ -603,6 +656,7 @@ void rl_models_free(rl_models *ms)
     free(ms->fields);
     free(ms->writes);
     free(ms->origins);
+    free(ms->key_names);
     free(ms->models);
     rli_arena_free(&ms->names);
     free(ms);

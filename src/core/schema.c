@@ -40,6 +40,7 @@ void rli_schema_free(schema *s)
         sch_table *t = &s->tables[i];
         free_columns(t->cols, t->ncols);
         for (size_t k = 0; k < t->nfks; k++) {
+            free(t->fks[k].name);
             free(t->fks[k].parent);
             free(t->fks[k].from);
             free(t->fks[k].to);

@@ -19,6 +19,8 @@ typedef struct sch_column {
 
 typedef struct sch_fk {
     int id;
+    char *name; /* the constraint's name, NULL when the engine gives none (SQLite: none given in
+                   the CREATE TABLE text, or not one that can be told apart for certain) */
     char *parent;
     char *from, *to; /* comma-separated column lists; to is "" for the parent's primary key */
     char on_update[16], on_delete[16];

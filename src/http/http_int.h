@@ -226,9 +226,11 @@ typedef struct rlh_way {
     char key[RLH_KEY_NAME];  /* the key followed as relation calls name it ("" for RLH_LINKED) */
     char hint[RLH_KEY_NAME]; /* what names it after "!": a key's column, its PostgreSQL name
                                 (<table>_<columns>_fkey) for several columns, a link table */
-    char fkey[RLH_KEY_NAME]; /* the key's PostgreSQL name, <table>_<columns>_fkey ("" for
-                                RLH_LINKED): PostgREST's hints name keys so */
+    char fkey[RLH_KEY_NAME]; /* the key's PostgreSQL name: its constraint's, else
+                                <table>_<columns>_fkey ("" for RLH_LINKED): PostgREST's hints
+                                name keys so */
     const rl_model *link;    /* RLH_LINKED: the link table */
+    const rl_model *target;  /* the model it leads to (set by rlh_ways_named, else NULL) */
     bool single;             /* the key is unique in the child: one-to-one (RLH_TO_MANY: one
                                 object, not an array) */
     bool several;            /* the key has several columns (an rl_key) */
@@ -250,6 +252,13 @@ typedef struct rlh_way {
  * names. */
 size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, const char *hint,
                    rlh_way *out);
+/* Add to the n ways at out (their target set) the ways from m through a key whose PostgreSQL
+ * name (its constraint's, else the default <table>_<columns>_fkey) is name, as PostgREST takes
+ * a constraint's name for what to embed: m's keys (to-one) and the keys of other tables to m
+ * (to-many), not a key of a table to itself nor one that leads to a view; each with the model
+ * it leads to as target, none twice, at most RLH_MAX_WAYS in all.  Returns the new number. */
+size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, rlh_way *out,
+                      size_t n);
 
 /* select= (v) on model m into sh (embed.c); answers r (400) and returns -1 when it is bad. */
 int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape *sh);

@@ -179,24 +179,25 @@ static bool ambiguous(ctx *c, const rl_model *m, const rl_model *t, const char *
     rlh_addf(&sentence, "%.150s and %.150s are related in %zu ways:", m->table, t->table, n);
     for (size_t i = 0; i < n; i++) {
         char rel[600];
+        const rl_model *to = w[i].target ? w[i].target : t;
         if (w[i].link)
             snprintf(rel, sizeof rel, "%.150s using %.200s and %.200s", w[i].link->table,
                      w[i].mcols, w[i].tcols);
         else
             snprintf(rel, sizeof rel, "%.100s using %.100s(%.100s) and %.100s(%.100s)", w[i].fkey,
-                     m->table, w[i].mcols, t->table, w[i].tcols);
+                     m->table, w[i].mcols, to->table, w[i].tcols);
         rlh_adds(&details, i ? ",{" : "{");
         rlh_json_key(&details, "cardinality");
         rlh_json_str(&details, w[i].single ? "one-to-one" : card[w[i].rel],
                      strlen(w[i].single ? "one-to-one" : card[w[i].rel]));
         rlh_adds(&details, ",");
         char embedding[400];
-        snprintf(embedding, sizeof embedding, "%.150s with %.150s", m->table, t->table);
+        snprintf(embedding, sizeof embedding, "%.150s with %.150s", m->table, to->table);
         rlh_json_member(&details, "embedding", embedding);
         rlh_adds(&details, ",");
         rlh_json_member(&details, "relationship", rel);
         rlh_adds(&details, "}");
-        rlh_addf(&hint, "%s'%.150s!%.200s'", i ? ", " : "", t->table,
+        rlh_addf(&hint, "%s'%.150s!%.200s'", i ? ", " : "", to->table,
                  w[i].link ? w[i].link->table : w[i].fkey);
         rlh_addf(&sentence, "%s %.150s!%.200s", i ? "," : "", label,
                  w[i].link ? w[i].link->table : w[i].fkey);
@@ -244,8 +245,13 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                                                                : rlh_pk_name(by_key->references)};
         snprintf(kid->way.key, sizeof kid->way.key, "%s", by_key->name);
     } else {
+        /* the ways to the table of that name, and without a hint (as PostgREST) those through
+         * a key whose constraint has that name */
         rlh_way w[RLH_MAX_WAYS];
         size_t nw = t ? rlh_ways_of(c->ms, m, t, s->hint, w) : 0;
+        for (size_t i = 0; i < nw; i++)
+            w[i].target = t;
+        if (!s->hint) nw = rlh_ways_named(c->ms, m, s->relation, w, nw);
         if (nw == 0) {
             char msg[400], details[700], sentence[500];
             snprintf(msg, sizeof msg,
@@ -271,8 +277,8 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
             if (!t && c->p->error) ((rlh_perror *)c->p->error)->own_code = "RL_EFIELD";
             return false;
         }
-        if (nw > 1) return ambiguous(c, m, t, s->relation, w, nw);
-        kid->m = t;
+        if (nw > 1) return ambiguous(c, m, w[0].target, s->relation, w, nw);
+        kid->m = w[0].target;
         kid->way = w[0];
     }
     if (kid->spread && kid->way.rel != RLH_TO_ONE && !kid->way.single) {

@@ -95,11 +95,18 @@ static bool leads_to(const rl_models *ms, const key_ref *k, const rl_model *x, c
     return true;
 }
 
-/* The name PostgreSQL gives key k of m by default, "<table>_<column>[_<column>...]_fkey", into
- * out: of the table whose columns a view's key shows, for a view. */
+/* The PostgreSQL name of key k of m into out: its constraint's name where the database gives
+ * one (rl_models_key_name: a view's key has its table's), else the name PostgreSQL gives a key
+ * by default, "<table>_<column>[_<column>...]_fkey" (of the table whose columns a view's key
+ * shows, for a view). */
 static void fkey_name(const rl_models *ms, const rl_model *m, const key_ref *k, char *out,
                       size_t size)
 {
+    const char *named = rl_models_key_name(ms, m, k->name);
+    if (named) {
+        snprintf(out, size, "%s", named);
+        return;
+    }
     const rl_model *base = NULL;
     const char *cols[RL_MAX_KEY_FIELDS + 1] = {0}, *c;
     for (size_t i = 0, f = 0; key_field(k, i) && i < RL_MAX_KEY_FIELDS; i++) {
@@ -120,7 +127,7 @@ static void fkey_name(const rl_models *ms, const rl_model *m, const key_ref *k, 
 }
 
 /* Whether hint names key k of m: its name, the column of a key of one field or the column it
- * references, or the name PostgreSQL gives a key by default (which PostgREST's hints use). */
+ * references, or its PostgreSQL name (which PostgREST's hints use). */
 static bool hint_names(const rl_models *ms, const char *hint, const rl_model *m, const key_ref *k)
 {
     if (!hint || strcmp(k->name, hint) == 0) return true;
@@ -246,6 +253,50 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
         const rl_model *link = rl_models_get(ms, l);
         if (link == m || link == t || (hint && strcmp(link->table, hint) != 0)) continue;
         n += link_ways(ms, link, m, t, out, n);
+    }
+    return n;
+}
+
+/* Whether way w is among the n ways at ws (the same key, the same way, to the same model). */
+static bool known_way(const rlh_way *ws, size_t n, const rlh_way *w)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ws[i].link && ws[i].rel == w->rel && ws[i].target == w->target &&
+            strcmp(ws[i].key, w->key) == 0 && strcmp(ws[i].fkey, w->fkey) == 0)
+            return true;
+    return false;
+}
+
+/* Add way w (to target) to the n ways at out unless it is there; the new n. */
+static size_t add_way(rlh_way *out, size_t n, rlh_way w, const rl_model *target)
+{
+    w.target = target;
+    if (n == RLH_MAX_WAYS || known_way(out, n, &w)) return n;
+    out[n] = w;
+    return n + 1;
+}
+
+size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, rlh_way *out,
+                      size_t n)
+{
+    key_ref k;
+    char fkey[RLH_KEY_NAME];
+    const char *cols[RL_MAX_KEY_FIELDS + 1];
+    for (size_t i = 0; name && key_at(m, i, &k); i++) {
+        if (same_table(k.target, m) || rl_models_is_view(ms, k.target)) continue;
+        fkey_name(ms, m, &k, fkey, sizeof fkey);
+        if (strcmp(fkey, name) == 0 && leads_to(ms, &k, k.target, cols))
+            n = add_way(out, n, way_by(ms, RLH_TO_ONE, m, &k, cols), k.target);
+    }
+    for (size_t x = 0; name && x < rl_models_count(ms); x++) {
+        const rl_model *t = rl_models_get(ms, x);
+        if (same_table(t, m) || rl_models_is_view(ms, t)) continue;
+        for (size_t i = 0; key_at(t, i, &k); i++) {
+            if (!leads_to(ms, &k, m, cols)) continue;
+            fkey_name(ms, t, &k, fkey, sizeof fkey);
+            if (strcmp(fkey, name) == 0)
+                n = add_way(out, n, way_by(ms, RLH_TO_MANY, t, &k, cols), t);
+        }
     }
     return n;
 }

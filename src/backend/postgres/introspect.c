@@ -142,6 +142,7 @@ static void add_key(sch_table *t, const PGresult *r, int i)
 {
     sch_fk *fk = &t->fks[t->nfks];
     fk->id = (int)t->nfks++;
+    fk->name = dup_value(r, i, 0);
     fk->parent = dup_value(r, i, 5);
     fk->from = dup_value(r, i, 8);
     fk->to = dup_value(r, i, 9);

@@ -309,6 +309,7 @@ int rli_schema_load(sqlite3 *h, schema *out)
     for (size_t i = 0; i < out->ntables; i++) {
         if ((rc = load_columns(h, &out->tables[i])) != SQLITE_OK) return rc;
         if ((rc = load_fks(h, &out->tables[i])) != SQLITE_OK) return rc;
+        rli_sqlite_fk_names(&out->tables[i]);
         if ((rc = load_uniques(h, &out->tables[i])) != SQLITE_OK) return rc;
     }
     for (size_t i = 0; i < out->nviews; i++)

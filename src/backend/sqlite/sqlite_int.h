@@ -174,6 +174,25 @@ char *rli_sql_normalize(const char *sql);
 size_t rli_sql_name_end(const char *sql);
 /* The top-level items (column definitions and table constraints) of a CREATE TABLE. */
 int rli_sql_table_items(const char *sql, char ***out, size_t *n);
+/* A token of SQLite's SQL text: its kind and byte range (tokenize.c). */
+typedef enum rli_tok_kind {
+    RLI_TOK_END,
+    RLI_TOK_WORD,      /* a keyword or a plain identifier */
+    RLI_TOK_QUOTED_ID, /* "x", `x`, [x] */
+    RLI_TOK_STRING,    /* 'x' */
+    RLI_TOK_NUMBER,
+    RLI_TOK_PUNCT
+} rli_tok_kind;
+typedef struct rli_tok {
+    rli_tok_kind kind;
+    size_t start, end; /* byte range in the source */
+} rli_tok;
+/* The token of s at or after *pos (comments and blanks skipped); *pos moves past it.  Never
+ * reads past s's NUL: an unterminated quote or comment ends there. */
+rli_tok rli_sql_next_tok(const char *s, size_t *pos);
+/* The names of t's foreign keys (t->fks, from PRAGMA foreign_key_list) from its CREATE TABLE
+ * text t->sql (fknames.c). */
+void rli_sqlite_fk_names(sch_table *t);
 
 /* ---- migrations (rebuild.c, apply.c) -------------------------------------------------------- */
 

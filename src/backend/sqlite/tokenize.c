@@ -14,12 +14,7 @@
 
 /* ---- tokenizer ------------------------------------------------------------------------------ */
 
-enum tok_kind { T_END, T_WORD, T_QUOTED_ID, T_STRING, T_NUMBER, T_PUNCT };
-
-typedef struct tok {
-    enum tok_kind kind;
-    size_t start, end; /* byte range in the source */
-} tok;
+typedef rli_tok tok;
 
 static size_t skip_space(const char *s, size_t i)
 {
@@ -56,33 +51,32 @@ static size_t skip_quoted(const char *s, size_t i, char close)
     return i;
 }
 
-/* Read the token at or after *pos; *pos moves past it. */
-static tok next_tok(const char *s, size_t *pos)
+rli_tok rli_sql_next_tok(const char *s, size_t *pos)
 {
     size_t i = skip_space(s, *pos);
-    tok t = {T_END, i, i};
+    tok t = {RLI_TOK_END, i, i};
     char c = s[i];
     if (!c) return t;
     if (c == '\'') {
-        t.kind = T_STRING;
+        t.kind = RLI_TOK_STRING;
         t.end = skip_quoted(s, i, '\'');
     } else if (c == '"' || c == '`' || c == '[') {
-        t.kind = T_QUOTED_ID;
+        t.kind = RLI_TOK_QUOTED_ID;
         t.end = skip_quoted(s, i, c == '[' ? ']' : c);
     } else if (isalpha((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80) {
-        t.kind = T_WORD;
+        t.kind = RLI_TOK_WORD;
         while (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$' ||
                (unsigned char)s[i] >= 0x80)
             i++;
         t.end = i;
     } else if (isdigit((unsigned char)c) || (c == '.' && isdigit((unsigned char)s[i + 1]))) {
-        t.kind = T_NUMBER;
+        t.kind = RLI_TOK_NUMBER;
         while (isalnum((unsigned char)s[i]) || s[i] == '.' ||
                ((s[i] == '+' || s[i] == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E')))
             i++;
         t.end = i;
     } else {
-        t.kind = T_PUNCT;
+        t.kind = RLI_TOK_PUNCT;
         static const char *const two[] = {"<=", ">=", "<>", "!=", "==", "||", "<<", ">>", "->"};
         t.end = i + 1;
         for (size_t k = 0; k < sizeof two / sizeof two[0]; k++)
@@ -105,7 +99,7 @@ static void put_tok(strbuf *b, const char *s, tok t)
 {
     size_t n = t.end - t.start;
     const char *p = s + t.start;
-    if (t.kind == T_QUOTED_ID && n >= 2) {
+    if (t.kind == RLI_TOK_QUOTED_ID && n >= 2) {
         /* "name" -> name when plain; otherwise keep a double-quoted form. */
         const char *in = p + 1;
         size_t m = n - 2;
@@ -121,7 +115,7 @@ static void put_tok(strbuf *b, const char *s, tok t)
         }
         return;
     }
-    if (t.kind == T_WORD) {
+    if (t.kind == RLI_TOK_WORD) {
         for (size_t i = 0; i < n; i++) {
             char c = (char)tolower((unsigned char)p[i]);
             rli_sb_putn(b, &c, 1);
@@ -137,8 +131,9 @@ char *rli_sql_normalize(const char *sql)
     rli_sb_init(&b);
     size_t pos = 0;
     bool first = true;
-    for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos)) {
-        if (t.kind == T_PUNCT && sql[t.start] == ';') continue;
+    for (tok t = rli_sql_next_tok(sql, &pos); t.kind != RLI_TOK_END;
+         t = rli_sql_next_tok(sql, &pos)) {
+        if (t.kind == RLI_TOK_PUNCT && sql[t.start] == ';') continue;
         if (!first) rli_sb_putn(&b, " ", 1);
         put_tok(&b, sql, t);
         first = false;
@@ -149,8 +144,9 @@ char *rli_sql_normalize(const char *sql)
 size_t rli_sql_statement_end(const char *sql)
 {
     size_t pos = 0;
-    for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos)) {
-        if (t.kind != T_PUNCT || sql[t.start] != ';') continue;
+    for (tok t = rli_sql_next_tok(sql, &pos); t.kind != RLI_TOK_END;
+         t = rli_sql_next_tok(sql, &pos)) {
+        if (t.kind != RLI_TOK_PUNCT || sql[t.start] != ';') continue;
         char *head = strndup(sql, t.end);
         bool done = head && sqlite3_complete(head);
         free(head);
@@ -163,8 +159,9 @@ size_t rli_sql_statement_end(const char *sql)
 bool rli_sql_blank_after(const char *sql, size_t i)
 {
     size_t pos = i;
-    for (tok t = next_tok(sql, &pos); t.kind != T_END; t = next_tok(sql, &pos))
-        if (t.kind != T_PUNCT || sql[t.start] != ';') return false;
+    for (tok t = rli_sql_next_tok(sql, &pos); t.kind != RLI_TOK_END;
+         t = rli_sql_next_tok(sql, &pos))
+        if (t.kind != RLI_TOK_PUNCT || sql[t.start] != ';') return false;
     return true;
 }
 
@@ -175,9 +172,9 @@ size_t rli_sql_name_end(const char *sql)
     tok t;
     int words = 0;
     for (;;) {
-        t = next_tok(sql, &pos);
-        if (t.kind == T_END) return pos;
-        if (t.kind != T_WORD) break;
+        t = rli_sql_next_tok(sql, &pos);
+        if (t.kind == RLI_TOK_END) return pos;
+        if (t.kind != RLI_TOK_WORD) break;
         size_t n = t.end - t.start;
         const char *w = sql + t.start;
         bool kw = (n == 6 && strncasecmp(w, "create", 6) == 0) ||
@@ -193,9 +190,9 @@ size_t rli_sql_name_end(const char *sql)
     }
     /* t is the name (maybe schema-qualified: name . name). */
     size_t after = t.end, p2 = after;
-    tok dot = next_tok(sql, &p2);
-    if (dot.kind == T_PUNCT && sql[dot.start] == '.') {
-        tok name = next_tok(sql, &p2);
+    tok dot = rli_sql_next_tok(sql, &p2);
+    if (dot.kind == RLI_TOK_PUNCT && sql[dot.start] == '.') {
+        tok name = rli_sql_next_tok(sql, &p2);
         after = name.end;
     }
     return after;
@@ -205,16 +202,16 @@ size_t rli_sql_name_end(const char *sql)
 int rli_sql_table_items(const char *sql, char ***out, size_t *n)
 {
     size_t pos = rli_sql_name_end(sql);
-    tok t = next_tok(sql, &pos);
+    tok t = rli_sql_next_tok(sql, &pos);
     *out = NULL;
     *n = 0;
-    if (t.kind != T_PUNCT || sql[t.start] != '(') return -1;
+    if (t.kind != RLI_TOK_PUNCT || sql[t.start] != '(') return -1;
     size_t cap = 0, item_start = t.end;
     int depth = 1;
     for (;;) {
-        t = next_tok(sql, &pos);
-        if (t.kind == T_END) return -1;
-        if (t.kind != T_PUNCT) continue;
+        t = rli_sql_next_tok(sql, &pos);
+        if (t.kind == RLI_TOK_END) return -1;
+        if (t.kind != RLI_TOK_PUNCT) continue;
         char c = sql[t.start];
         if (c == '(') depth++;
         if (c == ')') depth--;
