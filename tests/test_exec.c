@@ -208,6 +208,9 @@ static void test_empty_selects(void **state)
     expect(f, "directors", "select=name,films(title,roles())&id=eq.2",
            "[{\"name\":\"Ozu\",\"films\":[{\"title\":\"Tokyo Story\"}]}]");
     expect(f, "directors", "select=&id=eq.2", "[{\"id\":2,\"name\":\"Ozu\"}]");
+    /* the children that reference a column, embedded by that column's name */
+    expect(f, "directors", "select=name,id(title)&id=eq.2",
+           "[{\"name\":\"Ozu\",\"id\":[{\"title\":\"Tokyo Story\"}]}]");
     /* an aliased embed's filters, order and limit by the relation's own name */
     expect(f, "directors",
            "select=name,works:films(title)&id=eq.1&films.order=title.desc&films.limit=1",

@@ -294,7 +294,8 @@ size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, 
         for (size_t i = 0; key_at(t, i, &k); i++) {
             if (!leads_to(ms, &k, m, cols)) continue;
             fkey_name(ms, t, &k, fkey, sizeof fkey);
-            if (strcmp(fkey, name) == 0)
+            /* its name, or the one column of m it references (country?select=id(name)) */
+            if (strcmp(fkey, name) == 0 || (!cols[1] && strcmp(cols[0], name) == 0))
                 n = add_way(out, n, way_by(ms, RLH_TO_MANY, t, &k, cols), t);
         }
     }
