@@ -1580,13 +1580,26 @@ static void same_either_way(const char *q)
             const char *op;
             size_t k;
             switch (rule) {
-            case 0: r[loud] = rlh_g_select(&g, &sel, &k); break;
-            case 1: r[loud] = rlh_g_tree_path(&g, &path, &col); break;
-            case 2: r[loud] = rlh_g_filter(&g, &c); break;
-            case 3: r[loud] = rlh_g_logic_path(&g, &path, &op); break;
-            case 4: r[loud] = rlh_g_logic(&g, &tree); break;
-            case 5: r[loud] = rlh_g_order(&g, &terms, &k); break;
-            default: r[loud] = rlh_g_columns(&g, &names, &k);
+            case 0:
+                r[loud] = rlh_g_select(&g, &sel, &k);
+                break;
+            case 1:
+                r[loud] = rlh_g_tree_path(&g, &path, &col);
+                break;
+            case 2:
+                r[loud] = rlh_g_filter(&g, &c);
+                break;
+            case 3:
+                r[loud] = rlh_g_logic_path(&g, &path, &op);
+                break;
+            case 4:
+                r[loud] = rlh_g_logic(&g, &tree);
+                break;
+            case 5:
+                r[loud] = rlh_g_order(&g, &terms, &k);
+                break;
+            default:
+                r[loud] = rlh_g_columns(&g, &names, &k);
             }
             pos[loud] = g.pos;
         }

@@ -255,8 +255,9 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
 /* Add to the n ways at out (their target set) the ways from m through a key whose PostgreSQL
  * name (its constraint's, else the default <table>_<columns>_fkey) is name, as PostgREST takes
  * a constraint's name for what to embed: m's keys (to-one) and the keys of other tables to m
- * (to-many; also by the one column of m such a key references), not a key of a table to itself nor one that leads to a view; each with the model
- * it leads to as target, none twice, at most RLH_MAX_WAYS in all.  Returns the new number. */
+ * (to-many; also by the one column of m such a key references), not a key of a table to itself nor
+ * one that leads to a view; each with the model it leads to as target, none twice, at most
+ * RLH_MAX_WAYS in all.  Returns the new number. */
 size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, rlh_way *out,
                       size_t n);
 

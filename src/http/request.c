@@ -144,4 +144,3 @@ int rl_respond_error(rl_request *r, int status, const char *code, const char *me
     rlh_free(&b);
     return rc;
 }
-

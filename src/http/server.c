@@ -27,7 +27,6 @@
 
 #include "server_int.h"
 
-
 static int fail(rl_server *s, char *errbuf, size_t errlen, const char *fmt, const char *what)
 {
     if (s) snprintf(s->err, sizeof s->err, fmt, what);

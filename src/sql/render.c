@@ -13,8 +13,6 @@
 
 #define MAX_DEPTH 32 /* groups nest at most this deep (the builder refuses deeper) */
 
-
-
 static void param(render *r)
 {
     rli_sb_printf(r->b, "%c%d", r->d->placeholder, ++r->n);

@@ -145,4 +145,3 @@ void rli_r_upsert(render *r)
         rli_sb_ident(r->b, s->t->pk);
     }
 }
-
