@@ -9,7 +9,36 @@
 
 #include "answer.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* A throw-away database (the test profile) made by schema then rows, and its tables read. */
+typedef struct fixture {
+    rl_db *db;
+    rl_models *ms;
+} fixture;
+
+static inline fixture *pipeline_open(const char *schema, const char *rows)
+{
+    fixture *f = calloc(1, sizeof *f);
+    rl_options o = {.profile = RL_PROFILE_TEST};
+    assert_non_null(f);
+    assert_int_equal(rl_open(&f->db, NULL, &o), RL_OK);
+    assert_int_equal(rl_exec(f->db, schema, NULL, 0, NULL), RL_OK);
+    assert_int_equal(rl_exec(f->db, rows, NULL, 0, NULL), RL_OK);
+    assert_int_equal(rl_models_load(f->db, &f->ms), RL_OK);
+    return f;
+}
+
+/* cmocka's teardown of a fixture made by pipeline_open. */
+static inline int pipeline_close(void **state)
+{
+    fixture *f = *state;
+    rl_models_free(f->ms);
+    rl_close(f->db);
+    free(f);
+    return 0;
+}
 
 /* GET /rel?query: the JSON (nulls stripped with strip), or the error's status and code as
  * "STATUS CODE"; malloc'd. */

@@ -46,30 +46,15 @@ static const char *const rows =
     "INSERT INTO students VALUES (1, 'a'), (1, 'b');"
     "INSERT INTO grades VALUES (1, 1, 'b', 5), (2, 1, 'b', 3), (3, 1, 'a', 4);";
 
-typedef struct fixture {
-    rl_db *db;
-    rl_models *ms;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    rl_options o = {.profile = RL_PROFILE_TEST};
-    assert_int_equal(rl_open(&f->db, NULL, &o), RL_OK);
-    assert_int_equal(rl_exec(f->db, on_pg() ? schema_pg : schema_sqlite, NULL, 0, NULL), RL_OK);
-    assert_int_equal(rl_exec(f->db, rows, NULL, 0, NULL), RL_OK);
-    assert_int_equal(rl_models_load(f->db, &f->ms), RL_OK);
-    *state = f;
+    *state = pipeline_open(on_pg() ? schema_pg : schema_sqlite, rows);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    rl_models_free(f->ms);
-    rl_close(f->db);
-    free(f);
-    return 0;
+    return pipeline_close(state);
 }
 
 /* The CSV of GET /rel?query. */

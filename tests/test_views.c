@@ -42,30 +42,15 @@ static const char *const rows =
 #define AUTHORS "Aut\"hors, \xc3\xa9"
 #define WRITER  "writer \"view\""
 
-typedef struct fixture {
-    rl_db *db;
-    rl_models *ms;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    rl_options o = {.profile = RL_PROFILE_TEST};
-    assert_int_equal(rl_open(&f->db, NULL, &o), RL_OK);
-    assert_int_equal(rl_exec(f->db, schema, NULL, 0, NULL), RL_OK);
-    assert_int_equal(rl_exec(f->db, rows, NULL, 0, NULL), RL_OK);
-    assert_int_equal(rl_models_load(f->db, &f->ms), RL_OK);
-    *state = f;
+    *state = pipeline_open(schema, rows);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    rl_models_free(f->ms);
-    rl_close(f->db);
-    free(f);
-    return 0;
+    return pipeline_close(state);
 }
 
 static const rl_model *model(fixture *f, const char *name)
