@@ -98,20 +98,19 @@ static void test_unfiltered_writes_are_refused(void **state)
     (void)state;
     server sv;
     start_rest(&sv, NULL);
-    /* filters that hold for every row are no filters: and=() and not.or=() are TRUE, an OR
-     * with a TRUE in it is TRUE, x IS NULL OR x IS NOT NULL is TRUE, so are IS NOT NULL of a
-     * column that cannot be NULL and NOT IN () */
+    /* filters that hold for every row are no filters: an OR with a TRUE in it is TRUE, x IS
+     * NULL OR x IS NOT NULL is TRUE, so are IS NOT NULL of a column that cannot be NULL, NOT
+     * IN (), x = 5 OR NOT x = 5 of a column without NULLs */
     static const char *const always[] = {
-        "/reviews?and=()",
-        "/reviews?not.or=()",
-        "/reviews?or=(and(),stars.eq.5)",
-        "/reviews?not.and=(or(),stars.eq.5)",
         "/reviews?or=(stars.is.null,stars.not.is.null)",
+        "/reviews?not.and=(stars.is.null,stars.not.is.null)",
+        "/reviews?or=(id.eq.2,id.not.eq.2)",
+        "/reviews?or=(stars.gt.4,and(book_id.in.(7,8),book_id.not.in.(7,8)),id.not.is.null)",
         "/reviews?id=not.is.null",
         "/reviews?book_id=not.is.null",
         "/reviews?id=not.in.()",
-        "/reviews?and=(and(),and(and()))",
-        "/reviews?select=id&and=()",
+        "/reviews?not.and=(id.in.(),stars.in.())",
+        "/reviews?select=id&id=not.in.()",
     };
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) {
         char msg[300];
@@ -119,11 +118,32 @@ static void test_unfiltered_writes_are_refused(void **state)
         assert_contains(msg, "every row");
         expect_error(&sv, "PATCH", always[i], "{\"stars\": 1}", NULL, 400, "RL_EINVAL", NULL, 0);
     }
+    /* an empty and=() or or=() is not a condition in PostgREST's grammar: 400, nothing goes */
+    static const char *const empty[] = {
+        "/reviews?and=()",
+        "/reviews?not.or=()",
+        "/reviews?or=(and(),stars.eq.5)",
+        "/reviews?not.and=(or(),stars.eq.5)",
+        "/reviews?and=(and(),and(and()))",
+        "/reviews?select=id&and=()",
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        expect_error(&sv, "DELETE", empty[i], NULL, NULL, 400, "PGRST100", NULL, 0);
+        expect_error(&sv, "PATCH", empty[i], "{\"stars\": 1}", NULL, 400, "PGRST100", NULL, 0);
+    }
+    /* a condition beside its negation on a column that may be NULL leaves the NULLs out */
+    static const char *const some[] = {"/reviews?or=(stars.eq.5,stars.not.eq.5)",
+                                       "/reviews?or=(stars.is.null,book_id.not.is.null)&id=eq.0"};
+    for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+        resp r = call(&sv, "PATCH", some[i], "{\"editor_id\": null}", NULL);
+        if (r.status != 204) fail_msg("PATCH %s: %ld %s", some[i], r.status, r.body);
+        done(&r);
+    }
     assert_int_equal(count_rows(&sv, "reviews"), 3);
     assert_int_equal(rows_of(&sv, "/reviews?stars=eq.1"), 0);
 
-    /* an empty OR matches nothing: a filter, and nothing goes */
-    resp r = call(&sv, "DELETE", "/reviews?or=()", NULL, NULL);
+    /* an empty IN matches nothing: a filter, and nothing goes */
+    resp r = call(&sv, "DELETE", "/reviews?id=in.()", NULL, NULL);
     assert_int_equal(r.status, 204);
     done(&r);
     assert_int_equal(count_rows(&sv, "reviews"), 3);
@@ -134,10 +154,76 @@ static void test_unfiltered_writes_are_refused(void **state)
     assert_int_equal(count_rows(&sv, "reviews"), 2);
     /* and the header still allows what it says */
     static const char *const allow[] = {"Prefer: unfiltered=allow", NULL};
-    r = call(&sv, "DELETE", "/reviews?and=()", NULL, allow);
+    r = call(&sv, "DELETE", "/reviews", NULL, allow);
     assert_int_equal(r.status, 204);
     done(&r);
     assert_int_equal(count_rows(&sv, "reviews"), 0);
+    stop(&sv);
+}
+
+/* limit= on a write reaches that many rows by order= and no more; a singular write or one over
+ * max-affected (with handling=strict) is undone */
+static void test_writes_reach_what_they_say(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    /* reviews: id 1 (stars 5), 2 (stars 4), 3 (stars 3) */
+    resp r = call(&sv, "DELETE", "/reviews?id=gt.0&limit=1&order=stars.asc", NULL, NULL);
+    assert_int_equal(r.status, 204);
+    done(&r);
+    assert_int_equal(count_rows(&sv, "reviews"), 2);
+    assert_int_equal(rows_of(&sv, "/reviews?id=eq.3"), 0);
+    static const char *const rep[] = {"Prefer: return=representation", NULL};
+    r = call(&sv, "PATCH", "/reviews?id=gt.0&order=id.desc&limit=1&select=id,stars",
+             "{\"stars\": 1}", rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"id\":2,\"stars\":1}]");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/reviews?stars=eq.1"), 1);
+    /* offset= too: the second row by key, and no other */
+    r = call(&sv, "PATCH", "/reviews?id=gt.0&offset=1&select=id", "{\"stars\": 2}", rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"id\":2}]");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/reviews?stars=eq.5"), 1);
+
+    /* the integer key can change, and the answer shows the row as it is now, with embeds */
+    r = call(&sv, "PATCH", "/reviews?id=eq.2&select=id,book:books(title)", "{\"id\": 20}", rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"id\":20,\"book\":{\"title\":\"A Wizard of Earthsea\"}}]");
+    assert_contains(r.headers, "Content-Range: 0-0/*");
+    done(&r);
+
+    /* more rows than max-affected: nothing changes */
+    static const char *const strict[] = {"Prefer: handling=strict, max-affected=1", NULL};
+    char msg[300];
+    expect_error(&sv, "PATCH", "/reviews?id=gt.0", "{\"stars\": 3}", strict, 400, "PGRST124", msg,
+                 sizeof msg);
+    assert_contains(msg, "2 rows");
+    assert_int_equal(rows_of(&sv, "/reviews?stars=eq.3"), 0);
+    static const char *const strict2[] = {"Prefer: handling=strict, max-affected=2",
+                                          "Prefer: count=exact", NULL};
+    r = call(&sv, "PATCH", "/reviews?id=gt.0", "{\"stars\": 3}", strict2);
+    assert_int_equal(r.status, 204);
+    assert_contains(r.headers, "Preference-Applied: count=exact, handling=strict, max-affected=2");
+    assert_contains(r.headers, "Content-Range: 0-1/2");
+    done(&r);
+
+    /* a singular write is one row or none at all, filtered or not */
+    static const char *const one[] = {"Accept: application/vnd.pgrst.object+json", NULL};
+    expect_error(&sv, "DELETE", "/reviews", NULL, one, 406, "PGRST116", NULL, 0);
+    expect_error(&sv, "PATCH", "/reviews?stars=eq.3", "{\"stars\": 4}", one, 406, "PGRST116", NULL,
+                 0);
+    assert_int_equal(rows_of(&sv, "/reviews?stars=eq.3"), 2);
+    static const char *const one_rep[] = {"Accept: application/vnd.pgrst.object+json",
+                                          "Prefer: return=representation", NULL};
+    r = call(&sv, "DELETE", "/reviews?id=eq.20&select=id", NULL, one_rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"id\":20}");
+    assert_contains(r.headers, "Content-Range: */*");
+    done(&r);
+    assert_int_equal(count_rows(&sv, "reviews"), 1);
     stop(&sv);
 }
 
@@ -652,6 +738,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unfiltered_writes_are_refused),
+        cmocka_unit_test(test_writes_reach_what_they_say),
         cmocka_unit_test(test_schema_changes_are_followed),
         cmocka_unit_test(test_unknown_names_are_errors),
         cmocka_unit_test(test_values_the_column_cannot_hold),

@@ -99,7 +99,7 @@ static void reset(server *sv, const char *schema, const char *rows)
 {
     if (!on_pg()) {
         stop(sv);
-        char *sql = malloc(strlen(schema) + strlen(rows) + 1);
+        char *sql = malloc(strlen(schema) + strlen(rows) + sizeof "ANALYZE;");
         assert_non_null(sql);
         sprintf(sql, "%s%s", schema, rows);
         start_sql(sv, sql);
@@ -427,7 +427,7 @@ static void test_postgrest_read(void **state)
     assert_non_null(sql);
     /* PostgreSQL's statistics of the rows, as PostgREST's own test setup takes them (VACUUM
      * ANALYZE after loading): count=planned reads the planner's estimates */
-    sprintf(sql, "%s%s%s", schema, rows, on_pg() ? "ANALYZE;" : "");
+    snprintf(sql, strlen(schema) + strlen(rows) + sizeof "ANALYZE;", "%s%s%s", schema, rows, on_pg() ? "ANALYZE;" : "");
     server sv;
     start_sql(&sv, sql);
     free(sql);

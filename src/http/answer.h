@@ -20,4 +20,24 @@ void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_n
  * own code and sentence in a member "reflite" (get.c). */
 int rlh_answer_error(rl_request *r, const rlh_perror *e);
 
+/* The header Preference-Applied: of the request's Prefer, what an answer to method as applies,
+ * in PostgREST's order (resolution only when it applied to the write); none when nothing. */
+void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool resolution);
+
+/* get.c: the stages before execution, for every method of /table and /table/ID. */
+/* 404: id is not a key of m (not an integer, or m has none). */
+int rlh_bad_key(rl_request *r, const rl_model *m, const char *id);
+/* The request value of r on m (its query string and headers); with id, the filter of its key;
+ * with by_key, ordered by the integer key.  NULL when out of memory. */
+rlh_req *rlh_request_value(rl_request *r, const rl_model *m, const char *id, bool by_key);
+/* The plan of req (may be NULL: out of memory) on r's models; NULL when out of memory. */
+rlh_plan *rlh_request_plan(rl_request *r, const rlh_req *req);
+/* Answer r with p's error (p NULL: out of memory). */
+int rlh_plan_error(rl_request *r, const rlh_plan *p);
+
+/* write.c: PATCH and DELETE of the rows a request's filters (or /table/ID) name: sets (none
+ * for DELETE) are the body's columns with their values.  Answers r. */
+int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
+                     size_t nsets, bool del);
+
 #endif

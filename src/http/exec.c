@@ -295,20 +295,12 @@ static rl_order order_of(const rlh_porder *o)
     }
 }
 
-/* The query of node n: its conditions, its !inner kids, its order (root: also what a column
- * of a to-one kid orders by, through a join). */
-static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, rlh_exec_error *err)
+/* Order q (a query on n's model) as node n says (root: also by a column of a to-one kid,
+ * through a join). */
+static int order_query(rl_query *q, const rlh_pnode *n, bool root, rlh_exec_error *err)
 {
-    rl_query *q = *out = rl_select(db, n->m);
-    if (!q) return RL_ENOMEM;
-    for (size_t i = 0; i < n->ncols; i++)
-        if (n->cols[i].njson || n->cols[i].agg != RLH_AGG_NONE)
-            return unsupported(err, n->cols[i].agg != RLH_AGG_NONE ? "aggregates"
-                                                                   : "JSON paths in select=");
-    int rc = rlh_exec_where(q, n, err);
-    for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
-        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, q, &n->kids[i], err);
     bool joined = false;
+    int rc = RL_OK;
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
         const rlh_porder *o = &n->order[i];
         if (o->njson) return unsupported(err, "orders on JSON paths");
@@ -326,6 +318,28 @@ static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, 
         if (rc == RL_OK) rc = rl_order_by(q, name, order_of(o));
     }
     return rc;
+}
+
+/* Whether n's columns are what a row query gives (no JSON path, no aggregate): else *err. */
+static int plain_columns(const rlh_pnode *n, rlh_exec_error *err)
+{
+    for (size_t i = 0; i < n->ncols; i++)
+        if (n->cols[i].njson || n->cols[i].agg != RLH_AGG_NONE)
+            return unsupported(err, n->cols[i].agg != RLH_AGG_NONE ? "aggregates"
+                                                                   : "JSON paths in select=");
+    return RL_OK;
+}
+
+/* The query of node n: its conditions, its !inner kids, its order. */
+static int node_query(rl_db *db, const rlh_pnode *n, bool root, rl_query **out, rlh_exec_error *err)
+{
+    rl_query *q = *out = rl_select(db, n->m);
+    if (!q) return RL_ENOMEM;
+    int rc = plain_columns(n, err);
+    if (rc == RL_OK) rc = rlh_exec_where(q, n, err);
+    for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
+        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, q, &n->kids[i], err);
+    return rc == RL_OK ? order_query(q, n, root, err) : rc;
 }
 
 /* The rows of every kid of n for the rows of rs (n's), and theirs below. */
@@ -440,6 +454,19 @@ static int count_rows(rl_query *q, const rlh_exec_count *c, int64_t *total)
     return rc;
 }
 
+/* The root's rows of q (ordered, ranged), then its kids' below them; the casts tried. */
+static int read_rows(rl_db *db, const rlh_pnode *n, rl_query *q, rlh_result *out,
+                     rlh_exec_error *err)
+{
+    int rc = rl_fetch_all(q, &out->root.rows);
+    if (rc == RL_OK) {
+        out->root.items = out->root.rows->items;
+        out->root.count = out->root.rows->count;
+        rc = fetch_kids(db, n, &out->root, err);
+    }
+    return rc == RL_OK ? check_casts(&out->root, err) : rc;
+}
+
 int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh_result *out,
                   rlh_exec_error *err)
 {
@@ -453,14 +480,62 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
         rc = count_rows(q, count, &out->total);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
     if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
-    if (rc == RL_OK) rc = rl_fetch_all(q, &out->root.rows);
+    if (rc == RL_OK) rc = read_rows(db, n, q, out, err);
     rl_query_free(q);
-    if (rc == RL_OK) {
-        out->root.items = out->root.rows->items;
-        out->root.count = out->root.rows->count;
-        rc = fetch_kids(db, n, &out->root, err);
-    }
-    return rc == RL_OK ? check_casts(&out->root, err) : rc;
+    return rc;
+}
+
+int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, rlh_result *out,
+                     rlh_exec_error *err)
+{
+    const rlh_pnode *n = &p->root;
+    *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
+    err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
+    int rc = n->grouped ? unsupported(err, "aggregates in the answer of a write")
+                        : plain_columns(n, err);
+    for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
+        if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, rows, &n->kids[i], err);
+    if (rc == RL_OK) rc = order_query(rows, n, true, err);
+    if (rc == RL_OK) rc = read_rows(db, n, rows, out, err);
+    rl_query_free(rows);
+    return rc;
+}
+
+int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error *err)
+{
+    const rlh_pnode *n = &p->root;
+    err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
+    rl_query *q = *out = rl_select(db, n->m);
+    if (!q) return RL_ENOMEM;
+    int rc = rlh_exec_where(q, n, err);
+    if (rc != RL_OK || (n->limit < 0 && n->offset <= 0)) return rc;
+    /* limit= / offset= on a write: the rows in that range by order= (then the key), found
+     * by their keys first, so that the write reaches those rows and no others */
+    if (!n->m->has_pk)
+        return fail(err, 400, "RL_EINVAL",
+                    "limit= and offset= on a write need a table with an integer key.",
+                    "%.150s has no integer key to tell its rows apart for a limited write.",
+                    n->m->table);
+    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
+        if (n->order[i].kid >= 0)
+            rc = unsupported(err, "limited writes ordered by a related column");
+    if (rc == RL_OK) rc = order_query(q, n, false, err);
+    if (rc == RL_OK) rc = rl_order_by(q, rlh_pk_name(n->m), RL_ASC);
+    if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
+    if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
+    rl_rows *rows = NULL;
+    if (rc == RL_OK) rc = rl_fetch_all(q, &rows);
+    rl_value *pks = rows && rows->count ? calloc(rows->count, sizeof *pks) : NULL;
+    if (rc == RL_OK && rows->count && !pks) rc = RL_ENOMEM;
+    for (size_t i = 0; rc == RL_OK && i < rows->count; i++)
+        pks[i] = rl_int(rlh_row_pk(n->m, (const char *)rows->items + i * n->m->size));
+    rl_query_free(q);
+    q = *out = rl_select(db, n->m);
+    if (!q) rc = RL_ENOMEM;
+    if (rc == RL_OK) rc = rl_where_in(q, rlh_pk_name(n->m), pks, rows->count, false);
+    free(pks);
+    rl_rows_free(rows);
+    return rc;
 }
 
 static void rset_free(rlh_rset *rs)

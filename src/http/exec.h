@@ -57,6 +57,18 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
                   rlh_exec_error *err);
 void rlh_result_free(rlh_result *r);
 
+/* The plan's answer for the rows of query rows (on the root's model; taken, freed here): the
+ * plan's columns, order, !inner and embedded relations, but not its conditions or range:
+ * what a write answers with return=representation, for the rows it wrote. */
+int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, rlh_result *out,
+                     rlh_exec_error *err);
+
+/* The query of the rows a write (PATCH, DELETE) of plan p reaches, into *out (the caller frees
+ * it, whatever the return): the root's conditions; with limit= or offset=, exactly the rows of
+ * that range by order= and then by the integer key (a table without one: 400).  RL_OK,
+ * RL_EINVAL with *err, or the connection's code. */
+int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error *err);
+
 /* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */
 int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
 

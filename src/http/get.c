@@ -118,6 +118,11 @@ static const char *reflite_code(const rlh_perror *e)
 
 int rlh_answer_error(rl_request *r, const rlh_perror *e)
 {
+    /* a name the tables do not have, or a value its column does not take: perhaps new since
+     * the tables were read (the request is answered anew if the schema moved) */
+    if (!strcmp(e->code, "42703") || !strcmp(e->code, "PGRST200") || !strcmp(e->code, "PGRST205") ||
+        !strcmp(e->code, "22P02"))
+        rlh_unknown_name(r);
     rlh_buf b = {0};
     rlh_adds(&b, "{");
     rlh_json_member(&b, "code", e->code);
@@ -142,6 +147,42 @@ int rlh_answer_error(rl_request *r, const rlh_perror *e)
                    : rl_respond(r, e->status, NULL, b.data, b.len);
     rlh_free(&b);
     return rc;
+}
+
+void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool resolution)
+{
+    static const char *const returns[] = {[RLH_RETURN_REPRESENTATION] = "return=representation",
+                                          [RLH_RETURN_MINIMAL] = "return=minimal",
+                                          [RLH_RETURN_HEADERS_ONLY] = "return=headers-only"};
+    static const char *const counts[] = {[RLH_COUNT_EXACT] = "count=exact",
+                                         [RLH_COUNT_PLANNED] = "count=planned",
+                                         [RLH_COUNT_ESTIMATED] = "count=estimated"};
+    const rlh_preferences *p = &q->prefer;
+    bool write = as != RLH_GET && as != RLH_HEAD;
+    const char *said[8];
+    size_t n = 0;
+    char max[40];
+    if (resolution && p->resolution)
+        said[n++] = p->resolution == RLH_RESOLUTION_MERGE ? "resolution=merge-duplicates"
+                                                          : "resolution=ignore-duplicates";
+    if ((as == RLH_POST || as == RLH_PATCH) && p->missing)
+        said[n++] = p->missing == RLH_MISSING_DEFAULT ? "missing=default" : "missing=null";
+    if (write && p->ret) said[n++] = returns[p->ret];
+    if (p->count) said[n++] = counts[p->count];
+    if (p->handling)
+        said[n++] = p->handling == RLH_HANDLING_STRICT ? "handling=strict" : "handling=lenient";
+    if ((as == RLH_PATCH || as == RLH_DELETE) && p->handling == RLH_HANDLING_STRICT &&
+        p->has_max_affected) {
+        snprintf(max, sizeof max, "max-affected=%lld", (long long)p->max_affected);
+        said[n++] = max;
+    }
+    rlh_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i) rlh_adds(&b, ", ");
+        rlh_adds(&b, said[i]);
+    }
+    if (n && !b.oom) rl_response_header(r, "Preference-Applied", b.data);
+    rlh_free(&b);
 }
 
 /* Whether an embedded relation of rs has more rows than cap (a request's answer stays
@@ -247,6 +288,7 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     }
     int status = 200;
     content_location(r);
+    rlh_preference_applied(r, q, q->method, false);
     if (p->warning) { /* RFC 7234's form: code, agent, the text quoted */
         rlh_buf w = {0};
         rlh_adds(&w, "199 reflite ");
@@ -279,18 +321,17 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     return rc;
 }
 
-int rlh_get(rl_request *r, const rl_model *m, const char *id)
+int rlh_bad_key(rl_request *r, const rl_model *m, const char *id)
 {
-    rl_value key;
-    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
-        return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
-                                m->has_pk
-                                    ? "A row's key is an integer."
-                                    : "This table has no integer key: filter by its columns.");
-    }
-    bool by_key = m->has_pk && !rl_request_query(r, "order");
+    char msg[300];
+    snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
+    return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
+                            m->has_pk ? "A row's key is an integer."
+                                      : "This table has no integer key: filter by its columns.");
+}
+
+rlh_req *rlh_request_value(rl_request *r, const rl_model *m, const char *id, bool by_key)
+{
     rlh_buf qs = {0};
     args_of(r, NULL, &qs); /* the query string again, as the HTTP layer split it */
     headers hs = {0};
@@ -302,6 +343,7 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
                        .headers = hs.h,
                        .nheaders = hs.n};
     rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
+    rlh_free(&qs);
     for (size_t i = 0; req && !req->error && i < req->nselect; i++)
         if (req->select[i].agg != RLH_AGG_NONE) by_key = false; /* groups have no key */
     if (req && !req->error && (id || by_key) &&
@@ -309,21 +351,29 @@ int rlh_get(rl_request *r, const rl_model *m, const char *id)
         rlh_req_free(req);
         req = NULL;
     }
-    rlh_free(&qs);
+    return req;
+}
+
+rlh_plan *rlh_request_plan(rl_request *r, const rlh_req *req)
+{
     rlh_plan_opts o = {
         .schema = "public", .aggregates = rlh_aggregates(r), .max_embeds = 16, .max_depth = 6};
-    rlh_plan *p = req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
-    int rc;
-    if (!p) {
-        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    } else if (p->error) {
-        const char *c = p->error->code;
-        if (!strcmp(c, "42703") || !strcmp(c, "PGRST200") || !strcmp(c, "PGRST205"))
-            rlh_unknown_name(r); /* perhaps new since the tables were read */
-        rc = rlh_answer_error(r, p->error);
-    } else {
-        rc = answer(r, m, id, p, rl_request_db(r));
-    }
+    return req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
+}
+
+int rlh_plan_error(rl_request *r, const rlh_plan *p)
+{
+    if (!p) return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    return rlh_answer_error(r, p->error);
+}
+
+int rlh_get(rl_request *r, const rl_model *m, const char *id)
+{
+    rl_value key;
+    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
+    rlh_req *req = rlh_request_value(r, m, id, m->has_pk && !rl_request_query(r, "order"));
+    rlh_plan *p = rlh_request_plan(r, req);
+    int rc = !p || p->error ? rlh_plan_error(r, p) : answer(r, m, id, p, rl_request_db(r));
     rlh_plan_free(p);
     rlh_req_free(req);
     return rc;

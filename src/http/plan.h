@@ -109,4 +109,9 @@ typedef struct rlh_plan_opts {
 rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o);
 void rlh_plan_free(rlh_plan *p);
 
+/* Whether the conditions of node n (a plan's root) may leave out a row: false when there are
+ * none, or when they hold for every row whatever the rows hold (and=(), not.or=(), x IS NOT
+ * NULL of a column that has no NULLs, ...): what the unfiltered-write guard judges. */
+bool rlh_plan_restricts(const rlh_pnode *n);
+
 #endif

@@ -471,109 +471,44 @@ static int post(rl_request *r, const rl_model *m)
     return 0;
 }
 
-/* PATCH and DELETE: the rows of the filters (or the one pk), changed or deleted. */
+/* PATCH and DELETE: the body's values (PATCH), then the rows of the filters (or the one pk)
+ * changed or deleted (write.c). */
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 {
-    rlh_prefer pf = rlh_prefer_of(r);
     json_t *j = NULL;
     if (!del && !(j = body_json(r))) return 0;
     if (j && !json_is_object(j)) {
         json_decref(j);
         return rl_respond_error(r, 400, "RL_EINVAL", "A PATCH body is an object.", NULL, NULL);
     }
-    rlh_shape sh;
-    rl_query *q = rlh_query_for(r, m, id, &sh);
-    if (!q) {
-        json_decref(j);
-        return 0;
-    }
-    if (!sh.filters && !pf.unfiltered) {
-        json_decref(j);
-        rlh_shape_free(&sh);
-        rl_query_free(q);
-        return rl_respond_error(r, 400, "RL_EINVAL",
-                                del ? "A DELETE without a filter would delete every row."
-                                    : "A PATCH without a filter would change every row.",
-                                NULL, "Add a filter, or the header Prefer: unfiltered=allow.");
-    }
-    rl_db *db = rl_request_db(r);
-    rl_set sets[RL_MAX_FIELDS];
+    rl_set sets[RL_MAX_FIELDS + 1];
     size_t nsets = 0;
     void *row = calloc(1, m->size);
-    int ok = row ? 1 : 0;
-    if (j && row && row_from(r, m, j, row, "", false) < 0) ok = -1;
-    const rl_value *v = row ? rl_row_values(m, row) : NULL;
-    const char *key;
-    json_t *val;
-    if (j && ok == 1) json_object_foreach(j, key, val)
+    if (!row) {
+        json_decref(j);
+        return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    }
+    int rc = 0;
+    if (j && row_from(r, m, j, row, "", false) < 0) {
+        rc = -1;
+    } else if (j) {
+        const rl_value *v = rl_row_values(m, row);
+        const char *key;
+        json_t *val;
+        json_object_foreach(j, key, val)
         {
             const rl_field *f = rlh_field(m, key);
-            if (f) sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
-        }
-    rlh_buf out = {0};
-    rl_value *pks = NULL;
-    size_t npks = 0;
-    rl_rows *before = NULL; /* a table without an integer key: its rows, before */
-    int64_t changed = 0;
-    if (ok == 1 && rl_begin(db) != RL_OK) ok = 0;
-    if (ok == 1 && pf.representation) {
-        /* q reads the rows first: a bulk write ignores the limit pks_of puts on it */
-        if (del) { /* the rows as they were, read before they go */
-            size_t count;
-            rlh_add(&out, "[", 1);
-            if (rlh_write_rows(r, q, m, &sh, &out, &count) != RL_OK) ok = 0;
-            rlh_add(&out, "]", 1);
-        } else if (!m->has_pk) {
-            rl_limit(q, RLH_MAX_REFOUND + 1);
-            if (rl_fetch_all(q, &before) != RL_OK) ok = 0;
-            if (ok == 1 && before->count > RLH_MAX_REFOUND) {
-                char msg[160];
-                snprintf(msg, sizeof msg,
-                         "return=representation on a table without an integer key is limited "
-                         "to %d rows.",
-                         RLH_MAX_REFOUND);
-                rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-                ok = -1;
-            }
-        } else {
-            if (rlh_pks_of(q, m, rlh_max_rows(r), &pks, &npks) != RL_OK) ok = 0;
-            if (ok == 1 && npks > rlh_max_rows(r)) {
-                rl_respond_error(r, 400, "RL_EINVAL",
-                                 "return=representation is limited to max-rows rows.", NULL, NULL);
-                ok = -1;
-            }
+            if (f)
+                sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
+            else if (m->has_pk && strcmp(key, rlh_pk_name(m)) == 0 && nsets < RL_MAX_FIELDS + 1)
+                sets[nsets++] = (rl_set){rlh_pk_name(m), rl_int(rlh_row_pk(m, row))};
         }
     }
-    if (ok == 1 &&
-        (del ? rl_delete_where(q, &changed) : rl_update_where(q, sets, nsets, &changed)) != RL_OK)
-        ok = 0;
-    if (ok == 1 && pf.representation && !del) {
-        rl_query *after = before ? rlh_refind(db, m, before, sets, nsets) : rl_select(db, m);
-        size_t count;
-        if (!before) rl_where_in(after, rlh_pk_name(m), pks, npks, false);
-        rlh_add(&out, "[", 1);
-        if (rlh_write_rows(r, after, m, &sh, &out, &count) != RL_OK) ok = 0;
-        rlh_add(&out, "]", 1);
-        rl_query_free(after);
-    }
-    if (ok == 1 && rl_commit(db) != RL_OK) ok = 0;
-    if (ok == 0 && !r->response) rlh_db_error(r, db, -1, NULL);
-    if (ok != 1 && rl_txn_depth(db) > 0) rl_rollback(db);
-    if (ok == 1 && id && changed == 0)
-        rl_respond_error(r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
-    else if (ok == 1 && pf.representation)
-        rl_respond(r, 200, NULL, out.data, out.len);
-    else if (ok == 1)
-        rl_respond(r, 204, NULL, NULL, 0);
-    if (row) rl_row_free(m, row);
+    if (rc == 0) rc = rlh_write_change(r, m, id, sets, nsets, del);
+    rl_row_free(m, row);
     free(row);
-    free(pks);
-    rl_rows_free(before);
-    rlh_free(&out);
-    rlh_shape_free(&sh);
-    rl_query_free(q);
     json_decref(j);
-    return 0;
+    return rc < 0 ? 0 : rc;
 }
 
 /* ---- the entry ---------------------------------------------------------------------------- */

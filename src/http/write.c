@@ -1,0 +1,229 @@
+/*
+ * PATCH and DELETE through the stages: the request parsed and planned as a read is (its
+ * conditions are the write's, its select= and order the answer's), the rows it reaches found
+ * (exec.h's rlh_exec_target), written in one transaction, and with return=representation
+ * answered as a GET of the same select= would answer for the rows written.
+ *
+ * What a write reaches is judged on the plan, not on the query string: conditions that hold
+ * for every row (and=(), not.or=(), x=not.is.null of a NOT NULL column) are no filter, and a
+ * write without one is refused unless Prefer: unfiltered=allow says so.  limit= reaches that
+ * many rows and no more.  A singular Accept (application/vnd.pgrst.object+json) or Prefer:
+ * handling=strict with max-affected=N that the rows written do not meet undoes the write.
+ */
+#include "answer.h"
+#include "http_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct write {
+    rl_request *r;
+    const rl_model *m;
+    const rlh_req *req;
+    const rlh_plan *p;
+    rl_db *db;
+    const rl_set *sets;
+    size_t nsets;
+    bool del, representation;
+    rlh_exec_error err;
+    bool refused; /* r is answered (a request's error) */
+    rlh_buf out;  /* the representation */
+} write;
+
+/* The representation of the rows of query rows (taken) into w->out; RL_OK or an error. */
+static int represent(write *w, rl_query *rows)
+{
+    rlh_result res;
+    int rc = rlh_exec_read_of(w->db, w->p, rows, &res, &w->err);
+    if (rc == RL_OK) {
+        bool strip = w->req->nulls_stripped;
+        if (w->req->accept == RLH_MEDIA_SINGULAR && res.root.count == 1)
+            rlh_answer_object(&w->out, &res, 0, strip);
+        else if (w->req->accept == RLH_MEDIA_CSV)
+            rlh_answer_csv(&w->out, &res);
+        else
+            rlh_answer_json(&w->out, &res, strip);
+    }
+    rlh_result_free(&res);
+    return rc;
+}
+
+/* The value a PATCH gives the integer key, when its body names the key. */
+static const rl_value *new_key(const write *w)
+{
+    for (size_t i = 0; w->m->has_pk && i < w->nsets; i++)
+        if (strcmp(w->sets[i].field, rlh_pk_name(w->m)) == 0) return &w->sets[i].value;
+    return NULL;
+}
+
+/* Run the write in the open transaction: the representation read before (DELETE) or after
+ * (PATCH), the number of rows written in *changed. */
+static int run(write *w, int64_t *changed)
+{
+    rl_query *q = NULL;
+    int rc = rlh_exec_target(w->db, w->p, &q, &w->err);
+    rl_value *pks = NULL;
+    size_t npks = 0;
+    rl_rows *before = NULL; /* a table without an integer key: its rows, before */
+    size_t max = rlh_max_rows(w->r);
+    if (rc == RL_OK && w->representation) {
+        rl_query *t = NULL;
+        rc = rlh_exec_target(w->db, w->p, &t, &w->err); /* its own: q stays unread */
+        if (rc == RL_OK && w->m->has_pk) {
+            rc = rlh_pks_of(t, w->m, max, &pks, &npks);
+            if (rc == RL_OK && npks > max) {
+                rl_respond_error(w->r, 400, "RL_EINVAL",
+                                 "return=representation is limited to max-rows rows.", NULL, NULL);
+                w->refused = true;
+            }
+        } else if (rc == RL_OK) {
+            rl_limit(t, RLH_MAX_REFOUND + 1);
+            rc = rl_fetch_all(t, &before);
+            if (rc == RL_OK && before->count > RLH_MAX_REFOUND) {
+                char msg[160];
+                snprintf(msg, sizeof msg,
+                         "return=representation on a table without an integer key is limited "
+                         "to %d rows.",
+                         RLH_MAX_REFOUND);
+                rl_respond_error(w->r, 400, "RL_EINVAL", msg, NULL, NULL);
+                w->refused = true;
+            }
+        }
+        rl_query_free(t);
+    }
+    if (rc == RL_OK && !w->refused && w->representation && w->del) {
+        rl_query *rows = before ? rlh_refind(w->db, w->m, before, NULL, 0) : rl_select(w->db, w->m);
+        if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
+        rc = rows ? represent(w, rows) : RL_ENOMEM;
+    }
+    if (rc == RL_OK && !w->refused)
+        rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
+    if (rc == RL_OK && !w->refused && w->representation && !w->del) {
+        const rl_value *key = new_key(w);
+        rl_query *rows =
+            before ? rlh_refind(w->db, w->m, before, w->sets, w->nsets) : rl_select(w->db, w->m);
+        if (rows && key)
+            rl_where(rows, rlh_pk_name(w->m), RL_EQ, *key);
+        else if (rows && !before)
+            rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
+        rc = rows ? represent(w, rows) : RL_ENOMEM;
+    }
+    free(pks);
+    rl_rows_free(before);
+    rl_query_free(q);
+    return rc;
+}
+
+/* Whether the rows written meet what the request asks of their number; else r is answered
+ * and the write is to be undone. */
+static bool count_holds(write *w, int64_t changed)
+{
+    const rlh_preferences *pf = &w->req->prefer;
+    if (w->req->accept == RLH_MEDIA_SINGULAR && changed != 1) {
+        char details[100];
+        snprintf(details, sizeof details, "The result contains %lld rows", (long long)changed);
+        rlh_perror e = {.status = 406,
+                        .code = "PGRST116",
+                        .message = "Cannot coerce the result to a single JSON object",
+                        .details = details,
+                        .sentence = details};
+        rlh_answer_error(w->r, &e);
+        return false;
+    }
+    if (pf->handling == RLH_HANDLING_STRICT && pf->has_max_affected && changed > pf->max_affected) {
+        char details[100];
+        snprintf(details, sizeof details, "The query affects %lld rows", (long long)changed);
+        rlh_perror e = {.status = 400,
+                        .code = "PGRST124",
+                        .message = "Query result exceeds max-affected preference constraint",
+                        .details = details,
+                        .sentence = details,
+                        .own_code = "RL_EINVAL"};
+        rlh_answer_error(w->r, &e);
+        return false;
+    }
+    return true;
+}
+
+static int answer(write *w, const char *id, int64_t changed)
+{
+    if (id && changed == 0)
+        return rl_respond_error(w->r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
+    if (w->out.oom) return rl_respond_error(w->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    /* PostgREST's Content-Range: a PATCH's rows 0..n-1, a DELETE's none; their number when
+     * counted */
+    char cr[64], total[24] = "*";
+    if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
+        snprintf(total, sizeof total, "%lld", (long long)changed);
+    if (changed > 0 && !w->del)
+        snprintf(cr, sizeof cr, "0-%lld/%s", (long long)changed - 1, total);
+    else
+        snprintf(cr, sizeof cr, "*/%s", total);
+    rl_response_header(w->r, "Content-Range", cr);
+    rlh_preference_applied(w->r, w->req, w->req->method, false);
+    if (!w->representation) return rl_respond(w->r, 204, NULL, NULL, 0);
+    return rlh_respond_buf(w->r, 200,
+                           w->req->accept == RLH_MEDIA_SINGULAR
+                               ? "application/vnd.pgrst.object+json; charset=utf-8"
+                           : w->req->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
+                                                             : NULL,
+                           &w->out);
+}
+
+int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
+                     size_t nsets, bool del)
+{
+    rl_value key;
+    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
+    rlh_req *req = rlh_request_value(r, m, id, false);
+    rlh_plan *p = rlh_request_plan(r, req);
+    if (!p || p->error) {
+        int rc = rlh_plan_error(r, p);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        return rc;
+    }
+    write w = {.r = r,
+               .m = m,
+               .req = req,
+               .p = p,
+               .db = rl_request_db(r),
+               .sets = sets,
+               .nsets = nsets,
+               .del = del,
+               .representation = rlh_prefer_of(r).representation};
+    int rc = 0;
+    /* a singular write reaches one row or is undone: it needs no filter */
+    if (!rlh_plan_restricts(&p->root) && !rlh_prefer_of(r).unfiltered &&
+        req->accept != RLH_MEDIA_SINGULAR) {
+        rc = rl_respond_error(r, 400, "RL_EINVAL",
+                              del ? "A DELETE without a filter would delete every row."
+                                  : "A PATCH without a filter would change every row.",
+                              NULL, "Add a filter, or the header Prefer: unfiltered=allow.");
+    } else if (rl_begin(w.db) != RL_OK) {
+        rc = rlh_db_error(r, w.db, -1, NULL);
+    } else {
+        int64_t changed = 0;
+        int run_rc = run(&w, &changed);
+        bool keep = run_rc == RL_OK && !w.refused && count_holds(&w, changed);
+        if (run_rc == RL_EINVAL && w.err.e.code && !w.refused) {
+            rl_rollback(w.db);
+            rc = rlh_answer_error(r, &w.err.e);
+        } else if (run_rc != RL_OK) {
+            rc = rlh_db_error(r, w.db, -1, NULL);
+            if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
+        } else if (!keep) {
+            rl_rollback(w.db);
+        } else if (rl_commit(w.db) != RL_OK) {
+            rc = rlh_db_error(r, w.db, -1, NULL);
+            if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
+        } else {
+            rc = answer(&w, id, changed);
+        }
+    }
+    rlh_free(&w.out);
+    rlh_plan_free(p);
+    rlh_req_free(req);
+    return rc;
+}
