@@ -423,11 +423,12 @@ static void test_postgrest_read(void **state)
     }
 
     char *schema = fixture(false), *rows = fixture(true);
-    char *sql = malloc(strlen(schema) + strlen(rows) + 1);
-    assert_non_null(sql);
     /* PostgreSQL's statistics of the rows, as PostgREST's own test setup takes them (VACUUM
      * ANALYZE after loading): count=planned reads the planner's estimates */
-    snprintf(sql, strlen(schema) + strlen(rows) + sizeof "ANALYZE;", "%s%s%s", schema, rows, on_pg() ? "ANALYZE;" : "");
+    size_t sql_len = strlen(schema) + strlen(rows) + sizeof "ANALYZE;";
+    char *sql = malloc(sql_len);
+    assert_non_null(sql);
+    snprintf(sql, sql_len, "%s%s%s", schema, rows, on_pg() ? "ANALYZE;" : "");
     server sv;
     start_sql(&sv, sql);
     free(sql);

@@ -142,7 +142,8 @@ const rl_models *rl_request_models(rl_request *r);
 
 /* Add a header to the response (before the rl_respond* call). */
 int rl_response_header(rl_request *r, const char *name, const char *value);
-/* Answer with status and body (copied; content_type NULL: application/json; charset=utf-8). */
+/* Answer with status and body (copied; content_type NULL: application/json; charset=utf-8).
+ * An answer without a body (body NULL) has no Content-Type. */
 int rl_respond(rl_request *r, int status, const char *content_type, const char *body, size_t len);
 /* Answer with an error object {"code", "message", "details", "hint"} (details and hint may be
  * NULL). */

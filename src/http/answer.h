@@ -35,6 +35,25 @@ rlh_plan *rlh_request_plan(rl_request *r, const rlh_req *req);
 /* Answer r with p's error (p NULL: out of memory). */
 int rlh_plan_error(rl_request *r, const rlh_plan *p);
 
+/* What a POST wrote, in its open transaction, for its answer (write.c). */
+typedef struct rlh_write_out {
+    const rlh_req *req;
+    const rlh_plan *p;
+    const rl_model *m;
+    rl_db *db;
+    int64_t count;             /* the rows of the body's top level */
+    const rl_value *pks;       /* kept (representation, headers-only): their integer keys */
+    const void *rows;          /* or, on a table without one, the rows (structs of m) */
+    size_t nkept;              /* how many of either */
+    const rlh_buf *as_written; /* not NULL: the answer is these rows as written (nested too) */
+    bool resolution;           /* a resolution= preference applied (the table has a key) */
+} rlh_write_out;
+/* Finish a POST: the rows written checked against a singular Accept, read again as select=
+ * shows them (return=representation), the transaction committed (or rolled back on an
+ * error), and r answered: 201, Location (headers-only, one row), Content-Range and
+ * Preference-Applied as PostgREST sends them. */
+int rlh_write_created(rl_request *r, const rlh_write_out *w);
+
 /* write.c: PATCH and DELETE of the rows a request's filters (or /table/ID) name: sets (none
  * for DELETE) are the body's columns with their values.  Answers r. */
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,

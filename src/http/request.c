@@ -113,7 +113,7 @@ static int respond(rl_request *r, int status, const char *content_type, const ch
         MHD_add_response_header(res, h + at, v);
         at = (size_t)(v - h) + strlen(v) + 1;
     }
-    if (status != 204 && status != 304)
+    if (status != 204 && status != 304 && body)
         MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 content_type ? content_type : "application/json; charset=utf-8");
     r->response = res;

@@ -1,14 +1,15 @@
 /*
  * The generic API: a table of the database at /{table}, one row at /{table}/{pk}.
  *
- *   GET     rows matching the filters (filter.c), written as JSON straight from a cursor
+ *   GET     rows matching the filters (get.c, through parse, plan, execute and render)
  *   POST    one object or an array, in one transaction (all or nothing; the failing item's
  *           index in the error); an upsert with "Prefer: resolution=merge-duplicates"
- *   PATCH   the rows matching the filters (or the one pk) set to the body's values
- *   DELETE  the rows matching the filters (or the one pk)
+ *   PATCH   the rows matching the filters (or the one pk) set to the body's values (write.c)
+ *   DELETE  the rows matching the filters (or the one pk) (write.c)
  *
  * An unfiltered PATCH or DELETE is refused unless "Prefer: unfiltered=allow" says so.
- * "Prefer: return=representation" answers writes with the rows as they are after them.
+ * "Prefer: return=representation" answers writes with the rows as they are after them, as
+ * select= shows them.
  */
 #include "answer.h"
 #include "http_int.h"
@@ -342,8 +343,32 @@ typedef struct ins {
     long item; /* the top-level item being inserted (-1: the body is one object) */
     bool merge;
     const char *const *conflict;
-    int64_t first_pk; /* the pk of the body's (first) row */
+    bool keep;     /* the top-level rows are kept for the answer */
+    rl_value *pks; /* a table with an integer key: the top-level rows' keys */
+    char *rows;    /* else the top-level rows themselves (structs of the model) */
+    size_t nrows, cap;
 } ins;
+
+/* Keep a top-level row written (its key, or the row itself: taken) for the answer; false
+ * when out of memory. */
+static bool keep_row(ins *c, const rl_model *m, void *row)
+{
+    if (c->nrows == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16, each = m->has_pk ? sizeof *c->pks : m->size;
+        void *more = realloc(m->has_pk ? (void *)c->pks : (void *)c->rows, cap * each);
+        if (!more) return false;
+        if (m->has_pk)
+            c->pks = more;
+        else
+            c->rows = more;
+        c->cap = cap;
+    }
+    if (m->has_pk)
+        c->pks[c->nrows++] = rl_int(rlh_row_pk(m, row));
+    else
+        memcpy(c->rows + c->nrows++ * m->size, row, m->size);
+    return true;
+}
 
 enum { RLH_MAX_NESTING = 6 };
 
@@ -374,13 +399,18 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         rc = -1;
     }
     int64_t pk = 0;
+    bool kept = false;
     if (rc == 0) {
         rlh_write_row(out, m, row, NULL, 0);
         out->len -= out->len > 0; /* its closing brace: the nested rows come first */
         if (m->has_pk) pk = rlh_row_pk(m, row);
-        if (depth == 0 && c->item <= 0) c->first_pk = pk; /* for Location */
+        if (depth == 0 && c->keep && !keep_row(c, m, row)) {
+            rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+            rc = -1;
+        }
+        kept = depth == 0 && c->keep && !m->has_pk && rc == 0;
     }
-    rl_row_free(m, row);
+    if (!kept) rl_row_free(m, row);
     free(row);
     if (rc < 0) return -1;
     const char *name;
@@ -417,6 +447,21 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     return 0;
 }
 
+/* Whether body j nests rows (an array under a name that is not a column) in any item. */
+static bool nests(const rl_model *m, json_t *j)
+{
+    for (size_t i = 0; i < (json_is_array(j) ? json_array_size(j) : 1); i++) {
+        json_t *o = json_is_array(j) ? json_array_get(j, i) : j;
+        const char *name;
+        json_t *val;
+        json_object_foreach(o, name, val)
+        {
+            if (json_is_array(val) && !rlh_field(m, name)) return true;
+        }
+    }
+    return false;
+}
+
 static int post(rl_request *r, const rl_model *m)
 {
     json_t *j = body_json(r);
@@ -435,11 +480,27 @@ static int post(rl_request *r, const rl_model *m)
         return rl_respond_error(r, 400, "RL_EFIELD",
                                 "on_conflict names a column the table does not have.", NULL, NULL);
     }
-    ins c = {.r = r, .db = rl_request_db(r), .merge = pf.merge, .conflict = conflict};
+    rlh_req *req = rlh_request_value(r, m, NULL, false);
+    rlh_plan *p = rlh_request_plan(r, req);
+    if (!p || p->error) {
+        int rc = rlh_plan_error(r, p);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        json_decref(j);
+        return rc;
+    }
+    /* a nested insert without select= answers with the rows as written, nested ones too */
+    bool as_written = pf.representation && !rl_request_query(r, "select") && nests(m, j);
+    bool headers_only = req->prefer.ret == RLH_RETURN_HEADERS_ONLY;
+    ins c = {.r = r,
+             .db = rl_request_db(r),
+             .merge = pf.merge,
+             .conflict = conflict,
+             .keep = (pf.representation && !as_written) || headers_only};
     rlh_buf out = {0};
     bool ok = rl_begin(c.db) == RL_OK;
     if (!ok) rlh_db_error(r, c.db, -1, NULL);
-    if (many) rlh_add(&out, "[", 1);
+    rlh_add(&out, "[", 1);
     for (size_t i = 0; ok && i < n; i++) {
         char where[32] = "";
         c.item = many ? (long)i : -1;
@@ -447,28 +508,26 @@ static int post(rl_request *r, const rl_model *m)
         if (i) rlh_add(&out, ",", 1);
         ok = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out) == 0;
     }
-    if (many) rlh_add(&out, "]", 1);
-    if (ok && rl_commit(c.db) != RL_OK) {
-        rlh_db_error(r, c.db, -1, NULL);
-        ok = false;
+    rlh_add(&out, "]", 1);
+    rlh_write_out w = {.req = req, .p = p, .m = m, .db = c.db, .count = (int64_t)n};
+    if (ok) {
+        w.pks = c.pks;
+        w.rows = c.rows;
+        w.nkept = c.nrows;
+        w.as_written = as_written ? &out : NULL;
+        w.resolution = m->has_pk || m->primary_key || rl_request_query(r, "on_conflict");
     }
+    int rc = ok ? rlh_write_created(r, &w) : 0;
     if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
-    if (ok && out.oom) {
-        rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    } else if (ok) {
-        if (!many && m->has_pk) {
-            char loc[600];
-            snprintf(loc, sizeof loc, "%.500s/%lld", rl_request_path(r), (long long)c.first_pk);
-            rl_response_header(r, "Location", loc);
-        }
-        if (pf.representation)
-            rl_respond(r, 201, NULL, out.data, out.len);
-        else
-            rl_respond(r, 201, NULL, NULL, 0);
-    }
+    for (size_t i = 0; !m->has_pk && i < c.nrows; i++)
+        rl_row_free(m, c.rows + i * m->size);
+    free(c.rows);
+    free(c.pks);
     rlh_free(&out);
+    rlh_plan_free(p);
+    rlh_req_free(req);
     json_decref(j);
-    return 0;
+    return rc;
 }
 
 /* PATCH and DELETE: the body's values (PATCH), then the rows of the filters (or the one pk)

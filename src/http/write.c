@@ -115,22 +115,35 @@ static int run(write *w, int64_t *changed)
     return rc;
 }
 
+/* 406 for a singular answer of a write of other than one row. */
+static bool not_one(rl_request *r, const rlh_req *req, int64_t changed)
+{
+    if (req->accept != RLH_MEDIA_SINGULAR || changed == 1) return false;
+    char details[100];
+    snprintf(details, sizeof details, "The result contains %lld rows", (long long)changed);
+    rlh_perror e = {.status = 406,
+                    .code = "PGRST116",
+                    .message = "Cannot coerce the result to a single JSON object",
+                    .details = details,
+                    .sentence = details};
+    rlh_answer_error(r, &e);
+    return true;
+}
+
+/* The media type of a representation. */
+static const char *media_of(const rlh_req *req)
+{
+    return req->accept == RLH_MEDIA_SINGULAR ? "application/vnd.pgrst.object+json; charset=utf-8"
+           : req->accept == RLH_MEDIA_CSV    ? "text/csv; charset=utf-8"
+                                             : NULL;
+}
+
 /* Whether the rows written meet what the request asks of their number; else r is answered
  * and the write is to be undone. */
 static bool count_holds(write *w, int64_t changed)
 {
     const rlh_preferences *pf = &w->req->prefer;
-    if (w->req->accept == RLH_MEDIA_SINGULAR && changed != 1) {
-        char details[100];
-        snprintf(details, sizeof details, "The result contains %lld rows", (long long)changed);
-        rlh_perror e = {.status = 406,
-                        .code = "PGRST116",
-                        .message = "Cannot coerce the result to a single JSON object",
-                        .details = details,
-                        .sentence = details};
-        rlh_answer_error(w->r, &e);
-        return false;
-    }
+    if (not_one(w->r, w->req, changed)) return false;
     if (pf->handling == RLH_HANDLING_STRICT && pf->has_max_affected && changed > pf->max_affected) {
         char details[100];
         snprintf(details, sizeof details, "The query affects %lld rows", (long long)changed);
@@ -163,12 +176,93 @@ static int answer(write *w, const char *id, int64_t changed)
     rl_response_header(w->r, "Content-Range", cr);
     rlh_preference_applied(w->r, w->req, w->req->method, false);
     if (!w->representation) return rl_respond(w->r, 204, NULL, NULL, 0);
-    return rlh_respond_buf(w->r, 200,
-                           w->req->accept == RLH_MEDIA_SINGULAR
-                               ? "application/vnd.pgrst.object+json; charset=utf-8"
-                           : w->req->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
-                                                             : NULL,
-                           &w->out);
+    return rlh_respond_buf(w->r, 200, media_of(w->req), &w->out);
+}
+
+/* The representation of the rows a POST wrote into *b; RL_OK, RL_EINVAL with *err (or after
+ * answering r: *refused), or the connection's code. */
+static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_exec_error *err,
+                        bool *refused)
+{
+    if (w->as_written) { /* "[...]": the array, or its one object */
+        bool one = w->req->accept == RLH_MEDIA_SINGULAR;
+        rlh_add(b, w->as_written->data + one, w->as_written->len - 2 * one);
+        return RL_OK;
+    }
+    rl_query *rows;
+    if (w->m->has_pk) {
+        rows = rl_select(w->db, w->m);
+        if (rows) rl_where_in(rows, rlh_pk_name(w->m), w->pks, w->nkept, false);
+    } else if (w->nkept > RLH_MAX_REFOUND) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "return=representation on a table without an integer key is limited to %d "
+                 "rows.",
+                 RLH_MAX_REFOUND);
+        rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+        *refused = true;
+        return RL_EINVAL;
+    } else {
+        rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
+        rows = rlh_refind(w->db, w->m, &kept, NULL, 0);
+    }
+    if (!rows) return RL_ENOMEM;
+    write x = {.r = r, .m = w->m, .req = w->req, .p = w->p, .db = w->db};
+    int rc = represent(&x, rows);
+    *err = x.err;
+    rlh_add(b, x.out.data ? x.out.data : "", x.out.len);
+    rlh_free(&x.out);
+    return rc;
+}
+
+int rlh_write_created(rl_request *r, const rlh_write_out *w)
+{
+    rlh_buf b = {0};
+    rlh_exec_error err = {0};
+    bool refused = false, rep = w->req->prefer.ret == RLH_RETURN_REPRESENTATION;
+    int rc = RL_OK;
+    if (not_one(r, w->req, w->count))
+        refused = true;
+    else if (rep)
+        rc = created_rows(r, w, &b, &err, &refused);
+    if (refused || rc != RL_OK) {
+        if (rc == RL_EINVAL && err.e.code && !refused)
+            rlh_answer_error(r, &err.e);
+        else if (!refused)
+            rlh_db_error(r, w->db, -1, NULL);
+        if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
+        rlh_free(&b);
+        return 0;
+    }
+    if (rl_commit(w->db) != RL_OK) {
+        rlh_db_error(r, w->db, -1, NULL);
+        if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
+        rlh_free(&b);
+        return 0;
+    }
+    if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->m->has_pk &&
+        w->nkept == 1) { /* PostgREST's Location: the row's key as a filter */
+        char loc[600];
+        snprintf(loc, sizeof loc, "/%.300s?%.200s=eq.%lld", w->m->table, rlh_pk_name(w->m),
+                 (long long)w->pks[0].u.i);
+        rl_response_header(r, "Location", loc);
+    }
+    char cr[40];
+    if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
+        snprintf(cr, sizeof cr, "*/%lld", (long long)w->count);
+    else
+        snprintf(cr, sizeof cr, "*/*");
+    rl_response_header(r, "Content-Range", cr);
+    rlh_preference_applied(r, w->req, RLH_POST, w->resolution);
+    if (!rep) {
+        rlh_free(&b);
+        return rl_respond(r, 201, NULL, NULL, 0);
+    }
+    if (b.oom) {
+        rlh_free(&b);
+        return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    }
+    return rlh_respond_buf(r, 201, media_of(w->req), &b);
 }
 
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
