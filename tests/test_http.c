@@ -492,8 +492,9 @@ static void test_post_patch_delete(void **state)
     done(&r);
     static const char *const rep[] = {"Prefer: return=representation", NULL};
     r = call(&sv, "POST", "/books",
-             "[{\"title\": \"Mort\", \"author_id\": 4, \"price\": 7}, {\"title\": \"Guards! "
-             "Guards!\", \"author_id\": 4, \"in_print\": true}]",
+             "[{\"title\": \"Mort\", \"author_id\": 4, \"price\": 7, \"in_print\": null}, "
+             "{\"title\": \"Guards! Guards!\", \"author_id\": 4, \"price\": null, \"in_print\": "
+             "true}]",
              rep);
     assert_int_equal(r.status, 201);
     assert_true(json_is_array(r.json));
@@ -503,6 +504,28 @@ static void test_post_patch_delete(void **state)
     done(&r);
     assert_int_equal(rows_of(&sv, "/books?author_id=eq.4"), 2);
 
+    /* PostgREST's rules for arrays: the same keys in every object, unless columns= names the
+     * keys to take (the others are left out); nothing is written otherwise */
+    expect_error(&sv, "POST", "/books",
+                 "[{\"title\": \"x\", \"author_id\": 4}, {\"title\": \"y\", \"price\": 1}]", NULL,
+                 400, "PGRST102", NULL, 0);
+    expect_error(&sv, "POST", "/books", "[{\"title\": \"x\"}, 7]", NULL, 400, "PGRST102", NULL, 0);
+    expect_error(&sv, "POST", "/books?columns=title,colour", "[{\"title\": \"x\"}]", NULL, 400,
+                 "PGRST204", NULL, 0);
+    expect_error(&sv, "POST", "/books", "{\"title\": ", NULL, 400, "PGRST102", NULL, 0);
+    assert_int_equal(rows_of(&sv, "/books?author_id=eq.4"), 2);
+    r = call(&sv, "POST", "/books?columns=title,author_id&select=title,price",
+             "[{\"title\": \"Eric\", \"author_id\": 4, \"price\": 3}, {\"title\": \"Snuff\", "
+             "\"colour\": \"red\"}]",
+             rep);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "[{\"title\":\"Eric\",\"price\":null},{\"title\":\"Snuff\","
+                                "\"price\":null}]");
+    done(&r);
+    r = call(&sv, "DELETE", "/books?title=in.(Eric,Snuff)", NULL, NULL);
+    assert_int_equal(r.status, 204);
+    done(&r);
+
     /* all or nothing: the third item's broken key undoes the first two */
     char msg[400];
     resp e = call(&sv, "POST", "/books",
@@ -510,7 +533,8 @@ static void test_post_patch_delete(void **state)
                   "{\"title\": \"c\", \"author_id\": 99999}]",
                   NULL);
     assert_int_equal(e.status, 409);
-    assert_string_equal(str_at(e.json, "code"), "RL_EFOREIGNKEY");
+    assert_string_equal(str_at(e.json, "code"), "23503"); /* PostgreSQL's, as PostgREST says */
+    assert_string_equal(str_at(json_object_get(e.json, "reflite"), "code"), "RL_EFOREIGNKEY");
     assert_int_equal(json_integer_value(json_object_get(e.json, "item")), 2);
     assert_contains(str_at(e.json, "message"), "item 2");
     assert_contains(str_at(e.json, "message"), "author_id = 99999 has no matching row in authors");

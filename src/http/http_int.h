@@ -9,6 +9,7 @@
 
 #include <reflite/http.h>
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -182,6 +183,17 @@ rlh_prefer rlh_prefer_of(rl_request *r);
 /* The last error of db as the answer; item >= 0: the index of the failing item of an array,
  * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);
+
+/* rest.c, for the writes: the body as JSON (NULL after answering 400 PGRST102 with where it
+ * went wrong); object o into row (of m), 400 and -1 for a bad key or value (nested: an array
+ * under a name that is not a column is left for the nested insert); a 400 of code whose
+ * sentence starts with where, returning -1. */
+json_t *rlh_body_json(rl_request *r);
+int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const char *where,
+                 bool nested);
+int rlh_refuse(rl_request *r, const char *code, const char *where, const char *msg);
+/* insert.c: POST /{table}; answers r. */
+int rlh_post(rl_request *r, const rl_model *m);
 
 typedef struct rlh_embed rlh_embed;
 

@@ -1,0 +1,307 @@
+/*
+ * POST /{table}: one object or an array, inserted in one transaction (all or nothing; the
+ * failing item's index in the error), with the rows that refer to each nested under their
+ * table's name; an upsert with "Prefer: resolution=merge-duplicates" and on_conflict=.  The
+ * objects follow PostgREST's rules (columns=, the same keys in every object of an array);
+ * the answer is written by write.c (rlh_write_created).
+ */
+#include "answer.h"
+#include "http_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* on_conflict=a,b as a NULL-terminated list of field names (into names, up to max - 1). */
+static bool conflict_of(rl_request *r, const rl_model *m, const char **names, size_t max)
+{
+    const char *v = rl_request_query(r, "on_conflict");
+    names[0] = NULL;
+    if (!v) return true;
+    char copy[1024];
+    if (strlen(v) >= sizeof copy) return false;
+    snprintf(copy, sizeof copy, "%s", v);
+    size_t n = 0;
+    for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const rl_field *f = rlh_field(m, t);
+        if (!f || n + 1 >= max) return false;
+        names[n++] = f->name;
+    }
+    names[n] = NULL;
+    return true;
+}
+
+/* The rows of one POST body. */
+typedef struct ins {
+    rl_request *r;
+    rl_db *db;
+    long item; /* the top-level item being inserted (-1: the body is one object) */
+    bool merge;
+    const char *const *conflict;
+    bool keep;     /* the top-level rows are kept for the answer */
+    rl_value *pks; /* a table with an integer key: the top-level rows' keys */
+    char *rows;    /* else the top-level rows themselves (structs of the model) */
+    size_t nrows, cap;
+} ins;
+
+/* Keep a top-level row written (its key, or the row itself: taken) for the answer; false
+ * when out of memory. */
+static bool keep_row(ins *c, const rl_model *m, void *row)
+{
+    if (c->nrows == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16, each = m->has_pk ? sizeof *c->pks : m->size;
+        void *more = realloc(m->has_pk ? (void *)c->pks : (void *)c->rows, cap * each);
+        if (!more) return false;
+        if (m->has_pk)
+            c->pks = more;
+        else
+            c->rows = more;
+        c->cap = cap;
+    }
+    if (m->has_pk)
+        c->pks[c->nrows++] = rl_int(rlh_row_pk(m, row));
+    else
+        memcpy(c->rows + c->nrows++ * m->size, row, m->size);
+    return true;
+}
+
+enum { RLH_MAX_NESTING = 6 };
+
+/* Insert object o as a row of m (its key set to parent_pk when key is given), then the rows
+ * nested in it: an array under the name of a table whose key refers to m ("books", or
+ * "reviews!editor_id" when it has two), each row's key set to this row's pk.  The rows go
+ * into out as JSON, the nested ones under their names.  -1 after answering r. */
+static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key, int64_t parent_pk,
+                       const char *where, int depth, rlh_buf *out)
+{
+    char msg[400];
+    if (!json_is_object(o))
+        return rlh_refuse(c->r, "RL_EINVAL", where, "An item is not an object.");
+    if (key && json_object_get(o, rlh_column_of(key))) {
+        snprintf(msg, sizeof msg, "%.150s is set by the nesting: leave it out.",
+                 rlh_column_of(key));
+        return rlh_refuse(c->r, "RL_EINVAL", where, msg);
+    }
+    void *row = calloc(1, m->size);
+    if (!row) {
+        rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return -1;
+    }
+    int rc = rlh_row_from(c->r, m, o, row, where, true);
+    if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
+    if (rc == 0 && (c->merge && !key ? rl_upsert(c->db, m, row, c->conflict[0] ? c->conflict : NULL)
+                                     : rl_insert(c->db, m, row)) != RL_OK) {
+        rlh_db_error(c->r, c->db, c->item, where);
+        rc = -1;
+    }
+    int64_t pk = 0;
+    bool kept = false;
+    if (rc == 0) {
+        rlh_write_row(out, m, row, NULL, 0);
+        out->len -= out->len > 0; /* its closing brace: the nested rows come first */
+        if (m->has_pk) pk = rlh_row_pk(m, row);
+        if (depth == 0 && c->keep && !keep_row(c, m, row)) {
+            rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+            rc = -1;
+        }
+        kept = depth == 0 && c->keep && !m->has_pk && rc == 0;
+    }
+    if (!kept) rl_row_free(m, row);
+    free(row);
+    if (rc < 0) return -1;
+    const char *name;
+    json_t *val;
+    json_object_foreach(o, name, val)
+    {
+        if (!json_is_array(val) || rlh_field(m, name)) continue;
+        const rl_model *t;
+        const rl_field *k;
+        int found = rlh_children_of(c->r, m, name, &t, &k);
+        if (found < 0) return -1;
+        if (found == 0) {
+            rlh_unknown_name(c->r);
+            snprintf(msg, sizeof msg,
+                     "The table %.150s has no column %.150s, and no table of that name refers "
+                     "to it.",
+                     m->table, name);
+            return rlh_refuse(c->r, "RL_EFIELD", where, msg);
+        }
+        if (depth + 1 >= RLH_MAX_NESTING)
+            return rlh_refuse(c->r, "RL_EINVAL", where, "Rows are nested more than 6 deep.");
+        rlh_add(out, ",", 1);
+        rlh_json_key(out, name);
+        rlh_add(out, "[", 1);
+        for (size_t i = 0; i < json_array_size(val); i++) {
+            char at[300];
+            snprintf(at, sizeof at, "%s%s%.100s[%zu]", where, *where ? ", " : "", name, i);
+            if (i) rlh_add(out, ",", 1);
+            if (insert_tree(c, t, json_array_get(val, i), k, pk, at, depth + 1, out) < 0) return -1;
+        }
+        rlh_add(out, "]", 1);
+    }
+    rlh_add(out, "}", 1);
+    return 0;
+}
+
+/* Whether body j nests rows (an array under a name that is not a column) in any item. */
+static bool nests(const rl_model *m, json_t *j)
+{
+    for (size_t i = 0; i < (json_is_array(j) ? json_array_size(j) : 1); i++) {
+        json_t *o = json_is_array(j) ? json_array_get(j, i) : j;
+        const char *name;
+        json_t *val;
+        json_object_foreach(o, name, val)
+        {
+            if (json_is_array(val) && !rlh_field(m, name)) return true;
+        }
+    }
+    return false;
+}
+
+/* Whether objects a and b have the same keys. */
+static bool same_keys(json_t *a, json_t *b)
+{
+    if (json_object_size(a) != json_object_size(b)) return false;
+    const char *k;
+    json_t *v;
+    json_object_foreach(a, k, v)
+    {
+        if (!json_object_get(b, k)) return false;
+    }
+    return true;
+}
+
+/* PostgREST's rules for the objects of a POST: with columns=, the columns named (all of the
+ * table's) and of each object only those keys (*j is replaced); without it, an array's objects
+ * have the same keys.  1 after answering r, -1 when out of memory, else 0. */
+static int columns_refused(rl_request *r, const rl_model *m, const rlh_req *req, json_t **j)
+{
+    bool many = json_is_array(*j);
+    size_t n = many ? json_array_size(*j) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = many ? json_array_get(*j, i) : *j;
+        if (json_is_object(o) && (!many || req->columns || same_keys(o, json_array_get(*j, 0))))
+            continue;
+        const rlh_perror e = {400,
+                              "PGRST102",
+                              "All object keys must match",
+                              NULL,
+                              NULL,
+                              json_is_object(o) ? "The objects of an array have the same keys "
+                                                  "(or columns= names the ones to take)."
+                                                : "The items of an array are objects.",
+                              "RL_EINVAL"};
+        rlh_answer_error(r, &e);
+        return 1;
+    }
+    if (!req->columns) return 0;
+    for (size_t c = 0; c < req->ncolumns; c++) {
+        const char *name = req->columns[c];
+        if (rlh_field(m, name) || (m->has_pk && strcmp(name, rlh_pk_name(m)) == 0)) continue;
+        char msg[400], sentence[400];
+        snprintf(msg, sizeof msg,
+                 "Could not find the '%.150s' column of '%.150s' in the schema cache", name,
+                 m->table);
+        snprintf(sentence, sizeof sentence, "The table %.150s has no column %.150s.", m->table,
+                 name);
+        const rlh_perror e = {400, "PGRST204", msg, NULL, NULL, sentence, "RL_EFIELD"};
+        rlh_answer_error(r, &e);
+        return 1;
+    }
+    json_t *taken = many ? json_array() : NULL; /* each object with the keys named, and no other */
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = many ? json_array_get(*j, i) : *j, *t = json_object();
+        for (size_t c = 0; t && c < req->ncolumns; c++) {
+            json_t *v = json_object_get(o, req->columns[c]);
+            if (v && json_object_set(t, req->columns[c], v) != 0) {
+                json_decref(t);
+                t = NULL;
+            }
+        }
+        if (!t || (many && (!taken || json_array_append_new(taken, t) != 0))) {
+            json_decref(taken);
+            return -1;
+        }
+        if (!many) taken = t;
+    }
+    json_decref(*j);
+    *j = taken;
+    return 0;
+}
+
+int rlh_post(rl_request *r, const rl_model *m)
+{
+    json_t *j = rlh_body_json(r);
+    if (!j) return 0;
+    bool many = json_is_array(j);
+    size_t n = many ? json_array_size(j) : 1;
+    if (!many && !json_is_object(j)) {
+        json_decref(j);
+        return rl_respond_error(r, 400, "RL_EINVAL",
+                                "The body is an object or an array of objects.", NULL, NULL);
+    }
+    rlh_prefer pf = rlh_prefer_of(r);
+    const char *conflict[RL_MAX_FIELDS + 1];
+    if (pf.merge && !conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
+        json_decref(j);
+        return rl_respond_error(r, 400, "RL_EFIELD",
+                                "on_conflict names a column the table does not have.", NULL, NULL);
+    }
+    rlh_req *req = rlh_request_value(r, m, NULL, false);
+    rlh_plan *p = rlh_request_plan(r, req);
+    if (!p || p->error) {
+        int rc = rlh_plan_error(r, p);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        json_decref(j);
+        return rc;
+    }
+    int refused = columns_refused(r, m, req, &j);
+    if (refused) {
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        json_decref(j);
+        return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
+                           : 0;
+    }
+    /* a nested insert without select= answers with the rows as written, nested ones too */
+    bool as_written = pf.representation && !rl_request_query(r, "select") && nests(m, j);
+    bool headers_only = req->prefer.ret == RLH_RETURN_HEADERS_ONLY;
+    ins c = {.r = r,
+             .db = rl_request_db(r),
+             .merge = pf.merge,
+             .conflict = conflict,
+             .keep = (pf.representation && !as_written) || headers_only};
+    rlh_buf out = {0};
+    bool ok = rl_begin(c.db) == RL_OK;
+    if (!ok) rlh_db_error(r, c.db, -1, NULL);
+    rlh_add(&out, "[", 1);
+    for (size_t i = 0; ok && i < n; i++) {
+        char where[32] = "";
+        c.item = many ? (long)i : -1;
+        if (many) snprintf(where, sizeof where, "item %zu", i);
+        if (i) rlh_add(&out, ",", 1);
+        ok = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out) == 0;
+    }
+    rlh_add(&out, "]", 1);
+    rlh_write_out w = {.req = req, .p = p, .m = m, .db = c.db, .count = (int64_t)n};
+    if (ok) {
+        w.pks = c.pks;
+        w.rows = c.rows;
+        w.nkept = c.nrows;
+        w.as_written = as_written ? &out : NULL;
+        w.resolution = m->has_pk || m->primary_key || rl_request_query(r, "on_conflict");
+    }
+    int rc = ok ? rlh_write_created(r, &w) : 0;
+    if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
+    for (size_t i = 0; !m->has_pk && i < c.nrows; i++)
+        rl_row_free(m, c.rows + i * m->size);
+    free(c.rows);
+    free(c.pks);
+    rlh_free(&out);
+    rlh_plan_free(p);
+    rlh_req_free(req);
+    json_decref(j);
+    return rc;
+}
