@@ -571,7 +571,7 @@ static void test_post_patch_delete(void **state)
     assert_contains(msg, "column 15");
     expect_error(&sv, "POST", "/books", "42", NULL, 400, "RL_EJSON", NULL, 0);
     expect_error(&sv, "POST", "/books/1", "{}", NULL, 405, "RL_EMETHOD", NULL, 0);
-    expect_error(&sv, "PUT", "/books", "{}", NULL, 405, "RL_EMETHOD", NULL, 0);
+    expect_error(&sv, "PUT", "/books", "{}", NULL, 405, "PGRST105", NULL, 0); /* no key named */
 
     /* PATCH and DELETE: filtered, by key, or every row only when asked */
     expect_error(&sv, "PATCH", "/books", "{\"price\": 1}", NULL, 400, "RL_EINVAL", msg, sizeof msg);
@@ -614,6 +614,45 @@ static void test_post_patch_delete(void **state)
     done(&r);
     assert_int_equal(rows_of(&sv, "/authors?born=eq.1900"), 1);
     assert_int_equal(rows_of(&sv, "/authors"), 4);
+    stop(&sv);
+}
+
+/* PUT: one row by its primary key, inserted (201) or replaced (200), by PostgREST's rules. */
+static void test_put(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    static const char *const rep[] = {"Prefer: return=representation", NULL};
+    resp r = call(&sv, "PUT", "/authors?id=eq.10", "{\"id\": 10, \"name\": \"Jemisin\"}", rep);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "[{\"id\":10,\"name\":\"Jemisin\",\"born\":null}]");
+    done(&r);
+    r = call(&sv, "PUT", "/authors?id=eq.10&select=name,born",
+             "[{\"id\": 10, \"name\": \"N. K. Jemisin\", \"born\": 1972}, {\"id\": 11}]", rep);
+    assert_int_equal(r.status, 200); /* replaced; an array's first object only */
+    assert_string_equal(r.body, "[{\"name\":\"N. K. Jemisin\",\"born\":1972}]");
+    done(&r);
+    r = call(&sv, "PUT", "/authors?id=eq.10", "{\"id\": 10, \"name\": \"Jemisin\"}", NULL);
+    assert_int_equal(r.status, 204);
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?id=gte.10"), 1);
+    /* the URL names the row by its whole key with eq, and the body agrees with it */
+    expect_error(&sv, "PUT", "/authors?id=eq.12", "{\"id\": 13, \"name\": \"x\"}", NULL, 400,
+                 "PGRST115", NULL, 0);
+    expect_error(&sv, "PUT", "/authors?id=eq.12", "{\"name\": \"x\"}", NULL, 400, "PGRST115", NULL,
+                 0);
+    expect_error(&sv, "PUT", "/authors?name=eq.x", "{\"id\": 12, \"name\": \"x\"}", NULL, 405,
+                 "PGRST105", NULL, 0);
+    expect_error(&sv, "PUT", "/authors?id=gt.12", "{\"id\": 12, \"name\": \"x\"}", NULL, 405,
+                 "PGRST105", NULL, 0);
+    expect_error(&sv, "PUT", "/authors?id=eq.12&name=eq.x", "{\"id\": 12, \"name\": \"x\"}", NULL,
+                 405, "PGRST105", NULL, 0);
+    expect_error(&sv, "PUT", "/authors?id=eq.12&limit=1", "{\"id\": 12, \"name\": \"x\"}", NULL,
+                 400, "PGRST114", NULL, 0);
+    expect_error(&sv, "PUT", "/authors/12", "{\"id\": 12, \"name\": \"x\"}", NULL, 405,
+                 "RL_EMETHOD", NULL, 0);
+    assert_int_equal(rows_of(&sv, "/authors?id=gte.10"), 1);
     stop(&sv);
 }
 
@@ -971,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_statement_timeout),
         cmocka_unit_test(test_max_rows),
         cmocka_unit_test(test_post_patch_delete),
+        cmocka_unit_test(test_put),
         cmocka_unit_test(test_limits_and_read_only),
         cmocka_unit_test(test_tokens_and_cors),
         cmocka_unit_test(test_hostile_requests),

@@ -47,12 +47,17 @@ typedef struct rlh_write_out {
     size_t nkept;              /* how many of either */
     const rlh_buf *as_written; /* not NULL: the answer is these rows as written (nested too) */
     bool resolution;           /* a resolution= preference applied (the table has a key) */
+    bool put;                  /* a PUT: the row is the one the plan's conditions name */
+    bool inserted;             /* a PUT: the row was not there before */
 } rlh_write_out;
 /* Finish a POST: the rows written checked against a singular Accept, read again as select=
  * shows them (return=representation), the transaction committed (or rolled back on an
  * error), and r answered: 201, Location (headers-only, one row), Content-Range and
  * Preference-Applied as PostgREST sends them. */
 int rlh_write_created(rl_request *r, const rlh_write_out *w);
+/* insert.c: PUT /{table}?key=eq.value: the one row of that primary key inserted or replaced
+ * (PostgREST's rules: PGRST105, PGRST114, PGRST115); answers r. */
+int rlh_put(rl_request *r, const rl_model *m);
 
 /* write.c: PATCH and DELETE of the rows a request's filters (or /table/ID) name: sets (none
  * for DELETE) are the body's columns with their values.  Answers r. */

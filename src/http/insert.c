@@ -305,3 +305,155 @@ int rlh_post(rl_request *r, const rl_model *m)
     json_decref(j);
     return rc;
 }
+
+/* ---- PUT: one row by its primary key -------------------------------------------------------- */
+
+/* The names of m's primary key (at most max), or 0 when it has none. */
+static size_t key_names(const rl_model *m, const char **names, size_t max)
+{
+    if (m->has_pk) {
+        names[0] = rlh_pk_name(m);
+        return 1;
+    }
+    size_t n = 0;
+    while (m->primary_key && m->primary_key[n] && n < max) {
+        names[n] = m->primary_key[n];
+        n++;
+    }
+    return n;
+}
+
+/* Whether req's filters are exactly col=eq.value of each key column, and nothing else. */
+static bool key_filters(const rlh_req *req, const char *const *keys, size_t nkeys)
+{
+    if (req->nlogic || req->nfilters != nkeys || nkeys == 0) return false;
+    for (size_t k = 0; k < nkeys; k++) {
+        size_t found = 0;
+        for (size_t i = 0; i < req->nfilters; i++) {
+            const rlh_filter *f = &req->filters[i];
+            if (f->path.n || f->cond.negated || f->cond.op != RLH_OP_EQ || f->cond.col.njson ||
+                f->cond.quant != RLH_QUANT_NONE)
+                return false;
+            found += strcmp(f->cond.col.name, keys[k]) == 0;
+        }
+        if (found != 1) return false;
+    }
+    return true;
+}
+
+/* Whether JSON value v is the value text of the URL's filter. */
+static bool same_value(json_t *v, const char *text)
+{
+    if (json_is_string(v)) return strcmp(json_string_value(v), text) == 0;
+    if (json_is_integer(v)) {
+        rl_value x;
+        return rlh_parse_value(text, RL_KIND_INTEGER, &x) && x.type == RL_V_INT &&
+               x.u.i == json_integer_value(v);
+    }
+    if (json_is_real(v)) {
+        char *end;
+        double d = strtod(text, &end);
+        return *text && !*end && d == json_real_value(v);
+    }
+    if (json_is_boolean(v)) return rlh_truth_of(text) == (json_is_true(v) ? 1 : 0);
+    return false;
+}
+
+static int put_error(rl_request *r, int status, const char *code, const char *message,
+                     const char *sentence)
+{
+    const rlh_perror e = {status, code, message, NULL, NULL, sentence, NULL};
+    return rlh_answer_error(r, &e);
+}
+
+/* The object of a PUT's body (an array's first), after PostgREST's checks; NULL after
+ * answering r. */
+static json_t *put_object(rl_request *r, json_t *j, const rlh_req *req, const char *const *keys,
+                          size_t nkeys)
+{
+    json_t *o = json_is_array(j) ? json_array_get(j, 0) : j;
+    if (!json_is_object(o)) {
+        rl_respond_error(r, 400, "RL_EINVAL", "A PUT body is an object (or an array of one).", NULL,
+                         NULL);
+        return NULL;
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        const char *text = NULL;
+        for (size_t i = 0; i < req->nfilters; i++)
+            if (strcmp(req->filters[i].cond.col.name, keys[k]) == 0)
+                text = req->filters[i].cond.value;
+        json_t *v = json_object_get(o, keys[k]);
+        if (!v || !text || !same_value(v, text)) {
+            put_error(r, 400, "PGRST115",
+                      "Payload values do not match URL in primary key column(s)",
+                      "The body's key columns hold the values the URL's filters name.");
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int rlh_put(rl_request *r, const rl_model *m)
+{
+    if (rl_request_query(r, "limit") || rl_request_query(r, "offset"))
+        return put_error(r, 400, "PGRST114",
+                         "limit/offset querystring parameters are not allowed for PUT",
+                         "A PUT names one row: limit= and offset= have no place in it.");
+    const char *keys[RL_MAX_FIELDS + 1];
+    size_t nkeys = key_names(m, keys, RL_MAX_FIELDS);
+    keys[nkeys] = NULL;
+    rlh_req *req = rlh_request_value(r, m, NULL, false);
+    rlh_plan *p = rlh_request_plan(r, req);
+    if (!p || p->error) {
+        int rc = rlh_plan_error(r, p);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        return rc;
+    }
+    int rc = 0;
+    json_t *j = NULL, *o = NULL;
+    void *row = NULL;
+    if (!key_filters(req, keys, nkeys)) {
+        rl_response_header(r, "Allow", "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        rc = put_error(r, 405, "PGRST105",
+                       "Filters must include all and only primary key columns with 'eq' operators",
+                       nkeys ? "A PUT names its row by key=eq.value of each primary key column, "
+                               "and by nothing else."
+                             : "A PUT needs a table with a primary key.");
+    } else if ((j = rlh_body_json(r)) && (o = put_object(r, j, req, keys, nkeys)) &&
+               (row = calloc(1, m->size)) && rlh_row_from(r, m, o, row, "", false) == 0) {
+        rl_db *db = rl_request_db(r);
+        rl_query *q = NULL;
+        rlh_exec_error err = {0};
+        int64_t had = 0;
+        int run = rl_begin(db);
+        if (run == RL_OK) run = rlh_exec_target(db, p, &q, &err);
+        if (run == RL_OK) run = rl_count(q, &had);
+        rl_query_free(q);
+        if (run == RL_OK) run = rl_upsert(db, m, row, m->has_pk ? NULL : keys);
+        if (run != RL_OK) {
+            rc = run == RL_EINVAL && err.e.code ? rlh_answer_error(r, &err.e)
+                                                : rlh_db_error(r, db, -1, NULL);
+            if (rl_txn_depth(db) > 0) rl_rollback(db);
+        } else {
+            rlh_write_out w = {.req = req,
+                               .p = p,
+                               .m = m,
+                               .db = db,
+                               .count = 1,
+                               .put = true,
+                               .inserted = had == 0};
+            rc = rlh_write_created(r, &w);
+        }
+    } else if (j && o && !row) {
+        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    }
+    if (row) {
+        rl_row_free(m, row);
+        free(row);
+    }
+    json_decref(j);
+    rlh_plan_free(p);
+    rlh_req_free(req);
+    return rc;
+}

@@ -455,13 +455,14 @@ int rlh_rest(rl_request *r, const char *path)
         const rlh_perror e = {404, "PGRST205", msg, NULL, NULL, sentence, "RL_ENOTFOUND"};
         return rlh_answer_error(r, &e);
     }
-    bool known = read || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
+    bool put = strcmp(method, "PUT") == 0;
+    bool known = read || put || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
                  strcmp(method, "DELETE") == 0;
-    if (!known || (!read && rlh_read_only(r)) || (id && strcmp(method, "POST") == 0)) {
+    if (!known || (!read && rlh_read_only(r)) || (id && (put || strcmp(method, "POST") == 0))) {
         rl_response_header(r, "Allow",
                            rlh_read_only(r) ? "GET, HEAD, OPTIONS"
                            : id             ? "GET, HEAD, PATCH, DELETE, OPTIONS"
-                                            : "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+                                            : "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         char msg[200];
         snprintf(msg, sizeof msg, "%s is not allowed here%s.", method,
                  rlh_read_only(r) && known ? ": the server is read-only" : "");
@@ -470,14 +471,17 @@ int rlh_rest(rl_request *r, const char *path)
     if (read) return rlh_get(r, m, id);
     bool del = strcmp(method, "DELETE") == 0;
     unsigned need = del                                  ? RL_WRITE_DELETE
+                    : put                                ? RL_WRITE_INSERT | RL_WRITE_UPDATE
                     : *method == 'P' && method[1] == 'O' ? RL_WRITE_INSERT
                                                          : RL_WRITE_UPDATE;
-    if (!(rl_models_writable(rl_request_models(r), m) & need)) return view_refused(r, m, method);
+    if ((rl_models_writable(rl_request_models(r), m) & need) != need)
+        return view_refused(r, m, method);
     if (!del && !json_body(r))
         return rl_respond_error(r, 415, "RL_EMEDIA",
                                 "A body is written in JSON, with the header Content-Type: "
                                 "application/json.",
                                 NULL, NULL);
     if (strcmp(method, "POST") == 0) return rlh_post(r, m);
+    if (put) return rlh_put(r, m);
     return change(r, m, id, del);
 }

@@ -248,7 +248,7 @@ static void dispatch(rl_server *s, rl_request *r)
     if (strcmp(r->method, "OPTIONS") == 0 &&
         rlh_allowed_origin(s->cors, r)) { /* a CORS preflight */
         rl_response_header(r, "Access-Control-Allow-Methods",
-                           "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+                           "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         rl_response_header(r, "Access-Control-Allow-Headers",
                            "Authorization, Content-Type, Prefer, Range");
         rl_response_header(r, "Access-Control-Max-Age", "600");

@@ -189,8 +189,14 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
         rlh_add(b, w->as_written->data + one, w->as_written->len - 2 * one);
         return RL_OK;
     }
-    rl_query *rows;
-    if (w->m->has_pk) {
+    rl_query *rows = NULL;
+    if (w->put) {
+        int rc = rlh_exec_target(w->db, w->p, &rows, err);
+        if (rc != RL_OK) {
+            rl_query_free(rows);
+            return rc;
+        }
+    } else if (w->m->has_pk) {
         rows = rl_select(w->db, w->m);
         if (rows) rl_where_in(rows, rlh_pk_name(w->m), w->pks, w->nkept, false);
     } else if (w->nkept > RLH_MAX_REFOUND) {
@@ -239,6 +245,14 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
         if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
         rlh_free(&b);
         return 0;
+    }
+    if (w->put) { /* PostgREST's: 201 inserted, 200 replaced, 204 without a representation */
+        rlh_preference_applied(r, w->req, RLH_PUT, false);
+        int rc = rep && !b.oom ? rlh_respond_buf(r, w->inserted ? 201 : 200, media_of(w->req), &b)
+                 : rep         ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
+                               : rl_respond(r, 204, NULL, NULL, 0);
+        rlh_free(&b);
+        return rc;
     }
     if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->m->has_pk &&
         w->nkept == 1) { /* PostgREST's Location: the row's key as a filter */
