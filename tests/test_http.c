@@ -608,12 +608,33 @@ static void test_post_patch_delete(void **state)
         "Prefer: resolution=merge-duplicates, return=representation", NULL};
     r = call(&sv, "POST", "/authors?on_conflict=name", "{\"name\": \"Tolkien\", \"born\": 1900}",
              merge);
-    assert_int_equal(r.status, 201);
+    assert_int_equal(r.status, 200); /* nothing new: PostgREST's 200 */
     assert_int_equal(json_array_size(r.json), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(r.json, 0), "id")), 2);
     done(&r);
     assert_int_equal(rows_of(&sv, "/authors?born=eq.1900"), 1);
     assert_int_equal(rows_of(&sv, "/authors"), 4);
+    /* in the body's order; rows met keep their key and the columns the body leaves out (born);
+     * nothing new: 200 */
+    r = call(&sv, "POST", "/authors?on_conflict=name&select=id,name",
+             "[{\"name\": \"Tolkien\"}, {\"name\": \"Pratchett\"}, {\"name\": \"Le Guin\"}]",
+             merge);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body,
+                        "[{\"id\":2,\"name\":\"Tolkien\"},{\"id\":4,\"name\":\"Pratchett\"},"
+                        "{\"id\":1,\"name\":\"Le Guin\"}]");
+    done(&r);
+    r = call(
+        &sv, "POST", "/authors?on_conflict=name&select=id,name",
+        "[{\"name\": \"Tolkien\"}, {\"name\": \"Butler\"}]",
+        (const char *const[]){"Prefer: resolution=ignore-duplicates, return=representation", NULL});
+    assert_int_equal(r.status, 201); /* the duplicate left as it is, and out of the answer */
+    assert_contains(r.body, "\"name\":\"Butler\"");
+    assert_null(strstr(r.body, "Tolkien"));
+    assert_contains(r.headers, "Preference-Applied: resolution=ignore-duplicates");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?born=eq.1900"), 1);
+    assert_int_equal(rows_of(&sv, "/authors"), 5);
     stop(&sv);
 }
 

@@ -41,19 +41,20 @@ typedef struct rlh_write_out {
     const rlh_plan *p;
     const rl_model *m;
     rl_db *db;
-    int64_t count;             /* the rows of the body's top level */
+    int64_t count;             /* the rows of the body's top level written (not ignored) */
     const rl_value *pks;       /* kept (representation, headers-only): their integer keys */
     const void *rows;          /* or, on a table without one, the rows (structs of m) */
     size_t nkept;              /* how many of either */
     const rlh_buf *as_written; /* not NULL: the answer is these rows as written (nested too) */
     bool resolution;           /* a resolution= preference applied (the table has a key) */
     bool put;                  /* a PUT: the row is the one the plan's conditions name */
-    bool inserted;             /* a PUT: the row was not there before */
+    int64_t inserted;          /* the rows that were not there before (the others updated) */
+    bool merged;               /* resolution=merge-duplicates applied */
 } rlh_write_out;
 /* Finish a POST: the rows written checked against a singular Accept, read again as select=
  * shows them (return=representation), the transaction committed (or rolled back on an
- * error), and r answered: 201, Location (headers-only, one row), Content-Range and
- * Preference-Applied as PostgREST sends them. */
+ * error), and r answered: 201 (200 when a merge inserted nothing), Location (headers-only, one
+ * row), Content-Range and Preference-Applied as PostgREST sends them. */
 int rlh_write_created(rl_request *r, const rlh_write_out *w);
 /* insert.c: PUT /{table}?key=eq.value: the one row of that primary key inserted or replaced
  * (PostgREST's rules: PGRST105, PGRST114, PGRST115); answers r. */

@@ -485,8 +485,51 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
     return rc;
 }
 
-int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, rlh_result *out,
-                     rlh_exec_error *err)
+typedef struct keyed {
+    int64_t key;
+    size_t at;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The rows of rs (of m, with an integer key) in the order of keys (those not among them
+ * last, as they were). */
+static int in_order_of(rlh_rset *rs, const rl_model *m, const rl_value *keys, size_t nkeys)
+{
+    if (rs->count < 2) return RL_OK;
+    keyed *index = malloc((nkeys ? nkeys : 1) * sizeof *index);
+    keyed *place = malloc(rs->count * sizeof *place); /* each row's place, and the row */
+    char *moved = malloc(rs->count * m->size);
+    if (!index || !place || !moved) {
+        free(index);
+        free(place);
+        free(moved);
+        return RL_ENOMEM;
+    }
+    for (size_t i = 0; i < nkeys; i++)
+        index[i] = (keyed){keys[i].u.i, i};
+    qsort(index, nkeys, sizeof *index, by_key);
+    for (size_t i = 0; i < rs->count; i++) {
+        keyed k = {rlh_row_pk(m, (const char *)rs->items + i * m->size), 0};
+        const keyed *f = nkeys ? bsearch(&k, index, nkeys, sizeof *index, by_key) : NULL;
+        place[i] = (keyed){(int64_t)(f ? f->at : nkeys + i), i};
+    }
+    qsort(place, rs->count, sizeof *place, by_key);
+    for (size_t i = 0; i < rs->count; i++)
+        memcpy(moved + i * m->size, (const char *)rs->items + place[i].at * m->size, m->size);
+    memcpy((void *)rs->items, moved, rs->count * m->size);
+    free(index);
+    free(place);
+    free(moved);
+    return RL_OK;
+}
+
+int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_value *keys,
+                     size_t nkeys, rlh_result *out, rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
@@ -496,7 +539,18 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, rlh_result *o
     for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
         if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, rows, &n->kids[i], err);
     if (rc == RL_OK) rc = order_query(rows, n, true, err);
-    if (rc == RL_OK) rc = read_rows(db, n, rows, out, err);
+    if (rc == RL_OK && keys && n->norder == 0 && n->m->has_pk) { /* in the order of keys */
+        rc = rl_fetch_all(rows, &out->root.rows);
+        if (rc == RL_OK) {
+            out->root.items = out->root.rows->items;
+            out->root.count = out->root.rows->count;
+            rc = in_order_of(&out->root, n->m, keys, nkeys);
+        }
+        if (rc == RL_OK) rc = fetch_kids(db, n, &out->root, err);
+        if (rc == RL_OK) rc = check_casts(&out->root, err);
+    } else if (rc == RL_OK) {
+        rc = read_rows(db, n, rows, out, err);
+    }
     rl_query_free(rows);
     return rc;
 }

@@ -36,12 +36,14 @@ static bool conflict_of(rl_request *r, const rl_model *m, const char **names, si
 typedef struct ins {
     rl_request *r;
     rl_db *db;
-    long item; /* the top-level item being inserted (-1: the body is one object) */
-    bool merge;
-    const char *const *conflict;
-    bool keep;     /* the top-level rows are kept for the answer */
-    rl_value *pks; /* a table with an integer key: the top-level rows' keys */
-    char *rows;    /* else the top-level rows themselves (structs of the model) */
+    long item;          /* the top-level item being inserted (-1: the body is one object) */
+    bool merge, ignore; /* resolution=merge-duplicates / ignore-duplicates */
+    const char *const *conflict; /* on_conflict= (none: the primary key) */
+    int64_t inserted;            /* top-level rows that were not there before */
+    int64_t written;             /* top-level rows inserted or updated */
+    bool keep;                   /* the top-level rows are kept for the answer */
+    rl_value *pks;               /* a table with an integer key: the top-level rows' keys */
+    char *rows;                  /* else the top-level rows themselves (structs of the model) */
     size_t nrows, cap;
 } ins;
 
@@ -68,6 +70,80 @@ static bool keep_row(ins *c, const rl_model *m, void *row)
 
 enum { RLH_MAX_NESTING = 6 };
 
+/* The query of the row of m that holds row's values (of object o) in the conflict columns
+ * into *out (the caller frees it): 1 when there is one, 0 when not (a column left out or NULL
+ * never conflicts), or -1 after answering c->r. */
+static int conflict_query(ins *c, const rl_model *m, const void *row, json_t *o, rl_query **out)
+{
+    const char *pk[RL_MAX_FIELDS + 1];
+    const char *const *names = c->conflict;
+    if (!names[0]) {
+        size_t n = 0;
+        if (m->has_pk)
+            pk[n++] = rlh_pk_name(m);
+        else
+            while (m->primary_key && m->primary_key[n] && n < RL_MAX_FIELDS)
+                pk[n] = m->primary_key[n], n++;
+        pk[n] = NULL;
+        names = pk;
+    }
+    rl_query *q = *out = rl_select(c->db, m);
+    if (!q) return rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL), -1;
+    const rl_value *v = rl_row_values(m, (void *)row);
+    bool open = names[0] != NULL;
+    for (size_t i = 0; open && names[i]; i++) {
+        const rl_field *f = rlh_field(m, names[i]);
+        if (!f && m->has_pk && json_object_get(o, names[i]))
+            rl_where(q, names[i], RL_EQ, rl_int(rlh_row_pk(m, row)));
+        else if (f && v[f - m->fields].type != RL_V_NULL)
+            rl_where(q, f->name, RL_EQ, v[f - m->fields]);
+        else
+            open = false;
+    }
+    int64_t n = 0;
+    int rc = open ? rl_count(q, &n) : RL_OK;
+    if (rc != RL_OK) return rlh_db_error(c->r, c->db, c->item, NULL), -1;
+    return n > 0;
+}
+
+/* resolution=merge-duplicates of row (of object o) into the row q finds: the object's columns
+ * set, and no other (PostgREST's ON CONFLICT DO UPDATE of the payload's columns); row's
+ * integer key becomes the row's met when the object does not set it. */
+static int merge_into(ins *c, const rl_model *m, void *row, json_t *o, rl_query *q)
+{
+    rl_set sets[RL_MAX_FIELDS + 1];
+    size_t nsets = 0;
+    const rl_value *v = rl_row_values(m, row);
+    const char *k;
+    json_t *val;
+    json_object_foreach(o, k, val)
+    {
+        const rl_field *f = rlh_field(m, k);
+        if (f)
+            sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
+        else if (m->has_pk && strcmp(k, rlh_pk_name(m)) == 0 && nsets <= RL_MAX_FIELDS)
+            sets[nsets++] = (rl_set){rlh_pk_name(m), rl_int(rlh_row_pk(m, row))};
+    }
+    if (m->has_pk && !json_object_get(o, rlh_pk_name(m))) { /* the key of the row met */
+        rl_value *pks;
+        size_t n;
+        rl_query *keys = rl_select(c->db, m);
+        int rc = keys ? RL_OK : RL_ENOMEM;
+        for (size_t i = 0; rc == RL_OK && i < nsets; i++) /* the target's values are set */
+            if (c->conflict[0] && rlh_field(m, sets[i].field))
+                for (size_t t = 0; c->conflict[t]; t++)
+                    if (strcmp(c->conflict[t], sets[i].field) == 0)
+                        rl_where(keys, sets[i].field, RL_EQ, sets[i].value);
+        if (rc == RL_OK) rc = rlh_pks_of(keys, m, 1, &pks, &n);
+        rl_query_free(keys);
+        if (rc != RL_OK) return rc;
+        if (n) memcpy((char *)row + m->pk_offset, &pks[0].u.i, sizeof pks[0].u.i);
+        free(pks);
+    }
+    int64_t changed;
+    return nsets ? rl_update_where(q, sets, nsets, &changed) : RL_OK;
+}
+
 /* Insert object o as a row of m (its key set to parent_pk when key is given), then the rows
  * nested in it: an array under the name of a table whose key refers to m ("books", or
  * "reviews!editor_id" when it has two), each row's key set to this row's pk.  The rows go
@@ -90,13 +166,24 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     }
     int rc = rlh_row_from(c->r, m, o, row, where, true);
     if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
-    if (rc == 0 && (c->merge && !key ? rl_upsert(c->db, m, row, c->conflict[0] ? c->conflict : NULL)
-                                     : rl_insert(c->db, m, row)) != RL_OK) {
+    rl_query *met = NULL;
+    int there = rc == 0 && !key && (c->merge || c->ignore) ? conflict_query(c, m, row, o, &met) : 0;
+    if (there < 0) rc = -1;
+    if (!key && rc == 0 && !there) c->inserted++;
+    if (there > 0 && c->ignore) { /* left as it is, and not in the answer */
+        rl_query_free(met);
+        rl_row_free(m, row);
+        free(row);
+        return 1;
+    }
+    if (rc == 0 && (there ? merge_into(c, m, row, o, met) : rl_insert(c->db, m, row)) != RL_OK) {
         rlh_db_error(c->r, c->db, c->item, where);
         rc = -1;
     }
+    rl_query_free(met);
     int64_t pk = 0;
     bool kept = false;
+    if (rc == 0 && depth == 0) c->written++;
     if (rc == 0) {
         rlh_write_row(out, m, row, NULL, 0);
         out->len -= out->len > 0; /* its closing brace: the nested rows come first */
@@ -243,7 +330,7 @@ int rlh_post(rl_request *r, const rl_model *m)
     }
     rlh_prefer pf = rlh_prefer_of(r);
     const char *conflict[RL_MAX_FIELDS + 1];
-    if (pf.merge && !conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
+    if (!conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
         json_decref(j);
         return rl_respond_error(r, 400, "RL_EFIELD",
                                 "on_conflict names a column the table does not have.", NULL, NULL);
@@ -265,12 +352,15 @@ int rlh_post(rl_request *r, const rl_model *m)
         return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
                            : 0;
     }
+    /* a resolution= needs a key to find duplicates by: without one it is not applied */
+    bool resolve = m->has_pk || m->primary_key || req->non_conflict;
     /* a nested insert without select= answers with the rows as written, nested ones too */
     bool as_written = pf.representation && !rl_request_query(r, "select") && nests(m, j);
     bool headers_only = req->prefer.ret == RLH_RETURN_HEADERS_ONLY;
     ins c = {.r = r,
              .db = rl_request_db(r),
-             .merge = pf.merge,
+             .merge = resolve && req->prefer.resolution == RLH_RESOLUTION_MERGE,
+             .ignore = resolve && req->prefer.resolution == RLH_RESOLUTION_IGNORE,
              .conflict = conflict,
              .keep = (pf.representation && !as_written) || headers_only};
     rlh_buf out = {0};
@@ -281,17 +371,26 @@ int rlh_post(rl_request *r, const rl_model *m)
         char where[32] = "";
         c.item = many ? (long)i : -1;
         if (many) snprintf(where, sizeof where, "item %zu", i);
-        if (i) rlh_add(&out, ",", 1);
-        ok = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out) == 0;
+        size_t at = out.len;
+        if (out.len > 1) rlh_add(&out, ",", 1);
+        int done = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out);
+        if (done == 1) out.len = at; /* a duplicate left out */
+        ok = done >= 0;
     }
     rlh_add(&out, "]", 1);
-    rlh_write_out w = {.req = req, .p = p, .m = m, .db = c.db, .count = (int64_t)n};
+    rlh_write_out w = {.req = req,
+                       .p = p,
+                       .m = m,
+                       .db = c.db,
+                       .count = c.written,
+                       .inserted = c.inserted,
+                       .merged = c.merge};
     if (ok) {
         w.pks = c.pks;
         w.rows = c.rows;
         w.nkept = c.nrows;
         w.as_written = as_written ? &out : NULL;
-        w.resolution = m->has_pk || m->primary_key || rl_request_query(r, "on_conflict");
+        w.resolution = resolve;
     }
     int rc = ok ? rlh_write_created(r, &w) : 0;
     if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);

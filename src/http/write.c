@@ -31,11 +31,12 @@ typedef struct write {
     rlh_buf out;  /* the representation */
 } write;
 
-/* The representation of the rows of query rows (taken) into w->out; RL_OK or an error. */
-static int represent(write *w, rl_query *rows)
+/* The representation of the rows of query rows (taken) into w->out, in the order of keys
+ * (NULL: as they come); RL_OK or an error. */
+static int represent(write *w, rl_query *rows, const rl_value *keys, size_t nkeys)
 {
     rlh_result res;
-    int rc = rlh_exec_read_of(w->db, w->p, rows, &res, &w->err);
+    int rc = rlh_exec_read_of(w->db, w->p, rows, keys, nkeys, &res, &w->err);
     if (rc == RL_OK) {
         bool strip = w->req->nulls_stripped;
         if (w->req->accept == RLH_MEDIA_SINGULAR && res.root.count == 1)
@@ -95,7 +96,7 @@ static int run(write *w, int64_t *changed)
     if (rc == RL_OK && !w->refused && w->representation && w->del) {
         rl_query *rows = before ? rlh_refind(w->db, w->m, before, NULL, 0) : rl_select(w->db, w->m);
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
-        rc = rows ? represent(w, rows) : RL_ENOMEM;
+        rc = rows ? represent(w, rows, NULL, 0) : RL_ENOMEM;
     }
     if (rc == RL_OK && !w->refused)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
@@ -107,7 +108,7 @@ static int run(write *w, int64_t *changed)
             rl_where(rows, rlh_pk_name(w->m), RL_EQ, *key);
         else if (rows && !before)
             rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
-        rc = rows ? represent(w, rows) : RL_ENOMEM;
+        rc = rows ? represent(w, rows, NULL, 0) : RL_ENOMEM;
     }
     free(pks);
     rl_rows_free(before);
@@ -214,7 +215,7 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
     }
     if (!rows) return RL_ENOMEM;
     write x = {.r = r, .m = w->m, .req = w->req, .p = w->p, .db = w->db};
-    int rc = represent(&x, rows);
+    int rc = represent(&x, rows, w->put ? NULL : w->pks, w->put ? 0 : w->nkept);
     *err = x.err;
     rlh_add(b, x.out.data ? x.out.data : "", x.out.len);
     rlh_free(&x.out);
@@ -268,15 +269,16 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
         snprintf(cr, sizeof cr, "*/*");
     rl_response_header(r, "Content-Range", cr);
     rlh_preference_applied(r, w->req, RLH_POST, w->resolution);
+    int status = w->merged && w->inserted <= 0 ? 200 : 201; /* PostgREST's: nothing new, 200 */
     if (!rep) {
         rlh_free(&b);
-        return rl_respond(r, 201, NULL, NULL, 0);
+        return rl_respond(r, status, NULL, NULL, 0);
     }
     if (b.oom) {
         rlh_free(&b);
         return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     }
-    return rlh_respond_buf(r, 201, media_of(w->req), &b);
+    return rlh_respond_buf(r, status, media_of(w->req), &b);
 }
 
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,

@@ -132,10 +132,13 @@ void rli_r_upsert(render *r)
         rli_sb_ident(r->b, s->t->columns[i]);
         first = false;
     }
-    if (first) { /* nothing else to write: a no-op update, so that RETURNING has the row */
-        const char *c = s->t->pk;
+    if (first) { /* nothing else to write: a no-op update, so that RETURNING has the row; a
+                  * column of the target, which the row met holds already (never the key when
+                  * the target is another: excluded's key is the one the insert would draw) */
+        const char *c = NULL;
         for (size_t i = 0; i < s->t->ncolumns && !c; i++)
             if (s->conflict & (1ULL << i)) c = s->t->columns[i];
+        if (!c) c = s->t->pk;
         rli_sb_ident(r->b, c);
         rli_sb_puts(r->b, " = excluded.");
         rli_sb_ident(r->b, c);
