@@ -611,9 +611,17 @@ static void test_web_pages_of_other_sites(void **state)
     /* a text/plain POST (no CORS preflight) is not a JSON body: 415, nothing written */
     static const char *const plain[] = {"Content-Type: text/plain", NULL};
     expect_error(&sv, "POST", "/authors", "{\"name\": \"x\"}", plain, 415, "RL_EMEDIA", NULL, 0);
-    static const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-    expect_error(&sv, "PATCH", "/authors?id=eq.1", "{\"name\": \"x\"}", form, 415, "RL_EMEDIA",
-                 NULL, 0);
+    /* a form is what a page can send without asking: one its browser says comes from another
+     * site is refused, whatever its Origin says */
+    static const char *const form[] = {"Content-Type: application/x-www-form-urlencoded",
+                                       "Sec-Fetch-Site: cross-site", NULL};
+    expect_error(&sv, "PATCH", "/authors?id=eq.1", "name=x", form, 415, "RL_EMEDIA", NULL, 0);
+    expect_error(&sv, "POST", "/authors", "name=x", form, 415, "RL_EMEDIA", NULL, 0);
+    static const char *const form_foreign[] = {"Content-Type: application/x-www-form-urlencoded",
+                                               "Origin: http://evil.example", NULL};
+    expect_error(&sv, "POST", "/authors", "name=x", form_foreign, 403, "RL_EORIGIN", NULL, 0);
+    static const char *const csv_plain[] = {"Content-Type: text/csv", NULL};
+    expect_error(&sv, "PATCH", "/authors?id=eq.1", "name\nx", csv_plain, 415, "RL_EMEDIA", NULL, 0);
     static const char *const vnd[] = {"Content-Type: application/vnd.pgrst.object+json; "
                                       "charset=utf-8",
                                       NULL};

@@ -638,6 +638,40 @@ static void test_post_patch_delete(void **state)
     stop(&sv);
 }
 
+/* Bodies in CSV (POST) and as forms (POST, PATCH), read as PostgREST reads them. */
+static void test_csv_and_form_bodies(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    static const char *const csv[] = {"Content-Type: text/csv", "Accept: text/csv",
+                                      "Prefer: return=representation", NULL};
+    resp r =
+        call(&sv, "POST", "/authors?select=name,born",
+             "id,name,born\n10,\"Jemisin, N. K.\",1972\r\n11,\"The \"\"Quoted\"\"\",NULL\n", csv);
+    if (r.status != 201) fail_msg("%ld %s", r.status, r.body);
+    assert_string_equal(r.body, "name,born\n\"Jemisin, N. K.\",1972\n\"The \"\"Quoted\"\"\",");
+    assert_contains(r.headers, "Content-Type: text/csv");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?id=gte.10&born=is.null"), 1);
+    /* lines of another width: nothing written */
+    expect_error(&sv, "POST", "/authors", "id,name\n12,a\n13", csv, 400, "PGRST102", NULL, 0);
+    expect_error(&sv, "POST", "/authors", "id,name\n12,\"a", csv, 400, "PGRST102", NULL, 0);
+    assert_int_equal(rows_of(&sv, "/authors?id=gte.12"), 0);
+    static const char *const form[] = {"Content-Type: application/x-www-form-urlencoded",
+                                       "Prefer: return=representation", NULL};
+    r = call(&sv, "POST", "/authors?select=name,born", "name=Octavia+E.+Butler%21&born=1947", form);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "[{\"name\":\"Octavia E. Butler!\",\"born\":1947}]");
+    done(&r);
+    r = call(&sv, "PATCH", "/authors?id=eq.10&select=born", "born=1973", form);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"born\":1973}]");
+    done(&r);
+    expect_error(&sv, "PATCH", "/authors?id=eq.10", "born=soon", form, 400, "RL_ETYPE", NULL, 0);
+    stop(&sv);
+}
+
 /* PUT: one row by its primary key, inserted (201) or replaced (200), by PostgREST's rules. */
 static void test_put(void **state)
 {
@@ -1032,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_max_rows),
         cmocka_unit_test(test_post_patch_delete),
         cmocka_unit_test(test_put),
+        cmocka_unit_test(test_csv_and_form_bodies),
         cmocka_unit_test(test_limits_and_read_only),
         cmocka_unit_test(test_tokens_and_cors),
         cmocka_unit_test(test_hostile_requests),

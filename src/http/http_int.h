@@ -192,6 +192,12 @@ json_t *rlh_body_json(rl_request *r);
 int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const char *where,
                  bool nested);
 int rlh_refuse(rl_request *r, const char *code, const char *where, const char *msg);
+/* bodies.c: whether a Content-Type's media type is name; a text/csv body as an array of
+ * objects of text, and an application/x-www-form-urlencoded one as an object of text (NULL:
+ * *why says what is wrong with it, or out of memory when *why is NULL). */
+bool rlh_media_is(const char *content_type, const char *name);
+json_t *rlh_csv_body(const char *s, size_t n, const char **why);
+json_t *rlh_form_body(const char *s, size_t n, const char **why);
 /* insert.c: POST /{table}; answers r. */
 int rlh_post(rl_request *r, const rl_model *m);
 

@@ -296,11 +296,15 @@ int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const c
         const rl_field *f = rlh_field(m, key);
         char msg[400];
         if (!f && m->has_pk && strcmp(key, rlh_pk_name(m)) == 0) {
-            if (!json_is_integer(val)) {
+            rl_value text_key; /* a CSV or form body's key is text */
+            bool text = json_is_string(val) &&
+                        rlh_parse_value(json_string_value(val), -1, &text_key) &&
+                        text_key.type == RL_V_INT;
+            if (!json_is_integer(val) && !text) {
                 snprintf(msg, sizeof msg, "%.150s of %.150s is an integer.", key, m->table);
                 return rlh_refuse(r, "RL_EINVAL", where, msg);
             }
-            int64_t pk = json_integer_value(val);
+            int64_t pk = text ? text_key.u.i : json_integer_value(val);
             memcpy((char *)row + m->pk_offset, &pk, sizeof pk);
             continue;
         }
@@ -323,6 +327,18 @@ json_t *rlh_body_json(rl_request *r)
 {
     size_t len;
     const char *body = rl_request_body(r, &len);
+    const char *type = rl_request_header(r, "Content-Type"), *why = NULL;
+    bool csv = rlh_media_is(type, "text/csv");
+    if (csv || rlh_media_is(type, "application/x-www-form-urlencoded")) {
+        json_t *j = csv ? rlh_csv_body(body ? body : "", len, &why)
+                        : rlh_form_body(body ? body : "", len, &why);
+        if (!j && !why) rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        if (!j && why) {
+            const rlh_perror e = {400, "PGRST102", why, NULL, NULL, why, "RL_EINVAL"};
+            rlh_answer_error(r, &e);
+        }
+        return j;
+    }
     json_error_t err;
     size_t mlen = 0;
     bool oom;
@@ -404,6 +420,20 @@ static bool json_body(rl_request *r)
            (n > 17 && strncasecmp(t + n - 5, "+json", 5) == 0);
 }
 
+/* Whether the request's body is of a type a write of method takes: JSON; CSV for a POST; a
+ * form (application/x-www-form-urlencoded) for a POST or PATCH, unless the browser sending it
+ * says a page of another site does (Sec-Fetch-Site: cross-site; the door has checked Origin
+ * already): a form is what a page can send without asking first. */
+static bool body_taken(rl_request *r, const char *method)
+{
+    const char *type = rl_request_header(r, "Content-Type");
+    bool post = strcmp(method, "POST") == 0;
+    if (json_body(r) || (post && rlh_media_is(type, "text/csv"))) return true;
+    if (!rlh_media_is(type, "application/x-www-form-urlencoded")) return false;
+    const char *site = rl_request_header(r, "Sec-Fetch-Site");
+    return (post || strcmp(method, "PATCH") == 0) && !(site && strcasecmp(site, "cross-site") == 0);
+}
+
 /* 405 for a write the database cannot carry out through view m, naming it and what it takes. */
 static int view_refused(rl_request *r, const rl_model *m, const char *method)
 {
@@ -476,10 +506,11 @@ int rlh_rest(rl_request *r, const char *path)
                                                          : RL_WRITE_UPDATE;
     if ((rl_models_writable(rl_request_models(r), m) & need) != need)
         return view_refused(r, m, method);
-    if (!del && !json_body(r))
+    if (!del && !body_taken(r, method))
         return rl_respond_error(r, 415, "RL_EMEDIA",
                                 "A body is written in JSON, with the header Content-Type: "
-                                "application/json.",
+                                "application/json (a POST also in text/csv, a POST or PATCH "
+                                "also as a form, application/x-www-form-urlencoded).",
                                 NULL, NULL);
     if (strcmp(method, "POST") == 0) return rlh_post(r, m);
     if (put) return rlh_put(r, m);
