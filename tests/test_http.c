@@ -672,6 +672,40 @@ static void test_csv_and_form_bodies(void **state)
     stop(&sv);
 }
 
+/* Prefer: tx=rollback: the write runs and is answered, and nothing of it is kept; several
+ * Prefer lines are one list, reflite's own unfiltered=allow among them. */
+static void test_tx_rollback(void **state)
+{
+    (void)state;
+    server sv;
+    start_rest(&sv, NULL);
+    static const char *const undo[] = {"Prefer: return=representation",
+                                       "Prefer: tx=rollback, handling=strict", NULL};
+    resp r = call(&sv, "POST", "/authors?select=name", "{\"name\": \"Ghost\"}", undo);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "[{\"name\":\"Ghost\"}]");
+    assert_contains(r.headers,
+                    "Preference-Applied: return=representation, tx=rollback, handling=strict");
+    done(&r);
+    r = call(&sv, "PATCH", "/authors?id=eq.1&select=born", "{\"born\": 2000}", undo);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"born\":2000}]");
+    done(&r);
+    r = call(&sv, "PUT", "/authors?id=eq.2&select=name", "{\"id\": 2, \"name\": \"Other\"}", undo);
+    assert_int_equal(r.status, 200);
+    done(&r);
+    static const char *const undo_all[] = {"Prefer: tx=rollback", "Prefer: unfiltered=allow",
+                                           "Prefer: handling=strict", NULL};
+    r = call(&sv, "DELETE", "/book_tags", NULL, undo_all);
+    assert_int_equal(r.status, 204);
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?name=eq.Ghost"), 0);
+    assert_int_equal(rows_of(&sv, "/authors?born=eq.2000"), 0);
+    assert_int_equal(rows_of(&sv, "/authors?name=eq.Tolkien"), 1);
+    assert_int_equal(rows_of(&sv, "/book_tags"), 5);
+    stop(&sv);
+}
+
 /* PUT: one row by its primary key, inserted (201) or replaced (200), by PostgREST's rules. */
 static void test_put(void **state)
 {
@@ -1066,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_max_rows),
         cmocka_unit_test(test_post_patch_delete),
         cmocka_unit_test(test_put),
+        cmocka_unit_test(test_tx_rollback),
         cmocka_unit_test(test_csv_and_form_bodies),
         cmocka_unit_test(test_limits_and_read_only),
         cmocka_unit_test(test_tokens_and_cors),

@@ -56,6 +56,9 @@ typedef struct rlh_write_out {
  * error), and r answered: 201 (200 when a merge inserted nothing), Location (headers-only, one
  * row), Content-Range and Preference-Applied as PostgREST sends them. */
 int rlh_write_created(rl_request *r, const rlh_write_out *w);
+/* The end of a write's transaction: committed, or rolled back when the request says Prefer:
+ * tx=rollback (it is answered as if kept). */
+int rlh_write_end(rl_db *db, const rlh_req *req);
 /* insert.c: PUT /{table}?key=eq.value: the one row of that primary key inserted or replaced
  * (PostgREST's rules: PGRST105, PGRST114, PGRST115); answers r. */
 int rlh_put(rl_request *r, const rl_model *m);

@@ -159,7 +159,7 @@ void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool
                                          [RLH_COUNT_ESTIMATED] = "count=estimated"};
     const rlh_preferences *p = &q->prefer;
     bool write = as != RLH_GET && as != RLH_HEAD;
-    const char *said[8];
+    const char *said[9];
     size_t n = 0;
     char max[40];
     if (resolution && p->resolution)
@@ -169,6 +169,7 @@ void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool
         said[n++] = p->missing == RLH_MISSING_DEFAULT ? "missing=default" : "missing=null";
     if (write && p->ret) said[n++] = returns[p->ret];
     if (p->count) said[n++] = counts[p->count];
+    if (write && p->tx) said[n++] = p->tx == RLH_TX_ROLLBACK ? "tx=rollback" : "tx=commit";
     if (p->handling)
         said[n++] = p->handling == RLH_HANDLING_STRICT ? "handling=strict" : "handling=lenient";
     if ((as == RLH_PATCH || as == RLH_DELETE) && p->handling == RLH_HANDLING_STRICT &&

@@ -175,11 +175,6 @@ int rlh_rest(rl_request *r, const char *path);
 /* The OpenAPI 3.1 document of the generic API under prefix (openapi.c). */
 int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len);
 
-/* What a request's Prefer header asks. */
-typedef struct rlh_prefer {
-    bool representation, merge, unfiltered, count;
-} rlh_prefer;
-rlh_prefer rlh_prefer_of(rl_request *r);
 /* The last error of db as the answer; item >= 0: the index of the failing item of an array,
  * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);

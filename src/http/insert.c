@@ -328,7 +328,6 @@ int rlh_post(rl_request *r, const rl_model *m)
         return rl_respond_error(r, 400, "RL_EINVAL",
                                 "The body is an object or an array of objects.", NULL, NULL);
     }
-    rlh_prefer pf = rlh_prefer_of(r);
     const char *conflict[RL_MAX_FIELDS + 1];
     if (!conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
         json_decref(j);
@@ -355,14 +354,15 @@ int rlh_post(rl_request *r, const rl_model *m)
     /* a resolution= needs a key to find duplicates by: without one it is not applied */
     bool resolve = m->has_pk || m->primary_key || req->non_conflict;
     /* a nested insert without select= answers with the rows as written, nested ones too */
-    bool as_written = pf.representation && !rl_request_query(r, "select") && nests(m, j);
+    bool rep = req->prefer.ret == RLH_RETURN_REPRESENTATION;
+    bool as_written = rep && !rl_request_query(r, "select") && nests(m, j);
     bool headers_only = req->prefer.ret == RLH_RETURN_HEADERS_ONLY;
     ins c = {.r = r,
              .db = rl_request_db(r),
              .merge = resolve && req->prefer.resolution == RLH_RESOLUTION_MERGE,
              .ignore = resolve && req->prefer.resolution == RLH_RESOLUTION_IGNORE,
              .conflict = conflict,
-             .keep = (pf.representation && !as_written) || headers_only};
+             .keep = (rep && !as_written) || headers_only};
     rlh_buf out = {0};
     bool ok = rl_begin(c.db) == RL_OK;
     if (!ok) rlh_db_error(r, c.db, -1, NULL);

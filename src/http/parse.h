@@ -275,6 +275,7 @@ typedef struct rlh_preferences {
     rlh_pref_handling handling;
     rlh_pref_tx tx;
     const char *timezone; /* timezone=..., or NULL */
+    bool unfiltered;      /* reflite's unfiltered=allow: a PATCH or DELETE may reach every row */
     bool has_max_affected;
     int64_t max_affected;
     const char *const *unknown; /* the preferences not understood (an error with handling=strict) */

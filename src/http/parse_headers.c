@@ -72,6 +72,10 @@ static bool prefer_one(rlh_arena *a, const char *t, size_t n, rlh_preferences *p
         if (!*slot[known[i].which]) *slot[known[i].which] = known[i].value;
         return true;
     }
+    if (n == 16 && memcmp(t, "unfiltered=allow", 16) == 0) { /* reflite's own */
+        p->unfiltered = true;
+        return true;
+    }
     if (n >= 9 && memcmp(t, "timezone=", 9) == 0) {
         if (!p->timezone && !(p->timezone = rlh_arena_strndup(a, t + 9, n - 9))) return false;
         return true;

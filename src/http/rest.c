@@ -19,18 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-rlh_prefer rlh_prefer_of(rl_request *r)
-{
-    const char *h = rl_request_header(r, "Prefer");
-    rlh_prefer p = {0};
-    if (!h) return p;
-    p.representation = strstr(h, "return=representation") != NULL;
-    p.merge = strstr(h, "resolution=merge-duplicates") != NULL;
-    p.unfiltered = strstr(h, "unfiltered=allow") != NULL;
-    p.count = strstr(h, "count=exact") != NULL;
-    return p;
-}
-
 /* ---- errors ------------------------------------------------------------------------------- */
 
 int rlh_status_of(int code)

@@ -116,6 +116,11 @@ static int run(write *w, int64_t *changed)
     return rc;
 }
 
+int rlh_write_end(rl_db *db, const rlh_req *req)
+{
+    return req->prefer.tx == RLH_TX_ROLLBACK ? rl_rollback(db) : rl_commit(db);
+}
+
 /* 406 for a singular answer of a write of other than one row. */
 static bool not_one(rl_request *r, const rlh_req *req, int64_t changed)
 {
@@ -241,7 +246,7 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
         rlh_free(&b);
         return 0;
     }
-    if (rl_commit(w->db) != RL_OK) {
+    if (rlh_write_end(w->db, w->req) != RL_OK) {
         rlh_db_error(r, w->db, -1, NULL);
         if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
         rlh_free(&b);
@@ -302,10 +307,10 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
                .sets = sets,
                .nsets = nsets,
                .del = del,
-               .representation = rlh_prefer_of(r).representation};
+               .representation = req->prefer.ret == RLH_RETURN_REPRESENTATION};
     int rc = 0;
     /* a singular write reaches one row or is undone: it needs no filter */
-    if (!rlh_plan_restricts(&p->root) && !rlh_prefer_of(r).unfiltered &&
+    if (!rlh_plan_restricts(&p->root) && !req->prefer.unfiltered &&
         req->accept != RLH_MEDIA_SINGULAR) {
         rc = rl_respond_error(r, 400, "RL_EINVAL",
                               del ? "A DELETE without a filter would delete every row."
@@ -325,7 +330,7 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
             if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
         } else if (!keep) {
             rl_rollback(w.db);
-        } else if (rl_commit(w.db) != RL_OK) {
+        } else if (rlh_write_end(w.db, req) != RL_OK) {
             rc = rlh_db_error(r, w.db, -1, NULL);
             if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
         } else {
