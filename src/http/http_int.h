@@ -1,8 +1,9 @@
 /*
  * The server's inside: a growable text buffer and JSON writing (json.c), the request record
- * the handlers see (server.c), the URL's filters turned into a query (filter.c) and the
- * generic API (rest.c).  Only include/reflite.h is used of the core: the server is a client
- * of the public API like any other program.
+ * the handlers see (server.c), and what the stages of the generic API share (rest.c and the
+ * files it calls: parse, plan, exec, answer, get, write, insert; values.c, relate.c).  Only
+ * include/reflite.h is used of the core: the server is a client of the public API like any other
+ * program.
  */
 #ifndef REFLITE_HTTP_INT_H
 #define REFLITE_HTTP_INT_H
@@ -167,7 +168,7 @@ bool rlh_has_tokens(const rl_request *r);
 unsigned rlh_statement_timeout(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);
 
-/* ---- the generic API (rest.c, read.c, filter.c, embed.c) ---------------------------------- */
+/* ---- the generic API (rest.c and its stages) ------------------------------------------------ */
 
 /* Answer a request for rest (path: what follows the prefix, "/table" or "/table/pk"; "/" and
  * "/openapi.json" are the API's OpenAPI document). */
@@ -196,22 +197,6 @@ json_t *rlh_form_body(const char *s, size_t n, const char **why);
 /* insert.c: POST /{table}; answers r. */
 int rlh_post(rl_request *r, const rl_model *m);
 
-typedef struct rlh_embed rlh_embed;
-
-/* What a query string asks of a GET, PATCH or DELETE, or of an embedded relation. */
-typedef struct rlh_shape {
-    const rl_field *cols[RL_MAX_FIELDS + 1]; /* select=: the fields written (NULL: the pk) */
-    size_t ncols;
-    bool all_cols;         /* every column (no select=, or *), before or after cols */
-    int64_t limit, offset; /* -1: not given (of an embedded relation: per row) */
-    size_t filters;        /* conditions added */
-    bool ordered;          /* order= was given */
-    int keyset;            /* ordered by the pk alone: 1 ascending, -1 descending; else 0 */
-    int64_t last_pk;       /* after rlh_write_rows: the last row's pk */
-    rlh_embed *embeds;     /* select=...,name(...): related rows written into each row */
-    size_t nembeds;
-} rlh_shape;
-
 typedef enum rlh_rel {
     RLH_TO_ONE,  /* the row's parent through its key: an object or null */
     RLH_TO_MANY, /* the rows whose key refers to the row: an array */
@@ -219,18 +204,6 @@ typedef enum rlh_rel {
 } rlh_rel;
 
 #define RLH_KEY_NAME 256 /* the longest key name followed: a field, or fields joined by commas */
-
-struct rlh_embed {
-    char *name; /* the member's name (an alias, or the relation as written) */
-    rlh_rel rel;
-    const rl_model *m;      /* the related rows' model */
-    char key[RLH_KEY_NAME]; /* the key followed, as relation calls name it ("" for RLH_LINKED) */
-    const rl_model *link;   /* RLH_LINKED: the link table */
-    bool single;            /* RLH_TO_MANY through a key unique in the child: one object or null */
-    rl_query *q;            /* the related rows' query: its own filters and order */
-    rlh_shape shape;        /* its columns and relations */
-    rl_groups *groups;      /* once loaded: group i holds row i's related rows */
-};
 
 /* One way two tables relate (relate.c). */
 enum { RLH_MAX_WAYS = 8 }; /* ways two tables are related, named in an error */
@@ -274,36 +247,14 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
 size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, rlh_way *out,
                       size_t n);
 
-/* select= (v) on model m into sh (embed.c); answers r (400) and returns -1 when it is bad. */
-int rlh_select_parse(rl_request *r, const rl_model *m, const char *v, rlh_shape *sh);
-/* The relation of sh whose name is the len bytes at name, or NULL. */
-rlh_embed *rlh_embed_find(rlh_shape *sh, const char *name, size_t len);
-/* Read the related rows of n rows of m (at rows) for every relation of sh, nested ones too;
- * answers r and returns -1 on failure. */
-int rlh_embeds_load(rl_request *r, const rl_model *m, rlh_shape *sh, const void *rows, size_t n);
 /* Whether name ("table" or "table!key_column") names rows whose key refers to m: 1 with
- * their model and key, 0 when it does not, -1 after answering r (400: more than one key). */
+ * their model and key, 0 when it does not, -1 after answering r (400: more than one key)
+ * (relate.c: the nested inserts' relations). */
 int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl_model **t,
                     const rl_field **key);
-/* Free what sh's relations hold (sh itself is the caller's). */
-void rlh_shape_free(rlh_shape *sh);
-
-/* A query on m for the request: its filters, and the one pk when id is given; NULL after
- * answering r (read.c). */
-rl_query *rlh_query_for(rl_request *r, const rl_model *m, const char *id, rlh_shape *sh);
-/* One row of m as a JSON object into b: sh's columns (NULL: every one), then the rows of its
- * embedded relations (idx: the row's place among the rows they were loaded for). */
-void rlh_write_row(rlh_buf *b, const rl_model *m, const void *row, const rlh_shape *sh, size_t idx);
-/* The rows of q as JSON objects into b, comma-separated; their number in *n.  On failure r
- * may have been answered already (by a relation's own error). */
-int rlh_write_rows(rl_request *r, rl_query *q, const rl_model *m, rlh_shape *sh, rlh_buf *b,
-                   size_t *n);
 /* GET of a table, or of the row id (not NULL). */
 int rlh_get(rl_request *r, const rl_model *m, const char *id);
 
-/* Apply r's query arguments to q (a query on model): conditions, order, limit, offset and
- * select=.  On a bad argument answers r (400) and returns -1. */
-int rlh_apply_args(rl_request *r, const rl_model *model, rl_query *q, rlh_shape *shape);
 /* The column name of a field of a runtime model, and the pk column's ("id" when unnamed). */
 const char *rlh_pk_name(const rl_model *m);
 /* The pk of a row of m (a model with one). */

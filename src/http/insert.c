@@ -70,6 +70,24 @@ static bool keep_row(ins *c, const rl_model *m, void *row)
 
 enum { RLH_MAX_NESTING = 6 };
 
+/* One row of m as a JSON object into b: the integer key, then every field (what a nested
+ * insert answers with, as written). */
+static void write_row(rlh_buf *b, const rl_model *m, const void *row)
+{
+    const rl_value *v = rl_row_values(m, (void *)row);
+    rlh_add(b, "{", 1);
+    if (m->has_pk) {
+        rlh_json_key(b, rlh_pk_name(m));
+        rlh_add_int(b, rlh_row_pk(m, row));
+    }
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (i || m->has_pk) rlh_add(b, ",", 1);
+        rlh_json_key(b, rlh_column_of(&m->fields[i]));
+        rlh_json_value(b, &v[i], m->fields[i].kind);
+    }
+    rlh_add(b, "}", 1);
+}
+
 /* The query of the row of m that holds row's values (of object o) in the conflict columns
  * into *out (the caller frees it): 1 when there is one, 0 when not (a column left out or NULL
  * never conflicts), or -1 after answering c->r. */
@@ -185,7 +203,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     bool kept = false;
     if (rc == 0 && depth == 0) c->written++;
     if (rc == 0) {
-        rlh_write_row(out, m, row, NULL, 0);
+        write_row(out, m, row);
         out->len -= out->len > 0; /* its closing brace: the nested rows come first */
         if (m->has_pk) pk = rlh_row_pk(m, row);
         if (depth == 0 && c->keep && !keep_row(c, m, row)) {
