@@ -27,13 +27,11 @@ void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool
 /* get.c: the stages before execution, for every method of /table and /table/ID. */
 /* 404: id is not a key of m (not an integer, or m has none). */
 int rlh_bad_key(rl_request *r, const rl_model *m, const char *id);
-/* The request value of r on m (its query string and headers); with id, the filter of its key;
- * with by_key, ordered by the integer key.  NULL when out of memory. */
-rlh_req *rlh_request_value(rl_request *r, const rl_model *m, const char *id, bool by_key);
-/* The plan of req (may be NULL: out of memory) on r's models; NULL when out of memory. */
-rlh_plan *rlh_request_plan(rl_request *r, const rlh_req *req);
-/* Answer r with p's error (p NULL: out of memory). */
-int rlh_plan_error(rl_request *r, const rlh_plan *p);
+/* The request value of r on m (*req: its query string and headers; with id, the filter of
+ * its key; with by_key, ordered by the integer key) and its plan on r's models, both the
+ * caller's to free; NULL (and *req NULL) after answering r with the request's error. */
+rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                              rlh_req **req);
 
 /* What a POST wrote, in its open transaction, for its answer (write.c). */
 typedef struct rlh_write_out {

@@ -331,7 +331,7 @@ int rlh_bad_key(rl_request *r, const rl_model *m, const char *id)
                                       : "This table has no integer key: filter by its columns.");
 }
 
-rlh_req *rlh_request_value(rl_request *r, const rl_model *m, const char *id, bool by_key)
+static rlh_req *request_value(rl_request *r, const rl_model *m, const char *id, bool by_key)
 {
     rlh_buf qs = {0};
     args_of(r, NULL, &qs); /* the query string again, as the HTTP layer split it */
@@ -355,26 +355,39 @@ rlh_req *rlh_request_value(rl_request *r, const rl_model *m, const char *id, boo
     return req;
 }
 
-rlh_plan *rlh_request_plan(rl_request *r, const rlh_req *req)
+static rlh_plan *request_plan(rl_request *r, const rlh_req *req)
 {
     rlh_plan_opts o = {
         .schema = "public", .aggregates = rlh_aggregates(r), .max_embeds = 16, .max_depth = 6};
     return req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
 }
 
-int rlh_plan_error(rl_request *r, const rlh_plan *p)
+static int plan_error(rl_request *r, const rlh_plan *p)
 {
     if (!p) return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     return rlh_answer_error(r, p->error);
+}
+
+rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                              rlh_req **req)
+{
+    *req = request_value(r, m, id, by_key);
+    rlh_plan *p = request_plan(r, *req);
+    if (p && !p->error) return p;
+    plan_error(r, p);
+    rlh_plan_free(p);
+    rlh_req_free(*req);
+    *req = NULL;
+    return NULL;
 }
 
 int rlh_get(rl_request *r, const rl_model *m, const char *id)
 {
     rl_value key;
     if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
-    rlh_req *req = rlh_request_value(r, m, id, m->has_pk && !rl_request_query(r, "order"));
-    rlh_plan *p = rlh_request_plan(r, req);
-    int rc = !p || p->error ? rlh_plan_error(r, p) : answer(r, m, id, p, rl_request_db(r));
+    rlh_req *req;
+    rlh_plan *p = rlh_request_planned(r, m, id, m->has_pk && !rl_request_query(r, "order"), &req);
+    int rc = p ? answer(r, m, id, p, rl_request_db(r)) : 0;
     rlh_plan_free(p);
     rlh_req_free(req);
     return rc;

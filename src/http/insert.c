@@ -130,18 +130,7 @@ static int conflict_query(ins *c, const rl_model *m, const void *row, json_t *o,
 static int merge_into(ins *c, const rl_model *m, void *row, json_t *o, rl_query *q)
 {
     rl_set sets[RL_MAX_FIELDS + 1];
-    size_t nsets = 0;
-    const rl_value *v = rl_row_values(m, row);
-    const char *k;
-    json_t *val;
-    json_object_foreach(o, k, val)
-    {
-        const rl_field *f = rlh_field(m, k);
-        if (f)
-            sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
-        else if (m->has_pk && strcmp(k, rlh_pk_name(m)) == 0 && nsets <= RL_MAX_FIELDS)
-            sets[nsets++] = (rl_set){rlh_pk_name(m), rl_int(rlh_row_pk(m, row))};
-    }
+    size_t nsets = rlh_sets_of(m, o, row, sets);
     if (m->has_pk && !json_object_get(o, rlh_pk_name(m))) { /* the key of the row met */
         rl_value *pks;
         size_t n;
@@ -352,14 +341,11 @@ int rlh_post(rl_request *r, const rl_model *m)
         return rl_respond_error(r, 400, "RL_EFIELD",
                                 "on_conflict names a column the table does not have.", NULL, NULL);
     }
-    rlh_req *req = rlh_request_value(r, m, NULL, false);
-    rlh_plan *p = rlh_request_plan(r, req);
-    if (!p || p->error) {
-        int rc = rlh_plan_error(r, p);
-        rlh_plan_free(p);
-        rlh_req_free(req);
+    rlh_req *req;
+    rlh_plan *p = rlh_request_planned(r, m, NULL, false, &req);
+    if (!p) {
         json_decref(j);
-        return rc;
+        return 0;
     }
     int refused = columns_refused(r, m, req, &j);
     if (refused) {
@@ -519,14 +505,9 @@ int rlh_put(rl_request *r, const rl_model *m)
     const char *keys[RL_MAX_FIELDS + 1];
     size_t nkeys = key_names(m, keys, RL_MAX_FIELDS);
     keys[nkeys] = NULL;
-    rlh_req *req = rlh_request_value(r, m, NULL, false);
-    rlh_plan *p = rlh_request_plan(r, req);
-    if (!p || p->error) {
-        int rc = rlh_plan_error(r, p);
-        rlh_plan_free(p);
-        rlh_req_free(req);
-        return rc;
-    }
+    rlh_req *req;
+    rlh_plan *p = rlh_request_planned(r, m, NULL, false, &req);
+    if (!p) return 0;
     int rc = 0;
     json_t *j = NULL, *o = NULL;
     void *row = NULL;

@@ -350,6 +350,23 @@ json_t *rlh_body_json(rl_request *r)
     return j;
 }
 
+size_t rlh_sets_of(const rl_model *m, json_t *o, void *row, rl_set *sets)
+{
+    size_t n = 0;
+    const rl_value *v = rl_row_values(m, row);
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val)
+    {
+        const rl_field *f = rlh_field(m, key);
+        if (f)
+            sets[n++] = (rl_set){f->name, v[f - m->fields]};
+        else if (m->has_pk && strcmp(key, rlh_pk_name(m)) == 0 && n <= RL_MAX_FIELDS)
+            sets[n++] = (rl_set){rlh_pk_name(m), rl_int(rlh_row_pk(m, row))};
+    }
+    return n;
+}
+
 /* PATCH and DELETE: the body's values (PATCH), then the rows of the filters (or the one pk)
  * changed or deleted (write.c). */
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
@@ -371,17 +388,7 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     if (j && rlh_row_from(r, m, j, row, "", false) < 0) {
         rc = -1;
     } else if (j) {
-        const rl_value *v = rl_row_values(m, row);
-        const char *key;
-        json_t *val;
-        json_object_foreach(j, key, val)
-        {
-            const rl_field *f = rlh_field(m, key);
-            if (f)
-                sets[nsets++] = (rl_set){f->name, v[f - m->fields]};
-            else if (m->has_pk && strcmp(key, rlh_pk_name(m)) == 0 && nsets < RL_MAX_FIELDS + 1)
-                sets[nsets++] = (rl_set){rlh_pk_name(m), rl_int(rlh_row_pk(m, row))};
-        }
+        nsets = rlh_sets_of(m, j, row, sets);
     }
     if (rc == 0) rc = rlh_write_change(r, m, id, sets, nsets, del);
     rl_row_free(m, row);

@@ -291,14 +291,9 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
 {
     rl_value key;
     if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
-    rlh_req *req = rlh_request_value(r, m, id, false);
-    rlh_plan *p = rlh_request_plan(r, req);
-    if (!p || p->error) {
-        int rc = rlh_plan_error(r, p);
-        rlh_plan_free(p);
-        rlh_req_free(req);
-        return rc;
-    }
+    rlh_req *req;
+    rlh_plan *p = rlh_request_planned(r, m, id, false, &req);
+    if (!p) return 0;
     write w = {.r = r,
                .m = m,
                .req = req,
