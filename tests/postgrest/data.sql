@@ -166,3 +166,30 @@ INSERT INTO visits (place_id, start_time, end_time, visit_type) VALUES
   (2, '2024-11-01 09:00', '2024-11-01 10:00', 'vacation'),
   (3, '2024-12-02 13:00', '2024-12-02 14:00', 'vacation'),
   (1, '2023-01-02 20:00', '2023-01-01 21:00', 'work');
+
+-- the rows of the tables that only the ported writing cases touch
+INSERT INTO "withUnique" (uni, extra) VALUES ('nodup', 'blah');
+INSERT INTO json_table (data) VALUES ('{"foo":{"bar":"baz"},"id":1}'), ('{"id":3}'), ('{"id":0}');
+INSERT INTO bitchar_with_length (bit, char) VALUES ('00000', 'aaaaa'), ('11111', 'bbbbb');
+INSERT INTO web_content (id, name, p_web_id) VALUES (5, 'wat', NULL), (0, 'tardis', 5), (1, 'fezz', 0),
+  (2, 'foo', 0), (3, 'bar', 0), (4, 'wut', 1);
+INSERT INTO app_users (id, email, password) VALUES (1, 'test@123.com', 'pass'),
+  (2, 'abc@123.com', 'pass'), (3, 'def@123.com', 'pass');
+INSERT INTO unsafe_update_items (id, name, observation) VALUES (1, 'item-1', NULL),
+  (2, 'item-2', NULL), (3, 'item-3', NULL);
+INSERT INTO unsafe_delete_items (id, name, observation) VALUES (1, 'item-1', NULL),
+  (2, 'item-2', NULL), (3, 'item-3', NULL);
+INSERT INTO artists (id, name) VALUES (1, 'duster'), (2, 'black country, new road'), (3, 'bjork');
+INSERT INTO albums (id, title, artist_id) VALUES (1, 'stratosphere', 1), (2, 'ants from up above', 2),
+  (3, 'vespertine', 3), (4, 'contemporary movement', 1);
+INSERT INTO employees (first_name, last_name, salary, company, occupation) VALUES
+  ('Frances M.', 'Roe', '24000', 'One-Up Realty', 'Author'),
+  ('Daniel B.', 'Lyon', '36000', 'Dubrow''s Cafeteria', 'Packer'),
+  ('Edwin S.', 'Smith', '48000', 'Pro Garden Management', 'Marine biologist');
+INSERT INTO tiobe_pls (name, rank) VALUES ('Java', 1), ('C', 2), ('Python', 4);
+INSERT INTO single_unique (unique_key, value) VALUES (1, 'A');
+INSERT INTO compound_unique (key1, key2, value) VALUES (1, 1, 'A');
+INSERT INTO only_pk (id) VALUES (1), (2);
+INSERT INTO "UnitTest" ("idUnitTest", "nameUnitTest") VALUES (1, 'unit test 1');
+INSERT INTO surr_serial_upsert (name, extra) VALUES ('value', 'existing value');
+INSERT INTO surr_gen_default_upsert (name, extra) VALUES ('value', 'existing value');

@@ -1,5 +1,5 @@
 -- PostgREST's spec rows whose literals are PostgreSQL's own: arrays, ranges, text search
--- vectors, oids, and the tables only PostgreSQL has here (partitions).
+-- vectors, oids, sequences, and the tables only PostgreSQL has here (partitions).
 UPDATE complex_items SET arr_data = '{1}' WHERE id = 1;
 UPDATE complex_items SET arr_data = '{1,2}' WHERE id = 2;
 UPDATE complex_items SET arr_data = '{1,2,3}' WHERE id = 3;
@@ -38,3 +38,9 @@ INSERT INTO car_models_car_dealers (car_model_name, car_model_year, car_dealer_n
   VALUES ('DeLorean', 1981, 'Springfield Cars S.A.', 'Springfield', 15),
   ('Murcielago', 2001, 'The Best Deals S.A.', 'Franklin', 2);
 REFRESH MATERIALIZED VIEW materialized_projects;
+-- the sequences PostgREST's rows set (its rows give the keys, not the sequences), and the rows
+-- of the tables only PostgreSQL has here
+SELECT setval('items_id_seq', 15, true);
+SELECT setval('items2_id_seq', 15, true);
+SELECT setval('auto_incrementing_pk_id_seq', 1, true);
+INSERT INTO "Surr_Gen_Default_Upsert" (name, extra) VALUES ('value cs', 'existing value cs');

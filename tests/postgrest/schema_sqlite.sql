@@ -1,12 +1,12 @@
 -- PostgREST's spec fixtures (test/spec/fixtures/schema.sql), the tables and views that the
--- ported reading cases touch, on SQLite: the names, keys and constraint names of
+-- ported reading and writing cases touch, on SQLite: the names, keys and constraint names of
 -- schema_pg.sql with SQLite's nearest types (serial and identity columns are INTEGER PRIMARY
--- KEY; arrays, json and jsonb are JSON; uuid, name, enums and tsvector are TEXT; bytea is
--- BLOB; money is NUMERIC).  Left out: what only PostgreSQL has (partitioned tables, ranges,
--- text search vectors and configurations, domains, oids, materialized views, a view that
--- reads itself); the cases reading them run on PostgreSQL only.  As there, the tables of
--- PostgREST's "private" schema are private_<name>, those of its "public" schema keep their
--- names.
+-- KEY; arrays, json and jsonb are JSON; uuid, name, enums, tsvector, bit(n) and char(n) are
+-- TEXT; bytea is BLOB; money is NUMERIC).  Left out: what only PostgreSQL has (partitioned
+-- tables, ranges, text search vectors and configurations, domains, oids, materialized views, a
+-- view that reads itself); the cases reading them run on PostgreSQL only.  As there, the
+-- tables of PostgREST's "private" schema are private_<name>, those of its "public" schema keep
+-- their names.
 
 -- projects, clients, tasks, users and their links
 CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -66,7 +66,13 @@ CREATE VIEW projects_count_grouped_by AS
   SELECT client_id, count(id) AS number_of_projects FROM projects GROUP BY client_id;
 
 -- articles and their stars (PostgREST's private schema behind views)
-CREATE TABLE private_articles (id INTEGER PRIMARY KEY, body TEXT, owner TEXT NOT NULL);
+-- owner: PostgREST's trigger sets it to the request's role on every write; here that role's
+-- name (postgrest_test_anonymous, the role of a request without a JWT) is its default
+CREATE TABLE private_articles (
+  id INTEGER PRIMARY KEY,
+  body TEXT,
+  owner TEXT NOT NULL DEFAULT 'postgrest_test_anonymous'
+);
 CREATE TABLE private_article_stars (
   article_id INTEGER NOT NULL,
   user_id INTEGER NOT NULL,
@@ -502,3 +508,124 @@ CREATE TABLE private_personnages (
 CREATE VIEW actors AS SELECT * FROM private_actors;
 CREATE VIEW films AS SELECT * FROM private_films;
 CREATE VIEW personnages AS SELECT * FROM private_personnages;
+
+-- ---- the tables and views that only the ported writing cases touch ----------------------
+-- A view takes on SQLite the writes its INSTEAD OF triggers carry out: those below write
+-- what PostgreSQL writes through the same view (an automatically updatable view, a rule, a
+-- trigger).  Left out: what only PostgreSQL has (a view column's default, a table foo beside
+-- "Foo", which SQLite's names, blind to case, cannot tell apart, and so for
+-- "Surr_Gen_Default_Upsert"; a trigger recursing until PostgreSQL's stack depth limit).
+
+-- PostgREST's views over its private schema, written through
+CREATE TRIGGER articles_insert INSTEAD OF INSERT ON articles BEGIN
+  INSERT INTO private_articles (id, body, owner)
+  VALUES (NEW.id, NEW.body, coalesce(NEW.owner, 'postgrest_test_anonymous'));
+END;
+CREATE TRIGGER articles_update INSTEAD OF UPDATE ON articles BEGIN
+  UPDATE private_articles SET id = NEW.id, body = NEW.body, owner = NEW.owner WHERE id = OLD.id;
+END;
+CREATE TRIGGER articles_delete INSTEAD OF DELETE ON articles BEGIN
+  DELETE FROM private_articles WHERE id = OLD.id;
+END;
+-- PostgREST's private.article_stars shown without created_at's privileges
+CREATE VIEW limited_article_stars AS
+  SELECT article_id, user_id, created_at FROM private_article_stars;
+CREATE TRIGGER limited_article_stars_insert INSTEAD OF INSERT ON limited_article_stars BEGIN
+  INSERT INTO private_article_stars (article_id, user_id, created_at)
+  VALUES (NEW.article_id, NEW.user_id, coalesce(NEW.created_at, CURRENT_TIMESTAMP));
+END;
+CREATE TRIGGER limited_article_stars_update INSTEAD OF UPDATE ON limited_article_stars BEGIN
+  UPDATE private_article_stars
+     SET article_id = NEW.article_id, user_id = NEW.user_id, created_at = NEW.created_at
+   WHERE article_id = OLD.article_id AND user_id = OLD.user_id;
+END;
+CREATE TRIGGER limited_article_stars_delete INSTEAD OF DELETE ON limited_article_stars BEGIN
+  DELETE FROM private_article_stars WHERE article_id = OLD.article_id AND user_id = OLD.user_id;
+END;
+
+-- inserting: a key from a sequence, keys of several columns, no key, one unique column
+CREATE TABLE auto_incrementing_pk (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  nullable_string VARCHAR,
+  non_nullable_string VARCHAR NOT NULL,
+  inserted_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE compound_pk (k1 INTEGER NOT NULL, k2 TEXT NOT NULL, extra INTEGER, PRIMARY KEY (k1, k2));
+CREATE VIEW compound_pk_view AS SELECT * FROM compound_pk;
+CREATE TRIGGER compound_pk_view_insert INSTEAD OF INSERT ON compound_pk_view BEGIN
+  INSERT INTO compound_pk (k1, k2, extra) VALUES (NEW.k1, NEW.k2, NEW.extra);
+END;
+CREATE TRIGGER compound_pk_view_update INSTEAD OF UPDATE ON compound_pk_view BEGIN
+  UPDATE compound_pk SET k1 = NEW.k1, k2 = NEW.k2, extra = NEW.extra
+   WHERE k1 = OLD.k1 AND k2 = OLD.k2;
+END;
+CREATE TRIGGER compound_pk_view_delete INSTEAD OF DELETE ON compound_pk_view BEGIN
+  DELETE FROM compound_pk WHERE k1 = OLD.k1 AND k2 = OLD.k2;
+END;
+CREATE TABLE empty_table (k VARCHAR NOT NULL, extra VARCHAR NOT NULL);
+CREATE TABLE insertonly (v TEXT NOT NULL);
+CREATE TABLE simple_pk2 (k VARCHAR NOT NULL, extra VARCHAR NOT NULL, PRIMARY KEY (k));
+CREATE TABLE "withUnique" (uni TEXT UNIQUE, extra TEXT);
+CREATE TABLE json_table (data JSON);
+CREATE TABLE tbl_w_json (id INTEGER, data JSON);
+CREATE TABLE channels (id INTEGER PRIMARY KEY, data JSON DEFAULT '{"foo": "bar"}', slug TEXT);
+-- bit(5) and char(5): their text
+CREATE TABLE bitchar_with_length (bit TEXT, char TEXT, bit_arr JSON, char_arr JSON);
+-- a view whose key may be NULL (a rule on PostgreSQL)
+CREATE TABLE sponsors (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL);
+CREATE TABLE competitors (
+  id INTEGER PRIMARY KEY,
+  sponsor_id INTEGER REFERENCES sponsors (id),
+  full_name VARCHAR(40) NOT NULL
+);
+CREATE VIEW test_null_pk_competitors_sponsors AS
+  SELECT c.id, s.id AS sponsor_id FROM competitors c LEFT JOIN sponsors s ON c.sponsor_id = s.id;
+CREATE TRIGGER test_null_pk_competitors_sponsors INSTEAD OF INSERT ON test_null_pk_competitors_sponsors
+BEGIN
+  INSERT INTO competitors (id, full_name, sponsor_id)
+  VALUES (NEW.id, 'Competitor without sponsor', NEW.sponsor_id);
+END;
+-- a view over two tables' keys, written by an INSTEAD OF trigger
+CREATE TABLE with_pk1 (pk1 INTEGER PRIMARY KEY);
+CREATE TABLE with_pk2 (pk2 INTEGER PRIMARY KEY);
+CREATE VIEW with_multiple_pks AS SELECT * FROM with_pk1, with_pk2;
+CREATE TRIGGER ins INSTEAD OF INSERT ON with_multiple_pks BEGIN
+  INSERT OR IGNORE INTO with_pk1 VALUES (NEW.pk1);
+  INSERT OR IGNORE INTO with_pk2 VALUES (NEW.pk2);
+END;
+
+-- updating: a table with a key to itself, privileges PostgREST limits by column
+CREATE TABLE web_content (
+  id INTEGER,
+  name TEXT,
+  p_web_id INTEGER REFERENCES web_content (id),
+  PRIMARY KEY (id)
+);
+CREATE TABLE app_users (id INTEGER PRIMARY KEY, email TEXT UNIQUE NOT NULL, password TEXT NOT NULL);
+CREATE TABLE unsafe_update_items (id INTEGER PRIMARY KEY, name TEXT, observation TEXT);
+CREATE TABLE unsafe_delete_items (id INTEGER PRIMARY KEY, name TEXT, observation TEXT);
+CREATE TABLE artists (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE albums (
+  id INTEGER PRIMARY KEY,
+  title TEXT,
+  artist_id INTEGER,
+  CONSTRAINT fk_artist FOREIGN KEY (artist_id) REFERENCES artists (id)
+    ON UPDATE CASCADE ON DELETE CASCADE
+);
+
+-- upserting: keys of one and several columns, unique keys, surrogate keys
+CREATE TABLE employees (
+  first_name TEXT,
+  last_name TEXT,
+  salary NUMERIC,
+  company TEXT,
+  occupation TEXT,
+  PRIMARY KEY (first_name, last_name)
+);
+CREATE TABLE tiobe_pls (name TEXT PRIMARY KEY, rank SMALLINT);
+CREATE TABLE single_unique (unique_key INTEGER UNIQUE NOT NULL, value TEXT);
+CREATE TABLE compound_unique (key1 INTEGER NOT NULL, key2 INTEGER NOT NULL, value TEXT, UNIQUE (key1, key2));
+CREATE TABLE only_pk (id INTEGER PRIMARY KEY);
+CREATE TABLE "UnitTest" ("idUnitTest" INTEGER PRIMARY KEY, "nameUnitTest" TEXT);
+CREATE TABLE surr_serial_upsert (id INTEGER PRIMARY KEY, name TEXT, extra TEXT);
+CREATE TABLE surr_gen_default_upsert (id INTEGER PRIMARY KEY, name TEXT, extra TEXT);
