@@ -24,7 +24,7 @@ endif
 # pages), Debian's packaging tools (the packages are built, checked and installed) and the
 # PostgreSQL server.
 # postgresql: the suite starts its own throw-away PostgreSQL server (initdb, pg_ctl).
-# nodejs: the OpenAPI check's validator (tests/openapi.sh).
+# nodejs: the OpenAPI check (tests/openapi.sh) and PostgREST's JavaScript client (tests/client.sh).
 # curl: the command-line client of tests/cli_serve.sh.
 TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs \
                 curl
