@@ -297,10 +297,17 @@ int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const c
             continue;
         }
         if (!f && nested && json_is_array(val)) continue;
-        if (!f) {
-            snprintf(msg, sizeof msg, "The table %.150s has no column %.150s.", m->table, key);
+        if (!f) { /* PostgREST's PGRST204, with reflite's sentence saying where */
+            char said[400], sentence[800];
+            snprintf(said, sizeof said,
+                     "Could not find the '%.150s' column of '%.150s' in the schema cache", key,
+                     m->table);
+            snprintf(sentence, sizeof sentence, "%s%sThe table %.150s has no column %.150s.",
+                     where, *where ? ": " : "", m->table, key);
+            const rlh_perror e = {400, "PGRST204", said, NULL, NULL, sentence, "RL_EFIELD"};
+            rlh_answer_error(r, &e); /* and a name perhaps new since the tables were read */
             rlh_unknown_name(r);
-            return rlh_refuse(r, "RL_EFIELD", where, msg);
+            return -1;
         }
         if (!value_of(val, f->kind, &v[f - m->fields])) {
             snprintf(msg, sizeof msg, "%.150s takes a number, a string, true, false or null.", key);

@@ -45,13 +45,6 @@ const KNOWN = new Map([
   ["delete of a referenced row: 409 23503", { engines: both,
     parts: ["error.message", "error.details", "error.hint"], reason:
     "reflite's own sentence, details and hint in place of PostgreSQL's words" }],
-  ["insert of an unknown column: 400 PGRST204", { engines: both,
-    parts: ["error.code", "error.message"], reason:
-    "code RL_EFIELD, message 'The table books has no column colour.' for a body's key " +
-    "the table lacks (PGRST204 is answered only for a columns= name)" }],
-  ["update of an unknown column: 400 PGRST204", { engines: both,
-    parts: ["error.code", "error.message"], reason:
-    "code RL_EFIELD, message 'The table books has no column colour.'" }],
 ]);
 
 // PostgREST's error body is code, details, hint and message.  reflite adds its own code and
