@@ -125,14 +125,6 @@ json_t *rlh_csv_body(const char *s, size_t n, const char **why)
 
 /* ---- forms ------------------------------------------------------------------------------ */
 
-static int hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* n bytes at s, percent-decoded (+ is a space) into b. */
 static void decode(rlh_buf *b, const char *s, size_t n)
 {
@@ -141,8 +133,9 @@ static void decode(rlh_buf *b, const char *s, size_t n)
         char c = s[i];
         if (c == '+') {
             c = ' ';
-        } else if (c == '%' && i + 2 < n && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-            c = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+        } else if (c == '%' && i + 2 < n && rlh_hex_value(s[i + 1]) >= 0 &&
+                   rlh_hex_value(s[i + 2]) >= 0) {
+            c = (char)(rlh_hex_value(s[i + 1]) * 16 + rlh_hex_value(s[i + 2]));
             i += 2;
         }
         rlh_add(b, &c, 1);

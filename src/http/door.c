@@ -325,14 +325,6 @@ void *rlh_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
     return NULL;
 }
 
-static int hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* Percent-decoding of the path and the query's keys and values, in place, noting a %00 on
  * the connection (the decoded text ends there for whoever reads it as a C string). */
 size_t rlh_unescape(void *cls, struct MHD_Connection *c, char *s)
@@ -342,7 +334,7 @@ size_t rlh_unescape(void *cls, struct MHD_Connection *c, char *s)
     bool nul = false;
     for (const char *p = s; *p; p++) {
         int hi, lo;
-        if (*p == '%' && (hi = hex(p[1])) >= 0 && (lo = hex(p[2])) >= 0) {
+        if (*p == '%' && (hi = rlh_hex_value(p[1])) >= 0 && (lo = rlh_hex_value(p[2])) >= 0) {
             *w = (char)(hi * 16 + lo);
             nul |= *w == '\0';
             w++;

@@ -191,6 +191,8 @@ int rlh_refuse(rl_request *r, const char *code, const char *where, const char *m
 /* The sets of object o's columns (the values rlh_row_from put in row), the integer key's too
  * when o names it, into sets (room for RL_MAX_FIELDS + 1); their number. */
 size_t rlh_sets_of(const rl_model *m, json_t *o, void *row, rl_set *sets);
+/* The value of hexadecimal digit c, or -1 (json.c). */
+int rlh_hex_value(char c);
 /* bodies.c: whether a Content-Type's media type is name; a text/csv body as an array of
  * objects of text, and an application/x-www-form-urlencoded one as an object of text (NULL:
  * *why says what is wrong with it, or out of memory when *why is NULL). */

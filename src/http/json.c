@@ -398,3 +398,11 @@ char *rlh_json_text(const json_t *j)
     }
     return b.data;
 }
+
+int rlh_hex_value(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}

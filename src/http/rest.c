@@ -302,8 +302,8 @@ int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const c
             snprintf(said, sizeof said,
                      "Could not find the '%.150s' column of '%.150s' in the schema cache", key,
                      m->table);
-            snprintf(sentence, sizeof sentence, "%s%sThe table %.150s has no column %.150s.",
-                     where, *where ? ": " : "", m->table, key);
+            snprintf(sentence, sizeof sentence, "%s%sThe table %.150s has no column %.150s.", where,
+                     *where ? ": " : "", m->table, key);
             const rlh_perror e = {400, "PGRST204", said, NULL, NULL, sentence, "RL_EFIELD"};
             rlh_answer_error(r, &e); /* and a name perhaps new since the tables were read */
             rlh_unknown_name(r);
