@@ -380,9 +380,17 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 {
     json_t *j = NULL;
     if (!del && !(j = rlh_body_json(r))) return 0;
+    if (j && json_is_array(j)) { /* PostgREST's: an array's first object, [] nothing */
+        json_t *first = json_array_size(j) ? json_incref(json_array_get(j, 0)) : json_object();
+        json_decref(j);
+        j = first;
+        if (!j) return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    }
     if (j && !json_is_object(j)) {
         json_decref(j);
-        return rl_respond_error(r, 400, "RL_EINVAL", "A PATCH body is an object.", NULL, NULL);
+        return rl_respond_error(r, 400, "RL_EINVAL",
+                                "A PATCH body is an object (or an array whose first item is one).",
+                                NULL, NULL);
     }
     rl_set sets[RL_MAX_FIELDS + 1];
     size_t nsets = 0;

@@ -294,6 +294,15 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
     rlh_req *req;
     rlh_plan *p = rlh_request_planned(r, m, id, false, &req);
     if (!p) return 0;
+    if (!del && nsets == 0) { /* nothing to set: nothing written, whatever the filters */
+        rl_response_header(r, "Content-Range", "*/*");
+        rlh_preference_applied(r, req, req->method, false);
+        int rc = req->prefer.ret == RLH_RETURN_REPRESENTATION ? rl_respond(r, 200, NULL, "[]", 2)
+                                                              : rl_respond(r, 204, NULL, NULL, 0);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        return rc;
+    }
     write w = {.r = r,
                .m = m,
                .req = req,
