@@ -58,6 +58,38 @@ static const rl_value *new_key(const write *w)
     return NULL;
 }
 
+/* Answer r with PostgREST's error of a write whose rows were not what it asked (their number,
+ * n, in its details); true. */
+static bool count_refused(rl_request *r, int status, const char *code, const char *message,
+                          const char *details_form, int64_t n)
+{
+    char details[100];
+    snprintf(details, sizeof details, details_form, (long long)n);
+    rlh_perror e = {status, code, message, details, NULL, details, "RL_EINVAL"};
+    rlh_answer_error(r, &e);
+    return true;
+}
+
+/* 406 for a singular answer of a write of other than one row. */
+static bool not_one(rl_request *r, const rlh_req *req, int64_t changed)
+{
+    return req->accept == RLH_MEDIA_SINGULAR && changed != 1 &&
+           count_refused(r, 406, "PGRST116", "Cannot coerce the result to a single JSON object",
+                         "The result contains %lld rows", changed);
+}
+
+/* 400 for a return=representation of more rows than a table without an integer key is found
+ * again by; true. */
+static bool too_many(rl_request *r)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "return=representation on a table without an integer key is limited to %d rows.",
+             RLH_MAX_REFOUND);
+    rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
+    return true;
+}
+
 /* Run the write in the open transaction: the representation read before (DELETE) or after
  * (PATCH), the number of rows written in *changed. */
 static int run(write *w, int64_t *changed)
@@ -81,15 +113,7 @@ static int run(write *w, int64_t *changed)
         } else if (rc == RL_OK) {
             rl_limit(t, RLH_MAX_REFOUND + 1);
             rc = rl_fetch_all(t, &before);
-            if (rc == RL_OK && before->count > RLH_MAX_REFOUND) {
-                char msg[160];
-                snprintf(msg, sizeof msg,
-                         "return=representation on a table without an integer key is limited "
-                         "to %d rows.",
-                         RLH_MAX_REFOUND);
-                rl_respond_error(w->r, 400, "RL_EINVAL", msg, NULL, NULL);
-                w->refused = true;
-            }
+            if (rc == RL_OK && before->count > RLH_MAX_REFOUND) w->refused = too_many(w->r);
         }
         rl_query_free(t);
     }
@@ -121,21 +145,6 @@ int rlh_write_end(rl_db *db, const rlh_req *req)
     return req->prefer.tx == RLH_TX_ROLLBACK ? rl_rollback(db) : rl_commit(db);
 }
 
-/* 406 for a singular answer of a write of other than one row. */
-static bool not_one(rl_request *r, const rlh_req *req, int64_t changed)
-{
-    if (req->accept != RLH_MEDIA_SINGULAR || changed == 1) return false;
-    char details[100];
-    snprintf(details, sizeof details, "The result contains %lld rows", (long long)changed);
-    rlh_perror e = {.status = 406,
-                    .code = "PGRST116",
-                    .message = "Cannot coerce the result to a single JSON object",
-                    .details = details,
-                    .sentence = details};
-    rlh_answer_error(r, &e);
-    return true;
-}
-
 /* The media type of a representation. */
 static const char *media_of(const rlh_req *req)
 {
@@ -150,18 +159,10 @@ static bool count_holds(write *w, int64_t changed)
 {
     const rlh_preferences *pf = &w->req->prefer;
     if (not_one(w->r, w->req, changed)) return false;
-    if (pf->handling == RLH_HANDLING_STRICT && pf->has_max_affected && changed > pf->max_affected) {
-        char details[100];
-        snprintf(details, sizeof details, "The query affects %lld rows", (long long)changed);
-        rlh_perror e = {.status = 400,
-                        .code = "PGRST124",
-                        .message = "Query result exceeds max-affected preference constraint",
-                        .details = details,
-                        .sentence = details,
-                        .own_code = "RL_EINVAL"};
-        rlh_answer_error(w->r, &e);
-        return false;
-    }
+    if (pf->handling == RLH_HANDLING_STRICT && pf->has_max_affected && changed > pf->max_affected)
+        return !count_refused(w->r, 400, "PGRST124",
+                              "Query result exceeds max-affected preference constraint",
+                              "The query affects %lld rows", changed);
     return true;
 }
 
@@ -206,13 +207,7 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
         rows = rl_select(w->db, w->m);
         if (rows) rl_where_in(rows, rlh_pk_name(w->m), w->pks, w->nkept, false);
     } else if (w->nkept > RLH_MAX_REFOUND) {
-        char msg[160];
-        snprintf(msg, sizeof msg,
-                 "return=representation on a table without an integer key is limited to %d "
-                 "rows.",
-                 RLH_MAX_REFOUND);
-        rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-        *refused = true;
+        *refused = too_many(r);
         return RL_EINVAL;
     } else {
         rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
