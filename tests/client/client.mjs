@@ -2,7 +2,7 @@
 // server, as the client's users call it.  Every case compares what the client returns
 // ({ data, error, count, status }) with what it returns against PostgREST, from PostgREST's
 // documentation and its spec; the fixture is made by tests/client.sh.
-// Usage: node client.mjs http://127.0.0.1:PORT sqlite|pg
+// Usage: node client.mjs sqlite|pg http://127.0.0.1:PORT
 //
 // A case that reflite does not pass yet is listed in KNOWN with the engines it fails on, the
 // parts of the answer that differ ("data", "count", "status", "error.message", ...) and why.
@@ -12,10 +12,10 @@
 import { PostgrestClient } from "@supabase/postgrest-js";
 import { isDeepStrictEqual } from "node:util";
 
-const base = process.argv[2];
-const engine = process.argv[3];
+const engine = process.argv[2];
+const base = process.argv[3];
 if (!base || !["sqlite", "pg"].includes(engine)) {
-  console.error("usage: node client.mjs URL sqlite|pg");
+  console.error("usage: node client.mjs sqlite|pg URL");
   process.exit(2);
 }
 // Each request given up after 10 s: a server that does not answer fails the case, not the run.
