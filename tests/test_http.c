@@ -669,6 +669,11 @@ static void test_csv_and_form_bodies(void **state)
     assert_string_equal(r.body, "[{\"born\":1973}]");
     done(&r);
     expect_error(&sv, "PATCH", "/authors?id=eq.10", "born=soon", form, 400, "RL_ETYPE", NULL, 0);
+    /* text that is not UTF-8, in a form's value or name and in a CSV field: 400, nothing kept */
+    expect_error(&sv, "POST", "/authors", "name=%FF%FE", form, 400, "PGRST102", NULL, 0);
+    expect_error(&sv, "POST", "/authors", "%C3%28=x", form, 400, "PGRST102", NULL, 0);
+    expect_error(&sv, "POST", "/authors", "name\n\xff\xfe", csv, 400, "PGRST102", NULL, 0);
+    assert_int_equal(rows_of(&sv, "/authors?id=gte.12"), 1); /* Butler's, above */
     stop(&sv);
 }
 
