@@ -273,6 +273,25 @@ typedef struct check_output {
     int64_t printed;
 } check_output;
 
+/* A key's value as JSON: the value itself (not its SQL literal), null for NULL, an array of
+ * them for a key of several columns. */
+static void print_key_values(const char *literals)
+{
+    char *v[RL_MAX_KEY_FIELDS];
+    size_t n = rl_key_values(literals, v, RL_MAX_KEY_FIELDS);
+    bool several = literals[0] == '(';
+    printf("%s", several ? "[" : n ? "" : "null");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s", i ? "," : "");
+        if (v[i])
+            rlc_json_string(stdout, v[i]);
+        else
+            printf("null");
+        free(v[i]);
+    }
+    printf("%s", several ? "]" : "");
+}
+
 static int print_finding(const rl_finding *f, void *ctx)
 {
     check_output *out = ctx;
@@ -287,12 +306,15 @@ static int print_finding(const rl_finding *f, void *ctx)
             const char *key, *value;
         } fields[] = {{"table", f->fk->child_table},
                       {"columns", f->fk->child_column},
-                      {"value", f->fk->value},
+                      {"value", NULL},
                       {"parent_table", f->fk->parent_table},
                       {"parent_columns", f->fk->parent_column}};
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
             printf(",\"%s\":", fields[i].key);
-            rlc_json_string(stdout, fields[i].value);
+            if (fields[i].value)
+                rlc_json_string(stdout, fields[i].value);
+            else
+                print_key_values(f->fk->value);
         }
         if (f->rowid) printf(",\"rowid\":%lld", (long long)f->rowid);
     }
@@ -393,6 +415,11 @@ static int plan_for(const cli *c, rl_db *db, rl_plan **plan)
     }
     int rc = rl_plan_new(db, sql, plan);
     free(sql);
+    if (rc == RL_EINVAL) { /* a schema the plan cannot take: named by its file */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", c->pos[1], rl_errmsg(db));
+        return fail(c, c->pos[0], msg);
+    }
     return rc == RL_OK ? -1 : fail_db(c, c->pos[0], db, rc);
 }
 

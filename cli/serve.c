@@ -18,7 +18,8 @@
 
 const char *const rlc_serve_usage =
     "usage: reflite serve DB [--host ADDR] [--port N] [--read-only] [--tokens FILE]\n"
-    "                     [--cors ORIGINS] [--max-body BYTES] [--max-rows N] [--threads N]\n"
+    "                     [--cors ORIGINS] [--cors-headers LIST] [--max-body BYTES]\n"
+    "                     [--max-rows N] [--threads N]\n"
     "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
     "                     [--allow-host NAME]... [--max-connections N]\n"
     "                     [--max-per-address N] [--idle-timeout S] [--no-aggregates]\n"
@@ -35,11 +36,17 @@ const char *const rlc_serve_usage =
     "of --allow-host (421 otherwise: DNS rebinding); a write needs Content-Type:\n"
     "application/json (415) and, from a browser, an Origin that is the server's own or one\n"
     "of --cors (403).\n"
+    "A SQLite file is switched to WAL journal mode, and stays so (PRAGMA journal_mode=DELETE\n"
+    "switches it back); --read-only leaves it as it is. On PostgreSQL, serving as a superuser\n"
+    "is warned about: such a role can switch foreign keys off.\n"
     "  --host ADDR            the address to listen on (default 127.0.0.1)\n"
     "  --port N               the port (default 8080; 0: any free port, printed)\n"
     "  --read-only            refuse writes (405); the database is opened read-only\n"
     "  --tokens FILE          require a bearer token: lines \"read TOKEN\" or \"write TOKEN\"\n"
     "  --cors ORIGINS         let these browser origins call (comma-separated, or *)\n"
+    "  --cors-headers LIST    the request headers they may send (comma-separated; default:\n"
+    "                         Accept, Accept-Profile, Authorization, Content-Profile,\n"
+    "                         Content-Type, Prefer, Range, apikey, x-client-info)\n"
     "  --max-body BYTES       largest request body (default 1048576; 413 beyond)\n"
     "  --max-rows N           most rows in one response (default 1000)\n"
     "  --threads N            worker threads, each with its own connection (default 4)\n"
@@ -54,6 +61,35 @@ const char *const rlc_serve_usage =
     "  --no-aggregates        refuse count(), sum()... in select= (400): they read whole tables\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 error (usage, the database, the address).\n";
+
+/* A role's name, read by a raw SELECT. */
+typedef struct {
+    int64_t pk;
+    char *name;
+} role_row;
+static const rl_field role_fields[] = {RL_TEXT(role_row, name)};
+static const rl_model role_model = RL_MODEL(role_row, "pg_roles", role_fields);
+
+/* On PostgreSQL, a warning when the connection's role is a superuser: such a role can switch
+ * foreign keys off (session_replication_role, DISABLE TRIGGER) and reach the server's files. */
+static void warn_superuser(rl_db *db, const char *target)
+{
+    rl_rows *rows = NULL;
+    if (!rl_target_is_server(target) ||
+        rl_query_rows(db, &role_model,
+                      "SELECT rolname AS name FROM pg_roles WHERE rolname = current_user AND "
+                      "rolsuper",
+                      NULL, 0, &rows) != RL_OK)
+        return;
+    if (rows->count == 1)
+        fprintf(stderr,
+                "reflite serve: warning: connected as %s, a superuser: such a role can switch "
+                "foreign keys off and read or write the server's files; serve with a role that "
+                "owns nothing and may only SELECT, INSERT, UPDATE and DELETE (see the guide, "
+                "\"From SQLite to PostgreSQL\")\n",
+                ((role_row *)rows->items)->name);
+    rl_rows_free(rows);
+}
 
 static int usage_error(const char *fmt, const char *what)
 {
@@ -88,6 +124,8 @@ int rlc_serve(int argc, char **argv)
             so.tokens = v;
         else if (strcmp(a, "--cors") == 0 && v)
             so.cors = v;
+        else if (strcmp(a, "--cors-headers") == 0 && v)
+            so.cors_headers = v;
         else if (strcmp(a, "--port") == 0 && number(v, 0, 65535, &n))
             so.port = (int)n;
         else if (strcmp(a, "--max-body") == 0 && number(v, 1, LLONG_MAX, &n))
@@ -155,6 +193,7 @@ int rlc_serve(int argc, char **argv)
         rl_close(db);
         return 2;
     }
+    warn_superuser(db, target);
     rl_server_rest(s, "");
     if (rl_server_start(s) != RL_OK) {
         fprintf(stderr, "reflite serve: %s\n", rl_server_errmsg(s));

@@ -428,6 +428,15 @@ typedef struct rl_fk_detail {
 } rl_fk_detail;
 
 /*
+ * The values of a key as rl_fk_detail.value (and rl_finding's) writes them, taken out of their
+ * SQL literals: "'it''s'" gives it's, "99999" 99999, "X'01ff'" stays X'01ff', "NULL" a NULL
+ * pointer; a key of several columns, "(1, 'a')", gives each column's value in order.  At most
+ * max values are written to out, each a new string to free(); returns their number, or 0 when
+ * memory ran out (then nothing is left allocated).
+ */
+size_t rl_key_values(const char *literals, char **out, size_t max);
+
+/*
  * The detailed error of the last failed call on a connection.  Every field describes that
  * call only; strings are never NULL and stay valid until the next call on the connection.
  */

@@ -38,4 +38,10 @@ expect_line "missing file" "$dir/out" "no such database file"
 expect_line "help" "$dir/out" "usage: reflite check DB"
 "$bin" frobnicate > /dev/null 2>&1; expect "unknown command" 2 $?
 
+# --json gives a key's value as the value, not as its SQL literal
+sqlite3 "$dir/text.db" "CREATE TABLE p (code TEXT PRIMARY KEY); CREATE TABLE c (id INTEGER PRIMARY KEY,
+  p TEXT REFERENCES p (code)); CREATE INDEX c_p ON c (p); INSERT INTO c VALUES (1, 'Z''Z');"
+"$bin" check "$dir/text.db" --json > "$dir/out" 2>&1; expect "check --json, a text key" 1 $?
+expect_line "the value is the text" "$dir/out" '"value":"Z'"'"'Z"'
+
 finish

@@ -55,7 +55,7 @@ expect "notes still there" "1" "$(q 'SELECT count(*) FROM notes')"
 "$bin" diff "$dir/app.db" "$dir/nope.sql" > /dev/null 2>&1; expect "missing schema file" 2 $?
 echo "CREATE TABLE (" > "$dir/broken.sql"
 "$bin" diff "$dir/app.db" "$dir/broken.sql" > "$dir/out" 2>&1; expect "broken schema" 2 $?
-expect_line "broken schema message" "$dir/out" "not valid SQL"
+expect_line "broken schema message" "$dir/out" "broken.sql: line 1 of the target schema: near \"(\": syntax error"
 for c in schema diff migrate check; do
   "$bin" $c --help > "$dir/out"; expect "$c --help" 0 $?
   expect_line "$c --help" "$dir/out" "usage: reflite $c"

@@ -140,4 +140,25 @@ sqlite3 "$dir/hostile.db" "CREATE TABLE \"we\"\"ird${tab}t${nl}n\" (id INTEGER P
 "$bin" copy "$url" "$dir/hostile-back.db" --verify > "$dir/out" 2>&1; expect "and come back" 0 $?
 expect "hostile rows round trip" "$(sqlite3 "$dir/hostile.db" "SELECT quote(id), quote(\"c${tab}o\"\"l\"), quote(n), quote(v) FROM \"we\"\"ird${tab}t${nl}n\"" | od -c)" \
   "$(sqlite3 "$dir/hostile-back.db" "SELECT quote(id), quote(\"c${tab}o\"\"l\"), quote(n), quote(v) FROM \"we\"\"ird${tab}t${nl}n\"" | od -c)"
+# serving as a superuser is warned about (such a role can switch foreign keys off); an
+# ordinary role is served without a word
+serve_says() { # url: what `reflite serve` says on stderr before it serves
+  "$bin" serve "$1" --port 0 --quiet > "$dir/serve.out" 2> "$dir/serve.err" &
+  spid=$!
+  for i in $(seq 1 100); do grep -q "^serving" "$dir/serve.out" && break; sleep 0.05; done
+  kill "$spid"; wait "$spid" 2> /dev/null
+  grep -v "stopping after the requests in flight" "$dir/serve.err"
+}
+serve_says "$url" > "$dir/says"
+expect_line "a superuser is warned about" "$dir/says" "warning: connected as postgres, a superuser"
+role="rl_app_$$"
+role_url=$(printf '%s' "$url" | sed "s|postgresql://postgres@|postgresql://$role@|")
+psql -q "$server" -c "CREATE ROLE $role LOGIN" || failures=$((failures + 1))
+# the schema re-created above grants nothing: the refusal says so (not "No error.")
+serve_says "$role_url" > "$dir/says"
+expect_line "a role that sees no schema is told so" "$dir/says" "has no current schema"
+pq "GRANT USAGE ON SCHEMA public TO $role; GRANT SELECT ON ALL TABLES IN SCHEMA public TO $role"
+expect "an ordinary role is served without a warning" "" "$(serve_says "$role_url")"
+pq "DROP OWNED BY $role"
+psql -q "$server" -c "DROP ROLE $role" > /dev/null 2>&1
 finish

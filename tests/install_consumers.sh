@@ -84,6 +84,22 @@ cc -std=c11 -Wall -Werror "$src/tests/consumer/consumer.c" \
   $(PKG_CONFIG_PATH="$opt/lib/pkgconfig" pkg-config --cflags --libs reflite) -o "$work/consumer_opt"
 expect "consumer builds against $opt" 0 $?
 LD_LIBRARY_PATH="$opt/lib" "$work/consumer_opt" > /dev/null; expect "consumer runs against $opt" 0 $?
+# pkg-config --static names only libraries that link (libpq's own private ones do not all)
+cc -std=c11 "$src/tests/consumer/consumer.c" \
+  $(PKG_CONFIG_PATH="$opt/lib/pkgconfig" pkg-config --static --cflags --libs reflite) \
+  -o "$work/consumer_static_flags" 2> "$work/cc.log"
+expect "pkg-config --static links" 0 $?; cat "$work/cc.log"
+cc -std=c11 "$src/tests/consumer/http_consumer.c" \
+  $(PKG_CONFIG_PATH="$opt/lib/pkgconfig" pkg-config --static --cflags --libs reflite-http) \
+  -o "$work/http_consumer_static_flags" 2> "$work/cc.log"
+expect "pkg-config --static links (reflite-http)" 0 $?; cat "$work/cc.log"
+# and the static_libs variable gives a program with no libreflite.so to find
+cc -std=c11 "$src/tests/consumer/consumer.c" \
+  $(PKG_CONFIG_PATH="$opt/lib/pkgconfig" pkg-config --cflags reflite) \
+  $(PKG_CONFIG_PATH="$opt/lib/pkgconfig" pkg-config --variable=static_libs reflite) \
+  -o "$work/consumer_static" 2> "$work/cc.log"
+expect "static_libs links" 0 $?; cat "$work/cc.log"
+expect "static_libs: no libreflite.so needed" "" "$(objdump -p "$work/consumer_static" | grep NEEDED | grep libreflite)"
 "$opt/bin/reflite" --version > "$work/out"; expect "installed reflite runs" 0 $?
 expect_line "installed reflite version" "$work/out" "reflite $version"
 m uninstall; expect "make uninstall" 0 $?

@@ -108,6 +108,13 @@ static void test_writes_without_an_integer_key(void **state)
     if (r.status != 200) fail_msg("PATCH users_tasks: %ld %s", r.status, r.body);
     assert_string_equal(r.body, "[{\"user_id\":2,\"task_id\":3}]");
     done(&r);
+    /* a broken text key: its value in the error's "key" is the value, not an SQL literal */
+    r = call(&sv, "POST", "/cities", "{\"id\":9,\"name\":\"Oz\",\"country\":\"ZZ\"}", NULL);
+    assert_int_equal(r.status, 409);
+    json_t *key = json_object_get(r.json, "key");
+    assert_string_equal(str_at(key, "column"), "country");
+    assert_string_equal(str_at(key, "value"), "ZZ");
+    done(&r);
     r = call(&sv, "PATCH", "/countries?code=eq.IS", "{\"code\":\"IC\"}", repr);
     if (r.status != 200) fail_msg("PATCH countries: %ld %s", r.status, r.body);
     assert_string_equal(r.body, "[{\"code\":\"IC\",\"name\":\"Iceland\"}]");
@@ -215,6 +222,16 @@ static void test_composite_keys(void **state)
     assert_string_equal(r.body, "[{\"id\":2,\"code\":\"0002\",\"address\":\"Street Z\"}]");
     done(&r);
     expect_body(&sv, "/students?select=name&id=eq.1&code=eq.0002", "[{\"name\":\"Jim Roe Jr\"}]");
+    /* a broken composite key: "column" names both, "value" is their values in that order */
+    r = call(&sv, "POST", "/marks", "{\"id\":9,\"sid\":7,\"scode\":\"it's\",\"mark\":1}", NULL);
+    assert_int_equal(r.status, 409);
+    json_t *key = json_object_get(r.json, "key");
+    assert_string_equal(str_at(key, "column"), "sid, scode");
+    json_t *vals = json_object_get(key, "value");
+    assert_true(json_is_array(vals) && json_array_size(vals) == 2);
+    assert_string_equal(json_string_value(json_array_get(vals, 0)), "7");
+    assert_string_equal(json_string_value(json_array_get(vals, 1)), "it's");
+    done(&r);
     /* filters on the embedded rows apply per parent */
     expect_body(&sv, "/students?select=name,marks(mark)&id=eq.1&code=eq.0002&marks.mark=gt.8",
                 "[{\"name\":\"Jim Roe Jr\",\"marks\":[{\"mark\":9}]}]");

@@ -7,6 +7,7 @@
  */
 #include "http_client.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -821,9 +822,28 @@ static void test_tokens_and_cors(void **state)
     assert_int_equal(r.status, 204);
     assert_non_null(strstr(r.headers, "Access-Control-Allow-Methods:"));
     assert_non_null(strstr(r.headers, "Access-Control-Allow-Origin: https://b.example"));
+    /* the headers PostgREST's clients send (supabase-js: apikey, x-client-info) pass */
+    char allow[300];
+    assert_true(header_of(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
+    for (char *c = allow; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    for (const char *h = "apikey\0x-client-info\0prefer\0range\0accept-profile\0"; *h;
+         h += strlen(h) + 1)
+        if (!strstr(allow, h)) fail_msg("%s is not allowed: %s", h, allow);
     done(&r);
     stop(&sv);
     unlink(tokens);
+    /* the list is the server's to set */
+    rl_server_options own = {.cors = "https://app.example",
+                             .cors_headers = "Authorization, X-Mine"};
+    start_rest(&sv, &own);
+    r = call(&sv, "OPTIONS", "/authors", NULL,
+             (const char *const[]){"Origin: https://app.example", NULL});
+    assert_int_equal(r.status, 204);
+    assert_true(header_of(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
+    assert_string_equal(allow, "Authorization, X-Mine");
+    done(&r);
+    stop(&sv);
 
     char err[300];
     rl_db *db;
@@ -834,6 +854,9 @@ static void test_tokens_and_cors(void **state)
     assert_int_equal(rl_server_new(&s, db, &bad, err, sizeof err), RL_ERROR);
     assert_null(s);
     assert_contains(err, "/nonexistent/tokens");
+    rl_server_options split = {.cors = "*", .cors_headers = "Prefer\r\nSet-Cookie: a=b"};
+    assert_int_not_equal(rl_server_new(&s, db, &split, err, sizeof err), RL_OK);
+    assert_contains(err, "control character");
     rl_close(db);
 }
 

@@ -294,6 +294,36 @@ static void test_declared_text_keys(void **state)
     rl_close(db);
 }
 
+/* The values of a key taken out of the SQL literals that messages show. */
+static void test_key_values(void **state)
+{
+    (void)state;
+    char *v[RL_MAX_KEY_FIELDS];
+    assert_int_equal(rl_key_values("99999", v, RL_MAX_KEY_FIELDS), 1);
+    assert_string_equal(v[0], "99999");
+    free(v[0]);
+    assert_int_equal(rl_key_values("'it''s, (really)'", v, RL_MAX_KEY_FIELDS), 1);
+    assert_string_equal(v[0], "it's, (really)");
+    free(v[0]);
+    assert_int_equal(rl_key_values("NULL", v, RL_MAX_KEY_FIELDS), 1);
+    assert_null(v[0]);
+    assert_int_equal(rl_key_values("(7, 'a''b', NULL, X'01ff', -1.5, '')", v, RL_MAX_KEY_FIELDS),
+                     6);
+    const char *want[] = {"7", "a'b", NULL, "X'01ff'", "-1.5", ""};
+    for (int i = 0; i < 6; i++) {
+        if (want[i])
+            assert_string_equal(v[i], want[i]);
+        else
+            assert_null(v[i]);
+        free(v[i]);
+    }
+    assert_int_equal(rl_key_values("(1, 2, 3)", v, 2), 2); /* no more than asked */
+    free(v[0]);
+    free(v[1]);
+    assert_int_equal(rl_key_values("", v, RL_MAX_KEY_FIELDS), 0);
+    assert_int_equal(rl_key_values(NULL, v, RL_MAX_KEY_FIELDS), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest both[] = {
@@ -301,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_key_to_a_unique_column),
         cmocka_unit_test(test_link_table_keyed_by_its_pair),
         cmocka_unit_test(test_declared_text_keys),
+        cmocka_unit_test(test_key_values),
     };
     return run_suite(both);
 }

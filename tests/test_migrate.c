@@ -424,7 +424,11 @@ static void test_bad_target_schema(void **state)
     rl_plan *plan;
     assert_int_equal(rl_plan_new(db, "CREATE TABLE (", &plan), RL_EINVAL);
     assert_null(plan);
-    assert_contains(rl_errmsg(db), "not valid SQL");
+    assert_contains(rl_errmsg(db), "line 1 of the target schema: near \"(\": syntax error");
+    /* the line is the statement's own */
+    assert_int_equal(rl_plan_new(db, "CREATE TABLE a (x);\n\n-- two\nCREATE TABLE b (", &plan),
+                     RL_EINVAL);
+    assert_contains(rl_errmsg(db), "line 4 of the target schema");
     rl_close(db);
 }
 

@@ -71,7 +71,16 @@ typedef struct rl_server_options {
     unsigned idle_timeout;      /* seconds a connection may stay silent: 0 for 15 */
     bool no_aggregates;         /* refuse aggregates in select= (count(), col.sum()...) with
                                    400 PGRST123: a group over a large table reads all of it */
+    const char *cors_headers;   /* request headers a page of a cors origin may send, as the
+                                   preflight's Access-Control-Allow-Headers (comma-separated);
+                                   NULL: RL_CORS_HEADERS */
 } rl_server_options;
+
+/* The request headers a CORS preflight allows unless rl_server_options.cors_headers says
+ * otherwise: those PostgREST's clients send (supabase-js adds apikey and x-client-info). */
+#define RL_CORS_HEADERS                                                                            \
+    "Accept, Accept-Profile, Authorization, Content-Profile, Content-Type, Prefer, Range, "       \
+    "apikey, x-client-info"
 
 /*
  * Make a server on db (which it uses until rl_server_free: leave it alone meanwhile, and

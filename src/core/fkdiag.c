@@ -177,3 +177,50 @@ void rli_fk_referenced_sentence(strbuf *b, const char *op, const rl_fk_detail *d
                       (long long)d->referencing, d->referencing == 1 ? "" : "s", d->child_table,
                       d->child_column, verb, rl_action_name(d->action));
 }
+
+/* One SQL literal at *p into b (false: it is NULL); *p moves past it.  In a list (several),
+ * an unquoted literal ends at ',' or ')'. */
+static bool key_literal(strbuf *b, const char **p, bool several)
+{
+    const char *s = *p;
+    if (*s == '\'') {
+        for (s++; *s && !(*s == '\'' && s[1] != '\''); s++) {
+            rli_sb_putn(b, s, 1);
+            s += *s == '\'';
+        }
+        *p = *s ? s + 1 : s;
+        return true;
+    }
+    size_t n = (*s == 'X' || *s == 'x') && s[1] == '\'' ? 3 + strcspn(s + 2, "'")
+               : several                                ? strcspn(s, ",)")
+                                                        : strlen(s);
+    *p = s + n;
+    if (n == 4 && strncmp(s, "NULL", 4) == 0) return false;
+    rli_sb_putn(b, s, n);
+    return true;
+}
+
+size_t rl_key_values(const char *literals, char **out, size_t max)
+{
+    if (!literals || !out) return 0;
+    const char *p = literals;
+    bool several = *p == '(', oom = false;
+    p += several;
+    size_t n = 0;
+    while (*p && n < max && !(several && *p == ')')) {
+        strbuf b;
+        rli_sb_init(&b);
+        bool value = key_literal(&b, &p, several);
+        char *v = value ? rli_sb_take(&b) : NULL; /* "" too is a value */
+        if (!value) rli_sb_free(&b);
+        oom = oom || (value && !v);
+        out[n++] = v;
+        p += strspn(p, ", ");
+        if (!several) break;
+    }
+    if (oom) {
+        while (n)
+            free(out[--n]);
+    }
+    return n;
+}

@@ -563,7 +563,7 @@ int rl_models_load(rl_db *db, rl_models **out)
     for (size_t i = 0; rc == RL_OK && i < ms->n; i++)
         rc = register_model(ms, i);
     db->names_from_db = false;
-    rli_err_clear(db);
+    if (rc == RL_OK) rli_err_clear(db);
     if (rc != RL_OK) {
         if (ms) ms->db = NULL; /* nothing was registered yet */
         rl_models_free(ms);

@@ -125,6 +125,27 @@ static char *http_message(const rl_error *e, const char *where, const char *col)
     return m;
 }
 
+/* A key's value (rl_fk_detail.value: SQL literals) as JSON: the value, null for NULL, or for a
+ * key of several columns the array of their values. */
+static void key_values(rlh_buf *b, const char *literals)
+{
+    char *v[RL_MAX_KEY_FIELDS];
+    size_t n = rl_key_values(literals, v, RL_MAX_KEY_FIELDS);
+    if (literals[0] == '(') rlh_add(b, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i) rlh_add(b, ",", 1);
+        if (v[i])
+            rlh_json_str(b, v[i], strlen(v[i]));
+        else
+            rlh_adds(b, "null");
+        free(v[i]);
+    }
+    if (literals[0] == '(')
+        rlh_add(b, "]", 1);
+    else if (!n)
+        rlh_adds(b, "null");
+}
+
 /* The SQLSTATE PostgreSQL (and so PostgREST) gives an error of reflite's code, or NULL. */
 static const char *sqlstate_of(int code)
 {
@@ -194,7 +215,8 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
         rlh_add(&b, ",", 1);
         rlh_json_member(&b, "column", k->child_column);
         rlh_add(&b, ",", 1);
-        rlh_json_member(&b, "value", k->value);
+        rlh_json_key(&b, "value");
+        key_values(&b, k->value);
         rlh_add(&b, ",", 1);
         rlh_json_member(&b, "parent_table", k->parent_table);
         rlh_add(&b, ",", 1);

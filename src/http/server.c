@@ -112,9 +112,14 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     if (!s->o.idle_timeout) s->o.idle_timeout = 15;
     s->host = strdup(s->o.host ? s->o.host : "127.0.0.1");
     if (s->o.cors) s->cors = strdup(s->o.cors);
+    s->cors_headers = strdup(s->o.cors_headers ? s->o.cors_headers : RL_CORS_HEADERS);
     s->allow_hosts = strdup(s->o.allow_hosts ? s->o.allow_hosts : "");
-    if (!s->host || (s->o.cors && !s->cors) || !s->allow_hosts)
+    if (!s->host || (s->o.cors && !s->cors) || !s->allow_hosts || !s->cors_headers)
         code = fail(s, errbuf, errlen, "%s", "Out of memory.");
+    for (const char *p = s->cors_headers; code == RL_OK && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) /* it becomes a header line */
+            code = fail(s, errbuf, errlen, "%s",
+                        "The CORS headers hold a control character: name headers only.");
     if (code == RL_OK && s->o.tokens) code = tokens_read(s, s->o.tokens, errbuf, errlen);
     char why[sizeof s->err];
     if (code == RL_OK && rlh_pool_open(&s->pool, db, s->o.threads, why, sizeof why) != RL_OK)
@@ -142,6 +147,7 @@ void rl_server_free(rl_server *s)
     free(s->tokens);
     free(s->host);
     free(s->cors);
+    free(s->cors_headers);
     free(s->allow_hosts);
     free(s->rest_prefix);
     free(s);
@@ -249,8 +255,7 @@ static void dispatch(rl_server *s, rl_request *r)
         rlh_allowed_origin(s->cors, r)) { /* a CORS preflight */
         rl_response_header(r, "Access-Control-Allow-Methods",
                            "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-        rl_response_header(r, "Access-Control-Allow-Headers",
-                           "Authorization, Content-Type, Prefer, Range");
+        rl_response_header(r, "Access-Control-Allow-Headers", s->cors_headers);
         rl_response_header(r, "Access-Control-Max-Age", "600");
         rl_respond(r, 204, NULL, NULL, 0);
         return;

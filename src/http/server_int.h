@@ -27,6 +27,7 @@ typedef struct token {
 struct rl_server {
     rl_server_options o;
     char *host, *cors, *rest_prefix, *allow_hosts;
+    char *cors_headers; /* the preflight's Access-Control-Allow-Headers */
     bool rest;
     token *tokens;
     size_t ntokens;

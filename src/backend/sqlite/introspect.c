@@ -335,8 +335,7 @@ int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out)
     char *why = NULL;
     int code = RL_OK;
     if (rli_scratch_load(&sc, sql, &why) != SQLITE_OK)
-        code = rli_err_set(db, RL_EINVAL, "The target schema is not valid SQL for a schema: %s.",
-                           why ? why : "refused");
+        code = rli_err_set(db, RL_EINVAL, "%s.", why ? why : "refused");
     else if (rli_schema_load(sc.h, out) != SQLITE_OK)
         code =
             rli_err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));

@@ -211,16 +211,25 @@ void rli_scratch_close(scratch *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The first keyword of a statement's text, lower-cased into buf. */
-static void first_word(const char *sql, char *buf, size_t len)
+/* The first keyword of a statement's text into buf, lower-cased when lower. */
+static void first_word(const char *sql, char *buf, size_t len, bool lower)
 {
     const char *p = skip_blank(sql);
     size_t n = 0;
     while (n + 1 < len && isalpha((unsigned char)p[n])) {
-        buf[n] = (char)tolower((unsigned char)p[n]);
+        buf[n] = lower ? (char)tolower((unsigned char)p[n]) : p[n];
         n++;
     }
     buf[n] = '\0';
+}
+
+/* The line of the text at p, from 1. */
+static unsigned line_of(const char *text, const char *p)
+{
+    unsigned line = 1;
+    for (const char *q = text; q < p; q++)
+        line += *q == '\n';
+    return line;
 }
 
 static bool schema_statement(const char *sql)
@@ -228,7 +237,7 @@ static bool schema_statement(const char *sql)
     static const char *const ok[] = {"create", "drop",     "alter",     "begin",   "commit",
                                      "end",    "rollback", "savepoint", "release", "pragma"};
     char w[16];
-    first_word(sql, w, sizeof w);
+    first_word(sql, w, sizeof w, true);
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (strcmp(w, ok[i]) == 0) return true;
     return false;
@@ -249,13 +258,16 @@ int rli_scratch_load(scratch *s, const char *sql, char **err)
         sqlite3_set_authorizer(s->h, NULL, NULL);
         if (rc == SQLITE_OK && st && !schema_statement(sqlite3_sql(st))) {
             char w[16];
-            first_word(sqlite3_sql(st), w, sizeof w);
+            first_word(sqlite3_sql(st), w, sizeof w, false);
             strbuf m;
             rli_sb_init(&m);
-            rli_sb_puts(&m, "only schema statements (CREATE, DROP, ALTER) are allowed in a schema, "
-                            "not '");
+            rli_sb_printf(&m,
+                          "line %u of the target schema: only schema statements (CREATE, DROP, "
+                          "ALTER) are allowed in a schema, not '",
+                          line_of(sql, p));
             rli_sb_name(&m, w);
-            rli_sb_puts(&m, "'");
+            rli_sb_puts(&m, "'; take the schema alone with `reflite schema DB` or `sqlite3 DB "
+                            ".schema`");
             *err = rli_sb_take(&m);
             rc = SQLITE_AUTH;
         }
@@ -266,6 +278,7 @@ int rli_scratch_load(scratch *s, const char *sql, char **err)
         if (rc != SQLITE_OK && !*err) {
             strbuf m;
             rli_sb_init(&m);
+            rli_sb_printf(&m, "line %u of the target schema: ", line_of(sql, p));
             if (s->timed_out)
                 rli_sb_printf(&m, "a statement ran for more than %d seconds and was stopped",
                               SCRATCH_SECONDS);
