@@ -26,8 +26,9 @@ endif
 # postgresql: the suite starts its own throw-away PostgreSQL server (initdb, pg_ctl).
 # nodejs: the OpenAPI check (tests/openapi.sh) and PostgREST's JavaScript client (tests/client.sh).
 # curl: the command-line client of tests/cli_serve.sh.
+# pgbouncer: the suite puts a transaction-pooling PgBouncer in front of its server (pooler).
 TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs \
-                curl
+                curl pgbouncer
 
 .PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz

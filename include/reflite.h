@@ -475,12 +475,30 @@ typedef enum rl_profile {
 } rl_profile;
 
 /* Options of rl_open; a zero-initialised struct (or NULL) means the defaults. */
+/*
+ * PostgreSQL: how statements are prepared.  A transaction-pooling connection pooler (PgBouncer
+ * in transaction mode, most cloud poolers) hands each transaction to whichever server
+ * connection is free, so a statement prepared on one server connection is unknown on the next.
+ *  - RL_PREPARED_ON: named server-side prepared statements (fastest; for a direct connection);
+ *  - RL_PREPARED_OFF: unnamed statements, described and run each in one round trip, nothing
+ *    kept on the server between transactions, and no session settings made outside a
+ *    transaction (so read_only and the test profile are refused: they would reach other
+ *    clients' sessions): for a transaction pooler;
+ *  - RL_PREPARED_AUTO (0, the default): OFF when the connection looks like a pooler (port 6432,
+ *    or a host name containing "pooler"), else ON, switching to OFF for good the first time the
+ *    server does not know a statement this connection prepared (outside a transaction the
+ *    statement is run again at once; inside one the transaction fails, once).
+ * The URL's prepared_statements=on|off|auto says the same when this is RL_PREPARED_AUTO.
+ */
+typedef enum rl_prepared { RL_PREPARED_AUTO = 0, RL_PREPARED_ON, RL_PREPARED_OFF } rl_prepared;
+
 typedef struct rl_options {
     rl_profile profile;
     int busy_timeout_ms; /* 0: 5000; negative: no busy handler */
     bool no_wal;         /* SQLite: keep the rollback journal instead of WAL (reflite/sqlite.h) */
     bool read_only;
-    bool create; /* production: allow creating a missing database file */
+    bool create;                     /* production: allow creating a missing database file */
+    rl_prepared prepared_statements; /* PostgreSQL: see rl_prepared */
 } rl_options;
 
 /*

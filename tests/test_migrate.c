@@ -424,11 +424,14 @@ static void test_bad_target_schema(void **state)
     rl_plan *plan;
     assert_int_equal(rl_plan_new(db, "CREATE TABLE (", &plan), RL_EINVAL);
     assert_null(plan);
-    assert_contains(rl_errmsg(db), "line 1 of the target schema: near \"(\": syntax error");
-    /* the line is the statement's own */
-    assert_int_equal(rl_plan_new(db, "CREATE TABLE a (x);\n\n-- two\nCREATE TABLE b (", &plan),
-                     RL_EINVAL);
-    assert_contains(rl_errmsg(db), "line 4 of the target schema");
+    if (on_pg()) { /* PostgreSQL names the statement */
+        assert_contains(rl_errmsg(db), "target schema: 'CREATE TABLE (' is not valid SQL");
+    } else { /* SQLite names its line */
+        assert_contains(rl_errmsg(db), "line 1 of the target schema: near \"(\": syntax error");
+        assert_int_equal(rl_plan_new(db, "CREATE TABLE a (x);\n\n-- two\nCREATE TABLE b (", &plan),
+                         RL_EINVAL);
+        assert_contains(rl_errmsg(db), "line 4 of the target schema");
+    }
     rl_close(db);
 }
 

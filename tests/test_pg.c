@@ -94,6 +94,71 @@ static void test_urls_open_postgres_and_bad_ones_say_why(void **state)
     assert_contains(err, "PostgreSQL");
 }
 
+/* prepared_statements=off|on|auto (the URL or rl_options): a transaction pooler gives each
+ * transaction any server connection, so nothing named may be left on one; auto starts named and
+ * goes unnamed the first time the server does not know a statement it prepared. */
+static void test_prepared_statements(void **state)
+{
+    (void)state;
+    char u[800], err[512];
+    rl_db *d = NULL;
+    int64_t n = -1;
+    snprintf(u, sizeof u, "%s&prepared_statements=off", url);
+    assert_int_equal(rl_open_ex(&d, u, NULL, err, sizeof err), RL_OK);
+    assert_int_equal(rl_exec(d, "SET search_path = rl_test", NULL, 0, NULL), RL_OK);
+    assert_int_equal(rl_query_int(d, "SELECT count(*) FROM authors WHERE id > ?",
+                                  (rl_value[]){rl_int(0)}, 1, &n),
+                     RL_OK);
+    assert_int_equal(rl_query_int(d, "SELECT count(*) FROM pg_prepared_statements", NULL, 0, &n),
+                     RL_OK);
+    assert_int_equal(n, 0); /* nothing named on the server */
+    rl_close(d);
+    d = NULL;
+    rl_options ro = {.read_only = true}, test = {.profile = RL_PROFILE_TEST};
+    assert_int_equal(rl_open_ex(&d, u, &ro, err, sizeof err), RL_EREFUSED);
+    assert_contains(err, "read-only would be a session setting");
+    assert_int_equal(rl_open_ex(&d, u, &test, err, sizeof err), RL_EREFUSED);
+    assert_contains(err, "test profile");
+    snprintf(u, sizeof u, "%s&prepared_statements=maybe", url);
+    assert_int_equal(rl_open_ex(&d, u, NULL, err, sizeof err), RL_EINVAL);
+    assert_contains(err, "prepared_statements");
+    assert_null(d);
+
+    /* on and auto, directly: named statements; then the server forgets them, as the next server
+     * connection of a pooler would not know them: auto runs the statement again, on fails */
+    for (int on = 0; on < 2; on++) {
+        rl_options o = {.prepared_statements = on ? RL_PREPARED_ON : RL_PREPARED_AUTO};
+        assert_int_equal(rl_open_ex(&d, url, &o, err, sizeof err), RL_OK);
+        assert_int_equal(rl_exec(d, "SET search_path = rl_test", NULL, 0, NULL), RL_OK);
+        rl_models *ms;
+        assert_int_equal(rl_models_load(d, &ms), RL_OK);
+        const rl_model *authors = rl_models_find(ms, "authors");
+        rl_query *q = rl_select(d, authors);
+        assert_int_equal(rl_count(q, &n), RL_OK);
+        assert_int_equal(
+            rl_query_int(d, "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'rl\\_%'",
+                         NULL, 0, &n),
+            RL_OK);
+        assert_true(n >= 1);
+        assert_int_equal(rl_exec(d, "DEALLOCATE ALL", NULL, 0, NULL), RL_OK);
+        int rc = rl_count(q, &n);
+        if (on) {
+            assert_int_not_equal(rc, RL_OK);
+        } else {
+            assert_int_equal(rc, RL_OK); /* run again, unnamed */
+            assert_int_equal(rl_count(q, &n), RL_OK);
+            /* and in a transaction too, from now on */
+            assert_int_equal(rl_begin(d), RL_OK);
+            assert_int_equal(rl_count(q, &n), RL_OK);
+            assert_int_equal(rl_commit(d), RL_OK);
+        }
+        rl_query_free(q);
+        rl_models_free(ms);
+        rl_close(d);
+        d = NULL;
+    }
+}
+
 static void test_a_replica_session_is_refused(void **state)
 {
     (void)state;
@@ -222,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urls_open_postgres_and_bad_ones_say_why),
         cmocka_unit_test(test_a_replica_session_is_refused),
+        cmocka_unit_test(test_prepared_statements),
         cmocka_unit_test(test_raw_sql_takes_sqlite_placeholders),
         cmocka_unit_test(test_constraint_failures_get_their_codes),
         cmocka_unit_test(test_nested_transactions),

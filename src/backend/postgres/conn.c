@@ -6,7 +6,11 @@
  * replica (the key triggers do not fire), so a connection in that state is refused at open,
  * and raw SQL that would set it is refused (sqltext.c).
  *
- * Statements are server-side prepared statements named rl_1, rl_2... per connection.
+ * Statements are server-side prepared statements named rl_<random>_1, rl_<random>_2... (names
+ * no other connection has, so that a pooler that moves a session cannot run another client's
+ * statement under the same name), or, through a transaction pooler (prepared_statements=off,
+ * or auto when the server stops knowing them), unnamed: parsed and described in one round
+ * trip (a pipeline with one Sync, so one pooled transaction), and parsed again with each run.
  * Parameters travel as text (numbers printed exactly, reals as their shortest exact text) or, for
  * blobs, as binary; results come back as text and are read per column (bytea decoded on demand,
  * each column's kept until the next step).  A statement runs at its first step and its whole result
@@ -28,10 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 typedef struct pg_stmt {
     pg_conn *conn;
-    char name[32];
+    char name[48];
     char *sql;
     int nparams;
     char **values; /* per parameter: text, blob bytes, or NULL for SQL NULL */
@@ -50,97 +56,6 @@ typedef struct pg_stmt {
 static pg_stmt *st_of(rlb_stmt *s)
 {
     return (pg_stmt *)s;
-}
-
-/* ---- errors kept on the connection ------------------------------------------------------ */
-
-void rli_pg_error_clear(pg_error *e)
-{
-    free(e->message);
-    free(e->detail);
-    free(e->table);
-    free(e->column);
-    free(e->constraint);
-    memset(e, 0, sizeof *e);
-}
-
-static char *field_dup(const PGresult *r, int code)
-{
-    const char *v = r ? PQresultErrorField(r, code) : NULL;
-    return v ? strdup(v) : NULL;
-}
-
-int rli_pg_keep_error(pg_conn *c, const PGresult *r)
-{
-    pg_error *e = &c->err;
-    rli_pg_error_clear(e);
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", state ? state : "");
-    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    e->message = strdup(primary ? primary : PQerrorMessage(c->c));
-    if (e->message) { /* libpq's own messages end in a newline */
-        size_t n = strlen(e->message);
-        while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
-            e->message[--n] = '\0';
-    }
-    e->detail = field_dup(r, PG_DIAG_MESSAGE_DETAIL);
-    e->table = field_dup(r, PG_DIAG_TABLE_NAME);
-    e->column = field_dup(r, PG_DIAG_COLUMN_NAME);
-    e->constraint = field_dup(r, PG_DIAG_CONSTRAINT_NAME);
-    if (PQstatus(c->c) != CONNECTION_OK || rli_pg_session_ending(e->sqlstate)) {
-        rli_pg_lost(c, r);
-        return PG_FAIL_CONN;
-    }
-    if (strcmp(e->sqlstate, "23503") == 0) return PG_FAIL_FK;
-    if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
-    if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
-    if (strcmp(e->sqlstate, "23514") == 0) return PG_FAIL_CHECK;
-    if (strncmp(e->sqlstate, "22", 2) == 0 || strcmp(e->sqlstate, "42804") == 0)
-        return PG_FAIL_TYPE;
-    if (strcmp(e->sqlstate, "42P01") == 0 || strcmp(e->sqlstate, "42703") == 0)
-        return PG_FAIL_SCHEMA;
-    if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
-        strcmp(e->sqlstate, "40001") == 0)
-        return PG_FAIL_BUSY;
-    if (strcmp(e->sqlstate, "57014") == 0) return PG_FAIL_CANCELED;
-    return PG_FAIL;
-}
-
-int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep)
-{
-    return rli_pg_query(c, sql, 0, NULL, keep);
-}
-
-int rli_pg_not_busy(pg_conn *c, const void *self)
-{
-    if (!c->streaming || c->streaming == self) return RLB_OK;
-    rli_pg_error_clear(&c->err);
-    c->err.message = strdup("a cursor is still reading rows on this connection: read it to "
-                            "its end or free it before running another statement");
-    return PG_FAIL_MISUSE;
-}
-
-int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep)
-{
-    int busy = rli_pg_not_busy(c, NULL);
-    if (busy != RLB_OK) return busy;
-    int rc = rli_pg_ready(c, sql);
-    if (rc == RLB_DONE) { /* answered here: no result */
-        if (keep) *keep = NULL;
-        return RLB_OK;
-    }
-    if (rc != RLB_OK) return rc;
-    rli_trace(c->trace_db, sql);
-    PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
-    ExecStatusType s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);
-    c->sending = NULL;
-    if (keep && rc == RLB_OK)
-        *keep = r;
-    else
-        PQclear(r);
-    if (rli_pg_rolled_back(c, sql, rc)) rc = RLB_OK;
-    return rc;
 }
 
 /* ---- connections -------------------------------------------------------------------------- */
@@ -207,7 +122,7 @@ static void finalize(rlb_stmt *s)
     free(st->blobs);
     /* while another statement streams, the name stays allocated until the connection closes
      * rather than a DEALLOCATE cutting into that stream */
-    if (st->conn && st->gen == st->conn->gen && !st->conn->broken &&
+    if (st->conn && st->gen == st->conn->gen && !st->conn->broken && !st->conn->unnamed &&
         PQstatus(st->conn->c) == CONNECTION_OK &&
         PQtransactionStatus(st->conn->c) != PQTRANS_INERROR && !st->conn->streaming) {
         char sql[64];
@@ -220,6 +135,54 @@ static void finalize(rlb_stmt *s)
     free(st->formats);
     free(st->num);
     free(st);
+}
+
+/* Parse st's text as the unnamed statement and describe it, in one pipeline with one Sync:
+ * one round trip, and through a transaction pooler one transaction on one server connection. */
+static int describe_unnamed(pg_conn *c, pg_stmt *st)
+{
+    if (!PQenterPipelineMode(c->c)) return rli_pg_keep_error(c, NULL);
+    bool sent = PQsendPrepare(c->c, "", st->sql, 0, NULL) && PQsendDescribePrepared(c->c, "") &&
+                PQpipelineSync(c->c);
+    PGresult *failed = NULL;
+    int ends = 0; /* each request's results end with a NULL; the Sync's result ends them all */
+    while (sent && ends < 3) {
+        PGresult *r = PQgetResult(c->c);
+        ExecStatusType t = r ? PQresultStatus(r) : PGRES_EMPTY_QUERY;
+        if (!r)
+            ends++;
+        else if (t == PGRES_PIPELINE_SYNC)
+            ends = 3;
+        else if (t == PGRES_FATAL_ERROR && !failed)
+            failed = r, r = NULL;
+        else if (t == PGRES_COMMAND_OK && ends == 1 && !st->desc)
+            st->desc = r, r = NULL;
+        PQclear(r);
+    }
+    PQexitPipelineMode(c->c);
+    int rc = !sent || failed || !st->desc ? rli_pg_keep_error(c, failed) : RLB_OK;
+    PQclear(failed);
+    if (rc == RLB_OK) st->nparams = PQnparams(st->desc);
+    return rc;
+}
+
+/* After a failure: whether it says the server does not know a statement this connection
+ * prepared (SQLSTATE 26000), which a transaction pooler causes, moving the session's
+ * transactions between server connections.  In auto mode the connection then goes unnamed for
+ * good, and true is returned when the failed statement may run again (outside a transaction,
+ * nothing of it ran); inside a transaction the failure stands, said so. */
+static bool pooler_moved(pg_conn *c)
+{
+    if (!c->auto_prep || strcmp(c->err.sqlstate, "26000") != 0) return false;
+    c->unnamed = c->pooled = true;
+    c->auto_prep = false;
+    if (!rli_pg_in_transaction(c)) return true;
+    free(c->err.message);
+    c->err.message = strdup("a connection pooler ran this transaction on another server "
+                            "connection than the one its statement was prepared on; this "
+                            "connection now runs unnamed statements (prepared_statements=off in "
+                            "the URL avoids this first failure): run the transaction again");
+    return false;
 }
 
 static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
@@ -236,23 +199,36 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
         return PG_FAIL;
     }
     st->conn = c;
-    snprintf(st->name, sizeof st->name, "rl_%" PRIu64, ++c->next_name);
+    snprintf(st->name, sizeof st->name, "rl_%s_%" PRIu64, c->prefix, ++c->next_name);
     if (offline) {
         *out = (rlb_stmt *)st;
         return RLB_OK;
     }
     st->gen = c->gen;
-    PGresult *r = PQprepare(c->c, st->name, sql, 0, NULL);
-    bool prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
-    int rc = prepared ? RLB_OK : rli_pg_keep_error(c, r);
-    PQclear(r);
-    if (rc == RLB_OK) {
-        r = PQdescribePrepared(c->c, st->name);
-        if (PQresultStatus(r) == PGRES_COMMAND_OK)
-            st->nparams = PQnparams(r);
-        else
-            rc = rli_pg_keep_error(c, r);
-        st->desc = r;
+    bool prepared = false;
+    int rc;
+    if (c->unnamed) {
+        rc = describe_unnamed(c, st);
+    } else {
+        PGresult *r = PQprepare(c->c, st->name, sql, 0, NULL);
+        prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
+        rc = prepared ? RLB_OK : rli_pg_keep_error(c, r);
+        PQclear(r);
+        if (rc == RLB_OK) {
+            r = PQdescribePrepared(c->c, st->name);
+            if (PQresultStatus(r) == PGRES_COMMAND_OK)
+                st->nparams = PQnparams(r);
+            else
+                rc = rli_pg_keep_error(c, r);
+            st->desc = r;
+            if (rc != RLB_OK &&
+                pooler_moved(c)) { /* prepared on one server, described on another */
+                PQclear(st->desc);
+                st->desc = NULL;
+                prepared = false;
+                rc = describe_unnamed(c, st);
+            }
+        }
     }
     c->sending = NULL;
     if (rc == RLB_OK && st->nparams > 0) {
@@ -372,8 +348,11 @@ static int next_streamed(pg_stmt *st)
 
 static int start_stream(pg_stmt *st)
 {
-    if (!PQsendQueryPrepared(st->conn->c, st->name, st->nparams, (const char *const *)st->values,
-                             st->lengths, st->formats, 0))
+    const char *const *values = (const char *const *)st->values;
+    if (!(st->conn->unnamed ? PQsendQueryParams(st->conn->c, st->sql, st->nparams, NULL, values,
+                                                st->lengths, st->formats, 0)
+                            : PQsendQueryPrepared(st->conn->c, st->name, st->nparams, values,
+                                                  st->lengths, st->formats, 0)))
         return rli_pg_keep_error(st->conn, NULL);
     st->conn->streaming = st;
     if (!PQsetSingleRowMode(st->conn->c)) {
@@ -390,12 +369,22 @@ static int step_ready(pg_stmt *st)
 {
     pg_conn *c = st->conn;
     int rc = rli_pg_ready(c, st->sql);
-    if (rc != RLB_OK || st->gen == c->gen) return rc;
+    if (rc != RLB_OK || st->gen == c->gen || c->unnamed) return rc;
     PGresult *r = PQprepare(c->c, st->name, st->sql, 0, NULL);
     rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RLB_OK : rli_pg_keep_error(c, r);
     PQclear(r);
     if (rc == RLB_OK) st->gen = c->gen;
     return rc;
+}
+
+/* Run st and wait for its whole result. */
+static PGresult *run(pg_stmt *st)
+{
+    const char *const *values = (const char *const *)st->values;
+    return st->conn->unnamed ? PQexecParams(st->conn->c, st->sql, st->nparams, NULL, values,
+                                            st->lengths, st->formats, 0)
+                             : PQexecPrepared(st->conn->c, st->name, st->nparams, values,
+                                              st->lengths, st->formats, 0);
 }
 
 static int step(rlb_stmt *s)
@@ -417,10 +406,16 @@ static int step(rlb_stmt *s)
             st->conn->sending = NULL;
             return rc;
         }
-        st->res = PQexecPrepared(st->conn->c, st->name, st->nparams,
-                                 (const char *const *)st->values, st->lengths, st->formats, 0);
+        st->res = run(st);
         if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
             rc = finished(st, st->res);
+            if (rc != RLB_DONE && pooler_moved(st->conn)) { /* nothing ran: again, unnamed */
+                PQclear(st->res);
+                st->res = run(st);
+                rc = PQresultStatus(st->res) == PGRES_TUPLES_OK ? RLB_ROW : finished(st, st->res);
+            }
+        }
+        if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
             PQclear(st->res);
             st->res = NULL;
             if (rli_pg_rolled_back(st->conn, st->sql, rc)) rc = RLB_DONE;

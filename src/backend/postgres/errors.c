@@ -22,6 +22,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- errors kept on the connection ------------------------------------------------------ */
+
+void rli_pg_error_clear(pg_error *e)
+{
+    free(e->message);
+    free(e->detail);
+    free(e->table);
+    free(e->column);
+    free(e->constraint);
+    memset(e, 0, sizeof *e);
+}
+
+static char *field_dup(const PGresult *r, int code)
+{
+    const char *v = r ? PQresultErrorField(r, code) : NULL;
+    return v ? strdup(v) : NULL;
+}
+
+int rli_pg_keep_error(pg_conn *c, const PGresult *r)
+{
+    pg_error *e = &c->err;
+    rli_pg_error_clear(e);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", state ? state : "");
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    e->message = strdup(primary ? primary : PQerrorMessage(c->c));
+    if (e->message) { /* libpq's own messages end in a newline */
+        size_t n = strlen(e->message);
+        while (n && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
+            e->message[--n] = '\0';
+    }
+    e->detail = field_dup(r, PG_DIAG_MESSAGE_DETAIL);
+    e->table = field_dup(r, PG_DIAG_TABLE_NAME);
+    e->column = field_dup(r, PG_DIAG_COLUMN_NAME);
+    e->constraint = field_dup(r, PG_DIAG_CONSTRAINT_NAME);
+    if (PQstatus(c->c) != CONNECTION_OK || rli_pg_session_ending(e->sqlstate)) {
+        rli_pg_lost(c, r);
+        return PG_FAIL_CONN;
+    }
+    if (strcmp(e->sqlstate, "23503") == 0) return PG_FAIL_FK;
+    if (strcmp(e->sqlstate, "23505") == 0) return PG_FAIL_UNIQUE;
+    if (strcmp(e->sqlstate, "23502") == 0) return PG_FAIL_NOTNULL;
+    if (strcmp(e->sqlstate, "23514") == 0) return PG_FAIL_CHECK;
+    if (strncmp(e->sqlstate, "22", 2) == 0 || strcmp(e->sqlstate, "42804") == 0)
+        return PG_FAIL_TYPE;
+    if (strcmp(e->sqlstate, "42P01") == 0 || strcmp(e->sqlstate, "42703") == 0)
+        return PG_FAIL_SCHEMA;
+    if (strcmp(e->sqlstate, "40P01") == 0 || strcmp(e->sqlstate, "55P03") == 0 ||
+        strcmp(e->sqlstate, "40001") == 0)
+        return PG_FAIL_BUSY;
+    if (strcmp(e->sqlstate, "57014") == 0) return PG_FAIL_CANCELED;
+    return PG_FAIL;
+}
+
 static int code_of(int rc)
 {
     switch (rc) {

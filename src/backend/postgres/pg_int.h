@@ -69,7 +69,19 @@ typedef struct pg_conn {
     PQnoticeReceiver notice_next;      /* libpq's receiver, for the notices that are not that */
     int lock_ms;                       /* the settings of the open, made again on a new session */
     bool read_only;
+
+    /* Poolers (conn.c; set up in session.c). */
+    bool unnamed;   /* statements are unnamed, described and run in one round trip each */
+    bool pooled;    /* known to be behind a transaction pooler: no session settings */
+    bool auto_prep; /* RL_PREPARED_AUTO: named until the server does not know one */
+    char prefix[20]; /* named statements are rl_<prefix>_1...: no other connection's names */
 } pg_conn;
+
+/* Take prepared_statements=on|off|auto out of the URL target (a new string in *url) into
+ * *mode (left as it is when the URL does not say); false when its value is none of these. */
+bool rli_pg_url_prepared(const char *target, char **url, rl_prepared *mode);
+/* Set up how c prepares statements, once connected: mode, and the pooler's look. */
+void rli_pg_prepared_setup(pg_conn *c, rl_prepared mode);
 
 /* ---- sessions (session.c) --------------------------------------------------------------- */
 

@@ -26,6 +26,9 @@
  * Settings a program makes with raw SQL (SET ...) belong to the session and are not made
  * again: give them in the URL (options=-c...).
  *
+ * Also here: running SQL text (rli_pg_run, rli_pg_query) and the URL's prepared_statements=
+ * (rli_pg_url_prepared, rli_pg_prepared_setup: see conn.c).
+ *
  * Entry points: rli_pg_open (the backend's open), rli_pg_ready (before every statement),
  * rli_pg_lost (a failure found the session gone), rli_pg_in_transaction, and for the
  * statements of a lost transaction rli_pg_ends_lost_transaction and rli_pg_rolled_back.
@@ -39,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 /* What a statement does to the transaction, from its first words. */
@@ -90,6 +94,7 @@ static int test_schema(pg_conn *c)
  * (made again on every new session). */
 static int session_setup(pg_conn *c)
 {
+    if (c->pooled) return RLB_OK; /* they would stay on a server connection others are given */
     char sql[320];
     snprintf(sql, sizeof sql, "SET client_min_messages = warning; SET lock_timeout = %d%s%s%s",
              c->lock_ms, c->read_only ? "; SET default_transaction_read_only = on" : "",
@@ -114,15 +119,82 @@ static void on_notice(void *arg, const PGresult *r)
     if (c->notice_next) c->notice_next(NULL, r);
 }
 
+bool rli_pg_url_prepared(const char *target, char **url, rl_prepared *mode)
+{
+    static const char key[] = "prepared_statements=";
+    *url = strdup(target);
+    if (!*url) return true;
+    char *q = strchr(*url, '?'), *p = q;
+    while (p && !((p[-1] == '?' || p[-1] == '&') && strncmp(p, key, sizeof key - 1) == 0))
+        p = strchr(p + 1, 'p');
+    if (!p) return true;
+    char *v = p + sizeof key - 1, *end = v + strcspn(v, "&");
+    size_t n = (size_t)(end - v);
+    bool ok = true;
+    if (n == 2 && strncmp(v, "on", 2) == 0)
+        *mode = RL_PREPARED_ON;
+    else if (n == 3 && strncmp(v, "off", 3) == 0)
+        *mode = RL_PREPARED_OFF;
+    else if (n == 4 && strncmp(v, "auto", 4) == 0)
+        *mode = RL_PREPARED_AUTO;
+    else
+        ok = false;
+    /* cut "key=value" with one of the separators around it */
+    if (*end == '&')
+        end++;
+    else if (p[-1] == '&')
+        p--;
+    memmove(p, end, strlen(end) + 1);
+    if (q[1] == '\0') *q = '\0';
+    return ok;
+}
+
+void rli_pg_prepared_setup(pg_conn *c, rl_prepared mode)
+{
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) /* then this session's own facts */
+        r = (uint64_t)(uintptr_t)c ^ ((uint64_t)PQbackendPID(c->c) << 32) ^ (uint64_t)time(NULL);
+    snprintf(c->prefix, sizeof c->prefix, "%016" PRIx64, r);
+    const char *port = PQport(c->c), *host = PQhost(c->c);
+    bool looks = (port && strcmp(port, "6432") == 0) || (host && strstr(host, "pooler"));
+    c->unnamed = c->pooled = mode == RL_PREPARED_OFF || (mode == RL_PREPARED_AUTO && looks);
+    c->auto_prep = mode == RL_PREPARED_AUTO && !c->unnamed;
+}
+
 int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen)
 {
-    pg_conn *c = calloc(1, sizeof *c);
-    if (!c) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening a connection.");
+    rl_prepared mode = o->prepared_statements;
+    rl_prepared in_url = RL_PREPARED_AUTO;
+    char *url;
+    if (!rli_pg_url_prepared(target, &url, &in_url)) {
+        free(url);
+        return rli_open_fail(errbuf, errlen, RL_EINVAL,
+                             "The URL's prepared_statements is none of on, off and auto.");
+    }
+    if (mode == RL_PREPARED_AUTO) mode = in_url;
+    pg_conn *c = url ? calloc(1, sizeof *c) : NULL;
+    if (!c) {
+        free(url);
+        return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening a connection.");
+    }
     pthread_mutex_init(&c->cancel_lock, NULL);
     c->gen = 1;
     c->lock_ms = o->busy_timeout_ms == 0 ? 5000 : o->busy_timeout_ms < 0 ? 0 : o->busy_timeout_ms;
     c->read_only = o->read_only;
-    c->c = PQconnectdb(target);
+    c->c = PQconnectdb(url);
+    free(url);
+    if (c->c && PQstatus(c->c) == CONNECTION_OK) rli_pg_prepared_setup(c, mode);
+    if (c->pooled && (o->read_only || o->profile == RL_PROFILE_TEST)) {
+        int code = rli_open_fail(
+            errbuf, errlen, RL_EREFUSED,
+            "Refused: through a transaction pooler (prepared_statements=off, or a pooler's port "
+            "6432 or host name), %s would be a session setting that other clients of the pooler "
+            "are given; connect directly (or say prepared_statements=on if this is no pooler)%s.",
+            o->read_only ? "read-only" : "the test profile's private schema",
+            o->read_only ? ", or give the role SELECT only" : "");
+        rli_pg_close((rlb_conn *)c);
+        return code;
+    }
     if (!c->c || PQstatus(c->c) != CONNECTION_OK) {
         char *m = rli_name_disp(c->c ? PQerrorMessage(c->c) : "out of memory");
         int code = rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
@@ -365,4 +437,43 @@ bool rli_pg_ends_lost_transaction(pg_conn *c, const char *sql)
 bool rli_pg_rolled_back(pg_conn *c, const char *sql, int rc)
 {
     return rc == PG_FAIL_CONN && c->lost != PG_LOST_UNREACHABLE && tx_word_of(sql) == TX_ROLLBACK;
+}
+
+/* ---- running SQL text ------------------------------------------------------------------ */
+
+int rli_pg_run(pg_conn *c, const char *sql, PGresult **keep)
+{
+    return rli_pg_query(c, sql, 0, NULL, keep);
+}
+
+int rli_pg_not_busy(pg_conn *c, const void *self)
+{
+    if (!c->streaming || c->streaming == self) return RLB_OK;
+    rli_pg_error_clear(&c->err);
+    c->err.message = strdup("a cursor is still reading rows on this connection: read it to "
+                            "its end or free it before running another statement");
+    return PG_FAIL_MISUSE;
+}
+
+int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, PGresult **keep)
+{
+    int busy = rli_pg_not_busy(c, NULL);
+    if (busy != RLB_OK) return busy;
+    int rc = rli_pg_ready(c, sql);
+    if (rc == RLB_DONE) { /* answered here: no result */
+        if (keep) *keep = NULL;
+        return RLB_OK;
+    }
+    if (rc != RLB_OK) return rc;
+    rli_trace(c->trace_db, sql);
+    PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);
+    c->sending = NULL;
+    if (keep && rc == RLB_OK)
+        *keep = r;
+    else
+        PQclear(r);
+    if (rli_pg_rolled_back(c, sql, rc)) rc = RLB_OK;
+    return rc;
 }
