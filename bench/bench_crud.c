@@ -256,7 +256,7 @@ int main(int argc, char **argv)
     if (rounds < 1 || authors < 10 || (only && only != 'r' && only != 'b'))
         die("usage", "bench_crud [rounds>=1] [authors>=10] [reflite|baseline]");
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    sqlite_target db = {.ddl = workload_ddl(NULL)};
+    sqlite_target db = {.ddl = workload_ddl(NULL, RL_PROFILE_TEST)};
     snprintf(db.path[0], sizeof db.path[0], "%s/reflite-bench-%d.db", dir, (int)getpid());
     snprintf(db.path[1], sizeof db.path[1], "%s/reflite-bench-base-%d.db", dir, (int)getpid());
     crud_engine e = {"SQLite", "sqlite3", phases_baseline, open_sqlite, close_sqlite, &db};

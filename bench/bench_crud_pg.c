@@ -15,6 +15,11 @@
  * one transaction per slice.  Both sides are open at once and each phase runs in slices, the
  * sides alternating slice by slice; the table gives each phase's best time, and each round's
  * ratio with their minimum, median and maximum.
+ *
+ * With REFLITE_BENCH_POOLED=1, URL is a transaction pooler's (PgBouncer): each side then works
+ * in a fresh database of its own (a session's schema does not hold through the pooler), reflite
+ * with prepared_statements off (found by itself on PgBouncer's port), the baseline with unnamed
+ * statements (PQexecParams): named ones do not survive a pooler either.
  */
 #include <libpq-fe.h>
 
@@ -38,17 +43,28 @@ static void pq_exec(PGconn *h, const char *sql)
     PQclear(r);
 }
 
-/* Run prepared statement name with n text parameters; the result (caller clears it). */
-static PGresult *run(PGconn *h, const char *name, int n, const char *const *params,
+/* Run a statement with n text parameters; the result (caller clears it).  The statement is
+ * its prepared name, or through a pooler its text (which has spaces), run unnamed. */
+static PGresult *run(PGconn *h, const char *stmt, int n, const char *const *params,
                      ExecStatusType want)
 {
-    PGresult *r = PQexecPrepared(h, name, n, params, NULL, NULL, 0);
-    pq_ok(h, r, want, name);
+    PGresult *r = strchr(stmt, ' ') ? PQexecParams(h, stmt, n, NULL, params, NULL, NULL, 0)
+                                    : PQexecPrepared(h, stmt, n, params, NULL, NULL, 0);
+    pq_ok(h, r, want, stmt);
     return r;
 }
 
 enum { S_INS_A, S_INS_B, S_SEL, S_UPD, S_DEL, S_GET, S_TOP };
 static const char *const stmt_names[] = {"ins_a", "ins_b", "sel", "upd", "del", "get", "top"};
+static const char *const stmt_text[] = {
+    [S_INS_A] = "INSERT INTO authors (name, email) VALUES ($1, $2) RETURNING pk",
+    [S_INS_B] = "INSERT INTO books (title, author_id) VALUES ($1, $2) RETURNING pk",
+    [S_SEL] = "SELECT pk, title, author_id FROM books WHERE author_id = $1",
+    [S_UPD] = "UPDATE books SET title = $1 WHERE pk = $2",
+    [S_DEL] = "DELETE FROM authors WHERE pk = $1",
+    [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = $1",
+    [S_TOP] = "SELECT pk, title, author_id FROM books WHERE author_id = $1 ORDER BY title LIMIT 10",
+};
 
 static int64_t int_at(PGresult *r, int row, int col)
 {
@@ -183,11 +199,18 @@ PHASE phase_top10_baseline(side *x)
     }
 }
 
-/* A connection in a fresh schema of its own holding the workload's tables (ddl). */
-static void open_baseline(side *x, const char *url, const char *ddl)
+/* A connection in a fresh schema of its own holding the workload's tables (ddl); through a
+ * pooler (pooled) in the fresh database url names, its statements unnamed. */
+static void open_baseline(side *x, const char *url, const char *ddl, bool pooled)
 {
     x->h = PQconnectdb(url);
     if (PQstatus(x->h) != CONNECTION_OK) die("connect", PQerrorMessage(x->h));
+    if (pooled) {
+        pq_exec(x->h, ddl);
+        for (int i = 0; i <= S_TOP; i++)
+            x->st[i] = (char *)stmt_text[i];
+        return;
+    }
     char sql[160];
     snprintf(sql, sizeof sql,
              "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_base_%d CASCADE; "
@@ -195,25 +218,15 @@ static void open_baseline(side *x, const char *url, const char *ddl)
              (int)getpid(), (int)getpid(), (int)getpid());
     pq_exec(x->h, sql);
     pq_exec(x->h, ddl);
-    static const char *const text[] = {
-        [S_INS_A] = "INSERT INTO authors (name, email) VALUES ($1, $2) RETURNING pk",
-        [S_INS_B] = "INSERT INTO books (title, author_id) VALUES ($1, $2) RETURNING pk",
-        [S_SEL] = "SELECT pk, title, author_id FROM books WHERE author_id = $1",
-        [S_UPD] = "UPDATE books SET title = $1 WHERE pk = $2",
-        [S_DEL] = "DELETE FROM authors WHERE pk = $1",
-        [S_GET] = "SELECT pk, title, author_id FROM books WHERE pk = $1",
-        [S_TOP] = ("SELECT pk, title, author_id FROM books WHERE author_id = $1 ORDER BY title "
-                   "LIMIT 10"),
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
-        PGresult *r = PQprepare(x->h, stmt_names[i], text[i], 0, NULL);
-        pq_ok(x->h, r, PGRES_COMMAND_OK, text[i]);
+    for (int i = 0; i <= S_TOP; i++) {
+        PGresult *r = PQprepare(x->h, stmt_names[i], stmt_text[i], 0, NULL);
+        pq_ok(x->h, r, PGRES_COMMAND_OK, stmt_text[i]);
         PQclear(r);
         x->st[i] = (char *)stmt_names[i];
     }
 }
 
-static int64_t close_baseline(side *x)
+static int64_t close_baseline(side *x, bool pooled)
 {
     PGresult *r = PQexec(x->h, "SELECT count(*) FROM books");
     pq_ok(x->h, r, PGRES_TUPLES_OK, "count");
@@ -221,7 +234,7 @@ static int64_t close_baseline(side *x)
     PQclear(r);
     char sql[96];
     snprintf(sql, sizeof sql, "DROP SCHEMA bench_base_%d CASCADE", (int)getpid());
-    pq_exec(x->h, sql);
+    if (!pooled) pq_exec(x->h, sql); /* through a pooler its database goes */
     PQfinish(x->h);
     return left;
 }
@@ -232,23 +245,70 @@ static void (*const phases_baseline[P_COUNT])(side *) = {
 
 typedef struct {
     const char *url, *ddl;
+    bool pooled; /* url is a transaction pooler's: nothing may rest on a session */
 } pg_target;
 
-/* reflite's side in a fresh schema of the test profile, the baseline's in one it creates */
+/* The database of a side through a pooler (a session's schema would not hold there). */
+static void side_db(char *db, size_t len, bool reflite)
+{
+    snprintf(db, len, "bench_%s_%d", reflite ? "rl" : "base", (int)getpid());
+}
+
+/* Run sql on a connection of its own to url. */
+static void admin(const char *url, const char *sql)
+{
+    PGconn *h = PQconnectdb(url);
+    if (PQstatus(h) != CONNECTION_OK) die("connect", PQerrorMessage(h));
+    pq_exec(h, sql);
+    PQfinish(h);
+}
+
+/* url with its database db instead (a new string). */
+static char *url_with_db(const char *url, const char *db)
+{
+    const char *path = strchr(strstr(url, "://") + 3, '/');
+    if (!path) die("url", "no database in the URL");
+    size_t head = (size_t)(path - url) + 1, tail = strcspn(path + 1, "?");
+    char *out = malloc(strlen(url) + strlen(db) + 1);
+    sprintf(out, "%.*s%s%s", (int)head, url, db, path + 1 + tail);
+    return out;
+}
+
+/* reflite's side in a fresh schema of the test profile, the baseline's in one it creates; through
+ * a pooler each in a fresh database */
 static void open_pg(side *x, bool reflite, const void *ctx)
 {
     const pg_target *pg = ctx;
     rl_options o = {.profile = RL_PROFILE_TEST}; /* a fresh schema, dropped at close */
+    char db[64], sql[128];
+    char *url = (char *)pg->url;
+    if (pg->pooled) {
+        side_db(db, sizeof db, reflite);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+        admin(pg->url, sql);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+        admin(pg->url, sql);
+        url = url_with_db(pg->url, db);
+        o.profile = RL_PROFILE_DEVELOPMENT;
+    }
     if (reflite)
-        open_reflite(x, pg->url, &o);
+        open_reflite(x, url, &o);
     else
-        open_baseline(x, pg->url, pg->ddl);
+        open_baseline(x, url, pg->ddl, pg->pooled);
+    if (url != pg->url) free(url);
 }
 
 static int64_t close_pg(side *x, bool reflite, const void *ctx)
 {
-    (void)ctx;
-    return reflite ? close_reflite(x) : close_baseline(x);
+    const pg_target *pg = ctx;
+    int64_t left = reflite ? close_reflite(x) : close_baseline(x, pg->pooled);
+    if (pg->pooled) {
+        char db[64], sql[128];
+        side_db(db, sizeof db, reflite);
+        snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", db);
+        admin(pg->url, sql);
+    }
+    return left;
 }
 
 int main(int argc, char **argv)
@@ -262,8 +322,10 @@ int main(int argc, char **argv)
         die("usage", "bench_crud_pg postgresql://URL [rounds>=1] [authors>=10] "
                      "[reflite|baseline]");
 
-    char *ddl = workload_ddl(url);
-    pg_target pg = {url, ddl};
+    /* REFLITE_BENCH_POOLED=1: url is a transaction pooler's (scripts/bench_pg.sh) */
+    bool pooled = getenv("REFLITE_BENCH_POOLED") && *getenv("REFLITE_BENCH_POOLED") == '1';
+    char *ddl = workload_ddl(url, pooled ? RL_PROFILE_DEVELOPMENT : RL_PROFILE_TEST);
+    pg_target pg = {url, ddl, pooled};
     crud_engine e = {"PostgreSQL", "libpq", phases_baseline, open_pg, close_pg, &pg};
     run_rounds(&e, rounds, authors, only);
     free(ddl);

@@ -248,10 +248,10 @@ static void print_ratios(const char *base_name, const double best_rl[P_COUNT],
 
 /* reflite's DDL of the workload's tables on the engine of target (NULL: SQLite in memory),
  * for the baseline to run, so that both sides have the same tables and indexes (malloc'd). */
-static char *workload_ddl(const char *target)
+static char *workload_ddl(const char *target, rl_profile profile)
 {
     rl_db *tmp;
-    rl_options o = {.profile = RL_PROFILE_TEST};
+    rl_options o = {.profile = profile};
     char *ddl, err[256];
     const rl_model *models[] = {&Book_model};
     if (rl_open_ex(&tmp, target, &o, err, sizeof err) != RL_OK) die("open", err);

@@ -25,5 +25,18 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
   echo "server pinned to core 1, benchmark to core 0"
 fi
 $pin "$build/bench_crud_pg" "$url" "$rounds" "$authors"
+# the same workload through PgBouncer in transaction pooling mode, both sides through it
+if command -v pgbouncer > /dev/null; then
+  bstate=$(mktemp /tmp/reflite-bench-pgb.XXXXXX)
+  trap '"$here/tests/pgbouncer.sh" stop "$bstate" >/dev/null 2>&1 || true; rm -f "$bstate";
+        "$here/tests/pg_server.sh" stop "$state" >/dev/null 2>&1 || true; rm -f "$state"' EXIT INT TERM
+  "$here/tests/pgbouncer.sh" start "$state" "$bstate" > /dev/null
+  [ -n "$pin" ] && taskset -a -p -c 1 "$(cat "$(sed -n 1p "$bstate")/pgbouncer.pid")" > /dev/null
+  echo
+  echo "== through PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}') (transaction pooling), both sides =="
+  REFLITE_BENCH_POOLED=1 $pin "$build/bench_crud_pg" "$(sed -n 2p "$bstate")" "$rounds" "$authors"
+else
+  echo "(PgBouncer not installed: no pooled run)"
+fi
 $pin "$build/bench_relations" "$url" 3 10000
 "$here/scripts/bench_instructions.sh" libpq "$build/bench_crud_pg" "$url" 1 200
