@@ -275,7 +275,7 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
             snprintf(details, sizeof details, "The result contains %lld rows", (long long)n);
             rlh_perror e = {.status = id ? 404 : 406,
                             .code = "PGRST116",
-                            .message = "JSON object requested, multiple (or no) rows returned",
+                            .message = "Cannot coerce the result to a single JSON object",
                             .details = details,
                             .sentence = id ? "No row has this key." : details};
             rlh_result_free(&res);

@@ -27,12 +27,6 @@ const both = ["sqlite", "pg"];
 const KNOWN = new Map([
   ["csv() with a NULL and reals", { engines: both, parts: ["data"], reason:
     "a real 0 is written 0.0; PostgREST writes a row as PostgreSQL's record text: 0" }],
-  ["single(): no row, 406 PGRST116", { engines: both, parts: ["error.message"], reason:
-    "message 'JSON object requested, multiple (or no) rows returned' (PostgREST before v13); " +
-    "now 'Cannot coerce the result to a single JSON object'" }],
-  ["single(): several rows, 406 PGRST116", { engines: both, parts: ["error.message"], reason:
-    "message 'JSON object requested, multiple (or no) rows returned' (PostgREST before v13); " +
-    "now 'Cannot coerce the result to a single JSON object'" }],
   ["insert([objects]).select('id, title, price')", { engines: both, parts: ["data"], reason:
     "a key missing from one object of a bulk insert (columns= names it) takes the column's " +
     "DEFAULT (0); PostgREST inserts NULL unless Prefer: missing=default" }],
