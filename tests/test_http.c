@@ -675,6 +675,22 @@ static void test_csv_and_form_bodies(void **state)
     expect_error(&sv, "POST", "/authors", "%C3%28=x", form, 400, "PGRST102", NULL, 0);
     expect_error(&sv, "POST", "/authors", "name\n\xff\xfe", csv, 400, "PGRST102", NULL, 0);
     assert_int_equal(rows_of(&sv, "/authors?id=gte.12"), 1); /* Butler's, above */
+    /* reals in CSV as PostgreSQL writes a double (PostgREST's CSV): no ".0" added */
+    static const char *const real[][2] = {
+        {"0", "0"}, {"9.5", "9.5"}, {"20", "20"}, {"0.1", "0.1"}, {"1e20", "1e+20"}};
+    static const char *const json[] = {"Content-Type: application/json", NULL},
+                             *const accept[] = {"Accept: text/csv", NULL};
+    for (size_t i = 0; i < sizeof real / sizeof real[0]; i++) {
+        char body[64], want[64];
+        snprintf(body, sizeof body, "{\"price\": %s}", real[i][0]);
+        r = call(&sv, "PATCH", "/books?id=eq.1", body, json);
+        assert_int_equal(r.status, 204);
+        done(&r);
+        r = call(&sv, "GET", "/books?select=price&id=eq.1", NULL, accept);
+        snprintf(want, sizeof want, "price\n%s", real[i][1]);
+        assert_string_equal(r.body, want);
+        done(&r);
+    }
     stop(&sv);
 }
 

@@ -10,6 +10,9 @@
 #include "cast.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Row k of rs. */
@@ -192,6 +195,21 @@ static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_
         if (v->type == RL_V_NULL) return;
         if (v->type == RL_V_TEXT && !c->cast) {
             csv_field(b, v->u.s, strlen(v->u.s));
+            return;
+        }
+        if (v->type == RL_V_REAL && !c->cast) { /* as PostgreSQL writes a double: 0, 9.5, 1e+20 */
+            char num[32];
+            double x = v->u.r;
+            if (isnan(x) || isinf(x)) {
+                snprintf(num, sizeof num, "%s",
+                         isnan(x) ? "NaN"
+                         : x > 0  ? "Infinity"
+                                  : "-Infinity");
+            } else { /* the shortest of 15 or 17 digits that reads back the same */
+                snprintf(num, sizeof num, "%.15g", x);
+                if (strtod(num, NULL) != x) snprintf(num, sizeof num, "%.17g", x);
+            }
+            rlh_adds(b, num);
             return;
         }
     }
