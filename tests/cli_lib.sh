@@ -11,3 +11,11 @@ finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+served_port() { # file: the port of `reflite serve`'s "serving ... on http://127.0.0.1:PORT/" line
+  for i in $(seq 1 100); do
+    p=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$1")
+    [ -n "$p" ] && { echo "$p"; return 0; }
+    sleep 0.05
+  done
+  return 1
+}

@@ -12,18 +12,13 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/err" ] && cat "$dir/err"; exit 1; }
+. "$(dirname "$0")/cli_lib.sh"
 
 sqlite3 "$dir/app.db" "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);
   INSERT INTO authors (name) VALUES ('Le Guin')" >/dev/null || fail "sqlite3"
 "$bin" serve "$dir/app.db" --port 0 --allow-host api.internal >"$dir/out" 2>"$dir/err" &
 pid=$!
-port=""
-for i in $(seq 1 100); do
-  port=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$dir/out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || fail "no port printed"
+port=$(served_port "$dir/out") || fail "no port printed"
 url="http://127.0.0.1:$port"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 

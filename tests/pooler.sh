@@ -48,13 +48,7 @@ expect "the copied rows" 2 "$(psql -qAt "$direct" -c 'SELECT count(*) FROM shelv
 serve_under_load() { # mode-suffix
   "$bin" serve "$pooled$1" --port 0 --threads 8 --quiet > "$dir/serve.out" 2> "$dir/serve.err" &
   pid=$!
-  port=""
-  for i in $(seq 1 100); do
-    port=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$dir/serve.out")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "FAIL: serve$1 did not start"; cat "$dir/serve.err"; failures=$((failures + 1)); return; }
+  port=$(served_port "$dir/serve.out") || { echo "FAIL: serve$1 did not start"; cat "$dir/serve.err"; failures=$((failures + 1)); return; }
   : > "$dir/codes"
   for i in $(seq 1 400); do
     case $((i % 4)) in
