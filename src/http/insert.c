@@ -266,10 +266,7 @@ static bool same_keys(json_t *a, json_t *b)
     return true;
 }
 
-/* PostgREST's rules for the objects of a POST: with columns=, the columns named (all of the
- * table's) and of each object only those keys (*j is replaced); without it, an array's objects
- * have the same keys.  1 after answering r, -1 when out of memory, else 0. */
-static int columns_refused(rl_request *r, const rl_model *m, const rlh_req *req, json_t **j)
+int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json_t **j)
 {
     bool many = json_is_array(*j);
     size_t n = many ? json_array_size(*j) : 1;
@@ -347,7 +344,7 @@ int rlh_post(rl_request *r, const rl_model *m)
         json_decref(j);
         return 0;
     }
-    int refused = columns_refused(r, m, req, &j);
+    int refused = rlh_columns_taken(r, m, req, &j);
     if (refused) {
         rlh_plan_free(p);
         rlh_req_free(req);

@@ -414,6 +414,18 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
                                 "A PATCH body is an object (or an array whose first item is one).",
                                 NULL, NULL);
     }
+    if (j && rl_request_query(r, "columns")) { /* the keys columns= names, and no other */
+        rlh_req *req;
+        rlh_plan *p = rlh_request_planned(r, m, id, false, &req);
+        int refused = p ? rlh_columns_taken(r, m, req, &j) : 1;
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        if (refused) {
+            json_decref(j);
+            return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
+                               : 0;
+        }
+    }
     rl_set sets[RL_MAX_FIELDS + 1];
     size_t nsets = 0;
     void *row = calloc(1, m->size);
