@@ -254,11 +254,18 @@ static void side_db(char *db, size_t len, bool reflite)
     snprintf(db, len, "bench_%s_%d", reflite ? "rl" : "base", (int)getpid());
 }
 
-/* Run sql on a connection of its own to url. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Run sql on a connection of its own to url (its notices unsaid: "does not exist, skipping"). */
 static void admin(const char *url, const char *sql)
 {
     PGconn *h = PQconnectdb(url);
     if (PQstatus(h) != CONNECTION_OK) die("connect", PQerrorMessage(h));
+    PQsetNoticeProcessor(h, quiet, NULL);
     pq_exec(h, sql);
     PQfinish(h);
 }
