@@ -482,8 +482,9 @@ typedef enum rl_profile {
  *  - RL_PREPARED_ON: named server-side prepared statements (fastest; for a direct connection);
  *  - RL_PREPARED_OFF: unnamed statements, described and run each in one round trip, nothing
  *    kept on the server between transactions, and no session settings made outside a
- *    transaction (so read_only and the test profile are refused: they would reach other
- *    clients' sessions): for a transaction pooler;
+ *    transaction (read_only is refused: it would reach other clients' sessions; the test
+ *    profile's private store is a database of its own, CREATE DATABASE rl_test_<hex>, dropped
+ *    at close): for a transaction pooler;
  *  - RL_PREPARED_AUTO (0, the default): OFF when the connection looks like a pooler (port 6432,
  *    or a host name containing "pooler"), else ON, switching to OFF for good the first time the
  *    server does not know a statement this connection prepared (outside a transaction the

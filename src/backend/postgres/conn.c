@@ -78,6 +78,9 @@ void rli_pg_close(rlb_conn *cc)
     if (c->cancel) PQfreeCancel(c->cancel);
     pthread_mutex_destroy(&c->cancel_lock);
     PQfinish(c->c);
+    rli_pg_drop_test_database(c);
+    free(c->test_db);
+    free(c->admin_url);
     rli_pg_error_clear(&c->err);
     free(c);
 }

@@ -71,11 +71,16 @@ typedef struct pg_conn {
     bool read_only;
 
     /* Poolers (conn.c; set up in session.c). */
-    bool unnamed;   /* statements are unnamed, described and run in one round trip each */
-    bool pooled;    /* known to be behind a transaction pooler: no session settings */
-    bool auto_prep; /* RL_PREPARED_AUTO: named until the server does not know one */
+    bool unnamed;    /* statements are unnamed, described and run in one round trip each */
+    bool pooled;     /* known to be behind a transaction pooler: no session settings */
+    bool auto_prep;  /* RL_PREPARED_AUTO: named until the server does not know one */
     char prefix[20]; /* named statements are rl_<prefix>_1...: no other connection's names */
+    char *test_db;   /* through a pooler, the test profile's private database, or NULL... */
+    char *admin_url; /* ...and the URL it was made from, to drop it at close */
 } pg_conn;
+
+/* Drop the test profile's private database of c (after c's connection is closed). */
+void rli_pg_drop_test_database(pg_conn *c);
 
 /* Take prepared_statements=on|off|auto out of the URL target (a new string in *url) into
  * *mode (left as it is when the URL does not say); false when its value is none of these. */

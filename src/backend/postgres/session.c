@@ -89,6 +89,42 @@ static int test_schema(pg_conn *c)
     return rc;
 }
 
+/* The test profile through a transaction pooler, where a session's schema would not hold: a
+ * fresh database of this connection's own (CREATE DATABASE needs no session), connected to in
+ * place of url's, and dropped at close (rli_pg_drop_test_database).  The pooler must route a
+ * new database's name (PgBouncer: a "*" entry). */
+static int test_database(pg_conn *c, const char *url)
+{
+    char name[64], sql[96];
+    snprintf(name, sizeof name, "rl_test_%s", c->prefix);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    int rc = rli_pg_run(c, sql, NULL);
+    if (rc != RLB_OK) return rc;
+    const char *const keys[] = {"dbname", "dbname", NULL}, *const values[] = {url, name, NULL};
+    PGconn *own = PQconnectdbParams(keys, values, 1);
+    c->test_db = strdup(name);
+    c->admin_url = strdup(url);
+    if (PQstatus(own) != CONNECTION_OK || !c->test_db || !c->admin_url) {
+        rli_pg_error_clear(&c->err);
+        c->err.message = strdup(own ? PQerrorMessage(own) : "out of memory");
+        PQfinish(own);
+        return PG_FAIL; /* rli_pg_close drops the database */
+    }
+    PQfinish(c->c);
+    c->c = own;
+    return RLB_OK;
+}
+
+void rli_pg_drop_test_database(pg_conn *c)
+{
+    if (!c->test_db || !c->admin_url) return;
+    PGconn *a = PQconnectdb(c->admin_url);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", c->test_db);
+    if (PQstatus(a) == CONNECTION_OK) PQclear(PQexec(a, sql));
+    PQfinish(a);
+}
+
 /* The session's settings, from the options of the open: how long to wait for a lock,
  * read-only, and once the test profile's schema exists, that schema first on the search path
  * (made again on every new session). */
@@ -182,19 +218,28 @@ int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf
     c->lock_ms = o->busy_timeout_ms == 0 ? 5000 : o->busy_timeout_ms < 0 ? 0 : o->busy_timeout_ms;
     c->read_only = o->read_only;
     c->c = PQconnectdb(url);
-    free(url);
     if (c->c && PQstatus(c->c) == CONNECTION_OK) rli_pg_prepared_setup(c, mode);
-    if (c->pooled && (o->read_only || o->profile == RL_PROFILE_TEST)) {
+    if (c->pooled && o->read_only) {
+        free(url);
         int code = rli_open_fail(
             errbuf, errlen, RL_EREFUSED,
             "Refused: through a transaction pooler (prepared_statements=off, or a pooler's port "
-            "6432 or host name), %s would be a session setting that other clients of the pooler "
-            "are given; connect directly (or say prepared_statements=on if this is no pooler)%s.",
-            o->read_only ? "read-only" : "the test profile's private schema",
-            o->read_only ? ", or give the role SELECT only" : "");
+            "6432 or host name), read-only would be a session setting that other clients of the "
+            "pooler are given; connect directly (or say prepared_statements=on if this is no "
+            "pooler), or give the role SELECT only.");
         rli_pg_close((rlb_conn *)c);
         return code;
     }
+    bool private_db = c->pooled && o->profile == RL_PROFILE_TEST && PQstatus(c->c) == CONNECTION_OK;
+    if (private_db && test_database(c, url) != RLB_OK) {
+        free(url);
+        int code = rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
+                                 "Could not make the test profile's private database: %s",
+                                 c->err.message ? c->err.message : "");
+        rli_pg_close((rlb_conn *)c);
+        return code;
+    }
+    free(url);
     if (!c->c || PQstatus(c->c) != CONNECTION_OK) {
         char *m = rli_name_disp(c->c ? PQerrorMessage(c->c) : "out of memory");
         int code = rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
@@ -208,7 +253,7 @@ int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf
     /* replica sessions skip the key triggers: such a connection cannot keep the promise */
     bool replica = replica_role(c) == 1;
     if (replica || session_setup(c) != RLB_OK ||
-        (o->profile == RL_PROFILE_TEST && test_schema(c) != RLB_OK)) {
+        (o->profile == RL_PROFILE_TEST && !private_db && test_schema(c) != RLB_OK)) {
         int code = replica ? rli_open_fail(errbuf, errlen, RL_EREFUSED,
                                            "Refused: this PostgreSQL session has "
                                            "session_replication_role = replica, under which "
