@@ -35,6 +35,7 @@ if command -v pgbouncer > /dev/null; then
   echo
   echo "== through PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}') (transaction pooling), both sides =="
   REFLITE_BENCH_POOLED=1 $pin "$build/bench_crud_pg" "$(sed -n 2p "$bstate")" "$rounds" "$authors"
+  $pin "$build/bench_relations" "$(sed -n 2p "$bstate")" 3 10000
 else
   echo "(PgBouncer not installed: no pooled run)"
 fi
