@@ -30,6 +30,10 @@ int rlh_bad_key(rl_request *r, const rl_model *m, const char *id);
 /* The request value of r on m (*req: its query string and headers; with id, the filter of
  * its key; with by_key, ordered by the integer key) and its plan on r's models, both the
  * caller's to free; NULL (and *req NULL) after answering r with the request's error. */
+/* The request's value from the parse stage alone (NULL when out of memory; it may hold a parse
+ * error, rlh_request_planned's to answer): what a method checks before the plan (PUT's key
+ * filters).  Free with rlh_req_free. */
+rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m);
 rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
                               rlh_req **req);
 

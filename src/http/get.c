@@ -355,6 +355,11 @@ static rlh_req *request_value(rl_request *r, const rl_model *m, const char *id, 
     return req;
 }
 
+rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m)
+{
+    return request_value(r, m, NULL, false);
+}
+
 static rlh_plan *request_plan(rl_request *r, const rlh_req *req)
 {
     rlh_plan_opts o = {

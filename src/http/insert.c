@@ -502,21 +502,27 @@ int rlh_put(rl_request *r, const rl_model *m)
     const char *keys[RL_MAX_FIELDS + 1];
     size_t nkeys = key_names(m, keys, RL_MAX_FIELDS);
     keys[nkeys] = NULL;
+    /* the filters' shape first, as PostgREST: before whether their columns exist */
+    rlh_req *parsed = rlh_request_parsed(r, m);
+    bool shaped = parsed && !parsed->error && !key_filters(parsed, keys, nkeys);
+    rlh_req_free(parsed);
+    if (shaped) {
+        rl_response_header(r, "Allow", "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        return put_error(r, 405, "PGRST105",
+                         "Filters must include all and only primary key columns with 'eq' "
+                         "operators",
+                         nkeys ? "A PUT names its row by key=eq.value of each primary key column, "
+                                 "and by nothing else."
+                               : "A PUT needs a table with a primary key.");
+    }
     rlh_req *req;
     rlh_plan *p = rlh_request_planned(r, m, NULL, false, &req);
     if (!p) return 0;
     int rc = 0;
     json_t *j = NULL, *o = NULL;
     void *row = NULL;
-    if (!key_filters(req, keys, nkeys)) {
-        rl_response_header(r, "Allow", "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
-        rc = put_error(r, 405, "PGRST105",
-                       "Filters must include all and only primary key columns with 'eq' operators",
-                       nkeys ? "A PUT names its row by key=eq.value of each primary key column, "
-                               "and by nothing else."
-                             : "A PUT needs a table with a primary key.");
-    } else if ((j = rlh_body_json(r)) && (o = put_object(r, j, req, keys, nkeys)) &&
-               (row = calloc(1, m->size)) && rlh_row_from(r, m, o, row, "", false) == 0) {
+    if ((j = rlh_body_json(r)) && (o = put_object(r, j, req, keys, nkeys)) &&
+        (row = calloc(1, m->size)) && rlh_row_from(r, m, o, row, "", false) == 0) {
         rl_db *db = rl_request_db(r);
         rl_query *q = NULL;
         rlh_exec_error err = {0};
