@@ -528,8 +528,70 @@ static int in_order_of(rlh_rset *rs, const rl_model *m, const rl_value *keys, si
     return RL_OK;
 }
 
+/* Whether two values are the same. */
+static bool same_value(const rl_value *a, const rl_value *b)
+{
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case RL_V_NULL:
+        return true;
+    case RL_V_INT:
+        return a->u.i == b->u.i;
+    case RL_V_REAL:
+        return a->u.r == b->u.r;
+    case RL_V_TEXT:
+        return strcmp(a->u.s, b->u.s) == 0;
+    case RL_V_BLOB:
+        return a->u.b.len == b->u.b.len &&
+               (!a->u.b.len || !memcmp(a->u.b.data, b->u.b.data, a->u.b.len));
+    }
+    return false;
+}
+
+/* Whether rows a and b of m have the same key: its primary key's fields, or every field. */
+static bool same_key(const rl_model *m, void *a, void *b)
+{
+    rl_value *x = rl_row_values(m, a), *y = rl_row_values(m, b);
+    for (size_t f = 0; f < m->nfields; f++) {
+        bool in_key = !m->primary_key;
+        for (size_t k = 0; m->primary_key && m->primary_key[k] && !in_key; k++)
+            in_key = rlh_field(m, m->primary_key[k]) == &m->fields[f];
+        if (in_key && !same_value(&x[f], &y[f])) return false;
+    }
+    return true;
+}
+
+/* The rows of rs (of m, without an integer key) in the order of kept, the rows as written, met
+ * by their key (those not among them last, as they were). */
+static int in_kept_order(rlh_rset *rs, const rl_model *m, const rl_rows *kept)
+{
+    if (rs->count < 2) return RL_OK;
+    keyed *place = malloc(rs->count * sizeof *place);
+    bool *used = calloc(kept->count ? kept->count : 1, sizeof *used);
+    char *moved = malloc(rs->count * m->size);
+    for (size_t i = 0; place && used && moved && i < rs->count; i++) {
+        size_t at = kept->count + i;
+        for (size_t j = 0; j < kept->count && at >= kept->count; j++)
+            if (!used[j] &&
+                same_key(m, (char *)rs->items + i * m->size, (char *)kept->items + j * m->size))
+                used[at = j] = true;
+        place[i] = (keyed){(int64_t)at, i};
+    }
+    if (place && used && moved) {
+        qsort(place, rs->count, sizeof *place, by_key);
+        for (size_t i = 0; i < rs->count; i++)
+            memcpy(moved + i * m->size, (const char *)rs->items + place[i].at * m->size, m->size);
+        memcpy((void *)rs->items, moved, rs->count * m->size);
+    }
+    int rc = place && used && moved ? RL_OK : RL_ENOMEM;
+    free(place);
+    free(used);
+    free(moved);
+    return rc;
+}
+
 int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_value *keys,
-                     size_t nkeys, rlh_result *out, rlh_exec_error *err)
+                     size_t nkeys, const rl_rows *kept, rlh_result *out, rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
@@ -539,12 +601,14 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_valu
     for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
         if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, rows, &n->kids[i], err);
     if (rc == RL_OK) rc = order_query(rows, n, true, err);
-    if (rc == RL_OK && keys && n->norder == 0 && n->m->has_pk) { /* in the order of keys */
+    bool by_keys = keys && n->m->has_pk, by_kept = kept && !n->m->has_pk;
+    if (rc == RL_OK && (by_keys || by_kept) && n->norder == 0) { /* in the order written */
         rc = rl_fetch_all(rows, &out->root.rows);
         if (rc == RL_OK) {
             out->root.items = out->root.rows->items;
             out->root.count = out->root.rows->count;
-            rc = in_order_of(&out->root, n->m, keys, nkeys);
+            rc = by_keys ? in_order_of(&out->root, n->m, keys, nkeys)
+                         : in_kept_order(&out->root, n->m, kept);
         }
         if (rc == RL_OK) rc = fetch_kids(db, n, &out->root, err);
         if (rc == RL_OK) rc = check_casts(&out->root, err);

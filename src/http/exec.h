@@ -61,9 +61,10 @@ void rlh_result_free(rlh_result *r);
  * plan's columns, order, !inner and embedded relations, but not its conditions or range:
  * what a write answers with return=representation, for the rows it wrote.  With keys (the
  * integer keys of the rows, in the order they were written) and no order= in the plan, the
- * rows come in that order. */
+ * rows come in that order; for a table without an integer key, so does kept (the rows as
+ * written, met by their primary key's fields, or all fields), when not NULL. */
 int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_value *keys,
-                     size_t nkeys, rlh_result *out, rlh_exec_error *err);
+                     size_t nkeys, const rl_rows *kept, rlh_result *out, rlh_exec_error *err);
 
 /* The query of the rows a write (PATCH, DELETE) of plan p reaches, into *out (the caller frees
  * it, whatever the return): the root's conditions; with limit= or offset=, exactly the rows of

@@ -33,10 +33,11 @@ typedef struct write {
 
 /* The representation of the rows of query rows (taken) into w->out, in the order of keys
  * (NULL: as they come); RL_OK or an error. */
-static int represent(write *w, rl_query *rows, const rl_value *keys, size_t nkeys)
+static int represent(write *w, rl_query *rows, const rl_value *keys, size_t nkeys,
+                     const rl_rows *kept)
 {
     rlh_result res;
-    int rc = rlh_exec_read_of(w->db, w->p, rows, keys, nkeys, &res, &w->err);
+    int rc = rlh_exec_read_of(w->db, w->p, rows, keys, nkeys, kept, &res, &w->err);
     if (rc == RL_OK) {
         bool strip = w->req->nulls_stripped;
         if (w->req->accept == RLH_MEDIA_SINGULAR && res.root.count == 1)
@@ -120,7 +121,7 @@ static int run(write *w, int64_t *changed)
     if (rc == RL_OK && !w->refused && w->representation && w->del) {
         rl_query *rows = before ? rlh_refind(w->db, w->m, before, NULL, 0) : rl_select(w->db, w->m);
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
-        rc = rows ? represent(w, rows, NULL, 0) : RL_ENOMEM;
+        rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
     }
     if (rc == RL_OK && !w->refused)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
@@ -132,7 +133,7 @@ static int run(write *w, int64_t *changed)
             rl_where(rows, rlh_pk_name(w->m), RL_EQ, *key);
         else if (rows && !before)
             rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
-        rc = rows ? represent(w, rows, NULL, 0) : RL_ENOMEM;
+        rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
     }
     free(pks);
     rl_rows_free(before);
@@ -209,13 +210,13 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
     } else if (w->nkept > RLH_MAX_REFOUND) {
         *refused = too_many(r);
         return RL_EINVAL;
-    } else {
-        rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
-        rows = rlh_refind(w->db, w->m, &kept, NULL, 0);
     }
+    rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
+    if (!w->put && !w->m->has_pk) rows = rlh_refind(w->db, w->m, &kept, NULL, 0);
     if (!rows) return RL_ENOMEM;
     write x = {.r = r, .m = w->m, .req = w->req, .p = w->p, .db = w->db};
-    int rc = represent(&x, rows, w->put ? NULL : w->pks, w->put ? 0 : w->nkept);
+    int rc = represent(&x, rows, w->put ? NULL : w->pks, w->put ? 0 : w->nkept,
+                       w->put || w->m->has_pk ? NULL : &kept);
     *err = x.err;
     rlh_add(b, x.out.data ? x.out.data : "", x.out.len);
     rlh_free(&x.out);
