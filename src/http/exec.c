@@ -571,17 +571,24 @@ static int in_kept_order(rlh_rset *rs, const rl_model *m, const rl_rows *kept)
     char *moved = malloc(rs->count * m->size);
     for (size_t i = 0; place && used && moved && i < rs->count; i++) {
         size_t at = kept->count + i;
+        bool met = false;
         for (size_t j = 0; j < kept->count && at >= kept->count; j++)
-            if (!used[j] &&
-                same_key(m, (char *)rs->items + i * m->size, (char *)kept->items + j * m->size))
-                used[at = j] = true;
-        place[i] = (keyed){(int64_t)at, i};
+            if (same_key(m, (char *)rs->items + i * m->size, (char *)kept->items + j * m->size)) {
+                met = true;
+                if (!used[j]) used[at = j] = true;
+            }
+        /* a table without any key: a row the same in every column as written ones that have
+         * their rows already, there before, cannot be told from them: it is not the answer's */
+        bool surplus = met && at >= kept->count && !m->primary_key;
+        place[i] = (keyed){surplus ? INT64_MAX : (int64_t)at, i};
     }
     if (place && used && moved) {
         qsort(place, rs->count, sizeof *place, by_key);
         for (size_t i = 0; i < rs->count; i++)
             memcpy(moved + i * m->size, (const char *)rs->items + place[i].at * m->size, m->size);
         memcpy((void *)rs->items, moved, rs->count * m->size);
+        while (rs->count && place[rs->count - 1].key == INT64_MAX)
+            rs->count--;
     }
     int rc = place && used && moved ? RL_OK : RL_ENOMEM;
     free(place);
