@@ -1,6 +1,8 @@
 #!/bin/sh
 # A throw-away PostgreSQL server for the test suite: initdb and pg_ctl in a temporary
-# directory, listening on a Unix socket there only (no TCP port), fsync off.  As root the
+# directory, listening on a Unix socket there only (no TCP port), fsync off, autovacuum off
+# (an automatic ANALYZE could take a lock between a test's TRUNCATEs: a deadlock seen once;
+# tests that need statistics run ANALYZE themselves).  As root the
 # server runs as the postgres user (initdb refuses root).
 #
 #   pg_server.sh start STATE   start a server; STATE receives its directory and URL
@@ -30,7 +32,7 @@ ctl() {
   dir=$(sed -n 1p "$state")
   [ -n "$dir" ] && [ -d "$dir/data" ] || { echo "pg_server: no server in $state" >&2; exit 1; }
   if ! $as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
       "$@" > /dev/null 2>&1; then
     echo "pg_server: pg_ctl $* failed:" >&2; tail -n 20 "$dir/server.log" >&2; return 1
   fi
