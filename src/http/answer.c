@@ -12,7 +12,6 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Row k of rs. */
@@ -205,9 +204,8 @@ static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_
                          isnan(x) ? "NaN"
                          : x > 0  ? "Infinity"
                                   : "-Infinity");
-            } else { /* the shortest of 15 or 17 digits that reads back the same */
-                snprintf(num, sizeof num, "%.15g", x);
-                if (strtod(num, NULL) != x) snprintf(num, sizeof num, "%.17g", x);
+            } else {
+                rlh_real_text(x, num);
             }
             rlh_adds(b, num);
             return;

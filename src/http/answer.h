@@ -31,9 +31,12 @@ int rlh_bad_key(rl_request *r, const rl_model *m, const char *id);
  * its key; with by_key, ordered by the integer key) and its plan on r's models, both the
  * caller's to free; NULL (and *req NULL) after answering r with the request's error. */
 /* The request's value from the parse stage alone (NULL when out of memory; it may hold a parse
- * error, rlh_request_planned's to answer): what a method checks before the plan (PUT's key
- * filters).  Free with rlh_req_free. */
+ * error, rlh_parsed_planned's to answer): what a method checks before the plan (PUT's key
+ * filters).  Free with rlh_req_free, or plan with rlh_parsed_planned. */
 rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m);
+/* rlh_request_planned for a request already parsed (*req, taken: on failure it is freed and
+ * *req set to NULL, r answered). */
+rlh_plan *rlh_parsed_planned(rl_request *r, rlh_req **req);
 rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
                               rlh_req **req);
 
@@ -66,8 +69,9 @@ int rlh_write_end(rl_db *db, const rlh_req *req);
 int rlh_put(rl_request *r, const rl_model *m);
 
 /* write.c: PATCH and DELETE of the rows a request's filters (or /table/ID) name: sets (none
- * for DELETE) are the body's columns with their values.  Answers r. */
+ * for DELETE) are the body's columns with their values; req and p the request already planned
+ * (both taken), or NULL to plan it here.  Answers r. */
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
-                     size_t nsets, bool del);
+                     size_t nsets, bool del, rlh_req *req, rlh_plan *p);
 
 #endif

@@ -373,10 +373,8 @@ static int plan_error(rl_request *r, const rlh_plan *p)
     return rlh_answer_error(r, p->error);
 }
 
-rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
-                              rlh_req **req)
+rlh_plan *rlh_parsed_planned(rl_request *r, rlh_req **req)
 {
-    *req = request_value(r, m, id, by_key);
     rlh_plan *p = request_plan(r, *req);
     if (p && !p->error) return p;
     plan_error(r, p);
@@ -384,6 +382,13 @@ rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, 
     rlh_req_free(*req);
     *req = NULL;
     return NULL;
+}
+
+rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                              rlh_req **req)
+{
+    *req = request_value(r, m, id, by_key);
+    return rlh_parsed_planned(r, req);
 }
 
 int rlh_get(rl_request *r, const rl_model *m, const char *id)

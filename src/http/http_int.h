@@ -46,6 +46,8 @@ void rlh_error_open(rlh_buf *b, const char *code, const char *message, const cha
 /* v as JSON: numbers, strings, null; booleans for a field of kind boolean; a blob as "\x..";
  * the text of a column of kind RL_KIND_NUMERIC as a number, of RL_KIND_JSON or RL_KIND_ARRAY
  * as the JSON it holds (each as a string when the text is not one). */
+/* A finite double as the shortest of 15 or 17 significant digits that reads back the same. */
+void rlh_real_text(double x, char out[32]);
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind);
 /* rl_respond with b's bytes as the body, handed over without a copy (b is emptied when they
  * were taken). */

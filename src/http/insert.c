@@ -503,10 +503,9 @@ int rlh_put(rl_request *r, const rl_model *m)
     size_t nkeys = key_names(m, keys, RL_MAX_FIELDS);
     keys[nkeys] = NULL;
     /* the filters' shape first, as PostgREST: before whether their columns exist */
-    rlh_req *parsed = rlh_request_parsed(r, m);
-    bool shaped = parsed && !parsed->error && !key_filters(parsed, keys, nkeys);
-    rlh_req_free(parsed);
-    if (shaped) {
+    rlh_req *req = rlh_request_parsed(r, m);
+    if (req && !req->error && !key_filters(req, keys, nkeys)) {
+        rlh_req_free(req);
         rl_response_header(r, "Allow", "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
         return put_error(r, 405, "PGRST105",
                          "Filters must include all and only primary key columns with 'eq' "
@@ -515,8 +514,7 @@ int rlh_put(rl_request *r, const rl_model *m)
                                  "and by nothing else."
                                : "A PUT needs a table with a primary key.");
     }
-    rlh_req *req;
-    rlh_plan *p = rlh_request_planned(r, m, NULL, false, &req);
+    rlh_plan *p = rlh_parsed_planned(r, &req);
     if (!p) return 0;
     int rc = 0;
     json_t *j = NULL, *o = NULL;

@@ -242,6 +242,12 @@ static bool raw_json(rlh_buf *b, const char *s, rl_kind kind)
     return true;
 }
 
+void rlh_real_text(double x, char out[32])
+{
+    snprintf(out, 32, "%.15g", x);
+    if (strtod(out, NULL) != x) snprintf(out, 32, "%.17g", x);
+}
+
 void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
 {
     switch (v->type) {
@@ -257,9 +263,8 @@ void rlh_json_value(rlh_buf *b, const rl_value *v, rl_kind kind)
             rlh_add_int(b, (int64_t)v->u.r);
             rlh_add(b, ".0", 2);
         } else if (isfinite(v->u.r)) {
-            char num[32]; /* the shortest of 15 or 17 digits that reads back the same */
-            snprintf(num, sizeof num, "%.15g", v->u.r);
-            if (strtod(num, NULL) != v->u.r) snprintf(num, sizeof num, "%.17g", v->u.r);
+            char num[32];
+            rlh_real_text(v->u.r, num);
             rlh_adds(b, num);
             if (!strpbrk(num, ".eEn")) rlh_adds(b, ".0"); /* stays a real number */
         } else

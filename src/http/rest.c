@@ -414,13 +414,14 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
                                 "A PATCH body is an object (or an array whose first item is one).",
                                 NULL, NULL);
     }
+    rlh_req *req = NULL;
+    rlh_plan *p = NULL;                        /* planned here for columns=, and passed on */
     if (j && rl_request_query(r, "columns")) { /* the keys columns= names, and no other */
-        rlh_req *req;
-        rlh_plan *p = rlh_request_planned(r, m, id, false, &req);
+        p = rlh_request_planned(r, m, id, false, &req);
         int refused = p ? rlh_columns_taken(r, m, req, &j) : 1;
-        rlh_plan_free(p);
-        rlh_req_free(req);
         if (refused) {
+            rlh_plan_free(p);
+            rlh_req_free(req);
             json_decref(j);
             return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
                                : 0;
@@ -429,18 +430,16 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     rl_set sets[RL_MAX_FIELDS + 1];
     size_t nsets = 0;
     void *row = calloc(1, m->size);
-    if (!row) {
-        json_decref(j);
-        return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    }
     int rc = 0;
-    if (j && rlh_row_from(r, m, j, row, "", false) < 0) {
-        rc = -1;
-    } else if (j) {
-        nsets = rlh_sets_of(m, j, row, sets);
+    if (!row || (j && rlh_row_from(r, m, j, row, "", false) < 0)) {
+        rc = row ? -1 : rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        rlh_plan_free(p);
+        rlh_req_free(req);
+    } else {
+        if (j) nsets = rlh_sets_of(m, j, row, sets);
+        rc = rlh_write_change(r, m, id, sets, nsets, del, req, p);
     }
-    if (rc == 0) rc = rlh_write_change(r, m, id, sets, nsets, del);
-    rl_row_free(m, row);
+    if (row) rl_row_free(m, row);
     free(row);
     json_decref(j);
     return rc < 0 ? 0 : rc;

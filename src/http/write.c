@@ -283,13 +283,15 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
 }
 
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
-                     size_t nsets, bool del)
+                     size_t nsets, bool del, rlh_req *req, rlh_plan *p)
 {
     rl_value key;
-    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
-    rlh_req *req;
-    rlh_plan *p = rlh_request_planned(r, m, id, false, &req);
-    if (!p) return 0;
+    if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) {
+        rlh_plan_free(p);
+        rlh_req_free(req);
+        return rlh_bad_key(r, m, id);
+    }
+    if (!p && !(p = rlh_request_planned(r, m, id, false, &req))) return 0;
     if (!del && nsets == 0) { /* nothing to set: nothing written, whatever the filters */
         rl_response_header(r, "Content-Range", "*/*");
         rlh_preference_applied(r, req, req->method, false);

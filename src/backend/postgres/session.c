@@ -160,10 +160,12 @@ bool rli_pg_url_prepared(const char *target, char **url, rl_prepared *mode)
     static const char key[] = "prepared_statements=";
     *url = strdup(target);
     if (!*url) return true;
-    char *q = strchr(*url, '?'), *p = q;
-    while (p && !((p[-1] == '?' || p[-1] == '&') && strncmp(p, key, sizeof key - 1) == 0))
-        p = strchr(p + 1, 'p');
-    if (!p) return true;
+    char *q = strchr(*url, '?'), *p = q ? q + 1 : NULL;
+    while (p && *p && strncmp(p, key, sizeof key - 1) != 0) { /* the query's parameters */
+        p += strcspn(p, "&");
+        p += *p == '&';
+    }
+    if (!p || !*p) return true;
     char *v = p + sizeof key - 1, *end = v + strcspn(v, "&");
     size_t n = (size_t)(end - v);
     bool ok = true;
