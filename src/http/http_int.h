@@ -195,7 +195,8 @@ int rlh_refuse(rl_request *r, const char *code, const char *where, const char *m
 size_t rlh_sets_of(const rl_model *m, json_t *o, void *row, rl_set *sets);
 /* PostgREST's rules for the objects of a POST or PATCH body j: with columns=, the columns named
  * (all of the table's) and of each object only those keys (*j is replaced); without it, an
- * array's objects have the same keys.  1 after answering r, -1 when out of memory, else 0. */
+ * array's objects have the same keys.  1 after answering r (a refusal, or out of memory), else
+ * 0. */
 struct rlh_req;
 int rlh_columns_taken(rl_request *r, const rl_model *m, const struct rlh_req *req, json_t **j);
 /* The value of hexadecimal digit c, or -1 (json.c). */

@@ -312,7 +312,8 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
         }
         if (!t || (many && (!taken || json_array_append_new(taken, t) != 0))) {
             json_decref(taken);
-            return -1;
+            rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+            return 1;
         }
         if (!many) taken = t;
     }
@@ -344,13 +345,11 @@ int rlh_post(rl_request *r, const rl_model *m)
         json_decref(j);
         return 0;
     }
-    int refused = rlh_columns_taken(r, m, req, &j);
-    if (refused) {
+    if (rlh_columns_taken(r, m, req, &j)) {
         rlh_plan_free(p);
         rlh_req_free(req);
         json_decref(j);
-        return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
-                           : 0;
+        return 0;
     }
     /* a resolution= needs a key to find duplicates by: without one it is not applied */
     bool resolve = m->has_pk || m->primary_key || req->non_conflict;

@@ -418,13 +418,11 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
     rlh_plan *p = NULL;                        /* planned here for columns=, and passed on */
     if (j && rl_request_query(r, "columns")) { /* the keys columns= names, and no other */
         p = rlh_request_planned(r, m, id, false, &req);
-        int refused = p ? rlh_columns_taken(r, m, req, &j) : 1;
-        if (refused) {
+        if (!p || rlh_columns_taken(r, m, req, &j)) {
             rlh_plan_free(p);
             rlh_req_free(req);
             json_decref(j);
-            return refused < 0 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
-                               : 0;
+            return 0;
         }
     }
     rl_set sets[RL_MAX_FIELDS + 1];
