@@ -59,18 +59,30 @@ static int64_t count_rows(pg_conn *c, const char *table, const char *column, con
     return n;
 }
 
-/* Values of column that a change to type would alter (-1 with *why: the cast fails). */
-static int64_t changed_by_cast(pg_conn *c, const char *table, const char *column, const char *type,
-                               char **why)
+/* Values of column (of type old) that a change to type would lose: those that casting back
+ * to old does not give back, compared as text ('01234' -> 1234 is lost, 100 -> '100' and a
+ * date -> timestamp are not); -1 with *why when the cast fails.  old NULL: compared as the
+ * new type holds them. */
+static int64_t changed_by_cast(pg_conn *c, const char *table, const char *column, const char *old,
+                               const char *type, char **why)
 {
     strbuf q;
     rli_sb_init(&q);
     rli_render_count(&q, NULL, table, column, " IS NOT NULL AND ");
     rli_sb_ident(&q, column);
-    rli_sb_puts(&q, "::text IS DISTINCT FROM (");
+    rli_sb_puts(&q, "::text IS DISTINCT FROM ((");
     rli_sb_ident(&q, column);
-    rli_sb_printf(&q, "::%s)::text", type);
+    if (old)
+        rli_sb_printf(&q, "::%s)::%s)::text", type, old);
+    else
+        rli_sb_printf(&q, "::%s))::text", type);
     int64_t n = q.oom ? -1 : count_of(c, sb_str(&q), why);
+    if (n < 0 && !q.oom && old) {
+        /* no cast back (or a value that does not go back): compare what the new type holds */
+        free(*why);
+        *why = NULL;
+        n = changed_by_cast(c, table, column, NULL, type, why);
+    }
     rli_sb_free(&q);
     return n;
 }
@@ -94,7 +106,7 @@ static void column_loss(pg_conn *c, rl_plan *p, const sch_table *t, const sch_co
     }
     if (rli_same_name(cc->type, tc->type) || tc->hidden) return;
     char *why = NULL;
-    int64_t n = changed_by_cast(c, t->name, cc->name, tc->type, &why);
+    int64_t n = changed_by_cast(c, t->name, cc->name, cc->type, tc->type, &why);
     rli_loss_type(p, t->name, tc->name, tc->type, n, why);
     free(why);
 }

@@ -117,6 +117,37 @@ static bool vtab_module_allowed(const char *m)
     return false;
 }
 
+/* Whether a schema may call function name: one of the engine's own functions that are
+ * innocuous or deterministic and never direct-only (json_extract yes; load_extension,
+ * fts3_tokenizer and anything registered by others no), and SQLite's internal ones. */
+static bool schema_function(const scratch *s, const char *name)
+{
+    if (!name || !s->functions || strchr(name, ',')) return false;
+    /* what SQLite's own ALTER TABLE calls (sqlite_rename_column...): internal functions, which
+     * schema text cannot call */
+    if (strncasecmp(name, "sqlite_", 7) == 0) return true;
+    size_t n = strlen(name);
+    for (const char *p = s->functions; p && p[1]; p = strchr(p + 1, ','))
+        if (strncasecmp(p + 1, name, n) == 0 && p[n + 1] == ',') return true;
+    return false;
+}
+
+/* The functions a schema may call (see schema_function), read from the engine itself;
+ * NULL when the engine cannot list them (then schemas keep to innocuous functions). */
+static char *schema_functions(sqlite3 *h)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h,
+                           "SELECT ',' || group_concat(name, ',') || ',' FROM (SELECT name FROM "
+                           "pragma_function_list GROUP BY name HAVING min(builtin) = 1 AND "
+                           "max(flags & 0x80000) = 0 AND min((flags & 0x200800) <> 0) = 1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *list = sqlite3_step(st) == SQLITE_ROW ? rli_sqlite_dup_text(st, 0) : NULL;
+    sqlite3_finalize(st);
+    return list;
+}
+
 /* The authorizer of the scratch database: what schema text may do there.  (Over 60 lines:
  * one case per action, read as a table, then the one refusal sentence.) */
 static int scratch_auth(void *arg, int action, const char *a, const char *b, const char *dbname,
@@ -148,10 +179,12 @@ static int scratch_auth(void *arg, int action, const char *a, const char *b, con
          * statement of the text itself that is DML is refused by its first word */
         ok = is_main(dbname) || schema_table_name(a);
         break;
+    case SQLITE_FUNCTION:
+        ok = schema_function(s, b);
+        break;
     case SQLITE_READ:
     case SQLITE_SELECT:
     case SQLITE_RECURSIVE:
-    case SQLITE_FUNCTION:
     case SQLITE_TRANSACTION:
     case SQLITE_SAVEPOINT:
     case SQLITE_REINDEX:
@@ -176,6 +209,11 @@ static int scratch_auth(void *arg, int action, const char *a, const char *b, con
             rli_sb_name(&m, a);
             rli_sb_puts(&m, " refused)");
         }
+        if (action == SQLITE_FUNCTION) {
+            rli_sb_puts(&m, " (function ");
+            rli_sb_name(&m, b);
+            rli_sb_puts(&m, "() refused: it is not one of SQLite's own deterministic functions)");
+        }
         if (action == SQLITE_CREATE_VTABLE) {
             rli_sb_puts(&m, " (virtual table module ");
             rli_sb_name(&m, b);
@@ -199,7 +237,11 @@ int rli_scratch_open(scratch *s)
     rli_sqlite_strict_names(s->h);
     sqlite3_db_config(s->h, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)0);
     sqlite3_db_config(s->h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
-    sqlite3_db_config(s->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)0);
+    /* Functions that are not innocuous (SQLite's JSON functions) may appear in a schema only
+     * when it is trusted: the authorizer then lets through the engine's own deterministic
+     * ones alone, so a schema still cannot call what touches files or runs SQL. */
+    s->functions = schema_functions(s->h);
+    sqlite3_db_config(s->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, s->functions ? 1 : 0, (int *)0);
     sqlite3_limit(s->h, SQLITE_LIMIT_ATTACHED, 0);
     return SQLITE_OK;
 }
@@ -208,6 +250,7 @@ void rli_scratch_close(scratch *s)
 {
     if (s->h) sqlite3_close(s->h);
     free(s->denied);
+    free(s->functions);
     memset(s, 0, sizeof *s);
 }
 

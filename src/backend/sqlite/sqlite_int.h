@@ -145,6 +145,7 @@ typedef struct scratch {
     unsigned long ticks; /* progress handler calls */
     bool timed_out;
     char *denied; /* what the authorizer refused (malloc'd) */
+    char *functions; /* the engine's own functions a schema may call: ",name,name," */
 } scratch;
 int rli_scratch_open(scratch *s);
 void rli_scratch_close(scratch *s);
