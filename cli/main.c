@@ -73,16 +73,18 @@ static const char *SCHEMA_USAGE =
     "VIRTUAL TABLE, without their shadow tables).  Read-only.\n" TIMEOUT_HELP "\n" EXIT_RULE;
 
 static const char *DIFF_USAGE =
-    "usage: reflite diff DB SCHEMA.sql [--json] [--timeout MS]\n"
+    "usage: reflite diff DB SCHEMA.sql [--rename SPEC]... [--json] [--timeout MS]\n"
     "\n"
     "Compares DB with the schema declared in SCHEMA.sql and prints what differs, what data a\n"
     "migration would lose, and the exact SQL it would run.  DB is opened read-only and\n"
     "SCHEMA.sql may hold only schema statements (CREATE, DROP, ALTER).\n"
+    "  --rename SPEC          as for migrate; the renames are tried in a transaction that\n"
+    "                         is rolled back, so DB is then opened for writing\n"
     "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP
     "\n" EXIT_RULE;
 
 static const char *MIGRATE_USAGE =
-    "usage: reflite migrate DB SCHEMA.sql [--dry-run] [--allow-data-loss]\n"
+    "usage: reflite migrate DB SCHEMA.sql [--rename SPEC]... [--dry-run] [--allow-data-loss]\n"
     "                       [--allow-empty-schema] [--progress] [--timeout MS]\n"
     "\n"
     "Brings DB to the schema declared in SCHEMA.sql, keeping every row and foreign-key action.\n"
@@ -90,6 +92,9 @@ static const char *MIGRATE_USAGE =
     "Tables SQLite cannot ALTER are rebuilt with foreign keys off, in one transaction, and\n"
     "checked with foreign_key_check before commit; any new violation rolls everything back.\n"
     "A damaged file (PRAGMA quick_check) is refused before anything is written.\n"
+    "  --rename TABLE.OLD=NEW rename a column in place, every value kept (repeatable)\n"
+    "  --rename OLD=NEW       rename a table in place, every row kept; keys, indexes, views\n"
+    "                         and triggers that name it follow (chains and swaps work)\n"
     "  --dry-run              print the SQL and change nothing (creates no file)\n"
     "  --allow-data-loss      allow dropping tables or columns that hold data, and type\n"
     "                         changes that alter stored values ('01234' -> 1234)\n"
@@ -125,6 +130,8 @@ static const char *COPY_USAGE =
     "                         (the default when stderr is a terminal)\n" TIMEOUT_HELP
     "\n" EXIT_RULE;
 
+#define MAX_RENAMES 64
+
 /* What the command line said. */
 typedef struct cli {
     const char *cmd;
@@ -132,6 +139,9 @@ typedef struct cli {
     int npos;
     bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress, verify;
     int timeout_ms;
+    rl_rename renames[MAX_RENAMES];
+    char *rename_text[MAX_RENAMES]; /* the specs, cut where renames[] points */
+    size_t nrenames;
 } cli;
 
 /* The flags a command accepts. */
@@ -143,6 +153,7 @@ enum {
     F_ALLOW_EMPTY = 1 << 4,
     F_PROGRESS = 1 << 5,
     F_VERIFY = 1 << 6,
+    F_RENAME = 1 << 7,
 };
 
 typedef struct command {
@@ -159,6 +170,30 @@ static int usage_error(const command *cmd, const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n\n%s", cmd->usage);
     return EXIT_ERROR;
+}
+
+/* Add --rename's TABLE.COLUMN=NEW or TABLE=NEW to c (the first '=' and the first '.' before
+ * it split it); false when it is not one. */
+static bool add_rename(cli *c, const char *spec)
+{
+    if (c->nrenames == MAX_RENAMES) return false;
+    char *t = strdup(spec);
+    char *eq = t ? strchr(t, '=') : NULL;
+    if (!eq || eq == t || !eq[1]) {
+        free(t);
+        return false;
+    }
+    *eq = '\0';
+    char *dot = strchr(t, '.');
+    if (dot && (dot == t || !dot[1])) {
+        free(t);
+        return false;
+    }
+    if (dot) *dot = '\0';
+    c->rename_text[c->nrenames] = t;
+    c->renames[c->nrenames++] =
+        (rl_rename){.table = t, .column = dot ? dot + 1 : NULL, .to = eq + 1};
+    return true;
 }
 
 /* Parse a command's arguments into c; returns -1 to go on, else an exit code. */
@@ -190,6 +225,13 @@ static int parse_args(const command *cmd, int argc, char **argv, cli *c)
             if (i + 1 >= argc || errno || *end || end == argv[i + 1] || ms < 0 || ms > 3600000)
                 return usage_error(cmd, "--timeout takes milliseconds from 0 to 3600000%s", "");
             c->timeout_ms = (int)ms;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--rename") == 0 && (cmd->flags & F_RENAME)) {
+            if (i + 1 >= argc || !add_rename(c, argv[i + 1]))
+                return usage_error(
+                    cmd, "--rename takes TABLE.COLUMN=NEW or TABLE=NEW (at most 64)%s", "");
             i++;
             continue;
         }
@@ -413,8 +455,11 @@ static int plan_for(const cli *c, rl_db *db, rl_plan **plan)
         snprintf(msg, sizeof msg, "%s: %s", c->pos[1], strerror(errno ? errno : ENOMEM));
         return fail(c, c->pos[0], msg);
     }
-    int rc = rl_plan_new(db, sql, plan);
+    rl_migrate_options o = {.renames = c->renames, .nrenames = c->nrenames};
+    int rc = rl_plan_new_ex(db, sql, &o, plan);
     free(sql);
+    if (rc == RL_EINVAL && strncmp(rl_errmsg(db), "migrate: ", 9) == 0) /* a rename */
+        return fail(c, c->pos[0], rl_errmsg(db));
     if (rc == RL_EINVAL) { /* a schema the plan cannot take: named by its file */
         char msg[1024];
         snprintf(msg, sizeof msg, "%s: %s", c->pos[1], rl_errmsg(db));
@@ -450,7 +495,8 @@ static int cmd_diff(const cli *c)
 {
     rl_db *db = NULL;
     rl_plan *plan = NULL;
-    int code = open_db(c, c->pos[0], false, false, &db);
+    /* renames are tried in a transaction that is rolled back: that needs a writable DB */
+    int code = open_db(c, c->pos[0], c->nrenames > 0, false, &db);
     if (code < 0) code = plan_for(c, db, &plan);
     if (code < 0) {
         if (c->json)
@@ -501,7 +547,9 @@ static int cmd_migrate(const cli *c)
     int64_t last_progress = -1;
     rl_migrate_options o = {.dry_run = c->dry_run,
                             .allow_data_loss = c->allow_data_loss,
-                            .allow_empty_schema = c->allow_empty_schema};
+                            .allow_empty_schema = c->allow_empty_schema,
+                            .renames = c->renames,
+                            .nrenames = c->nrenames};
     if (c->progress || isatty(STDERR_FILENO)) {
         o.progress = show_progress;
         o.progress_ctx = &last_progress;
@@ -583,8 +631,9 @@ static int cmd_copy(const cli *c)
 
 static const command COMMANDS[] = {
     {"schema", 1, 0, NULL, cmd_schema},
-    {"diff", 2, F_JSON, NULL, cmd_diff},
-    {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS, NULL, cmd_migrate},
+    {"diff", 2, F_JSON | F_RENAME, NULL, cmd_diff},
+    {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS | F_RENAME, NULL,
+     cmd_migrate},
     {"check", 1, F_JSON | F_NO_LINT, NULL, cmd_check},
     {"copy", 2, F_PROGRESS | F_VERIFY, NULL, cmd_copy},
 };
@@ -643,7 +692,10 @@ int main(int argc, char **argv)
         cmd.usage = usage_of(cmd.name);
         cli c = {.cmd = cmd.name, .timeout_ms = 5000};
         int early = parse_args(&cmd, argc - 2, argv + 2, &c);
-        return early >= 0 ? early : cmd.run(&c);
+        int code = early >= 0 ? early : cmd.run(&c);
+        for (size_t k = 0; k < c.nrenames; k++)
+            free(c.rename_text[k]);
+        return code;
     }
     fprintf(stderr, "reflite: unknown command '%s'\n\n%s", name, USAGE);
     return EXIT_ERROR;

@@ -1260,6 +1260,18 @@ typedef struct rl_plan rl_plan;
 typedef void (*rl_progress_fn)(const char *stage, const char *table, int64_t done, int64_t total,
                                void *ctx);
 
+/*
+ * A rename the migration carries out in place, every value, key and index kept: column
+ * `column` of `table` becomes `to`, or (column NULL) table `table` becomes `to`.  Names are
+ * those in the database now; columns are renamed before tables.  Renames may chain (a -> b
+ * and b -> c in one migration: the old b becomes c, the old a becomes b) or swap.
+ */
+typedef struct rl_rename {
+    const char *table;
+    const char *column; /* NULL: the table itself is renamed */
+    const char *to;
+} rl_rename;
+
 typedef struct rl_migrate_options {
     bool dry_run;            /* plan and report, change nothing */
     bool allow_data_loss;    /* permit dropping tables/columns that hold data, and values that
@@ -1267,10 +1279,25 @@ typedef struct rl_migrate_options {
     bool allow_empty_schema; /* permit a target that declares no table (drops every table) */
     rl_progress_fn progress;
     void *progress_ctx;
+    /* Renames, carried out first (native ALTER TABLE ... RENAME on both engines: foreign keys,
+     * indexes, views and triggers that name the column or table follow), before the rest of
+     * the plan is worked out against the renamed schema.  Without them, a column dropped and
+     * one added that look like a rename are data loss, and the refusal names the rename. */
+    const rl_rename *renames;
+    size_t nrenames;
 } rl_migrate_options;
 
 /* Compare db with the schema in target_sql and plan the migration.  Free with rl_plan_free. */
 int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out);
+/*
+ * rl_plan_new with options: opts->renames are checked against the database before anything
+ * runs (a name already taken, a table or column that does not exist: RL_EINVAL), then tried
+ * in a transaction that is rolled back, so that the plan is worked out on the renamed schema
+ * and its data; the plan runs them first.  This needs a connection that may write (nothing
+ * is kept) and none of the caller's transactions (RL_EMISUSE).  opts may be NULL.
+ */
+int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *opts,
+                   rl_plan **out);
 /* The same, with the target given as models. */
 int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out);
 void rl_plan_free(rl_plan *plan);

@@ -49,6 +49,25 @@ echo "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE);" > "$dir/d
 expect_line "refusal names the loss" "$dir/out" "table notes would be dropped with its 1 row"
 expect "notes still there" "1" "$(q 'SELECT count(*) FROM notes')"
 
+# Renames: refused as data loss without --rename (the refusal names it); diff --rename shows
+# the rename and changes nothing; migrate --rename keeps every value; names are quoted.
+sqlite3 "$dir/rn.db" "CREATE TABLE \"it's\" (id INTEGER PRIMARY KEY, \"ti\"\"tle\" TEXT);
+  INSERT INTO \"it's\" VALUES (1, 'kept');"
+cat > "$dir/rn.sql" <<'SQL'
+CREATE TABLE "it's" (id INTEGER PRIMARY KEY, heading TEXT);
+SQL
+"$bin" migrate "$dir/rn.db" "$dir/rn.sql" > "$dir/out" 2>&1; expect "rename refused" 1 $?
+expect_line "refusal names the rename" "$dir/out" "keep its values with --rename it's.ti\"tle=heading"
+"$bin" diff "$dir/rn.db" "$dir/rn.sql" --rename "it's.ti\"tle=heading" > "$dir/out"; expect "diff --rename" 1 $?
+expect_line "diff shows the rename" "$dir/out" "column ti\"tle renamed to heading"
+expect_line "diff shows its SQL" "$dir/out" "ALTER TABLE \"it's\" RENAME COLUMN \"ti\"\"tle\" TO \"heading\";"
+expect "diff --rename changed nothing" 1 "$(sqlite3 "$dir/rn.db" "SELECT count(*) FROM pragma_table_info('it''s') WHERE name = 'ti\"tle'")"
+"$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename "it's.ti\"tle=heading" > "$dir/out" 2>&1; expect "migrate --rename" 0 $?
+expect "renamed value kept" kept "$(sqlite3 "$dir/rn.db" "SELECT heading FROM \"it's\"")"
+"$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename "it's.id=heading" > "$dir/out" 2>&1; expect "rename to a taken name" 2 $?
+expect_line "taken name refused" "$dir/out" "the table has a column of that name already"
+"$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename "nodot" > /dev/null 2>&1; expect "bad --rename" 2 $?
+
 # Usage errors exit 2.
 "$bin" migrate "$dir/app.db" > /dev/null 2>&1; expect "missing schema" 2 $?
 "$bin" migrate "$dir/app.db" "$dir/schema.sql" --bogus > /dev/null 2>&1; expect "bad flag" 2 $?

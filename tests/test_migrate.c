@@ -698,6 +698,156 @@ static void test_json_functions_in_schema(void **state)
     rl_close(db);
 }
 
+/* Renames: a table that others reference, the primary-key column its children reference,
+ * and an ordinary column, in place: every row and value kept, the key follows with its
+ * action, the index and the view too; history records the renames. */
+static void test_renames_keep_rows_and_keys(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("rename.db",
+                        "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);"
+                        "CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT, author_id "
+                        "INTEGER REFERENCES authors (id) ON DELETE CASCADE);"
+                        "CREATE INDEX books_author ON books (author_id);"
+                        "CREATE VIEW titles AS SELECT title FROM books;"
+                        "INSERT INTO authors VALUES (1, 'Ann'), (2, 'Bo');"
+                        "INSERT INTO books VALUES (1, 'One', 1), (2, 'Two', 1), (3, 'Three', 2);");
+    const char *target = "CREATE TABLE writers (writer_no INTEGER PRIMARY KEY, name TEXT);"
+                         "CREATE TABLE books (id INTEGER PRIMARY KEY, heading TEXT, author_id "
+                         "INTEGER REFERENCES writers (writer_no) ON DELETE CASCADE);"
+                         "CREATE INDEX books_author ON books (author_id);"
+                         "CREATE VIEW titles AS SELECT heading FROM books;";
+    /* without renames: refused as data loss, and the refusal names the rename */
+    assert_int_equal(rl_migrate(db, target, NULL), RL_EDATALOSS);
+    assert_contains(rl_errmsg(db), "--rename books.title=heading");
+    const rl_rename r[] = {
+        {"books", "title", "heading"},
+        {"authors", "id", "writer_no"},
+        {"authors", NULL, "writers"},
+    };
+    rl_migrate_options o = {.renames = r, .nrenames = 3};
+    rl_plan *plan;
+    assert_int_equal(rl_plan_new_ex(db, target, &o, &plan), RL_OK);
+    assert_string_equal(rl_plan_data_loss(plan), "");
+    assert_contains(rl_plan_summary(plan), "table books: column title renamed to heading");
+    assert_contains(rl_plan_summary(plan), "table authors renamed to writers");
+    assert_contains(rl_plan_sql(plan), "ALTER TABLE \"authors\" RENAME TO \"writers\"");
+    /* planning changed nothing */
+    assert_true(has_table(db, "authors"));
+    assert_false(has_table(db, "writers"));
+    assert_int_equal(rl_plan_apply(db, plan, &o), RL_OK);
+    rl_plan_free(plan);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books b JOIN writers w ON w.writer_no = "
+                                "b.author_id WHERE w.name = 'Ann' AND b.heading IN ('One', "
+                                "'Two')"),
+                     2);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM titles"), 3);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM reflite_migrations WHERE statements LIKE "
+                                "'%RENAME COLUMN \"title\" TO \"heading\"%'"),
+                     1);
+    /* the database is the target now, and the key kept its action */
+    assert_int_equal(rl_plan_new(db, target, &plan), RL_OK);
+    if (!rl_plan_is_empty(plan)) fail_msg("still differs: %s", rl_plan_summary(plan));
+    rl_plan_free(plan);
+    assert_int_equal(rl_exec(db, "DELETE FROM writers WHERE writer_no = 1", NULL, 0, NULL), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM books"), 1);
+    assert_int_equal(rl_exec(db, "INSERT INTO books VALUES (9, 'x', 77)", NULL, 0, NULL),
+                     RL_EFOREIGNKEY);
+    rl_close(db);
+}
+
+/* A column inside a composite key, a chain (b -> c, a -> b) and a swap, in one migration. */
+static void test_renames_composite_chain_swap(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("chain.db",
+                        "CREATE TABLE parts (maker TEXT, code TEXT, PRIMARY KEY (maker, code));"
+                        "CREATE TABLE uses (id INTEGER PRIMARY KEY, maker TEXT, code TEXT, "
+                        "FOREIGN KEY (maker, code) REFERENCES parts (maker, code) ON UPDATE "
+                        "CASCADE);"
+                        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, x TEXT, y TEXT);"
+                        "INSERT INTO parts VALUES ('acme', 'p1');"
+                        "INSERT INTO uses VALUES (1, 'acme', 'p1');"
+                        "INSERT INTO t VALUES (1, 'A', 'B', 'X', 'Y');");
+    const char *target = "CREATE TABLE parts (maker TEXT, part_code TEXT, PRIMARY KEY (maker, "
+                         "part_code));"
+                         "CREATE TABLE uses (id INTEGER PRIMARY KEY, maker TEXT, code TEXT, "
+                         "FOREIGN KEY (maker, code) REFERENCES parts (maker, part_code) ON UPDATE "
+                         "CASCADE);"
+                         "CREATE TABLE t (id INTEGER PRIMARY KEY, b TEXT, c TEXT, y TEXT, x TEXT);";
+    const rl_rename r[] = {
+        {"parts", "code", "part_code"},
+        {"t", "a", "b"}, /* the old b moves on first */
+        {"t", "b", "c"},
+        {"t", "x", "y"}, /* a swap */
+        {"t", "y", "x"},
+    };
+    rl_migrate_options o = {.renames = r, .nrenames = 5};
+    if (rl_migrate(db, target, &o) != RL_OK) fail_msg("%s", rl_errmsg(db));
+    assert_int_equal(scalar(db, "SELECT count(*) FROM t WHERE b = 'A' AND c = 'B' AND y = 'X' "
+                                "AND x = 'Y'"),
+                     1);
+    assert_int_equal(
+        rl_exec(db, "UPDATE parts SET part_code = 'p2' WHERE maker = 'acme'", NULL, 0, NULL),
+        RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM uses WHERE code = 'p2'"), 1);
+    rl_plan *plan;
+    assert_int_equal(rl_plan_new(db, target, &plan), RL_OK);
+    if (!rl_plan_is_empty(plan)) fail_msg("still differs: %s", rl_plan_summary(plan));
+    rl_plan_free(plan);
+    rl_close(db);
+}
+
+/* A rename to a name already taken, of what does not exist, or twice: refused before anything
+ * runs; a table dropped and one added with its columns: the refusal names the rename. */
+static void test_renames_refused_before_anything_runs(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("taken.db", "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT, w TEXT);"
+                                    "CREATE TABLE b (id INTEGER PRIMARY KEY);"
+                                    "INSERT INTO a VALUES (1, 'v', 'w');");
+    const char *target = "CREATE TABLE a (id INTEGER PRIMARY KEY, w TEXT, z TEXT);"
+                         "CREATE TABLE b (id INTEGER PRIMARY KEY);";
+    static const struct {
+        rl_rename r;
+        const char *says;
+    } bad[] = {
+        {{"a", "v", "w"}, "the table has a column of that name already"},
+        {{"a", NULL, "b"}, "has a table, view or index of that name already"},
+        {{"nope", NULL, "c"}, "no such table"},
+        {{"a", "nope", "c"}, "no such column"},
+        {{"a", "v", "v"}, "its name already"},
+    };
+    rl_plan *plan = NULL;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rl_migrate_options o = {.renames = &bad[i].r, .nrenames = 1};
+        assert_int_equal(rl_plan_new_ex(db, target, &o, &plan), RL_EINVAL);
+        assert_null(plan);
+        assert_contains(rl_errmsg(db), bad[i].says);
+    }
+    const rl_rename twice[] = {{"a", "v", "z"}, {"a", "v", "q"}};
+    rl_migrate_options o = {.renames = twice, .nrenames = 2};
+    assert_int_equal(rl_migrate(db, target, &o), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "renamed twice");
+    assert_int_equal(scalar(db, "SELECT count(*) FROM a WHERE v = 'v'"), 1);
+    /* inside a caller's transaction: refused */
+    const rl_rename good = {"a", "v", "z"};
+    o = (rl_migrate_options){.renames = &good, .nrenames = 1};
+    assert_int_equal(rl_begin(db), RL_OK);
+    assert_int_equal(rl_plan_new_ex(db, target, &o, &plan), RL_EMISUSE);
+    assert_int_equal(rl_rollback(db), RL_OK);
+    assert_int_equal(rl_migrate(db, target, &o), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM a WHERE z = 'v'"), 1);
+    /* a table gone and one added with the same columns */
+    assert_int_equal(rl_migrate(db,
+                                "CREATE TABLE letters (id INTEGER PRIMARY KEY, w TEXT, z TEXT);"
+                                "CREATE TABLE b (id INTEGER PRIMARY KEY);",
+                                NULL),
+                     RL_EDATALOSS);
+    assert_contains(rl_errmsg(db), "keep its rows with --rename a=letters");
+    rl_close(db);
+}
+
 /* Models as the target: version 2 of a model adds a nullable column and a cascade. */
 typedef struct {
     int64_t pk;
@@ -835,6 +985,9 @@ int main(void)
         cmocka_unit_test(test_check_names_orphans_and_unindexed_keys),
         cmocka_unit_test(test_type_change_counts_altered_values),
         cmocka_unit_test(test_type_change_lost_only_when_not_recovered),
+        cmocka_unit_test(test_renames_keep_rows_and_keys),
+        cmocka_unit_test(test_renames_composite_chain_swap),
+        cmocka_unit_test(test_renames_refused_before_anything_runs),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(test_everything_survives_a_rebuild), /* STRICT, AUTOINCREMENT... */

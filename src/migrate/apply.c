@@ -80,7 +80,7 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
 {
     rl_plan *p;
-    int code = rl_plan_new(db, target_sql, &p);
+    int code = rl_plan_new_ex(db, target_sql, opts, &p);
     if (code != RL_OK) return code;
     code = rl_plan_apply(db, p, opts);
     rl_plan_free(p);
@@ -91,7 +91,12 @@ int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
                       const rl_migrate_options *opts)
 {
     rl_plan *p;
-    int code = rl_plan_from_models(db, models, n, &p);
+    char *sql;
+    if (!db || (!models && n)) return RL_EINVAL;
+    int code = rl_schema_sql(db, models, n, &sql);
+    if (code != RL_OK) return code;
+    code = rl_plan_new_ex(db, sql, opts, &p);
+    free(sql);
     if (code != RL_OK) return code;
     code = rl_plan_apply(db, p, opts);
     rl_plan_free(p);

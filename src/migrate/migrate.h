@@ -36,6 +36,8 @@ struct rl_plan {
     char hash[17];
     char **rebuilt; /* tables copied: their size is needed on disk */
     size_t nrebuilt;
+    char **gone; /* what would be dropped with data: "table" or "table\ncolumn" */
+    size_t ngone;
 };
 
 /* Building a plan: a step, a one-statement SQL step, a summary line, a loss line. */
@@ -52,10 +54,19 @@ int rli_plan_finish(rl_db *db, rl_plan *p);
  * type that cannot hold a value (n < 0, why) (p->blocked); n values a type change alters
  * (p->loss). */
 void rli_loss_dropped_column(rl_plan *p, const char *table, const char *column, int64_t n);
+void rli_loss_dropped_table(rl_plan *p, const char *table, int64_t rows);
 void rli_loss_not_null_added(rl_plan *p, const char *table, const char *column, int64_t rows);
 void rli_loss_nulls(rl_plan *p, const char *table, const char *column, int64_t n);
 void rli_loss_type(rl_plan *p, const char *table, const char *column, const char *type, int64_t n,
                    const char *why);
+/* Renames (rename.c): check opts' renames against cur (RL_EINVAL naming the first bad one),
+ * and put their statements, in an order that runs (chains, swaps), into p's steps and their
+ * lines into its summary. */
+int rli_renames_check(rl_db *db, const schema *cur, const rl_rename *r, size_t n);
+void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t n);
+/* After a plan is worked out: for each column or table it would drop with data while the
+ * target adds one that looks the same, the rename that would keep the data (p->loss). */
+void rli_rename_hints(rl_plan *p, const schema *cur, const schema *tgt);
 /* name as a double-quoted identifier (malloc'd). */
 char *rli_quoted(const char *name);
 

@@ -71,8 +71,28 @@ void rli_plan_loss(strbuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Remember what would be dropped with data (for rename hints). */
+static void gone(rl_plan *p, const char *table, const char *column)
+{
+    char *g = NULL, **ng = realloc(p->gone, (p->ngone + 1) * sizeof *ng);
+    if (ng) p->gone = ng;
+    if (!ng || asprintf(&g, "%s%s%s", table, column ? "\n" : "", column ? column : "") < 0) {
+        p->loss.oom = true;
+        return;
+    }
+    p->gone[p->ngone++] = g;
+}
+
+void rli_loss_dropped_table(rl_plan *p, const char *table, int64_t rows)
+{
+    gone(p, table, NULL);
+    rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", table, (long long)rows,
+                  rows == 1 ? "" : "s");
+}
+
 void rli_loss_dropped_column(rl_plan *p, const char *table, const char *column, int64_t n)
 {
+    gone(p, table, column);
     rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", table,
                   column, (long long)n, n == 1 ? "" : "s");
 }
@@ -105,6 +125,8 @@ void rli_loss_type(rl_plan *p, const char *table, const char *column, const char
 
 int rli_plan_finish(rl_db *db, rl_plan *p)
 {
+    p->loss_all.len = 0; /* run again after rename hints */
+    if (p->loss_all.s) p->loss_all.s[0] = '\0';
     rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
     rli_sb_puts(&p->loss_all, sb_str(&p->loss));
     if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
@@ -120,27 +142,64 @@ char *rli_quoted(const char *name)
     return rli_sb_take(&b);
 }
 
-int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
+/* Run the renames' statements (in a transaction the caller rolls back) and read the
+ * renamed schema into cur. */
+static int try_renames(rl_db *db, const rl_plan *p, schema *cur)
+{
+    for (size_t i = 0; i < p->nsteps; i++)
+        if (rl_exec(db, p->steps[i].sql, NULL, 0, NULL) != RL_OK) {
+            char *why = strdup(rl_errmsg(db));
+            int code = rli_err_set(db, RL_EINVAL, "migrate: the renames cannot be carried out: %s",
+                                   why ? why : "out of memory");
+            free(why);
+            return code;
+        }
+    rli_schema_free(cur);
+    return rli_schema_read(db, cur, "read the renamed schema");
+}
+
+int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *opts, rl_plan **out)
 {
     if (out) *out = NULL;
-    if (!db || !target_sql || !out) return RL_EINVAL;
+    if (!db || !target_sql || !out || (opts && opts->nrenames && !opts->renames)) return RL_EINVAL;
     rli_err_clear(db);
+    size_t nr = opts ? opts->nrenames : 0;
+    if (nr && rl_txn_depth(db) > 0)
+        return rli_err_set(db, RL_EMISUSE,
+                           "migrate: renames are tried in a transaction of their own; plan them "
+                           "outside a transaction.");
     schema cur = {0}, tgt = {0};
     int code = db->be->load_schema(db, target_sql, &tgt);
     if (code == RL_OK) code = rli_schema_read(db, &cur, "read the database schema");
+    if (code == RL_OK && nr) code = rli_renames_check(db, &cur, opts->renames, nr);
     rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
     if (code == RL_OK && !p) code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    if (p) {
-        code = db->be->plan(db, &cur, &tgt, p);
-        if (code != RL_OK) {
-            rl_plan_free(p);
-            p = NULL;
-        }
+    bool began = false;
+    if (p && nr) {
+        rli_renames_plan(p, &cur, opts->renames, nr);
+        code = p->text.oom ? rli_err_set(db, RL_ENOMEM, "Out of memory.") : rl_begin(db);
+        began = code == RL_OK;
+        if (began) code = try_renames(db, p, &cur);
+    }
+    if (p && code == RL_OK) code = db->be->plan(db, &cur, &tgt, p);
+    if (began) rl_rollback(db);
+    if (p && code == RL_OK) {
+        rli_rename_hints(p, &cur, &tgt);
+        code = rli_plan_finish(db, p);
+    }
+    if (p && code != RL_OK) {
+        rl_plan_free(p);
+        p = NULL;
     }
     rli_schema_free(&cur);
     rli_schema_free(&tgt);
     *out = p;
     return code;
+}
+
+int rl_plan_new(rl_db *db, const char *target_sql, rl_plan **out)
+{
+    return rl_plan_new_ex(db, target_sql, NULL, out);
 }
 
 int rl_plan_from_models(rl_db *db, const rl_model *const *models, size_t n, rl_plan **out)
@@ -166,6 +225,9 @@ void rl_plan_free(rl_plan *p)
     for (size_t i = 0; i < p->nrebuilt; i++)
         free(p->rebuilt[i]);
     free(p->rebuilt);
+    for (size_t i = 0; i < p->ngone; i++)
+        free(p->gone[i]);
+    free(p->gone);
     free(p->steps);
     rli_sb_free(&p->summary);
     rli_sb_free(&p->loss);

@@ -347,8 +347,7 @@ static bool describe_tables(planner *pl)
         int64_t rows = count_rows(pl->c, c->name, NULL, NULL);
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
-            rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
-                          (long long)rows, rows == 1 ? "" : "s");
+            rli_loss_dropped_table(p, c->name, rows);
     }
     if (pl->tgt->ntables == 0 && pl->cur->ntables > 0) {
         p->empty_target = true;

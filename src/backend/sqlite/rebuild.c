@@ -435,8 +435,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         int64_t rows = rli_count_rows(rli_sqlite_h(db), c->name, NULL, NULL);
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows)
-            rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", c->name,
-                          (long long)rows, rows == 1 ? "" : "s");
+            rli_loss_dropped_table(p, c->name, rows);
     }
     if (tgt->ntables == 0 && cur->ntables > 0) {
         p->empty_target = true;
