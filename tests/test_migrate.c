@@ -756,6 +756,24 @@ static void test_renames_keep_rows_and_keys(void **state)
     rl_close(db);
 }
 
+/* A renamed table that holds an old orphan: the orphan is the same one under its new name,
+ * not a new violation. */
+static void test_renames_keep_old_orphans(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("orphan_rename.db", ORPHAN_DB);
+    const rl_rename r[] = {{"notes", "owner", "owner_id"}, {"notes", NULL, "memos"}};
+    rl_migrate_options o = {.renames = r, .nrenames = 2};
+    if (rl_migrate(db,
+                   "CREATE TABLE users (id INTEGER PRIMARY KEY);"
+                   "CREATE TABLE memos (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES users "
+                   "(id));",
+                   &o) != RL_OK)
+        fail_msg("%s", rl_errmsg(db));
+    assert_int_equal(scalar(db, "SELECT count(*) FROM memos WHERE owner_id = 42"), 1);
+    rl_close(db);
+}
+
 /* A column inside a composite key, a chain (b -> c, a -> b) and a swap, in one migration. */
 static void test_renames_composite_chain_swap(void **state)
 {
@@ -987,6 +1005,7 @@ int main(void)
         cmocka_unit_test(test_type_change_lost_only_when_not_recovered),
         cmocka_unit_test(test_renames_keep_rows_and_keys),
         cmocka_unit_test(test_renames_composite_chain_swap),
+        cmocka_unit_test(test_renames_keep_old_orphans),
         cmocka_unit_test(test_renames_refused_before_anything_runs),
     };
     const struct CMUnitTest sqlite_only[] = {

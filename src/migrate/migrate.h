@@ -37,6 +37,7 @@ struct rl_plan {
     char **rebuilt; /* tables copied: their size is needed on disk */
     size_t nrebuilt;
     char **gone; /* what would be dropped with data: "table" or "table\ncolumn" */
+    size_t nrename_steps; /* the first steps are the renames' */
     size_t ngone;
 };
 

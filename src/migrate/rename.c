@@ -230,6 +230,7 @@ void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t 
         }
     }
     free(q);
+    p->nrename_steps = p->nsteps;
 }
 
 /* ---- hints ------------------------------------------------------------------------------------

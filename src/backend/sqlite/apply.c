@@ -308,6 +308,22 @@ static int check_space(rl_db *db, const rl_plan *p)
     return RL_OK;
 }
 
+/* The violations like those in after that the database had before: read after the plan's
+ * renames (so that they name tables and columns as after does), which are rolled back. */
+static void baseline(rl_db *db, const rl_plan *p, const fk_violations *after, fk_violations *base,
+                     char **problem)
+{
+    sqlite3 *h = rli_sqlite_h(db);
+    bool renamed = p->nrename_steps && rli_exec_one(h, "SAVEPOINT rl_baseline", NULL) == SQLITE_OK;
+    for (size_t i = 0; renamed && i < p->nrename_steps; i++)
+        rli_exec_one(h, p->steps[i].sql, NULL);
+    rli_fkv_collect_like(h, after, base, problem);
+    if (renamed) {
+        rli_exec_one(h, "ROLLBACK TO rl_baseline", NULL);
+        rli_exec_one(h, "RELEASE rl_baseline", NULL);
+    }
+}
+
 int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 {
     int code = check_space(db, p);
@@ -324,7 +340,7 @@ int rli_sqlite_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts
          * database and run again if nothing new broke. */
         fk_violations base = {0};
         char *problem = NULL;
-        rli_fkv_collect_like(rli_sqlite_h(db), &out.after, &base, &problem);
+        baseline(db, p, &out.after, &base, &problem);
         rli_fkv_sort(&base);
         size_t fresh = 0;
         for (size_t i = 0; i < out.after.n; i++)
