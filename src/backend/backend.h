@@ -230,6 +230,11 @@ typedef struct rl_backend {
                  int64_t *count);
 } rl_backend;
 
+/* Whether be can serve: built for RLB_VERSION, and every callback its table marks "must"
+ * set.  RL_OK, or RL_EMISUSE with a sentence in errbuf naming the backend and what it lacks
+ * (core/db.c; rl_open refuses an incomplete backend so). */
+int rli_backend_check(const rl_backend *be, char *errbuf, size_t errlen);
+
 /* The SQLite backend (src/backend/sqlite/). */
 extern const rl_backend rli_sqlite_backend;
 /* The PostgreSQL backend (src/backend/postgres/). */

@@ -88,6 +88,8 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
                                  "REFLITE_DATABASE.");
         path = "reflite.db";
     }
+    int checked = rli_backend_check(rli_backend_for(path), errbuf, errlen);
+    if (checked != RL_OK) return checked;
     rl_db *db = calloc(1, sizeof *db);
     if (!db) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
@@ -104,6 +106,44 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
         return code;
     }
     *out = db;
+    return RL_OK;
+}
+
+int rli_backend_check(const rl_backend *be, char *errbuf, size_t errlen)
+{
+    const char *name = be && be->name ? be->name : "unnamed";
+    if (!be || be->version != RLB_VERSION)
+        return rli_open_fail(errbuf, errlen, RL_EMISUSE,
+                             "The %s backend was built for backend version %d, and this library "
+                             "needs version %d: rebuild it against this library's backend.h.",
+                             name, be ? be->version : 0, RLB_VERSION);
+#define MUST(f)                                                                                    \
+    {                                                                                              \
+#f, be->f != NULL                                                                          \
+    }
+    const struct {
+        const char *callback;
+        bool set;
+    } must[] = {
+        MUST(dialect),        MUST(open),        MUST(close),
+        MUST(in_transaction), MUST(exec),        MUST(set_foreign_keys),
+        MUST(prepare),        MUST(prepare_raw), MUST(finalize),
+        MUST(reset),          MUST(bind),        MUST(bind_int64),
+        MUST(step),           MUST(column_null), MUST(column_int64),
+        MUST(column_double),  MUST(column_text), MUST(column_blob),
+        MUST(column_count),   MUST(column_name), MUST(statement_sql),
+        MUST(changes),        MUST(last_id),     MUST(fail),
+        MUST(maybe_fk),       MUST(errmsg),      MUST(diag_parent),
+        MUST(statement_op),   MUST(introspect),  MUST(load_schema),
+        MUST(plan),           MUST(apply),       MUST(check),
+    };
+#undef MUST
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+        if (!must[i].set)
+            return rli_open_fail(errbuf, errlen, RL_EMISUSE,
+                                 "The %s backend is incomplete: it has no %s callback, which "
+                                 "every backend must have (src/backend/backend.h).",
+                                 name, must[i].callback);
     return RL_OK;
 }
 
