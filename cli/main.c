@@ -54,7 +54,7 @@ static const char *USAGE =
     "Run 'reflite help COMMAND' for a command's options.\n";
 
 static const char *CHECK_USAGE =
-    "usage: reflite check DB [--no-lint] [--json] [--timeout MS]\n"
+    "usage: reflite check DB [--no-lint] [--citus COLUMN] [--json] [--timeout MS]\n"
     "\n"
     "Checks DB and prints one line per finding:\n"
     "  integrity:   problems reported by PRAGMA integrity_check\n"
@@ -62,6 +62,9 @@ static const char *CHECK_USAGE =
     "  lint:        foreign-key columns without an index; keys referencing missing tables\n"
     "               or columns that are neither the primary key nor unique\n"
     "  --no-lint              report only integrity problems and foreign-key violations\n"
+    "  --citus COLUMN         lint for Citus distributed by COLUMN: keys it cannot enforce\n"
+    "                         (between distributed tables without COLUMN on both sides, from\n"
+    "                         a table without COLUMN to one with it), primary keys without it\n"
     "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP
     "The database is opened read-only.  Names are printed with control characters escaped.\n"
     "\n" EXIT_RULE;
@@ -139,6 +142,7 @@ typedef struct cli {
     int npos;
     bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress, verify;
     int timeout_ms;
+    const char *citus; /* check --citus COLUMN */
     rl_rename renames[MAX_RENAMES];
     char *rename_text[MAX_RENAMES]; /* the specs, cut where renames[] points */
     size_t nrenames;
@@ -154,6 +158,7 @@ enum {
     F_PROGRESS = 1 << 5,
     F_VERIFY = 1 << 6,
     F_RENAME = 1 << 7,
+    F_CITUS = 1 << 8,
 };
 
 typedef struct command {
@@ -226,6 +231,12 @@ static int parse_args(const command *cmd, int argc, char **argv, cli *c)
                 return usage_error(cmd, "--timeout takes milliseconds from 0 to 3600000%s", "");
             c->timeout_ms = (int)ms;
             i++;
+            continue;
+        }
+        if (strcmp(a, "--citus") == 0 && (cmd->flags & F_CITUS)) {
+            if (i + 1 >= argc || !*argv[i + 1] || argv[i + 1][0] == '-')
+                return usage_error(cmd, "--citus takes the distribution column's name%s", "");
+            c->citus = argv[++i];
             continue;
         }
         if (strcmp(a, "--rename") == 0 && (cmd->flags & F_RENAME)) {
@@ -370,7 +381,7 @@ static int cmd_check(const cli *c)
     rl_db *db = NULL;
     int early = open_db(c, path, false, false, &db);
     if (early >= 0) return early;
-    rl_check_options co = {.no_lint = c->no_lint};
+    rl_check_options co = {.no_lint = c->no_lint, .citus_column = c->citus};
     check_output out = {.json = c->json};
     int64_t n = 0;
     if (c->json) {
@@ -634,7 +645,7 @@ static const command COMMANDS[] = {
     {"diff", 2, F_JSON | F_RENAME, NULL, cmd_diff},
     {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS | F_RENAME, NULL,
      cmd_migrate},
-    {"check", 1, F_JSON | F_NO_LINT, NULL, cmd_check},
+    {"check", 1, F_JSON | F_NO_LINT | F_CITUS, NULL, cmd_check},
     {"copy", 2, F_PROGRESS | F_VERIFY, NULL, cmd_copy},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

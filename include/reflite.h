@@ -1230,6 +1230,13 @@ int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count);
 
 typedef struct rl_check_options {
     bool no_lint; /* only integrity problems and foreign-key violations */
+    /* Lint for a distributed PostgreSQL (Citus) sharded by this column (NULL: none): tables
+     * that have it are distributed, the others would be reference tables; each foreign key
+     * Citus cannot enforce between them (a key between distributed tables that does not
+     * carry the column on both sides, a key from a reference table to a distributed one) and
+     * each primary key of a distributed table without the column is a finding naming the
+     * tables and what would have to change. */
+    const char *citus_column;
 } rl_check_options;
 
 /* rl_check with options (opts may be NULL). */

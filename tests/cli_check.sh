@@ -44,4 +44,14 @@ sqlite3 "$dir/text.db" "CREATE TABLE p (code TEXT PRIMARY KEY); CREATE TABLE c (
 "$bin" check "$dir/text.db" --json > "$dir/out" 2>&1; expect "check --json, a text key" 1 $?
 expect_line "the value is the text" "$dir/out" '"value":"Z'"'"'Z"'
 
+# --citus COLUMN: keys a Citus cluster distributed by COLUMN could not enforce
+sqlite3 "$dir/citus.db" "CREATE TABLE plans (id INTEGER PRIMARY KEY, tenant_id INTEGER);
+  CREATE TABLE notes (id INTEGER PRIMARY KEY, plan_id INTEGER REFERENCES plans (id));
+  CREATE INDEX notes_plan ON notes (plan_id);"
+"$bin" check "$dir/citus.db" > "$dir/out" 2>&1; expect "clean without --citus" 0 $?
+"$bin" check "$dir/citus.db" --citus tenant_id --json > "$dir/out" 2>&1; expect "--citus findings" 1 $?
+expect_line "reference to distributed" "$dir/out" 'the key notes(plan_id) -> plans(id) goes from a reference table'
+expect_line "primary key without the column" "$dir/out" 'the primary key of distributed table plans (id) does not hold tenant_id'
+"$bin" check "$dir/citus.db" --citus > /dev/null 2>&1; expect "--citus needs a column" 2 $?
+
 finish

@@ -866,6 +866,66 @@ static void test_renames_refused_before_anything_runs(void **state)
     rl_close(db);
 }
 
+typedef struct {
+    char text[8][400];
+    int n;
+} findings;
+
+static int keep_lint(const rl_finding *f, void *ctx)
+{
+    findings *out = ctx;
+    if (f->kind == RL_FINDING_LINT && strstr(f->message, "citus") && out->n < 8)
+        snprintf(out->text[out->n++], sizeof out->text[0], "%s", f->message);
+    return 0;
+}
+
+static bool found(const findings *f, const char *part)
+{
+    for (int i = 0; i < f->n; i++)
+        if (strstr(f->text[i], part)) return true;
+    return false;
+}
+
+/* Citus lint: the keys a distributed PostgreSQL cannot enforce, by the distribution column. */
+static void test_check_citus(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("citus.db",
+                        "CREATE TABLE tenants (tenant_id INTEGER PRIMARY KEY);"
+                        "CREATE TABLE countries (code TEXT PRIMARY KEY);"
+                        "CREATE TABLE projects (tenant_id INTEGER REFERENCES tenants (tenant_id), "
+                        "id INTEGER, country TEXT REFERENCES countries (code), PRIMARY KEY "
+                        "(tenant_id, id));"
+                        "CREATE TABLE tasks (tenant_id INTEGER, id INTEGER, project_id INTEGER, "
+                        "PRIMARY KEY (tenant_id, id), FOREIGN KEY (tenant_id, project_id) "
+                        "REFERENCES projects (tenant_id, id));"
+                        "CREATE TABLE plans (id INTEGER PRIMARY KEY, tenant_id INTEGER);"
+                        "CREATE TABLE steps (tenant_id INTEGER, id INTEGER, plan_id INTEGER "
+                        "REFERENCES plans (id), PRIMARY KEY (tenant_id, id));"
+                        "CREATE TABLE labels (id INTEGER PRIMARY KEY, t INTEGER, task INTEGER, "
+                        "FOREIGN KEY (t, task) REFERENCES tasks (tenant_id, id));");
+    findings f = {0};
+    int64_t n = 0;
+    rl_check_options o = {.citus_column = "tenant_id"};
+    assert_int_equal(rl_check_ex(db, &o, keep_lint, &f, &n), RL_OK);
+    /* co-located keys and keys to reference tables are fine */
+    assert_false(found(&f, "projects(tenant_id, id)"));
+    assert_false(found(&f, "countries"));
+    assert_true(found(&f, "the primary key of distributed table plans (id) does not hold "
+                          "tenant_id"));
+    assert_true(found(&f, "the key steps(plan_id) -> plans(id) joins two distributed tables "
+                          "without tenant_id"));
+    assert_true(found(&f, "the key labels(t, task) -> tasks(tenant_id, id) goes from a reference "
+                          "table (labels has no tenant_id) to a distributed one"));
+    assert_int_equal(f.n, 3);
+    /* without the option, or with no_lint: none of it */
+    memset(&f, 0, sizeof f);
+    o.no_lint = true;
+    assert_int_equal(rl_check_ex(db, &o, keep_lint, &f, &n), RL_OK);
+    assert_int_equal(f.n, 0);
+    rl_close(db);
+}
+
 /* Models as the target: version 2 of a model adds a nullable column and a cascade. */
 typedef struct {
     int64_t pk;
@@ -1006,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_renames_keep_rows_and_keys),
         cmocka_unit_test(test_renames_composite_chain_swap),
         cmocka_unit_test(test_renames_keep_old_orphans),
+        cmocka_unit_test(test_check_citus),
         cmocka_unit_test(test_renames_refused_before_anything_runs),
     };
     const struct CMUnitTest sqlite_only[] = {

@@ -103,13 +103,33 @@ int rl_migrate_models(rl_db *db, const rl_model *const *models, size_t n,
     return code;
 }
 
+/* A finding callback that remembers being told to stop. */
+typedef struct stopping {
+    rl_finding_fn fn;
+    void *ctx;
+    bool stopped;
+} stopping;
+
+static int stop_seen(const rl_finding *f, void *arg)
+{
+    stopping *s = arg;
+    if (s->fn && s->fn(f, s->ctx)) s->stopped = true;
+    return s->stopped;
+}
+
 int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
                 int64_t *count)
 {
     if (count) *count = 0;
     if (!db) return RL_EINVAL;
     rli_err_clear(db);
-    return db->be->check(db, opts, fn, ctx, count);
+    if (!(opts && opts->citus_column && !opts->no_lint))
+        return db->be->check(db, opts, fn, ctx, count);
+    stopping s = {fn, ctx, false};
+    int code = db->be->check(db, opts, stop_seen, &s, count);
+    if (code == RL_OK && !s.stopped)
+        code = rli_citus_lint(db, opts->citus_column, stop_seen, &s, count);
+    return code;
 }
 
 int rl_check(rl_db *db, rl_finding_fn fn, void *ctx, int64_t *count)

@@ -68,6 +68,9 @@ void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t 
 /* After a plan is worked out: for each column or table it would drop with data while the
  * target adds one that looks the same, the rename that would keep the data (p->loss). */
 void rli_rename_hints(rl_plan *p, const schema *cur, const schema *tgt);
+/* rl_check_ex's lint for Citus distributed by column dist (citus.c): findings through fn,
+ * counted in *count. */
+int rli_citus_lint(rl_db *db, const char *dist, rl_finding_fn fn, void *ctx, int64_t *count);
 /* name as a double-quoted identifier (malloc'd). */
 char *rli_quoted(const char *name);
 
