@@ -95,7 +95,8 @@ static const char *MIGRATE_USAGE =
     "Tables SQLite cannot ALTER are rebuilt with foreign keys off, in one transaction, and\n"
     "checked with foreign_key_check before commit; any new violation rolls everything back.\n"
     "A damaged file (PRAGMA quick_check) is refused before anything is written.\n"
-    "  --rename TABLE.OLD=NEW rename a column in place, every value kept (repeatable)\n"
+    "  --rename TABLE.OLD=NEW rename a column in place, every value kept (repeatable; a\n"
+    "                         name holding '.', '=' or '\"' in double quotes: '\"a.b\".c=d')\n"
     "  --rename OLD=NEW       rename a table in place, every row kept; keys, indexes, views\n"
     "                         and triggers that name it follow (chains and swaps work)\n"
     "  --dry-run              print the SQL and change nothing (creates no file)\n"
@@ -177,27 +178,49 @@ static int usage_error(const command *cmd, const char *fmt, const char *arg)
     return EXIT_ERROR;
 }
 
-/* Add --rename's TABLE.COLUMN=NEW or TABLE=NEW to c (the first '=' and the first '.' before
- * it split it); false when it is not one. */
+/* One name of a --rename spec at p, written at *w (NUL-terminated, *w moved past it): in
+ * double quotes ("" for a quote) or bare up to one of stops.  Returns where the spec goes on,
+ * or NULL for an empty name or an open quote. */
+static const char *spec_name(const char *p, const char *stops, char **w)
+{
+    char *start = *w;
+    if (*p == '"') {
+        for (p++;; p++) {
+            if (!*p) return NULL;
+            if (*p == '"' && p[1] != '"') break;
+            if (*p == '"') p++;
+            *(*w)++ = *p;
+        }
+        p++;
+    } else {
+        while (*p && !strchr(stops, *p))
+            *(*w)++ = *p++;
+    }
+    *(*w)++ = '\0';
+    return *w - 1 == start ? NULL : p;
+}
+
+/* Add --rename's TABLE.COLUMN=NEW or TABLE=NEW to c (a name holding '.', '=' or '"' in
+ * double quotes); false when it is not one. */
 static bool add_rename(cli *c, const char *spec)
 {
     if (c->nrenames == MAX_RENAMES) return false;
-    char *t = strdup(spec);
-    char *eq = t ? strchr(t, '=') : NULL;
-    if (!eq || eq == t || !eq[1]) {
-        free(t);
+    char *buf = malloc(strlen(spec) + 3), *w = buf, *table = buf, *column = NULL, *to = NULL;
+    const char *p = buf ? spec_name(spec, ".=", &w) : NULL;
+    if (p && *p == '.') {
+        column = w;
+        p = spec_name(p + 1, "=", &w);
+    }
+    if (p && *p == '=') {
+        to = w;
+        p = spec_name(p + 1, "", &w);
+    }
+    if (!p || *p || !to) {
+        free(buf);
         return false;
     }
-    *eq = '\0';
-    char *dot = strchr(t, '.');
-    if (dot && (dot == t || !dot[1])) {
-        free(t);
-        return false;
-    }
-    if (dot) *dot = '\0';
-    c->rename_text[c->nrenames] = t;
-    c->renames[c->nrenames++] =
-        (rl_rename){.table = t, .column = dot ? dot + 1 : NULL, .to = eq + 1};
+    c->rename_text[c->nrenames] = buf;
+    c->renames[c->nrenames++] = (rl_rename){.table = table, .column = column, .to = to};
     return true;
 }
 

@@ -67,6 +67,14 @@ expect "renamed value kept" kept "$(sqlite3 "$dir/rn.db" "SELECT heading FROM \"
 "$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename "it's.id=heading" > "$dir/out" 2>&1; expect "rename to a taken name" 2 $?
 expect_line "taken name refused" "$dir/out" "the table has a column of that name already"
 "$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename "nodot" > /dev/null 2>&1; expect "bad --rename" 2 $?
+"$bin" migrate "$dir/rn.db" "$dir/rn.sql" --rename '"open.c=d' > /dev/null 2>&1; expect "open quote in --rename" 2 $?
+# names holding '.', '=' or '"' go in double quotes
+sqlite3 "$dir/dots.db" "CREATE TABLE \"a.b\" (id INTEGER PRIMARY KEY, \"c=d\" TEXT);
+  INSERT INTO \"a.b\" VALUES (1, 'kept');"
+printf 'CREATE TABLE "x""y" (id INTEGER PRIMARY KEY, "e.f" TEXT);\n' > "$dir/dots.sql"
+"$bin" migrate "$dir/dots.db" "$dir/dots.sql" --rename '"a.b"."c=d"="e.f"' --rename '"a.b"="x""y"' > "$dir/out" 2>&1
+expect "quoted names in --rename" 0 $?
+expect "quoted rename kept the value" kept "$(sqlite3 "$dir/dots.db" "SELECT \"e.f\" FROM \"x\"\"y\"")"
 
 # Usage errors exit 2.
 "$bin" migrate "$dir/app.db" > /dev/null 2>&1; expect "missing schema" 2 $?
