@@ -110,6 +110,15 @@ static const char *next_token(const char *t)
     }
 }
 
+/* The cast that column code and its operand take for operator op: the dialect's JSON
+ * equality cast for (in)equality on a JSON column, else "". */
+static const char *json_equality(const render *r, int code, rl_op op)
+{
+    bool eq = op == RL_EQ || op == RL_NE || op == RL_IS_DISTINCT || op == RL_IS_NOT_DISTINCT;
+    return eq && r->d->json_equal_cast && kind_of(r, code) == RL_KIND_JSON ? r->d->json_equal_cast
+                                                                           : "";
+}
+
 /* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder. */
 static void comparison(render *r, rl_op op)
 {
@@ -314,7 +323,10 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             }
             column_ref(r, token_field(t));
             if (search >= 8) rli_sb_puts(r->b, ")");
+            const char *cast = json_equality(r, token_field(t), (rl_op)op);
+            rli_sb_puts(r->b, cast);
             comparison(r, (rl_op)op);
+            rli_sb_puts(r->b, cast);
         } else if (tag == 'k') {
             key_set(r, t);
         } else if (tag == 'x') {

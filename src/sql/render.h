@@ -155,6 +155,9 @@ typedef struct rl_dialect {
     /* an RL_KIND_ARRAY value is bound as the text of a JSON array and made the column's type
      * through the table's own row type (json_populate_record) */
     bool array_from_json;
+    /* an RL_KIND_JSON column and its operand compared for (in)equality through this cast
+     * (PostgreSQL's json has no = of its own: "::jsonb"); NULL: compared as they are */
+    const char *json_equal_cast;
     /* DDL (sql/ddl.c) */
     const char *types[RLS_KINDS]; /* the column type of each rl_kind (RL_KIND_AUTO unused) */
     const char *pk_integer;       /* an integer primary key that the engine generates */
