@@ -133,6 +133,24 @@ static bool unique_column(const char *def, char *col, size_t len)
     return n > 0 && *p == ')';
 }
 
+/* View v's columns (a shallow copy, malloc'd; NULL when out of memory), each that shows a
+ * table's column as it is taking that column's default where an insert through the view
+ * gets it (the dialect says so): a field left out of an insert then gets it too. */
+static sch_column *view_columns(const rl_db *db, const schema *s, const sch_object *v)
+{
+    sch_column *cols = malloc((v->ncols ? v->ncols : 1) * sizeof *cols);
+    if (!cols) return NULL;
+    memcpy(cols, v->cols, v->ncols * sizeof *cols);
+    for (size_t c = 0; db->be->dialect->view_takes_table_defaults && c < v->ncols; c++) {
+        const sch_table *t =
+            cols[c].origin_table ? rli_schema_table(s, cols[c].origin_table) : NULL;
+        const sch_column *o =
+            t && cols[c].origin_column ? rli_table_column(t, cols[c].origin_column) : NULL;
+        if (!cols[c].dflt && o && o->dflt && !o->hidden) cols[c].dflt = o->dflt;
+    }
+    return cols;
+}
+
 /* Fields for the columns of table or view t (the integer pk aside); 0 or RL_ENOMEM. */
 static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
 {
@@ -546,9 +564,15 @@ int rl_models_load(rl_db *db, rl_models **out)
             if (!v->ncols || rl_models_find(ms, v->name))
                 continue; /* unreadable, or a name
                             a table has */
-            sch_table t = {.name = v->name, .cols = v->cols, .ncols = v->ncols};
+            sch_column *cols = view_columns(db, &s, v);
+            if (!cols) {
+                rc = RL_ENOMEM;
+                break;
+            }
+            sch_table t = {.name = v->name, .cols = cols, .ncols = v->ncols};
             ms->writes[ms->n] = v->writes | VIEW_BIT;
             rc = build_fields(ms, ms->n++, &t, iso);
+            free(cols);
             if (rc == RL_OK) rc = view_origins(ms, ms->n - 1, v);
             if (rc == RL_OK) rc = view_keys(ms, ms->n - 1);
             if (rc == RL_OK) rc = view_uniques(ms, ms->n - 1);

@@ -158,6 +158,9 @@ typedef struct rl_dialect {
     /* an RL_KIND_JSON column and its operand compared for (in)equality through this cast
      * (PostgreSQL's json has no = of its own: "::jsonb"); NULL: compared as they are */
     const char *json_equal_cast;
+    /* an INSERT through an automatically updatable view gives the columns it leaves out the
+     * defaults of the table under the view (PostgreSQL) */
+    bool view_takes_table_defaults;
     /* DDL (sql/ddl.c) */
     const char *types[RLS_KINDS]; /* the column type of each rl_kind (RL_KIND_AUTO unused) */
     const char *pk_integer;       /* an integer primary key that the engine generates */
