@@ -384,7 +384,8 @@ int rlh_post(rl_request *r, const rl_model *m)
                        .db = c.db,
                        .count = c.written,
                        .inserted = c.inserted,
-                       .merged = c.merge};
+                       /* asked to merge: nothing new is a 200, also where no key applies it */
+                       .merged = req->prefer.resolution == RLH_RESOLUTION_MERGE};
     if (ok) {
         w.pks = c.pks;
         w.rows = c.rows;
