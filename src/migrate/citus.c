@@ -29,19 +29,25 @@ static void finding(lint *l, strbuf *m)
     if (l->fn && l->fn(&f, l->ctx)) l->stop = true;
 }
 
+/* The item of a comma-separated list at *p, its spaces trimmed: its start, its length in
+ * *len; *p moves to the next item (NULL after the last). */
+static const char *list_item(const char **p, size_t *len)
+{
+    const char *item = *p + strspn(*p, " ");
+    *len = strcspn(item, ",");
+    *p = item[*len] ? item + *len + 1 : NULL;
+    while (*len && item[*len - 1] == ' ')
+        --*len;
+    return item;
+}
+
 /* The position of column in the comma-separated list (from 0), or -1. */
 static int position(const char *list, const char *column)
 {
-    size_t n = strlen(column);
-    int i = 0;
-    for (const char *p = list; p && *p; i++) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, ",");
-        while (len && p[len - 1] == ' ')
-            len--;
-        if (len == n && strncasecmp(p, column, n) == 0) return i;
-        p = strchr(p, ',');
-        if (p) p++;
+    size_t n = strlen(column), len;
+    for (int i = 0; list && *list; i++) {
+        const char *item = list_item(&list, &len);
+        if (len == n && strncasecmp(item, column, n) == 0) return i;
     }
     return -1;
 }
@@ -62,18 +68,13 @@ static void list_words(strbuf *m, const char *list)
 {
     strbuf one;
     rli_sb_init(&one);
-    bool first = true;
-    for (const char *p = list; p && *p; first = false) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, ",");
-        while (len && p[len - 1] == ' ')
-            len--;
+    size_t len;
+    for (bool first = true; list && *list; first = false) {
+        const char *item = list_item(&list, &len);
         one.len = 0;
-        rli_sb_putn(&one, p, len);
+        rli_sb_putn(&one, item, len);
         rli_sb_puts(m, first ? "" : ", ");
         rli_sb_name(m, sb_str(&one));
-        p = strchr(p, ',');
-        if (p) p++;
     }
     rli_sb_free(&one);
 }
