@@ -783,27 +783,29 @@ static void test_renames_composite_chain_swap(void **state)
                         "CREATE TABLE uses (id INTEGER PRIMARY KEY, maker TEXT, code TEXT, "
                         "FOREIGN KEY (maker, code) REFERENCES parts (maker, code) ON UPDATE "
                         "CASCADE);"
-                        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, x TEXT, y TEXT);"
+                        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, x TEXT, y TEXT, "
+                        "rl_renaming_1 TEXT);"
                         "INSERT INTO parts VALUES ('acme', 'p1');"
                         "INSERT INTO uses VALUES (1, 'acme', 'p1');"
-                        "INSERT INTO t VALUES (1, 'A', 'B', 'X', 'Y');");
+                        "INSERT INTO t VALUES (1, 'A', 'B', 'X', 'Y', 'kept');");
     const char *target = "CREATE TABLE parts (maker TEXT, part_code TEXT, PRIMARY KEY (maker, "
                          "part_code));"
                          "CREATE TABLE uses (id INTEGER PRIMARY KEY, maker TEXT, code TEXT, "
                          "FOREIGN KEY (maker, code) REFERENCES parts (maker, part_code) ON UPDATE "
                          "CASCADE);"
-                         "CREATE TABLE t (id INTEGER PRIMARY KEY, b TEXT, c TEXT, y TEXT, x TEXT);";
+                         "CREATE TABLE t (id INTEGER PRIMARY KEY, b TEXT, c TEXT, y TEXT, x TEXT, "
+                         "rl_renaming_1 TEXT);";
     const rl_rename r[] = {
         {"parts", "code", "part_code"},
         {"t", "a", "b"}, /* the old b moves on first */
         {"t", "b", "c"},
-        {"t", "x", "y"}, /* a swap */
+        {"t", "x", "y"}, /* a swap (through a free name: the table has rl_renaming_1) */
         {"t", "y", "x"},
     };
     rl_migrate_options o = {.renames = r, .nrenames = 5};
     if (rl_migrate(db, target, &o) != RL_OK) fail_msg("%s", rl_errmsg(db));
     assert_int_equal(scalar(db, "SELECT count(*) FROM t WHERE b = 'A' AND c = 'B' AND y = 'X' "
-                                "AND x = 'Y'"),
+                                "AND x = 'Y' AND rl_renaming_1 = 'kept'"),
                      1);
     assert_int_equal(
         rl_exec(db, "UPDATE parts SET part_code = 'p2' WHERE maker = 'acme'", NULL, 0, NULL),

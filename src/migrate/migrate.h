@@ -61,8 +61,8 @@ void rli_loss_nulls(rl_plan *p, const char *table, const char *column, int64_t n
 void rli_loss_type(rl_plan *p, const char *table, const char *column, const char *type, int64_t n,
                    const char *why);
 /* Renames (rename.c): check opts' renames against cur (RL_EINVAL naming the first bad one),
- * and put their statements, in an order that runs (chains, swaps), into p's steps and their
- * lines into its summary. */
+ * and put their statements, in an order that runs (chains, swaps through a name nothing in
+ * cur holds), into p's steps and their lines into its summary. */
 int rli_renames_check(rl_db *db, const schema *cur, const rl_rename *r, size_t n);
 void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t n);
 /* After a plan is worked out: for each column or table it would drop with data while the

@@ -151,7 +151,13 @@ static char *dup_or_oom(rl_plan *p, const char *s)
  * new name is free goes next; when none is (a cycle: a -> b, b -> a), one of them moves to a
  * free name first.
  */
-static void order(rl_plan *p, pending *q, size_t n, bool column)
+/* Rename q (now named q->from) to `to`. */
+static void rename_one(rl_plan *p, const pending *q, bool column, const char *to)
+{
+    statement(p, column ? q->table : q->from, column ? q->from : NULL, to);
+}
+
+static void order(rl_plan *p, const schema *cur, pending *q, size_t n, bool column)
 {
     size_t left = n;
     while (left && !p->text.oom) {
@@ -159,13 +165,12 @@ static void order(rl_plan *p, pending *q, size_t n, bool column)
         for (size_t i = 0; i < n && pick == n; i++)
             if (!q[i].done && !taken_now(q, n, q[i].table, q[i].to, column)) pick = i;
         if (pick < n) {
-            statement(p, column ? q[pick].table : q[pick].from, column ? q[pick].from : NULL,
-                      q[pick].to);
+            rename_one(p, &q[pick], column, q[pick].to);
             q[pick].done = true;
             left--;
             continue;
         }
-        /* a cycle: move the first one to a name nothing holds */
+        /* a cycle: move the first one to a name nothing holds, renamed or not */
         for (pick = 0; q[pick].done; pick++) {
         }
         char *tmp = NULL;
@@ -174,7 +179,9 @@ static void order(rl_plan *p, pending *q, size_t n, bool column)
                 p->text.oom = true;
                 return;
             }
-            bool clash = taken_now(q, n, q[pick].table, tmp, column);
+            const sch_table *t = rli_schema_table(cur, q[pick].table);
+            bool clash = taken_now(q, n, q[pick].table, tmp, column) ||
+                         (column ? t && rli_table_column(t, tmp) : name_taken(cur, tmp));
             for (size_t i = 0; i < n && !clash; i++)
                 clash = rli_same_name(q[i].to, tmp);
             if (clash) {
@@ -186,7 +193,7 @@ static void order(rl_plan *p, pending *q, size_t n, bool column)
             p->text.oom = true;
             return;
         }
-        statement(p, column ? q[pick].table : q[pick].from, column ? q[pick].from : NULL, tmp);
+        rename_one(p, &q[pick], column, tmp);
         free(q[pick].from);
         q[pick].from = tmp;
     }
@@ -205,7 +212,6 @@ static void summary_line(rl_plan *p, const rl_rename *r)
 
 void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t n)
 {
-    (void)cur;
     pending *q = calloc(n ? n : 1, sizeof *q);
     if (!q) {
         p->text.oom = true;
@@ -223,7 +229,7 @@ void rli_renames_plan(rl_plan *p, const schema *cur, const rl_rename *r, size_t 
             q[m].done = false;
             m++;
         }
-        if (!p->text.oom) order(p, q, m, column);
+        if (!p->text.oom) order(p, cur, q, m, column);
         for (size_t i = 0; i < m; i++) {
             free(q[i].table);
             free(q[i].from);
