@@ -293,11 +293,11 @@ int rlh_truth_of(const char *text);
 const char *rlh_kind_takes(int kind);
 
 /* refind.c: the integer keys of q's rows (at most max + 1 of them), and, for a table without
- * an integer key, a query for the rows before (at most RLH_MAX_REFOUND, read before a PATCH)
- * as the PATCH's sets leave them. */
+ * an integer key, a query for the rows before (at most RLH_MAX_REFOUND, read before a PATCH,
+ * or as a POST gave them: given) as the PATCH's sets leave them. */
 enum { RLH_MAX_REFOUND = 200 };
 int rlh_pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, size_t *n);
 rl_query *rlh_refind(rl_db *db, const rl_model *m, const rl_rows *before, const rl_set *sets,
-                     size_t nsets);
+                     size_t nsets, bool given);
 
 #endif

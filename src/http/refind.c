@@ -34,30 +34,64 @@ int rlh_pks_of(rl_query *q, const rl_model *m, size_t max, rl_value **out, size_
     return RL_OK;
 }
 
-/* A table without an integer key: the rows a PATCH will change, read before (at most max + 1
- * of them), to be found again after it by their key fields (its primary key, or every column
- * of a table without one) with the PATCH's values in place. */
+/* The value of field f in row v with the sets in place. */
+static rl_value set_value(const rl_model *m, const rl_value *v, const rl_field *f,
+                          const rl_set *sets, size_t nsets)
+{
+    rl_value x = v[f - m->fields];
+    for (size_t k = 0; k < nsets; k++)
+        if (strcmp(sets[k].field, f->name) == 0) x = sets[k].value;
+    return x;
+}
+
+/* Whether every field of names (NULL-terminated) is set (not NULL) in row v. */
+static bool all_set(const rl_model *m, const rl_value *v, const char *const *names,
+                    const rl_set *sets, size_t nsets)
+{
+    for (size_t i = 0; names[i]; i++) {
+        const rl_field *f = rlh_field(m, names[i]);
+        if (!f || set_value(m, v, f, sets, nsets).type == RL_V_NULL) return false;
+    }
+    return true;
+}
+
+/* Conditions into q that find row v again: by its primary key; else by a unique field or a
+ * unique index (a view's, from the table it shows) it has a value of; else by every field,
+ * where given (the row as a request gave it) leaves out the fields it left NULL, which the
+ * engine may have filled with their defaults. */
+static void find_row(rl_query *q, const rl_model *m, const rl_value *v, const rl_set *sets,
+                     size_t nsets, bool given)
+{
+    const char *const *key = m->primary_key;
+    const char *one[2] = {NULL, NULL};
+    for (size_t f = 0; !key && f < m->nfields; f++)
+        if (m->fields[f].unique && set_value(m, v, &m->fields[f], sets, nsets).type != RL_V_NULL)
+            key = (one[0] = m->fields[f].name, one);
+    for (size_t x = 0; !key && x < m->nindexes; x++)
+        if (m->indexes[x].unique && all_set(m, v, m->indexes[x].fields, sets, nsets))
+            key = m->indexes[x].fields;
+    rl_all(q);
+    for (size_t i = 0; key && key[i]; i++) {
+        const rl_field *f = rlh_field(m, key[i]);
+        if (f) rl_where(q, f->name, RL_EQ, set_value(m, v, f, sets, nsets));
+    }
+    for (size_t f = 0; !key && f < m->nfields; f++) {
+        rl_value x = set_value(m, v, &m->fields[f], sets, nsets);
+        if (!given || x.type != RL_V_NULL) rl_where(q, m->fields[f].name, RL_EQ, x);
+    }
+    rl_end(q);
+}
+
+/* A table without an integer key: the rows a write changed, found again after it by their
+ * keys (see find_row) with the PATCH's values in place. */
 rl_query *rlh_refind(rl_db *db, const rl_model *m, const rl_rows *before, const rl_set *sets,
-                     size_t nsets)
+                     size_t nsets, bool given)
 {
     rl_query *after = rl_select(db, m);
-    const char *const *key = m->primary_key;
-    size_t nkey = 0;
-    while (key && key[nkey])
-        nkey++;
     rl_any(after);
-    for (size_t i = 0; i < before->count; i++) {
-        const rl_value *v = rl_row_values(m, (char *)before->items + i * m->size);
-        rl_all(after);
-        for (size_t f = 0; f < (nkey ? nkey : m->nfields); f++) {
-            const rl_field *fl = nkey ? rlh_field(m, key[f]) : &m->fields[f];
-            rl_value x = v[fl - m->fields];
-            for (size_t k = 0; k < nsets; k++)
-                if (strcmp(sets[k].field, fl->name) == 0) x = sets[k].value;
-            rl_where(after, fl->name, RL_EQ, x);
-        }
-        rl_end(after);
-    }
+    for (size_t i = 0; i < before->count; i++)
+        find_row(after, m, rl_row_values(m, (char *)before->items + i * m->size), sets, nsets,
+                 given);
     if (before->count == 0) rl_where_in(after, m->fields[0].name, NULL, 0, false); /* none */
     rl_end(after);
     return after;

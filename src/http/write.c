@@ -119,7 +119,8 @@ static int run(write *w, int64_t *changed)
         rl_query_free(t);
     }
     if (rc == RL_OK && !w->refused && w->representation && w->del) {
-        rl_query *rows = before ? rlh_refind(w->db, w->m, before, NULL, 0) : rl_select(w->db, w->m);
+        rl_query *rows =
+            before ? rlh_refind(w->db, w->m, before, NULL, 0, false) : rl_select(w->db, w->m);
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
         rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
     }
@@ -127,8 +128,8 @@ static int run(write *w, int64_t *changed)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
     if (rc == RL_OK && !w->refused && w->representation && !w->del) {
         const rl_value *key = new_key(w);
-        rl_query *rows =
-            before ? rlh_refind(w->db, w->m, before, w->sets, w->nsets) : rl_select(w->db, w->m);
+        rl_query *rows = before ? rlh_refind(w->db, w->m, before, w->sets, w->nsets, false)
+                                : rl_select(w->db, w->m);
         if (rows && key)
             rl_where(rows, rlh_pk_name(w->m), RL_EQ, *key);
         else if (rows && !before)
@@ -212,7 +213,7 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
         return RL_EINVAL;
     }
     rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
-    if (!w->put && !w->m->has_pk) rows = rlh_refind(w->db, w->m, &kept, NULL, 0);
+    if (!w->put && !w->m->has_pk) rows = rlh_refind(w->db, w->m, &kept, NULL, 0, true);
     if (!rows) return RL_ENOMEM;
     write x = {.r = r, .m = w->m, .req = w->req, .p = w->p, .db = w->db};
     int rc = represent(&x, rows, w->put ? NULL : w->pks, w->put ? 0 : w->nkept,
@@ -221,6 +222,92 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
     rlh_add(b, x.out.data ? x.out.data : "", x.out.len);
     rlh_free(&x.out);
     return rc;
+}
+
+/* Text into b as a query string's value holds it: every byte but the unreserved ones
+ * (RFC 3986) percent-encoded. */
+static void query_text(rlh_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            rlh_add(b, (const char *)p, 1);
+        else
+            rlh_addf(b, "%%%02X", *p);
+    }
+}
+
+/* Whether field f of m is part of its key: of its primary key, or, for a view, shows a column
+ * of a table's primary key (PostgREST takes a view's key from its tables). */
+static bool in_key(const rl_models *ms, const rl_model *m, const rl_field *f)
+{
+    const char *column = f->name;
+    const rl_model *t = m;
+    if (!m->primary_key && !(t = rl_models_origin(ms, m, (size_t)(f - m->fields), &column)))
+        return false;
+    if (t->has_pk) return column && strcmp(column, rlh_pk_name(t)) == 0;
+    for (size_t i = 0; column && t->primary_key && t->primary_key[i]; i++)
+        if (strcmp(t->primary_key[i], column) == 0) return true;
+    return false;
+}
+
+/* PostgREST's Location for the one row a POST wrote: its key as filters, "/t?k1=eq.1&k2=eq.a"
+ * (a NULL "is.null"), read back from the database; none for a table without a key or for a
+ * key that is binary. */
+static void location(rl_request *r, const rlh_write_out *w)
+{
+    const rl_model *m = w->m;
+    rlh_buf b = {0};
+    rlh_add(&b, "/", 1);
+    query_text(&b, m->table);
+    if (m->has_pk) { /* the integer key, as the POST read it */
+        rlh_add(&b, "?", 1);
+        query_text(&b, rlh_pk_name(m));
+        rlh_addf(&b, "=eq.%lld", (long long)w->pks[0].u.i);
+        rlh_add(&b, "", 1);
+        if (!b.oom) rl_response_header(r, "Location", b.data);
+        rlh_free(&b);
+        return;
+    }
+    rl_rows kept = {.count = 1, .items = (void *)w->rows}, *rows = NULL;
+    rl_query *q = rlh_refind(w->db, m, &kept, NULL, 0, true);
+    if (!q) {
+        rlh_free(&b);
+        return;
+    }
+    rl_limit(q, 2);
+    int rc = rl_fetch_all(q, &rows);
+    rl_query_free(q);
+    const rl_value *v = rc == RL_OK && rows->count == 1 ? rl_row_values(m, rows->items) : NULL;
+    size_t nkey = 0;
+    const rl_models *ms = rl_request_models(r);
+    for (size_t f = 0; v && f < m->nfields; f++) {
+        if (!in_key(ms, m, &m->fields[f])) continue;
+        rlh_add(&b, nkey++ ? "&" : "?", 1);
+        query_text(&b, m->fields[f].name);
+        const rl_value *x = &v[f];
+        if (x->type == RL_V_NULL)
+            rlh_adds(&b, "=is.null");
+        else if (x->type == RL_V_INT && m->fields[f].kind == RL_KIND_BOOLEAN)
+            rlh_adds(&b, x->u.i ? "=eq.true" : "=eq.false");
+        else if (x->type == RL_V_INT)
+            rlh_addf(&b, "=eq.%lld", (long long)x->u.i);
+        else if (x->type == RL_V_REAL) {
+            char t[32];
+            rlh_real_text(x->u.r, t);
+            rlh_addf(&b, "=eq.%s", t);
+        } else if (x->type == RL_V_TEXT) {
+            rlh_adds(&b, "=eq.");
+            query_text(&b, x->u.s);
+        } else
+            nkey = 0, v = NULL; /* a binary key: no Location */
+    }
+    if (v && nkey && !b.oom) {
+        rlh_add(&b, "", 1);
+        rl_response_header(r, "Location", b.data);
+    }
+    rlh_free(&b);
+    rl_rows_free(rows);
 }
 
 int rlh_write_created(rl_request *r, const rlh_write_out *w)
@@ -256,13 +343,8 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
         rlh_free(&b);
         return rc;
     }
-    if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->m->has_pk &&
-        w->nkept == 1) { /* PostgREST's Location: the row's key as a filter */
-        char loc[600];
-        snprintf(loc, sizeof loc, "/%.300s?%.200s=eq.%lld", w->m->table, rlh_pk_name(w->m),
-                 (long long)w->pks[0].u.i);
-        rl_response_header(r, "Location", loc);
-    }
+    if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->nkept == 1)
+        location(r, w);
     char cr[40];
     if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
         snprintf(cr, sizeof cr, "*/%lld", (long long)w->count);
