@@ -272,6 +272,59 @@ static void test_view_insert_takes_table_defaults(void **state)
     stop(&sv);
 }
 
+/* A table without a key answers return=representation for what it wrote: its rows are found
+ * again by their values, arrays included (written as JSON arrays or as PostgreSQL's literal,
+ * a json[] of arrays, strings that need quoting), and a view over a keyed table by the key it
+ * shows, whatever defaults the engine filled in. */
+static void test_keyless_rows_found_again(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, on_pg()
+                       ? "CREATE TABLE bag (n integer, nums integer[], words text[], docs jsonb[]);"
+                         "CREATE TABLE notes (id integer PRIMARY KEY, body text, "
+                         "owner text NOT NULL DEFAULT 'me');"
+                         "CREATE VIEW shown AS SELECT id, body, owner FROM notes;"
+                       : "CREATE TABLE bag (n INTEGER, nums JSON, words JSON, docs JSON);"
+                         "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, "
+                         "owner TEXT NOT NULL DEFAULT 'me');"
+                         "CREATE VIEW shown AS SELECT id, body, owner FROM notes;"
+                         "CREATE TRIGGER shown_insert INSTEAD OF INSERT ON shown BEGIN "
+                         "INSERT INTO notes (id, body) VALUES (NEW.id, NEW.body); END;");
+    static const char *const rep[] = {"Prefer: return=representation", NULL};
+    static const char *const bodies[] = {
+        "{\"n\":1,\"nums\":[[1,2],[3,null]],\"words\":[\"a\\\"b\",\"c,d\",null,\"NULL\",\"\"],"
+        "\"docs\":[{\"a\":\"x\"},[1]]}",
+        "{\"n\":2,\"nums\":[1,2,3]}"};
+    for (size_t i = 0; i < 2; i++) {
+        resp r = call(&sv, "POST", "/bag", bodies[i], rep);
+        if (r.status != 201) fail_msg("POST /bag: %ld %s", r.status, r.body ? r.body : "");
+        assert_int_equal(json_array_size(r.json), 1);
+        done(&r);
+    }
+    if (on_pg()) { /* PostgreSQL's own literal in a body */
+        resp r = call(&sv, "POST", "/bag", "{\"n\":3,\"nums\":\"{4,5}\"}", rep);
+        if (r.status != 201) fail_msg("POST /bag: %ld %s", r.status, r.body ? r.body : "");
+        json_t *nums = json_object_get(json_array_get(r.json, 0), "nums");
+        assert_int_equal(json_array_size(nums), 2);
+        done(&r);
+    }
+    resp r = call(&sv, "PATCH", "/bag?n=eq.1", "{\"n\":4}", rep);
+    if (r.status != 200) fail_msg("PATCH /bag: %ld %s", r.status, r.body ? r.body : "");
+    assert_int_equal(json_array_size(r.json), 1);
+    done(&r);
+    r = call(&sv, "DELETE", "/bag?n=eq.2", NULL, rep);
+    if (r.status != 200) fail_msg("DELETE /bag: %ld %s", r.status, r.body ? r.body : "");
+    assert_int_equal(json_array_size(r.json), 1);
+    done(&r);
+    r = call(&sv, "POST", "/shown", "{\"id\":7,\"body\":\"x\"}", rep);
+    if (r.status != 201) fail_msg("POST /shown: %ld %s", r.status, r.body ? r.body : "");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 0), "owner")),
+                        "me");
+    done(&r);
+    stop(&sv);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -281,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_json_equality),
         cmocka_unit_test(test_view_insert_takes_table_defaults),
+        cmocka_unit_test(test_keyless_rows_found_again),
     };
     int failed = run_suite(both);
     curl_global_cleanup();
