@@ -617,7 +617,16 @@ int rl_txn_depth(const rl_db *db);
 /* Values (raw SQL parameters and query operands)                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef enum rl_vtype { RL_V_NULL = 0, RL_V_INT, RL_V_REAL, RL_V_TEXT, RL_V_BLOB } rl_vtype;
+/* RL_V_DEFAULT is not a value but "the column's default", for rl_update_where's sets only
+ * (rl_default); anywhere else it is refused with RL_EINVAL. */
+typedef enum rl_vtype {
+    RL_V_NULL = 0,
+    RL_V_INT,
+    RL_V_REAL,
+    RL_V_TEXT,
+    RL_V_BLOB,
+    RL_V_DEFAULT
+} rl_vtype;
 
 typedef struct rl_value {
     rl_vtype type;
@@ -663,6 +672,19 @@ static inline rl_value rl_null(void)
 {
     rl_value x;
     x.type = RL_V_NULL;
+    x.u.i = 0;
+    return x;
+}
+/*
+ * The column's default, as the value of an rl_set for rl_update_where: PostgreSQL's
+ * `SET col = DEFAULT`; on SQLite, which has no such keyword, the default expression the field
+ * declares (rl_field.default_sql, as a runtime model reads it from the table), or NULL for a
+ * field without one.  Refused (RL_EINVAL) as a value anywhere else.
+ */
+static inline rl_value rl_default(void)
+{
+    rl_value x;
+    x.type = RL_V_DEFAULT;
     x.u.i = 0;
     return x;
 }

@@ -454,6 +454,23 @@ static void test_bulk_update_and_delete(void **state)
     assert_int_equal(changed, 3);
     rl_query_free(q);
     assert_int_equal(count_where("price", RL_EQ, rl_real(5)), 3);
+    assert_int_equal(count_where("in_print", RL_EQ, rl_int(0)), 3);
+
+    /* rl_default(): the column's default (in_print's is 1), in a set and nowhere else */
+    q = rl_select(db, &Book_model);
+    rl_where(q, "author_id", RL_EQ, rl_int(le_guin));
+    rl_set to_default[] = {{"price", rl_real(6)}, {"in_print", rl_default()}};
+    assert_int_equal(rl_update_where(q, to_default, 2, &changed), RL_OK);
+    assert_int_equal(changed, 3);
+    rl_query_free(q);
+    assert_int_equal(count_where("in_print", RL_EQ, rl_int(0)), 0);
+    assert_int_equal(count_where("price", RL_EQ, rl_real(6)), 3);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where(q, "in_print", RL_EQ, rl_default()), RL_EINVAL);
+    rl_query_free(q);
+    rl_value dflt = rl_default();
+    assert_int_equal(rl_exec(db, "SELECT ?1", &dflt, 1, NULL), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "parameter 1 is rl_default()");
 
     q = rl_select(db, &Book_model);
     rl_where(q, "price", RL_EQ, rl_real(5));

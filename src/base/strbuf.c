@@ -158,6 +158,9 @@ char *rli_value_literal(const rl_value *v)
     case RL_V_BLOB:
         rli_sb_printf(&b, "<blob of %zu bytes>", v->u.b.len);
         break;
+    case RL_V_DEFAULT:
+        rli_sb_puts(&b, "DEFAULT");
+        break;
     }
     return rli_sb_take(&b);
 }

@@ -339,10 +339,22 @@ static char *sql_op_name(rl_db *db, const char *sql)
     return d;
 }
 
+int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op)
+{
+    for (size_t i = 0; i < n; i++)
+        if (params[i].type == RL_V_DEFAULT)
+            return rli_err_set(db, RL_EINVAL,
+                               "%s: parameter %zu is rl_default(), a value of rl_update_where's "
+                               "sets only.",
+                               op, i + 1);
+    return RL_OK;
+}
+
 int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, int64_t *changes)
 {
     if (!db || !sql || (nparams && !params)) return RL_EINVAL;
     rli_err_clear(db);
+    if (rli_params_check(db, params, nparams, "exec") != RL_OK) return RL_EINVAL;
     const char *tail = sql;
     bool first = true, several = false;
     int code = RL_OK;
@@ -405,6 +417,7 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
     if (!db || !sql || !out || (nparams && !params)) return RL_EINVAL;
     rlb_stmt *st = NULL;
     rli_err_clear(db);
+    if (rli_params_check(db, params, nparams, "query") != RL_OK) return RL_EINVAL;
     int rc = db->be->prepare_raw(db, sql, &st, NULL);
     if (rc < 0) return db->err.code;
     if (rc != RLB_OK) return rli_fail(db, NULL, rc, "query");

@@ -575,6 +575,10 @@ static bool decimal_text(const char *s)
 int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_value *v,
                    const char *op)
 {
+    if (v->type == RL_V_DEFAULT) /* rl_update_where takes it before: anywhere else, refused */
+        return rli_err_set(db, RL_EINVAL,
+                           "%s %s: rl_default() is a value of rl_update_where's sets only.", op,
+                           mi->table);
     if (f->ctype != RL_CT_VALUE || v->type == RL_V_NULL) return RL_OK;
     const char *takes = NULL;
     switch (f->kind) {

@@ -139,6 +139,10 @@ int rli_q_field_code(rl_query *q, const char *field)
 
 static inline int add_param(rl_query *q, rl_value v)
 {
+    if (v.type == RL_V_DEFAULT)
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: rl_default() is a value of rl_update_where's sets only.",
+                          q->mi ? q->mi->table : "?");
     if (q->nparams == q->cap) {
         size_t cap = q->cap * 2;
         bool inline_ = q->params == q->params_buf;
@@ -424,7 +428,8 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
 {
     int idx = 1;
     for (size_t i = 0; i < nsets; i++)
-        q->db->be->bind(st, idx++, &sets[i].value);
+        if (sets[i].value.type != RL_V_DEFAULT) /* written into the statement: no placeholder */
+            q->db->be->bind(st, idx++, &sets[i].value);
     bind_params(q, st, shape, limit_override, idx);
 }
 
@@ -625,6 +630,20 @@ int rl_delete_where(rl_query *q, int64_t *changed)
     return run_bulk(q, NULL, 0, changed, "delete from");
 }
 
+/* What sets field fi (-1: the primary key) of q's table to its default: DEFAULT where the
+ * dialect has it, else the field's declared default expression in parentheses, else NULL;
+ * NULL when out of memory. */
+static const char *default_sql(rl_query *q, int fi)
+{
+    const char *expr = fi >= 0 ? q->mi->model->fields[fi].default_sql : NULL;
+    if (q->db->be->dialect->set_default) return "DEFAULT";
+    if (!expr || !*expr) return "NULL";
+    size_t n = strlen(expr);
+    char *s = rli_arena_alloc(&q->texts, n + 3);
+    if (s) snprintf(s, n + 3, "(%s)", expr);
+    return s;
+}
+
 int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed)
 {
     if (!q || (nsets && !sets)) return RL_EINVAL;
@@ -633,9 +652,14 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
         return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "Out of memory.");
     if (nsets == 0) return rli_q_fail(q, RL_EINVAL, "update %s: nothing to set.", q->mi->table);
     unsigned char small[16], *codes = small;
-    if (nsets > sizeof small && !(codes = malloc(nsets)))
+    const char *small_sql[16], **set_sql = small_sql;
+    if (nsets > sizeof small &&
+        (!(codes = malloc(nsets)) || !(set_sql = malloc(nsets * sizeof *set_sql)))) {
+        free(codes != small ? codes : NULL);
         return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+    }
     int code = RL_OK;
+    bool defaults = false;
     for (size_t i = 0; i < nsets && code == RL_OK; i++) {
         int fc = field_code(q, sets[i].field);
         if (fc < 0)
@@ -643,9 +667,15 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
         else
             codes[i] = (unsigned char)fc;
         int fi = code == RL_OK ? rli_model_field_index(q->mi, sets[i].field) : -1;
-        if (fi >= 0)
+        set_sql[i] = NULL;
+        if (code == RL_OK && sets[i].value.type == RL_V_DEFAULT) {
+            defaults = true;
+            set_sql[i] = default_sql(q, fi);
+            if (!set_sql[i]) code = rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+        } else if (fi >= 0) {
             code =
                 rli_value_fits(q->db, q->mi, &q->mi->model->fields[fi], &sets[i].value, "update");
+        }
     }
     if (code == RL_OK) code = rli_q_ready(q);
     if (code == RL_OK) {
@@ -658,6 +688,7 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
                          .nsubs = (size_t)q->nsubs,
                          .set = codes,
                          .nset = nsets,
+                         .set_sql = defaults ? set_sql : NULL,
                          .where = RLS_WHERE_SHAPE,
                          .shape = q->shape.s + 2};
         q->sql.len = 0;
@@ -665,6 +696,7 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
         if (q->sql.oom) code = rli_q_fail(q, RL_ENOMEM, "Out of memory.");
     }
     if (codes != small) free(codes);
+    if (set_sql != small_sql) free(set_sql);
     if (code != RL_OK) return code;
     return run_bulk(q, sets, nsets, changed, "update");
 }

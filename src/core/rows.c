@@ -387,6 +387,7 @@ int rl_query_rows(rl_db *db, const rl_model *model, const char *sql, const rl_va
     *out = NULL;
     model_info *mi;
     rli_err_clear(db);
+    if (rli_params_check(db, params, nparams, "query") != RL_OK) return RL_EINVAL;
     int code = rli_model_lookup(db, model, &mi);
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;

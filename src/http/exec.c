@@ -534,6 +534,7 @@ static bool same_value(const rl_value *a, const rl_value *b)
     if (a->type != b->type) return false;
     switch (a->type) {
     case RL_V_NULL:
+    case RL_V_DEFAULT:
         return true;
     case RL_V_INT:
         return a->u.i == b->u.i;

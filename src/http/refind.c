@@ -50,7 +50,8 @@ static bool all_set(const rl_model *m, const rl_value *v, const char *const *nam
 {
     for (size_t i = 0; names[i]; i++) {
         const rl_field *f = rlh_field(m, names[i]);
-        if (!f || set_value(m, v, f, sets, nsets).type == RL_V_NULL) return false;
+        rl_vtype t = f ? set_value(m, v, f, sets, nsets).type : RL_V_NULL;
+        if (t == RL_V_NULL || t == RL_V_DEFAULT) return false;
     }
     return true;
 }
@@ -130,7 +131,8 @@ static rl_value as_compared(rl_db *db, const rl_field *f, rl_value x, rlh_buf *b
 /* Conditions into q that find row v again: by its primary key; else by a unique field or a
  * unique index (a view's, from the table it shows) it has a value of; else by every field,
  * where given (the row as a request gave it) leaves out the fields it left NULL, which the
- * engine may have filled with their defaults. */
+ * engine may have filled with their defaults.  A field a set gives its default (rl_default)
+ * has a value not known here: no condition on it. */
 static void find_row(rl_db *db, rl_query *q, const rl_model *m, const rl_value *v,
                      const rl_set *sets, size_t nsets, bool given)
 {
@@ -138,7 +140,8 @@ static void find_row(rl_db *db, rl_query *q, const rl_model *m, const rl_value *
     const char *const *key = m->primary_key;
     const char *one[2] = {NULL, NULL};
     for (size_t f = 0; !key && f < m->nfields; f++)
-        if (m->fields[f].unique && set_value(m, v, &m->fields[f], sets, nsets).type != RL_V_NULL)
+        if (m->fields[f].unique && set_value(m, v, &m->fields[f], sets, nsets).type > RL_V_NULL &&
+            set_value(m, v, &m->fields[f], sets, nsets).type != RL_V_DEFAULT)
             key = (one[0] = m->fields[f].name, one);
     for (size_t x = 0; !key && x < m->nindexes; x++)
         if (m->indexes[x].unique && all_set(m, v, m->indexes[x].fields, sets, nsets))
@@ -146,11 +149,12 @@ static void find_row(rl_db *db, rl_query *q, const rl_model *m, const rl_value *
     rl_all(q);
     for (size_t i = 0; key && key[i]; i++) {
         const rl_field *f = rlh_field(m, key[i]);
-        if (f) rl_where(q, f->name, RL_EQ, as_compared(db, f, set_value(m, v, f, sets, nsets), &b));
+        rl_value x = f ? set_value(m, v, f, sets, nsets) : rl_null();
+        if (f && x.type != RL_V_DEFAULT) rl_where(q, f->name, RL_EQ, as_compared(db, f, x, &b));
     }
     for (size_t f = 0; !key && f < m->nfields; f++) {
         rl_value x = set_value(m, v, &m->fields[f], sets, nsets);
-        if (!given || x.type != RL_V_NULL)
+        if ((!given || x.type != RL_V_NULL) && x.type != RL_V_DEFAULT) /* a default: unknown */
             rl_where(q, m->fields[f].name, RL_EQ, as_compared(db, &m->fields[f], x, &b));
     }
     rl_end(q);

@@ -396,6 +396,25 @@ size_t rlh_sets_of(const rl_model *m, json_t *o, void *row, rl_set *sets)
     return n;
 }
 
+/* Prefer: missing=default on a PATCH: each column columns= names that the body leaves out
+ * set to its default, after the n sets of the body (sets holds RL_MAX_FIELDS + 1); the sets
+ * now. */
+static size_t missing_defaults(const rl_model *m, const rlh_req *req, rl_set *sets, size_t n)
+{
+    for (size_t c = 0; c < req->ncolumns && n <= RL_MAX_FIELDS; c++) {
+        const rl_field *f = rlh_field(m, req->columns[c]);
+        const char *name = f ? f->name
+                           : m->has_pk && strcmp(req->columns[c], rlh_pk_name(m)) == 0
+                               ? rlh_pk_name(m)
+                               : NULL;
+        bool set = !name;
+        for (size_t i = 0; !set && i < n; i++)
+            set = strcmp(sets[i].field, name) == 0;
+        if (!set) sets[n++] = (rl_set){name, rl_default()};
+    }
+    return n;
+}
+
 /* PATCH and DELETE: the body's values (PATCH), then the rows of the filters (or the one pk)
  * changed or deleted (write.c). */
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
@@ -435,6 +454,8 @@ static int change(rl_request *r, const rl_model *m, const char *id, bool del)
         rlh_req_free(req);
     } else {
         if (j) nsets = rlh_sets_of(m, j, row, sets);
+        if (j && req && req->prefer.missing == RLH_MISSING_DEFAULT)
+            nsets = missing_defaults(m, req, sets, nsets);
         rc = rlh_write_change(r, m, id, sets, nsets, del, req, p);
     }
     if (row) rl_row_free(m, row);

@@ -47,6 +47,7 @@ const rl_dialect rli_dialect_postgres = {
     .rowid = NULL,
     .false_ = "false",
     .true_ = "true",
+    .set_default = true,
     .begin = "BEGIN",
     .returning = true,
     .no_limit = {.type = RL_V_NULL},

@@ -113,9 +113,12 @@ typedef struct rls_stmt {
      * order), after the primary key when with_pk. */
     uint64_t columns;
     bool with_pk;
-    /* UPDATE SET by field codes, in the caller's order (overrides columns when nset > 0). */
+    /* UPDATE SET by field codes, in the caller's order (overrides columns when nset > 0);
+     * set_sql (may be NULL), per set, SQL text written instead of its placeholder (a column's
+     * DEFAULT), or NULL for a placeholder. */
     const unsigned char *set;
     size_t nset;
+    const char *const *set_sql;
     rls_where where;
     const char *shape;     /* RLS_WHERE_SHAPE */
     bool paged;            /* LIMIT ? OFFSET ? (SELECT, COUNT) */
@@ -133,6 +136,7 @@ typedef struct rl_dialect {
     char placeholder;                /* '?' (?1, ?2...) or '$' ($1, $2...) */
     const char *rowid;               /* the row-id column of a table with an integer primary key */
     const char *false_, *true_;      /* literals for an empty OR / AND group */
+    bool set_default;                /* UPDATE ... SET col = DEFAULT is understood */
     const char *begin;               /* the statement that opens a writing transaction */
     bool savepoint_anywhere;         /* SAVEPOINT also opens a transaction (outside one) */
     bool returning;                  /* INSERT ... RETURNING gives the generated key and defaults */

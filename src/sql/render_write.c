@@ -75,12 +75,15 @@ static const char *name_of(const rls_table *t, int code)
     return code == RLS_PK ? t->pk : t->columns[code];
 }
 
-static void set_one(render *r, int code, bool first)
+static void set_one(render *r, int code, bool first, const char *sql)
 {
     rli_sb_puts(r->b, first ? " SET " : ", ");
     rli_sb_ident(r->b, name_of(r->s->t, code));
     rli_sb_puts(r->b, " = ");
-    rli_r_value_param(r, code);
+    if (sql)
+        rli_sb_puts(r->b, sql);
+    else
+        rli_r_value_param(r, code);
 }
 
 void rli_r_update(render *r)
@@ -92,16 +95,16 @@ void rli_r_update(render *r)
     bool first = true;
     if (s->nset) {
         for (size_t i = 0; i < s->nset; i++, first = false)
-            set_one(r, s->set[i], first);
+            set_one(r, s->set[i], first, s->set_sql ? s->set_sql[i] : NULL);
         return;
     }
     if (s->with_pk && s->t->pk) {
-        set_one(r, RLS_PK, true);
+        set_one(r, RLS_PK, true, NULL);
         first = false;
     }
     for (size_t i = 0; i < s->t->ncolumns; i++)
         if (s->columns & (1ULL << i)) {
-            set_one(r, (int)i, first);
+            set_one(r, (int)i, first, NULL);
             first = false;
         }
 }

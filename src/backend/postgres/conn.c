@@ -309,6 +309,8 @@ static int bind(rlb_stmt *s, int idx, const rl_value *v)
         st->lengths[i] = (int)v->u.b.len;
         st->formats[i] = 1;
         break;
+    case RL_V_DEFAULT: /* no value: refused before */
+        return PG_FAIL;
     }
     return RLB_OK;
 }

@@ -65,6 +65,7 @@ static void put_value(strbuf *b, const rl_value *v)
     char num[32];
     switch (v->type) {
     case RL_V_NULL:
+    case RL_V_DEFAULT: /* no value of a row: refused before */
         rli_sb_putn(b, "\\N", 2);
         break;
     case RL_V_INT:

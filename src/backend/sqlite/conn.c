@@ -250,6 +250,8 @@ int rli_sqlite_bind(sqlite3_stmt *st, int idx, const rl_value *v)
     case RL_V_BLOB:
         return sqlite3_bind_blob64(st, idx, v->u.b.len ? v->u.b.data : "", v->u.b.len,
                                    SQLITE_STATIC);
+    case RL_V_DEFAULT: /* no value: refused before */
+        break;
     }
     return SQLITE_MISUSE;
 }
