@@ -742,6 +742,9 @@ const char *rl_model_table(rl_db *db, const rl_model *model);
  * text or blob member filled so points to malloc'd memory the caller frees.
  */
 int rl_insert(rl_db *db, const rl_model *model, void *row);
+/* rl_insert with the pk the row holds, 0 included: for a caller whose key 0 is a key (a row
+ * an application or an HTTP client gave id 0), which rl_insert would replace by a new one. */
+int rl_insert_keyed(rl_db *db, const rl_model *model, void *row);
 
 /*
  * Insert n rows stored contiguously at rows (an array of the model's struct), all or nothing.
@@ -1203,6 +1206,8 @@ rl_value *rl_row_values(const rl_model *model, void *row);
  * failures are worded like those of rl_insert.
  */
 int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict);
+/* rl_upsert with the pk the row holds, 0 included (see rl_insert_keyed). */
+int rl_upsert_keyed(rl_db *db, const rl_model *model, void *row, const char *const *conflict);
 
 /*
  * Run a hand-written SELECT (parameters ?1..?n as in rl_exec) and read its rows into structs

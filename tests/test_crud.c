@@ -261,6 +261,35 @@ static void test_explicit_key_moves_generated_keys(void **state)
     rl_close(db);
 }
 
+/* A key of 0 is a key for rl_insert_keyed and rl_upsert_keyed (rl_insert assigns one). */
+static void test_keyed_writes_keep_key_zero(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    Author zero = {.pk = 0, .name = "zero"};
+    assert_int_equal(rl_insert_keyed(db, &Author_model, &zero), RL_OK);
+    assert_int_equal(zero.pk, 0);
+    Author got = {0};
+    assert_int_equal(rl_get(db, &Author_model, 0, &got), RL_OK);
+    assert_string_equal(got.name, "zero");
+    rl_row_free(&Author_model, &got);
+    Author again = {.pk = 0, .name = "zero again"};
+    assert_int_equal(rl_insert_keyed(db, &Author_model, &again), RL_EUNIQUE);
+    Author upserted = {.pk = 0, .name = "upserted"};
+    assert_int_equal(rl_upsert_keyed(db, &Author_model, &upserted, NULL), RL_OK);
+    assert_int_equal(upserted.pk, 0);
+    assert_int_equal(rl_get(db, &Author_model, 0, &got), RL_OK);
+    assert_string_equal(got.name, "upserted");
+    rl_row_free(&Author_model, &got);
+    Author generated = {.name = "generated"}; /* rl_insert: 0 still means "assign one" */
+    assert_int_equal(rl_insert(db, &Author_model, &generated), RL_OK);
+    assert_true(generated.pk > 0);
+    int64_t n = 0;
+    assert_int_equal(rl_query_int(db, "SELECT count(*) FROM authors", NULL, 0, &n), RL_OK);
+    assert_int_equal(n, 2);
+    rl_close(db);
+}
+
 static void test_booleans_are_checked(void **state)
 {
     (void)state;
@@ -342,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_null_arguments_are_refused),
         cmocka_unit_test(test_booleans_are_checked),
         cmocka_unit_test(test_explicit_key_moves_generated_keys),
+        cmocka_unit_test(test_keyed_writes_keep_key_zero),
         cmocka_unit_test(test_widest_model_defaults_and_explicit_pk),
     };
     return run_suite(tests);

@@ -764,6 +764,17 @@ static void test_put(void **state)
     expect_error(&sv, "PUT", "/authors/12", "{\"id\": 12, \"name\": \"x\"}", NULL, 405,
                  "RL_EMETHOD", NULL, 0);
     assert_int_equal(rows_of(&sv, "/authors?id=gte.10"), 1);
+    /* a key of 0 is the client's key, never replaced by a new one */
+    r = call(&sv, "POST", "/authors", "{\"id\": 0, \"name\": \"Zero\"}", rep);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body, "[{\"id\":0,\"name\":\"Zero\",\"born\":null}]");
+    done(&r);
+    r = call(&sv, "PUT", "/authors?id=eq.0", "{\"id\": 0, \"name\": \"Nil\"}", rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"id\":0,\"name\":\"Nil\",\"born\":null}]");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/authors?id=eq.0&name=eq.Nil"), 1);
+    assert_int_equal(rows_of(&sv, "/authors?name=eq.Zero"), 0);
     stop(&sv);
 }
 

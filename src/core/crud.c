@@ -221,35 +221,37 @@ static int key_given(rl_db *db, model_info *mi, int64_t pk)
     return rli_fail(db, NULL, rc, op);
 }
 
-static int insert_one(rl_db *db, model_info *mi, void *row)
+/* Insert row; keyed: with the pk it holds, 0 included (else a pk of 0 is assigned). */
+static int insert_one(rl_db *db, model_info *mi, void *row, bool keyed)
 {
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
+    bool own = m->has_pk && (keyed || pk != 0); /* the row's own key is written */
     uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
     rlb_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
     if (rli_row_fits(db, mi, row, "insert into") != RL_OK) return RL_ETYPE;
-    int code = omit ? default_stmt(db, mi, pk != 0, omit, &ds)
-                    : model_stmt(db, mi, pk ? MS_INSERT_PK : MS_INSERT, &st);
+    int code = omit ? default_stmt(db, mi, own, omit, &ds)
+                    : model_stmt(db, mi, own ? MS_INSERT_PK : MS_INSERT, &st);
     if (code != RL_OK) return code;
     if (ds) {
         st = ds->stmt;
         int k = 0;
-        if (pk) db->be->bind_int64(st, ++k, pk);
+        if (own) db->be->bind_int64(st, ++k, pk);
         for (size_t i = 0; i < m->nfields; i++) {
             if (omit & (1ULL << i)) continue;
             rl_value v = rli_field_value(&m->fields[i], row);
             db->be->bind(st, ++k, &v);
         }
     } else {
-        if (pk) db->be->bind_int64(st, 1, pk);
-        rli_bind_row(db->be, st, mi, row, pk ? 2 : 1);
+        if (own) db->be->bind_int64(st, 1, pk);
+        rli_bind_row(db->be, st, mi, row, own ? 2 : 1);
     }
     int rc = db->be->step(st);
     if (rc == RLB_ROW) { /* RETURNING */
-        code = read_returned(db, mi, st, row, !pk, omit);
+        code = read_returned(db, mi, st, row, !own, omit);
         db->be->reset(st);
-        if (code == RL_OK && pk && db->be->key_given) code = key_given(db, mi, pk);
+        if (code == RL_OK && own && db->be->key_given) code = key_given(db, mi, pk);
         return code;
     }
     db->be->reset(st);
@@ -260,10 +262,10 @@ static int insert_one(rl_db *db, model_info *mi, void *row)
         if (db->be->clear_bindings) db->be->clear_bindings(st);
         return code;
     }
-    if (m->has_pk && !pk) rli_row_set_pk(m, row, db->be->last_id(db->conn));
+    if (m->has_pk && !own) rli_row_set_pk(m, row, db->be->last_id(db->conn));
     code = ds ? read_defaults(db, mi, ds, row, omit) : RL_OK;
     /* a key of the row's own: the generated ones move past it (as after RETURNING above) */
-    if (code == RL_OK && pk && db->be->key_given) code = key_given(db, mi, pk);
+    if (code == RL_OK && own && db->be->key_given) code = key_given(db, mi, pk);
     return code;
 }
 
@@ -272,7 +274,15 @@ int rl_insert(rl_db *db, const rl_model *model, void *row)
     model_info *mi;
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
-    return insert_one(db, mi, row);
+    return insert_one(db, mi, row, false);
+}
+
+int rl_insert_keyed(rl_db *db, const rl_model *model, void *row)
+{
+    model_info *mi;
+    int code = lookup_row(db, model, row, &mi);
+    if (code != RL_OK) return code;
+    return insert_one(db, mi, row, true);
 }
 
 int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
@@ -292,7 +302,7 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
     for (i = 0; i < n; i++) {
         char *row = (char *)rows + i * m->size;
         if (m->has_pk && rli_row_pk(m, row) == 0) assigned[i / 8] |= (unsigned char)(1u << (i % 8));
-        code = insert_one(db, mi, row);
+        code = insert_one(db, mi, row, false);
         if (code != RL_OK) break;
     }
     if (code == RL_OK) {
@@ -538,7 +548,9 @@ static int conflict_mask(rl_db *db, model_info *mi, const char *const *conflict,
     return RL_OK;
 }
 
-int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict)
+/* rl_upsert; keyed: with the pk the row holds, 0 included. */
+static int upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict,
+                  bool keyed)
 {
     model_info *mi;
     uint64_t mask;
@@ -547,8 +559,9 @@ int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *co
     if (code != RL_OK) return code;
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
+    bool own = m->has_pk && (keyed || pk != 0);
     if ((code = rli_row_fits(db, mi, row, "insert into")) != RL_OK) return code;
-    if (!mask && !pk)
+    if (!mask && !own)
         return rli_err_set(db, RL_EINVAL,
                            "upsert into %s: the row has no primary key to decide a conflict "
                            "on; set it or name the unique fields.",
@@ -556,7 +569,7 @@ int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *co
     rls_stmt tree = {.kind = RLS_UPSERT,
                      .t = &mi->rt,
                      .columns = rls_all(m->nfields),
-                     .with_pk = pk != 0,
+                     .with_pk = own,
                      .conflict = mask};
     strbuf b;
     rli_sb_init(&b);
@@ -565,16 +578,26 @@ int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *co
     code = b.oom ? rli_err_set(db, RL_ENOMEM, "Out of memory.") : rli_cache_prepare(db, b.s, &st);
     rli_sb_free(&b);
     if (code != RL_OK) return code;
-    if (pk) db->be->bind_int64(st, 1, pk);
-    rli_bind_row(db->be, st, mi, row, pk ? 2 : 1);
+    if (own) db->be->bind_int64(st, 1, pk);
+    rli_bind_row(db->be, st, mi, row, own ? 2 : 1);
     int rc = db->be->step(st);
     if (rc == RLB_ROW && m->has_pk) rli_row_set_pk(m, row, db->be->column_int64(st, 0));
     db->be->reset(st);
     if (rc == RLB_ROW || rc == RLB_DONE)
-        return pk && db->be->key_given ? key_given(db, mi, pk) : RL_OK;
+        return own && db->be->key_given ? key_given(db, mi, pk) : RL_OK;
     char op[160];
     op_name(op, sizeof op, "insert into", mi);
     code = write_failed(db, mi, st, row, rc, op);
     if (db->be->clear_bindings) db->be->clear_bindings(st);
     return code;
+}
+
+int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict)
+{
+    return upsert(db, model, row, conflict, false);
+}
+
+int rl_upsert_keyed(rl_db *db, const rl_model *model, void *row, const char *const *conflict)
+{
+    return upsert(db, model, row, conflict, true);
 }

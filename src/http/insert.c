@@ -183,7 +183,11 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         free(row);
         return 1;
     }
-    if (rc == 0 && (there ? merge_into(c, m, row, o, met) : rl_insert(c->db, m, row)) != RL_OK) {
+    /* a key the object gives is its own, 0 included (rl_insert would assign one for 0) */
+    json_t *own = m->has_pk ? json_object_get(o, rlh_pk_name(m)) : NULL;
+    if (rc == 0 && (there                       ? merge_into(c, m, row, o, met)
+                    : own && !json_is_null(own) ? rl_insert_keyed(c->db, m, row)
+                                                : rl_insert(c->db, m, row)) != RL_OK) {
         rlh_db_error(c->r, c->db, c->item, where);
         rc = -1;
     }
@@ -529,7 +533,8 @@ int rlh_put(rl_request *r, const rl_model *m)
         if (run == RL_OK) run = rlh_exec_target(db, p, &q, &err);
         if (run == RL_OK) run = rl_count(q, &had);
         rl_query_free(q);
-        if (run == RL_OK) run = rl_upsert(db, m, row, m->has_pk ? NULL : keys);
+        if (run == RL_OK) /* the URL's key, 0 included */
+            run = m->has_pk ? rl_upsert_keyed(db, m, row, NULL) : rl_upsert(db, m, row, keys);
         if (run != RL_OK) {
             rc = run == RL_EINVAL && err.e.code ? rlh_answer_error(r, &err.e)
                                                 : rlh_db_error(r, db, -1, NULL);
