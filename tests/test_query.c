@@ -470,7 +470,7 @@ static void test_bulk_update_and_delete(void **state)
     rl_query_free(q);
     rl_value dflt = rl_default();
     assert_int_equal(rl_exec(db, "SELECT ?1", &dflt, 1, NULL), RL_EINVAL);
-    assert_contains(rl_errmsg(db), "parameter 1 is rl_default()");
+    assert_contains(rl_errmsg(db), "rl_default() (value 1)");
 
     q = rl_select(db, &Book_model);
     rl_where(q, "price", RL_EQ, rl_real(5));

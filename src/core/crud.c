@@ -601,3 +601,14 @@ int rl_upsert_keyed(rl_db *db, const rl_model *model, void *row, const char *con
 {
     return upsert(db, model, row, conflict, true);
 }
+
+const char *rli_default_sql(const rl_db *db, const rl_field *f, arena *a)
+{
+    const char *expr = f ? f->default_sql : NULL;
+    if (db->be->dialect->set_default) return "DEFAULT";
+    if (!expr || !*expr) return "NULL";
+    size_t n = strlen(expr);
+    char *s = rli_arena_alloc(a, n + 3);
+    if (s) snprintf(s, n + 3, "(%s)", expr);
+    return s;
+}

@@ -344,7 +344,7 @@ int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op
     for (size_t i = 0; i < n; i++)
         if (params[i].type == RL_V_DEFAULT)
             return rli_err_set(db, RL_EINVAL,
-                               "%s: parameter %zu is rl_default(), a value of rl_update_where's "
+                               "%s: rl_default() (value %zu) is a value of rl_update_where's "
                                "sets only.",
                                op, i + 1);
     return RL_OK;

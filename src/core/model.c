@@ -2,11 +2,10 @@
  * Model descriptors: validation, name resolution and the mapping between struct members and
  * column values (read and bound through the backend).
  *
- * A model is a constant C struct that may be shared by many connections, so nothing is
- * written into it.  The first time a connection meets a model it validates the declaration
- * (every rule has its own error code and a message naming the model and the field), resolves
- * the table and column names, and keeps the result in a small hash table keyed by the model's
- * address.  Later calls find it with one pointer hash.
+ * A model is a constant C struct that connections share: nothing is written into it.  The
+ * first time a connection meets a model it validates the declaration (every rule has its own
+ * error code and a message naming the model and the field), resolves the table and column
+ * names, and keeps them in a hash table keyed by the model's address: found again in one hash.
  */
 #include "fieldread.h"
 #include "db.h"
@@ -575,10 +574,7 @@ static bool decimal_text(const char *s)
 int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_value *v,
                    const char *op)
 {
-    if (v->type == RL_V_DEFAULT) /* rl_update_where takes it before: anywhere else, refused */
-        return rli_err_set(db, RL_EINVAL,
-                           "%s %s: rl_default() is a value of rl_update_where's sets only.", op,
-                           mi->table);
+    if (v->type == RL_V_DEFAULT) return rli_params_check(db, v, 1, op); /* refused here */
     if (f->ctype != RL_CT_VALUE || v->type == RL_V_NULL) return RL_OK;
     const char *takes = NULL;
     switch (f->kind) {

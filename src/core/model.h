@@ -145,6 +145,10 @@ int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_
                    const char *op);
 /* rli_value_fits for every field of row. */
 int rli_row_fits(rl_db *db, const model_info *mi, const void *row, const char *op);
+/* The SQL that sets field f (NULL: the integer primary key) to its default in an UPDATE (crud.c):
+ * DEFAULT where the dialect has it, else the field's declared default expression in
+ * parentheses (copied into a), else NULL; NULL when out of memory. */
+const char *rli_default_sql(const rl_db *db, const rl_field *f, arena *a);
 /* Read column col of st into field f of row; strings are malloc'd (own == NULL) or copied
  * into the arena. Returns 0 or RL_ENOMEM. */
 int rli_field_read(const rl_backend *be, const rl_field *f, void *row, rlb_stmt *st, int col,

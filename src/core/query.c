@@ -140,9 +140,7 @@ int rli_q_field_code(rl_query *q, const char *field)
 static inline int add_param(rl_query *q, rl_value v)
 {
     if (v.type == RL_V_DEFAULT)
-        return rli_q_fail(q, RL_EINVAL,
-                          "query on %s: rl_default() is a value of rl_update_where's sets only.",
-                          q->mi ? q->mi->table : "?");
+        return rli_q_fail(q, RL_EINVAL, "query: rl_default() is a value of update sets only.");
     if (q->nparams == q->cap) {
         size_t cap = q->cap * 2;
         bool inline_ = q->params == q->params_buf;
@@ -630,20 +628,6 @@ int rl_delete_where(rl_query *q, int64_t *changed)
     return run_bulk(q, NULL, 0, changed, "delete from");
 }
 
-/* What sets field fi (-1: the primary key) of q's table to its default: DEFAULT where the
- * dialect has it, else the field's declared default expression in parentheses, else NULL;
- * NULL when out of memory. */
-static const char *default_sql(rl_query *q, int fi)
-{
-    const char *expr = fi >= 0 ? q->mi->model->fields[fi].default_sql : NULL;
-    if (q->db->be->dialect->set_default) return "DEFAULT";
-    if (!expr || !*expr) return "NULL";
-    size_t n = strlen(expr);
-    char *s = rli_arena_alloc(&q->texts, n + 3);
-    if (s) snprintf(s, n + 3, "(%s)", expr);
-    return s;
-}
-
 int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *changed)
 {
     if (!q || (nsets && !sets)) return RL_EINVAL;
@@ -670,7 +654,8 @@ int rl_update_where(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
         set_sql[i] = NULL;
         if (code == RL_OK && sets[i].value.type == RL_V_DEFAULT) {
             defaults = true;
-            set_sql[i] = default_sql(q, fi);
+            set_sql[i] =
+                rli_default_sql(q->db, fi >= 0 ? &q->mi->model->fields[fi] : NULL, &q->texts);
             if (!set_sql[i]) code = rli_q_fail(q, RL_ENOMEM, "Out of memory.");
         } else if (fi >= 0) {
             code =
