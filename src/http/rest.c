@@ -274,6 +274,13 @@ static bool value_of(json_t *j, rl_kind kind, rl_value *out)
         *out = rl_real(json_real_value(j));
         return true;
     case JSON_STRING: {
+        /* a boolean as PostgreSQL's input reads one ('true', 'f', 'yes', 'on', '1'...): what a
+         * form or CSV body, which has no JSON true, gives */
+        int truth = kind == RL_KIND_BOOLEAN ? rlh_truth_of(json_string_value(j)) : -1;
+        if (truth >= 0) {
+            *out = rl_int(truth);
+            return true;
+        }
         char *s = strndup(json_string_value(j), json_string_length(j));
         if (!s) return false;
         *out = rl_text(s);
