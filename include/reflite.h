@@ -450,6 +450,13 @@ typedef struct rl_error {
     int64_t item;           /* for rl_insert_many: index of the failing item, else -1 */
     rl_fk_detail fk;        /* for RL_EFOREIGNKEY */
     const char *value;      /* for RL_ETYPE: the value refused, as its text ("" if unknown) */
+    /* The engine's own account of a refusal, where it gives one (PostgreSQL's server does;
+     * SQLite gives none), else "": its SQLSTATE ("23505"), its primary message, DETAIL and
+     * HINT, as they came. */
+    const char *sqlstate;
+    const char *engine_message;
+    const char *engine_detail;
+    const char *engine_hint;
 } rl_error;
 
 typedef struct rl_db rl_db;

@@ -204,6 +204,18 @@ static void test_constraint_errors_name_the_column(void **state)
     assert_int_equal(rl_insert(db, &Author_model, &b), RL_EUNIQUE);
     assert_string_equal(rl_last_error(db)->column, "email");
     assert_contains(rl_errmsg(db), "email = 'same@example.org' already exists in authors");
+    /* the engine's own account beside it: PostgreSQL's server gives one, SQLite none */
+    const rl_error *e = rl_last_error(db);
+    assert_string_equal(e->sqlstate, on_pg() ? "23505" : "");
+    if (on_pg()) {
+        assert_contains(e->engine_message, "duplicate key value violates unique constraint");
+        assert_string_equal(e->engine_detail, "Key (email)=(same@example.org) already exists.");
+        assert_string_equal(e->engine_hint, "");
+    } else {
+        assert_string_equal(e->engine_message, "");
+    }
+    assert_int_equal(rl_insert(db, &Author_model, &(Author){.name = "C"}), RL_OK);
+    assert_string_equal(rl_last_error(db)->sqlstate, ""); /* a call that succeeds clears it */
 
     Author noname = {.name = NULL};
     assert_int_equal(rl_insert(db, &Author_model, &noname), RL_ENOTNULL);

@@ -84,6 +84,7 @@ static int model_stmt(rl_db *db, model_info *mi, enum model_stmt which, rlb_stmt
 static int lookup(rl_db *db, const rl_model *model, model_info **mi)
 {
     if (!db) return RL_EINVAL;
+    rli_err_clear(db); /* the last call's error is this call's: none when it succeeds */
     return rli_model_lookup(db, model, mi);
 }
 
@@ -103,9 +104,11 @@ static int lookup_row(rl_db *db, const rl_model *model, const void *row, model_i
 static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row, int rc,
                         const char *op)
 {
+    /* the engine's account first (its own words stay beside a diagnosis of the key) */
+    int code = db->be->fail(db, st, rc, op);
     if (db->be->maybe_fk(rc) && row && rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
         return rli_failed(db, RL_EFOREIGNKEY);
-    int code = rli_fail(db, st, rc, op);
+    code = rli_failed(db, code);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
     /* several columns: keep the engine's list */
     if (strchr(db->be->errmsg(db->conn), ',')) return code;

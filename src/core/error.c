@@ -122,6 +122,10 @@ static const rl_error NULL_DB_ERROR = {.code = RL_EINVAL,
                                        .constraint = "",
                                        .item = -1,
                                        .value = "",
+                                       .sqlstate = "",
+                                       .engine_message = "",
+                                       .engine_detail = "",
+                                       .engine_hint = "",
                                        .fk = {.child_table = "",
                                               .child_column = "",
                                               .parent_table = "",
@@ -144,6 +148,7 @@ static void err_reset(rl_db *db)
     memset(&db->err, 0, sizeof db->err);
     db->err.message = "No error.";
     db->err.table = db->err.column = db->err.constraint = db->err.value = "";
+    db->err.sqlstate = db->err.engine_message = db->err.engine_detail = db->err.engine_hint = "";
     db->err.fk.child_table = db->err.fk.child_column = "";
     db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
     db->err.item = -1;
@@ -229,8 +234,19 @@ int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b)
         return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     rl_fk_detail copy = *d;
+    /* the engine's own account of the failure, when it gave one, stays beside this one */
+    char *words[4] = {strdup(db->err.sqlstate ? db->err.sqlstate : ""),
+                      strdup(db->err.engine_message ? db->err.engine_message : ""),
+                      strdup(db->err.engine_detail ? db->err.engine_detail : ""),
+                      strdup(db->err.engine_hint ? db->err.engine_hint : "")};
     rli_err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
     rli_sb_free(b);
+    db->err.sqlstate = rli_err_str(db, words[0]);
+    db->err.engine_message = rli_err_str(db, words[1]);
+    db->err.engine_detail = rli_err_str(db, words[2]);
+    db->err.engine_hint = rli_err_str(db, words[3]);
+    for (int i = 0; i < 4; i++)
+        free(words[i]);
     db->err.fk = copy;
     db->err.fk.child_table = rli_err_str(db, copy.child_table);
     db->err.fk.child_column = rli_err_str(db, copy.child_column);

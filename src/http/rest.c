@@ -199,8 +199,19 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
                            "first.";
     rlh_buf b = {0};
     const char *sentence = message ? message : e->message, *sqlstate = sqlstate_of(e->code);
-    rlh_error_open(&b, sqlstate ? sqlstate : rl_code_name(e->code), sentence, fk ? details : NULL,
-                   hint);
+    /* on PostgreSQL, its server's code, message, details and hint, as PostgREST passes them
+     * on; but a value refused keeps reflite's sentence, which names the column and the value */
+    bool server = *e->sqlstate, words = server && e->code != RL_ETYPE;
+    rlh_error_open(&b,
+                   server     ? e->sqlstate
+                   : sqlstate ? sqlstate
+                              : rl_code_name(e->code),
+                   words ? e->engine_message : sentence,
+                   server ? (*e->engine_detail ? e->engine_detail : NULL)
+                   : fk   ? details
+                          : NULL,
+                   server ? (*e->engine_hint ? e->engine_hint : NULL) : hint);
+    sqlstate = *e->sqlstate ? e->sqlstate : sqlstate;
     if (sqlstate) { /* PostgREST's code above, reflite's own beside it */
         rlh_adds(&b, ",\"reflite\":{");
         rlh_json_member(&b, "code", rl_code_name(e->code));

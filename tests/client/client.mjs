@@ -28,15 +28,15 @@ const KNOWN = new Map([
   ["insert([objects]).select('id, title, price')", { engines: both, parts: ["data"], reason:
     "a key missing from one object of a bulk insert (columns= names it) takes the column's " +
     "DEFAULT (0); PostgREST inserts NULL unless Prefer: missing=default" }],
-  ["insert with a broken foreign key: 409 23503", { engines: both,
+  ["insert with a broken foreign key: 409 23503", { engines: ["sqlite"],
     parts: ["error.message", "error.details", "error.hint"], reason:
-    "reflite's own sentence, details and hint in place of PostgreSQL's words" }],
-  ["insert with a taken unique value: 409 23505", { engines: both,
+    "SQLite has no such words: reflite's own sentence, details and hint in their place" }],
+  ["insert with a taken unique value: 409 23505", { engines: ["sqlite"],
     parts: ["error.message", "error.details", "error.hint"], reason:
-    "reflite's own sentence and hint, details null, in place of PostgreSQL's words" }],
-  ["delete of a referenced row: 409 23503", { engines: both,
+    "SQLite has no such words: reflite's own sentence and hint, details null, in their place" }],
+  ["delete of a referenced row: 409 23503", { engines: ["sqlite"],
     parts: ["error.message", "error.details", "error.hint"], reason:
-    "reflite's own sentence, details and hint in place of PostgreSQL's words" }],
+    "SQLite has no such words: reflite's own sentence, details and hint in their place" }],
 ]);
 
 // PostgREST's error body is code, details, hint and message.  reflite adds its own code and

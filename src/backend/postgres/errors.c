@@ -28,6 +28,7 @@ void rli_pg_error_clear(pg_error *e)
 {
     free(e->message);
     free(e->detail);
+    free(e->hint);
     free(e->table);
     free(e->column);
     free(e->constraint);
@@ -54,6 +55,7 @@ int rli_pg_keep_error(pg_conn *c, const PGresult *r)
             e->message[--n] = '\0';
     }
     e->detail = field_dup(r, PG_DIAG_MESSAGE_DETAIL);
+    e->hint = field_dup(r, PG_DIAG_MESSAGE_HINT);
     e->table = field_dup(r, PG_DIAG_TABLE_NAME);
     e->column = field_dup(r, PG_DIAG_COLUMN_NAME);
     e->constraint = field_dup(r, PG_DIAG_CONSTRAINT_NAME);
@@ -296,6 +298,16 @@ static int lost_failed(rl_db *db, const char *op)
     return RL_EDISCONNECTED;
 }
 
+/* The server's own account of the failure beside reflite's (rl_error.sqlstate and after). */
+static int server_words(rl_db *db, const pg_error *e, int code)
+{
+    db->err.sqlstate = rli_err_str(db, e->sqlstate);
+    db->err.engine_message = rli_err_str(db, e->message);
+    db->err.engine_detail = rli_err_str(db, e->detail);
+    db->err.engine_hint = rli_err_str(db, e->hint);
+    return code;
+}
+
 int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
 {
     (void)s;
@@ -314,7 +326,7 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
     if (rc == PG_FAIL_FK && (parent_side(e, op) ? parent_key_failed(db, e, op)
                                                 : child_key_failed(db, e, op)) == RL_EFOREIGNKEY) {
         rli_sb_free(&m);
-        return RL_EFOREIGNKEY;
+        return server_words(db, e, RL_EFOREIGNKEY);
     }
     rli_err_set(db, code, "%s.", m.oom ? "Out of memory" : sb_str(&m));
     rli_sb_free(&m);
@@ -334,7 +346,7 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
         db->err.constraint = rli_err_str(db, e->constraint);
         check_sentence(db, e, op);
     }
-    return code;
+    return server_words(db, e, code);
 }
 
 void rli_pg_failed_note(rl_db *db)

@@ -40,7 +40,7 @@ typedef enum pg_lost {
 /* The last failure on a connection, from the server's structured fields. */
 typedef struct pg_error {
     char sqlstate[6];
-    char *message, *detail, *table, *column, *constraint; /* malloc'd, or NULL */
+    char *message, *detail, *hint, *table, *column, *constraint; /* malloc'd, or NULL */
 } pg_error;
 
 typedef struct pg_conn {
