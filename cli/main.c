@@ -54,7 +54,9 @@ static const char *USAGE =
     "Run 'reflite help COMMAND' for a command's options.\n";
 
 static const char *CHECK_USAGE =
-    "usage: reflite check DB [--no-lint] [--citus COLUMN] [--json] [--timeout MS]\n"
+    "usage: reflite check DB [--no-lint] [--citus COLUMN] [--schema SCHEMA.sql [--rename "
+    "SPEC]...]\n"
+    "                        [--json] [--timeout MS]\n"
     "\n"
     "Checks DB and prints one line per finding:\n"
     "  integrity:   problems reported by PRAGMA integrity_check\n"
@@ -65,6 +67,11 @@ static const char *CHECK_USAGE =
     "  --citus COLUMN         lint for Citus distributed by COLUMN: keys it cannot enforce\n"
     "                         (between distributed tables without COLUMN on both sides, from\n"
     "                         a table without COLUMN to one with it), primary keys without it\n"
+    "  --schema SCHEMA.sql    lint the migration to SCHEMA.sql too (planned, not applied):\n"
+    "                         destructive-change, not-null-without-default,\n"
+    "                         nulls-into-not-null, type-cannot-hold, possible-rename\n"
+    "  --rename SPEC          as for migrate (then DB is opened writable: the renames are\n"
+    "                         tried in a transaction that is rolled back)\n"
     "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP
     "The database is opened read-only.  Names are printed with control characters escaped.\n"
     "\n" EXIT_RULE;
@@ -143,7 +150,8 @@ typedef struct cli {
     int npos;
     bool json, no_lint, dry_run, allow_data_loss, allow_empty_schema, progress, verify;
     int timeout_ms;
-    const char *citus; /* check --citus COLUMN */
+    const char *citus;  /* check --citus COLUMN */
+    const char *schema; /* check --schema FILE */
     rl_rename renames[MAX_RENAMES];
     char *rename_text[MAX_RENAMES]; /* the specs, cut where renames[] points */
     size_t nrenames;
@@ -160,6 +168,7 @@ enum {
     F_VERIFY = 1 << 6,
     F_RENAME = 1 << 7,
     F_CITUS = 1 << 8,
+    F_SCHEMA = 1 << 9,
 };
 
 typedef struct command {
@@ -262,6 +271,12 @@ static int parse_args(const command *cmd, int argc, char **argv, cli *c)
             c->citus = argv[++i];
             continue;
         }
+        if (strcmp(a, "--schema") == 0 && (cmd->flags & F_SCHEMA)) {
+            if (i + 1 >= argc || !*argv[i + 1])
+                return usage_error(cmd, "--schema takes the target schema's file%s", "");
+            c->schema = argv[++i];
+            continue;
+        }
         if (strcmp(a, "--rename") == 0 && (cmd->flags & F_RENAME)) {
             if (i + 1 >= argc || !add_rename(c, argv[i + 1]))
                 return usage_error(
@@ -282,6 +297,8 @@ static int parse_args(const command *cmd, int argc, char **argv, cli *c)
         }
     }
     if (c->npos != cmd->nargs) return usage_error(cmd, "%smissing argument", "");
+    if (strcmp(cmd->name, "check") == 0 && c->nrenames && !c->schema)
+        return usage_error(cmd, "--rename needs --schema%s", "");
     return -1;
 }
 
@@ -377,6 +394,10 @@ static int print_finding(const rl_finding *f, void *ctx)
     }
     printf("%s{\"kind\":\"%s\",\"message\":", out->printed++ ? "," : "", finding_kind(f->kind));
     rlc_json_string(stdout, f->message);
+    if (f->check) {
+        printf(",\"check\":");
+        rlc_json_string(stdout, f->check);
+    }
     if (f->kind == RL_FINDING_FOREIGN_KEY && f->fk) {
         const struct {
             const char *key, *value;
@@ -398,13 +419,29 @@ static int print_finding(const rl_finding *f, void *ctx)
     return 0;
 }
 
+static char *read_file(const char *path);
+
 static int cmd_check(const cli *c)
 {
     const char *path = c->pos[0];
     rl_db *db = NULL;
-    int early = open_db(c, path, false, false, &db);
-    if (early >= 0) return early;
-    rl_check_options co = {.no_lint = c->no_lint, .citus_column = c->citus};
+    char *target = NULL;
+    if (c->schema && !(target = read_file(c->schema))) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", c->schema, strerror(errno ? errno : ENOMEM));
+        return fail(c, path, msg);
+    }
+    /* renames are tried in a transaction that is rolled back: that needs a writable DB */
+    int early = open_db(c, path, c->nrenames > 0, false, &db);
+    if (early >= 0) {
+        free(target);
+        return early;
+    }
+    rl_check_options co = {.no_lint = c->no_lint,
+                           .citus_column = c->citus,
+                           .target_sql = target,
+                           .renames = c->renames,
+                           .nrenames = c->nrenames};
     check_output out = {.json = c->json};
     int64_t n = 0;
     if (c->json) {
@@ -413,9 +450,13 @@ static int cmd_check(const cli *c)
         printf(",\"findings\":[\n");
     }
     int rc = rl_check_ex(db, &co, print_finding, &out, &n);
+    free(target);
     if (rc != RL_OK) {
         char msg[1024];
-        db_error(path, db, rc, msg, sizeof msg);
+        if (rc == RL_EINVAL && c->schema && strncmp(rl_errmsg(db), "migrate: ", 9) != 0)
+            snprintf(msg, sizeof msg, "%s: %s", c->schema, rl_errmsg(db)); /* the target's */
+        else
+            db_error(path, db, rc, msg, sizeof msg);
         fprintf(stderr, "reflite: %s\n", msg);
         if (c->json) {
             printf("],\"error\":");
@@ -668,7 +709,7 @@ static const command COMMANDS[] = {
     {"diff", 2, F_JSON | F_RENAME, NULL, cmd_diff},
     {"migrate", 2, F_DRY_RUN | F_ALLOW_LOSS | F_ALLOW_EMPTY | F_PROGRESS | F_RENAME, NULL,
      cmd_migrate},
-    {"check", 1, F_JSON | F_NO_LINT | F_CITUS, NULL, cmd_check},
+    {"check", 1, F_JSON | F_NO_LINT | F_CITUS | F_SCHEMA | F_RENAME, NULL, cmd_check},
     {"copy", 2, F_PROGRESS | F_VERIFY, NULL, cmd_copy},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -1249,6 +1249,11 @@ typedef struct rl_finding {
     /* RL_FINDING_FOREIGN_KEY only: */
     int64_t rowid; /* 0 for a row of a WITHOUT ROWID table: fk and message name its key */
     const rl_fk_detail *fk;
+    /* RL_FINDING_LINT: the check that found it (NULL otherwise): "unindexed-key",
+     * "broken-key", "citus", and with rl_check_options.target_sql "destructive-change",
+     * "not-null-without-default", "nulls-into-not-null", "type-cannot-hold",
+     * "possible-rename" (see reflite(1)) */
+    const char *check;
 } rl_finding;
 
 /* Called once per finding; return nonzero to stop. */
@@ -1271,6 +1276,16 @@ typedef struct rl_check_options {
      * each primary key of a distributed table without the column is a finding naming the
      * tables and what would have to change. */
     const char *citus_column;
+    /* Lint a migration too: the plan that would bring the database to this schema (as for
+     * rl_plan_new_ex, with renames/nrenames as in rl_migrate_options) is made, not applied,
+     * and each change it would refuse or that would lose data is a finding: a destructive
+     * change (a table or column dropped with data, values a type change alters), a NOT NULL
+     * column added without a default to a table that holds rows, NULLs into a NOT NULL
+     * column, a value a new type cannot hold, and the rename that would keep what a drop
+     * loses.  Renames need a writable connection (they are tried and rolled back). */
+    const char *target_sql;
+    const struct rl_rename *renames;
+    size_t nrenames;
 } rl_check_options;
 
 /* rl_check with options (opts may be NULL). */

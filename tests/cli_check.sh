@@ -54,4 +54,21 @@ expect_line "reference to distributed" "$dir/out" 'the key notes(plan_id) -> pla
 expect_line "primary key without the column" "$dir/out" 'the primary key of distributed table plans (id) does not hold tenant_id'
 "$bin" check "$dir/citus.db" --citus > /dev/null 2>&1; expect "--citus needs a column" 2 $?
 
+# --schema FILE: the migration to FILE linted, not applied; --rename keeps what a drop loses
+sqlite3 "$dir/plan.db" "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+  INSERT INTO notes (body) VALUES ('a'), ('b');"
+printf 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT, flag INTEGER NOT NULL);\n' > "$dir/plan.sql"
+"$bin" check "$dir/plan.db" --schema "$dir/plan.sql" > "$dir/out" 2>&1; expect "--schema findings" 1 $?
+expect_line "a drop with data" "$dir/out" 'lint (destructive-change): column notes.body would be dropped with its 2 non-NULL values.'
+expect_line "NOT NULL without default" "$dir/out" 'lint (not-null-without-default): column notes.flag is added NOT NULL without a default'
+expect_line "the rename that keeps it" "$dir/out" 'lint (possible-rename): if column notes.body was renamed to text'
+"$bin" check "$dir/plan.db" --schema "$dir/plan.sql" --json > "$dir/out" 2>&1
+expect_line "named in JSON" "$dir/out" '"check":"destructive-change"'
+"$bin" check "$dir/plan.db" --schema "$dir/plan.sql" --rename notes.body=text > "$dir/out" 2>&1
+expect "--rename: NOT NULL is still a finding" 1 $?
+expect "--rename leaves no loss of body" 0 "$(grep -c 'notes.body' "$dir/out")"
+expect "nothing was applied" 2 "$(sqlite3 "$dir/plan.db" "SELECT count(body) FROM notes")"
+"$bin" check "$dir/plan.db" --rename notes.body=text > /dev/null 2>&1; expect "--rename needs --schema" 2 $?
+"$bin" check "$dir/plan.db" --schema "$dir/missing.sql" > /dev/null 2>&1; expect "a missing schema file" 2 $?
+
 finish

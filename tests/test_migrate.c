@@ -928,6 +928,63 @@ static void test_check_citus(void **state)
     rl_close(db);
 }
 
+/* Plan lint: each check's finding, named, as "check: message". */
+static int keep_planned(const rl_finding *f, void *ctx)
+{
+    findings *out = ctx;
+    if (f->kind == RL_FINDING_LINT && f->check && out->n < 8)
+        snprintf(out->text[out->n++], sizeof out->text[0], "%s: %s", f->check, f->message);
+    return 0;
+}
+
+/* rl_check_options.target_sql: the migration to a schema planned, not applied, its losses and
+ * refusals findings named by their checks; with a rename, no loss is left to report. */
+static void test_check_plan_lint(void **state)
+{
+    (void)state;
+    rl_db *db =
+        fixture("planlint.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER);"
+                               "INSERT INTO notes (id, body, n) VALUES (1, 'a', 1), (2, 'b', NULL);"
+                               "CREATE TABLE old (x INTEGER); INSERT INTO old VALUES (1);");
+    const char *target = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT, n INTEGER NOT "
+                         "NULL, flag INTEGER NOT NULL);";
+    findings f = {0};
+    int64_t n = 0;
+    rl_check_options o = {.target_sql = target};
+    assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_OK);
+    assert_true(found(&f, "destructive-change: lint (destructive-change): column notes.body would "
+                          "be dropped with its 2 non-NULL values"));
+    assert_true(found(&f, "destructive-change: lint (destructive-change): table old would be "
+                          "dropped with its 1 row"));
+    assert_true(found(&f, "not-null-without-default: lint (not-null-without-default): column "
+                          "notes.flag is added NOT NULL without a default, but notes has 2 rows"));
+    assert_true(found(&f, "nulls-into-not-null: lint (nulls-into-not-null): column notes.n holds 1 "
+                          "NULL"));
+    assert_true(found(&f, "possible-rename: lint (possible-rename): if column notes.body was "
+                          "renamed to text, keep its values with --rename notes.body=text"));
+    assert_int_equal(f.n, 5);
+    assert_true(n >= 5);
+    /* nothing was changed, and the rename keeps body's values: no loss left of it */
+    assert_true(has_table(db, "old"));
+    memset(&f, 0, sizeof f);
+    rl_rename r = {.table = "notes", .column = "body", .to = "text"};
+    o.renames = &r;
+    o.nrenames = 1;
+    assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_OK);
+    assert_false(found(&f, "notes.body"));
+    assert_int_equal(f.n, 3);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM notes WHERE body IS NOT NULL"), 2);
+    /* a schema that cannot be read is the call's error, not a finding */
+    o = (rl_check_options){.target_sql = "CREATE TABLE (;"};
+    assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_EINVAL);
+    /* no_lint: none of it */
+    memset(&f, 0, sizeof f);
+    o = (rl_check_options){.target_sql = target, .no_lint = true};
+    assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_OK);
+    assert_int_equal(f.n, 0);
+    rl_close(db);
+}
+
 /* Models as the target: version 2 of a model adds a nullable column and a cascade. */
 typedef struct {
     int64_t pk;
@@ -1069,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_renames_composite_chain_swap),
         cmocka_unit_test(test_renames_keep_old_orphans),
         cmocka_unit_test(test_check_citus),
+        cmocka_unit_test(test_check_plan_lint),
         cmocka_unit_test(test_renames_refused_before_anything_runs),
     };
     const struct CMUnitTest sqlite_only[] = {

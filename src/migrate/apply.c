@@ -117,18 +117,53 @@ static int stop_seen(const rl_finding *f, void *arg)
     return s->stopped;
 }
 
+/* The migration to opts->target_sql planned, not applied: each loss or refusal of its plan a
+ * lint finding named by its check (rl_check_options.target_sql). */
+static int plan_lint(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
+                     int64_t *count)
+{
+    rl_migrate_options mo = {.renames = opts->renames, .nrenames = opts->nrenames};
+    rl_plan *p;
+    int code = rl_plan_new_ex(db, opts->target_sql, &mo, &p);
+    if (code != RL_OK) return code;
+    strbuf m;
+    rli_sb_init(&m);
+    for (const char *line = sb_str(&p->lint); *line && code == RL_OK;) {
+        size_t n = strcspn(line, "\n"), name = strcspn(line, "\t");
+        m.len = 0;
+        rli_sb_printf(&m, "lint (%.*s): %.*s.", (int)name, line, (int)(n - name - 1),
+                      line + name + 1);
+        char check[40];
+        snprintf(check, sizeof check, "%.*s", (int)name, line);
+        rl_finding f = {.kind = RL_FINDING_LINT, .message = sb_str(&m), .check = check};
+        if (m.oom)
+            code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
+        else {
+            if (count) ++*count;
+            if (fn(&f, ctx)) break;
+        }
+        line += n + (line[n] == '\n');
+    }
+    rli_sb_free(&m);
+    rl_plan_free(p);
+    return code;
+}
+
 int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
                 int64_t *count)
 {
     if (count) *count = 0;
     if (!db) return RL_EINVAL;
     rli_err_clear(db);
-    if (!(opts && opts->citus_column && !opts->no_lint))
+    bool lint = opts && !opts->no_lint;
+    if (!(lint && (opts->citus_column || opts->target_sql)))
         return db->be->check(db, opts, fn, ctx, count);
     stopping s = {fn, ctx, false};
     int code = db->be->check(db, opts, stop_seen, &s, count);
-    if (code == RL_OK && !s.stopped)
+    if (code == RL_OK && !s.stopped && opts->citus_column)
         code = rli_citus_lint(db, opts->citus_column, stop_seen, &s, count);
+    if (code == RL_OK && !s.stopped && opts->target_sql)
+        code = plan_lint(db, opts, stop_seen, &s, count);
     return code;
 }
 

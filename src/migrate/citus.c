@@ -24,7 +24,7 @@ typedef struct lint {
 static void finding(lint *l, strbuf *m)
 {
     if (l->stop || m->oom) return;
-    rl_finding f = {.kind = RL_FINDING_LINT, .message = sb_str(m)};
+    rl_finding f = {.kind = RL_FINDING_LINT, .message = sb_str(m), .check = "citus"};
     if (l->count) ++*l->count;
     if (l->fn && l->fn(&f, l->ctx)) l->stop = true;
 }

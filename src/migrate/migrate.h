@@ -28,6 +28,7 @@ typedef struct step {
 
 struct rl_plan {
     strbuf summary, loss, blocked, text;
+    strbuf lint;     /* each loss or blocked line again as "check\tsentence\n", for rl_check */
     strbuf loss_all; /* blocked, then loss: what rl_plan_data_loss shows */
     step *steps;
     size_t nsteps;
@@ -36,7 +37,7 @@ struct rl_plan {
     char hash[17];
     char **rebuilt; /* tables copied: their size is needed on disk */
     size_t nrebuilt;
-    char **gone; /* what would be dropped with data: "table" or "table\ncolumn" */
+    char **gone;          /* what would be dropped with data: "table" or "table\ncolumn" */
     size_t nrename_steps; /* the first steps are the renames' */
     size_t ngone;
 };
@@ -46,6 +47,10 @@ void rli_plan_step(rl_plan *p, step s);
 void rli_plan_sql(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_summary(rl_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rli_plan_loss(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A loss line into to (p->loss or p->blocked) that is also a finding of the lint check named
+ * check (rl_check_options.target_sql) in p->lint. */
+void rli_plan_noted(rl_plan *p, strbuf *to, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The last of a planner's work: every loss line in one text (blocked ones first); RL_OK, or
  * RL_ENOMEM set on db when any of the plan's texts ran out of memory. */
 int rli_plan_finish(rl_db *db, rl_plan *p);

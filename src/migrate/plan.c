@@ -71,6 +71,17 @@ void rli_plan_loss(strbuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void rli_plan_noted(rl_plan *p, strbuf *to, const char *check, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t at = to->len;
+    line_to(to, fmt, ap);
+    va_end(ap);
+    if (to->oom) return;
+    rli_sb_printf(&p->lint, "%s\t%s", check, to->s + at); /* the line, escaped, with its \n */
+}
+
 /* Remember what would be dropped with data (for rename hints). */
 static void gone(rl_plan *p, const char *table, const char *column)
 {
@@ -86,41 +97,46 @@ static void gone(rl_plan *p, const char *table, const char *column)
 void rli_loss_dropped_table(rl_plan *p, const char *table, int64_t rows)
 {
     gone(p, table, NULL);
-    rli_plan_loss(&p->loss, "table %s would be dropped with its %lld row%s", table, (long long)rows,
-                  rows == 1 ? "" : "s");
+    rli_plan_noted(p, &p->loss, "destructive-change",
+                   "table %s would be dropped with its %lld row%s", table, (long long)rows,
+                   rows == 1 ? "" : "s");
 }
 
 void rli_loss_dropped_column(rl_plan *p, const char *table, const char *column, int64_t n)
 {
     gone(p, table, column);
-    rli_plan_loss(&p->loss, "column %s.%s would be dropped with its %lld non-NULL value%s", table,
-                  column, (long long)n, n == 1 ? "" : "s");
+    rli_plan_noted(p, &p->loss, "destructive-change",
+                   "column %s.%s would be dropped with its %lld non-NULL value%s", table, column,
+                   (long long)n, n == 1 ? "" : "s");
 }
 
 void rli_loss_not_null_added(rl_plan *p, const char *table, const char *column, int64_t rows)
 {
-    rli_plan_loss(&p->blocked,
-                  "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
-                  "give it a default or add it as NULL and fill it first",
-                  table, column, table, (long long)rows, rows == 1 ? "" : "s");
+    rli_plan_noted(p, &p->blocked, "not-null-without-default",
+                   "column %s.%s is added NOT NULL without a default, but %s has %lld row%s: "
+                   "give it a default or add it as NULL and fill it first",
+                   table, column, table, (long long)rows, rows == 1 ? "" : "s");
 }
 
 void rli_loss_nulls(rl_plan *p, const char *table, const char *column, int64_t n)
 {
-    rli_plan_loss(&p->blocked, "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first",
-                  table, column, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+    rli_plan_noted(p, &p->blocked, "nulls-into-not-null",
+                   "column %s.%s holds %lld NULL%s but becomes NOT NULL: fill %s first", table,
+                   column, (long long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
 }
 
 void rli_loss_type(rl_plan *p, const char *table, const char *column, const char *type, int64_t n,
                    const char *why)
 {
     if (n < 0)
-        rli_plan_loss(&p->blocked, "column %s.%s: a value cannot be stored as %s (%s)", table,
-                      column, type, why ? why : "refused");
+        rli_plan_noted(p, &p->blocked, "type-cannot-hold",
+                       "column %s.%s: a value cannot be stored as %s (%s)", table, column, type,
+                       why ? why : "refused");
     else if (n)
-        rli_plan_loss(&p->loss, "column %s.%s: %lld value%s would change when stored as %s", table,
-                      column, (long long)n, n == 1 ? " that is stored" : "s that are stored",
-                      type && *type ? type : "a column without a type");
+        rli_plan_noted(p, &p->loss, "destructive-change",
+                       "column %s.%s: %lld value%s would change when stored as %s", table, column,
+                       (long long)n, n == 1 ? " that is stored" : "s that are stored",
+                       type && *type ? type : "a column without a type");
 }
 
 int rli_plan_finish(rl_db *db, rl_plan *p)
@@ -129,7 +145,8 @@ int rli_plan_finish(rl_db *db, rl_plan *p)
     if (p->loss_all.s) p->loss_all.s[0] = '\0';
     rli_sb_puts(&p->loss_all, sb_str(&p->blocked));
     rli_sb_puts(&p->loss_all, sb_str(&p->loss));
-    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom)
+    if (p->loss_all.oom || p->summary.oom || p->text.oom || p->loss.oom || p->blocked.oom ||
+        p->lint.oom)
         return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     return RL_OK;
 }
@@ -234,6 +251,7 @@ void rl_plan_free(rl_plan *p)
     rli_sb_free(&p->blocked);
     rli_sb_free(&p->loss_all);
     rli_sb_free(&p->text);
+    rli_sb_free(&p->lint);
     free(p);
 }
 

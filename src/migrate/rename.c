@@ -295,10 +295,10 @@ void rli_rename_hints(rl_plan *p, const schema *cur, const schema *tgt)
                 continue;
             const sch_column *a = only_candidate(c, t, d);
             if (a)
-                rli_plan_loss(&p->loss,
-                              "if column %s.%s was renamed to %s, keep its values with --rename "
-                              "%s.%s=%s (rl_migrate_options.renames)",
-                              c->name, d->name, a->name, c->name, d->name, a->name);
+                rli_plan_noted(p, &p->loss, "possible-rename",
+                               "if column %s.%s was renamed to %s, keep its values with --rename "
+                               "%s.%s=%s (rl_migrate_options.renames)",
+                               c->name, d->name, a->name, c->name, d->name, a->name);
         }
     }
     for (size_t i = 0; i < cur->ntables; i++) {
@@ -312,9 +312,9 @@ void rli_rename_hints(rl_plan *p, const schema *cur, const schema *tgt)
                 candidates++;
             }
         if (candidates == 1)
-            rli_plan_loss(&p->loss,
-                          "if table %s was renamed to %s, keep its rows with --rename %s=%s "
-                          "(rl_migrate_options.renames)",
-                          c->name, found->name, c->name, found->name);
+            rli_plan_noted(p, &p->loss, "possible-rename",
+                           "if table %s was renamed to %s, keep its rows with --rename %s=%s "
+                           "(rl_migrate_options.renames)",
+                           c->name, found->name, c->name, found->name);
     }
 }

@@ -253,11 +253,11 @@ typedef struct checker {
 } checker;
 
 static void report(checker *k, rl_finding_kind kind, const char *msg, int64_t rowid,
-                   const rl_fk_detail *fk)
+                   const rl_fk_detail *fk, const char *check)
 {
     k->count++;
     if (k->stop || !k->fn) return;
-    rl_finding f = {.kind = kind, .message = msg, .rowid = rowid, .fk = fk};
+    rl_finding f = {.kind = kind, .message = msg, .rowid = rowid, .fk = fk, .check = check};
     if (k->fn(&f, k->ctx)) k->stop = true;
 }
 
@@ -274,7 +274,7 @@ static int report_orphan(const pg_orphan *o, void *ctx)
                       .parent_table = o->parent,
                       .parent_column = o->to,
                       .value = o->value};
-    report(k, RL_FINDING_FOREIGN_KEY, sb_str(&m), o->rowid, &d);
+    report(k, RL_FINDING_FOREIGN_KEY, sb_str(&m), o->rowid, &d, NULL);
     rli_sb_free(&m);
     return k->stop;
 }
@@ -302,14 +302,14 @@ static void check_key(checker *k, pg_conn *c, const PGresult *r, int i, bool lin
         rli_sb_puts(&m, " of ");
         rli_sb_name(&m, table);
         rli_sb_puts(&m, " are disabled (ALTER TABLE ... DISABLE TRIGGER): it is not enforced.");
-        report(k, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL);
+        report(k, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL, NULL);
     } else if (PQgetvalue(r, i, 2)[0] != 't') {
         rli_sb_puts(&m, "integrity: key ");
         rli_sb_name(&m, name);
         rli_sb_puts(&m, " of ");
         rli_sb_name(&m, table);
         rli_sb_puts(&m, " was added NOT VALID: rows older than it were never checked.");
-        report(k, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL);
+        report(k, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL, NULL);
     }
     rli_sb_free(&m);
     if (!k->stop) rli_pg_orphans(c, table, name, 0, report_orphan, k, NULL);
@@ -326,7 +326,7 @@ static void check_key(checker *k, pg_conn *c, const PGresult *r, int i, bool lin
     rli_sb_puts(&m, " scans ");
     rli_sb_name(&m, table);
     rli_sb_puts(&m, ".");
-    report(k, RL_FINDING_LINT, sb_str(&m), 0, NULL);
+    report(k, RL_FINDING_LINT, sb_str(&m), 0, NULL, "unindexed-key");
     rli_sb_free(&m);
 }
 

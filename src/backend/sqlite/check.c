@@ -23,11 +23,11 @@ typedef struct checker {
 } checker;
 
 static void report(checker *c, rl_finding_kind kind, const char *msg, int64_t rowid,
-                   const rl_fk_detail *fk)
+                   const rl_fk_detail *fk, const char *check)
 {
     c->count++;
     if (c->stop || !c->fn) return;
-    rl_finding f = {.kind = kind, .message = msg, .rowid = rowid, .fk = fk};
+    rl_finding f = {.kind = kind, .message = msg, .rowid = rowid, .fk = fk, .check = check};
     if (c->fn(&f, c->ctx)) c->stop = true;
 }
 
@@ -43,7 +43,7 @@ static int check_integrity(checker *c)
             rli_sb_init(&msg);
             rli_sb_puts(&msg, "integrity: ");
             rli_sb_name(&msg, line);
-            report(c, RL_FINDING_INTEGRITY, sb_str(&msg), 0, NULL);
+            report(c, RL_FINDING_INTEGRITY, sb_str(&msg), 0, NULL, NULL);
             rli_sb_free(&msg);
         }
     }
@@ -77,7 +77,7 @@ static int check_foreign_keys(checker *c, char **names, size_t n)
             rl_fk_detail d;
             rli_fkv_detail(x, &d);
             int64_t rowid = strncmp(x->row, "rowid ", 6) == 0 ? strtoll(x->row + 6, NULL, 10) : 0;
-            report(c, RL_FINDING_FOREIGN_KEY, sb_str(&msg), rowid, &d);
+            report(c, RL_FINDING_FOREIGN_KEY, sb_str(&msg), rowid, &d, NULL);
             rli_sb_free(&msg);
         }
         rli_fkv_free(&set);
@@ -113,7 +113,7 @@ static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, co
         rli_sb_puts(&m, " scans ");
         rli_sb_name(&m, table);
         rli_sb_puts(&m, ".");
-        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
+        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL, "unindexed-key");
         rli_sb_free(&m);
     }
     sqlite3_reset(unindexed);
@@ -126,7 +126,7 @@ static int lint_table(checker *c, sqlite3_stmt *unindexed, sqlite3_stmt *ids, co
         rli_sb_printf(&m, "lint: %s, so every write to ", problem);
         rli_sb_name(&m, table);
         rli_sb_puts(&m, " fails with a foreign key mismatch.");
-        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL);
+        report(c, RL_FINDING_LINT, sb_str(&m), 0, NULL, "broken-key");
         rli_sb_free(&m);
         free(problem);
     }
@@ -162,7 +162,7 @@ int rli_sqlite_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, 
         strbuf m;
         rli_sb_init(&m);
         rli_sb_printf(&m, "integrity: %s.", crafted);
-        report(&c, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL);
+        report(&c, RL_FINDING_INTEGRITY, sb_str(&m), 0, NULL, NULL);
         rli_sb_free(&m);
         free(crafted);
     }

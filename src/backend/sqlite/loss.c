@@ -123,10 +123,10 @@ void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_
         common = t->cols[i].hidden == 0 && rli_table_column(c, t->cols[i].name) &&
                  rli_table_column(c, t->cols[i].name)->hidden == 0;
     if (!common)
-        rli_plan_loss(&p->loss,
-                      "table %s keeps no column of its old definition: its %lld row%s would "
-                      "be dropped",
-                      c->name, (long long)rows, rows == 1 ? "" : "s");
+        rli_plan_noted(p, &p->loss, "destructive-change",
+                       "table %s keeps no column of its old definition: its %lld row%s would "
+                       "be dropped",
+                       c->name, (long long)rows, rows == 1 ? "" : "s");
     for (size_t i = 0; i < c->ncols; i++) {
         const sch_column *cc = &c->cols[i];
         if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;

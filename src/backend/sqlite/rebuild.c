@@ -434,8 +434,7 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
         *tables_change = true;
         int64_t rows = rli_count_rows(rli_sqlite_h(db), c->name, NULL, NULL);
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
-        if (rows)
-            rli_loss_dropped_table(p, c->name, rows);
+        if (rows) rli_loss_dropped_table(p, c->name, rows);
     }
     if (tgt->ntables == 0 && cur->ntables > 0) {
         p->empty_target = true;
