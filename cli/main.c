@@ -69,7 +69,8 @@ static const char *CHECK_USAGE =
     "                         a table without COLUMN to one with it), primary keys without it\n"
     "  --schema SCHEMA.sql    lint the migration to SCHEMA.sql too (planned, not applied):\n"
     "                         destructive-change, not-null-without-default,\n"
-    "                         nulls-into-not-null, type-cannot-hold, possible-rename\n"
+    "                         nulls-into-not-null, type-cannot-hold, view-breaks,\n"
+    "                         possible-rename\n"
     "  --rename SPEC          as for migrate (then DB is opened writable: the renames are\n"
     "                         tried in a transaction that is rolled back)\n"
     "  --json                 print one JSON object instead (see reflite(1))\n" TIMEOUT_HELP

@@ -1251,7 +1251,7 @@ typedef struct rl_finding {
     const rl_fk_detail *fk;
     /* RL_FINDING_LINT: the check that found it (NULL otherwise): "unindexed-key",
      * "broken-key", "citus", and with rl_check_options.target_sql "destructive-change",
-     * "not-null-without-default", "nulls-into-not-null", "type-cannot-hold",
+     * "not-null-without-default", "nulls-into-not-null", "type-cannot-hold", "view-breaks",
      * "possible-rename" (see reflite(1)) */
     const char *check;
 } rl_finding;

@@ -985,6 +985,46 @@ static void test_check_plan_lint(void **state)
     rl_close(db);
 }
 
+/* A rename that would break a view: the target's view still names the old column.  SQLite
+ * creates such a view and fails when it is read, so the plan refuses it (a finding of check,
+ * a refusal of migrate, nothing changed); PostgreSQL refuses the view in the target itself. */
+static void test_rename_that_breaks_a_view(void **state)
+{
+    (void)state;
+    rl_db *db = fixture("viewbreak.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                                        "INSERT INTO notes (id, body) VALUES (1, 'a');"
+                                        "CREATE VIEW shown AS SELECT body FROM notes;");
+    const char *broken = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"
+                         "CREATE VIEW shown AS SELECT body FROM notes;";
+    rl_rename r = {.table = "notes", .column = "body", .to = "text"};
+    rl_migrate_options mo = {.renames = &r, .nrenames = 1};
+    findings f = {0};
+    int64_t n = 0;
+    rl_check_options o = {.target_sql = broken, .renames = &r, .nrenames = 1};
+    if (on_pg()) {
+        assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_EINVAL);
+        assert_contains(rl_errmsg(db), "body");
+    } else {
+        assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_OK);
+        assert_true(found(&f, "view-breaks: lint (view-breaks): view shown of the target cannot "
+                              "be read (no such column: body), after --rename notes.body=text: "
+                              "the view still names the old column"));
+        assert_int_equal(f.n, 1);
+    }
+    assert_int_not_equal(rl_migrate(db, broken, &mo), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM notes WHERE body = 'a'"), 1); /* as it was */
+    /* the view changed with it: no finding, and the migration keeps the value */
+    const char *fixed = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"
+                        "CREATE VIEW shown AS SELECT text AS body FROM notes;";
+    memset(&f, 0, sizeof f);
+    o.target_sql = fixed;
+    assert_int_equal(rl_check_ex(db, &o, keep_planned, &f, &n), RL_OK);
+    assert_int_equal(f.n, 0);
+    assert_int_equal(rl_migrate(db, fixed, &mo), RL_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM shown WHERE body = 'a'"), 1);
+    rl_close(db);
+}
+
 /* Models as the target: version 2 of a model adds a nullable column and a cascade. */
 typedef struct {
     int64_t pk;
@@ -1127,6 +1167,7 @@ int main(void)
         cmocka_unit_test(test_renames_keep_old_orphans),
         cmocka_unit_test(test_check_citus),
         cmocka_unit_test(test_check_plan_lint),
+        cmocka_unit_test(test_rename_that_breaks_a_view),
         cmocka_unit_test(test_renames_refused_before_anything_runs),
     };
     const struct CMUnitTest sqlite_only[] = {

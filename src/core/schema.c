@@ -57,6 +57,7 @@ void rli_schema_free(schema *s)
     }
     free(s->tables);
     free(s->problem);
+    free(s->unreadable);
     free_objects(s->indexes, s->nindexes);
     free_objects(s->views, s->nviews);
     free_objects(s->triggers, s->ntriggers);

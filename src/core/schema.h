@@ -61,6 +61,9 @@ typedef struct sch_object {
 
 typedef struct schema {
     char *problem; /* why the schema could not be read safely (malloc'd), or NULL */
+    /* a target's views that cannot be read against its tables, "view\twhy\n" each (a view
+     * names a column or table the target does not have; malloc'd), or NULL */
+    char *unreadable;
     sch_table *tables;
     size_t ntables;
     sch_object *indexes, *views, *triggers;

@@ -175,6 +175,42 @@ static int try_renames(rl_db *db, const rl_plan *p, schema *cur)
     return rli_schema_read(db, cur, "read the renamed schema");
 }
 
+/* Whether the engine's reason why (n bytes) ends in name (": body", ".body"). */
+static bool names(const char *why, size_t n, const char *name)
+{
+    size_t k = strlen(name);
+    return n > k && strncmp(why + n - k, name, k) == 0 &&
+           (why[n - k - 1] == ' ' || why[n - k - 1] == '.');
+}
+
+/* Each view of the target that cannot be read against its tables (a name it has no more,
+ * often one a rename took away) refuses the plan: the migration would leave it broken. */
+static void broken_views(rl_plan *p, const schema *tgt, const rl_rename *r, size_t nr)
+{
+    for (const char *line = tgt->unreadable; line && *line;) {
+        size_t n = strcspn(line, "\n"), name = strcspn(line, "\t");
+        const char *why = line + name + 1;
+        size_t wn = n > name ? n - name - 1 : 0;
+        const rl_rename *by = NULL;
+        for (size_t i = 0; i < nr && !by; i++)
+            if (names(why, wn, r[i].column ? r[i].column : r[i].table)) by = &r[i];
+        char how[300] = "";
+        if (by && by->column)
+            snprintf(how, sizeof how,
+                     ", after --rename %.100s.%.100s=%.90s: the view still names the old column",
+                     by->table, by->column, by->to);
+        else if (by)
+            snprintf(how, sizeof how,
+                     ", after --rename %.100s=%.90s: the view still names the old table", by->table,
+                     by->to);
+        rli_plan_noted(p, &p->blocked, "view-breaks",
+                       "view %.*s of the target cannot be read (%.*s)%s: change the view in the "
+                       "schema",
+                       (int)name, line, (int)wn, why, how);
+        line += n + (line[n] == '\n');
+    }
+}
+
 int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *opts, rl_plan **out)
 {
     if (out) *out = NULL;
@@ -201,6 +237,7 @@ int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *
     if (p && code == RL_OK) code = db->be->plan(db, &cur, &tgt, p);
     if (began) rl_rollback(db);
     if (p && code == RL_OK) {
+        broken_views(p, &tgt, opts ? opts->renames : NULL, nr);
         rli_rename_hints(p, &cur, &tgt);
         code = rli_plan_finish(db, p);
     }

@@ -326,6 +326,31 @@ int rli_sqlite_introspect(rl_db *db, schema *s, const char *op)
     return rli_err_sqlite(db, rc, op);
 }
 
+/* The views of the schema in h that name a column or table it does not have (SQLite creates
+ * such a view and fails only when it is read) into s->unreadable. */
+static void unreadable_views(sqlite3 *h, schema *s)
+{
+    strbuf b;
+    rli_sb_init(&b);
+    for (size_t i = 0; i < s->nviews; i++) {
+        char *q = sqlite3_mprintf("SELECT * FROM \"%w\" LIMIT 0", s->views[i].name);
+        sqlite3_stmt *st = NULL;
+        if (q && sqlite3_prepare_v2(h, q, -1, &st, NULL) != SQLITE_OK) {
+            const char *why = sqlite3_errmsg(h);
+            if (strncmp(why, "no such column", 14) == 0 || strncmp(why, "no such table", 13) == 0) {
+                rli_sb_name(&b, s->views[i].name); /* escaped: no tab or line break in it */
+                rli_sb_puts(&b, "\t");
+                rli_sb_name(&b, why);
+                rli_sb_puts(&b, "\n");
+            }
+        }
+        sqlite3_finalize(st);
+        sqlite3_free(q);
+    }
+    s->unreadable = b.len && !b.oom ? rli_sb_take(&b) : NULL;
+    if (!s->unreadable) rli_sb_free(&b);
+}
+
 int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out)
 {
     scratch sc;
@@ -339,6 +364,8 @@ int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out)
     else if (rli_schema_load(sc.h, out) != SQLITE_OK)
         code =
             rli_err_set(db, RL_EINVAL, "Cannot read the target schema: %s.", sqlite3_errmsg(sc.h));
+    else
+        unreadable_views(sc.h, out);
     free(why);
     rli_scratch_close(&sc);
     return code;
