@@ -181,6 +181,40 @@ static void drop_constraints(planner *pl, bool keys)
     }
 }
 
+/* Whether t has a constraint named name. */
+static bool has_constraint(const sch_table *t, const char *name)
+{
+    for (size_t k = 0; k < t->ncons; k++)
+        if (strcmp(t->cons[k].name, name) == 0) return true;
+    return false;
+}
+
+/* A constraint the database keeps under another name than the target's (a table renamed
+ * keeps "authors_pkey" where a fresh one would say "writers_pkey"; a name changed in the
+ * schema) takes the target's name, its index with it, when that name is free: what embeds
+ * and errors call a key by is then the schema's. */
+static void rename_constraints(planner *pl)
+{
+    for (size_t i = 0; i < pl->tgt->ntables; i++) {
+        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
+        for (size_t k = 0; c && k < t->ncons; k++) {
+            const sch_constraint *tk = &t->cons[k], *ck = rli_same_constraint(c, tk);
+            if (!ck || strcmp(ck->name, tk->name) == 0 || has_constraint(c, tk->name) ||
+                has_constraint(t, ck->name))
+                continue;
+            rli_plan_summary(pl->p, "~ table %s: constraint %s renamed to %s", t->name, ck->name,
+                             tk->name);
+            pl->p->changes++;
+            strbuf to;
+            rli_sb_init(&to);
+            rli_sb_puts(&to, " TO ");
+            rli_sb_ident(&to, tk->name);
+            alter(pl->p, t->name, "RENAME CONSTRAINT", ck->name, sb_str(&to));
+            rli_sb_free(&to);
+        }
+    }
+}
+
 /* The target's constraints that the database lacks, keys or the others: a key or a CHECK on
  * a table that exists is added NOT VALID and then validated (unless the key it replaces was
  * never validated: rows that broke it before still may). */
@@ -346,8 +380,7 @@ static bool describe_tables(planner *pl)
         p->changes++;
         int64_t rows = count_rows(pl->c, c->name, NULL, NULL);
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
-        if (rows)
-            rli_loss_dropped_table(p, c->name, rows);
+        if (rows) rli_loss_dropped_table(p, c->name, rows);
     }
     if (pl->tgt->ntables == 0 && pl->cur->ntables > 0) {
         p->empty_target = true;
@@ -410,7 +443,8 @@ int rli_pg_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
         else if (table_changes(c, t))
             alter_columns(&pl, c, t);
     }
-    /* 3. constraints, then keys, then indexes and views */
+    /* 3. constraints (renamed first), then keys, then indexes and views */
+    rename_constraints(&pl);
     add_constraints(&pl, false);
     add_constraints(&pl, true);
     create_objects(&pl, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false);
