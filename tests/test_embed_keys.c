@@ -84,6 +84,12 @@ static void test_embeds_of_every_key(void **state)
     expect_body(&sv, "/users?select=name,profiles(bio)&order=id",
                 "[{\"name\":\"ann\",\"profiles\":{\"bio\":\"hi\"}},{\"name\":\"bob\","
                 "\"profiles\":null}]");
+    /* a key column embedded under its own name: the relation takes the member * would give the
+     * column (once, never twice); the column named in select= beside it is refused */
+    expect_body(&sv, "/cities?select=*,country(name)&id=eq.1",
+                "[{\"id\":1,\"name\":\"Paris\",\"country\":{\"name\":\"France\"}}]");
+    expect_error(&sv, "GET", "/cities?select=country,country(name)", NULL, NULL, 400, "RL_EINVAL",
+                 NULL, 0);
     stop(&sv);
 }
 

@@ -83,16 +83,18 @@ static bool push_col(ctx *c, rlh_vec *v, const rlh_pcol *col)
 /* Every column of m, its pk first. */
 static bool all_columns(ctx *c, const rl_model *m, rlh_vec *v)
 {
-    if (m->has_pk &&
-        !push_col(
-            c, v,
-            &(rlh_pcol){.name = rlh_pk_name(m), .field = RLH_FIELD_PK, .kind = RL_KIND_INTEGER}))
+    if (m->has_pk && !push_col(c, v,
+                               &(rlh_pcol){.name = rlh_pk_name(m),
+                                           .field = RLH_FIELD_PK,
+                                           .kind = RL_KIND_INTEGER,
+                                           .star = true}))
         return false;
     for (size_t i = 0; i < m->nfields; i++)
         if (!push_col(c, v,
                       &(rlh_pcol){.name = rlh_column_of(&m->fields[i]),
                                   .field = (int)i,
-                                  .kind = m->fields[i].kind}))
+                                  .kind = m->fields[i].kind,
+                                  .star = true}))
             return false;
     return true;
 }
@@ -321,9 +323,16 @@ static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems,
     n->hidden = depth > 0 && n->ncols == 0; /* and so are its kids: */
     for (size_t k = 0; k < n->nkids && n->hidden; k++)
         n->hidden = n->kids[k].hidden;
-    for (size_t k = 0; k < n->nkids; k++) /* a member is a column or a relation, not both */
+    /* a member is a column or a relation, not both: a column * brings in gives way to the
+     * relation embedded under its name (parent(*) beside *: PostgREST's answer has both, and
+     * a JSON reader keeps the last, the relation); one named in select= is refused */
+    for (size_t k = 0; k < n->nkids; k++)
         for (size_t i = 0; i < n->ncols && !n->kids[k].spread; i++)
-            if (strcmp(n->cols[i].name, n->kids[k].name) == 0) {
+            if (strcmp(n->cols[i].name, n->kids[k].name) == 0 && n->cols[i].star) {
+                memmove(&n->cols[i], &n->cols[i + 1], (n->ncols - i - 1) * sizeof *n->cols);
+                n->ncols--;
+                i--;
+            } else if (strcmp(n->cols[i].name, n->kids[k].name) == 0) {
                 char msg[400];
                 snprintf(msg, sizeof msg,
                          "%.150s is a column and an embedded relation: give the relation an "

@@ -38,6 +38,7 @@ typedef struct rlh_pcol {
     const char *agg_cast;
     const char *member; /* ",\"name\":" as JSON answers write it (without the comma first) */
     size_t member_len;
+    bool star; /* one of select=*'s columns, not named itself */
 } rlh_pcol;
 
 /* A condition on a column of the node's model. */
