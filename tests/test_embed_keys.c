@@ -260,6 +260,36 @@ static void test_composite_keys(void **state)
     stop(&sv);
 }
 
+/* A direct key and a junction to the same table: PostgREST asks which (300), naming both; a
+ * table with a key of its own and two references is no junction beside a direct key. */
+static void test_direct_and_junction_are_ambiguous(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);"
+                   "CREATE TABLE chores (id INTEGER PRIMARY KEY, title TEXT, owner_id INTEGER "
+                   "REFERENCES people (id));"
+                   "CREATE TABLE helpers (person_id INTEGER NOT NULL REFERENCES people (id), "
+                   "chore_id INTEGER NOT NULL REFERENCES chores (id), PRIMARY KEY (person_id, "
+                   "chore_id));"
+                   "CREATE TABLE notes (id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES "
+                   "people (id), chore_id INTEGER REFERENCES chores (id));"
+                   "INSERT INTO people VALUES (1, 'ann');"
+                   "INSERT INTO chores VALUES (1, 'wash', 1);");
+    resp r = call(&sv, "GET", "/people?select=name,chores(title)", NULL, NULL);
+    assert_int_equal(r.status, 300);
+    assert_string_equal(str_at(r.json, "code"), "PGRST201");
+    assert_int_equal(json_array_size(json_object_get(r.json, "details")), 2); /* not notes */
+    assert_contains(r.body, "helpers using");
+    done(&r);
+    /* a hint picks one */
+    expect_body(&sv, "/people?select=name,chores!owner_id(title)",
+                "[{\"name\":\"ann\",\"chores\":[{\"title\":\"wash\"}]}]");
+    expect_body(&sv, "/people?select=name,chores!helpers(title)",
+                "[{\"name\":\"ann\",\"chores\":[]}]");
+    stop(&sv);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -267,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_embeds_of_every_key),
         cmocka_unit_test(test_writes_without_an_integer_key),
         cmocka_unit_test(test_composite_keys),
+        cmocka_unit_test(test_direct_and_junction_are_ambiguous),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

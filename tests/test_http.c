@@ -189,8 +189,8 @@ static void test_embedding(void **state)
     done(&lenient);
     expect_error(&sv, "GET", "/books?select=authors(name),authors(born)", NULL, NULL, 400,
                  "RL_EINVAL", NULL, 0);
-    expect_error(&sv, "GET", "/books?select=*,author_id(name)", NULL, NULL, 400, "RL_EINVAL", msg,
-                 sizeof msg);
+    expect_error(&sv, "GET", "/books?select=author_id,author_id(name)", NULL, NULL, 400,
+                 "RL_EINVAL", msg, sizeof msg);
     assert_contains(msg, "alias");
     expect_error(&sv, "GET", "/books?select=title,authors(name)&authors.colour=eq.red", NULL, NULL,
                  400, "RL_EFIELD", msg, sizeof msg);

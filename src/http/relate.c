@@ -198,10 +198,35 @@ static rlh_way way_by(const rl_models *ms, rlh_rel rel, const rl_model *child, c
     return w;
 }
 
+/* Whether every column of keys a and b is in the list cols (NULL-terminated; NULL: none). */
+static bool keys_within(const char *const *cols, const key_ref *a, const key_ref *b)
+{
+    for (int side = 0; side < 2; side++)
+        for (size_t c = 0; key_field(side ? b : a, c); c++) {
+            bool in = false;
+            for (size_t p = 0; cols && cols[p] && !in; p++)
+                in = strcmp(cols[p], key_field(side ? b : a, c)) == 0;
+            if (!in) return false;
+        }
+    return true;
+}
+
+/* Whether link is a junction of keys a and b as PostgREST takes one: their columns are all in
+ * its primary key (a view's: a unique key it shows of its table). */
+static bool junction(const rl_model *link, const key_ref *a, const key_ref *b)
+{
+    if (keys_within(link->primary_key, a, b)) return true;
+    for (size_t x = 0; x < link->nindexes; x++)
+        if (link->indexes[x].unique && keys_within(link->indexes[x].fields, a, b)) return true;
+    return false;
+}
+
 /* The ways through link: its keys that lead to m and to t, in pairs (m == t: each pair of two
- * keys to it, in order); at most RLH_MAX_WAYS - n more into out. */
+ * keys to it, in order); at most RLH_MAX_WAYS - n more into out.  strict: only where link is
+ * a junction as PostgREST takes one, both keys inside its primary key (a table with a key of
+ * its own and two references, comments of a user on a task, is no link beside a direct way). */
 static size_t link_ways(const rl_models *ms, const rl_model *link, const rl_model *m,
-                        const rl_model *t, rlh_way *out, size_t n)
+                        const rl_model *t, rlh_way *out, size_t n, bool strict)
 {
     size_t added = 0;
     key_ref a, b;
@@ -209,6 +234,7 @@ static size_t link_ways(const rl_models *ms, const rl_model *link, const rl_mode
         if (!leads_to(ms, &a, m, NULL)) continue;
         for (size_t j = m == t ? i + 1 : 0; key_at(link, j, &b); j++) {
             if (j == i || !leads_to(ms, &b, t, NULL)) continue;
+            if (strict && !junction(link, &a, &b)) continue;
             if (n + added == RLH_MAX_WAYS) return added;
             const char *am[RL_MAX_KEY_FIELDS + 1], *bm[RL_MAX_KEY_FIELDS + 1];
             leads_to(ms, &a, m, am);
@@ -248,11 +274,13 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
     for (size_t i = 0; key_at(t, i, &k) && n < RLH_MAX_WAYS; i++)
         if (leads_to(ms, &k, m, cols) && hint_names(ms, hint, t, &k))
             out[n++] = way_by(ms, RLH_TO_MANY, t, &k, cols);
-    if (n) return n;
+    /* and through link tables, junctions only beside a direct way: PostgREST asks which when
+     * there are both (300) */
+    bool direct = n > 0;
     for (size_t l = 0; l < rl_models_count(ms) && n < RLH_MAX_WAYS; l++) {
         const rl_model *link = rl_models_get(ms, l);
         if (link == m || link == t || (hint && strcmp(link->table, hint) != 0)) continue;
-        n += link_ways(ms, link, m, t, out, n);
+        n += link_ways(ms, link, m, t, out, n, direct);
     }
     return n;
 }
