@@ -231,6 +231,10 @@ struct rl_model;
  *   references_field   see references (NULL: the target's primary key)
  *   on_delete, on_update   actions; RL_ACTION_DEFAULT is RESTRICT
  *   deferrable  DEFERRABLE INITIALLY DEFERRED: checked at commit, not per statement
+ *   generated   the engine computes the column (GENERATED ALWAYS AS ...): read like any other,
+ *               never written (inserts and updates leave it out, an insert reads it back);
+ *               what runtime models (rl_models_load) give such a column.  Not a column
+ *               rl_create_all can make: declare it in SQL.
  */
 typedef struct rl_field {
     const char *name;
@@ -242,6 +246,7 @@ typedef struct rl_field {
     bool nullable;
     bool unique;
     bool index;
+    bool generated;
     const char *default_sql;
     const char *check_sql;
     const struct rl_model *references;

@@ -325,6 +325,79 @@ static void test_keyless_rows_found_again(void **state)
     stop(&sv);
 }
 
+/* A column the database computes (GENERATED ALWAYS ... STORED, and VIRTUAL on SQLite) is read
+ * like any other, given back after an insert or an update, marked readOnly in the OpenAPI
+ * document, and never written: a body that gives it is PostgreSQL's 400 428C9, nothing
+ * written.  Through the C API too: its runtime model's field is generated and rl_insert reads
+ * it back; a declared model cannot create one. */
+static void test_generated_columns(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, on_pg() ? "CREATE TABLE sums (id integer PRIMARY KEY, a integer, twice "
+                             "integer GENERATED ALWAYS AS (a * 2) STORED);"
+                             "INSERT INTO sums (id, a) VALUES (1, 1);"
+                           : "CREATE TABLE sums (id INTEGER PRIMARY KEY, a INTEGER, twice "
+                             "INTEGER GENERATED ALWAYS AS (a * 2) STORED, plus INTEGER GENERATED "
+                             "ALWAYS AS (a + 1) VIRTUAL);"
+                             "INSERT INTO sums (id, a) VALUES (1, 1);");
+    static const char *const rep[] = {"Prefer: return=representation", NULL};
+    expect_texts(&sv, "/sums?id=eq.1", (const char *const[]){"\"twice\":2", NULL});
+    resp r = call(&sv, "POST", "/sums", "{\"id\": 2, \"a\": 5}", rep);
+    if (r.status != 201) fail_msg("POST /sums: %ld %s", r.status, r.body ? r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(r.json, 0), "twice")), 10);
+    done(&r);
+    r = call(&sv, "PATCH", "/sums?id=eq.1", "{\"a\": 4}", rep);
+    if (r.status != 200) fail_msg("PATCH /sums: %ld %s", r.status, r.body ? r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(r.json, 0), "twice")), 8);
+    done(&r);
+    r = call(&sv, "POST", "/sums?columns=id,a,twice",
+             "[{\"id\": 3, \"a\": 1}, {\"id\": 4, \"a\": 1, \"twice\": 9}]", NULL);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(str_at(r.json, "code"), "428C9");
+    assert_string_equal(str_at(r.json, "message"),
+                        "cannot insert a non-DEFAULT value into column \"twice\"");
+    done(&r);
+    r = call(&sv, "PATCH", "/sums?id=eq.1", "{\"twice\": 9}", NULL);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(str_at(r.json, "message"),
+                        "column \"twice\" can only be updated to DEFAULT");
+    done(&r);
+    assert_int_equal(count_of(&sv, "SELECT count(*) FROM sums"), 2);
+    assert_int_equal(count_of(&sv, "SELECT count(*) FROM sums WHERE twice = 9"), 0);
+    r = call(&sv, "GET", "/", NULL, NULL);
+    assert_contains(r.body, "\"readOnly\":true");
+    done(&r);
+    /* the C API */
+    rl_models *ms;
+    assert_int_equal(rl_models_load(sv.db, &ms), RL_OK);
+    const rl_model *m = rl_models_find(ms, "sums");
+    assert_non_null(m);
+    const rl_field *twice = NULL;
+    for (size_t f = 0; f < m->nfields; f++)
+        if (strcmp(m->fields[f].name, "twice") == 0) twice = &m->fields[f];
+    assert_non_null(twice);
+    assert_true(twice->generated);
+    void *row = calloc(1, m->size);
+    rl_value *v = rl_row_values(m, row);
+    for (size_t f = 0; f < m->nfields; f++) {
+        if (strcmp(m->fields[f].name, "id") == 0) v[f] = rl_int(7);
+        if (strcmp(m->fields[f].name, "a") == 0) v[f] = rl_int(21);
+    }
+    if (m->has_pk) memcpy((char *)row + m->pk_offset, &(int64_t){7}, sizeof(int64_t));
+    assert_int_equal(rl_insert_keyed(sv.db, m, row), RL_OK);
+    assert_int_equal(v[twice - m->fields].type, RL_V_INT);
+    assert_int_equal(v[twice - m->fields].u.i, 42);
+    rl_row_free(m, row);
+    free(row);
+    char *sql = NULL;
+    assert_int_equal(rl_schema_sql(sv.db, &m, 1, &sql), RL_EMODEL);
+    assert_null(sql);
+    assert_contains(rl_errmsg(sv.db), "twice is generated");
+    rl_models_free(ms);
+    stop(&sv);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -335,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_json_equality),
         cmocka_unit_test(test_view_insert_takes_table_defaults),
         cmocka_unit_test(test_keyless_rows_found_again),
+        cmocka_unit_test(test_generated_columns),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

@@ -23,12 +23,13 @@
 /* The tree of the model's statement for an operation (see sql/render.h). */
 static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
 {
-    uint64_t all = rls_all(mi->model->nfields);
+    uint64_t all = rls_all(mi->model->nfields), written = all & ~mi->generated;
     switch (which) {
     case MS_INSERT:
-        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all, .returning_pk = true};
+        return (rls_stmt){
+            .kind = RLS_INSERT, .t = &mi->rt, .columns = written, .returning_pk = true};
     case MS_INSERT_PK:
-        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = all, .with_pk = true};
+        return (rls_stmt){.kind = RLS_INSERT, .t = &mi->rt, .columns = written, .with_pk = true};
     case MS_GET:
         return (rls_stmt){.kind = RLS_SELECT,
                           .t = &mi->rt,
@@ -36,7 +37,8 @@ static rls_stmt model_tree(const model_info *mi, enum model_stmt which)
                           .with_pk = true,
                           .where = RLS_WHERE_PK};
     case MS_UPDATE:
-        return (rls_stmt){.kind = RLS_UPDATE, .t = &mi->rt, .columns = all, .where = RLS_WHERE_PK};
+        return (rls_stmt){
+            .kind = RLS_UPDATE, .t = &mi->rt, .columns = written, .where = RLS_WHERE_PK};
     case MS_DELETE:
         return (rls_stmt){.kind = RLS_DELETE, .t = &mi->rt, .where = RLS_WHERE_PK};
     case MS_UPDATE_PK:
@@ -175,7 +177,7 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
 /* The fields of row that are unset (NULL) and have a database default. */
 static uint64_t unset_defaults(const model_info *mi, const void *row)
 {
-    uint64_t omit = 0;
+    uint64_t omit = mi->generated; /* computed by the engine: always read back */
     for (uint64_t d = mi->defaultable; d; d &= d - 1) {
         int i = __builtin_ctzll(d);
         if (rli_field_value(&mi->model->fields[i], row).type == RL_V_NULL) omit |= 1ULL << i;
@@ -230,7 +232,7 @@ static int insert_one(rl_db *db, model_info *mi, void *row, bool keyed)
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
     bool own = m->has_pk && (keyed || pk != 0); /* the row's own key is written */
-    uint64_t omit = mi->defaultable ? unset_defaults(mi, row) : 0;
+    uint64_t omit = mi->defaultable | mi->generated ? unset_defaults(mi, row) : 0;
     rlb_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
     if (rli_row_fits(db, mi, row, "insert into") != RL_OK) return RL_ETYPE;
@@ -393,7 +395,7 @@ static int update_by_key_fields(rl_db *db, model_info *mi, const void *row)
         rl_value v = rli_field_value(&m->fields[i], row);
         if (key)
             rl_where(q, m->fields[i].name, v.type == RL_V_NULL ? RL_IS_NULL : RL_EQ, v);
-        else
+        else if (!m->fields[i].generated)
             sets[nsets++] = (rl_set){m->fields[i].name, v};
     }
     int64_t changed = 0;
@@ -427,7 +429,7 @@ int rl_update(rl_db *db, const rl_model *model, const void *row)
     if (!model->has_pk && model->primary_key) return update_by_key_fields(db, mi, row);
     if ((code = model_stmt(db, mi, MS_UPDATE, &st)) != RL_OK) return code;
     rli_bind_row(db->be, st, mi, row, 1);
-    return run_update(db, mi, st, row, (int)model->nfields + 1);
+    return run_update(db, mi, st, row, mi->nwritten + 1);
 }
 
 static int partial_stmt(rl_db *db, model_info *mi, uint64_t mask, rlb_stmt **out)
@@ -571,7 +573,7 @@ static int upsert(rl_db *db, const rl_model *model, void *row, const char *const
                            mi->table);
     rls_stmt tree = {.kind = RLS_UPSERT,
                      .t = &mi->rt,
-                     .columns = rls_all(m->nfields),
+                     .columns = rls_all(m->nfields) & ~mi->generated,
                      .with_pk = own,
                      .conflict = mask};
     strbuf b;

@@ -81,6 +81,8 @@ typedef struct model_info {
     field_mask_stmt *partial_updates;
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
     uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
+    uint64_t generated;               /* fields the engine computes: never written */
+    int nwritten;                     /* the fields an insert or update writes */
     struct stmt_cache *queries;       /* builder queries on this model, by shape (query.c) */
     /* the statement of the last cursor on this model, kept for the next one with the same text
      * (rows.c): a cursor's statement is its own while it is open, so it cannot come from the

@@ -162,13 +162,14 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
     size_t n = 0, at = pk ? sizeof(int64_t) : 0;
     for (size_t c = 0; c < t->ncols; c++) {
         const sch_column *col = &t->cols[c];
-        if (col == pk || col->hidden) continue; /* generated columns cannot be written */
+        if (col == pk || col->hidden == 1) continue; /* a virtual table's hidden column */
         f[n] = (rl_field){.name = keep_str(&ms->names, col->name),
                           .ctype = RL_CT_VALUE,
                           .offset = at,
                           .size = sizeof(rl_value),
                           .kind = kind_of(col->type, iso),
                           .nullable = !col->notnull,
+                          .generated = col->hidden >= 2, /* read, never written */
                           .default_sql = col->dflt ? keep_str(&ms->names, col->dflt) : NULL};
         if (!f[n].name || (col->dflt && !f[n].default_sql)) return RL_ENOMEM;
         at += sizeof(rl_value);

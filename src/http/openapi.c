@@ -66,6 +66,7 @@ static json_t *column_schema(const rl_field *f)
     if (f->kind == RL_KIND_NUMERIC)
         put(s, "description", json_string("An exact decimal: every digit is kept."));
     if (f->kind == RL_KIND_BLOB) put(s, "description", json_string("Bytes, written \\x and hex."));
+    if (f->generated) put(s, "readOnly", json_true()); /* computed by the database */
     if (f->references) {
         const rl_model *p = f->references;
         const char *to = f->references_field ? f->references_field : rlh_pk_name(p);
@@ -256,7 +257,7 @@ static void table_schemas(const rl_model *m, json_t *schemas)
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
         put(props, rlh_column_of(f), column_schema(f));
-        if (!f->nullable && !f->default_sql)
+        if (!f->nullable && !f->default_sql && !f->generated)
             json_array_append_new(required, json_string(rlh_column_of(f)));
     }
     char name[300];
