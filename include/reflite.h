@@ -754,9 +754,20 @@ const char *rl_model_table(rl_db *db, const rl_model *model);
  * text or blob member filled so points to malloc'd memory the caller frees.
  */
 int rl_insert(rl_db *db, const rl_model *model, void *row);
-/* rl_insert with the pk the row holds, 0 included: for a caller whose key 0 is a key (a row
- * an application or an HTTP client gave id 0), which rl_insert would replace by a new one. */
-int rl_insert_keyed(rl_db *db, const rl_model *model, void *row);
+/* How rl_insert_ex takes a row. */
+enum {
+    /* the pk the row holds is its key, 0 included (rl_insert assigns one for 0): for a caller
+     * whose 0 is a key, a row an application or an HTTP client gave id 0 */
+    RL_INSERT_KEY_GIVEN = 1,
+    /* a NULL member is NULL, also in a column with a default; an rl_value member set to
+     * rl_default() takes the column's default (read back), as a NULL member does for rl_insert */
+    RL_INSERT_NULL_IS_NULL = 2
+};
+/*
+ * rl_insert with flags (RL_INSERT_*; 0 is rl_insert).  An rl_value member set to rl_default()
+ * takes the column's default with or without flags.
+ */
+int rl_insert_ex(rl_db *db, const rl_model *model, void *row, unsigned flags);
 
 /*
  * Insert n rows stored contiguously at rows (an array of the model's struct), all or nothing.
@@ -1218,7 +1229,7 @@ rl_value *rl_row_values(const rl_model *model, void *row);
  * failures are worded like those of rl_insert.
  */
 int rl_upsert(rl_db *db, const rl_model *model, void *row, const char *const *conflict);
-/* rl_upsert with the pk the row holds, 0 included (see rl_insert_keyed). */
+/* rl_upsert with the pk the row holds, 0 included (see RL_INSERT_KEY_GIVEN). */
 int rl_upsert_keyed(rl_db *db, const rl_model *model, void *row, const char *const *conflict);
 
 /*

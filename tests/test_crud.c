@@ -273,20 +273,21 @@ static void test_explicit_key_moves_generated_keys(void **state)
     rl_close(db);
 }
 
-/* A key of 0 is a key for rl_insert_keyed and rl_upsert_keyed (rl_insert assigns one). */
+/* A key of 0 is a key for rl_insert_ex(RL_INSERT_KEY_GIVEN) and rl_upsert_keyed (rl_insert
+ * assigns one). */
 static void test_keyed_writes_keep_key_zero(void **state)
 {
     (void)state;
     rl_db *db = open_library();
     Author zero = {.pk = 0, .name = "zero"};
-    assert_int_equal(rl_insert_keyed(db, &Author_model, &zero), RL_OK);
+    assert_int_equal(rl_insert_ex(db, &Author_model, &zero, RL_INSERT_KEY_GIVEN), RL_OK);
     assert_int_equal(zero.pk, 0);
     Author got = {0};
     assert_int_equal(rl_get(db, &Author_model, 0, &got), RL_OK);
     assert_string_equal(got.name, "zero");
     rl_row_free(&Author_model, &got);
     Author again = {.pk = 0, .name = "zero again"};
-    assert_int_equal(rl_insert_keyed(db, &Author_model, &again), RL_EUNIQUE);
+    assert_int_equal(rl_insert_ex(db, &Author_model, &again, RL_INSERT_KEY_GIVEN), RL_EUNIQUE);
     Author upserted = {.pk = 0, .name = "upserted"};
     assert_int_equal(rl_upsert_keyed(db, &Author_model, &upserted, NULL), RL_OK);
     assert_int_equal(upserted.pk, 0);

@@ -175,12 +175,16 @@ static int default_stmt(rl_db *db, model_info *mi, bool with_pk, uint64_t omit,
 }
 
 /* The fields of row that are unset (NULL) and have a database default. */
-static uint64_t unset_defaults(const model_info *mi, const void *row)
+static uint64_t unset_defaults(const model_info *mi, const void *row, unsigned flags)
 {
     uint64_t omit = mi->generated; /* computed by the engine: always read back */
-    for (uint64_t d = mi->defaultable; d; d &= d - 1) {
+    for (uint64_t d = mi->defaultable; d && !(flags & RL_INSERT_NULL_IS_NULL); d &= d - 1) {
         int i = __builtin_ctzll(d);
         if (rli_field_value(&mi->model->fields[i], row).type == RL_V_NULL) omit |= 1ULL << i;
+    }
+    for (uint64_t d = mi->values; d; d &= d - 1) { /* rl_default(): the column's default */
+        int i = __builtin_ctzll(d);
+        if (rli_field_value(&mi->model->fields[i], row).type == RL_V_DEFAULT) omit |= 1ULL << i;
     }
     return omit;
 }
@@ -226,13 +230,14 @@ static int key_given(rl_db *db, model_info *mi, int64_t pk)
     return rli_fail(db, NULL, rc, op);
 }
 
-/* Insert row; keyed: with the pk it holds, 0 included (else a pk of 0 is assigned). */
-static int insert_one(rl_db *db, model_info *mi, void *row, bool keyed)
+/* Insert row as flags (RL_INSERT_*) say. */
+static int insert_one(rl_db *db, model_info *mi, void *row, unsigned flags)
 {
     const rl_model *m = mi->model;
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
-    bool own = m->has_pk && (keyed || pk != 0); /* the row's own key is written */
-    uint64_t omit = mi->defaultable | mi->generated ? unset_defaults(mi, row) : 0;
+    bool own = m->has_pk && ((flags & RL_INSERT_KEY_GIVEN) || pk != 0); /* its own key written */
+    uint64_t omit =
+        mi->defaultable | mi->generated | mi->values ? unset_defaults(mi, row, flags) : 0;
     rlb_stmt *st = NULL;
     field_mask_stmt *ds = NULL;
     if (rli_row_fits(db, mi, row, "insert into") != RL_OK) return RL_ETYPE;
@@ -279,15 +284,15 @@ int rl_insert(rl_db *db, const rl_model *model, void *row)
     model_info *mi;
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
-    return insert_one(db, mi, row, false);
+    return insert_one(db, mi, row, 0);
 }
 
-int rl_insert_keyed(rl_db *db, const rl_model *model, void *row)
+int rl_insert_ex(rl_db *db, const rl_model *model, void *row, unsigned flags)
 {
     model_info *mi;
     int code = lookup_row(db, model, row, &mi);
     if (code != RL_OK) return code;
-    return insert_one(db, mi, row, true);
+    return insert_one(db, mi, row, flags);
 }
 
 int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
@@ -307,7 +312,7 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
     for (i = 0; i < n; i++) {
         char *row = (char *)rows + i * m->size;
         if (m->has_pk && rli_row_pk(m, row) == 0) assigned[i / 8] |= (unsigned char)(1u << (i % 8));
-        code = insert_one(db, mi, row, false);
+        code = insert_one(db, mi, row, 0);
         if (code != RL_OK) break;
     }
     if (code == RL_OK) {
@@ -566,6 +571,12 @@ static int upsert(rl_db *db, const rl_model *model, void *row, const char *const
     int64_t pk = m->has_pk ? rli_row_pk(m, row) : 0;
     bool own = m->has_pk && (keyed || pk != 0);
     if ((code = rli_row_fits(db, mi, row, "insert into")) != RL_OK) return code;
+    for (uint64_t d = mi->values; d; d &= d - 1) /* every column is written: no default */
+        if (rli_field_value(&m->fields[__builtin_ctzll(d)], row).type == RL_V_DEFAULT)
+            return rli_err_set(db, RL_EINVAL,
+                               "upsert into %s: %s is rl_default(), which an upsert cannot "
+                               "take: give it a value.",
+                               mi->table, m->fields[__builtin_ctzll(d)].name);
     if (!mask && !own)
         return rli_err_set(db, RL_EINVAL,
                            "upsert into %s: the row has no primary key to decide a conflict "

@@ -349,6 +349,7 @@ static int validate(rl_db *db, model_info *mi)
                           f->ctype == RL_CT_MAYBE_BOOL || f->ctype == RL_CT_VALUE;
         if (f->default_sql && unsettable) mi->defaultable |= 1ULL << i;
         if (f->generated) mi->generated |= 1ULL << i;
+        if (f->ctype == RL_CT_VALUE) mi->values |= 1ULL << i;
     }
     mi->nwritten = (int)m->nfields - __builtin_popcountll(mi->generated);
     int rc = validate_indexes(mi);

@@ -82,6 +82,7 @@ typedef struct model_info {
     field_mask_stmt *default_inserts; /* by the mask of fields left to their defaults */
     uint64_t defaultable;             /* fields with default_sql whose member can be unset (NULL) */
     uint64_t generated;               /* fields the engine computes: never written */
+    uint64_t values;                  /* rl_value fields (one may hold rl_default()) */
     int nwritten;                     /* the fields an insert or update writes */
     struct stmt_cache *queries;       /* builder queries on this model, by shape (query.c) */
     /* the statement of the last cursor on this model, kept for the next one with the same text

@@ -183,11 +183,17 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         free(row);
         return 1;
     }
-    /* a key the object gives is its own, 0 included (rl_insert would assign one for 0) */
+    /* as PostgREST inserts: a key the object gives is its own, 0 included (rl_insert would
+     * assign one for 0); a null is NULL; a column it leaves out takes its default */
     json_t *own = m->has_pk ? json_object_get(o, rlh_pk_name(m)) : NULL;
-    if (rc == 0 && (there                       ? merge_into(c, m, row, o, met)
-                    : own && !json_is_null(own) ? rl_insert_keyed(c->db, m, row)
-                                                : rl_insert(c->db, m, row)) != RL_OK) {
+    rl_value *v = rl_row_values(m, row);
+    for (size_t f = 0; rc == 0 && !there && f < m->nfields; f++)
+        if (!json_object_get(o, rlh_column_of(&m->fields[f])) && v[f].type == RL_V_NULL &&
+            &m->fields[f] != key)
+            v[f] = rl_default();
+    unsigned how = RL_INSERT_NULL_IS_NULL | (own && !json_is_null(own) ? RL_INSERT_KEY_GIVEN : 0);
+    if (rc == 0 &&
+        (there ? merge_into(c, m, row, o, met) : rl_insert_ex(c->db, m, row, how)) != RL_OK) {
         rlh_db_error(c->r, c->db, c->item, where);
         rc = -1;
     }
@@ -304,11 +310,15 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
         rlh_answer_error(r, &e);
         return 1;
     }
-    json_t *taken = many ? json_array() : NULL; /* each object with the keys named, and no other */
+    /* each object with the keys named, and no other; a named key it leaves out is NULL, as
+     * PostgREST reads it, unless Prefer: missing=default leaves the column to its default */
+    json_t *taken = many ? json_array() : NULL, *null = json_null();
+    bool defaults = req->prefer.missing == RLH_MISSING_DEFAULT;
     for (size_t i = 0; i < n; i++) {
         json_t *o = many ? json_array_get(*j, i) : *j, *t = json_object();
         for (size_t c = 0; t && c < req->ncolumns; c++) {
             json_t *v = json_object_get(o, req->columns[c]);
+            if (!v && !defaults) v = null;
             if (v && json_object_set(t, req->columns[c], v) != 0) {
                 json_decref(t);
                 t = NULL;
