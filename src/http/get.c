@@ -33,21 +33,6 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
-/* s percent-encoded into b (what the query string's syntax uses stays as it is). */
-static void encode(rlh_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!\"{}",
-                   *c)) {
-            rlh_add(b, (const char *)c, 1);
-        } else {
-            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
-            rlh_add(b, e, 3);
-        }
-    }
-}
-
 /* r's arguments as a query string after what b holds, but the one called skip (NULL: none);
  * whether there was any. */
 static bool args_of(rl_request *r, const char *skip, rlh_buf *b)
@@ -57,9 +42,9 @@ static bool args_of(rl_request *r, const char *skip, rlh_buf *b)
         if (skip && strcmp(r->args[i].key, skip) == 0) continue;
         if (any) rlh_add(b, "&", 1);
         any = true;
-        encode(b, r->args[i].key);
+        rlh_query_encode(b, r->args[i].key);
         rlh_add(b, "=", 1);
-        encode(b, r->args[i].value);
+        rlh_query_encode(b, r->args[i].value);
     }
     return any;
 }
@@ -86,15 +71,15 @@ static void content_location(rl_request *r)
         size_t n = strcspn(p, "/"), k = n < sizeof seg ? n : sizeof seg - 1;
         memcpy(seg, p, k);
         seg[k] = '\0';
-        encode(&b, seg);
+        rlh_query_encode(&b, seg);
         p += n;
         if (*p) rlh_add(&b, p++, 1);
     }
     for (size_t i = 0; i < r->nargs; i++) {
         rlh_add(&b, i ? "&" : "?", 1);
-        encode(&b, sorted[i]->key);
+        rlh_query_encode(&b, sorted[i]->key);
         rlh_add(&b, "=", 1);
-        encode(&b, sorted[i]->value);
+        rlh_query_encode(&b, sorted[i]->value);
     }
     if (!b.oom) rl_response_header(r, "Content-Location", b.data);
     rlh_free(&b);

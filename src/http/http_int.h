@@ -289,6 +289,9 @@ char *rlh_like_pattern(const char *v, bool glob);
 bool rlh_parse_value(const char *text, int kind, rl_value *out);
 /* The truth value text spells as PostgreSQL's boolean input reads it: 1, 0, or -1 for none. */
 int rlh_truth_of(const char *text);
+/* s percent-encoded into b for a URL's query string (what its syntax uses stays as it is):
+ * Content-Location's and Location's names and values. */
+void rlh_query_encode(rlh_buf *b, const char *s);
 /* What a column of kind (-1: the integer key) takes, for a sentence: "a number (REAL)". */
 const char *rlh_kind_takes(int kind);
 

@@ -44,14 +44,22 @@ static rl_value set_value(const rl_model *m, const rl_value *v, const rl_field *
     return x;
 }
 
-/* Whether every field of names (NULL-terminated) is set (not NULL) in row v. */
+/* Whether field f has a known value in row v with the sets in place: not NULL, and not a
+ * default a set gives it (rl_default: not known here). */
+static bool known(const rl_model *m, const rl_value *v, const rl_field *f, const rl_set *sets,
+                  size_t nsets)
+{
+    rl_vtype t = set_value(m, v, f, sets, nsets).type;
+    return t != RL_V_NULL && t != RL_V_DEFAULT;
+}
+
+/* Whether every field of names (NULL-terminated) is known in row v. */
 static bool all_set(const rl_model *m, const rl_value *v, const char *const *names,
                     const rl_set *sets, size_t nsets)
 {
     for (size_t i = 0; names[i]; i++) {
         const rl_field *f = rlh_field(m, names[i]);
-        rl_vtype t = f ? set_value(m, v, f, sets, nsets).type : RL_V_NULL;
-        if (t == RL_V_NULL || t == RL_V_DEFAULT) return false;
+        if (!f || !known(m, v, f, sets, nsets)) return false;
     }
     return true;
 }
@@ -140,8 +148,7 @@ static void find_row(rl_db *db, rl_query *q, const rl_model *m, const rl_value *
     const char *const *key = m->primary_key;
     const char *one[2] = {NULL, NULL};
     for (size_t f = 0; !key && f < m->nfields; f++)
-        if (m->fields[f].unique && set_value(m, v, &m->fields[f], sets, nsets).type > RL_V_NULL &&
-            set_value(m, v, &m->fields[f], sets, nsets).type != RL_V_DEFAULT)
+        if (m->fields[f].unique && known(m, v, &m->fields[f], sets, nsets))
             key = (one[0] = m->fields[f].name, one);
     for (size_t x = 0; !key && x < m->nindexes; x++)
         if (m->indexes[x].unique && all_set(m, v, m->indexes[x].fields, sets, nsets))

@@ -38,6 +38,20 @@ static bool blank(const char *s)
 /* The truth value text spells as PostgreSQL's boolean input reads it (spaces around it, any
  * case, a word or a prefix of one that is no other's: t, true, y, yes, on, 1; f, false, n, no,
  * off, 0): 1 or 0, -1 when it spells none. */
+void rlh_query_encode(rlh_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!\"{}",
+                   *c)) {
+            rlh_add(b, (const char *)c, 1);
+        } else {
+            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+            rlh_add(b, e, 3);
+        }
+    }
+}
+
 int rlh_truth_of(const char *text)
 {
     static const char *const words[] = {"true", "yes", "on", "1", "false", "no", "off", "0"};

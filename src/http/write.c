@@ -224,19 +224,6 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
     return rc;
 }
 
-/* Text into b as a query string's value holds it: every byte but the unreserved ones
- * (RFC 3986) percent-encoded. */
-static void query_text(rlh_buf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~')
-            rlh_add(b, (const char *)p, 1);
-        else
-            rlh_addf(b, "%%%02X", *p);
-    }
-}
-
 /* Whether field f of m is part of its key: of its primary key, or, for a view, shows a column
  * of a table's primary key (PostgREST takes a view's key from its tables). */
 static bool in_key(const rl_models *ms, const rl_model *m, const rl_field *f)
@@ -259,10 +246,10 @@ static void location(rl_request *r, const rlh_write_out *w)
     const rl_model *m = w->m;
     rlh_buf b = {0};
     rlh_add(&b, "/", 1);
-    query_text(&b, m->table);
+    rlh_query_encode(&b, m->table);
     if (m->has_pk) { /* the integer key, as the POST read it */
         rlh_add(&b, "?", 1);
-        query_text(&b, rlh_pk_name(m));
+        rlh_query_encode(&b, rlh_pk_name(m));
         rlh_addf(&b, "=eq.%lld", (long long)w->pks[0].u.i);
         rlh_add(&b, "", 1);
         if (!b.oom) rl_response_header(r, "Location", b.data);
@@ -284,7 +271,7 @@ static void location(rl_request *r, const rlh_write_out *w)
     for (size_t f = 0; v && f < m->nfields; f++) {
         if (!in_key(ms, m, &m->fields[f])) continue;
         rlh_add(&b, nkey++ ? "&" : "?", 1);
-        query_text(&b, m->fields[f].name);
+        rlh_query_encode(&b, m->fields[f].name);
         const rl_value *x = &v[f];
         if (x->type == RL_V_NULL)
             rlh_adds(&b, "=is.null");
@@ -298,7 +285,7 @@ static void location(rl_request *r, const rlh_write_out *w)
             rlh_addf(&b, "=eq.%s", t);
         } else if (x->type == RL_V_TEXT) {
             rlh_adds(&b, "=eq.");
-            query_text(&b, x->u.s);
+            rlh_query_encode(&b, x->u.s);
         } else
             nkey = 0, v = NULL; /* a binary key: no Location */
     }
