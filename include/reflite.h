@@ -629,8 +629,8 @@ int rl_txn_depth(const rl_db *db);
 /* Values (raw SQL parameters and query operands)                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-/* RL_V_DEFAULT is not a value but "the column's default", for rl_update_where's sets only
- * (rl_default); anywhere else it is refused with RL_EINVAL. */
+/* RL_V_DEFAULT is not a value but "the column's default" (rl_default), for rl_update_where's
+ * sets and an inserted row's rl_value members only; anywhere else it is refused (RL_EINVAL). */
 typedef enum rl_vtype {
     RL_V_NULL = 0,
     RL_V_INT,
@@ -691,7 +691,9 @@ static inline rl_value rl_null(void)
  * The column's default, as the value of an rl_set for rl_update_where: PostgreSQL's
  * `SET col = DEFAULT`; on SQLite, which has no such keyword, the default expression the field
  * declares (rl_field.default_sql, as a runtime model reads it from the table), or NULL for a
- * field without one.  Refused (RL_EINVAL) as a value anywhere else.
+ * field without one.  In an rl_value member of a row to insert: the column's default, read
+ * back.  Refused (RL_EINVAL) anywhere else: a condition, a raw statement's parameter, an
+ * update or upsert of a row.
  */
 static inline rl_value rl_default(void)
 {

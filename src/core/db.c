@@ -344,8 +344,8 @@ int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op
     for (size_t i = 0; i < n; i++)
         if (params[i].type == RL_V_DEFAULT)
             return rli_err_set(db, RL_EINVAL,
-                               "%s: rl_default() (value %zu) is a value of rl_update_where's "
-                               "sets only.",
+                               "%s: rl_default() (value %zu) stands only in rl_update_where's "
+                               "sets and in a row to insert.",
                                op, i + 1);
     return RL_OK;
 }

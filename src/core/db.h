@@ -55,7 +55,7 @@ static inline void rli_trace(rl_db *db, const char *sql)
  * is taken back by rli_sp_rollback, whose rollback undoes what it said); returns code. */
 int rli_failed(rl_db *db, int code);
 /* RL_OK, or RL_EINVAL (said on db) when one of the n values (a raw statement's params, a
- * row's field) is rl_default(), which only rl_update_where's sets take. */
+ * row's field) is rl_default(), which only rl_update_where's sets and inserts take. */
 int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op);
 /* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
 static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)

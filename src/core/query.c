@@ -140,7 +140,8 @@ int rli_q_field_code(rl_query *q, const char *field)
 static inline int add_param(rl_query *q, rl_value v)
 {
     if (v.type == RL_V_DEFAULT)
-        return rli_q_fail(q, RL_EINVAL, "query: rl_default() is a value of update sets only.");
+        return rli_q_fail(q, RL_EINVAL,
+                          "query: rl_default() stands only in update sets and inserted rows.");
     if (q->nparams == q->cap) {
         size_t cap = q->cap * 2;
         bool inline_ = q->params == q->params_buf;
