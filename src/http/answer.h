@@ -39,6 +39,10 @@ rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m);
 rlh_plan *rlh_parsed_planned(rl_request *r, rlh_req **req);
 rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
                               rlh_req **req);
+/* rlh_request_planned for query (a query string as the API takes it) instead of r's, and as if
+ * r asked for JSON: what a web page shows (page_rows.c). */
+rlh_plan *rlh_query_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                            const char *query, rlh_req **req);
 
 /* What a POST wrote, in its open transaction, for its answer (write.c). */
 typedef struct rlh_write_out {

@@ -28,7 +28,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     (void)kind;
     headers *hs = cls;
     static const char *const wanted[] = {"Prefer", "Accept", "Range", "Range-Unit", NULL};
-    for (const char *const *w = wanted; *w && hs->n < 16; w++)
+    for (const char *const *w = wanted; *w && hs->n < 15; w++) /* one left for Accept */
         if (strcasecmp(key, *w) == 0) hs->h[hs->n++] = (rlh_header){*w, value ? value : ""};
     return MHD_YES;
 }
@@ -316,12 +316,36 @@ int rlh_bad_key(rl_request *r, const rl_model *m, const char *id)
                                       : "This table has no integer key: filter by its columns.");
 }
 
-static rlh_req *request_value(rl_request *r, const rl_model *m, const char *id, bool by_key)
+/* The media type ?_format= asks for (json, csv: the twins of a page's rows), or NULL. */
+static const char *format_of(rl_request *r)
+{
+    const char *f = rl_request_query(r, "_format");
+    return !f                   ? NULL
+           : !strcmp(f, "json") ? "application/json"
+           : !strcmp(f, "csv")  ? "text/csv"
+                                : NULL;
+}
+
+/* The request value of r on m; query: the query string to parse instead of r's (a page's,
+ * whose Accept is the page's own and not asked of the parser). */
+static rlh_req *request_value_of(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                                 const char *query)
 {
     rlh_buf qs = {0};
-    args_of(r, NULL, &qs); /* the query string again, as the HTTP layer split it */
+    const char *format = format_of(r);
+    if (query)
+        rlh_adds(&qs, query);
+    else /* the query string again, as the HTTP layer split it */
+        args_of(r, format ? "_format" : NULL, &qs);
     headers hs = {0};
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &hs);
+    if (query || format) { /* the Accept the page or ?_format= stands for */
+        size_t k = 0;
+        for (size_t i = 0; i < hs.n; i++)
+            if (strcmp(hs.h[i].name, "Accept") != 0) hs.h[k++] = hs.h[i];
+        hs.n = k;
+        hs.h[hs.n++] = (rlh_header){"Accept", query ? "application/json" : format};
+    }
     rlh_parse_in in = {.method = rl_request_method(r),
                        .relation = m->table,
                        .query = qs.data ? qs.data : "",
@@ -338,6 +362,11 @@ static rlh_req *request_value(rl_request *r, const rl_model *m, const char *id, 
         req = NULL;
     }
     return req;
+}
+
+static rlh_req *request_value(rl_request *r, const rl_model *m, const char *id, bool by_key)
+{
+    return request_value_of(r, m, id, by_key, NULL);
 }
 
 rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m)
@@ -373,6 +402,13 @@ rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, 
                               rlh_req **req)
 {
     *req = request_value(r, m, id, by_key);
+    return rlh_parsed_planned(r, req);
+}
+
+rlh_plan *rlh_query_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                            const char *query, rlh_req **req)
+{
+    *req = request_value_of(r, m, id, by_key, query);
     return rlh_parsed_planned(r, req);
 }
 

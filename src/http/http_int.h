@@ -148,6 +148,8 @@ struct rl_request {
     bool write_scope;      /* the token may write (or there are no tokens) */
     bool stale;            /* the answer names a table or column the tables do not have: worth
                               one more try if the schema changed (rlh_unknown_name) */
+    bool page;             /* the answer is a web page (page.h): errors too */
+    const char *page_base; /* with page: the API's root, "/" or "/prefix/" (the request's) */
     void *response;        /* struct MHD_Response, once answered */
     int status;
     rlh_buf extra; /* headers added before answering: name\0value\0 pairs */
@@ -160,6 +162,12 @@ static inline void rlh_unknown_name(rl_request *r)
 {
     r->stale = true;
 }
+
+/* html.c, for the one function that writes answers: the error answer body (JSON, as the API
+ * writes it) of status as a web page into out; the headers of every page
+ * (Content-Security-Policy and its company) on a libmicrohttpd response. */
+void rlh_page_error(const rl_request *r, int status, const char *json, size_t len, rlh_buf *out);
+void rlh_page_headers(void *mhd_response);
 
 /* The status of a reflite error code. */
 int rlh_status_of(int code);

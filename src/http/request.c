@@ -104,6 +104,18 @@ static int respond(rl_request *r, int status, const char *content_type, const ch
 {
     if (!r || (!body && len) || status < 100 || status > 599) return RL_EINVAL;
     if (r->response) return RL_EMISUSE;
+    if (r->page && status >= 400 && !content_type && body) { /* an error value, as a page */
+        rlh_buf page = {0};
+        rlh_page_error(r, status, body, len, &page);
+        if (mode == MHD_RESPMEM_MUST_FREE) free((void *)body);
+        if (page.oom) {
+            rlh_free(&page);
+            r->page = false;
+            return respond(r, 500, NULL, "{\"code\":\"RL_ENOMEM\"}", 20, MHD_RESPMEM_PERSISTENT);
+        }
+        return respond(r, status, "text/html; charset=utf-8", page.data, page.len,
+                       MHD_RESPMEM_MUST_FREE);
+    }
     struct MHD_Response *res = MHD_create_response_from_buffer(
         len, (void *)(body ? body : ""), body ? mode : MHD_RESPMEM_PERSISTENT);
     if (!res) return RL_ENOMEM;
@@ -116,6 +128,7 @@ static int respond(rl_request *r, int status, const char *content_type, const ch
     if (status != 204 && status != 304 && body)
         MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 content_type ? content_type : "application/json; charset=utf-8");
+    if (r->page) rlh_page_headers(res);
     r->response = res;
     r->status = status;
     return RL_OK;

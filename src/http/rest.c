@@ -13,6 +13,7 @@
  */
 #include "answer.h"
 #include "http_int.h"
+#include "page.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -547,13 +548,13 @@ static int view_refused(rl_request *r, const rl_model *m, const char *method)
                             can ? NULL : "Read it with GET, or write the tables it shows.");
 }
 
-int rlh_rest(rl_request *r, const char *path)
+/* The generic API for path (without its leading "/"); base: the API's root for pages. */
+static int rest(rl_request *r, const char *path, const char *prefix, size_t prefix_len,
+                const char *base)
 {
-    const char *prefix = rl_request_path(r);
-    size_t prefix_len = strlen(prefix) - strlen(path);
-    path += strspn(path, "/");
     const char *method = rl_request_method(r);
     bool read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (read && r->page && !*path) return rlh_page_home(r, base);
     if (read && (!*path || !strcmp(path, "openapi.json")))
         return rlh_openapi(r, prefix, prefix_len);
     char table[256];
@@ -593,7 +594,7 @@ int rlh_rest(rl_request *r, const char *path)
                  rlh_read_only(r) && known ? ": the server is read-only" : "");
         return rl_respond_error(r, 405, "RL_EMETHOD", msg, NULL, NULL);
     }
-    if (read) return rlh_get(r, m, id);
+    if (read) return r->page ? rlh_page_rows(r, base, m, id) : rlh_get(r, m, id);
     bool del = strcmp(method, "DELETE") == 0;
     unsigned need = del                                  ? RL_WRITE_DELETE
                     : put                                ? RL_WRITE_INSERT | RL_WRITE_UPDATE
@@ -610,4 +611,28 @@ int rlh_rest(rl_request *r, const char *path)
     if (strcmp(method, "POST") == 0) return rlh_post(r, m);
     if (put) return rlh_put(r, m);
     return change(r, m, id, del);
+}
+
+int rlh_rest(rl_request *r, const char *path)
+{
+    const char *prefix = rl_request_path(r);
+    size_t prefix_len = strlen(prefix) - strlen(path);
+    path += strspn(path, "/");
+    char *own = strdup(path), *base = malloc(prefix_len + 2);
+    int rc;
+    if (!own || !base) {
+        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    } else if (rlh_page_negotiate(r, own)) { /* the pages' stylesheet or script */
+        rc = 0;
+    } else {
+        memcpy(base, prefix, prefix_len); /* the root for the pages' links: "/", "/api/" */
+        base[prefix_len] = '\0';
+        if (!prefix_len || base[prefix_len - 1] != '/') strcat(base, "/");
+        r->page_base = base;
+        rc = rest(r, r->page ? own : path, prefix, prefix_len, base);
+        r->page_base = NULL;
+    }
+    free(own);
+    free(base);
+    return rc;
 }
