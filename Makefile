@@ -27,8 +27,10 @@ endif
 # nodejs: the OpenAPI check (tests/openapi.sh) and PostgREST's JavaScript client (tests/client.sh).
 # curl: the command-line client of tests/cli_serve.sh.
 # pgbouncer: the suite puts a transaction-pooling PgBouncer in front of its server (pooler).
+# tidy: every web page the server writes is checked to be valid HTML (tests/test_pages.c).
+# chromium: the web pages are driven in a real browser, headless (tests/browser.sh).
 TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs \
-                curl pgbouncer
+                curl pgbouncer tidy chromium
 
 .PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
         clean fuzz

@@ -79,21 +79,26 @@ void rlh_links_set(rlh_links *l, const char *key, const char *value)
     if (value && l->nargs < 64) l->args[l->nargs++] = (rlh_arg){key, value};
 }
 
+void rlh_links_url(rlh_buf *u, const rlh_links *l, const char *table, const char *id)
+{
+    rlh_adds(u, l->base);
+    if (table) rlh_query_encode(u, table);
+    if (table && id) {
+        rlh_adds(u, "/");
+        rlh_query_encode(u, id);
+    }
+    for (size_t i = 0; i < l->nargs; i++) {
+        rlh_adds(u, i ? "&" : "?");
+        rlh_query_encode(u, l->args[i].key);
+        rlh_adds(u, "=");
+        rlh_query_encode(u, l->args[i].value);
+    }
+}
+
 void rlh_links_href(rlh_buf *b, const rlh_links *l, const char *table, const char *id)
 {
     rlh_buf u = {0};
-    rlh_adds(&u, l->base);
-    if (table) rlh_query_encode(&u, table);
-    if (table && id) {
-        rlh_adds(&u, "/");
-        rlh_query_encode(&u, id);
-    }
-    for (size_t i = 0; i < l->nargs; i++) {
-        rlh_adds(&u, i ? "&" : "?");
-        rlh_query_encode(&u, l->args[i].key);
-        rlh_adds(&u, "=");
-        rlh_query_encode(&u, l->args[i].value);
-    }
+    rlh_links_url(&u, l, table, id);
     rlh_adds(b, " href=\"");
     if (u.data) rlh_html(b, u.data, (long)u.len);
     rlh_adds(b, "\"");
@@ -272,11 +277,36 @@ static const char CSS[] =
     "svg.diagram text{font:12px system-ui,sans-serif;fill:var(--fg)}\n"
     "@media (max-width:40rem){main{padding:.5rem}th,td{max-width:14rem}}\n";
 
-static const char JS[] = "'use strict';\n"
-                         "document.addEventListener('submit', function (e) {\n"
-                         "  var f = e.target, q = f.getAttribute('data-confirm');\n"
-                         "  if (q && !window.confirm(q)) e.preventDefault();\n"
-                         "});\n";
+static const char JS[] =
+    "'use strict';\n"
+    "/* A key column's input: the parent's rows whose label holds what is typed, as choices. */\n"
+    "document.querySelectorAll('input[data-pick]').forEach(function (input) {\n"
+    "  var list = document.getElementById(input.getAttribute('list')), timer = 0;\n"
+    "  var key = input.getAttribute('data-key'), label = input.getAttribute('data-label');\n"
+    "  function search() {\n"
+    "    var q = input.value.replace(/[*,().:\"\\\\]/g, ' ').trim();\n"
+    "    var url = input.getAttribute('data-pick') + '&limit=20';\n"
+    "    if (q && !/^[0-9]+$/.test(q))\n"
+    "      url += '&' + encodeURIComponent(label) + '=ilike.' + encodeURIComponent('*' + q + '*');\n"
+    "    fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin'})\n"
+    "      .then(function (r) { return r.ok ? r.json() : []; })\n"
+    "      .then(function (rows) {\n"
+    "        list.textContent = '';\n"
+    "        rows.forEach(function (row) {\n"
+    "          var o = document.createElement('option');\n"
+    "          o.value = String(row[key]);\n"
+    "          o.textContent = row[label] === null ? '' : String(row[label]);\n"
+    "          list.appendChild(o);\n"
+    "        });\n"
+    "      }, function () {});\n"
+    "  }\n"
+    "  input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(search, 150); });\n"
+    "  input.addEventListener('focus', search, {once: true});\n"
+    "});\n"
+    "document.addEventListener('submit', function (e) {\n"
+    "  var q = e.target.getAttribute('data-confirm');\n"
+    "  if (q && !window.confirm(q)) e.preventDefault();\n"
+    "});\n";
 
 /* Serve the stylesheet or the script when path names one; whether it did. */
 static bool asset(rl_request *r, const char *path)
@@ -294,13 +324,14 @@ static bool asset(rl_request *r, const char *path)
 bool rlh_page_negotiate(rl_request *r, char *path)
 {
     const char *method = rl_request_method(r);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) return false;
-    if (asset(r, path)) return true;
+    bool post = strcmp(method, "POST") == 0;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && !post) return false;
+    if (!post && asset(r, path)) return true;
     bool page = false;
     const char *format = rl_request_query(r, "_format");
     size_t n = strlen(path);
-    if (format)
-        page = strcmp(format, "html") == 0;
+    if (format || post) /* a form of the pages posts with ?_format=html */
+        page = format && strcmp(format, "html") == 0;
     else if (n >= 5 && strcmp(path + n - 5, ".html") == 0) {
         path[n - 5] = '\0'; /* /books.html, /books/3.html, /.html */
         page = true;

@@ -40,7 +40,9 @@ typedef struct rlh_links {
 } rlh_links;
 void rlh_links_init(rlh_links *l, const rl_request *r, const char *base);
 void rlh_links_set(rlh_links *l, const char *key, const char *value);
-/* href="base + path + ?args" (path percent-encoded, a segment each; NULL: the root). */
+/* base + table [+ "/" + id] + "?args", percent-encoded (table NULL: the root). */
+void rlh_links_url(rlh_buf *u, const rlh_links *l, const char *table, const char *id);
+/* The same as an attribute: href="...", escaped. */
 void rlh_links_href(rlh_buf *b, const rlh_links *l, const char *table, const char *id);
 
 /* The head of a page titled title (escaped) and its navigation: the database, and table when
@@ -51,7 +53,8 @@ void rlh_page_close(rlh_buf *b);
 /* Answer r with the page in b (200), with the page's security headers. */
 int rlh_page_respond(rl_request *r, int status, rlh_buf *b);
 
-/* Whether r (a GET or HEAD) asks for a page (see above), into r->page; path: what follows the
+/* Whether r (a GET or HEAD; a POST of a page's form with ?_format=html) asks for a page (see
+ * above), into r->page; path: what follows the
  * API's root without its leading "/", with ".html" cut off its end when that is how it asked
  * (path is the caller's copy).  True when it answered r itself: the stylesheet or the script
  * (under -/). */
@@ -67,8 +70,9 @@ typedef struct rlh_pkey {
     int fields[RL_MAX_KEY_FIELDS];       /* the child's fields (RLH_FIELD_PK: its integer key) */
     const char *refs[RL_MAX_KEY_FIELDS]; /* the parent's columns they reference, in order */
     size_t n;
-    int label;         /* the parent's label field (its first text column not in the key), -1 */
-    rl_groups *groups; /* the parents of the rows on the page (rlh_page_labels), or NULL */
+    int label;           /* the parent's label field (its first text column not in the key), -1 */
+    rl_action on_delete; /* what a delete of the parent does to the rows of the key */
+    rl_groups *groups;   /* the parents of the rows on the page (rlh_page_labels), or NULL */
 } rlh_pkey;
 
 /* The foreign keys of m into out (at most max); how many. */
@@ -111,6 +115,27 @@ void rlh_page_find(rlh_buf *b, rl_request *r, const char *base, const rl_model *
                    const rlh_plan *p);
 
 /* ---- the pages ------------------------------------------------------------------------------ */
+
+/* ---- page_edit.c: forms that write --------------------------------------------------------- */
+
+/* The form's guard against other sites (a random value in a SameSite=Strict cookie, which the
+ * form repeats): the request's cookie, or a new one set on the answer; into out. */
+void rlh_page_csrf(rl_request *r, char out[33]);
+/* The form that inserts a row into m (row NULL) or changes row: an input per column the
+ * database does not generate, a key column's input a picker of its parent's rows; typed (an
+ * object of text, or NULL) holds what the user typed, shown again; error (NULL: none) the
+ * sentence of a refusal, shown next to the input of field (or above the form). */
+void rlh_page_form(rlh_buf *b, rl_request *r, const char *base, const rl_model *m, const void *row,
+                   const char *id, const json_t *typed, const char *field, const char *error);
+/* What deleting row (a row of m) would do, before it is confirmed: the rows that go with it
+ * (ON DELETE CASCADE, through keys of one column down to four tables deep), those whose key
+ * becomes NULL, and those that refuse it; then the form that deletes. */
+void rlh_page_confirm_delete(rlh_buf *b, rl_request *r, const char *base, const rl_model *m,
+                             const void *row, const char *id);
+/* A POST of one of the pages' forms (?_format=html or .html): insert (/T), update or delete
+ * (/T/ID, _action=update|delete); 303 to the row or the table when it is written, else the
+ * form again with the refusal next to the field it names. */
+int rlh_page_write(rl_request *r, const char *base, const rl_model *m, const char *id);
 
 /* / : the tables (page_home.c). */
 int rlh_page_home(rl_request *r, const char *base);

@@ -47,6 +47,7 @@ size_t rlh_page_keys(const rl_model *m, rlh_pkey *out, size_t max)
         *k = (rlh_pkey){.parent = f->references, .n = 1};
         snprintf(k->name, sizeof k->name, "%s", f->name);
         k->fields[0] = (int)i;
+        k->on_delete = f->on_delete;
         k->refs[0] = f->references_field ? f->references_field : parent_key(f->references);
         if (!k->refs[0]) continue;
         k->label = label_of(k->parent, k);
@@ -55,7 +56,7 @@ size_t rlh_page_keys(const rl_model *m, rlh_pkey *out, size_t max)
     for (size_t i = 0; i < m->nkeys && n < max; i++) {
         const rl_key *key = &m->keys[i];
         rlh_pkey *k = &out[n];
-        *k = (rlh_pkey){.parent = key->references};
+        *k = (rlh_pkey){.parent = key->references, .on_delete = key->on_delete};
         bool ok = key->references != NULL;
         size_t at = 0;
         for (size_t j = 0; ok && key->fields[j] && j < RL_MAX_KEY_FIELDS; j++) {

@@ -15,8 +15,8 @@ enum { FACET_MAX = 30, FACETS = 6 };
 
 bool rlh_page_arg(const char *key)
 {
-    static const char *const own[] = {"_format", "_size", "_hide", "_after", "_facet",
-                                      "_col",    "_op",   "_val",  "_not",   NULL};
+    static const char *const own[] = {"_format", "_size", "_hide", "_after",   "_facet", "_col",
+                                      "_op",     "_val",  "_not",  "_confirm", NULL};
     for (const char *const *o = own; *o; o++)
         if (strcmp(key, *o) == 0) return true;
     return false;

@@ -75,25 +75,9 @@ static int add_filter(rl_request *r, const char *base, const rl_model *m)
     for (size_t i = 0; i < sizeof drop / sizeof *drop; i++)
         rlh_links_set(&l, drop[i], NULL);
     if (l.nargs < 64 && v.data) l.args[l.nargs++] = (rlh_arg){col, v.data};
-    rlh_buf href = {0};
+    rlh_buf url = {0}, href = {0};
+    rlh_links_url(&url, &l, m->table, NULL);
     rlh_links_href(&href, &l, m->table, NULL);
-    /* the attribute's text back to the URL: href="..." with &amp; for & */
-    rlh_buf url = {0};
-    const char *h = href.data ? href.data + 7 : "";
-    for (; *h && *h != '"'; h++) {
-        if (strncmp(h, "&amp;", 5) == 0) {
-            rlh_adds(&url, "&");
-            h += 4;
-        } else if (strncmp(h, "&quot;", 6) == 0) {
-            rlh_adds(&url, "\"");
-            h += 5;
-        } else if (strncmp(h, "&#39;", 5) == 0) {
-            rlh_adds(&url, "'");
-            h += 4;
-        } else {
-            rlh_add(&url, h, 1);
-        }
-    }
     int rc;
     if (v.oom || href.oom || url.oom || !url.data) {
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
@@ -352,7 +336,7 @@ static void rows_table(rlh_buf *b, rl_request *r, const char *base, const rl_mod
 }
 
 /* One row: its columns, and what refers to it. */
-static void row_page(rlh_buf *b, rl_request *r, const char *base, const rl_model *m,
+static void row_page(rlh_buf *b, rl_request *r, const char *base, const rl_model *m, const char *id,
                      const rlh_result *res, const rlh_pkey *keys, size_t nkeys)
 {
     const rlh_pnode *n = res->root.node;
@@ -386,6 +370,20 @@ static void row_page(rlh_buf *b, rl_request *r, const char *base, const rl_model
     }
     rlh_adds(b, "</dl>\n");
     rlh_page_referrers(b, rl_request_db(r), rl_request_models(r), base, m, row);
+    unsigned can = rlh_read_only(r) ? 0 : rl_models_writable(rl_request_models(r), m);
+    if (can & RL_WRITE_UPDATE) {
+        rlh_adds(b, "<details class=\"edit\"><summary>Edit this row</summary>\n");
+        rlh_page_form(b, r, base, m, row, id, NULL, NULL, NULL);
+        rlh_adds(b, "</details>\n");
+    }
+    if (can & RL_WRITE_DELETE) {
+        rlh_links l;
+        rlh_links_init(&l, r, base);
+        rlh_links_set(&l, "_confirm", "delete");
+        rlh_adds(b, "<p><a class=\"delete\"");
+        rlh_links_href(b, &l, m->table, id);
+        rlh_adds(b, ">Delete this row\xE2\x80\xA6</a></p>\n");
+    }
 }
 
 int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char *id)
@@ -424,8 +422,11 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
         rlh_buf b = {0};
         bool one = id || (res.root.count == 1 && !res.root.values && names_one_row(r, m));
         rlh_page_open(&b, base, m->table, m->table);
-        if (one) {
-            row_page(&b, r, base, m, &res, keys, nkeys);
+        const char *confirm = rl_request_query(r, "_confirm");
+        if (one && confirm && !strcmp(confirm, "delete")) {
+            rlh_page_confirm_delete(&b, r, base, m, res.root.items, id);
+        } else if (one) {
+            row_page(&b, r, base, m, id, &res, keys, nkeys);
         } else {
             rlh_adds(&b, "<h1>");
             rlh_html(&b, m->table, -1);
@@ -442,6 +443,12 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
             rlh_page_find(&b, r, base, m, p);
             rows_table(&b, r, base, m, &res, keys, nkeys);
             pager(&b, r, base, m, &res, size);
+            if (!rlh_read_only(r) &&
+                (rl_models_writable(rl_request_models(r), m) & RL_WRITE_INSERT)) {
+                rlh_adds(&b, "<details class=\"edit\"><summary>Add a row</summary>\n");
+                rlh_page_form(&b, r, base, m, NULL, NULL, NULL, NULL, NULL);
+                rlh_adds(&b, "</details>\n");
+            }
         }
         twins(&b, r, base, m, id, size);
         rlh_page_close(&b);

@@ -581,6 +581,7 @@ static int rest(rl_request *r, const char *path, const char *prefix, size_t pref
         const rlh_perror e = {404, "PGRST205", msg, NULL, NULL, sentence, "RL_ENOTFOUND"};
         return rlh_answer_error(r, &e);
     }
+    if (r->page && !read) return rlh_page_write(r, base, m, id); /* a page's form */
     bool put = strcmp(method, "PUT") == 0;
     bool known = read || put || strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0 ||
                  strcmp(method, "DELETE") == 0;
