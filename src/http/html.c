@@ -49,14 +49,18 @@ void rlh_html(rlh_buf *b, const char *s, long n)
     rlh_add(b, s + from, len - from);
 }
 
-void rlh_htmlf(rlh_buf *b, const char *fmt, ...)
+void rlh_page_encode(rlh_buf *b, const char *s)
 {
-    char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    rlh_html(b, text, -1);
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!",
+                   *c)) {
+            rlh_add(b, (const char *)c, 1);
+        } else {
+            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+            rlh_add(b, e, 3);
+        }
+    }
 }
 
 /* ---- links --------------------------------------------------------------------------------------
@@ -82,16 +86,16 @@ void rlh_links_set(rlh_links *l, const char *key, const char *value)
 void rlh_links_url(rlh_buf *u, const rlh_links *l, const char *table, const char *id)
 {
     rlh_adds(u, l->base);
-    if (table) rlh_query_encode(u, table);
+    if (table) rlh_page_encode(u, table);
     if (table && id) {
         rlh_adds(u, "/");
-        rlh_query_encode(u, id);
+        rlh_page_encode(u, id);
     }
     for (size_t i = 0; i < l->nargs; i++) {
         rlh_adds(u, i ? "&" : "?");
-        rlh_query_encode(u, l->args[i].key);
+        rlh_page_encode(u, l->args[i].key);
         rlh_adds(u, "=");
-        rlh_query_encode(u, l->args[i].value);
+        rlh_page_encode(u, l->args[i].value);
     }
 }
 
@@ -125,7 +129,7 @@ void rlh_page_open(rlh_buf *b, const char *base, const char *title, const char *
     if (table) {
         rlh_buf u = {0};
         rlh_adds(&u, base);
-        rlh_query_encode(&u, table);
+        rlh_page_encode(&u, table);
         rlh_adds(b, " / <a href=\"");
         if (u.data) rlh_html(b, u.data, (long)u.len);
         rlh_adds(b, "\">");
@@ -287,7 +291,8 @@ static const char JS[] =
     "    var q = input.value.replace(/[*,().:\"\\\\]/g, ' ').trim();\n"
     "    var url = input.getAttribute('data-pick') + '&limit=20';\n"
     "    if (q && !/^[0-9]+$/.test(q))\n"
-    "      url += '&' + encodeURIComponent(label) + '=ilike.' + encodeURIComponent('*' + q + '*');\n"
+    "      url += '&' + encodeURIComponent(label) + '=ilike.' + encodeURIComponent('*' + q + "
+    "'*');\n"
     "    fetch(url, {headers: {Accept: 'application/json'}, credentials: 'same-origin'})\n"
     "      .then(function (r) { return r.ok ? r.json() : []; })\n"
     "      .then(function (rows) {\n"
@@ -300,7 +305,8 @@ static const char JS[] =
     "        });\n"
     "      }, function () {});\n"
     "  }\n"
-    "  input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(search, 150); });\n"
+    "  input.addEventListener('input', function () { clearTimeout(timer); timer = "
+    "setTimeout(search, 150); });\n"
     "  input.addEventListener('focus', search, {once: true});\n"
     "});\n"
     "document.addEventListener('submit', function (e) {\n"

@@ -28,8 +28,9 @@
 
 /* s (n bytes; -1: up to its NUL) escaped for HTML text and attribute values (& < > " '). */
 void rlh_html(rlh_buf *b, const char *s, long n);
-/* printf into b, then escaped. */
-void rlh_htmlf(rlh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s percent-encoded for a page's link: what a URI may hold as it is (RFC 3986's unreserved
+ * characters and the filters' ",()*:!") stays, everything else is encoded. */
+void rlh_page_encode(rlh_buf *b, const char *s);
 
 /* A page's arguments (the query string as the browser sent it, in order), to write links
  * with some changed: set (replacing every argument of that name; value NULL removes them). */

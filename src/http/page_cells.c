@@ -155,7 +155,7 @@ static void href_of(rlh_buf *b, const char *base, const rl_model *parent, const 
     rlh_buf u = {0};
     char buf[64];
     rlh_adds(&u, base);
-    rlh_query_encode(&u, parent->table);
+    rlh_page_encode(&u, parent->table);
     bool by_pk = n == 1 && parent->has_pk && strcmp(refs[0], rlh_pk_name(parent)) == 0;
     for (size_t i = 0; i < n; i++) {
         const char *t = rlh_page_text(&vals[i], kinds[i], buf, sizeof buf);
@@ -163,10 +163,10 @@ static void href_of(rlh_buf *b, const char *base, const rl_model *parent, const 
             rlh_adds(&u, "/");
         } else {
             rlh_adds(&u, i ? "&" : "?");
-            rlh_query_encode(&u, refs[i]);
+            rlh_page_encode(&u, refs[i]);
             rlh_adds(&u, t ? "=eq." : "=is.null");
         }
-        if (t) rlh_query_encode(&u, t);
+        if (t) rlh_page_encode(&u, t);
     }
     rlh_adds(b, " href=\"");
     if (u.data) rlh_html(b, u.data, (long)u.len);
@@ -257,16 +257,16 @@ void rlh_page_referrers(rlh_buf *b, rl_db *db, const rl_models *ms, const char *
             rlh_buf u = {0};
             char buf[64];
             rlh_adds(&u, base);
-            rlh_query_encode(&u, cm->table);
+            rlh_page_encode(&u, cm->table);
             for (size_t j = 0; j < k->n; j++) {
                 const char *col =
                     k->fields[j] == RLH_FIELD_PK ? rlh_pk_name(cm) : cm->fields[k->fields[j]].name;
                 int f = field_index(m, k->refs[j]);
                 rl_kind kind = f == RLH_FIELD_PK ? RL_KIND_INTEGER : m->fields[f].kind;
                 rlh_adds(&u, j ? "&" : "?");
-                rlh_query_encode(&u, col);
+                rlh_page_encode(&u, col);
                 rlh_adds(&u, "=eq.");
-                rlh_query_encode(&u, rlh_page_text(&vals[j], kind, buf, sizeof buf));
+                rlh_page_encode(&u, rlh_page_text(&vals[j], kind, buf, sizeof buf));
             }
             rlh_addf(b, "<li><a href=\"");
             if (u.data) rlh_html(b, u.data, (long)u.len);

@@ -126,17 +126,15 @@ static void input(rlh_buf *b, const char *base, const rl_model *m, int field, co
     rlh_adds(b, "\" value=\"");
     if (text && !null) rlh_html(b, text, -1);
     rlh_adds(b, "\"");
-    if (kind == RL_KIND_INTEGER || kind == RL_KIND_REAL || kind == RL_KIND_NUMERIC)
-        rlh_adds(b, " inputmode=\"decimal\"");
     if (null) rlh_adds(b, " placeholder=\"null\"");
     if (picker) { /* the script fills the list with the parent's rows whose label matches */
         rlh_buf u = {0};
         rlh_adds(&u, base);
-        rlh_query_encode(&u, key.parent->table);
+        rlh_page_encode(&u, key.parent->table);
         rlh_adds(&u, "?select=");
-        rlh_query_encode(&u, key.refs[0]);
+        rlh_page_encode(&u, key.refs[0]);
         rlh_adds(&u, ",");
-        rlh_query_encode(&u, key.parent->fields[key.label].name);
+        rlh_page_encode(&u, key.parent->fields[key.label].name);
         rlh_addf(b, " list=\"l%zu\" autocomplete=\"off\" data-pick=\"", n);
         if (u.data) rlh_html(b, u.data, (long)u.len);
         rlh_adds(b, "\" data-key=\"");
@@ -203,7 +201,11 @@ void rlh_page_form(rlh_buf *b, rl_request *r, const char *base, const rl_model *
 typedef struct step {
     const rl_model *m;
     const char *field, *ref;
-    rl_value value; /* step 0: the deleted row's value of ref */
+    /* step 0 only: its key's columns (a key of several columns: at the first step only) and
+     * the deleted row's values of the columns they reference */
+    const char *fields[RL_MAX_KEY_FIELDS];
+    rl_value values[RL_MAX_KEY_FIELDS];
+    size_t n;
 } step;
 
 /* The query of the rows of steps[k] that the path reaches (NULL when out of memory). */
@@ -213,7 +215,8 @@ static rl_query *reached(rl_db *db, const step *steps, size_t k)
     if (!q) return NULL;
     int rc = RL_OK;
     if (k == 0) {
-        rc = rl_where(q, steps[0].field, RL_EQ, steps[0].value);
+        for (size_t i = 0; i < steps[0].n && rc == RL_OK; i++)
+            rc = rl_where(q, steps[0].fields[i], RL_EQ, steps[0].values[i]);
     } else {
         rl_query *sub = reached(db, steps, k - 1);
         rc = sub ? rl_where_in_query(q, steps[k].field, sub, steps[k].ref, false) : RL_ENOMEM;
@@ -246,10 +249,19 @@ static void consequences(rlh_buf *b, rl_request *r, const rl_model *parent, cons
         if (rl_models_is_view(ms, cm)) continue;
         size_t n = rlh_page_keys(cm, keys, 32);
         for (size_t i = 0; i < n; i++) {
-            if (keys[i].parent != parent || keys[i].n != 1 || keys[i].fields[0] < 0) continue;
-            steps[k] = (step){cm, cm->fields[keys[i].fields[0]].name, keys[i].refs[0], rl_null()};
-            if (k == 0) steps[0].value = column_value(parent, row, keys[i].refs[0]);
-            if (k == 0 && steps[0].value.type == RL_V_NULL) continue;
+            const rlh_pkey *key = &keys[i];
+            if (key->parent != parent || (k > 0 && key->n != 1)) continue;
+            bool known = true;
+            steps[k] = (step){.m = cm, .ref = key->refs[0], .n = key->n};
+            for (size_t j = 0; j < key->n && known; j++) {
+                const char *f = key->fields[j] == RLH_FIELD_PK ? rlh_pk_name(cm)
+                                                               : cm->fields[key->fields[j]].name;
+                steps[k].fields[j] = f;
+                if (k == 0) steps[0].values[j] = column_value(parent, row, key->refs[j]);
+                known = k > 0 || steps[0].values[j].type != RL_V_NULL;
+            }
+            steps[k].field = steps[k].fields[0];
+            if (!known) continue;
             rl_query *q = reached(db, steps, k);
             int64_t count = 0;
             if (!q || rl_count(q, &count) != RL_OK || count == 0) {
@@ -257,7 +269,7 @@ static void consequences(rlh_buf *b, rl_request *r, const rl_model *parent, cons
                 continue;
             }
             rl_query_free(q);
-            rl_action a = keys[i].on_delete;
+            rl_action a = key->on_delete;
             rlh_addf(b, "<li>%lld %s of <strong>", (long long)count, count == 1 ? "row" : "rows");
             rlh_html(b, cm->table, -1);
             rlh_adds(b, "</strong> ");
@@ -270,11 +282,12 @@ static void consequences(rlh_buf *b, rl_request *r, const rl_model *parent, cons
                                                "DELETE SET DEFAULT, through ");
             } else {
                 *blocked = true;
-                rlh_adds(b, "still refer to it, and the delete will be refused (");
+                rlh_adds(b, count == 1 ? "still refers to it, and the delete will be refused ("
+                                       : "still refer to it, and the delete will be refused (");
                 rlh_adds(b, a == RL_NO_ACTION ? "NO ACTION" : "RESTRICT");
                 rlh_adds(b, ", through ");
             }
-            rlh_html(b, steps[k].field, -1);
+            rlh_html(b, key->name, -1);
             rlh_adds(b, ")</li>\n");
             if (a == RL_CASCADE && cm != parent)
                 consequences(b, r, cm, NULL, steps, k + 1, blocked);
@@ -426,6 +439,7 @@ static int refused(rl_request *r, const char *base, const rl_model *m, const cha
                       sentence ? sentence : e->message);
     }
     free(sentence);
+    rlh_page_close(&b);
     return rlh_page_respond(r, rlh_status_of(e->code), &b);
 }
 
@@ -445,7 +459,7 @@ static int insert_row(rl_request *r, const char *base, const rl_model *m, const 
         } else {
             rlh_buf location = {0};
             rlh_adds(&location, base);
-            rlh_query_encode(&location, m->table);
+            rlh_page_encode(&location, m->table);
             if (m->has_pk) rlh_addf(&location, "/%lld", (long long)rlh_row_pk(m, row));
             rc = see_other(r, base, m, &location);
             rlh_free(&location);
@@ -491,10 +505,10 @@ static int change_row(rl_request *r, const char *base, const rl_model *m, const 
         } else {
             rlh_buf location = {0};
             rlh_adds(&location, base);
-            rlh_query_encode(&location, m->table);
+            rlh_page_encode(&location, m->table);
             if (!del && id) {
                 rlh_adds(&location, "/");
-                rlh_query_encode(&location, id);
+                rlh_page_encode(&location, id);
             }
             rc = see_other(r, base, m, &location);
             rlh_free(&location);

@@ -83,7 +83,7 @@ static void filters(rlh_buf *b, rl_request *r, const char *base, const rl_model 
     rlh_adds(b, "<form class=\"filters\" method=\"get\" action=\"");
     rlh_buf u = {0};
     rlh_adds(&u, base);
-    rlh_query_encode(&u, m->table);
+    rlh_page_encode(&u, m->table);
     if (u.data) rlh_html(b, u.data, (long)u.len);
     b->oom |= u.oom;
     rlh_free(&u);

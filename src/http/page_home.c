@@ -32,7 +32,7 @@ static void href(rlh_buf *b, const char *base, const char *table)
 {
     rlh_buf u = {0};
     rlh_adds(&u, base);
-    rlh_query_encode(&u, table);
+    rlh_page_encode(&u, table);
     rlh_adds(b, "href=\"");
     if (u.data) rlh_html(b, u.data, (long)u.len);
     rlh_adds(b, "\"");

@@ -40,18 +40,18 @@ static void api_query(rl_request *r, const rl_model *m, rlh_buf *q, int64_t size
     for (size_t i = 0; i < r->nargs; i++) {
         if (rlh_page_arg(r->args[i].key)) continue;
         if (q->len) rlh_adds(q, "&");
-        rlh_query_encode(q, r->args[i].key);
+        rlh_page_encode(q, r->args[i].key);
         rlh_adds(q, "=");
-        rlh_query_encode(q, r->args[i].value);
+        rlh_page_encode(q, r->args[i].value);
     }
     if (!rl_request_query(r, "limit"))
         rlh_addf(q, "%slimit=%lld", q->len ? "&" : "", (long long)size);
     const char *after = rl_request_query(r, "_after");
     if (after && keyset(r, m)) {
         rlh_adds(q, "&");
-        rlh_query_encode(q, rlh_pk_name(m));
+        rlh_page_encode(q, rlh_pk_name(m));
         rlh_adds(q, "=gt.");
-        rlh_query_encode(q, after);
+        rlh_page_encode(q, after);
     }
 }
 
