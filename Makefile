@@ -32,7 +32,7 @@ endif
 TEST_PACKAGES = g++ man-db build-essential debhelper dpkg-dev fakeroot lintian postgresql nodejs \
                 curl pgbouncer tidy chromium
 
-.PHONY: all deps deps-test build demo test test-normal test-asan bench install uninstall deb format \
+.PHONY: all deps deps-test build demo screenshots test test-normal test-asan bench install uninstall deb format \
         clean fuzz
 
 all: build
@@ -63,6 +63,16 @@ demo: build
 	@echo
 	@echo "== examples/estimator: the group service over HTTP (test mode: a clean database) =="
 	@$(BUILD)/example_estimator --demo
+	@echo
+	@echo "== the web pages: 'reflite serve DB' and open its address in a browser;"
+	@echo "   'make screenshots' photographs them in Chromium (docs/screenshots/) =="
+
+# The web pages of the server, photographed in Debian's Chromium (headless) as the browser test
+# drives them: docs/screenshots/*.png.
+screenshots: deps-test build
+	@SCREENSHOTS=$(CURDIR)/docs/screenshots tests/browser.sh $(abspath $(BUILD))/reflite $(CURDIR) \
+	  $(abspath $(BUILD))/browser-shots
+	@echo "the pages are in docs/screenshots/"
 
 test: test-normal test-asan
 

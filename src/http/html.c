@@ -119,7 +119,9 @@ void rlh_page_open(rlh_buf *b, const char *base, const char *title, const char *
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 "<title>");
     rlh_html(b, title, -1);
-    rlh_adds(b, " - reflite</title>\n<link rel=\"stylesheet\" href=\"");
+    rlh_adds(b, " - reflite</title>\n<link rel=\"icon\" href=\"");
+    rlh_html(b, base, -1);
+    rlh_adds(b, "-/icon.svg\">\n<link rel=\"stylesheet\" href=\"");
     rlh_html(b, base, -1);
     rlh_adds(b, "-/page.css\">\n<script src=\"");
     rlh_html(b, base, -1);
@@ -314,12 +316,20 @@ static const char JS[] =
     "  if (q && !window.confirm(q)) e.preventDefault();\n"
     "});\n";
 
-/* Serve the stylesheet or the script when path names one; whether it did. */
+/* Two tables and the key between them. */
+static const char ICON[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">"
+    "<rect x=\"1\" y=\"2\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
+    "<rect x=\"9\" y=\"9\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
+    "<path d=\"M7 4.5h2.5v4.5\" stroke=\"#5f6368\" fill=\"none\"/></svg>\n";
+
+/* Serve the stylesheet, the script or the icon when path names one; whether it did. */
 static bool asset(rl_request *r, const char *path)
 {
     const char *body = NULL, *type = NULL;
     if (strcmp(path, "-/page.css") == 0) body = CSS, type = "text/css; charset=utf-8";
     if (strcmp(path, "-/page.js") == 0) body = JS, type = "text/javascript; charset=utf-8";
+    if (strcmp(path, "-/icon.svg") == 0) body = ICON, type = "image/svg+xml";
     if (!body) return false;
     rl_response_header(r, "Cache-Control", "max-age=3600");
     rl_response_header(r, "X-Content-Type-Options", "nosniff");
