@@ -18,6 +18,10 @@
  *   http get-by-key vs hand-written: R
  *   http list-with-parent vs hand-written: R
  *
+ * and the web page of 100 rows against the JSON of the same rows (page_vs_json):
+ *
+ *   http page of 100 rows vs its JSON: R
+ *
  * R = reflite's requests per second / the hand-written server's, the median of the rounds.
  * Usage: bench_http [seconds per run (5)] [threads (2)] [connections (16)] [rounds (5)]
  */
@@ -237,6 +241,37 @@ static void against_hand(int port, const char *path, int threads, int secs, int 
     }
 }
 
+/* The web page of 100 books (each key labelled with its author's name, the facets counted
+ * over the rows the filter keeps) against the JSON API's answer for the same rows with their
+ * authors' names, on the same server: rounds of both in turn, the first alternating. */
+static void page_vs_json(int port, int secs, int conns, int rounds)
+{
+    workload page = {"page", "GET", "/books?id=gt.2000&_size=100&_format=html", NULL, NULL, 0, 0},
+             json = {"json", "GET", "/books?select=*,authors(name)&id=gt.2000&limit=100",
+                     NULL,   NULL,  0,
+                     0};
+    double ratios[16];
+    printf("\nthe web page of 100 rows with labelled keys and facets, against the JSON of the "
+           "same rows with their parents, %d rounds of %d s a side:\n",
+           rounds, secs);
+    for (int r = 0; r < rounds; r++) {
+        result a, b;
+        if (r % 2) {
+            a = run_wrk(port, &page, secs, conns);
+            b = run_wrk(port, &json, secs, conns);
+        } else {
+            b = run_wrk(port, &json, secs, conns);
+            a = run_wrk(port, &page, secs, conns);
+        }
+        ratios[r] = a.rps > 0 && b.rps > 0 ? a.rps / b.rps : 0;
+        printf("  round %d page %8.0f r/s  JSON %8.0f r/s  %.3f\n", r + 1, a.rps, b.rps, ratios[r]);
+        fflush(stdout);
+    }
+    qsort(ratios, (size_t)rounds, sizeof *ratios, bench_by_value);
+    printf("http page of 100 rows vs its JSON: %.3f\n",
+           rounds % 2 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2);
+}
+
 int main(int argc, char **argv)
 {
     int secs = argc > 1 ? atoi(argv[1]) : 5, threads = argc > 2 ? atoi(argv[2]) : 2,
@@ -284,6 +319,7 @@ int main(int argc, char **argv)
     }
     MHD_stop_daemon(d);
     against_hand(rl_server_port(s), path, threads, secs, conns, rounds);
+    page_vs_json(rl_server_port(s), secs, conns, rounds);
     rl_server_free(s);
     rl_close(db);
     unlink(path);

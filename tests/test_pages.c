@@ -229,6 +229,39 @@ static void test_table_page(void **state)
     stop(&sv);
 }
 
+/* On a large table the facets of key and boolean columns are offered, each counted when asked
+ * for; a filter that keeps few rows brings them back by themselves. */
+static void test_facets_of_a_large_table(void **state)
+{
+    (void)state;
+    server sv;
+    start(&sv, NULL);
+    if (rl_exec(
+            sv.db,
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+            "INSERT INTO books (title, author_id, in_print) SELECT 'copy', 1 + i % 2, i % 3 = 0 "
+            "FROM n",
+            NULL, 0, NULL) != RL_OK)
+        fail_msg("%s", rl_errmsg(sv.db));
+    assert_int_equal(rl_server_rest(sv.s, ""), RL_OK);
+    listen_now(&sv);
+    resp r = page(&sv, "/books");
+    has(&r, "Facets: <a href=\"/books?_facet=author_id\">author_id</a>, "
+            "<a href=\"/books?_facet=in_print\">in_print</a>");
+    lacks(&r, "href=\"/books?author_id=eq.1\">Le Guin</a>");
+    done(&r);
+    r = page(&sv, "/books?_facet=author_id");
+    has(&r, "<li><a href=\"/books?_facet=author_id&amp;author_id=eq.1\">Le Guin</a> 3002</li>");
+    has(&r, "<li><a href=\"/books?_facet=author_id&amp;author_id=eq.2\">Tolkien</a> 3002</li>");
+    has(&r, "Facets: <a href=\"/books?_facet=author_id&amp;_facet=in_print\">in_print</a>");
+    done(&r);
+    r = page(&sv, "/books?id=lt.10");
+    lacks(&r, "Facets: ");
+    has(&r, "<li><a href=\"/books?id=lt.10&amp;author_id=eq.1\">Le Guin</a> 4</li>");
+    done(&r);
+    stop(&sv);
+}
+
 static void test_row_page(void **state)
 {
     (void)state;
@@ -551,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_negotiation),
         cmocka_unit_test(test_home_page),
         cmocka_unit_test(test_table_page),
+        cmocka_unit_test(test_facets_of_a_large_table),
         cmocka_unit_test(test_row_page),
         cmocka_unit_test(test_composite_keys),
         cmocka_unit_test(test_filter_form),

@@ -317,11 +317,10 @@ static const char JS[] =
     "});\n";
 
 /* Two tables and the key between them. */
-static const char ICON[] =
-    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">"
-    "<rect x=\"1\" y=\"2\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
-    "<rect x=\"9\" y=\"9\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
-    "<path d=\"M7 4.5h2.5v4.5\" stroke=\"#5f6368\" fill=\"none\"/></svg>\n";
+static const char ICON[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">"
+                           "<rect x=\"1\" y=\"2\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
+                           "<rect x=\"9\" y=\"9\" width=\"6\" height=\"5\" fill=\"#0b57d0\"/>"
+                           "<path d=\"M7 4.5h2.5v4.5\" stroke=\"#5f6368\" fill=\"none\"/></svg>\n";
 
 /* Serve the stylesheet, the script or the icon when path names one; whether it did. */
 static bool asset(rl_request *r, const char *path)

@@ -109,11 +109,12 @@ void rlh_page_referrers(rlh_buf *b, rl_db *db, const rl_models *ms, const char *
 bool rlh_page_arg(const char *key);
 /* Whether name is in hide, a comma-separated list (NULL: none). */
 bool rlh_page_hidden(const char *hide, const char *name);
-/* The filters in force (each removable), the form that adds one, and the facets: for each key
- * column of one field, each boolean column and each ?_facet= column, its values among the rows
- * the filters keep, counted (one statement each), when there are few. */
+/* The filters in force (each removable), the form that adds one, and the facets: for each
+ * ?_facet= column, and each key column of one field and boolean column when the filters keep
+ * total rows, few enough (else a link asks for each), its values among those rows, counted
+ * (one statement each), when there are few values. */
 void rlh_page_find(rlh_buf *b, rl_request *r, const char *base, const rl_model *m,
-                   const rlh_plan *p);
+                   const rlh_plan *p, int64_t total);
 
 /* ---- the pages ------------------------------------------------------------------------------ */
 

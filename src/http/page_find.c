@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { FACET_MAX = 30, FACETS = 6 };
+/* A facet shows at most FACET_MAX values; the facets of key and boolean columns are counted by
+ * themselves when the filters keep at most FACET_ROWS rows (each is a statement over all of
+ * them), else offered as links that ask for them (?_facet=column). */
+enum { FACET_MAX = 30, FACETS = 6, FACET_ROWS = 5000 };
 
 bool rlh_page_arg(const char *key)
 {
@@ -227,8 +230,31 @@ static void facet(rlh_buf *b, rl_request *r, const char *base, const rl_model *m
     rl_values_free(vs);
 }
 
+/* Links that ask for the facets of fields[0..n-1] (those of had[0..nhad-1] are shown). */
+static void suggest(rlh_buf *b, rl_request *r, const char *base, const rl_model *m,
+                    const int *fields, size_t n, const int *had, size_t nhad)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        bool shown = false;
+        for (size_t j = 0; j < nhad; j++)
+            shown |= had[j] == fields[i];
+        if (shown) continue;
+        rlh_adds(b, any ? ", <a" : "<p class=\"meta\">Facets: <a");
+        any = true;
+        rlh_links l;
+        rlh_links_init(&l, r, base);
+        if (l.nargs < 64) l.args[l.nargs++] = (rlh_arg){"_facet", m->fields[fields[i]].name};
+        rlh_links_href(b, &l, m->table, NULL);
+        rlh_adds(b, ">");
+        rlh_html(b, m->fields[fields[i]].name, -1);
+        rlh_adds(b, "</a>");
+    }
+    if (any) rlh_adds(b, "</p>\n");
+}
+
 void rlh_page_find(rlh_buf *b, rl_request *r, const char *base, const rl_model *m,
-                   const rlh_plan *p)
+                   const rlh_plan *p, int64_t total)
 {
     filters(b, r, base, m);
     if (p->root.grouped) return;
@@ -241,11 +267,16 @@ void rlh_page_find(rlh_buf *b, rl_request *r, const char *base, const rl_model *
         const rl_field *f = rlh_field(m, r->args[i].value);
         if (f) of[nfacets] = NULL, fields[nfacets++] = (int)(f - m->fields);
     }
+    size_t asked = nfacets;
     for (size_t i = 0; i < nkeys && nfacets < FACETS; i++)
         if (keys[i].n == 1 && keys[i].fields[0] >= 0)
             of[nfacets] = &keys[i], fields[nfacets++] = keys[i].fields[0];
     for (size_t i = 0; i < m->nfields && nfacets < FACETS; i++)
         if (m->fields[i].kind == RL_KIND_BOOLEAN) of[nfacets] = NULL, fields[nfacets++] = (int)i;
+    if (total < 0 || total > FACET_ROWS) { /* too many rows to count by themselves: offered */
+        suggest(b, r, base, m, fields + asked, nfacets - asked, fields, asked);
+        nfacets = asked;
+    }
     for (size_t i = 0; i < nfacets; i++) { /* a key column asked for by name is labelled too */
         for (size_t k = 0; !of[i] && k < nkeys; k++)
             if (keys[k].n == 1 && keys[k].fields[0] == fields[i]) of[i] = &keys[k];

@@ -440,7 +440,7 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
                 rlh_addf(&b, " of %s%lld", res.total > count.max_rows ? "about " : "",
                          (long long)res.total);
             rlh_adds(&b, ".</p>\n");
-            rlh_page_find(&b, r, base, m, p);
+            rlh_page_find(&b, r, base, m, p, res.total);
             rows_table(&b, r, base, m, &res, keys, nkeys);
             pager(&b, r, base, m, &res, size);
             if (!rlh_read_only(r) &&
