@@ -229,6 +229,40 @@ static void test_table_page(void **state)
     stop(&sv);
 }
 
+static void count_statement(const char *sql, void *ctx)
+{
+    (void)sql;
+    (*(int *)ctx)++;
+}
+
+/* A table page's statements: its rows, their count, one per key for the parents' labels, and
+ * one per facet (a key's facet one more for its labels); none per row. */
+static void test_statements_of_a_page(void **state)
+{
+    (void)state;
+    server sv;
+    rl_server_options one = {.threads = 1}; /* one connection: sv.db, whose statements count */
+    start(&sv, &one);
+    assert_int_equal(rl_server_rest(sv.s, ""), RL_OK);
+    listen_now(&sv);
+    int n = 0;
+    rl_trace(sv.db, count_statement, &n);
+    resp r = page(&sv, "/books?_size=100");
+    rl_trace(sv.db, NULL, NULL);
+    has(&r, "Rows 1 to 4 of 4.");
+    done(&r);
+    /* rows 1; count 1 (PostgreSQL: 2, the planner's estimate, then the exact count of so few);
+     * the authors' labels 1; facets: author_id 1 and its labels 1, in_print 1 */
+    assert_int_equal(n, on_pg() ? 7 : 6);
+    n = 0;
+    rl_trace(sv.db, count_statement, &n);
+    r = page(&sv, "/");
+    rl_trace(sv.db, NULL, NULL);
+    done(&r);
+    assert_int_equal(n, on_pg() ? 10 : 5); /* each table counted once (PostgreSQL: twice) */
+    stop(&sv);
+}
+
 /* On a large table the facets of key and boolean columns are offered, each counted when asked
  * for; a filter that keeps few rows brings them back by themselves. */
 static void test_facets_of_a_large_table(void **state)
@@ -585,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_home_page),
         cmocka_unit_test(test_table_page),
         cmocka_unit_test(test_facets_of_a_large_table),
+        cmocka_unit_test(test_statements_of_a_page),
         cmocka_unit_test(test_row_page),
         cmocka_unit_test(test_composite_keys),
         cmocka_unit_test(test_filter_form),
