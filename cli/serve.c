@@ -23,6 +23,7 @@ const char *const rlc_serve_usage =
     "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
     "                     [--allow-host NAME]... [--max-connections N]\n"
     "                     [--max-per-address N] [--idle-timeout S] [--no-aggregates]\n"
+    "                     [--replica URL]... [--replica-max-lag MS]\n"
     "\n"
     "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
     "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
@@ -46,7 +47,8 @@ const char *const rlc_serve_usage =
     "  --cors ORIGINS         let these browser origins call (comma-separated, or *)\n"
     "  --cors-headers LIST    the request headers they may send (comma-separated; default:\n"
     "                         Accept, Accept-Profile, Authorization, Content-Profile,\n"
-    "                         Content-Type, Prefer, Range, apikey, x-client-info)\n"
+    "                         Content-Type, Prefer, Range, Reflite-Position, apikey,\n"
+    "                         x-client-info)\n"
     "  --max-body BYTES       largest request body (default 1048576; 413 beyond)\n"
     "  --max-rows N           most rows in one response (default 1000)\n"
     "  --threads N            worker threads, each with its own connection (default 4)\n"
@@ -59,6 +61,10 @@ const char *const rlc_serve_usage =
     "  --max-per-address N    open connections from one client address (default 200)\n"
     "  --idle-timeout S       close a connection silent for S seconds (default 15)\n"
     "  --no-aggregates        refuse count(), sum()... in select= (400): they read whole tables\n"
+    "  --replica URL          PostgreSQL: a streaming replica of DB to send reads to when it\n"
+    "                         has replayed the client's last write (repeatable); a write's\n"
+    "                         answer carries Reflite-Position, which a client sends back\n"
+    "  --replica-max-lag MS   a replica further behind gets no reads (default 10000)\n"
     "\n"
     "Exit status: 0 stopped by a signal; 2 error (usage, the database, the address).\n";
 
@@ -113,8 +119,8 @@ int rlc_serve(int argc, char **argv)
 {
     rl_server_options so = {.port = 8080, .statement_timeout = 10000};
     const char *target = NULL;
-    long long timeout = 5000, n;
-    char hosts[2048] = "";
+    long long timeout = 5000, lag = 0, n;
+    char hosts[2048] = "", replicas[4096] = "";
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
@@ -144,7 +150,14 @@ int rlc_serve(int argc, char **argv)
                 return usage_error("too many --allow-host names (%s)", v);
             snprintf(hosts + have, sizeof hosts - have, "%s%s", have ? "," : "", v);
             so.allow_hosts = hosts;
-        } else if (strcmp(a, "--max-connections") == 0 && number(v, 1, 100000, &n))
+        } else if (strcmp(a, "--replica") == 0 && v && *v && !strpbrk(v, " \t\r\n")) {
+            size_t have = strlen(replicas);
+            if (have + strlen(v) + 2 > sizeof replicas)
+                return usage_error("too many --replica URLs (%s)", v);
+            snprintf(replicas + have, sizeof replicas - have, "%s%s", have ? " " : "", v);
+        } else if (strcmp(a, "--replica-max-lag") == 0 && number(v, 1, INT_MAX, &n))
+            lag = n;
+        else if (strcmp(a, "--max-connections") == 0 && number(v, 1, 100000, &n))
             so.max_connections = (unsigned)n;
         else if (strcmp(a, "--max-per-address") == 0 && number(v, 1, 100000, &n))
             so.max_per_address = (unsigned)n;
@@ -182,7 +195,10 @@ int rlc_serve(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT, .read_only = so.read_only};
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT,
+                    .read_only = so.read_only,
+                    .replicas = replicas[0] ? replicas : NULL,
+                    .replica_max_lag_ms = (int)lag};
     o.busy_timeout_ms = timeout == 0 ? -1 : (int)timeout;
     char err[1024];
     rl_db *db = NULL;

@@ -81,6 +81,10 @@ typedef enum rl_code {
     RL_ESCHEMA = -25, /* a table or column named is not in the database (its schema
                          changed since the statement or model was made) */
     RL_ETYPE = -26,   /* a value the column's type cannot hold (rl_error.column, .value) */
+    /* the connection was lost while a write outside a transaction, or COMMIT, was under way:
+     * whether it took effect is unknown (see "A lost connection" below); never run again by
+     * reflite, and not to be run again blindly: find out first */
+    RL_EINDOUBT = -27,
 
     /* Model declaration errors: reported before any SQL runs. */
     RL_EMODEL = -40,             /* a model is malformed in another way (bad C member type...) */
@@ -512,6 +516,10 @@ typedef struct rl_options {
     bool read_only;
     bool create;                     /* production: allow creating a missing database file */
     rl_prepared prepared_statements; /* PostgreSQL: see rl_prepared */
+    /* PostgreSQL: read replicas (streaming standbys of the server path names), their URLs
+     * separated by spaces, or NULL for none.  See "Read replicas" below. */
+    const char *replicas;
+    int replica_max_lag_ms; /* a replica further behind gets no reads; 0: 10000, <0: no limit */
 } rl_options;
 
 /*
@@ -532,9 +540,10 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
  *
  *  - Outside a transaction, a call on a connection whose session the server ended while it
  *    was idle connects again before it sends anything, and succeeds.
- *  - A statement under way when the connection is lost fails with RL_EDISCONNECTED (outside
- *    a transaction, whether it took effect is unknown; statements of one call, such as those
- *    of rl_exec or rl_insert_many, are undone together).  The next call connects again.
+ *  - A statement under way when the connection is lost fails with RL_EDISCONNECTED, or with
+ *    RL_EINDOUBT when it may write and ran outside a transaction: whether it took effect is
+ *    unknown (statements of one call, such as those of rl_exec or rl_insert_many, are undone
+ *    together: RL_EDISCONNECTED).  The next call connects again.
  *  - While the server cannot be reached, every call fails at once with RL_EDISCONNECTED and
  *    the next one tries again (a host that does not answer is waited for as long as the URL's
  *    connect_timeout says).
@@ -544,7 +553,8 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
  *    transaction runs on its own; rl_rollback (or raw ROLLBACK) ends it and succeeds, rl_commit
  *    ends it with RL_EDISCONNECTED (not committed), and rl_txn_depth counts the levels the
  *    caller has not ended yet.  When the connection is lost during COMMIT itself, whether the
- *    transaction was committed is unknown: the sentence says so.
+ *    transaction was committed is unknown: RL_EINDOUBT (after a failover too: the new primary
+ *    may or may not have received it).
  *
  * A new session is set up as at rl_open: the same URL, the same options (lock timeout,
  * read-only), the test profile's private schema on the search path, the replica check
@@ -553,6 +563,47 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
  * lost session: give them in the URL (options=-c...) instead.  A SQLite file is never
  * disconnected.
  */
+
+/*
+ * Read replicas (PostgreSQL, rl_options.replicas).  The connection holds, beside its session on
+ * the primary, one on each replica (a streaming standby: pg_basebackup -R, or a cloud read
+ * replica).  A statement that only reads (SELECT, reflite's reads) and runs outside a
+ * transaction goes to a replica that is current enough; everything else (writes, DDL, anything
+ * inside rl_begin or BEGIN, SELECT ... FOR UPDATE) goes to the primary.  A replica is current
+ * enough when
+ *  - it has replayed the position of this connection's last committed write (its own writes
+ *    are always seen: read-your-writes) and the position given to rl_read_after, and
+ *  - it is in recovery and its replay lags the WAL it has received by at most
+ *    replica_max_lag_ms (measured as the server does: the time since the last transaction it
+ *    replayed, 0 when it has replayed all it received);
+ * else the read goes to the primary.  A replica's state is read with one statement at most
+ * every 100 ms (and when a read needs a newer position than it had); a replica that fails is
+ * left alone for a second and its reads go to the primary, so a replica never makes a read
+ * fail that the primary would answer.  Writes made by functions called from a SELECT are not
+ * seen as writes unless a replica refuses them (read-only transaction): then the statement runs
+ * on the primary and counts as a write.  A replica cut off from its primary and not told so
+ * looks current (its lag is measured from what it received): what a replica serves can be as
+ * old as replica_max_lag_ms plus the time it has been cut off, except for this connection's own
+ * writes and rl_read_after's position, which are always seen.
+ */
+
+/*
+ * The position of the last write this connection committed on the primary (PostgreSQL's WAL
+ * position, "16/B374D848"), into buf (len bytes): what another connection (another process, an
+ * HTTP client through the Reflite-Position header) gives rl_read_after to see that write.  ""
+ * when the connection has written nothing since it was opened, and always on a connection
+ * without replicas (and on SQLite).  RL_EINVAL for a NULL argument or a buf too small (24 bytes
+ * always suffice).
+ */
+int rl_db_position(rl_db *db, char *buf, size_t len);
+
+/*
+ * The reads of db that follow (until the next call) go to a replica only once it has replayed
+ * position (from rl_db_position, on this or another connection), else to the primary.  NULL or
+ * "" forgets the position; a text that is not a position sends every read to the primary (the
+ * safe side) and returns RL_EINVAL.  A no-op without replicas.
+ */
+int rl_read_after(rl_db *db, const char *position);
 
 /*
  * Close a connection and free everything it cached.  An open transaction is rolled back

@@ -16,6 +16,13 @@
 #   pg_server.sh resume STATE   start it again after halt (if it is not running), wait until
 #                               it accepts connections
 #
+# A streaming replica of a server (pg_basebackup -R: a standby that follows the primary's WAL
+# over a replication connection), for the tests of reads sent to replicas and of failover:
+#
+#   pg_server.sh replica STATE PRIMARY_STATE  start a replica of PRIMARY_STATE's server; STATE
+#                                             receives its directory and URL (stop as above)
+#   pg_server.sh promote STATE                make the replica a primary, wait until it is one
+#
 # CTest runs start as a fixture's setup and stop as its cleanup, so the server is stopped
 # even when a test fails.  If the server cannot start, start fails and prints why.
 set -e
@@ -74,10 +81,32 @@ restart)
 halt)
   ctl -m fast stop
   ;;
+replica)
+  primary=$3
+  [ -f "$primary" ] || { echo "usage: pg_server.sh replica STATE PRIMARY_STATE" >&2; exit 2; }
+  stop
+  pdir=$(sed -n 1p "$primary")
+  dir=$(mktemp -d /tmp/reflite-pg.XXXXXX)
+  chmod 755 "$dir"
+  [ -n "$as" ] && chown postgres "$dir"
+  printf '%s\n' "$dir" > "$state"
+  if ! $as "$bindir/pg_basebackup" -h "$pdir" -U postgres -D "$dir/data" -R -X stream \
+      --no-sync > "$dir/basebackup.log" 2>&1; then
+    echo "pg_server: pg_basebackup failed:" >&2; cat "$dir/basebackup.log" >&2; stop; exit 1
+  fi
+  if ! ctl start; then
+    echo "pg_server: the replica did not start:" >&2; cat "$dir/server.log" >&2; stop; exit 1
+  fi
+  printf 'postgresql://postgres@/postgres?host=%s\n' "$dir" >> "$state"
+  echo "pg_server: a replica of $pdir on $dir"
+  ;;
+promote)
+  ctl promote
+  ;;
 resume)
   dir=$(sed -n 1p "$state")
   $as "$bindir/pg_ctl" -D "$dir/data" status > /dev/null 2>&1 || ctl start
   ;;
 *)
-  echo "usage: pg_server.sh start|stop|restart|halt|resume STATE" >&2; exit 2 ;;
+  echo "usage: pg_server.sh start|stop|restart|halt|resume|replica|promote STATE" >&2; exit 2 ;;
 esac

@@ -212,6 +212,34 @@ static void test_statement_under_way_fails_then_next_call_connects(void **state)
     assert_int_equal(rl_close(db), RL_OK);
 }
 
+/* A write outside a transaction under way when the server goes: RL_EINDOUBT, whether it took
+ * effect unknown, and nothing runs it again; a read under way stays RL_EDISCONNECTED. */
+static void test_write_under_way_is_in_doubt(void **state)
+{
+    (void)state;
+    rl_db *db = open_library();
+    restarter r = {0};
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT};
+    assert_int_equal(rl_open(&r.watch, NULL, &o), RL_OK);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, restart_when_running, &r), 0);
+    int64_t n = 0;
+    int rc = rl_query_int(db,
+                          "WITH x AS (INSERT INTO authors (name) SELECT 'Maybe' FROM pg_sleep(60) "
+                          "RETURNING 1) SELECT count(*) FROM x",
+                          NULL, 0, &n);
+    atomic_store(&r.done, true);
+    pthread_join(t, NULL);
+    rl_close(r.watch);
+    assert_true(r.restarted);
+    if (rc != RL_EINDOUBT) fail_msg("%s: %s", rl_code_name(rc), rl_errmsg(db));
+    assert_int_equal(rl_last_error(db)->code, RL_EINDOUBT);
+    assert_contains(rl_errmsg(db), "Whether this statement took effect is unknown");
+    assert_string_equal(rl_code_name(RL_EINDOUBT), "RL_EINDOUBT");
+    assert_int_equal(authors(db), 0); /* the next call connects again; nothing ran it again */
+    assert_int_equal(rl_close(db), RL_OK);
+}
+
 /* Stop the long statement once it runs: rl_interrupt from another thread, as the HTTP
  * server's watchdog does. */
 static void *interrupt_when_running(void *arg)
@@ -421,6 +449,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_restart_between_calls_is_invisible, server_up),
+        cmocka_unit_test_setup(test_write_under_way_is_in_doubt, server_up),
         cmocka_unit_test_setup(test_statement_under_way_fails_then_next_call_connects, server_up),
         cmocka_unit_test_setup(test_interrupt_after_a_restart, server_up),
         cmocka_unit_test_setup(test_restart_inside_a_transaction, server_up),

@@ -79,8 +79,8 @@ typedef struct rl_server_options {
 /* The request headers a CORS preflight allows unless rl_server_options.cors_headers says
  * otherwise: those PostgREST's clients send (supabase-js adds apikey and x-client-info). */
 #define RL_CORS_HEADERS                                                                            \
-    "Accept, Accept-Profile, Authorization, Content-Profile, Content-Type, Prefer, Range, "       \
-    "apikey, x-client-info"
+    "Accept, Accept-Profile, Authorization, Content-Profile, Content-Type, Prefer, Range, "        \
+    "Reflite-Position, apikey, x-client-info"
 
 /*
  * Make a server on db (which it uses until rl_server_free: leave it alone meanwhile, and

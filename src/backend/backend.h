@@ -43,7 +43,7 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 6
+#define RLB_VERSION 7
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -139,6 +139,14 @@ typedef struct rl_backend {
     /* may: stop the statement running on c, from any thread (rl_interrupt); the call running
      * it then fails with a code that maps to RL_EINTERRUPTED.  NULL: it cannot be stopped. */
     int (*interrupt)(rlb_conn *c);
+    /* may (since version 7): the position of the last write c committed, as text, into buf
+     * (len bytes; "" for none): rl_db_position.  RLB_OK, or a failure code when len is too
+     * small.  NULL: no positions (""). */
+    int (*position)(rlb_conn *c, char *buf, size_t len);
+    /* may (since version 7): reads that follow on c wait for position (NULL: none), as
+     * rl_read_after says.  RLB_OK, or a failure code for a text that is no position (reads then
+     * go where every write is seen).  NULL: a no-op. */
+    int (*read_after)(rlb_conn *c, const char *position);
     /* may: a statement of reflite's own giving one row of one integer that changes whenever
      * the schema of the tables the connection sees changes (rl_schema_version); NULL: the
      * engine has none, and rl_schema_version fails with RL_EMISUSE. */

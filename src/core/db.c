@@ -94,14 +94,21 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
     if (!db) return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
     db->profile = o.profile;
     db->be = rli_backend_for(path);
-    db->opened = o;
     db->target = strdup(path);
+    if (o.replicas && !*o.replicas) o.replicas = NULL;
+    db->replicas = o.replicas ? strdup(o.replicas) : NULL;
+    o.replicas = db->replicas;
+    db->opened = o;
     rli_err_clear(db);
-    int code = db->target
-                   ? db->be->open(db, path, &o, errbuf, errlen)
-                   : rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path);
+    int code = !db->target || (o.replicas && !db->replicas)
+                   ? rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening '%s'.", path)
+               : o.replicas && db->be == &rli_sqlite_backend
+                   ? rli_open_fail(errbuf, errlen, RL_EINVAL,
+                                   "Read replicas are PostgreSQL's: '%s' is a SQLite file.", path)
+                   : db->be->open(db, path, &o, errbuf, errlen);
     if (code != RL_OK) {
         free(db->target);
+        free(db->replicas);
         free(db);
         return code;
     }
@@ -184,8 +191,33 @@ int rl_close(rl_db *db)
     rli_sb_free(&db->msg);
     rli_arena_free(&db->err_strings);
     free(db->target);
+    free(db->replicas);
     free(db);
     return code;
+}
+
+int rl_db_position(rl_db *db, char *buf, size_t len)
+{
+    if (!db || !buf || len == 0) return RL_EINVAL;
+    rli_err_clear(db);
+    buf[0] = '\0';
+    if (!db->be->position) return RL_OK;
+    return db->be->position(db->conn, buf, len) == RLB_OK
+               ? RL_OK
+               : rli_err_set(db, RL_EINVAL, "A position needs a buffer of 24 bytes.");
+}
+
+int rl_read_after(rl_db *db, const char *position)
+{
+    if (!db) return RL_EINVAL;
+    rli_err_clear(db);
+    if (!db->be->read_after) return RL_OK;
+    return db->be->read_after(db->conn, position) == RLB_OK
+               ? RL_OK
+               : rli_err_set(db, RL_EINVAL,
+                             "'%.40s' is not a position (such as 16/B374D848): reads go to the "
+                             "primary.",
+                             position);
 }
 
 rl_profile rl_db_profile(const rl_db *db)
@@ -278,7 +310,7 @@ int rl_commit(rl_db *db)
         int code = rli_fail(db, NULL, rc, "commit");
         if (db->depth == 1 && db->outer_begin && !db->be->in_transaction(db->conn)) {
             db->depth = 0; /* the engine ended it (PostgreSQL rolls back a failed COMMIT) */
-            if (code != RL_EDISCONNECTED) /* its sentence says what became of it */
+            if (code != RL_EDISCONNECTED && code != RL_EINDOUBT) /* its sentence says so */
                 rli_err_reword(db, "%s The transaction was rolled back.", db->err.message);
         }
         return code;

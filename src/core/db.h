@@ -42,7 +42,9 @@ struct rl_db {
     rl_trace_fn trace;      /* rl_trace's function and its context */
     void *trace_ctx;
     char *target;      /* what was opened (a path or URL), for rl_db_clone */
-    rl_options opened; /* with the options it was opened with (profile resolved) */
+    rl_options opened; /* with the options it was opened with (profile resolved; replicas
+                          pointing at this connection's own copy) */
+    char *replicas;    /* that copy, or NULL */
 };
 
 /* A statement starts to run on db: tell rl_trace's function (the backends call this). */

@@ -68,6 +68,8 @@ const char *rl_code_name(int code)
         return "RL_ESCHEMA";
     case RL_ETYPE:
         return "RL_ETYPE";
+    case RL_EINDOUBT:
+        return "RL_EINDOUBT";
     case RL_EMODEL:
         return "RL_EMODEL";
     case RL_EMODEL_SET_NULL:

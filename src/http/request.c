@@ -54,7 +54,11 @@ const char *rl_request_body(const rl_request *r, size_t *len)
 rl_db *rl_request_db(rl_request *r)
 {
     if (!r) return NULL;
-    if (!r->slot) r->slot = rlh_pool_take(&r->server->pool);
+    if (!r->slot) {
+        r->slot = rlh_pool_take(&r->server->pool);
+        /* reads wait for the client's last write, when it says where that ended (replicas) */
+        rl_read_after(r->slot->db, rl_request_header(r, "Reflite-Position"));
+    }
     return r->slot->db;
 }
 

@@ -42,6 +42,7 @@ int rlh_status_of(int code)
     case RL_EBUSY:
     case RL_EINTERRUPTED:
     case RL_EDISCONNECTED:
+    case RL_EINDOUBT:
         return 503;
     default:
         return 500;
@@ -184,6 +185,12 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
                                 "The database server cannot be reached at the moment.", e->message,
                                 "Try again in a moment: the server connects again by itself.");
     }
+    if (e->code == RL_EINDOUBT) /* no Retry-After: running it again may write it twice */
+        return rl_respond_error(r, 503, "RL_EINDOUBT",
+                                "The connection to the database server was lost while this write "
+                                "was being committed: whether it took effect is unknown.",
+                                e->message,
+                                "Read the rows it would change before sending it again.");
     if (e->code == RL_ESCHEMA) rlh_unknown_name(r);
     bool fk = e->code == RL_EFOREIGNKEY;
     where = where ? where : "";

@@ -312,7 +312,7 @@ static enum MHD_Result queue(rl_server *s, rlh_req *q)
     if (origin) {
         MHD_add_response_header(r->response, "Access-Control-Allow-Origin", origin);
         MHD_add_response_header(r->response, "Access-Control-Expose-Headers",
-                                "Content-Range, Link, Location");
+                                "Content-Range, Link, Location, Reflite-Position");
         MHD_add_response_header(r->response, "Vary", "Origin");
     }
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, r->response);
@@ -377,6 +377,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         dispatch(s, &q->r);
     }
     if (q->r.slot) {
+        char at[32];
+        if (rlh_is_write(q->r.method) && q->r.response && q->r.status < 400 &&
+            rl_db_position(q->r.slot->db, at, sizeof at) == RL_OK && at[0])
+            MHD_add_response_header(q->r.response, "Reflite-Position", at);
         rlh_pool_give(&s->pool, q->r.slot);
         q->r.slot = NULL;
     }

@@ -35,29 +35,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-typedef struct pg_stmt {
-    pg_conn *conn;
-    char name[48];
-    char *sql;
-    int nparams;
-    char **values; /* per parameter: text, blob bytes, or NULL for SQL NULL */
-    int *lengths, *formats;
-    char (*num)[32]; /* the text of numeric parameters */
-    PGresult *res;
-    int row, nrows;
-    bool ran;
-    bool stream;           /* rows one at a time (single-row mode) on the next run */
-    unsigned char **blobs; /* per column: the bytea read from the current row (PQfreemem) */
-    int nblobs;
-    PGresult *desc; /* the statement's description: its parameters and columns */
-    uint64_t gen;   /* the session it is prepared on (pg_conn.gen); 0: none yet */
-} pg_stmt;
-
-static pg_stmt *st_of(rlb_stmt *s)
-{
-    return (pg_stmt *)s;
-}
-
 /* ---- connections -------------------------------------------------------------------------- */
 
 static void finalize(rlb_stmt *s);
@@ -69,7 +46,8 @@ void rli_pg_close(rlb_conn *cc)
     pg_conn *c = (pg_conn *)cc;
     if (!c) return;
     finalize(c->setval);
-    if (c->test_schema && c->c && !c->lost_txn) {
+    rli_pg_replicas_close(c);
+    if (c->test_schema && c->c && !c->lost_txn && !c->standby) {
         char sql[128];
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", c->test_schema);
         rli_pg_run(c, sql, NULL);
@@ -119,6 +97,7 @@ static void finalize(rlb_stmt *s)
     pg_stmt *st = st_of(s);
     if (!st) return;
     drain(st);
+    if (st->conn) st->conn = st->home; /* after a read on a replica */
     PQclear(st->res);
     PQclear(st->desc);
     free_blobs(st);
@@ -201,7 +180,8 @@ static int prepare_text(pg_conn *c, const char *sql, rlb_stmt **out)
         free(st);
         return PG_FAIL;
     }
-    st->conn = c;
+    st->conn = st->home = c;
+    st->reads = c->rep && rli_pg_reads_only(sql);
     snprintf(st->name, sizeof st->name, "rl_%s_%" PRIu64, c->prefix, ++c->next_name);
     if (offline) {
         *out = (rlb_stmt *)st;
@@ -277,6 +257,7 @@ static void reset(rlb_stmt *s)
     pg_stmt *st = st_of(s);
     free_blobs(st);
     drain(st);
+    st->conn = st->home;
     PQclear(st->res);
     st->res = NULL;
     st->ran = false;
@@ -392,49 +373,119 @@ static PGresult *run(pg_stmt *st)
                                               st->lengths, st->formats, 0);
 }
 
+/* A failure of st on a replica, told as the statement's own: its error (and how a lost
+ * session went) moved to the connection the caller asks. */
+static int told_home(pg_stmt *st, int rc)
+{
+    pg_conn *r = st->conn, *home = st->home;
+    if (r == home || rc == RLB_ROW || rc == RLB_DONE) return rc;
+    pg_error e = home->err;
+    home->err = r->err;
+    r->err = e;
+    home->lost = r->lost;
+    memcpy(home->reason, r->reason, sizeof home->reason);
+    return rc;
+}
+
+/* Run st, which only reads, on the replica session r: RLB_ROW or RLB_DONE, else a failure
+ * (kept as r's last error) after which st is as before, to run on its own connection. */
+static int run_on_replica(pg_stmt *st, pg_conn *r)
+{
+    int rc = rli_pg_ready(r, st->sql);
+    if (rc != RLB_OK) return rc == RLB_DONE ? PG_FAIL : rc;
+    st->conn = r;
+    st->ran = true;
+    rli_trace(r->trace_db, st->sql);
+    if (st->stream) {
+        rc = start_stream(st); /* r's statements are unnamed */
+    } else {
+        st->res = run(st);
+        if (PQresultStatus(st->res) == PGRES_TUPLES_OK) {
+            st->nrows = PQntuples(st->res);
+            st->row = 0;
+            rc = st->nrows > 0 ? RLB_ROW : RLB_DONE;
+        } else {
+            rc = finished(st, st->res);
+            PQclear(st->res);
+            st->res = NULL;
+        }
+    }
+    r->sending = NULL;
+    if (rc != RLB_ROW && rc != RLB_DONE) {
+        st->conn = st->home;
+        st->ran = false;
+    }
+    return rc;
+}
+
+static int first_run(pg_stmt *st);
+
 static int step(rlb_stmt *s)
 {
     pg_stmt *st = st_of(s);
     free_blobs(st);
     if (!st->ran) {
-        int rc = rli_pg_not_busy(st->conn, st);
-        if (rc == RLB_OK) rc = step_ready(st);
-        if (rc != RLB_OK) {
-            st->conn->sending = NULL;
-            st->ran = rc == RLB_DONE; /* answered here: a next step finds no row either */
-            return rc;
-        }
-        st->ran = true;
-        rli_trace(st->conn->trace_db, st->sql);
-        if (st->stream) {
-            rc = start_stream(st);
-            st->conn->sending = NULL;
-            return rc;
-        }
-        st->res = run(st);
-        if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
-            rc = finished(st, st->res);
-            if (rc != RLB_DONE && pooler_moved(st->conn)) { /* nothing ran: again, unnamed */
-                PQclear(st->res);
-                st->res = run(st);
-                rc = PQresultStatus(st->res) == PGRES_TUPLES_OK ? RLB_ROW : finished(st, st->res);
+        pg_conn *home = st->conn, *r = st->reads ? rli_pg_reader(home) : NULL;
+        bool wrote = false;
+        if (r && rli_pg_not_busy(home, st) == RLB_OK) {
+            int rc = run_on_replica(st, r);
+            if (rc == RLB_ROW || rc == RLB_DONE) return rc;
+            if (rc == PG_FAIL_CANCELED) { /* stopped by rl_interrupt: not to run again */
+                st->conn = r;
+                rc = told_home(st, rc);
+                st->conn = home;
+                return rc;
             }
+            if (rc == PG_FAIL_CONN) rli_pg_reader_failed(home, r);
+            wrote = strcmp(r->err.sqlstate, "25006") == 0; /* it writes, after all */
         }
-        if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
-            PQclear(st->res);
-            st->res = NULL;
-            if (rli_pg_rolled_back(st->conn, st->sql, rc)) rc = RLB_DONE;
-            st->conn->sending = NULL;
-            return rc;
-        }
-        st->conn->sending = NULL;
-        st->nrows = PQntuples(st->res);
-        st->row = 0;
-        return st->nrows > 0 ? RLB_ROW : RLB_DONE;
+        int rc = first_run(st);
+        if (home->rep && (rc == RLB_ROW || rc == RLB_DONE))
+            rli_pg_after(home, st->sql, st->reads && !wrote);
+        return rc;
     }
-    if (st->conn->streaming == st) return next_streamed(st);
+    if (st->conn->streaming == st) return told_home(st, next_streamed(st));
     if (!st->res || ++st->row >= st->nrows) return RLB_DONE;
     return RLB_ROW;
+}
+
+/* The first step of st on its own connection. */
+static int first_run(pg_stmt *st)
+{
+    int rc = rli_pg_not_busy(st->conn, st);
+    if (rc == RLB_OK) rc = step_ready(st);
+    if (rc != RLB_OK) {
+        st->conn->sending = NULL;
+        st->ran = rc == RLB_DONE; /* answered here: a next step finds no row either */
+        return rc;
+    }
+    st->ran = true;
+    rli_trace(st->conn->trace_db, st->sql);
+    if (st->stream) {
+        rc = start_stream(st);
+        st->conn->sending = NULL;
+        return rc;
+    }
+    st->res = run(st);
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+        rc = finished(st, st->res);
+        if (rc != RLB_DONE && pooler_moved(st->conn)) { /* nothing ran: again, unnamed */
+            PQclear(st->res);
+            st->res = run(st);
+            rc = PQresultStatus(st->res) == PGRES_TUPLES_OK ? RLB_ROW : finished(st, st->res);
+        }
+    }
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+        PQclear(st->res);
+        st->res = NULL;
+        if (rli_pg_rolled_back(st->conn, st->sql, rc)) rc = RLB_DONE;
+        st->conn->sending = NULL;
+        return rc;
+    }
+    st->conn->sending = NULL;
+    st->nrows = PQntuples(st->res);
+    st->row = 0;
+    return st->nrows > 0 ? RLB_ROW : RLB_DONE;
 }
 
 static void stream(rlb_stmt *s)
@@ -442,21 +493,12 @@ static void stream(rlb_stmt *s)
     st_of(s)->stream = true;
 }
 
-static int column_count(rlb_stmt *s)
-{
-    pg_stmt *st = st_of(s);
-    return st->desc ? PQnfields(st->desc) : 0;
-}
-
-static const char *column_name(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    return st->desc && col < PQnfields(st->desc) ? PQfname(st->desc, col) : NULL;
-}
-
 static void trace(rl_db *db, bool on)
 {
-    rli_pg(db)->trace_db = on ? db : NULL;
+    pg_conn *c = rli_pg(db);
+    c->trace_db = on ? db : NULL;
+    for (size_t i = 0; c->rep && i < rli_pg_replica_count(c); i++)
+        rli_pg_replica_at(c, i)->trace_db = c->trace_db;
 }
 
 static int interrupt(rlb_conn *cc)
@@ -468,108 +510,16 @@ static int interrupt(rlb_conn *cc)
     pthread_mutex_lock(&c->cancel_lock);
     bool sent = c->cancel && PQcancel(c->cancel, err, sizeof err);
     pthread_mutex_unlock(&c->cancel_lock);
+    /* a read may be running on a replica: stop that too (a session that runs nothing ignores
+     * a cancel) */
+    for (size_t i = 0; c->rep && i < rli_pg_replica_count(c); i++)
+        sent |= interrupt((rlb_conn *)rli_pg_replica_at(c, i)) == RLB_OK;
     return sent ? RLB_OK : PG_FAIL;
-}
-
-static bool column_null(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    return !st->res || col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col);
-}
-
-static int64_t column_int64(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    if (column_null(s, col)) return 0;
-    const char *v = PQgetvalue(st->res, st->row, col);
-    if (v[0] == 't' && !v[1]) return 1; /* boolean */
-    if (v[0] == 'f' && !v[1]) return 0;
-    return strtoll(v, NULL, 10);
-}
-
-static double column_double(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    return column_null(s, col) ? 0.0 : strtod(PQgetvalue(st->res, st->row, col), NULL);
-}
-
-static const char *column_text(rlb_stmt *s, int col, size_t *len)
-{
-    pg_stmt *st = st_of(s);
-    if (column_null(s, col)) {
-        if (len) *len = 0;
-        return NULL;
-    }
-    if (len) *len = (size_t)PQgetlength(st->res, st->row, col);
-    return PQgetvalue(st->res, st->row, col);
-}
-
-static const void *column_blob(rlb_stmt *s, int col, size_t *len)
-{
-    pg_stmt *st = st_of(s);
-    *len = 0;
-    if (column_null(s, col)) return NULL;
-    if (!st->blobs) {
-        int n = PQnfields(st->res);
-        if (!(st->blobs = calloc((size_t)n + 1, sizeof *st->blobs))) return NULL;
-        st->nblobs = n;
-    }
-    if (col >= st->nblobs) return NULL;
-    if (st->blobs[col]) PQfreemem(st->blobs[col]);
-    size_t n = 0;
-    st->blobs[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col), &n);
-    *len = st->blobs[col] ? n : 0;
-    return st->blobs[col];
-}
-
-/* ---- rows read without a callback per column: core/fieldread.h's template over these ---- */
-
-/* The current row exists whenever read_row runs, and its columns are the statement's own:
- * the bounds checks of the callbacks above are not needed here. */
-static bool row_null(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    return PQgetisnull(st->res, st->row, col);
-}
-
-static int64_t row_int64(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    const char *v = PQgetvalue(st->res, st->row, col); /* "" for NULL: 0 */
-    if (v[0] == 't' && !v[1]) return 1;                /* boolean */
-    if (v[0] == 'f' && !v[1]) return 0;
-    return strtoll(v, NULL, 10);
-}
-
-static double row_double(rlb_stmt *s, int col)
-{
-    pg_stmt *st = st_of(s);
-    return strtod(PQgetvalue(st->res, st->row, col), NULL);
-}
-
-static const char *row_text(rlb_stmt *s, int col, size_t *len)
-{
-    pg_stmt *st = st_of(s);
-    int n = PQgetlength(st->res, st->row, col); /* only an empty value can be a NULL */
-    if (n == 0 && PQgetisnull(st->res, st->row, col)) {
-        if (len) *len = 0;
-        return NULL;
-    }
-    if (len) *len = (size_t)n;
-    return PQgetvalue(st->res, st->row, col);
-}
-
-static const rli_column_ops direct = {row_null, row_int64, row_double, row_text, column_blob, NULL};
-
-static int read_row(rlb_stmt *s, const model_info *mi, void *row, int col, arena *a)
-{
-    if (!st_of(s)->res) return RL_OK; /* no row: nothing to read */
-    return rli_read_row_ops(&direct, mi, row, s, col, a, false);
 }
 
 static int next_row(rlb_stmt *s, const model_info *mi, void *row, arena *a)
 {
-    return rli_next_row_ops(&direct, step, mi, row, s, a);
+    return rli_pg_step_and_read(s, step, mi, row, a);
 }
 
 static const char *statement_sql(rlb_stmt *s)
@@ -631,19 +581,21 @@ const rl_backend rli_postgres_backend = {
     .bind = bind,
     .bind_int64 = bind_int64,
     .step = step,
-    .column_null = column_null,
-    .column_int64 = column_int64,
-    .column_double = column_double,
-    .column_text = column_text,
-    .column_blob = column_blob,
+    .column_null = rli_pg_column_null,
+    .column_int64 = rli_pg_column_int64,
+    .column_double = rli_pg_column_double,
+    .column_text = rli_pg_column_text,
+    .column_blob = rli_pg_column_blob,
     .column_type = NULL, /* a value has its column's type */
-    .column_count = column_count,
-    .column_name = column_name,
-    .read_row = read_row,
+    .column_count = rli_pg_column_count,
+    .column_name = rli_pg_column_name,
+    .read_row = rli_pg_read_row,
     .next_row = next_row,
     .stream = stream,
     .trace = trace,
     .interrupt = interrupt,
+    .position = rli_pg_position,
+    .read_after = rli_pg_read_after,
     /* the tables, columns and constraints of the schemas on the search path: their number and
      * the transaction ids that last wrote their catalog rows (a change rewrites a row) */
     .schema_version_sql =

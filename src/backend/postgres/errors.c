@@ -274,9 +274,12 @@ static const char *lost_sentence(pg_lost how)
     case PG_LOST_TXN_COMMIT:
         return "It was lost inside this transaction, which the server rolled back: the "
                "transaction was not committed.";
+    case PG_LOST_WRITING:
+        return "Whether this statement took effect is unknown: find out before running it "
+               "again; the next call connects again.";
     case PG_LOST_RUNNING:
     default:
-        return "Whether this statement took effect is unknown; the next call connects again.";
+        return "The next call connects again.";
     }
 }
 
@@ -292,10 +295,12 @@ static int lost_failed(rl_db *db, const char *op)
                                                    "lost");
     rli_sb_name(&m, c->reason[0] ? c->reason : "it closed the connection");
     rli_sb_printf(&m, "). %s", lost_sentence(c->lost));
-    rli_err_set(db, RL_EDISCONNECTED, "%s", m.oom ? "Out of memory." : sb_str(&m));
+    int code =
+        c->lost == PG_LOST_AT_COMMIT || c->lost == PG_LOST_WRITING ? RL_EINDOUBT : RL_EDISCONNECTED;
+    rli_err_set(db, code, "%s", m.oom ? "Out of memory." : sb_str(&m));
     rli_sb_free(&m);
     db->err.engine_code = PG_FAIL_CONN;
-    return RL_EDISCONNECTED;
+    return code;
 }
 
 /* The server's own account of the failure beside reflite's (rl_error.sqlstate and after). */

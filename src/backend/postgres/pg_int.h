@@ -29,7 +29,8 @@ enum {
 
 /* How the session of the last PG_FAIL_CONN was lost, for its sentence (errors.c). */
 typedef enum pg_lost {
-    PG_LOST_RUNNING,     /* during a statement outside a transaction */
+    PG_LOST_RUNNING,     /* during a statement that only reads, outside a transaction */
+    PG_LOST_WRITING,     /* during a statement that may write, outside a transaction */
     PG_LOST_IN_TXN,      /* during a statement inside a transaction, which went with it */
     PG_LOST_AT_COMMIT,   /* during COMMIT: whether it committed is unknown */
     PG_LOST_UNREACHABLE, /* it was lost before, and a new one cannot be made now */
@@ -77,7 +78,78 @@ typedef struct pg_conn {
     char prefix[20]; /* named statements are rl_<prefix>_1...: no other connection's names */
     char *test_db;   /* through a pooler, the test profile's private database, or NULL... */
     char *admin_url; /* ...and the URL it was made from, to drop it at close */
+
+    /* Read replicas (replica.c). */
+    struct pg_replicas *rep; /* a primary's replicas and positions, or NULL */
+    bool standby;            /* a session on a replica: its test_schema is the primary's */
 } pg_conn;
+
+/* ---- read replicas (replica.c) ----------------------------------------------------------- */
+
+/* Open a session on each replica of list (URLs separated by spaces) for primary c, reads going
+ * to one that is at most max_lag_ms behind (0: 10000; negative: no limit).  RL_OK, or an RL_E
+ * code with a sentence in errbuf (a URL libpq cannot read, out of memory); a replica that
+ * cannot be reached now is tried again later, its reads going to the primary meanwhile. */
+int rli_pg_replicas_open(pg_conn *c, const char *list, int max_lag_ms, rl_prepared mode,
+                         char *errbuf, size_t errlen);
+void rli_pg_replicas_close(pg_conn *c);
+/* A session on the replica at url for primary c (session.c): connected (or left broken, to be
+ * tried again at its first statement), set up as c is, statements unnamed. */
+pg_conn *rli_pg_standby_open(pg_conn *c, const char *url, rl_prepared mode);
+/* The replica session a statement that only reads should run on now, or NULL: the primary. */
+pg_conn *rli_pg_reader(pg_conn *c);
+/* A replica session r failed a read with rc: left alone for a while. */
+void rli_pg_reader_failed(pg_conn *c, pg_conn *r);
+/* A statement sql ran on the primary c (read: it only reads); outside a transaction after a
+ * write, the position of the write is read. */
+void rli_pg_after(pg_conn *c, const char *sql, bool read);
+/* Whether sql only reads (SELECT, WITH without a write, SHOW, TABLE, VALUES), so that a
+ * replica may run it. */
+bool rli_pg_reads_only(const char *sql);
+int rli_pg_position(rlb_conn *cc, char *buf, size_t len);
+/* The number of c's replicas, and the session on the i-th. */
+size_t rli_pg_replica_count(const pg_conn *c);
+pg_conn *rli_pg_replica_at(const pg_conn *c, size_t i);
+int rli_pg_read_after(rlb_conn *cc, const char *position);
+
+/* A statement (conn.c; its columns read in columns.c). */
+typedef struct pg_stmt {
+    pg_conn *conn; /* where it runs: home, or for a read, a replica of home's (replica.c) */
+    pg_conn *home; /* the connection it was prepared on */
+    bool reads;    /* it only reads: a replica may run it */
+    char name[48];
+    char *sql;
+    int nparams;
+    char **values; /* per parameter: text, blob bytes, or NULL for SQL NULL */
+    int *lengths, *formats;
+    char (*num)[32]; /* the text of numeric parameters */
+    PGresult *res;
+    int row, nrows;
+    bool ran;
+    bool stream;           /* rows one at a time (single-row mode) on the next run */
+    unsigned char **blobs; /* per column: the bytea read from the current row (PQfreemem) */
+    int nblobs;
+    PGresult *desc; /* the statement's description: its parameters and columns */
+    uint64_t gen;   /* the session it is prepared on (pg_conn.gen); 0: none yet */
+} pg_stmt;
+
+static inline pg_stmt *st_of(rlb_stmt *s)
+{
+    return (pg_stmt *)s;
+}
+
+/* The backend's column readers (columns.c). */
+bool rli_pg_column_null(rlb_stmt *s, int col);
+int64_t rli_pg_column_int64(rlb_stmt *s, int col);
+double rli_pg_column_double(rlb_stmt *s, int col);
+const char *rli_pg_column_text(rlb_stmt *s, int col, size_t *len);
+const void *rli_pg_column_blob(rlb_stmt *s, int col, size_t *len);
+int rli_pg_column_count(rlb_stmt *s);
+const char *rli_pg_column_name(rlb_stmt *s, int col);
+int rli_pg_read_row(rlb_stmt *s, const struct model_info *mi, void *row, int col, struct arena *a);
+/* step s (the backend's step) and, on a row, read it into row (the backend's next_row). */
+int rli_pg_step_and_read(rlb_stmt *s, int (*step)(rlb_stmt *), const struct model_info *mi,
+                         void *row, struct arena *a);
 
 /* Drop the test profile's private database of c (after c's connection is closed). */
 void rli_pg_drop_test_database(pg_conn *c);

@@ -199,6 +199,34 @@ void rli_pg_prepared_setup(pg_conn *c, rl_prepared mode)
     c->auto_prep = mode == RL_PREPARED_AUTO && !c->unnamed;
 }
 
+pg_conn *rli_pg_standby_open(pg_conn *c, const char *url, rl_prepared mode)
+{
+    pg_conn *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    pthread_mutex_init(&r->cancel_lock, NULL);
+    r->gen = 1;
+    r->standby = true;
+    r->lock_ms = c->lock_ms;
+    r->read_only = true;
+    r->test_schema = c->test_schema ? strdup(c->test_schema) : NULL;
+    r->c = PQconnectdb(url);
+    if (!r->c || (c->test_schema && !r->test_schema)) {
+        rli_pg_close((rlb_conn *)r);
+        return NULL;
+    }
+    rli_pg_prepared_setup(r, mode);
+    r->unnamed = true; /* nothing kept on the replica: a read is parsed where it runs */
+    r->auto_prep = false;
+    if (PQstatus(r->c) == CONNECTION_OK) {
+        r->cancel = PQgetCancel(r->c);
+        r->notice_next = PQsetNoticeReceiver(r->c, on_notice, r);
+        if (session_setup(r) == RLB_OK) return r;
+    }
+    r->broken = true; /* tried again at its next statement (rli_pg_ready) */
+    r->lost = PG_LOST_UNREACHABLE;
+    return r;
+}
+
 int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen)
 {
     rl_prepared mode = o->prepared_statements;
@@ -263,6 +291,13 @@ int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf
                            : rli_open_fail(errbuf, errlen, RL_ECANTOPEN,
                                            "Could not set up the PostgreSQL session: %s",
                                            c->err.message ? c->err.message : "");
+        rli_pg_close((rlb_conn *)c);
+        return code;
+    }
+    int code = o->replicas ? rli_pg_replicas_open(c, o->replicas, o->replica_max_lag_ms, mode,
+                                                  errbuf, errlen)
+                           : RL_OK;
+    if (code != RL_OK) {
         rli_pg_close((rlb_conn *)c);
         return code;
     }
@@ -346,7 +381,9 @@ void rli_pg_lost(pg_conn *c, const PGresult *r)
     bool in_txn = c->txn_known != PQTRANS_IDLE;
     c->broken = true;
     c->lost_txn = in_txn && k != TX_COMMIT && k != TX_ROLLBACK;
-    c->lost = !in_txn ? PG_LOST_RUNNING : k == TX_COMMIT ? PG_LOST_AT_COMMIT : PG_LOST_IN_TXN;
+    c->lost = in_txn ? k == TX_COMMIT ? PG_LOST_AT_COMMIT : PG_LOST_IN_TXN
+              : c->sending && !rli_pg_reads_only(c->sending) ? PG_LOST_WRITING
+                                                             : PG_LOST_RUNNING;
 }
 
 /* A statement that cannot go: c's last error says how (the reason of the loss). */
@@ -522,5 +559,6 @@ int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, 
     else
         PQclear(r);
     if (rli_pg_rolled_back(c, sql, rc)) rc = RLB_OK;
+    if (c->rep && rc == RLB_OK) rli_pg_after(c, sql, rli_pg_reads_only(sql));
     return rc;
 }
