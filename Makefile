@@ -102,6 +102,7 @@ bench: build
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_crud 1 1000
 	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_relations "" 1 1000
 	scripts/bench_pg.sh $(BUILD)
+	scripts/bench_replica.sh $(BUILD)
 	scripts/bench_copy.sh $(BUILD)
 	$(BUILD)/bench_migrate
 	$(BUILD)/bench_http
