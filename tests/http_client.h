@@ -187,6 +187,18 @@ static inline resp call(const server *sv, const char *method, const char *path, 
     return r;
 }
 
+/* The value of header name in r (up to 255 bytes) into out; false when it is not there. */
+static inline bool resp_header(const resp *r, const char *name, char *out, size_t n)
+{
+    char pat[80];
+    snprintf(pat, sizeof pat, "\n%s: ", name);
+    const char *h = strstr(r->headers, pat);
+    if (!h) return false;
+    h += strlen(pat);
+    snprintf(out, n, "%.*s", (int)strcspn(h, "\r\n"), h);
+    return true;
+}
+
 static inline void done(resp *r)
 {
     free(r->body);

@@ -288,18 +288,6 @@ static void test_nested_insert(void **state)
     stop(&sv);
 }
 
-/* The value of header name in r (up to 255 bytes) into out; false when it is not there. */
-static bool header_of(const resp *r, const char *name, char *out, size_t n)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\n%s: ", name);
-    const char *h = strstr(r->headers, pat);
-    if (!h) return false;
-    h += strlen(pat);
-    snprintf(out, n, "%.*s", (int)strcspn(h, "\r\n"), h);
-    return true;
-}
-
 static void expect_range(const server *sv, const char *path, const char *range, bool count,
                          long status, const char *content_range, size_t rows)
 {
@@ -309,7 +297,7 @@ static void expect_range(const server *sv, const char *path, const char *range, 
     resp r = call(sv, "GET", path, NULL, range || count ? hs : NULL);
     char cr[256];
     if (r.status != status) fail_msg("GET %s (%s): %ld %s", path, range, r.status, r.body);
-    assert_true(header_of(&r, "Content-Range", cr, sizeof cr));
+    assert_true(resp_header(&r, "Content-Range", cr, sizeof cr));
     assert_string_equal(cr, content_range);
     if (status < 300) assert_int_equal(json_array_size(r.json), rows);
     done(&r);
@@ -327,7 +315,7 @@ static size_t follow(const server *sv, const char *path, int64_t *ids, size_t ma
         for (size_t i = 0; i < json_array_size(r.json) && n < max; i++)
             ids[n++] = json_integer_value(json_object_get(json_array_get(r.json, i), "id"));
         char link[256];
-        bool more = header_of(&r, "Link", link, sizeof link);
+        bool more = resp_header(&r, "Link", link, sizeof link);
         done(&r);
         if (!more) return n;
         const char *end = strstr(link, ">; rel=\"next\"");
@@ -372,7 +360,7 @@ static void test_ranges_counts_and_pages(void **state)
     assert_int_equal(ids[2], 4);
     resp r = call(&sv, "GET", "/books?order=title&limit=1", NULL, NULL); /* not by the key */
     char link[256];
-    assert_false(header_of(&r, "Link", link, sizeof link));
+    assert_false(resp_header(&r, "Link", link, sizeof link));
     done(&r);
     stop(&sv);
 }
@@ -872,7 +860,7 @@ static void test_tokens_and_cors(void **state)
     assert_non_null(strstr(r.headers, "Access-Control-Allow-Origin: https://b.example"));
     /* the headers PostgREST's clients send (supabase-js: apikey, x-client-info) pass */
     char allow[300];
-    assert_true(header_of(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
+    assert_true(resp_header(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
     for (char *c = allow; *c; c++)
         *c = (char)tolower((unsigned char)*c);
     for (const char *h = "apikey\0x-client-info\0prefer\0range\0accept-profile\0"; *h;
@@ -888,7 +876,7 @@ static void test_tokens_and_cors(void **state)
     r = call(&sv, "OPTIONS", "/authors", NULL,
              (const char *const[]){"Origin: https://app.example", NULL});
     assert_int_equal(r.status, 204);
-    assert_true(header_of(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
+    assert_true(resp_header(&r, "Access-Control-Allow-Headers", allow, sizeof allow));
     assert_string_equal(allow, "Authorization, X-Mine");
     done(&r);
     stop(&sv);
@@ -936,9 +924,9 @@ static void test_hostile_requests(void **state)
     resp cl = call(&sv, "GET", "/books?title=eq.a%0D%0AX-Evil:%201&select=id&limit=1", NULL, NULL);
     char where[256];
     assert_int_equal(cl.status, 200);
-    assert_true(header_of(&cl, "Content-Location", where, sizeof where));
+    assert_true(resp_header(&cl, "Content-Location", where, sizeof where));
     assert_string_equal(where, "/books?limit=1&select=id&title=eq.a%0D%0AX-Evil:%201");
-    assert_false(header_of(&cl, "X-Evil", where, sizeof where));
+    assert_false(resp_header(&cl, "X-Evil", where, sizeof where));
     done(&cl);
     /* groups nest as deep as PostgREST's parser takes them (32), no deeper */
     char deep[400] = "/books?or=(", *d = deep + strlen(deep);

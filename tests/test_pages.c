@@ -14,17 +14,6 @@
 #define BROWSER "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #define TOKEN   "0123456789abcdef0123456789abcdef"
 
-static bool header_of(const resp *r, const char *name, char *out, size_t n)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\n%s: ", name);
-    const char *h = strstr(r->headers, pat);
-    if (!h) return false;
-    h += strlen(pat);
-    snprintf(out, n, "%.*s", (int)strcspn(h, "\r\n"), h);
-    return true;
-}
-
 /* Whether tidy finds the page valid HTML (no error, no warning). */
 static void valid_html(const resp *r, const char *path)
 {
@@ -50,7 +39,7 @@ static resp page(const server *sv, const char *path)
     const char *h[] = {BROWSER, "Cookie: rl_csrf=" TOKEN, NULL};
     resp r = call(sv, "GET", path, NULL, h);
     char type[200] = "";
-    assert_true(header_of(&r, "Content-Type", type, sizeof type));
+    assert_true(resp_header(&r, "Content-Type", type, sizeof type));
     if (strncmp(type, "text/html", 9) != 0) fail_msg("%s: %s, not a page", path, type);
     valid_html(&r, path);
     return r;
@@ -95,10 +84,10 @@ static void test_negotiation(void **state)
     start_rest(&sv, NULL);
     resp r = page(&sv, "/books");
     char v[300];
-    assert_true(header_of(&r, "Content-Security-Policy", v, sizeof v));
+    assert_true(resp_header(&r, "Content-Security-Policy", v, sizeof v));
     assert_non_null(strstr(v, "default-src 'none'"));
     assert_non_null(strstr(v, "frame-ancestors 'none'"));
-    assert_true(header_of(&r, "X-Content-Type-Options", v, sizeof v));
+    assert_true(resp_header(&r, "X-Content-Type-Options", v, sizeof v));
     has(&r, "<table class=\"rows\">");
     done(&r);
     /* an API client keeps its JSON: any type, JSON first, or JSON asked for over HTML */
@@ -135,10 +124,10 @@ static void test_negotiation(void **state)
     assert_true(strncmp(r.body, "title\nA Wizard of Earthsea", 26) == 0);
     done(&r);
     r = call(&sv, "GET", "/-/page.css", NULL, NULL);
-    assert_true(header_of(&r, "Content-Type", v, sizeof v) && !strncmp(v, "text/css", 8));
+    assert_true(resp_header(&r, "Content-Type", v, sizeof v) && !strncmp(v, "text/css", 8));
     done(&r);
     r = call(&sv, "GET", "/-/page.js", NULL, NULL);
-    assert_true(header_of(&r, "Content-Type", v, sizeof v) && !strncmp(v, "text/javascript", 15));
+    assert_true(resp_header(&r, "Content-Type", v, sizeof v) && !strncmp(v, "text/javascript", 15));
     done(&r);
     r = call(&sv, "HEAD", "/books", NULL, browser);
     assert_int_equal(r.status, 200);
@@ -365,11 +354,11 @@ static void test_filter_form(void **state)
     char loc[300];
     r = call(&sv, "GET", "/books?order=title&_col=title&_op=like&_val=*Hobbit*", NULL, h);
     assert_int_equal(r.status, 303);
-    assert_true(header_of(&r, "Location", loc, sizeof loc));
+    assert_true(resp_header(&r, "Location", loc, sizeof loc));
     assert_string_equal(loc, "/books?order=title&title=like.*Hobbit*");
     done(&r);
     r = call(&sv, "GET", "/books?_col=author_id&_op=in&_val=1,2&_not=1&_after=2", NULL, h);
-    assert_true(header_of(&r, "Location", loc, sizeof loc));
+    assert_true(resp_header(&r, "Location", loc, sizeof loc));
     assert_string_equal(loc, "/books?author_id=not.in.(1,2)");
     done(&r);
     r = page(&sv, "/books?title=like.*Hobbit*");
@@ -425,7 +414,7 @@ static void test_forms(void **state)
     const char *h[] = {BROWSER, NULL};
     resp r = call(&sv, "GET", "/books", NULL, h);
     char set[200], tok[40];
-    assert_true(header_of(&r, "Set-Cookie", set, sizeof set));
+    assert_true(resp_header(&r, "Set-Cookie", set, sizeof set));
     assert_non_null(strstr(set, "SameSite=Strict"));
     assert_non_null(strstr(set, "HttpOnly"));
     snprintf(tok, sizeof tok, "%.32s", set + 8);
@@ -455,7 +444,7 @@ static void test_forms(void **state)
                   "_csrf=" TOKEN "&_action=insert&title=Lathe&author_id=1&price=&in_print=true",
                   TOKEN);
     assert_int_equal(r.status, 303);
-    assert_true(header_of(&r, "Location", loc, sizeof loc));
+    assert_true(resp_header(&r, "Location", loc, sizeof loc));
     assert_true(strncmp(loc, "/books/", 7) == 0); /* the new row (PostgreSQL spent a key on the
                                                      refused insert) */
     char row[40], form[60], want[80];
@@ -505,7 +494,7 @@ static void test_forms(void **state)
     done(&r);
     r = post_form(&sv, "/books/3?_format=html", "_csrf=" TOKEN "&_action=delete", TOKEN);
     assert_int_equal(r.status, 303);
-    assert_true(header_of(&r, "Location", loc, sizeof loc));
+    assert_true(resp_header(&r, "Location", loc, sizeof loc));
     assert_string_equal(loc, "/books");
     done(&r);
     assert_int_equal(count_rows(&sv, "/book_tags?book_id=eq.3"), 0);

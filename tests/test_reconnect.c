@@ -138,6 +138,18 @@ static void test_restart_between_calls_is_invisible(void **state)
     rl_close(other);
 }
 
+/* The REST API on db, listening. */
+static server serve(rl_db *db, const rl_server_options *so)
+{
+    server web = {.db = db};
+    char err[512];
+    assert_int_equal(rl_server_new(&web.s, db, so, err, sizeof err), RL_OK);
+    assert_int_equal(rl_server_rest(web.s, ""), RL_OK);
+    assert_int_equal(rl_server_start(web.s), RL_OK);
+    snprintf(web.base, sizeof web.base, "http://127.0.0.1:%d", rl_server_port(web.s));
+    return web;
+}
+
 /* A connection of its own that watches pg_stat_activity. */
 typedef struct restarter {
     rl_db *db; /* the connection whose statement is stopped */
@@ -258,14 +270,7 @@ static void test_commit_under_way_is_in_doubt(void **state)
                 "EXECUTE FUNCTION sleepy()",
                 NULL, 0, NULL) != RL_OK)
         fail_msg("%s", rl_errmsg(db));
-    rl_server *s = NULL;
-    rl_server_options so = {.threads = 1, .quiet = true, .statement_timeout = 0};
-    char err[512];
-    assert_int_equal(rl_server_new(&s, db, &so, err, sizeof err), RL_OK);
-    assert_int_equal(rl_server_rest(s, ""), RL_OK);
-    assert_int_equal(rl_server_start(s), RL_OK);
-    server web = {.db = db, .s = s};
-    snprintf(web.base, sizeof web.base, "http://127.0.0.1:%d", rl_server_port(s));
+    server web = serve(db, &(rl_server_options){.threads = 1, .quiet = true});
     for (int http = 0; http < 2; http++) {
         restarter r = {0};
         rl_options w = {.profile = RL_PROFILE_DEVELOPMENT};
@@ -297,7 +302,7 @@ static void test_commit_under_way_is_in_doubt(void **state)
         rl_close(r.watch);
         assert_int_equal(scalar(db, "SELECT count(*) FROM slow"), 0); /* not run again */
     }
-    rl_server_free(s);
+    rl_server_free(web.s);
     assert_int_equal(rl_close(db), RL_OK);
 }
 
@@ -454,14 +459,8 @@ static void test_http_server_rides_out_restarts(void **state)
                                  "NULL); INSERT INTO notes (body) VALUES ('one'), ('two')",
                                  NULL, 0, NULL),
                          RL_OK);
-        rl_server *s = NULL;
-        rl_server_options so = {.threads = 3, .quiet = true, .statement_timeout = 10000};
-        char err[512];
-        assert_int_equal(rl_server_new(&s, db, &so, err, sizeof err), RL_OK);
-        assert_int_equal(rl_server_rest(s, ""), RL_OK);
-        assert_int_equal(rl_server_start(s), RL_OK);
-        server web = {.db = db, .s = s};
-        snprintf(web.base, sizeof web.base, "http://127.0.0.1:%d", rl_server_port(s));
+        server web = serve(
+            db, &(rl_server_options){.threads = 3, .quiet = true, .statement_timeout = 10000});
         expect_rows(&web, "/notes", 2);
 
         server_ctl("restart");
@@ -489,7 +488,7 @@ static void test_http_server_rides_out_restarts(void **state)
         done(&w);
         for (int i = 0; i < 6; i++)
             expect_rows(&web, "/notes", 3);
-        rl_server_free(s);
+        rl_server_free(web.s);
         if (pooled) assert_int_equal(rl_exec(db, "DROP TABLE notes", NULL, 0, NULL), RL_OK);
         assert_int_equal(rl_close(db), RL_OK);
     }

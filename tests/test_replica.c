@@ -225,17 +225,6 @@ static void test_read_your_writes_while_paused(void **state)
     drop_schema("rp_paused");
 }
 
-static bool header_of(const resp *r, const char *name, char *out, size_t n)
-{
-    char pat[80];
-    snprintf(pat, sizeof pat, "\n%s: ", name);
-    const char *h = strstr(r->headers, pat);
-    if (!h) return false;
-    h += strlen(pat);
-    snprintf(out, n, "%.*s", (int)strcspn(h, "\r\n"), h);
-    return true;
-}
-
 /* A server on its own connection (one thread), listening. */
 static void serve(server *sv, rl_db *db)
 {
@@ -269,12 +258,12 @@ static void test_http_reads_see_the_clients_writes(void **state)
     resp a = call(&w, "POST", "/items", "{\"id\":1,\"name\":\"first\"}", json);
     assert_int_equal(a.status, 201);
     char at[64], h[100];
-    assert_true(header_of(&a, "Reflite-Position", at, sizeof at));
+    assert_true(resp_header(&a, "Reflite-Position", at, sizeof at));
     done(&a);
     a = call(&g, "GET", "/items?select=name", NULL, NULL); /* the replica's: behind */
     assert_int_equal(a.status, 200);
     assert_string_equal(a.body, "[]");
-    assert_false(header_of(&a, "Reflite-Position", h, sizeof h)); /* a read has none */
+    assert_false(resp_header(&a, "Reflite-Position", h, sizeof h)); /* a read has none */
     done(&a);
     snprintf(h, sizeof h, "Reflite-Position: %s", at);
     const char *after[] = {h, NULL};
