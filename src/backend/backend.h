@@ -43,12 +43,13 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 7
+#define RLB_VERSION 8
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
 struct schema;                    /* core/schema.h */
 struct rl_plan;                   /* migrate/migrate.h */
+struct sch_diff;                  /* migrate/migrate.h */
 struct model_info;                /* core/model.h */
 struct arena;                     /* base/base.h */
 struct rl_dialect;                /* sql/render.h */
@@ -220,10 +221,13 @@ typedef struct rl_backend {
 
     /* ---- migrations --------------------------------------------------------------------- */
 
-    /* must: fill p (src/migrate/migrate.h) with the steps from cur to tgt, a summary line per
-     * change, and every loss of data the steps would cause, decided by looking at the data
-     * (p->loss: a flag may allow it; p->blocked: nothing can).  Runs no writing statement. */
-    int (*plan)(rl_db *db, const struct schema *cur, const struct schema *tgt, struct rl_plan *p);
+    /* must: fill p (src/migrate/migrate.h) with the steps that carry out diff, the changes from
+     * cur to tgt (computed by src/migrate/diff.c: the backend compares no schemas itself), a
+     * summary line per change, and every loss of data the steps would cause, decided by looking
+     * at the data (p->loss: a flag may allow it; p->blocked: nothing can).  Runs no writing
+     * statement.  (Changed in version 8: diff.) */
+    int (*plan)(rl_db *db, const struct schema *cur, const struct schema *tgt,
+                const struct sch_diff *diff, struct rl_plan *p);
     /* must: run p's steps so that the database ends at the target or is left as it was:
      * one transaction, no key action fired by the steps themselves, every foreign key checked
      * before COMMIT (a violation the plan adds refuses the whole plan, naming it), a history

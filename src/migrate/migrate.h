@@ -79,12 +79,75 @@ int rli_citus_lint(rl_db *db, const char *dist, rl_finding_fn fn, void *ctx, int
 /* name as a double-quoted identifier (malloc'd). */
 char *rli_quoted(const char *name);
 
-/* The diff (diff.c): names equal as SQL compares them (case-insensitive; NULL only to NULL),
- * and what differs between two versions of a table, in words appended to why. */
+/* ---- the diff (diff.c) ----------------------------------------------------------------------
+ *
+ * What differs between two schema values, computed once and engine-neutrally from what
+ * introspection put into them; a backend's plan receives it and decides only how to carry
+ * out each change (native ALTER, rebuild, DROP/ADD CONSTRAINT) and what data it could lose. */
+
+/* What differs in a column (bits of col_change.what). */
+enum {
+    COL_ADDED = 1,    /* only in the target */
+    COL_DROPPED = 2,  /* only in the current schema */
+    COL_TYPE = 4,     /* declared type (names compared as SQL does) */
+    COL_NOTNULL = 8,  /* NOT NULL added or removed */
+    COL_DEFAULT = 16, /* DEFAULT expression (its text) */
+    COL_PK = 32,      /* position in the primary key */
+    COL_HIDDEN = 64   /* hidden or generated */
+};
+
+typedef struct col_change {
+    const sch_column *cur, *tgt; /* NULL on the side that has no such column */
+    unsigned what;               /* COL_* bits; 0: the same column */
+} col_change;
+
+/* A constraint the engine states (sch_constraint) that goes (tgt NULL), comes (cur NULL), or
+ * stays under another name (both: the same kind and definition). */
+typedef struct con_change {
+    const sch_constraint *cur, *tgt;
+} con_change;
+
+/* A table added (cur NULL), dropped (tgt NULL), or in both with a difference. */
+typedef struct table_change {
+    const sch_table *cur, *tgt;
+    bool structure;   /* columns (as a set, and each one's type, NOT NULL, default, key position,
+                         generation), keys and their actions, constraints, or options differ */
+    bool text;        /* the definitions' normal forms differ: the above, or column order,
+                         collations, names, spelling */
+    col_change *cols; /* a table in both: its dropped columns, then each target column */
+    size_t ncols;
+    con_change *cons; /* the current's constraints that go, the target's that come (all of an
+                         added table's), those renamed */
+    size_t ncons;
+    char *why; /* a table in both: what differs, in words */
+} table_change;
+
+/* An index, view or trigger added (cur NULL), dropped (tgt NULL) or changed (its normal
+ * form); kind is "index", "view" or "trigger". */
+typedef struct object_change {
+    const char *kind;
+    const sch_object *cur, *tgt;
+} object_change;
+
+typedef struct sch_diff {
+    table_change *tables; /* the target's tables that are new or differ (in its order), then
+                             the current tables it does not have */
+    size_t ntables;
+    object_change *objects;
+    size_t nobjects;
+    bool empty_target; /* the target declares no table while the current schema has some */
+} sch_diff;
+
+/* The differences from cur to tgt into *d (always safe to free); false when out of memory. */
+bool rli_schema_diff(const schema *cur, const schema *tgt, sch_diff *d);
+void rli_schema_diff_free(sch_diff *d);
+/* The change of the table named name (in the target, or a dropped one), or NULL: the same. */
+const table_change *rli_diff_table(const sch_diff *d, const char *name);
+/* The change of kind's object named name, or NULL: the same (or in neither). */
+const object_change *rli_diff_object(const sch_diff *d, const char *kind, const char *name);
+
+/* Names equal as SQL compares them (case-insensitive; NULL only to NULL). */
 bool rli_same_name(const char *a, const char *b);
-void rli_describe_table_change(const sch_table *c, const sch_table *t, strbuf *why);
-/* t's constraint of k's kind and definition (t may be NULL), or NULL. */
-const sch_constraint *rli_same_constraint(const sch_table *t, const sch_constraint *k);
 
 /* rl_copy's verification (verify.c): every table of s (the source's schema) on src against
  * the table of that name on dst, each column normalised as types says (types[i] for table i;

@@ -234,7 +234,11 @@ int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *
         began = code == RL_OK;
         if (began) code = try_renames(db, p, &cur);
     }
-    if (p && code == RL_OK) code = db->be->plan(db, &cur, &tgt, p);
+    sch_diff diff = {0};
+    if (p && code == RL_OK && !rli_schema_diff(&cur, &tgt, &diff))
+        code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
+    if (p && code == RL_OK) code = db->be->plan(db, &cur, &tgt, &diff, p);
+    rli_schema_diff_free(&diff);
     if (began) rl_rollback(db);
     if (p && code == RL_OK) {
         broken_views(p, &tgt, opts ? opts->renames : NULL, nr);

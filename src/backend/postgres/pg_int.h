@@ -274,7 +274,9 @@ int rli_pg_orphans(pg_conn *c, const char *table, const char *conname, int64_t l
 /* "notes row id = 2: owner = 42 has no matching row in users(id)" */
 void rli_pg_orphan_text(strbuf *b, const pg_orphan *o);
 int rli_pg_load_schema(rl_db *db, const char *sql, struct schema *out);
-int rli_pg_plan(rl_db *db, const struct schema *cur, const struct schema *tgt, struct rl_plan *p);
+struct sch_diff;
+int rli_pg_plan(rl_db *db, const struct schema *cur, const struct schema *tgt,
+                const struct sch_diff *d, struct rl_plan *p);
 int rli_pg_apply(rl_db *db, const struct rl_plan *p, const rl_migrate_options *opts);
 int rli_pg_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
                  int64_t *count);

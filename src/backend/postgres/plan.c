@@ -11,10 +11,13 @@
  *
  * (NOT VALID then VALIDATE: the check of the existing rows takes a lighter lock.)  A key that
  * was NOT VALID before stays so, as rows that broke it before the migration do not block one
- * on SQLite either.  The order keeps every statement valid: views and changed keys out of
- * the way first, then indexes and constraints that go, tables that go, new tables, columns,
- * constraints and keys that come, indexes, views.  What a plan would lose is found by
- * counting in the data, as on SQLite (a type change counts the values the cast would alter).
+ * on SQLite either.  What changes comes from src/migrate/diff.c (sch_diff): a table is altered
+ * when its structure differs (its columns as a set, constraints, keys), never for a column
+ * order or spelling alone, which PostgreSQL cannot change in place.  The order keeps every
+ * statement valid: views and changed keys out of the way first, then indexes and constraints that
+ * go, tables that go, new tables, columns, constraints and keys that come, indexes, views.  What a
+ * plan would lose is found by counting in the data, as on SQLite (a type change counts the values
+ * the cast would alter).
  */
 #define _GNU_SOURCE /* asprintf */
 #include "core/schema.h"
@@ -111,41 +114,14 @@ static void column_loss(pg_conn *c, rl_plan *p, const sch_table *t, const sch_co
     free(why);
 }
 
-/* What changing table c into t would lose. */
-static void table_loss(pg_conn *c, rl_plan *p, const sch_table *cur, const sch_table *t)
+/* What the change ch of a table in both would lose. */
+static void table_loss(pg_conn *c, rl_plan *p, const table_change *ch)
 {
-    int64_t rows = count_rows(c, cur->name, NULL, NULL);
+    int64_t rows = count_rows(c, ch->cur->name, NULL, NULL);
     if (rows == 0) return;
-    for (size_t i = 0; i < cur->ncols; i++)
-        if (!rli_table_column(t, cur->cols[i].name))
-            column_loss(c, p, cur, &cur->cols[i], NULL, rows);
-    for (size_t i = 0; i < t->ncols; i++)
-        column_loss(c, p, t, rli_table_column(cur, t->cols[i].name), &t->cols[i], rows);
-}
-
-/* ---- comparing ------------------------------------------------------------------------------ */
-
-static bool same_text(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_column(const sch_column *a, const sch_column *b)
-{
-    return rli_same_name(a->type, b->type) && a->notnull == b->notnull && a->hidden == b->hidden &&
-           same_text(a->dflt, b->dflt);
-}
-
-static bool table_changes(const sch_table *c, const sch_table *t)
-{
-    if (c->ncols != t->ncols || c->ncons != t->ncons) return true;
-    for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *cc = rli_table_column(c, t->cols[i].name);
-        if (!cc || !same_column(cc, &t->cols[i])) return true;
-    }
-    for (size_t i = 0; i < t->ncons; i++)
-        if (!rli_same_constraint(c, &t->cons[i])) return true;
-    return false;
+    for (size_t i = 0; i < ch->ncols; i++) /* dropped ones on the current table, as before */
+        column_loss(c, p, ch->cols[i].tgt ? ch->tgt : ch->cur, ch->cols[i].cur, ch->cols[i].tgt,
+                    rows);
 }
 
 /* ---- steps ---------------------------------------------------------------------------------- */
@@ -154,6 +130,7 @@ typedef struct planner {
     pg_conn *c;
     rl_plan *p;
     const schema *cur, *tgt;
+    const sch_diff *d;
 } planner;
 
 /* ALTER TABLE t <what>, with one identifier (column or constraint) in it. */
@@ -173,11 +150,13 @@ static void alter(rl_plan *p, const char *table, const char *what, const char *i
 /* Constraints of the current tables that go or change, keys (kind 'f') or the others. */
 static void drop_constraints(planner *pl, bool keys)
 {
-    for (size_t i = 0; i < pl->cur->ntables; i++) {
-        const sch_table *c = &pl->cur->tables[i], *t = rli_schema_table(pl->tgt, c->name);
-        for (size_t k = 0; t && k < c->ncons; k++)
-            if ((c->cons[k].kind == 'f') == keys && !rli_same_constraint(t, &c->cons[k]))
-                alter(pl->p, c->name, "DROP CONSTRAINT", c->cons[k].name, NULL);
+    for (size_t i = 0; i < pl->d->ntables; i++) {
+        const table_change *ch = &pl->d->tables[i];
+        for (size_t k = 0; ch->cur && ch->tgt && k < ch->ncons; k++) {
+            const sch_constraint *ck = ch->cons[k].cur;
+            if (ck && !ch->cons[k].tgt && (ck->kind == 'f') == keys)
+                alter(pl->p, ch->cur->name, "DROP CONSTRAINT", ck->name, NULL);
+        }
     }
 }
 
@@ -195,13 +174,12 @@ static bool has_constraint(const sch_table *t, const char *name)
  * and errors call a key by is then the schema's. */
 static void rename_constraints(planner *pl)
 {
-    for (size_t i = 0; i < pl->tgt->ntables; i++) {
-        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
-        for (size_t k = 0; c && k < t->ncons; k++) {
-            const sch_constraint *tk = &t->cons[k], *ck = rli_same_constraint(c, tk);
-            if (!ck || strcmp(ck->name, tk->name) == 0 || has_constraint(c, tk->name) ||
-                has_constraint(t, ck->name))
-                continue;
+    for (size_t i = 0; i < pl->d->ntables; i++) {
+        const table_change *ch = &pl->d->tables[i];
+        const sch_table *t = ch->tgt, *c = ch->cur;
+        for (size_t k = 0; c && t && k < ch->ncons; k++) {
+            const sch_constraint *tk = ch->cons[k].tgt, *ck = ch->cons[k].cur;
+            if (!ck || !tk || has_constraint(c, tk->name) || has_constraint(t, ck->name)) continue;
             rli_plan_summary(pl->p, "~ table %s: constraint %s renamed to %s", t->name, ck->name,
                              tk->name);
             pl->p->changes++;
@@ -220,11 +198,12 @@ static void rename_constraints(planner *pl)
  * never validated: rows that broke it before still may). */
 static void add_constraints(planner *pl, bool keys)
 {
-    for (size_t i = 0; i < pl->tgt->ntables; i++) {
-        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
-        for (size_t k = 0; k < t->ncons; k++) {
-            const sch_constraint *tk = &t->cons[k];
-            if ((tk->kind == 'f') != keys || rli_same_constraint(c, tk) || (!c && !keys)) continue;
+    for (size_t i = 0; i < pl->d->ntables; i++) {
+        const table_change *ch = &pl->d->tables[i];
+        const sch_table *t = ch->tgt, *c = ch->cur;
+        for (size_t k = 0; t && k < ch->ncons; k++) {
+            const sch_constraint *tk = ch->cons[k].tgt;
+            if (!tk || ch->cons[k].cur || (tk->kind == 'f') != keys || (!c && !keys)) continue;
             bool deferred_check = c && (tk->kind == 'f' || tk->kind == 'c');
             bool was_unchecked = false;
             for (size_t j = 0; c && j < c->ncons; j++)
@@ -259,19 +238,27 @@ static void create_table(planner *pl, const sch_table *t)
     rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_pg_table_sql(t, false)});
 }
 
+/* Whether a column in both, changed as what says, is dropped and added again: a generated
+ * column whose expression changes, or one that becomes or stops being generated. */
+static bool regenerated(const col_change *cc)
+{
+    return cc->cur && cc->tgt &&
+           ((cc->what & COL_HIDDEN) ||
+            (cc->tgt->hidden && (cc->what & (COL_TYPE | COL_NOTNULL | COL_DEFAULT))));
+}
+
 /* The columns of a table that stays: added, dropped, changed in place (a generated column
  * whose expression changes is dropped and added again). */
-static void alter_columns(planner *pl, const sch_table *c, const sch_table *t)
+static void alter_columns(planner *pl, const table_change *ch)
 {
-    for (size_t i = 0; i < c->ncols; i++) {
-        const sch_column *tc = rli_table_column(t, c->cols[i].name);
-        if (!tc || (tc->hidden != c->cols[i].hidden) ||
-            (tc->hidden && !same_column(tc, &c->cols[i])))
-            alter(pl->p, t->name, "DROP COLUMN", c->cols[i].name, NULL);
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
-        if (!cc || tc->hidden != cc->hidden || (tc->hidden && !same_column(tc, cc))) {
+    const sch_table *t = ch->tgt;
+    for (size_t i = 0; i < ch->ncols; i++)
+        if (!ch->cols[i].tgt || regenerated(&ch->cols[i]))
+            alter(pl->p, t->name, "DROP COLUMN", ch->cols[i].cur->name, NULL);
+    for (size_t i = 0; i < ch->ncols; i++) {
+        const sch_column *tc = ch->cols[i].tgt, *cc = ch->cols[i].cur;
+        if (!tc) continue;
+        if (!cc || regenerated(&ch->cols[i])) {
             strbuf def;
             rli_sb_init(&def);
             rli_pg_column_def(&def, tc);
@@ -286,11 +273,11 @@ static void alter_columns(planner *pl, const sch_table *c, const sch_table *t)
         }
         bool ident_c = cc->dflt && strncmp(cc->dflt, "GENERATED ", 10) == 0;
         bool ident_t = tc->dflt && strncmp(tc->dflt, "GENERATED ", 10) == 0;
-        bool dflt_changes = !same_text(cc->dflt, tc->dflt);
+        bool dflt_changes = ch->cols[i].what & COL_DEFAULT;
         if (dflt_changes && cc->dflt)
             alter(pl->p, t->name, "ALTER COLUMN", tc->name,
                   ident_c ? " DROP IDENTITY" : " DROP DEFAULT");
-        if (!rli_same_name(cc->type, tc->type)) {
+        if (ch->cols[i].what & COL_TYPE) {
             char *rest = NULL, *q = rli_quoted(tc->name);
             if (q && asprintf(&rest, " TYPE %s USING %s::%s", tc->type, q, tc->type) < 0)
                 rest = NULL;
@@ -298,7 +285,7 @@ static void alter_columns(planner *pl, const sch_table *c, const sch_table *t)
             free(rest);
             free(q);
         }
-        if (cc->notnull != tc->notnull)
+        if (ch->cols[i].what & COL_NOTNULL)
             alter(pl->p, t->name, "ALTER COLUMN", tc->name,
                   tc->notnull ? " SET NOT NULL" : " DROP NOT NULL");
         if (dflt_changes && tc->dflt) {
@@ -313,17 +300,17 @@ static void alter_columns(planner *pl, const sch_table *c, const sch_table *t)
 /* ---- indexes and views ------------------------------------------------------------------------
  */
 
-static void drop_objects(planner *pl, const sch_object *cur, size_t ncur, const sch_object *tgt,
-                         size_t ntgt, const char *kind, bool all)
+static void drop_objects(planner *pl, const sch_object *cur, size_t ncur, const char *kind,
+                         bool all)
 {
     for (size_t i = 0; i < ncur; i++) {
-        const sch_object *t = rli_schema_object((sch_object *)tgt, ntgt, cur[i].name);
-        if (!t) {
+        const object_change *oc = rli_diff_object(pl->d, kind, cur[i].name);
+        if (oc && !oc->tgt) {
             rli_plan_summary(pl->p, "- %s %s", kind, cur[i].name);
             pl->p->changes++;
         }
         bool table_goes = cur[i].table && !rli_schema_table(pl->tgt, cur[i].table);
-        if ((all || !t || strcmp(t->sql, cur[i].sql) != 0) && !table_goes) {
+        if ((all || oc) && !table_goes) {
             strbuf b;
             rli_sb_init(&b);
             rli_sb_printf(&b, "DROP %s ", strcmp(kind, "view") == 0 ? "VIEW" : "INDEX");
@@ -333,14 +320,14 @@ static void drop_objects(planner *pl, const sch_object *cur, size_t ncur, const 
     }
 }
 
-static void create_objects(planner *pl, const sch_object *cur, size_t ncur, const sch_object *tgt,
-                           size_t ntgt, const char *kind, bool all)
+static void create_objects(planner *pl, const sch_object *tgt, size_t ntgt, const char *kind,
+                           bool all)
 {
     for (size_t i = 0; i < ntgt; i++) {
-        const sch_object *c = rli_schema_object((sch_object *)cur, ncur, tgt[i].name);
-        bool changed = !c || strcmp(c->sql, tgt[i].sql) != 0;
-        bool table_new = tgt[i].table && c && !rli_schema_table(pl->cur, tgt[i].table);
-        if (!c)
+        const object_change *oc = rli_diff_object(pl->d, kind, tgt[i].name);
+        bool added = oc && !oc->cur, changed = oc != NULL;
+        bool table_new = tgt[i].table && !added && !rli_schema_table(pl->cur, tgt[i].table);
+        if (added)
             rli_plan_summary(pl->p, "+ %s %s", kind, tgt[i].name), pl->p->changes++;
         else if (changed)
             rli_plan_summary(pl->p, "~ %s %s: definition changed", kind, tgt[i].name),
@@ -352,37 +339,29 @@ static void create_objects(planner *pl, const sch_object *cur, size_t ncur, cons
 /* ---- the plan -----------------------------------------------------------------------------------
  */
 
-/* Describe each table's fate (and count it); true when any table changes. */
+/* Describe each table's fate (and count it); true when any table changes.  A table in both
+ * changes when its structure does. */
 static bool describe_tables(planner *pl)
 {
     rl_plan *p = pl->p;
     bool any = false;
-    for (size_t i = 0; i < pl->tgt->ntables; i++) {
-        const sch_table *t = &pl->tgt->tables[i], *c = rli_schema_table(pl->cur, t->name);
-        if (c && !table_changes(c, t)) continue;
+    for (size_t i = 0; i < pl->d->ntables; i++) {
+        const table_change *ch = &pl->d->tables[i];
+        if (!ch->structure) continue;
         any = true;
         p->changes++;
-        if (!c) {
-            rli_plan_summary(p, "+ table %s", t->name);
-            continue;
+        if (!ch->cur) {
+            rli_plan_summary(p, "+ table %s", ch->tgt->name);
+        } else if (ch->tgt) {
+            rli_plan_summary(p, "~ table %s: %s (ALTER TABLE)", ch->tgt->name, ch->why);
+            table_loss(pl->c, p, ch);
+        } else {
+            int64_t rows = count_rows(pl->c, ch->cur->name, NULL, NULL);
+            rli_plan_summary(p, "- table %s (%lld rows)", ch->cur->name, (long long)rows);
+            if (rows) rli_loss_dropped_table(p, ch->cur->name, rows);
         }
-        strbuf why;
-        rli_sb_init(&why);
-        rli_describe_table_change(c, t, &why);
-        rli_plan_summary(p, "~ table %s: %s (ALTER TABLE)", t->name, sb_str(&why));
-        rli_sb_free(&why);
-        table_loss(pl->c, p, c, t);
     }
-    for (size_t i = 0; i < pl->cur->ntables; i++) {
-        const sch_table *c = &pl->cur->tables[i];
-        if (rli_schema_table(pl->tgt, c->name)) continue;
-        any = true;
-        p->changes++;
-        int64_t rows = count_rows(pl->c, c->name, NULL, NULL);
-        rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
-        if (rows) rli_loss_dropped_table(p, c->name, rows);
-    }
-    if (pl->tgt->ntables == 0 && pl->cur->ntables > 0) {
+    if (pl->d->empty_target) {
         p->empty_target = true;
         rli_plan_summary(p,
                          "! the target schema declares no table: migrating to it would drop all "
@@ -396,10 +375,10 @@ static void drop_tables(planner *pl)
 {
     strbuf b;
     rli_sb_init(&b);
-    for (size_t i = 0; i < pl->cur->ntables; i++) {
-        if (rli_schema_table(pl->tgt, pl->cur->tables[i].name)) continue;
+    for (size_t i = 0; i < pl->d->ntables; i++) {
+        if (pl->d->tables[i].tgt) continue;
         rli_sb_puts(&b, b.len ? ", " : "DROP TABLE ");
-        rli_sb_ident(&b, pl->cur->tables[i].name);
+        rli_sb_ident(&b, pl->d->tables[i].cur->name);
     }
     if (b.len)
         rli_plan_step(pl->p, (step){.kind = STEP_SQL, .sql = rli_sb_take(&b)});
@@ -425,30 +404,30 @@ static void plan_text(rl_plan *p)
 }
 
 /* The order of a plan in one place. */
-int rli_pg_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+int rli_pg_plan(rl_db *db, const schema *cur, const schema *tgt, const sch_diff *d, rl_plan *p)
 {
-    planner pl = {.c = rli_pg(db), .p = p, .cur = cur, .tgt = tgt};
+    planner pl = {.c = rli_pg(db), .p = p, .cur = cur, .tgt = tgt, .d = d};
     bool tables_change = describe_tables(&pl);
     /* 1. out of the way: views, keys, indexes and constraints that go or change, tables */
-    drop_objects(&pl, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change);
+    drop_objects(&pl, cur->views, cur->nviews, "view", tables_change);
     drop_constraints(&pl, true);
-    drop_objects(&pl, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false);
+    drop_objects(&pl, cur->indexes, cur->nindexes, "index", false);
     drop_constraints(&pl, false);
     drop_tables(&pl);
     /* 2. tables and columns */
-    for (size_t i = 0; i < tgt->ntables; i++) {
-        const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
-        if (!c)
-            create_table(&pl, t);
-        else if (table_changes(c, t))
-            alter_columns(&pl, c, t);
+    for (size_t i = 0; i < d->ntables; i++) {
+        const table_change *ch = &d->tables[i];
+        if (!ch->cur)
+            create_table(&pl, ch->tgt);
+        else if (ch->tgt && ch->structure)
+            alter_columns(&pl, ch);
     }
     /* 3. constraints (renamed first), then keys, then indexes and views */
     rename_constraints(&pl);
     add_constraints(&pl, false);
     add_constraints(&pl, true);
-    create_objects(&pl, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false);
-    create_objects(&pl, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change);
+    create_objects(&pl, tgt->indexes, tgt->nindexes, "index", false);
+    create_objects(&pl, tgt->views, tgt->nviews, "view", tables_change);
     char *all = rli_schema_sql(tgt);
     snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)rli_hash_text(all));
     free(all);

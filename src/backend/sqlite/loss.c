@@ -113,28 +113,28 @@ static int64_t changed_values(sqlite3 *h, const schema *tgt, const sch_table *c,
 
 /* What would be lost by changing table c into t: p->loss (a flag may allow it) and
  * p->blocked (no flag can help: the copy itself would fail). */
-void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_table *c,
-                           const sch_table *t)
+void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const table_change *ch)
 {
+    const sch_table *c = ch->cur, *t = ch->tgt;
     int64_t rows = rli_count_rows(h, c->name, NULL, NULL);
     if (rows == 0) return;
     bool common = !c->without_rowid && !t->without_rowid && !t->is_virtual;
-    for (size_t i = 0; i < t->ncols && !common; i++)
-        common = t->cols[i].hidden == 0 && rli_table_column(c, t->cols[i].name) &&
-                 rli_table_column(c, t->cols[i].name)->hidden == 0;
+    for (size_t i = 0; i < ch->ncols && !common; i++)
+        common = ch->cols[i].cur && ch->cols[i].tgt && ch->cols[i].tgt->hidden == 0 &&
+                 ch->cols[i].cur->hidden == 0;
     if (!common)
         rli_plan_noted(p, &p->loss, "destructive-change",
                        "table %s keeps no column of its old definition: its %lld row%s would "
                        "be dropped",
                        c->name, (long long)rows, rows == 1 ? "" : "s");
-    for (size_t i = 0; i < c->ncols; i++) {
-        const sch_column *cc = &c->cols[i];
-        if (cc->hidden >= 1 || rli_table_column(t, cc->name)) continue;
-        int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
-        if (n) rli_loss_dropped_column(p, c->name, cc->name, n);
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        const sch_column *tc = &t->cols[i], *cc = rli_table_column(c, tc->name);
+    for (size_t i = 0; i < ch->ncols; i++) {
+        const sch_column *cc = ch->cols[i].cur, *tc = ch->cols[i].tgt;
+        if (!tc) { /* dropped */
+            if (cc->hidden >= 1) continue;
+            int64_t n = rli_count_rows(h, c->name, cc->name, " IS NOT NULL");
+            if (n) rli_loss_dropped_column(p, c->name, cc->name, n);
+            continue;
+        }
         if (tc->hidden >= 1) continue;
         if (!cc) {
             if (tc->notnull && !tc->dflt && !tc->pk && !(tc->pk && rli_sqlite_rowid_alias(t)))
@@ -146,7 +146,7 @@ void rli_sqlite_check_loss(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_
             int64_t n = rli_count_rows(h, c->name, cc->name, " IS NULL");
             if (n) rli_loss_nulls(p, t->name, tc->name, n);
         }
-        if (rli_same_name(cc->type, tc->type) && c->strict == t->strict) continue;
+        if (!(ch->cols[i].what & COL_TYPE) && c->strict == t->strict) continue;
         char *why;
         int64_t n = changed_values(h, tgt, c, cc, t, tc, &why);
         rli_loss_type(p, t->name, tc->name, tc->type, n, why);

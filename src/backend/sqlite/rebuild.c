@@ -330,30 +330,30 @@ static void plan_rebuild(sqlite3 *h, rl_plan *p, const schema *tgt, const sch_ta
 /* Tables in the target, by what happens to them. */
 enum fate { F_SAME, F_CREATE, F_NATIVE, F_REBUILD };
 
-/* Drop the views or triggers that change or go (all of them when tables change). */
-static void drop_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *tgt, size_t ntgt,
-                         const char *kind, bool recreate_all)
+/* Drop the views or triggers (kind: the diff's word; sql: the statement's) that change or go
+ * (all of them when tables change). */
+static void drop_objects(rl_plan *p, const sch_diff *d, const sch_object *cur, size_t ncur,
+                         const char *kind, const char *sql, bool recreate_all)
 {
     for (size_t i = 0; i < ncur; i++) {
-        sch_object *t = rli_schema_object(tgt, ntgt, cur[i].name);
-        bool changed = !t || strcmp(t->norm, cur[i].norm) != 0;
-        if (!t) rli_plan_summary(p, "- %s %s", kind, cur[i].name), p->changes++;
-        if (changed || recreate_all) {
+        const object_change *oc = rli_diff_object(d, kind, cur[i].name);
+        if (oc && !oc->tgt) rli_plan_summary(p, "- %s %s", sql, cur[i].name), p->changes++;
+        if (oc || recreate_all) {
             char *q = rli_quoted(cur[i].name);
-            rli_plan_sql(p, "DROP %s IF EXISTS %s", kind, q ? q : "\"\"");
+            rli_plan_sql(p, "DROP %s IF EXISTS %s", sql, q ? q : "\"\"");
             free(q);
         }
     }
 }
 
-static void create_objects(rl_plan *p, sch_object *cur, size_t ncur, sch_object *tgt, size_t ntgt,
+static void create_objects(rl_plan *p, const sch_diff *d, const sch_object *tgt, size_t ntgt,
                            const char *kind, bool recreate_all,
                            bool (*table_fresh)(const rl_plan *, const char *, void *), void *ctx)
 {
     for (size_t i = 0; i < ntgt; i++) {
-        sch_object *c = rli_schema_object(cur, ncur, tgt[i].name);
-        bool changed = !c || strcmp(c->norm, tgt[i].norm) != 0;
-        if (!c)
+        const object_change *oc = rli_diff_object(d, kind, tgt[i].name);
+        bool changed = oc != NULL;
+        if (oc && !oc->cur)
             rli_plan_summary(p, "+ %s %s", kind, tgt[i].name), p->changes++;
         else if (changed)
             rli_plan_summary(p, "~ %s %s: definition changed", kind, tgt[i].name), p->changes++;
@@ -401,42 +401,38 @@ static void plan_text(rl_plan *p)
     rli_sb_puts(b, "COMMIT;\nPRAGMA foreign_keys = ON;\n");
 }
 
-/* Decide each target table's fate and describe it; tables that go are described too. */
-static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p,
-                       enum fate *fates, char ***natives, size_t *nnatives, bool *tables_change)
+/* Decide each target table's fate and describe it; tables that go are described too.  Any
+ * difference in a table's text is carried out: its definition is the CREATE statement. */
+static void plan_fates(rl_db *db, const schema *tgt, const sch_diff *d, rl_plan *p,
+                       enum fate *fates, char ***natives, size_t *nnatives, bool *tables_change,
+                       const schema *cur)
 {
     for (size_t i = 0; i < tgt->ntables; i++) {
-        const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
-        if (!c) {
+        const sch_table *t = &tgt->tables[i];
+        const table_change *ch = rli_diff_table(d, t->name);
+        if (!ch || !ch->text) continue;
+        *tables_change = true;
+        if (!ch->cur) {
             fates[i] = F_CREATE;
             rli_plan_summary(p, "+ %stable %s", t->is_virtual ? "virtual " : "", t->name);
-            *tables_change = true;
             continue;
         }
-        if (strcmp(c->norm, t->norm) == 0) continue;
-        *tables_change = true;
-        strbuf why;
-        rli_sb_init(&why);
-        if (c->is_virtual || t->is_virtual)
-            rli_sb_puts(&why, "virtual table definition changed");
-        else
-            rli_describe_table_change(c, t, &why);
-        bool native = native_alters(cur, c, t, &natives[i], &nnatives[i]);
+        bool native = native_alters(cur, ch->cur, t, &natives[i], &nnatives[i]);
         fates[i] = native ? F_NATIVE : F_REBUILD;
-        rli_plan_summary(p, "~ table %s: %s (%s)", t->name, sb_str(&why),
+        rli_plan_summary(p, "~ table %s: %s (%s)", t->name, ch->why,
                          native ? "ALTER TABLE" : "rebuild");
-        rli_sb_free(&why);
-        rli_sqlite_check_loss(rli_sqlite_h(db), p, tgt, c, t);
+        rli_sqlite_check_loss(rli_sqlite_h(db), p, tgt, ch);
     }
-    for (size_t i = 0; i < cur->ntables; i++) {
-        const sch_table *c = &cur->tables[i];
-        if (rli_schema_table(tgt, c->name)) continue;
+    for (size_t i = 0; i < d->ntables; i++) {
+        const sch_table *c = d->tables[i].cur;
+        if (d->tables[i].tgt) continue;
         *tables_change = true;
         int64_t rows = rli_count_rows(rli_sqlite_h(db), c->name, NULL, NULL);
         rli_plan_summary(p, "- table %s (%lld rows)", c->name, (long long)rows);
         if (rows) rli_loss_dropped_table(p, c->name, rows);
+        p->changes++;
     }
-    if (tgt->ntables == 0 && cur->ntables > 0) {
+    if (d->empty_target) {
         p->empty_target = true;
         rli_plan_summary(
             p,
@@ -446,26 +442,25 @@ static void plan_fates(rl_db *db, const schema *cur, const schema *tgt, rl_plan 
     }
     for (size_t i = 0; i < tgt->ntables; i++)
         if (fates[i] != F_SAME) p->changes++;
-    for (size_t i = 0; i < cur->ntables; i++)
-        if (!rli_schema_table(tgt, cur->tables[i].name)) p->changes++;
 }
 
 /* Drop the indexes that change or go (a rebuilt table's indexes go with it). */
-static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const enum fate *fates)
+static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const sch_diff *d,
+                         const enum fate *fates)
 {
     for (size_t i = 0; i < cur->nindexes; i++) {
         const sch_object *ci = &cur->indexes[i];
-        sch_object *ti = rli_schema_object(tgt->indexes, tgt->nindexes, ci->name);
+        const object_change *oc = rli_diff_object(d, "index", ci->name);
         bool table_goes = !rli_schema_table(tgt, ci->table);
         bool rebuilt = false;
         for (size_t k = 0; k < tgt->ntables; k++)
             if (rli_same_name(tgt->tables[k].name, ci->table) && fates[k] == F_REBUILD)
                 rebuilt = true;
-        if (!ti) {
+        if (oc && !oc->tgt) {
             rli_plan_summary(p, "- index %s", ci->name);
             p->changes++;
         }
-        if ((!ti || strcmp(ti->norm, ci->norm) != 0) && !table_goes && !rebuilt) {
+        if (oc && !table_goes && !rebuilt) {
             char *q = rli_quoted(ci->name);
             rli_plan_sql(p, "DROP INDEX IF EXISTS %s", q ? q : "\"\"");
             free(q);
@@ -474,7 +469,7 @@ static void drop_indexes(rl_plan *p, const schema *cur, const schema *tgt, const
 }
 
 /* The order of a plan in one place (over 60 lines so that it reads top to bottom). */
-int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
+int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, const sch_diff *d, rl_plan *p)
 {
     enum fate *fates = calloc(tgt->ntables + 1, sizeof *fates);
     char ***natives = calloc(tgt->ntables + 1, sizeof *natives);
@@ -486,13 +481,12 @@ int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
         return rli_err_set(db, RL_ENOMEM, "Out of memory.");
     }
     bool tables_change = false;
-    plan_fates(db, cur, tgt, p, fates, natives, nnatives, &tables_change);
+    plan_fates(db, tgt, d, p, fates, natives, nnatives, &tables_change, cur);
 
     /* 1. views and triggers out of the way; indexes that change or go. */
-    drop_objects(p, cur->triggers, cur->ntriggers, tgt->triggers, tgt->ntriggers, "TRIGGER",
-                 tables_change);
-    drop_objects(p, cur->views, cur->nviews, tgt->views, tgt->nviews, "VIEW", tables_change);
-    drop_indexes(p, cur, tgt, fates);
+    drop_objects(p, d, cur->triggers, cur->ntriggers, "trigger", "TRIGGER", tables_change);
+    drop_objects(p, d, cur->views, cur->nviews, "view", "VIEW", tables_change);
+    drop_indexes(p, cur, tgt, d, fates);
     /* 2. tables */
     for (size_t i = 0; i < tgt->ntables; i++) {
         const sch_table *t = &tgt->tables[i], *c = rli_schema_table(cur, t->name);
@@ -503,20 +497,17 @@ int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, rl_plan *p)
         }
         if (fates[i] == F_REBUILD) plan_rebuild(rli_sqlite_h(db), p, tgt, c, t);
     }
-    for (size_t i = 0; i < cur->ntables; i++) {
-        if (rli_schema_table(tgt, cur->tables[i].name)) continue;
-        char *q = rli_quoted(cur->tables[i].name);
+    for (size_t i = 0; i < d->ntables; i++) {
+        if (d->tables[i].tgt) continue;
+        char *q = rli_quoted(d->tables[i].cur->name);
         rli_plan_sql(p, "DROP TABLE %s", q ? q : "\"\"");
         free(q);
     }
     /* 3. indexes, views, triggers */
     fresh_ctx fc = {tgt, fates};
-    create_objects(p, cur->indexes, cur->nindexes, tgt->indexes, tgt->nindexes, "index", false,
-                   table_fresh, &fc);
-    create_objects(p, cur->views, cur->nviews, tgt->views, tgt->nviews, "view", tables_change, NULL,
-                   NULL);
-    create_objects(p, cur->triggers, cur->ntriggers, tgt->triggers, tgt->ntriggers, "trigger",
-                   tables_change, NULL, NULL);
+    create_objects(p, d, tgt->indexes, tgt->nindexes, "index", false, table_fresh, &fc);
+    create_objects(p, d, tgt->views, tgt->nviews, "view", tables_change, NULL, NULL);
+    create_objects(p, d, tgt->triggers, tgt->ntriggers, "trigger", tables_change, NULL, NULL);
     for (size_t i = 0; i < tgt->ntables; i++) {
         for (size_t k = 0; k < nnatives[i]; k++)
             free(natives[i][k]);

@@ -144,7 +144,7 @@ typedef struct scratch {
     sqlite3 *h;
     unsigned long ticks; /* progress handler calls */
     bool timed_out;
-    char *denied; /* what the authorizer refused (malloc'd) */
+    char *denied;    /* what the authorizer refused (malloc'd) */
     char *functions; /* the engine's own functions a schema may call: ",name,name," */
 } scratch;
 int rli_scratch_open(scratch *s);
@@ -209,9 +209,12 @@ char *rli_sqlite_temp_name(sqlite3 *h, const schema *tgt, const char *prefix, co
 /* Whether table t has a column that aliases the rowid (INTEGER PRIMARY KEY). */
 bool rli_sqlite_rowid_alias(const sch_table *t);
 /* Record in p what changing table c into t would lose (loss.c). */
-void rli_sqlite_check_loss(sqlite3 *h, struct rl_plan *p, const schema *tgt, const sch_table *c,
-                           const sch_table *t);
-int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, struct rl_plan *p);
+struct table_change;
+struct sch_diff;
+void rli_sqlite_check_loss(sqlite3 *h, struct rl_plan *p, const schema *tgt,
+                           const struct table_change *ch);
+int rli_sqlite_plan(rl_db *db, const schema *cur, const schema *tgt, const struct sch_diff *d,
+                    struct rl_plan *p);
 /* The backend's apply(): run a plan in one transaction with keys off, checked before COMMIT. */
 /* rl_check on SQLite (check.c). */
 int rli_sqlite_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
