@@ -117,6 +117,34 @@ char *rli_glob_regex(const char *g)
     return rli_sb_take(&b);
 }
 
+void rli_render_orphans(strbuf *b, const char *select, const char *child, const char *const *from,
+                        const char *parent, const char *const *to, size_t n, int64_t limit)
+{
+    rli_sb_printf(b, "SELECT %s FROM ", select);
+    rli_sb_ident(b, child);
+    rli_sb_puts(b, " AS c WHERE ");
+    for (size_t i = 0; i < n; i++) {
+        rli_sb_puts(b, "c.");
+        rli_sb_ident(b, from[i]);
+        rli_sb_puts(b, " IS NOT NULL AND ");
+    }
+    if (parent) {
+        rli_sb_puts(b, "NOT EXISTS (SELECT 1 FROM ");
+        rli_sb_ident(b, parent);
+        rli_sb_puts(b, " AS p WHERE ");
+        for (size_t i = 0; i < n; i++) {
+            rli_sb_puts(b, i ? " AND p." : "p.");
+            rli_sb_ident(b, to[i]);
+            rli_sb_puts(b, " = c.");
+            rli_sb_ident(b, from[i]);
+        }
+        rli_sb_puts(b, ")");
+    } else {
+        rli_sb_puts(b, "1");
+    }
+    if (limit > 0) rli_sb_printf(b, " LIMIT %lld", (long long)limit);
+}
+
 void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,
                       const char *cond)
 {

@@ -191,6 +191,15 @@ char *rli_glob_regex(const char *g);
 extern const rl_dialect rli_dialect_sqlite;
 extern const rl_dialect rli_dialect_postgres;
 
+/* The rows of child (alias c) whose key from[0..n-1] has no parent row (alias p) in parent
+ * with to[i] = from[i] (every key column set, NOT EXISTS the parent row), appended to b as
+ * "SELECT <select> FROM child AS c WHERE ... [LIMIT limit]": select is the caller's select
+ * list over c (engines word values differently); parent NULL (a parent table that does not
+ * exist): every row with its key set.  limit <= 0: no limit.  Names quoted.  Every engine's
+ * orphan query (migrations, rl_check) is this one. */
+void rli_render_orphans(strbuf *b, const char *select, const char *child, const char *const *from,
+                        const char *parent, const char *const *to, size_t n, int64_t limit);
+
 /* "SELECT count(*) FROM [schema.]table[ WHERE column<cond>]" appended to b, names quoted
  * (schema may be NULL; cond, e.g. " IS NULL", is reflite's own text). */
 void rli_render_count(strbuf *b, const char *schema, const char *table, const char *column,

@@ -53,53 +53,53 @@ static void literal_expr(strbuf *q, const char *alias, const char *column)
     rli_sb_puts(q, ") END");
 }
 
-/* SELECT row, value[, rowid] FROM child c WHERE every key column is set AND NOT EXISTS (the
- * parent row). */
+/* SELECT row, value, rowid of the rows of table whose key has no parent (the renderer's orphan
+ * query): row "pk = value" (or the ctid), value the key's values as SQL literals, rowid the
+ * integer primary key or 0. */
 static char *orphan_query(const PGresult *key, const PGresult *pk, const char *table, int64_t limit)
 {
     int n = PQntuples(key);
     bool has_pk = PQntuples(pk) == 1;
-    strbuf q;
+    strbuf sel, q;
+    rli_sb_init(&sel);
     rli_sb_init(&q);
-    rli_sb_puts(&q, "SELECT ");
     if (has_pk) {
-        rli_sb_literal(&q, PQgetvalue(pk, 0, 0));
-        rli_sb_puts(&q, " || ' = ' || ");
-        literal_expr(&q, "c", PQgetvalue(pk, 0, 0));
+        rli_sb_literal(&sel, PQgetvalue(pk, 0, 0));
+        rli_sb_puts(&sel, " || ' = ' || ");
+        literal_expr(&sel, "c", PQgetvalue(pk, 0, 0));
     } else {
-        rli_sb_puts(&q, "'ctid ' || c.ctid::text");
+        rli_sb_puts(&sel, "'ctid ' || c.ctid::text");
     }
-    rli_sb_puts(&q, ", concat_ws(', '");
+    rli_sb_puts(&sel, ", concat_ws(', '");
     for (int i = 0; i < n; i++) {
-        rli_sb_puts(&q, ", ");
-        literal_expr(&q, "c", PQgetvalue(key, i, 0));
+        rli_sb_puts(&sel, ", ");
+        literal_expr(&sel, "c", PQgetvalue(key, i, 0));
     }
-    rli_sb_puts(&q, "), ");
+    rli_sb_puts(&sel, "), ");
     if (has_pk && PQgetvalue(pk, 0, 1)[0] == 't') {
-        rli_sb_puts(&q, "c.");
-        rli_sb_ident(&q, PQgetvalue(pk, 0, 0));
+        rli_sb_puts(&sel, "c.");
+        rli_sb_ident(&sel, PQgetvalue(pk, 0, 0));
     } else {
-        rli_sb_puts(&q, "0");
+        rli_sb_puts(&sel, "0");
     }
-    rli_sb_puts(&q, " FROM ");
-    rli_sb_ident(&q, table);
-    rli_sb_puts(&q, " c WHERE ");
-    for (int i = 0; i < n; i++) {
-        rli_sb_puts(&q, "c.");
-        rli_sb_ident(&q, PQgetvalue(key, i, 0));
-        rli_sb_puts(&q, " IS NOT NULL AND ");
+    const char **from = calloc((size_t)n + 1, sizeof *from),
+               **to = calloc((size_t)n + 1, sizeof *to);
+    for (int i = 0; from && to && i < n; i++) {
+        from[i] = PQgetvalue(key, i, 0);
+        to[i] = PQgetvalue(key, i, 1);
     }
-    rli_sb_puts(&q, "NOT EXISTS (SELECT 1 FROM ");
-    rli_sb_ident(&q, PQgetvalue(key, 0, 2));
-    rli_sb_puts(&q, " p WHERE ");
-    for (int i = 0; i < n; i++) {
-        rli_sb_puts(&q, i ? " AND p." : "p.");
-        rli_sb_ident(&q, PQgetvalue(key, i, 1));
-        rli_sb_puts(&q, " = c.");
-        rli_sb_ident(&q, PQgetvalue(key, i, 0));
+    if (from && to && !sel.oom)
+        rli_render_orphans(&q, sb_str(&sel), table, from, PQgetvalue(key, 0, 2), to, (size_t)n,
+                           limit);
+    else
+        q.oom = true;
+    free(from);
+    free(to);
+    rli_sb_free(&sel);
+    if (q.oom) {
+        rli_sb_free(&q);
+        return NULL;
     }
-    rli_sb_puts(&q, ")");
-    if (limit > 0) rli_sb_printf(&q, " LIMIT %lld", (long long)limit);
     return rli_sb_take(&q);
 }
 

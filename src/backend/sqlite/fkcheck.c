@@ -21,6 +21,7 @@
  *
  * The keys themselves (their columns, and why a key cannot be checked) are read in fkkeys.c.
  */
+#include "sql/render.h"
 #include "sqlite_int.h"
 
 #include <ctype.h>
@@ -153,38 +154,26 @@ static int enumerate_key(sqlite3 *h, const char *table, const fk_key *k, fk_viol
             if (rli_strs_push(&id, nid, rli_sqlite_dup_text(st, 0))) nid++;
         sqlite3_finalize(st);
     }
-    strbuf sql, label;
+    strbuf sql, label, select;
     rli_sb_init(&sql);
     rli_sb_init(&label);
+    rli_sb_init(&select);
     col_list(&label, id, nid);
     rli_sb_puts(&label, " = ");
-    rli_sb_puts(&sql, "SELECT ");
-    tuple_expr(&sql, "c", id, nid);
-    rli_sb_puts(&sql, ", ");
-    tuple_expr(&sql, "c", k->fcols, k->ncols);
-    rli_sb_puts(&sql, " FROM ");
-    rli_sb_ident(&sql, table);
-    rli_sb_puts(&sql, " AS c WHERE ");
-    for (size_t i = 0; i < k->ncols; i++) {
-        rli_sb_puts(&sql, "c.");
-        rli_sb_ident(&sql, k->fcols[i]);
-        rli_sb_puts(&sql, " IS NOT NULL AND ");
-    }
-    if (rli_sqlite_table_exists(h, k->parent)) {
-        rli_sb_puts(&sql, "NOT EXISTS (SELECT 1 FROM ");
-        rli_sb_ident(&sql, k->parent);
-        rli_sb_puts(&sql, " AS p WHERE ");
-        for (size_t i = 0; i < k->ncols; i++) {
-            if (i) rli_sb_puts(&sql, " AND ");
-            rli_sb_puts(&sql, "p.");
-            rli_sb_ident(&sql, k->tcols[i][0] ? k->tcols[i] : "rowid");
-            rli_sb_puts(&sql, " = c.");
-            rli_sb_ident(&sql, k->fcols[i]);
-        }
-        rli_sb_puts(&sql, ")");
-    } else {
-        rli_sb_puts(&sql, "1");
-    }
+    tuple_expr(&select, "c", id, nid);
+    rli_sb_puts(&select, ", ");
+    tuple_expr(&select, "c", k->fcols, k->ncols);
+    const char **to = calloc(k->ncols + 1, sizeof *to);
+    for (size_t i = 0; to && i < k->ncols; i++)
+        to[i] = k->tcols[i][0] ? k->tcols[i] : "rowid";
+    if (to)
+        rli_render_orphans(&sql, sb_str(&select), table, (const char *const *)k->fcols,
+                           rli_sqlite_table_exists(h, k->parent) ? k->parent : NULL, to, k->ncols,
+                           0);
+    else
+        sql.oom = true;
+    free(to);
+    rli_sb_free(&select);
     sqlite3_stmt *st = NULL;
     rc = sql.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL);
     while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
