@@ -26,9 +26,22 @@ static void test_incomplete_backend_refused(void **state)
     assert_int_equal(rli_backend_check(&b, err, sizeof err), RL_EMISUSE);
     assert_contains(err, "it has no prepare callback");
     b = rli_postgres_backend;
-    b.check = NULL;
+    b.migrator = NULL;
     assert_int_equal(rli_backend_check(&b, err, sizeof err), RL_EMISUSE);
-    assert_contains(err, "The postgresql backend is incomplete: it has no check callback");
+    assert_contains(err, "The postgresql backend is incomplete: it has no migrator callback");
+    /* the migrator, the other half, has a version and "must" callbacks of its own */
+    rl_migrator m = *rli_postgres_backend.migrator;
+    m.check = NULL;
+    b.migrator = &m;
+    assert_int_equal(rli_backend_check(&b, err, sizeof err), RL_EMISUSE);
+    assert_contains(err, "The postgresql backend's migrator is incomplete: it has no check "
+                         "callback");
+    m = *rli_sqlite_backend.migrator;
+    m.version = RLM_VERSION + 1;
+    b = rli_sqlite_backend;
+    b.migrator = &m;
+    assert_int_equal(rli_backend_check(&b, err, sizeof err), RL_EMISUSE);
+    assert_contains(err, "The sqlite backend's migrator was built for migrator version");
     /* "may" callbacks can be left out */
     b = rli_sqlite_backend;
     b.clear_bindings = NULL;

@@ -29,9 +29,14 @@
  *    ROLLBACK TO a savepoint, which succeeds too; COMMIT fails and ends it.  Nothing meant for
  *    that transaction may run on the new session.
  *
- * The engine-specific parts of migrations (introspection, loading a schema text, rebuilding
- * a table, checking every key) live with each backend, behind the public rl_plan / rl_check
- * calls; see src/migrate/ for the engine-neutral plan and src/backend/sqlite/ for SQLite's.
+ * A backend has two halves, each a table of its own with its own version, after libgit2's
+ * git_refdb_backend:
+ *  - the engine (rl_backend): connections, statements, transactions, errors, introspection;
+ *  - the migrator (rl_migrator, below; rl_backend.migrator): loading a schema text, carrying
+ *    out the engine-neutral diff of src/migrate/diff.c (plan: native ALTER, rebuild, DROP/ADD
+ *    CONSTRAINT ... NOT VALID + VALIDATE, and what data each step could lose), applying a plan
+ *    and checking a database (rl_check).
+ * rl_open checks both versions and every "must" callback of both (rli_backend_check).
  */
 #ifndef REFLITE_BACKEND_H
 #define REFLITE_BACKEND_H
@@ -42,8 +47,9 @@
 #include <stdint.h>
 #include <strings.h>
 
-/* Bumped whenever a callback is added, removed or changes its contract. */
-#define RLB_VERSION 8
+/* Bumped whenever a callback is added, removed or changes its contract (9: the migrator's
+ * callbacks moved to a table of their own). */
+#define RLB_VERSION 9
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -214,18 +220,33 @@ typedef struct rl_backend {
      * ascending order.  NULL for any other index, one that does not exist, or when out of
      * memory.  NULL callback: no index counts as plain (rl_copy then makes its own). */
     char *(*index_columns)(rl_db *db, const char *table, const char *index);
+
+    /* ---- the other half ------------------------------------------------------------------ */
+
+    /* must: the migrator (below): loading schema texts, planning, applying and checking. */
+    const struct rl_migrator *migrator;
+} rl_backend;
+
+/*
+ * The migrator: the half of a backend that changes and checks a database's schema, above the
+ * engine half (rl_backend), whose statements, introspection and errors it uses.  Its own
+ * version (RLM_VERSION), its own "must" and "may" as above; every callback takes the
+ * connection (rl_db) it works on.
+ */
+#define RLM_VERSION 1
+
+typedef struct rl_migrator {
+    int version; /* RLM_VERSION */
     /* must: load schema text that may be hostile (a schema file, models' DDL) into out
      * without touching the database: nothing but schema statements may run, and nothing
      * for long; on failure set db's error (RL_EINVAL with the reason). */
     int (*load_schema)(rl_db *db, const char *sql, struct schema *out);
 
-    /* ---- migrations --------------------------------------------------------------------- */
-
     /* must: fill p (src/migrate/migrate.h) with the steps that carry out diff, the changes from
      * cur to tgt (computed by src/migrate/diff.c: the backend compares no schemas itself), a
      * summary line per change, and every loss of data the steps would cause, decided by looking
      * at the data (p->loss: a flag may allow it; p->blocked: nothing can).  Runs no writing
-     * statement.  (Changed in version 8: diff.) */
+     * statement. */
     int (*plan)(rl_db *db, const struct schema *cur, const struct schema *tgt,
                 const struct sch_diff *diff, struct rl_plan *p);
     /* must: run p's steps so that the database ends at the target or is left as it was:
@@ -240,11 +261,11 @@ typedef struct rl_backend {
      * and counted in *count. */
     int (*check)(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void *ctx,
                  int64_t *count);
-} rl_backend;
+} rl_migrator;
 
-/* Whether be can serve: built for RLB_VERSION, and every callback its table marks "must"
- * set.  RL_OK, or RL_EMISUSE with a sentence in errbuf naming the backend and what it lacks
- * (core/db.c; rl_open refuses an incomplete backend so). */
+/* Whether be can serve: built for RLB_VERSION with a migrator built for RLM_VERSION, and every
+ * callback either table marks "must" set.  RL_OK, or RL_EMISUSE with a sentence in errbuf
+ * naming the backend and what it lacks (core/db.c; rl_open refuses an incomplete backend so). */
 int rli_backend_check(const rl_backend *be, char *errbuf, size_t errlen);
 
 /* The SQLite backend (src/backend/sqlite/). */

@@ -141,8 +141,7 @@ int rli_backend_check(const rl_backend *be, char *errbuf, size_t errlen)
         MUST(column_count),   MUST(column_name), MUST(statement_sql),
         MUST(changes),        MUST(last_id),     MUST(fail),
         MUST(maybe_fk),       MUST(errmsg),      MUST(diag_parent),
-        MUST(statement_op),   MUST(introspect),  MUST(load_schema),
-        MUST(plan),           MUST(apply),       MUST(check),
+        MUST(statement_op),   MUST(introspect),  MUST(migrator),
     };
 #undef MUST
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
@@ -151,6 +150,27 @@ int rli_backend_check(const rl_backend *be, char *errbuf, size_t errlen)
                                  "The %s backend is incomplete: it has no %s callback, which "
                                  "every backend must have (src/backend/backend.h).",
                                  name, must[i].callback);
+    const rl_migrator *m = be->migrator;
+    if (m->version != RLM_VERSION)
+        return rli_open_fail(errbuf, errlen, RL_EMISUSE,
+                             "The %s backend's migrator was built for migrator version %d, and "
+                             "this library needs version %d: rebuild it against this library's "
+                             "backend.h.",
+                             name, m->version, RLM_VERSION);
+    const struct {
+        const char *callback;
+        bool set;
+    } must_migrate[] = {{"load_schema", m->load_schema != NULL},
+                        {"plan", m->plan != NULL},
+                        {"apply", m->apply != NULL},
+                        {"check", m->check != NULL}};
+    for (size_t i = 0; i < sizeof must_migrate / sizeof must_migrate[0]; i++)
+        if (!must_migrate[i].set)
+            return rli_open_fail(errbuf, errlen, RL_EMISUSE,
+                                 "The %s backend's migrator is incomplete: it has no %s "
+                                 "callback, which every migrator must have "
+                                 "(src/backend/backend.h).",
+                                 name, must_migrate[i].callback);
     return RL_OK;
 }
 

@@ -74,7 +74,7 @@ int rl_plan_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
     if (p->changes == 0) return RL_OK;
     int code = refusals(db, p, opts);
     if (code != RL_OK || (opts && opts->dry_run)) return code;
-    return db->be->apply(db, p, opts);
+    return db->be->migrator->apply(db, p, opts);
 }
 
 int rl_migrate(rl_db *db, const char *target_sql, const rl_migrate_options *opts)
@@ -157,9 +157,9 @@ int rl_check_ex(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void 
     rli_err_clear(db);
     bool lint = opts && !opts->no_lint;
     if (!(lint && (opts->citus_column || opts->target_sql)))
-        return db->be->check(db, opts, fn, ctx, count);
+        return db->be->migrator->check(db, opts, fn, ctx, count);
     stopping s = {fn, ctx, false};
-    int code = db->be->check(db, opts, stop_seen, &s, count);
+    int code = db->be->migrator->check(db, opts, stop_seen, &s, count);
     if (code == RL_OK && !s.stopped && opts->citus_column)
         code = rli_citus_lint(db, opts->citus_column, stop_seen, &s, count);
     if (code == RL_OK && !s.stopped && opts->target_sql)

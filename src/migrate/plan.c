@@ -222,7 +222,7 @@ int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *
                            "migrate: renames are tried in a transaction of their own; plan them "
                            "outside a transaction.");
     schema cur = {0}, tgt = {0};
-    int code = db->be->load_schema(db, target_sql, &tgt);
+    int code = db->be->migrator->load_schema(db, target_sql, &tgt);
     if (code == RL_OK) code = rli_schema_read(db, &cur, "read the database schema");
     if (code == RL_OK && nr) code = rli_renames_check(db, &cur, opts->renames, nr);
     rl_plan *p = code == RL_OK ? calloc(1, sizeof *p) : NULL;
@@ -237,7 +237,7 @@ int rl_plan_new_ex(rl_db *db, const char *target_sql, const rl_migrate_options *
     sch_diff diff = {0};
     if (p && code == RL_OK && !rli_schema_diff(&cur, &tgt, &diff))
         code = rli_err_set(db, RL_ENOMEM, "Out of memory.");
-    if (p && code == RL_OK) code = db->be->plan(db, &cur, &tgt, &diff, p);
+    if (p && code == RL_OK) code = db->be->migrator->plan(db, &cur, &tgt, &diff, p);
     rli_schema_diff_free(&diff);
     if (began) rl_rollback(db);
     if (p && code == RL_OK) {

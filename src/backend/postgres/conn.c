@@ -564,6 +564,15 @@ static int key_given(rl_db *db, const char *table, const char *pk_column, int64_
     return rc == RLB_ROW || rc == RLB_DONE ? RLB_OK : rc;
 }
 
+/* The migrator half (src/backend/backend.h). */
+static const rl_migrator rli_pg_migrator = {
+    .version = RLM_VERSION,
+    .load_schema = rli_pg_load_schema,
+    .plan = rli_pg_plan,
+    .apply = rli_pg_apply,
+    .check = rli_pg_check,
+};
+
 const rl_backend rli_postgres_backend = {
     .version = RLB_VERSION,
     .name = "postgresql",
@@ -621,8 +630,5 @@ const rl_backend rli_postgres_backend = {
     .statement_op = rli_pg_statement_op,
     .introspect = rli_pg_introspect,
     .index_columns = rli_pg_index_columns,
-    .load_schema = rli_pg_load_schema,
-    .plan = rli_pg_plan,
-    .apply = rli_pg_apply,
-    .check = rli_pg_check,
+    .migrator = &rli_pg_migrator,
 };

@@ -388,6 +388,15 @@ static const char *errmsg(rlb_conn *c)
     return sqlite3_errmsg((sqlite3 *)c);
 }
 
+/* The migrator half (src/backend/backend.h). */
+static const rl_migrator rli_sqlite_migrator = {
+    .version = RLM_VERSION,
+    .load_schema = rli_sqlite_load_schema,
+    .plan = rli_sqlite_plan,
+    .apply = rli_sqlite_apply,
+    .check = rli_sqlite_check,
+};
+
 const rl_backend rli_sqlite_backend = {
     .version = RLB_VERSION,
     .name = "sqlite",
@@ -433,10 +442,7 @@ const rl_backend rli_sqlite_backend = {
     .statement_op = rli_statement_op,
     .introspect = rli_sqlite_introspect,
     .index_columns = rli_sqlite_index_columns,
-    .load_schema = rli_sqlite_load_schema,
-    .plan = rli_sqlite_plan,
-    .apply = rli_sqlite_apply,
-    .check = rli_sqlite_check,
+    .migrator = &rli_sqlite_migrator,
 };
 
 /* ---- the public SQLite extras (include/reflite/sqlite.h) ------------------------------ */
