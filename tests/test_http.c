@@ -637,6 +637,39 @@ static void test_post_patch_delete(void **state)
 }
 
 /* Bodies in CSV (POST) and as forms (POST, PATCH), read as PostgREST reads them. */
+static void count_conditions(const char *sql, void *ctx)
+{
+    if (strstr(sql, "(\"title\" ") || strstr(sql, "(\"book_id\" ")) (*(int *)ctx)++;
+}
+
+/* A PATCH or DELETE that answers its rows runs its conditions once: the rows are found by
+ * them, then written and answered by their keys. */
+static void test_write_conditions_run_once(void **state)
+{
+    (void)state;
+    server sv;
+    rl_server_options one = {.threads = 1}; /* one connection: sv.db, whose statements count */
+    start_rest(&sv, &one);
+    const char *rep[] = {"Prefer: return=representation", NULL};
+    int n = 0;
+    rl_trace(sv.db, count_conditions, &n);
+    resp r =
+        call(&sv, "PATCH", "/books?title=like.*Hobbit*&select=title,price", "{\"price\": 7.5}", rep);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"title\":\"The Hobbit\",\"price\":7.5}]");
+    done(&r);
+    assert_int_equal(n, 1);
+    n = 0;
+    r = call(&sv, "DELETE", "/reviews?book_id=eq.3&select=stars", NULL, rep);
+    rl_trace(sv.db, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[{\"stars\":5},{\"stars\":3}]");
+    done(&r);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows_of(&sv, "/reviews"), 1);
+    stop(&sv);
+}
+
 static void test_csv_and_form_bodies(void **state)
 {
     (void)state;
@@ -1166,6 +1199,7 @@ int main(void)
         cmocka_unit_test(test_put),
         cmocka_unit_test(test_tx_rollback),
         cmocka_unit_test(test_csv_and_form_bodies),
+        cmocka_unit_test(test_write_conditions_run_once),
         cmocka_unit_test(test_limits_and_read_only),
         cmocka_unit_test(test_tokens_and_cors),
         cmocka_unit_test(test_hostile_requests),

@@ -2,7 +2,8 @@
  * PATCH and DELETE through the stages: the request parsed and planned as a read is (its
  * conditions are the write's, its select= and order the answer's), the rows it reaches found
  * (exec.h's rlh_exec_target), written in one transaction, and with return=representation
- * answered as a GET of the same select= would answer for the rows written.
+ * answered as a GET of the same select= would answer for the rows written (on a table with an
+ * integer key, found once by their keys, which the write then uses: the conditions run once).
  *
  * What a write reaches is judged on the plan, not on the query string: conditions that hold
  * for every row (and=(), not.or=(), x=not.is.null of a NOT NULL column) are no filter, and a
@@ -123,6 +124,13 @@ static int run(write *w, int64_t *changed)
             before ? rlh_refind(w->db, w->m, before, NULL, 0, false) : rl_select(w->db, w->m);
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
         rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
+    }
+    if (rc == RL_OK && !w->refused && w->representation && w->m->has_pk) {
+        /* the rows are known by their keys: written by them, the conditions not run again
+         * (and what is answered is exactly what was written) */
+        rl_query_free(q);
+        q = rl_select(w->db, w->m);
+        rc = q ? rl_where_in(q, rlh_pk_name(w->m), pks, npks, false) : RL_ENOMEM;
     }
     if (rc == RL_OK && !w->refused)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
