@@ -48,8 +48,9 @@
 #include <strings.h>
 
 /* Bumped whenever a callback is added, removed or changes its contract (9: the migrator's
- * callbacks moved to a table of their own). */
-#define RLB_VERSION 9
+ * callbacks moved to a table of their own; 10: open, trace, statement_op and index_columns
+ * take the backend's connection, not the core's rl_db). */
+#define RLB_VERSION 10
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -65,6 +66,9 @@ typedef struct rlb_stmt rlb_stmt; /* an engine's prepared statement */
 /* The rows of a bulk load, one per call: fill vals[0..n-1] (valid until the next call) and
  * return 1, or 0 when there are no more, or a negative RL_E... code to stop the load. */
 typedef int (*rlb_row_fn)(void *ctx, rl_value *vals);
+/* What a backend calls with a statement's text as it starts to run, with the context its
+ * trace callback was given (core/db.c). */
+void rli_backend_traced(void *ctx, const char *sql);
 
 typedef struct rl_backend {
     int version;      /* RLB_VERSION */
@@ -75,9 +79,10 @@ typedef struct rl_backend {
     /* ---- connections -------------------------------------------------------------- */
 
     /* must: open target with the resolved options (o->profile is never FROM_ENV), switch
-     * foreign keys on and prove they are on; set db->conn.  On failure write a sentence to
-     * errbuf, leave db->conn NULL, return an RL_E* code. */
-    int (*open)(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen);
+     * foreign keys on and prove they are on; the connection into *out.  On failure write a
+     * sentence to errbuf, leave *out NULL, return an RL_E* code. */
+    int (*open)(rlb_conn **out, const char *target, const rl_options *o, char *errbuf,
+                size_t errlen);
     /* must: close c (NULL is a no-op); every statement has been finalized before. */
     void (*close)(rlb_conn *c);
     /* must: whether c is inside a transaction (begun by reflite or by raw SQL), also one lost
@@ -140,9 +145,10 @@ typedef struct rl_backend {
      * them, so that memory stays the same however many there are; a reset or finalize before
      * the last row discards the rest.  NULL: rows come one at a time anyway (SQLite). */
     void (*stream)(rlb_stmt *s);
-    /* may: call rli_trace(db, sql) with each statement's text as it starts to run (on: from
-     * now on; off: no more).  NULL: statements cannot be traced on this engine. */
-    void (*trace)(rl_db *db, bool on);
+    /* may: call rli_backend_traced(ctx, sql) with each statement's text as it starts to run
+     * on c, from now on (ctx NULL: no more).  NULL: statements cannot be traced on this
+     * engine. */
+    void (*trace)(rlb_conn *c, void *ctx);
     /* may: stop the statement running on c, from any thread (rl_interrupt); the call running
      * it then fails with a code that maps to RL_EINTERRUPTED.  NULL: it cannot be stopped. */
     int (*interrupt)(rlb_conn *c);
@@ -206,7 +212,7 @@ typedef struct rl_backend {
                        const char *op, bool is_delete);
     /* must: "insert into t" / "update t" / "delete from t" for statement text sql, asked of
      * the engine (malloc'd); NULL when it writes no table. */
-    char *(*statement_op)(rl_db *db, const char *sql);
+    char *(*statement_op)(rlb_conn *c, const char *sql);
 
     /* ---- schemas ---------------------------------------------------------------------- */
 
@@ -219,7 +225,7 @@ typedef struct rl_backend {
      * (malloc'd), when it is a plain one: not unique, not partial, each key a column in
      * ascending order.  NULL for any other index, one that does not exist, or when out of
      * memory.  NULL callback: no index counts as plain (rl_copy then makes its own). */
-    char *(*index_columns)(rl_db *db, const char *table, const char *index);
+    char *(*index_columns)(rlb_conn *c, const char *table, const char *index);
 
     /* ---- the other half ------------------------------------------------------------------ */
 

@@ -105,7 +105,7 @@ int rl_open_ex(rl_db **out, const char *path, const rl_options *opts, char *errb
                : o.replicas && db->be == &rli_sqlite_backend
                    ? rli_open_fail(errbuf, errlen, RL_EINVAL,
                                    "Read replicas are PostgreSQL's: '%s' is a SQLite file.", path)
-                   : db->be->open(db, path, &o, errbuf, errlen);
+                   : db->be->open(&db->conn, path, &o, errbuf, errlen);
     if (code != RL_OK) {
         free(db->target);
         free(db->replicas);
@@ -245,6 +245,11 @@ rl_profile rl_db_profile(const rl_db *db)
     return db ? db->profile : RL_PROFILE_FROM_ENV;
 }
 
+void rli_backend_traced(void *ctx, const char *sql)
+{
+    rli_trace(ctx, sql);
+}
+
 int rl_trace(rl_db *db, rl_trace_fn fn, void *ctx)
 {
     if (!db) return RL_EINVAL;
@@ -252,7 +257,7 @@ int rl_trace(rl_db *db, rl_trace_fn fn, void *ctx)
         return rli_err_set(db, RL_EMISUSE, "Statements cannot be traced on %s.", db->be->name);
     db->trace = fn;
     db->trace_ctx = ctx;
-    db->be->trace(db, fn != NULL);
+    db->be->trace(db->conn, fn ? db : NULL);
     return RL_OK;
 }
 
@@ -372,7 +377,7 @@ int rl_txn_depth(const rl_db *db)
  * names escaped, any length). */
 static char *sql_op_name(rl_db *db, const char *sql)
 {
-    char *op = db->be->statement_op(db, sql);
+    char *op = db->be->statement_op(db->conn, sql);
     if (op) {
         char *d = rli_name_disp(op);
         free(op);

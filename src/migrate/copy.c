@@ -436,7 +436,7 @@ static int match_key_indexes(copier *k, const schema *s)
     if (!k->src->be->index_columns) return RL_OK;
     for (size_t j = 0; j < s->nindexes; j++) {
         const sch_object *o = &s->indexes[j];
-        char *cols = o->table ? k->src->be->index_columns(k->src, o->table, o->name) : NULL;
+        char *cols = o->table ? k->src->be->index_columns(k->src->conn, o->table, o->name) : NULL;
         for (size_t i = 0, key = 0; cols && i < s->ntables; i++)
             for (size_t f = 0; f < s->tables[i].nfks; f++, key++)
                 if (!k->idx_made[j] && !k->key_idx[key] && !same_columns_before(&s->tables[i], f) &&

@@ -395,7 +395,7 @@ static int run_on_replica(pg_stmt *st, pg_conn *r)
     if (rc != RLB_OK) return rc == RLB_DONE ? PG_FAIL : rc;
     st->conn = r;
     st->ran = true;
-    rli_trace(r->trace_db, st->sql);
+    rli_pg_traced(r, st->sql);
     if (st->stream) {
         rc = start_stream(st); /* r's statements are unnamed */
     } else {
@@ -460,7 +460,7 @@ static int first_run(pg_stmt *st)
         return rc;
     }
     st->ran = true;
-    rli_trace(st->conn->trace_db, st->sql);
+    rli_pg_traced(st->conn, st->sql);
     if (st->stream) {
         rc = start_stream(st);
         st->conn->sending = NULL;
@@ -493,12 +493,12 @@ static void stream(rlb_stmt *s)
     st_of(s)->stream = true;
 }
 
-static void trace(rl_db *db, bool on)
+static void trace(rlb_conn *cc, void *ctx)
 {
-    pg_conn *c = rli_pg(db);
-    c->trace_db = on ? db : NULL;
+    pg_conn *c = (pg_conn *)cc;
+    c->trace_ctx = ctx;
     for (size_t i = 0; c->rep && i < rli_pg_replica_count(c); i++)
-        rli_pg_replica_at(c, i)->trace_db = c->trace_db;
+        rli_pg_replica_at(c, i)->trace_ctx = ctx;
 }
 
 static int interrupt(rlb_conn *cc)

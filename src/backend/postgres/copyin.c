@@ -114,7 +114,7 @@ int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, voi
     int rc = rli_pg_not_busy(c, NULL);
     if (rc != RLB_OK) return rc;
     if (ncols < 1) return PG_FAIL;
-    rli_trace(c->trace_db, sql);
+    rli_pg_traced(c, sql);
     PGresult *r = PQexec(c->c, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         rc = rli_pg_keep_error(c, r);
@@ -146,7 +146,7 @@ int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, voi
     return rc == RLB_OK ? RLB_OK : rli_pg_keep_error(c, NULL);
 }
 
-char *rli_pg_index_columns(rl_db *db, const char *table, const char *index)
+char *rli_pg_index_columns(rlb_conn *cc, const char *table, const char *index)
 {
     static const char *sql =
         "SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index x JOIN pg_class i ON "
@@ -158,7 +158,7 @@ char *rli_pg_index_columns(rl_db *db, const char *table, const char *index)
         "o <> 0) HAVING count(*) = max(x.indnkeyatts) AND bool_and(k.attnum > 0)";
     const char *params[] = {table, index};
     PGresult *r = NULL;
-    if (rli_pg_query(rli_pg(db), sql, 2, params, &r) != RLB_OK) return NULL;
+    if (rli_pg_query((pg_conn *)cc, sql, 2, params, &r) != RLB_OK) return NULL;
     char *cols = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
     PQclear(r);
     return cols;

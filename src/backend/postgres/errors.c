@@ -483,9 +483,9 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
 }
 
 /* "insert into t", "update t", "delete from t" from the words a statement starts with. */
-char *rli_pg_statement_op(rl_db *db, const char *sql)
+char *rli_pg_statement_op(rlb_conn *c, const char *sql)
 {
-    (void)db;
+    (void)c;
     static const struct {
         const char *verb, *then, *op;
     } forms[] = {{"insert", "into", "insert into"},

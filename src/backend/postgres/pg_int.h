@@ -52,8 +52,8 @@ typedef struct pg_conn {
     char *test_schema;       /* the test profile's private schema, dropped at close; or NULL */
     struct rlb_stmt *setval; /* key_given's statement, prepared on first use */
     void *streaming;         /* the statement whose rows are coming one at a time, or NULL */
-    rl_db *trace_db;         /* rl_trace is on: statements are told to rli_trace */
-    PGcancel *cancel;        /* for rl_interrupt, from any thread (PQcancel is thread-safe) */
+    void *trace_ctx;  /* rl_trace is on: statements are told to rli_backend_traced(trace_ctx) */
+    PGcancel *cancel; /* for rl_interrupt, from any thread (PQcancel is thread-safe) */
 
     /* Lost sessions (conn.c). */
     pthread_mutex_t cancel_lock; /* held while cancel is used, or renewed for a new session */
@@ -163,7 +163,8 @@ void rli_pg_prepared_setup(pg_conn *c, rl_prepared mode);
 /* ---- sessions (session.c) --------------------------------------------------------------- */
 
 /* The backend's open, close (conn.c), in_transaction and set_foreign_keys. */
-int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen);
+int rli_pg_open(rlb_conn **out, const char *target, const rl_options *o, char *errbuf,
+                size_t errlen);
 void rli_pg_close(rlb_conn *c);
 bool rli_pg_in_transaction_of(rlb_conn *c);
 int rli_pg_set_foreign_keys(rlb_conn *c, bool on);
@@ -189,6 +190,12 @@ bool rli_pg_in_transaction(pg_conn *c);
 /* RLB_OK, or PG_FAIL_MISUSE (kept as c's last error) while another statement than self
  * streams its rows on c: libpq runs one statement at a time. */
 int rli_pg_not_busy(pg_conn *c, const void *self);
+
+/* A statement's text as it starts to run on c, told to rl_trace's function when it is on. */
+static inline void rli_pg_traced(const pg_conn *c, const char *sql)
+{
+    if (c->trace_ctx) rli_backend_traced(c->trace_ctx, sql);
+}
 
 static inline pg_conn *rli_pg(const rl_db *db)
 {
@@ -227,7 +234,7 @@ int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, 
  * -Infinity spelled as PostgreSQL does. */
 void rli_pg_real_text(double v, char out[32]);
 int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx);
-char *rli_pg_index_columns(rl_db *db, const char *table, const char *index);
+char *rli_pg_index_columns(rlb_conn *cc, const char *table, const char *index);
 
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
@@ -238,7 +245,7 @@ const char *rli_pg_errmsg(rlb_conn *c);
 bool rli_pg_failed_key(rlb_conn *c, const char **table, const char **constraint);
 int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
                        const char *op, bool is_delete);
-char *rli_pg_statement_op(rl_db *db, const char *sql);
+char *rli_pg_statement_op(rlb_conn *c, const char *sql);
 
 /* ---- schemas, migrations, rl_check (introspect.c, plan.c, apply.c) ------------------- */
 

@@ -126,7 +126,7 @@ int rli_pg_replicas_open(pg_conn *c, const char *list, int max_lag_ms, rl_prepar
         else if (!(rep->r[rep->n].c = rli_pg_standby_open(c, clean, mode)))
             code = rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory opening the replicas.");
         else
-            rep->r[rep->n++].c->trace_db = c->trace_db;
+            rep->r[rep->n++].c->trace_ctx = c->trace_ctx;
         PQconninfoFree(opts);
         if (why) PQfreemem(why);
         free(clean);

@@ -227,8 +227,10 @@ pg_conn *rli_pg_standby_open(pg_conn *c, const char *url, rl_prepared mode)
     return r;
 }
 
-int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf, size_t errlen)
+int rli_pg_open(rlb_conn **out, const char *target, const rl_options *o, char *errbuf,
+                size_t errlen)
 {
+    *out = NULL;
     rl_prepared mode = o->prepared_statements;
     rl_prepared in_url = RL_PREPARED_AUTO;
     char *url;
@@ -301,7 +303,7 @@ int rli_pg_open(rl_db *db, const char *target, const rl_options *o, char *errbuf
         rli_pg_close((rlb_conn *)c);
         return code;
     }
-    db->conn = (rlb_conn *)c;
+    *out = (rlb_conn *)c;
     return RL_OK;
 }
 
@@ -549,7 +551,7 @@ int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, 
         return RLB_OK;
     }
     if (rc != RLB_OK) return rc;
-    rli_trace(c->trace_db, sql);
+    rli_pg_traced(c, sql);
     PGresult *r = n ? PQexecParams(c->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c->c, sql);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) rc = rli_pg_keep_error(c, r);

@@ -73,8 +73,10 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
                          sqlite3_errmsg(h));
 }
 
-static int conn_open(rl_db *db, const char *path, const rl_options *o, char *errbuf, size_t errlen)
+static int conn_open(rlb_conn **out, const char *path, const rl_options *o, char *errbuf,
+                     size_t errlen)
 {
+    *out = NULL;
     /* The test profile never touches the named file: SQLite's "" is a private temporary
      * database deleted when the connection closes. */
     if (o->profile == RL_PROFILE_TEST) path = "";
@@ -121,7 +123,7 @@ static int conn_open(rl_db *db, const char *path, const rl_options *o, char *err
         sqlite3_close_v2(h);
         return code;
     }
-    db->conn = (rlb_conn *)h;
+    *out = (rlb_conn *)h;
     return RL_OK;
 }
 
@@ -309,13 +311,13 @@ static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
     (void)type;
     (void)p;
     const char *sql = x;
-    if (sql && !(sql[0] == '-' && sql[1] == '-')) rli_trace(ctx, sql);
+    if (sql && !(sql[0] == '-' && sql[1] == '-')) rli_backend_traced(ctx, sql);
     return 0;
 }
 
-static void trace(rl_db *db, bool on)
+static void trace(rlb_conn *c, void *ctx)
 {
-    sqlite3_trace_v2(rli_sqlite_h(db), on ? SQLITE_TRACE_STMT : 0, on ? trace_stmt : NULL, db);
+    sqlite3_trace_v2((sqlite3 *)c, ctx ? SQLITE_TRACE_STMT : 0, ctx ? trace_stmt : NULL, ctx);
 }
 
 static int interrupt(rlb_conn *c)

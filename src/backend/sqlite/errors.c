@@ -340,10 +340,10 @@ static char *statement_target(sqlite3 *h, const char *sql, int *action)
     return target.table;
 }
 
-char *rli_statement_op(rl_db *db, const char *sql)
+char *rli_statement_op(rlb_conn *c, const char *sql)
 {
     int action;
-    char *t = statement_target(rli_sqlite_h(db), sql, &action);
+    char *t = statement_target((sqlite3 *)c, sql, &action);
     if (!t) return NULL;
     strbuf b;
     rli_sb_init(&b);

@@ -373,10 +373,10 @@ int rli_sqlite_load_schema(rl_db *db, const char *sql, schema *out)
 
 /* The key columns of a plain index (not unique, not partial, every key a column, ascending,
  * BINARY): what rl_copy asks before it makes an index of its own on a foreign key. */
-char *rli_sqlite_index_columns(rl_db *db, const char *table, const char *index)
+char *rli_sqlite_index_columns(rlb_conn *c, const char *table, const char *index)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(rli_sqlite_h(db),
+    if (sqlite3_prepare_v2((sqlite3 *)c,
                            "SELECT group_concat(x.name, ',') FROM pragma_index_list(?1) l, (SELECT "
                            "* FROM pragma_index_xinfo(?2) WHERE key = 1 ORDER BY seqno) x WHERE "
                            "l.name = ?2 AND l.\"unique\" = 0 AND l.partial = 0 HAVING count(*) = "

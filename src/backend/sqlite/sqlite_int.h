@@ -54,7 +54,7 @@ int rli_sqlite_fail(rl_db *db, rlb_stmt *stmt, int rc, const char *op);
 int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
                            const char *op, bool is_delete);
 /* The backend's statement_op(): "insert into t" / "update t" / "delete from t" (malloc'd). */
-char *rli_statement_op(rl_db *db, const char *sql);
+char *rli_statement_op(rlb_conn *c, const char *sql);
 
 /* ---- the foreign keys of a table (fkkeys.c) ------------------------------------------- */
 
@@ -164,7 +164,7 @@ char *rli_schema_stored_problem(sqlite3 *h);
 /* The backend's introspect(). */
 int rli_sqlite_introspect(rl_db *db, schema *s, const char *op);
 /* Backend index_columns: the key columns of a plain index, comma-separated (malloc'd). */
-char *rli_sqlite_index_columns(rl_db *db, const char *table, const char *index);
+char *rli_sqlite_index_columns(rlb_conn *c, const char *table, const char *index);
 /* Length of the first complete statement of sql (through its ';' if any). */
 size_t rli_sql_statement_end(const char *sql);
 /* Whether only blanks (and comments) follow offset i of sql. */
