@@ -49,8 +49,8 @@
 
 /* Bumped whenever a callback is added, removed or changes its contract (9: the migrator's
  * callbacks moved to a table of their own; 10: open, trace, statement_op and index_columns
- * take the backend's connection, not the core's rl_db). */
-#define RLB_VERSION 10
+ * take the backend's connection, not the core's rl_db; 11: key_given and bulk_load too). */
+#define RLB_VERSION 11
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -173,8 +173,8 @@ typedef struct rl_backend {
     int64_t (*last_id)(rlb_conn *c);
     /* may: a row of table was inserted with its own key pk (column pk_column): make sure the
      * engine's key generator never hands out pk or anything below it.  NULL: the engine
-     * does so itself (SQLite's rowid is max + 1). */
-    int (*key_given)(rl_db *db, const char *table, const char *pk_column, int64_t pk);
+     * does so itself (SQLite's rowid is max + 1).  RLB_OK or a failure code for fail(). */
+    int (*key_given)(rlb_conn *c, const char *table, const char *pk_column, int64_t pk);
     /* may (since version 6): load rows into a table faster than one INSERT each, inside the
      * caller's transaction (PostgreSQL: COPY FROM STDIN).  sql starts the load (written by
      * src/sql/copy.c for the dialect; its columns in order); next hands over ncols values a
@@ -184,7 +184,7 @@ typedef struct rl_backend {
      * failure code for fail() (s NULL) when the engine refused a row, or next's negative
      * code; a refused load may leave the transaction failed.  NULL: the core inserts row by
      * row with a prepared INSERT. */
-    int (*bulk_load)(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx);
+    int (*bulk_load)(rlb_conn *c, const char *sql, int ncols, rlb_row_fn next, void *ctx);
 
     /* ---- errors and foreign-key diagnosis ------------------------------------------ */
 

@@ -223,7 +223,7 @@ static int read_returned(rl_db *db, model_info *mi, rlb_stmt *st, void *row, boo
 /* A row was inserted with its own key: the engine's key generator must not hand it out. */
 static int key_given(rl_db *db, model_info *mi, int64_t pk)
 {
-    int rc = db->be->key_given(db, mi->table, mi->pk_column, pk);
+    int rc = db->be->key_given(db->conn, mi->table, mi->pk_column, pk);
     if (rc == RLB_OK) return RL_OK;
     char op[160];
     op_name(op, sizeof op, "insert into", mi);

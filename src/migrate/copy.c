@@ -294,7 +294,7 @@ static int load_rows(reader *r)
     rl_db *dst = r->k->dst;
     char *sql = rli_copy_load_sql(r->t);
     if (!sql) return rli_err_set(dst, RL_ENOMEM, "Out of memory.");
-    int rc = dst->be->bulk_load(dst, sql, (int)r->t->ncols, next_row, r);
+    int rc = dst->be->bulk_load(dst->conn, sql, (int)r->t->ncols, next_row, r);
     free(sql);
     if (rc < 0) return rc; /* the reader's failure, worded */
     return rc == RLB_OK ? RL_OK : rli_fail(dst, NULL, rc, "copy: load the rows");
@@ -346,8 +346,10 @@ static int copy_rows(copier *k, const sch_table *t, const rl_copy_type *types)
     }
     if (code == RL_OK) code = bulk ? load_rows(&r) : insert_rows(&r, ins);
     if (code == RL_OK) progress(k, "copy", t->name, r.rows, k->total);
-    if (code == RL_OK && pk && r.rows > 0 && k->dst->be->key_given)
-        code = k->dst->be->key_given(k->dst, t->name, pk->name, r.max_key);
+    if (code == RL_OK && pk && r.rows > 0 && k->dst->be->key_given) {
+        int rc = k->dst->be->key_given(k->dst->conn, t->name, pk->name, r.max_key);
+        if (rc != RLB_OK) code = rli_fail(k->dst, NULL, rc, "copy: move the key generator");
+    }
     if (code != RL_OK && k->src->err.code != RL_OK && k->dst->err.code == RL_OK)
         rli_err_set(k->dst, k->src->err.code, "%s", k->src->err.message);
     k->src->be->finalize(r.sel);

@@ -544,9 +544,9 @@ static int64_t last_id(rlb_conn *cc)
 /* Move the identity sequence of table(pk_column) past pk, so that the next generated key is
  * not one already taken by a row inserted with its own key (SQLite's rowid does this by
  * itself).  Only ever moves the sequence forward. */
-static int key_given(rl_db *db, const char *table, const char *pk_column, int64_t pk)
+static int key_given(rlb_conn *cc, const char *table, const char *pk_column, int64_t pk)
 {
-    pg_conn *c = rli_pg(db);
+    pg_conn *c = (pg_conn *)cc;
     if (!c->setval) {
         int rc = prepare_text(c,
                               "SELECT setval(s, $3::bigint) FROM (SELECT "

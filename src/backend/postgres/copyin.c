@@ -108,9 +108,9 @@ static int send_chunk(pg_conn *c, strbuf *b)
     return ok == 1 ? RLB_OK : PG_FAIL;
 }
 
-int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx)
+int rli_pg_bulk_load(rlb_conn *cc, const char *sql, int ncols, rlb_row_fn next, void *ctx)
 {
-    pg_conn *c = rli_pg(db);
+    pg_conn *c = (pg_conn *)cc;
     int rc = rli_pg_not_busy(c, NULL);
     if (rc != RLB_OK) return rc;
     if (ncols < 1) return PG_FAIL;

@@ -233,7 +233,7 @@ int rli_pg_query(pg_conn *c, const char *sql, int n, const char *const *params, 
 /* v as PostgreSQL reads it back to the same double: rli_real_text, with NaN, Infinity and
  * -Infinity spelled as PostgreSQL does. */
 void rli_pg_real_text(double v, char out[32]);
-int rli_pg_bulk_load(rl_db *db, const char *sql, int ncols, rlb_row_fn next, void *ctx);
+int rli_pg_bulk_load(rlb_conn *cc, const char *sql, int ncols, rlb_row_fn next, void *ctx);
 char *rli_pg_index_columns(rlb_conn *cc, const char *table, const char *index);
 
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
