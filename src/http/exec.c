@@ -444,16 +444,22 @@ static int read_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_
     return rc;
 }
 
-/* The rows q matches, counted as c says, into *total.  On SQLite, which has no planner's
- * estimate, the planned count is the count: counted once. */
-static int count_rows(rl_db *db, rl_query *q, const rlh_exec_count *c, int64_t *total)
+int rlh_count_estimated(rl_db *db, rl_query *q, int64_t max, int64_t *n, bool *estimated)
 {
-    if (c->how == RLH_COUNT_EXACT || strcmp(rl_db_engine(db), "sqlite") == 0)
-        return rl_count(q, total);
-    int rc = rl_count_planned(q, total);
-    if (rc == RL_OK && c->how == RLH_COUNT_ESTIMATED && *total <= c->max_rows)
-        rc = rl_count(q, total); /* few enough to count */
+    *estimated = false;
+    if (strcmp(rl_db_engine(db), "sqlite") == 0) return rl_count(q, n);
+    int rc = rl_count_planned(q, n);
+    if (rc == RL_OK && *n <= max) return rl_count(q, n); /* few enough to count */
+    *estimated = rc == RL_OK;
     return rc;
+}
+
+/* The rows q matches, counted as c says, into out's total. */
+static int count_rows(rl_db *db, rl_query *q, const rlh_exec_count *c, rlh_result *out)
+{
+    if (c->how == RLH_COUNT_ESTIMATED)
+        return rlh_count_estimated(db, q, c->max_rows, &out->total, &out->total_estimated);
+    return c->how == RLH_COUNT_EXACT ? rl_count(q, &out->total) : rl_count_planned(q, &out->total);
 }
 
 /* The root's rows of q (ordered, ranged), then its kids' below them; the casts tried. */
@@ -478,8 +484,7 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
     if (n->grouped) return read_groups(db, n, out, err);
     rl_query *q;
     int rc = node_query(db, n, true, &q, err);
-    if (rc == RL_OK && count && count->how != RLH_COUNT_NONE)
-        rc = count_rows(db, q, count, &out->total);
+    if (rc == RL_OK && count && count->how != RLH_COUNT_NONE) rc = count_rows(db, q, count, out);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
     if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
     if (rc == RL_OK) rc = read_rows(db, n, q, out, err);

@@ -29,11 +29,16 @@ typedef struct rlh_rset {
 
 typedef struct rlh_result {
     rlh_rset root;
-    int64_t total; /* with count: the number of rows the root's conditions match, else -1 */
+    int64_t total;        /* with count: the number of rows the root's conditions match, else -1 */
+    bool total_estimated; /* total is the planner's estimate (count=estimated beyond its max) */
 } rlh_result;
 
 /* An error of the request found while running it (a value its column cannot hold, a feature
  * the query API does not have): set in *err, texts in its own buffers. */
+/* The rows q matches into *n: exactly up to max, else the planner's estimate (*estimated
+ * true).  SQLite has no estimate (rl_count_planned counts): there the count, once. */
+int rlh_count_estimated(rl_db *db, rl_query *q, int64_t max, int64_t *n, bool *estimated);
+
 typedef struct rlh_exec_error {
     rlh_perror e;
     char message[400], sentence[500];

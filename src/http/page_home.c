@@ -20,11 +20,10 @@ static int64_t rows_of(rl_db *db, const rl_model *m, bool *about)
     int64_t n = -1;
     *about = false;
     rl_query *q = rl_select(db, m);
-    if (q && strcmp(rl_db_engine(db), "sqlite") != 0 && rl_count_planned(q, &n) == RL_OK &&
-        n > COUNT_CAP)
-        *about = true; /* SQLite has no estimate: its planned count is the count */
-    else if (!q || rl_count(q, &n) != RL_OK)
-        n = -1;
+    if (q && rlh_count_estimated(db, q, COUNT_CAP, &n, about) != RL_OK) { /* then the count */
+        *about = false;
+        if (rl_count(q, &n) != RL_OK) n = -1;
+    }
     rl_query_free(q);
     return n;
 }

@@ -437,10 +437,7 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
             else
                 rlh_adds(&b, "No rows");
             if (res.total >= 0)
-                rlh_addf(&b, " of %s%lld", /* SQLite's count is exact */
-                         res.total > count.max_rows && strcmp(rl_db_engine(db), "sqlite") != 0
-                             ? "about "
-                             : "",
+                rlh_addf(&b, " of %s%lld", res.total_estimated ? "about " : "",
                          (long long)res.total);
             rlh_adds(&b, ".</p>\n");
             rlh_page_find(&b, r, base, m, p, res.total);

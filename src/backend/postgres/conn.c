@@ -373,17 +373,21 @@ static PGresult *run(pg_stmt *st)
                                               st->lengths, st->formats, 0);
 }
 
-/* A failure of st on a replica, told as the statement's own: its error (and how a lost
- * session went) moved to the connection the caller asks. */
-static int told_home(pg_stmt *st, int rc)
+/* The last failure on replica session r (its error, and how a lost session went) moved to
+ * home, the connection the caller asks. */
+static void failure_home(pg_conn *r, pg_conn *home)
 {
-    pg_conn *r = st->conn, *home = st->home;
-    if (r == home || rc == RLB_ROW || rc == RLB_DONE) return rc;
     pg_error e = home->err;
     home->err = r->err;
     r->err = e;
     home->lost = r->lost;
     memcpy(home->reason, r->reason, sizeof home->reason);
+}
+
+/* rc of st, told as the statement's own when it failed on a replica. */
+static int told_home(pg_stmt *st, int rc)
+{
+    if (st->conn != st->home && rc != RLB_ROW && rc != RLB_DONE) failure_home(st->conn, st->home);
     return rc;
 }
 
@@ -431,9 +435,7 @@ static int step(rlb_stmt *s)
             int rc = run_on_replica(st, r);
             if (rc == RLB_ROW || rc == RLB_DONE) return rc;
             if (rc == PG_FAIL_CANCELED) { /* stopped by rl_interrupt: not to run again */
-                st->conn = r;
-                rc = told_home(st, rc);
-                st->conn = home;
+                failure_home(r, home);
                 return rc;
             }
             if (rc == PG_FAIL_CONN) rli_pg_reader_failed(home, r);
