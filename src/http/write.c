@@ -3,7 +3,8 @@
  * conditions are the write's, its select= and order the answer's), the rows it reaches found
  * (exec.h's rlh_exec_target), written in one transaction, and with return=representation
  * answered as a GET of the same select= would answer for the rows written (on a table with an
- * integer key, found once by their keys, which the write then uses: the conditions run once).
+ * integer key, the write is held to the keys of the rows found: found by the key, the
+ * conditions still checked).
  *
  * What a write reaches is judged on the plan, not on the query string: conditions that hold
  * for every row (and=(), not.or=(), x=not.is.null of a NOT NULL column) are no filter, and a
@@ -96,6 +97,10 @@ static bool too_many(rl_request *r)
  * (PATCH), the number of rows written in *changed. */
 static int run(write *w, int64_t *changed)
 {
+    /* with a representation of a table with an integer key, the write is held to the keys of
+     * the rows found (the answer's): its statement finds them by the key, and still checks the
+     * conditions, so that a row another transaction changed in between is not written */
+    bool by_keys = w->representation && w->m->has_pk;
     rl_query *q = NULL;
     int rc = rlh_exec_target(w->db, w->p, &q, &w->err);
     rl_value *pks = NULL;
@@ -125,13 +130,8 @@ static int run(write *w, int64_t *changed)
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
         rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
     }
-    if (rc == RL_OK && !w->refused && w->representation && w->m->has_pk) {
-        /* the rows are known by their keys: written by them, the conditions not run again
-         * (and what is answered is exactly what was written) */
-        rl_query_free(q);
-        q = rl_select(w->db, w->m);
-        rc = q ? rl_where_in(q, rlh_pk_name(w->m), pks, npks, false) : RL_ENOMEM;
-    }
+    if (rc == RL_OK && !w->refused && by_keys)
+        rc = rl_where_in(q, rlh_pk_name(w->m), pks, npks, false);
     if (rc == RL_OK && !w->refused)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
     if (rc == RL_OK && !w->refused && w->representation && !w->del) {
