@@ -108,6 +108,18 @@ static inline void start_sql(server *sv, const char *sql)
     listen_now(sv);
 }
 
+/* The REST API on db, an open connection of the caller's (not closed by the server),
+ * listening. */
+static inline server serve_rest(rl_db *db, const rl_server_options *so)
+{
+    server sv = {.db = db};
+    char err[512];
+    if (rl_server_new(&sv.s, db, so, err, sizeof err) != RL_OK) fail_msg("%s", err);
+    assert_int_equal(rl_server_rest(sv.s, ""), RL_OK);
+    listen_now(&sv);
+    return sv;
+}
+
 static inline void stop(server *sv)
 {
     rl_server_free(sv->s);

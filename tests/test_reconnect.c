@@ -138,18 +138,6 @@ static void test_restart_between_calls_is_invisible(void **state)
     rl_close(other);
 }
 
-/* The REST API on db, listening. */
-static server serve(rl_db *db, const rl_server_options *so)
-{
-    server web = {.db = db};
-    char err[512];
-    assert_int_equal(rl_server_new(&web.s, db, so, err, sizeof err), RL_OK);
-    assert_int_equal(rl_server_rest(web.s, ""), RL_OK);
-    assert_int_equal(rl_server_start(web.s), RL_OK);
-    snprintf(web.base, sizeof web.base, "http://127.0.0.1:%d", rl_server_port(web.s));
-    return web;
-}
-
 /* A connection of its own that watches pg_stat_activity. */
 typedef struct restarter {
     rl_db *db; /* the connection whose statement is stopped */
@@ -270,7 +258,7 @@ static void test_commit_under_way_is_in_doubt(void **state)
                 "EXECUTE FUNCTION sleepy()",
                 NULL, 0, NULL) != RL_OK)
         fail_msg("%s", rl_errmsg(db));
-    server web = serve(db, &(rl_server_options){.threads = 1, .quiet = true});
+    server web = serve_rest(db, &(rl_server_options){.threads = 1, .quiet = true});
     for (int http = 0; http < 2; http++) {
         restarter r = {0};
         rl_options w = {.profile = RL_PROFILE_DEVELOPMENT};
@@ -459,7 +447,7 @@ static void test_http_server_rides_out_restarts(void **state)
                                  "NULL); INSERT INTO notes (body) VALUES ('one'), ('two')",
                                  NULL, 0, NULL),
                          RL_OK);
-        server web = serve(
+        server web = serve_rest(
             db, &(rl_server_options){.threads = 3, .quiet = true, .statement_timeout = 10000});
         expect_rows(&web, "/notes", 2);
 

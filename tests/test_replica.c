@@ -225,18 +225,6 @@ static void test_read_your_writes_while_paused(void **state)
     drop_schema("rp_paused");
 }
 
-/* A server on its own connection (one thread), listening. */
-static void serve(server *sv, rl_db *db)
-{
-    memset(sv, 0, sizeof *sv);
-    sv->db = db;
-    rl_server_options so = {.threads = 1, .quiet = true};
-    char err[512];
-    if (rl_server_new(&sv->s, db, &so, err, sizeof err) != RL_OK) fail_msg("%s", err);
-    assert_int_equal(rl_server_rest(sv->s, ""), RL_OK);
-    listen_now(sv);
-}
-
 /* Over HTTP: a write's answer carries its position (Reflite-Position); a client that sends it
  * back with a read sees the write, also from another server, while the replica is behind. */
 static void test_http_reads_see_the_clients_writes(void **state)
@@ -250,8 +238,9 @@ static void test_http_reads_see_the_clients_writes(void **state)
         RL_OK);
     replayed(r, wdb);
     server w, g;
-    serve(&w, wdb);
-    serve(&g, open_on("rp_http", "rl_http_r", -1)); /* another server, as behind a balancer */
+    rl_server_options one = {.threads = 1, .quiet = true}; /* on the connection given */
+    w = serve_rest(wdb, &one);
+    g = serve_rest(open_on("rp_http", "rl_http_r", -1), &one); /* another, as behind a balancer */
     assert_int_equal(count_sql(r, "SELECT count(*) FROM (SELECT pg_wal_replay_pause()) p"), 1);
 
     const char *json[] = {"Content-Type: application/json", NULL};
