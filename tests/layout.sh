@@ -1,7 +1,8 @@
 #!/bin/sh
 # The rooms of src/ keep to their walls: only src/backend/sqlite/ names SQLite (its header,
 # its functions, its types), only src/backend/postgres/ names libpq, base/ includes nothing of the library but the public header,
-# no file outside a backend folder includes one, and src/http/ uses the public API only.  Usage: layout.sh SRC_DIR
+# no file outside a backend folder includes one, src/http/ uses the public API only, and the
+# engine half of the backend interface never takes the core's connection.  Usage: layout.sh SRC_DIR
 src=$1
 failures=0
 fail() {
@@ -25,6 +26,11 @@ http=$(grep -rnE '#include "(core|sql|backend|base|migrate)/|#include "internal\
 [ -z "$http" ] || fail "src/http/ reaches past the public API" "$http"
 render=$(grep -rnE '"(SELECT|INSERT INTO|UPDATE|DELETE FROM) ' "$src/core" "$src/migrate")
 [ -z "$render" ] || fail "statement text written outside the renderer" "$render"
+# the engine half of a backend works on its own connection: no callback of rl_backend takes the
+# core's rl_db (the migrator's may)
+engine=$(sed -n '/^typedef struct rl_backend {/,/^} rl_backend;/p' "$src/backend/backend.h" |
+  grep -nE '\brl_db \*')
+[ -z "$engine" ] || fail "an engine callback takes the core's rl_db (src/backend/backend.h)" "$engine"
 big=$(find "$src" -name '*.c' -exec wc -l {} + | awk '$2 != "total" && $1 > 700 {print}')
 [ -z "$big" ] || fail "a source file over 700 lines" "$big"
 [ "$failures" -eq 0 ] && echo "layout: every room keeps to its walls"

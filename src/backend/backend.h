@@ -32,6 +32,9 @@
  * A backend has two halves, each a table of its own with its own version, after libgit2's
  * git_refdb_backend:
  *  - the engine (rl_backend): connections, statements, transactions, errors, introspection;
+ *    every callback takes the backend's own connection (rlb_conn) or statement, never the
+ *    core's rl_db: errors are worded into the error record handed in (struct err_rec), and
+ *    what only the core knows (the models' keys) is asked through rlb_keys;
  *  - the migrator (rl_migrator, below; rl_backend.migrator): loading a schema text, carrying
  *    out the engine-neutral diff of src/migrate/diff.c (plan: native ALTER, rebuild, DROP/ADD
  *    CONSTRAINT ... NOT VALID + VALIDATE, and what data each step could lose), applying a plan
@@ -49,8 +52,10 @@
 
 /* Bumped whenever a callback is added, removed or changes its contract (9: the migrator's
  * callbacks moved to a table of their own; 10: open, trace, statement_op and index_columns
- * take the backend's connection, not the core's rl_db; 11: key_given and bulk_load too). */
-#define RLB_VERSION 11
+ * take the backend's connection, not the core's rl_db; 11: key_given and bulk_load too; 12:
+ * prepare_raw, fail, failed_note, diag_parent and introspect too, wording failures into the
+ * error record they are handed, with the models' keys asked through rlb_keys). */
+#define RLB_VERSION 12
 
 enum { RLB_OK = 0, RLB_ROW = 100, RLB_DONE = 101 };
 
@@ -60,12 +65,29 @@ struct sch_diff;                  /* migrate/migrate.h */
 struct model_info;                /* core/model.h */
 struct arena;                     /* base/base.h */
 struct rl_dialect;                /* sql/render.h */
+struct err_rec;                   /* core/error.h: an error record, filled by rli_rec_* */
 typedef struct rlb_conn rlb_conn; /* an engine's connection handle */
 typedef struct rlb_stmt rlb_stmt; /* an engine's prepared statement */
 
 /* The rows of a bulk load, one per call: fill vals[0..n-1] (valid until the next call) and
  * return 1, or 0 when there are no more, or a negative RL_E... code to stop the load. */
 typedef int (*rlb_row_fn)(void *ctx, rl_value *vals);
+/* What the core's models declare of a one-column key that the engine names by its table and
+ * constraint (strings valid during the call that asked). */
+typedef struct rlb_key {
+    const char *child_column;
+    const char *parent_table; /* NULL when no model of the parent is known */
+    const char *parent_column;
+    rl_action on_delete, on_update; /* as the DDL spells them: never RL_ACTION_DEFAULT */
+} rlb_key;
+/* How a backend asks the core about a key a failure named: find fills out and returns true when
+ * a model declares constraint of table as a one-column key, else false.  The engine's catalog
+ * knows every key, but PostgreSQL cannot be asked inside a transaction a failure aborted. */
+typedef struct rlb_keys {
+    bool (*find)(void *ctx, const char *table, const char *constraint, rlb_key *out);
+    void *ctx;
+} rlb_keys;
+
 /* What a backend calls with a statement's text as it starts to run, with the context its
  * trace callback was given (core/db.c). */
 void rli_backend_traced(void *ctx, const char *sql);
@@ -101,9 +123,10 @@ typedef struct rl_backend {
     int (*prepare)(rlb_conn *c, const char *sql, bool persistent, rlb_stmt **out);
     /* must: compile the first statement of text that did not come from reflite, refusing
      * anything that would switch foreign keys or constraints off (then return -1 with the
-     * error set on db).  *tail: where the next statement starts.  *out NULL for text that
-     * holds only blanks or comments. */
-    int (*prepare_raw)(rl_db *db, const char *sql, rlb_stmt **out, const char **tail);
+     * refusal worded into err).  Any other failure: its code, for fail().  *tail: where the
+     * next statement starts.  *out NULL for text that holds only blanks or comments. */
+    int (*prepare_raw)(rlb_conn *c, const char *sql, rlb_stmt **out, const char **tail,
+                       struct err_rec *err);
     /* must: free s (NULL is a no-op). */
     void (*finalize)(rlb_stmt *s);
     /* must: make s ready to run again; bindings stay. */
@@ -188,15 +211,16 @@ typedef struct rl_backend {
 
     /* ---- errors and foreign-key diagnosis ------------------------------------------ */
 
-    /* must: set db's error for a failure code rc of statement s (NULL: of exec or prepare)
-     * with a sentence beginning with op, and return its RL_E* code.  A foreign-key failure
-     * is diagnosed here, before anything else runs on the connection: which key, which
-     * value, which parent, or which rows still refer to it.  A key failure at COMMIT (s
-     * NULL) names the violations that remain. */
-    int (*fail)(rl_db *db, rlb_stmt *s, int rc, const char *op);
-    /* may: after a failure has been worded on db, add what it did to the transaction (on
-     * PostgreSQL a failure aborts the transaction it happened in). */
-    void (*failed_note)(rl_db *db);
+    /* must: word into err the failure code rc of statement s on c (s NULL: of exec or
+     * prepare) with a sentence beginning with op, and return its RL_E* code.  A foreign-key
+     * failure is diagnosed here, before anything else runs on the connection: which key, which
+     * value, which parent, or which rows still refer to it (keys: what the models declare;
+     * NULL: nothing).  A key failure at COMMIT (s NULL) names the violations that remain. */
+    int (*fail)(rlb_conn *c, rlb_stmt *s, int rc, const char *op, const rlb_keys *keys,
+                struct err_rec *err);
+    /* may: after a failure on c has been worded into err, add what it did to the transaction
+     * (on PostgreSQL a failure aborts the transaction it happened in). */
+    void (*failed_note)(rlb_conn *c, struct err_rec *err);
     /* must: whether failure code rc may be a foreign-key failure, worth a diagnosis (SQLite
      * also reports some through a trigger's code). */
     bool (*maybe_fk)(int rc);
@@ -205,22 +229,22 @@ typedef struct rl_backend {
     bool (*failed_key)(rlb_conn *c, const char **table, const char **constraint);
     /* must: the engine's message for the last failure on c. */
     const char *(*errmsg)(rlb_conn *c);
-    /* must: after a failed delete of, or key change of, the row table(column) = value, name
-     * the rows that still refer to it (RL_EFOREIGNKEY set on db) or return RL_OK when none
-     * does.  column NULL: any key into table. */
-    int (*diag_parent)(rl_db *db, const char *table, const char *column, const rl_value *value,
-                       const char *op, bool is_delete);
+    /* must: after a failed delete of, or key change of, the row table(column) = value on c,
+     * name the rows that still refer to it (RL_EFOREIGNKEY worded into err) or return RL_OK,
+     * err untouched, when none does.  column NULL: any key into table; keys as for fail. */
+    int (*diag_parent)(rlb_conn *c, const char *table, const char *column, const rl_value *value,
+                       const char *op, bool is_delete, const rlb_keys *keys, struct err_rec *err);
     /* must: "insert into t" / "update t" / "delete from t" for statement text sql, asked of
      * the engine (malloc'd); NULL when it writes no table. */
     char *(*statement_op)(rlb_conn *c, const char *sql);
 
     /* ---- schemas ---------------------------------------------------------------------- */
 
-    /* must: read the database's schema into out (zeroed by the caller) as the one schema
-     * representation (core/schema.h); on failure set db's error (RL_ECORRUPT for a
+    /* must: read the schema of c's database into out (zeroed by the caller) as the one schema
+     * representation (core/schema.h); on failure word it into err (RL_ECORRUPT for a
      * definition that cannot be trusted) and return its code.  out is freed by the caller
      * either way. */
-    int (*introspect)(rl_db *db, struct schema *out, const char *op);
+    int (*introspect)(rlb_conn *c, struct schema *out, const char *op, struct err_rec *err);
     /* may (since version 6): the columns of index, an index on table, comma-separated
      * (malloc'd), when it is a plain one: not unique, not partial, each key a column in
      * ascending order.  NULL for any other index, one that does not exist, or when out of

@@ -107,18 +107,19 @@ static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row
                         const char *op)
 {
     /* the engine's account first (its own words stay beside a diagnosis of the key) */
-    int code = db->be->fail(db, st, rc, op);
+    rlb_keys keys = rli_model_keys(db);
+    int code = db->be->fail(db->conn, st, rc, op, &keys, &db->e);
     if (db->be->maybe_fk(rc) && row && rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
         return rli_failed(db, RL_EFOREIGNKEY);
     code = rli_failed(db, code);
     if (!row || (code != RL_EUNIQUE && code != RL_ENOTNULL)) return code;
     /* several columns: keep the engine's list */
     if (strchr(db->be->errmsg(db->conn), ',')) return code;
-    int fi = rli_model_field_index(mi, db->err.column);
+    int fi = rli_model_field_index(mi, db->e.err.column);
     if (fi < 0) return code;
     rl_value v = rli_field_value(&mi->model->fields[fi], row);
     char *val = rli_value_literal(&v);
-    const char *col = db->err.column;
+    const char *col = db->e.err.column;
     if (code == RL_EUNIQUE)
         rli_err_reword(db, "%s: %s = %s already exists in %s, and %s must be unique.", op, col,
                        val ? val : "?", mi->table, col);
@@ -324,8 +325,9 @@ int rl_insert_many(rl_db *db, const rl_model *model, void *rows, size_t n)
         for (size_t j = 0; j <= i && j < n; j++)
             if (assigned[j / 8] & (1u << (j % 8))) rli_row_set_pk(m, (char *)rows + j * m->size, 0);
         if (i < n) {
-            rli_err_reword(db, "item %zu of %zu: %s Nothing was inserted.", i, n, db->err.message);
-            db->err.item = (int64_t)i;
+            rli_err_reword(db, "item %zu of %zu: %s Nothing was inserted.", i, n,
+                           db->e.err.message);
+            db->e.err.item = (int64_t)i;
         }
     }
     free(assigned);
@@ -498,8 +500,9 @@ static int parent_failed(rl_db *db, model_info *mi, rlb_stmt *st, int rc, int64_
                          const char *op, bool is_delete)
 {
     rl_value v = rl_int(pk);
-    if (db->be->maybe_fk(rc) &&
-        db->be->diag_parent(db, mi->table, mi->pk_column, &v, op, is_delete) == RL_EFOREIGNKEY)
+    rlb_keys keys = rli_model_keys(db);
+    if (db->be->maybe_fk(rc) && db->be->diag_parent(db->conn, mi->table, mi->pk_column, &v, op,
+                                                    is_delete, &keys, &db->e) == RL_EFOREIGNKEY)
         return rli_failed(db, RL_EFOREIGNKEY);
     return rli_fail(db, st, rc, op);
 }

@@ -208,8 +208,7 @@ int rl_close(rl_db *db)
     rli_cache_free(db->be, &db->queries);
     free(db->spare);
     db->be->close(db->conn);
-    rli_sb_free(&db->msg);
-    rli_arena_free(&db->err_strings);
+    rli_rec_free(&db->e);
     free(db->target);
     free(db->replicas);
     free(db);
@@ -336,7 +335,7 @@ int rl_commit(rl_db *db)
         if (db->depth == 1 && db->outer_begin && !db->be->in_transaction(db->conn)) {
             db->depth = 0; /* the engine ended it (PostgreSQL rolls back a failed COMMIT) */
             if (code != RL_EDISCONNECTED && code != RL_EINDOUBT) /* its sentence says so */
-                rli_err_reword(db, "%s The transaction was rolled back.", db->err.message);
+                rli_err_reword(db, "%s The transaction was rolled back.", db->e.err.message);
         }
         return code;
     }
@@ -418,9 +417,9 @@ int rl_exec(rl_db *db, const char *sql, const rl_value *params, size_t nparams, 
     while (*tail) {
         rlb_stmt *st = NULL;
         const char *next;
-        int rc = db->be->prepare_raw(db, tail, &st, &next);
+        int rc = db->be->prepare_raw(db->conn, tail, &st, &next, &db->e);
         if (rc < 0) {
-            code = db->err.code;
+            code = db->e.err.code;
             break;
         }
         if (rc != RLB_OK) {
@@ -475,8 +474,8 @@ int rl_query_int(rl_db *db, const char *sql, const rl_value *params, size_t npar
     rlb_stmt *st = NULL;
     rli_err_clear(db);
     if (rli_params_check(db, params, nparams, "query") != RL_OK) return RL_EINVAL;
-    int rc = db->be->prepare_raw(db, sql, &st, NULL);
-    if (rc < 0) return db->err.code;
+    int rc = db->be->prepare_raw(db->conn, sql, &st, NULL, &db->e);
+    if (rc < 0) return db->e.err.code;
     if (rc != RLB_OK) return rli_fail(db, NULL, rc, "query");
     if (!st) return rli_err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
     for (size_t i = 0; i < nparams; i++)

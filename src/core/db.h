@@ -14,6 +14,7 @@
 
 #include "backend/backend.h"
 #include "base/base.h"
+#include "error.h"
 #include "stmt.h"
 
 #include <stdbool.h>
@@ -26,19 +27,16 @@ struct rl_db {
     const rl_backend *be; /* the engine's table of operations */
     rlb_conn *conn;       /* the engine's connection */
     rl_profile profile;
-    int depth;          /* our transaction depth */
-    bool outer_begin;   /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
-    bool names_from_db; /* validating runtime models: names are the database's own */
-    rl_error err;
-    strbuf msg;                 /* the message text of err */
-    arena err_strings;          /* the other strings of err, freed when it is cleared */
+    int depth;                  /* our transaction depth */
+    bool outer_begin;           /* level 1 is a BEGIN (not a savepoint in a caller's transaction) */
+    bool names_from_db;         /* validating runtime models: names are the database's own */
+    err_rec e;                  /* the last error (core/error.h) */
     struct model_info **models; /* open addressing on the model pointer */
     size_t models_cap, models_used;
     struct model_info *last_model; /* the model last found valid (rli_model_lookup) */
     stmt_cache queries;
     struct rl_query *spare; /* the last query freed, reused by the next rl_select */
     const char *sp_outer;   /* the savepoint that began the transaction (rli_sp_begin) */
-    size_t note_at;         /* where the backend's failed_note begins in err's message, or 0 */
     rl_trace_fn trace;      /* rl_trace's function and its context */
     void *trace_ctx;
     char *target;      /* what was opened (a path or URL), for rl_db_clone */
@@ -59,10 +57,13 @@ int rli_failed(rl_db *db, int code);
 /* RL_OK, or RL_EINVAL (said on db) when one of the n values (a raw statement's params, a
  * row's field) is rl_default(), which only rl_update_where's sets and inserts take. */
 int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op);
+/* What a backend's diagnosis asks of the models seen on db (backend.h: rlb_keys; fkdiag.c). */
+rlb_keys rli_model_keys(rl_db *db);
 /* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
 static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
 {
-    return rli_failed(db, db->be->fail(db, st, rc, op));
+    rlb_keys keys = rli_model_keys(db);
+    return rli_failed(db, db->be->fail(db->conn, st, rc, op, &keys, &db->e));
 }
 
 #endif

@@ -136,7 +136,7 @@ static const rl_error NULL_DB_ERROR = {.code = RL_EINVAL,
 
 const rl_error *rl_last_error(const rl_db *db)
 {
-    return db ? &db->err : &NULL_DB_ERROR;
+    return db ? &db->e.err : &NULL_DB_ERROR;
 }
 
 const char *rl_errmsg(const rl_db *db)
@@ -144,38 +144,50 @@ const char *rl_errmsg(const rl_db *db)
     return rl_last_error(db)->message;
 }
 
-static void err_reset(rl_db *db)
+static void err_reset(err_rec *r)
 {
-    rli_arena_free(&db->err_strings);
-    memset(&db->err, 0, sizeof db->err);
-    db->err.message = "No error.";
-    db->err.table = db->err.column = db->err.constraint = db->err.value = "";
-    db->err.sqlstate = db->err.engine_message = db->err.engine_detail = db->err.engine_hint = "";
-    db->err.fk.child_table = db->err.fk.child_column = "";
-    db->err.fk.parent_table = db->err.fk.parent_column = db->err.fk.value = "";
-    db->err.item = -1;
-    db->note_at = 0;
+    rli_arena_free(&r->strings);
+    memset(&r->err, 0, sizeof r->err);
+    r->err.message = "No error.";
+    r->err.table = r->err.column = r->err.constraint = r->err.value = "";
+    r->err.sqlstate = r->err.engine_message = r->err.engine_detail = r->err.engine_hint = "";
+    r->err.fk.child_table = r->err.fk.child_column = "";
+    r->err.fk.parent_table = r->err.fk.parent_column = r->err.fk.value = "";
+    r->err.item = -1;
+    r->note_at = 0;
+}
+
+void rli_rec_free(err_rec *r)
+{
+    rli_sb_free(&r->msg);
+    rli_arena_free(&r->strings);
 }
 
 void rli_err_clear(rl_db *db)
 {
-    if (db->err.code == RL_OK && !db->err_strings.head && db->err.message)
+    err_rec *r = &db->e;
+    if (r->err.code == RL_OK && !r->strings.head && r->err.message)
         return; /* the common, free case */
-    err_reset(db);
+    err_reset(r);
 }
 
-const char *rli_err_str(rl_db *db, const char *s)
+const char *rli_rec_str(err_rec *r, const char *s)
 {
     if (!s) return "";
     size_t n = strlen(s);
-    char *p = rli_arena_alloc(&db->err_strings, n + 1);
+    char *p = rli_arena_alloc(&r->strings, n + 1);
     if (!p) return "";
     memcpy(p, s, n + 1);
     return p;
 }
 
+const char *rli_err_str(rl_db *db, const char *s)
+{
+    return rli_rec_str(&db->e, s);
+}
+
 /* Format into a fresh buffer first: the arguments may point into the old error. */
-static void put_message(rl_db *db, const char *fmt, va_list ap)
+static void put_message(err_rec *r, const char *fmt, va_list ap)
 {
     strbuf fresh;
     rli_sb_init(&fresh);
@@ -191,74 +203,103 @@ static void put_message(rl_db *db, const char *fmt, va_list ap)
             free(s);
         }
     }
-    rli_sb_free(&db->msg);
-    db->msg = fresh;
-    db->err.message = fresh.s ? fresh.s : "Out of memory.";
+    rli_sb_free(&r->msg);
+    r->msg = fresh;
+    r->err.message = fresh.s ? fresh.s : "Out of memory.";
+}
+
+static int rec_vset(err_rec *r, int code, const char *fmt, va_list ap)
+{
+    strbuf keep = r->msg; /* the old message may be an argument */
+    rli_sb_init(&r->msg);
+    arena old = r->strings;
+    r->strings = (arena){0};
+    err_reset(r);
+    put_message(r, fmt, ap);
+    rli_sb_free(&keep);
+    rli_arena_free(&old);
+    r->err.code = code;
+    return code;
+}
+
+int rli_rec_set(err_rec *r, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rec_vset(r, code, fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 int rli_err_set(rl_db *db, int code, const char *fmt, ...)
 {
-    strbuf keep = db->msg; /* the old message may be an argument */
-    rli_sb_init(&db->msg);
-    arena old = db->err_strings;
-    db->err_strings = (arena){0};
-    err_reset(db);
     va_list ap;
     va_start(ap, fmt);
-    put_message(db, fmt, ap);
+    rec_vset(&db->e, code, fmt, ap);
     va_end(ap);
-    rli_sb_free(&keep);
-    rli_arena_free(&old);
-    db->err.code = code;
     return code;
+}
+
+void rli_rec_reword(err_rec *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    put_message(r, fmt, ap);
+    va_end(ap);
 }
 
 void rli_err_reword(rl_db *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    put_message(db, fmt, ap);
+    put_message(&db->e, fmt, ap);
     va_end(ap);
 }
 
 void rli_err_unnote(rl_db *db)
 {
-    if (!db->note_at) return;
-    rli_err_reword(db, "%.*s", (int)db->note_at, db->err.message);
-    db->note_at = 0;
+    if (!db->e.note_at) return;
+    rli_err_reword(db, "%.*s", (int)db->e.note_at, db->e.err.message);
+    db->e.note_at = 0;
 }
 
 /* Record d (strings copied into the error) as a foreign-key failure with message b. */
-int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b)
+int rli_rec_fk(err_rec *r, const rl_fk_detail *d, int engine_code, strbuf *b)
 {
     if (b->oom) {
         rli_sb_free(b);
-        return rli_err_set(db, RL_ENOMEM, "Out of memory.");
+        return rli_rec_set(r, RL_ENOMEM, "Out of memory.");
     }
     rl_fk_detail copy = *d;
+    rl_error *e = &r->err;
     /* the engine's own account of the failure, when it gave one, stays beside this one */
-    char *words[4] = {strdup(db->err.sqlstate ? db->err.sqlstate : ""),
-                      strdup(db->err.engine_message ? db->err.engine_message : ""),
-                      strdup(db->err.engine_detail ? db->err.engine_detail : ""),
-                      strdup(db->err.engine_hint ? db->err.engine_hint : "")};
-    rli_err_set(db, RL_EFOREIGNKEY, "%s", sb_str(b));
+    char *words[4] = {strdup(e->sqlstate ? e->sqlstate : ""),
+                      strdup(e->engine_message ? e->engine_message : ""),
+                      strdup(e->engine_detail ? e->engine_detail : ""),
+                      strdup(e->engine_hint ? e->engine_hint : "")};
+    rli_rec_set(r, RL_EFOREIGNKEY, "%s", sb_str(b));
     rli_sb_free(b);
-    db->err.sqlstate = rli_err_str(db, words[0]);
-    db->err.engine_message = rli_err_str(db, words[1]);
-    db->err.engine_detail = rli_err_str(db, words[2]);
-    db->err.engine_hint = rli_err_str(db, words[3]);
+    e->sqlstate = rli_rec_str(r, words[0]);
+    e->engine_message = rli_rec_str(r, words[1]);
+    e->engine_detail = rli_rec_str(r, words[2]);
+    e->engine_hint = rli_rec_str(r, words[3]);
     for (int i = 0; i < 4; i++)
         free(words[i]);
-    db->err.fk = copy;
-    db->err.fk.child_table = rli_err_str(db, copy.child_table);
-    db->err.fk.child_column = rli_err_str(db, copy.child_column);
-    db->err.fk.parent_table = rli_err_str(db, copy.parent_table);
-    db->err.fk.parent_column = rli_err_str(db, copy.parent_column);
-    db->err.fk.value = rli_err_str(db, copy.value);
-    db->err.engine_code = engine_code;
-    db->err.table = copy.parent_side ? db->err.fk.parent_table : db->err.fk.child_table;
-    db->err.column = copy.parent_side ? db->err.fk.parent_column : db->err.fk.child_column;
+    e->fk = copy;
+    e->fk.child_table = rli_rec_str(r, copy.child_table);
+    e->fk.child_column = rli_rec_str(r, copy.child_column);
+    e->fk.parent_table = rli_rec_str(r, copy.parent_table);
+    e->fk.parent_column = rli_rec_str(r, copy.parent_column);
+    e->fk.value = rli_rec_str(r, copy.value);
+    e->engine_code = engine_code;
+    e->table = copy.parent_side ? e->fk.parent_table : e->fk.child_table;
+    e->column = copy.parent_side ? e->fk.parent_column : e->fk.child_column;
     return RL_EFOREIGNKEY;
+}
+
+int rli_err_fk(rl_db *db, const rl_fk_detail *d, int engine_code, strbuf *b)
+{
+    return rli_rec_fk(&db->e, d, engine_code, b);
 }
 
 rl_action rli_action_from_sql(const char *s)

@@ -12,6 +12,29 @@
 
 #include <stddef.h>
 
+/* A last-error record: the public rl_error and the storage of its strings.  A connection holds
+ * one (rl_db.e, read by rl_last_error); the backend's error callbacks word a failure into the
+ * one they are handed (src/backend/backend.h), with the rli_rec_* functions below. */
+typedef struct err_rec {
+    rl_error err;
+    strbuf msg;     /* the message text of err */
+    arena strings;  /* the other strings of err, freed when it is cleared */
+    size_t note_at; /* where the backend's failed_note begins in err's message, or 0 */
+} err_rec;
+
+/* Set r (every field reset) with a formatted message; returns code. */
+int rli_rec_set(err_rec *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Replace only the message of r (its fields stay). */
+void rli_rec_reword(err_rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A copy of s owned by r (never NULL: "" when out of memory). */
+const char *rli_rec_str(err_rec *r, const char *s);
+/* Record a foreign-key failure in r: d's strings copied, message b (freed); the engine's own
+ * words already in r (sqlstate, engine_message...) stay.  Returns RL_EFOREIGNKEY. */
+int rli_rec_fk(err_rec *r, const rl_fk_detail *d, int engine_code, strbuf *b);
+/* Free what r holds (a connection's close). */
+void rli_rec_free(err_rec *r);
+
+/* The same on a connection's own record (db->e): */
 /* Reset the last error to "no error". */
 void rli_err_clear(rl_db *db);
 /* Set the last error (every field reset) with a formatted message; returns code. */

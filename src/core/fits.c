@@ -100,9 +100,9 @@ int rli_value_fits(rl_db *db, const model_info *mi, const rl_field *f, const rl_
     rli_err_set(db, RL_ETYPE, "%s %s: %s takes %s, and %s is not one.", op, mi->table, col, takes,
                 lit ? lit : "the value");
     free(lit);
-    db->err.table = rli_err_str(db, mi->table);
-    db->err.column = rli_err_str(db, col);
-    if (v->type == RL_V_TEXT) db->err.value = rli_err_str(db, v->u.s);
+    db->e.err.table = rli_err_str(db, mi->table);
+    db->e.err.column = rli_err_str(db, col);
+    if (v->type == RL_V_TEXT) db->e.err.value = rli_err_str(db, v->u.s);
     return RL_ETYPE;
 }
 

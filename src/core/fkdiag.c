@@ -38,6 +38,30 @@ int rli_key_by_constraint(rl_db *db, const char *table, const char *constraint, 
     return RL_ENOTFOUND;
 }
 
+/* rlb_keys.find over the models seen on db (ctx). */
+static bool model_key(void *ctx, const char *table, const char *constraint, rlb_key *out)
+{
+    rl_db *db = ctx;
+    model_info *mi, *parent;
+    size_t i;
+    if (rli_key_by_constraint(db, table, constraint, &mi, &i) != RL_OK || i >= RLI_CKEY)
+        return false; /* a composite key: told from the row (rli_diag_child_row) */
+    const rl_field *f = &mi->model->fields[i];
+    bool known = rli_model_lookup(db, f->references, &parent) == RL_OK;
+    *out = (rlb_key){.child_column = mi->columns[i],
+                     .parent_table = known ? parent->table : NULL,
+                     .parent_column = known ? parent->pk_column : NULL,
+                     /* as the DDL spells them */
+                     .on_delete = f->on_delete == RL_ACTION_DEFAULT ? RL_RESTRICT : f->on_delete,
+                     .on_update = f->on_update == RL_ACTION_DEFAULT ? RL_RESTRICT : f->on_update};
+    return true;
+}
+
+rlb_keys rli_model_keys(rl_db *db)
+{
+    return (rlb_keys){model_key, db};
+}
+
 /* Whether the n values v of a row's key have a parent row, its columns codes (a failed probe
  * counts as "has one": only a key proved broken is reported). */
 static bool has_parent(rl_db *db, model_info *parent, const rli_key *k, const rl_value *v)

@@ -69,7 +69,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
         return q;
     }
     int rc = rli_model_lookup(db, model, &q->mi);
-    if (rc != RL_OK) rli_q_fail(q, rc, "%s", db->err.message);
+    if (rc != RL_OK) rli_q_fail(q, rc, "%s", db->e.err.message);
     return q;
 }
 

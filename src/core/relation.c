@@ -77,7 +77,7 @@ static int parent_info(rl_query *q, const rl_model *parent, model_info **out)
 {
     if (q->error) return rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "");
     int rc = rli_model_lookup(q->db, parent, out);
-    if (rc != RL_OK) return rli_q_fail(q, rc, "%s", q->db->err.message);
+    if (rc != RL_OK) return rli_q_fail(q, rc, "%s", q->db->e.err.message);
     return RL_OK;
 }
 
@@ -228,7 +228,7 @@ int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
     model_info *c;
     int rc = q->error ? rli_err_set(q->db, q->error, "%s", q->errmsg ? q->errmsg : "")
                       : rli_model_lookup(q->db, child, &c);
-    if (rc != RL_OK) return q->error ? rc : rli_q_fail(q, rc, "%s", q->db->err.message);
+    if (rc != RL_OK) return q->error ? rc : rli_q_fail(q, rc, "%s", q->db->e.err.message);
     parent_set ps;
     rli_key k;
     if ((rc = key_set(q, c, q->mi, key, true, q->mi, children, n, &k, &ps)) != RL_OK) return rc;

@@ -391,8 +391,8 @@ int rl_query_rows(rl_db *db, const rl_model *model, const char *sql, const rl_va
     int code = rli_model_lookup(db, model, &mi);
     if (code != RL_OK) return code;
     rlb_stmt *st = NULL;
-    int rc = db->be->prepare_raw(db, sql, &st, NULL);
-    if (rc < 0) return db->err.code;
+    int rc = db->be->prepare_raw(db->conn, sql, &st, NULL, &db->e);
+    if (rc < 0) return db->e.err.code;
     if (rc != RLB_OK) return rli_fail(db, NULL, rc, "query");
     if (!st) return rli_err_set(db, RL_EINVAL, "query: the SQL holds no statement.");
     int *map = NULL, n = 0;

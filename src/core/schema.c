@@ -146,7 +146,7 @@ char *rli_schema_sql(const schema *s)
 int rli_schema_read(rl_db *db, schema *s, const char *op)
 {
     memset(s, 0, sizeof *s);
-    return db->be->introspect(db, s, op);
+    return db->be->introspect(db->conn, s, op, &db->e);
 }
 
 int rl_schema_dump(rl_db *db, char **out)

@@ -199,9 +199,9 @@ void rli_sp_rollback(rl_db *db, const char *name)
 
 int rli_failed(rl_db *db, int code)
 {
-    if (!db->be->failed_note || db->note_at) return code;
-    size_t at = strlen(db->err.message);
-    db->be->failed_note(db);
-    if (strlen(db->err.message) != at) db->note_at = at;
+    if (!db->be->failed_note || db->e.note_at) return code;
+    size_t at = strlen(db->e.err.message);
+    db->be->failed_note(db->conn, &db->e);
+    if (strlen(db->e.err.message) != at) db->e.note_at = at;
     return code;
 }

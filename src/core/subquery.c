@@ -23,7 +23,7 @@ static int add_exists(rl_query *q, rl_query *sub, int n, const short *code, cons
         rc = rli_q_fail(q, RL_EINVAL, "query on %s: at most %d subqueries.", q->mi->table,
                         RLI_MAX_SUBS);
     else if ((rc = rli_q_ready(sub)) != RL_OK)
-        rli_q_fail(q, rc, "%s", q->db->err.message);
+        rli_q_fail(q, rc, "%s", q->db->e.err.message);
     if (rc == RL_OK) {
         static const char hex[] = "0123456789abcdef";
         char head[6 + 4 * RLS_KEY_MAX] = {'x', hex[base], negate ? '1' : '0', hex[n]};
@@ -110,7 +110,7 @@ int rl_where_in_query(rl_query *q, const char *field, rl_query *sub, const char 
     int sub_code = rli_q_field_code(sub, sub_field);
     if (code < 0 || sub_code < 0) {
         rc = rli_q_unknown_field(code < 0 ? q : sub, code < 0 ? field : sub_field);
-        if (code >= 0) rli_q_fail(q, rc, "%s", q->db->err.message);
+        if (code >= 0) rli_q_fail(q, rc, "%s", q->db->e.err.message);
         rl_query_free(sub);
         return rc;
     }

@@ -350,8 +350,8 @@ static int copy_rows(copier *k, const sch_table *t, const rl_copy_type *types)
         int rc = k->dst->be->key_given(k->dst->conn, t->name, pk->name, r.max_key);
         if (rc != RLB_OK) code = rli_fail(k->dst, NULL, rc, "copy: move the key generator");
     }
-    if (code != RL_OK && k->src->err.code != RL_OK && k->dst->err.code == RL_OK)
-        rli_err_set(k->dst, k->src->err.code, "%s", k->src->err.message);
+    if (code != RL_OK && k->src->e.err.code != RL_OK && k->dst->e.err.code == RL_OK)
+        rli_err_set(k->dst, k->src->e.err.code, "%s", k->src->e.err.message);
     k->src->be->finalize(r.sel);
     k->dst->be->finalize(ins);
     for (size_t c = 0; r.text && c < t->ncols; c++)

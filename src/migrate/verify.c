@@ -415,7 +415,7 @@ static int verify_table(rl_db *src, rl_db *dst, const sch_table *t, const rl_cop
                            "copy: verify failed, %s (%lld rows in the source, %lld in the "
                            "destination).",
                            sb_str(&why), (long long)n1, (long long)n2);
-    else if (src->err.code != RL_OK && dst->err.code == RL_OK)
+    else if (src->e.err.code != RL_OK && dst->e.err.code == RL_OK)
         rli_err_set(dst, code, "%s", rl_errmsg(src));
     rli_sb_free(&why);
     return code;

@@ -223,7 +223,7 @@ int rli_pg_apply(rl_db *db, const rl_plan *p, const rl_migrate_options *opts)
 {
     pg_conn *c = rli_pg(db);
     if (rli_pg_run(c, "BEGIN", NULL) != RLB_OK)
-        return rli_pg_fail(db, NULL, PG_FAIL, "migrate: begin");
+        return rli_pg_db_fail(db, PG_FAIL, "migrate: begin");
     for (size_t i = 0; i < p->nsteps; i++) {
         if (p->steps[i].dest)
             progress(opts, "check", p->steps[i].table, (int64_t)i, (int64_t)p->nsteps);
@@ -336,7 +336,7 @@ int rli_pg_check(rl_db *db, const rl_check_options *opts, rl_finding_fn fn, void
     pg_conn *c = rli_pg(db);
     checker k = {.fn = fn, .ctx = ctx};
     PGresult *r;
-    if (rli_pg_run(c, KEYS_SQL, &r) != RLB_OK) return rli_pg_fail(db, NULL, PG_FAIL, "check");
+    if (rli_pg_run(c, KEYS_SQL, &r) != RLB_OK) return rli_pg_db_fail(db, PG_FAIL, "check");
     for (int i = 0; i < PQntuples(r) && !k.stop; i++)
         check_key(&k, c, r, i, !(opts && opts->no_lint));
     PQclear(r);

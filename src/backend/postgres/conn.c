@@ -237,17 +237,18 @@ static int prepare(rlb_conn *cc, const char *sql, bool persistent, rlb_stmt **ou
     return prepare_text((pg_conn *)cc, sql, out);
 }
 
-static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **tail)
+static int prepare_raw(rlb_conn *cc, const char *sql, rlb_stmt **out, const char **tail,
+                       err_rec *err)
 {
     *out = NULL;
     char *text;
     const char *why, *next;
     if (tail) *tail = sql + strlen(sql);
     if (!rli_pg_translate(sql, &text, &next, &why))
-        return rli_err_set(db, why && strcmp(why, "out of memory") == 0 ? RL_ENOMEM : RL_EREFUSED,
+        return rli_rec_set(err, why && strcmp(why, "out of memory") == 0 ? RL_ENOMEM : RL_EREFUSED,
                            "Refused: %s.", why ? why : "out of memory");
     if (tail) *tail = next;
-    int rc = rli_pg_blank(text) ? RLB_OK : prepare_text(rli_pg(db), text, out);
+    int rc = rli_pg_blank(text) ? RLB_OK : prepare_text((pg_conn *)cc, text, out);
     free(text);
     return rc;
 }

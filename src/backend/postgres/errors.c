@@ -3,8 +3,8 @@
  * (SQLSTATE, table, column, constraint, detail), never from the message text, and set on
  * the connection's error record with its RL_E* code.
  *
- * A foreign-key failure names its constraint and the referencing table.  Through a model,
- * the constraint is mapped back to the model's key (the names are the DDL's, rli_fk_name), and
+ * A foreign-key failure names its constraint and the referencing table.  The core maps the
+ * constraint back to a model's key (rlb_keys: the names are the DDL's, rli_fk_name), and
  * for a parent-side failure the catalog fills in keys no model declares.  PostgreSQL aborts
  * the transaction a statement failed in, so nothing can be asked of the server there: inside
  * a transaction the referencing rows are not counted (rl_fk_detail.referencing = -1).
@@ -16,7 +16,6 @@
 #include "pg_int.h"
 #include "core/error.h"
 #include "core/fkdiag.h"
-#include "core/model.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -167,12 +166,12 @@ static char *check_text(pg_conn *c, const pg_error *e)
 }
 
 /* "op: the row does not satisfy the CHECK constraint <name>: <text> of table t." */
-static void check_sentence(rl_db *db, const pg_error *e, const char *op)
+static void check_sentence(pg_conn *c, err_rec *r, const pg_error *e, const char *op)
 {
-    char *def = check_text(rli_pg(db), e);
+    char *def = check_text(c, e);
     char *opd = strdup(op);
     if (opd && e->table)
-        rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s%s%s of table %s.",
+        rli_rec_reword(r, "%s: the row does not satisfy the CHECK constraint %s%s%s of table %s.",
                        opd, e->constraint ? e->constraint : "", def ? " " : "", def ? def : "",
                        e->table);
     free(opd);
@@ -211,35 +210,34 @@ static bool parent_side(const pg_error *e, const char *op)
     return strncmp(op, "update", 6) == 0 && !op_writes(op, e->table);
 }
 
-/* A child-side key failure of a statement, from the constraint (model or catalog) and the
- * server's detail: "op: author_id = 99 has no matching row in authors(pk)."  RL_OK when the
- * key cannot be told. */
-static int child_key_failed(rl_db *db, const pg_error *e, const char *op)
+/* A child-side key failure of a statement, from the constraint (as a model declares it) and
+ * the server's detail: "op: author_id = 99 has no matching row in authors(pk)."  RL_OK when the
+ * key cannot be told (a composite key is told from the row: rli_diag_child_row). */
+static int child_key_failed(const rlb_keys *keys, err_rec *r, const pg_error *e, const char *op)
 {
-    model_info *mi, *parent;
-    size_t i;
-    if (!e->table || rli_key_by_constraint(db, e->table, e->constraint, &mi, &i) != RL_OK ||
-        i >= RLI_CKEY || /* a composite key: told from the row (rli_diag_child_row) */
-        rli_model_lookup(db, mi->model->fields[i].references, &parent) != RL_OK)
+    rlb_key k;
+    if (!e->table || !keys || !keys->find(keys->ctx, e->table, e->constraint, &k) ||
+        !k.parent_table)
         return RL_OK;
     char *val = detail_value(e->detail);
-    rl_fk_detail d = {.child_table = mi->table,
-                      .child_column = mi->columns[i],
-                      .parent_table = parent->table,
-                      .parent_column = parent->pk_column,
+    rl_fk_detail d = {.child_table = e->table,
+                      .child_column = k.child_column,
+                      .parent_table = k.parent_table,
+                      .parent_column = k.parent_column,
                       .value = val ? val : ""};
     strbuf b;
     rli_sb_init(&b);
     rli_sb_printf(&b, "%s: %s = %s has no matching row in %s(%s).", op, d.child_column,
                   val ? val : "?", d.parent_table, d.parent_column);
-    int code = rli_err_fk(db, &d, PG_FAIL_FK, &b);
+    int code = rli_rec_fk(r, &d, PG_FAIL_FK, &b);
     free(val);
     return code;
 }
 
 /* A parent-side key failure of a statement on the parent (op "delete from t", "update t"):
  * the parent's columns and value from the server's detail, the rest as rli_pg_diag_parent. */
-static int parent_key_failed(rl_db *db, const pg_error *e, const char *op)
+static int parent_key_failed(rlb_conn *c, const rlb_keys *keys, err_rec *r, const pg_error *e,
+                             const char *op)
 {
     const char *sp = strrchr(op, ' ');
     const char *open = e->detail ? strchr(e->detail, '(') : NULL;
@@ -251,7 +249,7 @@ static int parent_key_failed(rl_db *db, const pg_error *e, const char *op)
         char *end;
         long long n = strtoll(val, &end, 10);
         rl_value v = *val && !*end ? rl_int(n) : rl_text(val);
-        code = rli_pg_diag_parent(db, sp + 1, cols, &v, op, strncmp(op, "delete", 6) == 0);
+        code = rli_pg_diag_parent(c, sp + 1, cols, &v, op, strncmp(op, "delete", 6) == 0, keys, r);
     }
     free(val);
     free(cols);
@@ -284,9 +282,8 @@ static const char *lost_sentence(pg_lost how)
 }
 
 /* "op: the connection to the PostgreSQL server was lost (why). <what it means>" */
-static int lost_failed(rl_db *db, const char *op)
+static int lost_failed(const pg_conn *c, err_rec *r, const char *op)
 {
-    const pg_conn *c = rli_pg(db);
     strbuf m;
     rli_sb_init(&m);
     rli_sb_printf(&m, "%s: %s (", op,
@@ -297,27 +294,28 @@ static int lost_failed(rl_db *db, const char *op)
     rli_sb_printf(&m, "). %s", lost_sentence(c->lost));
     int code =
         c->lost == PG_LOST_AT_COMMIT || c->lost == PG_LOST_WRITING ? RL_EINDOUBT : RL_EDISCONNECTED;
-    rli_err_set(db, code, "%s", m.oom ? "Out of memory." : sb_str(&m));
+    rli_rec_set(r, code, "%s", m.oom ? "Out of memory." : sb_str(&m));
     rli_sb_free(&m);
-    db->err.engine_code = PG_FAIL_CONN;
+    r->err.engine_code = PG_FAIL_CONN;
     return code;
 }
 
 /* The server's own account of the failure beside reflite's (rl_error.sqlstate and after). */
-static int server_words(rl_db *db, const pg_error *e, int code)
+static int server_words(err_rec *r, const pg_error *e, int code)
 {
-    db->err.sqlstate = rli_err_str(db, e->sqlstate);
-    db->err.engine_message = rli_err_str(db, e->message);
-    db->err.engine_detail = rli_err_str(db, e->detail);
-    db->err.engine_hint = rli_err_str(db, e->hint);
+    r->err.sqlstate = rli_rec_str(r, e->sqlstate);
+    r->err.engine_message = rli_rec_str(r, e->message);
+    r->err.engine_detail = rli_rec_str(r, e->detail);
+    r->err.engine_hint = rli_rec_str(r, e->hint);
     return code;
 }
 
-int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
+int rli_pg_fail(rlb_conn *cc, rlb_stmt *s, int rc, const char *op, const rlb_keys *keys, err_rec *r)
 {
     (void)s;
-    if (rc == PG_FAIL_CONN) return lost_failed(db, op);
-    const pg_error *e = &rli_pg(db)->err;
+    pg_conn *c = (pg_conn *)cc;
+    if (rc == PG_FAIL_CONN) return lost_failed(c, r, op);
+    const pg_error *e = &c->err;
     strbuf m;
     rli_sb_init(&m);
     rli_sb_printf(&m, "%s: ", op);
@@ -328,48 +326,49 @@ int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
         rli_sb_puts(&m, ")");
     }
     int code = code_of(rc);
-    if (rc == PG_FAIL_FK && (parent_side(e, op) ? parent_key_failed(db, e, op)
-                                                : child_key_failed(db, e, op)) == RL_EFOREIGNKEY) {
+    if (rc == PG_FAIL_FK &&
+        (parent_side(e, op) ? parent_key_failed(cc, keys, r, e, op)
+                            : child_key_failed(keys, r, e, op)) == RL_EFOREIGNKEY) {
         rli_sb_free(&m);
-        return server_words(db, e, RL_EFOREIGNKEY);
+        return server_words(r, e, RL_EFOREIGNKEY);
     }
-    rli_err_set(db, code, "%s.", m.oom ? "Out of memory" : sb_str(&m));
+    rli_rec_set(r, code, "%s.", m.oom ? "Out of memory" : sb_str(&m));
     rli_sb_free(&m);
-    db->err.engine_code = rc;
-    if (e->table) db->err.table = rli_err_str(db, e->table);
-    if (e->column) db->err.column = rli_err_str(db, e->column);
-    char *ucol = code == RL_EUNIQUE && !e->column ? unique_column(rli_pg(db), e) : NULL;
-    if (ucol) db->err.column = rli_err_str(db, ucol);
+    r->err.engine_code = rc;
+    if (e->table) r->err.table = rli_rec_str(r, e->table);
+    if (e->column) r->err.column = rli_rec_str(r, e->column);
+    char *ucol = code == RL_EUNIQUE && !e->column ? unique_column(c, e) : NULL;
+    if (ucol) r->err.column = rli_rec_str(r, ucol);
     free(ucol);
     if (code == RL_ETYPE && e->message) { /* the value, where the server quotes it */
         const char *q = strchr(e->message, '"'), *end = q ? strchr(q + 1, '"') : NULL;
         char *v = end ? strndup(q + 1, (size_t)(end - q - 1)) : NULL;
-        if (v) db->err.value = rli_err_str(db, v);
+        if (v) r->err.value = rli_rec_str(r, v);
         free(v);
     }
     if (e->constraint && code == RL_ECHECK) {
-        db->err.constraint = rli_err_str(db, e->constraint);
-        check_sentence(db, e, op);
+        r->err.constraint = rli_rec_str(r, e->constraint);
+        check_sentence(c, r, e, op);
     }
-    return server_words(db, e, code);
+    return server_words(r, e, code);
 }
 
-void rli_pg_failed_note(rl_db *db)
+void rli_pg_failed_note(rlb_conn *cc, err_rec *r)
 {
-    const pg_conn *c = rli_pg(db);
+    const pg_conn *c = (const pg_conn *)cc;
     if (c->broken) {
         if (c->lost == PG_LOST_IN_TXN && c->lost_txn)
-            rli_err_reword(db,
+            rli_rec_reword(r,
                            "%s End the transaction with rl_rollback; the next call after that "
                            "connects again.",
-                           db->err.message);
+                           r->err.message);
         return;
     }
     if (PQtransactionStatus(c->c) != PQTRANS_INERROR) return;
-    rli_err_reword(db,
+    rli_rec_reword(r,
                    "%s The transaction is aborted: roll it back (rl_rollback; a failure inside a "
                    "nested rl_begin level rolls back only that level).",
-                   db->err.message);
+                   r->err.message);
 }
 
 bool rli_pg_maybe_fk(int rc)
@@ -447,20 +446,18 @@ static int64_t count_referencing(pg_conn *c, const char *table, const char *colu
     return n;
 }
 
-int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
-                       const char *op, bool is_delete)
+int rli_pg_diag_parent(rlb_conn *cc, const char *table, const char *column, const rl_value *value,
+                       const char *op, bool is_delete, const rlb_keys *keys, err_rec *r)
 {
-    pg_conn *c = rli_pg(db);
+    pg_conn *c = (pg_conn *)cc;
     const char *ctable, *constraint;
-    if (!rli_pg_failed_key(db->conn, &ctable, &constraint)) return RL_OK;
+    if (!rli_pg_failed_key(cc, &ctable, &constraint)) return RL_OK;
     char *child_table = strdup(ctable), *child_column = NULL, actions[2] = {0};
-    model_info *mi;
-    size_t i;
+    rlb_key k;
     rl_fk_detail d = {.parent_table = table, .parent_column = column, .parent_side = true};
-    if (rli_key_by_constraint(db, ctable, constraint, &mi, &i) == RL_OK && i < RLI_CKEY) {
-        child_column = strdup(mi->columns[i]);
-        d.action = is_delete ? mi->model->fields[i].on_delete : mi->model->fields[i].on_update;
-        if (d.action == RL_ACTION_DEFAULT) d.action = RL_RESTRICT; /* as the DDL spells it */
+    if (keys && keys->find(keys->ctx, ctable, constraint, &k)) {
+        child_column = strdup(k.child_column);
+        d.action = is_delete ? k.on_delete : k.on_update;
     } else if (can_ask(c) && catalog_key(c, ctable, constraint, &child_column, actions)) {
         d.action = action_of(actions[is_delete ? 0 : 1]);
     }
@@ -474,7 +471,7 @@ int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const r
         strbuf b;
         rli_sb_init(&b);
         rli_fk_referenced_sentence(&b, op, &d, is_delete ? "DELETE" : "UPDATE");
-        code = rli_err_fk(db, &d, PG_FAIL_FK, &b);
+        code = rli_rec_fk(r, &d, PG_FAIL_FK, &b);
     }
     free(child_table);
     free(child_column);

@@ -288,9 +288,9 @@ static int read_schema(pg_conn *c, const char *nsp, schema *out)
     return rc;
 }
 
-int rli_pg_introspect(rl_db *db, struct schema *out, const char *op)
+int rli_pg_introspect(rlb_conn *cc, struct schema *out, const char *op, err_rec *err)
 {
-    pg_conn *c = rli_pg(db);
+    pg_conn *c = (pg_conn *)cc;
     char *nsp = NULL;
     PGresult *r;
     int rc = rli_pg_run(c, "SELECT current_schema()", &r);
@@ -298,14 +298,14 @@ int rli_pg_introspect(rl_db *db, struct schema *out, const char *op)
         nsp = PQntuples(r) == 1 ? dup_value(r, 0, 0) : NULL;
         PQclear(r);
         if (!nsp)
-            return rli_err_set(db, RL_ERROR,
+            return rli_rec_set(err, RL_ERROR,
                                "%s: the connection has no current schema (its search_path names "
                                "none that exists).",
                                op);
         rc = read_schema(c, nsp, out);
         free(nsp);
     }
-    return rc == RLB_OK ? RL_OK : rli_pg_fail(db, NULL, rc, op);
+    return rc == RLB_OK ? RL_OK : rli_pg_fail(cc, NULL, rc, op, NULL, err);
 }
 
 /* ---- loading schema text -------------------------------------------------------------------- */

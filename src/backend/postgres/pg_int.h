@@ -238,13 +238,18 @@ char *rli_pg_index_columns(rlb_conn *cc, const char *table, const char *index);
 
 /* ---- errors (errors.c) ------------------------------------------------------------------ */
 
-int rli_pg_fail(rl_db *db, rlb_stmt *s, int rc, const char *op);
+int rli_pg_fail(rlb_conn *c, rlb_stmt *s, int rc, const char *op, const rlb_keys *keys, err_rec *r);
+/* The same on a connection's own error, with no model keys (the migrator's). */
+static inline int rli_pg_db_fail(rl_db *db, int rc, const char *op)
+{
+    return rli_pg_fail(db->conn, NULL, rc, op, NULL, &db->e);
+}
 bool rli_pg_maybe_fk(int rc);
-void rli_pg_failed_note(rl_db *db);
+void rli_pg_failed_note(rlb_conn *c, err_rec *r);
 const char *rli_pg_errmsg(rlb_conn *c);
 bool rli_pg_failed_key(rlb_conn *c, const char **table, const char **constraint);
-int rli_pg_diag_parent(rl_db *db, const char *table, const char *column, const rl_value *value,
-                       const char *op, bool is_delete);
+int rli_pg_diag_parent(rlb_conn *c, const char *table, const char *column, const rl_value *value,
+                       const char *op, bool is_delete, const rlb_keys *keys, err_rec *r);
 char *rli_pg_statement_op(rlb_conn *c, const char *sql);
 
 /* ---- schemas, migrations, rl_check (introspect.c, plan.c, apply.c) ------------------- */
@@ -253,7 +258,7 @@ struct sch_column;
 struct sch_constraint;
 struct sch_table;
 
-int rli_pg_introspect(rl_db *db, struct schema *out, const char *op);
+int rli_pg_introspect(rlb_conn *c, struct schema *out, const char *op, err_rec *err);
 /* A column's definition as CREATE TABLE / ADD COLUMN write it; a table constraint as
  * "CONSTRAINT name def". */
 void rli_pg_column_def(strbuf *b, const struct sch_column *col);

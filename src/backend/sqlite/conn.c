@@ -191,10 +191,11 @@ static int raw_guard(void *arg, int action, const char *a, const char *b, const 
     return SQLITE_DENY;
 }
 
-static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **tail)
+static int prepare_raw(rlb_conn *c, const char *sql, rlb_stmt **out, const char **tail,
+                       err_rec *err)
 {
     guard_ctx g = {{0}};
-    sqlite3 *h = rli_sqlite_h(db);
+    sqlite3 *h = (sqlite3 *)c;
     sqlite3_stmt *st = NULL;
     sqlite3_set_authorizer(h, raw_guard, &g);
     int rc = sqlite3_prepare_v2(h, sql, -1, &st, tail);
@@ -202,7 +203,7 @@ static int prepare_raw(rl_db *db, const char *sql, rlb_stmt **out, const char **
     *out = (rlb_stmt *)st;
     if (rc != SQLITE_OK && g.refused[0]) {
         char *r = rli_name_disp(g.refused);
-        rli_err_set(db, RL_EREFUSED,
+        rli_rec_set(err, RL_EREFUSED,
                     "exec: %s is refused: a reflite connection always enforces foreign keys and "
                     "constraints (the raw handle rl_sqlite3() is outside this promise).",
                     r ? r : "this pragma");

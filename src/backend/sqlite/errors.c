@@ -73,7 +73,7 @@ int rli_code_from_sqlite(int rc)
 }
 
 /* "UNIQUE constraint failed: authors.email, authors.x" -> table "authors", column "email". */
-static void parse_table_column(rl_db *db, const char *msg)
+static void parse_table_column(err_rec *r, const char *msg)
 {
     const char *p = strstr(msg, "failed: ");
     if (!p) return;
@@ -87,8 +87,8 @@ static void parse_table_column(rl_db *db, const char *msg)
         end = strcspn(p, ", ");
     }
     c = strndup(p, end);
-    if (t) db->err.table = rli_err_str(db, t);
-    if (c) db->err.column = rli_err_str(db, c);
+    if (t) r->err.table = rli_rec_str(r, t);
+    if (c) r->err.column = rli_rec_str(r, c);
     free(t);
     free(c);
 }
@@ -100,52 +100,50 @@ static const char *check_text(const char *msg)
     return p ? p + 19 : "";
 }
 
-int rli_err_sqlite(rl_db *db, int rc, const char *op)
+int rli_sqlite_word(sqlite3 *h, err_rec *r, int rc, const char *op)
 {
     int code = rli_code_from_sqlite(rc);
     /* After a diagnosis ran other statements, the handle's message is no longer this one. */
-    const char *m = sqlite3_extended_errcode(rli_sqlite_h(db)) == rc
-                        ? sqlite3_errmsg(rli_sqlite_h(db))
-                    : code == RL_EFOREIGNKEY ? "FOREIGN KEY constraint failed"
-                                             : sqlite3_errstr(rc);
+    const char *m = sqlite3_extended_errcode(h) == rc ? sqlite3_errmsg(h)
+                    : code == RL_EFOREIGNKEY          ? "FOREIGN KEY constraint failed"
+                                                      : sqlite3_errstr(rc);
     if (code == RL_ERROR &&
         (strncmp(m, "no such table", 13) == 0 || strncmp(m, "no such column", 14) == 0))
         code = RL_ESCHEMA; /* a name the schema does not have (any more) */
     char *saved = rli_name_disp(m);
     char *opd = strdup(op ? op : "");
-    rli_err_set(db, code, "%s", "");
-    db->err.engine_code = rc;
-    if (saved) parse_table_column(db, saved);
-    const char *t = db->err.table, *c = db->err.column, *o = opd ? opd : "",
-               *sm = saved ? saved : "";
+    rli_rec_set(r, code, "%s", "");
+    r->err.engine_code = rc;
+    if (saved) parse_table_column(r, saved);
+    const char *t = r->err.table, *c = r->err.column, *o = opd ? opd : "", *sm = saved ? saved : "";
     switch (code) {
     case RL_EUNIQUE:
-        rli_err_reword(db, "%s: %s%s%s must be unique and another row already has this value (%s).",
+        rli_rec_reword(r, "%s: %s%s%s must be unique and another row already has this value (%s).",
                        o, t, *t ? "." : "", c, sm);
         break;
     case RL_ENOTNULL:
-        rli_err_reword(db, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
+        rli_rec_reword(r, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
         break;
     case RL_ECHECK:
-        db->err.column = "";
-        db->err.constraint = rli_err_str(db, check_text(sm));
-        rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s.", o,
-                       db->err.constraint);
+        r->err.column = "";
+        r->err.constraint = rli_rec_str(r, check_text(sm));
+        rli_rec_reword(r, "%s: the row does not satisfy the CHECK constraint %s.", o,
+                       r->err.constraint);
         break;
     case RL_EFOREIGNKEY:
-        rli_err_reword(db,
+        rli_rec_reword(r,
                        "%s: a foreign key constraint failed, and no single key or row could be "
                        "identified as the cause (%s).",
                        o, sm);
         break;
     case RL_EBUSY:
-        rli_err_reword(db, "%s: the database is locked by another connection (%s).", o, sm);
+        rli_rec_reword(r, "%s: the database is locked by another connection (%s).", o, sm);
         break;
     case RL_ECORRUPT:
-        rli_err_reword(db, "%s: the database file is damaged or is not a database (%s).", o, sm);
+        rli_rec_reword(r, "%s: the database file is damaged or is not a database (%s).", o, sm);
         break;
     default:
-        rli_err_reword(db, "%s: %s.", o, sm);
+        rli_rec_reword(r, "%s: %s.", o, sm);
         break;
     }
     free(saved);
@@ -161,14 +159,14 @@ static const char *INBOUND_SQL =
     " AND (SELECT count(*) FROM pragma_foreign_key_list(m.name) g WHERE g.id = f.id) = 1"
     " ORDER BY m.name, f.id";
 
-static int64_t count_refs(rl_db *db, const char *child, const char *col, const rl_value *v)
+static int64_t count_refs(sqlite3 *h, const char *child, const char *col, const rl_value *v)
 {
     strbuf sql;
     rli_sb_init(&sql);
     rli_render_count(&sql, NULL, child, col, v ? " = ?" : " IS NOT NULL");
     sqlite3_stmt *st;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(rli_sqlite_h(db), sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(h, sb_str(&sql), -1, &st, NULL) == SQLITE_OK) {
         if (v) rli_sqlite_bind(st, 1, v);
         if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -178,12 +176,12 @@ static int64_t count_refs(rl_db *db, const char *child, const char *col, const r
 }
 
 /* The primary-key column of table ("rowid" when it has none of its own). malloc'd. */
-static char *parent_pk_column(rl_db *db, const char *table)
+static char *parent_pk_column(sqlite3 *h, const char *table)
 {
     sqlite3_stmt *st;
     char *out = NULL;
-    if (sqlite3_prepare_v2(rli_sqlite_h(db), "SELECT name FROM pragma_table_info(?1) WHERE pk = 1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info(?1) WHERE pk = 1", -1, &st,
+                           NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) out = strdup((const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
@@ -191,14 +189,17 @@ static char *parent_pk_column(rl_db *db, const char *table)
     return out ? out : strdup("rowid");
 }
 
-int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
-                           const char *op, bool is_delete)
+int rli_diag_parent_change(rlb_conn *c, const char *table, const char *column,
+                           const rl_value *value, const char *op, bool is_delete,
+                           const rlb_keys *keys, err_rec *r)
 {
-    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
+    (void)keys; /* SQLite's catalog can always be asked */
+    sqlite3 *h = (sqlite3 *)c;
+    int sc = sqlite3_extended_errcode(h);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(rli_sqlite_h(db), INBOUND_SQL, -1, &st, NULL) != SQLITE_OK) return RL_OK;
+    if (sqlite3_prepare_v2(h, INBOUND_SQL, -1, &st, NULL) != SQLITE_OK) return RL_OK;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    char *pkcol = parent_pk_column(db, table);
+    char *pkcol = parent_pk_column(h, table);
     char *child = NULL, *from = NULL, *to = NULL;
     rl_fk_detail best = {0};
     while (!child && sqlite3_step(st) == SQLITE_ROW) {
@@ -208,11 +209,11 @@ int rli_diag_parent_change(rl_db *db, const char *table, const char *column, con
         rl_action act =
             rli_action_from_sql((const char *)sqlite3_column_text(st, is_delete ? 4 : 3));
         if (act != RL_RESTRICT && act != RL_NO_ACTION && act != RL_SET_DEFAULT) continue;
-        const char *c = (const char *)sqlite3_column_text(st, 0);
+        const char *ct = (const char *)sqlite3_column_text(st, 0);
         const char *f = (const char *)sqlite3_column_text(st, 1);
-        int64_t n = count_refs(db, c, f, value);
+        int64_t n = count_refs(h, ct, f, value);
         if (n == 0) continue;
-        child = strdup(c);
+        child = strdup(ct);
         from = strdup(f);
         to = strdup(t);
         best.referencing = n;
@@ -236,7 +237,7 @@ int rli_diag_parent_change(rl_db *db, const char *table, const char *column, con
     strbuf b;
     rli_sb_init(&b);
     rli_fk_referenced_sentence(&b, op, &best, is_delete ? "DELETE" : "UPDATE");
-    int code = rli_err_fk(db, &best, sc, &b);
+    int code = rli_rec_fk(r, &best, sc, &b);
     free(val);
     free(child);
     free(from);
@@ -253,7 +254,7 @@ int rli_diag_parent_change(rl_db *db, const char *table, const char *column, con
  * parent, every such key named) when the statement wrote to the child table, else
  * parent-side (the rows still referencing what the statement removed or changed).
  */
-static int report_new(rl_db *db, const fk_violations *after, const fk_violations *before,
+static int report_new(err_rec *r, const fk_violations *after, const fk_violations *before,
                       const char *target, const char *verb, const char *op, int sc)
 {
     size_t nnew = 0, first = SIZE_MAX;
@@ -282,7 +283,7 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
         d.referencing = (int64_t)same;
         d.action = strcmp(verb, "UPDATE") == 0 ? x->on_update : x->on_delete;
         rli_fk_referenced_sentence(&b, op, &d, verb);
-        return rli_err_fk(db, &d, sc, &b);
+        return rli_rec_fk(r, &d, sc, &b);
     }
     rli_sb_printf(&b, "%s: ", op);
     /* All on one row of the statement's table: name the keys alone, as the typed API does. */
@@ -305,7 +306,7 @@ static int report_new(rl_db *db, const fk_violations *after, const fk_violations
     }
     if (nnew > listed) rli_sb_printf(&b, " (%zu rows in all break a foreign key)", nnew);
     rli_sb_puts(&b, ".");
-    return rli_err_fk(db, &d, sc, &b);
+    return rli_rec_fk(r, &d, sc, &b);
 }
 
 typedef struct target_ctx {
@@ -355,48 +356,49 @@ char *rli_statement_op(rlb_conn *c, const char *sql)
     return rli_sb_take(&b);
 }
 
-static int diag_fk_check(rl_db *db, const char *op)
+static int diag_fk_check(sqlite3 *h, err_rec *r, const char *op)
 {
-    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
+    int sc = sqlite3_extended_errcode(h);
     fk_violations after = {0};
-    rli_fkv_collect(rli_sqlite_h(db), NULL, &after, NULL);
-    int code = report_new(db, &after, NULL, NULL, "DELETE", op, sc);
+    rli_fkv_collect(h, NULL, &after, NULL);
+    int code = report_new(r, &after, NULL, NULL, "DELETE", op, sc);
     rli_fkv_free(&after);
     return code;
 }
 
-static int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
+static int diag_statement(sqlite3 *h, err_rec *r, sqlite3_stmt *stmt, const char *op)
 {
-    int sc = sqlite3_extended_errcode(rli_sqlite_h(db));
+    int sc = sqlite3_extended_errcode(h);
     int action;
-    char *target = statement_target(rli_sqlite_h(db), sqlite3_sql(stmt), &action);
+    char *target = statement_target(h, sqlite3_sql(stmt), &action);
 
-    if (rli_sp_begin(db, "rl_diagnose") != SQLITE_OK) {
+    if (sqlite3_exec(h, "SAVEPOINT rl_diagnose", NULL, NULL, NULL) != SQLITE_OK) {
         free(target);
         return RL_OK;
     }
-    rli_exec_sql(db, "PRAGMA defer_foreign_keys = ON");
+    sqlite3_exec(h, "PRAGMA defer_foreign_keys = ON", NULL, NULL, NULL);
     sqlite3_reset(stmt);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
     sqlite3_reset(stmt);
     fk_violations after = {0}, before = {0};
-    if (rc == SQLITE_DONE) rli_fkv_collect(rli_sqlite_h(db), NULL, &after, NULL);
-    rli_exec_sql(db, "ROLLBACK TO rl_diagnose");
-    if (rc == SQLITE_DONE) rli_fkv_collect_like(rli_sqlite_h(db), &after, &before, NULL);
-    rli_exec_sql(db, "PRAGMA defer_foreign_keys = OFF");
-    rli_sp_release(db, "rl_diagnose");
+    if (rc == SQLITE_DONE) rli_fkv_collect(h, NULL, &after, NULL);
+    sqlite3_exec(h, "ROLLBACK TO rl_diagnose", NULL, NULL, NULL);
+    if (rc == SQLITE_DONE) rli_fkv_collect_like(h, &after, &before, NULL);
+    sqlite3_exec(h, "PRAGMA defer_foreign_keys = OFF", NULL, NULL, NULL);
+    sqlite3_exec(h, "RELEASE rl_diagnose", NULL, NULL, NULL);
     rli_fkv_sort(&before);
 
     int code = RL_OK;
     if (rc == SQLITE_DONE)
-        code = report_new(db, &after, &before, action == SQLITE_DELETE ? "" : target,
+        code = report_new(r, &after, &before, action == SQLITE_DELETE ? "" : target,
                           action == SQLITE_UPDATE ? "UPDATE" : "DELETE", op, sc);
     if (code == RL_OK && target) {
         /* Refused even when deferred: a RESTRICT key on the target table (an INSERT can hit
          * one too, when OR REPLACE deletes the conflicting parent row). */
-        code = rli_diag_parent_change(db, target, NULL, NULL, op, action != SQLITE_UPDATE);
+        code = rli_diag_parent_change((rlb_conn *)h, target, NULL, NULL, op,
+                                      action != SQLITE_UPDATE, NULL, r);
     }
     rli_fkv_free(&after);
     rli_fkv_free(&before);
@@ -404,26 +406,29 @@ static int diag_statement(rl_db *db, sqlite3_stmt *stmt, const char *op)
     return code;
 }
 
-int rli_sqlite_fail(rl_db *db, rlb_stmt *s, int rc, const char *op)
+int rli_sqlite_fail(rlb_conn *c, rlb_stmt *s, int rc, const char *op, const rlb_keys *keys,
+                    err_rec *r)
 {
+    (void)keys; /* SQLite's catalog can always be asked */
+    sqlite3 *h = (sqlite3 *)c;
     sqlite3_stmt *stmt = rli_sqlite_st(s);
     if (!stmt) { /* a COMMIT (or another exec) refused by deferred keys */
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && diag_fk_check(db, op) == RL_EFOREIGNKEY)
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && diag_fk_check(h, r, op) == RL_EFOREIGNKEY)
             return RL_EFOREIGNKEY;
-        return rli_err_sqlite(db, rc, op);
+        return rli_sqlite_word(h, r, rc, op);
     }
     if ((rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER) &&
-        diag_statement(db, stmt, op) == RL_EFOREIGNKEY)
+        diag_statement(h, r, stmt, op) == RL_EFOREIGNKEY)
         return RL_EFOREIGNKEY;
-    int code = rli_err_sqlite(db, rc, op);
+    int code = rli_sqlite_word(h, r, rc, op);
     if (code == RL_ECHECK) {
         int action;
-        char *t = statement_target(rli_sqlite_h(db), sqlite3_sql(stmt), &action);
+        char *t = statement_target(h, sqlite3_sql(stmt), &action);
         if (t) {
-            db->err.table = rli_err_str(db, t);
+            r->err.table = rli_rec_str(r, t);
             char *opd = strdup(op);
-            rli_err_reword(db, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
-                           opd ? opd : op, db->err.constraint, db->err.table);
+            rli_rec_reword(r, "%s: the row does not satisfy the CHECK constraint %s of table %s.",
+                           opd ? opd : op, r->err.constraint, r->err.table);
             free(opd);
         }
         free(t);

@@ -317,13 +317,13 @@ int rli_schema_load(sqlite3 *h, schema *out)
     return SQLITE_OK;
 }
 
-/* Read db's schema into s; on failure the error is set on db. */
-int rli_sqlite_introspect(rl_db *db, schema *s, const char *op)
+/* Read c's schema into s; on failure the error is worded into r. */
+int rli_sqlite_introspect(rlb_conn *c, schema *s, const char *op, err_rec *r)
 {
-    int rc = rli_schema_load(rli_sqlite_h(db), s);
+    int rc = rli_schema_load((sqlite3 *)c, s);
     if (rc == SQLITE_OK) return RL_OK;
-    if (s->problem) return rli_err_set(db, RL_ECORRUPT, "%s: %s.", op, s->problem);
-    return rli_err_sqlite(db, rc, op);
+    if (s->problem) return rli_rec_set(r, RL_ECORRUPT, "%s: %s.", op, s->problem);
+    return rli_sqlite_word((sqlite3 *)c, r, rc, op);
 }
 
 /* The views of the schema in h that name a column or table it does not have (SQLite creates

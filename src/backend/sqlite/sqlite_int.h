@@ -45,14 +45,21 @@ static inline void rli_sqlite_strict_names(sqlite3 *h)
 }
 
 int rli_code_from_sqlite(int rc);
-/* Set db's error for SQLite result code rc (after a failed call), message prefixed with op. */
-int rli_err_sqlite(rl_db *db, int rc, const char *op);
+/* Word into r SQLite result code rc of a failed call on h, message prefixed with op. */
+int rli_sqlite_word(sqlite3 *h, err_rec *r, int rc, const char *op);
+/* The same on a connection's own error (the migrator's). */
+static inline int rli_err_sqlite(rl_db *db, int rc, const char *op)
+{
+    return rli_sqlite_word(rli_sqlite_h(db), &db->e, rc, op);
+}
 /* The backend's fail(): diagnose a foreign-key failure of stmt (or of a COMMIT when stmt is
- * NULL), else word the failure (rli_err_sqlite). */
-int rli_sqlite_fail(rl_db *db, rlb_stmt *stmt, int rc, const char *op);
+ * NULL), else word the failure (rli_sqlite_word). */
+int rli_sqlite_fail(rlb_conn *c, rlb_stmt *stmt, int rc, const char *op, const rlb_keys *keys,
+                    err_rec *r);
 /* The backend's diag_parent(): rows of any table that still reference table(column) = value. */
-int rli_diag_parent_change(rl_db *db, const char *table, const char *column, const rl_value *value,
-                           const char *op, bool is_delete);
+int rli_diag_parent_change(rlb_conn *c, const char *table, const char *column,
+                           const rl_value *value, const char *op, bool is_delete,
+                           const rlb_keys *keys, err_rec *r);
 /* The backend's statement_op(): "insert into t" / "update t" / "delete from t" (malloc'd). */
 char *rli_statement_op(rlb_conn *c, const char *sql);
 
@@ -162,7 +169,7 @@ int rli_schema_load(sqlite3 *h, schema *out);
 /* Why a stored definition in sqlite_schema cannot be trusted (malloc'd), or NULL. */
 char *rli_schema_stored_problem(sqlite3 *h);
 /* The backend's introspect(). */
-int rli_sqlite_introspect(rl_db *db, schema *s, const char *op);
+int rli_sqlite_introspect(rlb_conn *c, schema *s, const char *op, err_rec *r);
 /* Backend index_columns: the key columns of a plain index, comma-separated (malloc'd). */
 char *rli_sqlite_index_columns(rlb_conn *c, const char *table, const char *index);
 /* Length of the first complete statement of sql (through its ';' if any). */
