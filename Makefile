@@ -105,6 +105,7 @@ bench: build
 	scripts/bench_replica.sh $(BUILD)
 	scripts/bench_copy.sh $(BUILD)
 	$(BUILD)/bench_migrate
+	scripts/bench_instructions.sh sqlite3 $(BUILD)/bench_migrate 1 100000
 	$(BUILD)/bench_http
 
 # Installs under PREFIX (default /usr/local), also after a build configured with another

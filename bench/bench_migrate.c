@@ -9,7 +9,9 @@
  * the work a program does when it migrates at start-up.  Each side runs several rounds in
  * alternation and the best time of each is kept.
  *
- * Usage: bench_migrate [rounds] [rows]   (defaults: 3 rounds, 1000000 rows)
+ * Usage: bench_migrate [rounds] [rows] [reflite|baseline]   (defaults: 3 rounds, 1000000 rows)
+ * With a side named, only that side runs, once (phase_migrate_<side>), for
+ * scripts/bench_instructions.sh, which counts each side's instructions with callgrind.
  */
 #include "bench_util.h"
 
@@ -82,7 +84,8 @@ static int count_violations(sqlite3 *h)
     return n;
 }
 
-static double run_hand_written(const char *path)
+/* Named for scripts/bench_instructions.sh. */
+__attribute__((noinline)) static double phase_migrate_baseline(const char *path)
 {
     sqlite3 *h;
     double t0 = now();
@@ -97,7 +100,7 @@ static double run_hand_written(const char *path)
     return now() - t0;
 }
 
-static double run_reflite(const char *path)
+__attribute__((noinline)) static double phase_migrate_reflite(const char *path)
 {
     char err[512];
     rl_db *db;
@@ -128,10 +131,22 @@ int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 3;
     long rows = argc > 2 ? atol(argv[2]) : 1000000;
-    if (rounds < 1 || rows < 1) die("usage", "bench_migrate [rounds] [rows]");
+    const char *only = argc > 3 ? argv[3] : NULL;
+    if (rounds < 1 || rows < 1 ||
+        (only && strcmp(only, "reflite") != 0 && strcmp(only, "baseline") != 0))
+        die("usage", "bench_migrate [rounds] [rows] [reflite|baseline]");
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char path[512];
     snprintf(path, sizeof path, "%s/reflite-bench-migrate-%d.db", dir, (int)getpid());
+    if (only) {
+        make_db(path, rows);
+        double t = strcmp(only, "reflite") == 0 ? phase_migrate_reflite(path)
+                                                : phase_migrate_baseline(path);
+        verify(path, rows);
+        remove_db(path);
+        printf("%s %.3f s\n", only, t);
+        return 0;
+    }
 
     printf("migrate workload: rebuild a %ld-row child table to ON DELETE CASCADE, best of %d\n",
            rows, rounds);
@@ -141,7 +156,7 @@ int main(int argc, char **argv)
         for (int side = 0; side < 2; side++) {
             bool reflite_side = (side + r) % 2 == 0;
             make_db(path, rows);
-            double t = reflite_side ? run_reflite(path) : run_hand_written(path);
+            double t = reflite_side ? phase_migrate_reflite(path) : phase_migrate_baseline(path);
             verify(path, rows);
             if (reflite_side && t < best_rl) best_rl = t;
             if (!reflite_side && t < best_hand) best_hand = t;
