@@ -143,6 +143,8 @@ expect "hostile rows round trip" "$(sqlite3 "$dir/hostile.db" "SELECT quote(id),
 # serving as a superuser is warned about (such a role can switch foreign keys off); an
 # ordinary role is served without a word
 serve_says() { # url: what `reflite serve` says on stderr before it serves
+  # the last call's files go first: the loop below may look before the new server has opened them
+  rm -f "$dir/serve.out" "$dir/serve.err"
   "$bin" serve "$1" --port 0 --quiet > "$dir/serve.out" 2> "$dir/serve.err" &
   spid=$!
   for i in $(seq 1 100); do grep -q "^serving" "$dir/serve.out" && break; sleep 0.05; done

@@ -46,6 +46,7 @@ expect "the copied rows" 2 "$(psql -qAt "$direct" -c 'SELECT count(*) FROM shelv
 
 # serve URL: every one of N concurrent requests answered 2xx
 serve_under_load() { # mode-suffix
+  rm -f "$dir/serve.out" "$dir/serve.err" # a new server's port, never the last one's
   "$bin" serve "$pooled$1" --port 0 --threads 8 --quiet > "$dir/serve.out" 2> "$dir/serve.err" &
   pid=$!
   port=$(served_port "$dir/serve.out") || { echo "FAIL: serve$1 did not start"; cat "$dir/serve.err"; failures=$((failures + 1)); return; }
