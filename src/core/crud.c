@@ -107,8 +107,7 @@ static int write_failed(rl_db *db, model_info *mi, rlb_stmt *st, const void *row
                         const char *op)
 {
     /* the engine's account first (its own words stay beside a diagnosis of the key) */
-    rlb_keys keys = rli_model_keys(db);
-    int code = db->be->fail(db->conn, st, rc, op, &keys, &db->e);
+    int code = rli_word_failure(db, st, rc, op);
     if (db->be->maybe_fk(rc) && row && rli_diag_child_row(db, mi, row, op, rc) == RL_EFOREIGNKEY)
         return rli_failed(db, RL_EFOREIGNKEY);
     code = rli_failed(db, code);

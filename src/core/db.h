@@ -59,11 +59,17 @@ int rli_failed(rl_db *db, int code);
 int rli_params_check(rl_db *db, const rl_value *params, size_t n, const char *op);
 /* What a backend's diagnosis asks of the models seen on db (backend.h: rlb_keys; fkdiag.c). */
 rlb_keys rli_model_keys(rl_db *db);
-/* A statement failed with rc: the backend diagnoses and words it (db->be->fail). */
-static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
+/* A statement failed with rc: the backend diagnoses and words it into db's error
+ * (db->be->fail, with the models' keys); returns its code. */
+static inline int rli_word_failure(rl_db *db, rlb_stmt *st, int rc, const char *op)
 {
     rlb_keys keys = rli_model_keys(db);
-    return rli_failed(db, db->be->fail(db->conn, st, rc, op, &keys, &db->e));
+    return db->be->fail(db->conn, st, rc, op, &keys, &db->e);
+}
+/* The same, then the backend's note of what the failure did to the transaction (rli_failed). */
+static inline int rli_fail(rl_db *db, rlb_stmt *st, int rc, const char *op)
+{
+    return rli_failed(db, rli_word_failure(db, st, rc, op));
 }
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The PostgreSQL backend's errors: a failure is read from the server's structured fields
- * (SQLSTATE, table, column, constraint, detail), never from the message text, and set on
- * the connection's error record with its RL_E* code.
+ * (SQLSTATE, table, column, constraint, detail), never from the message text, and worded into
+ * the error record the core hands in, with its RL_E* code.
  *
  * A foreign-key failure names its constraint and the referencing table.  The core maps the
  * constraint back to a model's key (rlb_keys: the names are the DDL's, rli_fk_name), and
