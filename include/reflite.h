@@ -956,7 +956,8 @@ int rl_none(rl_query *q);
 int rl_end(rl_query *q);
 /* Full-text search on PostgreSQL: field @@ op's function (RL_FTS: to_tsquery, RL_PLFTS:
  * plainto_tsquery, RL_PHFTS: phraseto_tsquery, RL_WFTS: websearch_to_tsquery) of text in
- * the text search configuration config ("english"; NULL: the database's default).
+ * the text search configuration config ("english"; NULL: the database's default).  A column
+ * that is not a tsvector (text, JSON) is read by to_tsvector in the same configuration.
  * RL_EINVAL on SQLite. */
 int rl_where_search(rl_query *q, const char *field, rl_op op, const char *config, const char *text);
 /* Append an ordering term; several calls order by several columns. */
@@ -1261,6 +1262,14 @@ const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size
  * of ms, or for NULL arguments.  Valid as long as ms.
  */
 const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const char *key);
+/*
+ * The type of column (a field's name, or the integer primary key's column) of model (one of
+ * ms) as the database declares it: on PostgreSQL its format_type ("integer", "bigint",
+ * "character varying(20)", a domain's own name), on SQLite the text of its declaration as
+ * written ("INTEGER", "varchar(20)"; "" when it has none).  NULL when column is none of the
+ * model's, model is not of ms, or for NULL arguments.  Valid as long as ms.
+ */
+const char *rl_models_column_type(const rl_models *ms, const rl_model *model, const char *column);
 /* Whether model (one of ms) is a view; false for a table, a model not of ms, or NULL. */
 bool rl_models_is_view(const rl_models *ms, const rl_model *model);
 /* What can be written through model (one of ms): RL_WRITE_ALL for a table; for a view, the

@@ -228,6 +228,46 @@ static void test_views(void **state)
     stop(&sv);
 }
 
+/* The declared type of each column, as the engine tells it; a filter's value that is not one
+ * of an integer column's is a 22P02 naming the type as PostgreSQL does (smallint, integer,
+ * bigint), from the declaration. */
+static void test_declared_types(void **state)
+{
+    (void)state;
+    server sv;
+    start_types(&sv);
+    assert_int_equal(rl_exec(sv.db,
+                             "CREATE TABLE tallies (id INTEGER PRIMARY KEY, small smallint, n "
+                             "integer, big bigint, plain int)",
+                             NULL, 0, NULL),
+                     RL_OK);
+    rl_models *ms;
+    assert_int_equal(rl_models_load(sv.db, &ms), RL_OK);
+    const rl_model *docs = rl_models_find(ms, "docs"), *priced = rl_models_find(ms, "priced");
+    assert_string_equal(rl_models_column_type(ms, docs, "id"), on_pg() ? "bigint" : "INTEGER");
+    assert_string_equal(rl_models_column_type(ms, docs, "price"),
+                        on_pg() ? "numeric(12,2)" : "DECIMAL(12,2)");
+    assert_string_equal(rl_models_column_type(ms, priced, "amount"),
+                        on_pg() ? "numeric" : "NUMERIC(40,10)");
+    assert_null(rl_models_column_type(ms, docs, "nothing"));
+    assert_null(rl_models_column_type(ms, NULL, "id"));
+    assert_null(rl_models_column_type(ms, docs, NULL));
+    rl_models_free(ms);
+
+    static const char *const cols[][2] = {
+        {"small", "smallint"}, {"n", "integer"}, {"big", "bigint"}, {"plain", "integer"}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        char path[100], msg[400], want[100];
+        snprintf(path, sizeof path, "/tallies?%s=eq.many", cols[i][0]);
+        expect_error(&sv, "GET", path, NULL, NULL, 400, "RL_ETYPE", msg, sizeof msg);
+        resp r = call(&sv, "GET", path, NULL, NULL);
+        snprintf(want, sizeof want, "invalid input syntax for type %s: \"many\"", cols[i][1]);
+        assert_string_equal(json_string_value(json_object_get(r.json, "message")), want);
+        done(&r);
+    }
+    stop(&sv);
+}
+
 /* A JSON column compared for equality: PostgreSQL's json has no = of its own, so a filter
  * on it and the refinding of rows written to a table without a key compare as jsonb (same
  * document, whatever the spacing); SQLite compares the text. */
@@ -470,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_types_write),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_json_equality),
+        cmocka_unit_test(test_declared_types),
         cmocka_unit_test(test_view_insert_takes_table_defaults),
         cmocka_unit_test(test_keyless_rows_found_again),
         cmocka_unit_test(test_generated_columns),

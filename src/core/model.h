@@ -72,6 +72,8 @@ typedef struct model_info {
                               pk member, else a field index; keys.c); -1 for other fields */
     rli_key *ckeys;        /* the model's rl_keys, resolved (nckeys of them) */
     size_t nckeys;
+    const char *const *types; /* a runtime model: each field's declared type (owned by its
+                                 rl_models), else NULL */
     const rli_origin *origin; /* a runtime view: one per field (owned by its rl_models), else
                                  NULL; a key to a table follows to the view that shows the
                                  columns it references (rli_key_toward) */

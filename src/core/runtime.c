@@ -49,6 +49,9 @@ struct rl_models {
     /* per model: the constraint names of its keys (in names), NULL where the engine gives none:
      * [f] the key of field f, [nfields + k] the rl_key k (rl_models_key_name) */
     const char ***key_names;
+    /* per model: the declared type of each column (in names): [f] field f's, [nfields] the
+     * integer pk's (rl_models_column_type) */
+    const char ***types;
     arena names;
 };
 
@@ -60,42 +63,6 @@ static char *keep_str(arena *a, const char *s)
     return rli_copy_bytes(a, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* Whether type (as declared) contains word, ignoring case. */
-static bool type_has(const char *type, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = type; *p; p++)
-        if (strncasecmp(p, word, n) == 0) return true;
-    return false;
-}
-
-/*
- * The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names).  JSON
- * and exact decimals have kinds of their own on both engines; arrays, timestamps and dates
- * only where the engine reads them as JSON and ISO 8601 (iso: PostgreSQL), while SQLite's
- * DATETIME is whatever text was stored.
- */
-static rl_kind kind_of(const char *type, bool iso)
-{
-    if (!type || !*type) return RL_KIND_BLOB;
-    size_t n = strlen(type);
-    if (iso && n > 2 && strcmp(type + n - 2, "[]") == 0) return RL_KIND_ARRAY;
-    if (type_has(type, "json")) return RL_KIND_JSON;
-    if (type_has(type, "bool")) return RL_KIND_BOOLEAN;
-    if (iso && type_has(type, "timestamp")) return RL_KIND_TIMESTAMP;
-    if (iso && strcasecmp(type, "date") == 0) return RL_KIND_DATE;
-    if (iso && (type_has(type, "interval") || type_has(type, "point")))
-        return RL_KIND_TEXT; /* not integers, whatever their names hold */
-    if (type_has(type, "int") || type_has(type, "serial")) return RL_KIND_INTEGER;
-    if (type_has(type, "char") || type_has(type, "clob") || type_has(type, "text"))
-        return RL_KIND_TEXT;
-    if (type_has(type, "blob") || type_has(type, "bytea")) return RL_KIND_BLOB;
-    if (type_has(type, "numeric") || type_has(type, "decimal")) return RL_KIND_NUMERIC;
-    if (type_has(type, "real") || type_has(type, "floa") || type_has(type, "doub"))
-        return RL_KIND_REAL;
-    return RL_KIND_TEXT; /* uuids, times...: their text */
-}
-
 /* The one integer primary-key column of t, or NULL. */
 static const sch_column *int_pk(const sch_table *t)
 {
@@ -105,7 +72,7 @@ static const sch_column *int_pk(const sch_table *t)
         if (pk) return NULL; /* composite */
         pk = &t->cols[i];
     }
-    return pk && kind_of(pk->type, false) == RL_KIND_INTEGER ? pk : NULL;
+    return pk && rli_kind_of_type(pk->type, false) == RL_KIND_INTEGER ? pk : NULL;
 }
 
 /* The column of a one-column UNIQUE constraint ("UNIQUE (code)", "UNIQUE (\"a b\")") into
@@ -159,6 +126,9 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
     rl_field *f = calloc(t->ncols ? t->ncols : 1, sizeof *f);
     if (!f) return RL_ENOMEM;
     ms->fields[i] = f;
+    const char **types = rli_arena_alloc(&ms->names, (t->ncols + 1) * sizeof *types);
+    if (!types) return RL_ENOMEM;
+    ms->types[i] = types;
     size_t n = 0, at = pk ? sizeof(int64_t) : 0;
     for (size_t c = 0; c < t->ncols; c++) {
         const sch_column *col = &t->cols[c];
@@ -167,11 +137,12 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
                           .ctype = RL_CT_VALUE,
                           .offset = at,
                           .size = sizeof(rl_value),
-                          .kind = kind_of(col->type, iso),
+                          .kind = rli_kind_of_type(col->type, iso),
                           .nullable = !col->notnull,
                           .generated = col->hidden >= 2, /* read, never written */
                           .default_sql = col->dflt ? keep_str(&ms->names, col->dflt) : NULL};
-        if (!f[n].name || (col->dflt && !f[n].default_sql)) return RL_ENOMEM;
+        types[n] = keep_str(&ms->names, col->type);
+        if (!f[n].name || !types[n] || (col->dflt && !f[n].default_sql)) return RL_ENOMEM;
         at += sizeof(rl_value);
         n++;
     }
@@ -196,6 +167,8 @@ static int build_fields(rl_models *ms, size_t i, const sch_table *t, bool iso)
             for (size_t j = 0; j < n; j++)
                 if (strcmp(f[j].name, col) == 0) f[j].unique = true;
     }
+    types[n] = pk ? keep_str(&ms->names, pk->type) : NULL;
+    if (pk && !types[n]) return RL_ENOMEM;
     *m = (rl_model){.type_name = keep_str(&ms->names, t->name),
                     .table = NULL,
                     .size = at ? at : sizeof(int64_t),
@@ -474,7 +447,10 @@ static int register_model(rl_models *ms, size_t i)
         ms->origins[i] = NULL;
         rc = rli_model_lookup(ms->db, m, &mi);
     }
-    if (mi) mi->origin = ms->origins[i];
+    if (mi) {
+        mi->origin = ms->origins[i];
+        mi->types = ms->types[i];
+    }
     return rc == RL_ENOMEM ? rc : RL_OK;
 }
 
@@ -546,7 +522,9 @@ int rl_models_load(rl_db *db, rl_models **out)
         ms->writes = calloc(most, sizeof *ms->writes);
         ms->origins = calloc(most, sizeof *ms->origins);
         ms->key_names = calloc(most, sizeof *ms->key_names);
-        if (!ms->models || !ms->fields || !ms->writes || !ms->origins || !ms->key_names)
+        ms->types = calloc(most, sizeof *ms->types);
+        if (!ms->models || !ms->fields || !ms->writes || !ms->origins || !ms->key_names ||
+            !ms->types)
             rc = RL_ENOMEM;
         bool iso = db->be->dialect->read_open[RL_KIND_TIMESTAMP] != NULL;
         for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
@@ -653,6 +631,16 @@ const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const
     return NULL;
 }
 
+const char *rl_models_column_type(const rl_models *ms, const rl_model *model, const char *column)
+{
+    long i = index_of(ms, model);
+    if (i < 0 || !column || !ms->types[i]) return NULL;
+    if (model->has_pk && strcmp(column, model->pk_column) == 0) return ms->types[i][model->nfields];
+    for (size_t f = 0; f < model->nfields; f++)
+        if (strcmp(model->fields[f].name, column) == 0) return ms->types[i][f];
+    return NULL;
+}
+
 bool rl_models_is_view(const rl_models *ms, const rl_model *model)
 {
     long i = index_of(ms, model);
@@ -682,6 +670,7 @@ void rl_models_free(rl_models *ms)
     free(ms->writes);
     free(ms->origins);
     free(ms->key_names);
+    free(ms->types);
     free(ms->models);
     rli_arena_free(&ms->names);
     free(ms);

@@ -163,3 +163,39 @@ int rl_schema_dump(rl_db *db, char **out)
     rli_schema_free(&s);
     return code;
 }
+
+/* Whether type (as declared) contains word, ignoring case. */
+static bool type_has(const char *type, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = type; *p; p++)
+        if (strncasecmp(p, word, n) == 0) return true;
+    return false;
+}
+
+/*
+ * The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names).  JSON
+ * and exact decimals have kinds of their own on both engines; arrays, timestamps and dates
+ * only where the engine reads them as JSON and ISO 8601 (iso: PostgreSQL), while SQLite's
+ * DATETIME is whatever text was stored.
+ */
+rl_kind rli_kind_of_type(const char *type, bool iso)
+{
+    if (!type || !*type) return RL_KIND_BLOB;
+    size_t n = strlen(type);
+    if (iso && n > 2 && strcmp(type + n - 2, "[]") == 0) return RL_KIND_ARRAY;
+    if (type_has(type, "json")) return RL_KIND_JSON;
+    if (type_has(type, "bool")) return RL_KIND_BOOLEAN;
+    if (iso && type_has(type, "timestamp")) return RL_KIND_TIMESTAMP;
+    if (iso && strcasecmp(type, "date") == 0) return RL_KIND_DATE;
+    if (iso && (type_has(type, "interval") || type_has(type, "point")))
+        return RL_KIND_TEXT; /* not integers, whatever their names hold */
+    if (type_has(type, "int") || type_has(type, "serial")) return RL_KIND_INTEGER;
+    if (type_has(type, "char") || type_has(type, "clob") || type_has(type, "text"))
+        return RL_KIND_TEXT;
+    if (type_has(type, "blob") || type_has(type, "bytea")) return RL_KIND_BLOB;
+    if (type_has(type, "numeric") || type_has(type, "decimal")) return RL_KIND_NUMERIC;
+    if (type_has(type, "real") || type_has(type, "floa") || type_has(type, "doub"))
+        return RL_KIND_REAL;
+    return RL_KIND_TEXT; /* uuids, times...: their text */
+}

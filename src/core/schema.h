@@ -80,6 +80,9 @@ sch_object *rli_schema_object(sch_object *arr, size_t n, const char *name);
 /* Order s's tables parents before children, so that their CREATE statements can run top to
  * bottom (tables in a cycle of keys keep their order). */
 void rli_schema_parents_first(schema *s);
+/* The kind a declared type suggests (SQLite's affinity rules, PostgreSQL's type names); iso:
+ * the engine reads arrays as JSON, timestamps and dates in ISO 8601 (PostgreSQL). */
+rl_kind rli_kind_of_type(const char *type, bool iso);
 /* Every object's CREATE statement, tables first. malloc'd. */
 char *rli_schema_sql(const schema *s);
 

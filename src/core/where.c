@@ -77,11 +77,16 @@ int rli_where_postgres(rl_query *q, int code, const char *field, rl_op op, const
         return rli_q_fail(q, RL_EINVAL, "query on %s: the operand on %s is text.", q->mi->table,
                           field);
     /* a search's code says more (render.h): + 4 with a configuration (bound before the text),
-     * + 8 for a document that is not a tsvector (a JSON column: to_tsvector of it, in the
-     * configuration too, bound once more) */
+     * + 8 for a document that is not a tsvector (a JSON or text column: to_tsvector of it, in
+     * the configuration too, bound once more; a runtime model's text column is a tsvector when
+     * its declared type names one, a domain over it included) */
     int token = (int)op;
     const rl_model *m = q->mi->model;
-    bool doc = search && code < (int)m->nfields && m->fields[code].kind == RL_KIND_JSON;
+    rl_kind kind = code >= 0 && code < (int)m->nfields ? m->fields[code].kind : RL_KIND_INTEGER;
+    bool doc =
+        search &&
+        (kind == RL_KIND_JSON ||
+         (kind == RL_KIND_TEXT && !(q->mi->types && strstr(q->mi->types[code], "tsvector"))));
     if (search) token += (config ? 4 : 0) + (doc ? 8 : 0);
     rli_q_token(q, 'c', code, (char)('A' + token));
     for (int i = 0; config && i < (doc ? 2 : 1); i++)

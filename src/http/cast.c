@@ -208,3 +208,17 @@ bool rlh_cast_write(rlh_buf *b, const rl_value *v, rl_kind kind, int t, const ch
     *why = code;
     return false;
 }
+
+/* PostgreSQL's name of an integer column's type, from its declared type (declared: its
+ * declaration, or NULL): smallint, integer or bigint (SQLite's INTEGER is named integer, as the
+ * same declaration makes it on PostgreSQL). */
+const char *rlh_integer_type(const char *declared)
+{
+    static const char *const names[][2] = {
+        {"smallint", "smallint"}, {"int2", "smallint"}, {"integer", "integer"},
+        {"int", "integer"},       {"int4", "integer"},  {"serial", "integer"},
+        {"bigint", "bigint"},     {"int8", "bigint"},   {"bigserial", "bigint"}};
+    for (size_t i = 0; declared && i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(declared, names[i][0]) == 0) return names[i][1];
+    return "bigint";
+}

@@ -26,4 +26,8 @@ const char *rlh_cast_name(int t);
  * range), when the type cannot take it. */
 bool rlh_cast_write(rlh_buf *b, const rl_value *v, rl_kind kind, int t, const char **why);
 
+/* PostgreSQL's name of the type of an integer column declared so (NULL: not known): smallint,
+ * integer or bigint (SQLite's INTEGER is integer, as the same declaration is on PostgreSQL). */
+const char *rlh_integer_type(const char *declared);
+
 #endif

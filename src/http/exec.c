@@ -48,7 +48,7 @@ static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_
     const char *type = kind == RL_KIND_REAL      ? "double precision"
                        : kind == RL_KIND_NUMERIC ? "numeric"
                        : kind == RL_KIND_BOOLEAN ? "boolean"
-                                                 : "bigint";
+                                                 : rlh_integer_type(c->type);
     char sentence[500];
     snprintf(sentence, sizeof sentence, "%.150s takes %s, and '%.150s' is not one.",
              field_name(m, c->field), rlh_kind_takes(kind), text);

@@ -75,6 +75,15 @@ static bool column_of(ctx *c, const rl_model *m, const char *name, int *field, r
     return fail(c, 400, "42703", msg, NULL, NULL, sentence);
 }
 
+/* The condition cond on a column of m, into out (its column found, and its declared type). */
+static bool cond_of(ctx *c, const rl_model *m, const rlh_cond *cond, rlh_pcond *out)
+{
+    out->cond = cond;
+    if (!column_of(c, m, cond->col.name, &out->field, &out->kind)) return false;
+    out->type = rl_models_column_type(c->ms, m, cond->col.name);
+    return true;
+}
+
 static bool push_col(ctx *c, rlh_vec *v, const rlh_pcol *col)
 {
     return rlh_vec_push(c->a, v, col, sizeof *col) || no_memory(c);
@@ -389,8 +398,7 @@ static bool plan_tree(ctx *c, const rl_model *m, const rlh_logic *t, rlh_pwhere 
 {
     *out = (rlh_pwhere){.leaf = t->leaf, .negated = t->negated, .any = t->any};
     if (t->leaf) {
-        out->cond.cond = &t->cond;
-        return column_of(c, m, t->cond.col.name, &out->cond.field, &out->cond.kind);
+        return cond_of(c, m, &t->cond, &out->cond);
     }
     out->kids = rlh_arena_alloc(c->a, (t->nkids ? t->nkids : 1) * sizeof *out->kids);
     if (!out->kids) return no_memory(c);
@@ -415,9 +423,8 @@ static bool plan_filters(ctx *c)
     const rlh_req *r = c->p->req;
     for (size_t i = 0; i < r->nfilters; i++) {
         rlh_pnode *n = node_at(c, &r->filters[i].path);
-        rlh_pwhere w = {.leaf = true, .cond.cond = &r->filters[i].cond};
-        if (!n || !column_of(c, n->m, r->filters[i].cond.col.name, &w.cond.field, &w.cond.kind) ||
-            !add_where(c, n, &w))
+        rlh_pwhere w = {.leaf = true};
+        if (!n || !cond_of(c, n->m, &r->filters[i].cond, &w.cond) || !add_where(c, n, &w))
             return false;
     }
     for (size_t i = 0; i < r->nlogic; i++) {

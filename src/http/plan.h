@@ -45,6 +45,7 @@ typedef struct rlh_pcol {
 typedef struct rlh_pcond {
     int field; /* a field index, or RLH_FIELD_PK */
     rl_kind kind;
+    const char *type;     /* the column's declared type (rl_models_column_type), or NULL */
     const rlh_cond *cond; /* the parsed condition: operator, operand(s), negation, path */
 } rlh_pcond;
 
