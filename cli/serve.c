@@ -23,7 +23,7 @@ const char *const rlc_serve_usage =
     "                     [--statement-timeout MS] [--quiet] [--timeout MS]\n"
     "                     [--allow-host NAME]... [--max-connections N]\n"
     "                     [--max-per-address N] [--idle-timeout S] [--no-aggregates]\n"
-    "                     [--replica URL]... [--replica-max-lag MS]\n"
+    "                     [--schema NAME] [--replica URL]... [--replica-max-lag MS]\n"
     "\n"
     "Serves DB (a SQLite file or a PostgreSQL URL) as a JSON API over HTTP, in PostgREST's\n"
     "conventions: GET /TABLE?col=op.value&select=..&order=..&limit=.., GET /TABLE/PK,\n"
@@ -61,6 +61,9 @@ const char *const rlc_serve_usage =
     "  --max-per-address N    open connections from one client address (default 200)\n"
     "  --idle-timeout S       close a connection silent for S seconds (default 15)\n"
     "  --no-aggregates        refuse count(), sum()... in select= (400): they read whole tables\n"
+    "  --schema NAME          the schema's name in errors, and the only one Accept-Profile and\n"
+    "                         Content-Profile may name (406 otherwise); default: PostgreSQL's\n"
+    "                         current schema, public on SQLite\n"
     "  --replica URL          PostgreSQL: a streaming replica of DB to send reads to when it\n"
     "                         has replayed the client's last write (repeatable); a write's\n"
     "                         answer carries Reflite-Position, which a client sends back\n"
@@ -132,6 +135,8 @@ int rlc_serve(int argc, char **argv)
             so.cors = v;
         else if (strcmp(a, "--cors-headers") == 0 && v)
             so.cors_headers = v;
+        else if (strcmp(a, "--schema") == 0 && v && *v)
+            so.schema = v;
         else if (strcmp(a, "--port") == 0 && number(v, 0, 65535, &n))
             so.port = (int)n;
         else if (strcmp(a, "--max-body") == 0 && number(v, 1, LLONG_MAX, &n))

@@ -1262,6 +1262,9 @@ const rl_model *rl_models_origin(const rl_models *ms, const rl_model *view, size
  * of ms, or for NULL arguments.  Valid as long as ms.
  */
 const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const char *key);
+/* The PostgreSQL schema the models were read from (the connection's current schema, the
+ * first of its search_path that exists); NULL on SQLite, or for NULL.  Valid as long as ms. */
+const char *rl_models_schema(const rl_models *ms);
 /*
  * The type of column (a field's name, or the integer primary key's column) of model (one of
  * ms) as the database declares it: on PostgreSQL its format_type ("integer", "bigint",

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `reflite serve` as a user runs it: SIGHUP reads the tables again and does not stop the
-# server, --allow-host adds a name the Host header may carry (others are 421), a write needs
+# server, --allow-host adds a name the Host header may carry (others are 421), --schema names
+# the schema in errors and in the profile headers, a write needs
 # a JSON Content-Type, the log shows the query string but not a secret, and the address in use
 # is named with its port.  curl is the client.
 # Usage: cli_serve.sh REFLITE_BINARY
@@ -9,7 +10,12 @@ bin=$1
 command -v curl >/dev/null || { echo "FAIL: curl is needed (make deps-test installs it)"; exit 1; }
 dir=$(mktemp -d)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+pid3=""
+cleanup() {
+  for p in $pid $pid3; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$dir/err" ] && cat "$dir/err"; exit 1; }
 . "$(dirname "$0")/cli_lib.sh"
@@ -38,10 +44,26 @@ grep -q "SIGHUP: the tables are read again" "$dir/err" || fail "SIGHUP was not r
 kill -0 "$pid" 2>/dev/null || fail "SIGHUP stopped the server"
 [ "$(code "$url/shelves")" = 200 ] || fail "the new table after SIGHUP"
 
+# the schema's name: public on SQLite, named in errors, the only profile taken
+curl -s "$url/nothing" | grep -q "'public.nothing'" || fail "the default schema's name"
+[ "$(code -H 'Accept-Profile: public' "$url/authors")" = 200 ] || fail "Accept-Profile: public"
+[ "$(code -H 'Accept-Profile: api' "$url/authors")" = 406 ] || fail "another Accept-Profile"
+
 [ "$(code "$url/authors?name=eq.Okri&access_token=S3CRET")" = 400 ] || fail "unknown argument"
 grep -q "GET /authors?name=eq.Okri&access_token=(secret) 400" "$dir/err" ||
   fail "the log does not show the query string"
 grep -q S3CRET "$dir/err" && fail "a secret reached the log"
+
+# --schema names it
+"$bin" serve "$dir/app.db" --port 0 --schema api >"$dir/out3" 2>"$dir/err3" &
+pid3=$!
+port3=$(served_port "$dir/out3") || fail "no port printed (--schema)"
+curl -s "http://127.0.0.1:$port3/nothing" | grep -q "'api.nothing'" || fail "--schema api"
+[ "$(code -H 'Content-Profile: public' -X POST -H 'Content-Type: application/json' \
+  -d '{"name":"x"}' "http://127.0.0.1:$port3/authors")" = 406 ] || fail "Content-Profile: public"
+kill "$pid3"
+wait "$pid3"
+pid3=""
 
 # a second server on the same port: the message names the port
 "$bin" serve "$dir/app.db" --port "$port" >/dev/null 2>"$dir/err2"

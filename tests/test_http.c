@@ -740,6 +740,51 @@ static void test_csv_and_form_bodies(void **state)
     stop(&sv);
 }
 
+/* The schema's name: PostgreSQL's current schema (SQLite: public) unless the server names it;
+ * it is in PostgREST's messages, and an Accept-Profile (read) or Content-Profile (write) that
+ * names another is 406 PGRST106 with nothing done. */
+static void test_schema_name(void **state)
+{
+    (void)state;
+    for (int named = 0; named < 2; named++) {
+        server sv;
+        rl_server_options so = {.schema = named ? "api" : NULL};
+        start_rest(&sv, &so);
+        rl_models *ms;
+        assert_int_equal(rl_models_load(sv.db, &ms), RL_OK);
+        char want[200], msg[300];
+        const char *nsp = named ? "api" : on_pg() ? rl_models_schema(ms) : "public";
+        assert_non_null(nsp);
+        if (!on_pg()) assert_null(rl_models_schema(ms));
+        snprintf(want, sizeof want, "Could not find the table '%s.nothing' in the schema cache",
+                 nsp);
+        resp r = call(&sv, "GET", "/nothing", NULL, NULL);
+        assert_int_equal(r.status, 404);
+        assert_string_equal(str_at(r.json, "message"), want);
+        done(&r);
+
+        char same[200];
+        snprintf(same, sizeof same, "Accept-Profile: %s", nsp);
+        const char *const good[] = {same, NULL}, *const bad[] = {"Accept-Profile: other", NULL},
+                          *const bad_write[] = {"Content-Profile: other", NULL};
+        assert_int_equal(rows_of(&sv, "/authors"), 3);
+        r = call(&sv, "GET", "/authors", NULL, good);
+        assert_int_equal(r.status, 200);
+        done(&r);
+        snprintf(want, sizeof want, "The schema must be one of the following: %s", nsp);
+        r = call(&sv, "GET", "/authors", NULL, bad);
+        assert_int_equal(r.status, 406);
+        assert_string_equal(str_at(r.json, "code"), "PGRST106");
+        assert_string_equal(str_at(r.json, "message"), want);
+        done(&r);
+        expect_error(&sv, "POST", "/authors", "{\"name\":\"Okri\"}", bad_write, 406, "PGRST106",
+                     msg, sizeof msg);
+        assert_int_equal(rows_of(&sv, "/authors"), 3); /* nothing written */
+        rl_models_free(ms);
+        stop(&sv);
+    }
+}
+
 /* Prefer: tx=rollback: the write runs and is answered, and nothing of it is kept; several
  * Prefer lines are one list, reflite's own unfiltered=allow among them. */
 static void test_tx_rollback(void **state)
@@ -1202,6 +1247,7 @@ int main(void)
         cmocka_unit_test(test_post_patch_delete),
         cmocka_unit_test(test_put),
         cmocka_unit_test(test_tx_rollback),
+        cmocka_unit_test(test_schema_name),
         cmocka_unit_test(test_csv_and_form_bodies),
         cmocka_unit_test(test_write_held_to_the_rows_found),
         cmocka_unit_test(test_limits_and_read_only),

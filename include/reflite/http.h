@@ -74,6 +74,11 @@ typedef struct rl_server_options {
     const char *cors_headers;   /* request headers a page of a cors origin may send, as the
                                    preflight's Access-Control-Allow-Headers (comma-separated);
                                    NULL: RL_CORS_HEADERS */
+    const char *schema;         /* the name the API gives the schema it serves: in its messages
+                                   ("Could not find the table 'public.x'") and the one an
+                                   Accept-Profile or Content-Profile header may name (406
+                                   PGRST106 otherwise); NULL: on PostgreSQL the connection's
+                                   current schema (rl_models_schema), on SQLite "public" */
 } rl_server_options;
 
 /* The request headers a CORS preflight allows unless rl_server_options.cors_headers says

@@ -52,6 +52,7 @@ struct rl_models {
     /* per model: the declared type of each column (in names): [f] field f's, [nfields] the
      * integer pk's (rl_models_column_type) */
     const char ***types;
+    const char *schema; /* PostgreSQL's schema read (in names), or NULL */
     arena names;
 };
 
@@ -516,6 +517,8 @@ int rl_models_load(rl_db *db, rl_models **out)
     rl_models *ms = rc == RL_OK ? calloc(1, sizeof *ms) : NULL;
     if (rc == RL_OK && ms) {
         ms->db = db;
+        ms->schema = s.name ? keep_str(&ms->names, s.name) : NULL;
+        if (s.name && !ms->schema) rc = RL_ENOMEM;
         size_t most = s.ntables + s.nviews + 1;
         ms->models = calloc(most, sizeof *ms->models);
         ms->fields = calloc(most, sizeof *ms->fields);
@@ -629,6 +632,11 @@ const char *rl_models_key_name(const rl_models *ms, const rl_model *model, const
     for (size_t k = 0; k < model->nkeys; k++)
         if (names_key(&model->keys[k], key)) return names[model->nfields + k];
     return NULL;
+}
+
+const char *rl_models_schema(const rl_models *ms)
+{
+    return ms ? ms->schema : NULL;
 }
 
 const char *rl_models_column_type(const rl_models *ms, const rl_model *model, const char *column)

@@ -58,6 +58,7 @@ void rli_schema_free(schema *s)
     free(s->tables);
     free(s->problem);
     free(s->unreadable);
+    free(s->name);
     free_objects(s->indexes, s->nindexes);
     free_objects(s->views, s->nviews);
     free_objects(s->triggers, s->ntriggers);

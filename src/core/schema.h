@@ -64,6 +64,8 @@ typedef struct schema {
     /* a target's views that cannot be read against its tables, "view\twhy\n" each (a view
      * names a column or table the target does not have; malloc'd), or NULL */
     char *unreadable;
+    char *name; /* PostgreSQL: the schema read, the connection's current one (malloc'd); else
+                   NULL */
     sch_table *tables;
     size_t ntables;
     sch_object *indexes, *views, *triggers;

@@ -27,7 +27,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 {
     (void)kind;
     headers *hs = cls;
-    static const char *const wanted[] = {"Prefer", "Accept", "Range", "Range-Unit", NULL};
+    static const char *const wanted[] = {"Prefer",         "Accept",          "Range", "Range-Unit",
+                                         "Accept-Profile", "Content-Profile", NULL};
     for (const char *const *w = wanted; *w && hs->n < 15; w++) /* one left for Accept */
         if (strcasecmp(key, *w) == 0) hs->h[hs->n++] = (rlh_header){*w, value ? value : ""};
     return MHD_YES;
@@ -376,8 +377,10 @@ rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m)
 
 static rlh_plan *request_plan(rl_request *r, const rlh_req *req)
 {
-    rlh_plan_opts o = {
-        .schema = "public", .aggregates = rlh_aggregates(r), .max_embeds = 16, .max_depth = 6};
+    rlh_plan_opts o = {.schema = rlh_schema_name(r),
+                       .aggregates = rlh_aggregates(r),
+                       .max_embeds = 16,
+                       .max_depth = 6};
     return req ? rlh_plan_read(req, rl_request_models(r), &o) : NULL;
 }
 

@@ -174,6 +174,8 @@ int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
 /* Whether the server takes aggregates in select=. */
 bool rlh_aggregates(const rl_request *r);
+/* The name the API gives its schema (rl_server_options.schema). */
+const char *rlh_schema_name(rl_request *r);
 bool rlh_has_tokens(const rl_request *r);
 unsigned rlh_statement_timeout(const rl_request *r);
 size_t rlh_max_rows(const rl_request *r);
@@ -267,6 +269,11 @@ size_t rlh_ways_of(const rl_models *ms, const rl_model *m, const rl_model *t, co
  * RLH_MAX_WAYS in all.  Returns the new number. */
 size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, rlh_way *out,
                       size_t n);
+
+/* The table or view of ms that m is related to and whose name is most like name (not name
+ * itself: at most half of the longer name's characters to change, insert or delete), or NULL:
+ * what PostgREST's hint suggests for a relation it cannot find. */
+const char *rlh_related_like(const rl_models *ms, const rl_model *m, const char *name);
 
 /* Whether name ("table" or "table!key_column") names rows whose key refers to m: 1 with
  * their model and key, 0 when it does not, -1 after answering r (400: more than one key)

@@ -98,6 +98,9 @@ static bool parse_all(const rlh_parse_in *in, rlh_req *r, rlh_arena *a, bool *oo
     }
     if (r->method == RLH_OPTIONS) return true; /* answered with what the relation allows */
     bool write = r->method != RLH_GET && r->method != RLH_HEAD;
+    const char *profile = header(in, write ? "Content-Profile" : "Accept-Profile");
+    if (profile && !(r->profile = rlh_arena_strndup(a, profile, strlen(profile))))
+        return !(*oom = true);
     if (write && !strict(r, a, oom)) return false;
     if (!rlh_negotiate(r, a, header(in, "Accept"), oom)) return false;
     return write || strict(r, a, oom);

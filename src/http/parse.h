@@ -305,6 +305,8 @@ typedef struct rlh_req {
     rlh_media accept;         /* JSON, SINGULAR, CSV or ARRAY_STRIPPED (OPENAPI for the root) */
     bool nulls_stripped;      /* ...;nulls=stripped */
     const char *content_type; /* the Content-Type header as sent, or NULL */
+    const char *profile;      /* the schema Accept-Profile (a read) or Content-Profile (a
+                                 write) names, or NULL */
     rlh_media content;        /* what it names (JSON when there is none) */
     const char *body;         /* the body's bytes (NUL-terminated for convenience) */
     size_t body_len;

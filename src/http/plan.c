@@ -264,11 +264,15 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
             w[i].target = t;
         if (!s->hint) nw = rlh_ways_named(c->ms, m, s->relation, w, nw);
         if (nw == 0) {
-            char msg[400], details[700], sentence[500];
+            char msg[400], details[700], sentence[500], hint[400];
             snprintf(msg, sizeof msg,
                      "Could not find a relationship between '%.150s' and '%.150s' in the schema "
                      "cache",
                      m->table, s->relation);
+            const char *like = rlh_related_like(c->ms, m, s->relation);
+            if (like)
+                snprintf(hint, sizeof hint, "Perhaps you meant '%.150s' instead of '%.150s'.", like,
+                         s->relation);
             snprintf(details, sizeof details,
                      "Searched for a foreign key relationship between '%.150s' and '%.150s'%s%.150s"
                      "%s in the schema '%.100s', but no matches were found.",
@@ -284,7 +288,7 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                 snprintf(sentence, sizeof sentence,
                          "%.150s has no foreign key %.150s, and there is no table %.150s.",
                          m->table, s->relation, s->relation);
-            fail(c, 400, "PGRST200", msg, details, NULL, sentence);
+            fail(c, 400, "PGRST200", msg, details, like ? hint : NULL, sentence);
             if (!t && c->p->error) ((rlh_perror *)c->p->error)->own_code = "RL_EFIELD";
             return false;
         }
@@ -307,12 +311,11 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
 static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems, int depth)
 {
     rlh_vec cols = {0}, kids = {0};
+    /* the embeds first: a relation that is not there is the request's error before a column
+     * that is not there, as PostgREST's plan finds its relations before the database reads */
     for (size_t i = 0; i < nitems; i++) {
         const rlh_sel *s = &items[i];
-        if (s->kind == RLH_SEL_COLUMN) {
-            if (!column_item(c, n, s, &cols)) return false;
-            continue;
-        }
+        if (s->kind == RLH_SEL_COLUMN) continue;
         rlh_pnode kid;
         if (!embed_item(c, n, s, &kid, depth)) return false;
         for (size_t k = 0; k < kids.n; k++) /* one member per name */
@@ -325,6 +328,8 @@ static bool plan_node(ctx *c, rlh_pnode *n, const rlh_sel *items, size_t nitems,
             }
         if (!rlh_vec_push(c->a, &kids, &kid, sizeof kid)) return no_memory(c);
     }
+    for (size_t i = 0; i < nitems; i++)
+        if (items[i].kind == RLH_SEL_COLUMN && !column_item(c, n, &items[i], &cols)) return false;
     n->cols = cols.items;
     n->ncols = cols.n;
     n->kids = kids.items;
@@ -548,11 +553,19 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
     p->mem = a;
     p->req = req;
     p->error = req->error;
+    const char *nsp = c.o->schema ? c.o->schema : "public";
+    if (!p->error && req->profile && strcmp(req->profile, nsp) != 0) {
+        char msg[300], sentence[400];
+        snprintf(msg, sizeof msg, "The schema must be one of the following: %.200s", nsp);
+        snprintf(sentence, sizeof sentence, "This server serves one schema, and %.150s is not it.",
+                 req->profile);
+        fail(&c, 406, "PGRST106", msg, NULL, NULL, sentence);
+    }
     const rl_model *m = p->error ? NULL : rl_models_find(ms, req->relation);
     if (!p->error && !m) {
         char msg[400], sentence[400];
         snprintf(msg, sizeof msg, "Could not find the table '%.100s.%.200s' in the schema cache",
-                 c.o->schema ? c.o->schema : "public", req->relation ? req->relation : "");
+                 nsp, req->relation ? req->relation : "");
         snprintf(sentence, sizeof sentence, "There is no table or view named %.200s.",
                  req->relation ? req->relation : "");
         fail(&c, 404, "PGRST205", msg, NULL, NULL, sentence);

@@ -354,3 +354,40 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
     if (k == 1) *key = rlh_field(*t, w[0].key);
     return k == 1 && *key;
 }
+
+/* The edit distance of a and b (their first 200 bytes). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t na = strnlen(a, 200), nb = strnlen(b, 200), row[201];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb];
+}
+
+const char *rlh_related_like(const rl_models *ms, const rl_model *m, const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 0, n = strnlen(name, 200);
+    for (size_t i = 0; i < rl_models_count(ms); i++) {
+        const rl_model *t = rl_models_get(ms, i);
+        rlh_way w[RLH_MAX_WAYS];
+        if (strcmp(t->table, name) == 0 || rlh_ways_of(ms, m, t, NULL, w) == 0) continue;
+        size_t d = distance(t->table, name), len = strnlen(t->table, 200);
+        if (2 * d <= (len > n ? len : n) && (!best || d < best_d)) {
+            best = t->table;
+            best_d = d;
+        }
+    }
+    return best;
+}

@@ -72,6 +72,13 @@ bool rlh_read_only(const rl_request *r)
     return r->server->o.read_only;
 }
 
+const char *rlh_schema_name(rl_request *r)
+{
+    const char *nsp =
+        r->server->schema ? r->server->schema : rl_models_schema(rl_request_models(r));
+    return nsp ? nsp : "public";
+}
+
 bool rlh_aggregates(const rl_request *r)
 {
     return !r->server->o.no_aggregates;

@@ -581,8 +581,8 @@ static int rest(rl_request *r, const char *path, const char *prefix, size_t pref
     const rl_model *m = rl_models_find(rl_request_models(r), table);
     if (!m) {
         char msg[350], sentence[350];
-        snprintf(msg, sizeof msg, "Could not find the table 'public.%.250s' in the schema cache",
-                 table);
+        snprintf(msg, sizeof msg, "Could not find the table '%.100s.%.250s' in the schema cache",
+                 rlh_schema_name(r), table);
         snprintf(sentence, sizeof sentence, "There is no table or view named %.250s.", table);
         rlh_unknown_name(r);
         const rlh_perror e = {404, "PGRST205", msg, NULL, NULL, sentence, "RL_ENOTFOUND"};

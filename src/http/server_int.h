@@ -28,6 +28,7 @@ struct rl_server {
     rl_server_options o;
     char *host, *cors, *rest_prefix, *allow_hosts;
     char *cors_headers; /* the preflight's Access-Control-Allow-Headers */
+    char *schema;       /* rl_server_options.schema, or NULL */
     bool rest;
     token *tokens;
     size_t ntokens;

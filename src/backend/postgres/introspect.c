@@ -303,7 +303,8 @@ int rli_pg_introspect(rlb_conn *cc, struct schema *out, const char *op, err_rec 
                                "none that exists).",
                                op);
         rc = read_schema(c, nsp, out);
-        free(nsp);
+        free(out->name);
+        out->name = nsp;
     }
     return rc == RLB_OK ? RL_OK : rli_pg_fail(cc, NULL, rc, op, NULL, err);
 }
