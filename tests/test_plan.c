@@ -193,6 +193,21 @@ static void test_embeds(void **state)
     assert_string_equal(e->details, "Searched for a foreign key relationship between 'directors' "
                                     "and 'genres' in the schema 'public', but no matches were "
                                     "found.");
+    assert_null(e->hint); /* directors relates to films only: nothing like genres */
+    /* a name like that of a related table: PostgREST's hint suggests it; a relation that is
+     * not there is the error before a column that is not there */
+    e = expect_error(f, "films", "select=nope,role(character)", 400, "PGRST200",
+                     "Could not find a relationship between 'films' and 'role' in the schema "
+                     "cache");
+    assert_string_equal(e->hint, "Perhaps you meant 'roles' instead of 'role'.");
+    e = expect_error(f, "films", "select=peoples(name)", 400, "PGRST200",
+                     "Could not find a relationship between 'films' and 'peoples' in the schema "
+                     "cache");
+    assert_string_equal(e->hint, "Perhaps you meant 'people' instead of 'peoples'."); /* roles */
+    e = expect_error(f, "films", "select=critics(name)", 400, "PGRST200",
+                     "Could not find a relationship between 'films' and 'critics' in the schema "
+                     "cache");
+    assert_null(e->hint); /* nothing related is like it */
     expect_error(f, "films", "select=...roles(character)", 400, "PGRST119",
                  "A spread operation on 'roles' is not possible");
     expect_error(f, "films", "select=directors(nope)", 400, "42703",
