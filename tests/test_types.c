@@ -20,7 +20,8 @@ static const char *PG_TYPES =
     "03:04:05+00', '2024-01-02', 12345678901234567890.123456789, 9.99, "
     "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\xdeadbeef', 'first');"
     "CREATE VIEW priced AS SELECT id, title, amount FROM docs WHERE amount IS NOT NULL;"
-    "CREATE VIEW totals AS SELECT count(*) AS n, sum(amount) AS total FROM docs";
+    "CREATE VIEW totals AS SELECT count(*) AS n, sum(amount) AS total FROM docs;"
+    "CREATE MATERIALIZED VIEW titled AS SELECT id, title FROM docs";
 
 /* SQLite: the types it has, a view it cannot write and one with an INSTEAD OF INSERT. */
 static const char *LITE_TYPES =
@@ -208,6 +209,21 @@ static void test_views(void **state)
         expect_error(&sv, "POST", "/totals", "{\"n\":1}", NULL, 405, "RL_EMETHOD", msg, sizeof msg);
         assert_contains(msg, "totals");
         expect_error(&sv, "DELETE", "/totals?n=eq.1", NULL, NULL, 405, "RL_EMETHOD", NULL, 0);
+        /* a materialized view is read like a view, written never, and left to the database
+         * by the schema's text (migrations neither drop nor make it) */
+        static const char *const titled[] = {"\"title\":\"first\"", NULL}; /* as made */
+        expect_texts(&sv, "/titled?select=id,title", titled);
+        expect_error(&sv, "POST", "/titled", "{\"title\":\"x\"}", NULL, 405, "RL_EMETHOD", NULL, 0);
+        assert_int_equal(rl_models_load(sv.db, &ms), RL_OK);
+        const rl_model *mv = rl_models_find(ms, "titled");
+        assert_non_null(mv);
+        assert_true(rl_models_is_view(ms, mv));
+        assert_int_equal(rl_models_writable(ms, mv), 0);
+        rl_models_free(ms);
+        char *dump = NULL;
+        assert_int_equal(rl_schema_dump(sv.db, &dump), RL_OK);
+        assert_null(strstr(dump, "titled"));
+        free(dump);
     } else {
         /* SQLite writes a view only through its INSTEAD OF triggers */
         expect_error(&sv, "POST", "/priced", "{\"title\":\"x\"}", NULL, 405, "RL_EMETHOD", msg,

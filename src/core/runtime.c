@@ -519,7 +519,7 @@ int rl_models_load(rl_db *db, rl_models **out)
         ms->db = db;
         ms->schema = s.name ? keep_str(&ms->names, s.name) : NULL;
         if (s.name && !ms->schema) rc = RL_ENOMEM;
-        size_t most = s.ntables + s.nviews + 1;
+        size_t most = s.ntables + s.nviews + s.nmatviews + 1;
         ms->models = calloc(most, sizeof *ms->models);
         ms->fields = calloc(most, sizeof *ms->fields);
         ms->writes = calloc(most, sizeof *ms->writes);
@@ -541,8 +541,8 @@ int rl_models_load(rl_db *db, rl_models **out)
             if (rc == RL_OK) rc = composite_keys(ms, k, &s.tables[i]);
             k++;
         }
-        for (size_t i = 0; rc == RL_OK && i < s.nviews; i++) {
-            const sch_object *v = &s.views[i];
+        for (size_t i = 0; rc == RL_OK && i < s.nviews + s.nmatviews; i++) {
+            const sch_object *v = i < s.nviews ? &s.views[i] : &s.matviews[i - s.nviews];
             if (!v->ncols || rl_models_find(ms, v->name))
                 continue; /* unreadable, or a name
                             a table has */

@@ -61,6 +61,7 @@ void rli_schema_free(schema *s)
     free(s->name);
     free_objects(s->indexes, s->nindexes);
     free_objects(s->views, s->nviews);
+    free_objects(s->matviews, s->nmatviews);
     free_objects(s->triggers, s->ntriggers);
     memset(s, 0, sizeof *s);
 }

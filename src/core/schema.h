@@ -70,6 +70,10 @@ typedef struct schema {
     size_t ntables;
     sch_object *indexes, *views, *triggers;
     size_t nindexes, nviews, ntriggers;
+    /* PostgreSQL's materialized views: models to read (rl_models_load), never dumped, compared
+     * or migrated (their rows are the database's to refresh) */
+    sch_object *matviews;
+    size_t nmatviews;
 } schema;
 
 /* Read db's schema into s through its backend; on failure the error is set on db

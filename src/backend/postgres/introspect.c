@@ -93,10 +93,10 @@ static const char *INDEXES_SQL =
 /* pg_relation_is_updatable: bits 1 << CMD_UPDATE (4), CMD_INSERT (8), CMD_DELETE (16), for an
  * automatically updatable view or one with INSTEAD OF triggers or rules */
 static const char *VIEWS_SQL =
-    "SELECT c.relname, 'CREATE VIEW ' || quote_ident(c.relname) || ' AS ' || "
-    "rtrim(btrim(pg_get_viewdef(c.oid, true)), ';'), c.oid, pg_relation_is_updatable(c.oid, "
-    "true) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
-    "AND c.relkind = 'v' ORDER BY c.relname";
+    "SELECT c.relname, CASE c.relkind WHEN 'm' THEN 'CREATE MATERIALIZED VIEW ' ELSE 'CREATE "
+    "VIEW ' END || quote_ident(c.relname) || ' AS ' || rtrim(btrim(pg_get_viewdef(c.oid, true)), "
+    "';'), c.oid, pg_relation_is_updatable(c.oid, true) FROM pg_class c JOIN pg_namespace n ON "
+    "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = $2 ORDER BY c.relname";
 
 /* The columns of relation oid (a table or a view) into *cols (*ncols of them). */
 static int read_columns_of(pg_conn *c, const char *oid, sch_column **cols, size_t *ncols)
@@ -256,15 +256,18 @@ static int read_objects(pg_conn *c, const char *sql, const char *nsp, sch_object
 }
 
 /* The views of nsp with their columns and the writes they take. */
-static int read_views(pg_conn *c, const char *nsp, schema *out)
+/* The views of nsp of kind relkind ("v": views, "m": materialized views) into *views. */
+static int read_views(pg_conn *c, const char *nsp, const char *relkind, sch_object **views,
+                      size_t *nviews)
 {
     PGresult *r;
-    int rc = rli_pg_query(c, VIEWS_SQL, 1, &nsp, &r);
+    const char *params[] = {nsp, relkind};
+    int rc = rli_pg_query(c, VIEWS_SQL, 2, params, &r);
     if (rc != RLB_OK) return rc;
     int n = PQntuples(r);
-    out->views = calloc((size_t)n + 1, sizeof *out->views);
-    for (int i = 0; rc == RLB_OK && out->views && i < n; i++) {
-        sch_object *o = &out->views[out->nviews++];
+    *views = calloc((size_t)n + 1, sizeof **views);
+    for (int i = 0; rc == RLB_OK && *views && i < n; i++) {
+        sch_object *o = &(*views)[(*nviews)++];
         o->name = dup_value(r, i, 0);
         o->sql = dup_value(r, i, 1);
         o->norm = o->sql ? strdup(o->sql) : NULL;
@@ -275,7 +278,7 @@ static int read_views(pg_conn *c, const char *nsp, schema *out)
         if (rc == RLB_OK) rc = rli_pg_view_origins(c, PQgetvalue(r, i, 2), nsp, o);
     }
     PQclear(r);
-    return rc == RLB_OK && !out->views ? PG_FAIL : rc;
+    return rc == RLB_OK && !*views ? PG_FAIL : rc;
 }
 
 /* Read namespace nsp into out; RLB_OK or a failure code (c's last error says which). */
@@ -283,7 +286,8 @@ static int read_schema(pg_conn *c, const char *nsp, schema *out)
 {
     int rc = read_tables(c, nsp, out);
     if (rc == RLB_OK) rc = read_objects(c, INDEXES_SQL, nsp, &out->indexes, &out->nindexes, true);
-    if (rc == RLB_OK) rc = read_views(c, nsp, out);
+    if (rc == RLB_OK) rc = read_views(c, nsp, "v", &out->views, &out->nviews);
+    if (rc == RLB_OK) rc = read_views(c, nsp, "m", &out->matviews, &out->nmatviews);
     if (rc == RLB_OK) rli_schema_parents_first(out);
     return rc;
 }
