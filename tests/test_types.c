@@ -244,6 +244,30 @@ static void test_views(void **state)
     stop(&sv);
 }
 
+/* Casts to arrays by PostgreSQL's names of their types (_int4, _text...): each element cast,
+ * nested arrays and NULLs kept; a value that is no array, or an element the type cannot take,
+ * is PostgreSQL's error. */
+static void test_array_casts(void **state)
+{
+    (void)state;
+    server sv;
+    start_types(&sv);
+    if (on_pg()) {
+        static const char *const cast[] = {"\"nums\":[\"1\",\"2\",null]", "\"grid\":[[1,2],[3,4]]",
+                                           NULL};
+        expect_texts(&sv, "/docs?select=nums::_text,grid::_int8", cast);
+        resp r = call(&sv, "GET", "/docs?select=words::_int4", NULL, NULL);
+        assert_int_equal(r.status, 400);
+        assert_string_equal(str_at(r.json, "code"), "22P02");
+        done(&r);
+    }
+    resp r = call(&sv, "GET", "/docs?select=title::_int4", NULL, NULL); /* text, no array */
+    assert_int_equal(r.status, 400);
+    assert_string_equal(str_at(r.json, "code"), "22P02");
+    done(&r);
+    stop(&sv);
+}
+
 /* The declared type of each column, as the engine tells it; a filter's value that is not one
  * of an integer column's is a 22P02 naming the type as PostgreSQL does (smallint, integer,
  * bigint), from the declaration. */
@@ -527,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_json_equality),
         cmocka_unit_test(test_declared_types),
+        cmocka_unit_test(test_array_casts),
         cmocka_unit_test(test_view_insert_takes_table_defaults),
         cmocka_unit_test(test_keyless_rows_found_again),
         cmocka_unit_test(test_generated_columns),

@@ -39,7 +39,57 @@ static const struct {
     {"bool", RLH_CAST_BOOLEAN, 0, 0},
     {"json", RLH_CAST_JSON, 0, 0},
     {"jsonb", RLH_CAST_JSON, 0, 0},
+    /* arrays, by PostgreSQL's names of their types: each element cast to the type after "_" */
+    {"_text", RLH_CAST_ARRAY, 0, 0},
+    {"_varchar", RLH_CAST_ARRAY, 0, 0},
+    {"_int2", RLH_CAST_ARRAY, 0, 0},
+    {"_int4", RLH_CAST_ARRAY, 0, 0},
+    {"_int8", RLH_CAST_ARRAY, 0, 0},
+    {"_float4", RLH_CAST_ARRAY, 0, 0},
+    {"_float8", RLH_CAST_ARRAY, 0, 0},
+    {"_numeric", RLH_CAST_ARRAY, 0, 0},
+    {"_bool", RLH_CAST_ARRAY, 0, 0},
+    {"_json", RLH_CAST_ARRAY, 0, 0},
+    {"_jsonb", RLH_CAST_ARRAY, 0, 0},
 };
+
+/* The elements of JSON array a (nested arrays too) cast to type t, added to b (NULL: only
+ * checked); false with *why as rlh_cast_write's. */
+static bool array_write(rlh_buf *b, const json_t *a, int t, const char **why)
+{
+    if (b) rlh_adds(b, "[");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const json_t *e = json_array_get(a, i);
+        if (b && i) rlh_adds(b, ",");
+        rl_value v = {.type = RL_V_NULL};
+        rl_kind kind = RL_KIND_TEXT;
+        char *text = NULL;
+        if (json_is_array(e)) {
+            if (!array_write(b, e, t, why)) return false;
+            continue;
+        } else if (json_is_integer(e)) {
+            v = (rl_value){.type = RL_V_INT, .u.i = json_integer_value(e)};
+            kind = RL_KIND_INTEGER;
+        } else if (json_is_real(e)) {
+            v = (rl_value){.type = RL_V_REAL, .u.r = json_real_value(e)};
+            kind = RL_KIND_REAL;
+        } else if (json_is_boolean(e)) {
+            v = (rl_value){.type = RL_V_INT, .u.i = json_is_true(e)};
+            kind = RL_KIND_BOOLEAN;
+        } else if (json_is_string(e)) {
+            v = (rl_value){.type = RL_V_TEXT, .u.s = (char *)json_string_value(e)};
+        } else if (!json_is_null(e)) { /* an object: a json[] element */
+            text = json_dumps(e, JSON_COMPACT);
+            v = (rl_value){.type = RL_V_TEXT, .u.s = text};
+            kind = RL_KIND_JSON;
+        }
+        bool ok = (!json_is_object(e) || text) && rlh_cast_write(b, &v, kind, t, why);
+        free(text);
+        if (!ok) return false;
+    }
+    if (b) rlh_adds(b, "]");
+    return true;
+}
 
 int rlh_cast_of(const char *name)
 {
@@ -184,6 +234,13 @@ bool rlh_cast_write(rlh_buf *b, const rl_value *v, rl_kind kind, int t, const ch
                                            : -1;
         if (truth < 0) break;
         if (b) rlh_adds(b, truth ? "true" : "false");
+        return true;
+    }
+    case RLH_CAST_ARRAY: {
+        json_t *a = v->type == RL_V_TEXT ? json_loads(v->u.s, 0, NULL) : NULL;
+        bool ok = json_is_array(a) && array_write(b, a, rlh_cast_of(types[t].name + 1), &code);
+        json_decref(a);
+        if (!ok) break;
         return true;
     }
     case RLH_CAST_JSON: {

@@ -12,12 +12,13 @@ typedef enum rlh_cast {
     RLH_CAST_REAL,
     RLH_CAST_NUMERIC,
     RLH_CAST_BOOLEAN,
-    RLH_CAST_JSON
+    RLH_CAST_JSON,
+    RLH_CAST_ARRAY /* an array's JSON (a column of RL_KIND_ARRAY), each element cast */
 } rlh_cast;
 
 /* The type a cast names (PostgreSQL's names: text, varchar, int, int4, bigint, numeric, real,
- * float8, boolean, json, ...; any case), as a number for the two calls below; -1 for a name
- * that is none of them. */
+ * float8, boolean, json, ..., and arrays of them by their types' names: _int4, _text, ...; any
+ * case), as a number for the two calls below; -1 for a name that is none of them. */
 int rlh_cast_of(const char *name);
 /* The name of type t. */
 const char *rlh_cast_name(int t);
