@@ -11,12 +11,13 @@
  *   GET /books?select=...,authors(name)&...    100 rows, each with its parent embedded
  *   POST /books                                one row inserted (a transaction each)
  *
- * Prints requests per second of both, their ratio and the p99 latencies.  Then the two reads
- * against a hand-written server that does the same work on sqlite3 and libmicrohttpd
- * (hand_http.c, checked to answer the same bytes), in alternating rounds:
+ * Prints requests per second of both, their ratio and the p99 latencies.  Then the three
+ * workloads against a hand-written server that does the same work on sqlite3, libmicrohttpd and
+ * jansson (hand_http.c, checked to answer the same status and bytes), in alternating rounds:
  *
  *   http get-by-key vs hand-written: R
  *   http list-with-parent vs hand-written: R
+ *   http post vs hand-written: R
  *
  * and the web page of 100 rows against the JSON of the same rows (page_vs_json):
  *
@@ -197,15 +198,16 @@ static rl_db *make_database(const char *path)
  * alternating, and the median ratio of each. */
 static void against_hand(int port, const char *path, int threads, int secs, int conns, int rounds)
 {
-    static const char *const lines[] = {"http get-by-key", "http list-with-parent"};
+    static const char *const lines[] = {"http get-by-key", "http list-with-parent", "http post"};
+    enum { NLINES = 3 };
     hand_server *h = hand_start(path, (unsigned)threads);
     if (!h) die("hand-written server", "cannot start");
-    for (int i = 0; i < 2; i++) { /* the same bytes, or the comparison means nothing */
+    for (int i = 0; i < NLINES; i++) { /* the same bytes, or the comparison means nothing */
         workload mine = loads[i];
         mine.reply = NULL;
         mine.reply_len = 0;
         capture(hand_port(h), &mine);
-        if (mine.reply_len != loads[i].reply_len ||
+        if (mine.status != loads[i].status || mine.reply_len != loads[i].reply_len ||
             memcmp(mine.reply, loads[i].reply, mine.reply_len) != 0) {
             fprintf(stderr, "%s: the hand-written server answers\n%.*s\nreflite answers\n%.*s\n",
                     lines[i], (int)mine.reply_len, mine.reply, (int)loads[i].reply_len,
@@ -216,9 +218,9 @@ static void against_hand(int port, const char *path, int threads, int secs, int 
     }
     printf("\nagainst a hand-written sqlite3 + libmicrohttpd server, %d rounds of %d s a side:\n",
            rounds, secs);
-    double ratios[2 * 16];
+    double ratios[NLINES * 16];
     for (int r = 0; r < rounds; r++)
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < NLINES; i++) {
             result a, b;
             if (r % 2) {
                 a = run_wrk(port, &loads[i], secs, conns);
@@ -233,7 +235,7 @@ static void against_hand(int port, const char *path, int threads, int secs, int 
             fflush(stdout);
         }
     hand_stop(h);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < NLINES; i++) {
         double *v = ratios + i * rounds;
         qsort(v, (size_t)rounds, sizeof *v, bench_by_value);
         printf("%s vs hand-written: %.3f\n", lines[i],

@@ -309,7 +309,7 @@ int rl_begin(rl_db *db)
         snprintf(sql, sizeof sql, "%s", db->be->dialect->begin);
     else
         snprintf(sql, sizeof sql, "SAVEPOINT rl_level_%d", db->depth + 1);
-    int rc = rli_exec_sql(db, sql);
+    int rc = rli_exec_tx(db, sql);
     if (rc != RLB_OK) return rli_fail(db, NULL, rc, "begin");
     if (db->depth == 0) db->outer_begin = outer_begin;
     db->depth++;
@@ -329,7 +329,7 @@ int rl_commit(rl_db *db)
         snprintf(sql, sizeof sql, "COMMIT");
     else
         snprintf(sql, sizeof sql, "RELEASE rl_level_%d", db->depth);
-    int rc = rli_exec_sql(db, sql);
+    int rc = rli_exec_tx(db, sql);
     if (rc != RLB_OK) {
         int code = rli_fail(db, NULL, rc, "commit");
         if (db->depth == 1 && db->outer_begin && !db->be->in_transaction(db->conn)) {

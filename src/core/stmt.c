@@ -25,6 +25,21 @@ int rli_exec_sql(rl_db *db, const char *sql)
     return db->be->exec(db->conn, sql);
 }
 
+int rli_exec_tx(rl_db *db, const char *sql)
+{
+    if (!db->be->dialect->tx_kept) return rli_exec_sql(db, sql);
+    uint64_t h = rli_hash_text(sql);
+    rlb_stmt *st = rli_cache_get(db->be, &db->queries, sql, h, false);
+    if (!st) {
+        int rc = db->be->prepare(db->conn, sql, true, &st);
+        if (rc != RLB_OK) return rc;
+        if (rli_cache_put(db->be, &db->queries, sql, h, st) != RL_OK)
+            return rli_exec_sql(db, sql); /* out of memory for the cache: run it as it is */
+    }
+    int rc = rli_step_done(db, st);
+    return rc == RLB_DONE ? RLB_OK : rc;
+}
+
 int rli_set_foreign_keys(rl_db *db, bool on)
 {
     return db->be->set_foreign_keys(db->conn, on);
@@ -159,12 +174,12 @@ int rli_sp_begin(rl_db *db, const char *name)
 {
     char sql[96];
     if (!db->be->dialect->savepoint_anywhere && !db->be->in_transaction(db->conn)) {
-        int rc = rli_exec_sql(db, db->be->dialect->begin);
+        int rc = rli_exec_tx(db, db->be->dialect->begin);
         if (rc == RLB_OK) db->sp_outer = name;
         return rc;
     }
     snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
-    return rli_exec_sql(db, sql);
+    return rli_exec_tx(db, sql);
 }
 
 /* Whether name is the savepoint that began the transaction (and forget it if so). */
@@ -179,12 +194,12 @@ int rli_sp_release(rl_db *db, const char *name)
 {
     char sql[96];
     if (sp_is_outer(db, name)) {
-        int rc = rli_exec_sql(db, "COMMIT");
+        int rc = rli_exec_tx(db, "COMMIT");
         if (rc != RLB_OK && db->be->in_transaction(db->conn)) rli_exec_sql(db, "ROLLBACK");
         return rc;
     }
     snprintf(sql, sizeof sql, "RELEASE %s", name);
-    return rli_exec_sql(db, sql);
+    return rli_exec_tx(db, sql);
 }
 
 void rli_sp_rollback(rl_db *db, const char *name)

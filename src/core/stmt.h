@@ -64,6 +64,10 @@ int rli_prepare_once(rl_db *db, const char *sql, rlb_stmt **out, const char *op)
 int rli_step_done(rl_db *db, rlb_stmt *st);
 /* Run sql (no parameters, possibly several statements of reflite's own) directly. */
 int rli_exec_sql(rl_db *db, const char *sql);
+/* rli_exec_sql for one statement of transaction control (BEGIN, COMMIT, SAVEPOINT x, RELEASE
+ * x): prepared once and kept in the connection's cache where the dialect lets it (tx_kept),
+ * so that a transaction per request does not compile its two statements each time. */
+int rli_exec_tx(rl_db *db, const char *sql);
 /* Switch foreign keys on or off and read the setting back: RL_OK only if it took effect. */
 int rli_set_foreign_keys(rl_db *db, bool on);
 /* Savepoint helpers used by multi-statement operations (not counted in db->depth). */

@@ -154,7 +154,8 @@ static int merge_into(ins *c, const rl_model *m, void *row, json_t *o, rl_query 
 /* Insert object o as a row of m (its key set to parent_pk when key is given), then the rows
  * nested in it: an array under the name of a table whose key refers to m ("books", or
  * "reviews!editor_id" when it has two), each row's key set to this row's pk.  The rows go
- * into out as JSON, the nested ones under their names.  -1 after answering r. */
+ * into out as JSON, the nested ones under their names (out NULL: an answer that does not show
+ * them as written).  -1 after answering r. */
 static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key, int64_t parent_pk,
                        const char *where, int depth, rlh_buf *out)
 {
@@ -202,8 +203,10 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     bool kept = false;
     if (rc == 0 && depth == 0) c->written++;
     if (rc == 0) {
-        write_row(out, m, row);
-        out->len -= out->len > 0; /* its closing brace: the nested rows come first */
+        if (out) {
+            write_row(out, m, row);
+            out->len -= out->len > 0; /* its closing brace: the nested rows come first */
+        }
         if (m->has_pk) pk = rlh_row_pk(m, row);
         if (depth == 0 && c->keep && !keep_row(c, m, row)) {
             rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
@@ -233,18 +236,20 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         }
         if (depth + 1 >= RLH_MAX_NESTING)
             return rlh_refuse(c->r, "RL_EINVAL", where, "Rows are nested more than 6 deep.");
-        rlh_add(out, ",", 1);
-        rlh_json_key(out, name);
-        rlh_add(out, "[", 1);
+        if (out) {
+            rlh_add(out, ",", 1);
+            rlh_json_key(out, name);
+            rlh_add(out, "[", 1);
+        }
         for (size_t i = 0; i < json_array_size(val); i++) {
             char at[300];
             snprintf(at, sizeof at, "%s%s%.100s[%zu]", where, *where ? ", " : "", name, i);
-            if (i) rlh_add(out, ",", 1);
+            if (i && out) rlh_add(out, ",", 1);
             if (insert_tree(c, t, json_array_get(val, i), k, pk, at, depth + 1, out) < 0) return -1;
         }
-        rlh_add(out, "]", 1);
+        if (out) rlh_add(out, "]", 1);
     }
-    rlh_add(out, "}", 1);
+    if (out) rlh_add(out, "}", 1);
     return 0;
 }
 
@@ -387,7 +392,8 @@ int rlh_post(rl_request *r, const rl_model *m)
         if (many) snprintf(where, sizeof where, "item %zu", i);
         size_t at = out.len;
         if (out.len > 1) rlh_add(&out, ",", 1);
-        int done = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0, &out);
+        int done = insert_tree(&c, m, many ? json_array_get(j, i) : j, NULL, 0, where, 0,
+                               as_written ? &out : NULL);
         if (done == 1) out.len = at; /* a duplicate left out */
         ok = done >= 0;
     }

@@ -16,6 +16,7 @@ const rl_dialect rli_dialect_sqlite = {
     .true_ = "1",
     /* IMMEDIATE: the write lock at BEGIN, not at the first write (no deadlock on upgrade) */
     .begin = "BEGIN IMMEDIATE",
+    .tx_kept = true,
     .savepoint_anywhere = true,
     .no_limit = {.type = RL_V_INT, .u.i = -1},
     .like = " LIKE ",

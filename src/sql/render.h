@@ -138,6 +138,8 @@ typedef struct rl_dialect {
     const char *false_, *true_;      /* literals for an empty OR / AND group */
     bool set_default;                /* UPDATE ... SET col = DEFAULT is understood */
     const char *begin;               /* the statement that opens a writing transaction */
+    bool tx_kept;                    /* BEGIN, COMMIT, SAVEPOINT and RELEASE may be prepared
+                                        once and kept by the connection (rli_exec_tx) */
     bool savepoint_anywhere;         /* SAVEPOINT also opens a transaction (outside one) */
     bool returning;                  /* INSERT ... RETURNING gives the generated key and defaults */
     rl_value no_limit;               /* the LIMIT value that means none: -1, or NULL */
