@@ -454,7 +454,8 @@ typedef struct rl_error {
     int engine_code;        /* the engine's own code (SQLite: extended result code), 0 if none */
     const char *message;    /* a complete sentence */
     const char *table;      /* the table concerned, if any ("" otherwise) */
-    const char *column;     /* the column concerned (unique/not-null/unknown field), or "" */
+    const char *column;     /* the column concerned (unique/not-null/unknown field; a unique
+                               key of several: "a, b"), or "" */
     const char *constraint; /* for RL_ECHECK: the constraint's name or its whole expression */
     int64_t item;           /* for rl_insert_many: index of the failing item, else -1 */
     rl_fk_detail fk;        /* for RL_EFOREIGNKEY */

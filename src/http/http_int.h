@@ -191,6 +191,23 @@ int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len);
 /* The last error of db as the answer; item >= 0: the index of the failing item of an array,
  * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);
+/* PostgreSQL's words for an error the engine gave none of its own for (SQLite). */
+typedef struct rlh_words {
+    char message[400], details[600];
+} rlh_words;
+/* Those words for e into out: a broken foreign key (its constraint's name from ms, else
+ * PostgreSQL's default), and for the failed write of row (a row of m; NULL: none) a NOT NULL
+ * or unique refusal; false when the engine gave its own (PostgreSQL) or e is none of those
+ * (pgwords.c). */
+bool rlh_pg_words(const rl_models *ms, const rl_error *e, const rl_model *m, const void *row,
+                  rlh_words *out);
+/* rlh_db_error with PostgreSQL's words for the failed write of row (a row of m) where the
+ * engine has none (SQLite): a NOT NULL column ("null value in column ... violates not-null
+ * constraint", "Failing row contains (...)") and a duplicate key ("duplicate key value violates
+ * unique constraint \"<table>_pkey\"" or "<table>_<columns>_key", "Key (k)=(v) already
+ * exists."), as PostgreSQL words them, reflite's sentence beside them. */
+int rlh_db_error_of_row(rl_request *r, rl_db *db, long item, const char *where, const rl_model *m,
+                        const void *row);
 
 /* rest.c, for the writes: the body as JSON (NULL after answering 400 PGRST102 with where it
  * went wrong); object o into row (of m), 400 and -1 for a bad key or value (nested: an array

@@ -195,7 +195,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     unsigned how = RL_INSERT_NULL_IS_NULL | (own && !json_is_null(own) ? RL_INSERT_KEY_GIVEN : 0);
     if (rc == 0 &&
         (there ? merge_into(c, m, row, o, met) : rl_insert_ex(c->db, m, row, how)) != RL_OK) {
-        rlh_db_error(c->r, c->db, c->item, where);
+        rlh_db_error_of_row(c->r, c->db, c->item, where, m, row);
         rc = -1;
     }
     rl_query_free(met);

@@ -167,7 +167,23 @@ static const char *sqlstate_of(int code)
     }
 }
 
+static int db_error(rl_request *r, rl_db *db, long item, const char *where, const rlh_words *pg);
+
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
+{
+    return rlh_db_error_of_row(r, db, item, where, NULL, NULL);
+}
+
+int rlh_db_error_of_row(rl_request *r, rl_db *db, long item, const char *where, const rl_model *m,
+                        const void *row)
+{
+    rlh_words pg;
+    bool words = rlh_pg_words(rl_request_models(r), rl_last_error(db), m, row, &pg);
+    return db_error(r, db, item, where, words ? &pg : NULL);
+}
+
+/* The answer to db's last error (pg: PostgreSQL's words for it, where the engine has none). */
+static int db_error(rl_request *r, rl_db *db, long item, const char *where, const rlh_words *pg)
 {
     const rl_error *e = rl_last_error(db);
     const rl_fk_detail *k = &e->fk;
@@ -214,11 +230,16 @@ int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
                    server     ? e->sqlstate
                    : sqlstate ? sqlstate
                               : rl_code_name(e->code),
-                   words ? e->engine_message : sentence,
-                   server ? (*e->engine_detail ? e->engine_detail : NULL)
-                   : fk   ? details
-                          : NULL,
-                   server ? (*e->engine_hint ? e->engine_hint : NULL) : hint);
+                   pg      ? pg->message
+                   : words ? e->engine_message
+                           : sentence,
+                   pg       ? (*pg->details ? pg->details : NULL)
+                   : server ? (*e->engine_detail ? e->engine_detail : NULL)
+                   : fk     ? details
+                            : NULL,
+                   pg       ? NULL
+                   : server ? (*e->engine_hint ? e->engine_hint : NULL)
+                            : hint);
     sqlstate = *e->sqlstate ? e->sqlstate : sqlstate;
     if (sqlstate) { /* PostgREST's code above, reflite's own beside it */
         rlh_adds(&b, ",\"reflite\":{");

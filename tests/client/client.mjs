@@ -23,17 +23,7 @@ const db = new PostgrestClient(base, {
   fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(10000) }),
 });
 
-const KNOWN = new Map([
-  ["insert with a broken foreign key: 409 23503", { engines: ["sqlite"],
-    parts: ["error.message", "error.details", "error.hint"], reason:
-    "SQLite has no such words: reflite's own sentence, details and hint in their place" }],
-  ["insert with a taken unique value: 409 23505", { engines: ["sqlite"],
-    parts: ["error.message", "error.details", "error.hint"], reason:
-    "SQLite has no such words: reflite's own sentence and hint, details null, in their place" }],
-  ["delete of a referenced row: 409 23503", { engines: ["sqlite"],
-    parts: ["error.message", "error.details", "error.hint"], reason:
-    "SQLite has no such words: reflite's own sentence, details and hint in their place" }],
-]);
+const KNOWN = new Map([]);
 
 // PostgREST's error body is code, details, hint and message.  reflite adds its own code and
 // sentence as "reflite" and, for a foreign key, the key's table, column and value as "key"

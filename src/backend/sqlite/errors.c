@@ -72,25 +72,31 @@ int rli_code_from_sqlite(int rc)
     }
 }
 
-/* "UNIQUE constraint failed: authors.email, authors.x" -> table "authors", column "email". */
+/* "UNIQUE constraint failed: authors.email, authors.x" -> table "authors", columns
+ * "email, x" (one column: "email"). */
 static void parse_table_column(err_rec *r, const char *msg)
 {
     const char *p = strstr(msg, "failed: ");
     if (!p) return;
     p += 8;
-    const char *dot = strchr(p, '.');
-    size_t end = strcspn(p, ", ");
-    char *t = NULL, *c;
-    if (dot && (size_t)(dot - p) < end) {
-        t = strndup(p, (size_t)(dot - p));
-        p = dot + 1;
-        end = strcspn(p, ", ");
+    char cols[512] = "", *t = NULL;
+    size_t have = 0;
+    while (*p && have < sizeof cols - 1) {
+        size_t end = strcspn(p, ", ");
+        const char *dot = memchr(p, '.', end);
+        if (dot) {
+            if (!t) t = strndup(p, (size_t)(dot - p));
+            end -= (size_t)(dot + 1 - p);
+            p = dot + 1;
+        }
+        have += (size_t)snprintf(cols + have, sizeof cols - have, "%s%.*s", have ? ", " : "",
+                                 (int)end, p);
+        p += end;
+        p += strspn(p, ", ");
     }
-    c = strndup(p, end);
     if (t) r->err.table = rli_rec_str(r, t);
-    if (c) r->err.column = rli_rec_str(r, c);
+    if (*cols) r->err.column = rli_rec_str(r, cols);
     free(t);
-    free(c);
 }
 
 /* What followed "CHECK constraint failed: ": the constraint's name or expression. */
@@ -118,8 +124,16 @@ int rli_sqlite_word(sqlite3 *h, err_rec *r, int rc, const char *op)
     const char *t = r->err.table, *c = r->err.column, *o = opd ? opd : "", *sm = saved ? saved : "";
     switch (code) {
     case RL_EUNIQUE:
-        rli_rec_reword(r, "%s: %s%s%s must be unique and another row already has this value (%s).",
-                       o, t, *t ? "." : "", c, sm);
+        if (strchr(c, ','))
+            rli_rec_reword(r,
+                           "%s: (%s) of %s must be unique together, and another row already has "
+                           "these values (%s).",
+                           o, c, t, sm);
+        else
+            rli_rec_reword(r,
+                           "%s: %s%s%s must be unique and another row already has this value "
+                           "(%s).",
+                           o, t, *t ? "." : "", c, sm);
         break;
     case RL_ENOTNULL:
         rli_rec_reword(r, "%s: %s%s%s may not be NULL (%s).", o, t, *t ? "." : "", c, sm);
