@@ -4,8 +4,9 @@
 #   target sqlite | pg NAME    a fresh database made by $(schema KEY_TYPE): a SQLite file, or a
 #                              database NAME of its own on the suite's PostgreSQL server ($state;
 #                              dropped at exit); its address in $target
-#   serve TARGET CMD...        start the server on a free port of 127.0.0.1, run CMD with the
-#                              server's URL added, stop the server; exit 1 when either fails
+#   serve TARGET CMD...        start the server on a free port of 127.0.0.1 (with the options
+#                              in $serve_args, if set), run CMD with the server's URL added,
+#                              stop the server; exit 1 when either fails
 # The server is always stopped and the temporary files removed, whatever ends the script.
 
 npm_setup() {
@@ -52,7 +53,8 @@ serve() {
   db=$1
   shift
   rm -f "$dir/out" # the last run's line is not this one's port
-  "$bin" serve "$db" --port 0 --quiet > "$dir/out" 2> "$dir/err" &
+  # shellcheck disable=SC2086 # the options are words
+  "$bin" serve "$db" --port 0 --quiet ${serve_args:-} > "$dir/out" 2> "$dir/err" &
   pid=$!
   port=""
   for _ in $(seq 100); do

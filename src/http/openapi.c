@@ -34,6 +34,30 @@ static void component_name(const char *table, const char *suffix, char *out, siz
             *c = '_';
 }
 
+/* "/" and table's name as a path of the document: every byte but an unreserved one or a
+ * sub-delimiter percent-encoded (a space is %20), as a client sends it. */
+static void path_of(const char *table, char *out, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t at = 0;
+    if (n < 2) {
+        if (n) out[0] = '\0';
+        return;
+    }
+    out[at++] = '/';
+    for (const unsigned char *c = (const unsigned char *)table; *c && at + 4 < n; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~!$&'()*+,;=:@", *c)) {
+            out[at++] = (char)*c;
+        } else {
+            out[at++] = '%';
+            out[at++] = hex[*c >> 4];
+            out[at++] = hex[*c & 15];
+        }
+    }
+    out[at] = '\0'; /* at <= n - 2 */
+}
+
 static const char *type_of(rl_kind kind)
 {
     switch (kind) {
@@ -174,7 +198,7 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
     const rl_models *ms = rl_request_models(r);
     bool ro = rlh_read_only(r);
     unsigned can = ro ? 0 : rl_models_writable(ms, m); /* a view may take fewer writes */
-    char row[300], insert[300], id[400], path[300], summary[400];
+    char row[300], insert[300], id[400], path[1000], summary[400];
     component_name(m->table, "", row, sizeof row);
     component_name(m->table, ".insert", insert, sizeof insert);
     static const char *const read_errors[] = {"400", "401", "404", "416", "503", NULL};
@@ -186,7 +210,9 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
              rl_models_is_view(ms, m) ? "Rows of the view" : "Rows", m->table);
     snprintf(id, sizeof id, "list_%s", row);
     json_t *read = responses("200", "The rows.", json_deep_copy(list), read_errors);
-    put(read, "206", json_pack("{s:s}", "description", "A part of the rows (Range)."));
+    put(read, "206",
+        json_pack("{s:s,s:{s:{s:O}}}", "description", "A part of the rows (Range).", "content",
+                  "application/json", "schema", list));
     put(t, "get", operation(summary, id, filters(ms, m, true), NULL, read));
     if (can & RL_WRITE_INSERT) {
         snprintf(summary, sizeof summary, "Insert rows into %.300s", m->table);
@@ -220,7 +246,7 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
                       responses("200", "The rows deleted (return=representation); 204 without.",
                                 json_deep_copy(list), write_errors)));
     }
-    snprintf(path, sizeof path, "/%s", m->table);
+    path_of(m->table, path, sizeof path);
     put(paths, path, t);
     json_decref(list);
     if (!m->has_pk) return;
@@ -245,25 +271,37 @@ static void table_paths(rl_request *r, const rl_model *m, json_t *paths)
             operation(summary, id, json_pack("[o]", ref("parameters", "Prefer_write")), NULL,
                       responses("204", "Deleted.", NULL, write_errors)));
     }
-    snprintf(path, sizeof path, "/%s/{%s}", m->table, rlh_pk_name(m));
+    path_of(m->table, path, sizeof path - 300); /* room for the key's part */
+    snprintf(path + strlen(path), 300, "/{%.250s}", rlh_pk_name(m));
     put(paths, path, one);
 }
 
-/* A table's schemas: a row as read, and a row to insert (its required columns). */
-static void table_schemas(const rl_model *m, json_t *schemas)
+/* A table's schemas: a row as read (every NOT NULL column in it), and where it can be
+ * written (writes), a row to insert (its required columns: NOT NULL without a default). */
+static void table_schemas(const rl_model *m, bool writes, json_t *schemas)
 {
-    json_t *props = json_object(), *required = json_array();
-    if (m->has_pk) put(props, rlh_pk_name(m), json_pack("{s:s}", "type", "integer"));
+    json_t *props = json_object(), *required = json_array(), *present = json_array();
+    if (m->has_pk) {
+        put(props, rlh_pk_name(m), json_pack("{s:s}", "type", "integer"));
+        json_array_append_new(present, json_string(rlh_pk_name(m)));
+    }
     for (size_t i = 0; i < m->nfields; i++) {
         const rl_field *f = &m->fields[i];
         put(props, rlh_column_of(f), column_schema(f));
+        if (!f->nullable) json_array_append_new(present, json_string(rlh_column_of(f)));
         if (!f->nullable && !f->default_sql && !f->generated)
             json_array_append_new(required, json_string(rlh_column_of(f)));
     }
     char name[300];
     component_name(m->table, "", name, sizeof name);
     put(schemas, name,
-        json_pack("{s:s,s:s,s:O}", "type", "object", "description", m->table, "properties", props));
+        json_pack("{s:s,s:s,s:O,s:o}", "type", "object", "description", m->table, "properties",
+                  props, "required", present));
+    if (!writes) {
+        json_decref(required);
+        json_decref(props);
+        return;
+    }
     component_name(m->table, ".insert", name, sizeof name);
     put(schemas, name,
         json_pack("{s:s,s:s,s:o,s:o}", "type", "object", "description",
@@ -274,15 +312,30 @@ static void table_schemas(const rl_model *m, json_t *schemas)
 
 static json_t *components(rl_request *r)
 {
+    /* PostgREST's four members; reflite's code and sentence; a broken key's account */
+    json_t *key = json_pack(
+        "{s:s,s:[s,s,s,s,s],s:{s:{s:s},s:{s:s},s:{s:[s,s,s,s,s]},s:{s:s},s:{s:s},s:{s:s},s:{s:s,"
+        "s:[s,s,s,s,s]}}}",
+        "type", "object", "required", "table", "column", "value", "parent_table", "parent_column",
+        "properties", "table", "type", "string", "column", "type", "string", "value", "type",
+        "string", "number", "array", "boolean", "null", "parent_table", "type", "string",
+        "parent_column", "type", "string", "referencing", "type", "integer", "action", "type",
+        "string", "enum", "NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT");
     json_t *error = json_pack(
-        "{s:s,s:[s,s],s:{s:{s:s},s:{s:s},s:{s:[s,s]},s:{s:[s,s]},s:{s:s},s:{s:s}}}", "type",
-        "object", "required", "code", "message", "properties", "code", "type", "string", "message",
-        "type", "string", "details", "type", "string", "null", "hint", "type", "string", "null",
-        "key", "type", "object", "item", "type", "integer");
+        "{s:s,s:[s,s],s:{s:{s:s},s:{s:s},s:{s:[s,s]},s:{s:[s,s]},s:{s:s,s:[s,s],s:{s:{s:s},s:{s:"
+        "s}}},s:o,s:{s:s},s:{s:s},s:{s:s}}}",
+        "type", "object", "required", "code", "message", "properties", "code", "type", "string",
+        "message", "type", "string", "details", "type", "string", "null", "hint", "type", "string",
+        "null", "reflite", "type", "object", "required", "code", "message", "properties", "code",
+        "type", "string", "message", "type", "string", "key", key, "item", "type", "integer",
+        "column", "type", "string", "value", "type", "string");
     json_t *schemas = json_pack("{s:o}", "Error", error);
     const rl_models *ms = rl_request_models(r);
-    for (size_t i = 0; i < rl_models_count(ms); i++)
-        table_schemas(rl_models_get(ms, i), schemas);
+    for (size_t i = 0; i < rl_models_count(ms); i++) {
+        const rl_model *m = rl_models_get(ms, i);
+        unsigned can = rlh_read_only(r) ? 0 : rl_models_writable(ms, m);
+        table_schemas(m, can & (RL_WRITE_INSERT | RL_WRITE_UPDATE), schemas);
+    }
     static const struct {
         const char *status, *text;
     } errs[] = {
@@ -298,10 +351,12 @@ static json_t *components(rl_request *r)
                 "the server's time limit."},
     };
     json_t *resp = json_object();
+    bool ro = rlh_read_only(r); /* the writes' answers and parameters are nowhere */
     for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)
-        put(resp, errs[i].status,
-            json_pack("{s:s,s:{s:{s:o}}}", "description", errs[i].text, "content",
-                      "application/json", "schema", ref("schemas", "Error")));
+        if (!ro || strstr("400 401 404 416 503", errs[i].status))
+            put(resp, errs[i].status,
+                json_pack("{s:s,s:{s:{s:o}}}", "description", errs[i].text, "content",
+                          "application/json", "schema", ref("schemas", "Error")));
     json_t *str = json_pack("{s:s}", "type", "string");
     json_t *params = json_pack(
         "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "select",
@@ -331,9 +386,16 @@ static json_t *components(rl_request *r)
               "unfiltered=allow (a PATCH or DELETE of every row).",
               json_deep_copy(str)));
     json_decref(str);
-    return json_pack("{s:o,s:o,s:o,s:{s:{s:s,s:s}}}", "schemas", schemas, "responses", resp,
-                     "parameters", params, "securitySchemes", "bearer", "type", "http", "scheme",
-                     "bearer");
+    if (ro) {
+        json_object_del(params, "Prefer_write");
+        json_object_del(params, "on_conflict");
+    }
+    json_t *c =
+        json_pack("{s:o,s:o,s:o}", "schemas", schemas, "responses", resp, "parameters", params);
+    if (c && rlh_has_tokens(r))
+        put(c, "securitySchemes",
+            json_pack("{s:{s:s,s:s}}", "bearer", "type", "http", "scheme", "bearer"));
+    return c;
 }
 
 int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len)
@@ -350,7 +412,10 @@ int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len)
         "The tables of a database as JSON, with foreign keys that hold: a broken key is a 409 "
         "that names it.",
         "servers", "url", server[0] ? server : "/", "paths", paths, "components", components(r));
-    if (doc && rlh_has_tokens(r)) put(doc, "security", json_pack("[{s:[]}]", "bearer"));
+    /* every operation under the server's one rule: the bearer token, or none (an empty list:
+     * no credentials asked) */
+    if (doc)
+        put(doc, "security", rlh_has_tokens(r) ? json_pack("[{s:[]}]", "bearer") : json_array());
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     int rc = text ? rl_respond(r, 200, NULL, text, strlen(text))
                   : rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
