@@ -18,6 +18,7 @@
 typedef struct owned {
     rlh_req req; /* first: a request value is its owner */
     rlh_arena arena;
+    max_align_t first[RLH_ARENA_FIRST]; /* the arena's first block */
 } owned;
 
 bool rlh_parse_fail(rlh_req *r, rlh_arena *a, int status, const char *code, const char *message,
@@ -108,8 +109,10 @@ static bool parse_all(const rlh_parse_in *in, rlh_req *r, rlh_arena *a, bool *oo
 
 rlh_req *rlh_parse(const rlh_parse_in *in)
 {
-    owned *o = calloc(1, sizeof *o);
+    owned *o = malloc(sizeof *o); /* the first block is zeroed as it is handed out */
     if (!o) return NULL;
+    memset(o, 0, offsetof(owned, first));
+    rlh_arena_start(&o->arena, o->first, sizeof o->first);
     rlh_req *r = &o->req;
     rlh_arena *a = &o->arena;
     bool oom = false;

@@ -47,13 +47,22 @@ char *rlh_arena_strndup(rlh_arena *a, const char *s, size_t n)
     return p;
 }
 
+void rlh_arena_start(rlh_arena *a, void *mem, size_t len)
+{
+    rlh_ablock *b = mem;
+    b->next = NULL;
+    b->used = 0;
+    b->cap = len - offsetof(rlh_ablock, data);
+    a->head = a->first = b;
+}
+
 void rlh_arena_free(rlh_arena *a)
 {
     for (rlh_ablock *b = a->head, *next; b; b = next) {
         next = b->next;
-        free(b);
+        if (b != a->first) free(b);
     }
-    a->head = NULL;
+    a->head = a->first = NULL;
 }
 
 bool rlh_vec_push(rlh_arena *a, rlh_vec *v, const void *item, size_t size)

@@ -23,7 +23,15 @@
 typedef struct rlh_ablock rlh_ablock;
 typedef struct rlh_arena {
     rlh_ablock *head;
+    rlh_ablock *first; /* the block its owner keeps (rlh_arena_start), never freed here */
 } rlh_arena;
+
+/* The bytes an owner keeps for its arena's first block, beside itself: one allocation where
+ * a small request needs no other (RLH_ARENA_FIRST of them, as max_align_t). */
+enum { RLH_ARENA_FIRST = 8192 / sizeof(max_align_t) };
+/* Start a (with its head and first unset) on the block of len bytes at mem, which the caller
+ * owns and frees after rlh_arena_free. */
+void rlh_arena_start(rlh_arena *a, void *mem, size_t len);
 
 /* n zeroed bytes, or NULL when out of memory. */
 void *rlh_arena_alloc(rlh_arena *a, size_t n);

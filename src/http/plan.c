@@ -542,7 +542,12 @@ static void members_of(ctx *c, rlh_pnode *n)
 
 rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o)
 {
-    rlh_arena *a = calloc(1, sizeof *a);
+    struct arena_kept {
+        rlh_arena arena; /* first: the plan's mem */
+        max_align_t first[RLH_ARENA_FIRST];
+    } *k = malloc(sizeof *k);
+    rlh_arena *a = k ? &k->arena : NULL;
+    if (a) rlh_arena_start(a, k->first, sizeof k->first);
     rlh_plan *p = a ? rlh_arena_alloc(a, sizeof *p) : NULL;
     if (!p) {
         free(a);

@@ -41,14 +41,17 @@ static bool blank(const char *s)
 void rlh_query_encode(rlh_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~,()*:!\"{}",
-                   *c)) {
-            rlh_add(b, (const char *)c, 1);
-        } else {
-            char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
-            rlh_add(b, e, 3);
-        }
+    const unsigned char *c = (const unsigned char *)s;
+    while (*c) {
+        /* the bytes kept as they are, in one run: letters, digits and -._~,()*:!"{} */
+        size_t n = strspn((const char *)c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789-._~,()*:!\"{}");
+        if (n) rlh_add(b, (const char *)c, n);
+        c += n;
+        if (!*c) break;
+        char e[3] = {'%', hex[*c >> 4], hex[*c & 15]};
+        rlh_add(b, e, 3);
+        c++;
     }
 }
 
