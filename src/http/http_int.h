@@ -149,6 +149,7 @@ struct rl_request {
     bool stale;            /* the answer names a table or column the tables do not have: worth
                               one more try if the schema changed (rlh_unknown_name) */
     bool page;             /* the answer is a web page (page.h): errors too */
+    bool turn;             /* it holds the server's turn to write (rlh_turn_take) */
     const char *page_base; /* with page: the API's root, "/" or "/prefix/" (the request's) */
     void *response;        /* struct MHD_Response, once answered */
     int status;
@@ -172,6 +173,12 @@ void rlh_page_headers(void *mhd_response);
 /* The status of a reflite error code. */
 int rlh_status_of(int code);
 bool rlh_read_only(const rl_request *r);
+/* SQLite has one writer at a time: with several connections, writes take turns in the server
+ * (in order) rather than in the engine's busy handler (asleep, out of order).  A write takes
+ * the turn just before its transaction, so that reading and parsing its request, and planning
+ * it, run beside other writes; the server gives it back when the request is answered. */
+void rlh_turn_take(rl_request *r);
+void rlh_turn_give(rl_request *r);
 /* Whether the server takes aggregates in select=. */
 bool rlh_aggregates(const rl_request *r);
 /* The name the API gives its schema (rl_server_options.schema). */

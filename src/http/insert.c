@@ -383,6 +383,7 @@ int rlh_post(rl_request *r, const rl_model *m)
              .conflict = conflict,
              .keep = (rep && !as_written) || headers_only};
     rlh_buf out = {0};
+    rlh_turn_take(r);
     bool ok = rl_begin(c.db) == RL_OK;
     if (!ok) rlh_db_error(r, c.db, -1, NULL);
     rlh_add(&out, "[", 1);
@@ -545,6 +546,7 @@ int rlh_put(rl_request *r, const rl_model *m)
         rl_query *q = NULL;
         rlh_exec_error err = {0};
         int64_t had = 0;
+        rlh_turn_take(r);
         int run = rl_begin(db);
         if (run == RL_OK) run = rlh_exec_target(db, p, &q, &err);
         if (run == RL_OK) run = rl_count(q, &had);

@@ -454,6 +454,7 @@ static int insert_row(rl_request *r, const char *base, const rl_model *m, const 
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     } else if (rlh_row_from(r, m, vals, row, "", false) == 0) { /* else answered */
         json_t *k = m->has_pk ? json_object_get(vals, rlh_pk_name(m)) : NULL;
+        rlh_turn_take(r);
         if (rl_insert_ex(db, m, row, k && !json_is_null(k) ? RL_INSERT_KEY_GIVEN : 0) != RL_OK) {
             rc = refused(r, base, m, NULL, NULL, form, false);
         } else {
@@ -494,6 +495,7 @@ static int change_row(rl_request *r, const char *base, const rl_model *m, const 
     } else {
         rl_set sets[RL_MAX_FIELDS + 1];
         size_t n = del ? 0 : rlh_sets_of(m, vals, row, sets);
+        rlh_turn_take(r);
         code = del ? rl_delete_where(q, &changed)
                : n ? rl_update_where(q, sets, n, &changed)
                    : RL_OK;

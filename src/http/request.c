@@ -79,6 +79,20 @@ const char *rlh_schema_name(rl_request *r)
     return nsp ? nsp : "public";
 }
 
+void rlh_turn_take(rl_request *r)
+{
+    if (r->turn || !r->server->pool.serial_writes) return;
+    pthread_mutex_lock(&r->server->pool.writing);
+    r->turn = true;
+}
+
+void rlh_turn_give(rl_request *r)
+{
+    if (!r->turn) return;
+    r->turn = false;
+    pthread_mutex_unlock(&r->server->pool.writing);
+}
+
 bool rlh_aggregates(const rl_request *r)
 {
     return !r->server->o.no_aggregates;

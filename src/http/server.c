@@ -287,6 +287,7 @@ static void dispatch(rl_server *s, rl_request *r)
     }
     for (size_t i = 0; i < s->nroutes; i++) {
         if (!route_match(&s->routes[i], r->method, segs, n, r)) continue;
+        if (rlh_is_write(r->method)) rlh_turn_take(r); /* what it writes is its own affair */
         int rc = s->routes[i].fn(r, s->routes[i].ctx);
         if (!r->response)
             rl_respond_error(r, 500, rl_code_name(rc < 0 ? rc : RL_ERROR),
@@ -366,8 +367,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     q->r.body = q->body.data;
     q->r.body_len = q->body.len;
-    bool serial = s->pool.serial_writes && rlh_is_write(q->r.method);
-    if (serial) pthread_mutex_lock(&s->pool.writing);
     dispatch(s, &q->r);
     if (q->r.stale && q->r.slot && rlh_pool_refresh(&s->pool, q->r.slot, true) == 1) {
         /* it named what the tables did not have, and the schema changed since they were
@@ -387,7 +386,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rlh_pool_give(&s->pool, q->r.slot);
         q->r.slot = NULL;
     }
-    if (serial) pthread_mutex_unlock(&s->pool.writing);
+    rlh_turn_give(&q->r);
     return queue(s, q);
 too_large : {
     char msg[160];

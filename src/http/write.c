@@ -395,7 +395,7 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
                               del ? "A DELETE without a filter would delete every row."
                                   : "A PATCH without a filter would change every row.",
                               NULL, "Add a filter, or the header Prefer: unfiltered=allow.");
-    } else if (rl_begin(w.db) != RL_OK) {
+    } else if (rlh_turn_take(r), rl_begin(w.db) != RL_OK) {
         rc = rlh_db_error(r, w.db, -1, NULL);
     } else {
         int64_t changed = 0;
