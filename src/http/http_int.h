@@ -299,11 +299,11 @@ size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, 
  * what PostgREST's hint suggests for a relation it cannot find. */
 const char *rlh_related_like(const rl_models *ms, const rl_model *m, const char *name);
 
-/* Whether name ("table" or "table!key_column") names rows whose key refers to m: 1 with
- * their model and key, 0 when it does not, -1 after answering r (400: more than one key)
- * (relate.c: the nested inserts' relations). */
-int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl_model **t,
-                    const rl_field **key);
+/* Whether name ("table" or "table!key_column") names rows of ms whose key refers to m: 1 with
+ * their model and key, 0 when it does not, -1 with the sentence of the refusal in why (more
+ * than one key: name one) (relate.c: the nested inserts' relations). */
+int rlh_children_of(const rl_models *ms, const rl_model *m, const char *name, const rl_model **t,
+                    const rl_field **key, char *why, size_t whylen);
 /* GET of a table, or of the row id (not NULL). */
 int rlh_get(rl_request *r, const rl_model *m, const char *id);
 

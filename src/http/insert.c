@@ -224,8 +224,8 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         if (!json_is_array(val) || rlh_field(m, name)) continue;
         const rl_model *t;
         const rl_field *k;
-        int found = rlh_children_of(c->r, m, name, &t, &k);
-        if (found < 0) return -1;
+        int found = rlh_children_of(rl_request_models(c->r), m, name, &t, &k, msg, sizeof msg);
+        if (found < 0) return rlh_refuse(c->r, "RL_EAMBIGUOUS", where, msg);
         if (found == 0) {
             rlh_unknown_name(c->r);
             snprintf(msg, sizeof msg,

@@ -330,13 +330,12 @@ size_t rlh_ways_named(const rl_models *ms, const rl_model *m, const char *name, 
     return n;
 }
 
-int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl_model **t,
-                    const rl_field **key)
+int rlh_children_of(const rl_models *ms, const rl_model *m, const char *name, const rl_model **t,
+                    const rl_field **key, char *why, size_t whylen)
 {
     char text[300], *hint;
     snprintf(text, sizeof text, "%s", name);
     if ((hint = strchr(text, '!'))) *hint++ = '\0';
-    const rl_models *ms = rl_request_models(r);
     *t = rl_models_find(ms, text);
     if (!*t) return 0;
     rlh_way w[RLH_MAX_WAYS];
@@ -344,10 +343,8 @@ int rlh_children_of(rl_request *r, const rl_model *m, const char *name, const rl
     for (size_t i = 0; i < n; i++)
         if (w[i].rel == RLH_TO_MANY) w[k++] = w[i];
     if (k > 1) {
-        char msg[500];
-        snprintf(msg, sizeof msg, "%.150s has %zu keys to %.150s: name one (%.150s!key_column).",
+        snprintf(why, whylen, "%.150s has %zu keys to %.150s: name one (%.150s!key_column).",
                  (*t)->table, k, m->table, (*t)->table);
-        rl_respond_error(r, 400, "RL_EAMBIGUOUS", msg, NULL, NULL);
         return -1;
     }
     if (k == 1 && w[0].several) return 0; /* a key of several fields: not nested writes */
