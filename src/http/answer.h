@@ -17,8 +17,16 @@ void rlh_answer_csv(rlh_buf *b, const rlh_result *res);
 void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_nulls);
 
 /* Answer r with error e as PostgREST writes it (code, details, hint, message), with reflite's
- * own code and sentence in a member "reflite" (get.c). */
+ * own code and sentence in a member "reflite" (render.c, as everything below but rlh_get). */
 int rlh_answer_error(rl_request *r, const rlh_perror *e);
+/* The answer to a read: the rows of res (plan p run; id: a read of /table/ID) with PostgREST's
+ * statuses (200, 206; 404 or 406 when one row was asked for and there is not one; 416) and
+ * headers (Content-Range, Content-Location, Preference-Applied, Warning, Link). */
+int rlh_render_read(rl_request *r, const rl_model *m, const char *id, const rlh_plan *p,
+                    const rlh_result *res);
+/* r's arguments as a query string after what b holds, but the one called skip (NULL: none);
+ * whether there was any. */
+bool rlh_args_of(rl_request *r, const char *skip, rlh_buf *b);
 
 /* The header Preference-Applied: of the request's Prefer, what an answer to method as applies,
  * in PostgREST's order (resolution only when it applied to the write); none when nothing. */
