@@ -37,6 +37,16 @@ static int by_key_then_value(const void *a, const void *b)
  * PostgREST names the answer it gives; no "?" when there are none. */
 static void content_location(rl_request *r)
 {
+    const char *path = rl_request_path(r);
+    size_t plain = 0; /* a path of plain bytes and no arguments is its own name (/books/5) */
+    while (path[plain] && (path[plain] == '/' || path[plain] == '_' || path[plain] == '-' ||
+                           path[plain] == '.' || (path[plain] >= '0' && path[plain] <= '9') ||
+                           ((path[plain] | 0x20) >= 'a' && (path[plain] | 0x20) <= 'z')))
+        plain++;
+    if (!r->nargs && !path[plain]) {
+        rl_response_header(r, "Content-Location", path);
+        return;
+    }
     const rlh_arg *fixed[64], **sorted = fixed;
     if (r->nargs > 64 && !(sorted = malloc(r->nargs * sizeof *sorted))) return;
     for (size_t i = 0; i < r->nargs; i++)
