@@ -320,7 +320,7 @@ static void test_sqlite_reader_fuzz(void **state)
         for (size_t j = 0; j + 1 < sizeof junk; j++) {
             memcpy(text, FUZZ_TEXT, at);
             text[at] = junk[j];
-            memcpy(text + at + 1, FUZZ_TEXT + at, len - at + 1);
+            memcpy(text + at + 1, &FUZZ_TEXT[at], len - at + 1);
             run_reader(text, false);
             seed = seed * 1103515245u + 12345u;
             memcpy(text, FUZZ_TEXT, len + 1);

@@ -337,8 +337,8 @@ static void test_schema_text_is_guarded(void **state)
      * the engine is not, wherever it hides */
     static const char *const evil[] = {
         "CREATE TABLE t (a INTEGER CHECK (load_extension('/tmp/x.so') IS NULL));",
-        "CREATE TABLE t (a INTEGER); CREATE INDEX t_x ON t (a) WHERE fts3_tokenizer('simple') "
-        "IS NOT NULL;",
+        ("CREATE TABLE t (a INTEGER); CREATE INDEX t_x ON t (a) WHERE fts3_tokenizer('simple') "
+         "IS NOT NULL;"),
         "CREATE TABLE t (a INTEGER, b GENERATED ALWAYS AS (load_extension('/tmp/x.so')));",
     };
     for (size_t i = 0; i < sizeof evil / sizeof evil[0]; i++) {
