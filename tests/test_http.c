@@ -750,6 +750,8 @@ static void test_refusals_in_postgres_words(void **state)
                    "PRIMARY KEY (a, b));"
                    "CREATE TABLE tags (code text PRIMARY KEY, label text UNIQUE, rank integer "
                    "NOT NULL DEFAULT 1, extra text NOT NULL);"
+                   "CREATE TABLE ships (id integer PRIMARY KEY, a text, b integer, FOREIGN KEY "
+                   "(a, b) REFERENCES pairs (a, b));"
                    "INSERT INTO pairs VALUES ('x', 1, NULL);"
                    "INSERT INTO tags (code, label, extra) VALUES ('k', 'Kind', 'e')");
     static const struct {
@@ -764,6 +766,9 @@ static void test_refusals_in_postgres_words(void **state)
         {"/tags", "{\"code\":\"n\",\"label\":\"Kind\",\"extra\":\"e\"}", "23505",
          "duplicate key value violates unique constraint \"tags_label_key\"",
          "Key (label)=(Kind) already exists."},
+        {"/ships", "{\"id\":1,\"a\":\"q\",\"b\":9}", "23503",
+         "insert or update on table \"ships\" violates foreign key constraint \"ships_a_b_fkey\"",
+         "Key (a, b)=(q, 9) is not present in table \"pairs\"."},
         {"/pairs", "{\"a\":\"y\",\"b\":null,\"note\":\"n\"}", "23502",
          "null value in column \"b\" of relation \"pairs\" violates not-null constraint",
          "Failing row contains (y, null, n)."},

@@ -44,8 +44,9 @@ static bool column_text(rlh_buf *b, const rl_model *m, const void *row, const ch
         return true;
     }
     const rl_field *f = rlh_field(m, name);
-    if (!f) return false;
-    const rl_value *v = &rl_row_values((rl_model *)m, (void *)row)[f - m->fields];
+    const rl_value *vals = rl_row_values((rl_model *)m, (void *)row); /* a runtime model's */
+    if (!f || !vals) return false;
+    const rl_value *v = &vals[f - m->fields];
     if (v->type == RL_V_DEFAULT && f->default_sql) return false;
     value_text(b, v, f->kind);
     return true;
@@ -61,6 +62,18 @@ static bool is_primary_key(const rl_model *m, const char *list)
     bool same = k.data && strcmp(k.data, list) == 0;
     rlh_free(&k);
     return same;
+}
+
+/* The columns of list ("a,b" or "a, b") into out as "a, b". */
+static void list_of(const char *list, char *out, size_t n)
+{
+    size_t at = 0;
+    for (const char *p = list; *p && at + 3 < n; p++) {
+        if (*p == ' ') continue;
+        out[at++] = *p;
+        if (*p == ',') out[at++] = ' ';
+    }
+    out[at] = '\0';
 }
 
 /* A broken key's words: the constraint named as the database names it, else as PostgreSQL's
@@ -86,21 +99,24 @@ static bool fk_words(const rl_models *ms, const rl_fk_detail *k, rlh_words *out)
         free(v[i]);
     }
     const char *shown = vals.data && !vals.oom ? vals.data : "";
+    char child[300], parent[300]; /* the keys' columns as PostgreSQL lists them: "a, b" */
+    list_of(k->child_column, child, sizeof child);
+    list_of(k->parent_column, parent, sizeof parent);
     if (k->parent_side) {
         snprintf(out->message, sizeof out->message,
                  "update or delete on table \"%.100s\" violates foreign key constraint "
                  "\"%.150s\" on table \"%.100s\"",
                  k->parent_table, name, k->child_table);
         snprintf(out->details, sizeof out->details,
-                 "Key (%.150s)=(%.250s) is still referenced from table \"%.100s\".",
-                 k->parent_column, shown, k->child_table);
+                 "Key (%.150s)=(%.250s) is still referenced from table \"%.100s\".", parent, shown,
+                 k->child_table);
     } else {
         snprintf(out->message, sizeof out->message,
                  "insert or update on table \"%.100s\" violates foreign key constraint \"%.150s\"",
                  k->child_table, name);
         snprintf(out->details, sizeof out->details,
-                 "Key (%.150s)=(%.250s) is not present in table \"%.100s\".", k->child_column,
-                 shown, k->parent_table);
+                 "Key (%.150s)=(%.250s) is not present in table \"%.100s\".", child, shown,
+                 k->parent_table);
     }
     rlh_free(&vals);
     return true;
