@@ -74,7 +74,7 @@ typedef struct rlh_write_out {
  * row), Content-Range and Preference-Applied as PostgREST sends them. */
 int rlh_write_created(rl_request *r, const rlh_write_out *w);
 /* The end of a write's transaction: committed, or rolled back when the request says Prefer:
- * tx=rollback (it is answered as if kept). */
+ * tx=rollback (it is answered as if kept); nothing for a write that ran without one. */
 int rlh_write_end(rl_db *db, const rlh_req *req);
 /* insert.c: PUT /{table}?key=eq.value: the one row of that primary key inserted or replaced
  * (PostgREST's rules: PGRST105, PGRST114, PGRST115); answers r. */

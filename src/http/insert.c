@@ -384,7 +384,11 @@ int rlh_post(rl_request *r, const rl_model *m)
              .keep = (rep && !as_written) || headers_only};
     rlh_buf out = {0};
     rlh_turn_take(r);
-    bool ok = rl_begin(c.db) == RL_OK;
+    /* one flat object, written as it is and not read back: its INSERT is a transaction of its
+     * own, without a BEGIN and a COMMIT around it */
+    bool alone = !many && !nests(m, j) && !c.merge && !c.ignore && !c.keep && !rep &&
+                 req->prefer.tx != RLH_TX_ROLLBACK;
+    bool ok = alone || rl_begin(c.db) == RL_OK;
     if (!ok) rlh_db_error(r, c.db, -1, NULL);
     rlh_add(&out, "[", 1);
     for (size_t i = 0; ok && i < n; i++) {

@@ -152,6 +152,7 @@ static int run(write *w, int64_t *changed)
 
 int rlh_write_end(rl_db *db, const rlh_req *req)
 {
+    if (rl_txn_depth(db) == 0) return RL_OK; /* a statement that was its own transaction */
     return req->prefer.tx == RLH_TX_ROLLBACK ? rl_rollback(db) : rl_commit(db);
 }
 
