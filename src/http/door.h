@@ -12,9 +12,9 @@
 
 /* The per-connection memory of the HTTP layer: the request line and headers must fit in it
  * (beyond, the HTTP layer answers on its own, not in JSON): the door's largest path (32 KiB)
- * with a few headers, or its largest headers (16 KiB) with a short path.  libmicrohttpd clears all of it for
- * every request, so its size is a cost per request (80 KiB cost about 8% of a small read's
- * time under load). */
+ * with a few headers, or its largest headers (16 KiB) with a short path.  libmicrohttpd clears all
+ * of it for every request, so its size is a cost per request (80 KiB cost about 8% of a small
+ * read's time under load). */
 enum { RLH_MEMORY = 40 * 1024 };
 
 /* What the door knows of the server. */

@@ -331,6 +331,13 @@ int rlh_truth_of(const char *text);
 /* s percent-encoded into b for a URL's query string (what its syntax uses stays as it is):
  * Content-Location's and Location's names and values. */
 void rlh_query_encode(rlh_buf *b, const char *s);
+/* Whether rlh_query_encode keeps byte x as it is: letters, digits and -._~,()*:!"{} */
+static inline bool rlh_query_plain(unsigned char x)
+{
+    return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') ||
+           (x >= '(' && x <= '.' && x != '+') || x == '_' || x == '~' || x == ':' || x == '!' ||
+           x == '"' || x == '{' || x == '}';
+}
 /* What a column of kind (-1: the integer key) takes, for a sentence: "a number (REAL)". */
 const char *rlh_kind_takes(int kind);
 

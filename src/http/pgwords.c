@@ -64,6 +64,17 @@ static bool is_primary_key(const rl_model *m, const char *list)
     return same;
 }
 
+/* PostgreSQL's default name of a constraint of table on the columns of list ("a, b"):
+ * <table>_<a>_<b><suffix> ("_key", "_fkey"). */
+static void default_name(const char *table, const char *list, const char *suffix, char *out,
+                         size_t n)
+{
+    int at = snprintf(out, n, "%.150s_", table);
+    for (const char *p = list; *p && at < 280; p++)
+        if (*p != ' ') out[at++] = *p == ',' ? '_' : *p;
+    snprintf(out + at, n - (size_t)at, "%s", suffix);
+}
+
 /* The columns of list ("a,b" or "a, b") into out as "a, b". */
 static void list_of(const char *list, char *out, size_t n)
 {
@@ -83,14 +94,10 @@ static bool fk_words(const rl_models *ms, const rl_fk_detail *k, rlh_words *out)
     if (!*k->child_table || !*k->child_column || !*k->parent_table || !*k->value) return false;
     const char *named = rl_models_key_name(ms, rl_models_find(ms, k->child_table), k->child_column);
     char name[300];
-    if (named) {
+    if (named)
         snprintf(name, sizeof name, "%.250s", named);
-    } else {
-        int at = snprintf(name, sizeof name, "%.150s_", k->child_table);
-        for (const char *p = k->child_column; *p && at < 280; p++)
-            if (*p != ' ') name[at++] = *p == ',' ? '_' : *p;
-        snprintf(name + at, sizeof name - (size_t)at, "%s", "_fkey");
-    }
+    else
+        default_name(k->child_table, k->child_column, "_fkey", name, sizeof name);
     char *v[RL_MAX_KEY_FIELDS];
     size_t n = rl_key_values(k->value, v, RL_MAX_KEY_FIELDS);
     rlh_buf vals = {0};
@@ -151,14 +158,10 @@ bool rlh_pg_words(const rl_models *ms, const rl_error *e, const rl_model *m, con
     } else {
         /* PostgreSQL's default name of the constraint: <table>_pkey, <table>_<cols>_key */
         char name[300];
-        if (is_primary_key(m, e->column)) {
+        if (is_primary_key(m, e->column))
             snprintf(name, sizeof name, "%.150s_pkey", m->table);
-        } else {
-            int at = snprintf(name, sizeof name, "%.150s_", m->table);
-            for (const char *p = e->column; *p && at < 280; p++)
-                if (*p != ' ') name[at++] = *p == ',' ? '_' : *p;
-            snprintf(name + at, sizeof name - (size_t)at, "%s", "_key");
-        }
+        else
+            default_name(m->table, e->column, "_key", name, sizeof name);
         snprintf(out->message, sizeof out->message,
                  "duplicate key value violates unique constraint \"%.250s\"", name);
         rlh_addf(&b, "Key (%s)=(", e->column);
@@ -172,7 +175,6 @@ bool rlh_pg_words(const rl_models *ms, const rl_error *e, const rl_model *m, con
             c += strspn(c, ", ");
         }
         rlh_adds(&b, ") already exists.");
-        ok = ok && row;
     }
     snprintf(out->details, sizeof out->details, "%s", ok && row && b.data && !b.oom ? b.data : "");
     rlh_free(&b);

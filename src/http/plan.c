@@ -22,6 +22,7 @@ typedef struct ctx {
     rlh_arena *a;
     const rl_models *ms;
     const rlh_plan_opts *o;
+    const char *nsp; /* the schema's name in messages: o->schema, or "public" */
     unsigned embeds;
     bool oom;
 } ctx;
@@ -277,8 +278,7 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                      "Searched for a foreign key relationship between '%.150s' and '%.150s'%s%.150s"
                      "%s in the schema '%.100s', but no matches were found.",
                      m->table, s->relation, s->hint ? " using the hint '" : "",
-                     s->hint ? s->hint : "", s->hint ? "'" : "",
-                     c->o->schema ? c->o->schema : "public");
+                     s->hint ? s->hint : "", s->hint ? "'" : "", c->nsp);
             if (t)
                 snprintf(sentence, sizeof sentence,
                          "%.150s and %.150s are not related%s%.150s: embedding follows foreign "
@@ -553,15 +553,15 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
         free(a);
         return NULL;
     }
-    static const rlh_plan_opts defaults = {.schema = "public", .aggregates = true};
+    static const rlh_plan_opts defaults = {.aggregates = true};
     ctx c = {.p = p, .a = a, .ms = ms, .o = o ? o : &defaults};
+    c.nsp = c.o->schema ? c.o->schema : "public";
     p->mem = a;
     p->req = req;
     p->error = req->error;
-    const char *nsp = c.o->schema ? c.o->schema : "public";
-    if (!p->error && req->profile && strcmp(req->profile, nsp) != 0) {
+    if (!p->error && req->profile && strcmp(req->profile, c.nsp) != 0) {
         char msg[300], sentence[400];
-        snprintf(msg, sizeof msg, "The schema must be one of the following: %.200s", nsp);
+        snprintf(msg, sizeof msg, "The schema must be one of the following: %.200s", c.nsp);
         snprintf(sentence, sizeof sentence, "This server serves one schema, and %.150s is not it.",
                  req->profile);
         fail(&c, 406, "PGRST106", msg, NULL, NULL, sentence);
@@ -570,7 +570,7 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
     if (!p->error && !m) {
         char msg[400], sentence[400];
         snprintf(msg, sizeof msg, "Could not find the table '%.100s.%.200s' in the schema cache",
-                 nsp, req->relation ? req->relation : "");
+                 c.nsp, req->relation ? req->relation : "");
         snprintf(sentence, sizeof sentence, "There is no table or view named %.200s.",
                  req->relation ? req->relation : "");
         fail(&c, 404, "PGRST205", msg, NULL, NULL, sentence);

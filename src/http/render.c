@@ -39,9 +39,7 @@ static void content_location(rl_request *r)
 {
     const char *path = rl_request_path(r);
     size_t plain = 0; /* a path of plain bytes and no arguments is its own name (/books/5) */
-    while (path[plain] && (path[plain] == '/' || path[plain] == '_' || path[plain] == '-' ||
-                           path[plain] == '.' || (path[plain] >= '0' && path[plain] <= '9') ||
-                           ((path[plain] | 0x20) >= 'a' && (path[plain] | 0x20) <= 'z')))
+    while (path[plain] && (path[plain] == '/' || rlh_query_plain((unsigned char)path[plain])))
         plain++;
     if (!r->nargs && !path[plain]) {
         rl_response_header(r, "Content-Location", path);

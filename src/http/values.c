@@ -43,14 +43,9 @@ void rlh_query_encode(rlh_buf *b, const char *s)
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *c = (const unsigned char *)s;
     while (*c) {
-        /* the bytes kept as they are, in one run: letters, digits and -._~,()*:!"{} */
-        size_t n = 0;
-        for (unsigned char x = c[n]; x; x = c[++n])
-            if (!((x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') ||
-                  (x >= '(' && x <= '.') || x == '_' || x == '~' || x == ':' || x == '!' ||
-                  x == '"' || x == '{' || x == '}') ||
-                x == '+')
-                break;
+        size_t n = 0; /* the bytes kept as they are, in one run */
+        while (c[n] && rlh_query_plain(c[n]))
+            n++;
         if (n) rlh_add(b, (const char *)c, n);
         c += n;
         if (!*c) break;
