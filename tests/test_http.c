@@ -754,6 +754,9 @@ static void test_refusals_in_postgres_words(void **state)
                    "(a, b) REFERENCES pairs (a, b));"
                    "INSERT INTO pairs VALUES ('x', 1, NULL);"
                    "INSERT INTO tags (code, label, extra) VALUES ('k', 'Kind', 'e')");
+    resp first = call(&sv, "POST", "/tags", "{\"code\":\"q\\\"<b>\\nx\",\"extra\":\"e\"}", NULL);
+    assert_int_equal(first.status, 201);
+    done(&first);
     static const struct {
         const char *path, *body, *code, *message, *details;
     } cases[] = {
@@ -769,6 +772,10 @@ static void test_refusals_in_postgres_words(void **state)
         {"/ships", "{\"id\":1,\"a\":\"q\",\"b\":9}", "23503",
          "insert or update on table \"ships\" violates foreign key constraint \"ships_a_b_fkey\"",
          "Key (a, b)=(q, 9) is not present in table \"pairs\"."},
+        /* a value with a quote, markup and a line break: the same bytes, in the JSON string */
+        {"/tags", "{\"code\":\"q\\\"<b>\\nx\",\"extra\":\"e\"}", "23505",
+         "duplicate key value violates unique constraint \"tags_pkey\"",
+         "Key (code)=(q\"<b>\nx) already exists."},
         {"/pairs", "{\"a\":\"y\",\"b\":null,\"note\":\"n\"}", "23502",
          "null value in column \"b\" of relation \"pairs\" violates not-null constraint",
          "Failing row contains (y, null, n)."},
@@ -833,6 +840,19 @@ static void test_schema_name(void **state)
         expect_error(&sv, "POST", "/authors", "{\"name\":\"Okri\"}", bad_write, 406, "PGRST106",
                      msg, sizeof msg);
         assert_int_equal(rows_of(&sv, "/authors"), 3); /* nothing written */
+        /* a profile that is markup, quotes and 2,000 bytes: the same 406, its JSON whole, the
+         * name cut in reflite's sentence, nothing deleted */
+        char hostile[2100] = "Content-Profile: \"><script>x</script>";
+        memset(hostile + strlen(hostile), 'p', 2000);
+        hostile[sizeof hostile - 1] = '\0';
+        const char *const evil[] = {hostile, NULL};
+        r = call(&sv, "DELETE", "/authors?id=eq.3", NULL, evil);
+        assert_int_equal(r.status, 406);
+        assert_non_null(r.json);
+        assert_string_equal(str_at(r.json, "code"), "PGRST106");
+        assert_true(strlen(str_at(json_object_get(r.json, "reflite"), "message")) < 300);
+        done(&r);
+        assert_int_equal(rows_of(&sv, "/authors"), 3);
         rl_models_free(ms);
         stop(&sv);
     }
