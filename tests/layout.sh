@@ -33,12 +33,12 @@ engine=$(sed -n '/^typedef struct rl_backend {/,/^} rl_backend;/p' "$src/backend
   grep -nE '\brl_db \*')
 [ -z "$engine" ] || fail "an engine callback takes the core's rl_db (src/backend/backend.h)" "$engine"
 # the server's answers are written by its render stage (request.c, render.c, the pages, the
-# OpenAPI document, the door and the server's queue) and, until they hand it values of their
-# own, by the handlers of the writes (insert.c, write.c, rest.c); the parse, plan and execute
-# stages, the reads' handler (get.c) and the relations hand it values (rlh_answer_error,
-# rlh_render_read) and never answer a request themselves
+# OpenAPI document, the door and the server's queue); the parse, plan and execute stages, the
+# handlers of reads and writes (get.c, insert.c, write.c, rest.c), the errors' values (fault.c)
+# and the relations hand it values (rlh_answer_error, rlh_answer_fault, rlh_render_read,
+# rlh_render_write) and never answer a request themselves
 writers=$(grep -lE '\brl_respond(_error|_db_error)?\(|\brlh_respond_buf\(|\brl_response_header\(|\bMHD_(create_response|queue_response|add_response_header)' "$src/http"/*.c |
-  sed 's|.*/||' | grep -vxE 'request\.c|render\.c|html\.c|page_[a-z]+\.c|openapi\.c|door\.c|server\.c|insert\.c|write\.c|rest\.c')
+  sed 's|.*/||' | grep -vxE 'request\.c|render\.c|html\.c|page_[a-z]+\.c|openapi\.c|door\.c|server\.c')
 [ -z "$writers" ] || fail "src/http/ answers a request outside its render stage and handlers" "$writers"
 big=$(find "$src" -name '*.c' -exec wc -l {} + | awk '$2 != "total" && $1 > 700 {print}')
 [ -z "$big" ] || fail "a source file over 700 lines" "$big"

@@ -8,6 +8,8 @@
 
 #include "exec.h"
 
+#include <jansson.h>
+
 void rlh_answer_json(rlh_buf *b, const rlh_result *res, bool strip_nulls);
 /* The result's rows as CSV (text/csv): a line of the members' names, then a line per row
  * (text as it is, NULL empty, other values and related rows as their JSON), quoted where
@@ -19,6 +21,61 @@ void rlh_answer_object(rlh_buf *b, const rlh_result *res, size_t k, bool strip_n
 /* Answer r with error e as PostgREST writes it (code, details, hint, message), with reflite's
  * own code and sentence in a member "reflite" (render.c, as everything below but rlh_get). */
 int rlh_answer_error(rl_request *r, const rlh_perror *e);
+
+/* An error as a value, handed up from deep in a call (a body refused, a statement the database
+ * refused) for the render stage to write once: PostgREST's error with the text it points to
+ * kept here, and more members of the body after reflite's own (the broken "key", the refused
+ * value's "column" and "value", the failing "item").  Zero it before use; the first error
+ * set is the one kept.  Constructors in fault.c, each returning -1. */
+typedef struct rlh_fault {
+    rlh_perror e; /* e.code NULL: no fault */
+    char code[32], message[1024], details[1600], hint[512], sentence[1200];
+    rlh_buf more; /* ",\"key\":{...},\"item\":2" */
+} rlh_fault;
+/* e (its text copied). */
+int rlh_fail(rlh_fault *f, const rlh_perror *e);
+/* An error reflite names alone (code RL_E..., PostgREST has none): status, message, hint. */
+int rlh_fail_own(rlh_fault *f, int status, const char *code, const char *message, const char *hint);
+/* 400 of code whose sentence is msg after where ("item 2, books[0]: ...") when not "". */
+int rlh_fail_at(rlh_fault *f, const char *code, const char *where, const char *msg);
+/* 500, out of memory. */
+int rlh_fail_oom(rlh_fault *f);
+/* db's last error; item >= 0: the index of the failing item of an array, where (may be NULL):
+ * the item's place in the body, before the message ("item 2, books[0]"); for the failed write
+ * of row (a row of m; NULL: none), PostgreSQL's words where the engine has none (SQLite): a
+ * NOT NULL column ("null value in column ... violates not-null constraint", "Failing row
+ * contains (...)") and a duplicate key ("duplicate key value violates unique constraint
+ * \"<table>_pkey\"" or "<table>_<columns>_key", "Key (k)=(v) already exists."). */
+int rlh_fail_db(rlh_fault *f, rl_request *r, rl_db *db, long item, const char *where,
+                const rl_model *m, const void *row);
+/* Answer r with fault f (render.c), and free what it holds. */
+int rlh_answer_fault(rl_request *r, rlh_fault *f);
+/* Answer r with db's last error (rlh_fail_db without an item or a row). */
+int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);
+
+/* rest.c, for the writes: the body as JSON (NULL: a 400 PGRST102 in f saying where it went
+ * wrong, or out of memory); object o into row (of m): -1 and f for a bad key or value (nested:
+ * an array under a name that is not a column is left for the nested insert). */
+json_t *rlh_body_json(rl_request *r, rlh_fault *f);
+int rlh_row_from(rl_request *r, rlh_fault *f, const rl_model *m, json_t *o, void *row,
+                 const char *where, bool nested);
+/* PostgREST's rules for the objects of a POST or PATCH body j: with columns=, the columns named
+ * (all of the table's) and of each object only those keys (*j is replaced); without it, an
+ * array's objects have the same keys.  -1 and f (a refusal, or out of memory), else 0. */
+int rlh_columns_taken(rlh_fault *f, const rl_model *m, const rlh_req *req, json_t **j);
+
+/* A write's answer as a value: its status, PostgREST's headers, and its body. */
+typedef struct rlh_written {
+    int status;           /* 200, 201 or 204 */
+    const rlh_req *req;   /* its media type (singular, CSV, JSON) and its Prefer */
+    rlh_method as;        /* the method whose preferences Preference-Applied names */
+    bool resolution;      /* a resolution= preference applied */
+    char range[64];       /* Content-Range, or "" for none */
+    const char *location; /* Location, or NULL */
+    rlh_buf *body;        /* NULL: none (and no Content-Type); taken */
+} rlh_written;
+/* Answer r with the write w (render.c). */
+int rlh_render_write(rl_request *r, rlh_written *w);
 /* The answer to a read: the rows of res (plan p run; id: a read of /table/ID) with PostgREST's
  * statuses (200, 206; 404 or 406 when one row was asked for and there is not one; 416) and
  * headers (Content-Range, Content-Location, Preference-Applied, Warning, Link). */

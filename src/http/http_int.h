@@ -195,9 +195,6 @@ int rlh_rest(rl_request *r, const char *path);
 /* The OpenAPI 3.1 document of the generic API under prefix (openapi.c). */
 int rlh_openapi(rl_request *r, const char *prefix, size_t prefix_len);
 
-/* The last error of db as the answer; item >= 0: the index of the failing item of an array,
- * where (may be NULL): the item's place in the body, before the message ("item 2, books[0]"). */
-int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where);
 /* PostgreSQL's words for an error the engine gave none of its own for (SQLite). */
 typedef struct rlh_words {
     char message[400], details[600];
@@ -208,31 +205,9 @@ typedef struct rlh_words {
  * (pgwords.c). */
 bool rlh_pg_words(const rl_models *ms, const rl_error *e, const rl_model *m, const void *row,
                   rlh_words *out);
-/* rlh_db_error with PostgreSQL's words for the failed write of row (a row of m) where the
- * engine has none (SQLite): a NOT NULL column ("null value in column ... violates not-null
- * constraint", "Failing row contains (...)") and a duplicate key ("duplicate key value violates
- * unique constraint \"<table>_pkey\"" or "<table>_<columns>_key", "Key (k)=(v) already
- * exists."), as PostgreSQL words them, reflite's sentence beside them. */
-int rlh_db_error_of_row(rl_request *r, rl_db *db, long item, const char *where, const rl_model *m,
-                        const void *row);
-
-/* rest.c, for the writes: the body as JSON (NULL after answering 400 PGRST102 with where it
- * went wrong); object o into row (of m), 400 and -1 for a bad key or value (nested: an array
- * under a name that is not a column is left for the nested insert); a 400 of code whose
- * sentence starts with where, returning -1. */
-json_t *rlh_body_json(rl_request *r);
-int rlh_row_from(rl_request *r, const rl_model *m, json_t *o, void *row, const char *where,
-                 bool nested);
-int rlh_refuse(rl_request *r, const char *code, const char *where, const char *msg);
 /* The sets of object o's columns (the values rlh_row_from put in row), the integer key's too
  * when o names it, into sets (room for RL_MAX_FIELDS + 1); their number. */
 size_t rlh_sets_of(const rl_model *m, json_t *o, void *row, rl_set *sets);
-/* PostgREST's rules for the objects of a POST or PATCH body j: with columns=, the columns named
- * (all of the table's) and of each object only those keys (*j is replaced); without it, an
- * array's objects have the same keys.  1 after answering r (a refusal, or out of memory), else
- * 0. */
-struct rlh_req;
-int rlh_columns_taken(rl_request *r, const rl_model *m, const struct rlh_req *req, json_t **j);
 /* The value of hexadecimal digit c, or -1 (json.c). */
 int rlh_hex_value(char c);
 /* bodies.c: whether a Content-Type's media type is name; a text/csv body as an array of

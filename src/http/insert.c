@@ -35,6 +35,7 @@ static bool conflict_of(rl_request *r, const rl_model *m, const char **names, si
 /* The rows of one POST body. */
 typedef struct ins {
     rl_request *r;
+    rlh_fault *f; /* what went wrong */
     rl_db *db;
     long item;          /* the top-level item being inserted (-1: the body is one object) */
     bool merge, ignore; /* resolution=merge-duplicates / ignore-duplicates */
@@ -90,7 +91,7 @@ static void write_row(rlh_buf *b, const rl_model *m, const void *row)
 
 /* The query of the row of m that holds row's values (of object o) in the conflict columns
  * into *out (the caller frees it): 1 when there is one, 0 when not (a column left out or NULL
- * never conflicts), or -1 after answering c->r. */
+ * never conflicts), or -1 with c->f. */
 static int conflict_query(ins *c, const rl_model *m, const void *row, json_t *o, rl_query **out)
 {
     const char *pk[RL_MAX_FIELDS + 1];
@@ -106,7 +107,7 @@ static int conflict_query(ins *c, const rl_model *m, const void *row, json_t *o,
         names = pk;
     }
     rl_query *q = *out = rl_select(c->db, m);
-    if (!q) return rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL), -1;
+    if (!q) return rlh_fail_oom(c->f);
     const rl_value *v = rl_row_values(m, (void *)row);
     bool open = names[0] != NULL;
     for (size_t i = 0; open && names[i]; i++) {
@@ -120,7 +121,7 @@ static int conflict_query(ins *c, const rl_model *m, const void *row, json_t *o,
     }
     int64_t n = 0;
     int rc = open ? rl_count(q, &n) : RL_OK;
-    if (rc != RL_OK) return rlh_db_error(c->r, c->db, c->item, NULL), -1;
+    if (rc != RL_OK) return rlh_fail_db(c->f, c->r, c->db, c->item, NULL, NULL, NULL);
     return n > 0;
 }
 
@@ -155,24 +156,21 @@ static int merge_into(ins *c, const rl_model *m, void *row, json_t *o, rl_query 
  * nested in it: an array under the name of a table whose key refers to m ("books", or
  * "reviews!editor_id" when it has two), each row's key set to this row's pk.  The rows go
  * into out as JSON, the nested ones under their names (out NULL: an answer that does not show
- * them as written).  -1 after answering r. */
+ * them as written).  -1 with c->f. */
 static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key, int64_t parent_pk,
                        const char *where, int depth, rlh_buf *out)
 {
     char msg[400];
     if (!json_is_object(o))
-        return rlh_refuse(c->r, "RL_EINVAL", where, "An item is not an object.");
+        return rlh_fail_at(c->f, "RL_EINVAL", where, "An item is not an object.");
     if (key && json_object_get(o, rlh_column_of(key))) {
         snprintf(msg, sizeof msg, "%.150s is set by the nesting: leave it out.",
                  rlh_column_of(key));
-        return rlh_refuse(c->r, "RL_EINVAL", where, msg);
+        return rlh_fail_at(c->f, "RL_EINVAL", where, msg);
     }
     void *row = calloc(1, m->size);
-    if (!row) {
-        rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-        return -1;
-    }
-    int rc = rlh_row_from(c->r, m, o, row, where, true);
+    if (!row) return rlh_fail_oom(c->f);
+    int rc = rlh_row_from(c->r, c->f, m, o, row, where, true);
     if (rc == 0 && key) rl_row_values(m, row)[key - m->fields] = rl_int(parent_pk);
     rl_query *met = NULL;
     int there = rc == 0 && !key && (c->merge || c->ignore) ? conflict_query(c, m, row, o, &met) : 0;
@@ -195,8 +193,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
     unsigned how = RL_INSERT_NULL_IS_NULL | (own && !json_is_null(own) ? RL_INSERT_KEY_GIVEN : 0);
     if (rc == 0 &&
         (there ? merge_into(c, m, row, o, met) : rl_insert_ex(c->db, m, row, how)) != RL_OK) {
-        rlh_db_error_of_row(c->r, c->db, c->item, where, m, row);
-        rc = -1;
+        rc = rlh_fail_db(c->f, c->r, c->db, c->item, where, m, row);
     }
     rl_query_free(met);
     int64_t pk = 0;
@@ -208,10 +205,7 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
             out->len -= out->len > 0; /* its closing brace: the nested rows come first */
         }
         if (m->has_pk) pk = rlh_row_pk(m, row);
-        if (depth == 0 && c->keep && !keep_row(c, m, row)) {
-            rl_respond_error(c->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-            rc = -1;
-        }
+        if (depth == 0 && c->keep && !keep_row(c, m, row)) rc = rlh_fail_oom(c->f);
         kept = depth == 0 && c->keep && !m->has_pk && rc == 0;
     }
     if (!kept) rl_row_free(m, row);
@@ -225,17 +219,17 @@ static int insert_tree(ins *c, const rl_model *m, json_t *o, const rl_field *key
         const rl_model *t;
         const rl_field *k;
         int found = rlh_children_of(rl_request_models(c->r), m, name, &t, &k, msg, sizeof msg);
-        if (found < 0) return rlh_refuse(c->r, "RL_EAMBIGUOUS", where, msg);
+        if (found < 0) return rlh_fail_at(c->f, "RL_EAMBIGUOUS", where, msg);
         if (found == 0) {
             rlh_unknown_name(c->r);
             snprintf(msg, sizeof msg,
                      "The table %.150s has no column %.150s, and no table of that name refers "
                      "to it.",
                      m->table, name);
-            return rlh_refuse(c->r, "RL_EFIELD", where, msg);
+            return rlh_fail_at(c->f, "RL_EFIELD", where, msg);
         }
         if (depth + 1 >= RLH_MAX_NESTING)
-            return rlh_refuse(c->r, "RL_EINVAL", where, "Rows are nested more than 6 deep.");
+            return rlh_fail_at(c->f, "RL_EINVAL", where, "Rows are nested more than 6 deep.");
         if (out) {
             rlh_add(out, ",", 1);
             rlh_json_key(out, name);
@@ -281,7 +275,7 @@ static bool same_keys(json_t *a, json_t *b)
     return true;
 }
 
-int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json_t **j)
+int rlh_columns_taken(rlh_fault *f, const rl_model *m, const rlh_req *req, json_t **j)
 {
     bool many = json_is_array(*j);
     size_t n = many ? json_array_size(*j) : 1;
@@ -297,9 +291,9 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
                               json_is_object(o) ? "The objects of an array have the same keys "
                                                   "(or columns= names the ones to take)."
                                                 : "The items of an array are objects.",
-                              "RL_EINVAL"};
-        rlh_answer_error(r, &e);
-        return 1;
+                              "RL_EINVAL",
+                              NULL};
+        return rlh_fail(f, &e);
     }
     if (!req->columns) return 0;
     for (size_t c = 0; c < req->ncolumns; c++) {
@@ -311,9 +305,8 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
                  m->table);
         snprintf(sentence, sizeof sentence, "The table %.150s has no column %.150s.", m->table,
                  name);
-        const rlh_perror e = {400, "PGRST204", msg, NULL, NULL, sentence, "RL_EFIELD"};
-        rlh_answer_error(r, &e);
-        return 1;
+        const rlh_perror e = {400, "PGRST204", msg, NULL, NULL, sentence, "RL_EFIELD", NULL};
+        return rlh_fail(f, &e);
     }
     /* each object with the keys named, and no other; a named key it leaves out is NULL, as
      * PostgREST reads it, unless Prefer: missing=default leaves the column to its default */
@@ -331,8 +324,7 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
         }
         if (!t || (many && (!taken || json_array_append_new(taken, t) != 0))) {
             json_decref(taken);
-            rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-            return 1;
+            return rlh_fail_oom(f);
         }
         if (!many) taken = t;
     }
@@ -341,35 +333,42 @@ int rlh_columns_taken(rl_request *r, const rl_model *m, const rlh_req *req, json
     return 0;
 }
 
+/* The body of a POST, an object or an array, with PostgREST's rules for its objects, and the
+ * request planned (*req, *p); NULL with f, or (*p NULL) after the plan's error was answered. */
+static json_t *post_body(rl_request *r, rlh_fault *f, const rl_model *m, const char **conflict,
+                         rlh_req **req, rlh_plan **p)
+{
+    *req = NULL;
+    *p = NULL;
+    json_t *j = rlh_body_json(r, f);
+    if (!j) return NULL;
+    if (!json_is_array(j) && !json_is_object(j))
+        rlh_fail_own(f, 400, "RL_EINVAL", "The body is an object or an array of objects.", NULL);
+    else if (!conflict_of(r, m, conflict, RL_MAX_FIELDS + 1))
+        rlh_fail_own(f, 400, "RL_EFIELD", "on_conflict names a column the table does not have.",
+                     NULL);
+    else if ((*p = rlh_request_planned(r, m, NULL, false, req)) &&
+             rlh_columns_taken(f, m, *req, &j) == 0)
+        return j;
+    json_decref(j);
+    return NULL;
+}
+
 int rlh_post(rl_request *r, const rl_model *m)
 {
-    json_t *j = rlh_body_json(r);
-    if (!j) return 0;
-    bool many = json_is_array(j);
-    size_t n = many ? json_array_size(j) : 1;
-    if (!many && !json_is_object(j)) {
-        json_decref(j);
-        return rl_respond_error(r, 400, "RL_EINVAL",
-                                "The body is an object or an array of objects.", NULL, NULL);
-    }
+    rlh_fault f = {0};
     const char *conflict[RL_MAX_FIELDS + 1];
-    if (!conflict_of(r, m, conflict, RL_MAX_FIELDS + 1)) {
-        json_decref(j);
-        return rl_respond_error(r, 400, "RL_EFIELD",
-                                "on_conflict names a column the table does not have.", NULL, NULL);
-    }
     rlh_req *req;
-    rlh_plan *p = rlh_request_planned(r, m, NULL, false, &req);
-    if (!p) {
-        json_decref(j);
-        return 0;
-    }
-    if (rlh_columns_taken(r, m, req, &j)) {
+    rlh_plan *p;
+    json_t *j = post_body(r, &f, m, conflict, &req, &p);
+    if (!j) {
+        int rc = f.e.code ? rlh_answer_fault(r, &f) : 0; /* else the plan's error, answered */
         rlh_plan_free(p);
         rlh_req_free(req);
-        json_decref(j);
-        return 0;
+        return rc;
     }
+    bool many = json_is_array(j);
+    size_t n = many ? json_array_size(j) : 1;
     /* a resolution= needs a key to find duplicates by: without one it is not applied */
     bool resolve = m->has_pk || m->primary_key || req->non_conflict;
     /* a nested insert without select= answers with the rows as written, nested ones too */
@@ -377,6 +376,7 @@ int rlh_post(rl_request *r, const rl_model *m)
     bool as_written = rep && !rl_request_query(r, "select") && nests(m, j);
     bool headers_only = req->prefer.ret == RLH_RETURN_HEADERS_ONLY;
     ins c = {.r = r,
+             .f = &f,
              .db = rl_request_db(r),
              .merge = resolve && req->prefer.resolution == RLH_RESOLUTION_MERGE,
              .ignore = resolve && req->prefer.resolution == RLH_RESOLUTION_IGNORE,
@@ -389,7 +389,7 @@ int rlh_post(rl_request *r, const rl_model *m)
     bool alone = !many && !nests(m, j) && !c.merge && !c.ignore && !c.keep && !rep &&
                  req->prefer.tx != RLH_TX_ROLLBACK;
     bool ok = alone || rl_begin(c.db) == RL_OK;
-    if (!ok) rlh_db_error(r, c.db, -1, NULL);
+    if (!ok) rlh_fail_db(&f, r, c.db, -1, NULL, NULL, NULL);
     rlh_add(&out, "[", 1);
     for (size_t i = 0; ok && i < n; i++) {
         char where[32] = "";
@@ -420,6 +420,7 @@ int rlh_post(rl_request *r, const rl_model *m)
     }
     int rc = ok ? rlh_write_created(r, &w) : 0;
     if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
+    if (!ok) rc = rlh_answer_fault(r, &f);
     for (size_t i = 0; !m->has_pk && i < c.nrows; i++)
         rl_row_free(m, c.rows + i * m->size);
     free(c.rows);
@@ -484,22 +485,21 @@ static bool same_value(json_t *v, const char *text)
     return false;
 }
 
-static int put_error(rl_request *r, int status, const char *code, const char *message,
-                     const char *sentence)
+/* PostgREST's error of a PUT it refuses into f (allow: a 405's methods); -1. */
+static int put_error(rlh_fault *f, int status, const char *code, const char *message,
+                     const char *sentence, const char *allow)
 {
-    const rlh_perror e = {status, code, message, NULL, NULL, sentence, NULL};
-    return rlh_answer_error(r, &e);
+    const rlh_perror e = {status, code, message, NULL, NULL, sentence, NULL, allow};
+    return rlh_fail(f, &e);
 }
 
-/* The object of a PUT's body (an array's first), after PostgREST's checks; NULL after
- * answering r. */
-static json_t *put_object(rl_request *r, json_t *j, const rlh_req *req, const char *const *keys,
+/* The object of a PUT's body (an array's first), after PostgREST's checks; NULL with f. */
+static json_t *put_object(rlh_fault *f, json_t *j, const rlh_req *req, const char *const *keys,
                           size_t nkeys)
 {
     json_t *o = json_is_array(j) ? json_array_get(j, 0) : j;
     if (!json_is_object(o)) {
-        rl_respond_error(r, 400, "RL_EINVAL", "A PUT body is an object (or an array of one).", NULL,
-                         NULL);
+        rlh_fail_own(f, 400, "RL_EINVAL", "A PUT body is an object (or an array of one).", NULL);
         return NULL;
     }
     for (size_t k = 0; k < nkeys; k++) {
@@ -509,9 +509,9 @@ static json_t *put_object(rl_request *r, json_t *j, const rlh_req *req, const ch
                 text = req->filters[i].cond.value;
         json_t *v = json_object_get(o, keys[k]);
         if (!v || !text || !same_value(v, text)) {
-            put_error(r, 400, "PGRST115",
+            put_error(f, 400, "PGRST115",
                       "Payload values do not match URL in primary key column(s)",
-                      "The body's key columns hold the values the URL's filters name.");
+                      "The body's key columns hold the values the URL's filters name.", NULL);
             return NULL;
         }
     }
@@ -520,10 +520,13 @@ static json_t *put_object(rl_request *r, json_t *j, const rlh_req *req, const ch
 
 int rlh_put(rl_request *r, const rl_model *m)
 {
-    if (rl_request_query(r, "limit") || rl_request_query(r, "offset"))
-        return put_error(r, 400, "PGRST114",
-                         "limit/offset querystring parameters are not allowed for PUT",
-                         "A PUT names one row: limit= and offset= have no place in it.");
+    rlh_fault f = {0};
+    if (rl_request_query(r, "limit") || rl_request_query(r, "offset")) {
+        put_error(&f, 400, "PGRST114",
+                  "limit/offset querystring parameters are not allowed for PUT",
+                  "A PUT names one row: limit= and offset= have no place in it.", NULL);
+        return rlh_answer_fault(r, &f);
+    }
     const char *keys[RL_MAX_FIELDS + 1];
     size_t nkeys = key_names(m, keys, RL_MAX_FIELDS);
     keys[nkeys] = NULL;
@@ -531,21 +534,21 @@ int rlh_put(rl_request *r, const rl_model *m)
     rlh_req *req = rlh_request_parsed(r, m);
     if (req && !req->error && !key_filters(req, keys, nkeys)) {
         rlh_req_free(req);
-        rl_response_header(r, "Allow", "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
-        return put_error(r, 405, "PGRST105",
-                         "Filters must include all and only primary key columns with 'eq' "
-                         "operators",
-                         nkeys ? "A PUT names its row by key=eq.value of each primary key column, "
-                                 "and by nothing else."
-                               : "A PUT needs a table with a primary key.");
+        put_error(&f, 405, "PGRST105",
+                  "Filters must include all and only primary key columns with 'eq' operators",
+                  nkeys ? "A PUT names its row by key=eq.value of each primary key column, and "
+                          "by nothing else."
+                        : "A PUT needs a table with a primary key.",
+                  "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+        return rlh_answer_fault(r, &f);
     }
     rlh_plan *p = rlh_parsed_planned(r, &req);
     if (!p) return 0;
     int rc = 0;
     json_t *j = NULL, *o = NULL;
     void *row = NULL;
-    if ((j = rlh_body_json(r)) && (o = put_object(r, j, req, keys, nkeys)) &&
-        (row = calloc(1, m->size)) && rlh_row_from(r, m, o, row, "", false) == 0) {
+    if ((j = rlh_body_json(r, &f)) && (o = put_object(&f, j, req, keys, nkeys)) &&
+        (row = calloc(1, m->size)) && rlh_row_from(r, &f, m, o, row, "", false) == 0) {
         rl_db *db = rl_request_db(r);
         rl_query *q = NULL;
         rlh_exec_error err = {0};
@@ -558,8 +561,8 @@ int rlh_put(rl_request *r, const rl_model *m)
         if (run == RL_OK) /* the URL's key, 0 included */
             run = m->has_pk ? rl_upsert_keyed(db, m, row, NULL) : rl_upsert(db, m, row, keys);
         if (run != RL_OK) {
-            rc = run == RL_EINVAL && err.e.code ? rlh_answer_error(r, &err.e)
-                                                : rlh_db_error(r, db, -1, NULL);
+            if (run == RL_EINVAL && err.e.code) rlh_fail(&f, &err.e);
+            rlh_fail_db(&f, r, db, -1, NULL, NULL, NULL);
             if (rl_txn_depth(db) > 0) rl_rollback(db);
         } else {
             rlh_write_out w = {.req = req,
@@ -572,8 +575,9 @@ int rlh_put(rl_request *r, const rl_model *m)
             rc = rlh_write_created(r, &w);
         }
     } else if (j && o && !row) {
-        rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        rlh_fail_oom(&f);
     }
+    if (f.e.code) rc = rlh_answer_fault(r, &f);
     if (row) {
         rl_row_free(m, row);
         free(row);

@@ -7,6 +7,7 @@
  * The write goes through the public API, one statement; a refusal is shown next to the input
  * of the column it names, in reflite's sentence, with what the user typed kept.
  */
+#include "answer.h"
 #include "page.h"
 
 #include <errno.h>
@@ -450,9 +451,12 @@ static int insert_row(rl_request *r, const char *base, const rl_model *m, const 
     json_t *vals = values_of(m, form, true);
     void *row = calloc(1, m->size);
     int rc = 0;
+    rlh_fault f = {0};
     if (!vals || !row) {
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    } else if (rlh_row_from(r, m, vals, row, "", false) == 0) { /* else answered */
+    } else if (rlh_row_from(r, &f, m, vals, row, "", false) < 0) {
+        rc = rlh_answer_fault(r, &f);
+    } else {
         json_t *k = m->has_pk ? json_object_get(vals, rlh_pk_name(m)) : NULL;
         rlh_turn_take(r);
         if (rl_insert_ex(db, m, row, k && !json_is_null(k) ? RL_INSERT_KEY_GIVEN : 0) != RL_OK) {
@@ -488,10 +492,11 @@ static int change_row(rl_request *r, const char *base, const rl_model *m, const 
     void *row = del ? NULL : calloc(1, m->size);
     int64_t changed = 0;
     int rc = 0, code = RL_OK;
+    rlh_fault f = {0};
     if (!del && (!vals || !row)) {
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    } else if (!del && rlh_row_from(r, m, vals, row, "", false) < 0) {
-        rc = 0; /* answered */
+    } else if (!del && rlh_row_from(r, &f, m, vals, row, "", false) < 0) {
+        rc = rlh_answer_fault(r, &f);
     } else {
         rl_set sets[RL_MAX_FIELDS + 1];
         size_t n = del ? 0 : rlh_sets_of(m, vals, row, sets);

@@ -410,10 +410,14 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
     if (rc != RL_OK) {
         rc = rc == RL_EINVAL ? rlh_answer_error(r, &err.e) : rlh_db_error(r, db, -1, NULL);
     } else if (id && res.root.count != 1) {
-        const rlh_perror e = {
-            404,           "PGRST116", "Cannot coerce the result to a single JSON object",
-            NULL,          NULL,       "No row has this key.",
-            "RL_ENOTFOUND"};
+        const rlh_perror e = {404,
+                              "PGRST116",
+                              "Cannot coerce the result to a single JSON object",
+                              NULL,
+                              NULL,
+                              "No row has this key.",
+                              "RL_ENOTFOUND",
+                              NULL};
         rc = rlh_answer_error(r, &e);
     } else {
         rlh_pkey keys[MAX_KEYS];

@@ -48,13 +48,14 @@ typedef struct rlh_parse_in {
 /* ---- the error value ------------------------------------------------------------------- */
 
 typedef struct rlh_perror {
-    int status;           /* 400, 405, 406 or 416 */
+    int status;           /* 400, 404, 405, 406, 416; 409, 500, 503 for the database's */
     const char *code;     /* PostgREST's: "PGRST100" (query string), "PGRST103" (range), ... */
     const char *message;  /* PostgREST's message */
     const char *details;  /* PostgREST's details, or NULL */
     const char *hint;     /* PostgREST's hint, or NULL */
     const char *sentence; /* reflite's sentence: what was wrong and what to write instead */
     const char *own_code; /* reflite's code for it (RL_E...), or NULL: told by code */
+    const char *allow;    /* a 405's header Allow: the methods the resource takes, or NULL */
 } rlh_perror;
 
 /* ---- the request value ----------------------------------------------------------------- */

@@ -84,7 +84,8 @@ static const char *reflite_code(const rlh_perror *e)
     return "RL_EINVAL";
 }
 
-int rlh_answer_error(rl_request *r, const rlh_perror *e)
+/* Answer r with e, more members of its body after reflite's (more: NULL or ",..."). */
+static int answer_error(rl_request *r, const rlh_perror *e, const rlh_buf *more)
 {
     /* a name the tables do not have, or a value its column does not take: perhaps new since
      * the tables were read (the request is answered anew if the schema moved) */
@@ -96,7 +97,7 @@ int rlh_answer_error(rl_request *r, const rlh_perror *e)
     rlh_json_member(&b, "code", e->code);
     rlh_adds(&b, ",");
     rlh_json_key(&b, "details");
-    if (e->details && e->details[0] == '[') /* PGRST201's list of relationships */
+    if (e->details && !strcmp(e->code, "PGRST201")) /* its list of relationships, as JSON */
         rlh_adds(&b, e->details);
     else if (e->details)
         rlh_json_str(&b, e->details, strlen(e->details));
@@ -110,11 +111,62 @@ int rlh_answer_error(rl_request *r, const rlh_perror *e)
     rlh_json_member(&b, "code", reflite_code(e));
     rlh_adds(&b, ",");
     rlh_json_member(&b, "message", e->sentence ? e->sentence : e->message);
-    rlh_adds(&b, "}}");
-    int rc = b.oom ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
-                   : rl_respond(r, e->status, NULL, b.data, b.len);
+    rlh_adds(&b, "}");
+    if (more && more->len) rlh_add(&b, more->data, more->len);
+    rlh_adds(&b, "}");
+    if (e->allow) rl_response_header(r, "Allow", e->allow);
+    /* the database comes back by itself: try again (not after a commit in doubt) */
+    if (!strcmp(e->code, "RL_EDISCONNECTED")) rl_response_header(r, "Retry-After", "1");
+    int rc = b.oom || (more && more->oom)
+                 ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
+                 : rl_respond(r, e->status, NULL, b.data, b.len);
     rlh_free(&b);
     return rc;
+}
+
+int rlh_answer_error(rl_request *r, const rlh_perror *e)
+{
+    return answer_error(r, e, NULL);
+}
+
+int rlh_answer_fault(rl_request *r, rlh_fault *f)
+{
+    int rc = f->e.code ? answer_error(r, &f->e, &f->more)
+                       : rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    rlh_free(&f->more);
+    return rc;
+}
+
+int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
+{
+    rlh_fault f = {0};
+    rlh_fail_db(&f, r, db, item, where, NULL, NULL);
+    return rlh_answer_fault(r, &f);
+}
+
+int rl_respond_db_error(rl_request *r, rl_db *db)
+{
+    if (!r || !db) return RL_EINVAL;
+    return rlh_db_error(r, db, -1, NULL);
+}
+
+/* The media type of an answer of rows to req: NULL for JSON's (the server's default). */
+static const char *media_of(const rlh_req *req)
+{
+    return req->accept == RLH_MEDIA_SINGULAR ? "application/vnd.pgrst.object+json; charset=utf-8"
+           : req->accept == RLH_MEDIA_CSV    ? "text/csv; charset=utf-8"
+                                             : NULL;
+}
+
+int rlh_render_write(rl_request *r, rlh_written *w)
+{
+    if (w->body && w->body->oom)
+        return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+    if (w->location) rl_response_header(r, "Location", w->location);
+    if (w->range[0]) rl_response_header(r, "Content-Range", w->range);
+    rlh_preference_applied(r, w->req, w->as, w->resolution);
+    if (!w->body) return rl_respond(r, w->status, NULL, NULL, 0);
+    return rlh_respond_buf(r, w->status, media_of(w->req), w->body);
 }
 
 void rlh_preference_applied(rl_request *r, const rlh_req *q, rlh_method as, bool resolution)
@@ -182,9 +234,16 @@ int rlh_bad_key(rl_request *r, const rl_model *m, const char *id)
 {
     char msg[300];
     snprintf(msg, sizeof msg, "%.100s is not a key of %.150s.", id, m->table);
-    return rl_respond_error(r, 404, "RL_ENOTFOUND", msg, NULL,
-                            m->has_pk ? "A row's key is an integer."
-                                      : "This table has no integer key: filter by its columns.");
+    const rlh_perror e = {404,
+                          "RL_ENOTFOUND",
+                          msg,
+                          NULL,
+                          m->has_pk ? "A row's key is an integer."
+                                    : "This table has no integer key: filter by its columns.",
+                          msg,
+                          NULL,
+                          NULL};
+    return rlh_answer_error(r, &e);
 }
 
 /* The answer to a read: the rows of res (the plan p run; id: a read of /table/ID) with
@@ -207,8 +266,8 @@ int rlh_render_read(rl_request *r, const rl_model *m, const char *id, const rlh_
                  (long long)lower, (long long)res->total);
         snprintf(cr, sizeof cr, "*/%s", total);
         rl_response_header(r, "Content-Range", cr);
-        rlh_perror e = {416,     "PGRST103", "Requested range not satisfiable", details, NULL,
-                        details, NULL};
+        rlh_perror e = {416,  "PGRST103", "Requested range not satisfiable", details, NULL, details,
+                        NULL, NULL};
         return rlh_answer_error(r, &e);
     }
     rlh_buf b = {0};
@@ -254,12 +313,7 @@ int rlh_render_read(rl_request *r, const rl_model *m, const char *id, const rlh_
     if (b.oom)
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     else
-        rc = rlh_respond_buf(r, status,
-                             q->accept == RLH_MEDIA_SINGULAR
-                                 ? "application/vnd.pgrst.object+json; charset=utf-8"
-                             : q->accept == RLH_MEDIA_CSV ? "text/csv; charset=utf-8"
-                                                          : NULL,
-                             &b);
+        rc = rlh_respond_buf(r, status, media_of(q), &b);
     rlh_free(&b);
     return rc;
 }

@@ -29,8 +29,8 @@ typedef struct write {
     size_t nsets;
     bool del, representation;
     rlh_exec_error err;
-    bool refused; /* r is answered (a request's error) */
-    rlh_buf out;  /* the representation */
+    rlh_fault fault; /* the request's error, when it has one */
+    rlh_buf out;     /* the representation */
 } write;
 
 /* The representation of the rows of query rows (taken) into w->out, in the order of keys
@@ -61,36 +61,36 @@ static const rl_value *new_key(const write *w)
     return NULL;
 }
 
-/* Answer r with PostgREST's error of a write whose rows were not what it asked (their number,
- * n, in its details); true. */
-static bool count_refused(rl_request *r, int status, const char *code, const char *message,
+/* PostgREST's error of a write whose rows were not what it asked (their number, n, in its
+ * details) into f; true. */
+static bool count_refused(rlh_fault *f, int status, const char *code, const char *message,
                           const char *details_form, int64_t n)
 {
     char details[100];
     snprintf(details, sizeof details, details_form, (long long)n);
-    rlh_perror e = {status, code, message, details, NULL, details, "RL_EINVAL"};
-    rlh_answer_error(r, &e);
+    rlh_perror e = {status, code, message, details, NULL, details, "RL_EINVAL", NULL};
+    rlh_fail(f, &e);
     return true;
 }
 
 /* 406 for a singular answer of a write of other than one row. */
-static bool not_one(rl_request *r, const rlh_req *req, int64_t changed)
+static bool not_one(rlh_fault *f, const rlh_req *req, int64_t changed)
 {
     return req->accept == RLH_MEDIA_SINGULAR && changed != 1 &&
-           count_refused(r, 406, "PGRST116", "Cannot coerce the result to a single JSON object",
+           count_refused(f, 406, "PGRST116", "Cannot coerce the result to a single JSON object",
                          "The result contains %lld rows", changed);
 }
 
 /* 400 for a return=representation of more rows than a table without an integer key is found
- * again by; true. */
-static bool too_many(rl_request *r)
+ * again by; RL_EINVAL. */
+static int too_many(rlh_fault *f)
 {
     char msg[160];
     snprintf(msg, sizeof msg,
              "return=representation on a table without an integer key is limited to %d rows.",
              RLH_MAX_REFOUND);
-    rl_respond_error(r, 400, "RL_EINVAL", msg, NULL, NULL);
-    return true;
+    rlh_fail_own(f, 400, "RL_EINVAL", msg, NULL);
+    return RL_EINVAL;
 }
 
 /* Run the write in the open transaction: the representation read before (DELETE) or after
@@ -113,28 +113,27 @@ static int run(write *w, int64_t *changed)
         if (rc == RL_OK && w->m->has_pk) {
             rc = rlh_pks_of(t, w->m, max, &pks, &npks);
             if (rc == RL_OK && npks > max) {
-                rl_respond_error(w->r, 400, "RL_EINVAL",
-                                 "return=representation is limited to max-rows rows.", NULL, NULL);
-                w->refused = true;
+                rlh_fail_own(&w->fault, 400, "RL_EINVAL",
+                             "return=representation is limited to max-rows rows.", NULL);
+                rc = RL_EINVAL;
             }
         } else if (rc == RL_OK) {
             rl_limit(t, RLH_MAX_REFOUND + 1);
             rc = rl_fetch_all(t, &before);
-            if (rc == RL_OK && before->count > RLH_MAX_REFOUND) w->refused = too_many(w->r);
+            if (rc == RL_OK && before->count > RLH_MAX_REFOUND) rc = too_many(&w->fault);
         }
         rl_query_free(t);
     }
-    if (rc == RL_OK && !w->refused && w->representation && w->del) {
+    if (rc == RL_OK && w->representation && w->del) {
         rl_query *rows =
             before ? rlh_refind(w->db, w->m, before, NULL, 0, false) : rl_select(w->db, w->m);
         if (rows && !before) rl_where_in(rows, rlh_pk_name(w->m), pks, npks, false);
         rc = rows ? represent(w, rows, NULL, 0, NULL) : RL_ENOMEM;
     }
-    if (rc == RL_OK && !w->refused && by_keys)
-        rc = rl_where_in(q, rlh_pk_name(w->m), pks, npks, false);
-    if (rc == RL_OK && !w->refused)
+    if (rc == RL_OK && by_keys) rc = rl_where_in(q, rlh_pk_name(w->m), pks, npks, false);
+    if (rc == RL_OK)
         rc = w->del ? rl_delete_where(q, changed) : rl_update_where(q, w->sets, w->nsets, changed);
-    if (rc == RL_OK && !w->refused && w->representation && !w->del) {
+    if (rc == RL_OK && w->representation && !w->del) {
         const rl_value *key = new_key(w);
         rl_query *rows = before ? rlh_refind(w->db, w->m, before, w->sets, w->nsets, false)
                                 : rl_select(w->db, w->m);
@@ -156,51 +155,51 @@ int rlh_write_end(rl_db *db, const rlh_req *req)
     return req->prefer.tx == RLH_TX_ROLLBACK ? rl_rollback(db) : rl_commit(db);
 }
 
-/* The media type of a representation. */
-static const char *media_of(const rlh_req *req)
+/* The fault of a step that returned rc (not RL_OK): the request's own error (f's already, or
+ * err's), else the database's. */
+static void fail_of(rlh_fault *f, rl_request *r, rl_db *db, int rc, const rlh_exec_error *err)
 {
-    return req->accept == RLH_MEDIA_SINGULAR ? "application/vnd.pgrst.object+json; charset=utf-8"
-           : req->accept == RLH_MEDIA_CSV    ? "text/csv; charset=utf-8"
-                                             : NULL;
+    if (rc == RL_EINVAL && err->e.code) rlh_fail(f, &err->e);
+    rlh_fail_db(f, r, db, -1, NULL, NULL, NULL); /* kept only when f has none */
 }
 
-/* Whether the rows written meet what the request asks of their number; else r is answered
- * and the write is to be undone. */
+/* Whether the rows written meet what the request asks of their number; else the fault says
+ * why and the write is to be undone. */
 static bool count_holds(write *w, int64_t changed)
 {
     const rlh_preferences *pf = &w->req->prefer;
-    if (not_one(w->r, w->req, changed)) return false;
+    if (not_one(&w->fault, w->req, changed)) return false;
     if (pf->handling == RLH_HANDLING_STRICT && pf->has_max_affected && changed > pf->max_affected)
-        return !count_refused(w->r, 400, "PGRST124",
+        return !count_refused(&w->fault, 400, "PGRST124",
                               "Query result exceeds max-affected preference constraint",
                               "The query affects %lld rows", changed);
     return true;
 }
 
+/* The answer of a PATCH or DELETE that wrote changed rows (id: of /table/ID); 0 with a fault
+ * when there is no such row. */
 static int answer(write *w, const char *id, int64_t changed)
 {
     if (id && changed == 0)
-        return rl_respond_error(w->r, 404, "RL_ENOTFOUND", "No row has this key.", NULL, NULL);
-    if (w->out.oom) return rl_respond_error(w->r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
+        return rlh_fail_own(&w->fault, 404, "RL_ENOTFOUND", "No row has this key.", NULL), 0;
     /* PostgREST's Content-Range: a PATCH's rows 0..n-1, a DELETE's none; their number when
      * counted */
-    char cr[64], total[24] = "*";
+    rlh_written a = {.status = w->representation ? 200 : 204,
+                     .req = w->req,
+                     .as = w->req->method,
+                     .body = w->representation ? &w->out : NULL};
+    char total[24] = "*";
     if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
         snprintf(total, sizeof total, "%lld", (long long)changed);
     if (changed > 0 && !w->del)
-        snprintf(cr, sizeof cr, "0-%lld/%s", (long long)changed - 1, total);
+        snprintf(a.range, sizeof a.range, "0-%lld/%s", (long long)changed - 1, total);
     else
-        snprintf(cr, sizeof cr, "*/%s", total);
-    rl_response_header(w->r, "Content-Range", cr);
-    rlh_preference_applied(w->r, w->req, w->req->method, false);
-    if (!w->representation) return rl_respond(w->r, 204, NULL, NULL, 0);
-    return rlh_respond_buf(w->r, 200, media_of(w->req), &w->out);
+        snprintf(a.range, sizeof a.range, "*/%s", total);
+    return rlh_render_write(w->r, &a);
 }
 
-/* The representation of the rows a POST wrote into *b; RL_OK, RL_EINVAL with *err (or after
- * answering r: *refused), or the connection's code. */
-static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_exec_error *err,
-                        bool *refused)
+/* The representation of the rows a POST wrote into *b; RL_OK, or an error with f. */
+static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_fault *f)
 {
     if (w->as_written) { /* "[...]": the array, or its one object */
         bool one = w->req->accept == RLH_MEDIA_SINGULAR;
@@ -208,26 +207,27 @@ static int created_rows(rl_request *r, const rlh_write_out *w, rlh_buf *b, rlh_e
         return RL_OK;
     }
     rl_query *rows = NULL;
+    rlh_exec_error err = {0};
     if (w->put) {
-        int rc = rlh_exec_target(w->db, w->p, &rows, err);
+        int rc = rlh_exec_target(w->db, w->p, &rows, &err);
         if (rc != RL_OK) {
             rl_query_free(rows);
+            fail_of(f, r, w->db, rc, &err);
             return rc;
         }
     } else if (w->m->has_pk) {
         rows = rl_select(w->db, w->m);
         if (rows) rl_where_in(rows, rlh_pk_name(w->m), w->pks, w->nkept, false);
     } else if (w->nkept > RLH_MAX_REFOUND) {
-        *refused = too_many(r);
-        return RL_EINVAL;
+        return too_many(f);
     }
     rl_rows kept = {.count = w->nkept, .items = (void *)w->rows};
     if (!w->put && !w->m->has_pk) rows = rlh_refind(w->db, w->m, &kept, NULL, 0, true);
-    if (!rows) return RL_ENOMEM;
+    if (!rows) return rlh_fail_oom(f), RL_ENOMEM;
     write x = {.r = r, .m = w->m, .req = w->req, .p = w->p, .db = w->db};
     int rc = represent(&x, rows, w->put ? NULL : w->pks, w->put ? 0 : w->nkept,
                        w->put || w->m->has_pk ? NULL : &kept);
-    *err = x.err;
+    if (rc != RL_OK) fail_of(f, r, w->db, rc, &x.err);
     rlh_add(b, x.out.data ? x.out.data : "", x.out.len);
     rlh_free(&x.out);
     return rc;
@@ -247,30 +247,23 @@ static bool in_key(const rl_models *ms, const rl_model *m, const rl_field *f)
     return false;
 }
 
-/* PostgREST's Location for the one row a POST wrote: its key as filters, "/t?k1=eq.1&k2=eq.a"
- * (a NULL "is.null"), read back from the database; none for a table without a key or for a
- * key that is binary. */
-static void location(rl_request *r, const rlh_write_out *w)
+/* PostgREST's Location for the one row a POST wrote into b: its key as filters,
+ * "/t?k1=eq.1&k2=eq.a" (a NULL "is.null"), read back from the database; false (b's content
+ * of no use) for a table without a key or for a key that is binary. */
+static bool location(rl_request *r, const rlh_write_out *w, rlh_buf *b)
 {
     const rl_model *m = w->m;
-    rlh_buf b = {0};
-    rlh_add(&b, "/", 1);
-    rlh_query_encode(&b, m->table);
+    rlh_add(b, "/", 1);
+    rlh_query_encode(b, m->table);
     if (m->has_pk) { /* the integer key, as the POST read it */
-        rlh_add(&b, "?", 1);
-        rlh_query_encode(&b, rlh_pk_name(m));
-        rlh_addf(&b, "=eq.%lld", (long long)w->pks[0].u.i);
-        rlh_add(&b, "", 1);
-        if (!b.oom) rl_response_header(r, "Location", b.data);
-        rlh_free(&b);
-        return;
+        rlh_add(b, "?", 1);
+        rlh_query_encode(b, rlh_pk_name(m));
+        rlh_addf(b, "=eq.%lld", (long long)w->pks[0].u.i);
+        return !b->oom;
     }
     rl_rows kept = {.count = 1, .items = (void *)w->rows}, *rows = NULL;
     rl_query *q = rlh_refind(w->db, m, &kept, NULL, 0, true);
-    if (!q) {
-        rlh_free(&b);
-        return;
-    }
+    if (!q) return false;
     rl_limit(q, 2);
     int rc = rl_fetch_all(q, &rows);
     rl_query_free(q);
@@ -279,85 +272,60 @@ static void location(rl_request *r, const rlh_write_out *w)
     const rl_models *ms = rl_request_models(r);
     for (size_t f = 0; v && f < m->nfields; f++) {
         if (!in_key(ms, m, &m->fields[f])) continue;
-        rlh_add(&b, nkey++ ? "&" : "?", 1);
-        rlh_query_encode(&b, m->fields[f].name);
+        rlh_add(b, nkey++ ? "&" : "?", 1);
+        rlh_query_encode(b, m->fields[f].name);
         const rl_value *x = &v[f];
         if (x->type == RL_V_NULL)
-            rlh_adds(&b, "=is.null");
+            rlh_adds(b, "=is.null");
         else if (x->type == RL_V_INT && m->fields[f].kind == RL_KIND_BOOLEAN)
-            rlh_adds(&b, x->u.i ? "=eq.true" : "=eq.false");
+            rlh_adds(b, x->u.i ? "=eq.true" : "=eq.false");
         else if (x->type == RL_V_INT)
-            rlh_addf(&b, "=eq.%lld", (long long)x->u.i);
+            rlh_addf(b, "=eq.%lld", (long long)x->u.i);
         else if (x->type == RL_V_REAL) {
             char t[32];
             rlh_real_text(x->u.r, t);
-            rlh_addf(&b, "=eq.%s", t);
+            rlh_addf(b, "=eq.%s", t);
         } else if (x->type == RL_V_TEXT) {
-            rlh_adds(&b, "=eq.");
-            rlh_query_encode(&b, x->u.s);
+            rlh_adds(b, "=eq.");
+            rlh_query_encode(b, x->u.s);
         } else
             nkey = 0, v = NULL; /* a binary key: no Location */
     }
-    if (v && nkey && !b.oom) {
-        rlh_add(&b, "", 1);
-        rl_response_header(r, "Location", b.data);
-    }
-    rlh_free(&b);
     rl_rows_free(rows);
+    return v && nkey && !b->oom;
 }
 
 int rlh_write_created(rl_request *r, const rlh_write_out *w)
 {
-    rlh_buf b = {0};
-    rlh_exec_error err = {0};
-    bool refused = false, rep = w->req->prefer.ret == RLH_RETURN_REPRESENTATION;
-    int rc = RL_OK;
-    if (not_one(r, w->req, w->count))
-        refused = true;
-    else if (rep)
-        rc = created_rows(r, w, &b, &err, &refused);
-    if (refused || rc != RL_OK) {
-        if (rc == RL_EINVAL && err.e.code && !refused)
-            rlh_answer_error(r, &err.e);
-        else if (!refused)
-            rlh_db_error(r, w->db, -1, NULL);
+    rlh_buf b = {0}, where = {0};
+    rlh_fault f = {0};
+    bool rep = w->req->prefer.ret == RLH_RETURN_REPRESENTATION;
+    if (!not_one(&f, w->req, w->count) && rep) created_rows(r, w, &b, &f);
+    if (!f.e.code && rlh_write_end(w->db, w->req) != RL_OK)
+        rlh_fail_db(&f, r, w->db, -1, NULL, NULL, NULL);
+    if (f.e.code) {
         if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
         rlh_free(&b);
-        return 0;
+        return rlh_answer_fault(r, &f);
     }
-    if (rlh_write_end(w->db, w->req) != RL_OK) {
-        rlh_db_error(r, w->db, -1, NULL);
-        if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
-        rlh_free(&b);
-        return 0;
-    }
+    rlh_written a = {.req = w->req, .as = w->put ? RLH_PUT : RLH_POST, .body = rep ? &b : NULL};
     if (w->put) { /* PostgREST's: 201 inserted, 200 replaced, 204 without a representation */
-        rlh_preference_applied(r, w->req, RLH_PUT, false);
-        int rc = rep && !b.oom ? rlh_respond_buf(r, w->inserted ? 201 : 200, media_of(w->req), &b)
-                 : rep         ? rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL)
-                               : rl_respond(r, 204, NULL, NULL, 0);
-        rlh_free(&b);
-        return rc;
+        a.status = !rep ? 204 : w->inserted ? 201 : 200;
+    } else {
+        if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->nkept == 1 &&
+            location(r, w, &where))
+            a.location = where.data;
+        if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
+            snprintf(a.range, sizeof a.range, "*/%lld", (long long)w->count);
+        else
+            snprintf(a.range, sizeof a.range, "*/*");
+        a.resolution = w->resolution;
+        a.status = w->merged && w->inserted <= 0 ? 200 : 201; /* PostgREST's: nothing new, 200 */
     }
-    if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->nkept == 1)
-        location(r, w);
-    char cr[40];
-    if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
-        snprintf(cr, sizeof cr, "*/%lld", (long long)w->count);
-    else
-        snprintf(cr, sizeof cr, "*/*");
-    rl_response_header(r, "Content-Range", cr);
-    rlh_preference_applied(r, w->req, RLH_POST, w->resolution);
-    int status = w->merged && w->inserted <= 0 ? 200 : 201; /* PostgREST's: nothing new, 200 */
-    if (!rep) {
-        rlh_free(&b);
-        return rl_respond(r, status, NULL, NULL, 0);
-    }
-    if (b.oom) {
-        rlh_free(&b);
-        return rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
-    }
-    return rlh_respond_buf(r, status, media_of(w->req), &b);
+    int rc = rlh_render_write(r, &a);
+    rlh_free(&where);
+    rlh_free(&b);
+    return rc;
 }
 
 int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_set *sets,
@@ -370,15 +338,6 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
         return rlh_bad_key(r, m, id);
     }
     if (!p && !(p = rlh_request_planned(r, m, id, false, &req))) return 0;
-    if (!del && nsets == 0) { /* nothing to set: nothing written, whatever the filters */
-        rl_response_header(r, "Content-Range", "*/*");
-        rlh_preference_applied(r, req, req->method, false);
-        int rc = req->prefer.ret == RLH_RETURN_REPRESENTATION ? rl_respond(r, 200, NULL, "[]", 2)
-                                                              : rl_respond(r, 204, NULL, NULL, 0);
-        rlh_plan_free(p);
-        rlh_req_free(req);
-        return rc;
-    }
     write w = {.r = r,
                .m = m,
                .req = req,
@@ -389,34 +348,34 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
                .del = del,
                .representation = req->prefer.ret == RLH_RETURN_REPRESENTATION};
     int rc = 0;
-    /* a singular write reaches one row or is undone: it needs no filter */
-    if (!rlh_plan_restricts(&p->root) && !req->prefer.unfiltered &&
-        req->accept != RLH_MEDIA_SINGULAR) {
-        rc = rl_respond_error(r, 400, "RL_EINVAL",
-                              del ? "A DELETE without a filter would delete every row."
-                                  : "A PATCH without a filter would change every row.",
-                              NULL, "Add a filter, or the header Prefer: unfiltered=allow.");
+    if (!del && nsets == 0) { /* nothing to set: nothing written, whatever the filters */
+        rlh_written a = {.status = w.representation ? 200 : 204,
+                         .req = req,
+                         .as = req->method,
+                         .range = "*/*",
+                         .body = w.representation ? &w.out : NULL};
+        rlh_adds(&w.out, "[]");
+        rc = rlh_render_write(r, &a);
+    } else if (!rlh_plan_restricts(&p->root) && !req->prefer.unfiltered &&
+               req->accept != RLH_MEDIA_SINGULAR) {
+        /* a singular write reaches one row or is undone: it needs no filter */
+        rlh_fail_own(&w.fault, 400, "RL_EINVAL",
+                     del ? "A DELETE without a filter would delete every row."
+                         : "A PATCH without a filter would change every row.",
+                     "Add a filter, or the header Prefer: unfiltered=allow.");
     } else if (rlh_turn_take(r), rl_begin(w.db) != RL_OK) {
-        rc = rlh_db_error(r, w.db, -1, NULL);
+        rlh_fail_db(&w.fault, r, w.db, -1, NULL, NULL, NULL);
     } else {
         int64_t changed = 0;
         int run_rc = run(&w, &changed);
-        bool keep = run_rc == RL_OK && !w.refused && count_holds(&w, changed);
-        if (run_rc == RL_EINVAL && w.err.e.code && !w.refused) {
-            rl_rollback(w.db);
-            rc = rlh_answer_error(r, &w.err.e);
-        } else if (run_rc != RL_OK) {
-            rc = rlh_db_error(r, w.db, -1, NULL);
-            if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
-        } else if (!keep) {
-            rl_rollback(w.db);
-        } else if (rlh_write_end(w.db, req) != RL_OK) {
-            rc = rlh_db_error(r, w.db, -1, NULL);
-            if (rl_txn_depth(w.db) > 0) rl_rollback(w.db);
-        } else {
-            rc = answer(&w, id, changed);
-        }
+        if (run_rc != RL_OK)
+            fail_of(&w.fault, r, w.db, run_rc, &w.err);
+        else if (count_holds(&w, changed) && rlh_write_end(w.db, req) != RL_OK)
+            rlh_fail_db(&w.fault, r, w.db, -1, NULL, NULL, NULL);
+        if (w.fault.e.code && rl_txn_depth(w.db) > 0) rl_rollback(w.db);
+        if (!w.fault.e.code) rc = answer(&w, id, changed);
     }
+    if (w.fault.e.code) rc = rlh_answer_fault(r, &w.fault);
     rlh_free(&w.out);
     rlh_plan_free(p);
     rlh_req_free(req);
