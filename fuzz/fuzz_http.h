@@ -58,7 +58,10 @@ static inline fuzz_server *fuzz_server_get(void)
         "INSERT INTO books (title, author_id, price, in_print) VALUES ('Earthsea', 1, 9.5, 1), "
         "('Hobbit', 2, NULL, 0);"
         "INSERT INTO tags (label) VALUES ('fantasy'), ('sf');"
-        "INSERT INTO book_tags (book_id, tag_id) VALUES (1, 1), (2, 1), (1, 2);";
+        "INSERT INTO book_tags (book_id, tag_id) VALUES (1, 1), (2, 1), (1, 2);"
+        /* full-text search on books.title (fts, plfts, phfts, wfts) */
+        "CREATE VIRTUAL TABLE books_fts USING fts5(title, content='books', content_rowid='id');"
+        "INSERT INTO books_fts (books_fts) VALUES ('rebuild');";
     if (rl_exec(fs.db, schema, NULL, 0, NULL) != RL_OK) abort();
     rl_server_options o = {.threads = 1, .quiet = true, .max_body = 65536, .max_rows = 50};
     char err[256];

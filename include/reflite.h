@@ -896,7 +896,8 @@ typedef enum rl_op {
     RL_ADJACENT,     /* -|- is adjacent to it */
     /* full-text search: the column (text or tsvector) @@ the operand read as a query by
      * to_tsquery, plainto_tsquery, phraseto_tsquery or websearch_to_tsquery, in the default
-     * configuration (rl_where_search names one) */
+     * configuration (rl_where_search names one); on SQLite through an FTS5 table that
+     * indexes the column (rl_where_search) */
     RL_FTS,
     RL_PLFTS,
     RL_PHFTS,
@@ -959,7 +960,15 @@ int rl_end(rl_query *q);
  * plainto_tsquery, RL_PHFTS: phraseto_tsquery, RL_WFTS: websearch_to_tsquery) of text in
  * the text search configuration config ("english"; NULL: the database's default).  A column
  * that is not a tsvector (text, JSON) is read by to_tsvector in the same configuration.
- * RL_EINVAL on SQLite. */
+ * On SQLite, for a model of rl_models_load whose column an FTS5 table indexes (external
+ * content: "CREATE VIRTUAL TABLE books_fts USING fts5(title, content='books'[,
+ * content_rowid='id'])", kept in step by the application), the rows whose ids that table
+ * MATCHes: text is translated into FTS5's query language (every word an FTS5 string; &, |,
+ * a ! beside another term, <-> between words, a:* for RL_FTS; every word, the words as a
+ * phrase, and words, "phrases", "or" and -word for the others), the FTS5 table's tokenizer
+ * in place of config; RL_EINVAL, before any SQL, for a column no FTS5 table indexes or a
+ * query FTS5 cannot say (a ! alone, <N>, <-> between groups).  A row whose column is NULL is
+ * neither found nor (under NOT) not found, as on PostgreSQL. */
 int rl_where_search(rl_query *q, const char *field, rl_op op, const char *config, const char *text);
 /* Append an ordering term; several calls order by several columns. */
 int rl_order_by(rl_query *q, const char *field, rl_order dir);

@@ -316,8 +316,8 @@ static int validate(rl_db *db, model_info *mi)
         rl_kind k = rli_field_kind(&m->fields[i]);
         mi->kinds[i] = (unsigned)k < RLS_KINDS ? (unsigned char)k : 0;
     }
-    mi->rt = (rls_table){mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields,
-                         mi->kinds};
+    mi->rt = (rls_table){
+        mi->table, m->has_pk ? mi->pk_column : NULL, mi->columns, m->nfields, mi->kinds, NULL};
     mi->pk_word_free = m->has_pk && rli_model_field_index(mi, "pk") < 0;
     if (!name_ok(db, mi->table))
         return invalid(mi, RL_EMODEL_IDENT, "Model %s: '%s' is not a valid table name.",

@@ -30,6 +30,7 @@
  * is never taken for one of these.
  */
 #include "schema.h"
+#include "search.h"
 #include "db.h"
 #include "error.h"
 #include "model.h"
@@ -52,7 +53,8 @@ struct rl_models {
     /* per model: the declared type of each column (in names): [f] field f's, [nfields] the
      * integer pk's (rl_models_column_type) */
     const char ***types;
-    const char *schema; /* PostgreSQL's schema read (in names), or NULL */
+    rls_search **searches; /* per model: its columns' full-text indexes (in names), or NULL */
+    const char *schema;    /* PostgreSQL's schema read (in names), or NULL */
     arena names;
 };
 
@@ -451,6 +453,7 @@ static int register_model(rl_models *ms, size_t i)
     if (mi) {
         mi->origin = ms->origins[i];
         mi->types = ms->types[i];
+        mi->rt.searches = ms->searches[i];
     }
     return rc == RL_ENOMEM ? rc : RL_OK;
 }
@@ -526,14 +529,19 @@ int rl_models_load(rl_db *db, rl_models **out)
         ms->origins = calloc(most, sizeof *ms->origins);
         ms->key_names = calloc(most, sizeof *ms->key_names);
         ms->types = calloc(most, sizeof *ms->types);
+        ms->searches = calloc(most, sizeof *ms->searches);
         if (!ms->models || !ms->fields || !ms->writes || !ms->origins || !ms->key_names ||
-            !ms->types)
+            !ms->types || !ms->searches)
             rc = RL_ENOMEM;
         bool iso = db->be->dialect->read_open[RL_KIND_TIMESTAMP] != NULL;
         for (size_t i = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
             ms->writes[ms->n] = RL_WRITE_ALL;
             if (build_fields(ms, ms->n++, &s.tables[i], iso) != RL_OK) rc = RL_ENOMEM;
+            const rl_model *m = &ms->models[ms->n - 1];
+            if (rc == RL_OK)
+                rc = rli_search_covers(&ms->names, &s, s.tables[i].name, m->fields, m->nfields,
+                                       &ms->searches[ms->n - 1]);
         }
         for (size_t i = 0, k = 0; rc == RL_OK && i < s.ntables; i++) {
             if (s.tables[i].is_virtual) continue;
@@ -679,6 +687,7 @@ void rl_models_free(rl_models *ms)
     free(ms->origins);
     free(ms->key_names);
     free(ms->types);
+    free(ms->searches);
     free(ms->models);
     rli_arena_free(&ms->names);
     free(ms);

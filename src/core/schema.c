@@ -54,6 +54,8 @@ void rli_schema_free(schema *s)
         free(t->name);
         free(t->sql);
         free(t->norm);
+        free(t->search_of);
+        free(t->search_rowid);
     }
     free(s->tables);
     free(s->problem);

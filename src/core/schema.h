@@ -12,6 +12,7 @@ typedef struct sch_column {
     bool notnull;
     int pk;     /* position in the primary key, 0 if not part of it */
     int hidden; /* 0 normal, 1 hidden (virtual tables), 2 generated VIRTUAL, 3 generated STORED */
+    bool unindexed; /* a column of an FTS5 table that is kept and not searchable */
     /* a view's column that shows a table's column as it is: that table and column (where the
      * engine tells: SQLite from its statements, PostgreSQL from the view's rule), else NULL */
     char *origin_table, *origin_column;
@@ -47,6 +48,9 @@ typedef struct sch_table {
     size_t nfks;
     sch_constraint *cons;
     size_t ncons;
+    /* SQLite: an FTS5 table that indexes another table's text (content='books'): that table,
+     * and the column its ids are in it (content_rowid; NULL: its rowid); else NULL */
+    char *search_of, *search_rowid;
 } sch_table;
 
 /* An index, view or trigger: compared by its normalized SQL.  A view also has its columns as

@@ -5,6 +5,7 @@
  */
 #include "query.h"
 #include "db.h"
+#include "search.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -63,11 +64,46 @@ int rl_end(rl_query *q)
     return RL_OK;
 }
 
+/* A search of field (code) through the full-text index that covers it (search.c), where the
+ * engine has no search functions of its own. */
+static int index_search(rl_query *q, int code, const char *field, rl_op op, rl_value v)
+{
+    const rls_search *s = code >= 0 && q->mi->rt.searches && q->mi->rt.searches[code].table
+                              ? &q->mi->rt.searches[code]
+                              : NULL;
+    if (!s)
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: full-text search on %s needs an FTS5 table that indexes "
+                          "it on %s (CREATE VIRTUAL TABLE %s_fts USING fts5(%s, content='%s')).",
+                          q->mi->table, field, q->db->be->dialect->name, q->mi->table, field,
+                          q->mi->table);
+    if (v.type != RL_V_TEXT)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: the operand on %s is text.", q->mi->table,
+                          field);
+    strbuf b;
+    rli_sb_init(&b);
+    char why[200];
+    int rc = rli_search_query(op, v.u.s, &b, why, sizeof why);
+    if (rc == RL_OK && b.oom) rc = RL_ENOMEM;
+    if (rc == RL_OK) {
+        rli_q_token(q, 'c', code, (char)('A' + op));
+        rc = rli_q_add_param(q, rl_text(b.s));
+    } else if (rc == RL_EINVAL) {
+        rc = rli_q_fail(q, RL_EINVAL, "query on %s: a search on %s that FTS5 cannot make: %s.",
+                        q->mi->table, field, why);
+    } else {
+        rc = rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+    }
+    rli_sb_free(&b);
+    return rc;
+}
+
 int rli_where_postgres(rl_query *q, int code, const char *field, rl_op op, const char *config,
                        rl_value v)
 {
     const rl_dialect *d = q->db->be->dialect;
     bool search = op >= RL_FTS;
+    if (search && !d->search[0]) return index_search(q, code, field, op, v);
     if (!(search ? d->search[0] : d->pg_ops[0]))
         return rli_q_fail(q, RL_EINVAL,
                           "query on %s: %s on %s needs PostgreSQL (%s has no such operator).",

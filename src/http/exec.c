@@ -132,8 +132,11 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         [RLH_OP_SL] = RL_LEFT_OF,      [RLH_OP_SR] = RL_RIGHT_OF,    [RLH_OP_NXR] = RL_NOT_RIGHT_OF,
         [RLH_OP_NXL] = RL_NOT_LEFT_OF, [RLH_OP_ADJ] = RL_ADJACENT,   [RLH_OP_FTS] = RL_FTS,
         [RLH_OP_PLFTS] = RL_PLFTS,     [RLH_OP_PHFTS] = RL_PHFTS,    [RLH_OP_WFTS] = RL_WFTS};
-    if (op < sizeof pg_ops / sizeof pg_ops[0] && pg_ops[op] && !err->posix_regex) {
-        rl_op o = pg_ops[op]; /* PostgreSQL's own: NOT (...) when negated */
+    /* PostgreSQL's own (NOT (...) when negated); a search on SQLite too, through the FTS5
+     * table that indexes the column (the query says when there is none) */
+    if (op < sizeof pg_ops / sizeof pg_ops[0] && pg_ops[op] &&
+        (!err->posix_regex || (op >= RLH_OP_FTS && op <= RLH_OP_WFTS))) {
+        rl_op o = pg_ops[op];
         if (negate) rl_none(q);
         if (o >= RL_FTS)
             rl_where_search(q, f, o, c->cond->lang, v);
@@ -151,7 +154,7 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
     char what[60];
     snprintf(what, sizeof what, "the %s operator%s",
              op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?",
-             op >= RLH_OP_FTS ? " on SQLite (PostgreSQL has it)" : "");
+             op >= RLH_OP_CS ? " on SQLite (PostgreSQL has it)" : "");
     return unsupported(err, what);
 }
 
@@ -480,6 +483,7 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
+    err->e = (rlh_perror){0}; /* a refusal of the query builder's is the database's error */
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
     if (n->grouped) return read_groups(db, n, out, err);
     rl_query *q;
@@ -610,6 +614,7 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_valu
 {
     const rlh_pnode *n = &p->root;
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
+    err->e = (rlh_perror){0}; /* a refusal of the query builder's is the database's error */
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
     int rc = n->grouped ? unsupported(err, "aggregates in the answer of a write")
                         : plain_columns(n, err);
@@ -637,6 +642,7 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_valu
 int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error *err)
 {
     const rlh_pnode *n = &p->root;
+    err->e = (rlh_perror){0}; /* a refusal of the query builder's is the database's error */
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
     rl_query *q = *out = rl_select(db, n->m);
     if (!q) return RL_ENOMEM;

@@ -71,7 +71,7 @@ static int answer(rl_request *r, const rl_model *m, const char *id, rlh_plan *p,
     rlh_result res;
     rlh_exec_error err;
     int rc = rlh_exec_read(db, p, &count, &res, &err);
-    if (rc == RL_EINVAL) {
+    if (rc == RL_EINVAL && err.e.code) {
         rlh_result_free(&res);
         return rlh_answer_error(r, &err.e);
     }

@@ -408,7 +408,8 @@ int rlh_page_rows(rl_request *r, const char *base, const rl_model *m, const char
     rlh_exec_error err;
     int rc = rlh_exec_read(db, p, &count, &res, &err);
     if (rc != RL_OK) {
-        rc = rc == RL_EINVAL ? rlh_answer_error(r, &err.e) : rlh_db_error(r, db, -1, NULL);
+        rc = rc == RL_EINVAL && err.e.code ? rlh_answer_error(r, &err.e)
+                                           : rlh_db_error(r, db, -1, NULL);
     } else if (id && res.root.count != 1) {
         const rlh_perror e = {404,
                               "PGRST116",

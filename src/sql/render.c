@@ -43,6 +43,43 @@ static void column_ref(render *r, int code)
         rli_sb_ident(r->b, code == RLS_PK ? r->t->pk : r->t->columns[code]);
 }
 
+/* A search of the column code names through its full-text index (rls_search): the row ids the
+ * index MATCHes (the value bound is a query in the index's language). */
+static void index_match(render *r, int code)
+{
+    const rls_join *j = r->s->join;
+    const rls_table *t = r->t;
+    bool joined = j && code >= RLS_JOINED && code < RLS_JOINED + 64;
+    if (joined) t = j->t, code -= RLS_JOINED;
+    const rls_search *s =
+        t->searches && code >= 0 && (size_t)code < t->ncolumns ? &t->searches[code] : NULL;
+    if (!s || !s->table) { /* refused by the builder before; the value still bound */
+        rli_sb_puts(r->b, "(");
+        param(r);
+        rli_sb_printf(r->b, " IS NULL AND %s)", r->d->false_);
+        return;
+    }
+    /* a row without the text is neither found nor not found (NULL), as a NULL document */
+    rli_sb_puts(r->b, "(CASE WHEN ");
+    column_ref(r, joined ? code + RLS_JOINED : code);
+    rli_sb_puts(r->b, " IS NULL THEN NULL ELSE ");
+    if (r->qualify) {
+        rli_sb_puts(r->b, joined ? "t1" : r->alias);
+        rli_sb_puts(r->b, ".");
+    }
+    if (s->rowid)
+        rli_sb_ident(r->b, s->rowid);
+    else
+        rli_sb_puts(r->b, "rowid");
+    rli_sb_puts(r->b, " IN (SELECT rowid FROM ");
+    rli_sb_ident(r->b, s->table);
+    rli_sb_puts(r->b, " WHERE ");
+    rli_sb_ident(r->b, t->columns[code]);
+    rli_sb_puts(r->b, " MATCH ");
+    param(r);
+    rli_sb_puts(r->b, ") END)");
+}
+
 /* The rl_kind of the column a field code names (0: a primary key, or a plain column). */
 static int kind_of(const render *r, int code)
 {
@@ -312,6 +349,8 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             d++;
             is_or[d] = t[1] != 'a';
             terms[d] = 0;
+        } else if (tag == 'c' && t[3] - 'A' >= RL_FTS && !r->d->search[0]) {
+            index_match(r, token_field(t));
         } else if (tag == 'c') {
             int op = t[3] - 'A', search = op - RL_FTS;
             if (search >= 8) { /* "to_tsvector([$1::regconfig, ]col)" */

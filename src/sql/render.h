@@ -10,7 +10,9 @@
  *   'c' FF op            comparison of field FF (two hex digits; "ff" is the primary key)
  *                        with operator op ('A' + rl_op; a search RL_FTS + i gets + 4 with a
  *                        configuration, bound before the text, and + 8 on a document that is
- *                        no tsvector, read by to_tsvector in the configuration, bound first)
+ *                        no tsvector, read by to_tsvector in the configuration, bound first;
+ *                        on a dialect without search functions, the column's full-text
+ *                        index (rls_table.searches) MATCHes the one value bound)
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
  *   '(' kind ... ')'     group: kind 'o' (OR), 'a' (AND) or 'n' (NOT (... OR ...))
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
@@ -63,6 +65,14 @@ typedef enum rls_where {
     RLS_WHERE_SHAPE  /* the shape's conditions (and ORDER BY for SELECT and paged COUNT) */
 } rls_where;
 
+/* A full-text index that covers a column (SQLite: an FTS5 table with content= the column's
+ * table): a search on the column is "<rowid> IN (SELECT rowid FROM <table> WHERE <column>
+ * MATCH ?)", the column's name being the index's too. */
+typedef struct rls_search {
+    const char *table; /* NULL: no index covers the column */
+    const char *rowid; /* the column of the table the index's ids are, NULL: its rowid */
+} rls_search;
+
 /* A table as the renderer sees it: resolved names only. */
 typedef struct rls_table {
     const char *name;
@@ -70,6 +80,7 @@ typedef struct rls_table {
     const char *const *columns;
     size_t ncolumns;
     const unsigned char *kinds; /* each column's rl_kind (rl_field_kind), or NULL: all plain */
+    const rls_search *searches; /* each column's full-text index, or NULL: none has one */
 } rls_table;
 
 #define RLS_KEY_MAX 8 /* columns of one key (RL_MAX_KEY_FIELDS) */

@@ -59,28 +59,9 @@ static bool keyword(const reader *r, const char *kw)
  * as a name there), unquoted (malloc'd); NULL for another token. */
 static char *name_of(reader *r)
 {
-    rli_tok t = r->t;
-    const char *p = r->sql + t.start;
-    size_t len = t.end - t.start;
-    if (t.kind == RLI_TOK_WORD) {
-        char *s = strndup(p, len);
-        if (!s) r->bad = true;
-        return s;
-    }
-    if ((t.kind != RLI_TOK_QUOTED_ID && t.kind != RLI_TOK_STRING) || len < 2) return NULL;
-    char open = p[0], close = open == '[' ? ']' : open;
-    if (p[len - 1] != close) return NULL; /* unterminated */
-    char *s = malloc(len);
-    if (!s) {
-        r->bad = true;
-        return NULL;
-    }
-    size_t n = 0;
-    for (size_t i = 1; i + 1 < len; i++) {
-        s[n++] = p[i];
-        if (close != ']' && p[i] == close) i++; /* "" in "..." is one " */
-    }
-    s[n] = '\0';
+    bool oom = false;
+    char *s = rli_sql_token_name(r->sql, r->t, &oom);
+    r->bad |= oom;
     return s;
 }
 

@@ -56,6 +56,7 @@ static int load_columns_of(sqlite3 *h, const char *name, sch_column **cols, size
         if (!nc) break;
         *cols = nc;
         sch_column *c = &nc[(*n)++];
+        *c = (sch_column){0};
         c->name = dup_col(st, 0);
         c->type = dup_col(st, 1);
         c->notnull = sqlite3_column_int(st, 2) != 0;
@@ -311,6 +312,7 @@ int rli_schema_load(sqlite3 *h, schema *out)
         if ((rc = load_fks(h, &out->tables[i])) != SQLITE_OK) return rc;
         rli_sqlite_fk_names(&out->tables[i]);
         if ((rc = load_uniques(h, &out->tables[i])) != SQLITE_OK) return rc;
+        rli_sqlite_fts5_of(&out->tables[i]);
     }
     for (size_t i = 0; i < out->nviews; i++)
         load_view(h, &out->views[i], out);

@@ -198,9 +198,16 @@ typedef struct rli_tok {
 /* The token of s at or after *pos (comments and blanks skipped); *pos moves past it.  Never
  * reads past s's NUL: an unterminated quote or comment ends there. */
 rli_tok rli_sql_next_tok(const char *s, size_t *pos);
+/* Token t of sql as a name (an identifier, plain or quoted, or a string, which SQLite takes as
+ * a name in many places), unquoted (malloc'd); NULL for another token, or out of memory
+ * (*oom set). */
+char *rli_sql_token_name(const char *sql, rli_tok t, bool *oom);
 /* The names of t's foreign keys (t->fks, from PRAGMA foreign_key_list) from its CREATE TABLE
  * text t->sql (fknames.c). */
 void rli_sqlite_fk_names(sch_table *t);
+/* For an FTS5 table t that indexes another table (content='...'), that table and its id column
+ * into t->search_of and t->search_rowid, and its UNINDEXED columns marked (fts5.c). */
+void rli_sqlite_fts5_of(sch_table *t);
 
 /* ---- migrations (rebuild.c, apply.c) -------------------------------------------------------- */
 

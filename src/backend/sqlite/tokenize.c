@@ -199,6 +199,32 @@ size_t rli_sql_name_end(const char *sql)
 }
 
 /* Split the parenthesised body of a CREATE TABLE into its top-level items. */
+char *rli_sql_token_name(const char *sql, rli_tok t, bool *oom)
+{
+    const char *p = sql + t.start;
+    size_t len = t.end - t.start;
+    if (t.kind == RLI_TOK_WORD) {
+        char *s = strndup(p, len);
+        *oom |= !s;
+        return s;
+    }
+    if ((t.kind != RLI_TOK_QUOTED_ID && t.kind != RLI_TOK_STRING) || len < 2) return NULL;
+    char open = p[0], close = open == '[' ? ']' : open;
+    if (p[len - 1] != close) return NULL; /* unterminated */
+    char *s = malloc(len);
+    if (!s) {
+        *oom = true;
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 1; i + 1 < len; i++) {
+        s[n++] = p[i];
+        if (close != ']' && p[i] == close) i++; /* "" in "..." is one " */
+    }
+    s[n] = '\0';
+    return s;
+}
+
 int rli_sql_table_items(const char *sql, char ***out, size_t *n)
 {
     size_t pos = rli_sql_name_end(sql);
