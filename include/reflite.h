@@ -970,8 +970,28 @@ int rl_end(rl_query *q);
  * query FTS5 cannot say (a ! alone, <N>, <-> between groups).  A row whose column is NULL is
  * neither found nor (under NOT) not found, as on PostgreSQL. */
 int rl_where_search(rl_query *q, const char *field, rl_op op, const char *config, const char *text);
+/* One step of a JSON path into a column: an object's key, or (index) an array's element by
+ * its position in decimal ("0"; "-1" the last). */
+typedef struct rl_json_step {
+    const char *key;
+    bool index;
+} rl_json_step;
+/* A condition on the value the n steps reach in field's JSON document (PostgreSQL: any column,
+ * read as to_jsonb; SQLite: the column's JSON text, a value that is not JSON reaching NULL):
+ * with text, the value as text (PostgreSQL's ->>: a string's own text, a number's digits,
+ * true/false, an object's JSON), compared with v as text; else the value as JSON (->),
+ * compared as jsonb on PostgreSQL and as SQLite's minified JSON text there.  A path that leads
+ * nowhere reaches NULL.  op is one of rl_where's (not PostgreSQL's own operators or a search);
+ * RL_EINVAL for a step that is not a key or an index, more than 64 steps, or on SQLite a key
+ * with a double quote (its JSON paths cannot name one). */
+int rl_where_json(rl_query *q, const char *field, const rl_json_step *steps, size_t n, bool text,
+                  rl_op op, rl_value v);
 /* Append an ordering term; several calls order by several columns. */
 int rl_order_by(rl_query *q, const char *field, rl_order dir);
+/* Order by the value the n steps reach in field's JSON document, as rl_where_json reads it
+ * (text: as text; else PostgreSQL's jsonb order, SQLite's order of the value as SQL). */
+int rl_order_by_json(rl_query *q, const char *field, const rl_json_step *steps, size_t n,
+                     bool text, rl_order dir);
 int rl_limit(rl_query *q, int64_t limit);
 int rl_offset(rl_query *q, int64_t offset);
 

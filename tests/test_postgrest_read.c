@@ -289,7 +289,7 @@ static char *url_of(const char *base, const char *path)
     char *o = u + sprintf(u, "%s", base);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)path[i];
-        bool escape = c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+        bool escape = c <= ' ' || c >= 0x7f || strchr("\"#<>\\^`{|}", c) != NULL;
         if (c == '%')
             escape =
                 !(isxdigit((unsigned char)path[i + 1]) && isxdigit((unsigned char)path[i + 2]));

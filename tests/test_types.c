@@ -309,8 +309,9 @@ static void test_declared_types(void **state)
 }
 
 /* A JSON column compared for equality: PostgreSQL's json has no = of its own, so a filter
- * on it and the refinding of rows written to a table without a key compare as jsonb (same
- * document, whatever the spacing); SQLite compares the text. */
+ * on it and the refinding of rows written to a table without a key compare as jsonb, and
+ * SQLite compares both sides as json() writes them: the same document, whatever the spacing.
+ * An operand that is no JSON is PostgreSQL's 22P02 on both. */
 static void test_json_equality(void **state)
 {
     (void)state;
@@ -318,15 +319,70 @@ static void test_json_equality(void **state)
     start_sql(&sv, on_pg() ? "CREATE TABLE events (raw json, n integer);"
                              "INSERT INTO events VALUES ('{\"x\": \"y\"}', 1);"
                            : "CREATE TABLE events (raw JSON, n INTEGER);"
-                             "INSERT INTO events VALUES ('{\"x\":\"y\"}', 1);");
+                             "INSERT INTO events VALUES ('{ \"x\" :  \"y\" }', 1);");
     assert_int_equal(rows_of(&sv, "/events?raw=eq.%7B%22x%22:%22y%22%7D"), 1);
+    assert_int_equal(rows_of(&sv, "/events?raw=eq.%7B%22x%22:%20%22y%22%7D"), 1);
     assert_int_equal(rows_of(&sv, "/events?raw=neq.%7B%22x%22:%22y%22%7D"), 0);
+    resp bad = call(&sv, "GET", "/events?raw=eq.%7Bx", NULL, NULL);
+    assert_int_equal(bad.status, 400);
+    assert_string_equal(str_at(bad.json, "code"), "22P02");
+    done(&bad);
     static const char *const rep[] = {"Prefer: return=representation", NULL};
     resp r = call(&sv, "PATCH", "/events?n=eq.1", "{\"n\":2}", rep);
     if (r.status != 200) fail_msg("PATCH /events: %ld %s", r.status, r.body ? r.body : "");
     assert_int_equal(json_array_size(r.json), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(r.json, 0), "n")), 2);
     done(&r);
+    stop(&sv);
+}
+
+/* JSON paths whose keys are made to break out of the SQL they are written in (quotes,
+ * semicolons, comments, a NUL's escape) are keys and nothing else: they reach no value and
+ * leave the table as it was; a key that is there is found through the same quotes. */
+static void test_json_path_keys_are_only_keys(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, on_pg() ? "CREATE TABLE notes (id integer PRIMARY KEY, data jsonb);"
+                             "INSERT INTO notes VALUES (1, '{\"it''s\": 1, \"a\": {\"b\": 2}}');"
+                           : "CREATE TABLE notes (id INTEGER PRIMARY KEY, data JSON);"
+                             "INSERT INTO notes VALUES (1, '{\"it''s\": 1, \"a\": {\"b\": 2}}');");
+    static const char *const hostile[] = {
+        "x%27;DROP%20TABLE%20notes;%2F%2A",
+        "x%27%20OR%20%271%27%3C%272",
+        "%5C%27",
+        "%24",
+        "%24%5B0%5D",
+        "a%5B0%5D",
+        "%2A%2F%2F%2A",
+        "%25s%25n",
+        "%27%7C%7C%27",
+        "%60a%60%5Bb%5D",
+    };
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        char path[300];
+        snprintf(path, sizeof path, "/notes?select=id,v:data->>%s&data->>%s=eq.1&order=data->%s",
+                 hostile[i], hostile[i], hostile[i]);
+        resp r = call(&sv, "GET", path, NULL, NULL);
+        if (r.status != 200) fail_msg("%s: %ld %s", path, r.status, r.body ? r.body : "");
+        assert_int_equal(json_array_size(r.json), 0); /* no such key: nothing is 1 */
+        done(&r);
+    }
+    resp r = call(&sv, "GET", "/notes?select=v:data->>it%27s,b:data->a->b&data->>it%27s=eq.1", NULL,
+                  NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(r.json), 1);
+    json_t *row = json_array_get(r.json, 0);
+    assert_string_equal(json_string_value(json_object_get(row, "v")), "1");
+    assert_int_equal(json_integer_value(json_object_get(row, "b")), 2);
+    done(&r);
+    /* a key with a double quote: PostgreSQL's is a key like any other; SQLite's JSON paths
+     * cannot name one, which is said, not searched */
+    r = call(&sv, "GET", "/notes?data->>a%22b=eq.1", NULL, NULL);
+    assert_int_equal(r.status, on_pg() ? 200 : 400);
+    if (!on_pg()) assert_contains(str_at(r.json, "message"), "double quote");
+    done(&r);
+    assert_int_equal(rows_of(&sv, "/notes"), 1);
     stop(&sv);
 }
 
@@ -556,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_keyless_rows_found_again),
         cmocka_unit_test(test_generated_columns),
         cmocka_unit_test(test_null_or_default),
+        cmocka_unit_test(test_json_path_keys_are_only_keys),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

@@ -184,69 +184,17 @@ int rli_q_unknown_field(rl_query *q, const char *field)
                       field ? field : "(null)");
 }
 
-/* Escape LIKE wildcards so the operand is matched literally. */
-static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
-{
-    size_t n = strlen(s);
-    char *out = rli_arena_alloc(&q->texts, 2 * n + 3);
-    if (!out) return NULL;
-    char *p = out;
-    if (lead) *p++ = '%';
-    for (const char *c = s; *c; c++) {
-        if (*c == '%' || *c == '_' || *c == '\\') *p++ = '\\';
-        *p++ = *c;
-    }
-    if (trail) *p++ = '%';
-    *p = '\0';
-    return out;
-}
-
 int rl_where(rl_query *q, const char *field, rl_op op, rl_value v)
 {
     if (check(q) != RL_OK) return check(q);
     int code = any_field_code(q, field);
     if (code < 0) return rli_q_unknown_field(q, field);
-    if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
-    if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
-    if ((unsigned)op > RL_WFTS)
-        return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
-    if (op >= RL_INCLUDES) return rli_where_postgres(q, code, field, op, NULL, v);
-    if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB || op >= RL_MATCH) &&
-        v.type == RL_V_NULL)
-        return rli_q_fail(q, RL_EINVAL,
-                          "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
-                          q->mi->table, field);
-    rli_q_token(q, 'c', code, (char)('A' + op));
-    switch (op) {
-    case RL_IS_NULL:
-    case RL_IS_NOT_NULL:
+    if (op <= RL_GE && v.type == RL_V_INT && q->nparams < q->cap) { /* the common case, in line */
+        rli_q_token(q, 'c', code, (char)('A' + op));
+        q->params[q->nparams++] = v;
         return RL_OK;
-    case RL_CONTAINS:
-    case RL_STARTS_WITH:
-    case RL_ENDS_WITH: {
-        if (v.type != RL_V_TEXT)
-            return rli_q_fail(q, RL_EINVAL, "query on %s: %s needs a text operand.", q->mi->table,
-                              op == RL_CONTAINS ? "contains" : "starts/ends with");
-        char *pat = like_literal(q, v.u.s, op != RL_STARTS_WITH, op != RL_ENDS_WITH);
-        if (!pat) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
-        return add_param(q, rl_text(pat));
     }
-    case RL_GLOB:
-    case RL_NOT_GLOB:
-        if (q->db->be->dialect->glob_regex && v.type == RL_V_TEXT) {
-            char *re = rli_glob_regex(v.u.s);
-            int code = re ? add_param(q, rl_text(re)) : rli_q_fail(q, RL_ENOMEM, "Out of memory.");
-            free(re);
-            return code;
-        }
-        return add_param(q, v);
-    default:
-        if (v.type == RL_V_INT && q->nparams < q->cap) { /* add_param's common case, inline */
-            q->params[q->nparams++] = v;
-            return RL_OK;
-        }
-        return add_param(q, v);
-    }
+    return rli_where_value(q, code, field, op, v, NULL, 0);
 }
 
 int rl_order_by(rl_query *q, const char *field, rl_order dir)

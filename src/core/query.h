@@ -78,6 +78,10 @@ static inline void rli_q_token(rl_query *q, char tag, int code, char arg)
     char t[4] = {tag, hex[(code >> 4) & 15], hex[code & 15], arg};
     rli_sb_putn(&q->shape, t, 4);
 }
+/* The condition field (code) op v, the column read through a JSON path when path is not NULL
+ * (the plen bytes of its encoding, jsonpath.c): rl_where past its common case (where.c). */
+int rli_where_value(rl_query *q, int code, const char *field, rl_op op, rl_value v,
+                    const char *path, size_t plen);
 /* A condition with one of PostgreSQL's own operators (RL_INCLUDES and after; config: a text
  * search configuration for RL_FTS..RL_WFTS, or NULL) on the field of code (named field):
  * refused where the engine has none (where.c). */

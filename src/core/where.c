@@ -8,11 +8,82 @@
 #include "search.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check(rl_query *q)
 {
     return q ? q->error : RL_EINVAL;
+}
+
+/* Escape LIKE wildcards so the operand is matched literally. */
+static char *like_literal(rl_query *q, const char *s, bool lead, bool trail)
+{
+    size_t n = strlen(s);
+    char *out = rli_arena_alloc(&q->texts, 2 * n + 3);
+    if (!out) return NULL;
+    char *p = out;
+    if (lead) *p++ = '%';
+    for (const char *c = s; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\') *p++ = '\\';
+        *p++ = *c;
+    }
+    if (trail) *p++ = '%';
+    *p = '\0';
+    return out;
+}
+
+int rli_where_value(rl_query *q, int code, const char *field, rl_op op, rl_value v,
+                    const char *path, size_t plen)
+{
+    if (v.type == RL_V_NULL && op == RL_EQ) op = RL_IS_NULL;
+    if (v.type == RL_V_NULL && op == RL_NE) op = RL_IS_NOT_NULL;
+    if ((unsigned)op > RL_WFTS)
+        return rli_q_fail(q, RL_EINVAL, "query on %s: unknown operator %d.", q->mi->table, (int)op);
+    if (op >= RL_INCLUDES && path)
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: a JSON path of %s takes rl_where's operators.",
+                          q->mi->table, field);
+    if (op >= RL_INCLUDES) return rli_where_postgres(q, code, field, op, NULL, v);
+    if ((op <= RL_GLOB || op == RL_NOT_LIKE || op == RL_NOT_GLOB || op >= RL_MATCH) &&
+        v.type == RL_V_NULL)
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: comparing %s with NULL matches nothing; use RL_IS_NULL.",
+                          q->mi->table, field);
+    if (path) { /* 'C' FF op LLLL path */
+        rli_q_token(q, 'C', code, (char)('A' + op));
+        rli_sb_printf(&q->shape, "%04zx", plen);
+        rli_sb_putn(&q->shape, path, plen);
+    } else {
+        rli_q_token(q, 'c', code, (char)('A' + op));
+    }
+    switch (op) {
+    case RL_IS_NULL:
+    case RL_IS_NOT_NULL:
+        return RL_OK;
+    case RL_CONTAINS:
+    case RL_STARTS_WITH:
+    case RL_ENDS_WITH: {
+        if (v.type != RL_V_TEXT)
+            return rli_q_fail(q, RL_EINVAL, "query on %s: %s needs a text operand.", q->mi->table,
+                              op == RL_CONTAINS ? "contains" : "starts/ends with");
+        char *pat = like_literal(q, v.u.s, op != RL_STARTS_WITH, op != RL_ENDS_WITH);
+        if (!pat) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+        return rli_q_add_param(q, rl_text(pat));
+    }
+    case RL_GLOB:
+    case RL_NOT_GLOB:
+        if (q->db->be->dialect->glob_regex && v.type == RL_V_TEXT) {
+            char *re = rli_glob_regex(v.u.s);
+            int rc =
+                re ? rli_q_add_param(q, rl_text(re)) : rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+            free(re);
+            return rc;
+        }
+        return rli_q_add_param(q, v);
+    default:
+        return rli_q_add_param(q, v);
+    }
 }
 
 int rl_where_in(rl_query *q, const char *field, const rl_value *values, size_t n, bool negate)

@@ -28,23 +28,16 @@ static void member(rlh_buf *b, bool *first, const char *m, size_t len)
     *first = false;
 }
 
-/* The value of column c of row. */
-static bool is_null(const rl_model *m, const void *row, const rlh_pcol *c)
+/* The value of column i of row k of rs. */
+static void value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
 {
-    return c->field >= 0 && rl_row_values(m, (void *)row)[c->field].type == RL_V_NULL;
-}
-
-static void value(rlh_buf *b, const rl_model *m, const void *row, const rlh_pcol *c)
-{
+    const rlh_pcol *c = &rs->node->cols[i];
     const char *why;
-    if (c->cast) {
-        rl_value v = rlh_column_value(m, row, c);
-        if (!rlh_cast_write(b, &v, c->kind, c->cast_type, &why)) rlh_adds(b, "null");
-    } else if (c->field == RLH_FIELD_PK) {
-        rlh_add_int(b, rlh_row_pk(m, row));
-    } else {
-        rlh_json_value(b, &rl_row_values(m, (void *)row)[c->field], c->kind);
-    }
+    rl_value v = rlh_cell(rs, k, i);
+    if (!c->cast)
+        rlh_json_value(b, &v, c->kind);
+    else if (!rlh_cast_write(b, &v, c->kind, c->cast_type, &why))
+        rlh_adds(b, "null");
 }
 
 /* The rows of kid ks related to row k above: the first index and how many, after the kid's
@@ -84,7 +77,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
     for (size_t i = 0; i < n->ncols; i++) {
         const rlh_pcol *c = &n->cols[i];
         bool null = rs->values ? rs->values->values[k * rs->values->cols + i].type == RL_V_NULL
-                               : !row || is_null(rs->m, row, c);
+                               : !row || rlh_cell(rs, k, i).type == RL_V_NULL;
         if (strip && null) continue;
         member(b, first, c->member, c->member_len);
         if (null)
@@ -92,7 +85,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         else if (rs->values)
             group_value(b, rs, k, i);
         else
-            value(b, rs->m, row, c);
+            value(b, rs, k, i);
     }
     for (size_t j = 0; j < n->nkids; j++) {
         const rlh_rset *ks = &rs->kids[j];
@@ -186,11 +179,14 @@ static void csv_of_json(rlh_buf *b, rlh_buf *t)
     rlh_free(t);
 }
 
-/* A column's value as CSV: text as it is, NULL as nothing, the rest as their JSON text. */
-static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_pcol *c)
+/* Column i of row k of rs as CSV: text as it is, NULL as nothing, the rest as their JSON
+ * text. */
+static void csv_value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
 {
-    if (c->field >= 0) {
-        const rl_value *v = &rl_row_values(m, (void *)row)[c->field];
+    const rlh_pcol *c = &rs->node->cols[i];
+    rl_value cell = rlh_cell(rs, k, i);
+    if (c->field >= 0 || c->njson) {
+        const rl_value *v = &cell;
         if (v->type == RL_V_NULL) return;
         if (v->type == RL_V_TEXT && !c->cast) {
             csv_field(b, v->u.s, strlen(v->u.s));
@@ -212,7 +208,7 @@ static void csv_value(rlh_buf *b, const rl_model *m, const void *row, const rlh_
         }
     }
     rlh_buf t = {0};
-    value(&t, m, row, c);
+    value(&t, rs, k, i);
     csv_of_json(b, &t);
 }
 
@@ -239,7 +235,7 @@ void rlh_answer_csv(rlh_buf *b, const rlh_result *res)
                 csv_of_json(b, &t);
                 continue;
             }
-            csv_value(b, rs->m, row, &n->cols[i]);
+            csv_value(b, rs, k, i);
         }
         for (size_t j = 0; j < n->nkids; j++) { /* related rows: their JSON in one field */
             if (n->ncols || j) rlh_add(b, ",", 1);

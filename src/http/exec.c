@@ -6,16 +6,14 @@
 #include "exec.h"
 #include "cast.h"
 
+#include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
-                const char *fmt, ...)
+int rlh_exec_fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
+                  const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -30,7 +28,7 @@ static int fail(rlh_exec_error *err, int status, const char *code, const char *s
 /* What the query API cannot run yet: 501, saying what. */
 static int unsupported(rlh_exec_error *err, const char *what)
 {
-    return fail(err, 501, "RL_EINVAL", NULL, "reflite does not run %s yet.", what);
+    return rlh_exec_fail(err, 501, "RL_EINVAL", NULL, "reflite does not run %s yet.", what);
 }
 
 /* The field name rl_where and rl_order_by take for field number f of m. */
@@ -43,7 +41,19 @@ static const char *field_name(const rl_model *m, int f)
 static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_value *out,
                     rlh_exec_error *err)
 {
+    if (c->cond->col.njson) { /* through a JSON path: text, or JSON text */
+        *out = rl_text(text);
+        return RL_OK;
+    }
     int kind = c->field == RLH_FIELD_PK ? -1 : (int)c->kind;
+    if (kind == RL_KIND_JSON) { /* a document, compared as one */
+        json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+        json_decref(j);
+        if (!j)
+            return rlh_exec_fail(err, 400, "22P02",
+                                 "The value compared with a JSON column is JSON.",
+                                 "invalid input syntax for type json");
+    }
     if (rlh_parse_value(text, kind, out)) return RL_OK;
     const char *type = kind == RL_KIND_REAL      ? "double precision"
                        : kind == RL_KIND_NUMERIC ? "numeric"
@@ -52,8 +62,8 @@ static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_
     char sentence[500];
     snprintf(sentence, sizeof sentence, "%.150s takes %s, and '%.150s' is not one.",
              field_name(m, c->field), rlh_kind_takes(kind), text);
-    return fail(err, 400, "22P02", sentence, "invalid input syntax for type %s: \"%.150s\"", type,
-                text);
+    return rlh_exec_fail(err, 400, "22P02", sentence,
+                         "invalid input syntax for type %s: \"%.150s\"", type, text);
 }
 
 /* The elements of a {a,b,"c d"} list (an (any)/(all) operand), at most max, into out (the
@@ -85,6 +95,14 @@ static int list_of(const char *v, const char **out, size_t max, char **mem)
     return n;
 }
 
+/* rl_where on the column of condition c: through its JSON path when it has one. */
+static int where(rl_query *q, const rl_model *m, const rlh_pcond *c, rl_op op, rl_value v)
+{
+    const rlh_col *col = &c->cond->col;
+    return col->njson ? rlh_where_path(q, field_name(m, c->field), col->json, col->njson, op, v)
+                      : rl_where(q, field_name(m, c->field), op, v);
+}
+
 /* One comparison col op value (or its negation). */
 static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op, const char *v,
                    bool negate, rlh_exec_error *err)
@@ -92,11 +110,10 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
     static const rl_op ops[][2] = {[RLH_OP_EQ] = {RL_EQ, RL_NE}, [RLH_OP_NEQ] = {RL_NE, RL_EQ},
                                    [RLH_OP_GT] = {RL_GT, RL_LE}, [RLH_OP_GTE] = {RL_GE, RL_LT},
                                    [RLH_OP_LT] = {RL_LT, RL_GE}, [RLH_OP_LTE] = {RL_LE, RL_GT}};
-    const char *f = field_name(m, c->field);
     if (op <= RLH_OP_LTE) {
         rl_value val;
         int rc = value_of(m, c, v, &val, err);
-        if (rc == RL_OK) rl_where(q, f, ops[op][negate], val);
+        if (rc == RL_OK) where(q, m, c, ops[op][negate], val);
         return rc;
     }
     if (op == RLH_OP_MATCH || op == RLH_OP_IMATCH) {
@@ -104,26 +121,27 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         regex_t re; /* SQLite runs POSIX's: a pattern it cannot compile is the request's error */
         if (err->posix_regex) {
             if (regcomp(&re, v, flags) != 0)
-                return fail(err, 400, "2201B", NULL, "invalid regular expression: \"%.150s\"", v);
+                return rlh_exec_fail(err, 400, "2201B", NULL,
+                                     "invalid regular expression: \"%.150s\"", v);
             regfree(&re);
         }
         static const rl_op re_ops[2][2] = {{RL_MATCH, RL_NOT_MATCH}, {RL_IMATCH, RL_NOT_IMATCH}};
-        rl_where(q, f, re_ops[op == RLH_OP_IMATCH][negate], rl_text(v));
+        where(q, m, c, re_ops[op == RLH_OP_IMATCH][negate], rl_text(v));
         return RL_OK;
     }
     if (op == RLH_OP_ISDISTINCT) {
         rl_value val;
         int rc = value_of(m, c, v, &val, err);
-        if (rc == RL_OK) rl_where(q, f, negate ? RL_IS_NOT_DISTINCT : RL_IS_DISTINCT, val);
+        if (rc == RL_OK) where(q, m, c, negate ? RL_IS_NOT_DISTINCT : RL_IS_DISTINCT, val);
         return rc;
     }
     if (op == RLH_OP_LIKE || op == RLH_OP_ILIKE) {
         char *pat = rlh_like_pattern(v, op == RLH_OP_LIKE); /* like: a case-sensitive GLOB */
-        if (!pat) return fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
-        rl_where(q, f,
-                 op == RLH_OP_LIKE ? (negate ? RL_NOT_GLOB : RL_GLOB)
-                                   : (negate ? RL_NOT_LIKE : RL_LIKE),
-                 rl_text(pat));
+        if (!pat) return rlh_exec_fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
+        where(q, m, c,
+              op == RLH_OP_LIKE ? (negate ? RL_NOT_GLOB : RL_GLOB)
+                                : (negate ? RL_NOT_LIKE : RL_LIKE),
+              rl_text(pat));
         free(pat);
         return RL_OK;
     }
@@ -134,14 +152,16 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
         [RLH_OP_PLFTS] = RL_PLFTS,     [RLH_OP_PHFTS] = RL_PHFTS,    [RLH_OP_WFTS] = RL_WFTS};
     /* PostgreSQL's own (NOT (...) when negated); a search on SQLite too, through the FTS5
      * table that indexes the column (the query says when there is none) */
+    if (c->cond->col.njson && op >= RLH_OP_FTS)
+        return unsupported(err, "that operator on a JSON path");
     if (op < sizeof pg_ops / sizeof pg_ops[0] && pg_ops[op] &&
         (!err->posix_regex || (op >= RLH_OP_FTS && op <= RLH_OP_WFTS))) {
         rl_op o = pg_ops[op];
         if (negate) rl_none(q);
         if (o >= RL_FTS)
-            rl_where_search(q, f, o, c->cond->lang, v);
+            rl_where_search(q, field_name(m, c->field), o, c->cond->lang, v);
         else
-            rl_where(q, f, o, rl_text(v));
+            where(q, m, c, o, rl_text(v));
         if (negate) rl_end(q);
         return RL_OK;
     }
@@ -165,15 +185,14 @@ static int leaf(rl_query *q, const rl_model *m, const rlh_pcond *c, bool negate,
     const rlh_cond *k = c->cond;
     negate ^= k->negated;
     const char *f = field_name(m, c->field);
-    if (k->col.njson) return unsupported(err, "conditions on JSON paths");
     if (k->quant != RLH_QUANT_NONE) { /* eq(any).{a,b}: a group of comparisons */
         const char *items[64];
         char *mem = NULL;
         int n = list_of(k->value, items, 64, &mem), rc = RL_OK;
         if (n < 0) {
             free(mem);
-            return fail(err, 400, "22P02", "An (any) or (all) operand is a list: {a,b,c}.",
-                        "malformed array literal: \"%.150s\"", k->value);
+            return rlh_exec_fail(err, 400, "22P02", "An (any) or (all) operand is a list: {a,b,c}.",
+                                 "malformed array literal: \"%.150s\"", k->value);
         }
         bool any = (k->quant == RLH_QUANT_ANY) != negate;
         if (any)
@@ -189,29 +208,40 @@ static int leaf(rl_query *q, const rl_model *m, const rlh_pcond *c, bool negate,
     switch (k->op) {
     case RLH_OP_IN: {
         rl_value *vals = calloc(k->nlist ? k->nlist : 1, sizeof *vals);
-        if (!vals) return fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
+        if (!vals) return rlh_exec_fail(err, 500, "RL_ENOMEM", NULL, "Out of memory.");
         int rc = RL_OK;
         for (size_t i = 0; i < k->nlist && rc == RL_OK; i++)
             rc = value_of(m, c, k->list[i], &vals[i], err);
-        if (rc == RL_OK) rl_where_in(q, f, vals, k->nlist, negate);
+        if (rc == RL_OK && !k->col.njson) rl_where_in(q, f, vals, k->nlist, negate);
+        if (rc == RL_OK && k->col.njson) { /* through a JSON path: one equal, or none */
+            negate ? rl_none(q) : rl_any(q);
+            for (size_t i = 0; i < k->nlist; i++)
+                where(q, m, c, RL_EQ, vals[i]);
+            rl_end(q);
+        }
         free(vals);
         return rc;
     }
-    case RLH_OP_IS:
+    case RLH_OP_IS: {
+        /* true or false: a JSON path's text says so in words */
+        rl_value truth = !k->col.njson          ? rl_int(k->is == RLH_IS_TRUE)
+                         : k->is == RLH_IS_TRUE ? rl_text("true")
+                                                : rl_text("false");
         if (k->is == RLH_IS_NULL || k->is == RLH_IS_UNKNOWN || k->is == RLH_IS_NOT_NULL) {
             bool null = (k->is != RLH_IS_NOT_NULL) != negate;
-            rl_where(q, f, null ? RL_IS_NULL : RL_IS_NOT_NULL, rl_null());
+            where(q, m, c, null ? RL_IS_NULL : RL_IS_NOT_NULL, rl_null());
             return RL_OK;
         }
         if (!negate) {
-            rl_where(q, f, RL_EQ, rl_int(k->is == RLH_IS_TRUE));
+            where(q, m, c, RL_EQ, truth);
             return RL_OK;
         }
         rl_any(q); /* IS NOT TRUE: false or NULL */
-        rl_where(q, f, RL_IS_NULL, rl_null());
-        rl_where(q, f, RL_NE, rl_int(k->is == RLH_IS_TRUE));
+        where(q, m, c, RL_IS_NULL, rl_null());
+        where(q, m, c, RL_NE, truth);
         rl_end(q);
         return RL_OK;
+    }
     default:
         return compare(q, m, c, k->op, k->value, negate, err);
     }
@@ -222,8 +252,8 @@ static int tree(rl_query *q, const rl_model *m, const rlh_pwhere *w, bool negate
                 rlh_exec_error *err)
 {
     if (++*count > RLH_MAX_CONDITIONS)
-        return fail(err, 400, "RL_EINVAL", NULL, "A request has at most %d conditions.",
-                    RLH_MAX_CONDITIONS);
+        return rlh_exec_fail(err, 400, "RL_EINVAL", NULL, "A request has at most %d conditions.",
+                             RLH_MAX_CONDITIONS);
     if (w->leaf) return leaf(q, m, &w->cond, negate, err);
     negate ^= w->negated;
     bool any = w->any != negate;
@@ -306,9 +336,11 @@ static int order_query(rl_query *q, const rlh_pnode *n, bool root, rlh_exec_erro
     int rc = RL_OK;
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
         const rlh_porder *o = &n->order[i];
-        if (o->njson) return unsupported(err, "orders on JSON paths");
+        if (o->njson && o->kid >= 0) return unsupported(err, "orders on a related JSON path");
         if (o->kid < 0) {
-            rc = rl_order_by(q, field_name(n->m, o->field), order_of(o));
+            const char *f = field_name(n->m, o->field);
+            rc = o->njson ? rlh_order_path(q, f, o->json, o->njson, order_of(o))
+                          : rl_order_by(q, f, order_of(o));
             continue;
         }
         const rlh_pnode *k = &n->kids[o->kid];
@@ -323,13 +355,11 @@ static int order_query(rl_query *q, const rlh_pnode *n, bool root, rlh_exec_erro
     return rc;
 }
 
-/* Whether n's columns are what a row query gives (no JSON path, no aggregate): else *err. */
+/* Whether n's columns are what a row query gives (no aggregate): else *err. */
 static int plain_columns(const rlh_pnode *n, rlh_exec_error *err)
 {
     for (size_t i = 0; i < n->ncols; i++)
-        if (n->cols[i].njson || n->cols[i].agg != RLH_AGG_NONE)
-            return unsupported(err, n->cols[i].agg != RLH_AGG_NONE ? "aggregates"
-                                                                   : "JSON paths in select=");
+        if (n->cols[i].agg != RLH_AGG_NONE) return unsupported(err, "aggregates");
     return RL_OK;
 }
 
@@ -369,46 +399,6 @@ static int fetch_kids(rl_db *db, const rlh_pnode *n, rlh_rset *rs, rlh_exec_erro
         ks->items = ks->groups->items;
         ks->count = ks->groups->total;
         if ((rc = fetch_kids(db, k, ks, err)) != RL_OK) return rc;
-    }
-    return RL_OK;
-}
-
-rl_value rlh_column_value(const rl_model *m, const void *row, const rlh_pcol *c)
-{
-    return c->field == RLH_FIELD_PK ? rl_int(rlh_row_pk(m, row))
-                                    : rl_row_values(m, (void *)row)[c->field];
-}
-
-/* The casts of rs's columns, tried on every row (and its kids'): the first value its type
- * cannot take is the request's error, as PostgreSQL words it. */
-static int check_casts(const rlh_rset *rs, rlh_exec_error *err)
-{
-    const rlh_pnode *n = rs->node;
-    for (size_t i = 0; i < n->ncols; i++) {
-        const rlh_pcol *c = &n->cols[i];
-        for (size_t k = 0; c->cast && k < rs->count; k++) {
-            rl_value v = rlh_column_value(rs->m, (const char *)rs->items + k * rs->m->size, c);
-            const char *why;
-            if (rlh_cast_write(NULL, &v, c->kind, c->cast_type, &why)) continue;
-            char shown[160];
-            rlh_buf t = {0};
-            rlh_json_value(&t, &v, c->kind);
-            snprintf(shown, sizeof shown, "%.150s", t.data ? t.data : "");
-            rlh_free(&t);
-            if (shown[0] == '"') { /* PostgreSQL shows the text itself, in its own quotes */
-                memmove(shown, shown + 1, strlen(shown));
-                if (*shown && shown[strlen(shown) - 1] == '"') shown[strlen(shown) - 1] = '\0';
-            }
-            return strcmp(why, "22003") == 0
-                       ? fail(err, 400, why, NULL, "value \"%s\" is out of range for type %s",
-                              shown, rlh_cast_name(c->cast_type))
-                       : fail(err, 400, why, NULL, "invalid input syntax for type %s: \"%s\"",
-                              rlh_cast_name(c->cast_type), shown);
-        }
-    }
-    for (size_t j = 0; rs->kids && j < n->nkids; j++) {
-        int rc = check_casts(&rs->kids[j], err);
-        if (rc != RL_OK) return rc;
     }
     return RL_OK;
 }
@@ -475,7 +465,7 @@ static int read_rows(rl_db *db, const rlh_pnode *n, rl_query *q, rlh_result *out
         out->root.count = out->root.rows->count;
         rc = fetch_kids(db, n, &out->root, err);
     }
-    return rc == RL_OK ? check_casts(&out->root, err) : rc;
+    return rc == RL_OK ? rlh_cells_of(&out->root, err) : rc;
 }
 
 int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh_result *out,
@@ -631,7 +621,7 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_valu
                          : in_kept_order(&out->root, n->m, kept);
         }
         if (rc == RL_OK) rc = fetch_kids(db, n, &out->root, err);
-        if (rc == RL_OK) rc = check_casts(&out->root, err);
+        if (rc == RL_OK) rc = rlh_cells_of(&out->root, err);
     } else if (rc == RL_OK) {
         rc = read_rows(db, n, rows, out, err);
     }
@@ -651,10 +641,10 @@ int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error
     /* limit= / offset= on a write: the rows in that range by order= (then the key), found
      * by their keys first, so that the write reaches those rows and no others */
     if (!n->m->has_pk)
-        return fail(err, 400, "RL_EINVAL",
-                    "limit= and offset= on a write need a table with an integer key.",
-                    "%.150s has no integer key to tell its rows apart for a limited write.",
-                    n->m->table);
+        return rlh_exec_fail(
+            err, 400, "RL_EINVAL",
+            "limit= and offset= on a write need a table with an integer key.",
+            "%.150s has no integer key to tell its rows apart for a limited write.", n->m->table);
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
         if (n->order[i].kid >= 0)
             rc = unsupported(err, "limited writes ordered by a related column");
@@ -685,6 +675,7 @@ static void rset_free(rlh_rset *rs)
     rl_groups_free(rs->groups);
     rl_rows_free(rs->rows);
     rl_values_free(rs->values);
+    rlh_cells_free(rs);
 }
 
 void rlh_result_free(rlh_result *r)

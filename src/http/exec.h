@@ -25,6 +25,8 @@ typedef struct rlh_rset {
     rl_rows *rows;         /* the root: its rows */
     rl_values *values;     /* the root of a select= with aggregates: a row per group, its
                               values in the order of the node's columns (items unset) */
+    rl_value *paths;       /* the values of the columns with a JSON path, count * ncols (the
+                              others unset; rlh_cells_of), or NULL */
 } rlh_rset;
 
 typedef struct rlh_result {
@@ -45,6 +47,10 @@ typedef struct rlh_exec_error {
     bool posix_regex; /* set by rlh_exec_read: the engine's regular expressions are POSIX's
                          (SQLite's, regex.c), checked before the statement runs */
 } rlh_exec_error;
+/* The request's error in err (its message by fmt; sentence: reflite's, NULL: the message);
+ * RL_EINVAL. */
+int rlh_exec_fail(rlh_exec_error *err, int status, const char *code, const char *sentence,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* How the root's rows are counted (Prefer: count=...): exact, the planner's estimate, or
  * estimated (exact up to max_rows rows, the estimate beyond, as PostgREST does). */
@@ -80,7 +86,17 @@ int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error
 /* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */
 int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
 
-/* The value of column c of row (a row of m). */
-rl_value rlh_column_value(const rl_model *m, const void *row, const rlh_pcol *c);
+/* cells.c: the value of column i of row k of rs (through its JSON path: rlh_cells_of's); the
+ * values of rs's (and its kids') columns with a JSON path, found in their rows' documents,
+ * and every cast tried (RL_OK, RL_ENOMEM, or RL_EINVAL with the first value its cast refuses
+ * in err), and freed. */
+rl_value rlh_cell(const rlh_rset *rs, size_t k, size_t i);
+int rlh_cells_of(rlh_rset *rs, rlh_exec_error *err);
+void rlh_cells_free(rlh_rset *rs);
+/* rl_where_json and rl_order_by_json through the n steps of a parsed JSON path (the last's
+ * arrow: as text or as JSON). */
+int rlh_where_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n, rl_op op,
+                   rl_value v);
+int rlh_order_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n, rl_order dir);
 
 #endif

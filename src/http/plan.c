@@ -77,9 +77,27 @@ static bool column_of(ctx *c, const rl_model *m, const char *name, int *field, r
 }
 
 /* The condition cond on a column of m, into out (its column found, and its declared type). */
+/* PostgreSQL's error for a JSON path that reads on after ->> (text has no -> operator); true
+ * when the n steps at s are a path. */
+static bool path_ok(ctx *c, const rlh_jstep *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (!s[i].text) continue;
+        char msg[80];
+        snprintf(msg, sizeof msg, "operator does not exist: text -> %s",
+                 s[i + 1].index ? "integer" : "unknown");
+        return fail(c, 404, "42883", msg, NULL,
+                    "No operator matches the given name and argument types. You might need to "
+                    "add explicit type casts.",
+                    "A JSON path reads on after -> only: ->> (the value as text) comes last.");
+    }
+    return true;
+}
+
 static bool cond_of(ctx *c, const rl_model *m, const rlh_cond *cond, rlh_pcond *out)
 {
     out->cond = cond;
+    if (!path_ok(c, cond->col.json, cond->col.njson)) return false;
     if (!column_of(c, m, cond->col.name, &out->field, &out->kind)) return false;
     out->type = rl_models_column_type(c->ms, m, cond->col.name);
     return true;
@@ -147,14 +165,20 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
         col.kind = RL_KIND_INTEGER;
         return push_col(c, cols, &col);
     }
+    if (!path_ok(c, s->col.json, s->col.njson)) return false;
     if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
     if (s->agg == RLH_AGG_COUNT) col.kind = RL_KIND_INTEGER;
     if (s->agg == RLH_AGG_AVG) col.kind = RL_KIND_REAL;
-    /* the member's name: the alias, else the JSON path's last key, else the column (an
-     * aggregate of a column is named after the aggregate, as PostgreSQL names it) */
+    /* through a JSON path: the value as text (->>), or as JSON (->) */
+    if (s->col.njson) col.kind = s->col.json[s->col.njson - 1].text ? RL_KIND_TEXT : RL_KIND_JSON;
+    /* the member's name: the alias, else the JSON path's last key (not an index), else the
+     * column (an aggregate of a column is named after the aggregate, as PostgreSQL names it) */
+    const char *key = NULL;
+    for (size_t i = 0; i < s->col.njson; i++)
+        if (!s->col.json[i].index) key = s->col.json[i].key;
     static const char *const agg_names[] = {"", "sum", "avg", "count", "max", "min"};
     col.name = s->alias                 ? s->alias
-               : s->col.njson           ? s->col.json[s->col.njson - 1].key
+               : key                    ? key
                : s->agg != RLH_AGG_NONE ? agg_names[s->agg]
                                         : s->col.name;
     return push_col(c, cols, &col);
@@ -445,6 +469,7 @@ static bool order_term(ctx *c, rlh_pnode *n, const rlh_order_term *t, rlh_porder
 {
     *o = (rlh_porder){
         .kid = -1, .json = t->col.json, .njson = t->col.njson, .dir = t->dir, .nulls = t->nulls};
+    if (!path_ok(c, t->col.json, t->col.njson)) return false;
     const rl_model *m = n->m;
     if (t->relation) { /* rel(col): a column of a to-one relation embedded in the node */
         const rlh_pnode *kid = kid_named(c, n, t->relation);

@@ -12,6 +12,8 @@ const rl_dialect rli_dialect_sqlite = {
     .name = "sqlite",
     .placeholder = '?',
     .rowid = "_rowid_",
+    .json_path_text = true,
+    .json_equal_fn = "json",
     .false_ = "0",
     .true_ = "1",
     /* IMMEDIATE: the write lock at BEGIN, not at the first write (no deadlock on upgrade) */

@@ -28,8 +28,16 @@ static int token_field(const char *t)
     return hex_digit(t[1]) * 16 + hex_digit(t[2]);
 }
 
-/* The column a field code names, written with its alias when the statement qualifies. */
-static void column_ref(render *r, int code)
+/* The length of the JSON path of a 'C' or 'O' token. */
+static size_t path_len(const char *t)
+{
+    size_t n = 0;
+    for (int i = 4; i < 8; i++)
+        n = n * 16 + (size_t)hex_digit(t[i]);
+    return n;
+}
+
+void rli_r_column_ref(render *r, int code)
 {
     const rls_join *j = r->s->join;
     bool joined = j && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64));
@@ -61,7 +69,7 @@ static void index_match(render *r, int code)
     }
     /* a row without the text is neither found nor not found (NULL), as a NULL document */
     rli_sb_puts(r->b, "(CASE WHEN ");
-    column_ref(r, joined ? code + RLS_JOINED : code);
+    rli_r_column_ref(r, joined ? code + RLS_JOINED : code);
     rli_sb_puts(r->b, " IS NULL THEN NULL ELSE ");
     if (r->qualify) {
         rli_sb_puts(r->b, joined ? "t1" : r->alias);
@@ -100,7 +108,7 @@ void rli_r_column_read(render *r, int code)
     int k = kind_of(r, code);
     const char *open = r->d->read_open[k];
     if (open) rli_sb_puts(r->b, open);
-    column_ref(r, code);
+    rli_r_column_ref(r, code);
     if (open) rli_sb_puts(r->b, r->d->read_close[k]);
 }
 
@@ -130,6 +138,9 @@ static const char *next_token(const char *t)
     case 'c':
     case 'o':
         return t + 4;
+    case 'C': /* 'C' FF op LLLL path, 'O' FF dir LLLL path */
+    case 'O':
+        return t + 8 + path_len(t);
     case 'k':
         return t + 2 + 2 * hex_digit(t[1]);
     case '(':
@@ -147,17 +158,24 @@ static const char *next_token(const char *t)
     }
 }
 
-/* The cast that column code and its operand take for operator op: the dialect's JSON
- * equality cast for (in)equality on a JSON column, else "". */
-static const char *json_equality(const render *r, int code, rl_op op)
+/* Whether column code and its operand are compared as JSON documents under operator op:
+ * (in)equality on a JSON column (the dialect's json_equal_cast or json_equal_fn on both). */
+static bool json_equality(const render *r, int code, rl_op op)
 {
     bool eq = op == RL_EQ || op == RL_NE || op == RL_IS_DISTINCT || op == RL_IS_NOT_DISTINCT;
-    return eq && r->d->json_equal_cast && kind_of(r, code) == RL_KIND_JSON ? r->d->json_equal_cast
-                                                                           : "";
+    return eq && kind_of(r, code) == RL_KIND_JSON;
 }
 
 /* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder. */
+static void comparison_in(render *r, rl_op op, const char *fn);
+
 static void comparison(render *r, rl_op op)
+{
+    comparison_in(r, op, NULL);
+}
+
+/* The comparison, its placeholder the argument of function fn (NULL: none). */
+static void comparison_in(render *r, rl_op op, const char *fn)
 {
     static const char *const cmp[] = {
         [RL_EQ] = " = ",         [RL_NE] = " <> ",        [RL_LT] = " < ",
@@ -195,7 +213,9 @@ static void comparison(render *r, rl_op op)
                       : op == RL_NOT_GLOB        ? r->d->not_glob
                       : op == RL_NOT_LIKE        ? r->d->not_like
                                                  : r->d->like);
+    if (fn) rli_sb_printf(r->b, "%s(", fn);
     param(r);
+    if (fn) rli_sb_puts(r->b, ")");
     if (op == RL_CONTAINS || op == RL_STARTS_WITH || op == RL_ENDS_WITH)
         rli_sb_puts(r->b, " ESCAPE '\\'");
 }
@@ -208,7 +228,7 @@ static void in_list(render *r, const char *t)
         rli_sb_puts(r->b, negate ? r->d->true_ : r->d->false_);
         return;
     }
-    column_ref(r, token_field(t));
+    rli_r_column_ref(r, token_field(t));
     rli_sb_puts(r->b, negate ? " NOT IN (" : " IN (");
     for (unsigned long long i = 0; i < n; i++) {
         if (i) rli_sb_puts(r->b, ", ");
@@ -235,9 +255,9 @@ static void exists(render *r, const char *t)
     for (int i = 0; i < pairs; i++) {
         const char *pair = t + 4 + 4 * i;
         if (i) rli_sb_puts(r->b, " AND ");
-        column_ref(&inner, hex_digit(pair[2]) * 16 + hex_digit(pair[3]));
+        rli_r_column_ref(&inner, hex_digit(pair[2]) * 16 + hex_digit(pair[3]));
         rli_sb_puts(r->b, " = ");
-        column_ref(r, hex_digit(pair[0]) * 16 + hex_digit(pair[1]));
+        rli_r_column_ref(r, hex_digit(pair[0]) * 16 + hex_digit(pair[1]));
     }
     inner.s = &(rls_stmt){.t = sub, .subs = r->s->subs, .nsubs = r->s->nsubs}; /* no join */
     conditions(&inner, t + 5 + 4 * pairs, " AND (", ")");
@@ -272,7 +292,7 @@ static void key_set(render *r, const char *t)
         rli_sb_puts(r->b, "(");
         for (int i = 0; i < n; i++) {
             if (i) rli_sb_puts(r->b, " AND ");
-            column_ref(r, token_field(t + 1 + 2 * i));
+            rli_r_column_ref(r, token_field(t + 1 + 2 * i));
             if (n == 1)
                 rli_sb_puts(r->b, " = k.value");
             else
@@ -283,7 +303,7 @@ static void key_set(render *r, const char *t)
     }
     if (n == 1) {
         int code = token_field(t + 1);
-        column_ref(r, code);
+        rli_r_column_ref(r, code);
         rli_sb_puts(r->b, r->d->key_set_open);
         param(r);
         int k = kind_of(r, code);
@@ -294,7 +314,7 @@ static void key_set(render *r, const char *t)
     rli_sb_puts(r->b, "(");
     for (int i = 0; i < n; i++) {
         if (i) rli_sb_puts(r->b, ", ");
-        column_ref(r, token_field(t + 1 + 2 * i));
+        rli_r_column_ref(r, token_field(t + 1 + 2 * i));
     }
     rli_sb_puts(r->b, ") IN (SELECT ");
     const char *table = NULL, *column;
@@ -331,8 +351,8 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
     int d = 0;
     for (; t && *t && *t != '|' && *t != '}'; t = next_token(t)) {
         char tag = *t;
-        if (tag == 'o') continue; /* ordering: order_by */
-        if (tag == ')') {         /* an empty OR matches nothing, an empty AND everything */
+        if (tag == 'o' || tag == 'O') continue; /* ordering: order_by */
+        if (tag == ')') { /* an empty OR matches nothing, an empty AND everything */
             if (terms[d] == 0) rli_sb_puts(r->b, is_or[d] ? r->d->false_ : r->d->true_);
             rli_sb_puts(r->b, ")");
             d--;
@@ -360,12 +380,24 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
                     rli_sb_puts(r->b, "::regconfig, ");
                 }
             }
-            column_ref(r, token_field(t));
-            if (search >= 8) rli_sb_puts(r->b, ")");
-            const char *cast = json_equality(r, token_field(t), (rl_op)op);
-            rli_sb_puts(r->b, cast);
-            comparison(r, (rl_op)op);
-            rli_sb_puts(r->b, cast);
+            /* JSON documents compared as documents: a cast or a function on both sides */
+            bool doc = json_equality(r, token_field(t), (rl_op)op);
+            const char *cast = doc && r->d->json_equal_cast ? r->d->json_equal_cast : "";
+            const char *fn = doc ? r->d->json_equal_fn : NULL;
+            if (fn) rli_sb_printf(r->b, "%s(", fn);
+            rli_r_column_ref(r, token_field(t));
+            if (search >= 8 || fn) rli_sb_puts(r->b, ")");
+            if (!fn) rli_sb_puts(r->b, cast);
+            comparison_in(r, (rl_op)op, fn);
+            if (!fn) rli_sb_puts(r->b, cast);
+        } else if (tag == 'C') { /* through a JSON path; a JSON value compared as jsonb */
+            rl_op op = (rl_op)(t[3] - 'A');
+            size_t len = path_len(t);
+            rli_r_json_path(r, token_field(t), t + 8, len, false);
+            comparison(r, op);
+            if (r->d->json_equal_cast && t[8 + len - 1] == 'j' &&
+                (op <= RL_GE || op == RL_IS_DISTINCT || op == RL_IS_NOT_DISTINCT))
+                rli_sb_puts(r->b, r->d->json_equal_cast);
         } else if (tag == 'k') {
             key_set(r, t);
         } else if (tag == 'x') {
@@ -382,10 +414,13 @@ static void order_by(render *r)
 {
     bool first = true;
     for (const char *t = r->s->shape; t && *t && *t != '|'; t = next_token(t)) {
-        if (*t != 'o') continue;
+        if (*t != 'o' && *t != 'O') continue;
         rli_sb_puts(r->b, first ? " ORDER BY " : ", ");
         first = false;
-        column_ref(r, token_field(t));
+        if (*t == 'O')
+            rli_r_json_path(r, token_field(t), t + 8, path_len(t), true);
+        else
+            rli_r_column_ref(r, token_field(t));
         rli_sb_puts(r->b, t[3] == 'd' || t[3] == 'F' || t[3] == 'L' ? " DESC" : " ASC");
         if (t[3] != 'a' && t[3] != 'd')
             rli_sb_puts(r->b, t[3] == 'f' || t[3] == 'F' ? " NULLS FIRST" : " NULLS LAST");
@@ -465,7 +500,7 @@ static void item_list(render *r)
         if (i) rli_sb_puts(r->b, ", ");
         if (it->agg >= 0) rli_sb_puts(r->b, agg_fn[it->agg]);
         if (it->field >= 0)
-            column_ref(r, it->field);
+            rli_r_column_ref(r, it->field);
         else
             rli_sb_puts(r->b, "*");
         if (it->agg >= 0) rli_sb_puts(r->b, ")");
@@ -476,7 +511,7 @@ static void group_by(render *r)
 {
     for (size_t i = 0; i < r->s->ngroup; i++) {
         rli_sb_puts(r->b, i ? ", " : " GROUP BY ");
-        column_ref(r, r->s->group[i]);
+        rli_r_column_ref(r, r->s->group[i]);
     }
 }
 
@@ -486,14 +521,14 @@ static void aggregate(render *r)
     const char *const *fn = agg_fn;
     rli_sb_puts(r->b, "SELECT ");
     for (size_t i = 0; i < r->s->ngroup; i++) {
-        column_ref(r, r->s->group[i]);
+        rli_r_column_ref(r, r->s->group[i]);
         rli_sb_puts(r->b, ", ");
     }
     rli_sb_puts(r->b, fn[r->s->agg]);
     if (r->s->agg_field < 0)
         rli_sb_puts(r->b, "*");
     else
-        column_ref(r, r->s->agg_field);
+        rli_r_column_ref(r, r->s->agg_field);
     rli_sb_puts(r->b, ")");
 }
 
@@ -514,9 +549,9 @@ static void from(render *r)
     rli_sb_puts(r->b, " AS t1 ON ");
     for (int i = 0; i < s->join->n; i++) {
         if (i) rli_sb_puts(r->b, " AND ");
-        column_ref(r, s->join->right[i]);
+        rli_r_column_ref(r, s->join->right[i]);
         rli_sb_puts(r->b, " = ");
-        column_ref(r, s->join->left[i]);
+        rli_r_column_ref(r, s->join->left[i]);
     }
 }
 

@@ -16,6 +16,9 @@
  *   'i' FF neg count ';' IN list of count values (neg '1': NOT IN)
  *   '(' kind ... ')'     group: kind 'o' (OR), 'a' (AND) or 'n' (NOT (... OR ...))
  *   'o' FF dir           ORDER BY field FF, dir 'a' or 'd'
+ *   'C' FF op LLLL path  a comparison of the value field FF's JSON document holds at path
+ *   'O' FF dir LLLL path and an ordering by it (LLLL: path's length in 4 hex digits; path:
+ *                        core/jsonpath.c's encoding of its steps)
  *   'k' n FF...          the n fields FF... (n one hex digit) are in a set of keys bound as
  *                        one parameter: one field, a JSON array on SQLite, an array literal on
  *                        PostgreSQL (see rl_dialect.key_set); several, a JSON array of arrays
@@ -166,6 +169,8 @@ typedef struct rl_dialect {
     const char *search[4]; /* RL_FTS..RL_WFTS: "to_tsquery"...; NULL: none */
     const char *explain;   /* what before a SELECT gives its plan as JSON, or NULL */
     bool glob_regex;       /* a GLOB pattern is bound as rli_glob_regex(pattern) */
+    bool json_path_text;   /* a JSON path is one text read by json_extract ('$."a"[0]'), else
+                              the -> and ->> operators on the column as jsonb */
     /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
      * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
     const char *read_open[RLS_KINDS], *read_close[RLS_KINDS];
@@ -175,6 +180,7 @@ typedef struct rl_dialect {
     /* an RL_KIND_JSON column and its operand compared for (in)equality through this cast
      * (PostgreSQL's json has no = of its own: "::jsonb"); NULL: compared as they are */
     const char *json_equal_cast;
+    const char *json_equal_fn; /* or the function that writes a JSON document one way ("json") */
     /* an INSERT through an automatically updatable view gives the columns it leaves out the
      * defaults of the table under the view (PostgreSQL) */
     bool view_takes_table_defaults;

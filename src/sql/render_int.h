@@ -26,6 +26,11 @@ typedef struct render {
     int probe_n;
 } render;
 
+/* The column a field code names, written with its alias when the statement qualifies. */
+void rli_r_column_ref(render *r, int code);
+/* Column code read through the JSON path of len bytes at path (a 'C' or 'O' token's; order:
+ * for ORDER BY) (render_json.c). */
+void rli_r_json_path(render *r, int code, const char *path, size_t len, bool order);
 /* Column code as SELECT and RETURNING read it (the dialect's reading of its kind). */
 void rli_r_column_read(render *r, int code);
 /* The placeholder of column code's value (the dialect's writing of its kind). */

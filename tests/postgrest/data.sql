@@ -34,6 +34,14 @@ INSERT INTO complex_items (id, name, settings) VALUES (1, 'One', '{"foo":{"int":
   (2, 'Two', '{"foo":{"int":1,"bar":"baz"}}');
 INSERT INTO complex_items (id, name, settings, "field-with_sep") VALUES
   (3, 'Three', '{"foo":{"int":1,"bar":"baz"}}', 3);
+INSERT INTO json_table (data) VALUES ('{"foo":{"bar":"baz"},"id":1}'), ('{"id":3}'), ('{"id":0}');
+INSERT INTO json_arr (id, data) VALUES (1, '[1, 2, 3]'), (2, '[4, 5, 6]'),
+  (3, '[[9, 8, 7], [11, 12, 13]]'), (4, '[[[5, 6], 7, 8]]'), (5, '[{"a": "A"}, {"b": "B"}]'),
+  (6, '[{"a": [1,2,3]}, {"b": [4,5]}]'), (7, '{"c": [1,2,3], "d": [4,5]}'),
+  (8, '{"c": [{"d": [4,5,6,7,8]}]}'), (9, '[{"0xy1": [1,{"23-xy-45": [2, {"xy-6": [3]}]}]}]'),
+  (10, '{"!@#$%^&*_a": [{"!@#$%^&*_b": 1}, {"!@#$%^&*_c": [2]}], "!@#$%^&*_d": {"!@#$%^&*_e": 3}}');
+INSERT INTO jsonb_test (id, data) VALUES (1, '{ "a": {"b": 2} }'), (2, '{ "c": [1,2,3] }'),
+  (3, '[{ "d": "test" }]'), (4, '{ "e": 1 }');
 INSERT INTO simple_pk (k, extra) VALUES ('xyyx', 'u'), ('xYYx', 'v');
 INSERT INTO no_pk (a, b) VALUES (NULL, NULL), ('1', '0'), ('2', '0');
 INSERT INTO nullable_integer (a) VALUES (NULL);
@@ -169,7 +177,6 @@ INSERT INTO visits (place_id, start_time, end_time, visit_type) VALUES
 
 -- the rows of the tables that only the ported writing cases touch
 INSERT INTO "withUnique" (uni, extra) VALUES ('nodup', 'blah');
-INSERT INTO json_table (data) VALUES ('{"foo":{"bar":"baz"},"id":1}'), ('{"id":3}'), ('{"id":0}');
 INSERT INTO bitchar_with_length (bit, char) VALUES ('00000', 'aaaaa'), ('11111', 'bbbbb');
 INSERT INTO web_content (id, name, p_web_id) VALUES (5, 'wat', NULL), (0, 'tardis', 5), (1, 'fezz', 0),
   (2, 'foo', 0), (3, 'bar', 0), (4, 'wut', 1);

@@ -1,5 +1,6 @@
 -- PostgREST's spec rows whose literals are PostgreSQL's own: arrays, ranges, text search
--- vectors, oids, sequences, and the tables only PostgreSQL has here (partitions).
+-- vectors, oids, sequences, and the tables only PostgreSQL has here (partitions, a composite
+-- type's, arrays read by their subscripts).
 UPDATE complex_items SET arr_data = '{1}' WHERE id = 1;
 UPDATE complex_items SET arr_data = '{1,2}' WHERE id = 2;
 UPDATE complex_items SET arr_data = '{1,2,3}' WHERE id = 3;
@@ -23,6 +24,9 @@ UPDATE tsearch_to_tsvector SET jsonb_search = jsonb_build_object('text_search', 
 UPDATE tsearch_to_tsvector SET text_search_domain = to_tsvector('simple', text_search);
 UPDATE tsearch_to_tsvector SET text_search_rec_domain = to_tsvector('simple', text_search);
 INSERT INTO oid_test (id, oid_col, oid_array_col) VALUES (1, '12345', '{1,2,3,4,5}'::oid[]);
+INSERT INTO fav_numbers (num, person) VALUES (ROW(0.5, 0.5), 'A'), (ROW(0.6, 0.6), 'B');
+INSERT INTO arrays (id, numbers, numbers_mult) VALUES (0, '{1,2,3}', '{{1,2,3},{4,5,6},{7,8,9}}'),
+  (1, '{11,12,13}', '{{11,12,13},{14,15,16},{17,18,19}}');
 INSERT INTO contract (tournament, time, purchase_price, id, first_name, last_name, birth_date)
 SELECT 'tournament_' || n, tsrange(now()::timestamp, NULL), 10 * n, n, 'first_name_' || n,
        'last_name_' || n, '2018-10-11'

@@ -4,9 +4,9 @@
 -- KEY; arrays, json and jsonb are JSON; uuid, name, enums, tsvector, bit(n) and char(n) are
 -- TEXT; bytea is BLOB; money is NUMERIC).  Left out: what only PostgreSQL has (partitioned
 -- tables, ranges, text search vectors and configurations, domains, oids, materialized views, a
--- view that reads itself); the cases reading them run on PostgreSQL only.  As there, the
--- tables of PostgREST's "private" schema are private_<name>, those of its "public" schema keep
--- their names.
+-- view that reads itself, a composite type (fav_numbers), int[] columns read by their subscripts
+-- (arrays)); the cases reading them run on PostgreSQL only.  As there, the tables of
+-- PostgREST's "private" schema are private_<name>, those of its "public" schema keep their names.
 
 -- projects, clients, tasks, users and their links
 CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -98,6 +98,10 @@ CREATE TABLE complex_items (
   "field-with_sep" INTEGER DEFAULT 1 NOT NULL
 );
 CREATE VIEW has_count_column AS SELECT 1 AS count;
+-- json and jsonb: their operators
+CREATE TABLE json_table (data JSON);
+CREATE TABLE json_arr (id INTEGER PRIMARY KEY, data JSON);
+CREATE TABLE jsonb_test (id INTEGER PRIMARY KEY, data JSON);
 CREATE TABLE menagerie (
   "integer" INTEGER NOT NULL,
   double DOUBLE PRECISION NOT NULL,
@@ -566,7 +570,6 @@ CREATE TABLE empty_table (k VARCHAR NOT NULL, extra VARCHAR NOT NULL);
 CREATE TABLE insertonly (v TEXT NOT NULL);
 CREATE TABLE simple_pk2 (k VARCHAR NOT NULL, extra VARCHAR NOT NULL, PRIMARY KEY (k));
 CREATE TABLE "withUnique" (uni TEXT UNIQUE, extra TEXT);
-CREATE TABLE json_table (data JSON);
 CREATE TABLE tbl_w_json (id INTEGER, data JSON);
 CREATE TABLE channels (id INTEGER PRIMARY KEY, data JSON DEFAULT '{"foo": "bar"}', slug TEXT);
 -- bit(5) and char(5): their text
