@@ -1145,7 +1145,8 @@ int rl_fetch_parents(rl_query *parents, const rl_model *child, const char *key,
  * For each of n parents, agg over field (a numeric field; NULL with RL_AGG_COUNT: rows) of
  * its children matching the query children, in one statement: out[i] (n values) is
  * parent i's.  A parent without children gets count 0 and NULL for the others, like SQL.
- * count is an integer, avg real, sum/min/max the field's type (integer or real).
+ * count is an integer, avg real, sum/min/max the field's type (integer or real; a NUMERIC
+ * field's a whole number as an integer, else real).
  */
 int rl_aggregate_children(rl_query *children, const rl_model *parent, const char *key,
                           const void *parents, size_t n, rl_agg agg, const char *field,

@@ -239,6 +239,18 @@ static void test_aggregates(void **state)
     expect_csv(f, "films", "select=director_id,count()&order=director_id",
                "director_id,count\n1,2\n2,1\n,1");
     expect(f, "films", "select=count(),roles(id)", "501 RL_EINVAL");
+    /* inside an embedded relation: each parent's rows aggregated, one row per parent (a
+     * parent without any counts 0, its sum is null), with the relation's own filters */
+    expect(f, "directors", "select=name,films(count())&order=id",
+           "[{\"name\":\"Varda\",\"films\":[{\"count\":2}]},{\"name\":\"Ozu\",\"films\":[{"
+           "\"count\":1}]}]");
+    expect(f, "directors", "select=name,films(year.sum(),latest:year.max())&order=id",
+           "[{\"name\":\"Varda\",\"films\":[{\"sum\":3947,\"latest\":1985}]},{\"name\":\"Ozu\","
+           "\"films\":[{\"sum\":1953,\"latest\":1953}]}]");
+    expect(f, "directors", "select=name,films(n:count(),year.sum())&films.year=gt.1960&order=id",
+           "[{\"name\":\"Varda\",\"films\":[{\"n\":2,\"sum\":3947}]},{\"name\":\"Ozu\","
+           "\"films\":[{\"n\":0,\"sum\":null}]}]");
+    expect(f, "directors", "select=films(year,count())", "501 RL_EINVAL");
     expect(f, "films", "select=year::int.sum()", "400 RL_EINVAL");
     expect(f, "films", "select=year.sum()::nope", "400 42704");
 }

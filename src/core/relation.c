@@ -390,7 +390,15 @@ static rl_value agg_value(const rl_backend *be, rlb_stmt *st, int col, rl_agg ag
 {
     if (be->column_null(st, col)) return rl_null();
     if (agg == RL_AGG_COUNT) return rl_int(be->column_int64(st, col));
-    if (agg == RL_AGG_AVG || kind == RL_KIND_REAL) return rl_real(be->column_double(st, col));
+    if (kind == RL_KIND_NUMERIC && agg != RL_AGG_AVG) { /* a whole number stays one */
+        size_t len;
+        const char *t = be->column_text(st, col, &len);
+        char *end;
+        long long whole = t ? strtoll(t, &end, 10) : 0;
+        if (t && end != t && !*end) return rl_int(whole);
+    }
+    if (agg == RL_AGG_AVG || kind == RL_KIND_REAL || kind == RL_KIND_NUMERIC)
+        return rl_real(be->column_double(st, col));
     return rl_int(be->column_int64(st, col));
 }
 
@@ -408,7 +416,8 @@ static int agg_field(rl_query *q, rl_agg agg, const char *field, int *code, rl_k
     int fi = rli_model_field_index(q->mi, field);
     if (fi < 0) return rli_q_unknown_field(q, field);
     *kind = rli_field_kind(&q->mi->model->fields[fi]);
-    if (*kind != RL_KIND_INTEGER && *kind != RL_KIND_REAL && *kind != RL_KIND_BOOLEAN)
+    if (*kind != RL_KIND_INTEGER && *kind != RL_KIND_REAL && *kind != RL_KIND_BOOLEAN &&
+        *kind != RL_KIND_NUMERIC)
         return rli_q_fail(q, RL_EINVAL, "query on %s: %s is not a number to aggregate.",
                           q->mi->table, field);
     *code = fi;

@@ -44,6 +44,11 @@ static void value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
  * own offset and limit. */
 static void slice(const rlh_rset *ks, size_t k, size_t *from, size_t *n)
 {
+    if (ks->one_each) { /* a row of aggregates per parent */
+        *from = k;
+        *n = 1;
+        return;
+    }
     const rlh_pnode *kn = ks->node;
     size_t size = ks->groups->size[k];
     size_t skip = kn->offset > 0 ? (size_t)kn->offset : 0;
@@ -73,7 +78,7 @@ static void group_value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
 static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool strip, bool *first)
 {
     const rlh_pnode *n = rs->node;
-    const void *row = has_row && !rs->values ? row_at(rs, k) : NULL;
+    bool row = has_row && !rs->values; /* a row of rs (else a group's values, or none) */
     for (size_t i = 0; i < n->ncols; i++) {
         const rlh_pcol *c = &n->cols[i];
         bool null = rs->values ? rs->values->values[k * rs->values->cols + i].type == RL_V_NULL

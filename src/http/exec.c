@@ -26,13 +26,13 @@ int rlh_exec_fail(rlh_exec_error *err, int status, const char *code, const char 
 }
 
 /* What the query API cannot run yet: 501, saying what. */
-static int unsupported(rlh_exec_error *err, const char *what)
+int rlh_exec_unsupported(rlh_exec_error *err, const char *what)
 {
     return rlh_exec_fail(err, 501, "RL_EINVAL", NULL, "reflite does not run %s yet.", what);
 }
 
 /* The field name rl_where and rl_order_by take for field number f of m. */
-static const char *field_name(const rl_model *m, int f)
+const char *rlh_exec_field(const rl_model *m, int f)
 {
     return f == RLH_FIELD_PK ? rlh_pk_name(m) : m->fields[f].name;
 }
@@ -61,7 +61,7 @@ static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_
                                                  : rlh_integer_type(c->type);
     char sentence[500];
     snprintf(sentence, sizeof sentence, "%.150s takes %s, and '%.150s' is not one.",
-             field_name(m, c->field), rlh_kind_takes(kind), text);
+             rlh_exec_field(m, c->field), rlh_kind_takes(kind), text);
     return rlh_exec_fail(err, 400, "22P02", sentence,
                          "invalid input syntax for type %s: \"%.150s\"", type, text);
 }
@@ -99,8 +99,8 @@ static int list_of(const char *v, const char **out, size_t max, char **mem)
 static int where(rl_query *q, const rl_model *m, const rlh_pcond *c, rl_op op, rl_value v)
 {
     const rlh_col *col = &c->cond->col;
-    return col->njson ? rlh_where_path(q, field_name(m, c->field), col->json, col->njson, op, v)
-                      : rl_where(q, field_name(m, c->field), op, v);
+    return col->njson ? rlh_where_path(q, rlh_exec_field(m, c->field), col->json, col->njson, op, v)
+                      : rl_where(q, rlh_exec_field(m, c->field), op, v);
 }
 
 /* One comparison col op value (or its negation). */
@@ -153,13 +153,13 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
     /* PostgreSQL's own (NOT (...) when negated); a search on SQLite too, through the FTS5
      * table that indexes the column (the query says when there is none) */
     if (c->cond->col.njson && op >= RLH_OP_FTS)
-        return unsupported(err, "that operator on a JSON path");
+        return rlh_exec_unsupported(err, "that operator on a JSON path");
     if (op < sizeof pg_ops / sizeof pg_ops[0] && pg_ops[op] &&
         (!err->posix_regex || (op >= RLH_OP_FTS && op <= RLH_OP_WFTS))) {
         rl_op o = pg_ops[op];
         if (negate) rl_none(q);
         if (o >= RL_FTS)
-            rl_where_search(q, field_name(m, c->field), o, c->cond->lang, v);
+            rl_where_search(q, rlh_exec_field(m, c->field), o, c->cond->lang, v);
         else
             where(q, m, c, o, rl_text(v));
         if (negate) rl_end(q);
@@ -175,7 +175,7 @@ static int compare(rl_query *q, const rl_model *m, const rlh_pcond *c, rlh_op op
     snprintf(what, sizeof what, "the %s operator%s",
              op < sizeof names / sizeof names[0] && names[op] ? names[op] : "?",
              op >= RLH_OP_CS ? " on SQLite (PostgreSQL has it)" : "");
-    return unsupported(err, what);
+    return rlh_exec_unsupported(err, what);
 }
 
 /* A condition of the plan, negated or not. */
@@ -184,7 +184,7 @@ static int leaf(rl_query *q, const rl_model *m, const rlh_pcond *c, bool negate,
 {
     const rlh_cond *k = c->cond;
     negate ^= k->negated;
-    const char *f = field_name(m, c->field);
+    const char *f = rlh_exec_field(m, c->field);
     if (k->quant != RLH_QUANT_NONE) { /* eq(any).{a,b}: a group of comparisons */
         const char *items[64];
         char *mem = NULL;
@@ -312,10 +312,10 @@ static int inner(rl_db *db, rl_query *q, const rlh_pnode *k, rlh_exec_error *err
         }
     }
     rl_query_free(sub);
-    return unsupported(err, "!inner through a key of several columns");
+    return rlh_exec_unsupported(err, "!inner through a key of several columns");
 }
 
-static rl_order order_of(const rlh_porder *o)
+rl_order rlh_exec_order(const rlh_porder *o)
 {
     bool desc = o->dir == RLH_DIR_DESC;
     switch (o->nulls) {
@@ -336,21 +336,22 @@ static int order_query(rl_query *q, const rlh_pnode *n, bool root, rlh_exec_erro
     int rc = RL_OK;
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
         const rlh_porder *o = &n->order[i];
-        if (o->njson && o->kid >= 0) return unsupported(err, "orders on a related JSON path");
+        if (o->njson && o->kid >= 0)
+            return rlh_exec_unsupported(err, "orders on a related JSON path");
         if (o->kid < 0) {
-            const char *f = field_name(n->m, o->field);
-            rc = o->njson ? rlh_order_path(q, f, o->json, o->njson, order_of(o))
-                          : rl_order_by(q, f, order_of(o));
+            const char *f = rlh_exec_field(n->m, o->field);
+            rc = o->njson ? rlh_order_path(q, f, o->json, o->njson, rlh_exec_order(o))
+                          : rl_order_by(q, f, rlh_exec_order(o));
             continue;
         }
         const rlh_pnode *k = &n->kids[o->kid];
         if (!root || (joined && strcmp(k->way.key, n->kids[0].way.key) != 0))
-            return unsupported(err, "orders by a related column below the request's rows");
+            return rlh_exec_unsupported(err, "orders by a related column below the request's rows");
         if (!joined) rc = rl_join(q, k->m, k->way.key);
         joined = true;
         char name[RLH_KEY_NAME + 200];
-        snprintf(name, sizeof name, "%s.%s", k->way.key, field_name(k->m, o->field));
-        if (rc == RL_OK) rc = rl_order_by(q, name, order_of(o));
+        snprintf(name, sizeof name, "%s.%s", k->way.key, rlh_exec_field(k->m, o->field));
+        if (rc == RL_OK) rc = rl_order_by(q, name, rlh_exec_order(o));
     }
     return rc;
 }
@@ -359,7 +360,7 @@ static int order_query(rl_query *q, const rlh_pnode *n, bool root, rlh_exec_erro
 static int plain_columns(const rlh_pnode *n, rlh_exec_error *err)
 {
     for (size_t i = 0; i < n->ncols; i++)
-        if (n->cols[i].agg != RLH_AGG_NONE) return unsupported(err, "aggregates");
+        if (n->cols[i].agg != RLH_AGG_NONE) return rlh_exec_unsupported(err, "aggregates");
     return RL_OK;
 }
 
@@ -385,6 +386,11 @@ static int fetch_kids(rl_db *db, const rlh_pnode *n, rlh_rset *rs, rlh_exec_erro
         const rlh_pnode *k = &n->kids[i];
         rlh_rset *ks = &rs->kids[i];
         *ks = (rlh_rset){.node = k, .m = k->m};
+        if (k->grouped) { /* aggregates of each parent's rows */
+            int rc = rlh_exec_kid_groups(db, n, rs, ks, err);
+            if (rc != RL_OK) return rc;
+            continue;
+        }
         rl_query *q;
         int rc = node_query(db, k, false, &q, err);
         const char *key = k->way.key[0] ? k->way.key : NULL;
@@ -401,40 +407,6 @@ static int fetch_kids(rl_db *db, const rlh_pnode *n, rlh_rset *rs, rlh_exec_erro
         if ((rc = fetch_kids(db, k, ks, err)) != RL_OK) return rc;
     }
     return RL_OK;
-}
-
-/* A root whose select= has aggregates: a row per group of its other columns, as values. */
-static int read_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err)
-{
-    if (n->nkids) return unsupported(err, "aggregates beside embedded relations");
-    rl_query *q = rl_select(db, n->m);
-    if (!q) return RL_ENOMEM;
-    static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
-                                  [RLH_AGG_AVG] = RL_AGG_AVG,
-                                  [RLH_AGG_COUNT] = RL_AGG_COUNT,
-                                  [RLH_AGG_MAX] = RL_AGG_MAX,
-                                  [RLH_AGG_MIN] = RL_AGG_MIN};
-    int rc = rlh_exec_where(q, n, err);
-    for (size_t i = 0; i < n->ncols && rc == RL_OK; i++) {
-        const rlh_pcol *c = &n->cols[i];
-        const char *f = c->field == RLH_FIELD_COUNT ? NULL : field_name(n->m, c->field);
-        if (c->njson)
-            rc = unsupported(err, "JSON paths in select=");
-        else if (c->agg != RLH_AGG_NONE)
-            rc = rl_select_agg(q, aggs[c->agg], f);
-        else if ((rc = rl_select_field(q, f)) == RL_OK)
-            rc = rl_group_by(q, f);
-    }
-    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
-        rc = n->order[i].kid >= 0 || n->order[i].njson
-                 ? unsupported(err, "orders on related columns or JSON paths with aggregates")
-                 : rl_order_by(q, field_name(n->m, n->order[i].field), order_of(&n->order[i]));
-    if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
-    if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
-    if (rc == RL_OK) rc = rl_fetch_values(q, &out->root.values);
-    rl_query_free(q);
-    if (rc == RL_OK) out->root.count = out->root.values->rows;
-    return rc;
 }
 
 int rlh_count_estimated(rl_db *db, rl_query *q, int64_t max, int64_t *n, bool *estimated)
@@ -468,6 +440,30 @@ static int read_rows(rl_db *db, const rlh_pnode *n, rl_query *q, rlh_result *out
     return rc == RL_OK ? rlh_cells_of(&out->root, err) : rc;
 }
 
+/* The key n's rows are read by alone (*pk): its only condition is the integer key's pk=eq.N,
+ * ordered by nothing else, with no offset, no !inner, not counted, not grouped. */
+static bool by_key_alone(const rlh_pnode *n, const rlh_exec_count *count, int64_t *pk)
+{
+    const rlh_pwhere *w = &n->where;
+    if (n->grouped || n->offset > 0 || n->limit == 0 || !n->m->has_pk || w->negated ||
+        w->nkids != 1 || !w->kids[0].leaf || (count && count->how != RLH_COUNT_NONE))
+        return false;
+    const rlh_pcond *c = &w->kids[0].cond;
+    const rlh_cond *k = c->cond;
+    if (c->field != RLH_FIELD_PK || k->op != RLH_OP_EQ || k->negated || k->col.njson ||
+        k->quant != RLH_QUANT_NONE)
+        return false;
+    for (size_t i = 0; i < n->norder; i++)
+        if (n->order[i].kid >= 0 || n->order[i].field != RLH_FIELD_PK || n->order[i].njson)
+            return false;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i].join == RLH_JOIN_INNER) return false;
+    rl_value v;
+    if (!rlh_parse_value(k->value, -1, &v) || v.type != RL_V_INT) return false;
+    *pk = v.u.i;
+    return true;
+}
+
 int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh_result *out,
                   rlh_exec_error *err)
 {
@@ -475,9 +471,20 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
     err->e = (rlh_perror){0}; /* a refusal of the query builder's is the database's error */
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
-    if (n->grouped) return read_groups(db, n, out, err);
+    if (n->grouped) return rlh_exec_groups(db, n, out, err);
+    int64_t pk;
+    int rc;
+    if (by_key_alone(n, count, &pk)) { /* one row by its key: no query to build */
+        if (!(out->root.own_row = calloc(1, n->m->size))) return RL_ENOMEM;
+        rc = rl_get(db, n->m, pk, out->root.own_row);
+        out->root.items = rc == RL_OK ? out->root.own_row : NULL;
+        out->root.count = rc == RL_OK;
+        if (rc == RL_ENOTFOUND) rc = RL_OK;
+        if (rc == RL_OK) rc = fetch_kids(db, n, &out->root, err);
+        return rc == RL_OK ? rlh_cells_of(&out->root, err) : rc;
+    }
     rl_query *q;
-    int rc = node_query(db, n, true, &q, err);
+    rc = node_query(db, n, true, &q, err);
     if (rc == RL_OK && count && count->how != RLH_COUNT_NONE) rc = count_rows(db, q, count, out);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
     if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
@@ -606,7 +613,7 @@ int rlh_exec_read_of(rl_db *db, const rlh_plan *p, rl_query *rows, const rl_valu
     *out = (rlh_result){.root = {.node = n, .m = n->m}, .total = -1};
     err->e = (rlh_perror){0}; /* a refusal of the query builder's is the database's error */
     err->posix_regex = strcmp(rl_db_engine(db), "sqlite") == 0;
-    int rc = n->grouped ? unsupported(err, "aggregates in the answer of a write")
+    int rc = n->grouped ? rlh_exec_unsupported(err, "aggregates in the answer of a write")
                         : plain_columns(n, err);
     for (size_t i = 0; i < n->nkids && rc == RL_OK; i++)
         if (n->kids[i].join == RLH_JOIN_INNER) rc = inner(db, rows, &n->kids[i], err);
@@ -647,7 +654,7 @@ int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error
             "%.150s has no integer key to tell its rows apart for a limited write.", n->m->table);
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
         if (n->order[i].kid >= 0)
-            rc = unsupported(err, "limited writes ordered by a related column");
+            rc = rlh_exec_unsupported(err, "limited writes ordered by a related column");
     if (rc == RL_OK) rc = order_query(q, n, false, err);
     if (rc == RL_OK) rc = rl_order_by(q, rlh_pk_name(n->m), RL_ASC);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
@@ -676,6 +683,8 @@ static void rset_free(rlh_rset *rs)
     rl_rows_free(rs->rows);
     rl_values_free(rs->values);
     rlh_cells_free(rs);
+    if (rs->own_row && rs->items) rl_row_free(rs->m, rs->own_row);
+    free(rs->own_row);
 }
 
 void rlh_result_free(rlh_result *r)

@@ -26,7 +26,10 @@ typedef struct rlh_rset {
     rl_values *values;     /* the root of a select= with aggregates: a row per group, its
                               values in the order of the node's columns (items unset) */
     rl_value *paths;       /* the values of the columns with a JSON path, count * ncols (the
-                              others unset; rlh_cells_of), or NULL */
+                              others unset; rlh_cells_of), or NULL; with one_each, every
+                              column's (a kid of aggregates: rlh_exec_kid_groups) */
+    bool one_each;         /* a kid whose row p is the parent p's, no groups */
+    void *own_row;         /* the root's one row read by its key (items), or NULL */
 } rlh_rset;
 
 typedef struct rlh_result {
@@ -86,6 +89,16 @@ int rlh_exec_target(rl_db *db, const rlh_plan *p, rl_query **out, rlh_exec_error
 /* The conditions of node n on q (the root's, or a kid's own): RL_OK, RL_EINVAL with *err. */
 int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
 
+/* exec.c, for the stages beside it: 501 for what the query API cannot run yet (saying what),
+ * the field name of field f of m (the pk's too), and the order a plan's term asks. */
+int rlh_exec_unsupported(rlh_exec_error *err, const char *what);
+const char *rlh_exec_field(const rl_model *m, int f);
+rl_order rlh_exec_order(const rlh_porder *o);
+/* aggregate.c: a root with aggregates, a row per group of its other columns (out's root
+ * values); and kid ks of n (aggregates only) for the rows of rs: a row per parent. */
+int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err);
+int rlh_exec_kid_groups(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_rset *ks,
+                        rlh_exec_error *err);
 /* cells.c: the value of column i of row k of rs (through its JSON path: rlh_cells_of's); the
  * values of rs's (and its kids') columns with a JSON path, found in their rows' documents,
  * and every cast tried (RL_OK, RL_ENOMEM, or RL_EINVAL with the first value its cast refuses

@@ -120,7 +120,8 @@ static rlh_req *request_value_of(rl_request *r, const rl_model *m, const char *i
         hs.n = k;
         hs.h[hs.n++] = (rlh_header){"Accept", query ? "application/json" : format};
     }
-    rlh_parse_in in = {.method = rl_request_method(r),
+    rlh_parse_in in = {.blocks = rlh_request_blocks(r),
+                       .method = rl_request_method(r),
                        .relation = m->table,
                        .query = qs.data ? qs.data : "",
                        .query_len = qs.len,
@@ -128,8 +129,10 @@ static rlh_req *request_value_of(rl_request *r, const rl_model *m, const char *i
                        .nheaders = hs.n};
     rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
     rlh_free(&qs);
-    for (size_t i = 0; req && !req->error && i < req->nselect; i++)
-        if (req->select[i].agg != RLH_AGG_NONE) by_key = false; /* groups have no key */
+    for (size_t i = 0; req && !req->error && i < req->nselect; i++) /* groups have no key */
+        if (req->select[i].agg != RLH_AGG_NONE ||
+            (req->select[i].col.name && !strcmp(req->select[i].col.name, "count")))
+            by_key = false;
     if (req && !req->error && (id || by_key) &&
         !rlh_req_add_key(req, rlh_pk_name(m), id, by_key)) { /* the key of /table/ID */
         rlh_req_free(req);
@@ -150,7 +153,8 @@ rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m)
 
 static rlh_plan *request_plan(rl_request *r, const rlh_req *req)
 {
-    rlh_plan_opts o = {.schema = rlh_schema_name(r),
+    rlh_plan_opts o = {.blocks = rlh_request_blocks(r),
+                       .schema = rlh_schema_name(r),
                        .aggregates = rlh_aggregates(r),
                        .max_embeds = 16,
                        .max_depth = 6};
@@ -189,13 +193,89 @@ rlh_plan *rlh_query_planned(rl_request *r, const rl_model *m, const char *id, bo
     return rlh_parsed_planned(r, req);
 }
 
+/* ---- the plans of plain reads by key, kept --------------------------------------------------- */
+
+/* GET and HEAD of /{table}/{id} with nothing else asked (no query string, no header the parse
+ * stage reads but an Accept of JSON) have one plan per table whatever the id: the last few
+ * are kept on the connection (its models' until they are read again), the key's value set to
+ * the next request's id. */
+enum { RLH_KEYED = 4 };
+typedef struct rlh_keyed {
+    struct {
+        const rl_model *m;
+        bool head;
+        rlh_req *req;
+        rlh_plan *p;
+    } kept[RLH_KEYED];
+    size_t next; /* the one replaced next */
+} rlh_keyed;
+
+void rlh_keyed_forget(rlh_slot *slot)
+{
+    rlh_keyed *k = slot->keyed;
+    for (size_t i = 0; k && i < RLH_KEYED; i++) {
+        rlh_plan_free(k->kept[i].p);
+        rlh_req_free(k->kept[i].req);
+    }
+    free(k);
+    slot->keyed = NULL;
+}
+
+/* Whether r asks nothing of the parse stage beside its path: no argument, no header it reads
+ * but an Accept that JSON answers. */
+static bool plain(rl_request *r)
+{
+    if (r->nargs) return false;
+    headers hs = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_header, &hs);
+    for (size_t i = 0; i < hs.n; i++)
+        if (strcmp(hs.h[i].name, "Accept") != 0 ||
+            (strcmp(hs.h[i].value, "*/*") != 0 && strcmp(hs.h[i].value, "application/json") != 0))
+            return false;
+    return true;
+}
+
+/* A plain read by key on m: its kept plan, the key's value now id (NULL: none kept). */
+static rlh_plan *keyed_plan(rl_request *r, const rl_model *m, const char *id)
+{
+    rlh_keyed *k = r->slot->keyed;
+    bool head = strcmp(rl_request_method(r), "HEAD") == 0;
+    for (size_t i = 0; k && i < RLH_KEYED; i++) {
+        if (k->kept[i].m != m || k->kept[i].head != head) continue;
+        rlh_req_set_key(k->kept[i].req, id);
+        return k->kept[i].p;
+    }
+    return NULL;
+}
+
+/* Keep the plan p of a plain read by key on m (and its request value); false when it is not
+ * kept (out of memory: the caller frees it). */
+static bool keep_plan(rl_request *r, const rl_model *m, rlh_req *req, rlh_plan *p)
+{
+    rlh_keyed *k = r->slot->keyed;
+    if (!k && !(k = r->slot->keyed = calloc(1, sizeof *k))) return false;
+    size_t i = k->next++ % RLH_KEYED;
+    rlh_plan_free(k->kept[i].p);
+    rlh_req_free(k->kept[i].req);
+    k->kept[i].m = m;
+    k->kept[i].head = strcmp(rl_request_method(r), "HEAD") == 0;
+    k->kept[i].req = req;
+    k->kept[i].p = p;
+    return true;
+}
+
 int rlh_get(rl_request *r, const rl_model *m, const char *id)
 {
     rl_value key;
     if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
+    rl_db *db = rl_request_db(r);
+    bool keyed = id && db && r->slot && plain(r);
+    rlh_plan *kept = keyed ? keyed_plan(r, m, id) : NULL;
+    if (kept) return answer(r, m, id, kept, db);
     rlh_req *req;
     rlh_plan *p = rlh_request_planned(r, m, id, m->has_pk && !rl_request_query(r, "order"), &req);
-    int rc = p ? answer(r, m, id, p, rl_request_db(r)) : 0;
+    int rc = p ? answer(r, m, id, p, db) : 0;
+    if (p && keyed && keep_plan(r, m, req, p)) return rc;
     rlh_plan_free(p);
     rlh_req_free(req);
     return rc;

@@ -80,9 +80,12 @@ typedef struct rlh_slot {
     unsigned generation;      /* the pool's generation when models were read */
     struct timespec verified; /* when version was last compared (CLOCK_MONOTONIC) */
     bool busy;
-    struct timespec since; /* when it was taken (CLOCK_MONOTONIC) */
-    bool stopped;          /* the watchdog stopped its statement */
+    struct timespec since;   /* when it was taken (CLOCK_MONOTONIC) */
+    bool stopped;            /* the watchdog stopped its statement */
+    struct rlh_keyed *keyed; /* plans of GET /{table}/{id} kept on this connection (get.c) */
 } rlh_slot;
+/* Forget the plans a slot keeps (its models are read again, or it closes). */
+void rlh_keyed_forget(rlh_slot *slot);
 
 typedef struct rlh_pool {
     bool opened; /* rlh_pool_open ran: there is something to close */
@@ -179,6 +182,10 @@ bool rlh_read_only(const rl_request *r);
  * it, run beside other writes; the server gives it back when the request is answered. */
 void rlh_turn_take(rl_request *r);
 void rlh_turn_give(rl_request *r);
+/* The server's memory kept for request values and plans (blocks.c, parse.h). */
+struct rlh_blocks *rlh_request_blocks(const rl_request *r);
+struct rlh_blocks *rlh_blocks_new(void);
+void rlh_blocks_free(struct rlh_blocks *b);
 /* Whether the server takes aggregates in select=. */
 bool rlh_aggregates(const rl_request *r);
 /* The name the API gives its schema (rl_server_options.schema). */

@@ -383,11 +383,13 @@ int rlh_post(rl_request *r, const rl_model *m)
              .conflict = conflict,
              .keep = (rep && !as_written) || headers_only};
     rlh_buf out = {0};
-    rlh_turn_take(r);
     /* one flat object, written as it is and not read back: its INSERT is a transaction of its
-     * own, without a BEGIN and a COMMIT around it */
+     * own, without a BEGIN and a COMMIT around it, which holds the engine's write lock for that
+     * statement only: it waits for the lock in the engine (SQLite's busy handler), not for the
+     * server's turn, which orders the writes that hold the lock across statements */
     bool alone = !many && !nests(m, j) && !c.merge && !c.ignore && !c.keep && !rep &&
                  req->prefer.tx != RLH_TX_ROLLBACK;
+    if (!alone) rlh_turn_take(r);
     bool ok = alone || rl_begin(c.db) == RL_OK;
     if (!ok) rlh_fail_db(&f, r, c.db, -1, NULL, NULL, NULL);
     rlh_add(&out, "[", 1);
@@ -420,6 +422,7 @@ int rlh_post(rl_request *r, const rl_model *m)
     }
     int rc = ok ? rlh_write_created(r, &w) : 0;
     if (!ok && rl_txn_depth(c.db) > 0) rl_rollback(c.db);
+    if (!ok) rlh_turn_give(r);
     if (!ok) rc = rlh_answer_fault(r, &f);
     for (size_t i = 0; !m->has_pk && i < c.nrows; i++)
         rl_row_free(m, c.rows + i * m->size);

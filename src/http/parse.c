@@ -18,7 +18,8 @@
 typedef struct owned {
     rlh_req req; /* first: a request value is its owner */
     rlh_arena arena;
-    max_align_t first[RLH_ARENA_FIRST]; /* the arena's first block */
+    rlh_blocks *blocks;   /* where it goes back */
+    max_align_t first[1]; /* the arena's first block: the rest of the RLH_BLOCK bytes */
 } owned;
 
 bool rlh_parse_fail(rlh_req *r, rlh_arena *a, int status, const char *code, const char *message,
@@ -109,10 +110,11 @@ static bool parse_all(const rlh_parse_in *in, rlh_req *r, rlh_arena *a, bool *oo
 
 rlh_req *rlh_parse(const rlh_parse_in *in)
 {
-    owned *o = malloc(sizeof *o); /* the first block is zeroed as it is handed out */
+    owned *o = rlh_block_take(in ? in->blocks : NULL); /* zeroed as it is handed out */
     if (!o) return NULL;
     memset(o, 0, offsetof(owned, first));
-    rlh_arena_start(&o->arena, o->first, sizeof o->first);
+    o->blocks = in ? in->blocks : NULL;
+    rlh_arena_start(&o->arena, o->first, RLH_BLOCK - offsetof(owned, first));
     rlh_req *r = &o->req;
     rlh_arena *a = &o->arena;
     bool oom = false;
@@ -169,10 +171,15 @@ bool rlh_req_add_key(rlh_req *r, const char *column, const char *value, bool ord
     return true;
 }
 
+void rlh_req_set_key(rlh_req *r, const char *value)
+{
+    if (r->nfilters) ((rlh_filter *)r->filters)[r->nfilters - 1].cond.value = value; /* its own */
+}
+
 void rlh_req_free(rlh_req *r)
 {
     if (!r) return;
     owned *o = (owned *)r;
     rlh_arena_free(&o->arena);
-    free(o);
+    rlh_block_give(o->blocks, o);
 }

@@ -34,7 +34,14 @@ typedef struct rlh_header {
     const char *name, *value; /* a header may appear several times, in order */
 } rlh_header;
 
+/* Blocks of memory kept from one request to the next (blocks.c): where a request value and
+ * a plan take their first block; NULL: malloc. */
+typedef struct rlh_blocks rlh_blocks;
+rlh_blocks *rlh_blocks_new(void);
+void rlh_blocks_free(rlh_blocks *b);
+
 typedef struct rlh_parse_in {
+    rlh_blocks *blocks;   /* where the value's memory comes from (NULL: malloc) */
     const char *method;   /* "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" */
     const char *relation; /* the path's relation, NULL for the API's root */
     const char *query;    /* the raw query string, without '?' (NULL: none) */
@@ -319,6 +326,9 @@ rlh_req *rlh_parse(const rlh_parse_in *in);
  * ordered, order=column: what a path /table/KEY and reflite's order by key say, without
  * writing them as text to read them again.  False when out of memory. */
 bool rlh_req_add_key(rlh_req *r, const char *column, const char *value, bool ordered);
+/* The value of the key rlh_req_add_key gave r, now value (a read of /table/ID whose value
+ * and plan are kept for the next id): the caller keeps value alive while r is used. */
+void rlh_req_set_key(rlh_req *r, const char *value);
 void rlh_req_free(rlh_req *r);
 
 #endif

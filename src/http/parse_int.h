@@ -26,9 +26,12 @@ typedef struct rlh_arena {
     rlh_ablock *first; /* the block its owner keeps (rlh_arena_start), never freed here */
 } rlh_arena;
 
-/* The bytes an owner keeps for its arena's first block, beside itself: one allocation where
- * a small request needs no other (RLH_ARENA_FIRST of them, as max_align_t). */
-enum { RLH_ARENA_FIRST = 8192 / sizeof(max_align_t) };
+/* The block an owner keeps its arena's first block in, beside itself: one allocation where a
+ * small request needs no other (RLH_BLOCK bytes, from an rlh_blocks, blocks.c). */
+enum { RLH_BLOCK = 9216 };
+/* A block of RLH_BLOCK bytes (b NULL: from malloc), or NULL when out of memory; and back. */
+void *rlh_block_take(rlh_blocks *b);
+void rlh_block_give(rlh_blocks *b, void *block);
 /* Start a (with its head and first unset) on the block of len bytes at mem, which the caller
  * owns and frees after rlh_arena_free. */
 void rlh_arena_start(rlh_arena *a, void *mem, size_t len);

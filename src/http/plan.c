@@ -76,7 +76,6 @@ static bool column_of(ctx *c, const rl_model *m, const char *name, int *field, r
     return fail(c, 400, "42703", msg, NULL, NULL, sentence);
 }
 
-/* The condition cond on a column of m, into out (its column found, and its declared type). */
 /* PostgreSQL's error for a JSON path that reads on after ->> (text has no -> operator); true
  * when the n steps at s are a path. */
 static bool path_ok(ctx *c, const rlh_jstep *s, size_t n)
@@ -94,6 +93,7 @@ static bool path_ok(ctx *c, const rlh_jstep *s, size_t n)
     return true;
 }
 
+/* The condition cond on a column of m, into out (its column found, and its declared type). */
 static bool cond_of(ctx *c, const rl_model *m, const rlh_cond *cond, rlh_pcond *out)
 {
     out->cond = cond;
@@ -166,6 +166,19 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
         return push_col(c, cols, &col);
     }
     if (!path_ok(c, s->col.json, s->col.njson)) return false;
+    if (s->agg == RLH_AGG_NONE && !s->col.njson && !strcmp(s->col.name, "count") && !s->cast &&
+        !rlh_field(n->m, "count") && !(n->m->has_pk && !strcmp(rlh_pk_name(n->m), "count"))) {
+        /* PostgREST's older spelling of count(), where no column is called so */
+        if (!c->o->aggregates)
+            return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
+                        "Aggregates in select= are turned off on this server.");
+        n->grouped = true;
+        col.name = s->alias ? s->alias : "count";
+        col.field = RLH_FIELD_COUNT;
+        col.kind = RL_KIND_INTEGER;
+        col.agg = RLH_AGG_COUNT;
+        return push_col(c, cols, &col);
+    }
     if (!column_of(c, n->m, s->col.name, &col.field, &col.kind)) return false;
     if (s->agg == RLH_AGG_COUNT) col.kind = RL_KIND_INTEGER;
     if (s->agg == RLH_AGG_AVG) col.kind = RL_KIND_REAL;
@@ -320,6 +333,13 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
         kid->m = w[0].target;
         kid->way = w[0];
     }
+    bool aggregates = false;
+    for (size_t i = 0; i < s->nitems; i++)
+        aggregates |= s->items[i].kind == RLH_SEL_COLUMN && s->items[i].agg != RLH_AGG_NONE;
+    if (kid->spread && kid->way.rel != RLH_TO_ONE && !kid->way.single && aggregates)
+        return fail(c, 400, "PGRST127", "Feature not implemented",
+                    "Aggregates are not implemented for one-to-many or many-to-many spreads.", NULL,
+                    "Aggregates of a spread relation are served for a to-one relation only.");
     if (kid->spread && kid->way.rel != RLH_TO_ONE && !kid->way.single) {
         char msg[400], details[400];
         snprintf(msg, sizeof msg, "A spread operation on '%.150s' is not possible", s->relation);
@@ -565,17 +585,23 @@ static void members_of(ctx *c, rlh_pnode *n)
     }
 }
 
+/* A plan's memory: its arena, first in the block that holds its first block. */
+typedef struct arena_kept {
+    rlh_arena arena; /* first: the plan's mem */
+    rlh_blocks *blocks;
+    max_align_t first[1]; /* the rest of the RLH_BLOCK bytes */
+} arena_kept;
+
 rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_opts *o)
 {
-    struct arena_kept {
-        rlh_arena arena; /* first: the plan's mem */
-        max_align_t first[RLH_ARENA_FIRST];
-    } *k = malloc(sizeof *k);
+    rlh_blocks *blocks = o ? o->blocks : NULL;
+    arena_kept *k = rlh_block_take(blocks);
     rlh_arena *a = k ? &k->arena : NULL;
-    if (a) rlh_arena_start(a, k->first, sizeof k->first);
+    if (k) k->blocks = blocks;
+    if (a) rlh_arena_start(a, k->first, RLH_BLOCK - offsetof(arena_kept, first));
     rlh_plan *p = a ? rlh_arena_alloc(a, sizeof *p) : NULL;
     if (!p) {
-        free(a);
+        rlh_block_give(blocks, k);
         return NULL;
     }
     static const rlh_plan_opts defaults = {.aggregates = true};
@@ -619,68 +645,7 @@ rlh_plan *rlh_plan_read(const rlh_req *req, const rl_models *ms, const rlh_plan_
 void rlh_plan_free(rlh_plan *p)
 {
     if (!p) return;
-    rlh_arena *a = p->mem;
-    rlh_arena_free(a);
-    free(a);
-}
-
-/* ---- whether a write is filtered -------------------------------------------------------- */
-
-/* Whether condition c, negated or not, holds for every row of m whatever the rows: x IS NOT
- * NULL of a column without NULLs, x LIKE '*' (any text) of one, x NOT IN (). */
-static bool always_leaf(const rl_model *m, const rlh_pcond *c, bool negate)
-{
-    const rlh_cond *k = c->cond;
-    negate ^= k->negated;
-    bool nullable = c->field >= 0 && m->fields[c->field].nullable;
-    if (k->col.njson || k->quant != RLH_QUANT_NONE) return false;
-    if (k->op == RLH_OP_IN && k->nlist == 0) return negate;
-    if (k->op == RLH_OP_IS && k->is == RLH_IS_NULL) return negate && !nullable;
-    if ((k->op == RLH_OP_LIKE || k->op == RLH_OP_ILIKE) && !negate && !nullable && k->value)
-        return k->value[0] && !k->value[strspn(k->value, "*%")];
-    return false;
-}
-
-static bool same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* Whether leaves a and b are one condition and its negation, together true for every row:
- * x IS NULL and x IS NOT NULL (any IS), or x = 5 and NOT x = 5 of a column without NULLs. */
-static bool complement(const rl_model *m, const rlh_pwhere *a, const rlh_pwhere *b)
-{
-    if (!a->leaf || !b->leaf || a->cond.field != b->cond.field) return false;
-    const rlh_cond *x = a->cond.cond, *y = b->cond.cond;
-    if (x->negated == y->negated || x->op != y->op || x->col.njson || y->col.njson ||
-        x->quant != y->quant || x->is != y->is || !same_text(x->value, y->value) ||
-        !same_text(x->lang, y->lang) || x->nlist != y->nlist)
-        return false;
-    for (size_t i = 0; i < x->nlist; i++)
-        if (!same_text(x->list[i], y->list[i])) return false;
-    bool nullable = a->cond.field >= 0 && m->fields[a->cond.field].nullable;
-    return x->op == RLH_OP_IS || x->op == RLH_OP_ISDISTINCT || !nullable;
-}
-
-/* Whether group w (negated or not) holds for every row: an AND of such conditions (none at
- * all included: and=(), not.or=()), an OR with one of them, or with a condition beside its
- * negation. */
-static bool always(const rl_model *m, const rlh_pwhere *w, bool negate)
-{
-    if (w->leaf) return always_leaf(m, &w->cond, negate);
-    negate ^= w->negated;
-    bool any = w->any != negate;
-    for (size_t i = 0; i < w->nkids; i++) {
-        bool a = always(m, &w->kids[i], negate);
-        if (any && a) return true;
-        if (!any && !a) return false;
-        for (size_t j = 0; any && j < i; j++) /* x IS NULL or x IS NOT NULL */
-            if (complement(m, &w->kids[i], &w->kids[j])) return true;
-    }
-    return !any;
-}
-
-bool rlh_plan_restricts(const rlh_pnode *root)
-{
-    return !always(root->m, &root->where, false);
+    arena_kept *k = (arena_kept *)p->mem;
+    rlh_arena_free(&k->arena);
+    rlh_block_give(k->blocks, k);
 }

@@ -99,6 +99,7 @@ typedef struct rlh_plan {
 
 /* What the planner needs to know beyond the request and the models. */
 typedef struct rlh_plan_opts {
+    rlh_blocks *blocks;  /* where the plan's memory comes from (NULL: malloc) */
     const char *schema;  /* the schema's name in PostgREST's messages ("public") */
     bool aggregates;     /* aggregates in select= are allowed (else 400 PGRST123) */
     int64_t max_rows;    /* the most rows a node may answer (0: no limit) */

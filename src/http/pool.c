@@ -62,6 +62,7 @@ void rlh_pool_close(rlh_pool *p)
     if (!p->opened) return;
     rlh_pool_watch_stop(p);
     for (size_t i = 0; i < p->nslots; i++) {
+        rlh_keyed_forget(&p->slots[i]);
         rl_models_free(p->slots[i].models);
         if (i > 0) rl_close(p->slots[i].db);
     }
@@ -104,6 +105,7 @@ int rlh_pool_refresh(rlh_pool *p, rlh_slot *slot, bool force)
     if (version == slot->version && gen == slot->generation) return 0;
     rl_models *fresh;
     if (rl_models_load(slot->db, &fresh) != RL_OK) return -1;
+    rlh_keyed_forget(slot);
     rl_models_free(slot->models);
     slot->models = fresh;
     slot->version = version;

@@ -283,7 +283,10 @@ int rlh_render_read(rl_request *r, const rl_model *m, const char *id, const rlh_
                             .sentence = id ? "No row has this key." : details};
             return rlh_answer_error(r, &e);
         }
-        rlh_answer_object(&b, res, 0, strip);
+        if (q->accept == RLH_MEDIA_CSV) /* the one row as CSV, as the media type says */
+            rlh_answer_csv(&b, res);
+        else
+            rlh_answer_object(&b, res, 0, strip);
     } else if (q->accept == RLH_MEDIA_CSV) {
         rlh_answer_csv(&b, res);
     } else {

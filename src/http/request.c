@@ -93,6 +93,11 @@ void rlh_turn_give(rl_request *r)
     pthread_mutex_unlock(&r->server->pool.writing);
 }
 
+struct rlh_blocks *rlh_request_blocks(const rl_request *r)
+{
+    return r->server->blocks;
+}
+
 bool rlh_aggregates(const rl_request *r)
 {
     return !r->server->o.no_aggregates;

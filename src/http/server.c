@@ -115,8 +115,9 @@ int rl_server_new(rl_server **out, rl_db *db, const rl_server_options *opts, cha
     s->cors_headers = strdup(s->o.cors_headers ? s->o.cors_headers : RL_CORS_HEADERS);
     s->allow_hosts = strdup(s->o.allow_hosts ? s->o.allow_hosts : "");
     if (s->o.schema) s->schema = strdup(s->o.schema);
+    s->blocks = rlh_blocks_new();
     if (!s->host || (s->o.cors && !s->cors) || !s->allow_hosts || !s->cors_headers ||
-        (s->o.schema && !s->schema))
+        (s->o.schema && !s->schema) || !s->blocks)
         code = fail(s, errbuf, errlen, "%s", "Out of memory.");
     for (const char *p = s->cors_headers; code == RL_OK && *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) /* it becomes a header line */
@@ -153,6 +154,7 @@ void rl_server_free(rl_server *s)
     free(s->allow_hosts);
     free(s->schema);
     free(s->rest_prefix);
+    rlh_blocks_free(s->blocks);
     free(s);
 }
 

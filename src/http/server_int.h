@@ -34,8 +34,9 @@ struct rl_server {
     size_t ntokens;
     route *routes;
     size_t nroutes;
-    rlh_pool pool; /* the connections (pool.c) */
-    rlh_door door; /* what the door checks against (door.c) */
+    rlh_pool pool;             /* the connections (pool.c) */
+    rlh_door door;             /* what the door checks against (door.c) */
+    struct rlh_blocks *blocks; /* memory kept for the requests' values and plans (blocks.c) */
     struct MHD_Daemon *d;
     int port;
     atomic_int inflight;

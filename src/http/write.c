@@ -303,8 +303,9 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
     if (!not_one(&f, w->req, w->count) && rep) created_rows(r, w, &b, &f);
     if (!f.e.code && rlh_write_end(w->db, w->req) != RL_OK)
         rlh_fail_db(&f, r, w->db, -1, NULL, NULL, NULL);
+    if (f.e.code && rl_txn_depth(w->db) > 0) rl_rollback(w->db);
+    rlh_turn_give(r); /* written (or undone): the next write need not wait for the answer */
     if (f.e.code) {
-        if (rl_txn_depth(w->db) > 0) rl_rollback(w->db);
         rlh_free(&b);
         return rlh_answer_fault(r, &f);
     }
@@ -373,6 +374,7 @@ int rlh_write_change(rl_request *r, const rl_model *m, const char *id, const rl_
         else if (count_holds(&w, changed) && rlh_write_end(w.db, req) != RL_OK)
             rlh_fail_db(&w.fault, r, w.db, -1, NULL, NULL, NULL);
         if (w.fault.e.code && rl_txn_depth(w.db) > 0) rl_rollback(w.db);
+        rlh_turn_give(r);
         if (!w.fault.e.code) rc = answer(&w, id, changed);
     }
     if (w.fault.e.code) rc = rlh_answer_fault(r, &w.fault);

@@ -174,6 +174,36 @@ INSERT INTO visits (place_id, start_time, end_time, visit_type) VALUES
   (2, '2024-11-01 09:00', '2024-11-01 10:00', 'vacation'),
   (3, '2024-12-02 13:00', '2024-12-02 14:00', 'vacation'),
   (1, '2023-01-02 20:00', '2023-01-01 21:00', 'work');
+INSERT INTO trash (id) VALUES (1), (2), (3);
+INSERT INTO trash_details (id, jsonb_col) VALUES (1, '{"key": 10}'), (2, '{"key": 6}'), (3, '{"key": 8}');
+INSERT INTO project_invoices (id, invoice_total, project_id) VALUES (1, 100, 1), (2, 200, 1),
+  (3, 500, 2), (4, 700, 2), (5, 1200, 3), (6, 2000, 3), (7, 100, 4), (8, 4000, 4);
+INSERT INTO budget_categories (id, category_name, budget_owner, budget_amount) VALUES
+  (1, 'Beanie Babies', 'Brian Smith', 1000.31), (2, 'DVDs', 'Jane Clarkson', 2000.12),
+  (3, 'Pizza', 'Brian Smith', 1000.11), (4, 'Opera Tickets', 'Jane Clarkson', 7000.41),
+  (5, 'Nuclear Fusion Research', 'Sally Hughes', 500.23), (6, 'T-5hirts', 'Dana de Groot', 500.33);
+INSERT INTO budget_expenses (id, expense_amount, budget_category_id) VALUES (1, 200.26, 1),
+  (2, 400.26, 3), (3, 100.22, 4), (5, 900.27, 5);
+INSERT INTO factories (id, name) VALUES (1, 'Factory A'), (2, 'Factory B'), (3, 'Factory C'),
+  (4, 'Factory D');
+INSERT INTO process_categories (id, name) VALUES (1, 'Batch'), (2, 'Mass');
+INSERT INTO processes (id, name, factory_id, category_id) VALUES (1, 'Process A1', 1, 1),
+  (2, 'Process A2', 1, 2), (3, 'Process B1', 2, 1), (4, 'Process B2', 2, 1),
+  (5, 'Process C1', 3, 2), (6, 'Process C2', 3, 2), (7, 'Process XX', 3, 2),
+  (8, 'Process YY', 3, 2);
+INSERT INTO process_costs (process_id, cost) VALUES (1, 150.00), (2, 200.00), (3, 180.00),
+  (4, 70.00), (5, 40.00), (6, 70.00), (8, 40.00);
+INSERT INTO supervisors (id, name) VALUES (1, 'Mary'), (2, 'John'), (3, 'Peter'), (4, 'Sarah'),
+  (5, 'Jane');
+INSERT INTO process_supervisor (process_id, supervisor_id) VALUES (1, 1), (2, 2), (3, 3), (3, 4),
+  (4, 1), (4, 2), (5, 3), (6, 3);
+INSERT INTO factory_buildings (id, code, size, "type", factory_id, inspections) VALUES
+  (1, 'A001', 150, 'A', 1, '{"ins": "2024C", "pending": true}'),
+  (2, 'A002', 200, 'A', 1, '{"ins": "2025A", "pending": true}'),
+  (3, 'B001', 50, 'B', 2, '{"ins": "2025A", "pending": true}'),
+  (4, 'B002', 120, 'C', 2, '{"ins": "2023A"}'),
+  (5, 'C001', 240, 'B', 3, '{"ins": "2022B"}'),
+  (6, 'D001', 310, 'A', 4, '{"ins": "2024C", "pending": true}');
 
 -- the rows of the tables that only the ported writing cases touch
 INSERT INTO "withUnique" (uni, extra) VALUES ('nodup', 'blah');

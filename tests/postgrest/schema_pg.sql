@@ -584,6 +584,49 @@ CREATE VIEW actors AS SELECT * FROM private_actors;
 CREATE VIEW films AS SELECT * FROM private_films;
 CREATE VIEW personnages AS SELECT * FROM private_personnages;
 
+-- aggregates: invoices of projects, budgets, factories and their processes, json to sum
+CREATE TABLE trash (id int PRIMARY KEY);
+CREATE TABLE trash_details (id int PRIMARY KEY REFERENCES trash (id), jsonb_col jsonb);
+CREATE TABLE project_invoices (
+  id int PRIMARY KEY,
+  invoice_total numeric,
+  project_id integer REFERENCES projects (id)
+);
+CREATE TABLE budget_categories (
+  id int PRIMARY KEY,
+  category_name text,
+  budget_owner text,
+  budget_amount numeric
+);
+CREATE TABLE budget_expenses (
+  id int PRIMARY KEY,
+  expense_amount numeric,
+  budget_category_id integer REFERENCES budget_categories (id)
+);
+CREATE TABLE factories (id int PRIMARY KEY, name text);
+CREATE TABLE process_categories (id int PRIMARY KEY, name text);
+CREATE TABLE processes (
+  id int PRIMARY KEY,
+  name text,
+  factory_id int REFERENCES factories (id),
+  category_id int REFERENCES process_categories (id)
+);
+CREATE TABLE process_costs (process_id int REFERENCES processes (id) PRIMARY KEY, cost numeric);
+CREATE TABLE supervisors (id int PRIMARY KEY, name text);
+CREATE TABLE process_supervisor (
+  process_id int REFERENCES processes (id),
+  supervisor_id int REFERENCES supervisors (id),
+  PRIMARY KEY (process_id, supervisor_id)
+);
+CREATE TABLE factory_buildings (
+  id int PRIMARY KEY,
+  code char(4),
+  size numeric,
+  "type" char(1),
+  factory_id int REFERENCES factories (id),
+  inspections jsonb
+);
+
 -- ---- the tables and views that only the ported writing cases touch ----------------------
 
 -- inserting: a key from a sequence, keys of several columns, no key, one unique column

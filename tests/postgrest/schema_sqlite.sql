@@ -513,6 +513,49 @@ CREATE VIEW actors AS SELECT * FROM private_actors;
 CREATE VIEW films AS SELECT * FROM private_films;
 CREATE VIEW personnages AS SELECT * FROM private_personnages;
 
+-- aggregates: invoices of projects, budgets, factories and their processes, json to sum
+CREATE TABLE trash (id INTEGER PRIMARY KEY);
+CREATE TABLE trash_details (id INTEGER PRIMARY KEY REFERENCES trash (id), jsonb_col JSON);
+CREATE TABLE project_invoices (
+  id INTEGER PRIMARY KEY,
+  invoice_total NUMERIC,
+  project_id INTEGER REFERENCES projects (id)
+);
+CREATE TABLE budget_categories (
+  id INTEGER PRIMARY KEY,
+  category_name TEXT,
+  budget_owner TEXT,
+  budget_amount NUMERIC
+);
+CREATE TABLE budget_expenses (
+  id INTEGER PRIMARY KEY,
+  expense_amount NUMERIC,
+  budget_category_id INTEGER REFERENCES budget_categories (id)
+);
+CREATE TABLE factories (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE process_categories (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE processes (
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  factory_id INTEGER REFERENCES factories (id),
+  category_id INTEGER REFERENCES process_categories (id)
+);
+CREATE TABLE process_costs (process_id INTEGER REFERENCES processes (id) PRIMARY KEY, cost NUMERIC);
+CREATE TABLE supervisors (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE process_supervisor (
+  process_id INTEGER REFERENCES processes (id),
+  supervisor_id INTEGER REFERENCES supervisors (id),
+  PRIMARY KEY (process_id, supervisor_id)
+);
+CREATE TABLE factory_buildings (
+  id INTEGER PRIMARY KEY,
+  code TEXT,
+  size NUMERIC,
+  "type" TEXT,
+  factory_id INTEGER REFERENCES factories (id),
+  inspections JSON
+);
+
 -- ---- the tables and views that only the ported writing cases touch ----------------------
 -- A view takes on SQLite the writes its INSTEAD OF triggers carry out: those below write
 -- what PostgreSQL writes through the same view (an automatically updatable view, a rule, a
