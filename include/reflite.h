@@ -513,7 +513,7 @@ typedef enum rl_prepared { RL_PREPARED_AUTO = 0, RL_PREPARED_ON, RL_PREPARED_OFF
 typedef struct rl_options {
     rl_profile profile;
     int busy_timeout_ms; /* 0: 5000; negative: no busy handler (SQLite: reflite's own, which
-                            tries again after naps of 50 µs, then of 1 ms, until this) */
+                            tries again after naps of 200 µs, then of 1 ms, until this) */
     bool no_wal;         /* SQLite: keep the rollback journal instead of WAL (reflite/sqlite.h) */
     bool read_only;
     bool create;                     /* production: allow creating a missing database file */

@@ -32,6 +32,18 @@ static void step(const char **p, bool *index, char *out)
     *p = s;
 }
 
+/* Text s as a PostgreSQL escape string literal (E'...': a backslash and a quote doubled),
+ * which reads the same whatever standard_conforming_strings says. */
+static void escape_literal(strbuf *b, const char *s)
+{
+    rli_sb_puts(b, "E'");
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '\'') rli_sb_putn(b, s, 1);
+        rli_sb_putn(b, s, 1);
+    }
+    rli_sb_puts(b, "'");
+}
+
 void rli_r_json_path(render *r, int code, const char *path, size_t len, bool order)
 {
     const char *end = path + len - 1; /* 't' or 'j' */
@@ -47,7 +59,7 @@ void rli_r_json_path(render *r, int code, const char *path, size_t len, bool ord
             if (index)
                 rli_sb_puts(r->b, key);
             else
-                rli_sb_literal(r->b, key);
+                escape_literal(r->b, key);
         }
         rli_sb_puts(r->b, ")");
         return;

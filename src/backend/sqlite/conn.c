@@ -54,19 +54,35 @@ static bool is_memory_path(const char *path)
 }
 
 /* The busy handler: another connection holds the lock (in WAL, a writer's, for the time of
- * a statement or a transaction).  Naps of 50 µs for the first millisecond, then of 1 ms, up
- * to the connection's busy timeout (its milliseconds are the handler's argument): a lock held
- * for one statement is free again within microseconds, where SQLite's own timeout handler
- * sleeps a millisecond at the first try and longer after (2, 5, 10 ... 100 ms), which is what
- * a waiting writer's latency then is. */
+ * a statement or a transaction).  Naps of 200 µs for the first 2 ms, then of 1 ms, up to the
+ * connection's busy timeout (its milliseconds are the handler's argument): a lock held for one
+ * statement is free again within a few tens of microseconds, where SQLite's own timeout
+ * handler sleeps a millisecond at the first try and longer after (2, 5, 10 ... 100 ms), which
+ * is then what a waiting writer's latency is. */
 static int busy_wait(void *arg, int count)
 {
     int64_t timeout_us = (int64_t)(intptr_t)arg * 1000;
-    int64_t waited_us = count < 20 ? (int64_t)count * 50 : 1000 + (int64_t)(count - 20) * 1000;
+    int64_t waited_us = count < 10 ? (int64_t)count * 200 : 2000 + (int64_t)(count - 10) * 1000;
     if (waited_us >= timeout_us) return 0;
-    struct timespec nap = {0, count < 20 ? 50000 : 1000000};
+    struct timespec nap = {0, count < 10 ? 200000 : 1000000};
     nanosleep(&nap, NULL);
     return 1;
+}
+
+/* After a commit that left the WAL at pages pages: SQLite's own checkpoint from 1000 pages on
+ * (PASSIVE: what no reader still needs), and from 10,000 (about 40 MB) one that waits for the
+ * readers (RESTART, within the busy timeout), so that the next writer starts the WAL again.
+ * Connections that write in turn without a pause are always reading some part of the WAL, so
+ * a passive checkpoint alone never lets it start again and it grows without end, each commit
+ * slower than the last. */
+static int wal_grown(void *arg, sqlite3 *h, const char *db, int pages)
+{
+    (void)arg;
+    if (pages >= 1000)
+        sqlite3_wal_checkpoint_v2(
+            h, db, pages >= 10000 ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, NULL,
+            NULL);
+    return SQLITE_OK;
 }
 
 /* WAL for a writable file, with the profile's synchronous level. */
@@ -79,6 +95,7 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
                      o->profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
                                                          : "PRAGMA synchronous = NORMAL",
                      NULL, NULL, NULL);
+        sqlite3_wal_hook(h, wal_grown, NULL);
         return RL_OK;
     }
     int rc = sqlite3_extended_errcode(h);
