@@ -104,6 +104,12 @@ rlh_req *rlh_request_parsed(rl_request *r, const rl_model *m);
 rlh_plan *rlh_parsed_planned(rl_request *r, rlh_req **req);
 rlh_plan *rlh_request_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,
                               rlh_req **req);
+/* rlh_request_planned for a plain request (no query string, no header the parse stage reads
+ * but an Accept of JSON: a GET or HEAD of /{table}/{id}, a POST of /{table}), whose plan is
+ * kept on r's connection for the next of the same method on m (id: the key's value set to
+ * it); *kept: p and *req are the connection's, not the caller's to free. */
+rlh_plan *rlh_plan_kept(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                        rlh_req **req, bool *kept);
 /* rlh_request_planned for query (a query string as the API takes it) instead of r's, and as if
  * r asked for JSON: what a web page shows (page_rows.c). */
 rlh_plan *rlh_query_planned(rl_request *r, const rl_model *m, const char *id, bool by_key,

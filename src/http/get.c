@@ -27,12 +27,18 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 {
     (void)kind;
     headers *hs = cls;
-    char first = (char)(key[0] | 0x20); /* the wanted names start with p, a, r or c */
-    if (first != 'p' && first != 'a' && first != 'r' && first != 'c') return MHD_YES;
-    static const char *const wanted[] = {"Prefer",         "Accept",          "Range", "Range-Unit",
-                                         "Accept-Profile", "Content-Profile", NULL};
-    for (const char *const *w = wanted; *w && hs->n < 15; w++) /* one left for Accept */
-        if (strcasecmp(key, *w) == 0) hs->h[hs->n++] = (rlh_header){*w, value ? value : ""};
+    /* the wanted names by their length and first letter: most headers are none of them */
+    static const struct {
+        const char *name;
+        size_t len;
+    } wanted[] = {{"Prefer", 6},      {"Accept", 6},          {"Range", 5},
+                  {"Range-Unit", 10}, {"Accept-Profile", 14}, {"Content-Profile", 15}};
+    size_t len = strlen(key);
+    char first = (char)(key[0] | 0x20);
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0] && hs->n < 15; i++) /* one left */
+        if (wanted[i].len == len && (wanted[i].name[0] | 0x20) == first &&
+            strcasecmp(key, wanted[i].name) == 0)
+            hs->h[hs->n++] = (rlh_header){wanted[i].name, value ? value : ""};
     return MHD_YES;
 }
 
@@ -193,27 +199,28 @@ rlh_plan *rlh_query_planned(rl_request *r, const rl_model *m, const char *id, bo
     return rlh_parsed_planned(r, req);
 }
 
-/* ---- the plans of plain reads by key, kept --------------------------------------------------- */
+/* ---- the plans of plain requests, kept ---------------------------------------------------- */
 
-/* GET and HEAD of /{table}/{id} with nothing else asked (no query string, no header the parse
- * stage reads but an Accept of JSON) have one plan per table whatever the id: the last few
- * are kept on the connection (its models' until they are read again), the key's value set to
- * the next request's id. */
-enum { RLH_KEYED = 4 };
+/* A request with nothing asked beside its path and body (no query string, no header the parse
+ * stage reads but an Accept of JSON) has one plan per table and method: a GET or HEAD of
+ * /{table}/{id} whatever the id, a POST of /{table} whatever the body.  The last few are kept
+ * on the connection (its models' until they are read again), a read's key set to the next
+ * request's id. */
+enum { RLH_KEPT = 4 };
 typedef struct rlh_keyed {
     struct {
         const rl_model *m;
-        bool head;
+        char method[8];
         rlh_req *req;
         rlh_plan *p;
-    } kept[RLH_KEYED];
+    } kept[RLH_KEPT];
     size_t next; /* the one replaced next */
 } rlh_keyed;
 
 void rlh_keyed_forget(rlh_slot *slot)
 {
     rlh_keyed *k = slot->keyed;
-    for (size_t i = 0; k && i < RLH_KEYED; i++) {
+    for (size_t i = 0; k && i < RLH_KEPT; i++) {
         rlh_plan_free(k->kept[i].p);
         rlh_req_free(k->kept[i].req);
     }
@@ -235,47 +242,41 @@ static bool plain(rl_request *r)
     return true;
 }
 
-/* A plain read by key on m: its kept plan, the key's value now id (NULL: none kept). */
-static rlh_plan *keyed_plan(rl_request *r, const rl_model *m, const char *id)
+rlh_plan *rlh_plan_kept(rl_request *r, const rl_model *m, const char *id, bool by_key,
+                        rlh_req **req, bool *kept)
 {
-    rlh_keyed *k = r->slot->keyed;
-    bool head = strcmp(rl_request_method(r), "HEAD") == 0;
-    for (size_t i = 0; k && i < RLH_KEYED; i++) {
-        if (k->kept[i].m != m || k->kept[i].head != head) continue;
-        rlh_req_set_key(k->kept[i].req, id);
+    const char *method = rl_request_method(r);
+    *kept = rl_request_db(r) && r->slot && strlen(method) < 8 && plain(r);
+    rlh_keyed *k = *kept ? r->slot->keyed : NULL;
+    for (size_t i = 0; k && i < RLH_KEPT; i++) {
+        if (k->kept[i].m != m || strcmp(k->kept[i].method, method) != 0) continue;
+        if (id) rlh_req_set_key(k->kept[i].req, id);
+        *req = k->kept[i].req;
         return k->kept[i].p;
     }
-    return NULL;
-}
-
-/* Keep the plan p of a plain read by key on m (and its request value); false when it is not
- * kept (out of memory: the caller frees it). */
-static bool keep_plan(rl_request *r, const rl_model *m, rlh_req *req, rlh_plan *p)
-{
-    rlh_keyed *k = r->slot->keyed;
-    if (!k && !(k = r->slot->keyed = calloc(1, sizeof *k))) return false;
-    size_t i = k->next++ % RLH_KEYED;
+    rlh_plan *p = rlh_request_planned(r, m, id, by_key, req);
+    if (*kept && p && !k && !(k = r->slot->keyed = calloc(1, sizeof *k))) *kept = false;
+    if (!*kept || !p) return p;
+    size_t i = k->next++ % RLH_KEPT; /* kept in place of the oldest */
     rlh_plan_free(k->kept[i].p);
     rlh_req_free(k->kept[i].req);
     k->kept[i].m = m;
-    k->kept[i].head = strcmp(rl_request_method(r), "HEAD") == 0;
-    k->kept[i].req = req;
+    snprintf(k->kept[i].method, sizeof k->kept[i].method, "%s", method);
+    k->kept[i].req = *req;
     k->kept[i].p = p;
-    return true;
+    return p;
 }
 
 int rlh_get(rl_request *r, const rl_model *m, const char *id)
 {
     rl_value key;
     if (id && (!m->has_pk || !rlh_parse_value(id, -1, &key))) return rlh_bad_key(r, m, id);
-    rl_db *db = rl_request_db(r);
-    bool keyed = id && db && r->slot && plain(r);
-    rlh_plan *kept = keyed ? keyed_plan(r, m, id) : NULL;
-    if (kept) return answer(r, m, id, kept, db);
     rlh_req *req;
-    rlh_plan *p = rlh_request_planned(r, m, id, m->has_pk && !rl_request_query(r, "order"), &req);
-    int rc = p ? answer(r, m, id, p, db) : 0;
-    if (p && keyed && keep_plan(r, m, req, p)) return rc;
+    bool kept = false, by_key = m->has_pk && !rl_request_query(r, "order");
+    rlh_plan *p = id ? rlh_plan_kept(r, m, id, by_key, &req, &kept)
+                     : rlh_request_planned(r, m, id, by_key, &req);
+    int rc = p ? answer(r, m, id, p, rl_request_db(r)) : 0;
+    if (kept) return rc;
     rlh_plan_free(p);
     rlh_req_free(req);
     return rc;

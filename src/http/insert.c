@@ -336,7 +336,7 @@ int rlh_columns_taken(rlh_fault *f, const rl_model *m, const rlh_req *req, json_
 /* The body of a POST, an object or an array, with PostgREST's rules for its objects, and the
  * request planned (*req, *p); NULL with f, or (*p NULL) after the plan's error was answered. */
 static json_t *post_body(rl_request *r, rlh_fault *f, const rl_model *m, const char **conflict,
-                         rlh_req **req, rlh_plan **p)
+                         rlh_req **req, rlh_plan **p, bool *kept)
 {
     *req = NULL;
     *p = NULL;
@@ -347,7 +347,7 @@ static json_t *post_body(rl_request *r, rlh_fault *f, const rl_model *m, const c
     else if (!conflict_of(r, m, conflict, RL_MAX_FIELDS + 1))
         rlh_fail_own(f, 400, "RL_EFIELD", "on_conflict names a column the table does not have.",
                      NULL);
-    else if ((*p = rlh_request_planned(r, m, NULL, false, req)) &&
+    else if ((*p = rlh_plan_kept(r, m, NULL, false, req, kept)) &&
              rlh_columns_taken(f, m, *req, &j) == 0)
         return j;
     json_decref(j);
@@ -360,11 +360,12 @@ int rlh_post(rl_request *r, const rl_model *m)
     const char *conflict[RL_MAX_FIELDS + 1];
     rlh_req *req;
     rlh_plan *p;
-    json_t *j = post_body(r, &f, m, conflict, &req, &p);
+    bool kept = false; /* p and req are the connection's (rlh_plan_kept) */
+    json_t *j = post_body(r, &f, m, conflict, &req, &p, &kept);
     if (!j) {
         int rc = f.e.code ? rlh_answer_fault(r, &f) : 0; /* else the plan's error, answered */
-        rlh_plan_free(p);
-        rlh_req_free(req);
+        if (!kept) rlh_plan_free(p);
+        if (!kept) rlh_req_free(req);
         return rc;
     }
     bool many = json_is_array(j);
@@ -429,8 +430,8 @@ int rlh_post(rl_request *r, const rl_model *m)
     free(c.rows);
     free(c.pks);
     rlh_free(&out);
-    rlh_plan_free(p);
-    rlh_req_free(req);
+    if (!kept) rlh_plan_free(p);
+    if (!kept) rlh_req_free(req);
     json_decref(j);
     return rc;
 }
