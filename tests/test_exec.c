@@ -239,6 +239,13 @@ static void test_aggregates(void **state)
     expect_csv(f, "films", "select=director_id,count()&order=director_id",
                "director_id,count\n1,2\n2,1\n,1");
     expect(f, "films", "select=count(),roles(id)", "501 RL_EINVAL");
+    /* beside a to-one relation: grouped by its key too, its row under each group */
+    expect(f, "films", "select=director_id,count(),directors(name)&order=director_id",
+           "[{\"director_id\":1,\"count\":2,\"directors\":{\"name\":\"Varda\"}},{\"director_id\":2,"
+           "\"count\":1,\"directors\":{\"name\":\"Ozu\"}},{\"director_id\":null,\"count\":1,"
+           "\"directors\":null}]");
+    expect(f, "films", "select=n:count(),directors(name)&director_id=eq.1",
+           "[{\"n\":2,\"directors\":{\"name\":\"Varda\"}}]");
     /* inside an embedded relation: each parent's rows aggregated, one row per parent (a
      * parent without any counts 0, its sum is null), with the relation's own filters */
     expect(f, "directors", "select=name,films(count())&order=id",
@@ -250,7 +257,15 @@ static void test_aggregates(void **state)
     expect(f, "directors", "select=name,films(n:count(),year.sum())&films.year=gt.1960&order=id",
            "[{\"name\":\"Varda\",\"films\":[{\"n\":2,\"sum\":3947}]},{\"name\":\"Ozu\","
            "\"films\":[{\"n\":0,\"sum\":null}]}]");
-    expect(f, "directors", "select=films(year,count())", "501 RL_EINVAL");
+    /* with columns beside them: a row per group of those columns under each parent */
+    expect(f, "directors", "select=name,films(year,count())&films.order=year&order=id",
+           "[{\"name\":\"Varda\",\"films\":[{\"year\":1962,\"count\":1},{\"year\":1985,"
+           "\"count\":1}]},{\"name\":\"Ozu\",\"films\":[{\"year\":1953,\"count\":1}]}]");
+    expect(f, "directors", "select=id,films(n:count(),director_id)&order=id",
+           "[{\"id\":1,\"films\":[{\"n\":2,\"director_id\":1}]},{\"id\":2,\"films\":[{\"n\":1,"
+           "\"director_id\":2}]}]");
+    expect(f, "directors", "select=name,films(year,count())&films.year=gt.2000&order=id",
+           "[{\"name\":\"Varda\",\"films\":[]},{\"name\":\"Ozu\",\"films\":[]}]");
     expect(f, "films", "select=year::int.sum()", "400 RL_EINVAL");
     expect(f, "films", "select=year.sum()::nope", "400 42704");
 }

@@ -3,23 +3,95 @@
  * root, a row per group of the other columns selected (rl_fetch_values); inside an embedded
  * relation of the many side that selects aggregates only (project_invoices(total.sum())),
  * one row per parent with its children's aggregates (rl_aggregate_children: a parent without
- * children counts 0, its other aggregates NULL), as PostgreSQL's lateral subquery gives them.
+ * children counts 0, its other aggregates NULL), as PostgreSQL's lateral subquery gives them;
+ * with columns beside them (books(year,count())), a row per group of those columns under each
+ * parent (none for a parent without children), through a key of one column.
  */
 #include "exec.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-/* A root whose select= has aggregates: a row per group of its other columns, as values. */
+static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
+                              [RLH_AGG_AVG] = RL_AGG_AVG,
+                              [RLH_AGG_COUNT] = RL_AGG_COUNT,
+                              [RLH_AGG_MAX] = RL_AGG_MAX,
+                              [RLH_AGG_MIN] = RL_AGG_MIN};
+
+/* Whether key values a and b are the same (an integer or a text). */
+static bool same_key(const rl_value *a, const rl_value *b)
+{
+    if (a->type != b->type) return false;
+    if (a->type == RL_V_INT) return a->u.i == b->u.i;
+    return a->type == RL_V_TEXT && strcmp(a->u.s, b->u.s) == 0;
+}
+
+/* A copy of v whose text, if any, is its own. */
+static bool own_copy(const rl_value *v, rl_value *out)
+{
+    *out = *v;
+    if (v->type != RL_V_TEXT) return v->type != RL_V_BLOB; /* no blob in a group's key */
+    char *s = strdup(v->u.s);
+    *out = rl_text(s);
+    return s != NULL;
+}
+
+/* A root whose select= has aggregates: a row per group of its other columns, as values; its
+ * embedded relations (to-one) read for the groups' keys. */
+/* The value of the field of m named name (its integer key too) in row. */
+static rl_value value_named(const rl_model *m, const void *row, const char *name)
+{
+    const rl_field *f = rlh_field(m, name);
+    return f ? rl_row_values(m, (void *)row)[f - m->fields] : rl_int(rlh_row_pk(m, row));
+}
+
+/* Kid ks (to-one, through the key field at column col of the groups' values) of a root with
+ * aggregates: the rows its groups' keys name, one statement, each group's row (or none). */
+static int group_parents(rl_db *db, const rl_values *v, size_t col, rlh_rset *ks,
+                         rlh_exec_error *err)
+{
+    const rlh_pnode *k = ks->node;
+    rl_value *keys = malloc((v->rows ? v->rows : 1) * sizeof *keys);
+    size_t nkeys = 0;
+    for (size_t g = 0; keys && g < v->rows; g++)
+        if (v->values[g * v->cols + col].type != RL_V_NULL)
+            keys[nkeys++] = v->values[g * v->cols + col];
+    rl_query *q = keys ? rl_select(db, k->m) : NULL;
+    int rc = q ? rlh_exec_where(q, k, err) : RL_ENOMEM;
+    if (rc == RL_OK) rc = rl_where_in(q, k->way.meets, keys, nkeys, false);
+    if (rc == RL_OK) rc = rl_fetch_all(q, &ks->rows);
+    rl_query_free(q);
+    free(keys);
+    if (rc != RL_OK) return rc;
+    ks->items = ks->rows->items;
+    ks->count = ks->rows->count;
+    ks->starts = calloc(v->rows + 1, sizeof *ks->starts);
+    ks->sizes = calloc(v->rows + 1, sizeof *ks->sizes);
+    if (!ks->starts || !ks->sizes) return RL_ENOMEM;
+    for (size_t g = 0; g < v->rows; g++)
+        for (size_t r = 0; r < ks->count; r++) {
+            rl_value kv = value_named(k->m, (const char *)ks->items + r * k->m->size, k->way.meets);
+            if (!same_key(&kv, &v->values[g * v->cols + col])) continue;
+            ks->starts[g] = r;
+            ks->sizes[g] = 1;
+            break;
+        }
+    return rlh_cells_of(ks, err);
+}
+
 int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err)
 {
-    if (n->nkids) return rlh_exec_unsupported(err, "aggregates beside embedded relations");
+    /* beside embedded relations of the one side: grouped by their keys as well, hidden */
+    for (size_t j = 0; j < n->nkids; j++) {
+        const rlh_pnode *k = &n->kids[j];
+        if (k->way.rel != RLH_TO_ONE || k->spread || k->join == RLH_JOIN_INNER || k->nkids ||
+            k->grouped || k->way.several || !k->way.meets)
+            return rlh_exec_unsupported(
+                err,
+                "aggregates beside embedded relations other than to-one relations of their own");
+    }
     rl_query *q = rl_select(db, n->m);
     if (!q) return RL_ENOMEM;
-    static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
-                                  [RLH_AGG_AVG] = RL_AGG_AVG,
-                                  [RLH_AGG_COUNT] = RL_AGG_COUNT,
-                                  [RLH_AGG_MAX] = RL_AGG_MAX,
-                                  [RLH_AGG_MIN] = RL_AGG_MIN};
     int rc = rlh_exec_where(q, n, err);
     for (size_t i = 0; i < n->ncols && rc == RL_OK; i++) {
         const rlh_pcol *c = &n->cols[i];
@@ -30,6 +102,10 @@ int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_err
             rc = rl_select_agg(q, aggs[c->agg], f);
         else if ((rc = rl_select_field(q, f)) == RL_OK)
             rc = rl_group_by(q, f);
+    }
+    for (size_t j = 0; j < n->nkids && rc == RL_OK; j++) {
+        if ((rc = rl_select_field(q, n->kids[j].way.key)) == RL_OK)
+            rc = rl_group_by(q, n->kids[j].way.key);
     }
     for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
         rc = n->order[i].kid >= 0 || n->order[i].njson
@@ -42,6 +118,78 @@ int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_err
     if (rc == RL_OK) rc = rl_fetch_values(q, &out->root.values);
     rl_query_free(q);
     if (rc == RL_OK) out->root.count = out->root.values->rows;
+    if (rc == RL_OK && n->nkids && !(out->root.kids = calloc(n->nkids, sizeof *out->root.kids)))
+        rc = RL_ENOMEM;
+    for (size_t j = 0; j < n->nkids && rc == RL_OK; j++) {
+        rlh_rset *ks = &out->root.kids[j];
+        *ks = (rlh_rset){.node = &n->kids[j], .m = n->kids[j].m};
+        rc = group_parents(db, out->root.values, n->ncols + j, ks, err);
+    }
+    return rc;
+}
+
+/* Kid ks of n with aggregates beside columns, for the rows of rs: the kid's rows grouped by
+ * the key to the parent and those columns (one statement), each group under its parent, in
+ * the order of the kid's own order= on those columns. */
+static int kid_grouped(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_rset *ks,
+                       rlh_exec_error *err)
+{
+    const rlh_pnode *k = ks->node;
+    const rlh_way *w = &k->way;
+    const rl_field *mf = w->meets ? rlh_field(n->m, w->meets) : NULL;
+    bool pk = w->meets && !mf && n->m->has_pk && !strcmp(w->meets, rlh_pk_name(n->m));
+    if (w->several || (!mf && !pk) || k->offset > 0 || k->limit >= 0)
+        return rlh_exec_unsupported(err, "aggregates beside columns through this relation");
+    rl_value *keys = malloc((rs->count ? rs->count : 1) * sizeof *keys);
+    rl_query *q = rl_select(db, k->m);
+    rl_values *v = NULL;
+    int rc = keys && q ? rlh_exec_where(q, k, err) : RL_ENOMEM;
+    for (size_t p = 0; p < rs->count && keys; p++) {
+        const void *row = (const char *)rs->items + p * n->m->size;
+        keys[p] = pk ? rl_int(rlh_row_pk(n->m, row))
+                     : rl_row_values(n->m, (void *)row)[mf - n->m->fields];
+    }
+    if (rc == RL_OK) rc = rl_where_in(q, w->key, keys, rs->count, false);
+    if (rc == RL_OK) rc = rl_select_field(q, w->key);
+    if (rc == RL_OK) rc = rl_group_by(q, w->key);
+    for (size_t i = 0; i < k->ncols && rc == RL_OK; i++) {
+        const rlh_pcol *c = &k->cols[i];
+        const char *f = c->field == RLH_FIELD_COUNT ? NULL : rlh_exec_field(k->m, c->field);
+        if (c->njson)
+            rc = rlh_exec_unsupported(err, "JSON paths beside aggregates");
+        else if (c->agg != RLH_AGG_NONE)
+            rc = rl_select_agg(q, aggs[c->agg], f);
+        else if ((rc = rl_select_field(q, f)) == RL_OK)
+            rc = rl_group_by(q, f);
+    }
+    for (size_t i = 0; i < k->norder && rc == RL_OK; i++)
+        rc = k->order[i].kid >= 0 || k->order[i].njson
+                 ? rlh_exec_unsupported(err, "orders on related columns with aggregates")
+                 : rl_order_by(q, rlh_exec_field(k->m, k->order[i].field),
+                               rlh_exec_order(&k->order[i]));
+    if (rc == RL_OK) rc = rl_fetch_values(q, &v);
+    rl_query_free(q);
+    size_t total = v ? v->rows : 0, at = 0;
+    ks->starts = rc == RL_OK ? calloc(rs->count + 1, sizeof *ks->starts) : NULL;
+    ks->sizes = rc == RL_OK ? calloc(rs->count + 1, sizeof *ks->sizes) : NULL;
+    ks->paths = rc == RL_OK ? calloc(total * k->ncols + 1, sizeof *ks->paths) : NULL;
+    if (rc == RL_OK && (!ks->starts || !ks->sizes || !ks->paths)) rc = RL_ENOMEM;
+    for (size_t p = 0; rc == RL_OK && p < rs->count; p++) { /* each parent's groups, in turn */
+        ks->starts[p] = at;
+        for (size_t g = 0; rc == RL_OK && g < total; g++) {
+            if (!same_key(&v->values[g * v->cols], &keys[p])) continue;
+            if (at == total) break; /* a parent given twice: its groups once */
+            for (size_t i = 0; i < k->ncols && rc == RL_OK; i++)
+                if (!own_copy(&v->values[g * v->cols + 1 + i], &ks->paths[at * k->ncols + i]))
+                    rc = RL_ENOMEM;
+            at++;
+        }
+        ks->sizes[p] = at - ks->starts[p];
+    }
+    ks->count = at;
+    ks->all_cells = true;
+    rl_values_free(v);
+    free(keys);
     return rc;
 }
 
@@ -49,24 +197,23 @@ int rlh_exec_kid_groups(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_r
                         rlh_exec_error *err)
 {
     const rlh_pnode *k = ks->node;
-    for (size_t i = 0; i < k->ncols; i++)
-        if (k->cols[i].agg == RLH_AGG_NONE)
-            return rlh_exec_unsupported(err, "columns beside aggregates in an embedded relation");
     if (k->nkids || k->way.rel != RLH_TO_MANY || k->spread)
         return rlh_exec_unsupported(
             err, "aggregates in an embedded relation other than the many side's, without its own");
-    static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
-                                  [RLH_AGG_AVG] = RL_AGG_AVG,
-                                  [RLH_AGG_COUNT] = RL_AGG_COUNT,
-                                  [RLH_AGG_MAX] = RL_AGG_MAX,
-                                  [RLH_AGG_MIN] = RL_AGG_MIN};
-    ks->one_each = true; /* row p is parent p's */
+    for (size_t i = 0; i < k->ncols; i++)
+        if (k->cols[i].agg == RLH_AGG_NONE) return kid_grouped(db, n, rs, ks, err);
+    ks->all_cells = true; /* row p is parent p's */
     ks->count = rs->count;
     if (!rs->count) return RL_OK;
+    ks->starts = calloc(rs->count, sizeof *ks->starts);
+    ks->sizes = calloc(rs->count, sizeof *ks->sizes);
+    for (size_t p = 0; ks->starts && ks->sizes && p < rs->count; p++)
+        ks->starts[p] = p, ks->sizes[p] = 1;
     ks->paths = calloc(rs->count * k->ncols, sizeof *ks->paths);
     rl_value *each = malloc(rs->count * sizeof *each);
     rl_query *q = rl_select(db, k->m);
-    int rc = ks->paths && each && q ? rlh_exec_where(q, k, err) : RL_ENOMEM;
+    int rc =
+        ks->paths && each && q && ks->starts && ks->sizes ? rlh_exec_where(q, k, err) : RL_ENOMEM;
     const char *key = k->way.key[0] ? k->way.key : NULL;
     for (size_t i = 0; i < k->ncols && rc == RL_OK; i++) {
         const rlh_pcol *c = &k->cols[i];

@@ -44,9 +44,9 @@ static void value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
  * own offset and limit. */
 static void slice(const rlh_rset *ks, size_t k, size_t *from, size_t *n)
 {
-    if (ks->one_each) { /* a row of aggregates per parent */
-        *from = k;
-        *n = 1;
+    if (ks->starts) { /* rows of aggregates, each parent's */
+        *from = ks->starts[k];
+        *n = ks->sizes[k];
         return;
     }
     const rlh_pnode *kn = ks->node;
@@ -97,7 +97,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         const rlh_pnode *kn = ks->node;
         if (kn->hidden) continue;
         size_t from = 0, count = 0;
-        if (row) slice(ks, k, &from, &count);
+        if (has_row) slice(ks, k, &from, &count);
         if (kn->spread) {
             members(b, ks, from, count > 0, strip, first);
             continue;

@@ -127,7 +127,7 @@ static bool reach(const rl_value *v, const rlh_pcol *c, rl_value *out)
 rl_value rlh_cell(const rlh_rset *rs, size_t k, size_t i)
 {
     const rlh_pcol *c = &rs->node->cols[i];
-    if (c->njson || rs->one_each) return rs->paths[k * rs->node->ncols + i];
+    if (c->njson || rs->all_cells) return rs->paths[k * rs->node->ncols + i];
     const void *row = (const char *)rs->items + k * rs->m->size;
     return c->field == RLH_FIELD_PK ? rl_int(rlh_row_pk(rs->m, row))
                                     : rl_row_values(rs->m, (void *)row)[c->field];
@@ -176,7 +176,7 @@ static int paths_of(rlh_rset *rs)
     bool any = false;
     for (size_t i = 0; i < n->ncols; i++)
         any |= n->cols[i].njson > 0;
-    if (any && rs->count && !rs->values && !rs->one_each) {
+    if (any && rs->count && !rs->values && !rs->all_cells) {
         if (!(rs->paths = calloc(rs->count * n->ncols, sizeof *rs->paths))) return RL_ENOMEM;
         for (size_t k = 0; k < rs->count; k++)
             for (size_t i = 0; i < n->ncols; i++) {

@@ -683,6 +683,8 @@ static void rset_free(rlh_rset *rs)
     rl_rows_free(rs->rows);
     rl_values_free(rs->values);
     rlh_cells_free(rs);
+    free(rs->starts);
+    free(rs->sizes);
     if (rs->own_row && rs->items) rl_row_free(rs->m, rs->own_row);
     free(rs->own_row);
 }

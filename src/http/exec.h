@@ -18,18 +18,19 @@
 typedef struct rlh_rset {
     const rlh_pnode *node;
     const rl_model *m;
-    size_t count;          /* rows (a kid: of every group) */
-    const void *items;     /* count structs of m */
-    rl_groups *groups;     /* a kid: group i holds the rows related to row i above */
-    struct rlh_rset *kids; /* one per kid of the node */
-    rl_rows *rows;         /* the root: its rows */
-    rl_values *values;     /* the root of a select= with aggregates: a row per group, its
-                              values in the order of the node's columns (items unset) */
-    rl_value *paths;       /* the values of the columns with a JSON path, count * ncols (the
-                              others unset; rlh_cells_of), or NULL; with one_each, every
-                              column's (a kid of aggregates: rlh_exec_kid_groups) */
-    bool one_each;         /* a kid whose row p is the parent p's, no groups */
-    void *own_row;         /* the root's one row read by its key (items), or NULL */
+    size_t count;           /* rows (a kid: of every group) */
+    const void *items;      /* count structs of m */
+    rl_groups *groups;      /* a kid: group i holds the rows related to row i above */
+    struct rlh_rset *kids;  /* one per kid of the node */
+    rl_rows *rows;          /* the root: its rows */
+    rl_values *values;      /* the root of a select= with aggregates: a row per group, its
+                               values in the order of the node's columns (items unset) */
+    rl_value *paths;        /* the values of the columns with a JSON path, count * ncols (the
+                               others unset; rlh_cells_of), or NULL; with all_cells, every
+                               column's (a kid of aggregates: rlh_exec_kid_groups) */
+    bool all_cells;         /* a kid of aggregates: no rows, every value in paths */
+    size_t *starts, *sizes; /* or its rows of parent p: starts[p], sizes[p] of them */
+    void *own_row;          /* the root's one row read by its key (items), or NULL */
 } rlh_rset;
 
 typedef struct rlh_result {
