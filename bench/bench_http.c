@@ -23,7 +23,8 @@
  *
  *   http page of 100 rows vs its JSON: R
  *
- * R = reflite's requests per second / the hand-written server's, the median of the rounds.
+ * R = reflite's requests per second / the hand-written server's, the median of the rounds (each
+ * round one-second slices of the two sides in turn, as many as the seconds per run).
  * Usage: bench_http [seconds per run (5)] [threads (2)] [connections (16)] [rounds (5)]
  */
 #include "bench_util.h"
@@ -194,8 +195,9 @@ static rl_db *make_database(const char *path)
     return db;
 }
 
-/* The reads against the hand-written server: rounds of both sides in turn, the first side
- * alternating, and the median ratio of each. */
+/* The workloads against the hand-written server: rounds of one-second slices of both sides in
+ * turn (the first side alternating), a round's ratio that of their requests, and the median
+ * ratio of the rounds. */
 static void against_hand(int port, const char *path, int threads, int secs, int conns, int rounds)
 {
     static const char *const lines[] = {"http get-by-key", "http list-with-parent", "http post"};
@@ -216,23 +218,31 @@ static void against_hand(int port, const char *path, int threads, int secs, int 
         }
         free(mine.reply);
     }
-    printf("\nagainst a hand-written sqlite3 + libmicrohttpd server, %d rounds of %d s a side:\n",
+    printf("\nagainst a hand-written sqlite3 + libmicrohttpd server, %d rounds of %d one-second "
+           "slices a side, in turn:\n",
            rounds, secs);
     double ratios[NLINES * 16];
     /* a workload's rounds together: the reads are not run among the inserts' checkpoints */
     for (int i = 0; i < NLINES; i++)
-        for (int r = 0; r < rounds; r++) {
-            result a, b;
-            if (r % 2) {
-                a = run_wrk(port, &loads[i], secs, conns);
-                b = run_wrk(hand_port(h), &loads[i], secs, conns);
-            } else {
-                b = run_wrk(hand_port(h), &loads[i], secs, conns);
-                a = run_wrk(port, &loads[i], secs, conns);
+        for (int r = 0; r < rounds; r++) { /* one-second slices of each side in turn */
+            double sa = 0, sb = 0;
+            bool counted = true;
+            for (int s = 0; s < secs; s++) {
+                result a, b;
+                if ((r + s) % 2) {
+                    a = run_wrk(port, &loads[i], 1, conns);
+                    b = run_wrk(hand_port(h), &loads[i], 1, conns);
+                } else {
+                    b = run_wrk(hand_port(h), &loads[i], 1, conns);
+                    a = run_wrk(port, &loads[i], 1, conns);
+                }
+                counted = counted && a.rps > 0 && b.rps > 0;
+                sa += a.rps;
+                sb += b.rps;
             }
-            ratios[i * rounds + r] = a.rps > 0 && b.rps > 0 ? a.rps / b.rps : 0;
+            ratios[i * rounds + r] = counted ? sa / sb : 0;
             printf("  round %d %-22s reflite %8.0f r/s  hand-written %8.0f r/s  %.3f\n", r + 1,
-                   lines[i] + 5, a.rps, b.rps, ratios[i * rounds + r]);
+                   lines[i] + 5, sa / secs, sb / secs, ratios[i * rounds + r]);
             fflush(stdout);
         }
     hand_stop(h);

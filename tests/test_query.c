@@ -288,6 +288,48 @@ static void test_count_planned(void **state)
     rl_query_free(q);
 }
 
+/* A JSON path is refused, before any SQL, when it is no path or is longer than the query's
+ * shape can hold (keys of 40 x 900 bytes), and the query stays failed. */
+static void test_json_path_limits(void **state)
+{
+    (void)state;
+    static char keys[40][901];
+    rl_json_step steps[65];
+    for (int i = 0; i < 40; i++) {
+        memset(keys[i], 'k', 900);
+        keys[i][900] = '\0';
+        steps[i] = (rl_json_step){keys[i], false};
+    }
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_where_json(q, "title", steps, 40, true, RL_EQ, rl_text("x")), RL_EINVAL);
+    assert_contains(rl_errmsg(db), "too long");
+    assert_int_equal(rl_order_by_json(q, "title", steps, 1, true, RL_ASC), RL_EINVAL);
+    int64_t n;
+    assert_int_equal(rl_count(q, &n), RL_EINVAL);
+    rl_query_free(q);
+    static const struct {
+        const char *key;
+        bool index;
+        size_t n;
+    } bad[] = {{"1x", true, 1},         {"", true, 1},   {"-", true, 1},
+               {"1234567890", true, 1}, {"a", false, 0}, {"a", false, 65}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        for (size_t s = 0; s < bad[i].n; s++)
+            steps[s] = (rl_json_step){bad[i].key, bad[i].index};
+        q = rl_select(db, &Book_model);
+        assert_int_equal(rl_where_json(q, "title", steps, bad[i].n, true, RL_EQ, rl_text("x")),
+                         RL_EINVAL);
+        rl_query_free(q);
+    }
+    q = rl_select(db, &Book_model); /* a path that is one */
+    steps[0] = (rl_json_step){"a", false};
+    steps[1] = (rl_json_step){"-1", true};
+    assert_int_equal(rl_where_json(q, "title", steps, 2, true, RL_EQ, rl_text("x")), RL_OK);
+    assert_int_equal(rl_count(q, &n), RL_OK);
+    assert_int_equal(n, 0);
+    rl_query_free(q);
+}
+
 /* PostgreSQL's own operators: arrays, ranges, JSON documents and full-text search; refused on
  * SQLite, naming the field, before any SQL (a search: where no FTS5 table indexes the column,
  * saying how to make one; test_search.c searches through one). */
@@ -715,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_none_of),
         cmocka_unit_test(test_count_planned),
+        cmocka_unit_test(test_json_path_limits),
         cmocka_unit_test(test_postgres_operators),
         cmocka_unit_test(test_order_limit_offset),
         cmocka_unit_test(test_first_one_exists),

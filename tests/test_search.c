@@ -108,6 +108,7 @@ static void test_what_has_no_index_is_refused(void **state)
         const char *query, *says;
     } cases[] = {
         {"note=fts.quick", "needs an FTS5 table that indexes it"},
+        {"id=fts.quick", "needs an FTS5 table that indexes it"}, /* the key: no field */
         {"author_id=fts.1", "needs an FTS5 table that indexes it"},
         {"body=fts.!dog", "no NOT alone"},
         {"body=wfts.-dog", "no NOT alone"},

@@ -327,6 +327,12 @@ static void test_json_equality(void **state)
     assert_int_equal(bad.status, 400);
     assert_string_equal(str_at(bad.json, "code"), "22P02");
     done(&bad);
+    if (!on_pg()) { /* a stored text that is no JSON (SQLite keeps any): compared, not an error */
+        assert_int_equal(
+            rl_exec(sv.db, "INSERT INTO events VALUES ('{not json', 3)", NULL, 0, NULL), RL_OK);
+        assert_int_equal(rows_of(&sv, "/events?raw=eq.%7B%22x%22:%22y%22%7D"), 1);
+        assert_int_equal(rows_of(&sv, "/events?raw->>x=eq.y"), 1);
+    }
     static const char *const rep[] = {"Prefer: return=representation", NULL};
     resp r = call(&sv, "PATCH", "/events?n=eq.1", "{\"n\":2}", rep);
     if (r.status != 200) fail_msg("PATCH /events: %ld %s", r.status, r.body ? r.body : "");
@@ -375,6 +381,13 @@ static void test_json_path_keys_are_only_keys(void **state)
     json_t *row = json_array_get(r.json, 0);
     assert_string_equal(json_string_value(json_object_get(row, "v")), "1");
     assert_int_equal(json_integer_value(json_object_get(row, "b")), 2);
+    done(&r);
+    /* a value reached by -> compares as a document (whatever its spacing); an operand that is
+     * no JSON is 22P02 */
+    assert_int_equal(rows_of(&sv, "/notes?data->a=eq.%7B%22b%22:%20%20%202%7D"), 1);
+    r = call(&sv, "GET", "/notes?data->a=eq.%7Bb", NULL, NULL);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(str_at(r.json, "code"), "22P02");
     done(&r);
     /* a key with a double quote: PostgreSQL's is a key like any other; SQLite's JSON paths
      * cannot name one, which is said, not searched */

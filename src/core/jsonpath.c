@@ -52,7 +52,13 @@ static int encode(rl_query *q, const char *field, const rl_json_step *steps, siz
         }
     }
     rli_sb_puts(b, text ? "t" : "j");
-    return b->oom ? rli_q_fail(q, RL_ENOMEM, "Out of memory.") : RL_OK;
+    if (b->oom) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+    if (b->len > 0xffff) /* its length is four hex digits in the shape */
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: a JSON path of %s is too long (its keys together are "
+                          "at most 32,000 bytes).",
+                          q->mi->table, field);
+    return RL_OK;
 }
 
 int rl_where_json(rl_query *q, const char *field, const rl_json_step *steps, size_t n, bool text,

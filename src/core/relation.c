@@ -20,6 +20,7 @@
 #include "db.h"
 #include "error.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,8 +395,9 @@ static rl_value agg_value(const rl_backend *be, rlb_stmt *st, int col, rl_agg ag
         size_t len;
         const char *t = be->column_text(st, col, &len);
         char *end;
+        errno = 0;
         long long whole = t ? strtoll(t, &end, 10) : 0;
-        if (t && end != t && !*end) return rl_int(whole);
+        if (t && end != t && !*end && errno != ERANGE) return rl_int(whole);
     }
     if (agg == RL_AGG_AVG || kind == RL_KIND_REAL || kind == RL_KIND_NUMERIC)
         return rl_real(be->column_double(st, col));

@@ -139,7 +139,8 @@ int rl_end(rl_query *q)
  * engine has no search functions of its own. */
 static int index_search(rl_query *q, int code, const char *field, rl_op op, rl_value v)
 {
-    const rls_search *s = code >= 0 && q->mi->rt.searches && q->mi->rt.searches[code].table
+    bool own = code >= 0 && code < (int)q->mi->model->nfields; /* not the integer key */
+    const rls_search *s = own && q->mi->rt.searches && q->mi->rt.searches[code].table
                               ? &q->mi->rt.searches[code]
                               : NULL;
     if (!s)

@@ -41,18 +41,20 @@ const char *rlh_exec_field(const rl_model *m, int f)
 static int value_of(const rl_model *m, const rlh_pcond *c, const char *text, rl_value *out,
                     rlh_exec_error *err)
 {
-    if (c->cond->col.njson) { /* through a JSON path: text, or JSON text */
-        *out = rl_text(text);
-        return RL_OK;
-    }
-    int kind = c->field == RLH_FIELD_PK ? -1 : (int)c->kind;
-    if (kind == RL_KIND_JSON) { /* a document, compared as one */
+    const rlh_col *col = &c->cond->col;
+    bool json_end = col->njson && !col->json[col->njson - 1].text; /* -> last: JSON */
+    int kind = col->njson || c->field == RLH_FIELD_PK ? -1 : (int)c->kind;
+    if (kind == RL_KIND_JSON || json_end) { /* a document, compared as one */
         json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
         json_decref(j);
         if (!j)
             return rlh_exec_fail(err, 400, "22P02",
                                  "The value compared with a JSON column is JSON.",
                                  "invalid input syntax for type json");
+    }
+    if (col->njson) { /* through a JSON path: text, or JSON text */
+        *out = rl_text(text);
+        return RL_OK;
     }
     if (rlh_parse_value(text, kind, out)) return RL_OK;
     const char *type = kind == RL_KIND_REAL      ? "double precision"

@@ -153,8 +153,10 @@ static const char *next_token(const char *t)
             p = next_token(p);
         return *p ? p + 1 : p;
     }
-    default: /* 'i' field negate count ';' */
-        return strchr(t, ';') + 1;
+    default: { /* 'i' field negate count ';' */
+        const char *end = strchr(t, ';');
+        return end ? end + 1 : t + strlen(t);
+    }
     }
 }
 
@@ -166,15 +168,8 @@ static bool json_equality(const render *r, int code, rl_op op)
     return eq && kind_of(r, code) == RL_KIND_JSON;
 }
 
-/* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder. */
-static void comparison_in(render *r, rl_op op, const char *fn);
-
-static void comparison(render *r, rl_op op)
-{
-    comparison_in(r, op, NULL);
-}
-
-/* The comparison, its placeholder the argument of function fn (NULL: none). */
+/* " = ?", " LIKE ? ESCAPE '\'"...: the comparison of operator op with one placeholder, the
+ * argument of function fn (" = json(?)") when fn is not NULL. */
 static void comparison_in(render *r, rl_op op, const char *fn)
 {
     static const char *const cmp[] = {
@@ -384,9 +379,14 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             bool doc = json_equality(r, token_field(t), (rl_op)op);
             const char *cast = doc && r->d->json_equal_cast ? r->d->json_equal_cast : "";
             const char *fn = doc ? r->d->json_equal_fn : NULL;
-            if (fn) rli_sb_printf(r->b, "%s(", fn);
+            if (fn) { /* a stored text that is no JSON compares as NULL, not as an error */
+                rli_sb_puts(r->b, "(CASE WHEN json_valid(");
+                rli_r_column_ref(r, token_field(t));
+                rli_sb_printf(r->b, ") THEN %s(", fn);
+            }
             rli_r_column_ref(r, token_field(t));
-            if (search >= 8 || fn) rli_sb_puts(r->b, ")");
+            if (search >= 8) rli_sb_puts(r->b, ")");
+            if (fn) rli_sb_puts(r->b, ") END)");
             if (!fn) rli_sb_puts(r->b, cast);
             comparison_in(r, (rl_op)op, fn);
             if (!fn) rli_sb_puts(r->b, cast);
@@ -394,10 +394,10 @@ static const char *conditions(render *r, const char *t, const char *lead, const 
             rl_op op = (rl_op)(t[3] - 'A');
             size_t len = path_len(t);
             rli_r_json_path(r, token_field(t), t + 8, len, false);
-            comparison(r, op);
-            if (r->d->json_equal_cast && t[8 + len - 1] == 'j' &&
-                (op <= RL_GE || op == RL_IS_DISTINCT || op == RL_IS_NOT_DISTINCT))
-                rli_sb_puts(r->b, r->d->json_equal_cast);
+            bool doc = t[8 + len - 1] == 'j' &&
+                       (op <= RL_GE || op == RL_IS_DISTINCT || op == RL_IS_NOT_DISTINCT);
+            comparison_in(r, op, doc ? r->d->json_equal_fn : NULL);
+            if (doc && r->d->json_equal_cast) rli_sb_puts(r->b, r->d->json_equal_cast);
         } else if (tag == 'k') {
             key_set(r, t);
         } else if (tag == 'x') {

@@ -44,6 +44,17 @@ static void escape_literal(strbuf *b, const char *s)
     rli_sb_puts(b, "'");
 }
 
+/* fn(col, 'path'): a JSON function of column code at path (SQLite's text of one). */
+static void call(render *r, const char *fn, int code, const char *path)
+{
+    rli_sb_puts(r->b, fn);
+    rli_sb_puts(r->b, "(");
+    rli_r_column_ref(r, code);
+    rli_sb_puts(r->b, ", ");
+    rli_sb_literal(r->b, path);
+    rli_sb_puts(r->b, ")");
+}
+
 void rli_r_json_path(render *r, int code, const char *path, size_t len, bool order)
 {
     const char *end = path + len - 1; /* 't' or 'j' */
@@ -79,17 +90,25 @@ void rli_r_json_path(render *r, int code, const char *path, size_t len, bool ord
     rli_sb_puts(r->b, "(CASE WHEN json_valid(");
     rli_r_column_ref(r, code);
     rli_sb_puts(r->b, ") THEN ");
-    if (text) {
-        rli_sb_puts(r->b, "(CASE json_type(");
-        rli_r_column_ref(r, code);
-        rli_sb_puts(r->b, ", ");
-        rli_sb_literal(r->b, at.s);
-        rli_sb_puts(r->b, ") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(");
+    if (text) { /* true and false as words, other values as their text */
+        rli_sb_puts(r->b, "(CASE ");
+        call(r, "json_type", code, at.s);
+        rli_sb_puts(r->b, " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(");
+        call(r, "json_extract", code, at.s);
+        rli_sb_puts(r->b, " AS TEXT) END)");
+    } else if (order) { /* the value as SQL orders it */
+        call(r, "json_extract", code, at.s);
+    } else { /* the value as JSON text, as -> gives it (SQLite 3.38), with 3.37's functions */
+        rli_sb_puts(r->b, "(CASE WHEN ");
+        call(r, "json_type", code, at.s);
+        rli_sb_puts(r->b, " IN ('true', 'false', 'null') THEN ");
+        call(r, "json_type", code, at.s);
+        rli_sb_puts(r->b, " WHEN ");
+        call(r, "json_type", code, at.s);
+        rli_sb_puts(r->b, " IS NOT NULL THEN json_quote(");
+        call(r, "json_extract", code, at.s);
+        rli_sb_puts(r->b, ") END)");
     }
-    rli_sb_puts(r->b, text || order ? "json_extract(" : "(");
-    rli_r_column_ref(r, code);
-    rli_sb_puts(r->b, text || order ? ", " : " -> ");
-    rli_sb_literal(r->b, at.s);
-    rli_sb_puts(r->b, text ? ") AS TEXT) END) END)" : ") END)");
+    rli_sb_puts(r->b, " END)");
     rli_sb_free(&at);
 }
