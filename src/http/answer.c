@@ -28,16 +28,21 @@ static void member(rlh_buf *b, bool *first, const char *m, size_t len)
     *first = false;
 }
 
+/* Value v of column c as JSON. */
+static void cell(rlh_buf *b, const rlh_pcol *c, const rl_value *v)
+{
+    const char *why;
+    if (!c->cast)
+        rlh_json_value(b, v, c->kind);
+    else if (!rlh_cast_write(b, v, c->kind, c->cast_type, &why))
+        rlh_adds(b, "null");
+}
+
 /* The value of column i of row k of rs. */
 static void value(rlh_buf *b, const rlh_rset *rs, size_t k, size_t i)
 {
-    const rlh_pcol *c = &rs->node->cols[i];
-    const char *why;
     rl_value v = rlh_cell(rs, k, i);
-    if (!c->cast)
-        rlh_json_value(b, &v, c->kind);
-    else if (!rlh_cast_write(b, &v, c->kind, c->cast_type, &why))
-        rlh_adds(b, "null");
+    cell(b, &rs->node->cols[i], &v);
 }
 
 /* The rows of kid ks related to row k above: the first index and how many, after the kid's
@@ -81,8 +86,9 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
     bool row = has_row && !rs->values; /* a row of rs (else a group's values, or none) */
     for (size_t i = 0; i < n->ncols; i++) {
         const rlh_pcol *c = &n->cols[i];
+        rl_value v = row ? rlh_cell(rs, k, i) : rl_null();
         bool null = rs->values ? rs->values->values[k * rs->values->cols + i].type == RL_V_NULL
-                               : !row || rlh_cell(rs, k, i).type == RL_V_NULL;
+                               : v.type == RL_V_NULL;
         if (strip && null) continue;
         member(b, first, c->member, c->member_len);
         if (null)
@@ -90,7 +96,7 @@ static void members(rlh_buf *b, const rlh_rset *rs, size_t k, bool has_row, bool
         else if (rs->values)
             group_value(b, rs, k, i);
         else
-            value(b, rs, k, i);
+            cell(b, c, &v);
     }
     for (size_t j = 0; j < n->nkids; j++) {
         const rlh_rset *ks = &rs->kids[j];

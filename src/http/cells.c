@@ -124,15 +124,6 @@ static bool reach(const rl_value *v, const rlh_pcol *c, rl_value *out)
     return true;
 }
 
-rl_value rlh_cell(const rlh_rset *rs, size_t k, size_t i)
-{
-    const rlh_pcol *c = &rs->node->cols[i];
-    if (c->njson || rs->all_cells) return rs->paths[k * rs->node->ncols + i];
-    const void *row = (const char *)rs->items + k * rs->m->size;
-    return c->field == RLH_FIELD_PK ? rl_int(rlh_row_pk(rs->m, row))
-                                    : rl_row_values(rs->m, (void *)row)[c->field];
-}
-
 /* The casts of rs's columns, tried on every row (and its kids'): the first value its type
  * cannot take is the request's error, as PostgreSQL words it. */
 static int check_casts(const rlh_rset *rs, rlh_exec_error *err)

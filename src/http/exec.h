@@ -104,7 +104,14 @@ int rlh_exec_kid_groups(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_r
  * values of rs's (and its kids') columns with a JSON path, found in their rows' documents,
  * and every cast tried (RL_OK, RL_ENOMEM, or RL_EINVAL with the first value its cast refuses
  * in err), and freed. */
-rl_value rlh_cell(const rlh_rset *rs, size_t k, size_t i);
+static inline rl_value rlh_cell(const rlh_rset *rs, size_t k, size_t i)
+{
+    const rlh_pcol *c = &rs->node->cols[i];
+    if (c->njson || rs->all_cells) return rs->paths[k * rs->node->ncols + i];
+    const void *row = (const char *)rs->items + k * rs->m->size;
+    return c->field == RLH_FIELD_PK ? rl_int(rlh_row_pk(rs->m, row))
+                                    : rl_row_values(rs->m, (void *)row)[c->field];
+}
 int rlh_cells_of(rlh_rset *rs, rlh_exec_error *err);
 void rlh_cells_free(rlh_rset *rs);
 /* rl_where_json and rl_order_by_json through the n steps of a parsed JSON path (the last's

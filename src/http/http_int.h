@@ -28,7 +28,18 @@ typedef struct rlh_buf {
     bool oom; /* an addition failed: the buffer is incomplete */
 } rlh_buf;
 
-void rlh_add(rlh_buf *b, const char *s, size_t n);
+/* Append n bytes of s: in line while they fit, through rlh_add_grow when they do not. */
+void rlh_add_grow(rlh_buf *b, const char *s, size_t n);
+static inline void rlh_add(rlh_buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap && !b->oom) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        rlh_add_grow(b, s, n);
+    }
+}
 void rlh_adds(rlh_buf *b, const char *s);
 void rlh_addf(rlh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rlh_free(rlh_buf *b);

@@ -34,7 +34,7 @@ static bool grow(rlh_buf *b, size_t more)
     return true;
 }
 
-void rlh_add(rlh_buf *b, const char *s, size_t n)
+void rlh_add_grow(rlh_buf *b, const char *s, size_t n)
 {
     if (!grow(b, n)) return;
     memcpy(b->data + b->len, s, n);
