@@ -49,14 +49,27 @@ static void ids_of(const server *sv, const char *path, char *out, size_t n)
     done(&r);
 }
 
+/* Each query's ids (GET /docs?select=id&order=id&QUERY) as cases say. */
+typedef struct found {
+    const char *query, *ids;
+} found;
+static void expect_found(const server *sv, const found *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char path[300], got[64];
+        snprintf(path, sizeof path, "/docs?select=id&order=id&%s", cases[i].query);
+        ids_of(sv, path, got, sizeof got);
+        if (strcmp(got, cases[i].ids) != 0)
+            fail_msg("%s: got [%s], expected [%s]", cases[i].query, got, cases[i].ids);
+    }
+}
+
 static void test_searches_find_the_same_rows(void **state)
 {
     (void)state;
     server sv;
     start_docs(&sv);
-    static const struct {
-        const char *query, *ids;
-    } cases[] = {
+    static const found cases[] = {
         {"body=fts.quick", "1,3"},
         {"body=fts.quick%20%26%20!dog", "1"},
         {"body=fts.quick%20%7C%20lazy", "1,2,3"},
@@ -77,13 +90,7 @@ static void test_searches_find_the_same_rows(void **state)
         {"or=(body.fts.fox,body.plfts.lazy)", "1,2"},
         {"not.and=(body.fts.quick,body.fts.dog)", "1,2"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char path[300], got[64];
-        snprintf(path, sizeof path, "/docs?select=id&order=id&%s", cases[i].query);
-        ids_of(&sv, path, got, sizeof got);
-        if (strcmp(got, cases[i].ids) != 0)
-            fail_msg("%s: got [%s], expected [%s]", cases[i].query, got, cases[i].ids);
-    }
+    expect_found(&sv, cases, sizeof cases / sizeof cases[0]);
     /* a search on an embedded resource's column, and one that filters the parents */
     resp r = call(&sv, "GET", "/authors?select=id,docs!inner(id)&docs.body=fts.fox&order=id", NULL,
                   NULL);
@@ -136,9 +143,7 @@ static void test_query_text_is_only_words(void **state)
     (void)state;
     server sv;
     start_docs(&sv);
-    static const struct {
-        const char *query, *ids;
-    } cases[] = {
+    static const found cases[] = {
         {"body=plfts.NEAR(quick%20dog)", ""},
         {"body=plfts.quick%20OR%20fox", ""},
         {"body=plfts.note:fox", ""},
@@ -146,13 +151,7 @@ static void test_query_text_is_only_words(void **state)
         {"body=wfts.quick%20AND%20NOT%20dog", ""},
         {"body=fts.%27quick%20OR%20dog%27", ""},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char path[300], got[64];
-        snprintf(path, sizeof path, "/docs?select=id&order=id&%s", cases[i].query);
-        ids_of(&sv, path, got, sizeof got);
-        if (strcmp(got, cases[i].ids) != 0)
-            fail_msg("%s: got [%s], expected [%s]", cases[i].query, got, cases[i].ids);
-    }
+    expect_found(&sv, cases, sizeof cases / sizeof cases[0]);
     stop(&sv);
 }
 

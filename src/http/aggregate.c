@@ -18,6 +18,37 @@ static const rl_agg aggs[] = {[RLH_AGG_SUM] = RL_AGG_SUM,
                               [RLH_AGG_MAX] = RL_AGG_MAX,
                               [RLH_AGG_MIN] = RL_AGG_MIN};
 
+/* Node n's columns on q: its aggregates, and its other columns as what the rows are grouped by
+ * (in the order of select=). */
+static int select_groups(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
+{
+    int rc = RL_OK;
+    for (size_t i = 0; i < n->ncols && rc == RL_OK; i++) {
+        const rlh_pcol *c = &n->cols[i];
+        const char *f = c->field == RLH_FIELD_COUNT ? NULL : rlh_exec_field(n->m, c->field);
+        if (c->njson)
+            rc = rlh_exec_unsupported(err, "JSON paths beside aggregates");
+        else if (c->agg != RLH_AGG_NONE)
+            rc = rl_select_agg(q, aggs[c->agg], f);
+        else if ((rc = rl_select_field(q, f)) == RL_OK)
+            rc = rl_group_by(q, f);
+    }
+    return rc;
+}
+
+/* Node n's order= on q, of its own columns (not a related one's, not a JSON path's). */
+static int order_groups(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
+{
+    int rc = RL_OK;
+    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
+        rc = n->order[i].kid >= 0 || n->order[i].njson
+                 ? rlh_exec_unsupported(err,
+                                        "orders on related columns or JSON paths with aggregates")
+                 : rl_order_by(q, rlh_exec_field(n->m, n->order[i].field),
+                               rlh_exec_order(&n->order[i]));
+    return rc;
+}
+
 /* Whether key values a and b are the same (an integer or a text). */
 static bool same_key(const rl_value *a, const rl_value *b)
 {
@@ -93,26 +124,12 @@ int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_err
     rl_query *q = rl_select(db, n->m);
     if (!q) return RL_ENOMEM;
     int rc = rlh_exec_where(q, n, err);
-    for (size_t i = 0; i < n->ncols && rc == RL_OK; i++) {
-        const rlh_pcol *c = &n->cols[i];
-        const char *f = c->field == RLH_FIELD_COUNT ? NULL : rlh_exec_field(n->m, c->field);
-        if (c->njson)
-            rc = rlh_exec_unsupported(err, "JSON paths in select=");
-        else if (c->agg != RLH_AGG_NONE)
-            rc = rl_select_agg(q, aggs[c->agg], f);
-        else if ((rc = rl_select_field(q, f)) == RL_OK)
-            rc = rl_group_by(q, f);
-    }
+    if (rc == RL_OK) rc = select_groups(q, n, err);
     for (size_t j = 0; j < n->nkids && rc == RL_OK; j++) {
         if ((rc = rl_select_field(q, n->kids[j].way.key)) == RL_OK)
             rc = rl_group_by(q, n->kids[j].way.key);
     }
-    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
-        rc = n->order[i].kid >= 0 || n->order[i].njson
-                 ? rlh_exec_unsupported(err,
-                                        "orders on related columns or JSON paths with aggregates")
-                 : rl_order_by(q, rlh_exec_field(n->m, n->order[i].field),
-                               rlh_exec_order(&n->order[i]));
+    if (rc == RL_OK) rc = order_groups(q, n, err);
     if (rc == RL_OK && n->limit >= 0) rc = rl_limit(q, n->limit);
     if (rc == RL_OK && n->offset > 0) rc = rl_offset(q, n->offset);
     if (rc == RL_OK) rc = rl_fetch_values(q, &out->root.values);
@@ -152,21 +169,8 @@ static int kid_grouped(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_rs
     if (rc == RL_OK) rc = rl_where_in(q, w->key, keys, rs->count, false);
     if (rc == RL_OK) rc = rl_select_field(q, w->key);
     if (rc == RL_OK) rc = rl_group_by(q, w->key);
-    for (size_t i = 0; i < k->ncols && rc == RL_OK; i++) {
-        const rlh_pcol *c = &k->cols[i];
-        const char *f = c->field == RLH_FIELD_COUNT ? NULL : rlh_exec_field(k->m, c->field);
-        if (c->njson)
-            rc = rlh_exec_unsupported(err, "JSON paths beside aggregates");
-        else if (c->agg != RLH_AGG_NONE)
-            rc = rl_select_agg(q, aggs[c->agg], f);
-        else if ((rc = rl_select_field(q, f)) == RL_OK)
-            rc = rl_group_by(q, f);
-    }
-    for (size_t i = 0; i < k->norder && rc == RL_OK; i++)
-        rc = k->order[i].kid >= 0 || k->order[i].njson
-                 ? rlh_exec_unsupported(err, "orders on related columns with aggregates")
-                 : rl_order_by(q, rlh_exec_field(k->m, k->order[i].field),
-                               rlh_exec_order(&k->order[i]));
+    if (rc == RL_OK) rc = select_groups(q, k, err);
+    if (rc == RL_OK) rc = order_groups(q, k, err);
     if (rc == RL_OK) rc = rl_fetch_values(q, &v);
     rl_query_free(q);
     size_t total = v ? v->rows : 0, at = 0;
