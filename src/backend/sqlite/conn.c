@@ -70,21 +70,21 @@ static int busy_wait(void *arg, int count)
 }
 
 /* After a commit that left the WAL at pages pages: SQLite's own checkpoint from 1000 pages on
- * (PASSIVE: what no reader still needs), and from 10,000 (about 40 MB) one that waits a little
- * for the readers (RESTART, 10 ms at most, tried again at the next commit), so that the next
- * writer starts the WAL again: connections that write in turn without a pause are always
- * reading some part of the WAL, so that a passive checkpoint alone never lets it start again
- * and it grows without end, each commit slower than the last; and a reader that stays (a
- * backup, a shell) must not hold every commit for the busy timeout.  arg: the connection's
- * busy timeout in ms, to give its handler back (NULL: none). */
+ * (PASSIVE: what no reader still needs), and from 4000 (about 16 MB) one that also starts the
+ * WAL again when no reader is in it at that moment (RESTART without waiting: tried again at
+ * the next commit).  Connections that write in turn without a pause are always reading some
+ * part of the WAL, so that a passive checkpoint alone never lets it start again and it grows
+ * without end, each commit slower than the last; and a reader that stays (a backup, a shell)
+ * must not make commits wait.  arg: the connection's busy timeout in ms, to give its handler
+ * back (NULL: none). */
 static int wal_grown(void *arg, sqlite3 *h, const char *db, int pages)
 {
     if (pages < 1000) return SQLITE_OK;
-    if (pages < 10000) {
+    if (pages < 4000) {
         sqlite3_wal_checkpoint_v2(h, db, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         return SQLITE_OK;
     }
-    sqlite3_busy_handler(h, busy_wait, (void *)(intptr_t)10);
+    sqlite3_busy_handler(h, NULL, NULL);
     sqlite3_wal_checkpoint_v2(h, db, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
     sqlite3_busy_handler(h, arg ? busy_wait : NULL, arg);
     return SQLITE_OK;
