@@ -244,6 +244,12 @@ static void test_aggregates(void **state)
            "[{\"director_id\":1,\"count\":2,\"directors\":{\"name\":\"Varda\"}},{\"director_id\":2,"
            "\"count\":1,\"directors\":{\"name\":\"Ozu\"}},{\"director_id\":null,\"count\":1,"
            "\"directors\":null}]");
+    /* a spread relation's columns group the rows, ordered by one of them (its alias too) */
+    expect(f, "films", "select=n:count(),...directors(name)&order=directors(name)",
+           "[{\"n\":1,\"name\":\"Ozu\"},{\"n\":2,\"name\":\"Varda\"},{\"n\":1,\"name\":null}]");
+    expect(f, "films", "select=...directors(who:name,films:count())&order=directors(who).desc",
+           "[{\"who\":null,\"films\":1},{\"who\":\"Varda\",\"films\":2},{\"who\":\"Ozu\","
+           "\"films\":1}]");
     expect(f, "films", "select=n:count(),directors(name)&director_id=eq.1",
            "[{\"n\":2,\"directors\":{\"name\":\"Varda\"}}]");
     /* inside an embedded relation: each parent's rows aggregated, one row per parent (a

@@ -9,6 +9,7 @@
  */
 #include "exec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,16 +37,21 @@ static int select_groups(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
     return rc;
 }
 
-/* Node n's order= on q, of its own columns (not a related one's, not a JSON path's). */
+/* Node n's order= on q, of its own columns or of its spread relation's (joined), not of a
+ * JSON path. */
 static int order_groups(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
 {
     int rc = RL_OK;
-    for (size_t i = 0; i < n->norder && rc == RL_OK; i++)
-        rc = n->order[i].kid >= 0 || n->order[i].njson
+    for (size_t i = 0; i < n->norder && rc == RL_OK; i++) {
+        const rlh_porder *o = &n->order[i];
+        const rlh_pnode *k = o->kid >= 0 ? &n->kids[o->kid] : NULL;
+        char f[RLH_KEY_NAME + 200];
+        if (k) snprintf(f, sizeof f, "%s.%s", k->way.key, rlh_exec_field(k->m, o->field));
+        rc = o->njson || (k && !k->spread)
                  ? rlh_exec_unsupported(err,
                                         "orders on related columns or JSON paths with aggregates")
-                 : rl_order_by(q, rlh_exec_field(n->m, n->order[i].field),
-                               rlh_exec_order(&n->order[i]));
+                 : rl_order_by(q, k ? f : rlh_exec_field(n->m, o->field), rlh_exec_order(o));
+    }
     return rc;
 }
 
@@ -110,22 +116,71 @@ static int group_parents(rl_db *db, const rl_values *v, size_t col, rlh_rset *ks
     return rlh_cells_of(ks, err);
 }
 
+/* The columns of spread relation k (to-one, joined to the root through its key) on q: its
+ * aggregates over the root's rows, its other columns among what they are grouped by. */
+static int select_spread(rl_query *q, const rlh_pnode *k, rlh_exec_error *err)
+{
+    int rc = RL_OK;
+    for (size_t i = 0; i < k->ncols && rc == RL_OK; i++) {
+        const rlh_pcol *c = &k->cols[i];
+        char f[RLH_KEY_NAME + 200];
+        snprintf(f, sizeof f, "%s.%s", k->way.key,
+                 c->field == RLH_FIELD_COUNT ? "" : rlh_exec_field(k->m, c->field));
+        if (c->njson || c->cast)
+            rc = rlh_exec_unsupported(err, "JSON paths or casts in a spread relation's groups");
+        else if (c->agg != RLH_AGG_NONE)
+            rc = rl_select_agg(q, aggs[c->agg], c->field == RLH_FIELD_COUNT ? NULL : f);
+        else if ((rc = rl_select_field(q, f)) == RL_OK)
+            rc = rl_group_by(q, f);
+    }
+    return rc;
+}
+
+/* Spread kid ks of a root with aggregates: its columns, read with the root's groups (from
+ * column at of their values), as a row of its own for each group. */
+static int spread_cells(const rl_values *v, size_t at, rlh_rset *ks)
+{
+    size_t ncols = ks->node->ncols;
+    ks->all_cells = true;
+    ks->count = v->rows;
+    ks->starts = calloc(v->rows + 1, sizeof *ks->starts);
+    ks->sizes = calloc(v->rows + 1, sizeof *ks->sizes);
+    ks->paths = calloc(v->rows * ncols + 1, sizeof *ks->paths);
+    if (!ks->starts || !ks->sizes || !ks->paths) return RL_ENOMEM;
+    for (size_t g = 0; g < v->rows; g++) {
+        ks->starts[g] = g;
+        ks->sizes[g] = 1;
+        for (size_t i = 0; i < ncols; i++)
+            if (!own_copy(&v->values[g * v->cols + at + i], &ks->paths[g * ncols + i]))
+                return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
 int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err)
 {
-    /* beside embedded relations of the one side: grouped by their keys as well, hidden */
+    /* beside embedded relations of the one side: grouped by their keys as well, hidden; a
+     * spread one's columns are the groups' own (one, joined) */
+    size_t spreads = 0, spread_cols = 0;
     for (size_t j = 0; j < n->nkids; j++) {
         const rlh_pnode *k = &n->kids[j];
-        if (k->way.rel != RLH_TO_ONE || k->spread || k->join == RLH_JOIN_INNER || k->nkids ||
-            k->grouped || k->way.several || !k->way.meets)
+        spreads += k->spread;
+        if (k->spread) spread_cols += k->ncols;
+        if (k->way.rel != RLH_TO_ONE || k->join == RLH_JOIN_INNER || k->nkids || spreads > 1 ||
+            (k->grouped && !k->spread) || k->way.several || !k->way.meets)
             return rlh_exec_unsupported(
-                err,
-                "aggregates beside embedded relations other than to-one relations of their own");
+                err, "aggregates beside embedded relations other than to-one relations of their "
+                     "own (one of them spread)");
     }
     rl_query *q = rl_select(db, n->m);
     if (!q) return RL_ENOMEM;
     int rc = rlh_exec_where(q, n, err);
     if (rc == RL_OK) rc = select_groups(q, n, err);
+    for (size_t j = 0; j < n->nkids && rc == RL_OK; j++)
+        if (n->kids[j].spread && (rc = rl_join(q, n->kids[j].m, n->kids[j].way.key)) == RL_OK)
+            rc = select_spread(q, &n->kids[j], err);
     for (size_t j = 0; j < n->nkids && rc == RL_OK; j++) {
+        if (n->kids[j].spread) continue;
         if ((rc = rl_select_field(q, n->kids[j].way.key)) == RL_OK)
             rc = rl_group_by(q, n->kids[j].way.key);
     }
@@ -137,10 +192,11 @@ int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_err
     if (rc == RL_OK) out->root.count = out->root.values->rows;
     if (rc == RL_OK && n->nkids && !(out->root.kids = calloc(n->nkids, sizeof *out->root.kids)))
         rc = RL_ENOMEM;
-    for (size_t j = 0; j < n->nkids && rc == RL_OK; j++) {
+    for (size_t j = 0, hidden = n->ncols + spread_cols; j < n->nkids && rc == RL_OK; j++) {
         rlh_rset *ks = &out->root.kids[j];
         *ks = (rlh_rset){.node = &n->kids[j], .m = n->kids[j].m};
-        rc = group_parents(db, out->root.values, n->ncols + j, ks, err);
+        rc = n->kids[j].spread ? spread_cells(out->root.values, n->ncols, ks)
+                               : group_parents(db, out->root.values, hidden++, ks, err);
     }
     return rc;
 }

@@ -106,6 +106,20 @@ static const char *format_of(rl_request *r)
                                 : NULL;
 }
 
+/* Whether the n items of select= group the rows: an aggregate (count, PostgREST's older
+ * spelling, too), here or in a spread relation's items. */
+static bool groups(const rlh_sel *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const rlh_sel *s = &items[i];
+        if (s->kind == RLH_SEL_SPREAD && groups(s->items, s->nitems)) return true;
+        if (s->kind == RLH_SEL_COLUMN &&
+            (s->agg != RLH_AGG_NONE || (s->col.name && !strcmp(s->col.name, "count"))))
+            return true;
+    }
+    return false;
+}
+
 /* The request value of r on m; query: the query string to parse instead of r's (a page's,
  * whose Accept is the page's own and not asked of the parser). */
 static rlh_req *request_value_of(rl_request *r, const rl_model *m, const char *id, bool by_key,
@@ -135,10 +149,8 @@ static rlh_req *request_value_of(rl_request *r, const rl_model *m, const char *i
                        .nheaders = hs.n};
     rlh_req *req = qs.oom ? NULL : rlh_parse(&in);
     rlh_free(&qs);
-    for (size_t i = 0; req && !req->error && i < req->nselect; i++) /* groups have no key */
-        if (req->select[i].agg != RLH_AGG_NONE ||
-            (req->select[i].col.name && !strcmp(req->select[i].col.name, "count")))
-            by_key = false;
+    if (req && !req->error && groups(req->select, req->nselect))
+        by_key = false; /* groups have no key */
     if (req && !req->error && (id || by_key) &&
         !rlh_req_add_key(req, rlh_pk_name(m), id, by_key)) { /* the key of /table/ID */
         rlh_req_free(req);

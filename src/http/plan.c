@@ -348,7 +348,9 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
                  m->table, s->relation);
         return fail(c, 400, "PGRST119", msg, details, NULL, msg);
     }
-    return plan_node(c, kid, s->items, s->nitems, depth + 1);
+    if (!plan_node(c, kid, s->items, s->nitems, depth + 1)) return false;
+    if (kid->spread && kid->grouped) n->grouped = true; /* its aggregates are over n's rows */
+    return true;
 }
 
 /* The columns and relations of select= items on node n. */
@@ -505,6 +507,14 @@ static bool order_term(ctx *c, rlh_pnode *n, const rlh_order_term *t, rlh_porder
             return fail(c, 400, "PGRST118", msg, NULL, NULL, sentence);
         }
         m = kid->m;
+        /* a spread relation's column may be named by its alias (PostgREST's) */
+        for (size_t i = 0; kid->spread && !t->col.njson && i < kid->ncols; i++)
+            if (kid->cols[i].field >= RLH_FIELD_PK && !strcmp(kid->cols[i].name, t->col.name) &&
+                !rlh_field(m, t->col.name)) {
+                o->field = kid->cols[i].field;
+                o->kind = kid->cols[i].kind;
+                return true;
+            }
     }
     return column_of(c, m, t->col.name, &o->field, &o->kind);
 }
