@@ -1214,8 +1214,10 @@ typedef struct rl_models rl_models;
  * Models for the tables and views of a live database, for programs that have no C struct for
  * them (a generic tool, the REST server): one per table, in the order parents first where the
  * engine tells, then one per view (below).  A table whose primary key is one integer column gets it
- * as the row's pk; any other table is a model without one, its key columns being fields like the
- * rest, named in order in the model's primary_key (NULL when it has no primary key).  Every column
+ * as the row's pk, unless that column is also a key to another table (a one-to-one extension:
+ * profiles.person_id), which makes it a field with its reference; any other table is a model
+ * without one, its key columns being fields like the rest, named in order in the model's
+ * primary_key (NULL when it has no primary key).  Every column
  * is a field of type rl_value (RL_CT_VALUE; its kind from the declared type (see rl_kind: json and
  * jsonb are RL_KIND_JSON, numeric and decimal RL_KIND_NUMERIC, and on PostgreSQL arrays
  * RL_KIND_ARRAY, timestamps RL_KIND_TIMESTAMP, dates RL_KIND_DATE), nullable unless NOT NULL,

@@ -290,6 +290,40 @@ static void test_direct_and_junction_are_ambiguous(void **state)
     stop(&sv);
 }
 
+/* A table whose integer primary key is also its key to another (a one-to-one extension) is
+ * related both ways: the parent embeds its one row as an object, the extension its parent;
+ * it is written and read by that key as by any column. */
+static void test_key_that_is_the_primary_key(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, on_pg() ? "CREATE TABLE people (id bigint PRIMARY KEY, name text);"
+                             "CREATE TABLE profiles (person_id bigint PRIMARY KEY REFERENCES "
+                             "people (id) ON DELETE CASCADE, bio text);"
+                             "INSERT INTO people VALUES (1, 'ann'), (2, 'bo');"
+                             "INSERT INTO profiles VALUES (1, 'likes tea');"
+                           : "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);"
+                             "CREATE TABLE profiles (person_id INTEGER PRIMARY KEY REFERENCES "
+                             "people (id) ON DELETE CASCADE, bio TEXT);"
+                             "INSERT INTO people VALUES (1, 'ann'), (2, 'bo');"
+                             "INSERT INTO profiles VALUES (1, 'likes tea');");
+    expect_body(&sv, "/people?select=name,profiles(bio)&order=id",
+                "[{\"name\":\"ann\",\"profiles\":{\"bio\":\"likes tea\"}},{\"name\":\"bo\","
+                "\"profiles\":null}]");
+    expect_body(&sv, "/profiles?select=bio,people(name)",
+                "[{\"bio\":\"likes tea\",\"people\":{\"name\":\"ann\"}}]");
+    static const char *const rep[] = {"Prefer: return=representation", NULL};
+    resp r = call(&sv, "POST", "/profiles", "{\"person_id\":2,\"bio\":\"b\"}", rep);
+    assert_int_equal(r.status, 201);
+    done(&r);
+    r = call(&sv, "POST", "/profiles", "{\"person_id\":9,\"bio\":\"nobody\"}", NULL);
+    assert_int_equal(r.status, 409); /* no person 9: the key holds */
+    done(&r);
+    expect_body(&sv, "/profiles?select=person_id,bio&person_id=eq.2",
+                "[{\"person_id\":2,\"bio\":\"b\"}]");
+    stop(&sv);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -298,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_writes_without_an_integer_key),
         cmocka_unit_test(test_composite_keys),
         cmocka_unit_test(test_direct_and_junction_are_ambiguous),
+        cmocka_unit_test(test_key_that_is_the_primary_key),
     };
     int failed = run_suite(both);
     curl_global_cleanup();

@@ -66,7 +66,9 @@ static char *keep_str(arena *a, const char *s)
     return rli_copy_bytes(a, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* The one integer primary-key column of t, or NULL. */
+/* The one integer primary-key column of t, or NULL; NULL too when it is also a key to another
+ * table (a one-to-one extension: profiles.user_id): then it is a field, whose key is a
+ * relation, and the table's primary key names it (primary_key). */
 static const sch_column *int_pk(const sch_table *t)
 {
     const sch_column *pk = NULL;
@@ -75,6 +77,8 @@ static const sch_column *int_pk(const sch_table *t)
         if (pk) return NULL; /* composite */
         pk = &t->cols[i];
     }
+    for (size_t k = 0; pk && k < t->nfks; k++)
+        if (strcmp(t->fks[k].from, pk->name) == 0) return NULL;
     return pk && rli_kind_of_type(pk->type, false) == RL_KIND_INTEGER ? pk : NULL;
 }
 
