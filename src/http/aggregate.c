@@ -55,43 +55,6 @@ static int order_groups(rl_query *q, const rlh_pnode *n, rlh_exec_error *err)
     return rc;
 }
 
-/* Key values in an order (by type, then integer or text; other values are equal), 0 when the
- * same. */
-static int key_order(const rl_value *a, const rl_value *b)
-{
-    if (a->type != b->type) return a->type < b->type ? -1 : 1;
-    if (a->type == RL_V_INT) return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
-    return a->type == RL_V_TEXT ? strcmp(a->u.s, b->u.s) : 0;
-}
-
-/* A key and where it is (a row of values, or of a relation's rows). */
-typedef struct keyed_at {
-    rl_value key;
-    size_t at;
-} keyed_at;
-
-/* By key, then by place: rows of one key keep their order. */
-static int by_key_then_place(const void *x, const void *y)
-{
-    const keyed_at *a = x, *b = y;
-    int c = key_order(&a->key, &b->key);
-    return c ? c : (a->at > b->at) - (a->at < b->at);
-}
-
-/* The first of the n sorted keys at s that is not before key. */
-static size_t lower_bound(const keyed_at *s, size_t n, const rl_value *key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (key_order(&s[mid].key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* A copy of v whose text, if any, is its own. */
 static bool own_copy(const rl_value *v, rl_value *out)
 {
@@ -134,19 +97,16 @@ static int group_parents(rl_db *db, const rl_values *v, size_t col, rlh_rset *ks
     ks->starts = calloc(v->rows + 1, sizeof *ks->starts);
     ks->sizes = calloc(v->rows + 1, sizeof *ks->sizes);
     if (!ks->starts || !ks->sizes) return RL_ENOMEM;
-    keyed_at *sorted = malloc((ks->count ? ks->count : 1) * sizeof *sorted);
+    rlh_key_at *sorted = malloc((ks->count ? ks->count : 1) * sizeof *sorted);
     if (!sorted) return RL_ENOMEM;
     for (size_t r = 0; r < ks->count; r++) /* the relation's rows by key: each group finds its */
-        sorted[r] = (keyed_at){
+        sorted[r] = (rlh_key_at){
             value_named(k->m, (const char *)ks->items + r * k->m->size, k->way.meets), r};
-    qsort(sorted, ks->count, sizeof *sorted, by_key_then_place);
+    rlh_keys_sort(sorted, ks->count);
     for (size_t g = 0; g < v->rows; g++) {
-        const rl_value *key = &v->values[g * v->cols + col];
-        size_t i = lower_bound(sorted, ks->count, key);
-        if (key->type == RL_V_NULL || i == ks->count || key_order(&sorted[i].key, key) != 0)
-            continue;
-        ks->starts[g] = sorted[i].at;
-        ks->sizes[g] = 1;
+        size_t found, i = rlh_keys_find(sorted, ks->count, &v->values[g * v->cols + col], &found);
+        ks->starts[g] = found ? sorted[i].at : 0;
+        ks->sizes[g] = found > 0;
     }
     free(sorted);
     return rlh_cells_of(ks, err);
@@ -269,23 +229,21 @@ static int kid_grouped(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_rs
     ks->starts = rc == RL_OK ? calloc(rs->count + 1, sizeof *ks->starts) : NULL;
     ks->sizes = rc == RL_OK ? calloc(rs->count + 1, sizeof *ks->sizes) : NULL;
     ks->paths = rc == RL_OK ? calloc(total * k->ncols + 1, sizeof *ks->paths) : NULL;
-    keyed_at *sorted = rc == RL_OK ? malloc((total ? total : 1) * sizeof *sorted) : NULL;
+    rlh_key_at *sorted = rc == RL_OK ? malloc((total ? total : 1) * sizeof *sorted) : NULL;
     if (rc == RL_OK && (!ks->starts || !ks->sizes || !ks->paths || !sorted)) rc = RL_ENOMEM;
     /* the groups by their parent's key (in the query's order within one), each parent's a run
      * of them: a parent given twice shares its run */
     for (size_t g = 0; rc == RL_OK && g < total; g++)
-        sorted[g] = (keyed_at){v->values[g * v->cols], g};
-    if (rc == RL_OK) qsort(sorted, total, sizeof *sorted, by_key_then_place);
+        sorted[g] = (rlh_key_at){v->values[g * v->cols], g};
+    if (rc == RL_OK) rlh_keys_sort(sorted, total);
     for (size_t s = 0; rc == RL_OK && s < total; s++)
         for (size_t i = 0; i < k->ncols && rc == RL_OK; i++)
             if (!own_copy(&v->values[sorted[s].at * v->cols + 1 + i], &ks->paths[s * k->ncols + i]))
                 rc = RL_ENOMEM;
     for (size_t p = 0; rc == RL_OK && p < rs->count; p++) {
-        size_t from = lower_bound(sorted, total, &keys[p]), to = from;
-        while (to < total && key_order(&sorted[to].key, &keys[p]) == 0)
-            to++;
-        ks->starts[p] = from;
-        ks->sizes[p] = keys[p].type == RL_V_NULL ? 0 : to - from;
+        size_t found;
+        ks->starts[p] = rlh_keys_find(sorted, total, &keys[p], &found);
+        ks->sizes[p] = found;
     }
     free(sorted);
     ks->count = total;

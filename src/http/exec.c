@@ -495,24 +495,13 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
     return rc;
 }
 
-typedef struct keyed {
-    int64_t key;
-    size_t at;
-} keyed;
-
-static int by_key(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    return x->key < y->key ? -1 : x->key > y->key;
-}
-
 /* The rows of rs (of m, with an integer key) in the order of keys (those not among them
  * last, as they were). */
 static int in_order_of(rlh_rset *rs, const rl_model *m, const rl_value *keys, size_t nkeys)
 {
     if (rs->count < 2) return RL_OK;
-    keyed *index = malloc((nkeys ? nkeys : 1) * sizeof *index);
-    keyed *place = malloc(rs->count * sizeof *place); /* each row's place, and the row */
+    rlh_key_at *index = malloc((nkeys ? nkeys : 1) * sizeof *index);
+    rlh_key_at *place = malloc(rs->count * sizeof *place); /* each row's place, and the row */
     char *moved = malloc(rs->count * m->size);
     if (!index || !place || !moved) {
         free(index);
@@ -521,14 +510,14 @@ static int in_order_of(rlh_rset *rs, const rl_model *m, const rl_value *keys, si
         return RL_ENOMEM;
     }
     for (size_t i = 0; i < nkeys; i++)
-        index[i] = (keyed){keys[i].u.i, i};
-    qsort(index, nkeys, sizeof *index, by_key);
+        index[i] = (rlh_key_at){rl_int(keys[i].u.i), i};
+    rlh_keys_sort(index, nkeys);
     for (size_t i = 0; i < rs->count; i++) {
-        keyed k = {rlh_row_pk(m, (const char *)rs->items + i * m->size), 0};
-        const keyed *f = nkeys ? bsearch(&k, index, nkeys, sizeof *index, by_key) : NULL;
-        place[i] = (keyed){(int64_t)(f ? f->at : nkeys + i), i};
+        rl_value pk = rl_int(rlh_row_pk(m, (const char *)rs->items + i * m->size));
+        size_t found, f = rlh_keys_find(index, nkeys, &pk, &found);
+        place[i] = (rlh_key_at){rl_int((int64_t)(found ? index[f].at : nkeys + i)), i};
     }
-    qsort(place, rs->count, sizeof *place, by_key);
+    rlh_keys_sort(place, rs->count);
     for (size_t i = 0; i < rs->count; i++)
         memcpy(moved + i * m->size, (const char *)rs->items + place[i].at * m->size, m->size);
     memcpy((void *)rs->items, moved, rs->count * m->size);
@@ -577,7 +566,7 @@ static bool same_key(const rl_model *m, void *a, void *b)
 static int in_kept_order(rlh_rset *rs, const rl_model *m, const rl_rows *kept)
 {
     if (rs->count < 2) return RL_OK;
-    keyed *place = malloc(rs->count * sizeof *place);
+    rlh_key_at *place = malloc(rs->count * sizeof *place);
     bool *used = calloc(kept->count ? kept->count : 1, sizeof *used);
     char *moved = malloc(rs->count * m->size);
     for (size_t i = 0; place && used && moved && i < rs->count; i++) {
@@ -591,14 +580,14 @@ static int in_kept_order(rlh_rset *rs, const rl_model *m, const rl_rows *kept)
         /* a table without any key: a row the same in every column as written ones that have
          * their rows already, there before, cannot be told from them: it is not the answer's */
         bool surplus = met && at >= kept->count && !m->primary_key;
-        place[i] = (keyed){surplus ? INT64_MAX : (int64_t)at, i};
+        place[i] = (rlh_key_at){rl_int(surplus ? INT64_MAX : (int64_t)at), i};
     }
     if (place && used && moved) {
-        qsort(place, rs->count, sizeof *place, by_key);
+        rlh_keys_sort(place, rs->count);
         for (size_t i = 0; i < rs->count; i++)
             memcpy(moved + i * m->size, (const char *)rs->items + place[i].at * m->size, m->size);
         memcpy((void *)rs->items, moved, rs->count * m->size);
-        while (rs->count && place[rs->count - 1].key == INT64_MAX)
+        while (rs->count && place[rs->count - 1].key.u.i == INT64_MAX)
             rs->count--;
     }
     int rc = place && used && moved ? RL_OK : RL_ENOMEM;

@@ -95,6 +95,15 @@ int rlh_exec_where(rl_query *q, const rlh_pnode *n, rlh_exec_error *err);
 int rlh_exec_unsupported(rlh_exec_error *err, const char *what);
 const char *rlh_exec_field(const rl_model *m, int f);
 rl_order rlh_exec_order(const rlh_porder *o);
+/* A key value and where it is (a row, a group): sorted by key, then place (rows of one key keep
+ * their order: integers, texts), and the first of a key in such a sort with how many have it
+ * (none for NULL). */
+typedef struct rlh_key_at {
+    rl_value key;
+    size_t at;
+} rlh_key_at;
+void rlh_keys_sort(rlh_key_at *k, size_t n);
+size_t rlh_keys_find(const rlh_key_at *k, size_t n, const rl_value *key, size_t *count);
 /* aggregate.c: a root with aggregates, a row per group of its other columns (out's root
  * values); and kid ks of n (aggregates only) for the rows of rs: a row per parent. */
 int rlh_exec_groups(rl_db *db, const rlh_pnode *n, rlh_result *out, rlh_exec_error *err);
