@@ -1106,9 +1106,27 @@ void rl_cursor_free(rl_cursor *c);
  * conditions and ordering may name the parent's fields as "<parent table>.<field>" or
  * "<key>.<field>" (books by the author's name: rl_where(q, "authors.name", ...)).
  * rl_fetch_all fills rows->parents and rows->has_parent; rl_cursor_next its parent argument.
- * A query joins at most one parent.
+ * A query joins at most one parent this way (rl_join_as joins more tables).
  */
 int rl_join(rl_query *q, const rl_model *parent, const char *key);
+
+/*
+ * Join table (a LEFT JOIN) to q under the name as, through a key between it and from: from is
+ * NULL for q's own model, else the name of a table joined before (by rl_join_as, or the table
+ * name of rl_join's parent).  The key (NULL: the only one) is from's key to table (table is
+ * from's parent) or, when from has none, table's key to from (table is its child: a row of
+ * from meets each of its children, so a key that is not unique in table repeats from's rows).
+ * Conditions, rl_select_field, rl_select_agg, rl_group_by and rl_order_by may then name the
+ * table's fields as "<as>.<field>" (sum of the costs of each category's processes:
+ * rl_join_as(q, NULL, &costs, NULL, "c"); rl_join_as(q, NULL, &categories, NULL, "k");
+ * rl_select_field(q, "k.name"); rl_group_by(q, "k.name"); rl_select_agg(q, RL_AGG_SUM,
+ * "c.cost")).  Rows read by rl_fetch_all and cursors hold q's own model only (and rl_join's
+ * parent); a joined query does not write.  At most 3 tables are joined this way, and a
+ * statement names at most 124 of their columns.  RL_EINVAL for a name taken or with a '.', an
+ * unknown from or no such key; RL_EAMBIGUOUS when several keys could be meant.
+ */
+int rl_join_as(rl_query *q, const char *from, const rl_model *table, const char *key,
+               const char *as);
 
 /* The rows of several parents' children, grouped: group i holds parent i's children. */
 typedef struct rl_groups {

@@ -52,6 +52,7 @@ rl_query *rl_select(rl_db *db, const rl_model *model)
     q->limit = q->offset = -1;
     q->join = NULL;
     q->link_a = -1;
+    q->nmore = q->nextra = 0;
     q->nitems = q->ngroups = 0;
     q->distinct = false;
     q->nsubs = 0;
@@ -129,7 +130,9 @@ static int joined_code(rl_query *q, const char *field)
 static inline int any_field_code(rl_query *q, const char *field)
 {
     int code = field_code(q, field);
-    return code >= 0 || !field ? code : joined_code(q, field);
+    if (code >= 0 || !field) return code;
+    code = joined_code(q, field);
+    return code >= 0 || !q->nmore ? code : rli_q_more_code(q, field);
 }
 
 int rli_q_field_code(rl_query *q, const char *field)
@@ -321,6 +324,10 @@ static int compose(rl_query *q, enum shape shape, int64_t limit_override)
     rls_stmt tree = {.kind = shape_kind[shape],
                      .t = &q->mi->rt,
                      .join = q->join ? &join : NULL,
+                     .more = q->more,
+                     .nmore = (size_t)q->nmore,
+                     .extra = q->extra,
+                     .nextra = (size_t)q->nextra,
                      .subs = subs,
                      .nsubs = (size_t)q->nsubs,
                      .agg = (rls_agg)q->agg,
@@ -385,6 +392,13 @@ static void bind_all(rl_query *q, rlb_stmt *st, enum shape shape, int64_t limit_
 static void key_suffix(rl_query *q, enum shape shape)
 {
     if (q->join) rli_sb_printf(&q->shape, "|j%p,%d,%d", (void *)q->join, q->join_key, q->link_a);
+    for (int i = 0; i < q->nmore; i++) {
+        rli_sb_printf(&q->shape, "|m%p", (void *)q->more_mi[i]);
+        for (int c = 0; c < q->more[i].n; c++)
+            rli_sb_printf(&q->shape, ",%d=%d", q->more[i].right[c], q->more[i].left[c]);
+    }
+    for (int i = 0; i < q->nextra; i++)
+        rli_sb_printf(&q->shape, "|e%d,%d", q->extra[i].join, q->extra[i].field);
     for (int i = 0; i < q->nsubs; i++)
         rli_sb_printf(&q->shape, "|s%p", (void *)q->subs[i]);
     if (shape == SH_AGGREGATE) {
@@ -561,7 +575,7 @@ static int run_bulk(rl_query *q, const rl_set *sets, size_t nsets, int64_t *chan
 /* A bulk write names only its own table's columns: not after rl_join. */
 static int no_join(rl_query *q, const char *verb)
 {
-    if (!q->join || q->error) return RL_OK;
+    if ((!q->join && !q->nmore) || q->error) return RL_OK;
     return rli_q_fail(q, RL_EMISUSE,
                       "%s %s: a query joined to its parent cannot write; filter with "
                       "rl_where_in_query instead.",

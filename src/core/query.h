@@ -35,6 +35,13 @@ struct rl_query {
      * model and link_a its key to the other side (else -1) */
     model_info *join;
     int join_key, link_a;
+    /* rl_join_as: the tables joined by name (their models, names and ON clauses), and the
+     * columns of theirs that field codes RLS_EXTRA + k name */
+    model_info *more_mi[RLS_MORE_MAX];
+    const char *more_as[RLS_MORE_MAX]; /* in texts */
+    rls_join more[RLS_MORE_MAX];
+    rls_extra extra[RLS_EXTRA_MAX];
+    int nmore, nextra;
     /* the tables of the shape's subqueries ('x' tokens) */
     model_info *subs[RLI_MAX_SUBS];
     int nsubs;
@@ -68,6 +75,8 @@ int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((forma
 /* The field code (render.h) of a field name of the query's model, or of its joined parent's
  * ("authors.name", "author_id.name"); -1 when there is none. */
 int rli_q_field_code(rl_query *q, const char *field);
+/* The field code of "<name>.<field>" of a table joined by rl_join_as, or -1. */
+int rli_q_more_code(rl_query *q, const char *field);
 /* Append a bound value to the query. */
 int rli_q_add_param(rl_query *q, rl_value v);
 /* Append a token to the shape: its tag, a field code (two hex digits) and one more

@@ -117,7 +117,7 @@ static int key_set(rl_query *q, model_info *child, model_info *parent, const cha
     if (n && !rows)
         return rli_q_fail(q, RL_EINVAL, "query: no %s rows were given.",
                           of_children ? "child" : "parent");
-    if (q->join)
+    if (q->join || q->nmore)
         return rli_q_fail(q, RL_EMISUSE, "query on %s: a set of %s takes a query without a join.",
                           q->mi->table, of_children ? "keys" : "parents");
     int ki, rc = rli_find_key(q, child, parent, key, &ki);

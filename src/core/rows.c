@@ -431,6 +431,10 @@ static const char *code_name(rl_query *q, int code, rl_kind *kind)
     if (q->join && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64))) {
         mi = q->join;
         code = code == RLS_JOINED_PK ? RLS_PK : code - RLS_JOINED;
+    } else if (code >= RLS_EXTRA && code - RLS_EXTRA < q->nextra) {
+        const rls_extra *e = &q->extra[code - RLS_EXTRA];
+        mi = q->more_mi[e->join];
+        code = e->field < 0 ? RLS_PK : e->field;
     }
     *kind = code == RLS_PK ? RL_KIND_INTEGER : rli_field_kind(&mi->model->fields[code]);
     return code == RLS_PK ? mi->pk_column : mi->columns[code];

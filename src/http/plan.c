@@ -127,12 +127,17 @@ static bool all_columns(ctx *c, const rl_model *m, rlh_vec *v)
     return true;
 }
 
+/* 400 PGRST123: aggregates in select= on a server that does not allow them. */
+static bool aggregates_off(ctx *c)
+{
+    return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
+                "Aggregates in select= are turned off on this server.");
+}
+
 /* A column item of select=. */
 static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
 {
-    if (s->agg != RLH_AGG_NONE && !c->o->aggregates)
-        return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
-                    "Aggregates in select= are turned off on this server.");
+    if (s->agg != RLH_AGG_NONE && !c->o->aggregates) return aggregates_off(c);
     if (s->agg != RLH_AGG_NONE) n->grouped = true;
     /* the cast of what the member shows: the column's, or the aggregate's (col.sum()::int) */
     const char *cast = s->agg != RLH_AGG_NONE ? s->agg_cast : s->cast;
@@ -169,9 +174,7 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
     if (s->agg == RLH_AGG_NONE && !s->col.njson && !strcmp(s->col.name, "count") && !s->cast &&
         !rlh_field(n->m, "count") && !(n->m->has_pk && !strcmp(rlh_pk_name(n->m), "count"))) {
         /* PostgREST's older spelling of count(), where no column is called so */
-        if (!c->o->aggregates)
-            return fail(c, 400, "PGRST123", "Use of aggregate functions is not allowed", NULL, NULL,
-                        "Aggregates in select= are turned off on this server.");
+        if (!c->o->aggregates) return aggregates_off(c);
         n->grouped = true;
         col.name = s->alias ? s->alias : "count";
         col.field = RLH_FIELD_COUNT;
@@ -336,6 +339,8 @@ static bool embed_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_pnode *kid, i
     bool aggregates = false;
     for (size_t i = 0; i < s->nitems; i++)
         aggregates |= s->items[i].kind == RLH_SEL_COLUMN && s->items[i].agg != RLH_AGG_NONE;
+    if (aggregates && !c->o->aggregates) /* before any other word on them, as PostgREST */
+        return aggregates_off(c);
     if (kid->spread && kid->way.rel != RLH_TO_ONE && !kid->way.single && aggregates)
         return fail(c, 400, "PGRST127", "Feature not implemented",
                     "Aggregates are not implemented for one-to-many or many-to-many spreads.", NULL,

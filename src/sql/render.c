@@ -37,30 +37,64 @@ static size_t path_len(const char *t)
     return n;
 }
 
-void rli_r_column_ref(render *r, int code)
+/* What field code names: its table, its column's index there (-1: the primary key) and the
+ * table's alias in the statement. */
+static const rls_table *code_at(const render *r, int code, int *index, char alias[4])
 {
-    const rls_join *j = r->s->join;
-    bool joined = j && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64));
+    const rls_stmt *s = r->s;
+    if (s->join && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64))) {
+        *index = code == RLS_JOINED_PK ? -1 : code - RLS_JOINED;
+        memcpy(alias, "t1", 3);
+        return s->join->t;
+    }
+    if (code >= RLS_EXTRA && (size_t)(code - RLS_EXTRA) < s->nextra) {
+        const rls_extra *e = &s->extra[code - RLS_EXTRA];
+        *index = e->field;
+        snprintf(alias, 4, "t%d", e->join + 2);
+        return s->more[e->join].t;
+    }
+    *index = code == RLS_PK ? -1 : code;
+    memcpy(alias, r->alias, sizeof r->alias);
+    return r->t;
+}
+
+/* The qualified name of the row id of code's table, the rowid column given or SQLite's own. */
+static void rowid_ref(render *r, int code, const char *rowid)
+{
+    int index;
+    char alias[4];
+    code_at(r, code, &index, alias);
     if (r->qualify) {
-        rli_sb_puts(r->b, joined ? "t1" : r->alias);
+        rli_sb_puts(r->b, alias);
         rli_sb_puts(r->b, ".");
     }
-    if (joined)
-        rli_sb_ident(r->b, code == RLS_JOINED_PK ? j->t->pk : j->t->columns[code - RLS_JOINED]);
+    if (rowid)
+        rli_sb_ident(r->b, rowid);
     else
-        rli_sb_ident(r->b, code == RLS_PK ? r->t->pk : r->t->columns[code]);
+        rli_sb_puts(r->b, "rowid");
+}
+
+void rli_r_column_ref(render *r, int code)
+{
+    int index;
+    char alias[4];
+    const rls_table *t = code_at(r, code, &index, alias);
+    if (r->qualify) {
+        rli_sb_puts(r->b, alias);
+        rli_sb_puts(r->b, ".");
+    }
+    rli_sb_ident(r->b, index < 0 ? t->pk : t->columns[index]);
 }
 
 /* A search of the column code names through its full-text index (rls_search): the row ids the
  * index MATCHes (the value bound is a query in the index's language). */
 static void index_match(render *r, int code)
 {
-    const rls_join *j = r->s->join;
-    const rls_table *t = r->t;
-    bool joined = j && code >= RLS_JOINED && code < RLS_JOINED + 64;
-    if (joined) t = j->t, code -= RLS_JOINED;
+    int index;
+    char alias[4];
+    const rls_table *t = code_at(r, code, &index, alias);
     const rls_search *s =
-        t->searches && code >= 0 && (size_t)code < t->ncolumns ? &t->searches[code] : NULL;
+        t->searches && index >= 0 && (size_t)index < t->ncolumns ? &t->searches[index] : NULL;
     if (!s || !s->table) { /* refused by the builder before; the value still bound */
         rli_sb_puts(r->b, "(");
         param(r);
@@ -69,20 +103,13 @@ static void index_match(render *r, int code)
     }
     /* a row without the text is neither found nor not found (NULL), as a NULL document */
     rli_sb_puts(r->b, "(CASE WHEN ");
-    rli_r_column_ref(r, joined ? code + RLS_JOINED : code);
+    rli_r_column_ref(r, code);
     rli_sb_puts(r->b, " IS NULL THEN NULL ELSE ");
-    if (r->qualify) {
-        rli_sb_puts(r->b, joined ? "t1" : r->alias);
-        rli_sb_puts(r->b, ".");
-    }
-    if (s->rowid)
-        rli_sb_ident(r->b, s->rowid);
-    else
-        rli_sb_puts(r->b, "rowid");
+    rowid_ref(r, code, s->rowid);
     rli_sb_puts(r->b, " IN (SELECT rowid FROM ");
     rli_sb_ident(r->b, s->table);
     rli_sb_puts(r->b, " WHERE ");
-    rli_sb_ident(r->b, t->columns[code]);
+    rli_sb_ident(r->b, t->columns[index]);
     rli_sb_puts(r->b, " MATCH ");
     param(r);
     rli_sb_puts(r->b, ") END)");
@@ -91,14 +118,10 @@ static void index_match(render *r, int code)
 /* The rl_kind of the column a field code names (0: a primary key, or a plain column). */
 static int kind_of(const render *r, int code)
 {
-    const rls_join *j = r->s->join;
-    if (code == RLS_PK || code == RLS_JOINED_PK) return 0;
-    const rls_table *t = r->t;
-    if (j && code >= RLS_JOINED && code < RLS_JOINED + 64) {
-        t = j->t;
-        code -= RLS_JOINED;
-    }
-    return t->kinds && t->kinds[code] < RLS_KINDS ? t->kinds[code] : 0;
+    int index;
+    char alias[4];
+    const rls_table *t = code_at(r, code, &index, alias);
+    return index >= 0 && t->kinds && t->kinds[index] < RLS_KINDS ? t->kinds[index] : 0;
 }
 
 /* A column as a SELECT list or RETURNING reads it: through the dialect's reading of its kind
@@ -264,14 +287,11 @@ static void exists(render *r, const char *t)
  * table's), for a key set read through a table's row type. */
 static void code_names(const render *r, int code, const char **table, const char **column)
 {
-    const rls_join *j = r->s->join;
-    if (j && (code == RLS_JOINED_PK || (code >= RLS_JOINED && code < RLS_JOINED + 64))) {
-        *table = j->t->name;
-        *column = code == RLS_JOINED_PK ? j->t->pk : j->t->columns[code - RLS_JOINED];
-    } else {
-        *table = r->t->name;
-        *column = code == RLS_PK ? r->t->pk : r->t->columns[code];
-    }
+    int index;
+    char alias[4];
+    const rls_table *t = code_at(r, code, &index, alias);
+    *table = t->name;
+    *column = index < 0 ? t->pk : t->columns[index];
 }
 
 /* 'k' n FF...: the key's columns in the set bound as one parameter.  One column: "c IN (SELECT
@@ -543,15 +563,18 @@ static void from(render *r)
     rli_sb_ident(r->b, s->t->name);
     if (!r->qualify) return;
     rli_sb_puts(r->b, " AS t0");
-    if (!s->join) return;
-    rli_sb_puts(r->b, s->join->inner ? " JOIN " : " LEFT JOIN ");
-    rli_sb_ident(r->b, s->join->t->name);
-    rli_sb_puts(r->b, " AS t1 ON ");
-    for (int i = 0; i < s->join->n; i++) {
-        if (i) rli_sb_puts(r->b, " AND ");
-        rli_r_column_ref(r, s->join->right[i]);
-        rli_sb_puts(r->b, " = ");
-        rli_r_column_ref(r, s->join->left[i]);
+    for (size_t m = 0; m <= s->nmore; m++) {
+        const rls_join *j = m ? &s->more[m - 1] : s->join;
+        if (!j) continue;
+        rli_sb_puts(r->b, j->inner ? " JOIN " : " LEFT JOIN ");
+        rli_sb_ident(r->b, j->t->name);
+        rli_sb_printf(r->b, " AS t%zu ON ", m + 1);
+        for (int i = 0; i < j->n; i++) {
+            if (i) rli_sb_puts(r->b, " AND ");
+            rli_r_column_ref(r, j->right[i]);
+            rli_sb_puts(r->b, " = ");
+            rli_r_column_ref(r, j->left[i]);
+        }
     }
 }
 
@@ -564,7 +587,7 @@ static void from(render *r)
 static void find_key_join(render *r)
 {
     const rls_stmt *s = r->s;
-    if (r->d->key_rows_records || s->join || s->where != RLS_WHERE_SHAPE || !s->shape ||
+    if (r->d->key_rows_records || s->join || s->nmore || s->where != RLS_WHERE_SHAPE || !s->shape ||
         (s->kind != RLS_SELECT && s->kind != RLS_AGGREGATE))
         return;
     int depth = 0;
@@ -594,7 +617,7 @@ static void find_key_join(render *r)
 
 void rli_render(const rl_dialect *d, const rls_stmt *s, strbuf *out)
 {
-    render r = {d, s, out, 0, s->join || s->nsubs, s->t, "t0", NULL, 0, NULL, 0};
+    render r = {d, s, out, 0, s->join || s->nmore || s->nsubs, s->t, "t0", NULL, 0, NULL, 0};
     find_key_join(&r);
     switch (s->kind) {
     case RLS_INSERT:

@@ -31,8 +31,10 @@
  *   '|' ...              the end of the shape (what follows belongs to the cache key)
  *
  * Field codes: 00..3f a field of the statement's table, ff its primary key; with a join,
- * 40..7f (RLS_JOINED + i) a field of the joined table and fe its primary key.  A statement
- * with a join or a subquery qualifies every column with its table's alias (t0, t1, s0...).
+ * 40..7f (RLS_JOINED + i) a field of the joined table and fe its primary key; with more joins,
+ * 80..fb (RLS_EXTRA + k) entry k of the statement's list of their columns (rls_stmt.extra).  A
+ * statement with a join or a subquery qualifies every column with its table's alias (t0, t1,
+ * t2... for the joins in order, s0...).
  *
  * Every value is a placeholder; identifiers are quoted.  Placeholders are numbered from 1 in
  * the order the caller binds: SET values, then the shape's values, then LIMIT and OFFSET.
@@ -45,6 +47,9 @@
 #define RLS_PK        0xff               /* the field code of the primary key */
 #define RLS_JOINED    0x40               /* RLS_JOINED + i: field i of the joined table */
 #define RLS_JOINED_PK 0xfe               /* the joined table's primary key */
+#define RLS_EXTRA     0x80               /* RLS_EXTRA + k: column k of rls_stmt.extra */
+#define RLS_EXTRA_MAX 0x7c               /* entries of that list (codes 80..fb) */
+#define RLS_MORE_MAX  3                  /* joins after the first (rls_stmt.more) */
 #define RLS_KINDS     (RL_KIND_DATE + 1) /* the number of rl_kind values */
 
 typedef enum rls_kind {
@@ -102,6 +107,13 @@ typedef struct rls_join {
     uint64_t columns;
 } rls_join;
 
+/* A column of a table joined after the first (rls_stmt.more[join]): its field, -1 the
+ * primary key. */
+typedef struct rls_extra {
+    int join;
+    int field;
+} rls_extra;
+
 /* One item of a chosen SELECT list: a field, or an aggregate over one (field -1: count(*)). */
 typedef struct rls_item {
     int agg; /* -1: the field itself; else an rls_agg */
@@ -112,6 +124,13 @@ typedef struct rls_stmt {
     rls_kind kind;
     const rls_table *t;
     const rls_join *join;         /* SELECT, COUNT, EXISTS, AGGREGATE: or NULL */
+    /* more tables joined (LEFT JOIN) after it, each ON its right codes (RLS_EXTRA + k) = its
+     * left codes (of the statement's table, the first join's or an earlier one of these);
+     * only named by field codes (SELECT reads none of their columns but through items) */
+    const rls_join *more;
+    size_t nmore;
+    const rls_extra *extra;
+    size_t nextra;
     const rls_table *const *subs; /* the tables of the shape's 'x' tokens */
     size_t nsubs;
     rls_agg agg;           /* AGGREGATE: agg over field agg_field (-1: rows) */
