@@ -991,8 +991,8 @@ int rl_where_json(rl_query *q, const char *field, const rl_json_step *steps, siz
 int rl_order_by(rl_query *q, const char *field, rl_order dir);
 /* Order by the value the n steps reach in field's JSON document, as rl_where_json reads it
  * (text: as text; else PostgreSQL's jsonb order, SQLite's order of the value as SQL). */
-int rl_order_by_json(rl_query *q, const char *field, const rl_json_step *steps, size_t n,
-                     bool text, rl_order dir);
+int rl_order_by_json(rl_query *q, const char *field, const rl_json_step *steps, size_t n, bool text,
+                     rl_order dir);
 int rl_limit(rl_query *q, int64_t limit);
 int rl_offset(rl_query *q, int64_t offset);
 
@@ -1047,6 +1047,16 @@ typedef enum rl_agg { RL_AGG_COUNT, RL_AGG_SUM, RL_AGG_AVG, RL_AGG_MIN, RL_AGG_M
 int rl_select_field(rl_query *q, const char *field);
 /* agg over field (NULL with RL_AGG_COUNT: count(*)). */
 int rl_select_agg(rl_query *q, rl_agg agg, const char *field);
+/*
+ * agg over the values of field, reached through n JSON steps in its document as rl_where_json
+ * reads them (the last as text when text; n 0: the field's own values), each cast to cast
+ * first (RL_KIND_INTEGER, RL_KIND_REAL, RL_KIND_NUMERIC or RL_KIND_TEXT; RL_KIND_AUTO: as it
+ * is): PostgREST's data->>n::integer.sum().  The cast is the engine's: PostgreSQL refuses a
+ * text that is no number of the type (22P02), SQLite reads the number it begins with (0 for
+ * none).  The result is of the cast's kind (a count an integer, avg real).
+ */
+int rl_select_agg_of(rl_query *q, rl_agg agg, const char *field, const rl_json_step *steps,
+                     size_t n, bool text, rl_kind cast);
 int rl_distinct(rl_query *q);
 int rl_group_by(rl_query *q, const char *field);
 /* Run the query and return its rows as values.  Free with rl_values_free. */

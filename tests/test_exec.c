@@ -285,7 +285,12 @@ static void test_aggregates(void **state)
     /* a spread relation's own filters beside aggregates are not served (not ignored) */
     expect(f, "films", "select=n:count(),...directors(name)&directors.name=eq.Ozu",
            "501 RL_EINVAL");
-    expect(f, "films", "select=year::int.sum()", "400 RL_EINVAL");
+    /* an aggregate's argument cast by the database before it aggregates */
+    expect(f, "films", "select=year::int.sum()", "[{\"sum\":5900}]");
+    expect(f, "films", "select=latest:year::text.max(),year::text.min()::int",
+           "[{\"latest\":\"1985\",\"min\":1953}]");
+    expect(f, "films", "select=year::bool.sum()", "400 RL_EINVAL");
+    expect(f, "films", "select=year::nope.sum()", "400 42704");
     expect(f, "films", "select=year.sum()::nope", "400 42704");
 }
 

@@ -330,6 +330,47 @@ static void test_json_path_limits(void **state)
     rl_query_free(q);
 }
 
+/* rl_select_agg_of: an aggregate over the value a JSON path reaches, cast by the database
+ * first (texts that hold numbers summed as numbers), or over a field's values cast; a cast
+ * to a kind it has no type for is refused. */
+static void test_aggregate_of_cast(void **state)
+{
+    (void)state;
+    int64_t a = add_book(db, "{\"n\": \"3\"}", le_guin),
+            b = add_book(db, "{\"n\": \"4\"}", le_guin);
+    rl_json_step n = {"n", false};
+    rl_query *q = rl_select(db, &Book_model);
+    assert_int_equal(rl_select_agg_of(q, RL_AGG_SUM, "title", &n, 1, true, RL_KIND_INTEGER), RL_OK);
+    assert_int_equal(rl_select_agg_of(q, RL_AGG_MAX, "title", &n, 1, true, RL_KIND_AUTO), RL_OK);
+    assert_int_equal(rl_select_agg_of(q, RL_AGG_MIN, "pk", NULL, 0, false, RL_KIND_TEXT), RL_OK);
+    rl_values *v;
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->rows, 1);
+    if (on_pg()) { /* a text column is one JSON string there (to_jsonb): no key in it */
+        assert_int_equal(v->values[0].type, RL_V_NULL);
+        assert_int_equal(v->values[1].type, RL_V_NULL);
+    } else { /* (PostgREST's spec cases sum a jsonb column's keys on both engines) */
+        assert_int_equal(v->values[0].type, RL_V_INT);
+        assert_int_equal(v->values[0].u.i, 7);
+        assert_int_equal(v->values[1].type, RL_V_TEXT);
+        assert_string_equal(v->values[1].u.s, "4");
+    }
+    assert_int_equal(v->values[2].type, RL_V_TEXT); /* the keys as texts: "1" before "10" */
+    assert_string_equal(v->values[2].u.s, "1");
+    rl_values_free(v);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_select_agg_of(q, RL_AGG_SUM, "title", &n, 1, true, RL_KIND_BLOB),
+                     RL_EINVAL);
+    rl_query_free(q);
+    q = rl_select(db, &Book_model);
+    assert_int_equal(rl_select_agg_of(q, RL_AGG_SUM, "nope", &n, 1, true, RL_KIND_INTEGER),
+                     RL_EFIELD);
+    rl_query_free(q);
+    assert_int_equal(rl_delete(db, &Book_model, a), RL_OK);
+    assert_int_equal(rl_delete(db, &Book_model, b), RL_OK);
+}
+
 /* PostgreSQL's own operators: arrays, ranges, JSON documents and full-text search; refused on
  * SQLite, naming the field, before any SQL (a search: where no FTS5 table indexes the column,
  * saying how to make one; test_search.c searches through one). */
@@ -758,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_none_of),
         cmocka_unit_test(test_count_planned),
         cmocka_unit_test(test_json_path_limits),
+        cmocka_unit_test(test_aggregate_of_cast),
         cmocka_unit_test(test_postgres_operators),
         cmocka_unit_test(test_order_limit_offset),
         cmocka_unit_test(test_first_one_exists),

@@ -98,3 +98,25 @@ int rl_order_by_json(rl_query *q, const char *field, const rl_json_step *steps, 
     rli_sb_free(&b);
     return rc;
 }
+
+int rl_select_agg_of(rl_query *q, rl_agg agg, const char *field, const rl_json_step *steps,
+                     size_t n, bool text, rl_kind cast)
+{
+    if (!q) return RL_EINVAL;
+    if (q->error) return q->error;
+    if ((unsigned)agg > RL_AGG_MAX || !field)
+        return rli_q_fail(q, RL_EINVAL, "query: rl_select_agg_of takes an aggregate and a field.");
+    if (cast != RL_KIND_AUTO && (cast >= RLS_KINDS || !q->db->be->dialect->cast_as[cast]))
+        return rli_q_fail(q, RL_EINVAL,
+                          "query on %s: an aggregate's argument is cast to an integer, a real, a "
+                          "numeric or a text (kind %d).",
+                          q->mi ? q->mi->table : "?", (int)cast);
+    if (!n) return rli_q_item(q, (int)agg, field, (int)cast, NULL, 0);
+    if (rli_q_field_code(q, field) < 0) return rli_q_unknown_field(q, field);
+    strbuf b;
+    rli_sb_init(&b);
+    int rc = encode(q, field, steps, n, text, &b);
+    if (rc == RL_OK) rc = rli_q_item(q, (int)agg, field, (int)cast, b.s, b.len);
+    rli_sb_free(&b);
+    return rc;
+}

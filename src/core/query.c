@@ -231,7 +231,7 @@ int rl_offset(rl_query *q, int64_t offset)
 
 /* ---- chosen columns, DISTINCT, GROUP BY (rl_fetch_values) ------------------------------------ */
 
-static int add_item(rl_query *q, int agg, const char *field)
+int rli_q_item(rl_query *q, int agg, const char *field, int cast, const char *path, size_t len)
 {
     if (check(q) != RL_OK) return check(q);
     if (q->nitems == RLI_MAX_ITEMS)
@@ -241,7 +241,9 @@ static int add_item(rl_query *q, int agg, const char *field)
     if (field && (code = rli_q_field_code(q, field)) < 0) return rli_q_unknown_field(q, field);
     if (!field && agg != RL_AGG_COUNT)
         return rli_q_fail(q, RL_EINVAL, "query on %s: only a count needs no field.", q->mi->table);
-    q->items[q->nitems++] = (rls_item){agg, code};
+    const char *kept = path ? rli_copy_bytes(&q->texts, path, len) : NULL;
+    if (path && !kept) return rli_q_fail(q, RL_ENOMEM, "Out of memory.");
+    q->items[q->nitems++] = (rls_item){agg, code, cast, kept, len};
     return RL_OK;
 }
 
@@ -249,14 +251,14 @@ int rl_select_field(rl_query *q, const char *field)
 {
     if (check(q) == RL_OK && !field)
         return rli_q_fail(q, RL_EINVAL, "query: rl_select_field was given no field.");
-    return add_item(q, -1, field);
+    return rli_q_item(q, -1, field, 0, NULL, 0);
 }
 
 int rl_select_agg(rl_query *q, rl_agg agg, const char *field)
 {
     if (check(q) == RL_OK && (unsigned)agg > RL_AGG_MAX)
         return rli_q_fail(q, RL_EINVAL, "query: unknown aggregate %d.", (int)agg);
-    return add_item(q, (int)agg, field);
+    return rli_q_item(q, (int)agg, field, 0, NULL, 0);
 }
 
 int rl_distinct(rl_query *q)
@@ -409,7 +411,9 @@ static void key_suffix(rl_query *q, enum shape shape)
     if (shape == SH_VALUES) {
         rli_sb_puts(&q->shape, q->distinct ? "|vd" : "|v");
         for (int i = 0; i < q->nitems; i++)
-            rli_sb_printf(&q->shape, "%d,%d;", q->items[i].agg, q->items[i].field);
+            rli_sb_printf(&q->shape, "%d,%d,%d,%.*s;", q->items[i].agg, q->items[i].field,
+                          q->items[i].cast, (int)q->items[i].path_len,
+                          q->items[i].path ? q->items[i].path : "");
         rli_sb_puts(&q->shape, "g");
         for (int i = 0; i < q->ngroups; i++)
             rli_sb_printf(&q->shape, "%d;", q->groups[i]);

@@ -75,6 +75,10 @@ int rli_q_fail(rl_query *q, int code, const char *fmt, ...) __attribute__((forma
 /* The field code (render.h) of a field name of the query's model, or of its joined parent's
  * ("authors.name", "author_id.name"); -1 when there is none. */
 int rli_q_field_code(rl_query *q, const char *field);
+/* Choose a column of rl_fetch_values: field (NULL: count(*)), under aggregate agg (-1: none),
+ * through the JSON path of encoding path (len bytes, copied; NULL: none), cast to kind cast
+ * (0: none). */
+int rli_q_item(rl_query *q, int agg, const char *field, int cast, const char *path, size_t len);
 /* The field code of "<name>.<field>" of a table joined by rl_join_as, or -1. */
 int rli_q_more_code(rl_query *q, const char *field);
 /* Append a bound value to the query. */

@@ -447,7 +447,8 @@ static int value_columns(rl_query *q, rl_values_private *p, rl_kind *kinds, int 
     p->names = calloc((size_t)n, sizeof *p->names);
     if (!p->names) return RL_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rls_item it = q->nitems ? q->items[i] : (rls_item){-1, i == 0 ? RLS_PK : i - 1};
+        rls_item it =
+            q->nitems ? q->items[i] : (rls_item){.agg = -1, .field = i == 0 ? RLS_PK : i - 1};
         if (!q->nitems && !q->mi->model->has_pk) it.field = i;
         rl_kind k = RL_KIND_INTEGER;
         const char *name = it.field >= 0 ? code_name(q, it.field, &k) : "*";
@@ -458,6 +459,8 @@ static int value_columns(rl_query *q, rl_values_private *p, rl_kind *kinds, int 
         else
             rli_sb_puts(&b, name);
         if (!(p->names[i] = rli_sb_take(&b))) return RL_ENOMEM;
+        if (it.path) k = RL_KIND_TEXT; /* ->> gives text, -> JSON as text */
+        if (it.cast) k = (rl_kind)it.cast;
         kinds[i] = it.agg == RLS_AGG_COUNT ? RL_KIND_INTEGER
                    : it.agg == RLS_AGG_AVG ? RL_KIND_REAL
                                            : k;

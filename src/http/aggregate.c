@@ -154,7 +154,9 @@ static int select_node(rl_query *q, const rlh_pnode *n, const char *as, const sp
         const char *f = c->field == RLH_FIELD_COUNT
                             ? NULL
                             : named(buf, sizeof buf, as, rlh_exec_field(n->m, c->field));
-        if (c->njson || (as && c->cast))
+        if (c->agg != RLH_AGG_NONE && (c->njson || c->arg_kind) && !(as && c->cast))
+            rc = rlh_agg_path(q, aggs[c->agg], f, c->json, c->njson, c->arg_kind);
+        else if (c->njson || (as && c->cast))
             rc = rlh_exec_unsupported(err, as ? "JSON paths or casts in a spread relation's groups"
                                               : "JSON paths beside aggregates");
         else if (c->agg != RLH_AGG_NONE)
@@ -380,6 +382,10 @@ int rlh_exec_kid_groups(rl_db *db, const rlh_pnode *n, const rlh_rset *rs, rlh_r
     for (size_t i = 0; i < k->ncols && rc == RL_OK; i++) {
         const rlh_pcol *c = &k->cols[i];
         const char *f = c->field == RLH_FIELD_COUNT ? NULL : rlh_exec_field(k->m, c->field);
+        if (c->njson || c->arg_kind) {
+            rc = rlh_exec_unsupported(err, "JSON paths or casts inside aggregates of each parent");
+            break;
+        }
         rc = rl_aggregate_children(q, n->m, key, rs->items, rs->count, aggs[c->agg], f, each);
         for (size_t p = 0; rc == RL_OK && p < rs->count; p++)
             ks->paths[p * k->ncols + i] = each[p];

@@ -103,6 +103,16 @@ const char *rlh_cast_name(int type)
     return types[type].name;
 }
 
+rl_kind rlh_cast_kind(int t)
+{
+    static const rl_kind kinds[] = {[RLH_CAST_TEXT] = RL_KIND_TEXT,
+                                    [RLH_CAST_INTEGER] = RL_KIND_INTEGER,
+                                    [RLH_CAST_REAL] = RL_KIND_REAL,
+                                    [RLH_CAST_NUMERIC] = RL_KIND_NUMERIC,
+                                    [RLH_CAST_ARRAY] = RL_KIND_AUTO};
+    return t >= 0 && (size_t)t < sizeof types / sizeof types[0] ? kinds[types[t].to] : RL_KIND_AUTO;
+}
+
 /* The integer nearest x (within int64's range, else false): halves to even as a real's cast
  * rounds them, away from zero as a decimal's. */
 static bool nearest(double x, bool decimal, int64_t *out)

@@ -22,6 +22,9 @@ typedef enum rlh_cast {
 int rlh_cast_of(const char *name);
 /* The name of type t. */
 const char *rlh_cast_name(int t);
+/* The kind of column a database's cast to type t gives (text, integer, real, numeric), the
+ * query API's for a cast it makes; RL_KIND_AUTO for any other type. */
+rl_kind rlh_cast_kind(int t);
 /* The JSON of v (a value of a column of kind) cast to type t, added to b (NULL: only
  * checked); false, with the SQLSTATE in *why (22P02: not a value of the type, 22003: out of its
  * range), when the type cannot take it. */

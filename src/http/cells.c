@@ -216,6 +216,14 @@ int rlh_where_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n,
     return rl_where_json(q, field, steps, steps_of(s, n, steps), s[n - 1].text, op, v);
 }
 
+int rlh_agg_path(rl_query *q, rl_agg agg, const char *field, const rlh_jstep *s, size_t n,
+                 rl_kind cast)
+{
+    rl_json_step steps[RLH_MAX_STEPS + 1];
+    size_t count = n ? steps_of(s, n, steps) : 0;
+    return rl_select_agg_of(q, agg, field, steps, count, n && s[n - 1].text, cast);
+}
+
 int rlh_order_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n, rl_order dir)
 {
     rl_json_step steps[RLH_MAX_STEPS + 1];

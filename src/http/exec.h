@@ -128,5 +128,8 @@ void rlh_cells_free(rlh_rset *rs);
 int rlh_where_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n, rl_op op,
                    rl_value v);
 int rlh_order_path(rl_query *q, const char *field, const rlh_jstep *s, size_t n, rl_order dir);
+/* rl_select_agg_of through the n steps of a parsed JSON path (none: the field), cast to cast. */
+int rlh_agg_path(rl_query *q, rl_agg agg, const char *field, const rlh_jstep *s, size_t n,
+                 rl_kind cast);
 
 #endif

@@ -146,13 +146,16 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
                     .cast = cast,
                     .agg = s->agg,
                     .agg_cast = s->agg_cast};
-    if (s->agg != RLH_AGG_NONE && s->cast) {
-        char msg[300];
-        snprintf(msg, sizeof msg,
-                 "A cast inside an aggregate (%.100s::%.50s) is not served: cast the aggregate "
-                 "(%.100s.sum()::%.50s).",
-                 s->col.name, s->cast, s->col.name, s->cast);
-        return fail(c, 400, "RL_EINVAL", msg, NULL, NULL, msg);
+    if (s->agg != RLH_AGG_NONE && s->cast) { /* the aggregate's argument, cast by the database */
+        int t = rlh_cast_of(s->cast);
+        if (!(col.arg_kind = rlh_cast_kind(t))) {
+            char msg[300];
+            snprintf(msg, sizeof msg,
+                     "An aggregate's argument is cast to text, an integer, a real or a numeric "
+                     "type, not %.50s.",
+                     s->cast);
+            return fail(c, 400, t < 0 ? "42704" : "RL_EINVAL", msg, NULL, NULL, msg);
+        }
     }
     if (cast && (col.cast_type = rlh_cast_of(cast)) < 0) {
         char msg[200], sentence[300];
@@ -187,6 +190,8 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
     if (s->agg == RLH_AGG_AVG) col.kind = RL_KIND_REAL;
     /* through a JSON path: the value as text (->>), or as JSON (->) */
     if (s->col.njson) col.kind = s->col.json[s->col.njson - 1].text ? RL_KIND_TEXT : RL_KIND_JSON;
+    /* sum, min and max of values cast: of the cast's kind */
+    if (col.arg_kind && s->agg != RLH_AGG_COUNT && s->agg != RLH_AGG_AVG) col.kind = col.arg_kind;
     /* the member's name: the alias, else the JSON path's last key (not an index), else the
      * column (an aggregate of a column is named after the aggregate, as PostgreSQL names it) */
     const char *key = NULL;
@@ -194,8 +199,8 @@ static bool column_item(ctx *c, rlh_pnode *n, const rlh_sel *s, rlh_vec *cols)
         if (!s->col.json[i].index) key = s->col.json[i].key;
     static const char *const agg_names[] = {"", "sum", "avg", "count", "max", "min"};
     col.name = s->alias                 ? s->alias
-               : key                    ? key
                : s->agg != RLH_AGG_NONE ? agg_names[s->agg]
+               : key                    ? key
                                         : s->col.name;
     return push_col(c, cols, &col);
 }

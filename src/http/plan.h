@@ -36,6 +36,7 @@ typedef struct rlh_pcol {
     int cast_type;    /* with cast: its type (rlh_cast_of) */
     rlh_agg agg;
     const char *agg_cast;
+    rl_kind arg_kind;   /* col::type.sum(): the kind its values are cast to first (0: none) */
     const char *member; /* ",\"name\":" as JSON answers write it (without the comma first) */
     size_t member_len;
     bool star; /* one of select=*'s columns, not named itself */

@@ -519,10 +519,14 @@ static void item_list(render *r)
         const rls_item *it = &r->s->items[i];
         if (i) rli_sb_puts(r->b, ", ");
         if (it->agg >= 0) rli_sb_puts(r->b, agg_fn[it->agg]);
-        if (it->field >= 0)
+        if (it->cast) rli_sb_puts(r->b, "CAST(");
+        if (it->field >= 0 && it->path)
+            rli_r_json_path(r, it->field, it->path, it->path_len, false);
+        else if (it->field >= 0)
             rli_r_column_ref(r, it->field);
         else
             rli_sb_puts(r->b, "*");
+        if (it->cast) rli_sb_printf(r->b, " AS %s)", r->d->cast_as[it->cast]);
         if (it->agg >= 0) rli_sb_puts(r->b, ")");
     }
 }

@@ -114,16 +114,21 @@ typedef struct rls_extra {
     int field;
 } rls_extra;
 
-/* One item of a chosen SELECT list: a field, or an aggregate over one (field -1: count(*)). */
+/* One item of a chosen SELECT list: a field, or an aggregate over one (field -1: count(*)),
+ * over the value a JSON path reaches in it (path: its encoding, jsonpath.c, or NULL), cast
+ * first to an rl_kind (0: not cast; dialect.cast_as names the type). */
 typedef struct rls_item {
     int agg; /* -1: the field itself; else an rls_agg */
     int field;
+    int cast;
+    const char *path;
+    size_t path_len;
 } rls_item;
 
 typedef struct rls_stmt {
     rls_kind kind;
     const rls_table *t;
-    const rls_join *join;         /* SELECT, COUNT, EXISTS, AGGREGATE: or NULL */
+    const rls_join *join; /* SELECT, COUNT, EXISTS, AGGREGATE: or NULL */
     /* more tables joined (LEFT JOIN) after it, each ON its right codes (RLS_EXTRA + k) = its
      * left codes (of the statement's table, the first join's or an earlier one of these);
      * only named by field codes (SELECT reads none of their columns but through items) */
@@ -188,8 +193,10 @@ typedef struct rl_dialect {
     const char *search[4]; /* RL_FTS..RL_WFTS: "to_tsquery"...; NULL: none */
     const char *explain;   /* what before a SELECT gives its plan as JSON, or NULL */
     bool glob_regex;       /* a GLOB pattern is bound as rli_glob_regex(pattern) */
-    bool json_path_text;   /* a JSON path is one text read by json_extract ('$."a"[0]'), else
-                              the -> and ->> operators on the column as jsonb */
+    const char *cast_as[RLS_KINDS]; /* the type an aggregate's argument is cast to, by kind:
+                                       integer, real, numeric, text (NULL: none) */
+    bool json_path_text; /* a JSON path is one text read by json_extract ('$."a"[0]'), else
+                            the -> and ->> operators on the column as jsonb */
     /* A column of each rl_kind as SELECT and RETURNING read it: written between read_open and
      * read_close (NULL: the column itself), e.g. ISO 8601 timestamps, arrays as JSON. */
     const char *read_open[RLS_KINDS], *read_close[RLS_KINDS];
