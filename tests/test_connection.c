@@ -65,6 +65,62 @@ static void test_file_db_has_fk_wal_and_timeout(void **state)
     rl_close(db);
 }
 
+/* A u32 of the WAL-index (the -shm file, in the machine's byte order; SQLite's documented
+ * layout): at 16 the WAL's last frame (mxFrame), at 96 the frames checkpointed (nBackfill). */
+static uint32_t wal_index(const char *path, off_t at)
+{
+    char shm[320];
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    FILE *f = fopen(shm, "rb");
+    assert_non_null(f);
+    uint32_t v = 0;
+    assert_int_equal(fseeko(f, at, SEEK_SET), 0);
+    assert_int_equal(fread(&v, sizeof v, 1, f), 1);
+    fclose(f);
+    return v;
+}
+
+/* Commits past 1000 pages of WAL while another connection keeps reading (each time a newer
+ * snapshot, as connections writing in turn do): the checkpoint, which then cannot start the
+ * WAL again, runs once for every 1000 pages it grows, not at every commit (each one syncs the
+ * file); once no one reads, the WAL starts again from its beginning. */
+static void test_wal_checkpoints_are_spaced(void **state)
+{
+    (void)state;
+    if (on_pg()) skip();
+    char path[300];
+    path_in_tmp(path, sizeof path, "spaced.db");
+    rl_db *db;
+    rl_options o = {.profile = RL_PROFILE_DEVELOPMENT};
+    assert_int_equal(rl_open(&db, path, &o), RL_OK);
+    assert_int_equal(rl_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)", NULL, 0, NULL),
+                     RL_OK);
+    sqlite3 *reader;
+    assert_int_equal(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    uint32_t backfilled = wal_index(path, 96), moves = 0;
+    while (wal_index(path, 16) < 3500) {
+        assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t", NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(rl_exec(db, "INSERT INTO t (v) VALUES (zeroblob(3000))", NULL, 0, NULL),
+                         RL_OK);
+        assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+        uint32_t now = wal_index(path, 96);
+        moves += now != backfilled;
+        backfilled = now;
+    }
+    assert_true(moves >= 2 && moves <= 4); /* at about 1000, 2000 and 3000 pages */
+    int64_t next = 0;
+    assert_int_equal(rl_query_int(db, "SELECT reflite_wal_next()", NULL, 0, &next), RL_OK);
+    assert_true(next > 3500 && next <= 4600);
+    sqlite3_close(reader);
+    /* no reader: the next checkpoint lets the WAL start again */
+    for (int i = 0; i < 1200 && wal_index(path, 16) >= 1000; i++)
+        assert_int_equal(rl_exec(db, "INSERT INTO t (v) VALUES (zeroblob(3000))", NULL, 0, NULL),
+                         RL_OK);
+    assert_true(wal_index(path, 16) < 1000);
+    rl_close(db);
+}
+
 static void test_memory_db_enforces_fk(void **state)
 {
     (void)state;
@@ -433,6 +489,7 @@ int main(void)
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test(test_file_db_has_fk_wal_and_timeout), /* pragmas of a file */
+        cmocka_unit_test(test_wal_checkpoints_are_spaced),
         cmocka_unit_test(test_memory_db_enforces_fk),
         cmocka_unit_test(test_profile_from_env), /* files per profile */
         cmocka_unit_test(test_open_errors),

@@ -69,25 +69,37 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
-/* After a commit that left the WAL at pages pages: SQLite's own checkpoint from 1000 pages on
- * (PASSIVE: what no reader still needs), and from 4000 (about 16 MB) one that also starts the
- * WAL again when no reader is in it at that moment (RESTART without waiting: tried again at
- * the next commit).  Connections that write in turn without a pause are always reading some
- * part of the WAL, so that a passive checkpoint alone never lets it start again and it grows
- * without end, each commit slower than the last; and a reader that stays (a backup, a shell)
- * must not make commits wait.  arg: the connection's busy timeout in ms, to give its handler
- * back (NULL: none). */
+/* What a connection's WAL hook keeps: its busy timeout (ms; 0: none) to give its handler back,
+ * the WAL's size at its last commit, and the size from which it checkpoints next. */
+typedef struct wal_watch {
+    intptr_t busy_ms;
+    int last, next;
+} wal_watch;
+
+/* After a commit that left the WAL at pages pages: from 1000 pages on, a checkpoint that also
+ * starts the WAL again when no reader is in it at that moment (RESTART without waiting: where
+ * it cannot, it copies what no reader still needs, as PASSIVE does), then again only once the
+ * WAL has grown by another 1000 pages (or started again).  Connections that write in turn
+ * without a pause are always reading some part of the WAL, so that a passive checkpoint alone
+ * seldom lets it start again; one at every commit past 1000 pages would then sync the file at
+ * every commit; and a reader that stays (a backup, a shell) must not make commits wait. */
 static int wal_grown(void *arg, sqlite3 *h, const char *db, int pages)
 {
-    if (pages < 1000) return SQLITE_OK;
-    if (pages < 4000) {
-        sqlite3_wal_checkpoint_v2(h, db, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        return SQLITE_OK;
-    }
+    wal_watch *w = arg;
+    if (pages < w->last || pages < 1000) w->next = 1000; /* started again */
+    w->last = pages;
+    if (pages < w->next) return SQLITE_OK;
+    w->next = pages + 1000;
     sqlite3_busy_handler(h, NULL, NULL);
     sqlite3_wal_checkpoint_v2(h, db, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-    sqlite3_busy_handler(h, arg ? busy_wait : NULL, arg);
+    sqlite3_busy_handler(h, w->busy_ms ? busy_wait : NULL, (void *)w->busy_ms);
     return SQLITE_OK;
+}
+
+static void wal_next(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    sqlite3_result_int(ctx, ((const wal_watch *)sqlite3_user_data(ctx))->next);
 }
 
 /* WAL for a writable file, with the profile's synchronous level. */
@@ -100,8 +112,15 @@ static int use_wal(sqlite3 *h, const char *path, const rl_options *o, char *errb
                      o->profile == RL_PROFILE_PRODUCTION ? "PRAGMA synchronous = FULL"
                                                          : "PRAGMA synchronous = NORMAL",
                      NULL, NULL, NULL);
+        /* the hook's state lives as long as the connection: SQLite frees it with the function
+         * that shows it (reflite_wal_next(): the WAL's size from which it checkpoints next) */
+        wal_watch *w = malloc(sizeof *w);
         intptr_t busy = o->busy_timeout_ms < 0 ? 0 : o->busy_timeout_ms ? o->busy_timeout_ms : 5000;
-        sqlite3_wal_hook(h, wal_grown, busy ? (void *)busy : NULL);
+        if (w) *w = (wal_watch){busy, 0, 1000};
+        if (!w || sqlite3_create_function_v2(h, "reflite_wal_next", 0, SQLITE_UTF8, w, wal_next,
+                                             NULL, NULL, free) != SQLITE_OK)
+            return rli_open_fail(errbuf, errlen, RL_ENOMEM, "Out of memory.");
+        sqlite3_wal_hook(h, wal_grown, w);
         return RL_OK;
     }
     int rc = sqlite3_extended_errcode(h);
