@@ -477,7 +477,7 @@ int rlh_exec_read(rl_db *db, const rlh_plan *p, const rlh_exec_count *count, rlh
     int64_t pk;
     int rc;
     if (by_key_alone(n, count, &pk)) { /* one row by its key: no query to build */
-        if (!(out->root.own_row = calloc(1, n->m->size))) return RL_ENOMEM;
+        if (!(out->root.own_row = rlh_zalloc(n->m->size))) return RL_ENOMEM;
         rc = rl_get(db, n->m, pk, out->root.own_row);
         out->root.items = rc == RL_OK ? out->root.own_row : NULL;
         out->root.count = rc == RL_OK;

@@ -404,7 +404,11 @@ int rlh_rest(rl_request *r, const char *path)
     const char *prefix = rl_request_path(r);
     size_t prefix_len = strlen(prefix) - strlen(path);
     path += strspn(path, "/");
-    char *own = strdup(path), *base = malloc(prefix_len + 2);
+    /* a copy of the path (page requests decode it) and the API's root, on the stack when short */
+    char own_buf[512], base_buf[256];
+    size_t plen = strlen(path);
+    char *own = plen < sizeof own_buf ? memcpy(own_buf, path, plen + 1) : strdup(path);
+    char *base = prefix_len + 2 <= sizeof base_buf ? base_buf : malloc(prefix_len + 2);
     int rc;
     if (!own || !base) {
         rc = own_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL);
@@ -418,7 +422,7 @@ int rlh_rest(rl_request *r, const char *path)
         rc = rest(r, r->page ? own : path, prefix, prefix_len, base);
         r->page_base = NULL;
     }
-    free(own);
-    free(base);
+    if (own != own_buf) free(own);
+    if (base != base_buf) free(base);
     return rc;
 }

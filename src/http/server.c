@@ -166,11 +166,12 @@ const char *rl_server_errmsg(const rl_server *s)
 /* ---- routes ------------------------------------------------------------------------------- */
 
 /* path's segments as NUL-separated strings in a copy (free it); their count in *n. */
-static char *split(const char *path, size_t *n)
+static char *split(const char *path, size_t *n, char *buf, size_t cap)
 {
     while (*path == '/')
         path++;
-    char *c = strdup(path);
+    size_t plen = strlen(path);
+    char *c = plen < cap ? memcpy(buf, path, plen + 1) : strdup(path);
     *n = 0;
     if (!c) return NULL;
     size_t len = strlen(c);
@@ -195,7 +196,7 @@ int rl_server_route(rl_server *s, const char *method, const char *pattern, rl_ro
     s->routes = r;
     r = &s->routes[s->nroutes];
     *r = (route){.fn = fn, .ctx = ctx};
-    r->pattern = split(pattern, &r->nsegs);
+    r->pattern = split(pattern, &r->nsegs, NULL, 0);
     if (method) r->method = strdup(method);
     if (!r->pattern || (method && !r->method)) {
         free(r->pattern);
@@ -211,7 +212,7 @@ int rl_server_rest(rl_server *s, const char *prefix)
     if (!s) return RL_EINVAL;
     if (s->d) return RL_EMISUSE;
     size_t n;
-    char *segs = split(prefix ? prefix : "", &n);
+    char *segs = split(prefix ? prefix : "", &n, NULL, 0);
     if (!segs) return RL_ENOMEM;
     free(s->rest_prefix);
     s->rest_prefix = segs;
@@ -282,7 +283,8 @@ static void dispatch(rl_server *s, rl_request *r)
         }
     }
     size_t n;
-    char *segs = split(r->path, &n);
+    char buf[512];
+    char *segs = s->nroutes ? split(r->path, &n, buf, sizeof buf) : buf;
     if (!segs) {
         rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
         return;
@@ -294,10 +296,10 @@ static void dispatch(rl_server *s, rl_request *r)
         if (!r->response)
             rl_respond_error(r, 500, rl_code_name(rc < 0 ? rc : RL_ERROR),
                              "The handler gave no answer.", NULL, NULL);
-        free(segs);
+        if (segs != buf) free(segs);
         return;
     }
-    free(segs);
+    if (segs != buf) free(segs);
     size_t plen = s->rest_prefix ? strlen(s->rest_prefix) : 0;
     const char *p = r->path + strspn(r->path, "/");
     if (s->rest && strncmp(p, s->rest_prefix, plen) == 0 && (p[plen] == '/' || !p[plen] || !plen)) {
@@ -335,7 +337,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     rl_server *s = cls;
     rlh_req *q = *con_cls;
     if (!q) {
-        if (!(q = calloc(1, sizeof *q))) return MHD_NO;
+        if (!(q = rlh_zalloc(sizeof *q))) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &q->start);
         q->r = (rl_request){.server = s, .conn = c, .method = method, .path = url};
         *con_cls = q;

@@ -84,6 +84,18 @@ bool rlh_parse_value(const char *text, int kind, rl_value *out)
         }
     }
     if (kind == -1 || kind == RL_KIND_INTEGER || kind == RL_KIND_BOOLEAN) {
+        /* plain digits (a key in a path), at most 18 of them: read here, strtoll's locale
+         * machinery being most of the cost of a read by key */
+        const char *d = text + (*text == '-' || *text == '+');
+        size_t nd = 0;
+        int64_t digits = 0;
+        while (nd < 18 && d[nd] >= '0' && d[nd] <= '9')
+            digits = digits * 10 + (d[nd++] - '0');
+        if (nd && !d[nd]) {
+            *out = rl_int(*text == '-' ? -digits : digits);
+            return true;
+        }
+        errno = 0;
         long long v = strtoll(text, &end, 10);
         if (end == text || !blank(end) || errno) return false;
         *out = rl_int(v);
