@@ -48,6 +48,9 @@ void rli_sb_int(strbuf *b, int64_t v);
 void rli_sb_ident(strbuf *b, const char *s);
 /* Append s as a single-quoted SQL string literal (embedded quotes doubled). */
 void rli_sb_literal(strbuf *b, const char *s);
+/* s as a PostgreSQL escape string literal (E'...': a backslash and a quote doubled), which
+ * reads the same whatever the session's standard_conforming_strings says. */
+void rli_sb_escape_literal(strbuf *b, const char *s);
 /* Take ownership of the string (never NULL unless oom). */
 char *rli_sb_take(strbuf *b);
 static inline const char *sb_str(const strbuf *b)

@@ -101,6 +101,16 @@ void rli_sb_literal(strbuf *b, const char *s)
     sb_quoted(b, s, '\'');
 }
 
+void rli_sb_escape_literal(strbuf *b, const char *s)
+{
+    rli_sb_puts(b, "E'");
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '\'') rli_sb_putn(b, s, 1);
+        rli_sb_putn(b, s, 1);
+    }
+    rli_sb_puts(b, "'");
+}
+
 char *rli_sb_take(strbuf *b)
 {
     if (b->oom) {

@@ -147,7 +147,7 @@ void rli_r_value_param(render *r, int code)
     rli_sb_puts(r->b, "(json_populate_record(NULL::");
     rli_sb_ident(r->b, t->name);
     rli_sb_puts(r->b, ", json_build_object(");
-    rli_sb_literal(r->b, t->columns[code]);
+    rli_sb_escape_literal(r->b, t->columns[code]); /* PostgreSQL's (array_from_json) */
     rli_sb_puts(r->b, ", ");
     param(r);
     rli_sb_puts(r->b, "::json))).");

@@ -32,18 +32,6 @@ static void step(const char **p, bool *index, char *out)
     *p = s;
 }
 
-/* Text s as a PostgreSQL escape string literal (E'...': a backslash and a quote doubled),
- * which reads the same whatever standard_conforming_strings says. */
-static void escape_literal(strbuf *b, const char *s)
-{
-    rli_sb_puts(b, "E'");
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '\'') rli_sb_putn(b, s, 1);
-        rli_sb_putn(b, s, 1);
-    }
-    rli_sb_puts(b, "'");
-}
-
 /* fn(col, 'path'): a JSON function of column code at path (SQLite's text of one). */
 static void call(render *r, const char *fn, int code, const char *path)
 {
@@ -70,7 +58,7 @@ void rli_r_json_path(render *r, int code, const char *path, size_t len, bool ord
             if (index)
                 rli_sb_puts(r->b, key);
             else
-                escape_literal(r->b, key);
+                rli_sb_escape_literal(r->b, key);
         }
         rli_sb_puts(r->b, ")");
         return;

@@ -64,7 +64,7 @@ static char *orphan_query(const PGresult *key, const PGresult *pk, const char *t
     rli_sb_init(&sel);
     rli_sb_init(&q);
     if (has_pk) {
-        rli_sb_literal(&sel, PQgetvalue(pk, 0, 0));
+        rli_sb_escape_literal(&sel, PQgetvalue(pk, 0, 0));
         rli_sb_puts(&sel, " || ' = ' || ");
         literal_expr(&sel, "c", PQgetvalue(pk, 0, 0));
     } else {
