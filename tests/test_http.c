@@ -457,6 +457,30 @@ static void test_max_rows(void **state)
 
 /* ---- writes ------------------------------------------------------------------------------- */
 
+/* The Location of a row whose key is not one integer is read in the write's own transaction:
+ * there also when the write is rolled back (as PostgREST, which takes it from the row the
+ * INSERT returns), and never another request's row. */
+static void test_location_of_a_text_key(void **state)
+{
+    (void)state;
+    server sv;
+    start_sql(&sv, "CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT);");
+    static const char *const headers_only[] = {"Prefer: return=headers-only", NULL};
+    resp r = call(&sv, "POST", "/codes", "{\"code\": \"a b\", \"label\": \"x\"}", headers_only);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.headers, "Location: /codes?code=eq.a%20b"));
+    done(&r);
+    static const char *const undone[] = {"Prefer: return=headers-only, tx=rollback", NULL};
+    r = call(&sv, "POST", "/codes", "{\"code\": \"c\"}", undone);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.headers, "Location: /codes?code=eq.c"));
+    done(&r);
+    int64_t n = -1;
+    assert_int_equal(rl_query_int(sv.db, "SELECT count(*) FROM codes", NULL, 0, &n), RL_OK);
+    assert_int_equal(n, 1); /* rolled back */
+    stop(&sv);
+}
+
 static void test_post_patch_delete(void **state)
 {
     (void)state;
@@ -1372,6 +1396,7 @@ int main(void)
         cmocka_unit_test(test_statement_timeout),
         cmocka_unit_test(test_max_rows),
         cmocka_unit_test(test_post_patch_delete),
+        cmocka_unit_test(test_location_of_a_text_key),
         cmocka_unit_test(test_put),
         cmocka_unit_test(test_tx_rollback),
         cmocka_unit_test(test_schema_name),

@@ -301,21 +301,23 @@ int rlh_write_created(rl_request *r, const rlh_write_out *w)
     rlh_fault f = {0};
     bool rep = w->req->prefer.ret == RLH_RETURN_REPRESENTATION;
     if (!not_one(&f, w->req, w->count) && rep) created_rows(r, w, &b, &f);
+    /* the Location's key, read before the write ends (committed or rolled back) */
+    bool located = !f.e.code && !w->put && w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY &&
+                   w->count == 1 && w->nkept == 1 && location(r, w, &where);
     if (!f.e.code && rlh_write_end(w->db, w->req) != RL_OK)
         rlh_fail_db(&f, r, w->db, -1, NULL, NULL, NULL);
     if (f.e.code && rl_txn_depth(w->db) > 0) rl_rollback(w->db);
     rlh_turn_give(r); /* written (or undone): the next write need not wait for the answer */
     if (f.e.code) {
         rlh_free(&b);
+        rlh_free(&where);
         return rlh_answer_fault(r, &f);
     }
     rlh_written a = {.req = w->req, .as = w->put ? RLH_PUT : RLH_POST, .body = rep ? &b : NULL};
     if (w->put) { /* PostgREST's: 201 inserted, 200 replaced, 204 without a representation */
         a.status = !rep ? 204 : w->inserted ? 201 : 200;
     } else {
-        if (w->req->prefer.ret == RLH_RETURN_HEADERS_ONLY && w->count == 1 && w->nkept == 1 &&
-            location(r, w, &where))
-            a.location = where.data;
+        if (located) a.location = where.data;
         if (w->req->prefer.count == RLH_COUNT_EXACT || w->req->prefer.count == RLH_COUNT_ESTIMATED)
             snprintf(a.range, sizeof a.range, "*/%lld", (long long)w->count);
         else
