@@ -82,6 +82,51 @@ static void expect(fixture *f, const char *rel, const char *query, const char *w
     pipeline_expect(f->db, f->ms, rel, query, want);
 }
 
+static void count_select(const char *sql, void *ctx)
+{
+    if (strncmp(sql, "SELECT", 6) == 0) ++*(int *)ctx;
+}
+
+/* The SELECTs the answer of GET /rel?query runs, and the answer is want. */
+static int selects(fixture *f, const char *rel, const char *query, const char *want)
+{
+    int n = 0;
+    rl_trace(f->db, count_select, &n);
+    char *got = pipeline_answer(f->db, f->ms, rel, query, false);
+    rl_trace(f->db, NULL, NULL);
+    if (strcmp(got, want) != 0) fail_msg("%s?%s:\n got  %s\n want %s", rel, query, got, want);
+    free(got);
+    return n;
+}
+
+/* A to-one relation embedded as it is comes with its rows in one statement (a LEFT JOIN);
+ * with filters of its own, paging or an !inner relation below it, it is read apart, once for
+ * all the rows. */
+static void test_to_one_read_with_the_rows(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(selects(f, "films", "select=id,directors(name)&order=id",
+                             "[{\"id\":1,\"directors\":{\"name\":\"Varda\"}},{\"id\":2,"
+                             "\"directors\":{\"name\":\"Ozu\"}},{\"id\":3,\"directors\":{"
+                             "\"name\":\"Varda\"}},{\"id\":4,\"directors\":null}]"),
+                     1);
+    assert_int_equal(selects(f, "films", "select=id,directors(name)&order=directors(name).desc",
+                             "[{\"id\":4,\"directors\":null},{\"id\":1,\"directors\":{"
+                             "\"name\":\"Varda\"}},{\"id\":3,\"directors\":{\"name\":"
+                             "\"Varda\"}},{\"id\":2,\"directors\":{\"name\":\"Ozu\"}}]"),
+                     1);
+    /* its own relations below it: one more statement for all of them */
+    assert_int_equal(selects(f, "roles", "select=id,films(title,genres(label))&id=lte.2&order=id",
+                             "[{\"id\":1,\"films\":{\"title\":\"Cleo\",\"genres\":[{"
+                             "\"label\":\"drama\"}]}},{\"id\":2,\"films\":{\"title\":"
+                             "\"Cleo\",\"genres\":[{\"label\":\"drama\"}]}}]"),
+                     2);
+    assert_int_equal(selects(f, "films", "select=id,directors(name)&directors.name=eq.Ozu&id=lte.2",
+                             "[{\"id\":1,\"directors\":null},{\"id\":2,\"directors\":{"
+                             "\"name\":\"Ozu\"}}]"),
+                     2);
+}
+
 static void test_rows_and_relations(void **state)
 {
     fixture *f = *state;
@@ -387,6 +432,7 @@ int main(void)
 {
     const struct CMUnitTest both[] = {
         cmocka_unit_test_setup_teardown(test_rows_and_relations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_to_one_read_with_the_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_selects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_casts, setup, teardown),
