@@ -497,11 +497,11 @@ static void test_nul_bytes_and_oversized_requests(void **state)
         assert_true(now_ms() - t0 < 10000); /* an answer, not the idle timeout (no speed test) */
     }
     free(path);
-    /* 40 KB of headers: a JSON 431 */
-    char *big = malloc(40100);
+    /* 30 KB of headers (within the HTTP layer's 32 KiB): a JSON 431 */
+    char *big = malloc(30100);
     strcpy(big, "X-Big: ");
-    memset(big + 7, 'a', 40000);
-    big[40007] = '\0';
+    memset(big + 7, 'a', 30000);
+    big[30007] = '\0';
     const char *const heavy[] = {big, NULL};
     expect_error(&sv, "GET", "/authors", NULL, heavy, 431, "RL_ETOOLARGE", NULL, 0);
     free(big);
@@ -510,7 +510,7 @@ static void test_nul_bytes_and_oversized_requests(void **state)
     cap = 80000;
     path = malloc(cap);
     len = (size_t)snprintf(path, cap, "/authors?or=(");
-    for (int i = 0; i < 2600; i++)
+    for (int i = 0; i < 1200; i++) /* 13 KB, within the path the door takes */
         len += (size_t)snprintf(path + len, cap - len, "%sid.eq.%d", i ? "," : "", i);
     snprintf(path + len, cap - len, ")");
     expect_error(&sv, "GET", path, NULL, NULL, 400, "RL_EINVAL", msg, sizeof msg);

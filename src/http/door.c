@@ -25,7 +25,7 @@
 /* The request line and headers a request may have: beyond them, 414 and 431 in JSON from the
  * door; beyond RLH_MEMORY (the per-connection memory of the HTTP layer, which must hold them),
  * the HTTP layer's own plain answers. */
-enum { MAX_ARGS = 400, MAX_URL_BYTES = 32 * 1024, MAX_HEADER_BYTES = 16 * 1024 };
+enum { MAX_ARGS = 400, MAX_URL_BYTES = 24 * 1024, MAX_HEADER_BYTES = 16 * 1024 };
 
 bool rlh_is_write(const char *method)
 {
