@@ -32,6 +32,13 @@ typedef struct rlh_fault {
     char code[32], message[1024], details[1600], hint[512], sentence[1200];
     rlh_buf more; /* ",\"key\":{...},\"item\":2" */
 } rlh_fault;
+/* No fault yet: what tells (e) and what holds memory (more) set, not the 4 KB of text buffers
+ * a fault fills (rlh_fault f = {0} would clear them all, at every request). */
+static inline void rlh_fault_none(rlh_fault *f)
+{
+    f->e = (rlh_perror){0};
+    f->more = (rlh_buf){0};
+}
 /* e (its text copied). */
 int rlh_fail(rlh_fault *f, const rlh_perror *e);
 /* An error reflite names alone (code RL_E..., PostgREST has none): status, message, hint. */

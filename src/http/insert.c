@@ -356,7 +356,8 @@ static json_t *post_body(rl_request *r, rlh_fault *f, const rl_model *m, const c
 
 int rlh_post(rl_request *r, const rl_model *m)
 {
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     const char *conflict[RL_MAX_FIELDS + 1];
     rlh_req *req;
     rlh_plan *p;
@@ -524,7 +525,8 @@ static json_t *put_object(rlh_fault *f, json_t *j, const rlh_req *req, const cha
 
 int rlh_put(rl_request *r, const rl_model *m)
 {
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     if (rl_request_query(r, "limit") || rl_request_query(r, "offset")) {
         put_error(&f, 400, "PGRST114",
                   "limit/offset querystring parameters are not allowed for PUT",

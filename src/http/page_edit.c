@@ -451,7 +451,8 @@ static int insert_row(rl_request *r, const char *base, const rl_model *m, const 
     json_t *vals = values_of(m, form, true);
     void *row = calloc(1, m->size);
     int rc = 0;
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     if (!vals || !row) {
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     } else if (rlh_row_from(r, &f, m, vals, row, "", false) < 0) {
@@ -492,7 +493,8 @@ static int change_row(rl_request *r, const char *base, const rl_model *m, const 
     void *row = del ? NULL : calloc(1, m->size);
     int64_t changed = 0;
     int rc = 0, code = RL_OK;
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     if (!del && (!vals || !row)) {
         rc = rl_respond_error(r, 500, "RL_ENOMEM", "Out of memory.", NULL, NULL);
     } else if (!del && rlh_row_from(r, &f, m, vals, row, "", false) < 0) {

@@ -139,7 +139,8 @@ int rlh_answer_fault(rl_request *r, rlh_fault *f)
 
 int rlh_db_error(rl_request *r, rl_db *db, long item, const char *where)
 {
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     rlh_fail_db(&f, r, db, item, where, NULL, NULL);
     return rlh_answer_fault(r, &f);
 }

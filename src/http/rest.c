@@ -233,7 +233,8 @@ static json_t *change_body(rl_request *r, rlh_fault *f, const rl_model *m, const
 
 static int change(rl_request *r, const rl_model *m, const char *id, bool del)
 {
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     rlh_req *req = NULL;
     rlh_plan *p = NULL; /* planned here for columns=, and passed on */
     bool bad = false;

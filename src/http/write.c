@@ -298,7 +298,8 @@ static bool location(rl_request *r, const rlh_write_out *w, rlh_buf *b)
 int rlh_write_created(rl_request *r, const rlh_write_out *w)
 {
     rlh_buf b = {0}, where = {0};
-    rlh_fault f = {0};
+    rlh_fault f;
+    rlh_fault_none(&f);
     bool rep = w->req->prefer.ret == RLH_RETURN_REPRESENTATION;
     if (!not_one(&f, w->req, w->count) && rep) created_rows(r, w, &b, &f);
     /* the Location's key, read before the write ends (committed or rolled back) */
