@@ -106,6 +106,58 @@ static rl_rows *all_rows(rl_db *db, const rl_model *m, const char *order)
     return rows;
 }
 
+/* rl_join_as through keys of two columns, each way: enrollments with their student and their
+ * course, grouped by the student's name; students with their notes (the notes' key to them). */
+static void test_joins_by_name_on_composite_keys(void **state)
+{
+    (void)state;
+    rl_models *ms;
+    rl_db *db = open_schools(&ms);
+    const rl_model *students = rl_models_find(ms, "students"),
+                   *info = rl_models_find(ms, "students_info"),
+                   *enrollments = rl_models_find(ms, "enrollments"),
+                   *courses = rl_models_find(ms, "courses");
+    rl_query *q = rl_select(db, enrollments);
+    assert_int_equal(rl_join_as(q, NULL, students, "sid,scode", "s"), RL_OK);
+    assert_int_equal(rl_join_as(q, NULL, courses, NULL, "c"), RL_OK);
+    assert_int_equal(rl_select_field(q, "s.name"), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_COUNT, NULL), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_MAX, "c.title"), RL_OK);
+    assert_int_equal(rl_group_by(q, "s.name"), RL_OK);
+    assert_int_equal(rl_order_by(q, "s.name", RL_ASC), RL_OK);
+    rl_values *v;
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->rows, 3);
+    static const char *const names[] = {"Ann", "Bob", "Cy"}, *const titles[] = {"Math", "Math II",
+                                                                                "Art"};
+    static const int64_t counts[] = {2, 1, 1};
+    for (size_t r = 0; r < 3; r++) {
+        assert_string_equal(v->values[r * 3].u.s, names[r]);
+        assert_int_equal(v->values[r * 3 + 1].u.i, counts[r]);
+        assert_string_equal(v->values[r * 3 + 2].u.s, titles[r]);
+    }
+    rl_values_free(v);
+    rl_query_free(q);
+    /* the other way: each student's notes, through the notes' key of two columns */
+    q = rl_select(db, students);
+    assert_int_equal(rl_join_as(q, NULL, info, NULL, "i"), RL_OK);
+    assert_int_equal(rl_select_field(q, "name"), RL_OK);
+    assert_int_equal(rl_select_agg(q, RL_AGG_COUNT, "i.id"), RL_OK);
+    assert_int_equal(rl_group_by(q, "name"), RL_OK);
+    assert_int_equal(rl_order_by(q, "name", RL_ASC), RL_OK);
+    assert_int_equal(rl_fetch_values(q, &v), RL_OK);
+    assert_int_equal(v->rows, 3);
+    static const int64_t notes[] = {2, 1, 0};
+    for (size_t r = 0; r < 3; r++) {
+        assert_string_equal(v->values[r * 2].u.s, names[r]);
+        assert_int_equal(v->values[r * 2 + 1].u.i, notes[r]);
+    }
+    rl_values_free(v);
+    rl_query_free(q);
+    rl_models_free(ms);
+    rl_close(db);
+}
+
 static void test_runtime_composite_keys(void **state)
 {
     (void)state;
@@ -361,6 +413,7 @@ int main(void)
 {
     const struct CMUnitTest both[] = {
         cmocka_unit_test(test_runtime_composite_keys),
+        cmocka_unit_test(test_joins_by_name_on_composite_keys),
         cmocka_unit_test(test_declared_composite_keys),
     };
     return run_suite(both);
