@@ -19,8 +19,9 @@ static int slot_code(rl_query *q, int slot, int fi)
     int join = slot - 1, field = fi == RLS_PK ? -1 : fi;
     for (int k = 0; k < q->nextra; k++)
         if (q->extra[k].join == join && q->extra[k].field == field) return RLS_EXTRA + k;
-    if (q->nextra ==
-        RLS_EXTRA_MAX) { /* the query's first error: the caller's does not replace it */
+    /* a full list is the query's error (its first: the caller's unknown field does not
+     * replace it) */
+    if (q->nextra == RLS_EXTRA_MAX) {
         rli_q_fail(q, RL_EINVAL,
                    "query on %s: a statement names at most %d columns of the tables joined by "
                    "rl_join_as.",

@@ -182,10 +182,9 @@ static int join_spreads(rl_query *q, const rlh_pnode *n, const char *as, spreads
                 err, "aggregates with more than three spread relations, or with a spread "
                      "relation filtered, paged, !inner or of a table to itself");
         char alias[8];
-        snprintf(alias, sizeof alias, "s%zu", sp->n);
         sp->node[sp->n++] = k;
         sp->ncols += k->ncols;
-        rc = rl_join_as(q, as, k->m, k->way.key[0] ? k->way.key : NULL, alias);
+        rc = rl_join_as(q, as, k->m, k->way.key[0] ? k->way.key : NULL, alias_of(sp, k, alias));
         if (rc == RL_OK) rc = select_node(q, k, alias, sp, err);
         if (rc == RL_OK) rc = join_spreads(q, k, alias, sp, err);
     }

@@ -4,10 +4,7 @@
  * one statement for all the rows above.
  */
 #include "exec.h"
-#include "cast.h"
 
-#include <jansson.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

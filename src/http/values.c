@@ -95,7 +95,6 @@ bool rlh_parse_value(const char *text, int kind, rl_value *out)
             *out = rl_int(*text == '-' ? -digits : digits);
             return true;
         }
-        errno = 0;
         long long v = strtoll(text, &end, 10);
         if (end == text || !blank(end) || errno) return false;
         *out = rl_int(v);
